@@ -1,0 +1,8 @@
+/** @type {import("prettier").Config} */
+const config = {
+  printWidth: 100,
+  singleQuote: true,
+  trailingComma: 'all',
+};
+
+export default config;
