@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+import { currencyDecimals, isCountryCode, isCurrencyCode } from './reference-data';
+import {
+  compactCode,
+  isValidInn,
+  isValidIban,
+  isValidLocalAccount,
+  isValidSwift,
+  looksLikeIban,
+} from './validators';
+
+/**
+ * Field schemas whose issues carry message keys (see messages.ts), so every boundary
+ * reports the same readable words in Russian or English.
+ */
+// A schema-level error map also sees its checks' issues: answer only the type check.
+const typeError = (iss: { code?: string; input?: unknown }) =>
+  iss.code !== 'invalid_type' ? undefined : iss.input === undefined ? 'required' : 'invalid_type';
+
+export const text = (max: number) =>
+  z.string({ error: typeError }).trim().min(1, { error: 'required' }).max(max);
+
+/** A 64-bit Telegram id; Telegram promises at most 52 significant bits, so a JS number holds it. */
+export const telegramId = z
+  .union([z.number(), z.string().regex(/^-?\d{1,16}$/)], { error: 'telegram_id' })
+  .transform((value) => Number(value))
+  .pipe(z.number().int().refine(Number.isSafeInteger, { error: 'telegram_id' }));
+
+/** A Mini App launch token: what Telegram allows in `startapp` (at most 64 of [A-Za-z0-9_-]). */
+export const launchToken = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, { error: 'launch_token' });
+
+export const currencyCode = z
+  .string({ error: typeError })
+  .trim()
+  .toUpperCase()
+  .refine(isCurrencyCode, { error: 'currency' });
+
+export const countryCode = z
+  .string({ error: typeError })
+  .trim()
+  .toUpperCase()
+  .refine(isCountryCode, { error: 'country' });
+
+export const swiftCode = z
+  .string({ error: typeError })
+  .transform(compactCode)
+  .refine(isValidSwift, { error: 'swift' });
+
+/** IBAN when it looks like one (then the check digits must match), else a local account number. */
+export const accountNumber = z
+  .string({ error: typeError })
+  .transform(compactCode)
+  .superRefine((value, ctx) => {
+    if (looksLikeIban(value)) {
+      if (!isValidIban(value)) ctx.addIssue({ code: 'custom', message: 'iban' });
+    } else if (!isValidLocalAccount(value)) {
+      ctx.addIssue({ code: 'custom', message: 'account' });
+    }
+  });
+
+export const innCode = z.string({ error: typeError }).trim().refine(isValidInn, { error: 'inn' });
+
+export const isoDate = z.iso.date({ error: 'date' });
+
+const decimalInput = (key: string) =>
+  z
+    .union([z.string(), z.number()], { error: typeError })
+    .transform((value) =>
+      typeof value === 'number'
+        ? String(value)
+        : value.replace(/[\s\u00a0]/g, '').replace(',', '.'),
+    )
+    .pipe(z.string().regex(/^\d{1,15}(\.\d+)?$/, { error: key }));
+
+/** A money amount as a decimal string ("1250000.00"); never a float in storage. */
+export const moneyAmount = decimalInput('money').refine((v) => !/\.\d{3,}$/.test(v), {
+  error: 'money',
+});
+
+/** The request's amount: positive, at most two decimals. */
+export const positiveAmount = decimalInput('amount_format')
+  .refine((v) => !/\.\d{3,}$/.test(v), { error: 'amount_format' })
+  .refine((v) => Number(v) > 0, { error: 'amount_positive' });
+
+export const exchangeRate = decimalInput('rate')
+  .refine((v) => !/\.\d{7,}$/.test(v), { error: 'rate' })
+  .refine((v) => Number(v) > 0, { error: 'rate' });
+
+export const percent = decimalInput('percent').refine(
+  (v) => !/\.\d{5,}$/.test(v) && Number(v) <= 100,
+  { error: 'percent' },
+);
+
+/** 1C object reference (`Ref_Key`). */
+export const onecGuid = z
+  .string()
+  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, {
+    error: 'guid',
+  });
+
+/** Formats an amount with the currency's own decimals and grouped digits (UX.md). */
+export function formatMoney(
+  amount: string | number,
+  currency: string,
+  locale: 'ru' | 'en',
+): string {
+  const digits = currencyDecimals(currency);
+  const formatted = new Intl.NumberFormat(locale === 'ru' ? 'ru-RU' : 'en-US', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(Number(amount));
+  return `${formatted} ${currency}`;
+}

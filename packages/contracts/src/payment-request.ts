@@ -1,0 +1,237 @@
+import { z } from 'zod';
+
+import {
+  DocumentKind,
+  DocumentRequestState,
+  DocumentSource,
+  OfferSource,
+  OfferStatus,
+  PaymentDirection,
+  PaymentStatus,
+  PipelineKind,
+  RequestSource,
+  RequestStatus,
+} from './enums';
+import {
+  accountNumber,
+  countryCode,
+  currencyCode,
+  exchangeRate,
+  innCode,
+  isoDate,
+  moneyAmount,
+  percent,
+  positiveAmount,
+  swiftCode,
+  text,
+} from './fields';
+
+/** The payment-request form fields (SPEC §3). */
+export const paymentRequestFieldSchemas = {
+  payerName: text(300),
+  payerTaxId: innCode,
+  direction: PaymentDirection,
+  amount: positiveAmount,
+  currency: currencyCode,
+  clientCurrency: currencyCode,
+  beneficiaryName: text(300),
+  beneficiaryCountry: countryCode,
+  beneficiaryAddress: text(500),
+  beneficiaryBankName: text(300),
+  beneficiarySwift: swiftCode,
+  beneficiaryAccount: accountNumber,
+  purpose: text(1000),
+  contractNumber: text(100),
+  contractDate: isoDate,
+  invoiceNumber: text(100),
+  desiredDate: isoDate,
+  comment: text(4000),
+} as const;
+
+export type PaymentRequestFieldName = keyof typeof paymentRequestFieldSchemas;
+export const paymentRequestFieldNames = Object.keys(
+  paymentRequestFieldSchemas,
+) as PaymentRequestFieldName[];
+
+/** Fields a request cannot be submitted without. */
+export const requiredFieldNames = [
+  'payerName',
+  'payerTaxId',
+  'direction',
+  'amount',
+  'currency',
+  'clientCurrency',
+  'beneficiaryName',
+  'beneficiaryCountry',
+  'beneficiaryBankName',
+  'beneficiarySwift',
+  'beneficiaryAccount',
+  'purpose',
+] as const satisfies readonly PaymentRequestFieldName[];
+
+/** An empty input means "cleared": stored as null. */
+const blankToNull = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? null : value;
+
+const patchShape = Object.fromEntries(
+  paymentRequestFieldNames.map((name) => [
+    name,
+    z.preprocess(blankToNull, paymentRequestFieldSchemas[name].nullish()),
+  ]),
+) as {
+  [K in PaymentRequestFieldName]: z.ZodPipe<
+    z.ZodTransform<unknown, unknown>,
+    z.ZodOptional<z.ZodNullable<(typeof paymentRequestFieldSchemas)[K]>>
+  >;
+};
+
+/**
+ * A partial form, as saved while a draft is being filled: every field present is
+ * validated, `null` clears a field, an absent field is left as it is.
+ */
+export const PaymentRequestPatch = z.strictObject(patchShape);
+export type PaymentRequestPatch = z.output<typeof PaymentRequestPatch>;
+export type PaymentRequestPatchInput = z.input<typeof PaymentRequestPatch>;
+
+/** The complete form: what submit requires. */
+export const PaymentRequestForm = z.strictObject({
+  ...paymentRequestFieldSchemas,
+  beneficiaryAddress: paymentRequestFieldSchemas.beneficiaryAddress.nullish(),
+  contractNumber: paymentRequestFieldSchemas.contractNumber.nullish(),
+  contractDate: paymentRequestFieldSchemas.contractDate.nullish(),
+  invoiceNumber: paymentRequestFieldSchemas.invoiceNumber.nullish(),
+  desiredDate: paymentRequestFieldSchemas.desiredDate.nullish(),
+  comment: paymentRequestFieldSchemas.comment.nullish(),
+});
+export type PaymentRequestForm = z.output<typeof PaymentRequestForm>;
+
+/** The stored form values, as the api returns them (null where not filled). */
+export const PaymentRequestFields = z.object({
+  payerName: z.string().nullable(),
+  payerTaxId: z.string().nullable(),
+  direction: PaymentDirection.nullable(),
+  amount: z.string().nullable(),
+  currency: z.string().nullable(),
+  clientCurrency: z.string().nullable(),
+  beneficiaryName: z.string().nullable(),
+  beneficiaryCountry: z.string().nullable(),
+  beneficiaryAddress: z.string().nullable(),
+  beneficiaryBankName: z.string().nullable(),
+  beneficiarySwift: z.string().nullable(),
+  beneficiaryAccount: z.string().nullable(),
+  purpose: z.string().nullable(),
+  contractNumber: z.string().nullable(),
+  contractDate: z.string().nullable(),
+  invoiceNumber: z.string().nullable(),
+  desiredDate: z.string().nullable(),
+  comment: z.string().nullable(),
+});
+export type PaymentRequestFields = z.infer<typeof PaymentRequestFields>;
+
+export const OfferTerms = z.strictObject({
+  rate: exchangeRate,
+  feePercent: percent,
+  fixedFee: moneyAmount,
+  totalToPay: moneyAmount,
+  settlementDays: z.number().int().min(0).max(365),
+  validUntil: z.iso.datetime({ offset: true }).nullish(),
+  comment: text(2000).nullish(),
+});
+export type OfferTerms = z.output<typeof OfferTerms>;
+export type OfferTermsInput = z.input<typeof OfferTerms>;
+
+export const OfferView = z.object({
+  id: z.string(),
+  agentId: z.string(),
+  agentName: z.string(),
+  rate: z.string(),
+  feePercent: z.string(),
+  fixedFee: z.string(),
+  totalToPay: z.string(),
+  settlementDays: z.number().int(),
+  validUntil: z.string().nullable(),
+  comment: z.string().nullable(),
+  source: OfferSource,
+  status: OfferStatus,
+  createdAt: z.string(),
+});
+export type OfferView = z.infer<typeof OfferView>;
+
+export const DocumentView = z.object({
+  id: z.string(),
+  kind: DocumentKind,
+  fileName: z.string(),
+  mime: z.string(),
+  size: z.number().int(),
+  sha256: z.string(),
+  source: DocumentSource,
+  createdAt: z.string(),
+  deliveredToChat: z.boolean(),
+});
+export type DocumentView = z.infer<typeof DocumentView>;
+
+export const DocumentRequestView = z.object({
+  id: z.string(),
+  kind: DocumentKind,
+  state: DocumentRequestState,
+  requestedBy: z.string(),
+  documentId: z.string().nullable(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type DocumentRequestView = z.infer<typeof DocumentRequestView>;
+
+export const HistoryEntry = z.object({
+  id: z.string(),
+  at: z.string(),
+  actorKind: z.string(),
+  actorName: z.string().nullable(),
+  field: z.string(),
+  from: z.unknown(),
+  to: z.unknown(),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+export const PaymentRequestSummary = z.object({
+  id: z.string(),
+  number: z.number().int(),
+  displayNumber: z.string(),
+  tenantId: z.string(),
+  tenantName: z.string(),
+  source: RequestSource,
+  pipeline: PipelineKind,
+  inHouse: z.boolean(),
+  telegramChatId: z.number().nullable(),
+  chatTitle: z.string().nullable(),
+  agentId: z.string().nullable(),
+  agentName: z.string().nullable(),
+  clientName: z.string().nullable(),
+  status: RequestStatus,
+  paymentStatus: PaymentStatus,
+  amount: z.string().nullable(),
+  currency: z.string().nullable(),
+  offersDeadline: z.string().nullable(),
+  onecUrl: z.string().nullable(),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type PaymentRequestSummary = z.infer<typeof PaymentRequestSummary>;
+
+export const PaymentRequestView = PaymentRequestSummary.extend({
+  fields: PaymentRequestFields,
+  readOnly: z.boolean(),
+  onecRef: z.string().nullable(),
+  acceptedOffer: OfferView.nullable(),
+  offers: z.array(OfferView),
+  documents: z.array(DocumentView),
+  documentRequests: z.array(DocumentRequestView),
+  history: z.array(HistoryEntry),
+});
+export type PaymentRequestView = z.infer<typeof PaymentRequestView>;
+
+/** "№ 000123": the number people read out on the phone. */
+export function displayRequestNumber(number: number): string {
+  return `№ ${String(number).padStart(6, '0')}`;
+}

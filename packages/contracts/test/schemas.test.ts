@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+
+import {
+  OnecDocumentBody,
+  OnecStatusBody,
+  PaymentRequestPatch,
+  formatMoney,
+  localizeIssues,
+  summarizeIssues,
+  telegramId,
+} from '../src';
+
+describe('the payment-request form', () => {
+  it('normalizes what people type', () => {
+    const parsed = PaymentRequestPatch.parse({
+      amount: '1 250 000,5',
+      currency: 'cny',
+      beneficiarySwift: 'bkch cn bj',
+      beneficiaryAccount: 'de89 3704 0044 0532 0130 00',
+      comment: '   ',
+    });
+    expect(parsed).toEqual({
+      amount: '1250000.5',
+      currency: 'CNY',
+      beneficiarySwift: 'BKCHCNBJ',
+      beneficiaryAccount: 'DE89370400440532013000',
+      comment: null,
+    });
+  });
+
+  it('reports each wrong field in Russian and in English', () => {
+    const result = PaymentRequestPatch.safeParse({
+      amount: '12.345',
+      currency: 'XYZ',
+      beneficiaryAccount: 'DE00370400440532013000',
+      payerTaxId: '1234567890',
+      beneficiaryCountry: 'ZZ',
+      desiredDate: '31.12.2026',
+      unknownField: 1,
+    });
+    expect(result.success).toBe(false);
+    const issues = result.error!.issues;
+    expect(localizeIssues(issues, 'ru')).toEqual(
+      expect.arrayContaining([
+        {
+          path: 'amount',
+          message: 'Сумма: положительное число, не более двух знаков после запятой',
+        },
+        { path: 'currency', message: 'Укажите код валюты ISO 4217, например USD, EUR, CNY' },
+        {
+          path: 'beneficiaryAccount',
+          message: 'IBAN указан с ошибкой: проверьте страну, длину и контрольные цифры',
+        },
+        {
+          path: 'payerTaxId',
+          message: 'ИНН: 10 цифр для организации или 12 для ИП, с верными контрольными цифрами',
+        },
+        { path: 'beneficiaryCountry', message: 'Укажите код страны ISO 3166, например CN, AE, DE' },
+        { path: 'desiredDate', message: 'Дата в формате ГГГГ-ММ-ДД' },
+        { path: '', message: 'Лишние поля: unknownField' },
+      ]),
+    );
+    expect(summarizeIssues(issues, 'en')).toContain(
+      'amount: Amount: a positive number with at most two decimals',
+    );
+  });
+
+  it('refuses zero and negative amounts', () => {
+    expect(
+      localizeIssues(PaymentRequestPatch.safeParse({ amount: '0' }).error!.issues, 'en'),
+    ).toEqual([{ path: 'amount', message: 'The amount must be greater than zero' }]);
+    expect(PaymentRequestPatch.safeParse({ amount: -5 }).success).toBe(false);
+  });
+
+  it('says "required" for a missing required text and "too long" with the limit', () => {
+    const result = PaymentRequestPatch.safeParse({ payerName: 'x'.repeat(301) });
+    expect(localizeIssues(result.error!.issues, 'ru')).toEqual([
+      { path: 'payerName', message: 'Слишком длинно: максимум 300 симв.' },
+    ]);
+  });
+});
+
+describe('1C bodies', () => {
+  it('needs a status or a payment status', () => {
+    expect(OnecStatusBody.safeParse({}).success).toBe(false);
+    expect(OnecStatusBody.safeParse({ status: 'IN_PROGRESS' }).success).toBe(true);
+    expect(OnecStatusBody.safeParse({ status: 'OFFER_ACCEPTED' }).success).toBe(false);
+  });
+
+  it('takes documents as base64 with a known type and a plain file name', () => {
+    const body = {
+      Ref_Key: 'f8a4c7f1-a3b4-11e7-80c2-000c29f5fc0b',
+      kind: 'INVOICE',
+      fileName: 'invoice.pdf',
+      mime: 'application/pdf',
+      contentBase64: Buffer.from('%PDF-1.7').toString('base64'),
+    };
+    expect(OnecDocumentBody.safeParse(body).success).toBe(true);
+    expect(OnecDocumentBody.safeParse({ ...body, fileName: '../../etc/passwd' }).success).toBe(
+      false,
+    );
+    expect(OnecDocumentBody.safeParse({ ...body, mime: 'application/x-msdownload' }).success).toBe(
+      false,
+    );
+    expect(OnecDocumentBody.safeParse({ ...body, contentBase64: 'not base64!' }).success).toBe(
+      false,
+    );
+  });
+});
+
+describe('small helpers', () => {
+  it('formats money with the currency decimals and the locale grouping', () => {
+    expect(formatMoney('1250000', 'CNY', 'ru')).toBe('1\u00a0250\u00a0000,00 CNY');
+    expect(formatMoney('1250000', 'CNY', 'en')).toBe('1,250,000.00 CNY');
+    expect(formatMoney('1250000', 'JPY', 'en')).toBe('1,250,000 JPY');
+  });
+
+  it('takes Telegram ids as numbers or digit strings', () => {
+    expect(telegramId.parse('-1001234567890')).toBe(-1001234567890);
+    expect(telegramId.safeParse('12abc').success).toBe(false);
+    expect(telegramId.safeParse(2 ** 60).success).toBe(false);
+  });
+});

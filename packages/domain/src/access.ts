@@ -1,0 +1,210 @@
+import type {
+  InHouseVisibility,
+  PaymentStatus,
+  Permission,
+  RequestStatus,
+} from '@payreq/contracts';
+
+import type { Pipeline } from './pipeline';
+import type { ActingRole } from './transitions';
+import {
+  areFieldsEditable,
+  finalStatuses,
+  settablePaymentStatuses,
+  settableStatuses,
+  statusTransitionRoles,
+} from './transitions';
+
+/** Who is calling, as the api resolved it from authentication. */
+export type Actor =
+  | { kind: 'user'; userId: string; telegramId: number | null; name: string }
+  | {
+      kind: 'agent';
+      agentId: string;
+      userId: string | null;
+      telegramId: number | null;
+      name: string;
+      tenantId: string;
+      tenantIsMaster: boolean;
+    }
+  | { kind: 'onec'; integrationId: string; name: string }
+  | { kind: 'system'; name: string }
+  | { kind: 'bot'; name: string };
+
+/** What the domain needs to know about a request to decide access. */
+export interface RequestAccessFacts {
+  pipeline: Pipeline;
+  status: RequestStatus;
+  paymentStatus: PaymentStatus;
+  tenantId: string;
+  tenantIsMaster: boolean;
+  inHouseVisibility: InHouseVisibility;
+  agentId: string | null;
+  clientUserId: string | null;
+  /** The agent whose offer was accepted (standard pipeline), if any. */
+  acceptedOfferAgentId: string | null;
+}
+
+/**
+ * The caller's relation to one request:
+ * - client: the requester (owner in the platform; in Telegram, a member of the chat who is not an agent);
+ * - linkedAgent: the agent responsible for it;
+ * - offeringAgent: another agent who may offer (standard pipeline, while collecting offers);
+ * - viewer: another agent who may only look (visibility setting);
+ * - onec / system: the integrations;
+ * - stranger: anyone else.
+ */
+export type Relation =
+  'client' | 'linkedAgent' | 'offeringAgent' | 'viewer' | 'onec' | 'system' | 'stranger';
+
+export interface RelationContext {
+  /** Telegram: the caller is a member of the request's chat (known to the platform). */
+  isChatMember: boolean;
+}
+
+export function relationTo(
+  actor: Actor,
+  request: RequestAccessFacts,
+  context: RelationContext,
+): Relation {
+  switch (actor.kind) {
+    case 'onec':
+      return request.pipeline.sendsToOnec ? 'onec' : 'stranger';
+    case 'system':
+      return 'system';
+    case 'bot':
+      return 'stranger';
+    case 'agent': {
+      const responsible =
+        request.pipeline.kind === 'TELEGRAM'
+          ? request.agentId
+          : (request.acceptedOfferAgentId ?? request.agentId);
+      if (responsible === actor.agentId) return 'linkedAgent';
+      if (!canAgentSee(actor, request)) return 'stranger';
+      if (request.pipeline.kind === 'STANDARD' && request.status === 'COLLECTING_OFFERS')
+        return 'offeringAgent';
+      return 'viewer';
+    }
+    case 'user': {
+      if (request.pipeline.kind === 'TELEGRAM') return context.isChatMember ? 'client' : 'stranger';
+      return request.clientUserId === actor.userId ? 'client' : 'stranger';
+    }
+  }
+}
+
+/**
+ * Whether an agent sees a request on the board. In-house requests are listed for every
+ * agent (read-only) unless the tenant chose MASTER_ONLY; drafts are private; other
+ * tenants' Telegram requests stay within their tenant.
+ */
+export function canAgentSee(
+  agent: Extract<Actor, { kind: 'agent' }>,
+  request: Pick<
+    RequestAccessFacts,
+    'pipeline' | 'status' | 'tenantId' | 'inHouseVisibility' | 'agentId'
+  >,
+): boolean {
+  if (request.agentId === agent.agentId) return true;
+  if (request.status === 'DRAFT') return false;
+  if (request.pipeline.kind === 'STANDARD') return true;
+  if (request.pipeline.inHouse) {
+    return request.inHouseVisibility === 'ALL_AGENTS' || agent.tenantIsMaster;
+  }
+  return agent.tenantId === request.tenantId;
+}
+
+export function actingRoleOf(relation: Relation): ActingRole | null {
+  switch (relation) {
+    case 'client':
+      return 'CLIENT';
+    case 'linkedAgent':
+      return 'AGENT';
+    case 'onec':
+      return 'ONEC';
+    case 'system':
+      return 'SYSTEM';
+    default:
+      return null;
+  }
+}
+
+/**
+ * The permission list of a caller on a request (SPEC §2). Every procedure checks it,
+ * and the Mini App renders from it.
+ */
+export function permissionsFor(relation: Relation, request: RequestAccessFacts): Permission[] {
+  const granted = new Set<Permission>();
+  const role = actingRoleOf(relation);
+  const { pipeline, status } = request;
+  const facts = { pipeline, status, paymentStatus: request.paymentStatus };
+  const isParty = relation === 'client' || relation === 'linkedAgent' || relation === 'onec';
+
+  if (relation !== 'stranger') {
+    granted.add('application.view');
+    granted.add('offer.view');
+  }
+  if (isParty) {
+    granted.add('documents.view');
+    granted.add('history.view');
+  }
+  if (areFieldsEditable(status)) {
+    // In the platform the client owns the form; in Telegram the client and the linked agent fill it together.
+    if (relation === 'client' || (relation === 'linkedAgent' && pipeline.kind === 'TELEGRAM')) {
+      granted.add('application.edit');
+    }
+  }
+  if (
+    role &&
+    status === 'DRAFT' &&
+    statusTransitionRoles(pipeline, 'DRAFT', 'COLLECTING_OFFERS').includes(role)
+  ) {
+    granted.add('application.submit');
+  }
+  if (role && settableStatuses(facts, role).some((to) => to !== 'CANCELLED')) {
+    granted.add('application.setStatus');
+  }
+  if (role && settableStatuses(facts, role).includes('CANCELLED')) {
+    granted.add('application.cancel');
+  }
+  if (role) {
+    const nextPayment = settablePaymentStatuses(facts, role);
+    if (role === 'CLIENT' && nextPayment.length > 0) granted.add('payment.markSent');
+    if (role !== 'CLIENT' && nextPayment.length > 0) granted.add('payment.setStatus');
+  }
+  if (status === 'COLLECTING_OFFERS') {
+    if (pipeline.kind === 'STANDARD' && relation === 'offeringAgent') granted.add('offer.create');
+    // In-house offers come from 1C; the agent's offer form is read-only for now (epic).
+    if (pipeline.kind === 'TELEGRAM' && !pipeline.inHouse && relation === 'linkedAgent')
+      granted.add('offer.create');
+    if (pipeline.kind === 'STANDARD' && relation === 'client') granted.add('offer.accept');
+  }
+  if (
+    relation === 'linkedAgent' &&
+    pipeline.sendsToOnec &&
+    status !== 'DRAFT' &&
+    !finalStatuses.includes(status)
+  ) {
+    granted.add('documents.generate');
+  }
+  if (relation === 'linkedAgent' && pipeline.kind === 'TELEGRAM') granted.add('chat.import');
+  return [...granted].sort();
+}
+
+/**
+ * Permissions where there is no request yet: in a bound Telegram chat, its client and
+ * its agent may create one; in the platform any signed-in client may.
+ */
+export function permissionsWithoutRequest(
+  actor: Actor,
+  context: { chatBound: boolean; isChatMember: boolean; isChatAgent: boolean },
+): Permission[] {
+  if (context.chatBound) {
+    if (context.isChatAgent) return ['application.create', 'chat.import'];
+    return context.isChatMember && actor.kind === 'user' ? ['application.create'] : [];
+  }
+  return actor.kind === 'user' ? ['application.create'] : [];
+}
+
+export function hasPermission(list: readonly Permission[], permission: Permission): boolean {
+  return list.includes(permission);
+}

@@ -1,0 +1,90 @@
+import type { ErrorCode, Locale } from '@payreq/contracts';
+
+type Params = Record<string, string | number>;
+
+const texts: Record<string, { ru: string; en: string }> = {
+  TRANSITION_NOT_ALLOWED: {
+    ru: 'Нельзя перевести заявку из статуса «{from}» в «{to}»',
+    en: 'A request cannot move from {from} to {to}',
+  },
+  TRANSITION_ROLE: {
+    ru: 'Перевод «{from}» → «{to}» может сделать только: {roles}',
+    en: 'Only {roles} may move a request from {from} to {to}',
+  },
+  PAYMENT_TRANSITION_NOT_ALLOWED: {
+    ru: 'Нельзя сменить статус оплаты с «{from}» на «{to}»',
+    en: 'The payment status cannot change from {from} to {to}',
+  },
+  PAYMENT_TRANSITION_ROLE: {
+    ru: 'Статус оплаты «{to}» может поставить только: {roles}',
+    en: 'Only {roles} may set the payment status {to}',
+  },
+  PAYMENT_NOT_OPEN: {
+    ru: 'Статус оплаты меняется только после принятия предложения (сейчас «{status}»)',
+    en: 'The payment status changes only after an offer is accepted (now {status})',
+  },
+  PAYOUT_NOT_DONE: {
+    ru: 'Заявку можно завершить только после выплаты',
+    en: 'A request can be completed only after the payout is done',
+  },
+  READ_ONLY: {
+    ru: 'Поля заявки нельзя менять в статусе «{status}»',
+    en: 'The request fields are read-only in status {status}',
+  },
+  INCOMPLETE_REQUEST: {
+    ru: 'Заполните обязательные поля: {fields}',
+    en: 'Fill in the required fields: {fields}',
+  },
+  FORBIDDEN: {
+    ru: 'Недостаточно прав: {action}',
+    en: 'Not allowed: {action}',
+  },
+  OFFER_NOT_OPEN: {
+    ru: 'Предложения принимаются только в статусе «Сбор предложений»',
+    en: 'Offers are taken only while the request is collecting offers',
+  },
+  OFFER_DEADLINE_PASSED: {
+    ru: 'Срок приёма предложений истёк',
+    en: 'The offers deadline has passed',
+  },
+  OFFER_NOT_LINKED_AGENT: {
+    ru: 'Предложение по этой заявке может дать только закреплённый агент',
+    en: 'Only the linked agent may make an offer on this request',
+  },
+  OFFER_NOT_PENDING: {
+    ru: 'Это предложение уже не действует',
+    en: 'This offer is no longer open',
+  },
+  DEADLINE_TOO_SOON: {
+    ru: 'Срок приёма предложений должен быть не раньше чем через час',
+    en: 'The offers deadline must be at least an hour ahead',
+  },
+  PIPELINE_INVALID: {
+    ru: 'Заявка из Telegram должна быть привязана к чату',
+    en: 'A Telegram request must be bound to a chat',
+  },
+};
+
+/**
+ * A broken business rule. Carries a stable code for machines and words for people in
+ * both languages; every entry point maps it to its own error answer.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly reason: keyof typeof texts | string,
+    readonly params: Params = {},
+  ) {
+    super(describe(reason, params, 'en'));
+    this.name = 'DomainError';
+  }
+
+  describe(locale: Locale): string {
+    return describe(this.reason, this.params, locale);
+  }
+}
+
+function describe(reason: string, params: Params, locale: Locale): string {
+  const template = texts[reason]?.[locale] ?? reason;
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ''));
+}

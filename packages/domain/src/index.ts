@@ -1,0 +1,6 @@
+export * from './access';
+export * from './errors';
+export * from './fields';
+export * from './offers';
+export * from './pipeline';
+export * from './transitions';
