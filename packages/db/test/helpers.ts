@@ -1,0 +1,37 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defaultMigrationsDir, defaultSchemaPath } from '../src/paths';
+
+/** A scratch copy of the schema and the migrations, removed by `cleanup()`. */
+export function scratchProject(): {
+  dir: string;
+  schemaPath: string;
+  migrationsDir: string;
+  editSchema(fn: (source: string) => string): void;
+  cleanup(): void;
+} {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'payreq-db-test-'));
+  const schemaPath = path.join(dir, 'schema.prisma');
+  const migrationsDir = path.join(dir, 'migrations');
+  cpSync(defaultSchemaPath, schemaPath);
+  cpSync(defaultMigrationsDir, migrationsDir, { recursive: true });
+  return {
+    dir,
+    schemaPath,
+    migrationsDir,
+    editSchema(fn) {
+      writeFileSync(schemaPath, fn(readFileSync(schemaPath, 'utf8')));
+    },
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The PostgreSQL admin URL provided by the globalSetup, or undefined (tests then skip). */
+export const postgresUrl = process.env.TEST_POSTGRES_URL;
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+}
