@@ -1,0 +1,174 @@
+import { DocumentKind, OnecSettableStatus, PaymentStatus } from '@payreq/contracts';
+
+import type { ResolvedEmulatorConfig } from './config';
+
+/** The operator console: one page, plain JS, talking to `{base}/operator/api`. */
+export function consoleHtml(config: ResolvedEmulatorConfig): string {
+  const settings = {
+    api: `${config.basePath}/operator/api`,
+    statuses: OnecSettableStatus.options,
+    paymentStatuses: PaymentStatus.options.filter((s) => s !== 'NOT_PAID'),
+    kinds: DocumentKind.options,
+    platform: config.platform?.url ?? null,
+  };
+  return `<!doctype html>
+<html lang="ru">
+<head>
+<meta charset="utf-8">
+<title>1С:Предприятие — эмулятор (payreq)</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+  body { font: 14px/1.4 system-ui, sans-serif; margin: 0; background: #f6f5ef; color: #222; }
+  header { background: #fbed9e; padding: 10px 16px; border-bottom: 1px solid #d8c96a; display: flex; gap: 16px; align-items: baseline; }
+  header h1 { font-size: 18px; margin: 0; }
+  main { display: grid; grid-template-columns: minmax(420px, 1fr) 1.3fr; gap: 16px; padding: 16px; }
+  table { border-collapse: collapse; width: 100%; background: #fff; }
+  th, td { border: 1px solid #ddd; padding: 4px 6px; text-align: left; vertical-align: top; }
+  th { background: #efefe6; }
+  tr.row { cursor: pointer; }
+  tr.row:hover { background: #fffbe0; }
+  tr.selected { background: #fff3b0; }
+  section { background: #fff; border: 1px solid #ddd; padding: 10px 12px; margin-bottom: 12px; }
+  section h3 { margin: 0 0 8px; font-size: 15px; }
+  form { display: flex; flex-wrap: wrap; gap: 6px 10px; align-items: end; }
+  label { display: flex; flex-direction: column; font-size: 12px; color: #555; }
+  input, select, button { font: inherit; padding: 3px 6px; }
+  button { background: #fbed9e; border: 1px solid #c9b950; border-radius: 3px; cursor: pointer; }
+  .muted { color: #777; }
+  .ok { color: #176b1c; } .bad { color: #a11; } .wait { color: #a66b00; }
+  pre { white-space: pre-wrap; word-break: break-all; background: #fafafa; padding: 6px; max-height: 220px; overflow: auto; }
+  dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
+  dt { color: #666; }
+  #message { min-height: 1.4em; }
+</style>
+</head>
+<body>
+<header>
+  <h1>1С:Предприятие — эмулятор</h1>
+  <span class="muted">Заявки на платёж из платформы payreq · платформа: <span id="platform"></span></span>
+  <strong id="message"></strong>
+</header>
+<main>
+  <div>
+    <table>
+      <thead><tr><th>Номер</th><th>Дата</th><th>Заявка</th><th>Плательщик</th><th>Сумма</th><th>Статус</th><th>Оплата</th></tr></thead>
+      <tbody id="list"><tr><td colspan="7" class="muted">Загрузка…</td></tr></tbody>
+    </table>
+    <p class="muted">Ссылки веб-клиента вида <code>#e1cib/data/Document.…?ref=…</code> открывают документ здесь.</p>
+  </div>
+  <div id="details"><p class="muted">Выберите заявку слева.</p></div>
+</main>
+<script>
+const SETTINGS = ${JSON.stringify(settings).replace(/</g, '\\u003c')};
+const $ = (id) => document.getElementById(id);
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v); else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+async function api(path, body) {
+  const response = await fetch(SETTINGS.api + path, body === undefined ? {} : {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new Error((data && data.error && data.error.message) || response.statusText);
+  return data;
+}
+let selected = null;
+function say(text, cls) { const m = $('message'); if (m) { m.textContent = text; m.className = cls || ''; } }
+function guidFromHash() {
+  const match = /ref=([0-9a-fA-F]{32})/.exec(location.hash);
+  if (!match) return location.hash.length === 37 ? location.hash.slice(1) : null;
+  const x = match[1].toLowerCase();
+  return x.slice(24, 32) + '-' + x.slice(20, 24) + '-' + x.slice(16, 20) + '-' + x.slice(0, 4) + '-' + x.slice(4, 16);
+}
+async function loadList() {
+  const { items } = await api('/requests');
+  const rows = items.map((r) => h('tr', { class: 'row' + (selected === r.ref ? ' selected' : ''), onclick: () => select(r.ref) },
+    h('td', {}, r.number), h('td', {}, r.date.replace('T', ' ')), h('td', {}, r.displayNumber),
+    h('td', {}, r.payerName || '—'), h('td', {}, (r.amount || '—') + ' ' + (r.currency || '')),
+    h('td', {}, r.status), h('td', {}, r.paymentStatus)));
+  $('list').replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'Заявок пока нет'))]));
+}
+function stateClass(state) { return state === 'DELIVERED' || state === 'SENT' ? 'ok' : state === 'FAILED' ? 'bad' : 'wait'; }
+async function act(label, fn) {
+  say(label + '…', 'wait');
+  try {
+    const result = await fn();
+    const d = result && result.delivery;
+    say(label + ': ' + (d ? d.state + (d.lastError ? ' — ' + d.lastError : '') : 'готово'), d && d.state === 'FAILED' ? 'bad' : 'ok');
+  } catch (error) { say(label + ': ' + error.message, 'bad'); }
+  await refresh();
+}
+function field(name, label, attrs) { return h('label', {}, label, h('input', Object.assign({ name }, attrs || {}))); }
+function options(values) { return values.map((v) => h('option', { value: v }, v)); }
+function formValues(form) { return Object.fromEntries(new FormData(form).entries()); }
+async function select(ref) { selected = ref; await refresh(); }
+async function refresh() {
+  await loadList().catch((e) => say(e.message, 'bad'));
+  if (!selected) return;
+  let r;
+  try { r = await api('/requests/' + selected); } catch (e) { $('details').replaceChildren(h('p', { class: 'bad' }, e.message)); return; }
+  const f = r.fields;
+  const base = '/requests/' + r.ref;
+  const offerForm = h('form', { onsubmit: (e) => { e.preventDefault(); const v = formValues(e.target);
+      act('Расчёт', () => api(base + '/offer', { rate: v.rate, feePercent: v.feePercent, fixedFee: v.fixedFee,
+        totalToPay: v.totalToPay || null, settlementDays: Number(v.settlementDays), validUntil: v.validUntil || null, comment: v.comment || null })); } },
+    field('rate', 'Курс', { required: true, size: 8 }), field('feePercent', 'Комиссия, %', { required: true, size: 6, value: '1.5' }),
+    field('fixedFee', 'Фикс. комиссия', { required: true, size: 8, value: '0' }), field('totalToPay', 'Итого (пусто — рассчитать)', { size: 12 }),
+    field('settlementDays', 'Срок, дн.', { required: true, size: 4, value: '2', type: 'number', min: 0 }),
+    field('validUntil', 'Действует до', { type: 'date' }), field('comment', 'Комментарий', { size: 20 }),
+    h('button', { type: 'submit' }, 'Рассчитать и отправить'));
+  const statusForm = h('form', { onsubmit: (e) => { e.preventDefault(); const v = formValues(e.target);
+      act('Статус', () => api(base + '/status', { status: v.status, comment: v.comment || null })); } },
+    h('label', {}, 'Статус', h('select', { name: 'status' }, options(SETTINGS.statuses))), field('comment', 'Комментарий', { size: 20 }),
+    h('button', { type: 'submit' }, 'Установить'));
+  const paymentForm = h('form', { onsubmit: (e) => { e.preventDefault(); const v = formValues(e.target);
+      act('Статус оплаты', () => api(base + '/payment-status', { paymentStatus: v.paymentStatus, comment: v.comment || null })); } },
+    h('label', {}, 'Статус оплаты', h('select', { name: 'paymentStatus' }, options(SETTINGS.paymentStatuses))), field('comment', 'Комментарий', { size: 20 }),
+    h('button', { type: 'submit' }, 'Установить'));
+  const documentForm = h('form', { onsubmit: (e) => { e.preventDefault(); const v = formValues(e.target);
+      act('Документ', () => api(base + '/documents', { kind: v.kind })); } },
+    h('label', {}, 'Вид документа', h('select', { name: 'kind' }, options(SETTINGS.kinds))), h('button', { type: 'submit' }, 'Сформировать и отправить'));
+  $('details').replaceChildren(
+    h('section', {}, h('h3', {}, 'Заявка ' + r.number + ' (' + r.displayNumber + ')'),
+      h('dl', {}, h('dt', {}, 'Ref_Key'), h('dd', {}, r.ref), h('dt', {}, 'Ссылка'), h('dd', {}, h('a', { href: r.url }, r.url)),
+        h('dt', {}, 'Платформа'), h('dd', {}, r.platformId), h('dt', {}, 'Менеджер'), h('dd', {}, r.agent ? r.agent.name : '—'),
+        h('dt', {}, 'Статус'), h('dd', {}, r.status + ' / ' + r.paymentStatus),
+        ...Object.entries(f).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v === null ? '—' : v)])),
+      h('p', {}, h('button', { onclick: () => act('Обновление из платформы', () => api(base + '/refresh', {})) }, 'Обновить из платформы'))),
+    h('section', {}, h('h3', {}, 'Расчёт условий'), offerForm,
+      r.offers.length ? h('table', {}, h('tr', {}, h('th', {}, 'Дата'), h('th', {}, 'Курс'), h('th', {}, '%'), h('th', {}, 'Фикс.'), h('th', {}, 'Итого'), h('th', {}, 'Дн.'), h('th', {}, 'В платформе')),
+        r.offers.map((o) => h('tr', {}, h('td', {}, o.date), h('td', {}, o.rate), h('td', {}, o.feePercent), h('td', {}, o.fixedFee), h('td', {}, o.totalToPay), h('td', {}, o.settlementDays), h('td', {}, o.platformOfferId || '—')))) : null),
+    h('section', {}, h('h3', {}, 'Статусы'), statusForm, paymentForm),
+    h('section', {}, h('h3', {}, 'Документы'), documentForm,
+      r.jobs.length ? h('table', {}, h('tr', {}, h('th', {}, 'Запрос платформы'), h('th', {}, 'Вид'), h('th', {}, 'Состояние'), h('th', {}, '')),
+        r.jobs.map((j) => h('tr', {}, h('td', {}, j.documentRequestId), h('td', {}, j.kind), h('td', { class: stateClass(j.state) }, j.state + (j.error ? ' — ' + j.error : '')),
+          h('td', {}, j.state === 'SENT' ? '' : h('button', { onclick: () => act('Формирование', () => api('/jobs/' + j.ref + '/fulfil', {})) }, 'Сформировать'))))) : null,
+      r.documents.length ? h('table', {}, h('tr', {}, h('th', {}, 'Номер'), h('th', {}, 'Вид'), h('th', {}, 'Файл'), h('th', {}, 'Размер')),
+        r.documents.map((d) => h('tr', {}, h('td', {}, d.number), h('td', {}, d.kind),
+          h('td', {}, h('a', { href: SETTINGS.api + '/documents/' + d.ref + '/file', target: '_blank' }, d.fileName)), h('td', {}, d.size)))) : null),
+    h('section', {}, h('h3', {}, 'Обмен с платформой'),
+      h('p', {}, h('button', { onclick: () => act('Повтор', () => api('/deliveries/retry', {})) }, 'Повторить неотправленные')),
+      r.deliveries.length ? h('table', {}, h('tr', {}, h('th', {}, 'Операция'), h('th', {}, 'Состояние'), h('th', {}, 'Попыток'), h('th', {}, 'Ответ')),
+        r.deliveries.slice().reverse().map((d) => h('tr', {}, h('td', {}, d.operation), h('td', { class: stateClass(d.state) }, d.state),
+          h('td', {}, d.attempts), h('td', {}, h('pre', {}, (d.lastStatus ? 'HTTP ' + d.lastStatus + ' ' : '') + (d.lastError || JSON.stringify(d.response))))))) : h('p', { class: 'muted' }, 'Вызовов ещё не было')),
+  );
+}
+$('platform').textContent = SETTINGS.platform || 'не настроена';
+window.addEventListener('hashchange', () => { const g = guidFromHash(); if (g) select(g); });
+selected = guidFromHash();
+refresh();
+setInterval(() => { if (!document.querySelector('form:focus-within')) refresh(); }, 4000);
+</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,711 @@
+import { createHash, randomUUID } from 'node:crypto';
+
+import {
+  DocumentKind,
+  OnecDocumentBody,
+  OnecOfferBody,
+  OnecOfferResult,
+  OnecRequestView,
+  OnecStatusBody,
+  OnecStatusResult,
+  PaymentStatus,
+  OnecSettableStatus,
+} from '@payreq/contracts';
+import type { OnecDocumentResult } from '@payreq/contracts';
+import { fromOnecDateTime, isOnecDateTime, onecWebLink, toOnecDateTime } from '@payreq/onec';
+import type {
+  OnecCreateRequestBody,
+  OnecDocumentRequestBody,
+  OnecRequestState,
+} from '@payreq/onec';
+import type { z } from 'zod';
+
+import { EmulatorError } from './config';
+import type { ResolvedEmulatorConfig } from './config';
+import { computeTotalToPay } from './decimal';
+import { buildDocumentLayout, documentFileName, documentPrefixes, renderPdf } from './pdf';
+import type { PlatformLink } from './platform';
+import type {
+  Delivery,
+  EmulatorStore,
+  StoredDocument,
+  StoredJob,
+  StoredOffer,
+  StoredRequest,
+} from './store';
+
+export interface OfferInput {
+  rate: string | number;
+  feePercent: string | number;
+  fixedFee: string | number;
+  /** Default: amount × rate × (1 + fee % / 100) + fixed fee. */
+  totalToPay?: string | number | null;
+  settlementDays: number;
+  /** A Date, a 1C date-time, an ISO date-time with zone, or a date (end of that day, 1C time). */
+  validUntil?: string | Date | null;
+  comment?: string | null;
+}
+
+export interface ActionOptions {
+  /**
+   * Wait until the call to the platform settles (delivered or failed): true (default), false,
+   * or at most this many milliseconds (then the delivery is returned as it stands, still PENDING).
+   */
+  wait?: boolean | number;
+}
+
+export type DeliveryView = Omit<Delivery, 'rawBody'> & { body: unknown };
+
+export type DocumentView = Omit<StoredDocument, 'contentBase64'>;
+
+export interface RequestView extends StoredRequest {
+  url: string;
+  offers: StoredOffer[];
+  documents: DocumentView[];
+  jobs: StoredJob[];
+  deliveries: DeliveryView[];
+}
+
+export interface RequestSummary {
+  ref: string;
+  number: string;
+  date: string;
+  platformId: string;
+  displayNumber: string;
+  payerName: string | null;
+  amount: string | null;
+  currency: string | null;
+  agentName: string | null;
+  status: StoredRequest['status'];
+  paymentStatus: StoredRequest['paymentStatus'];
+  offers: number;
+  documents: number;
+  queuedJobs: number;
+  failedDeliveries: number;
+  url: string;
+}
+
+export function deliveryView(delivery: Delivery): DeliveryView {
+  const { rawBody, ...rest } = delivery;
+  let body: unknown = rawBody;
+  try {
+    const parsed = JSON.parse(rawBody) as Record<string, unknown>;
+    if (typeof parsed.contentBase64 === 'string') {
+      parsed.contentBase64 = `<${parsed.contentBase64.length} base64 characters>`;
+    }
+    body = parsed;
+  } catch {
+    // keep the text
+  }
+  return { ...rest, body };
+}
+
+function documentView(document: StoredDocument): DocumentView {
+  const { contentBase64: _content, ...rest } = document;
+  return rest;
+}
+
+function issuesOf(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+const invalid = (message: string) => new EmulatorError(400, 'VALIDATION_FAILED', message);
+
+/**
+ * The emulated 1C: what its HTTP service does with the platform's calls, and what its operator
+ * (and its scheduled jobs) do toward the platform.
+ */
+export class Operator {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly generating = new Set<Promise<unknown>>();
+  private stopped = false;
+
+  constructor(
+    private readonly config: ResolvedEmulatorConfig,
+    private readonly store: EmulatorStore,
+    private readonly link: PlatformLink,
+    private readonly baseUrl: () => string,
+  ) {}
+
+  private nowLocal(): string {
+    return toOnecDateTime(this.config.now(), this.config.timeZone);
+  }
+
+  private webClientUrl(): string {
+    return this.config.webClientUrl ?? this.baseUrl();
+  }
+
+  /** The web-client link to a request document. */
+  linkFor(ref: string): string {
+    return onecWebLink(this.webClientUrl(), this.config.documentName, ref);
+  }
+
+  // ----- the HTTP service (what the platform calls) -----
+
+  /** `POST /v1/requests`: idempotent on platformId. */
+  receiveRequest(body: OnecCreateRequestBody): { request: StoredRequest; created: boolean } {
+    const existing = this.store.findRequestByPlatformId(body.platformId);
+    if (existing) return { request: existing, created: false };
+    const at = this.config.now().toISOString();
+    const request: StoredRequest = {
+      ref: randomUUID(),
+      number: `ЗП00-${String(this.store.nextNumber('request')).padStart(6, '0')}`,
+      date: this.nowLocal(),
+      platformId: body.platformId.toLowerCase(),
+      platformNumber: body.number,
+      displayNumber: body.displayNumber,
+      fields: body.fields,
+      agent: body.agent,
+      createdAt: body.createdAt,
+      status: 'COLLECTING_OFFERS',
+      paymentStatus: 'NOT_PAID',
+      receivedAt: at,
+      updatedAt: at,
+    };
+    this.store.addRequest(request);
+    return { request, created: true };
+  }
+
+  /** `GET /v1/requests/{Ref_Key}`. */
+  requestState(ref: string): OnecRequestState {
+    const request = this.store.requests.find((r) => r.ref === ref.toLowerCase());
+    if (!request) throw new EmulatorError(404, 'NOT_FOUND', `No request with Ref_Key ${ref}`);
+    return {
+      Ref_Key: request.ref,
+      Number: request.number,
+      Date: request.date,
+      platformId: request.platformId,
+      platformNumber: request.platformNumber,
+      displayNumber: request.displayNumber,
+      createdAt: request.createdAt,
+      fields: request.fields,
+      agent: request.agent,
+      status: request.status,
+      paymentStatus: request.paymentStatus,
+      offers: this.store.offersOf(request.ref).map((o) => ({
+        Ref_Key: o.ref,
+        rate: o.rate,
+        feePercent: o.feePercent,
+        fixedFee: o.fixedFee,
+        totalToPay: o.totalToPay,
+        settlementDays: o.settlementDays,
+        validUntil: o.validUntil,
+        comment: o.comment,
+        Date: o.date,
+      })),
+      documents: this.store.documentsOf(request.ref).map((d) => ({
+        Ref_Key: d.ref,
+        kind: d.kind,
+        Number: d.number,
+        Date: d.date,
+        fileName: d.fileName,
+        mime: d.mime,
+        size: d.size,
+        sha256: d.sha256,
+        documentRequestId: d.documentRequestId,
+      })),
+      documentJobs: this.store.jobsOf(request.ref).map((j) => ({
+        Ref_Key: j.ref,
+        kind: j.kind,
+        documentRequestId: j.documentRequestId,
+        state: j.state,
+        document_Key: j.documentRef,
+        error: j.error,
+      })),
+    };
+  }
+
+  /** `POST /v1/requests/{Ref_Key}/documents`: idempotent on documentRequestId. */
+  receiveDocumentRequest(
+    ref: string,
+    body: OnecDocumentRequestBody,
+  ): { job: StoredJob; created: boolean } {
+    const request = this.store.requests.find((r) => r.ref === ref.toLowerCase());
+    if (!request) throw new EmulatorError(404, 'NOT_FOUND', `No request with Ref_Key ${ref}`);
+    const existing = this.store.findJobByDocumentRequestId(body.documentRequestId);
+    if (existing) {
+      if (existing.requestRef !== request.ref || existing.kind !== body.kind) {
+        throw new EmulatorError(
+          409,
+          'IDEMPOTENCY_MISMATCH',
+          `documentRequestId ${body.documentRequestId} was already used for ${existing.kind} of another call`,
+        );
+      }
+      return { job: existing, created: false };
+    }
+    const at = this.config.now().toISOString();
+    const job: StoredJob = {
+      ref: randomUUID(),
+      requestRef: request.ref,
+      kind: body.kind,
+      documentRequestId: body.documentRequestId.toLowerCase(),
+      state: 'QUEUED',
+      documentRef: null,
+      error: null,
+      createdAt: at,
+      updatedAt: at,
+    };
+    this.store.addJob(job);
+    if (this.config.autoGenerate) this.scheduleJob(job);
+    return { job, created: true };
+  }
+
+  /** Automatic generation of a queued job (the 1C scheduled job). */
+  scheduleJob(job: StoredJob): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      const work = this.fulfilJob(job.ref).catch(() => undefined);
+      this.generating.add(work);
+      void work.finally(() => this.generating.delete(work));
+    }, this.config.autoGenerateDelayMs);
+    this.timers.add(timer);
+  }
+
+  // ----- the operator -----
+
+  private requirePlatform(): void {
+    if (!this.link.configured) {
+      throw new EmulatorError(
+        503,
+        'PLATFORM_NOT_CONFIGURED',
+        'The platform URL is not configured in the emulator',
+      );
+    }
+  }
+
+  private requireRequest(refOrPlatformId: string): StoredRequest {
+    const request = this.store.findRequest(refOrPlatformId);
+    if (!request)
+      throw new EmulatorError(404, 'NOT_FOUND', `No request ${refOrPlatformId} in the emulator`);
+    return request;
+  }
+
+  listRequests(): RequestSummary[] {
+    return this.store.requests
+      .map((r) => ({
+        ref: r.ref,
+        number: r.number,
+        date: r.date,
+        platformId: r.platformId,
+        displayNumber: r.displayNumber,
+        payerName: r.fields.payerName,
+        amount: r.fields.amount,
+        currency: r.fields.currency,
+        agentName: r.agent?.name ?? null,
+        status: r.status,
+        paymentStatus: r.paymentStatus,
+        offers: this.store.offersOf(r.ref).length,
+        documents: this.store.documentsOf(r.ref).length,
+        queuedJobs: this.store.jobsOf(r.ref).filter((j) => j.state === 'QUEUED').length,
+        failedDeliveries: this.store.deliveriesOf(r.ref).filter((d) => d.state === 'FAILED').length,
+        url: this.linkFor(r.ref),
+      }))
+      .reverse();
+  }
+
+  getRequest(refOrPlatformId: string): RequestView {
+    const request = this.requireRequest(refOrPlatformId);
+    return {
+      ...request,
+      url: this.linkFor(request.ref),
+      offers: this.store.offersOf(request.ref),
+      documents: this.store.documentsOf(request.ref).map(documentView),
+      jobs: this.store.jobsOf(request.ref),
+      deliveries: this.store.deliveriesOf(request.ref).map(deliveryView),
+    };
+  }
+
+  private onecDateTimeOf(value: string | Date, what: string): string {
+    if (value instanceof Date) return toOnecDateTime(value, this.config.timeZone);
+    const text = value.trim();
+    if (isOnecDateTime(text)) return text;
+    if (/^\d{4}-\d{2}-\d{2}$/.test(text) && isOnecDateTime(`${text}T23:59:59`))
+      return `${text}T23:59:59`;
+    const parsed = new Date(text);
+    if (
+      /^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/.test(text) &&
+      !Number.isNaN(parsed.getTime())
+    ) {
+      return toOnecDateTime(parsed, this.config.timeZone);
+    }
+    throw invalid(
+      `${what}: expected YYYY-MM-DD, YYYY-MM-DDTHH:mm:ss or an ISO date-time, got ${JSON.stringify(value)}`,
+    );
+  }
+
+  private async settle(delivery: Delivery, options?: ActionOptions): Promise<DeliveryView> {
+    const wait = options?.wait ?? true;
+    if (wait === false) return deliveryView(delivery);
+    if (wait === true) return deliveryView(await this.link.wait(delivery));
+    let timer: NodeJS.Timeout | undefined;
+    const settled = await Promise.race([
+      this.link.wait(delivery),
+      new Promise<Delivery>((resolve) => {
+        timer = setTimeout(() => resolve(delivery), wait);
+      }),
+    ]);
+    clearTimeout(timer);
+    return deliveryView(settled);
+  }
+
+  /** Computes an offer (a new calculation document) and posts it to the platform. */
+  async sendOffer(
+    refOrPlatformId: string,
+    input: OfferInput,
+    options?: ActionOptions,
+  ): Promise<{ offer: StoredOffer; delivery: DeliveryView }> {
+    this.requirePlatform();
+    const request = this.requireRequest(refOrPlatformId);
+    let totalToPay = input.totalToPay;
+    if (totalToPay === undefined || totalToPay === null || totalToPay === '') {
+      if (!request.fields.amount)
+        throw invalid('totalToPay: the request has no amount to compute it from');
+      try {
+        totalToPay = computeTotalToPay({
+          amount: request.fields.amount,
+          rate: input.rate,
+          feePercent: input.feePercent,
+          fixedFee: input.fixedFee,
+        });
+      } catch (error) {
+        throw invalid(`cannot compute totalToPay: ${(error as Error).message}`);
+      }
+    }
+    const ref = randomUUID();
+    const parsed = OnecOfferBody.safeParse({
+      Ref_Key: ref,
+      rate: input.rate,
+      feePercent: input.feePercent,
+      fixedFee: input.fixedFee,
+      totalToPay,
+      settlementDays:
+        typeof input.settlementDays === 'string'
+          ? Number(input.settlementDays)
+          : input.settlementDays,
+      validUntil: input.validUntil ? this.onecDateTimeOf(input.validUntil, 'validUntil') : null,
+      comment: input.comment?.trim() ? input.comment : null,
+    });
+    if (!parsed.success) throw invalid(`offer: ${issuesOf(parsed.error)}`);
+    const body = parsed.data;
+    const offer: StoredOffer = {
+      ref,
+      requestRef: request.ref,
+      date: this.nowLocal(),
+      rate: body.rate,
+      feePercent: body.feePercent,
+      fixedFee: body.fixedFee,
+      totalToPay: body.totalToPay,
+      settlementDays: body.settlementDays,
+      validUntil: body.validUntil ?? null,
+      comment: body.comment ?? null,
+      deliveryId: null,
+      platformOfferId: null,
+    };
+    this.store.addOffer(offer);
+    const delivery = this.link.enqueue(
+      'offer',
+      request.ref,
+      offer.ref,
+      `/onec/v1/requests/${request.platformId}/offer`,
+      body,
+    );
+    this.store.update(offer, { deliveryId: delivery.id });
+    return { offer, delivery: await this.settle(delivery, options) };
+  }
+
+  private async postStatus(
+    request: StoredRequest,
+    body: OnecStatusBody,
+    options?: ActionOptions,
+  ): Promise<{ request: StoredRequest; delivery: DeliveryView }> {
+    this.requirePlatform();
+    const parsed = OnecStatusBody.safeParse(body);
+    if (!parsed.success) throw invalid(`status: ${issuesOf(parsed.error)}`);
+    this.store.update(request, {
+      ...(parsed.data.status ? { status: parsed.data.status } : {}),
+      ...(parsed.data.paymentStatus ? { paymentStatus: parsed.data.paymentStatus } : {}),
+      updatedAt: this.config.now().toISOString(),
+    });
+    const delivery = this.link.enqueue(
+      'status',
+      request.ref,
+      null,
+      `/onec/v1/requests/${request.platformId}/status`,
+      parsed.data,
+    );
+    return { request, delivery: await this.settle(delivery, options) };
+  }
+
+  /** Sets the request status (IN_PROGRESS, COMPLETED, CANCELLED) and posts it. */
+  async setStatus(
+    refOrPlatformId: string,
+    status: string,
+    comment?: string | null,
+    options?: ActionOptions,
+  ) {
+    const request = this.requireRequest(refOrPlatformId);
+    const parsed = OnecSettableStatus.safeParse(status);
+    if (!parsed.success)
+      throw invalid(`status: 1C sets only ${OnecSettableStatus.options.join(', ')}`);
+    return this.postStatus(
+      request,
+      { status: parsed.data, ...(comment ? { comment } : {}) },
+      options,
+    );
+  }
+
+  /** Sets the payment status (TEST_PAYMENT_CONFIRMED, PAYMENT_RECEIVED, PAYOUT_DONE, ...) and posts it. */
+  async setPaymentStatus(
+    refOrPlatformId: string,
+    paymentStatus: string,
+    comment?: string | null,
+    options?: ActionOptions,
+  ) {
+    const request = this.requireRequest(refOrPlatformId);
+    const parsed = PaymentStatus.safeParse(paymentStatus);
+    if (!parsed.success) throw invalid(`paymentStatus: one of ${PaymentStatus.options.join(', ')}`);
+    return this.postStatus(
+      request,
+      { paymentStatus: parsed.data, ...(comment ? { comment } : {}) },
+      options,
+    );
+  }
+
+  /** Generates a PDF document (kept in the infobase) without sending it. */
+  async createDocument(
+    refOrPlatformId: string,
+    kind: string,
+    documentRequestId: string | null = null,
+  ): Promise<StoredDocument> {
+    const request = this.requireRequest(refOrPlatformId);
+    const parsedKind = DocumentKind.safeParse(kind);
+    if (!parsedKind.success) throw invalid(`kind: one of ${DocumentKind.options.join(', ')}`);
+    const offers = this.store.offersOf(request.ref);
+    const offer = offers.find((o) => o.platformOfferId) ?? offers.at(-1) ?? null;
+    const number = `${documentPrefixes[parsedKind.data]}-${String(this.store.nextNumber(parsedKind.data)).padStart(6, '0')}`;
+    const date = this.nowLocal();
+    const layout = buildDocumentLayout({
+      kind: parsedKind.data,
+      number,
+      date,
+      bank: this.config.bank,
+      request: {
+        number: request.number,
+        displayNumber: request.displayNumber,
+        fields: request.fields,
+        agentName: request.agent?.name ?? null,
+      },
+      offer,
+    });
+    const bytes = await renderPdf(layout, { date, author: this.config.bank.name });
+    const document: StoredDocument = {
+      ref: randomUUID(),
+      requestRef: request.ref,
+      kind: parsedKind.data,
+      number,
+      date,
+      fileName: documentFileName(parsedKind.data, number),
+      mime: 'application/pdf',
+      size: bytes.byteLength,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      documentRequestId: documentRequestId ? documentRequestId.toLowerCase() : null,
+      contentBase64: Buffer.from(bytes).toString('base64'),
+      deliveryId: null,
+      platformDocumentId: null,
+    };
+    this.store.addDocument(document);
+    return document;
+  }
+
+  /** Posts a generated document to the platform. */
+  async sendDocument(
+    documentRef: string,
+    options?: ActionOptions,
+  ): Promise<{ document: DocumentView; delivery: DeliveryView }> {
+    const document = this.store.findDocument(documentRef);
+    if (!document) throw new EmulatorError(404, 'NOT_FOUND', `No document ${documentRef}`);
+    const request = this.requireRequest(document.requestRef);
+    const body = OnecDocumentBody.parse({
+      Ref_Key: document.ref,
+      kind: document.kind,
+      fileName: document.fileName,
+      mime: document.mime,
+      contentBase64: document.contentBase64,
+      documentRequestId: document.documentRequestId,
+      number: document.number,
+      date: document.date,
+    });
+    const delivery = this.link.enqueue(
+      'document',
+      request.ref,
+      document.ref,
+      `/onec/v1/requests/${request.platformId}/documents`,
+      body,
+    );
+    this.store.update(document, { deliveryId: delivery.id });
+    return { document: documentView(document), delivery: await this.settle(delivery, options) };
+  }
+
+  /** Generates a document and posts it to the platform. */
+  async generateDocument(
+    refOrPlatformId: string,
+    kind: string,
+    options?: ActionOptions & { documentRequestId?: string | null },
+  ): Promise<{ document: DocumentView; delivery: DeliveryView }> {
+    this.requirePlatform();
+    const document = await this.createDocument(
+      refOrPlatformId,
+      kind,
+      options?.documentRequestId ?? null,
+    );
+    return this.sendDocument(document.ref, options);
+  }
+
+  /** Generates and posts the document a queued job (from the platform) asks for. */
+  async fulfilJob(
+    jobRef: string,
+    options?: ActionOptions,
+  ): Promise<{ job: StoredJob; delivery: DeliveryView | null }> {
+    const job = this.store.findJob(jobRef);
+    if (!job) throw new EmulatorError(404, 'NOT_FOUND', `No document job ${jobRef}`);
+    if (job.state === 'SENT') return { job, delivery: null };
+    try {
+      let documentRef = job.documentRef;
+      if (!documentRef) {
+        const document = await this.createDocument(job.requestRef, job.kind, job.documentRequestId);
+        documentRef = document.ref;
+        this.store.update(job, {
+          state: 'GENERATED',
+          documentRef,
+          error: null,
+          updatedAt: this.config.now().toISOString(),
+        });
+      }
+      const { delivery } = await this.sendDocument(documentRef, options);
+      return { job, delivery };
+    } catch (error) {
+      this.store.update(job, {
+        state: 'FAILED',
+        error: (error as Error).message,
+        updatedAt: this.config.now().toISOString(),
+      });
+      throw error;
+    }
+  }
+
+  /** Reads the request from the platform (`GET /onec/v1/requests/{id}`) and refreshes the fields. */
+  async fetchPlatformRequest(refOrPlatformId: string): Promise<OnecRequestView> {
+    const request = this.requireRequest(refOrPlatformId);
+    const { status, body } = await this.link.get(`/onec/v1/requests/${request.platformId}`);
+    if (status !== 200) {
+      throw new EmulatorError(
+        502,
+        'PLATFORM_ERROR',
+        `The platform answered ${status}: ${JSON.stringify(body).slice(0, 300)}`,
+      );
+    }
+    const view = OnecRequestView.safeParse(body);
+    if (!view.success)
+      throw new EmulatorError(
+        502,
+        'PLATFORM_PROTOCOL',
+        `Unexpected answer: ${issuesOf(view.error)}`,
+      );
+    this.store.update(request, {
+      fields: view.data.fields,
+      status: view.data.status,
+      paymentStatus: view.data.paymentStatus,
+      updatedAt: this.config.now().toISOString(),
+    });
+    return view.data;
+  }
+
+  /** Sends the failed calls again (same idempotency key and body). */
+  async retryFailed(): Promise<DeliveryView[]> {
+    const settled = await Promise.all(this.link.resume(true));
+    return settled.map(deliveryView);
+  }
+
+  /** Resolves when no generation or call to the platform is under way or scheduled. */
+  async idle(): Promise<void> {
+    for (;;) {
+      if (this.timers.size > 0) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        continue;
+      }
+      if (this.generating.size > 0) {
+        await Promise.allSettled([...this.generating]);
+        continue;
+      }
+      await this.link.idle();
+      if (this.timers.size === 0 && this.generating.size === 0) return;
+    }
+  }
+
+  /** Called by the delivery engine when a call settles. */
+  onDelivered(delivery: Delivery): void {
+    const at = this.config.now().toISOString();
+    const request = this.store.requests.find((r) => r.ref === delivery.requestRef);
+    if (delivery.operation === 'offer' && delivery.objectRef) {
+      const offer = this.store.findOffer(delivery.objectRef);
+      const result = OnecOfferResult.safeParse(delivery.response);
+      if (delivery.state === 'DELIVERED' && offer && result.success) {
+        this.store.update(offer, { platformOfferId: result.data.offerId });
+        if (request) this.store.update(request, { status: result.data.status, updatedAt: at });
+      }
+    }
+    if (delivery.operation === 'status' && delivery.state === 'DELIVERED' && request) {
+      const result = OnecStatusResult.safeParse(delivery.response);
+      if (result.success) {
+        this.store.update(request, {
+          status: result.data.status,
+          paymentStatus: result.data.paymentStatus,
+          updatedAt: at,
+        });
+      }
+    }
+    if (delivery.operation === 'document' && delivery.objectRef) {
+      const document = this.store.findDocument(delivery.objectRef);
+      const result = delivery.response as Partial<OnecDocumentResult> | null;
+      if (document && delivery.state === 'DELIVERED' && typeof result?.documentId === 'string') {
+        this.store.update(document, { platformDocumentId: result.documentId });
+      }
+      const job = this.store.jobs.find((j) => j.documentRef === delivery.objectRef);
+      if (job) {
+        this.store.update(job, {
+          state:
+            delivery.state === 'DELIVERED'
+              ? 'SENT'
+              : delivery.state === 'FAILED'
+                ? 'FAILED'
+                : job.state,
+          error: delivery.state === 'FAILED' ? delivery.lastError : null,
+          updatedAt: at,
+        });
+      }
+    }
+  }
+
+  /** After a restart: resume queued jobs and unsent calls. */
+  resume(): void {
+    this.stopped = false;
+    if (this.config.autoGenerate) {
+      for (const job of this.store.jobs) if (job.state === 'QUEUED') this.scheduleJob(job);
+    }
+    for (const pending of this.link.resume(false)) pending.catch(() => undefined);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  /** Date helper for callers: a 1C date-time of this infobase as a Date. */
+  dateOf(onecDateTime: string): Date {
+    return fromOnecDateTime(onecDateTime, this.config.timeZone);
+  }
+}

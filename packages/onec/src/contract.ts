@@ -1,0 +1,155 @@
+import { z } from 'zod';
+
+import {
+  DocumentKind,
+  OnecDateTime,
+  PaymentRequestFields,
+  PaymentStatus,
+  RequestStatus,
+  onecGuid,
+} from '@payreq/contracts';
+
+/**
+ * The contract between the platform and the bank's 1C HTTP service
+ * (`{baseUrl}/hs/{root}/v1/...`). The 1C developer implements exactly these shapes;
+ * README.md in this package is the human-readable version of this file.
+ */
+
+export { OnecDateTime };
+
+/** The agent (bank manager) linked to the request, as 1C receives it. */
+export const OnecAgent = z.object({
+  name: z.string().min(1),
+  telegramId: z.number().int().nullable(),
+});
+export type OnecAgent = z.infer<typeof OnecAgent>;
+
+/** `POST /v1/requests`: the body the platform sends. */
+export const OnecCreateRequestBody = z.object({
+  /** The platform's request id: 1C's idempotency key for this call. */
+  platformId: z.uuid(),
+  /** The platform's request number (integer). */
+  number: z.number().int().positive(),
+  /** The number people read out ("№ 000123"). */
+  displayNumber: z.string().min(1),
+  /** The form fields; amounts are decimal strings ("1250000.00"), never floats. */
+  fields: PaymentRequestFields,
+  agent: OnecAgent.nullable(),
+  /** When the request was submitted, in the 1C server's local time (no zone). */
+  createdAt: OnecDateTime,
+});
+export type OnecCreateRequestBody = z.infer<typeof OnecCreateRequestBody>;
+
+/** `POST /v1/requests`: 1C's answer (201 when created, 200 with `created: false` on a repeat). */
+export const OnecCreateRequestAnswer = z.object({
+  Ref_Key: onecGuid,
+  /** 1C's own document number, e.g. "ЗП00-000123". */
+  Number: z.string().min(1),
+  created: z.boolean(),
+});
+export type OnecCreateRequestAnswer = z.infer<typeof OnecCreateRequestAnswer>;
+
+/** `POST /v1/requests/{Ref_Key}/documents`: ask 1C to generate a document. */
+export const OnecDocumentRequestBody = z.object({
+  kind: DocumentKind,
+  /** The platform's document-request id: 1C's idempotency key and echoed back with the file. */
+  documentRequestId: z.uuid(),
+});
+export type OnecDocumentRequestBody = z.infer<typeof OnecDocumentRequestBody>;
+
+/** States of a document-generation job inside 1C. */
+export const OnecDocumentJobState = z.enum(['QUEUED', 'GENERATED', 'SENT', 'FAILED']);
+export type OnecDocumentJobState = z.infer<typeof OnecDocumentJobState>;
+
+/** `POST /v1/requests/{Ref_Key}/documents`: 202 for a new job, 200 for a repeat of a known one. */
+export const OnecDocumentJobAnswer = z.object({
+  /** The job's GUID in 1C. */
+  Ref_Key: onecGuid,
+  state: OnecDocumentJobState,
+  /** Absent means true (a 202 answer). */
+  created: z.boolean().optional(),
+});
+export type OnecDocumentJobAnswer = z.infer<typeof OnecDocumentJobAnswer>;
+
+export const OnecOfferState = z.object({
+  /** The calculation document in 1C (the `Ref_Key` posted to the platform). */
+  Ref_Key: onecGuid,
+  rate: z.string(),
+  feePercent: z.string(),
+  fixedFee: z.string(),
+  totalToPay: z.string(),
+  settlementDays: z.number().int(),
+  validUntil: OnecDateTime.nullable(),
+  comment: z.string().nullable(),
+  Date: OnecDateTime,
+});
+export type OnecOfferState = z.infer<typeof OnecOfferState>;
+
+export const OnecDocumentState = z.object({
+  Ref_Key: onecGuid,
+  kind: DocumentKind,
+  Number: z.string(),
+  Date: OnecDateTime,
+  fileName: z.string(),
+  mime: z.string(),
+  size: z.number().int().nonnegative(),
+  sha256: z.string(),
+  documentRequestId: z.uuid().nullable(),
+});
+export type OnecDocumentState = z.infer<typeof OnecDocumentState>;
+
+export const OnecDocumentJobView = z.object({
+  Ref_Key: onecGuid,
+  kind: DocumentKind,
+  documentRequestId: z.uuid(),
+  state: OnecDocumentJobState,
+  document_Key: onecGuid.nullable(),
+  error: z.string().nullable(),
+});
+export type OnecDocumentJobView = z.infer<typeof OnecDocumentJobView>;
+
+/** `GET /v1/requests/{Ref_Key}`: the request as 1C sees it. */
+export const OnecRequestState = z.object({
+  Ref_Key: onecGuid,
+  Number: z.string(),
+  /** When the document was registered in 1C (1C local time). */
+  Date: OnecDateTime,
+  platformId: z.uuid(),
+  platformNumber: z.number().int(),
+  displayNumber: z.string(),
+  createdAt: OnecDateTime,
+  fields: PaymentRequestFields,
+  agent: OnecAgent.nullable(),
+  /** The last status the 1C operator set (or COLLECTING_OFFERS / OFFER_ACCEPTED before that). */
+  status: RequestStatus,
+  paymentStatus: PaymentStatus,
+  offers: z.array(OnecOfferState),
+  documents: z.array(OnecDocumentState),
+  documentJobs: z.array(OnecDocumentJobView),
+});
+export type OnecRequestState = z.infer<typeof OnecRequestState>;
+
+/** Error codes the 1C service answers with (1C may add its own: the client keeps any string). */
+export const onecErrorCodes = [
+  'VALIDATION_FAILED',
+  'UNAUTHENTICATED',
+  'NOT_FOUND',
+  'IDEMPOTENCY_MISMATCH',
+  'INTERNAL',
+] as const;
+
+/** Every 4xx/5xx from the 1C service should carry this body (real 1C may also send text/HTML). */
+export const OnecErrorBody = z.object({
+  error: z.object({
+    code: z.string().min(1),
+    message: z.string(),
+  }),
+});
+export type OnecErrorBody = z.infer<typeof OnecErrorBody>;
+
+/** Relative paths of the service, below `{baseUrl}/hs/{root}`. */
+export const onecServicePaths = {
+  requests: '/v1/requests',
+  request: (ref: string) => `/v1/requests/${encodeURIComponent(ref)}`,
+  documents: (ref: string) => `/v1/requests/${encodeURIComponent(ref)}/documents`,
+} as const;

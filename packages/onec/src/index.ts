@@ -1,0 +1,6 @@
+export * from './contract';
+export * from './client';
+export * from './datetime';
+export * from './errors';
+export * from './link';
+export * from './signature';

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+
+import { fromOnecDateTime, isOnecDateTime, toOnecDateTime } from '../src';
+
+describe('1C date-times (no zone) in Europe/Moscow', () => {
+  it('converts both ways at UTC+3', () => {
+    expect(toOnecDateTime(new Date('2025-03-15T07:00:00.987Z'), 'Europe/Moscow')).toBe(
+      '2025-03-15T10:00:00',
+    );
+    expect(fromOnecDateTime('2025-03-15T10:00:00', 'Europe/Moscow').toISOString()).toBe(
+      '2025-03-15T07:00:00.000Z',
+    );
+    expect(toOnecDateTime(new Date('2024-12-31T21:30:00Z'), 'Europe/Moscow')).toBe(
+      '2025-01-01T00:30:00',
+    );
+    expect(fromOnecDateTime('2025-01-01T00:00:00', 'Europe/Moscow').toISOString()).toBe(
+      '2024-12-31T21:00:00.000Z',
+    );
+  });
+
+  it('knows Moscow kept summer time until 2011', () => {
+    expect(toOnecDateTime(new Date('2010-07-01T12:00:00Z'), 'Europe/Moscow')).toBe(
+      '2010-07-01T16:00:00',
+    );
+  });
+});
+
+describe('1C date-times across DST in Europe/Berlin', () => {
+  const tz = 'Europe/Berlin';
+
+  it('follows the offset change in spring (clocks go 02:00 → 03:00)', () => {
+    expect(toOnecDateTime(new Date('2024-03-31T00:59:59Z'), tz)).toBe('2024-03-31T01:59:59');
+    expect(toOnecDateTime(new Date('2024-03-31T01:00:00Z'), tz)).toBe('2024-03-31T03:00:00');
+    expect(fromOnecDateTime('2024-03-31T01:30:00', tz).toISOString()).toBe(
+      '2024-03-31T00:30:00.000Z',
+    );
+    expect(fromOnecDateTime('2024-03-31T03:30:00', tz).toISOString()).toBe(
+      '2024-03-31T01:30:00.000Z',
+    );
+  });
+
+  it('moves a time inside the spring gap forward by the gap', () => {
+    expect(fromOnecDateTime('2024-03-31T02:30:00', tz).toISOString()).toBe(
+      '2024-03-31T01:30:00.000Z',
+    );
+    expect(toOnecDateTime(fromOnecDateTime('2024-03-31T02:30:00', tz), tz)).toBe(
+      '2024-03-31T03:30:00',
+    );
+  });
+
+  it('reads a repeated autumn time as the earlier instant', () => {
+    expect(toOnecDateTime(new Date('2024-10-27T00:30:00Z'), tz)).toBe('2024-10-27T02:30:00');
+    expect(toOnecDateTime(new Date('2024-10-27T01:30:00Z'), tz)).toBe('2024-10-27T02:30:00');
+    expect(fromOnecDateTime('2024-10-27T02:30:00', tz).toISOString()).toBe(
+      '2024-10-27T00:30:00.000Z',
+    );
+    expect(fromOnecDateTime('2024-10-27T03:00:00', tz).toISOString()).toBe(
+      '2024-10-27T02:00:00.000Z',
+    );
+  });
+
+  it('round-trips every quarter hour of both DST days', () => {
+    for (const day of ['2024-03-30T22:00:00Z', '2024-10-26T22:00:00Z']) {
+      const start = Date.parse(day);
+      for (let t = start; t < start + 6 * 3_600_000; t += 15 * 60_000) {
+        const local = toOnecDateTime(new Date(t), tz);
+        expect(toOnecDateTime(fromOnecDateTime(local, tz), tz)).toBe(local);
+        // Outside the repeated hour the instant itself comes back.
+        const repeated = local.startsWith('2024-10-27T02:');
+        if (!repeated) expect(fromOnecDateTime(local, tz).getTime()).toBe(t);
+      }
+    }
+  });
+});
+
+describe('1C date-time format', () => {
+  it('accepts only real calendar times in YYYY-MM-DDTHH:mm:ss', () => {
+    expect(isOnecDateTime('2024-02-29T23:59:59')).toBe(true);
+    expect(isOnecDateTime('2023-02-29T00:00:00')).toBe(false);
+    expect(isOnecDateTime('2024-01-01 10:00:00')).toBe(false);
+    expect(isOnecDateTime('2024-01-01T10:00:00Z')).toBe(false);
+    expect(isOnecDateTime('2024-01-01T24:00:00')).toBe(false);
+    expect(() => fromOnecDateTime('2024-13-01T00:00:00', 'Europe/Moscow')).toThrow(RangeError);
+    expect(() => toOnecDateTime(new Date('nope'), 'Europe/Moscow')).toThrow(RangeError);
+    expect(() => toOnecDateTime(new Date(), 'Mars/Olympus')).toThrow(RangeError);
+  });
+
+  it('pads midnight and small years', () => {
+    expect(toOnecDateTime(new Date('2025-06-01T00:00:00Z'), 'UTC')).toBe('2025-06-01T00:00:00');
+    expect(toOnecDateTime(new Date('0999-06-01T12:00:00Z'), 'UTC')).toBe('0999-06-01T12:00:00');
+    expect(fromOnecDateTime('0999-06-01T12:00:00', 'UTC').toISOString()).toBe(
+      '0999-06-01T12:00:00.000Z',
+    );
+  });
+});
