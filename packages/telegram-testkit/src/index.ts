@@ -1,0 +1,47 @@
+export { TelegramTestServer } from './server';
+export type { CallFilter, CallRecord, TelegramTestServerOptions } from './server';
+export { TelegramWorld } from './world';
+export type {
+  AlbumItem,
+  BotInfo,
+  BotRef,
+  ChatInfo,
+  ChatRef,
+  CreateBotInput,
+  CreateUserInput,
+  DocumentInput,
+  LaunchMiniAppInput,
+  LaunchResult,
+  MediaInput,
+  OpenLinkResult,
+  PhotoInput,
+  UserMessageBase,
+  UserRef,
+  VideoInput,
+  VoiceInput,
+  WaitOptions,
+} from './world';
+export type { BotEdit, BotMessageRecord, CallbackAnswer, SentFile, StateOptions } from './state';
+export type { BotApiOptions } from './bot-api';
+export type { FaultHandle, FaultKind, FaultSpec, FiredFault } from './faults';
+export type { WebhookDelivery, WebhookOptions } from './webhook';
+export { BotApiError, WorldError } from './errors';
+export {
+  buildLaunchUrl,
+  DEFAULT_THEME_PARAMS,
+  parseLaunchUrl,
+  parseTelegramLink,
+  signInitData,
+  toInitDataUser,
+} from './webapp';
+export type {
+  InitDataChat,
+  InitDataParams,
+  InitDataUser,
+  LaunchUrlOptions,
+  TelegramLink,
+} from './webapp';
+export { checkAgainstSpec, checkMethodResult, loadBotApiSpec } from './spec-check';
+export type { BotApiSpec, SpecEntry, SpecField } from './spec-check';
+export { formatText } from './text';
+export type * from './bot-api-types';

@@ -1,0 +1,677 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BotApi, Described, type BotApiOptions } from './bot-api';
+import { handleControl } from './control';
+import { BotApiError, WorldError, unauthorized } from './errors';
+import {
+  FaultInjector,
+  NGINX_502_HTML,
+  type FaultHandle,
+  type FaultKind,
+  type FaultSpec,
+  type FiredFault,
+} from './faults';
+import { ApiParams, BodyTooLargeError, MAX_UPLOAD_BYTES, parseParams, readBody } from './params';
+import { WorldState, type BotState, type StateOptions } from './state';
+import { WebhookDispatcher, type WebhookDelivery, type WebhookOptions } from './webhook';
+import { TelegramWorld, type BotRef, type CreateBotInput } from './world';
+
+export interface TelegramTestServerOptions extends StateOptions, BotApiOptions {
+  /** Bots to create up front. */
+  bots?: CreateBotInput[];
+  webhook?: WebhookOptions;
+  /** Print each Bot API call to stderr. */
+  verbose?: boolean;
+}
+
+export interface CallRecord {
+  seq: number;
+  at: Date;
+  bot?: { id: number; username: string };
+  /** Canonical method name (as written in the Bot API docs), or the raw name if unknown. */
+  method: string;
+  params: Record<string, unknown>;
+  httpStatus: number;
+  ok: boolean;
+  result?: unknown;
+  description?: string;
+  fault?: FaultKind;
+  via: 'http' | 'webhook-reply';
+  durationMs: number;
+}
+
+export interface CallFilter {
+  method?: string;
+  bot?: BotRef;
+  /** Only calls with seq greater than this. */
+  afterSeq?: number;
+}
+
+interface Outcome {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * A real HTTP Telegram Bot API test server over the simulated world (the TelegramWorld API is
+ * available on the instance). Point a bot at `server.url` as its API root.
+ */
+export class TelegramTestServer extends TelegramWorld {
+  private api: BotApi;
+  private dispatcher: WebhookDispatcher;
+  private readonly faultsInjector = new FaultInjector();
+  private readonly callLog: CallRecord[] = [];
+  private readonly hangTimers = new Set<() => void>();
+  private httpServer: Server | undefined;
+  private baseUrl: string | undefined;
+  private seq = 0;
+  private detachState: () => void = () => undefined;
+
+  constructor(private readonly options: TelegramTestServerOptions = {}) {
+    super(options);
+    this.api = new BotApi(this.state, options);
+    this.dispatcher = this.createDispatcher();
+    for (const bot of options.bots ?? []) this.createBot(bot);
+  }
+
+  /** Starts listening; resolves with the base URL (use it as the bot's apiRoot). Port 0 = random. */
+  async start(options: { port?: number; host?: string } = {}): Promise<string> {
+    if (this.httpServer) throw new Error('server already started');
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        console.error('[telegram-testkit] request failed', error);
+        if (!res.headersSent)
+          this.writeJson(res, 500, {
+            ok: false,
+            error_code: 500,
+            description: 'Internal Server Error',
+          });
+        else res.destroy();
+      });
+    });
+    server.keepAliveTimeout = 65_000;
+    const host = options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.httpServer = server;
+    const address = server.address() as AddressInfo;
+    const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+    this.baseUrl = `http://${shownHost}:${address.port}`;
+    return this.baseUrl;
+  }
+
+  /** Stops the server: ends long polls, webhook deliveries, hanging requests and connections. */
+  async stop(): Promise<void> {
+    this.dispatcher.stop();
+    this.api.cancelPolls();
+    for (const wake of this.hangTimers) wake();
+    this.hangTimers.clear();
+    this.detachState();
+    const server = this.httpServer;
+    this.httpServer = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  /** Base URL, e.g. http://127.0.0.1:43123 — the bot's `apiRoot`. */
+  get url(): string {
+    if (!this.baseUrl) throw new Error('server not started');
+    return this.baseUrl;
+  }
+
+  /** Download URL of a file path returned by getFile. */
+  fileUrl(bot: BotRef, filePath: string): string {
+    return `${this.url}/file/bot${this.state.findBot(bot).token}/${filePath}`;
+  }
+
+  /** Drops the whole world (users, chats, files, updates, logs); keeps the bots unless told otherwise. */
+  reset(options: { keepBots?: boolean } = {}): void {
+    const bots = options.keepBots === false ? [] : [...this.state.bots.values()];
+    this.dispatcher.stop();
+    this.api.cancelPolls();
+    this.detachState();
+    const fresh = new WorldState(this.options);
+    this.state = fresh;
+    this.api = new BotApi(fresh, this.options);
+    this.dispatcher = this.createDispatcher();
+    this.faultsInjector.clear();
+    this.faultsInjector.fired.length = 0;
+    this.callLog.length = 0;
+    for (const bot of bots) {
+      const input: CreateBotInput = {
+        token: bot.token,
+        first_name: bot.user.first_name,
+        privacyMode: bot.privacyMode,
+        canJoinGroups: bot.canJoinGroups,
+      };
+      if (bot.user.username !== undefined) input.username = bot.user.username;
+      if (bot.mainMiniAppUrl !== undefined) input.mainMiniAppUrl = bot.mainMiniAppUrl;
+      this.createBot(input);
+      for (const [shortName, url] of bot.miniApps) this.setMiniApp(bot.token, { shortName, url });
+    }
+  }
+
+  // ------------------------------------------------------------ faults and logs
+
+  injectFault(spec: FaultSpec): FaultHandle {
+    const botId = spec.bot !== undefined ? this.state.findBot(spec.bot).user.id : undefined;
+    return this.faultsInjector.add(spec, botId);
+  }
+
+  clearFaults(): void {
+    this.faultsInjector.clear();
+  }
+
+  /** Faults still waiting to fire, and those that fired (with lost results of dropResponse). */
+  faults(): { pending: FaultHandle[]; fired: FiredFault[] } {
+    return {
+      pending: this.faultsInjector.list(),
+      fired: this.faultsInjector.fired.map((f) => ({ ...f })),
+    };
+  }
+
+  calls(filter: CallFilter = {}): CallRecord[] {
+    const botId = filter.bot !== undefined ? this.state.findBot(filter.bot).user.id : undefined;
+    return this.callLog.filter(
+      (c) =>
+        (filter.method === undefined || c.method.toLowerCase() === filter.method.toLowerCase()) &&
+        (botId === undefined || c.bot?.id === botId) &&
+        (filter.afterSeq === undefined || c.seq > filter.afterSeq),
+    );
+  }
+
+  clearCalls(): void {
+    this.callLog.length = 0;
+  }
+
+  async waitForCall(
+    method: string,
+    options: {
+      bot?: BotRef;
+      predicate?: (call: CallRecord) => boolean;
+      timeoutMs?: number;
+      afterSeq?: number;
+    } = {},
+  ): Promise<CallRecord> {
+    const predicate = options.predicate ?? (() => true);
+    const filter: CallFilter = { method };
+    if (options.bot !== undefined) filter.bot = options.bot;
+    if (options.afterSeq !== undefined) filter.afterSeq = options.afterSeq;
+    return this.waitFor(
+      () => this.calls(filter).find(predicate),
+      ['call'],
+      options.timeoutMs ?? 5000,
+      `a ${method} call`,
+    );
+  }
+
+  /** Resolves once the bot has a getUpdates long poll waiting (i.e. it is listening). */
+  async waitForPolling(bot: BotRef, options: { timeoutMs?: number } = {}): Promise<void> {
+    const state = this.state.findBot(bot);
+    await this.waitFor(
+      () => (this.api.isPolling(state.token) ? true : undefined),
+      ['poll-start'],
+      options.timeoutMs ?? 5000,
+      `bot ${state.user.username} to poll`,
+    );
+  }
+
+  webhookDeliveries(bot?: BotRef): WebhookDelivery[] {
+    const botId = bot !== undefined ? this.state.findBot(bot).user.id : undefined;
+    return this.dispatcher.deliveries
+      .filter((d) => botId === undefined || d.botId === botId)
+      .map((d) => ({ ...d }));
+  }
+
+  /** Resolves once the bot has confirmed all its updates (getUpdates offset or webhook 2xx). */
+  async waitForUpdatesConsumed(bot: BotRef, options: { timeoutMs?: number } = {}): Promise<void> {
+    const state = this.state.findBot(bot);
+    await this.waitFor(
+      () => (state.queue.length === 0 ? true : undefined),
+      ['confirmed', 'update'],
+      options.timeoutMs ?? 5000,
+      'the bot to confirm its updates',
+    );
+  }
+
+  /** Runs one Bot API call in-process (as the bot would over HTTP; logged with via 'http'). */
+  async callApi(
+    bot: BotRef,
+    method: string,
+    params: Record<string, unknown> = {},
+  ): Promise<unknown> {
+    const state = this.state.findBot(bot);
+    const outcome = await this.execute(
+      state,
+      method,
+      new ApiParams(params),
+      new AbortController().signal,
+      'http',
+    );
+    const body = outcome.body as {
+      ok: boolean;
+      result?: unknown;
+      error_code?: number;
+      description?: string;
+      parameters?: object;
+    };
+    if (!body.ok)
+      throw new BotApiError(
+        body.error_code ?? outcome.status,
+        body.description ?? '',
+        body.parameters,
+      );
+    return body.result;
+  }
+
+  // ------------------------------------------------------------ HTTP
+
+  private createDispatcher(): WebhookDispatcher {
+    const dispatcher = new WebhookDispatcher(
+      this.state,
+      async (bot, method, params, form) => {
+        const files = new Map<string, { fileName: string; bytes: Buffer }>();
+        if (form) {
+          for (const [key, value] of form) {
+            if (typeof value !== 'string')
+              files.set(key, {
+                fileName: value.name,
+                bytes: Buffer.from(await value.arrayBuffer()),
+              });
+          }
+        }
+        await this.execute(
+          bot,
+          method,
+          new ApiParams(params, files),
+          new AbortController().signal,
+          'webhook-reply',
+        );
+      },
+      this.options.webhook,
+    );
+    const onUpdate = (bot: BotState): void => {
+      if (bot.webhook) dispatcher.kick(bot);
+    };
+    this.state.events.on('update', onUpdate);
+    this.state.events.on('webhook', onUpdate);
+    this.detachState = () => {
+      this.state.events.off('update', onUpdate);
+      this.state.events.off('webhook', onUpdate);
+    };
+    return dispatcher;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (path === '/__control' || path.startsWith('/__control/')) {
+      await this.handleControlRequest(req, res, url);
+      return;
+    }
+    const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(path);
+    if (file) {
+      this.handleFileDownload(
+        res,
+        decodeURIComponent(file[1] ?? ''),
+        decodeURIComponent(file[2] ?? ''),
+      );
+      return;
+    }
+    const call = /^\/bot([^/]+)\/([^/]*)$/.exec(path);
+    if (call) {
+      await this.handleBotApi(req, res, url, decodeURIComponent(call[1] ?? ''), call[2] ?? '');
+      return;
+    }
+    await drain(req);
+    this.writeJson(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+  }
+
+  private handleFileDownload(res: ServerResponse, token: string, filePath: string): void {
+    if (!this.state.bots.has(token)) {
+      this.writeJson(res, 401, unauthorized().toJSON());
+      return;
+    }
+    const file = this.state.filesByPath.get(filePath);
+    if (!file?.bytes) {
+      this.writeJson(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': file.bytes.length,
+    });
+    res.end(file.bytes);
+  }
+
+  private async handleBotApi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    token: string,
+    rawMethod: string,
+  ): Promise<void> {
+    const started = Date.now();
+    const bot = this.state.bots.get(token);
+    let params: ApiParams;
+    try {
+      const body = await readBodyOrEmpty(req);
+      params = await parseParams(url.searchParams, req.headers['content-type'], body);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        this.writeJson(res, 413, {
+          ok: false,
+          error_code: 413,
+          description: 'Request Entity Too Large',
+        });
+        req.destroy();
+        return;
+      }
+      const apiError =
+        error instanceof BotApiError ? error : new BotApiError(400, 'Bad Request: invalid request');
+      this.writeJson(res, apiError.errorCode, apiError.toJSON());
+      return;
+    }
+    if (!bot) {
+      const body = unauthorized().toJSON();
+      this.log({
+        method: rawMethod,
+        params: params.summary(),
+        httpStatus: 401,
+        body,
+        via: 'http',
+        started,
+      });
+      this.writeJson(res, 401, body);
+      return;
+    }
+    const method = this.api.methodName(rawMethod) ?? rawMethod;
+    const controller = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+
+    const fault = this.api.methodName(rawMethod)
+      ? this.faultsInjector.take(method, bot.user.id)
+      : undefined;
+    if (fault) {
+      const fired: FiredFault = {
+        faultId: fault.id,
+        kind: fault.spec.kind,
+        method,
+        botId: bot.user.id,
+        at: new Date(),
+        params: params.summary(),
+        processed: false,
+      };
+      this.faultsInjector.record(fired);
+      const immediate = this.immediateFault(fault.spec);
+      if (immediate) {
+        this.log({
+          bot,
+          method,
+          params: params.summary(),
+          httpStatus: immediate.status,
+          body: immediate.body,
+          via: 'http',
+          started,
+          fault: fault.spec.kind,
+        });
+        if (typeof immediate.body === 'string') {
+          res.writeHead(immediate.status, {
+            'content-type': 'text/html',
+            'content-length': Buffer.byteLength(immediate.body),
+          });
+          res.end(immediate.body);
+        } else {
+          this.writeJson(res, immediate.status, immediate.body);
+        }
+        return;
+      }
+      if (fault.spec.kind === 'hang') {
+        await this.hang(fault.spec.ms ?? 30_000, controller.signal);
+        if (controller.signal.aborted || !this.httpServer) {
+          this.log({
+            bot,
+            method,
+            params: params.summary(),
+            httpStatus: 499,
+            body: { ok: false, description: 'client gave up (hang fault)' },
+            via: 'http',
+            started,
+            fault: 'hang',
+          });
+          return;
+        }
+        fired.processed = true;
+      }
+      if (fault.spec.kind === 'dropResponse') {
+        const outcome = await this.execute(bot, method, params, controller.signal, 'http', {
+          started,
+          fault: 'dropResponse',
+        });
+        fired.processed = true;
+        const body = outcome.body as {
+          ok: boolean;
+          result?: unknown;
+          error_code?: number;
+          description?: string;
+        };
+        if (body.ok) fired.lostResult = body.result;
+        else
+          fired.lostError = {
+            error_code: body.error_code ?? outcome.status,
+            description: body.description ?? '',
+          };
+        const mode = fault.spec.respondWith ?? 'reset';
+        if (mode === 'reset') {
+          res.socket?.destroy();
+          res.destroy();
+        } else {
+          this.writeJson(res, mode, {
+            ok: false,
+            error_code: mode,
+            description: mode === 500 ? 'Internal Server Error' : 'Bad Gateway',
+          });
+        }
+        return;
+      }
+    }
+
+    const outcome = await this.execute(bot, method, params, controller.signal, 'http', {
+      started,
+      ...(fault ? { fault: fault.spec.kind } : {}),
+    });
+    if (outcome.status === 499) return;
+    this.writeJson(res, outcome.status, outcome.body);
+  }
+
+  private immediateFault(spec: FaultSpec): Outcome | undefined {
+    switch (spec.kind) {
+      case 'rateLimit': {
+        const retryAfter = spec.retryAfter ?? 5;
+        return {
+          status: 429,
+          body: {
+            ok: false,
+            error_code: 429,
+            description: `Too Many Requests: retry after ${retryAfter}`,
+            parameters: { retry_after: retryAfter },
+          },
+        };
+      }
+      case 'internalError':
+        return {
+          status: 500,
+          body: { ok: false, error_code: 500, description: 'Internal Server Error' },
+        };
+      case 'badGateway':
+        return {
+          status: 502,
+          body: spec.html
+            ? NGINX_502_HTML
+            : { ok: false, error_code: 502, description: 'Bad Gateway' },
+        };
+      default:
+        return undefined;
+    }
+  }
+
+  private hang(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', wake);
+        this.hangTimers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      signal.addEventListener('abort', wake);
+      this.hangTimers.add(wake);
+    });
+  }
+
+  /** Executes one Bot API method and logs it. */
+  private async execute(
+    bot: BotState,
+    method: string,
+    params: ApiParams,
+    signal: AbortSignal,
+    via: CallRecord['via'],
+    extra: { started?: number; fault?: FaultKind } = {},
+  ): Promise<Outcome> {
+    const started = extra.started ?? Date.now();
+    const canonical = this.api.methodName(method) ?? method;
+    let outcome: Outcome;
+    try {
+      const result = await this.api.call(canonical, { bot, params, signal });
+      outcome =
+        result instanceof Described
+          ? {
+              status: 200,
+              body: { ok: true, result: result.result, description: result.description },
+            }
+          : { status: 200, body: { ok: true, result } };
+    } catch (error) {
+      if (error instanceof BotApiError) {
+        outcome = { status: error.errorCode, body: error.toJSON() };
+      } else if (error instanceof WorldError) {
+        outcome = {
+          status: 400,
+          body: { ok: false, error_code: 400, description: `Bad Request: ${error.message}` },
+        };
+      } else {
+        console.error(`[telegram-testkit] ${canonical} failed`, error);
+        outcome = {
+          status: 500,
+          body: { ok: false, error_code: 500, description: 'Internal Server Error' },
+        };
+      }
+    }
+    this.log({
+      bot,
+      method: canonical,
+      params: params.summary(),
+      httpStatus: outcome.status,
+      body: outcome.body,
+      via,
+      started,
+      ...(extra.fault ? { fault: extra.fault } : {}),
+    });
+    return outcome;
+  }
+
+  private log(entry: {
+    bot?: BotState;
+    method: string;
+    params: Record<string, unknown>;
+    httpStatus: number;
+    body: unknown;
+    via: CallRecord['via'];
+    started: number;
+    fault?: FaultKind;
+  }): void {
+    this.seq += 1;
+    const body = entry.body as { ok?: boolean; result?: unknown; description?: string };
+    const record: CallRecord = {
+      seq: this.seq,
+      at: new Date(entry.started),
+      method: entry.method,
+      params: entry.params,
+      httpStatus: entry.httpStatus,
+      ok: body.ok === true,
+      via: entry.via,
+      durationMs: Date.now() - entry.started,
+    };
+    if (entry.bot) record.bot = { id: entry.bot.user.id, username: entry.bot.user.username ?? '' };
+    if (body.ok === true && entry.method !== 'getUpdates') record.result = body.result;
+    if (body.ok === true && entry.method === 'getUpdates')
+      record.result = { count: Array.isArray(body.result) ? body.result.length : 0 };
+    if (body.description !== undefined) record.description = body.description;
+    if (entry.fault) record.fault = entry.fault;
+    this.callLog.push(record);
+    if (this.options.verbose) {
+      console.error(
+        `[telegram-testkit] ${record.bot?.username ?? '?'} ${record.method} -> ${record.httpStatus}${record.description ? ` ${record.description}` : ''}`,
+      );
+    }
+    this.state.events.emit('call', record);
+  }
+
+  private async handleControlRequest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+  ): Promise<void> {
+    let body: unknown;
+    try {
+      const raw = await readBodyOrEmpty(req);
+      body = raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as unknown) : {};
+    } catch {
+      this.writeJson(res, 400, { ok: false, error: 'body must be JSON' });
+      return;
+    }
+    const reply = await handleControl(this, req.method ?? 'GET', url, body);
+    if (reply.raw) {
+      res.writeHead(reply.status, {
+        'content-type': reply.contentType ?? 'application/octet-stream',
+        'content-length': reply.raw.length,
+      });
+      res.end(reply.raw);
+      return;
+    }
+    this.writeJson(res, reply.status, reply.body);
+  }
+
+  private writeJson(res: ServerResponse, status: number, body: unknown): void {
+    if (res.destroyed || res.writableEnded) return;
+    const json = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(json),
+    });
+    res.end(json);
+  }
+}
+
+async function readBodyOrEmpty(req: IncomingMessage): Promise<Buffer> {
+  if (req.method === 'GET' || req.method === 'HEAD') {
+    await drain(req);
+    return Buffer.alloc(0);
+  }
+  return readBody(req, MAX_UPLOAD_BYTES);
+}
+
+async function drain(req: IncomingMessage): Promise<void> {
+  for await (const _chunk of req) {
+    // discard
+  }
+}

@@ -1,0 +1,1074 @@
+import type {
+  AdminRights,
+  Chat,
+  ChatMember,
+  InlineKeyboardButton,
+  InlineKeyboardMarkup,
+  Message,
+  MessageEntity,
+  PhotoSize,
+  Update,
+  User,
+} from './bot-api-types';
+import { WorldError } from './errors';
+import { makeBotToken } from './ids';
+import { extensionFor, mimeTypeFor, photoSizeLadder, sniffImage } from './media';
+import {
+  isActiveStatus,
+  MAX_DOWNLOAD_SIZE,
+  nowSeconds,
+  WorldState,
+  type BotMessageRecord,
+  type BotState,
+  type CallbackAnswer,
+  type ChatState,
+  type FileState,
+  type StateOptions,
+  type StoredMessage,
+} from './state';
+import { formatText } from './text';
+import {
+  buildLaunchUrl,
+  parseTelegramLink,
+  signInitData,
+  toInitDataUser,
+  type InitDataParams,
+} from './webapp';
+
+/** A user: id, @username / username, or a User object. */
+export type UserRef = number | string | { id: number };
+/** A bot: token, id, @username / username, a bot User or BotInfo. */
+export type BotRef = number | string | { id: number } | { token: string };
+/**
+ * A chat. Negative number: a group/supergroup id. Positive number: a private chat — either the
+ * bot's id (seen from the user, who is `from`) or the user's id (seen from the bot; pass `bot`
+ * when several bots talk to that user). Or explicitly `{ user, bot }`.
+ */
+export type ChatRef = number | string | { user: UserRef; bot: BotRef };
+
+export interface CreateUserInput {
+  id?: number;
+  first_name: string;
+  last_name?: string;
+  username?: string;
+  language_code?: string;
+  is_premium?: boolean;
+}
+
+export interface CreateBotInput {
+  /** `<bot id>:<secret>`; generated when omitted. The bot id is the numeric prefix. */
+  token?: string;
+  username?: string;
+  first_name?: string;
+  /** Privacy mode (BotFather /setprivacy). Default true, like Telegram. */
+  privacyMode?: boolean;
+  canJoinGroups?: boolean;
+  /** The bot's main Mini App URL (`t.me/<bot>?startapp=`). */
+  mainMiniAppUrl?: string;
+}
+
+export interface BotInfo {
+  token: string;
+  id: number;
+  username: string;
+  user: User;
+  privacyMode: boolean;
+}
+
+export interface MediaInput {
+  /** File contents. Omit to describe a file by `size` only (e.g. a >20 MB upload). */
+  bytes?: Uint8Array;
+  size?: number;
+}
+
+export interface UserMessageBase {
+  from: UserRef;
+  chat: ChatRef;
+  replyTo?: number;
+  /** Shared by the messages of an album. */
+  mediaGroupId?: string;
+}
+
+export interface PhotoInput extends MediaInput {
+  width?: number;
+  height?: number;
+  caption?: string;
+}
+
+export interface DocumentInput extends MediaInput {
+  fileName: string;
+  mimeType?: string;
+  caption?: string;
+}
+
+export interface VoiceInput extends MediaInput {
+  duration?: number;
+  mimeType?: string;
+  caption?: string;
+}
+
+export interface VideoInput extends MediaInput {
+  width?: number;
+  height?: number;
+  duration?: number;
+  fileName?: string;
+  mimeType?: string;
+  caption?: string;
+}
+
+export type AlbumItem =
+  | ({ type: 'photo' } & PhotoInput)
+  | ({ type: 'video' } & VideoInput)
+  | ({ type: 'document' } & DocumentInput);
+
+export interface LaunchResult {
+  /** The URL to open in a browser (hash carries tgWebAppData etc.). */
+  url: string;
+  /** The signed init data string (what `Telegram.WebApp.initData` holds). */
+  initData: string;
+  /** The parameters that were signed. */
+  params: InitDataParams;
+}
+
+export interface LaunchMiniAppInput {
+  user: UserRef;
+  bot?: BotRef;
+  /** Mini App URL; defaults to the app registered under `shortName`, else the main Mini App. */
+  url?: string;
+  shortName?: string;
+  startParam?: string;
+  /** The chat the app is opened from (sets chat_type / chat_instance). */
+  chat?: ChatRef;
+  chatType?: string;
+  queryId?: string;
+  platform?: string;
+  version?: string;
+  themeParams?: Record<string, string>;
+  authDate?: Date | number;
+}
+
+export type OpenLinkResult =
+  { kind: 'miniapp'; launch: LaunchResult } | { kind: 'start'; message: Message };
+
+export interface ChatInfo {
+  chat: Chat;
+  members: ChatMember[];
+  migratedToChatId?: number;
+  migratedFromChatId?: number;
+  botDepartures: Array<{ botId: number; at: Date; status: 'left' | 'kicked'; by: number }>;
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+}
+
+/**
+ * The simulated Telegram world: users, bots, chats and what happens in them. Every operation a
+ * user can do produces the messages and updates Telegram would produce; bots see them through
+ * the Bot API (long polling or webhook).
+ */
+export class TelegramWorld {
+  protected state: WorldState;
+
+  constructor(options: StateOptions = {}) {
+    this.state = new WorldState(options);
+  }
+
+  // ------------------------------------------------------------ users and bots
+
+  createUser(input: CreateUserInput): User {
+    const id = input.id ?? this.state.ids.nextUserId();
+    if (this.state.users.has(id)) throw new WorldError(`user ${id} already exists`);
+    const user: User = { id, is_bot: false, first_name: input.first_name };
+    if (input.last_name !== undefined) user.last_name = input.last_name;
+    if (input.username !== undefined) user.username = input.username;
+    if (input.language_code !== undefined) user.language_code = input.language_code;
+    if (input.is_premium) user.is_premium = true;
+    this.state.users.set(id, user);
+    return { ...user };
+  }
+
+  createBot(input: CreateBotInput = {}): BotInfo {
+    let token = input.token;
+    let id: number;
+    if (token !== undefined) {
+      const prefix = /^(\d+):[A-Za-z0-9_-]+$/.exec(token)?.[1];
+      id = prefix !== undefined ? Number(prefix) : this.state.ids.nextBotId();
+      if (this.state.bots.has(token)) throw new WorldError(`bot token already registered`);
+    } else {
+      id = this.state.ids.nextBotId();
+      token = makeBotToken(id);
+    }
+    if (this.state.users.has(id)) throw new WorldError(`id ${id} is already used`);
+    const username = input.username ?? `test_${id}_bot`;
+    const user: User = { id, is_bot: true, first_name: input.first_name ?? username, username };
+    const bot: BotState = {
+      token,
+      user,
+      privacyMode: input.privacyMode ?? true,
+      canJoinGroups: input.canJoinGroups ?? true,
+      commands: new Map(),
+      queue: [],
+      allowedUpdates: [],
+      miniApps: new Map(),
+    };
+    if (input.mainMiniAppUrl !== undefined) bot.mainMiniAppUrl = input.mainMiniAppUrl;
+    this.state.users.set(id, user);
+    this.state.bots.set(token, bot);
+    this.state.botsById.set(id, bot);
+    return this.botInfo(bot);
+  }
+
+  getBot(ref: BotRef): BotInfo {
+    return this.botInfo(this.state.findBot(ref));
+  }
+
+  listBots(): BotInfo[] {
+    return [...this.state.bots.values()].map((b) => this.botInfo(b));
+  }
+
+  getUser(ref: UserRef): User {
+    return { ...this.state.findUser(ref) };
+  }
+
+  listUsers(): User[] {
+    return [...this.state.users.values()].filter((u) => !u.is_bot).map((u) => ({ ...u }));
+  }
+
+  /** BotFather /setprivacy. */
+  setPrivacyMode(bot: BotRef, enabled: boolean): void {
+    this.state.findBot(bot).privacyMode = enabled;
+  }
+
+  /** Registers a Mini App (`shortName` for `t.me/<bot>/<shortName>`, none for the main app). */
+  setMiniApp(bot: BotRef, app: { url: string; shortName?: string }): void {
+    const state = this.state.findBot(bot);
+    if (app.shortName === undefined) state.mainMiniAppUrl = app.url;
+    else state.miniApps.set(app.shortName, app.url);
+  }
+
+  // ------------------------------------------------------------ private chats
+
+  /** The user presses START (or opens `t.me/<bot>?start=<payload>`): sends `/start [payload]`. */
+  startBot(user: UserRef, bot: BotRef, payload?: string): Message {
+    const u = this.state.findUser(user);
+    const b = this.state.findBot(bot);
+    const chat = this.state.getOrCreatePrivateChat(b, u);
+    chat.blockedByUser = false;
+    const text = payload !== undefined && payload !== '' ? `/start ${payload}` : '/start';
+    const entities: MessageEntity[] = [{ type: 'bot_command', offset: 0, length: 6 }];
+    return this.snapshot(this.state.postMessage(chat, u, { text, entities }));
+  }
+
+  /** The user blocks the bot: my_chat_member (member → kicked); sends then fail with 403. */
+  blockBot(user: UserRef, bot: BotRef): void {
+    const u = this.state.findUser(user);
+    const b = this.state.findBot(bot);
+    const chat = this.state.getOrCreatePrivateChat(b, u);
+    chat.blockedByUser = true;
+    this.state.setMemberStatus(chat, b.user, 'kicked', u);
+  }
+
+  unblockBot(user: UserRef, bot: BotRef): void {
+    const u = this.state.findUser(user);
+    const b = this.state.findBot(bot);
+    const chat = this.state.getOrCreatePrivateChat(b, u);
+    chat.blockedByUser = false;
+    this.state.setMemberStatus(chat, b.user, 'member', u);
+  }
+
+  // ------------------------------------------------------------ groups
+
+  /** A user creates a basic group (negative id); the first message is `group_chat_created`. */
+  createGroup(input: { by: UserRef; title: string; members?: UserRef[] }): Chat {
+    const creator = this.state.findUser(input.by);
+    if (creator.is_bot) throw new WorldError('bots cannot create groups');
+    const id = this.state.ids.nextGroupId();
+    const chat: ChatState = {
+      key: this.state.groupChatKey(id),
+      id,
+      type: 'group',
+      title: input.title,
+      members: new Map([[creator.id, { user: creator, status: 'creator' }]]),
+      nextMessageId: 1,
+      messages: new Map(),
+      botDepartures: [],
+    };
+    this.state.chats.set(chat.key, chat);
+    this.state.groupsById.set(id, chat);
+    const initial = (input.members ?? []).map((ref) => this.state.findUser(ref));
+    for (const user of initial) {
+      if (user.is_bot) {
+        const bot = this.state.findBot(user.id);
+        if (!bot.canJoinGroups)
+          throw new WorldError(`bot @${user.username} can't be added to groups`);
+        this.state.setMemberStatus(chat, user, 'member', creator);
+      } else {
+        chat.members.set(user.id, { user, status: 'member' });
+      }
+    }
+    this.state.postMessage(chat, creator, { group_chat_created: true });
+    return this.state.renderChat(chat);
+  }
+
+  /** Adds a user (or a bot) to a group: `new_chat_members` service message + chat_member updates. */
+  addMember(chat: ChatRef, user: UserRef, options: { by?: UserRef } = {}): Message {
+    const target = this.state.findUser(user);
+    if (target.is_bot) {
+      return this.addBot(chat, target.id, {
+        by: options.by ?? this.ownerOf(this.resolveGroup(chat)),
+      });
+    }
+    const group = this.resolveGroup(chat);
+    const by = options.by !== undefined ? this.state.findUser(options.by) : target;
+    if (isActiveStatus(group.members.get(target.id)?.status)) {
+      throw new WorldError(`user ${target.id} is already a member of ${group.id}`);
+    }
+    this.state.setMemberStatus(group, target, 'member', by);
+    return this.snapshot(this.state.postMessage(group, by, { new_chat_members: [{ ...target }] }));
+  }
+
+  /** Removes a user/bot (kicked by `by`) or lets them leave (no `by`, or `by` = themselves). */
+  removeMember(chat: ChatRef, user: UserRef, options: { by?: UserRef } = {}): Message {
+    const group = this.resolveGroup(chat);
+    const target = this.state.findUser(user);
+    const by = options.by !== undefined ? this.state.findUser(options.by) : target;
+    const member = group.members.get(target.id);
+    if (!isActiveStatus(member?.status))
+      throw new WorldError(`user ${target.id} is not a member of ${group.id}`);
+    if (member?.status === 'creator') throw new WorldError('the creator cannot be removed');
+    this.state.setMemberStatus(group, target, by.id === target.id ? 'left' : 'kicked', by);
+    return this.snapshot(this.state.postMessage(group, by, { left_chat_member: { ...target } }));
+  }
+
+  /**
+   * A user adds the bot to a group: `my_chat_member` (from = that user), then the
+   * `new_chat_members` service message. `asAdmin` adds it as an administrator directly.
+   */
+  addBot(
+    chat: ChatRef,
+    bot: BotRef,
+    options: { by: UserRef; asAdmin?: boolean; rights?: Partial<AdminRights> },
+  ): Message {
+    const group = this.resolveGroup(chat);
+    const b = this.state.findBot(bot);
+    const by = this.state.findUser(options.by);
+    if (!b.canJoinGroups) throw new WorldError(`bot @${b.user.username} can't be added to groups`);
+    if (!isActiveStatus(group.members.get(by.id)?.status))
+      throw new WorldError(`user ${by.id} is not in ${group.id}`);
+    if (isActiveStatus(group.members.get(b.user.id)?.status))
+      throw new WorldError('the bot is already a member');
+    this.state.setMemberStatus(group, b.user, options.asAdmin ? 'administrator' : 'member', by, {
+      ...(options.rights ? { rights: { ...options.rights } as AdminRights } : {}),
+    });
+    return this.snapshot(this.state.postMessage(group, by, { new_chat_members: [{ ...b.user }] }));
+  }
+
+  /** Makes a member (user or bot) an administrator; bots get `my_chat_member`. */
+  promote(
+    chat: ChatRef,
+    user: UserRef,
+    options: { by?: UserRef; rights?: Partial<AdminRights>; customTitle?: string } = {},
+  ): void {
+    const group = this.resolveGroup(chat);
+    const target = this.state.findUser(user);
+    const by = options.by !== undefined ? this.state.findUser(options.by) : this.ownerOf(group);
+    const status = group.members.get(target.id)?.status;
+    if (!isActiveStatus(status))
+      throw new WorldError(`user ${target.id} is not a member of ${group.id}`);
+    if (status === 'creator') throw new WorldError('the creator is already the owner');
+    this.state.setMemberStatus(group, target, 'administrator', by, {
+      ...(options.rights ? { rights: { ...options.rights } as AdminRights } : {}),
+    });
+    const member = group.members.get(target.id);
+    if (member && options.customTitle !== undefined) member.customTitle = options.customTitle;
+  }
+
+  /** Turns an administrator back into a plain member. */
+  demote(chat: ChatRef, user: UserRef, options: { by?: UserRef } = {}): void {
+    const group = this.resolveGroup(chat);
+    const target = this.state.findUser(user);
+    const by = options.by !== undefined ? this.state.findUser(options.by) : this.ownerOf(group);
+    if (group.members.get(target.id)?.status !== 'administrator')
+      throw new WorldError('not an administrator');
+    this.state.setMemberStatus(group, target, 'member', by);
+  }
+
+  promoteBot(
+    chat: ChatRef,
+    bot: BotRef,
+    options: { by?: UserRef; rights?: Partial<AdminRights> } = {},
+  ): void {
+    this.promote(chat, this.state.findBot(bot).user.id, options);
+  }
+
+  /**
+   * Upgrades a basic group to a supergroup (new id -100…): `migrate_to_chat_id` in the old chat,
+   * `migrate_from_chat_id` in the new one; the old id then answers 400 with migrate_to_chat_id.
+   */
+  upgradeToSupergroup(chat: ChatRef, options: { by?: UserRef; username?: string } = {}): Chat {
+    const old = this.resolveGroup(chat);
+    if (old.type !== 'group') throw new WorldError('only basic groups can be upgraded');
+    const by = options.by !== undefined ? this.state.findUser(options.by) : this.ownerOf(old);
+    const id = this.state.ids.nextSupergroupId();
+    const next: ChatState = {
+      key: this.state.groupChatKey(id),
+      id,
+      type: 'supergroup',
+      members: new Map([...old.members].map(([k, v]) => [k, { ...v }])),
+      nextMessageId: 1,
+      messages: new Map(),
+      migratedFromChatId: old.id,
+      botDepartures: [],
+    };
+    if (old.title !== undefined) next.title = old.title;
+    if (options.username !== undefined) next.username = options.username;
+    this.state.chats.set(next.key, next);
+    this.state.groupsById.set(id, next);
+    this.state.postMessage(old, by, { migrate_to_chat_id: id });
+    old.migratedToChatId = id;
+    this.state.postMessage(next, by, { migrate_from_chat_id: old.id });
+    return this.state.renderChat(next);
+  }
+
+  // ------------------------------------------------------------ user messages
+
+  sendText(input: UserMessageBase & { text: string; entities?: MessageEntity[] }): Message {
+    const { chat, from } = this.resolveUserChat(input.from, input.chat);
+    const formatted = formatText(input.text, undefined, input.entities);
+    const content: Omit<Message, 'message_id' | 'date' | 'chat' | 'from'> = {
+      text: formatted.text,
+    };
+    if (formatted.entities.length > 0) content.entities = formatted.entities;
+    return this.post(chat, from, content, input.replyTo);
+  }
+
+  /** The user edits their message: `edited_message` with `edit_date`. */
+  editText(input: { from?: UserRef; chat: ChatRef; messageId: number; text: string }): Message {
+    const chat =
+      input.from !== undefined
+        ? this.resolveUserChat(input.from, input.chat).chat
+        : this.resolveChatForReading(input.chat);
+    const stored = chat.messages.get(input.messageId);
+    if (!stored || stored.deleted) throw new WorldError(`message ${input.messageId} not found`);
+    if (stored.sentByBotId !== undefined) throw new WorldError('that message was sent by a bot');
+    if (
+      input.from !== undefined &&
+      stored.message.from?.id !== this.state.findUser(input.from).id
+    ) {
+      throw new WorldError('users can edit only their own messages');
+    }
+    const formatted = formatText(input.text, undefined);
+    if (stored.message.text !== undefined) {
+      stored.message.text = formatted.text;
+      if (formatted.entities.length > 0) stored.message.entities = formatted.entities;
+      else delete stored.message.entities;
+    } else {
+      stored.message.caption = formatted.text;
+      if (formatted.entities.length > 0) stored.message.caption_entities = formatted.entities;
+      else delete stored.message.caption_entities;
+    }
+    stored.message.edit_date = Math.max(nowSeconds(), stored.message.date + 1);
+    this.state.deliver(chat, stored, 'edited_message');
+    return this.snapshot(stored);
+  }
+
+  sendPhoto(input: UserMessageBase & PhotoInput): Message {
+    const { chat, from } = this.resolveUserChat(input.from, input.chat);
+    const content: Omit<Message, 'message_id' | 'date' | 'chat' | 'from'> = {
+      photo: this.makePhoto(input),
+    };
+    this.addCaption(content, input.caption);
+    if (input.mediaGroupId !== undefined) content.media_group_id = input.mediaGroupId;
+    return this.post(chat, from, content, input.replyTo);
+  }
+
+  /** Any bytes; a file above 20 MB is recorded by size (bytes are not kept). */
+  sendDocument(input: UserMessageBase & DocumentInput): Message {
+    const { chat, from } = this.resolveUserChat(input.from, input.chat);
+    const content: Omit<Message, 'message_id' | 'date' | 'chat' | 'from'> = {
+      document: this.makeDocument(input),
+    };
+    this.addCaption(content, input.caption);
+    if (input.mediaGroupId !== undefined) content.media_group_id = input.mediaGroupId;
+    return this.post(chat, from, content, input.replyTo);
+  }
+
+  sendVoice(input: UserMessageBase & VoiceInput): Message {
+    const { chat, from } = this.resolveUserChat(input.from, input.chat);
+    const file = this.state.createFile({
+      kind: 'voice',
+      ...this.bytesAndSize(input),
+      mimeType: input.mimeType ?? 'audio/ogg',
+      extension: 'oga',
+    });
+    const voice = {
+      file_id: file.fileId,
+      file_unique_id: file.uniqueId,
+      duration: input.duration ?? 3,
+      mime_type: file.mimeType ?? 'audio/ogg',
+      file_size: file.size,
+    };
+    const content: Omit<Message, 'message_id' | 'date' | 'chat' | 'from'> = { voice };
+    this.addCaption(content, input.caption);
+    return this.post(chat, from, content, input.replyTo);
+  }
+
+  sendVideo(input: UserMessageBase & VideoInput): Message {
+    const { chat, from } = this.resolveUserChat(input.from, input.chat);
+    const content: Omit<Message, 'message_id' | 'date' | 'chat' | 'from'> = {
+      video: this.makeVideo(input),
+    };
+    this.addCaption(content, input.caption);
+    if (input.mediaGroupId !== undefined) content.media_group_id = input.mediaGroupId;
+    return this.post(chat, from, content, input.replyTo);
+  }
+
+  /** An album: several messages sharing one media_group_id (caption on the first). */
+  sendAlbum(input: {
+    from: UserRef;
+    chat: ChatRef;
+    items: AlbumItem[];
+    caption?: string;
+    replyTo?: number;
+  }): Message[] {
+    if (input.items.length < 2 || input.items.length > 10)
+      throw new WorldError('an album has 2-10 items');
+    const mediaGroupId = this.state.ids.nextMediaGroupId();
+    return input.items.map((item, index) => {
+      const caption = index === 0 ? (item.caption ?? input.caption) : item.caption;
+      const base = {
+        from: input.from,
+        chat: input.chat,
+        mediaGroupId,
+        ...(index === 0 && input.replyTo !== undefined ? { replyTo: input.replyTo } : {}),
+      };
+      const withCaption = caption !== undefined ? { caption } : {};
+      if (item.type === 'photo') return this.sendPhoto({ ...item, ...base, ...withCaption });
+      if (item.type === 'video') return this.sendVideo({ ...item, ...base, ...withCaption });
+      return this.sendDocument({ ...item, ...base, ...withCaption });
+    });
+  }
+
+  // ------------------------------------------------------------ buttons and Mini Apps
+
+  /**
+   * The user presses an inline `callback_data` button of a bot message (by `data` or by button
+   * `text`): the bot gets a `callback_query`. Returns the callback query id.
+   */
+  pressButton(input: {
+    from: UserRef;
+    chat: ChatRef;
+    messageId: number;
+    data?: string;
+    text?: string;
+  }): { callbackQueryId: string } {
+    const { chat, from } = this.resolveUserChat(input.from, input.chat);
+    const stored = chat.messages.get(input.messageId);
+    if (!stored || stored.deleted) throw new WorldError(`message ${input.messageId} not found`);
+    if (stored.sentByBotId === undefined)
+      throw new WorldError('only bot messages have inline buttons');
+    const button = this.findButton(
+      stored.message.reply_markup,
+      (b) =>
+        b.callback_data !== undefined &&
+        (input.data !== undefined ? b.callback_data === input.data : b.text === input.text),
+    );
+    if (!button) throw new WorldError('no such callback button in the message');
+    const id = this.state.ids.nextCallbackQueryId();
+    const callback = {
+      id,
+      botId: stored.sentByBotId,
+      from,
+      chatKey: chat.key,
+      messageId: input.messageId,
+      createdAt: Date.now(),
+      ...(button.callback_data !== undefined ? { data: button.callback_data } : {}),
+    };
+    this.state.callbacks.set(id, callback);
+    const bot = this.state.findBot(stored.sentByBotId);
+    this.state.enqueue(bot, 'callback_query', this.state.callbackQueryPayload(callback, chat));
+    return { callbackQueryId: id };
+  }
+
+  /** What the bot answered to a callback query (answerCallbackQuery), if it did. */
+  callbackAnswer(callbackQueryId: string): CallbackAnswer | undefined {
+    const answer = this.state.callbacks.get(callbackQueryId)?.answer;
+    return answer ? { ...answer } : undefined;
+  }
+
+  async waitForCallbackAnswer(
+    callbackQueryId: string,
+    options: WaitOptions = {},
+  ): Promise<CallbackAnswer> {
+    return this.waitFor(
+      () => this.callbackAnswer(callbackQueryId),
+      ['callback-answer'],
+      options.timeoutMs ?? 5000,
+      `answer to callback query ${callbackQueryId}`,
+    );
+  }
+
+  /** The user presses an inline `web_app` button: returns the signed launch URL (with query_id). */
+  openWebAppButton(input: {
+    from: UserRef;
+    chat: ChatRef;
+    messageId: number;
+    text?: string;
+    platform?: string;
+  }): LaunchResult {
+    const { chat, from } = this.resolveUserChat(input.from, input.chat);
+    const stored = chat.messages.get(input.messageId);
+    if (!stored || stored.sentByBotId === undefined) throw new WorldError('not a bot message');
+    const button = this.findButton(
+      stored.message.reply_markup,
+      (b) => b.web_app !== undefined && (input.text === undefined || b.text === input.text),
+    );
+    if (!button?.web_app) throw new WorldError('no web_app button in the message');
+    const bot = this.state.findBot(stored.sentByBotId);
+    const queryId = `AAH${Buffer.from(`${from.id}:${Date.now()}`).toString('base64url')}`;
+    return this.launchMiniApp({
+      user: from.id,
+      bot: bot.user.id,
+      url: button.web_app.url,
+      queryId,
+      ...(input.platform ? { platform: input.platform } : {}),
+    });
+  }
+
+  /** Signed launch URL for a Mini App, as if `user` opened it (optionally from `chat`). */
+  launchMiniApp(input: LaunchMiniAppInput): LaunchResult {
+    const user = this.state.findUser(input.user);
+    const bot = input.bot !== undefined ? this.state.findBot(input.bot) : this.onlyBot();
+    const url =
+      input.url ??
+      (input.shortName !== undefined ? bot.miniApps.get(input.shortName) : bot.mainMiniAppUrl);
+    if (url === undefined) {
+      throw new WorldError(
+        input.shortName !== undefined
+          ? `bot @${bot.user.username} has no Mini App "${input.shortName}"`
+          : `bot @${bot.user.username} has no main Mini App; pass url`,
+      );
+    }
+    const params: InitDataParams = { user: toInitDataUser(user) };
+    if (input.queryId !== undefined) params.query_id = input.queryId;
+    if (input.chat !== undefined) {
+      const { chat } = this.resolveUserChat(user.id, input.chat, true);
+      params.chat_instance = this.state.chatInstance(chat, bot.user.id);
+      params.chat_type =
+        input.chatType ??
+        (chat.type === 'private'
+          ? chat.privateBotId === bot.user.id
+            ? 'sender'
+            : 'private'
+          : chat.type);
+    } else if (input.queryId === undefined) {
+      params.chat_type = input.chatType ?? 'sender';
+      params.chat_instance = this.state.chatInstance({ key: `sender:${user.id}` }, bot.user.id);
+    }
+    if (input.startParam !== undefined) params.start_param = input.startParam;
+    if (input.authDate !== undefined) params.auth_date = input.authDate;
+    const initData = signInitData(params, bot.token);
+    const launchUrl = buildLaunchUrl(url, {
+      initData,
+      ...(input.startParam !== undefined ? { startParam: input.startParam } : {}),
+      ...(input.themeParams ? { themeParams: input.themeParams } : {}),
+      ...(input.platform ? { platform: input.platform } : {}),
+      ...(input.version ? { version: input.version } : {}),
+    });
+    return { url: launchUrl, initData, params };
+  }
+
+  /**
+   * The user opens a t.me link: `t.me/<bot>/<app>?startapp=x` or `t.me/<bot>?startapp=x`
+   * launches the Mini App; `t.me/<bot>?start=x` sends `/start x` to the bot.
+   */
+  openLink(input: {
+    user: UserRef;
+    link: string;
+    chat?: ChatRef;
+    platform?: string;
+  }): OpenLinkResult {
+    const parsed = parseTelegramLink(input.link);
+    if (!parsed) throw new WorldError(`not a t.me link: ${input.link}`);
+    const bot = this.state.findBot(parsed.botUsername);
+    if (parsed.appShortName !== undefined || parsed.startApp !== undefined) {
+      const launch = this.launchMiniApp({
+        user: input.user,
+        bot: bot.user.id,
+        ...(parsed.appShortName !== undefined ? { shortName: parsed.appShortName } : {}),
+        ...(parsed.startApp !== undefined && parsed.startApp !== ''
+          ? { startParam: parsed.startApp }
+          : {}),
+        ...(input.chat !== undefined ? { chat: input.chat } : {}),
+        ...(input.platform ? { platform: input.platform } : {}),
+      });
+      return { kind: 'miniapp', launch };
+    }
+    return { kind: 'start', message: this.startBot(input.user, bot.user.id, parsed.start) };
+  }
+
+  // ------------------------------------------------------------ read back
+
+  /** Every message bots sent in the chat (in order), with edits, reply_markup and file bytes. */
+  botMessages(
+    chat: ChatRef,
+    options: { bot?: BotRef; includeDeleted?: boolean } = {},
+  ): BotMessageRecord[] {
+    const state = this.resolveChatForReading(chat, options.bot);
+    const botId = options.bot !== undefined ? this.state.findBot(options.bot).user.id : undefined;
+    const out: BotMessageRecord[] = [];
+    for (const stored of state.messages.values()) {
+      if (!stored.record) continue;
+      if (botId !== undefined && stored.sentByBotId !== botId) continue;
+      if (stored.deleted && !options.includeDeleted) continue;
+      out.push(this.copyRecord(stored.record));
+    }
+    return out;
+  }
+
+  lastBotMessage(chat: ChatRef, options: { bot?: BotRef } = {}): BotMessageRecord | undefined {
+    return this.botMessages(chat, options).at(-1);
+  }
+
+  /** Resolves when a bot message matching `predicate` exists in the chat (checked on every change). */
+  async waitForBotMessage(
+    chat: ChatRef,
+    options: {
+      bot?: BotRef;
+      predicate?: (record: BotMessageRecord) => boolean;
+      timeoutMs?: number;
+      count?: number;
+    } = {},
+  ): Promise<BotMessageRecord> {
+    const predicate = options.predicate ?? (() => true);
+    const count = options.count ?? 1;
+    return this.waitFor(
+      () => {
+        const matches = this.botMessages(
+          chat,
+          options.bot !== undefined ? { bot: options.bot } : {},
+        ).filter(predicate);
+        return matches.length >= count ? matches[count - 1] : undefined;
+      },
+      ['bot-message', 'message'],
+      options.timeoutMs ?? 5000,
+      `bot message in chat ${JSON.stringify(chat)}`,
+    );
+  }
+
+  /** All messages in a chat (user, bot and service), as Message objects. */
+  chatMessages(chat: ChatRef, options: { bot?: BotRef } = {}): Message[] {
+    const state = this.resolveChatForReading(chat, options.bot);
+    return [...state.messages.values()]
+      .filter((m) => !m.deleted)
+      .map((m) => structuredClone(m.message));
+  }
+
+  chatInfo(chat: ChatRef, options: { bot?: BotRef } = {}): ChatInfo {
+    const state = this.resolveChatForReading(chat, options.bot);
+    const info: ChatInfo = {
+      chat: this.state.renderChat(state),
+      members: [...state.members.keys()].map((id) => this.state.renderMember(state, id)),
+      botDepartures: state.botDepartures.map((d) => ({ ...d })),
+    };
+    if (state.migratedToChatId !== undefined) info.migratedToChatId = state.migratedToChatId;
+    if (state.migratedFromChatId !== undefined) info.migratedFromChatId = state.migratedFromChatId;
+    return info;
+  }
+
+  /** True if the bot left (leaveChat) or was removed from the chat. */
+  hasBotLeft(chat: ChatRef, bot: BotRef): boolean {
+    const state = this.resolveChatForReading(chat, bot);
+    const b = this.state.findBot(bot);
+    const status = state.members.get(b.user.id)?.status;
+    return state.botDepartures.some((d) => d.botId === b.user.id) && !isActiveStatus(status);
+  }
+
+  memberStatus(chat: ChatRef, user: UserRef): ChatMember['status'] {
+    const state = this.resolveChatForReading(chat);
+    return this.state.renderMember(state, this.state.findUser(user).id).status;
+  }
+
+  /** Updates the bot has not confirmed yet. */
+  pendingUpdates(bot: BotRef): Update[] {
+    return structuredClone(this.state.findBot(bot).queue);
+  }
+
+  /** A stored file (sent by a user or a bot). `bytes` is absent for files recorded by size. */
+  getFile(fileId: string):
+    | {
+        fileId: string;
+        kind: string;
+        size: number;
+        fileName?: string;
+        mimeType?: string;
+        bytes?: Buffer;
+      }
+    | undefined {
+    const file = this.state.files.get(fileId);
+    if (!file) return undefined;
+    return {
+      fileId: file.fileId,
+      kind: file.kind,
+      size: file.size,
+      ...(file.fileName !== undefined ? { fileName: file.fileName } : {}),
+      ...(file.mimeType !== undefined ? { mimeType: file.mimeType } : {}),
+      ...(file.bytes ? { bytes: Buffer.from(file.bytes) } : {}),
+    };
+  }
+
+  /** Bot commands set with setMyCommands (default scope unless given). */
+  botCommands(
+    bot: BotRef,
+    scope = 'default',
+    languageCode = '',
+  ): Array<{ command: string; description: string }> {
+    return [...(this.state.findBot(bot).commands.get(`${scope}|${languageCode}`) ?? [])];
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  protected botInfo(bot: BotState): BotInfo {
+    return {
+      token: bot.token,
+      id: bot.user.id,
+      username: bot.user.username ?? '',
+      user: { ...bot.user },
+      privacyMode: bot.privacyMode,
+    };
+  }
+
+  protected snapshot(stored: StoredMessage): Message {
+    return structuredClone(stored.message);
+  }
+
+  private copyRecord(record: BotMessageRecord): BotMessageRecord {
+    return {
+      ...record,
+      files: record.files.map((f) => ({
+        ...f,
+        ...(f.bytes ? { bytes: Buffer.from(f.bytes) } : {}),
+      })),
+      edits: record.edits.map((e) => ({ ...e })),
+      message: structuredClone(record.message),
+      replyMarkup: structuredClone(record.replyMarkup),
+    };
+  }
+
+  private post(
+    chat: ChatState,
+    from: User,
+    content: Omit<Message, 'message_id' | 'date' | 'chat' | 'from'>,
+    replyTo?: number,
+  ): Message {
+    return this.snapshot(
+      this.state.postMessage(chat, from, content, replyTo !== undefined ? { replyTo } : {}),
+    );
+  }
+
+  private addCaption(
+    content: Omit<Message, 'message_id' | 'date' | 'chat' | 'from'>,
+    caption: string | undefined,
+  ): void {
+    if (caption === undefined || caption === '') return;
+    const formatted = formatText(caption, undefined);
+    content.caption = formatted.text;
+    if (formatted.entities.length > 0) content.caption_entities = formatted.entities;
+  }
+
+  private bytesAndSize(input: MediaInput): { bytes?: Buffer; size: number } {
+    const bytes = input.bytes ? Buffer.from(input.bytes) : undefined;
+    const size = input.size ?? bytes?.length;
+    if (size === undefined) throw new WorldError('give bytes or size');
+    return bytes && bytes.length <= MAX_DOWNLOAD_SIZE ? { bytes, size } : { size };
+  }
+
+  private makePhoto(input: PhotoInput): PhotoSize[] {
+    const { bytes, size } = this.bytesAndSize(
+      input.bytes || input.size !== undefined ? input : { bytes: DEFAULT_PNG },
+    );
+    const sniffed = bytes ? sniffImage(bytes) : undefined;
+    const width = input.width ?? sniffed?.width ?? 1280;
+    const height = input.height ?? sniffed?.height ?? 960;
+    return photoSizeLadder(width, height).map((dims) => {
+      const file = this.state.createFile({
+        kind: 'photo',
+        ...(bytes ? { bytes } : {}),
+        size,
+        mimeType: 'image/jpeg',
+        extension: 'jpg',
+      });
+      return {
+        file_id: file.fileId,
+        file_unique_id: file.uniqueId,
+        width: dims.width,
+        height: dims.height,
+        file_size: file.size,
+      };
+    });
+  }
+
+  private makeDocument(input: DocumentInput): NonNullable<Message['document']> {
+    const mimeType = input.mimeType ?? mimeTypeFor(input.fileName) ?? 'application/octet-stream';
+    const file = this.state.createFile({
+      kind: 'document',
+      ...this.bytesAndSize(input),
+      fileName: input.fileName,
+      mimeType,
+      extension: extensionFor(input.fileName, mimeType, 'dat'),
+    });
+    return {
+      file_name: input.fileName,
+      mime_type: mimeType,
+      file_id: file.fileId,
+      file_unique_id: file.uniqueId,
+      file_size: file.size,
+    };
+  }
+
+  private makeVideo(input: VideoInput): NonNullable<Message['video']> {
+    const mimeType = input.mimeType ?? 'video/mp4';
+    const file: FileState = this.state.createFile({
+      kind: 'video',
+      ...this.bytesAndSize(input.bytes || input.size !== undefined ? input : { size: 1_048_576 }),
+      mimeType,
+      extension: extensionFor(input.fileName, mimeType, 'mp4'),
+      ...(input.fileName !== undefined ? { fileName: input.fileName } : {}),
+    });
+    const video: NonNullable<Message['video']> = {
+      duration: input.duration ?? 5,
+      width: input.width ?? 1280,
+      height: input.height ?? 720,
+      mime_type: mimeType,
+      file_id: file.fileId,
+      file_unique_id: file.uniqueId,
+      file_size: file.size,
+    };
+    if (input.fileName !== undefined) video.file_name = input.fileName;
+    return video;
+  }
+
+  private findButton(
+    markup: InlineKeyboardMarkup | undefined,
+    match: (b: InlineKeyboardButton) => boolean,
+  ): InlineKeyboardButton | undefined {
+    for (const row of markup?.inline_keyboard ?? []) {
+      for (const button of row) if (match(button)) return button;
+    }
+    return undefined;
+  }
+
+  private onlyBot(): BotState {
+    const bots = [...this.state.bots.values()];
+    if (bots.length !== 1 || !bots[0]) throw new WorldError('several bots exist; say which one');
+    return bots[0];
+  }
+
+  private ownerOf(chat: ChatState): User {
+    for (const member of chat.members.values()) if (member.status === 'creator') return member.user;
+    throw new WorldError(`chat ${chat.id} has no owner`);
+  }
+
+  protected resolveGroup(ref: ChatRef): ChatState {
+    const id = typeof ref === 'string' && /^-?\d+$/.test(ref) ? Number(ref) : ref;
+    if (typeof id !== 'number' || id >= 0)
+      throw new WorldError(`not a group id: ${JSON.stringify(ref)}`);
+    const chat = this.state.group(id);
+    if (chat.migratedToChatId !== undefined) {
+      throw new WorldError(`group ${id} was upgraded to supergroup ${chat.migratedToChatId}`);
+    }
+    return chat;
+  }
+
+  /** A chat as seen by a user `from`: groups by id, private chats by bot id / bot username. */
+  protected resolveUserChat(
+    fromRef: UserRef,
+    ref: ChatRef,
+    allowAnyUser = false,
+  ): { chat: ChatState; from: User } {
+    if (typeof ref === 'object') {
+      const user = this.state.findUser(ref.user);
+      const bot = this.state.findBot(ref.bot);
+      return { chat: this.state.getOrCreatePrivateChat(bot, user), from: user };
+    }
+    const numeric = typeof ref === 'string' && /^-?\d+$/.test(ref) ? Number(ref) : ref;
+    if (typeof numeric === 'number' && numeric < 0) {
+      const chat = this.resolveGroup(numeric);
+      if (allowAnyUser && fromRef === 0) return { chat, from: this.ownerOf(chat) };
+      const from = this.state.findUser(fromRef);
+      if (!isActiveStatus(chat.members.get(from.id)?.status))
+        throw new WorldError(`user ${from.id} is not a member of ${chat.id}`);
+      return { chat, from };
+    }
+    if (typeof numeric === 'number' && !this.state.botsById.has(numeric)) {
+      // a user id: the private chat of that user with a bot (seen from the bot)
+      const user = this.state.findUser(numeric);
+      const chats = [...this.state.chats.values()].filter(
+        (c) => c.type === 'private' && c.privateUserId === user.id,
+      );
+      if (chats.length !== 1 || !chats[0])
+        throw new WorldError(`say which bot's private chat with user ${user.id} you mean`);
+      return { chat: chats[0], from: user };
+    }
+    const bot = this.state.findBot(numeric);
+    const from = this.state.findUser(fromRef);
+    return { chat: this.state.getOrCreatePrivateChat(bot, from), from };
+  }
+
+  protected resolveChatForReading(ref: ChatRef, botRef?: BotRef): ChatState {
+    if (typeof ref === 'object') return this.resolveUserChat(ref.user, ref).chat;
+    const numeric = typeof ref === 'string' && /^-?\d+$/.test(ref) ? Number(ref) : ref;
+    if (typeof numeric === 'number' && numeric < 0) return this.state.group(numeric);
+    if (typeof numeric === 'number' && botRef !== undefined && !this.state.botsById.has(numeric)) {
+      const bot = this.state.findBot(botRef);
+      const chat = this.state.chats.get(this.state.privateChatKey(bot.user.id, numeric));
+      if (!chat)
+        throw new WorldError(`no private chat between bot ${bot.user.id} and user ${numeric}`, 404);
+      return chat;
+    }
+    return this.resolveUserChat(0, ref).chat;
+  }
+
+  protected async waitFor<T>(
+    probe: () => T | undefined,
+    events: string[],
+    timeoutMs: number,
+    what: string,
+  ): Promise<T> {
+    const first = probe();
+    if (first !== undefined) return first;
+    return new Promise<T>((resolve, reject) => {
+      const check = (): void => {
+        let value: T | undefined;
+        try {
+          value = probe();
+        } catch (error) {
+          cleanup();
+          reject(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        if (value !== undefined) {
+          cleanup();
+          resolve(value);
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new WorldError(`timed out after ${timeoutMs} ms waiting for ${what}`, 408));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        for (const e of events) this.state.events.off(e, check);
+      };
+      for (const e of events) this.state.events.on(e, check);
+    });
+  }
+}
+
+/** A 1280x960 PNG header (enough for size sniffing) used when a photo is given no bytes. */
+const DEFAULT_PNG = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+  Buffer.from('IHDR', 'latin1'),
+  Buffer.from([0, 0, 5, 0, 0, 0, 3, 0xc0, 8, 2, 0, 0, 0, 0, 0, 0, 0]),
+]);

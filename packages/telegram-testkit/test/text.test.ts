@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { formatText } from '../src/index';
+
+describe('parse_mode and automatic entities', () => {
+  it('parses HTML with nested tags, links, pre with language and escapes', () => {
+    expect(
+      formatText(
+        '<b>Сумма <i>1&nbsp;000</i></b> &lt;RUB&gt; <a href="https://e.com/x">link</a> <pre><code class="language-json">{}</code></pre>',
+        'HTML',
+      ),
+    ).toEqual({
+      text: 'Сумма 1&nbsp;000 <RUB> link {}',
+      entities: [
+        { type: 'bold', offset: 0, length: 16 },
+        { type: 'italic', offset: 6, length: 10 },
+        { type: 'text_link', offset: 23, length: 4, url: 'https://e.com/x' },
+        { type: 'pre', offset: 28, length: 2, language: 'json' },
+      ],
+    });
+    expect(() => formatText('<b>open', 'HTML')).toThrow(
+      'Bad Request: can\'t parse entities: Can\'t find end tag corresponding to start tag "b"',
+    );
+    expect(() => formatText('<b>x</i>', 'html')).toThrow(
+      'Unmatched end tag at byte offset 4, expected "</b>", found "</i>"',
+    );
+  });
+
+  it('parses MarkdownV2 and refuses unescaped reserved characters', () => {
+    expect(
+      formatText(
+        '*Deal* _№42_ __u__ ~s~ ||spoiler|| `code` [bank](https://bank.example.com) total 1\\.500\\!',
+        'MarkdownV2',
+      ),
+    ).toEqual({
+      text: 'Deal №42 u s spoiler code bank total 1.500!',
+      entities: [
+        { type: 'bold', offset: 0, length: 4 },
+        { type: 'italic', offset: 5, length: 3 },
+        { type: 'underline', offset: 9, length: 1 },
+        { type: 'strikethrough', offset: 11, length: 1 },
+        { type: 'spoiler', offset: 13, length: 7 },
+        { type: 'code', offset: 21, length: 4 },
+        { type: 'text_link', offset: 26, length: 4, url: 'https://bank.example.com/' },
+      ],
+    });
+    expect(() => formatText('Deal-42', 'MarkdownV2')).toThrow(
+      "Character '-' is reserved and must be escaped with the preceding '\\'",
+    );
+    expect(() => formatText('*open', 'MarkdownV2')).toThrow(
+      "Can't find end of Bold entity at byte offset 0",
+    );
+  });
+
+  it('parses legacy Markdown', () => {
+    expect(formatText('*bold* _it_ `c` [l](https://e.com) 1.5-2', 'Markdown')).toEqual({
+      text: 'bold it c l 1.5-2',
+      entities: [
+        { type: 'bold', offset: 0, length: 4 },
+        { type: 'italic', offset: 5, length: 2 },
+        { type: 'code', offset: 8, length: 1 },
+        { type: 'text_link', offset: 10, length: 1, url: 'https://e.com/' },
+      ],
+    });
+  });
+
+  it('detects commands, mentions, urls, hashtags and emails, counting UTF-16 units', () => {
+    expect(
+      formatText(
+        '👋 /start@payreq_bot @alice_b https://bank.example.com/d?x=1. #deal pay@bank.example.com',
+        undefined,
+      ).entities,
+    ).toEqual([
+      { type: 'bot_command', offset: 3, length: 17 },
+      { type: 'mention', offset: 21, length: 8 },
+      { type: 'url', offset: 30, length: 30 },
+      { type: 'hashtag', offset: 62, length: 5 },
+      { type: 'email', offset: 68, length: 20 },
+    ]);
+  });
+});
