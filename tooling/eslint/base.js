@@ -32,7 +32,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/env.ts', '**/*.config.ts', '**/*.config.js', '**/scripts/**', '**/test/**', '**/*.test.ts', '**/bench/**'],
+    files: [
+      '**/env.ts',
+      '**/*.config.ts',
+      '**/*.config.js',
+      '**/scripts/**',
+      '**/test/**',
+      '**/*.test.ts',
+      '**/bench/**',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

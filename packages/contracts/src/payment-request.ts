@@ -73,17 +73,19 @@ export const requiredFieldNames = [
 const blankToNull = (value: unknown) =>
   typeof value === 'string' && value.trim() === '' ? null : value;
 
+type PatchShape = {
+  [K in PaymentRequestFieldName]: z.ZodOptional<
+    z.ZodNullable<(typeof paymentRequestFieldSchemas)[K]>
+  >;
+};
+
+// The preprocess step only turns blanks into null; the cast keeps the field's own input type for callers.
 const patchShape = Object.fromEntries(
   paymentRequestFieldNames.map((name) => [
     name,
-    z.preprocess(blankToNull, paymentRequestFieldSchemas[name].nullish()),
+    z.preprocess(blankToNull, paymentRequestFieldSchemas[name].nullish()).optional(),
   ]),
-) as {
-  [K in PaymentRequestFieldName]: z.ZodPipe<
-    z.ZodTransform<unknown, unknown>,
-    z.ZodOptional<z.ZodNullable<(typeof paymentRequestFieldSchemas)[K]>>
-  >;
-};
+) as unknown as PatchShape;
 
 /**
  * A partial form, as saved while a draft is being filled: every field present is

@@ -1,0 +1,113 @@
+import type { ErrorCode, Locale } from '@payreq/contracts';
+import { localizeIssues, summarizeIssues } from '@payreq/contracts';
+import { DomainError } from '@payreq/domain';
+import { TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { ZodError } from 'zod';
+
+/** How each stable error code answers over tRPC (and, through it, HTTP). */
+export const trpcCodeFor: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
+  VALIDATION_FAILED: 'BAD_REQUEST',
+  UNAUTHENTICATED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  VERSION_CONFLICT: 'CONFLICT',
+  TRANSITION_NOT_ALLOWED: 'CONFLICT',
+  READ_ONLY: 'CONFLICT',
+  INCOMPLETE_REQUEST: 'UNPROCESSABLE_CONTENT',
+  ALREADY_EXISTS: 'CONFLICT',
+  IDEMPOTENCY_MISMATCH: 'CONFLICT',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  INTERNAL: 'INTERNAL_SERVER_ERROR',
+};
+
+const trpcToAppCode: Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>> = {
+  BAD_REQUEST: 'VALIDATION_FAILED',
+  PARSE_ERROR: 'VALIDATION_FAILED',
+  UNAUTHORIZED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'VERSION_CONFLICT',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+/** An error with a stable code and words for the caller, raised by services outside the pure domain. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly messages: Record<Locale, string>,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(messages.en);
+    this.name = 'AppError';
+  }
+}
+
+export const notFound = (what = 'request') =>
+  new AppError('NOT_FOUND', {
+    ru: what === 'request' ? 'Заявка не найдена' : `Не найдено: ${what}`,
+    en: `The ${what} was not found`,
+  });
+
+export const forbidden = () =>
+  new AppError('FORBIDDEN', { ru: 'Нет доступа', en: 'You have no access to this' });
+
+export const unauthenticated = (why?: string) =>
+  new AppError('UNAUTHENTICATED', {
+    ru: why ? `Нужна авторизация: ${why}` : 'Нужна авторизация',
+    en: why ? `Authentication required: ${why}` : 'Authentication required',
+  });
+
+export const versionConflict = (currentVersion: number) =>
+  new AppError(
+    'VERSION_CONFLICT',
+    {
+      ru: 'Заявку уже изменили: обновите её и повторите',
+      en: 'Someone else changed the request first: reload it and try again',
+    },
+    { currentVersion },
+  );
+
+/** Turns whatever a procedure threw into a TRPCError that keeps the stable code. */
+export function toTrpcError(error: unknown): TRPCError {
+  if (error instanceof TRPCError) return error;
+  if (error instanceof DomainError || error instanceof AppError) {
+    return new TRPCError({ code: trpcCodeFor[error.code], message: error.message, cause: error });
+  }
+  return new TRPCError({
+    code: 'INTERNAL_SERVER_ERROR',
+    message: 'Internal error',
+    cause: error as Error,
+  });
+}
+
+export interface ErrorShapeData {
+  appCode: ErrorCode;
+  message: string;
+  issues?: { path: string; message: string }[];
+  details?: Record<string, unknown>;
+}
+
+/** The readable part of an error answer, in the caller's language. */
+export function describeError(error: TRPCError, locale: Locale): ErrorShapeData {
+  const cause = error.cause;
+  if (cause instanceof ZodError) {
+    return {
+      appCode: 'VALIDATION_FAILED',
+      message: summarizeIssues(cause.issues, locale),
+      issues: localizeIssues(cause.issues, locale),
+    };
+  }
+  if (cause instanceof DomainError) return { appCode: cause.code, message: cause.describe(locale) };
+  if (cause instanceof AppError)
+    return { appCode: cause.code, message: cause.messages[locale], details: cause.details };
+  if (error.code === 'INTERNAL_SERVER_ERROR') {
+    return {
+      appCode: 'INTERNAL',
+      message: locale === 'ru' ? 'Внутренняя ошибка' : 'Internal error',
+    };
+  }
+  return { appCode: trpcToAppCode[error.code] ?? 'INTERNAL', message: error.message };
+}

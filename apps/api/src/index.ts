@@ -1,0 +1,5 @@
+export type { AppRouter } from './trpc/router';
+export { appRouter } from './trpc/router';
+export { buildServer } from './server';
+export { issuePlatformToken, verifyPlatformToken } from './auth/platform-token';
+export { expireOverdueRequests } from './jobs/expire-deadlines';

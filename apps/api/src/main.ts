@@ -1,0 +1,59 @@
+import { createDb, parseSeedAgents, seed } from '@payreq/db';
+
+import { loadEnv } from './env';
+import { startJobs } from './jobs/scheduler';
+import { createLogger } from './logger';
+import { buildServer } from './server';
+
+/** Starts the api: database (migrated and seeded), HTTP server, scheduled jobs; stops cleanly on a signal. */
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const logger = createLogger(env.LOG_LEVEL);
+  const database = env.DATABASE_URL ?? `pglite:${env.PGLITE_DATA_DIR}`;
+  logger.info({ database: database.replace(/\/\/[^@]*@/, '//***@') }, 'opening the database');
+  const db = await createDb({
+    url: env.DATABASE_URL,
+    pgliteDataDir: env.PGLITE_DATA_DIR,
+    migrate: true,
+  });
+  await seed(db.prisma, {
+    masterTenantName: env.SEED_MASTER_TENANT_NAME,
+    agents: parseSeedAgents(env.SEED_AGENTS),
+  });
+
+  const app = await buildServer({
+    deps: { db: db.prisma, platformTokenSecret: env.PLATFORM_TOKEN_SECRET, now: () => new Date() },
+    logger,
+  });
+  const jobs = env.JOBS_ENABLED
+    ? startJobs({ db: db.prisma, logger, intervalMs: env.JOBS_INTERVAL_MS })
+    : null;
+  await app.listen({ host: env.HOST, port: env.PORT });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    await jobs?.stop();
+    await app.close();
+    await db.close();
+    logger.info('stopped');
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stop(signal).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'unclean stop');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

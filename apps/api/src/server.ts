@@ -1,0 +1,55 @@
+import type { FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+
+import type { AppDeps } from './context';
+import { createContext } from './context';
+import type { AppRouter } from './trpc/router';
+import { appRouter } from './trpc/router';
+
+export interface ServerOptions {
+  deps: Omit<AppDeps, 'logger'>;
+  logger: FastifyBaseLogger;
+  /** Largest request body, in bytes (1C posts documents as base64 JSON). */
+  bodyLimit?: number;
+}
+
+/**
+ * The api's HTTP server: tRPC for the Mini App, the bot and the platform UI under /trpc,
+ * and /healthz. Other roads (REST for 1C, static Mini App) plug into the same instance.
+ */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    routerOptions: { maxParamLength: 5000 },
+    disableRequestLogging: false,
+  });
+  const deps: AppDeps = { ...options.deps, logger: options.logger };
+
+  app.get('/healthz', async (_req, reply) => {
+    try {
+      await deps.db.$queryRaw`SELECT 1`;
+      return { status: 'ok' };
+    } catch (error) {
+      app.log.error({ err: error }, 'health check: database unreachable');
+      return reply.code(503).send({ status: 'unavailable' });
+    }
+  });
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext: ({ req }) => createContext(deps, req),
+      onError({ error, path, type }) {
+        if (error.code === 'INTERNAL_SERVER_ERROR') {
+          app.log.error({ err: error.cause ?? error, path, type }, 'procedure failed');
+        }
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+  });
+
+  return app;
+}

@@ -1,0 +1,102 @@
+import type { Permission } from '@payreq/contracts';
+import type { Actor, Pipeline, Relation, RequestAccessFacts } from '@payreq/domain';
+import { permissionsFor, pipelineFor, relationTo } from '@payreq/domain';
+import type { Prisma } from '@payreq/db';
+
+import type { Tx } from '../db';
+import { AppError, forbidden, notFound } from '../errors';
+
+export const requestWithAccess = {
+  tenant: true,
+  offers: { where: { status: 'ACCEPTED' }, select: { agentId: true } },
+} satisfies Prisma.PaymentRequestInclude;
+
+export type RequestWithAccess = Prisma.PaymentRequestGetPayload<{
+  include: typeof requestWithAccess;
+}>;
+
+export interface RequestAccess {
+  request: RequestWithAccess;
+  pipeline: Pipeline;
+  facts: RequestAccessFacts;
+  relation: Relation;
+  permissions: Permission[];
+}
+
+export function accessFactsOf(request: RequestWithAccess): {
+  pipeline: Pipeline;
+  facts: RequestAccessFacts;
+} {
+  const pipeline = pipelineFor({
+    source: request.source,
+    telegramChatId: request.telegramChatId,
+    tenant: request.tenant,
+  });
+  return {
+    pipeline,
+    facts: {
+      pipeline,
+      status: request.status,
+      paymentStatus: request.paymentStatus,
+      tenantId: request.tenantId,
+      tenantIsMaster: request.tenant.isMaster,
+      inHouseVisibility: request.tenant.inHouseVisibility,
+      agentId: request.agentId,
+      clientUserId: request.clientUserId,
+      acceptedOfferAgentId: request.offers[0]?.agentId ?? null,
+    },
+  };
+}
+
+/** Whether a Telegram user is (still) a member of a chat, as the bot has reported it. */
+export async function isChatMember(
+  tx: Tx,
+  chatId: bigint | null,
+  telegramId: number | null,
+): Promise<boolean> {
+  if (chatId === null || telegramId === null) return false;
+  const member = await tx.chatMember.findUnique({
+    where: { chatId_telegramUserId: { chatId, telegramUserId: BigInt(telegramId) } },
+    select: { status: true },
+  });
+  return member !== null && member.status !== 'LEFT';
+}
+
+/**
+ * Loads a request and works out what the actor may do with it. With `lock`, the row is
+ * locked for the rest of the transaction, so concurrent changes queue up behind it.
+ */
+export async function loadAccess(
+  tx: Tx,
+  actor: Actor,
+  requestId: string,
+  options: { lock?: boolean } = {},
+): Promise<RequestAccess> {
+  if (options.lock) {
+    await tx.$queryRaw`SELECT id FROM "PaymentRequest" WHERE id = ${requestId}::uuid FOR UPDATE`;
+  }
+  const request = await tx.paymentRequest.findUnique({
+    where: { id: requestId },
+    include: requestWithAccess,
+  });
+  if (!request) throw notFound();
+  const { pipeline, facts } = accessFactsOf(request);
+  const telegramId = actor.kind === 'user' || actor.kind === 'agent' ? actor.telegramId : null;
+  const member =
+    pipeline.kind === 'TELEGRAM'
+      ? await isChatMember(tx, request.telegramChatId, telegramId)
+      : false;
+  const relation = relationTo(actor, facts, { isChatMember: member });
+  return { request, pipeline, facts, relation, permissions: permissionsFor(relation, facts) };
+}
+
+/** Refuses unless the permission list holds the permission. Strangers learn nothing of the request. */
+export function requirePermission(access: RequestAccess, permission: Permission): void {
+  if (access.relation === 'stranger') throw forbidden();
+  if (!access.permissions.includes(permission)) {
+    throw new AppError('FORBIDDEN', {
+      ru: `Недостаточно прав для этого действия (${permission})`,
+      en: `You may not do this (${permission})`,
+    });
+  }
+}

@@ -1,0 +1,49 @@
+import type { Actor } from '@payreq/domain';
+import type { Prisma } from '@payreq/db';
+
+import type { Tx } from '../db';
+
+export interface HistoryChange {
+  field: string;
+  from: Prisma.InputJsonValue | null;
+  to: Prisma.InputJsonValue | null;
+}
+
+export function actorRef(actor: Actor): {
+  actorKind: string;
+  actorId: string | null;
+  actorName: string;
+} {
+  switch (actor.kind) {
+    case 'agent':
+      return { actorKind: 'agent', actorId: actor.agentId, actorName: actor.name };
+    case 'user':
+      return { actorKind: 'user', actorId: actor.userId, actorName: actor.name };
+    case 'onec':
+      return { actorKind: 'onec', actorId: actor.integrationId, actorName: actor.name };
+    default:
+      return { actorKind: actor.kind, actorId: null, actorName: actor.name };
+  }
+}
+
+/** One history row per change: who, when, from, to. */
+export async function recordHistory(
+  tx: Tx,
+  requestId: string,
+  actor: Actor,
+  changes: HistoryChange[],
+  at: Date,
+): Promise<void> {
+  if (changes.length === 0) return;
+  const who = actorRef(actor);
+  await tx.requestHistory.createMany({
+    data: changes.map((change) => ({
+      requestId,
+      ...who,
+      field: change.field,
+      fromValue: change.from ?? undefined,
+      toValue: change.to ?? undefined,
+      at,
+    })),
+  });
+}

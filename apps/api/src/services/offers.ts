@@ -1,0 +1,181 @@
+import type { OfferTerms, PaymentRequestView } from '@payreq/contracts';
+import type { Actor, ActingRole, OfferOrigin } from '@payreq/domain';
+import { DomainError, actingRoleOf, assertStatusTransition, decideOffer } from '@payreq/domain';
+import type { Prisma } from '@payreq/db';
+
+import type { Tx } from '../db';
+import { forbidden, notFound } from '../errors';
+import type { RequestAccess } from './access';
+import { loadAccess, requirePermission } from './access';
+import { recordHistory } from './history';
+import { enqueueOutbox } from './outbox';
+import type { ServiceContext } from './requests';
+import { viewFor } from './requests';
+
+export interface NewOffer {
+  terms: OfferTerms;
+  source: 'AGENT' | 'ONEC';
+  /** 1C's calculation document, when the offer comes from 1C. */
+  onecRef?: string | null;
+}
+
+function offerData(
+  requestId: string,
+  agentId: string,
+  offer: NewOffer,
+  status: 'PENDING' | 'ACCEPTED',
+): Prisma.OfferUncheckedCreateInput {
+  return {
+    requestId,
+    agentId,
+    rate: offer.terms.rate,
+    feePercent: offer.terms.feePercent,
+    fixedFee: offer.terms.fixedFee,
+    totalToPay: offer.terms.totalToPay,
+    settlementDays: offer.terms.settlementDays,
+    validUntil: offer.terms.validUntil ? new Date(offer.terms.validUntil) : null,
+    comment: offer.terms.comment ?? null,
+    source: offer.source,
+    onecRef: offer.onecRef ?? null,
+    status,
+  };
+}
+
+/**
+ * Accepts one offer inside the caller's transaction: the offer becomes ACCEPTED, the
+ * other open offers REJECTED, the request OFFER_ACCEPTED (fields read-only from now on).
+ */
+async function acceptInTx(
+  tx: Tx,
+  access: RequestAccess,
+  offerId: string,
+  actor: Actor,
+  role: ActingRole,
+  now: Date,
+): Promise<void> {
+  assertStatusTransition(access.facts, 'OFFER_ACCEPTED', role, 'acceptOffer');
+  const { count } = await tx.paymentRequest.updateMany({
+    where: { id: access.request.id, version: access.request.version, status: 'COLLECTING_OFFERS' },
+    data: { status: 'OFFER_ACCEPTED', version: { increment: 1 } },
+  });
+  if (count !== 1) throw new DomainError('VERSION_CONFLICT', 'OFFER_NOT_OPEN');
+  await tx.offer.update({ where: { id: offerId }, data: { status: 'ACCEPTED' } });
+  await tx.offer.updateMany({
+    where: { requestId: access.request.id, status: 'PENDING', id: { not: offerId } },
+    data: { status: 'REJECTED' },
+  });
+  await recordHistory(
+    tx,
+    access.request.id,
+    actor,
+    [
+      { field: 'offer', from: null, to: offerId },
+      { field: 'status', from: 'COLLECTING_OFFERS', to: 'OFFER_ACCEPTED' },
+    ],
+    now,
+  );
+  if (access.pipeline.syncsChat && access.request.telegramChatId !== null) {
+    await enqueueOutbox(tx, [
+      {
+        target: 'TELEGRAM',
+        kind: 'telegram.offerAccepted',
+        aggregateKey: `chat:${access.request.telegramChatId}`,
+        payload: {
+          requestId: access.request.id,
+          chatId: access.request.telegramChatId.toString(),
+          offerId,
+        },
+      },
+    ]);
+  }
+}
+
+/**
+ * Records an offer and applies the pipeline's rule: pending in the standard market,
+ * accepted at once when it is the linked agent's (or 1C's on its behalf) on a Telegram request.
+ */
+export async function placeOfferInTx(
+  tx: Tx,
+  access: RequestAccess,
+  origin: OfferOrigin,
+  offer: NewOffer,
+  actor: Actor,
+  now: Date,
+): Promise<string> {
+  const decision = decideOffer(
+    { ...access.facts, offersDeadline: access.request.offersDeadline },
+    origin,
+    now,
+  );
+  if (decision.outcome === 'PENDING') {
+    // One open offer per agent: a new one replaces the previous.
+    await tx.offer.updateMany({
+      where: { requestId: access.request.id, agentId: decision.agentId, status: 'PENDING' },
+      data: { status: 'WITHDRAWN' },
+    });
+  }
+  const created = await tx.offer.create({
+    data: offerData(access.request.id, decision.agentId, offer, 'PENDING'),
+  });
+  if (decision.outcome === 'AUTO_ACCEPT') {
+    await acceptInTx(tx, access, created.id, actor, origin.kind === 'onec' ? 'ONEC' : 'AGENT', now);
+  } else {
+    await recordHistory(
+      tx,
+      access.request.id,
+      actor,
+      [{ field: 'offer', from: null, to: created.id }],
+      now,
+    );
+    await tx.paymentRequest.update({ where: { id: access.request.id }, data: { updatedAt: now } });
+  }
+  return created.id;
+}
+
+export async function submitOffer(
+  ctx: ServiceContext,
+  input: { requestId: string; terms: OfferTerms },
+): Promise<PaymentRequestView> {
+  const { actor } = ctx;
+  if (actor.kind !== 'agent') throw forbidden();
+  return ctx.db.$transaction(async (tx) => {
+    const access = await loadAccess(tx, actor, input.requestId, { lock: true });
+    requirePermission(access, 'application.view');
+    requirePermission(access, 'offer.create');
+    await placeOfferInTx(
+      tx,
+      access,
+      { kind: 'agent', agentId: actor.agentId },
+      { terms: input.terms, source: 'AGENT' },
+      actor,
+      ctx.now(),
+    );
+    return viewFor(tx, actor, await loadAccess(tx, actor, input.requestId));
+  });
+}
+
+/** Standard pipeline: the client chooses one of the offers. */
+export async function acceptOffer(
+  ctx: ServiceContext,
+  input: { requestId: string; offerId: string },
+): Promise<PaymentRequestView> {
+  return ctx.db.$transaction(async (tx) => {
+    const access = await loadAccess(tx, ctx.actor, input.requestId, { lock: true });
+    requirePermission(access, 'application.view');
+    requirePermission(access, 'offer.accept');
+    const offer = await tx.offer.findFirst({
+      where: { id: input.offerId, requestId: input.requestId },
+    });
+    if (!offer) throw notFound('offer');
+    if (offer.status !== 'PENDING')
+      throw new DomainError('TRANSITION_NOT_ALLOWED', 'OFFER_NOT_PENDING');
+    const now = ctx.now();
+    if (access.request.offersDeadline && access.request.offersDeadline <= now) {
+      throw new DomainError('TRANSITION_NOT_ALLOWED', 'OFFER_DEADLINE_PASSED');
+    }
+    const role = actingRoleOf(access.relation);
+    if (!role) throw forbidden();
+    await acceptInTx(tx, access, offer.id, ctx.actor, role, now);
+    return viewFor(tx, ctx.actor, await loadAccess(tx, ctx.actor, input.requestId));
+  });
+}

@@ -1,0 +1,23 @@
+import type { Prisma } from '@payreq/db';
+
+import type { Tx } from '../db';
+
+export type OutboxTarget = 'ONEC' | 'TELEGRAM';
+
+export interface OutboxEntry {
+  target: OutboxTarget;
+  /** What to deliver, e.g. `onec.createRequest`, `telegram.statusChanged`. */
+  kind: string;
+  /** Messages with one key are delivered in the order they were written. */
+  aggregateKey: string;
+  payload: Prisma.InputJsonValue;
+}
+
+/**
+ * Writes a message for an outside system in the caller's transaction: it exists if and
+ * only if the change that caused it was committed (transactional outbox).
+ */
+export async function enqueueOutbox(tx: Tx, entries: OutboxEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.outboxMessage.createMany({ data: entries });
+}

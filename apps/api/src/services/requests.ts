@@ -1,0 +1,393 @@
+import type {
+  ListRequestsOutput,
+  PaymentRequestPatch,
+  PaymentRequestView,
+  PaymentStatus,
+  RequestStatus,
+} from '@payreq/contracts';
+import type { CreateStandardRequestInput } from '@payreq/contracts';
+import { ListRequestsInput } from '@payreq/contracts';
+import type { Actor } from '@payreq/domain';
+import {
+  DomainError,
+  actingRoleOf,
+  areFieldsEditable,
+  assertComplete,
+  assertOffersDeadline,
+  assertPaymentTransition,
+  assertStatusTransition,
+  diffFields,
+  pipelineFor,
+} from '@payreq/domain';
+import type { Prisma } from '@payreq/db';
+import type { z } from 'zod';
+
+import type { Db, Tx } from '../db';
+import { AppError, forbidden, versionConflict } from '../errors';
+import type { RequestAccess } from './access';
+import { loadAccess, requirePermission } from './access';
+import { recordHistory } from './history';
+import type { OutboxEntry } from './outbox';
+import { enqueueOutbox } from './outbox';
+import {
+  fieldsOf,
+  requestSummaryInclude,
+  requestViewInclude,
+  toRequestView,
+  toSummary,
+} from './views';
+
+export interface ServiceContext {
+  db: Db;
+  actor: Actor;
+  now: () => Date;
+}
+
+/** The stored columns for a validated patch (null clears a field). */
+export function patchToData(patch: PaymentRequestPatch): Prisma.PaymentRequestUpdateInput {
+  const data: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(patch)) {
+    if (value !== undefined) data[name] = value;
+  }
+  return data as Prisma.PaymentRequestUpdateInput;
+}
+
+function assertVersion(access: RequestAccess, version: number | undefined): void {
+  if (version !== undefined && access.request.version !== version)
+    throw versionConflict(access.request.version);
+}
+
+/** Bumps the version only if nobody else did since we read it. */
+async function writeRequest(
+  tx: Tx,
+  access: RequestAccess,
+  data: Prisma.PaymentRequestUpdateManyMutationInput,
+): Promise<void> {
+  const { count } = await tx.paymentRequest.updateMany({
+    where: { id: access.request.id, version: access.request.version },
+    data: { ...data, version: { increment: 1 } },
+  });
+  if (count !== 1) throw versionConflict(access.request.version + 1);
+}
+
+/** Announcements a change of status makes in the deal-room chat and in 1C. */
+function statusOutbox(
+  access: RequestAccess,
+  change: { field: 'status' | 'paymentStatus'; from: string; to: string },
+  actor: Actor,
+): OutboxEntry[] {
+  const entries: OutboxEntry[] = [];
+  const { request, pipeline } = access;
+  if (pipeline.syncsChat && request.telegramChatId !== null) {
+    entries.push({
+      target: 'TELEGRAM',
+      kind: change.field === 'status' ? 'telegram.statusChanged' : 'telegram.paymentStatusChanged',
+      aggregateKey: `chat:${request.telegramChatId}`,
+      payload: {
+        requestId: request.id,
+        chatId: request.telegramChatId.toString(),
+        from: change.from,
+        to: change.to,
+        by: actor.name,
+      },
+    });
+  }
+  return entries;
+}
+
+export async function getRequestView(
+  db: Db | Tx,
+  actor: Actor,
+  requestId: string,
+): Promise<PaymentRequestView> {
+  const access = await loadAccess(db as Tx, actor, requestId);
+  requirePermission(access, 'application.view');
+  return viewFor(db as Tx, actor, access);
+}
+
+export async function viewFor(
+  tx: Tx,
+  actor: Actor,
+  access: RequestAccess,
+): Promise<PaymentRequestView> {
+  const row = await tx.paymentRequest.findUniqueOrThrow({
+    where: { id: access.request.id },
+    include: requestViewInclude,
+  });
+  const party =
+    access.relation === 'client' || access.relation === 'linkedAgent' || access.relation === 'onec';
+  return toRequestView(row, access.pipeline, {
+    // The owner of a standard request compares every offer; an agent sees only its own.
+    allOffers: party,
+    ownAgentId: actor.kind === 'agent' ? actor.agentId : null,
+    documents: access.permissions.includes('documents.view'),
+    history: access.permissions.includes('history.view'),
+  });
+}
+
+/** Standard pipeline: a client of the platform files a draft that will collect offers until its deadline. */
+export async function createStandardRequest(
+  ctx: ServiceContext,
+  input: z.output<typeof CreateStandardRequestInput>,
+): Promise<PaymentRequestView> {
+  const { actor } = ctx;
+  if (actor.kind !== 'user') throw forbidden();
+  const now = ctx.now();
+  const deadline = new Date(input.offersDeadline);
+  assertOffersDeadline(deadline, now);
+  return ctx.db.$transaction(async (tx) => {
+    const user = await tx.user.findUniqueOrThrow({ where: { id: actor.userId } });
+    if (!user.tenantId) {
+      throw new AppError('FORBIDDEN', {
+        ru: 'Пользователь не привязан к организации',
+        en: 'The user belongs to no organisation',
+      });
+    }
+    const created = await tx.paymentRequest.create({
+      data: {
+        ...(patchToData(input.fields) as Prisma.PaymentRequestUncheckedCreateInput),
+        tenantId: user.tenantId,
+        source: input.source,
+        clientUserId: user.id,
+        offersDeadline: deadline,
+        status: 'DRAFT',
+      },
+    });
+    await recordHistory(
+      tx,
+      created.id,
+      actor,
+      [{ field: 'created', from: null, to: 'DRAFT' }],
+      now,
+    );
+    return viewFor(tx, actor, await loadAccess(tx, actor, created.id));
+  });
+}
+
+/** Saves form fields (both pipelines). A stale version is refused and nothing is written. */
+export async function updateRequestFields(
+  ctx: ServiceContext,
+  input: { requestId: string; version: number; fields: PaymentRequestPatch },
+): Promise<PaymentRequestView> {
+  return ctx.db.$transaction(async (tx) => {
+    const access = await loadAccess(tx, ctx.actor, input.requestId, { lock: true });
+    requirePermission(access, 'application.view');
+    if (!areFieldsEditable(access.request.status)) {
+      throw new DomainError('READ_ONLY', 'READ_ONLY', { status: access.request.status });
+    }
+    requirePermission(access, 'application.edit');
+    assertVersion(access, input.version);
+    const changes = diffFields(fieldsOf(access.request), input.fields);
+    if (changes.length === 0) return viewFor(tx, ctx.actor, access);
+    await writeRequest(
+      tx,
+      access,
+      patchToData(input.fields) as Prisma.PaymentRequestUpdateManyMutationInput,
+    );
+    await recordHistory(tx, access.request.id, ctx.actor, changes, ctx.now());
+    return viewFor(tx, ctx.actor, await loadAccess(tx, ctx.actor, input.requestId));
+  });
+}
+
+/**
+ * DRAFT → COLLECTING_OFFERS. In-house requests ("new in-house") are sent to 1C through
+ * the outbox in the same transaction; standard ones start collecting offers.
+ */
+export async function submitRequest(
+  ctx: ServiceContext,
+  input: { requestId: string; version?: number },
+): Promise<PaymentRequestView> {
+  return ctx.db.$transaction(async (tx) => {
+    const access = await loadAccess(tx, ctx.actor, input.requestId, { lock: true });
+    requirePermission(access, 'application.view');
+    const role = actingRoleOf(access.relation);
+    if (!role) throw forbidden();
+    assertStatusTransition({ ...access.facts }, 'COLLECTING_OFFERS', role, 'submit');
+    assertVersion(access, input.version);
+    assertComplete(fieldsOf(access.request));
+    const now = ctx.now();
+    if (access.pipeline.hasDeadlines) {
+      if (!access.request.offersDeadline || access.request.offersDeadline <= now) {
+        throw new DomainError('VALIDATION_FAILED', 'DEADLINE_TOO_SOON');
+      }
+    }
+    await writeRequest(tx, access, { status: 'COLLECTING_OFFERS' });
+    await recordHistory(
+      tx,
+      access.request.id,
+      ctx.actor,
+      [{ field: 'status', from: 'DRAFT', to: 'COLLECTING_OFFERS' }],
+      now,
+    );
+    const outbox = statusOutbox(
+      access,
+      { field: 'status', from: 'DRAFT', to: 'COLLECTING_OFFERS' },
+      ctx.actor,
+    );
+    if (access.pipeline.sendsToOnec) {
+      outbox.push({
+        target: 'ONEC',
+        kind: 'onec.createRequest',
+        aggregateKey: `request:${access.request.id}`,
+        payload: { requestId: access.request.id },
+      });
+    }
+    await enqueueOutbox(tx, outbox);
+    return viewFor(tx, ctx.actor, await loadAccess(tx, ctx.actor, input.requestId));
+  });
+}
+
+/** A status change by hand (the agent's menu, 1C, a cancel). Offers and expiry have their own paths. */
+export async function changeStatus(
+  ctx: ServiceContext,
+  input: { requestId: string; status: RequestStatus; version?: number; comment?: string },
+): Promise<PaymentRequestView> {
+  return ctx.db.$transaction(async (tx) => {
+    const access = await loadAccess(tx, ctx.actor, input.requestId, { lock: true });
+    requirePermission(access, 'application.view');
+    const role = actingRoleOf(access.relation);
+    if (!role) throw forbidden();
+    const cause = input.status === 'CANCELLED' ? 'cancel' : 'setStatus';
+    const from = access.request.status;
+    assertStatusTransition(access.facts, input.status, role, cause);
+    assertVersion(access, input.version);
+    await writeRequest(tx, access, { status: input.status });
+    await recordHistory(
+      tx,
+      access.request.id,
+      ctx.actor,
+      [{ field: 'status', from, to: input.status }],
+      ctx.now(),
+    );
+    await enqueueOutbox(
+      tx,
+      statusOutbox(access, { field: 'status', from, to: input.status }, ctx.actor),
+    );
+    return viewFor(tx, ctx.actor, await loadAccess(tx, ctx.actor, input.requestId));
+  });
+}
+
+export async function changePaymentStatus(
+  ctx: ServiceContext,
+  input: { requestId: string; paymentStatus: PaymentStatus },
+): Promise<PaymentRequestView> {
+  return ctx.db.$transaction(async (tx) => {
+    const access = await loadAccess(tx, ctx.actor, input.requestId, { lock: true });
+    requirePermission(access, 'application.view');
+    const role = actingRoleOf(access.relation);
+    if (!role) throw forbidden();
+    const from = access.request.paymentStatus;
+    assertPaymentTransition(access.facts, input.paymentStatus, role);
+    await writeRequest(tx, access, { paymentStatus: input.paymentStatus });
+    await recordHistory(
+      tx,
+      access.request.id,
+      ctx.actor,
+      [{ field: 'paymentStatus', from, to: input.paymentStatus }],
+      ctx.now(),
+    );
+    await enqueueOutbox(
+      tx,
+      statusOutbox(access, { field: 'paymentStatus', from, to: input.paymentStatus }, ctx.actor),
+    );
+    return viewFor(tx, ctx.actor, await loadAccess(tx, ctx.actor, input.requestId));
+  });
+}
+
+interface Cursor {
+  updatedAt: Date;
+  id: string;
+}
+
+function encodeCursor(row: { updatedAt: Date; id: string }): string {
+  return Buffer.from(`${row.updatedAt.toISOString()}|${row.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): Cursor {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const updatedAt = new Date(at ?? '');
+  if (!id || Number.isNaN(updatedAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
+    throw new AppError('VALIDATION_FAILED', {
+      ru: 'Неверный курсор страницы',
+      en: 'Invalid page cursor',
+    });
+  }
+  return { updatedAt, id };
+}
+
+/**
+ * The requests an agent may see on the board (SQL form of `canAgentSee`, kept equal to
+ * it by a test), or a client's own requests. Newest activity first, paged by cursor.
+ */
+export function visibilityWhere(actor: Actor): Prisma.PaymentRequestWhereInput {
+  if (actor.kind === 'user') return { clientUserId: actor.userId };
+  if (actor.kind !== 'agent') return { id: { in: [] } };
+  const notDraft: Prisma.PaymentRequestWhereInput = { status: { not: 'DRAFT' } };
+  return {
+    OR: [
+      { agentId: actor.agentId },
+      { offers: { some: { agentId: actor.agentId } } },
+      { ...notDraft, telegramChatId: null },
+      {
+        ...notDraft,
+        telegramChatId: { not: null },
+        tenant: actor.tenantIsMaster
+          ? { isMaster: true }
+          : { isMaster: true, inHouseVisibility: 'ALL_AGENTS' },
+      },
+      { ...notDraft, telegramChatId: { not: null }, tenantId: actor.tenantId },
+    ],
+  };
+}
+
+export async function listRequests(
+  ctx: ServiceContext,
+  rawInput: z.input<typeof ListRequestsInput>,
+): Promise<ListRequestsOutput> {
+  const input = ListRequestsInput.parse(rawInput);
+  const { actor } = ctx;
+  const filters: Prisma.PaymentRequestWhereInput[] = [visibilityWhere(actor)];
+  if (input.status?.length) filters.push({ status: { in: input.status } });
+  if (input.mine && actor.kind === 'agent') {
+    filters.push({
+      OR: [
+        { agentId: actor.agentId },
+        { offers: { some: { agentId: actor.agentId, status: 'ACCEPTED' } } },
+      ],
+    });
+  }
+  if (input.cursor) {
+    const cursor = decodeCursor(input.cursor);
+    filters.push({
+      OR: [
+        { updatedAt: { lt: cursor.updatedAt } },
+        { updatedAt: cursor.updatedAt, id: { lt: cursor.id } },
+      ],
+    });
+  }
+  const rows = await ctx.db.paymentRequest.findMany({
+    where: { AND: filters },
+    include: requestSummaryInclude,
+    orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
+    take: input.limit + 1,
+  });
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((row) => {
+      const pipeline = pipelineFor({
+        source: row.source,
+        telegramChatId: row.telegramChatId,
+        tenant: row.tenant,
+      });
+      const responsible =
+        pipeline.kind === 'TELEGRAM' ? row.agentId : (row.offers[0]?.agentId ?? row.agentId);
+      const own =
+        actor.kind === 'agent'
+          ? responsible === actor.agentId
+          : row.clientUserId === (actor.kind === 'user' ? actor.userId : null);
+      return { ...toSummary(row, pipeline), readOnly: !own || !areFieldsEditable(row.status) };
+    }),
+    nextCursor: rows.length > input.limit && last ? encodeCursor(last) : null,
+  };
+}

@@ -1,0 +1,1 @@
+export { AcceptOfferInput, PaymentRequestView, SubmitOfferInput } from '@payreq/contracts';

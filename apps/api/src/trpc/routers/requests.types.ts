@@ -1,0 +1,11 @@
+export {
+  CreateStandardRequestInput,
+  ListRequestsInput,
+  ListRequestsOutput,
+  PaymentRequestView,
+  RequestId,
+  SetPaymentStatusInput,
+  SetStatusInput,
+  UpdateRequestInput,
+  VersionedRequestInput,
+} from '@payreq/contracts';

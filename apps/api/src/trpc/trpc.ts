@@ -1,0 +1,62 @@
+import type { Actor } from '@payreq/domain';
+import { DomainError } from '@payreq/domain';
+import { TRPCError, initTRPC } from '@trpc/server';
+import type { OpenApiMeta } from 'trpc-to-openapi';
+
+import type { Context } from '../context';
+import { AppError, describeError, forbidden, toTrpcError, unauthenticated } from '../errors';
+
+const t = initTRPC
+  .context<Context>()
+  .meta<OpenApiMeta>()
+  .create({
+    errorFormatter({ shape, error, ctx }) {
+      const described = describeError(error, ctx?.locale ?? 'ru');
+      return {
+        ...shape,
+        message: described.message,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          appCode: described.appCode,
+          issues: described.issues,
+          details: described.details,
+        },
+      };
+    },
+  });
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Rule errors thrown by services become answers with their own HTTP status and code. */
+const mapErrors = t.middleware(async ({ ctx, next }) => {
+  if (ctx.authError) throw toTrpcError(ctx.authError);
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (cause instanceof DomainError || cause instanceof AppError)
+      return { ...result, error: toTrpcError(cause) };
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(mapErrors);
+
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.actor) throw toTrpcError(unauthenticated());
+  return next({ ctx: { ...ctx, actor: ctx.actor } });
+});
+
+export const agentProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.actor.kind !== 'agent') throw toTrpcError(forbidden());
+  return next({ ctx: { ...ctx, actor: ctx.actor as Extract<Actor, { kind: 'agent' }> } });
+});
+
+export const userProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.actor.kind !== 'user') throw toTrpcError(forbidden());
+  return next({ ctx: { ...ctx, actor: ctx.actor as Extract<Actor, { kind: 'user' }> } });
+});
+
+export { TRPCError };

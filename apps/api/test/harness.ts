@@ -1,0 +1,114 @@
+import type { AddressInfo } from 'node:net';
+
+import type { PrismaClient } from '@payreq/db';
+import { createTestDb, isPostgresAvailable } from '@payreq/db/testing';
+import { TRPCClientError, createTRPCClient, httpLink } from '@trpc/client';
+import pino from 'pino';
+
+import { issuePlatformToken } from '../src/auth/platform-token';
+import { buildServer } from '../src/server';
+import type { AppRouter } from '../src/trpc/router';
+
+export const TEST_TOKEN_SECRET = 'test-platform-token-secret-0123456789';
+
+export type DbKind = 'pglite' | 'postgres';
+
+/** Which database this vitest project runs on (set per project in vitest.config.ts). */
+export const dbKind = (process.env.TEST_DB ?? 'pglite') as DbKind;
+
+/** The PostgreSQL run is skipped only where no server could be had (never in CI: the global setup fails there). */
+export const skipDb = dbKind === 'postgres' && !isPostgresAvailable();
+
+/** A settable clock, so deadline tests need no waiting. */
+export class TestClock {
+  private offsetMs = 0;
+  now = (): Date => new Date(Date.now() + this.offsetMs);
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+  reset(): void {
+    this.offsetMs = 0;
+  }
+}
+
+export interface TestApi {
+  url: string;
+  prisma: PrismaClient;
+  clock: TestClock;
+  client(
+    token?: string,
+    headers?: Record<string, string>,
+  ): ReturnType<typeof createTRPCClient<AppRouter>>;
+  tokenFor(subject: { kind: 'user' | 'agent'; id: string }): string;
+  close(): Promise<void>;
+}
+
+/** The real api on a real database, listening on a random local port. */
+export async function startTestApi(kind: DbKind = dbKind): Promise<TestApi> {
+  const db = await createTestDb(kind);
+  const clock = new TestClock();
+  const app = await buildServer({
+    deps: { db: db.prisma, platformTokenSecret: TEST_TOKEN_SECRET, now: clock.now },
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return {
+    url,
+    prisma: db.prisma,
+    clock,
+    client(token, headers = {}) {
+      return createTRPCClient<AppRouter>({
+        links: [
+          httpLink({
+            url: `${url}/trpc`,
+            headers: () => ({ ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) }),
+          }),
+        ],
+      });
+    },
+    tokenFor: (subject) =>
+      issuePlatformToken(subject, TEST_TOKEN_SECRET, 3600, clock.now().getTime()),
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
+/** The error answer of a failed call: HTTP status, stable code, readable message. */
+export async function failureOf(
+  call: Promise<unknown>,
+): Promise<{
+  httpStatus: number;
+  appCode: string;
+  message: string;
+  data: Record<string, unknown>;
+}> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof TRPCClientError) {
+      const data = (error.data ?? {}) as Record<string, unknown>;
+      return {
+        httpStatus: Number(data.httpStatus),
+        appCode: String(data.appCode),
+        message: error.message,
+        data,
+      };
+    }
+    throw error;
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
+
+/** Rows that any write leaves behind: a refused call must not change these. */
+export async function footprint(prisma: PrismaClient): Promise<Record<string, number>> {
+  const [history, outbox, offers, requests] = await Promise.all([
+    prisma.requestHistory.count(),
+    prisma.outboxMessage.count(),
+    prisma.offer.count(),
+    prisma.paymentRequest.count(),
+  ]);
+  return { history, outbox, offers, requests };
+}

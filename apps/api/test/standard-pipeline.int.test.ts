@@ -1,0 +1,303 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { expireOverdueRequests } from '../src/jobs/expire-deadlines';
+import type { World } from './fixtures';
+import { completeForm, createWorld, hours, offerTerms } from './fixtures';
+import type { TestApi } from './harness';
+import { dbKind, skipDb, failureOf, footprint, startTestApi } from './harness';
+
+describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
+  let api: TestApi;
+  let world: World;
+  let asClient: ReturnType<TestApi['client']>;
+  let asOtherClient: ReturnType<TestApi['client']>;
+  let asZoe: ReturnType<TestApi['client']>;
+  let asBoris: ReturnType<TestApi['client']>;
+
+  beforeAll(async () => {
+    api = await startTestApi();
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+  beforeEach(async () => {
+    api.clock.reset();
+    await api.prisma.$executeRawUnsafe(
+      'TRUNCATE "Tenant", "User", "Agent", "PaymentRequest", "Offer", "RequestHistory", "OutboxMessage", "TelegramChat" CASCADE',
+    );
+    world = await createWorld(api.prisma);
+    asClient = api.client(api.tokenFor({ kind: 'user', id: world.client.id }));
+    asOtherClient = api.client(api.tokenFor({ kind: 'user', id: world.otherClient.id }));
+    asZoe = api.client(api.tokenFor({ kind: 'agent', id: world.zoe.id }));
+    asBoris = api.client(api.tokenFor({ kind: 'agent', id: world.boris.id }));
+  });
+
+  const deadline = () => new Date(api.clock.now().getTime() + hours(24)).toISOString();
+
+  async function submittedRequest() {
+    const draft = await asClient.requests.create.mutate({
+      fields: completeForm,
+      offersDeadline: deadline(),
+    });
+    return asClient.requests.submit.mutate({ requestId: draft.id, version: draft.version });
+  }
+
+  it('runs request → offers → accept, and leaves the fields read-only', async () => {
+    const draft = await asClient.requests.create.mutate({
+      fields: { payerName: 'ООО «Ромашка»' },
+      offersDeadline: deadline(),
+    });
+    expect(draft).toMatchObject({
+      status: 'DRAFT',
+      pipeline: 'STANDARD',
+      inHouse: false,
+      version: 1,
+      readOnly: false,
+    });
+    expect(draft.displayNumber).toMatch(/^№ \d{6}$/);
+
+    const filled = await asClient.requests.update.mutate({
+      requestId: draft.id,
+      version: 1,
+      fields: completeForm,
+    });
+    expect(filled.fields.beneficiarySwift).toBe('BKCHCNBJ45A');
+    expect(filled.version).toBe(2);
+
+    const open = await asClient.requests.submit.mutate({ requestId: draft.id, version: 2 });
+    expect(open.status).toBe('COLLECTING_OFFERS');
+
+    // Agents of two tenants compete; each sees only its own offer.
+    await asZoe.offers.submit.mutate({ requestId: draft.id, terms: offerTerms('16055700.00') });
+    const borisView = await asBoris.offers.submit.mutate({
+      requestId: draft.id,
+      terms: offerTerms('16010000.00'),
+    });
+    expect(borisView.offers.map((offer) => offer.agentName)).toEqual(['Boris (bank)']);
+
+    const clientView = await asClient.requests.get.query({ requestId: draft.id });
+    expect(clientView.offers).toHaveLength(2);
+    const borisOffer = clientView.offers.find((offer) => offer.agentId === world.boris.id)!;
+
+    const accepted = await asClient.offers.accept.mutate({
+      requestId: draft.id,
+      offerId: borisOffer.id,
+    });
+    expect(accepted.status).toBe('OFFER_ACCEPTED');
+    expect(accepted.readOnly).toBe(true);
+    expect(accepted.acceptedOffer).toMatchObject({
+      id: borisOffer.id,
+      totalToPay: '16010000.00',
+      status: 'ACCEPTED',
+    });
+    expect(accepted.offers.find((offer) => offer.agentId === world.zoe.id)?.status).toBe(
+      'REJECTED',
+    );
+
+    const before = await footprint(api.prisma);
+    const readOnly = await failureOf(
+      asClient.requests.update.mutate({
+        requestId: draft.id,
+        version: accepted.version,
+        fields: { comment: 'late change' },
+      }),
+    );
+    expect(readOnly).toMatchObject({ httpStatus: 409, appCode: 'READ_ONLY' });
+    expect(await footprint(api.prisma)).toEqual(before);
+
+    // The agent whose offer won now carries the request; the loser only looks.
+    const inProgress = await asBoris.requests.setStatus.mutate({
+      requestId: draft.id,
+      status: 'IN_PROGRESS',
+    });
+    expect(inProgress.status).toBe('IN_PROGRESS');
+    expect(
+      await failureOf(
+        asZoe.requests.setStatus.mutate({ requestId: draft.id, status: 'COMPLETED' }),
+      ),
+    ).toMatchObject({
+      httpStatus: 403,
+    });
+
+    const history = (await asClient.requests.get.query({ requestId: draft.id })).history.map(
+      (entry) => `${entry.field}:${String(entry.to)}`,
+    );
+    expect(history).toEqual(
+      expect.arrayContaining([
+        'created:DRAFT',
+        'status:COLLECTING_OFFERS',
+        'status:OFFER_ACCEPTED',
+        'status:IN_PROGRESS',
+      ]),
+    );
+    // Standard requests have no chat and no 1C: nothing goes to the outbox.
+    expect(await api.prisma.outboxMessage.count()).toBe(0);
+  });
+
+  it('refuses a stale version and changes nothing', async () => {
+    const draft = await asClient.requests.create.mutate({ fields: {}, offersDeadline: deadline() });
+    await asClient.requests.update.mutate({
+      requestId: draft.id,
+      version: 1,
+      fields: { payerName: 'First writer' },
+    });
+    const before = await footprint(api.prisma);
+
+    const conflict = await failureOf(
+      asClient.requests.update.mutate({
+        requestId: draft.id,
+        version: 1,
+        fields: { payerName: 'Second writer' },
+      }),
+    );
+    expect(conflict).toMatchObject({ httpStatus: 409, appCode: 'VERSION_CONFLICT' });
+    expect(conflict.data.details).toEqual({ currentVersion: 2 });
+
+    expect(await footprint(api.prisma)).toEqual(before);
+    const row = await api.prisma.paymentRequest.findUniqueOrThrow({ where: { id: draft.id } });
+    expect(row).toMatchObject({ payerName: 'First writer', version: 2 });
+  });
+
+  it('lets exactly one of two racing writers win on the same version', async () => {
+    const draft = await asClient.requests.create.mutate({ fields: {}, offersDeadline: deadline() });
+    const results = await Promise.allSettled([
+      asClient.requests.update.mutate({
+        requestId: draft.id,
+        version: 1,
+        fields: { payerName: 'A' },
+      }),
+      asClient.requests.update.mutate({
+        requestId: draft.id,
+        version: 1,
+        fields: { payerName: 'B' },
+      }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const row = await api.prisma.paymentRequest.findUniqueOrThrow({ where: { id: draft.id } });
+    expect(row.version).toBe(2);
+    expect(
+      await api.prisma.requestHistory.count({ where: { requestId: draft.id, field: 'payerName' } }),
+    ).toBe(1);
+  });
+
+  it('expires an overdue request exactly once with two job runners racing, and never a Telegram one', async () => {
+    const request = await submittedRequest();
+    await asZoe.offers.submit.mutate({ requestId: request.id, terms: offerTerms('16055700.00') });
+    // A Telegram request of the bank, collecting offers with no deadline.
+    const chat = await api.prisma.telegramChat.create({
+      data: { id: -1001000000001n, type: 'supergroup', title: 'Deal room' },
+    });
+    const telegram = await api.prisma.paymentRequest.create({
+      data: {
+        tenantId: world.bank.id,
+        source: 'TELEGRAM',
+        telegramChatId: chat.id,
+        agentId: world.anna.id,
+        status: 'COLLECTING_OFFERS',
+      },
+    });
+
+    const later = new Date(api.clock.now().getTime() + hours(25));
+    const [first, second] = await Promise.all([
+      expireOverdueRequests(api.prisma, later),
+      expireOverdueRequests(api.prisma, later),
+    ]);
+    expect([...first, ...second]).toEqual([request.id]);
+    expect(await expireOverdueRequests(api.prisma, later)).toEqual([]);
+
+    const expired = await asClient.requests.get.query({ requestId: request.id });
+    expect(expired.status).toBe('EXPIRED');
+    expect(expired.offers[0]?.status).toBe('REJECTED');
+    expect(expired.history.filter((entry) => entry.to === 'EXPIRED')).toHaveLength(1);
+    expect(
+      (await api.prisma.paymentRequest.findUniqueOrThrow({ where: { id: telegram.id } })).status,
+    ).toBe('COLLECTING_OFFERS');
+  });
+
+  it('refuses offers after the deadline even before the job ran', async () => {
+    const request = await submittedRequest();
+    api.clock.advance(hours(25));
+    asZoe = api.client(api.tokenFor({ kind: 'agent', id: world.zoe.id }));
+    const late = await failureOf(
+      asZoe.offers.submit.mutate({ requestId: request.id, terms: offerTerms('1.00') }),
+    );
+    expect(late).toMatchObject({ httpStatus: 409, appCode: 'TRANSITION_NOT_ALLOWED' });
+    expect(await api.prisma.offer.count()).toBe(0);
+  });
+
+  it('refuses bad input with readable words in the caller’s language, and writes nothing', async () => {
+    const draft = await asClient.requests.create.mutate({ fields: {}, offersDeadline: deadline() });
+    const before = await footprint(api.prisma);
+    const bad = {
+      requestId: draft.id,
+      version: 1,
+      fields: { beneficiaryAccount: 'DE00370400440532013000', amount: '-1' },
+    };
+
+    const russian = await failureOf(asClient.requests.update.mutate(bad));
+    expect(russian).toMatchObject({ httpStatus: 400, appCode: 'VALIDATION_FAILED' });
+    expect(russian.message).toContain('fields.beneficiaryAccount: IBAN указан с ошибкой');
+
+    // A user whose settings say English gets English words.
+    await api.prisma.user.update({ where: { id: world.otherClient.id }, data: { locale: 'en' } });
+    const english = await failureOf(
+      asOtherClient.requests.create.mutate({
+        fields: { currency: 'XYZ' },
+        offersDeadline: 'tomorrow',
+      }),
+    );
+    expect(english).toMatchObject({ httpStatus: 400, appCode: 'VALIDATION_FAILED' });
+    expect(english.message).toContain('fields.currency: Enter an ISO 4217 currency code');
+    expect(english.data.issues).toEqual(
+      expect.arrayContaining([
+        { path: 'fields.currency', message: 'Enter an ISO 4217 currency code, e.g. USD, EUR, CNY' },
+      ]),
+    );
+
+    const incomplete = await failureOf(
+      asClient.requests.submit.mutate({ requestId: draft.id, version: 1 }),
+    );
+    expect(incomplete).toMatchObject({ httpStatus: 422, appCode: 'INCOMPLETE_REQUEST' });
+    expect(incomplete.message).toMatch(/^Заполните обязательные поля: payerName, payerTaxId/);
+
+    const tooSoon = await failureOf(
+      asClient.requests.create.mutate({
+        fields: {},
+        offersDeadline: new Date(api.clock.now().getTime() + 60_000).toISOString(),
+      }),
+    );
+    expect(tooSoon).toMatchObject({ httpStatus: 400, appCode: 'VALIDATION_FAILED' });
+
+    expect(await footprint(api.prisma)).toEqual(before);
+  });
+
+  it('keeps a client’s request from other clients and refuses forged or missing credentials', async () => {
+    const request = await submittedRequest();
+    expect(
+      await failureOf(asOtherClient.requests.get.query({ requestId: request.id })),
+    ).toMatchObject({ httpStatus: 403, appCode: 'FORBIDDEN' });
+    expect(
+      await failureOf(api.client().requests.get.query({ requestId: request.id })),
+    ).toMatchObject({ httpStatus: 401 });
+    const forged = api.tokenFor({ kind: 'user', id: world.client.id }).slice(0, -2) + 'xx';
+    expect(
+      await failureOf(api.client(forged).requests.get.query({ requestId: request.id })),
+    ).toMatchObject({
+      httpStatus: 401,
+      appCode: 'UNAUTHENTICATED',
+    });
+    expect(
+      await failureOf(asZoe.offers.accept.mutate({ requestId: request.id, offerId: request.id })),
+    ).toMatchObject({ httpStatus: 403 });
+  });
+
+  it('locks out a deactivated agent at once', async () => {
+    const request = await submittedRequest();
+    await api.prisma.agent.update({ where: { id: world.zoe.id }, data: { active: false } });
+    const refused = await failureOf(
+      asZoe.offers.submit.mutate({ requestId: request.id, terms: offerTerms('1.00') }),
+    );
+    expect(refused).toMatchObject({ httpStatus: 401, appCode: 'UNAUTHENTICATED' });
+    expect(await api.prisma.offer.count()).toBe(0);
+  });
+});

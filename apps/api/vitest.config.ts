@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Unit tests run once; integration tests (`*.int.test.ts`, real HTTP on a real database)
+ * run twice: on embedded PGlite and on a real PostgreSQL server.
+ */
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/**/*.int.test.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'pglite', include: ['test/**/*.int.test.ts'], env: { TEST_DB: 'pglite' } },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: ['test/**/*.int.test.ts'],
+          env: { TEST_DB: 'postgres' },
+          globalSetup: ['@payreq/db/testing/global-setup-postgres'],
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/**
+ * The README's two commands, `npm start` and `npm test`, on a machine that has only
+ * Node.js: they bring pnpm (the version in package.json) and the dependencies, then run.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const { packageManager } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+function run(cmd, args, options = {}) {
+  const env = { TURBO_TELEMETRY_DISABLED: '1', ...process.env };
+  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env, ...options });
+  if (result.error) return { ok: false, status: 1, error: result.error };
+  return { ok: result.status === 0, status: result.status ?? 1 };
+}
+
+function pnpmCommand() {
+  const probe = spawnSync('pnpm', ['--version'], { cwd: root, encoding: 'utf8' });
+  if (probe.status === 0) return ['pnpm'];
+  console.log(`pnpm not found: using ${packageManager} through npx`);
+  return ['npx', '--yes', packageManager];
+}
+
+const [command, ...rest] = process.argv.slice(2);
+const pnpm = pnpmCommand();
+const exec = (args) => run(pnpm[0], [...pnpm.slice(1), ...args]);
+
+const install = exec(['install', '--frozen-lockfile', '--prefer-offline']);
+if (!install.ok) process.exit(install.status);
+
+let result;
+switch (command) {
+  case 'test':
+    result = exec([
+      'turbo',
+      'run',
+      'test',
+      '--output-logs=errors-only',
+      '--log-order=grouped',
+      ...rest,
+    ]);
+    if (result.ok) console.log('\nAll test suites passed.');
+    break;
+  case 'start':
+    result = exec(['--filter', '@payreq/api', 'start', ...rest]);
+    break;
+  default:
+    console.error('usage: node tooling/scripts/run.mjs <start|test>');
+    process.exit(2);
+}
+process.exit(result.status);
