@@ -5,12 +5,16 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { Db } from './db';
 import { resolveActor } from './auth/resolve-actor';
 import { AppError } from './errors';
+import type { FileStore } from './storage/file-store';
 
 export interface AppDeps {
   db: Db;
   logger: FastifyBaseLogger;
   platformTokenSecret: string;
   now: () => Date;
+  files: FileStore;
+  /** Telegram settings the api needs: the bot token signs Mini App init data. */
+  telegram: { botToken: string; initDataMaxAgeSeconds: number; botServiceToken: string; uploadMaxBytes: number };
 }
 
 export interface Context {

@@ -26,6 +26,40 @@ export const ApiEnv = z.object({
   /** Run the scheduled jobs (deadline expiry) in this process. */
   JOBS_ENABLED: booleanFlag.default(true),
   JOBS_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+
+  /** Files (chat media, documents): local folder, content-addressed. */
+  FILE_STORAGE_DIR: z.string().default(path.join(repoRoot, '.data/files')),
+  /** Largest chat upload the api takes, in bytes. */
+  UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+
+  // Telegram
+  /** The bot's token: Mini App init data is signed with it. */
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/).default('1000000001:development-only-bot-token-xxxxxxxx'),
+  /** Init data older than this is refused. */
+  INIT_DATA_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+  /** The bot process calls the api with this token. */
+  BOT_SERVICE_TOKEN: z.string().min(24).default('development-only-bot-service-token'),
+
+  // 1C, outbound: the bank's HTTP service (the emulator by default)
+  ONEC_BASE_URL: z.url().default('http://127.0.0.1:4020/bank'),
+  ONEC_ROOT: z.string().default('payreq'),
+  ONEC_USERNAME: z.string().default('payreq'),
+  ONEC_PASSWORD: z.string().default('payreq'),
+  ONEC_WEB_CLIENT_URL: z.url().optional(),
+  ONEC_DOCUMENT_NAME: z.string().default('ЗаявкаНаПлатеж'),
+  ONEC_TIMEZONE: z.string().default('Europe/Moscow'),
+  ONEC_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  // 1C, inbound: the REST shim's integration (seeded; the key is stored hashed)
+  ONEC_INBOUND_API_KEY: z.string().min(16).default('development-only-onec-api-key'),
+  ONEC_INBOUND_HMAC_SECRET: z.string().min(16).optional(),
+  /** Largest document 1C may post, in bytes of the decoded file. */
+  ONEC_DOCUMENT_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+
+  /** Deliver outbox messages to 1C from this process. */
+  OUTBOX_WORKER_ENABLED: booleanFlag.default(true),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
+  /** After this many failed attempts a message is parked as dead (visible, never dropped). */
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(12),
 });
 export type ApiEnv = z.infer<typeof ApiEnv>;
 

@@ -4,6 +4,7 @@ import { loadEnv } from './env';
 import { startJobs } from './jobs/scheduler';
 import { createLogger } from './logger';
 import { buildServer } from './server';
+import { LocalFileStore } from './storage/file-store';
 
 /** Starts the api: database (migrated and seeded), HTTP server, scheduled jobs; stops cleanly on a signal. */
 async function main(): Promise<void> {
@@ -22,7 +23,18 @@ async function main(): Promise<void> {
   });
 
   const app = await buildServer({
-    deps: { db: db.prisma, platformTokenSecret: env.PLATFORM_TOKEN_SECRET, now: () => new Date() },
+    deps: {
+      db: db.prisma,
+      platformTokenSecret: env.PLATFORM_TOKEN_SECRET,
+      now: () => new Date(),
+      files: new LocalFileStore(env.FILE_STORAGE_DIR),
+      telegram: {
+        botToken: env.TELEGRAM_BOT_TOKEN,
+        initDataMaxAgeSeconds: env.INIT_DATA_MAX_AGE_SECONDS,
+        botServiceToken: env.BOT_SERVICE_TOKEN,
+        uploadMaxBytes: env.UPLOAD_MAX_BYTES,
+      },
+    },
     logger,
   });
   const jobs = env.JOBS_ENABLED

@@ -1,4 +1,7 @@
+import { mkdtemp } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 import type { PrismaClient } from '@payreq/db';
 import { createTestDb, isPostgresAvailable } from '@payreq/db/testing';
@@ -7,9 +10,13 @@ import pino from 'pino';
 
 import { issuePlatformToken } from '../src/auth/platform-token';
 import { buildServer } from '../src/server';
+import { LocalFileStore } from '../src/storage/file-store';
 import type { AppRouter } from '../src/trpc/router';
 
 export const TEST_TOKEN_SECRET = 'test-platform-token-secret-0123456789';
+/** A bot token as Telegram issues them; Mini App init data in tests is signed with it, as Telegram would. */
+export const TEST_BOT_TOKEN = '1234567890:AAHtest-bot-token-for-signing-init-data';
+export const TEST_BOT_SERVICE_TOKEN = 'test-bot-service-token-0123456789abcdef';
 
 export type DbKind = 'pglite' | 'postgres';
 
@@ -48,7 +55,18 @@ export async function startTestApi(kind: DbKind = dbKind): Promise<TestApi> {
   const db = await createTestDb(kind);
   const clock = new TestClock();
   const app = await buildServer({
-    deps: { db: db.prisma, platformTokenSecret: TEST_TOKEN_SECRET, now: clock.now },
+    deps: {
+      db: db.prisma,
+      platformTokenSecret: TEST_TOKEN_SECRET,
+      now: clock.now,
+      files: new LocalFileStore(await mkdtemp(path.join(tmpdir(), 'payreq-files-'))),
+      telegram: {
+        botToken: TEST_BOT_TOKEN,
+        initDataMaxAgeSeconds: 3600,
+        botServiceToken: TEST_BOT_SERVICE_TOKEN,
+        uploadMaxBytes: 1024 * 1024,
+      },
+    },
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
