@@ -5,6 +5,7 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { Db } from './db';
 import { resolveActor } from './auth/resolve-actor';
 import { AppError } from './errors';
+import type { TelegramLaunch } from './auth/telegram';
 import type { FileStore } from './storage/file-store';
 
 export interface AppDeps {
@@ -14,7 +15,13 @@ export interface AppDeps {
   now: () => Date;
   files: FileStore;
   /** Telegram settings the api needs: the bot token signs Mini App init data. */
-  telegram: { botToken: string; initDataMaxAgeSeconds: number; botServiceToken: string; uploadMaxBytes: number };
+  telegram: {
+    botToken: string;
+    initDataMaxAgeSeconds: number;
+    botServiceToken: string;
+    uploadMaxBytes: number;
+    exportMaxBytes: number;
+  };
 }
 
 export interface Context {
@@ -22,6 +29,8 @@ export interface Context {
   db: Db;
   logger: FastifyBaseLogger;
   actor: Actor | null;
+  /** The verified Mini App launch (user, start_param) when the call came from the Mini App. */
+  telegram: TelegramLaunch | null;
   /** Set when the caller sent credentials that do not verify: every procedure refuses then. */
   authError: AppError | null;
   locale: Locale;
@@ -41,11 +50,12 @@ export async function createContext(deps: AppDeps, req: FastifyRequest): Promise
     return {
       ...base,
       actor: resolved.actor,
+      telegram: resolved.telegram ?? null,
       authError: null,
       locale: resolved.locale ?? fallbackLocale,
     };
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    return { ...base, actor: null, authError: error, locale: fallbackLocale };
+    return { ...base, actor: null, telegram: null, authError: error, locale: fallbackLocale };
   }
 }

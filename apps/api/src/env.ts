@@ -30,13 +30,30 @@ export const ApiEnv = z.object({
   /** Files (chat media, documents): local folder, content-addressed. */
   FILE_STORAGE_DIR: z.string().default(path.join(repoRoot, '.data/files')),
   /** Largest chat upload the api takes, in bytes. */
-  UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+  UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(20 * 1024 * 1024),
+  /** Largest Telegram Desktop chat export (result.json) an agent may import. */
+  EXPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(512 * 1024 * 1024),
 
   // Telegram
   /** The bot's token: Mini App init data is signed with it. */
-  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/).default('1000000001:development-only-bot-token-xxxxxxxx'),
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^\d+:[A-Za-z0-9_-]{20,}$/)
+    .default('1000000001:development-only-bot-token-xxxxxxxx'),
   /** Init data older than this is refused. */
-  INIT_DATA_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+  INIT_DATA_MAX_AGE_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(24 * 3600),
   /** The bot process calls the api with this token. */
   BOT_SERVICE_TOKEN: z.string().min(24).default('development-only-bot-service-token'),
 
@@ -53,7 +70,11 @@ export const ApiEnv = z.object({
   ONEC_INBOUND_API_KEY: z.string().min(16).default('development-only-onec-api-key'),
   ONEC_INBOUND_HMAC_SECRET: z.string().min(16).optional(),
   /** Largest document 1C may post, in bytes of the decoded file. */
-  ONEC_DOCUMENT_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+  ONEC_DOCUMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(20 * 1024 * 1024),
 
   /** Deliver outbox messages to 1C from this process. */
   OUTBOX_WORKER_ENABLED: booleanFlag.default(true),

@@ -111,3 +111,86 @@ export function describeError(error: TRPCError, locale: Locale): ErrorShapeData 
   }
   return { appCode: trpcToAppCode[error.code] ?? 'INTERNAL', message: error.message };
 }
+
+/** HTTP status of each stable code, for the plain REST routes (uploads, 1C). */
+export const httpStatusFor: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  VERSION_CONFLICT: 409,
+  TRANSITION_NOT_ALLOWED: 409,
+  READ_ONLY: 409,
+  ALREADY_EXISTS: 409,
+  IDEMPOTENCY_MISMATCH: 409,
+  INCOMPLETE_REQUEST: 422,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INTERNAL: 500,
+};
+
+/** The JSON error body of the REST routes (contracts' ErrorBody) and its status. */
+export function restError(
+  error: unknown,
+  locale: Locale,
+): {
+  status: number;
+  body: {
+    error: { code: ErrorCode; message: string; issues?: { path: string; message: string }[] };
+  };
+} {
+  if (error instanceof ZodError) {
+    return {
+      status: 400,
+      body: {
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: summarizeIssues(error.issues, locale),
+          issues: localizeIssues(error.issues, locale),
+        },
+      },
+    };
+  }
+  if (error instanceof DomainError)
+    return {
+      status: httpStatusFor[error.code],
+      body: { error: { code: error.code, message: error.describe(locale) } },
+    };
+  if (error instanceof AppError)
+    return {
+      status: httpStatusFor[error.code],
+      body: { error: { code: error.code, message: error.messages[locale] } },
+    };
+  const fastifyError = error as { statusCode?: number; code?: string };
+  if (fastifyError.statusCode === 413 || fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return {
+      status: 413,
+      body: {
+        error: {
+          code: 'PAYLOAD_TOO_LARGE',
+          message: locale === 'ru' ? 'Файл слишком большой' : 'The file is too large',
+        },
+      },
+    };
+  }
+  if (fastifyError.statusCode === 415 || fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return {
+      status: 415,
+      body: {
+        error: {
+          code: 'UNSUPPORTED_MEDIA_TYPE',
+          message: locale === 'ru' ? 'Тип файла не поддерживается' : 'Unsupported file type',
+        },
+      },
+    };
+  }
+  return {
+    status: 500,
+    body: {
+      error: {
+        code: 'INTERNAL',
+        message: locale === 'ru' ? 'Внутренняя ошибка' : 'Internal error',
+      },
+    },
+  };
+}

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
         initDataMaxAgeSeconds: env.INIT_DATA_MAX_AGE_SECONDS,
         botServiceToken: env.BOT_SERVICE_TOKEN,
         uploadMaxBytes: env.UPLOAD_MAX_BYTES,
+        exportMaxBytes: env.EXPORT_MAX_BYTES,
       },
     },
     logger,

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
 import type { AppDeps } from './context';
 import { createContext } from './context';
+import { registerFileRoutes } from './http/files';
 import type { AppRouter } from './trpc/router';
 import { appRouter } from './trpc/router';
 
@@ -22,7 +23,8 @@ export interface ServerOptions {
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger,
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // A batch of 10,000 chat messages is a few MB of JSON.
+    bodyLimit: options.bodyLimit ?? 32 * 1024 * 1024,
     routerOptions: { maxParamLength: 5000 },
     disableRequestLogging: false,
   });
@@ -37,6 +39,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       return reply.code(503).send({ status: 'unavailable' });
     }
   });
+
+  await registerFileRoutes(app, deps);
 
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',

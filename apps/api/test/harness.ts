@@ -65,6 +65,7 @@ export async function startTestApi(kind: DbKind = dbKind): Promise<TestApi> {
         initDataMaxAgeSeconds: 3600,
         botServiceToken: TEST_BOT_SERVICE_TOKEN,
         uploadMaxBytes: 1024 * 1024,
+        exportMaxBytes: 64 * 1024 * 1024,
       },
     },
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
@@ -95,9 +96,7 @@ export async function startTestApi(kind: DbKind = dbKind): Promise<TestApi> {
 }
 
 /** The error answer of a failed call: HTTP status, stable code, readable message. */
-export async function failureOf(
-  call: Promise<unknown>,
-): Promise<{
+export async function failureOf(call: Promise<unknown>): Promise<{
   httpStatus: number;
   appCode: string;
   message: string;

@@ -9,3 +9,4 @@ export * from './reference-data';
 export * from './user';
 export * from './validators';
 export * from './api';
+export * from './chat';

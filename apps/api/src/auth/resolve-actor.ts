@@ -3,11 +3,23 @@ import type { Actor } from '@payreq/domain';
 
 import type { AppDeps } from '../context';
 import { unauthenticated } from '../errors';
+import { timingSafeEqual } from 'node:crypto';
+
 import { verifyPlatformToken } from './platform-token';
+import type { TelegramLaunch } from './telegram';
+import { telegramActor, verifyInitData } from './telegram';
 
 export interface ResolvedActor {
   actor: Actor | null;
   locale: Locale | null;
+  /** Set for Mini App calls (`Authorization: tma <init data>`). */
+  telegram?: TelegramLaunch;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**
@@ -19,8 +31,20 @@ export async function resolveActor(
   authorization: string | undefined,
 ): Promise<ResolvedActor> {
   if (!authorization) return { actor: null, locale: null };
-  const [scheme, credentials] = authorization.split(' ', 2);
-  if (scheme === 'Bearer' && credentials?.startsWith('pt.')) {
+  const space = authorization.indexOf(' ');
+  const scheme = space < 0 ? authorization : authorization.slice(0, space);
+  const credentials = space < 0 ? '' : authorization.slice(space + 1).trim();
+  if (scheme === 'tma') {
+    const launch = verifyInitData(
+      credentials,
+      deps.telegram.botToken,
+      deps.telegram.initDataMaxAgeSeconds,
+      deps.now(),
+    );
+    const { actor, locale } = await telegramActor(deps, launch);
+    return { actor, locale, telegram: launch };
+  }
+  if (scheme === 'Bearer' && credentials.startsWith('pt.')) {
     const subject = verifyPlatformToken(
       credentials,
       deps.platformTokenSecret,
@@ -29,7 +53,10 @@ export async function resolveActor(
     if (!subject) throw unauthenticated('invalid or expired token');
     return subject.kind === 'agent' ? agentActor(deps, subject.id) : userActor(deps, subject.id);
   }
-  throw unauthenticated('unsupported authorization scheme');
+  if (scheme === 'Bearer' && sameSecret(credentials, deps.telegram.botServiceToken)) {
+    return { actor: { kind: 'bot', name: 'Telegram bot' }, locale: null };
+  }
+  throw unauthenticated(scheme === 'Bearer' ? 'invalid token' : 'unsupported authorization scheme');
 }
 
 async function agentActor(deps: AppDeps, agentId: string): Promise<ResolvedActor> {

@@ -5,6 +5,7 @@ import type { OpenApiMeta } from 'trpc-to-openapi';
 
 import type { Context } from '../context';
 import { AppError, describeError, forbidden, toTrpcError, unauthenticated } from '../errors';
+import { resolveBoundChat } from '../services/chats';
 
 const t = initTRPC
   .context<Context>()
@@ -57,6 +58,27 @@ export const agentProcedure = authedProcedure.use(({ ctx, next }) => {
 export const userProcedure = authedProcedure.use(({ ctx, next }) => {
   if (ctx.actor.kind !== 'user') throw toTrpcError(forbidden());
   return next({ ctx: { ...ctx, actor: ctx.actor as Extract<Actor, { kind: 'user' }> } });
+});
+
+/** Server-to-server calls of the Telegram bot process (service token). */
+export const botProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.actor.kind !== 'bot') throw toTrpcError(forbidden());
+  return next({ ctx: { ...ctx, actor: ctx.actor as Extract<Actor, { kind: 'bot' }> } });
+});
+
+/**
+ * Mini App calls inside a deal room: Telegram-signed init data, and the chat bound by the
+ * launch token in its `start_param` (checked against the caller's membership).
+ */
+export const miniAppProcedure = authedProcedure.use(async ({ ctx, next }) => {
+  if (!ctx.telegram || (ctx.actor.kind !== 'user' && ctx.actor.kind !== 'agent')) {
+    throw toTrpcError(unauthenticated('open the app from Telegram'));
+  }
+  const actor = ctx.actor as Extract<Actor, { kind: 'user' | 'agent' }>;
+  const chat = await resolveBoundChat(ctx.db, actor, ctx.telegram).catch((error: unknown) => {
+    throw toTrpcError(error);
+  });
+  return next({ ctx: { ...ctx, actor, chat } });
 });
 
 export { TRPCError };

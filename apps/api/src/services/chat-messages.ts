@@ -1,0 +1,100 @@
+import type { ChatMessageInput, SaveMessagesResult } from '@payreq/contracts';
+
+import type { Db, Tx } from '../db';
+import { notFound } from '../errors';
+import { chatIdHistory } from './chats';
+
+/**
+ * Saves a chat's messages in one statement per batch: a new Telegram message id inserts a
+ * row, a known one updates it only when something changed (an edit), so a batch sent
+ * twice leaves the same rows.
+ */
+export async function saveChatMessages(
+  db: Db,
+  chatId: number,
+  messages: readonly ChatMessageInput[],
+  options: { markAuthorsMembers: boolean },
+): Promise<SaveMessagesResult> {
+  if (messages.length === 0) return { received: 0, inserted: 0, updated: 0, unchanged: 0 };
+  const id = BigInt(chatId);
+  const chat = await db.telegramChat.findUnique({ where: { id }, select: { id: true } });
+  if (!chat) throw notFound('chat');
+  // The last report of a message wins within one batch, as Telegram's own order says.
+  const byId = new Map<number, ChatMessageInput>();
+  for (const message of messages) byId.set(message.messageId, message);
+  const rows = [...byId.values()];
+  return db.$transaction(async (tx) => {
+    const counts = await upsertChatMessageRows(tx, id, rows);
+    if (options.markAuthorsMembers) await markAuthors(tx, id, rows);
+    return {
+      received: messages.length,
+      ...counts,
+      unchanged: rows.length - counts.inserted - counts.updated,
+    };
+  });
+}
+
+/** The one statement behind every way messages arrive (bot, batch, export). */
+export async function upsertChatMessageRows(
+  tx: Tx,
+  chatId: bigint,
+  rows: ChatMessageInput[],
+): Promise<{ inserted: number; updated: number }> {
+  const column = <T>(pick: (row: ChatMessageInput) => T) => rows.map(pick);
+  const result = await tx.$queryRaw<{ inserted: boolean }[]>`
+    INSERT INTO "ChatMessage" (id, "chatId", "messageId", "authorTelegramId", "authorName", text, date, "editDate",
+      "replyToMessageId", "mediaGroupId", kind, "assetId", "fileTooBig", "createdAt", "updatedAt")
+    SELECT gen_random_uuid(), ${chatId}, m.message_id, m.author_id, m.author_name, m.text, m.date, m.edit_date,
+      m.reply_to, m.media_group, m.kind, m.asset_id, m.too_big, now(), now()
+    FROM unnest(
+      ${column((r) => r.messageId)}::int[],
+      ${column((r) => (r.authorTelegramId == null ? null : BigInt(r.authorTelegramId)))}::bigint[],
+      ${column((r) => r.authorName ?? null)}::text[],
+      ${column((r) => r.text ?? r.fileName ?? null)}::text[],
+      ${column((r) => r.date)}::timestamptz[],
+      ${column((r) => r.editDate ?? null)}::timestamptz[],
+      ${column((r) => r.replyToMessageId ?? null)}::int[],
+      ${column((r) => r.mediaGroupId ?? null)}::text[],
+      ${column((r) => r.kind)}::text[],
+      ${column((r) => r.assetId ?? null)}::uuid[],
+      ${column((r) => r.fileTooBig)}::boolean[]
+    ) AS m(message_id, author_id, author_name, text, date, edit_date, reply_to, media_group, kind, asset_id, too_big)
+    ON CONFLICT ("chatId", "messageId") DO UPDATE SET
+      text = EXCLUDED.text,
+      "editDate" = EXCLUDED."editDate",
+      "assetId" = COALESCE(EXCLUDED."assetId", "ChatMessage"."assetId"),
+      "fileTooBig" = EXCLUDED."fileTooBig",
+      "authorName" = COALESCE(EXCLUDED."authorName", "ChatMessage"."authorName"),
+      "updatedAt" = now()
+    WHERE "ChatMessage".text IS DISTINCT FROM EXCLUDED.text
+       OR "ChatMessage"."editDate" IS DISTINCT FROM EXCLUDED."editDate"
+       OR (EXCLUDED."assetId" IS NOT NULL AND "ChatMessage"."assetId" IS DISTINCT FROM EXCLUDED."assetId")
+       OR "ChatMessage"."fileTooBig" IS DISTINCT FROM EXCLUDED."fileTooBig"
+    RETURNING (xmax = 0) AS inserted`;
+  const inserted = result.filter((row) => row.inserted).length;
+  return { inserted, updated: result.length - inserted };
+}
+
+/** People who write in the chat are its members: the chat binding learns of them this way too. */
+async function markAuthors(tx: Tx, chatId: bigint, rows: ChatMessageInput[]): Promise<void> {
+  const authors = new Map<number, string | null>();
+  for (const row of rows) {
+    if (row.authorTelegramId != null && row.kind !== 'service')
+      authors.set(row.authorTelegramId, row.authorName ?? null);
+  }
+  if (authors.size === 0) return;
+  await tx.$executeRaw`
+    INSERT INTO "ChatMember" ("chatId", "telegramUserId", name, status, "updatedAt")
+    SELECT ${chatId}, a.id, a.name, 'MEMBER', now()
+    FROM unnest(${[...authors.keys()].map((author) => BigInt(author))}::bigint[], ${[...authors.values()]}::text[]) AS a(id, name)
+    ON CONFLICT ("chatId", "telegramUserId") DO UPDATE SET
+      status = CASE WHEN "ChatMember".status = 'LEFT' THEN 'MEMBER'::"ChatMemberStatus" ELSE "ChatMember".status END,
+      name = COALESCE(EXCLUDED.name, "ChatMember".name),
+      "updatedAt" = now()`;
+}
+
+/** Messages of a chat over its whole life (before and after an upgrade to a supergroup). */
+export async function countChatMessages(db: Db, chatId: number): Promise<number> {
+  const ids = await chatIdHistory(db, BigInt(chatId));
+  return db.chatMessage.count({ where: { chatId: { in: ids } } });
+}

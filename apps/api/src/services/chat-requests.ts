@@ -1,0 +1,209 @@
+import type {
+  Locale,
+  MiniAppSession,
+  PaymentRequestPatch,
+  PaymentRequestView,
+  PaymentStatus,
+  RequestStatus,
+  UserInfo,
+} from '@payreq/contracts';
+import { permissionsWithoutRequest } from '@payreq/domain';
+import { Prisma } from '@payreq/db';
+
+import { AppError, forbidden } from '../errors';
+import { loadAccess } from './access';
+import type { BoundChat } from './chats';
+import { recordHistory } from './history';
+import type { ServiceContext } from './requests';
+import {
+  changePaymentStatus,
+  changeStatus,
+  patchToData,
+  submitRequest,
+  updateRequestFields,
+  viewFor,
+} from './requests';
+
+async function chatRequestId(ctx: ServiceContext, chat: BoundChat): Promise<string | null> {
+  const request = await ctx.db.paymentRequest.findUnique({
+    where: { telegramChatId: chat.chatId },
+    select: { id: true },
+  });
+  return request?.id ?? null;
+}
+
+const noRequestYet = () =>
+  new AppError('NOT_FOUND', {
+    ru: 'В этом чате ещё нет заявки',
+    en: 'This chat has no payment request yet',
+  });
+
+/** Who the caller is in this chat, and the chat's request (if any) as they may see it. */
+export async function miniAppSession(
+  ctx: ServiceContext & { locale: Locale },
+  chat: BoundChat,
+): Promise<MiniAppSession> {
+  const requestId = await chatRequestId(ctx, chat);
+  let request: PaymentRequestView | null = null;
+  let permissions: UserInfo['permissions'];
+  if (requestId) {
+    const access = await loadAccess(ctx.db, ctx.actor, requestId);
+    permissions = access.permissions;
+    request = access.permissions.includes('application.view')
+      ? await viewFor(ctx.db, ctx.actor, access)
+      : null;
+  } else {
+    permissions = permissionsWithoutRequest(ctx.actor, {
+      chatBound: true,
+      isChatMember: chat.isMember,
+      isChatAgent: chat.isChatAgent,
+    });
+  }
+  return {
+    me: await userInfo(ctx, permissions),
+    chat: { id: Number(chat.chatId), title: chat.title },
+    request,
+  };
+}
+
+export async function userInfo(
+  ctx: ServiceContext & { locale: Locale },
+  permissions: UserInfo['permissions'],
+): Promise<UserInfo> {
+  const { actor } = ctx;
+  const settings = { locale: ctx.locale, timeZone: 'Europe/Moscow' };
+  if (actor.kind === 'agent') {
+    const tenant = await ctx.db.tenant.findUniqueOrThrow({ where: { id: actor.tenantId } });
+    return {
+      userId: actor.userId,
+      telegramId: actor.telegramId,
+      name: actor.name,
+      role: 'AGENT',
+      tenant: { id: tenant.id, name: tenant.name, isMaster: tenant.isMaster },
+      agentId: actor.agentId,
+      settings,
+      permissions,
+    };
+  }
+  if (actor.kind === 'user') {
+    const user = await ctx.db.user.findUniqueOrThrow({
+      where: { id: actor.userId },
+      include: { tenant: true },
+    });
+    return {
+      userId: user.id,
+      telegramId: actor.telegramId,
+      name: user.name,
+      role: user.role,
+      tenant: user.tenant
+        ? { id: user.tenant.id, name: user.tenant.name, isMaster: user.tenant.isMaster }
+        : null,
+      agentId: null,
+      settings,
+      permissions,
+    };
+  }
+  throw forbidden();
+}
+
+/**
+ * Saves the chat's request: the first save creates it (one request per chat, linked to
+ * the creating agent or to the agent who registered the chat); later saves update it
+ * with optimistic concurrency on `version`.
+ */
+export async function saveChatRequest(
+  ctx: ServiceContext,
+  chat: BoundChat,
+  input: { version?: number; fields: PaymentRequestPatch },
+): Promise<PaymentRequestView> {
+  const existing = await chatRequestId(ctx, chat);
+  if (existing) {
+    if (input.version === undefined) {
+      throw new AppError('VALIDATION_FAILED', {
+        ru: 'Не указана версия заявки',
+        en: 'The request version is missing',
+      });
+    }
+    return updateRequestFields(ctx, {
+      requestId: existing,
+      version: input.version,
+      fields: input.fields,
+    });
+  }
+  const { actor } = ctx;
+  const allowed = permissionsWithoutRequest(actor, {
+    chatBound: true,
+    isChatMember: chat.isMember,
+    isChatAgent: chat.isChatAgent,
+  });
+  if (!allowed.includes('application.create')) throw forbidden();
+  const agentId = actor.kind === 'agent' ? actor.agentId : chat.agentId;
+  if (!agentId) throw forbidden();
+  try {
+    return await ctx.db.$transaction(async (tx) => {
+      const agent = await tx.agent.findUniqueOrThrow({ where: { id: agentId } });
+      const created = await tx.paymentRequest.create({
+        data: {
+          ...(patchToData(input.fields) as Prisma.PaymentRequestUncheckedCreateInput),
+          tenantId: agent.tenantId,
+          source: 'TELEGRAM',
+          telegramChatId: chat.chatId,
+          agentId,
+          clientUserId: actor.kind === 'user' ? actor.userId : null,
+          status: 'DRAFT',
+        },
+      });
+      await recordHistory(
+        tx,
+        created.id,
+        actor,
+        [{ field: 'created', from: null, to: 'DRAFT' }],
+        ctx.now(),
+      );
+      return viewFor(tx, actor, await loadAccess(tx, actor, created.id));
+    });
+  } catch (error) {
+    // Two people pressed "save" on an empty chat at once: the second sees the first's request.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      throw new AppError('VERSION_CONFLICT', {
+        ru: 'Заявку в этом чате уже создали: обновите её и повторите',
+        en: 'Someone created this chat’s request first: reload it and try again',
+      });
+    }
+    throw error;
+  }
+}
+
+/** The agent's status menu: submitting a draft makes it "new in-house" (and sends it to 1C). */
+export async function setChatRequestStatus(
+  ctx: ServiceContext,
+  chat: BoundChat,
+  input: { status: RequestStatus; version?: number },
+): Promise<PaymentRequestView> {
+  const requestId = await chatRequestId(ctx, chat);
+  if (!requestId) throw noRequestYet();
+  const current = await ctx.db.paymentRequest.findUniqueOrThrow({
+    where: { id: requestId },
+    select: { status: true },
+  });
+  if (current.status === 'DRAFT' && input.status === 'COLLECTING_OFFERS') {
+    return submitRequest(ctx, { requestId, version: input.version });
+  }
+  return changeStatus(ctx, { requestId, status: input.status, version: input.version });
+}
+
+export async function setChatPaymentStatus(
+  ctx: ServiceContext,
+  chat: BoundChat,
+  input: { paymentStatus: PaymentStatus },
+): Promise<PaymentRequestView> {
+  const requestId = await chatRequestId(ctx, chat);
+  if (!requestId) throw noRequestYet();
+  return changePaymentStatus(ctx, { requestId, paymentStatus: input.paymentStatus });
+}
+
+export async function requireChatRequestId(ctx: ServiceContext, chat: BoundChat): Promise<string> {
+  const requestId = await chatRequestId(ctx, chat);
+  if (!requestId) throw noRequestYet();
+  return requestId;
+}

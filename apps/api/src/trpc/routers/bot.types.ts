@@ -1,0 +1,18 @@
+import { ChatId } from '@payreq/contracts';
+import { z } from 'zod';
+
+export {
+  ChatSummary,
+  LaunchTokenResult,
+  MembershipInput,
+  MigrateChatInput,
+  RegisterChatInput,
+  RegisterChatResult,
+  SaveMessageInput,
+  SaveMessagesInput,
+  SaveMessagesResult,
+} from '@payreq/contracts';
+
+export const ChatRef = z.strictObject({ chatId: ChatId });
+export const Ok = z.object({ ok: z.literal(true) });
+export const Revoked = z.object({ revoked: z.number().int() });

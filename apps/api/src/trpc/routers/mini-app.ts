@@ -1,0 +1,40 @@
+import {
+  miniAppSession,
+  saveChatRequest,
+  setChatPaymentStatus,
+  setChatRequestStatus,
+} from '../../services/chat-requests';
+import { miniAppProcedure, router } from '../trpc';
+import {
+  MiniAppSession,
+  PaymentRequestView,
+  SaveChatRequestInput,
+  SetChatPaymentStatusInput,
+  SetChatStatusInput,
+} from './mini-app.types';
+
+/** The deal room's Mini App: everything keyed by the chat its launch token binds. */
+export const miniAppRouter = router({
+  /** Who I am here (with my permission list) and the chat's request, if there is one. */
+  session: miniAppProcedure
+    .output(MiniAppSession)
+    .query(({ ctx }) => miniAppSession(ctx, ctx.chat)),
+
+  /** Creates the chat's request on the first save, updates it after (optimistic on `version`). */
+  save: miniAppProcedure
+    .input(SaveChatRequestInput)
+    .output(PaymentRequestView)
+    .mutation(({ ctx, input }) => saveChatRequest(ctx, ctx.chat, input)),
+
+  /** The agent's status menu; DRAFT → COLLECTING_OFFERS submits (in-house: sends to 1C). */
+  setStatus: miniAppProcedure
+    .input(SetChatStatusInput)
+    .output(PaymentRequestView)
+    .mutation(({ ctx, input }) => setChatRequestStatus(ctx, ctx.chat, input)),
+
+  /** "Test payment sent" / "payment sent" for the client; further steps for the agent. */
+  setPaymentStatus: miniAppProcedure
+    .input(SetChatPaymentStatusInput)
+    .output(PaymentRequestView)
+    .mutation(({ ctx, input }) => setChatPaymentStatus(ctx, ctx.chat, input)),
+});

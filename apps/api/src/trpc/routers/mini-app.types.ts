@@ -1,0 +1,7 @@
+export {
+  MiniAppSession,
+  PaymentRequestView,
+  SaveChatRequestInput,
+  SetChatPaymentStatusInput,
+  SetChatStatusInput,
+} from '@payreq/contracts';

@@ -1,0 +1,181 @@
+import { z } from 'zod';
+
+import { DocumentKind, PaymentStatus, RequestStatus } from './enums';
+import { telegramId } from './fields';
+import { PaymentRequestPatch, PaymentRequestView } from './payment-request';
+import { UserInfo } from './user';
+
+/** Telegram chat ids: negative for groups; at most 52 significant bits. */
+export const ChatId = telegramId;
+
+export const ChatMessageKind = z.enum([
+  'text',
+  'photo',
+  'document',
+  'voice',
+  'video',
+  'video_note',
+  'audio',
+  'sticker',
+  'animation',
+  'service',
+  'other',
+]);
+export type ChatMessageKind = z.infer<typeof ChatMessageKind>;
+
+const unixOrIso = z
+  .union([z.number().int().positive(), z.iso.datetime({ offset: true })])
+  .transform((value) => (typeof value === 'number' ? new Date(value * 1000) : new Date(value)));
+
+/** One message of a deal-room chat, as the bot (or an export) reports it. */
+export const ChatMessageInput = z.strictObject({
+  messageId: z.number().int().positive(),
+  authorTelegramId: telegramId.nullish(),
+  authorName: z.string().max(256).nullish(),
+  text: z.string().max(10_000).nullish(),
+  /** Unix seconds (as Telegram sends) or an ISO date-time. */
+  date: unixOrIso,
+  editDate: unixOrIso.nullish(),
+  replyToMessageId: z.number().int().positive().nullish(),
+  mediaGroupId: z.string().max(64).nullish(),
+  kind: ChatMessageKind.default('text'),
+  /** An asset saved before through the upload route. */
+  assetId: z.uuid().nullish(),
+  /** A file over the bot's download limit: recorded as such, not lost. */
+  fileTooBig: z.boolean().default(false),
+  fileName: z.string().max(255).nullish(),
+});
+export type ChatMessageInput = z.output<typeof ChatMessageInput>;
+export type ChatMessageInputRaw = z.input<typeof ChatMessageInput>;
+
+export const SaveMessageInput = z.strictObject({ chatId: ChatId, message: ChatMessageInput });
+
+/** A batch of messages: idempotent on the Telegram message id; edits update the same row. */
+export const SaveMessagesInput = z.strictObject({
+  chatId: ChatId,
+  messages: z.array(ChatMessageInput).min(1).max(10_000),
+});
+
+export const SaveMessagesResult = z.object({
+  received: z.number().int(),
+  inserted: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+});
+export type SaveMessagesResult = z.infer<typeof SaveMessagesResult>;
+
+export const ChatUser = z.strictObject({
+  telegramId,
+  name: z.string().min(1).max(256),
+});
+
+export const RegisterChatInput = z.strictObject({
+  chat: z.strictObject({
+    id: ChatId,
+    type: z.enum(['group', 'supergroup', 'private', 'channel']),
+    title: z.string().max(256).nullish(),
+  }),
+  /** Who added the bot: only a whitelisted agent may register a deal room. */
+  addedBy: ChatUser,
+  botIsAdmin: z.boolean().default(false),
+});
+
+export const RegisterChatResult = z.discriminatedUnion('registered', [
+  z.object({
+    registered: z.literal(true),
+    chatId: z.number(),
+    agent: z.object({ id: z.string(), name: z.string() }),
+    launchToken: z.string(),
+    locale: z.string(),
+  }),
+  z.object({ registered: z.literal(false), reason: z.enum(['NOT_WHITELISTED']) }),
+]);
+export type RegisterChatResult = z.infer<typeof RegisterChatResult>;
+
+export const MembershipInput = z.strictObject({
+  chatId: ChatId,
+  joined: z
+    .array(ChatUser.extend({ admin: z.boolean().default(false) }))
+    .max(1000)
+    .default([]),
+  left: z.array(telegramId).max(1000).default([]),
+  botIsAdmin: z.boolean().optional(),
+});
+
+export const MigrateChatInput = z.strictObject({ fromChatId: ChatId, toChatId: ChatId });
+
+export const LaunchTokenResult = z.object({ chatId: z.number(), launchToken: z.string() });
+
+/** The deal room as the bot needs it for its messages. */
+export const ChatSummary = z.object({
+  chatId: z.number(),
+  registered: z.boolean(),
+  locale: z.string(),
+  agentName: z.string().nullable(),
+  request: z
+    .object({
+      id: z.string(),
+      displayNumber: z.string(),
+      status: RequestStatus,
+      paymentStatus: PaymentStatus,
+      onecUrl: z.string().nullable(),
+    })
+    .nullable(),
+});
+export type ChatSummary = z.infer<typeof ChatSummary>;
+
+// Mini App procedures: the chat comes from the signed launch (start_param), never from the browser.
+
+export const MiniAppSession = z.object({
+  me: UserInfo,
+  chat: z.object({ id: z.number(), title: z.string().nullable() }).nullable(),
+  request: PaymentRequestView.nullable(),
+});
+export type MiniAppSession = z.infer<typeof MiniAppSession>;
+
+export const SaveChatRequestInput = z.strictObject({
+  /** The version the user edited; absent only when creating the chat's first request. */
+  version: z.number().int().positive().optional(),
+  fields: PaymentRequestPatch,
+});
+export type SaveChatRequestInput = z.input<typeof SaveChatRequestInput>;
+
+export const SetChatStatusInput = z.strictObject({
+  status: RequestStatus,
+  version: z.number().int().positive().optional(),
+});
+
+export const SetChatPaymentStatusInput = z.strictObject({ paymentStatus: PaymentStatus });
+
+export const RequestDocumentInput = z.strictObject({ kind: DocumentKind });
+
+/** Files the deal room accepts: what the bot mirrors and what users attach. */
+export const allowedUploadMimeTypes = [
+  'application/pdf',
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+  'video/mp4',
+  'audio/ogg',
+  'audio/mpeg',
+  'application/zip',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/msword',
+  'application/vnd.ms-excel',
+  'text/plain',
+  'text/csv',
+  'application/json',
+] as const;
+export const UploadMimeType = z.enum(allowedUploadMimeTypes);
+export type UploadMimeType = z.infer<typeof UploadMimeType>;
+
+export const UploadResult = z.object({
+  assetId: z.string(),
+  sha256: z.string(),
+  size: z.number().int(),
+  mime: z.string(),
+  deduplicated: z.boolean(),
+});
+export type UploadResult = z.infer<typeof UploadResult>;
