@@ -1,5 +1,9 @@
+import type { PrismaClient } from '@payreq/db';
 import { createDb, parseSeedAgents, seed } from '@payreq/db';
+import type { Logger } from 'pino';
 
+import { issuePlatformToken } from './auth/platform-token';
+import type { ApiEnv } from './env';
 import { loadEnv } from './env';
 import { startJobs } from './jobs/scheduler';
 import { createLogger } from './logger';
@@ -21,6 +25,7 @@ async function main(): Promise<void> {
     masterTenantName: env.SEED_MASTER_TENANT_NAME,
     agents: parseSeedAgents(env.SEED_AGENTS),
   });
+  if (env.NODE_ENV === 'development') await logDevelopmentTokens(db.prisma, env, logger);
 
   const app = await buildServer({
     deps: {
@@ -63,6 +68,19 @@ async function main(): Promise<void> {
         },
       );
     });
+  }
+}
+
+/** Platform tokens for the seeded agents, so the platform procedures can be tried with curl. */
+async function logDevelopmentTokens(
+  prisma: PrismaClient,
+  env: ApiEnv,
+  logger: Logger,
+): Promise<void> {
+  const agents = await prisma.agent.findMany({ where: { active: true }, orderBy: { name: 'asc' } });
+  for (const agent of agents) {
+    const token = issuePlatformToken({ kind: 'agent', id: agent.id }, env.PLATFORM_TOKEN_SECRET);
+    logger.info({ agent: agent.name }, `development token: Authorization: Bearer ${token}`);
   }
 }
 
