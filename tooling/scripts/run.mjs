@@ -4,7 +4,7 @@
  * Node.js: they bring pnpm (the version in package.json) and the dependencies, then run.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -53,3 +53,33 @@ switch (command) {
     process.exit(2);
 }
 process.exit(result.status);
+
+/** Each package's vitest writes a JSON report; the total is printed as one plain line. */
+function testReports() {
+  return ['apps', 'packages', 'bench']
+    .flatMap((group) =>
+      (existsSync(path.join(root, group)) ? readdirSync(path.join(root, group)) : []).map((name) =>
+        path.join(root, group, name),
+      ),
+    )
+    .map((dir) => path.join(dir, 'test-results/vitest.json'))
+    .filter((file) => existsSync(file));
+}
+
+function printTotals(reports) {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  console.log('');
+  for (const file of reports) {
+    const report = JSON.parse(readFileSync(file, 'utf8'));
+    const name = path.relative(root, path.dirname(path.dirname(file)));
+    console.log(
+      `  ${name.padEnd(28)} ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests + report.numTodoTests} skipped`,
+    );
+    passed += report.numPassedTests;
+    failed += report.numFailedTests;
+    skipped += report.numPendingTests + report.numTodoTests;
+  }
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+}
