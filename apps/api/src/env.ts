@@ -76,6 +76,9 @@ export const ApiEnv = z.object({
     .positive()
     .default(20 * 1024 * 1024),
 
+  /** The built Mini App the api serves (`vite build` of apps/webapp); missing: not served. */
+  WEBAPP_DIST_DIR: z.string().default(path.join(repoRoot, 'apps/webapp/dist')),
+
   /** Deliver outbox messages to 1C from this process. */
   OUTBOX_WORKER_ENABLED: booleanFlag.default(true),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),

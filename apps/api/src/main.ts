@@ -7,6 +7,7 @@ import type { ApiEnv } from './env';
 import { loadEnv } from './env';
 import { startJobs } from './jobs/scheduler';
 import { createLogger } from './logger';
+import { startOnecBridge } from './outbox/onec-bridge';
 import { buildServer } from './server';
 import { LocalFileStore } from './storage/file-store';
 
@@ -42,7 +43,10 @@ async function main(): Promise<void> {
       },
     },
     logger,
+    onec: { documentMaxBytes: env.ONEC_DOCUMENT_MAX_BYTES, timeZone: env.ONEC_TIMEZONE },
+    webappDistDir: env.WEBAPP_DIST_DIR,
   });
+  const onecBridge = await startOnecBridge({ env, db: db.prisma, logger });
   const jobs = env.JOBS_ENABLED
     ? startJobs({ db: db.prisma, logger, intervalMs: env.JOBS_INTERVAL_MS })
     : null;
@@ -53,6 +57,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
+    await onecBridge.stop();
     await jobs?.stop();
     await app.close();
     await db.close();

@@ -5,7 +5,11 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
 import type { AppDeps } from './context';
 import { createContext } from './context';
+import { registerBotDocumentRoutes } from './http/bot-documents';
 import { registerFileRoutes } from './http/files';
+import { registerWebapp } from './http/webapp';
+import { registerOnecRest } from './rest/onec/routes';
+import type { OnecRestOptions } from './rest/onec/routes';
 import type { AppRouter } from './trpc/router';
 import { appRouter } from './trpc/router';
 
@@ -14,6 +18,10 @@ export interface ServerOptions {
   logger: FastifyBaseLogger;
   /** Largest request body, in bytes (1C posts documents as base64 JSON). */
   bodyLimit?: number;
+  /** The REST shim for 1C (`/onec`): document size limit, 1C's time zone. */
+  onec?: Partial<OnecRestOptions>;
+  /** The built Mini App to serve (apps/webapp/dist); unset or missing: not served. */
+  webappDistDir?: string | null;
 }
 
 /**
@@ -41,6 +49,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   await registerFileRoutes(app, deps);
+  await registerBotDocumentRoutes(app, deps);
+  await registerOnecRest(app, deps, options.onec);
 
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
@@ -54,6 +64,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
+
+  await registerWebapp(app, options.webappDistDir);
 
   return app;
 }

@@ -9,7 +9,9 @@ import { TRPCClientError, createTRPCClient, httpLink } from '@trpc/client';
 import pino from 'pino';
 
 import { issuePlatformToken } from '../src/auth/platform-token';
+import type { OnecRestOptions } from '../src/rest/onec/routes';
 import { buildServer } from '../src/server';
+import type { FileStore } from '../src/storage/file-store';
 import { LocalFileStore } from '../src/storage/file-store';
 import type { AppRouter } from '../src/trpc/router';
 
@@ -42,6 +44,8 @@ export interface TestApi {
   url: string;
   prisma: PrismaClient;
   clock: TestClock;
+  /** The api's file store (content-addressed bytes of assets and documents). */
+  files: FileStore;
   client(
     token?: string,
     headers?: Record<string, string>,
@@ -51,15 +55,19 @@ export interface TestApi {
 }
 
 /** The real api on a real database, listening on a random local port. */
-export async function startTestApi(kind: DbKind = dbKind): Promise<TestApi> {
+export async function startTestApi(
+  kind: DbKind = dbKind,
+  options: { onec?: Partial<OnecRestOptions>; webappDistDir?: string } = {},
+): Promise<TestApi> {
   const db = await createTestDb(kind);
   const clock = new TestClock();
+  const files = new LocalFileStore(await mkdtemp(path.join(tmpdir(), 'payreq-files-')));
   const app = await buildServer({
     deps: {
       db: db.prisma,
       platformTokenSecret: TEST_TOKEN_SECRET,
       now: clock.now,
-      files: new LocalFileStore(await mkdtemp(path.join(tmpdir(), 'payreq-files-'))),
+      files,
       telegram: {
         botToken: TEST_BOT_TOKEN,
         initDataMaxAgeSeconds: 3600,
@@ -69,6 +77,8 @@ export async function startTestApi(kind: DbKind = dbKind): Promise<TestApi> {
       },
     },
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    onec: options.onec,
+    webappDistDir: options.webappDistDir,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -76,6 +86,7 @@ export async function startTestApi(kind: DbKind = dbKind): Promise<TestApi> {
     url,
     prisma: db.prisma,
     clock,
+    files,
     client(token, headers = {}) {
       return createTRPCClient<AppRouter>({
         links: [

@@ -1,4 +1,6 @@
+import { outboxRouter } from '../outbox/router';
 import { botRouter } from './routers/bot';
+import { botOutboxRouter } from './routers/bot-outbox';
 import { meRouter } from './routers/me';
 import { miniAppRouter } from './routers/mini-app';
 import { offersRouter } from './routers/offers';
@@ -9,8 +11,10 @@ export const appRouter = router({
   me: meRouter,
   miniApp: miniAppRouter,
   bot: botRouter,
+  botOutbox: botOutboxRouter,
   requests: requestsRouter,
   offers: offersRouter,
+  outbox: outboxRouter,
 });
 
 export type AppRouter = typeof appRouter;

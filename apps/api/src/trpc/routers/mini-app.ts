@@ -2,11 +2,15 @@ import {
   miniAppSession,
   saveChatRequest,
   setChatPaymentStatus,
+  requireChatRequestId,
   setChatRequestStatus,
 } from '../../services/chat-requests';
+import { requestDocumentGeneration } from '../../services/documents';
 import { miniAppProcedure, router } from '../trpc';
 import {
+  DocumentRequestList,
   MiniAppSession,
+  RequestDocumentInput,
   PaymentRequestView,
   SaveChatRequestInput,
   SetChatPaymentStatusInput,
@@ -37,4 +41,12 @@ export const miniAppRouter = router({
     .input(SetChatPaymentStatusInput)
     .output(PaymentRequestView)
     .mutation(({ ctx, input }) => setChatPaymentStatus(ctx, ctx.chat, input)),
+
+  /** The agent asks 1C for a document (through the outbox); answers with the chat's document queue. */
+  requestDocument: miniAppProcedure
+    .input(RequestDocumentInput)
+    .output(DocumentRequestList)
+    .mutation(async ({ ctx, input }) =>
+      requestDocumentGeneration(ctx, { requestId: await requireChatRequestId(ctx, ctx.chat), kind: input.kind }),
+    ),
 });

@@ -1,7 +1,13 @@
+import { DocumentRequestView } from '@payreq/contracts';
+import { z } from 'zod';
+
 export {
   MiniAppSession,
   PaymentRequestView,
+  RequestDocumentInput,
   SaveChatRequestInput,
   SetChatPaymentStatusInput,
   SetChatStatusInput,
 } from '@payreq/contracts';
+
+export const DocumentRequestList = z.array(DocumentRequestView);

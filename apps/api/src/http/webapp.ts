@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/** The api's own roads: never answered with the Mini App's page. */
+const apiPrefixes = ['/trpc', '/onec', '/bot', '/miniapp', '/healthz'];
+
+function isApiPath(urlPath: string): boolean {
+  return apiPrefixes.some((prefix) => urlPath === prefix || urlPath.startsWith(`${prefix}/`));
+}
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Serves the built Mini App (`apps/webapp/dist`, WEBAPP_DIST_DIR) from the api, so one
+ * process serves the whole product: files as they are (hashed assets cached for a year),
+ * and `index.html` for any other page path (`/`, `/board`: the app routes itself).
+ * Without a build it logs once and serves nothing.
+ */
+export async function registerWebapp(
+  app: FastifyInstance,
+  distDir: string | null | undefined,
+): Promise<void> {
+  if (!distDir) return;
+  const root = path.resolve(distDir);
+  if (!existsSync(path.join(root, 'index.html'))) {
+    app.log.warn(
+      { distDir: root },
+      'Mini App not served: no build found (run `pnpm --filter @payreq/webapp build`)',
+    );
+    return;
+  }
+
+  await app.register(async (scope) => {
+    await scope.register(fastifyStatic, { root, serve: false });
+
+    const page = (reply: FastifyReply) =>
+      reply
+        .header('cache-control', 'no-cache')
+        .sendFile('index.html', { cacheControl: false });
+
+    const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+      let urlPath: string;
+      try {
+        urlPath = decodeURIComponent(req.url.split('?')[0]!);
+      } catch {
+        return reply.callNotFound();
+      }
+      if (isApiPath(urlPath) || urlPath.includes('\0')) return reply.callNotFound();
+      const relative = path.posix.normalize(urlPath).replace(/^\/+/, '');
+      if (relative.startsWith('..')) return reply.callNotFound();
+      if (relative === '' || relative === 'index.html') return page(reply);
+      if (await isFile(path.join(root, relative))) {
+        return relative.startsWith('assets/')
+          ? reply.sendFile(relative, { maxAge: '365d', immutable: true })
+          : reply.sendFile(relative, { maxAge: 0 });
+      }
+      // A missing file (a stale asset name) is a 404, not the app's page.
+      if (path.posix.extname(relative)) return reply.callNotFound();
+      return page(reply);
+    };
+    scope.get('/', handler);
+    scope.get('/*', handler);
+  });
+}

@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+
+import type { Db } from '../db';
+import type {
+  ClaimedOutboxMessage,
+  OutboxLogger,
+  OutboxRetryPolicy,
+  OutboxTargetName,
+} from './store';
+import {
+  claimOutboxBatch,
+  completeOutbox,
+  defaultOutboxRetryPolicy,
+  describeOutboxError,
+  failOutbox,
+} from './store';
+
+export interface OutboxHandlerContext {
+  /** Aborted when the lease runs out: stop waiting, the message will be retried. */
+  signal: AbortSignal;
+  /** This is the last attempt before the message is parked as DEAD if it fails. */
+  lastAttempt: boolean;
+  logger: OutboxLogger;
+}
+
+/**
+ * Delivers one message. Resolve (optionally with what the receiver answered) when it is
+ * delivered; throw when it is not. An error with `retryable: false` (an OnecError of a 4xx,
+ * an OutboxDeliveryError) parks the message as DEAD at once; any other error is retried with
+ * backoff. Handlers must be idempotent: a message may be delivered more than once.
+ */
+export type OutboxHandler = (
+  message: ClaimedOutboxMessage,
+  context: OutboxHandlerContext,
+) => Promise<unknown>;
+
+/** A failure a handler reports with its own retry decision. */
+export class OutboxDeliveryError extends Error {
+  override readonly name = 'OutboxDeliveryError';
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs: number | null = null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The handlers of one worker, by message `kind`. */
+export class OutboxHandlerRegistry {
+  private readonly handlers = new Map<string, OutboxHandler>();
+
+  register(kind: string, handler: OutboxHandler): this {
+    if (this.handlers.has(kind))
+      throw new Error(`An outbox handler for ${kind} is already registered`);
+    this.handlers.set(kind, handler);
+    return this;
+  }
+
+  get(kind: string): OutboxHandler | undefined {
+    return this.handlers.get(kind);
+  }
+
+  kinds(): string[] {
+    return [...this.handlers.keys()].sort();
+  }
+}
+
+/** How a thrown error is retried: `retryable`/`retryAfterMs` when it says, else retryable. */
+export function classifyDeliveryError(error: unknown): {
+  retryable: boolean;
+  retryAfterMs: number | null;
+} {
+  if (error && typeof error === 'object') {
+    const { retryable, retryAfterMs } = error as { retryable?: unknown; retryAfterMs?: unknown };
+    if (typeof retryable === 'boolean') {
+      return {
+        retryable,
+        retryAfterMs: typeof retryAfterMs === 'number' ? retryAfterMs : null,
+      };
+    }
+  }
+  // Unknown trouble (the database, a bug) is retried: never drop a message on a guess.
+  return { retryable: true, retryAfterMs: null };
+}
+
+export interface OutboxWorkerOptions {
+  db: Db;
+  target: OutboxTargetName;
+  handlers: OutboxHandlerRegistry;
+  logger: OutboxLogger;
+  /** Unique per process; default `<host>:<pid>:<random>`. */
+  workerId?: string;
+  /** Pause between polls when nothing was due. Default 500 ms. */
+  pollMs?: number;
+  /** Default 60 s; must exceed the longest delivery (a 1C call with its own retries). */
+  leaseMs?: number;
+  /** Messages claimed at once (delivered concurrently: they belong to different aggregates). Default 10. */
+  batchSize?: number;
+  retry?: Partial<OutboxRetryPolicy>;
+  now?: () => Date;
+}
+
+export function defaultWorkerId(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * Polls the outbox of one target and delivers what is due through the registered handlers:
+ * claim (short statement) → deliver (outside any transaction) → complete or fail. Several
+ * workers, in one process or in several api instances, can run against one database.
+ */
+export class OutboxWorker {
+  readonly workerId: string;
+  private readonly pollMs: number;
+  private readonly leaseMs: number;
+  private readonly batchSize: number;
+  private readonly retry: OutboxRetryPolicy;
+  private readonly now: () => Date;
+  private loop: Promise<void> | null = null;
+  private stopping = false;
+  private wakeUp: (() => void) | null = null;
+
+  constructor(private readonly options: OutboxWorkerOptions) {
+    this.workerId = options.workerId ?? defaultWorkerId();
+    this.pollMs = options.pollMs ?? 500;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.batchSize = options.batchSize ?? 10;
+    this.retry = { ...defaultOutboxRetryPolicy, ...options.retry };
+    this.now = options.now ?? (() => new Date());
+  }
+
+  get running(): boolean {
+    return this.loop !== null;
+  }
+
+  start(): this {
+    if (this.loop) return this;
+    this.stopping = false;
+    this.options.logger.info(
+      {
+        target: this.options.target,
+        workerId: this.workerId,
+        kinds: this.options.handlers.kinds(),
+      },
+      'outbox worker started',
+    );
+    this.loop = this.run().finally(() => {
+      this.loop = null;
+    });
+    return this;
+  }
+
+  /** Polls at once instead of waiting for the next tick. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Stops polling; resolves when the delivery in flight (if any) has finished and been recorded. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeUp?.();
+    await this.loop;
+    this.options.logger.info(
+      { target: this.options.target, workerId: this.workerId },
+      'outbox worker stopped',
+    );
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      let claimed = 0;
+      try {
+        claimed = await this.runOnce();
+      } catch (error) {
+        this.options.logger.error(
+          { err: error, target: this.options.target, workerId: this.workerId },
+          'outbox poll failed',
+        );
+      }
+      if (claimed === 0 && !this.stopping) await this.pause(this.pollMs);
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = null;
+        done();
+      };
+    });
+  }
+
+  /** One poll: claims a batch and delivers it. Returns how many messages were claimed. */
+  async runOnce(): Promise<number> {
+    const messages = await claimOutboxBatch(this.options.db, {
+      target: this.options.target,
+      workerId: this.workerId,
+      limit: this.batchSize,
+      leaseMs: this.leaseMs,
+      now: this.now(),
+    });
+    await Promise.all(messages.map((message) => this.deliver(message)));
+    return messages.length;
+  }
+
+  private async deliver(message: ClaimedOutboxMessage): Promise<void> {
+    const { db, logger } = this.options;
+    const handler = this.options.handlers.get(message.kind);
+    // Give up a little before the lease ends, so the failure is recorded while we hold it.
+    const margin = Math.min(1_000, this.leaseMs / 4);
+    const signal = AbortSignal.timeout(
+      Math.max(1, Math.floor(message.lockedUntil.getTime() - this.now().getTime() - margin)),
+    );
+    try {
+      if (!handler) {
+        throw new OutboxDeliveryError(`No outbox handler for kind ${message.kind}`, false);
+      }
+      const result = await handler(message, {
+        signal,
+        lastAttempt: message.attempts >= this.retry.maxAttempts,
+        logger,
+      });
+      const completed = await completeOutbox(db, message.id, this.workerId, result ?? undefined, {
+        now: this.now(),
+      });
+      if (!completed) {
+        logger.warn(
+          { outboxId: message.id.toString(), kind: message.kind, workerId: this.workerId },
+          'outbox message delivered after its lease was lost; it may be delivered again',
+        );
+      }
+    } catch (error) {
+      const { retryable, retryAfterMs } = classifyDeliveryError(error);
+      const outcome = await failOutbox(
+        db,
+        message.id,
+        this.workerId,
+        { error: describeOutboxError(error), retryable, retryAfterMs },
+        { ...this.retry, now: this.now(), logger },
+      ).catch((recordError: unknown) => {
+        logger.error(
+          { err: recordError, outboxId: message.id.toString(), kind: message.kind },
+          'could not record an outbox failure; the lease will expire and it will be retried',
+        );
+        return null;
+      });
+      if (outcome?.state === 'PENDING') {
+        logger.info(
+          {
+            outboxId: message.id.toString(),
+            kind: message.kind,
+            attempts: outcome.attempts,
+            nextAttemptAt: outcome.nextAttemptAt.toISOString(),
+            error: describeOutboxError(error),
+          },
+          'outbox delivery failed; will retry',
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,233 @@
+import type {
+  DocumentKind,
+  DocumentRequestView,
+  OnecDocumentBody,
+  OnecDocumentResult,
+} from '@payreq/contracts';
+
+import type { Db, Tx } from '../db';
+import { AppError, forbidden } from '../errors';
+import type { FileStore } from '../storage/file-store';
+import type { RequestAccess } from './access';
+import { loadAccess, requirePermission } from './access';
+import { recordHistory } from './history';
+import { enqueueOutbox } from './outbox';
+import type { OnecActor } from './onec';
+import { onecOutboxKinds } from './onec';
+import type { ServiceContext } from './requests';
+import { toDocumentRequestView } from './views';
+
+async function documentRequestsOf(tx: Tx, requestId: string): Promise<DocumentRequestView[]> {
+  const rows = await tx.documentRequest.findMany({
+    where: { requestId },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+  });
+  return rows.map(toDocumentRequestView);
+}
+
+/**
+ * An agent asks 1C to generate a document (Mini App): a DocumentRequest (QUEUED) and the
+ * outbox message `onec.requestDocument` in one transaction, with a history row. The worker
+ * sends it to 1C (SENT); 1C posts the file later with the same id (FULFILLED). Allowed by
+ * `documents.generate`: the linked agent of a submitted in-house request.
+ */
+export async function requestDocumentGeneration(
+  ctx: ServiceContext,
+  input: { requestId: string; kind: DocumentKind },
+): Promise<DocumentRequestView[]> {
+  return ctx.db.$transaction(async (tx) => {
+    const access = await loadAccess(tx, ctx.actor, input.requestId, { lock: true });
+    requirePermission(access, 'documents.generate');
+    const created = await tx.documentRequest.create({
+      data: { requestId: input.requestId, kind: input.kind, requestedBy: ctx.actor.name },
+    });
+    await enqueueOutbox(tx, [
+      {
+        target: 'ONEC',
+        kind: onecOutboxKinds.requestDocument,
+        // The request's own key: never sent to 1C before the request itself.
+        aggregateKey: `request:${input.requestId}`,
+        payload: {
+          requestId: input.requestId,
+          documentRequestId: created.id,
+          kind: input.kind,
+        },
+      },
+    ]);
+    await recordHistory(
+      tx,
+      input.requestId,
+      ctx.actor,
+      [{ field: 'documentRequest', from: null, to: { id: created.id, kind: input.kind } }],
+      ctx.now(),
+    );
+    return documentRequestsOf(tx, input.requestId);
+  });
+}
+
+/** Only 1C's own (in-house) requests take documents from 1C. */
+function requireOnecParty(access: RequestAccess): void {
+  requirePermission(access, 'documents.view');
+  if (access.relation !== 'onec') throw forbidden();
+}
+
+/**
+ * The checks of a document post that need no transaction, made before the file is written,
+ * so a refused post leaves no file behind: the request exists and is 1C's.
+ */
+export async function checkOnecDocumentPost(
+  db: Db,
+  actor: OnecActor,
+  requestId: string,
+): Promise<void> {
+  requireOnecParty(await loadAccess(db as unknown as Tx, actor, requestId));
+}
+
+export interface StoredFile {
+  key: string;
+  sha256: string;
+  size: number;
+}
+
+export const documentTooLarge = (maxBytes: number) =>
+  new AppError('PAYLOAD_TOO_LARGE', {
+    ru: `Файл больше допустимого размера (${maxBytes} байт)`,
+    en: `The file is larger than the allowed ${maxBytes} bytes`,
+  });
+
+/** Size of the bytes a (valid, padded) base64 text decodes to, without decoding it. */
+export function base64DecodedLength(base64: string): number {
+  const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
+  return (base64.length / 4) * 3 - padding;
+}
+
+/**
+ * Decodes a document's base64 and puts the bytes in the file store (content-addressed: the
+ * same file is kept once). Refuses with 413 over `maxBytes`, before decoding.
+ */
+export async function putOnecDocumentFile(
+  files: FileStore,
+  contentBase64: string,
+  maxBytes: number,
+): Promise<StoredFile> {
+  if (base64DecodedLength(contentBase64) > maxBytes) throw documentTooLarge(maxBytes);
+  const bytes = Buffer.from(contentBase64, 'base64');
+  if (bytes.byteLength > maxBytes) throw documentTooLarge(maxBytes);
+  if (bytes.byteLength === 0) {
+    throw new AppError('VALIDATION_FAILED', {
+      ru: 'Файл пустой',
+      en: 'The file is empty',
+    });
+  }
+  return files.put(bytes);
+}
+
+/**
+ * `POST .../documents`: a document 1C generated, in the caller's transaction: the Asset
+ * (found or created by sha256), the Document (source ONEC, onecId = Ref_Key), the
+ * DocumentRequest it answers (FULFILLED), a history row, and `telegram.document` for the
+ * deal-room bot. The same Ref_Key with the same file answers the document already stored.
+ */
+export async function storeOnecDocumentInTx(
+  tx: Tx,
+  actor: OnecActor,
+  requestId: string,
+  input: { body: OnecDocumentBody; file: StoredFile },
+  options: { now: Date; warn?: (obj: object, msg: string) => void },
+): Promise<{ created: boolean; result: OnecDocumentResult }> {
+  const { body, file } = input;
+  const access = await loadAccess(tx, actor, requestId, { lock: true });
+  requireOnecParty(access);
+  const onecId = body.Ref_Key.toLowerCase();
+  const existing = await tx.document.findUnique({ where: { onecId } });
+  if (existing) {
+    if (existing.requestId !== requestId || existing.sha256 !== file.sha256) {
+      throw new AppError('ALREADY_EXISTS', {
+        ru: `Документ 1С ${onecId} уже получен с другим содержимым или по другой заявке`,
+        en: `The 1C document ${onecId} was already received with other content or for another request`,
+      });
+    }
+    return {
+      created: false,
+      result: { documentId: existing.id, requestId, sha256: existing.sha256, size: existing.size },
+    };
+  }
+
+  // Found or created by content; concurrent posts of the same bytes meet on the unique sha256.
+  await tx.asset.createMany({
+    data: [
+      {
+        sha256: file.sha256,
+        storageKey: file.key,
+        mime: body.mime,
+        size: file.size,
+        fileName: body.fileName,
+      },
+    ],
+    skipDuplicates: true,
+  });
+  const asset = await tx.asset.findUniqueOrThrow({ where: { sha256: file.sha256 } });
+  const document = await tx.document.create({
+    data: {
+      requestId,
+      kind: body.kind,
+      fileName: body.fileName,
+      mime: body.mime,
+      size: file.size,
+      sha256: file.sha256,
+      assetId: asset.id,
+      source: 'ONEC',
+      onecId,
+    },
+  });
+
+  if (body.documentRequestId) {
+    const { count } = await tx.documentRequest.updateMany({
+      where: { id: body.documentRequestId, requestId },
+      data: { state: 'FULFILLED', documentId: document.id, error: null },
+    });
+    // The document is kept all the same: losing a generated file helps nobody.
+    if (count === 0) {
+      options.warn?.(
+        { requestId, documentRequestId: body.documentRequestId, documentId: document.id },
+        '1C posted a document for an unknown document request; stored without fulfilling it',
+      );
+    }
+  }
+
+  await recordHistory(
+    tx,
+    requestId,
+    actor,
+    [
+      {
+        field: 'document',
+        from: null,
+        to: {
+          id: document.id,
+          kind: body.kind,
+          fileName: body.fileName,
+          ...(body.number ? { number: body.number } : {}),
+          ...(body.date ? { date: body.date } : {}),
+        },
+      },
+    ],
+    options.now,
+  );
+  const chatId = access.request.telegramChatId;
+  if (chatId !== null) {
+    await enqueueOutbox(tx, [
+      {
+        target: 'TELEGRAM',
+        kind: 'telegram.document',
+        aggregateKey: `chat:${chatId}`,
+        payload: { requestId, chatId: chatId.toString(), documentId: document.id },
+      },
+    ]);
+  }
+  await tx.paymentRequest.update({ where: { id: requestId }, data: { updatedAt: options.now } });
+  return {
+    created: true,
+    result: { documentId: document.id, requestId, sha256: file.sha256, size: file.size },
+  };
+}

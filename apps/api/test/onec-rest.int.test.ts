@@ -1,0 +1,514 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
+
+import {
+  ErrorBody,
+  OnecDocumentResult,
+  OnecOfferResult,
+  OnecRequestView,
+  OnecStatusResult,
+} from '@payreq/contracts';
+import { signOnecBody } from '@payreq/onec';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { runIdempotent } from '../src/rest/onec/idempotency';
+import { buildOnecOpenApiDocument, serializeOnecOpenApiDocument } from '../src/rest/onec/spec';
+import { committedOpenApiPath } from '../src/rest/onec/write-openapi';
+import { keyFor } from '../src/storage/file-store';
+import type { World } from './fixtures';
+import { completeForm, createWorld, hours } from './fixtures';
+import type { TestApi } from './harness';
+import { dbKind, skipDb, startTestApi } from './harness';
+import {
+  ONEC_API_KEY,
+  ONEC_HMAC_SECRET,
+  callOnec,
+  createInHouseDraft,
+  onecFootprint,
+  resetDatabase,
+  seedIntegration,
+} from './onec-support';
+
+const DOCUMENT_MAX_BYTES = 64 * 1024;
+
+const offerBody = (refKey = randomUUID()) => ({
+  Ref_Key: refKey,
+  rate: '12.8456',
+  feePercent: '1.5',
+  fixedFee: '50.00',
+  totalToPay: '16250000.00',
+  settlementDays: 3,
+  validUntil: '2030-06-30T23:59:59',
+  comment: 'Расчёт 1С',
+});
+
+/** A small but real PDF header and some bytes, as base64. */
+function fileOf(size: number, seed = 'x'): { bytes: Buffer; base64: string; sha256: string } {
+  const bytes = Buffer.alloc(size, seed);
+  bytes.write('%PDF-1.7\n', 0, 'latin1');
+  return {
+    bytes,
+    base64: bytes.toString('base64'),
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  };
+}
+
+const documentBody = (base64: string, extra: Record<string, unknown> = {}) => ({
+  Ref_Key: randomUUID(),
+  kind: 'INVOICE',
+  fileName: 'Счёт на оплату СЧ-000001.pdf',
+  mime: 'application/pdf',
+  contentBase64: base64,
+  number: 'СЧ-000001',
+  date: '2030-03-15T11:25:00',
+  ...extra,
+});
+
+describe.skipIf(skipDb)(`the REST shim for 1C (${dbKind})`, () => {
+  let api: TestApi;
+  let world: World;
+  let requestId: string;
+  const base = (id = requestId) => `/onec/v1/requests/${id}`;
+
+  beforeAll(async () => {
+    api = await startTestApi(undefined, { onec: { documentMaxBytes: DOCUMENT_MAX_BYTES } });
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+  beforeEach(async () => {
+    await resetDatabase(api.prisma);
+    world = await createWorld(api.prisma);
+    await seedIntegration(api.prisma);
+    requestId = (await createInHouseDraft(api.prisma, world, 'COLLECTING_OFFERS')).id;
+  });
+
+  it('reads a request', async () => {
+    const answer = await callOnec(api, 'GET', base());
+    expect(answer.status).toBe(200);
+    const view = OnecRequestView.parse(answer.json);
+    expect(view).toMatchObject({
+      id: requestId,
+      status: 'COLLECTING_OFFERS',
+      inHouse: true,
+      onecRef: null,
+      agent: { id: world.anna.id, name: 'Anna (bank)' },
+      acceptedOfferId: null,
+    });
+    expect(view.fields.amount).toBe('1250000.00');
+  });
+
+  it('accepts an offer once: a repeat (same key, or Ref_Key alone) answers the same; another offer is refused', async () => {
+    const body = offerBody();
+    const key = randomUUID();
+    const first = await callOnec(api, 'POST', `${base()}/offer`, { body, idempotencyKey: key });
+    expect(first.status).toBe(201);
+    const result = OnecOfferResult.parse(first.json);
+    expect(result).toMatchObject({ requestId, status: 'OFFER_ACCEPTED', offerStatus: 'ACCEPTED' });
+    const after = await onecFootprint(api.prisma);
+
+    const again = await callOnec(api, 'POST', `${base()}/offer`, { body, idempotencyKey: key });
+    expect(again.status).toBe(201);
+    expect(again.json).toEqual(first.json);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    // Another key but the same 1C calculation: the offer already made.
+    const sameRef = await callOnec(api, 'POST', `${base()}/offer`, {
+      body,
+      idempotencyKey: randomUUID(),
+    });
+    expect(sameRef.status).toBe(200);
+    expect(sameRef.json).toEqual(first.json);
+    // No key at all: the Ref_Key is the key.
+    const byRef = await callOnec(api, 'POST', `${base()}/offer`, { body });
+    expect(byRef.json).toEqual(first.json);
+    expect(await onecFootprint(api.prisma)).toEqual({ ...after, keys: after.keys + 2 });
+
+    const mismatch = await callOnec(api, 'POST', `${base()}/offer`, {
+      body: { ...body, totalToPay: '1.00' },
+      idempotencyKey: key,
+    });
+    expect(mismatch.status).toBe(409);
+    expect(ErrorBody.parse(mismatch.json).error.code).toBe('IDEMPOTENCY_MISMATCH');
+
+    const before = await onecFootprint(api.prisma);
+    const second = await callOnec(api, 'POST', `${base()}/offer`, {
+      body: offerBody(),
+      idempotencyKey: randomUUID(),
+    });
+    expect(second.status).toBe(409);
+    expect(second.json).toEqual({
+      error: {
+        code: 'TRANSITION_NOT_ALLOWED',
+        message: 'Offers are taken only while the request is collecting offers',
+      },
+    });
+    expect(await onecFootprint(api.prisma)).toEqual(before);
+
+    const offers = await api.prisma.offer.findMany({ where: { requestId } });
+    expect(offers).toEqual([
+      expect.objectContaining({
+        id: result.offerId,
+        source: 'ONEC',
+        status: 'ACCEPTED',
+        agentId: world.anna.id,
+        onecRef: body.Ref_Key,
+      }),
+    ]);
+    expect(offers[0]!.validUntil?.toISOString()).toBe('2030-06-30T20:59:59.000Z');
+  });
+
+  it('applies concurrent duplicates once; the others answer the winner’s answer', async () => {
+    const body = offerBody();
+    const key = randomUUID();
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        callOnec(api, 'POST', `${base()}/offer`, { body, idempotencyKey: key }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201, 201]);
+    expect(new Set(answers.map((a) => JSON.stringify(a.json))).size).toBe(1);
+    expect(await api.prisma.offer.count()).toBe(1);
+    expect(await api.prisma.idempotencyKey.count()).toBe(1);
+    expect(
+      await api.prisma.outboxMessage.count({ where: { kind: 'telegram.offerAccepted' } }),
+    ).toBe(1);
+
+    const file = fileOf(2048);
+    const doc = documentBody(file.base64);
+    const documents = await Promise.all(
+      Array.from({ length: 4 }, () => callOnec(api, 'POST', `${base()}/documents`, { body: doc })),
+    );
+    expect(documents.map((a) => a.status)).toEqual([201, 201, 201, 201]);
+    expect(await api.prisma.document.count()).toBe(1);
+    expect(await api.prisma.outboxMessage.count({ where: { kind: 'telegram.document' } })).toBe(1);
+  });
+
+  it('lets the loser of a race on one idempotency key answer with the winner’s stored answer', async () => {
+    // No request row to queue on: the primary key of IdempotencyKey decides.
+    const ticket = {
+      scope: `onec:test:race:${randomUUID()}`,
+      key: randomUUID(),
+      requestHash: 'a'.repeat(64),
+    };
+    let applied = 0;
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, (_, n) =>
+        runIdempotent(api.prisma, ticket, randomUUID(), async () => {
+          applied += 1;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          return { status: 201, body: { winner: n } };
+        }),
+      ),
+    );
+    const stored = await api.prisma.idempotencyKey.findUniqueOrThrow({
+      where: { scope_key: { scope: ticket.scope, key: ticket.key } },
+    });
+    expect(answers.every((answer) => answer.status === 201)).toBe(true);
+    expect(answers.map((answer) => answer.body)).toEqual(Array(4).fill(stored.response));
+    expect(applied).toBeGreaterThanOrEqual(1);
+    expect(answers.filter((answer) => !answer.replayed)).toHaveLength(1);
+  });
+
+  it('sets statuses through the transition tables; refusals change nothing', async () => {
+    await callOnec(api, 'POST', `${base()}/offer`, { body: offerBody() });
+
+    const noKey = await callOnec(api, 'POST', `${base()}/status`, {
+      body: { status: 'IN_PROGRESS' },
+    });
+    expect(noKey.status).toBe(400);
+    expect(ErrorBody.parse(noKey.json).error.message).toMatch(/idempotency-key header is required/);
+
+    const key = randomUUID();
+    const body = { status: 'IN_PROGRESS', paymentStatus: 'PAYMENT_SENT', comment: 'Проверено' };
+    const done = await callOnec(api, 'POST', `${base()}/status`, { body, idempotencyKey: key });
+    expect(done.status).toBe(200);
+    expect(OnecStatusResult.parse(done.json)).toMatchObject({
+      requestId,
+      status: 'IN_PROGRESS',
+      paymentStatus: 'PAYMENT_SENT',
+    });
+    const again = await callOnec(api, 'POST', `${base()}/status`, { body, idempotencyKey: key });
+    expect(again.json).toEqual(done.json);
+    const history = await api.prisma.requestHistory.findMany({
+      where: { requestId, actorKind: 'onec' },
+      orderBy: { id: 'asc' },
+    });
+    expect(history.map((h) => [h.field, h.toValue])).toEqual([
+      ['offer', expect.any(String)],
+      ['status', 'OFFER_ACCEPTED'],
+      ['paymentStatus', 'PAYMENT_SENT'],
+      ['status', 'IN_PROGRESS'],
+    ]);
+    expect(
+      await api.prisma.outboxMessage.count({ where: { kind: 'telegram.statusChanged' } }),
+    ).toBe(1);
+
+    const before = await onecFootprint(api.prisma);
+    const refused = await callOnec(api, 'POST', `${base()}/status`, {
+      body: { status: 'COMPLETED' },
+      idempotencyKey: randomUUID(),
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.json).toEqual({
+      error: {
+        code: 'TRANSITION_NOT_ALLOWED',
+        message: 'A request can be completed only after the payout is done',
+      },
+    });
+    // Both in one call: the payment step is rolled back with the refused status.
+    const half = await callOnec(api, 'POST', `${base()}/status`, {
+      body: { paymentStatus: 'PAYMENT_RECEIVED', status: 'COMPLETED' },
+      idempotencyKey: randomUUID(),
+    });
+    expect(half.status).toBe(409);
+    expect(await onecFootprint(api.prisma)).toEqual(before);
+  });
+
+  it('stores a document once, with its bytes, and fulfils the document request it answers', async () => {
+    await api.prisma.paymentRequest.update({
+      where: { id: requestId },
+      data: { status: 'IN_PROGRESS' },
+    });
+    const documentRequest = await api.prisma.documentRequest.create({
+      data: { requestId, kind: 'INVOICE', requestedBy: 'Anna (bank)', state: 'SENT' },
+    });
+    const file = fileOf(10_000);
+    // 1C's Base64Строка() breaks lines every 76 characters.
+    const wrapped = file.base64.replace(/(.{76})/g, '$1\r\n');
+    const body = documentBody(wrapped, { documentRequestId: documentRequest.id });
+    const first = await callOnec(api, 'POST', `${base()}/documents`, {
+      body,
+      idempotencyKey: randomUUID(),
+    });
+    expect(first.status).toBe(201);
+    const result = OnecDocumentResult.parse(first.json);
+    expect(result).toMatchObject({ requestId, sha256: file.sha256, size: file.bytes.length });
+    expect(await api.files.get(keyFor(file.sha256))).toEqual(file.bytes);
+    expect(
+      await api.prisma.document.findUniqueOrThrow({ where: { id: result.documentId } }),
+    ).toMatchObject({
+      source: 'ONEC',
+      onecId: body.Ref_Key,
+      kind: 'INVOICE',
+      fileName: 'Счёт на оплату СЧ-000001.pdf',
+      mime: 'application/pdf',
+      size: 10_000,
+      sha256: file.sha256,
+    });
+    expect(
+      await api.prisma.documentRequest.findUniqueOrThrow({ where: { id: documentRequest.id } }),
+    ).toMatchObject({
+      state: 'FULFILLED',
+      documentId: result.documentId,
+    });
+    const chat = await api.prisma.outboxMessage.findFirstOrThrow({
+      where: { kind: 'telegram.document' },
+    });
+    expect(chat.payload).toMatchObject({ requestId, documentId: result.documentId });
+
+    const after = await onecFootprint(api.prisma);
+    const again = await callOnec(api, 'POST', `${base()}/documents`, { body });
+    expect(again.json).toEqual(first.json);
+    expect(again.status).toBe(200);
+    // The same bytes under another 1C document: one asset, two documents.
+    const copy = await callOnec(api, 'POST', `${base()}/documents`, {
+      body: documentBody(file.base64, { kind: 'ACT' }),
+    });
+    expect(copy.status).toBe(201);
+    expect(await api.prisma.asset.count()).toBe(1);
+    expect(await api.prisma.document.count()).toBe(2);
+    expect((await onecFootprint(api.prisma)).assets).toBe(after.assets);
+  });
+
+  it('refuses wrong keys, bad signatures, unknown requests, malformed bodies and oversized files, writing nothing', async () => {
+    const before = await onecFootprint(api.prisma);
+    const body = offerBody();
+    const expectError = async (
+      call: Promise<{ status: number; json: Record<string, unknown> }>,
+      status: number,
+      code: string,
+      message?: RegExp,
+    ) => {
+      const answer = await call;
+      expect(answer.status, JSON.stringify(answer.json)).toBe(status);
+      const error = ErrorBody.parse(answer.json).error;
+      expect(error.code).toBe(code);
+      if (message) expect(error.message).toMatch(message);
+      return error;
+    };
+
+    await expectError(
+      callOnec(api, 'POST', `${base()}/offer`, { body, apiKey: null }),
+      401,
+      'UNAUTHENTICATED',
+      /Missing x-api-key/,
+    );
+    await expectError(
+      callOnec(api, 'POST', `${base()}/offer`, { body, apiKey: 'not-the-key-000000000000' }),
+      401,
+      'UNAUTHENTICATED',
+      /Unknown or inactive API key/,
+    );
+    await expectError(
+      callOnec(api, 'POST', `${base()}/offer`, { body, secret: null }),
+      401,
+      'UNAUTHENTICATED',
+      /Missing x-signature/,
+    );
+    await expectError(
+      callOnec(api, 'POST', `${base()}/offer`, { body, secret: 'another-secret-0123456789' }),
+      401,
+      'UNAUTHENTICATED',
+      /Wrong x-signature/,
+    );
+    await expectError(
+      callOnec(api, 'POST', `${base()}/offer`, { body, signature: 'zz' }),
+      401,
+      'UNAUTHENTICATED',
+    );
+    // Signed for other bytes (e.g. re-serialised): refused.
+    await expectError(
+      callOnec(api, 'POST', `${base()}/offer`, {
+        rawBody: JSON.stringify(body, null, 1),
+        signature: signOnecBody(JSON.stringify(body), ONEC_HMAC_SECRET),
+      }),
+      401,
+      'UNAUTHENTICATED',
+    );
+    await api.prisma.integration.updateMany({ data: { active: false } });
+    await expectError(callOnec(api, 'GET', base()), 401, 'UNAUTHENTICATED');
+    await api.prisma.integration.updateMany({ data: { active: true } });
+
+    await expectError(
+      callOnec(api, 'POST', `${base(randomUUID())}/offer`, { body }),
+      404,
+      'NOT_FOUND',
+      /request was not found/,
+    );
+    await expectError(callOnec(api, 'GET', base('not-a-uuid')), 400, 'VALIDATION_FAILED');
+    await expectError(
+      callOnec(api, 'POST', `${base()}/offer`, { rawBody: '{"Ref_Key": ' }),
+      400,
+      'VALIDATION_FAILED',
+      /not valid JSON/,
+    );
+    await expectError(
+      callOnec(api, 'POST', `${base()}/offer`, { rawBody: '', contentType: 'application/json' }),
+      400,
+      'VALIDATION_FAILED',
+      /empty/,
+    );
+    const invalid = await expectError(
+      callOnec(api, 'POST', `${base()}/offer`, { body: { ...body, rate: '-1', extra: true } }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expect(invalid.issues?.map((issue) => issue.path)).toEqual(
+      expect.arrayContaining(['rate', '']),
+    );
+    await expectError(
+      callOnec(api, 'POST', `${base()}/status`, { body: {}, idempotencyKey: randomUUID() }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    await expectError(
+      callOnec(api, 'POST', `${base()}/nothing`, { body: {} }),
+      404,
+      'NOT_FOUND',
+      /No such route/,
+    );
+
+    // Oversized: over the decoded limit, and over the body limit itself.
+    const big = fileOf(DOCUMENT_MAX_BYTES + 1, 'b');
+    await expectError(
+      callOnec(api, 'POST', `${base()}/documents`, { body: documentBody(big.base64) }),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
+    expect(await api.files.has(keyFor(big.sha256))).toBe(false);
+    const huge = fileOf(DOCUMENT_MAX_BYTES * 4, 'h');
+    await expectError(
+      callOnec(api, 'POST', `${base()}/documents`, { body: documentBody(huge.base64) }),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
+    await expectError(
+      callOnec(api, 'POST', `${base()}/documents`, { body: documentBody('not base64!') }),
+      400,
+      'VALIDATION_FAILED',
+      /base64/,
+    );
+
+    // A request that is not the bank's in-house one: 1C may not touch it.
+    const standard = await api.prisma.paymentRequest.create({
+      data: {
+        ...completeForm,
+        direction: 'OUTGOING',
+        tenantId: world.clientTenant.id,
+        clientUserId: world.client.id,
+        source: 'PLATFORM_UI',
+        status: 'COLLECTING_OFFERS',
+        offersDeadline: new Date(Date.now() + hours(24)),
+      },
+    });
+    const afterStandard = await onecFootprint(api.prisma);
+    await expectError(callOnec(api, 'GET', base(standard.id)), 403, 'FORBIDDEN');
+    await expectError(
+      callOnec(api, 'POST', `${base(standard.id)}/offer`, { body }),
+      403,
+      'FORBIDDEN',
+    );
+    await expectError(
+      callOnec(api, 'POST', `${base(standard.id)}/documents`, {
+        body: documentBody(fileOf(100).base64),
+      }),
+      403,
+      'FORBIDDEN',
+    );
+
+    expect(await onecFootprint(api.prisma)).toEqual(afterStandard);
+    expect({
+      ...afterStandard,
+      requests: afterStandard.requests - 1,
+      versions: afterStandard.versions.filter((v) => v.id !== standard.id),
+    }).toEqual(before);
+  });
+
+  it('takes unsigned calls when the integration has no secret', async () => {
+    await seedIntegration(api.prisma, null);
+    const answer = await callOnec(api, 'GET', base(), { secret: null, apiKey: ONEC_API_KEY });
+    expect(answer.status).toBe(200);
+  });
+
+  it('publishes the OpenAPI document (equal to the committed copy) and a readable page', async () => {
+    // Compared as data: the committed file may be formatted by prettier.
+    const generated: unknown = JSON.parse(serializeOnecOpenApiDocument());
+    const committed: unknown = JSON.parse(readFileSync(committedOpenApiPath, 'utf8'));
+    expect(
+      isDeepStrictEqual(committed, generated),
+      'apps/api/docs/onec-openapi.json is out of date: run `pnpm --filter @payreq/api openapi:write` ' +
+        '(the script runs `tsx src/rest/onec/write-openapi.ts`) and commit the file',
+    ).toBe(true);
+
+    const served = await fetch(`${api.url}/onec/openapi.json`);
+    expect(served.status).toBe(200);
+    expect(await served.json()).toEqual(buildOnecOpenApiDocument());
+
+    const page = await fetch(`${api.url}/onec/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await page.text();
+    for (const path of [
+      '/onec/v1/requests/{requestId}',
+      '/onec/v1/requests/{requestId}/offer',
+      '/onec/v1/requests/{requestId}/status',
+      '/onec/v1/requests/{requestId}/documents',
+    ]) {
+      expect(html).toContain(path);
+    }
+    expect(html).toContain('OnecOfferBody');
+    // Self-contained: nothing is loaded from elsewhere.
+    expect(html).not.toMatch(/<script|<link|src="http|@import/);
+  });
+});

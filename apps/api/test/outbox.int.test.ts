@@ -1,0 +1,407 @@
+import type { PrismaClient } from '@payreq/db';
+import { createDb } from '@payreq/db';
+import type { TestDb } from '@payreq/db/testing';
+import { createTestDb } from '@payreq/db/testing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import type { ClaimedOutboxMessage, OutboxLogger } from '../src/outbox';
+import {
+  OutboxDeliveryError,
+  OutboxHandlerRegistry,
+  OutboxWorker,
+  claimOutboxBatch,
+  completeOutbox,
+  failOutbox,
+  listDeadOutbox,
+  outboxBackoffMs,
+  requeueDead,
+} from '../src/outbox';
+import { dbKind, skipDb } from './harness';
+
+const silent: OutboxLogger = { info: () => {}, warn: () => {}, error: () => {} };
+
+function spyLogger() {
+  return { info: vi.fn(), warn: vi.fn(), error: vi.fn() } satisfies OutboxLogger;
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('outbox backoff', () => {
+  it('grows exponentially with jitter in [ceiling/2, ceiling], capped', () => {
+    const policy = { baseDelayMs: 1000, maxDelayMs: 60_000 };
+    expect(outboxBackoffMs(1, policy, () => 0)).toBe(500);
+    expect(outboxBackoffMs(1, policy, () => 1)).toBe(1000);
+    expect(outboxBackoffMs(4, policy, () => 0)).toBe(4000);
+    expect(outboxBackoffMs(4, policy, () => 1)).toBe(8000);
+    expect(outboxBackoffMs(30, policy, () => 1)).toBe(60_000);
+    expect(outboxBackoffMs(30, policy, () => 0)).toBe(30_000);
+  });
+});
+
+describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
+  let db: TestDb;
+  let prisma: PrismaClient;
+
+  beforeAll(async () => {
+    db = await createTestDb(dbKind);
+    prisma = db.prisma;
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+  beforeEach(async () => {
+    await prisma.$executeRawUnsafe('TRUNCATE "OutboxMessage" RESTART IDENTITY');
+  });
+
+  const at = (ms: number) => new Date(Date.UTC(2030, 0, 1) + ms);
+
+  async function enqueue(
+    aggregateKey: string,
+    kind = 'test.deliver',
+    target: 'ONEC' | 'TELEGRAM' = 'ONEC',
+  ) {
+    return prisma.outboxMessage.create({
+      data: { target, kind, aggregateKey, payload: { aggregateKey }, nextAttemptAt: at(0) },
+    });
+  }
+
+  it('claims only the oldest pending message of each aggregate, oldest first, one target', async () => {
+    const a1 = await enqueue('request:a');
+    const a2 = await enqueue('request:a');
+    const b1 = await enqueue('request:b');
+    await enqueue('chat:1', 'telegram.x', 'TELEGRAM');
+
+    const first = await claimOutboxBatch(prisma, {
+      target: 'ONEC',
+      workerId: 'w1',
+      limit: 10,
+      leaseMs: 60_000,
+      now: at(1),
+    });
+    expect(first.map((m) => m.id)).toEqual([a1.id, b1.id]);
+    expect(first.every((m) => m.attempts === 1 && m.lockedBy === 'w1')).toBe(true);
+
+    // Leased rows and the rest of their aggregates are not claimable meanwhile.
+    expect(
+      await claimOutboxBatch(prisma, {
+        target: 'ONEC',
+        workerId: 'w2',
+        limit: 10,
+        leaseMs: 60_000,
+        now: at(2),
+      }),
+    ).toEqual([]);
+
+    expect(await completeOutbox(prisma, a1.id, 'w1', { ok: true }, { now: at(3) })).toBe(true);
+    const next = await claimOutboxBatch(prisma, {
+      target: 'ONEC',
+      workerId: 'w2',
+      limit: 10,
+      leaseMs: 60_000,
+      now: at(4),
+    });
+    expect(next.map((m) => m.id)).toEqual([a2.id]);
+    const delivered = await prisma.outboxMessage.findUniqueOrThrow({ where: { id: a1.id } });
+    expect(delivered).toMatchObject({ state: 'DELIVERED', lockedBy: null, deliveredAt: at(3) });
+    expect(delivered.payload).toEqual({ aggregateKey: 'request:a', deliveryResult: { ok: true } });
+  });
+
+  it('takes a message back from a worker whose lease ran out; only the holder may complete or fail it', async () => {
+    const message = await enqueue('request:a');
+    await claimOutboxBatch(prisma, {
+      target: 'ONEC',
+      workerId: 'w1',
+      limit: 1,
+      leaseMs: 1_000,
+      now: at(0),
+    });
+    expect(
+      await claimOutboxBatch(prisma, {
+        target: 'ONEC',
+        workerId: 'w2',
+        limit: 1,
+        leaseMs: 1_000,
+        now: at(999),
+      }),
+    ).toEqual([]);
+    const retaken = await claimOutboxBatch(prisma, {
+      target: 'ONEC',
+      workerId: 'w2',
+      limit: 1,
+      leaseMs: 1_000,
+      now: at(1_000),
+    });
+    expect(retaken).toHaveLength(1);
+    expect(retaken[0]!.attempts).toBe(2);
+
+    expect(await completeOutbox(prisma, message.id, 'w1')).toBe(false);
+    expect(
+      await failOutbox(prisma, message.id, 'w1', { error: 'late', retryable: true }),
+    ).toBeNull();
+    expect(await completeOutbox(prisma, message.id, 'w2')).toBe(true);
+  });
+
+  it('retries with backoff and Retry-After, then parks the message as DEAD (logged, listed, requeued)', async () => {
+    const logger = spyLogger();
+    const message = await enqueue('request:a', 'onec.createRequest');
+    const policy = {
+      maxAttempts: 3,
+      baseDelayMs: 1_000,
+      maxDelayMs: 10_000,
+      logger,
+      random: () => 0,
+    };
+
+    await claimOutboxBatch(prisma, {
+      target: 'ONEC',
+      workerId: 'w',
+      limit: 1,
+      leaseMs: 5_000,
+      now: at(0),
+    });
+    const one = await failOutbox(
+      prisma,
+      message.id,
+      'w',
+      { error: 'Cannot reach 1C', retryable: true },
+      { ...policy, now: at(10) },
+    );
+    expect(one).toEqual({ state: 'PENDING', attempts: 1, nextAttemptAt: at(10 + 500) });
+    expect(
+      await claimOutboxBatch(prisma, {
+        target: 'ONEC',
+        workerId: 'w',
+        limit: 1,
+        leaseMs: 5_000,
+        now: at(509),
+      }),
+    ).toEqual([]);
+
+    await claimOutboxBatch(prisma, {
+      target: 'ONEC',
+      workerId: 'w',
+      limit: 1,
+      leaseMs: 5_000,
+      now: at(510),
+    });
+    const two = await failOutbox(
+      prisma,
+      message.id,
+      'w',
+      { error: '429', retryable: true, retryAfterMs: 7_000 },
+      { ...policy, now: at(600) },
+    );
+    expect(two).toEqual({ state: 'PENDING', attempts: 2, nextAttemptAt: at(7_600) });
+
+    await claimOutboxBatch(prisma, {
+      target: 'ONEC',
+      workerId: 'w',
+      limit: 1,
+      leaseMs: 5_000,
+      now: at(7_600),
+    });
+    const three = await failOutbox(
+      prisma,
+      message.id,
+      'w',
+      { error: 'Cannot reach 1C\n  at somewhere', retryable: true },
+      { ...policy, now: at(7_700) },
+    );
+    expect(three).toEqual({ state: 'DEAD', attempts: 3 });
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn.mock.calls[0]![0]).toMatchObject({
+      outboxId: message.id.toString(),
+      kind: 'onec.createRequest',
+      attempts: 3,
+      error: 'Cannot reach 1C at somewhere',
+    });
+
+    // Dead is never dropped, nor delivered, until requeued.
+    expect(
+      await claimOutboxBatch(prisma, {
+        target: 'ONEC',
+        workerId: 'w',
+        limit: 1,
+        leaseMs: 5_000,
+        now: at(99_999),
+      }),
+    ).toEqual([]);
+    expect((await listDeadOutbox(prisma)).map((m) => m.id)).toEqual([message.id]);
+    expect(await requeueDead(prisma, message.id.toString(), { now: at(100_000) })).toMatchObject({
+      state: 'PENDING',
+      attempts: 0,
+    });
+    expect(await requeueDead(prisma, message.id)).toBeNull();
+    expect(
+      await claimOutboxBatch(prisma, {
+        target: 'ONEC',
+        workerId: 'w',
+        limit: 1,
+        leaseMs: 5_000,
+        now: at(100_000),
+      }),
+    ).toHaveLength(1);
+  });
+
+  it('parks a message at once when the failure is not retryable, and then lets its aggregate go on', async () => {
+    const bad = await enqueue('request:a');
+    const after = await enqueue('request:a');
+    await claimOutboxBatch(prisma, {
+      target: 'ONEC',
+      workerId: 'w',
+      limit: 5,
+      leaseMs: 5_000,
+      now: at(0),
+    });
+    expect(
+      await failOutbox(
+        prisma,
+        bad.id,
+        'w',
+        { error: '1C answered 400', retryable: false },
+        { now: at(1), logger: silent },
+      ),
+    ).toEqual({ state: 'DEAD', attempts: 1 });
+    const next = await claimOutboxBatch(prisma, {
+      target: 'ONEC',
+      workerId: 'w',
+      limit: 5,
+      leaseMs: 5_000,
+      now: at(2),
+    });
+    expect(next.map((m) => m.id)).toEqual([after.id]);
+  });
+
+  it('a worker delivers in order per aggregate, retries failures and finishes in-flight work on stop', async () => {
+    const seen: string[] = [];
+    let failOnce = true;
+    let release: () => void = () => {};
+    const handlers = new OutboxHandlerRegistry()
+      .register('test.deliver', async (message: ClaimedOutboxMessage) => {
+        const { n } = message.payload as { n: number };
+        if (n === 2 && failOnce) {
+          failOnce = false;
+          throw new Error('flaky receiver');
+        }
+        seen.push(`${message.aggregateKey}#${n}`);
+      })
+      .register('test.slow', async () => {
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        seen.push('slow');
+      })
+      .register('test.refused', async () => {
+        throw new OutboxDeliveryError('refused for good', false);
+      });
+    for (let n = 1; n <= 3; n += 1) {
+      await prisma.outboxMessage.create({
+        data: { target: 'ONEC', kind: 'test.deliver', aggregateKey: 'request:a', payload: { n } },
+      });
+    }
+    const refused = await prisma.outboxMessage.create({
+      data: { target: 'ONEC', kind: 'test.refused', aggregateKey: 'request:r', payload: {} },
+    });
+    const logger = spyLogger();
+    const worker = new OutboxWorker({
+      db: prisma,
+      target: 'ONEC',
+      handlers,
+      logger,
+      pollMs: 10,
+      retry: { baseDelayMs: 20, maxDelayMs: 40, maxAttempts: 5 },
+    }).start();
+    try {
+      await until(
+        async () => (await prisma.outboxMessage.count({ where: { state: 'PENDING' } })) === 0,
+      );
+      expect(seen).toEqual(['request:a#1', 'request:a#2', 'request:a#3']);
+      const failedOnce = await prisma.outboxMessage.findFirstOrThrow({
+        where: { payload: { equals: { n: 2 } } },
+      });
+      expect(failedOnce).toMatchObject({ state: 'DELIVERED', attempts: 2 });
+      expect(
+        await prisma.outboxMessage.findUniqueOrThrow({ where: { id: refused.id } }),
+      ).toMatchObject({
+        state: 'DEAD',
+        lastError: 'refused for good',
+      });
+
+      // Stop waits for the delivery in flight and records it.
+      const slow = await prisma.outboxMessage.create({
+        data: { target: 'ONEC', kind: 'test.slow', aggregateKey: 'request:s', payload: {} },
+      });
+      worker.wake();
+      await until(
+        async () =>
+          (await prisma.outboxMessage.findUniqueOrThrow({ where: { id: slow.id } })).lockedBy !==
+          null,
+      );
+      const stopped = worker.stop();
+      setTimeout(() => release(), 50);
+      await stopped;
+      expect(seen.at(-1)).toBe('slow');
+      expect(
+        await prisma.outboxMessage.findUniqueOrThrow({ where: { id: slow.id } }),
+      ).toMatchObject({ state: 'DELIVERED' });
+    } finally {
+      release();
+      await worker.stop();
+    }
+  });
+
+  it('two workers on separate connections deliver every message exactly once, in order per aggregate', async () => {
+    // On PostgreSQL the second worker has its own client (another "api instance").
+    const other = db.url ? await createDb({ url: db.url }) : null;
+    const deliveries = new Map<string, number>();
+    const order: Record<string, number[]> = {};
+    const handler = async (message: ClaimedOutboxMessage) => {
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+      const id = message.id.toString();
+      deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
+      (order[message.aggregateKey] ??= []).push((message.payload as { n: number }).n);
+    };
+    const data = [];
+    for (let n = 0; n < 40; n += 1) {
+      data.push({
+        target: 'ONEC' as const,
+        kind: 'test.deliver',
+        aggregateKey: `request:${n % 8}`,
+        payload: { n },
+      });
+    }
+    await prisma.outboxMessage.createMany({ data });
+    const make = (client: PrismaClient, workerId: string) =>
+      new OutboxWorker({
+        db: client,
+        target: 'ONEC',
+        handlers: new OutboxHandlerRegistry().register('test.deliver', handler),
+        logger: silent,
+        workerId,
+        pollMs: 5,
+        batchSize: 3,
+      });
+    const workers = [make(prisma, 'one'), make(other?.prisma ?? prisma, 'two')];
+    workers.forEach((worker) => worker.start());
+    try {
+      await until(
+        async () => (await prisma.outboxMessage.count({ where: { state: 'DELIVERED' } })) === 40,
+      );
+    } finally {
+      await Promise.all(workers.map((worker) => worker.stop()));
+      await other?.close();
+    }
+    expect(deliveries.size).toBe(40);
+    expect([...deliveries.values()].every((count) => count === 1)).toBe(true);
+    for (const [key, ns] of Object.entries(order)) {
+      expect(ns, key).toEqual([...ns].sort((a, b) => a - b));
+    }
+    expect(await prisma.outboxMessage.count({ where: { attempts: { not: 1 } } })).toBe(0);
+  });
+});
