@@ -20,8 +20,7 @@ import { OutboxDeliveryError, OutboxHandlerRegistry } from '../outbox/worker';
 import { loadAccess, requirePermission } from './access';
 import { recordHistory } from './history';
 import { placeOfferInTx } from './offers';
-import { changePaymentStatus, changeStatus } from './requests';
-import type { ServiceContext } from './requests';
+import { changePaymentStatusInTx, changeStatusInTx } from './requests';
 import { fieldsOf } from './views';
 
 /**
@@ -250,22 +249,6 @@ export function onecOutboxHandlers(deps: OnecBridgeDeps): OutboxHandlerRegistry 
 /** The 1C integration that calls the REST shim. */
 export type OnecActor = Extract<Actor, { kind: 'onec' }>;
 
-/**
- * A Db whose `$transaction(fn)` runs `fn` in the caller's transaction, so a service that opens
- * its own transaction (changeStatus, ...) joins ours and commits or rolls back with the rest
- * (the idempotency key is written in the same transaction as the change).
- */
-export function joinTransaction(tx: Tx): Db {
-  return new Proxy(tx, {
-    get(target, property) {
-      if (property === '$transaction') {
-        return (fn: (inner: Tx) => Promise<unknown>) => fn(target);
-      }
-      return (target as unknown as Record<string | symbol, unknown>)[property];
-    },
-  }) as unknown as Db;
-}
-
 /** `GET /onec/v1/requests/{requestId}`: the request as 1C reads it. */
 export async function getOnecRequestView(
   db: Db | Tx,
@@ -389,12 +372,11 @@ export async function applyOnecStatusInTx(
 ): Promise<OnecStatusResult> {
   const access = await loadAccess(tx, actor, requestId, { lock: true });
   requirePermission(access, 'application.view');
-  const ctx: ServiceContext = { db: joinTransaction(tx), actor, now: () => now };
   if (body.paymentStatus && body.paymentStatus !== access.request.paymentStatus) {
-    await changePaymentStatus(ctx, { requestId, paymentStatus: body.paymentStatus });
+    await changePaymentStatusInTx(tx, actor, now, { requestId, paymentStatus: body.paymentStatus });
   }
   if (body.status && body.status !== access.request.status) {
-    await changeStatus(ctx, {
+    await changeStatusInTx(tx, actor, now, {
       requestId,
       status: body.status,
       ...(body.comment ? { comment: body.comment } : {}),

@@ -238,58 +238,87 @@ export async function submitRequest(
 }
 
 /** A status change by hand (the agent's menu, 1C, a cancel). Offers and expiry have their own paths. */
+export interface StatusChange {
+  requestId: string;
+  status: RequestStatus;
+  version?: number;
+  comment?: string;
+}
+
+/** A status change inside the caller's transaction (the 1C shim joins it to its idempotency record). */
+export async function changeStatusInTx(
+  tx: Tx,
+  actor: Actor,
+  now: Date,
+  input: StatusChange,
+): Promise<void> {
+  const access = await loadAccess(tx, actor, input.requestId, { lock: true });
+  requirePermission(access, 'application.view');
+  const role = actingRoleOf(access.relation);
+  if (!role) throw forbidden();
+  const cause = input.status === 'CANCELLED' ? 'cancel' : 'setStatus';
+  const from = access.request.status;
+  assertStatusTransition(access.facts, input.status, role, cause);
+  assertVersion(access, input.version);
+  await writeRequest(tx, access, { status: input.status });
+  await recordHistory(
+    tx,
+    access.request.id,
+    actor,
+    [{ field: 'status', from, to: input.status }],
+    now,
+  );
+  await enqueueOutbox(tx, statusOutbox(access, { field: 'status', from, to: input.status }, actor));
+}
+
+/** A status change by hand (the agent's menu, a cancel). Offers and expiry have their own paths. */
 export async function changeStatus(
   ctx: ServiceContext,
-  input: { requestId: string; status: RequestStatus; version?: number; comment?: string },
+  input: StatusChange,
 ): Promise<PaymentRequestView> {
   return ctx.db.$transaction(async (tx) => {
-    const access = await loadAccess(tx, ctx.actor, input.requestId, { lock: true });
-    requirePermission(access, 'application.view');
-    const role = actingRoleOf(access.relation);
-    if (!role) throw forbidden();
-    const cause = input.status === 'CANCELLED' ? 'cancel' : 'setStatus';
-    const from = access.request.status;
-    assertStatusTransition(access.facts, input.status, role, cause);
-    assertVersion(access, input.version);
-    await writeRequest(tx, access, { status: input.status });
-    await recordHistory(
-      tx,
-      access.request.id,
-      ctx.actor,
-      [{ field: 'status', from, to: input.status }],
-      ctx.now(),
-    );
-    await enqueueOutbox(
-      tx,
-      statusOutbox(access, { field: 'status', from, to: input.status }, ctx.actor),
-    );
+    await changeStatusInTx(tx, ctx.actor, ctx.now(), input);
     return viewFor(tx, ctx.actor, await loadAccess(tx, ctx.actor, input.requestId));
   });
 }
 
+export interface PaymentStatusChange {
+  requestId: string;
+  paymentStatus: PaymentStatus;
+}
+
+export async function changePaymentStatusInTx(
+  tx: Tx,
+  actor: Actor,
+  now: Date,
+  input: PaymentStatusChange,
+): Promise<void> {
+  const access = await loadAccess(tx, actor, input.requestId, { lock: true });
+  requirePermission(access, 'application.view');
+  const role = actingRoleOf(access.relation);
+  if (!role) throw forbidden();
+  const from = access.request.paymentStatus;
+  assertPaymentTransition(access.facts, input.paymentStatus, role);
+  await writeRequest(tx, access, { paymentStatus: input.paymentStatus });
+  await recordHistory(
+    tx,
+    access.request.id,
+    actor,
+    [{ field: 'paymentStatus', from, to: input.paymentStatus }],
+    now,
+  );
+  await enqueueOutbox(
+    tx,
+    statusOutbox(access, { field: 'paymentStatus', from, to: input.paymentStatus }, actor),
+  );
+}
+
 export async function changePaymentStatus(
   ctx: ServiceContext,
-  input: { requestId: string; paymentStatus: PaymentStatus },
+  input: PaymentStatusChange,
 ): Promise<PaymentRequestView> {
   return ctx.db.$transaction(async (tx) => {
-    const access = await loadAccess(tx, ctx.actor, input.requestId, { lock: true });
-    requirePermission(access, 'application.view');
-    const role = actingRoleOf(access.relation);
-    if (!role) throw forbidden();
-    const from = access.request.paymentStatus;
-    assertPaymentTransition(access.facts, input.paymentStatus, role);
-    await writeRequest(tx, access, { paymentStatus: input.paymentStatus });
-    await recordHistory(
-      tx,
-      access.request.id,
-      ctx.actor,
-      [{ field: 'paymentStatus', from, to: input.paymentStatus }],
-      ctx.now(),
-    );
-    await enqueueOutbox(
-      tx,
-      statusOutbox(access, { field: 'paymentStatus', from, to: input.paymentStatus }, ctx.actor),
-    );
+    await changePaymentStatusInTx(tx, ctx.actor, ctx.now(), input);
     return viewFor(tx, ctx.actor, await loadAccess(tx, ctx.actor, input.requestId));
   });
 }
