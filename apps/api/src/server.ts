@@ -7,6 +7,7 @@ import type { AppDeps } from './context';
 import { createContext } from './context';
 import { registerBotDocumentRoutes } from './http/bot-documents';
 import { registerFileRoutes } from './http/files';
+import { registerMetrics } from './http/metrics';
 import { registerWebapp } from './http/webapp';
 import { registerOnecRest } from './rest/onec/routes';
 import type { OnecRestOptions } from './rest/onec/routes';
@@ -48,6 +49,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     }
   });
 
+  registerMetrics(app, deps);
   await registerFileRoutes(app, deps);
   await registerBotDocumentRoutes(app, deps);
   await registerOnecRest(app, deps, options.onec);

@@ -301,3 +301,23 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
     expect(await api.prisma.offer.count()).toBe(0);
   });
 });
+
+describe.skipIf(skipDb)(`health and metrics (${dbKind})`, () => {
+  it('answers /healthz and exposes request and outbox gauges on /metrics', async () => {
+    const api = await startTestApi();
+    try {
+      const world = await createWorld(api.prisma);
+      const client = api.client(api.tokenFor({ kind: 'user', id: world.client.id }));
+      await client.requests.create.mutate({
+        fields: {},
+        offersDeadline: new Date(Date.now() + hours(24)).toISOString(),
+      });
+      expect(await (await fetch(`${api.url}/healthz`)).json()).toEqual({ status: 'ok' });
+      const metrics = await (await fetch(`${api.url}/metrics`)).text();
+      expect(metrics).toContain('payreq_requests{status="DRAFT",service="payreq-api"} 1');
+      expect(metrics).toContain('process_resident_memory_bytes');
+    } finally {
+      await api.close();
+    }
+  });
+});
