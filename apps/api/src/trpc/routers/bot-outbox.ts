@@ -30,7 +30,12 @@ const WorkerId = z
 export const ClaimInput = z.strictObject({
   limit: z.number().int().min(1).max(100).default(10),
   /** How long the bot holds the rows: a delivery must be completed or failed within it. */
-  leaseMs: z.number().int().min(1_000).max(30 * 60_000).default(60_000),
+  leaseMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .max(30 * 60_000)
+    .default(60_000),
   workerId: WorkerId,
 });
 

@@ -1,0 +1,201 @@
+import type { AppRouter } from '@payreq/api';
+import type { DocumentKind, UploadMimeType, UploadResult } from '@payreq/contracts';
+import { TRPCClientError, createTRPCClient, httpLink } from '@trpc/client';
+
+import type { Logger } from './logger';
+import type { RetryOptions } from './retry';
+import { retrying } from './retry';
+
+export type ApiTrpc = ReturnType<typeof createTRPCClient<AppRouter>>;
+
+/** A non-tRPC answer of the api (the file routes) that was not 2xx. */
+export class ApiHttpError extends Error {
+  override readonly name = 'ApiHttpError';
+  constructor(
+    readonly status: number,
+    readonly appCode: string | null,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The HTTP status of a failed api call, or null when no answer came (network, timeout). */
+export function apiStatusOf(error: unknown): number | null {
+  if (error instanceof ApiHttpError) return error.status;
+  if (error instanceof TRPCClientError) {
+    const data = error.data as { httpStatus?: unknown } | undefined;
+    if (typeof data?.httpStatus === 'number') return data.httpStatus;
+    const response = (error.meta as { response?: { status?: unknown } } | undefined)?.response;
+    if (typeof response?.status === 'number') return response.status;
+  }
+  return null;
+}
+
+export function apiAppCodeOf(error: unknown): string | null {
+  if (error instanceof ApiHttpError) return error.appCode;
+  if (error instanceof TRPCClientError) {
+    const data = error.data as { appCode?: unknown } | undefined;
+    return typeof data?.appCode === 'string' ? data.appCode : null;
+  }
+  return null;
+}
+
+/**
+ * Worth another try: no answer at all (the api is restarting, a timeout), 5xx, 429, and
+ * 401/403 too (a rotated service token is a configuration problem to fix, not a reason to
+ * drop what Telegram sent). A 4xx answer about the input itself (400, 404, 409, 413, 415, 422)
+ * is final.
+ */
+export function isTransientApiError(error: unknown): boolean {
+  const status = apiStatusOf(error);
+  if (status === null) return true;
+  return status >= 500 || status === 429 || status === 408 || status === 401 || status === 403;
+}
+
+export interface StoredDocument {
+  bytes: Buffer;
+  mime: string;
+  fileName: string;
+  kind: DocumentKind | null;
+  sha256: string | null;
+}
+
+export interface PlatformApiOptions {
+  url: string;
+  serviceToken: string;
+  timeoutMs: number;
+  logger: Logger;
+}
+
+function withTimeout(signal: AbortSignal | null | undefined, timeoutMs: number): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
+
+/**
+ * The api as the bot sees it: the typed tRPC client (service token) and the two binary
+ * routes (chat files up, documents down), each call bounded by a timeout, and `call` to
+ * retry with backoff on network errors and 5xx.
+ */
+export class PlatformApi {
+  readonly trpc: ApiTrpc;
+  private readonly url: string;
+  private readonly authorization: string;
+  private readonly timeoutMs: number;
+  private readonly logger: Logger;
+
+  constructor(options: PlatformApiOptions) {
+    this.url = options.url.replace(/\/+$/, '');
+    this.authorization = `Bearer ${options.serviceToken}`;
+    this.timeoutMs = options.timeoutMs;
+    this.logger = options.logger;
+    this.trpc = createTRPCClient<AppRouter>({
+      links: [
+        httpLink({
+          url: `${this.url}/trpc`,
+          headers: () => ({ authorization: this.authorization }),
+          fetch: (input, init) =>
+            fetch(input as string | URL, {
+              ...(init as RequestInit),
+              signal: withTimeout(init?.signal as AbortSignal | null | undefined, this.timeoutMs),
+            }),
+        }),
+      ],
+    });
+  }
+
+  /**
+   * Runs an api call with retries: forever (until shutdown) when `forever`, otherwise a few
+   * times. Errors that are not transient are thrown at once.
+   */
+  call<T>(
+    what: string,
+    fn: () => Promise<T>,
+    options: { signal?: AbortSignal; forever?: boolean; maxAttempts?: number } = {},
+  ): Promise<T> {
+    const retry: RetryOptions = {
+      isTransient: isTransientApiError,
+      maxAttempts: options.forever ? Infinity : (options.maxAttempts ?? 4),
+      baseMs: 250,
+      maxMs: 15_000,
+      onRetry: (error, attempt, delayMs) => {
+        const log =
+          attempt >= 5 ? this.logger.warn.bind(this.logger) : this.logger.debug.bind(this.logger);
+        log({ err: error, call: what, attempt, delayMs }, 'api call failed; retrying');
+      },
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    return retrying(fn, retry);
+  }
+
+  /** Uploads a file of a chat (raw bytes); content-addressed on the api side. */
+  async uploadAsset(
+    chatId: number,
+    bytes: Uint8Array,
+    meta: {
+      mime: UploadMimeType;
+      fileName: string | null;
+      telegramFileId: string;
+      telegramFileUniqueId: string;
+    },
+  ): Promise<UploadResult> {
+    const headers: Record<string, string> = {
+      authorization: this.authorization,
+      'content-type': meta.mime,
+      'x-telegram-file-id': meta.telegramFileId,
+      'x-telegram-file-unique-id': meta.telegramFileUniqueId,
+    };
+    if (meta.fileName) headers['x-file-name'] = encodeURIComponent(meta.fileName);
+    const response = await fetch(`${this.url}/bot/v1/chats/${chatId}/assets`, {
+      method: 'POST',
+      headers,
+      body: bytes as Uint8Array<ArrayBuffer>,
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    if (!response.ok) throw await httpError(response);
+    return (await response.json()) as UploadResult;
+  }
+
+  /** A stored document's bytes, mime type, file name and kind. */
+  async fetchDocument(documentId: string): Promise<StoredDocument> {
+    const response = await fetch(`${this.url}/bot/v1/documents/${encodeURIComponent(documentId)}`, {
+      headers: { authorization: this.authorization },
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    if (!response.ok) throw await httpError(response);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const header = (name: string) => response.headers.get(name);
+    const fileName = decodeHeader(header('x-file-name')) ?? `document-${documentId.slice(0, 8)}`;
+    return {
+      bytes,
+      mime: header('content-type')?.split(';')[0]?.trim() || 'application/octet-stream',
+      fileName,
+      kind: (header('x-document-kind') as DocumentKind | null) ?? null,
+      sha256: header('x-document-sha256'),
+    };
+  }
+}
+
+function decodeHeader(value: string | null): string | null {
+  if (!value) return null;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+async function httpError(response: Response): Promise<ApiHttpError> {
+  let code: string | null = null;
+  let message = `${response.status} ${response.statusText}`;
+  try {
+    const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
+    if (typeof body.error?.code === 'string') code = body.error.code;
+    if (typeof body.error?.message === 'string')
+      message = `${response.status}: ${body.error.message}`;
+  } catch {
+    // not JSON (a proxy's page): the status says enough
+  }
+  return new ApiHttpError(response.status, code, message);
+}

@@ -1,0 +1,238 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+
+import { Telegraf } from 'telegraf';
+import type { Update } from 'telegraf/types';
+
+import { PlatformApi } from './api';
+import { ChatRegistry } from './chats';
+import { DeliveryLoop } from './delivery';
+import type { BotConfig } from './env';
+import { registerHandlers } from './handlers';
+import type { Logger } from './logger';
+import { createLogger } from './logger';
+import { Mirror } from './mirror';
+import { ShutdownError, retrying } from './retry';
+import { agentFor, deliveryTelegram, isTransientTelegramError, retryAfterOf } from './telegram';
+import { texts } from './texts';
+import { ALLOWED_UPDATES, UpdatePoller, WebhookServer } from './updates';
+
+export interface BotApp {
+  bot: Telegraf;
+  api: PlatformApi;
+  /** Null when DELIVERY_ENABLED=false. */
+  delivery: DeliveryLoop | null;
+  config: BotConfig;
+  logger: Logger;
+  /** The id this process claims outbox messages under. */
+  workerId: string;
+  /** The bot's @username (from the configuration, else getMe at start). */
+  readonly username: string;
+  /** Webhook mode: the port the webhook server listens on, once started. */
+  readonly webhookPort: number | null;
+  /** Connects to Telegram, starts receiving updates (polling or webhook) and the delivery loop. */
+  start(): Promise<void>;
+  /**
+   * Stops receiving updates, lets the updates in flight finish (up to SHUTDOWN_GRACE_MS, then
+   * they give up and stay unconfirmed for the next start), then stops the delivery loop after
+   * the delivery in flight.
+   */
+  stop(reason?: string): Promise<void>;
+}
+
+export interface CreateBotOptions {
+  logger?: Logger;
+  workerId?: string;
+  /** Called when receiving updates failed for good (e.g. Telegram refused the token). */
+  onFatal?: (error: unknown) => void;
+}
+
+/** The deal-room bot: mirrors registered groups into the platform and delivers the api's Telegram outbox. */
+export function createBot(config: BotConfig, options: CreateBotOptions = {}): BotApp {
+  const logger =
+    options.logger ??
+    createLogger({
+      level: config.logLevel,
+      secrets: [config.token, config.serviceToken, config.webhook?.secret ?? ''],
+    });
+  const workerId =
+    options.workerId ?? `bot@${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const bot = new Telegraf(config.token, {
+    // A handler retries until the api answers: telegraf must not move on by itself.
+    handlerTimeout: Infinity,
+    telegram: {
+      apiRoot: config.apiRoot,
+      agent: agentFor(config.apiRoot, true),
+      webhookReply: false,
+    },
+  });
+  const api = new PlatformApi({
+    url: config.apiUrl,
+    serviceToken: config.serviceToken,
+    timeoutMs: config.apiTimeoutMs,
+    logger,
+  });
+  const chats = new ChatRegistry(api);
+  const mirror = new Mirror({ api, chats, logger, downloadTimeoutMs: 120_000 });
+  let shutdown = new AbortController();
+  let username = config.botUsername ?? '';
+  let started = false;
+  let poller: UpdatePoller | null = null;
+  let webhook: WebhookServer | null = null;
+  let webhookPort: number | null = null;
+
+  registerHandlers(bot, {
+    config,
+    api,
+    chats,
+    mirror,
+    logger,
+    signal: () => shutdown.signal,
+    botUsername: () => username,
+  });
+  bot.catch((error) => {
+    // A stop in the middle: the update stays unconfirmed. Anything else is logged and moved past.
+    if (error instanceof ShutdownError) throw error;
+    logger.error({ err: error }, 'update handler failed');
+  });
+
+  const delivery = config.delivery.enabled
+    ? new DeliveryLoop(
+        {
+          api,
+          telegram: deliveryTelegram(config.token, config.apiRoot),
+          logger: logger.child({ component: 'delivery' }),
+          onMigrated: (fromChatId, toChatId) =>
+            mirror.followMigration(fromChatId, toChatId, AbortSignal.timeout(30_000)),
+        },
+        {
+          workerId,
+          pollMs: config.delivery.pollMs,
+          leaseMs: config.delivery.leaseMs,
+          batchSize: config.delivery.batchSize,
+          sendTimeoutMs: config.telegramSendTimeoutMs,
+        },
+      )
+    : null;
+
+  const handle = (update: Update) => bot.handleUpdate(update);
+  const telegramRetry = {
+    isTransient: isTransientTelegramError,
+    retryAfterMs: retryAfterOf,
+    baseMs: 500,
+    maxMs: 30_000,
+  };
+
+  async function setCommands(): Promise<void> {
+    for (const lang of ['ru', 'en'] as const) {
+      await bot.telegram
+        .setMyCommands([{ command: 'start', description: texts.startCommand(lang) }], {
+          scope: { type: 'all_private_chats' },
+          ...(lang === 'en' ? { language_code: 'en' } : {}),
+        })
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not set the bot commands'));
+    }
+  }
+
+  return {
+    bot,
+    api,
+    delivery,
+    config,
+    logger,
+    workerId,
+    get username() {
+      return username;
+    },
+    get webhookPort() {
+      return webhookPort;
+    },
+
+    async start() {
+      if (started) throw new Error('the bot is already started');
+      started = true;
+      shutdown = new AbortController();
+      const me = await retrying(() => bot.telegram.getMe(), {
+        ...telegramRetry,
+        signal: shutdown.signal,
+        onRetry: (error, attempt, delayMs) =>
+          logger.warn({ err: error, attempt, delayMs }, 'Telegram unreachable (getMe); retrying'),
+      });
+      bot.botInfo = me;
+      username = config.botUsername ?? me.username;
+      if (config.botUsername && config.botUsername.toLowerCase() !== me.username.toLowerCase()) {
+        logger.warn(
+          { configured: config.botUsername, telegram: me.username },
+          'BOT_USERNAME is not the username Telegram reports: Mini App links will point elsewhere',
+        );
+      }
+      if (!me.can_read_all_group_messages) {
+        logger.info(
+          'privacy mode is on: the bot sees every group message only where it is an administrator (it asks for it in its welcome)',
+        );
+      }
+      await setCommands();
+
+      if (config.mode === 'webhook' && config.webhook) {
+        const hook = config.webhook;
+        webhook = new WebhookServer(
+          { path: hook.path, secret: hook.secret, host: hook.host, port: hook.port },
+          handle,
+          logger,
+        );
+        webhookPort = await webhook.start();
+        await retrying(
+          () =>
+            bot.telegram.setWebhook(`${hook.url}${hook.path}`, {
+              secret_token: hook.secret,
+              allowed_updates: [...ALLOWED_UPDATES],
+              max_connections: hook.maxConnections,
+              drop_pending_updates: false,
+            }),
+          { ...telegramRetry, signal: shutdown.signal, maxAttempts: 10 },
+        );
+      } else {
+        // Updates waiting from before (or from a webhook period) are kept, not dropped.
+        await retrying(() => bot.telegram.deleteWebhook({ drop_pending_updates: false }), {
+          ...telegramRetry,
+          signal: shutdown.signal,
+          maxAttempts: 10,
+        });
+        poller = new UpdatePoller(bot.telegram, handle, logger);
+        poller.start().done.catch((error: unknown) => {
+          logger.fatal({ err: error }, 'receiving updates failed');
+          options.onFatal?.(error);
+        });
+      }
+      delivery?.start();
+      logger.info(
+        {
+          username,
+          mode: config.mode,
+          apiRoot: config.apiRoot,
+          api: config.apiUrl,
+          delivery: Boolean(delivery),
+          workerId,
+        },
+        'bot started',
+      );
+    },
+
+    async stop(reason = 'stop') {
+      if (!started) return;
+      started = false;
+      logger.info({ reason }, 'bot stopping');
+      const grace = setTimeout(() => shutdown.abort(), config.shutdownGraceMs);
+      try {
+        await Promise.all([poller?.stop(), webhook?.stop()]);
+      } finally {
+        clearTimeout(grace);
+        shutdown.abort();
+      }
+      poller = null;
+      webhook = null;
+      await delivery?.stop();
+      logger.info('bot stopped');
+    },
+  };
+}

@@ -1,0 +1,453 @@
+import type { Telegram } from 'telegraf';
+import { z } from 'zod';
+
+import type { PlatformApi } from './api';
+import { apiStatusOf, isTransientApiError } from './api';
+import type { Logger } from './logger';
+import { retrying } from './retry';
+import { classifyTelegramError } from './telegram';
+import type { CardForText } from './texts';
+import {
+  documentCaption,
+  langOf,
+  offerAcceptedText,
+  paymentStatusChangedText,
+  statusChangedText,
+} from './texts';
+
+/** What the api's outbox asks the bot to post (see apps/api: services/requests.ts, offers.ts, documents.ts). */
+export const outboxKinds = {
+  statusChanged: 'telegram.statusChanged',
+  paymentStatusChanged: 'telegram.paymentStatusChanged',
+  offerAccepted: 'telegram.offerAccepted',
+  document: 'telegram.document',
+} as const;
+
+const chatIdField = z.union([z.string().regex(/^-?\d+$/), z.number().int()]).transform(Number);
+const StatusPayload = z.object({
+  requestId: z.string().min(1),
+  chatId: chatIdField,
+  from: z.string(),
+  to: z.string(),
+  by: z.string().nullish(),
+});
+const OfferPayload = z.object({
+  requestId: z.string().min(1),
+  chatId: chatIdField,
+  offerId: z.string().min(1),
+});
+const DocumentPayload = z.object({
+  requestId: z.string().min(1),
+  chatId: chatIdField,
+  documentId: z.string().min(1),
+});
+
+export interface ClaimedOutboxMessage {
+  id: string;
+  kind: string;
+  payload?: unknown;
+  attempts: number;
+}
+
+/** A message that can never be delivered as it is (unknown kind, bad payload, request gone). */
+class Undeliverable extends Error {
+  override readonly name = 'Undeliverable';
+}
+
+interface Prepared {
+  chatId: number;
+  /** Posts the message; resolves with Telegram's message. */
+  send(chatId: number): Promise<{ message_id: number }>;
+}
+
+export interface DeliveryOptions {
+  workerId: string;
+  pollMs: number;
+  leaseMs: number;
+  batchSize: number;
+  sendTimeoutMs: number;
+}
+
+export interface DeliveryDeps {
+  api: PlatformApi;
+  /** A client without keep-alive (see telegram.ts). */
+  telegram: Telegram;
+  logger: Logger;
+  /** A send found the group had become a supergroup: record it in the api. */
+  onMigrated(fromChatId: number, toChatId: number): Promise<void>;
+}
+
+export type DeliveryOutcome = 'delivered' | 'retry' | 'dead' | 'unknown';
+
+/**
+ * Delivers the api's TELEGRAM outbox: claims due messages (a lease; at most one per chat, in
+ * the order they were written), renders each in the chat's language and posts it.
+ *
+ * - A posted message is completed at once, before anything else is done.
+ * - Only a definite refusal is retried: 429 (the outbox waits Telegram's `retry_after`), 5xx
+ *   and a connection never made. An answer lost on the way (reset, timeout) may mean the
+ *   message is in the chat already, so it is not retried: the row is parked as DEAD with the
+ *   reason (the outbox's dead letters; requeue after checking the chat). Other 4xx (kicked
+ *   from the chat, ...) are final too.
+ * - A group upgraded to a supergroup answers 400 with migrate_to_chat_id: the message goes to
+ *   the new id at once (nothing was posted) and the api learns of the move.
+ */
+export class DeliveryLoop {
+  private stopping = false;
+  private running: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private claimFailures = 0;
+
+  constructor(
+    private readonly deps: DeliveryDeps,
+    private readonly options: DeliveryOptions,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.stopping = false;
+    this.running = this.run();
+  }
+
+  /** Stops after the delivery in flight; claimed messages not started yet are released. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.running;
+    this.running = null;
+  }
+
+  /** Runs one claim-and-deliver round now (also what the loop does every DELIVERY_POLL_MS). */
+  poke(): void {
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      let claimed = 0;
+      try {
+        claimed = await this.tick();
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'delivery round failed');
+      }
+      if (this.stopping) break;
+      if (claimed < this.options.batchSize) await this.idle(this.options.pollMs);
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = null;
+        done();
+      };
+    });
+  }
+
+  /** One round: claim a batch and deliver it. Returns how many were claimed. */
+  async tick(): Promise<number> {
+    let messages: ClaimedOutboxMessage[];
+    try {
+      const result = await this.deps.api.trpc.botOutbox.claim.mutate({
+        limit: this.options.batchSize,
+        leaseMs: this.options.leaseMs,
+        workerId: this.options.workerId,
+      });
+      messages = result.messages;
+      this.claimFailures = 0;
+    } catch (error) {
+      this.claimFailures += 1;
+      // The api restarting is normal; said loudly only when it lasts.
+      const loud =
+        !isTransientApiError(error) || this.claimFailures === 10 || this.claimFailures % 300 === 0;
+      (loud ? this.deps.logger.warn : this.deps.logger.debug).call(
+        this.deps.logger,
+        { err: error, failures: this.claimFailures },
+        'could not claim outbox messages',
+      );
+      return 0;
+    }
+    for (let index = 0; index < messages.length; index += 1) {
+      const message = messages[index]!;
+      if (this.stopping) {
+        await this.release(messages.slice(index));
+        break;
+      }
+      await this.deliver(message);
+    }
+    return messages.length;
+  }
+
+  async deliver(message: ClaimedOutboxMessage): Promise<DeliveryOutcome> {
+    const log = this.deps.logger.child({
+      outboxId: message.id,
+      kind: message.kind,
+      attempts: message.attempts,
+    });
+    let prepared: Prepared;
+    try {
+      prepared = await this.prepare(message);
+    } catch (error) {
+      const final = error instanceof Undeliverable;
+      log.warn(
+        { err: error },
+        final ? 'outbox message cannot be delivered' : 'could not prepare an outbox message',
+      );
+      return this.fail(message, { error: describe(error), retryable: !final }, log);
+    }
+
+    let chatId = prepared.chatId;
+    for (let hop = 0; hop < 3; hop += 1) {
+      let sent: { message_id: number };
+      try {
+        sent = await prepared.send(chatId);
+      } catch (error) {
+        const failure = classifyTelegramError(error);
+        switch (failure.kind) {
+          case 'migrated':
+            log.info(
+              { chatId, toChatId: failure.toChatId },
+              'the group became a supergroup; sending there',
+            );
+            await this.deps
+              .onMigrated(chatId, failure.toChatId)
+              .catch((err: unknown) => log.warn({ err }, 'could not record the migration'));
+            chatId = failure.toChatId;
+            continue;
+          case 'rateLimited':
+            log.info({ retryAfterMs: failure.retryAfterMs }, 'Telegram asked to slow down');
+            return this.fail(
+              message,
+              {
+                error: `429: ${failure.description}`,
+                retryable: true,
+                retryAfterMs: failure.retryAfterMs,
+              },
+              log,
+            );
+          case 'serverError':
+          case 'notSent':
+            log.info(
+              { failure: failure.kind, description: failure.description },
+              'Telegram did not take the message; will retry',
+            );
+            return this.fail(message, { error: failure.description, retryable: true }, log);
+          case 'refused':
+            log.warn(
+              { status: failure.status, description: failure.description },
+              'Telegram refused the message',
+            );
+            return this.fail(
+              message,
+              { error: `${failure.status}: ${failure.description}`, retryable: false },
+              log,
+            );
+          case 'unknown':
+            log.error(
+              { description: failure.description, chatId },
+              'the outcome of a send is unknown (the answer was lost): not retried so that it is not posted twice; check the chat and requeue the dead message if it is missing',
+            );
+            await this.fail(
+              message,
+              {
+                error: `outcome unknown (answer lost: ${failure.description}); check the chat before requeueing`,
+                retryable: false,
+              },
+              log,
+            );
+            return 'unknown';
+        }
+      }
+      await this.complete(message, { telegramMessageId: sent.message_id, chatId }, log);
+      return 'delivered';
+    }
+    return this.fail(message, { error: 'the chat kept moving (migrations)', retryable: true }, log);
+  }
+
+  private async prepare(message: ClaimedOutboxMessage): Promise<Prepared> {
+    const { api } = this.deps;
+    const card = async (requestId: string, offerId?: string) => {
+      try {
+        return await api.call(
+          'botOutbox.requestCard',
+          () =>
+            api.trpc.botOutbox.requestCard.query({ requestId, ...(offerId ? { offerId } : {}) }),
+          { maxAttempts: 3 },
+        );
+      } catch (error) {
+        if (apiStatusOf(error) === 404 || apiStatusOf(error) === 400)
+          throw new Undeliverable(`request ${requestId}: ${describe(error)}`);
+        throw error;
+      }
+    };
+    const forText = (c: Awaited<ReturnType<typeof card>>): CardForText => ({
+      ...c,
+      locale: langOf(c.locale),
+    });
+    const text = (chatId: number, body: string): Prepared => ({
+      chatId,
+      send: (to) =>
+        this.deps.telegram.callApi(
+          'sendMessage',
+          { chat_id: to, text: body, link_preview_options: { is_disabled: true } } as never,
+          { signal: AbortSignal.timeout(this.options.sendTimeoutMs) as never },
+        ) as Promise<{ message_id: number }>,
+    });
+
+    switch (message.kind) {
+      case outboxKinds.statusChanged:
+      case outboxKinds.paymentStatusChanged: {
+        const payload = parse(StatusPayload, message);
+        const c = await card(payload.requestId);
+        const change = { from: payload.from, to: payload.to, by: payload.by ?? null };
+        return text(
+          c.chatId ?? payload.chatId,
+          message.kind === outboxKinds.statusChanged
+            ? statusChangedText(forText(c), change)
+            : paymentStatusChangedText(forText(c), change),
+        );
+      }
+      case outboxKinds.offerAccepted: {
+        const payload = parse(OfferPayload, message);
+        const c = await card(payload.requestId, payload.offerId);
+        return text(c.chatId ?? payload.chatId, offerAcceptedText(forText(c)));
+      }
+      case outboxKinds.document: {
+        const payload = parse(DocumentPayload, message);
+        const c = await card(payload.requestId);
+        let document;
+        try {
+          document = await api.call(
+            'GET /bot/v1/documents',
+            () => api.fetchDocument(payload.documentId),
+            {
+              maxAttempts: 3,
+            },
+          );
+        } catch (error) {
+          if (apiStatusOf(error) === 404 || apiStatusOf(error) === 400)
+            throw new Undeliverable(`document ${payload.documentId}: ${describe(error)}`);
+          throw error;
+        }
+        const caption = documentCaption(document.kind, c.displayNumber, langOf(c.locale));
+        return {
+          chatId: c.chatId ?? payload.chatId,
+          send: (to) =>
+            this.deps.telegram.callApi(
+              'sendDocument',
+              {
+                chat_id: to,
+                document: { source: document.bytes, filename: document.fileName },
+                caption,
+              } as never,
+              { signal: AbortSignal.timeout(this.options.sendTimeoutMs) as never },
+            ) as Promise<{ message_id: number }>,
+        };
+      }
+      default:
+        throw new Undeliverable(`the bot does not know how to deliver ${message.kind}`);
+    }
+  }
+
+  /** Reports a delivery; retried for a while, because an unreported delivery would be sent again. */
+  private async complete(
+    message: ClaimedOutboxMessage,
+    result: { telegramMessageId: number; chatId: number },
+    log: Logger,
+  ): Promise<void> {
+    try {
+      const { completed } = await retrying(
+        () =>
+          this.deps.api.trpc.botOutbox.complete.mutate({
+            id: message.id,
+            workerId: this.options.workerId,
+            telegramMessageId: result.telegramMessageId,
+            chatId: result.chatId,
+          }),
+        {
+          isTransient: isTransientApiError,
+          maxAttempts: 12,
+          baseMs: 250,
+          maxMs: 5_000,
+          onRetry: (err, attempt) =>
+            log.warn({ err, attempt }, 'could not report a delivery; retrying'),
+        },
+      );
+      if (completed)
+        log.info(
+          { chatId: result.chatId, telegramMessageId: result.telegramMessageId },
+          'delivered',
+        );
+      else
+        log.error(
+          { chatId: result.chatId },
+          'delivered, but the lease had expired: the message may be delivered again',
+        );
+    } catch (error) {
+      log.error(
+        { err: error },
+        'delivered, but could not report it: the message may be delivered again',
+      );
+    }
+  }
+
+  private async fail(
+    message: ClaimedOutboxMessage,
+    failure: { error: string; retryable: boolean; retryAfterMs?: number },
+    log: Logger,
+  ): Promise<DeliveryOutcome> {
+    try {
+      const outcome = await this.deps.api.call(
+        'botOutbox.fail',
+        () =>
+          this.deps.api.trpc.botOutbox.fail.mutate({
+            id: message.id,
+            workerId: this.options.workerId,
+            error: failure.error.slice(0, 2_000) || 'failed',
+            retryable: failure.retryable,
+            ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+          }),
+        { maxAttempts: 4 },
+      );
+      if (outcome.state === 'DEAD')
+        log.warn({ error: failure.error }, 'outbox message parked as DEAD');
+      return outcome.state === 'DEAD' ? 'dead' : 'retry';
+    } catch (error) {
+      // The lease runs out and the message is claimed again.
+      log.warn({ err: error }, 'could not report a failed delivery');
+      return failure.retryable ? 'retry' : 'dead';
+    }
+  }
+
+  private async release(messages: ClaimedOutboxMessage[]): Promise<void> {
+    for (const message of messages) {
+      await this.deps.api.trpc.botOutbox.fail
+        .mutate({
+          id: message.id,
+          workerId: this.options.workerId,
+          error: 'released: the bot is stopping',
+          retryable: true,
+          retryAfterMs: 0,
+        })
+        .catch(() => undefined);
+    }
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, message: ClaimedOutboxMessage): T {
+  const parsed = schema.safeParse(message.payload);
+  if (!parsed.success)
+    throw new Undeliverable(
+      `bad ${message.kind} payload: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+    );
+  return parsed.data;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,150 @@
+import { z } from 'zod';
+
+/**
+ * The bot's configuration: the only place that reads `process.env`. Everything else gets a
+ * validated `BotConfig`. Production differs from the local demo by configuration alone
+ * (TELEGRAM_API_ROOT=https://api.telegram.org, BOT_MODE=webhook, real URLs and secrets).
+ */
+
+// An empty variable counts as unset (docker-compose and .env files write `X=`).
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
+  z.preprocess((value) => (value === '' || value === undefined ? fallback : value), schema);
+
+const httpUrl = z.url({ protocol: /^https?$/ });
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+export const BotEnv = z
+  .object({
+    /** `<bot id>:<secret>` from @BotFather. Never logged. */
+    TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'a bot token: <id>:<secret>'),
+    /** The Bot API: the project's test server locally, https://api.telegram.org in production. */
+    TELEGRAM_API_ROOT: withDefault(httpUrl, 'http://127.0.0.1:8081'),
+    /** The bot's @username, for t.me links; asked with getMe when unset. */
+    BOT_USERNAME: optional(
+      z
+        .string()
+        .transform((value) => value.replace(/^@/, ''))
+        .pipe(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/)),
+    ),
+    /** The Mini App's short name (`t.me/<bot>/<app>`); unset: the bot's main Mini App (`t.me/<bot>?startapp=`). */
+    MINI_APP_SHORT_NAME: optional(z.string().regex(/^[A-Za-z0-9_]{3,30}$/)),
+    /** The Mini App's https URL, for the `web_app` buttons of private chats. */
+    WEBAPP_URL: optional(httpUrl),
+    API_URL: withDefault(httpUrl, 'http://127.0.0.1:3000'),
+    /** The api's service token for the bot (`Authorization: Bearer ...`). Never logged. */
+    BOT_SERVICE_TOKEN: z.string().min(16),
+    BOT_MODE: withDefault(z.enum(['polling', 'webhook']), 'polling'),
+    /** Public https base URL Telegram posts updates to (webhook mode), e.g. https://bot.example.com */
+    WEBHOOK_URL: optional(httpUrl),
+    WEBHOOK_PATH: withDefault(z.string().regex(/^\/[A-Za-z0-9/_.-]*$/), '/telegram/webhook'),
+    /** Checked against `X-Telegram-Bot-Api-Secret-Token` on every webhook call. */
+    WEBHOOK_SECRET: optional(z.string().regex(/^[A-Za-z0-9_-]{16,256}$/)),
+    /** Parallel webhook deliveries Telegram may make; 1 keeps every chat's updates in order. */
+    WEBHOOK_MAX_CONNECTIONS: withDefault(int(1, 100), 1),
+    HOST: withDefault(z.string().min(1), '0.0.0.0'),
+    PORT: withDefault(int(0, 65_535), 8443),
+    LOG_LEVEL: withDefault(
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+      'info',
+    ),
+    /** How often the delivery loop asks the api for Telegram messages to send. */
+    DELIVERY_POLL_MS: withDefault(int(50, 600_000), 2_000),
+    DELIVERY_ENABLED: withDefault(flag, 'true'),
+    /** How long a claimed outbox message is the bot's (must exceed a send plus its report). */
+    DELIVERY_LEASE_MS: withDefault(int(5_000, 30 * 60_000), 120_000),
+    DELIVERY_BATCH: withDefault(int(1, 100), 10),
+    /** A Telegram send that has not answered in this time has an unknown outcome. */
+    TELEGRAM_SEND_TIMEOUT_MS: withDefault(int(1_000, 600_000), 30_000),
+    API_TIMEOUT_MS: withDefault(int(1_000, 600_000), 30_000),
+    /** On SIGTERM: how long in-flight updates may keep retrying before the bot exits without confirming them. */
+    SHUTDOWN_GRACE_MS: withDefault(int(0, 600_000), 10_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.BOT_MODE !== 'webhook') return;
+    if (!env.WEBHOOK_URL)
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_URL'], message: 'required in webhook mode' });
+    if (!env.WEBHOOK_SECRET)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEBHOOK_SECRET'],
+        message: 'required in webhook mode (16-256 of [A-Za-z0-9_-])',
+      });
+  });
+export type BotEnv = z.output<typeof BotEnv>;
+
+export interface BotConfig {
+  token: string;
+  apiRoot: string;
+  botUsername: string | null;
+  miniAppShortName: string | null;
+  webappUrl: string | null;
+  apiUrl: string;
+  serviceToken: string;
+  mode: 'polling' | 'webhook';
+  webhook: {
+    url: string;
+    path: string;
+    secret: string;
+    host: string;
+    port: number;
+    maxConnections: number;
+  } | null;
+  logLevel: BotEnv['LOG_LEVEL'];
+  delivery: {
+    enabled: boolean;
+    pollMs: number;
+    leaseMs: number;
+    batchSize: number;
+  };
+  telegramSendTimeoutMs: number;
+  apiTimeoutMs: number;
+  shutdownGraceMs: number;
+}
+
+/** Validates the environment (or any record of the same variables, e.g. in tests). */
+export function loadConfig(source: Record<string, string | undefined> = process.env): BotConfig {
+  const parsed = BotEnv.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`)
+      .join('; ');
+    throw new Error(`Invalid bot configuration: ${problems}`);
+  }
+  const env = parsed.data;
+  return {
+    token: env.TELEGRAM_BOT_TOKEN,
+    apiRoot: env.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
+    botUsername: env.BOT_USERNAME ?? null,
+    miniAppShortName: env.MINI_APP_SHORT_NAME ?? null,
+    webappUrl: env.WEBAPP_URL ?? null,
+    apiUrl: env.API_URL.replace(/\/+$/, ''),
+    serviceToken: env.BOT_SERVICE_TOKEN,
+    mode: env.BOT_MODE,
+    webhook:
+      env.BOT_MODE === 'webhook' && env.WEBHOOK_URL && env.WEBHOOK_SECRET
+        ? {
+            url: env.WEBHOOK_URL.replace(/\/+$/, ''),
+            path: env.WEBHOOK_PATH,
+            secret: env.WEBHOOK_SECRET,
+            host: env.HOST,
+            port: env.PORT,
+            maxConnections: env.WEBHOOK_MAX_CONNECTIONS,
+          }
+        : null,
+    logLevel: env.LOG_LEVEL,
+    delivery: {
+      enabled: env.DELIVERY_ENABLED,
+      pollMs: env.DELIVERY_POLL_MS,
+      leaseMs: env.DELIVERY_LEASE_MS,
+      batchSize: env.DELIVERY_BATCH,
+    },
+    telegramSendTimeoutMs: env.TELEGRAM_SEND_TIMEOUT_MS,
+    apiTimeoutMs: env.API_TIMEOUT_MS,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+  };
+}

@@ -1,0 +1,346 @@
+import type { Telegraf, Telegram } from 'telegraf';
+
+import type { PlatformApi } from './api';
+import type { ChatRegistry } from './chats';
+import type { BotConfig } from './env';
+import { boardUrl, groupLaunchLink } from './links';
+import type { Logger } from './logger';
+import type { TgChat, TgMessage, TgUser } from './messages';
+import { userName } from './messages';
+import type { Mirror } from './mirror';
+import { ShutdownError, retrying } from './retry';
+import {
+  classifyTelegramError,
+  isDefiniteRefusal,
+  isTransientTelegramError,
+  retryAfterOf,
+} from './telegram';
+import { langOf, texts } from './texts';
+
+export interface HandlerDeps {
+  config: BotConfig;
+  api: PlatformApi;
+  chats: ChatRegistry;
+  mirror: Mirror;
+  logger: Logger;
+  /** Aborted when the bot stops: retry loops give up and the update stays unconfirmed. */
+  signal: () => AbortSignal;
+  botUsername: () => string;
+}
+
+interface TgChatMember {
+  status: string;
+  user: TgUser;
+  is_member?: boolean;
+}
+
+interface TgChatMemberUpdated {
+  chat: TgChat;
+  from: TgUser;
+  date: number;
+  old_chat_member: TgChatMember;
+  new_chat_member: TgChatMember;
+}
+
+type InlineKeyboard = { inline_keyboard: Array<Array<Record<string, unknown>>> };
+
+const isGroup = (chat: TgChat) => chat.type === 'group' || chat.type === 'supergroup';
+
+function isActive(member: TgChatMember): boolean {
+  return (
+    member.status === 'creator' ||
+    member.status === 'administrator' ||
+    member.status === 'member' ||
+    (member.status === 'restricted' && member.is_member === true)
+  );
+}
+
+const isAdmin = (member: TgChatMember) =>
+  member.status === 'administrator' || member.status === 'creator';
+
+/**
+ * Posts a message of the bot's own (welcome, refusal, /start answer). Retried only when
+ * Telegram surely did not post it (429, 5xx, no connection); an unknown outcome is not retried,
+ * so nobody gets the same message twice.
+ */
+export async function post(
+  telegram: Telegram,
+  chatId: number,
+  text: string,
+  options: { replyMarkup?: InlineKeyboard; signal: AbortSignal; logger: Logger; timeoutMs: number },
+): Promise<number | null> {
+  try {
+    const sent = await retrying(
+      () =>
+        telegram.callApi(
+          'sendMessage',
+          {
+            chat_id: chatId,
+            text,
+            link_preview_options: { is_disabled: true },
+            ...(options.replyMarkup ? { reply_markup: options.replyMarkup } : {}),
+          } as never,
+          {
+            signal: AbortSignal.any([
+              options.signal,
+              AbortSignal.timeout(options.timeoutMs),
+            ]) as never,
+          },
+        ) as Promise<{ message_id: number }>,
+      {
+        signal: options.signal,
+        isTransient: isDefiniteRefusal,
+        retryAfterMs: retryAfterOf,
+        maxAttempts: 6,
+        baseMs: 500,
+      },
+    );
+    return sent.message_id;
+  } catch (error) {
+    if (error instanceof ShutdownError) throw error;
+    options.logger.warn(
+      { err: error, chatId, failure: classifyTelegramError(error).kind },
+      'could not post a message of the bot',
+    );
+    return null;
+  }
+}
+
+export function registerHandlers(bot: Telegraf, deps: HandlerDeps): void {
+  bot.on('my_chat_member', (ctx) =>
+    onMyChatMember(ctx.telegram, ctx.myChatMember as unknown as TgChatMemberUpdated, deps),
+  );
+  bot.on('chat_member', (ctx) =>
+    onChatMember(ctx.chatMember as unknown as TgChatMemberUpdated, deps),
+  );
+  bot.on('message', (ctx) =>
+    onMessage(ctx.telegram, ctx.message as unknown as TgMessage, deps, false),
+  );
+  bot.on('edited_message', (ctx) =>
+    onMessage(ctx.telegram, ctx.editedMessage as unknown as TgMessage, deps, true),
+  );
+}
+
+async function onMessage(
+  telegram: Telegram,
+  message: TgMessage,
+  deps: HandlerDeps,
+  edited: boolean,
+): Promise<void> {
+  if (message.chat.type === 'private') {
+    if (!edited && /^\/(start|help)(@[A-Za-z0-9_]+)?(\s|$)/.test(message.text ?? ''))
+      await onStart(telegram, message, deps);
+    return;
+  }
+  if (!isGroup(message.chat)) return;
+  const outcome = await deps.mirror.message(telegram, message, { edited, signal: deps.signal() });
+  deps.logger.debug(
+    { chatId: message.chat.id, messageId: message.message_id, edited, outcome },
+    'chat message',
+  );
+}
+
+/** Private chat: what the bot is, the Mini App (a `web_app` button works here), the board for agents. */
+async function onStart(telegram: Telegram, message: TgMessage, deps: HandlerDeps): Promise<void> {
+  const signal = deps.signal();
+  const from = message.from;
+  if (!from) return;
+  const lang = langOf(from.language_code);
+  let isAgent = false;
+  try {
+    const who = await deps.api.call(
+      'botOutbox.whoIs',
+      () => deps.api.trpc.botOutbox.whoIs.query({ telegramId: from.id }),
+      { signal, maxAttempts: 4 },
+    );
+    isAgent = who.isAgent;
+  } catch (error) {
+    if (error instanceof ShutdownError) throw error;
+    deps.logger.warn({ err: error }, 'whoIs failed; answering /start as for a client');
+  }
+  const webappUrl = deps.config.webappUrl;
+  const rows: InlineKeyboard['inline_keyboard'] = [];
+  if (webappUrl) {
+    rows.push([{ text: texts.appButton(lang), web_app: { url: webappUrl } }]);
+    if (isAgent)
+      rows.push([{ text: texts.boardButton(lang), web_app: { url: boardUrl(webappUrl) } }]);
+  }
+  const text = [
+    texts.privateIntro(lang, Boolean(webappUrl)),
+    isAgent ? texts.privateAgent(lang) : null,
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+  await post(telegram, message.chat.id, text, {
+    ...(rows.length > 0 ? { replyMarkup: { inline_keyboard: rows } } : {}),
+    signal,
+    logger: deps.logger,
+    timeoutMs: deps.config.telegramSendTimeoutMs,
+  });
+}
+
+/** The bot's own membership in a group changed: added (register or leave), promoted, removed. */
+async function onMyChatMember(
+  telegram: Telegram,
+  update: TgChatMemberUpdated,
+  deps: HandlerDeps,
+): Promise<void> {
+  const { chat, from } = update;
+  if (!isGroup(chat)) return;
+  const signal = deps.signal();
+  const was = update.old_chat_member;
+  const now = update.new_chat_member;
+  const log = deps.logger.child({ chatId: chat.id, by: from.id });
+
+  if (!isActive(was) && isActive(now)) {
+    await onAdded(telegram, update, deps);
+    return;
+  }
+  const info = await deps.chats.get(chat.id, signal);
+  if (!info.registered) return;
+  if (isActive(was) && !isActive(now)) {
+    log.info({ status: now.status }, 'the bot was removed from a deal room');
+    await deps.mirror.membership(chat.id, { joined: [], left: [], botIsAdmin: false }, signal);
+    return;
+  }
+  if (isAdmin(was) !== isAdmin(now)) {
+    log.info({ admin: isAdmin(now) }, 'the bot’s admin rights changed');
+    await deps.mirror.membership(
+      chat.id,
+      { joined: [], left: [], botIsAdmin: isAdmin(now) },
+      signal,
+    );
+    if (isAdmin(now)) {
+      await post(telegram, chat.id, texts.thanksAdmin(info.locale), {
+        signal,
+        logger: deps.logger,
+        timeoutMs: deps.config.telegramSendTimeoutMs,
+      });
+    }
+  }
+}
+
+async function onAdded(
+  telegram: Telegram,
+  update: TgChatMemberUpdated,
+  deps: HandlerDeps,
+): Promise<void> {
+  const { chat, from } = update;
+  const signal = deps.signal();
+  const botIsAdmin = isAdmin(update.new_chat_member);
+  const log = deps.logger.child({ chatId: chat.id, addedBy: from.id });
+  let result;
+  try {
+    result = await deps.api.call(
+      'bot.registerChat',
+      () =>
+        deps.api.trpc.bot.registerChat.mutate({
+          chat: {
+            id: chat.id,
+            type: chat.type as 'group' | 'supergroup',
+            title: chat.title?.slice(0, 256) ?? null,
+          },
+          addedBy: { telegramId: from.id, name: userName(from) ?? String(from.id) },
+          botIsAdmin,
+        }),
+      { signal, forever: true },
+    );
+  } catch (error) {
+    if (error instanceof ShutdownError) throw error;
+    log.error({ err: error }, 'the api refused to register the chat');
+    return;
+  }
+
+  if (result.registered) {
+    const lang = langOf(result.locale);
+    deps.chats.remember(chat.id, { registered: true, locale: lang, agentName: result.agent.name });
+    log.info({ agent: result.agent.name, botIsAdmin }, 'deal room registered');
+    const link = groupLaunchLink({
+      botUsername: deps.botUsername(),
+      miniAppShortName: deps.config.miniAppShortName,
+      launchToken: result.launchToken,
+    });
+    const text = [texts.welcome(lang, result.agent.name), botIsAdmin ? null : texts.askAdmin(lang)]
+      .filter(Boolean)
+      .join('\n\n');
+    await post(telegram, chat.id, text, {
+      replyMarkup: { inline_keyboard: [[{ text: texts.openButton(lang), url: link }]] },
+      signal,
+      logger: deps.logger,
+      timeoutMs: deps.config.telegramSendTimeoutMs,
+    });
+    await reportAdministrators(telegram, chat.id, deps);
+    return;
+  }
+
+  // Not a whitelisted agent: say why, and leave (nothing was registered).
+  deps.chats.remember(chat.id, { registered: false, locale: 'ru', agentName: null });
+  log.info({ reason: result.reason }, 'added by someone who may not open a deal room; leaving');
+  await post(telegram, chat.id, texts.refused(langOf(from.language_code)), {
+    signal,
+    logger: deps.logger,
+    timeoutMs: deps.config.telegramSendTimeoutMs,
+  });
+  try {
+    await retrying(() => telegram.leaveChat(chat.id), {
+      signal,
+      isTransient: isTransientTelegramError,
+      retryAfterMs: retryAfterOf,
+      maxAttempts: 8,
+      baseMs: 500,
+    });
+  } catch (error) {
+    if (error instanceof ShutdownError) throw error;
+    log.warn({ err: error }, 'could not leave the chat');
+  }
+}
+
+/**
+ * Telegram tells a bot nothing about the members who were there before it; the
+ * administrators it can ask for. (The others become known when they write or join.)
+ */
+async function reportAdministrators(
+  telegram: Telegram,
+  chatId: number,
+  deps: HandlerDeps,
+): Promise<void> {
+  const signal = deps.signal();
+  let admins: TgChatMember[];
+  try {
+    admins = (await retrying(() => telegram.getChatAdministrators(chatId), {
+      signal,
+      isTransient: isTransientTelegramError,
+      retryAfterMs: retryAfterOf,
+      maxAttempts: 4,
+      baseMs: 500,
+    })) as unknown as TgChatMember[];
+  } catch (error) {
+    if (error instanceof ShutdownError) throw error;
+    deps.logger.warn({ err: error, chatId }, 'could not list the chat administrators');
+    return;
+  }
+  await deps.mirror.membership(
+    chatId,
+    { joined: admins.map((member) => ({ user: member.user, admin: true })), left: [] },
+    signal,
+  );
+}
+
+/** Someone joined, left, was promoted (needs admin rights and `chat_member` in allowed_updates). */
+async function onChatMember(update: TgChatMemberUpdated, deps: HandlerDeps): Promise<void> {
+  const { chat } = update;
+  if (!isGroup(chat)) return;
+  const user = update.new_chat_member.user;
+  if (user.is_bot) return;
+  const signal = deps.signal();
+  const info = await deps.chats.get(chat.id, signal);
+  if (!info.registered) return;
+  const now = update.new_chat_member;
+  await deps.mirror.membership(
+    chat.id,
+    isActive(now)
+      ? { joined: [{ user, admin: isAdmin(now) }], left: [] }
+      : { joined: [], left: [user] },
+    signal,
+  );
+}

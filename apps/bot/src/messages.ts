@@ -1,0 +1,276 @@
+import type { ChatMessageInputRaw, ChatMessageKind } from '@payreq/contracts';
+
+/**
+ * The parts of Telegram's Message the mirror reads. (Typegram's Message is a union that makes
+ * every optional field a type guard; the mirror treats an update as the loose record it is.)
+ */
+export interface TgFile {
+  file_id: string;
+  file_unique_id: string;
+  file_size?: number;
+  file_name?: string;
+  mime_type?: string;
+  width?: number;
+  height?: number;
+  is_animated?: boolean;
+  is_video?: boolean;
+}
+
+export interface TgUser {
+  id: number;
+  is_bot: boolean;
+  first_name: string;
+  last_name?: string;
+  username?: string;
+  language_code?: string;
+}
+
+export interface TgChat {
+  id: number;
+  type: string;
+  title?: string;
+}
+
+export interface TgMessage {
+  message_id: number;
+  date: number;
+  edit_date?: number;
+  chat: TgChat;
+  from?: TgUser;
+  sender_chat?: TgChat;
+  text?: string;
+  caption?: string;
+  reply_to_message?: { message_id: number; forum_topic_created?: unknown };
+  message_thread_id?: number;
+  is_topic_message?: boolean;
+  media_group_id?: string;
+  photo?: TgFile[];
+  document?: TgFile;
+  voice?: TgFile;
+  video?: TgFile;
+  video_note?: TgFile;
+  audio?: TgFile;
+  sticker?: TgFile & { emoji?: string };
+  animation?: TgFile;
+  new_chat_members?: TgUser[];
+  left_chat_member?: TgUser;
+  new_chat_title?: string;
+  new_chat_photo?: unknown;
+  delete_chat_photo?: boolean;
+  group_chat_created?: boolean;
+  supergroup_chat_created?: boolean;
+  migrate_to_chat_id?: number;
+  migrate_from_chat_id?: number;
+  pinned_message?: { message_id: number };
+  contact?: { phone_number?: string; first_name?: string; last_name?: string };
+  location?: { latitude: number; longitude: number };
+  venue?: { title?: string; address?: string };
+  poll?: { question?: string };
+  dice?: { emoji?: string; value?: number };
+  [key: string]: unknown;
+}
+
+export function userName(
+  user: Pick<TgUser, 'first_name' | 'last_name'> | undefined,
+): string | null {
+  if (!user) return null;
+  const name = [user.first_name, user.last_name].filter(Boolean).join(' ').trim();
+  return name ? name.slice(0, 256) : null;
+}
+
+/** A file of a message, with what the platform keeps of it. */
+export interface Attachment {
+  kind: ChatMessageKind;
+  file: TgFile;
+  /** The original name (documents, audio, video) or one made from the kind. */
+  fileName: string;
+  /** What Telegram says the file is (photos are always JPEG). */
+  mime: string | null;
+}
+
+/** The largest of a photo's sizes (Telegram lists them smallest first). */
+function largest(sizes: TgFile[]): TgFile | undefined {
+  let best: TgFile | undefined;
+  let bestArea = -1;
+  for (const size of sizes) {
+    const area = (size.width ?? 0) * (size.height ?? 0) || size.file_size || 0;
+    if (area >= bestArea) {
+      best = size;
+      bestArea = area;
+    }
+  }
+  return best;
+}
+
+export function attachmentOf(message: TgMessage): Attachment | null {
+  const named = (file: TgFile, prefix: string, extension: string) =>
+    file.file_name?.trim() || `${prefix}_${file.file_unique_id}.${extension}`;
+  if (message.photo && message.photo.length > 0) {
+    const file = largest(message.photo);
+    if (!file) return null;
+    return {
+      kind: 'photo',
+      file,
+      fileName: `photo_${file.file_unique_id}.jpg`,
+      mime: 'image/jpeg',
+    };
+  }
+  // An animation message also carries `document`: the animation is what it is.
+  if (message.animation) {
+    const file = message.animation;
+    return {
+      kind: 'animation',
+      file,
+      fileName: named(file, 'animation', 'mp4'),
+      mime: file.mime_type ?? 'video/mp4',
+    };
+  }
+  if (message.sticker) {
+    const file = message.sticker;
+    const [mime, extension] = file.is_video
+      ? ['video/webm', 'webm']
+      : file.is_animated
+        ? ['application/x-tgsticker', 'tgs']
+        : ['image/webp', 'webp'];
+    return { kind: 'sticker', file, fileName: named(file, 'sticker', extension), mime };
+  }
+  if (message.video_note) {
+    const file = message.video_note;
+    return {
+      kind: 'video_note',
+      file,
+      fileName: named(file, 'video_note', 'mp4'),
+      mime: 'video/mp4',
+    };
+  }
+  if (message.video) {
+    const file = message.video;
+    return {
+      kind: 'video',
+      file,
+      fileName: named(file, 'video', 'mp4'),
+      mime: file.mime_type ?? 'video/mp4',
+    };
+  }
+  if (message.voice) {
+    const file = message.voice;
+    return {
+      kind: 'voice',
+      file,
+      fileName: named(file, 'voice', 'ogg'),
+      mime: file.mime_type ?? 'audio/ogg',
+    };
+  }
+  if (message.audio) {
+    const file = message.audio;
+    return {
+      kind: 'audio',
+      file,
+      fileName: named(file, 'audio', 'mp3'),
+      mime: file.mime_type ?? 'audio/mpeg',
+    };
+  }
+  if (message.document) {
+    const file = message.document;
+    return {
+      kind: 'document',
+      file,
+      fileName: named(file, 'document', 'bin'),
+      mime: file.mime_type ?? null,
+    };
+  }
+  return null;
+}
+
+/** Service messages, named as Telegram Desktop's export names them (`[action]` rows, like the import). */
+function serviceText(message: TgMessage): string | null {
+  const names = (users: TgUser[]) =>
+    users.map((user) => userName(user) ?? String(user.id)).join(', ');
+  if (message.new_chat_members) return `[invite_members] ${names(message.new_chat_members)}`;
+  if (message.left_chat_member) return `[remove_members] ${names([message.left_chat_member])}`;
+  if (message.new_chat_title !== undefined) return `[edit_group_title] ${message.new_chat_title}`;
+  if (message.new_chat_photo !== undefined) return '[edit_group_photo]';
+  if (message.delete_chat_photo) return '[delete_group_photo]';
+  if (message.group_chat_created) return '[create_group]';
+  if (message.supergroup_chat_created) return '[create_group]';
+  if (message.migrate_to_chat_id !== undefined)
+    return `[migrate_to_supergroup] ${message.migrate_to_chat_id}`;
+  if (message.migrate_from_chat_id !== undefined)
+    return `[migrate_from_group] ${message.migrate_from_chat_id}`;
+  if (message.pinned_message) return `[pin_message] ${message.pinned_message.message_id}`;
+  for (const key of [
+    'message_auto_delete_timer_changed',
+    'forum_topic_created',
+    'forum_topic_edited',
+    'forum_topic_closed',
+    'forum_topic_reopened',
+    'video_chat_scheduled',
+    'video_chat_started',
+    'video_chat_ended',
+    'video_chat_participants_invited',
+    'boost_added',
+    'chat_background_set',
+    'users_shared',
+    'chat_shared',
+    'write_access_allowed',
+  ]) {
+    if (message[key] !== undefined) return `[${key}]`;
+  }
+  return null;
+}
+
+/** Things a chat holds that are neither text nor a file: kept as `other` with a line saying what. */
+function otherText(message: TgMessage): string | null {
+  if (message.contact)
+    return `[contact] ${[message.contact.first_name, message.contact.last_name, message.contact.phone_number].filter(Boolean).join(' ')}`;
+  if (message.venue)
+    return `[venue] ${[message.venue.title, message.venue.address].filter(Boolean).join(', ')}`;
+  if (message.location)
+    return `[location] ${message.location.latitude}, ${message.location.longitude}`;
+  if (message.poll) return `[poll] ${message.poll.question ?? ''}`.trim();
+  if (message.dice) return `[dice] ${message.dice.emoji ?? ''} ${message.dice.value ?? ''}`.trim();
+  for (const key of ['story', 'game', 'giveaway', 'invoice', 'paid_media']) {
+    if (message[key] !== undefined) return `[${key}]`;
+  }
+  return null;
+}
+
+/** In a forum topic every message "replies" to the topic's first message: that is no reply. */
+function replyTo(message: TgMessage): number | null {
+  const target = message.reply_to_message;
+  if (!target) return null;
+  if (message.is_topic_message && target.forum_topic_created !== undefined) return null;
+  return target.message_id;
+}
+
+/** One Telegram message as the api's ChatMessageInput (without its asset yet). */
+export function toChatMessageInput(
+  message: TgMessage,
+  attachment: Attachment | null,
+): ChatMessageInputRaw {
+  const service = attachment ? null : serviceText(message);
+  const other = attachment || service ? null : otherText(message);
+  const text = message.text ?? message.caption ?? service ?? other ?? null;
+  const kind: ChatMessageKind = attachment
+    ? attachment.kind
+    : service !== null
+      ? 'service'
+      : other !== null
+        ? 'other'
+        : 'text';
+  const author = message.sender_chat
+    ? { id: null, name: message.sender_chat.title?.slice(0, 256) ?? null }
+    : { id: message.from?.id ?? null, name: userName(message.from) };
+  return {
+    messageId: message.message_id,
+    authorTelegramId: author.id,
+    authorName: author.name,
+    text: text === null ? null : text.slice(0, 10_000),
+    date: message.date,
+    editDate: message.edit_date ?? null,
+    replyToMessageId: replyTo(message),
+    mediaGroupId: message.media_group_id?.slice(0, 64) ?? null,
+    kind,
+    fileName: attachment ? attachment.fileName.slice(0, 255) : null,
+  };
+}

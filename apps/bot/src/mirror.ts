@@ -1,0 +1,288 @@
+import type { Telegram } from 'telegraf';
+
+import type { PlatformApi } from './api';
+import { apiStatusOf, isTransientApiError } from './api';
+import type { ChatRegistry } from './chats';
+import type { Logger } from './logger';
+import type { Attachment, TgMessage, TgUser } from './messages';
+import { attachmentOf, toChatMessageInput, userName } from './messages';
+import { uploadMimeFor } from './mime';
+import { ShutdownError, retrying } from './retry';
+import { classifyTelegramError } from './telegram';
+
+/** Bots may download files up to 20 MB with getFile (Bot API limit). */
+export const MAX_BOT_DOWNLOAD_BYTES = 20 * 1024 * 1024;
+
+/** A failure worth another try; anything else thrown inside a file step is a final answer. */
+class Transient extends Error {
+  override readonly name = 'Transient';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export interface StoredFile {
+  assetId: string | null;
+  fileTooBig: boolean;
+}
+
+export interface MirrorDeps {
+  api: PlatformApi;
+  chats: ChatRegistry;
+  logger: Logger;
+  downloadTimeoutMs: number;
+}
+
+const isGroup = (type: string) => type === 'group' || type === 'supergroup';
+
+/**
+ * Mirrors a deal room's messages into the platform: every message of a registered group once
+ * (edits update the same row), its file stored with its bytes, name and type, members joining
+ * and leaving, and the group's move to a supergroup. Each step retries until the api answers
+ * (the caller's update is not confirmed to Telegram before this returns), so an api restart
+ * delays mirroring and never drops it; only an answer that says the input itself is wrong
+ * (a 4xx) ends the attempt.
+ */
+export class Mirror {
+  private readonly assetsByUniqueId = new Map<string, string>();
+
+  constructor(private readonly deps: MirrorDeps) {}
+
+  /** A group message or its edit. Returns what happened, for logs and tests. */
+  async message(
+    telegram: Telegram,
+    message: TgMessage,
+    options: { edited: boolean; signal: AbortSignal },
+  ): Promise<'saved' | 'ignored' | 'rejected'> {
+    const { signal } = options;
+    const chatId = message.chat.id;
+    if (!isGroup(message.chat.type)) return 'ignored';
+
+    if (message.migrate_from_chat_id !== undefined)
+      await this.followMigration(message.migrate_from_chat_id, chatId, signal);
+    if (message.migrate_to_chat_id !== undefined)
+      await this.followMigration(chatId, message.migrate_to_chat_id, signal);
+
+    const chat = await this.deps.chats.get(chatId, signal);
+    if (!chat.registered) return 'ignored';
+
+    if (!options.edited) await this.membershipFromService(message, signal);
+
+    const attachment = attachmentOf(message);
+    const input = toChatMessageInput(message, attachment);
+    if (attachment) {
+      const stored = await this.storeFile(telegram, chatId, attachment, signal);
+      input.assetId = stored.assetId;
+      input.fileTooBig = stored.fileTooBig;
+    }
+    try {
+      await this.deps.api.call(
+        'bot.saveMessage',
+        () => this.deps.api.trpc.bot.saveMessage.mutate({ chatId, message: input }),
+        { signal, forever: true },
+      );
+      return 'saved';
+    } catch (error) {
+      if (error instanceof ShutdownError) throw error;
+      // The api refused the message itself (4xx): retrying cannot change its mind.
+      this.deps.logger.error(
+        { err: error, chatId, messageId: message.message_id, status: apiStatusOf(error) },
+        'the api refused a chat message; it is not mirrored',
+      );
+      return 'rejected';
+    }
+  }
+
+  /** Members joining and leaving, as the api's chat binding needs them. */
+  async membership(
+    chatId: number,
+    change: {
+      joined: Array<{ user: TgUser; admin: boolean }>;
+      left: TgUser[];
+      botIsAdmin?: boolean;
+    },
+    signal: AbortSignal,
+  ): Promise<void> {
+    const joined = change.joined
+      .filter(({ user }) => !user.is_bot)
+      .map(({ user, admin }) => ({
+        telegramId: user.id,
+        name: userName(user) ?? String(user.id),
+        admin,
+      }));
+    const left = change.left.filter((user) => !user.is_bot).map((user) => user.id);
+    if (joined.length === 0 && left.length === 0 && change.botIsAdmin === undefined) return;
+    try {
+      await this.deps.api.call(
+        'bot.membership',
+        () =>
+          this.deps.api.trpc.bot.membership.mutate({
+            chatId,
+            joined,
+            left,
+            ...(change.botIsAdmin !== undefined ? { botIsAdmin: change.botIsAdmin } : {}),
+          }),
+        { signal, forever: true },
+      );
+    } catch (error) {
+      if (error instanceof ShutdownError) throw error;
+      // 404: not a deal room (any more); nothing to record.
+      this.deps.logger.warn({ err: error, chatId }, 'membership change not recorded');
+    }
+  }
+
+  private async membershipFromService(message: TgMessage, signal: AbortSignal): Promise<void> {
+    if (message.new_chat_members?.length) {
+      await this.membership(
+        message.chat.id,
+        { joined: message.new_chat_members.map((user) => ({ user, admin: false })), left: [] },
+        signal,
+      );
+    }
+    if (message.left_chat_member) {
+      await this.membership(
+        message.chat.id,
+        { joined: [], left: [message.left_chat_member] },
+        signal,
+      );
+    }
+  }
+
+  /** A group became a supergroup: the api moves the deal room (request, members, tokens) to the new id. */
+  async followMigration(fromChatId: number, toChatId: number, signal: AbortSignal): Promise<void> {
+    try {
+      await this.deps.api.call(
+        'bot.migrateChat',
+        () => this.deps.api.trpc.bot.migrateChat.mutate({ fromChatId, toChatId }),
+        { signal, forever: true },
+      );
+      this.deps.logger.info(
+        { fromChatId, toChatId },
+        'deal room followed its group to a supergroup',
+      );
+    } catch (error) {
+      if (error instanceof ShutdownError) throw error;
+      if (apiStatusOf(error) !== 404)
+        this.deps.logger.warn({ err: error, fromChatId, toChatId }, 'chat migration not recorded');
+    } finally {
+      this.deps.chats.forget(fromChatId);
+      this.deps.chats.forget(toChatId);
+    }
+  }
+
+  /**
+   * getFile + download + upload to the api. Over 20 MB (Telegram will not hand it to a bot)
+   * or over the api's limit: `fileTooBig`. A type the deal room does not take, or bytes the
+   * api does not believe: no asset (the message is kept, with its kind and file name).
+   */
+  async storeFile(
+    telegram: Telegram,
+    chatId: number,
+    attachment: Attachment,
+    signal: AbortSignal,
+  ): Promise<StoredFile> {
+    const { file } = attachment;
+    const log = this.deps.logger.child({
+      chatId,
+      fileUniqueId: file.file_unique_id,
+      kind: attachment.kind,
+    });
+    if (file.file_size !== undefined && file.file_size > MAX_BOT_DOWNLOAD_BYTES)
+      return { assetId: null, fileTooBig: true };
+    const mime = uploadMimeFor(attachment.mime, attachment.fileName);
+    if (!mime) {
+      log.info(
+        { mime: attachment.mime },
+        'file type not taken by the deal room; message kept without it',
+      );
+      return { assetId: null, fileTooBig: false };
+    }
+    const known = this.assetsByUniqueId.get(file.file_unique_id);
+    if (known) return { assetId: known, fileTooBig: false };
+
+    const attempt = async (): Promise<StoredFile> => {
+      let link: URL;
+      try {
+        link = await telegram.getFileLink(file.file_id);
+      } catch (error) {
+        const failure = classifyTelegramError(error);
+        if (failure.kind === 'refused') {
+          if (/too big/i.test(failure.description)) return { assetId: null, fileTooBig: true };
+          log.warn({ err: error }, 'Telegram refused getFile; message kept without its file');
+          return { assetId: null, fileTooBig: false };
+        }
+        throw new Transient(`getFile: ${failure.description}`, { cause: error });
+      }
+      const bytes = await this.download(link, signal);
+      if (bytes === 'tooBig') return { assetId: null, fileTooBig: true };
+      try {
+        const uploaded = await this.deps.api.uploadAsset(chatId, bytes, {
+          mime,
+          fileName: attachment.fileName,
+          telegramFileId: file.file_id,
+          telegramFileUniqueId: file.file_unique_id,
+        });
+        this.rememberAsset(file.file_unique_id, uploaded.assetId);
+        return { assetId: uploaded.assetId, fileTooBig: false };
+      } catch (error) {
+        if (isTransientApiError(error)) throw new Transient('upload failed', { cause: error });
+        const status = apiStatusOf(error);
+        if (status === 413) return { assetId: null, fileTooBig: true };
+        log.warn(
+          { err: error, mime, status },
+          'the api did not take the file; message kept without it',
+        );
+        return { assetId: null, fileTooBig: false };
+      }
+    };
+
+    return retrying(attempt, {
+      signal,
+      isTransient: (error) => error instanceof Transient,
+      baseMs: 500,
+      maxMs: 30_000,
+      onRetry: (error, attemptNo, delayMs) =>
+        (attemptNo >= 5 ? log.warn.bind(log) : log.debug.bind(log))(
+          { err: error, attempt: attemptNo, delayMs },
+          'storing a chat file failed; retrying',
+        ),
+    });
+  }
+
+  private async download(link: URL, signal: AbortSignal): Promise<Buffer | 'tooBig'> {
+    let response: Response;
+    try {
+      response = await fetch(link, {
+        signal: AbortSignal.any([signal, AbortSignal.timeout(this.deps.downloadTimeoutMs)]),
+      });
+    } catch (error) {
+      if (signal.aborted) throw new ShutdownError();
+      throw new Transient('download failed', { cause: error });
+    }
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      // 404: the file path expired (an hour) — a new getFile gives a fresh one.
+      throw new Transient(`download answered ${response.status}`);
+    }
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    if (Number.isFinite(declared) && declared > MAX_BOT_DOWNLOAD_BYTES) {
+      await response.body?.cancel().catch(() => undefined);
+      return 'tooBig';
+    }
+    try {
+      const bytes = Buffer.from(await response.arrayBuffer());
+      return bytes.byteLength > MAX_BOT_DOWNLOAD_BYTES ? 'tooBig' : bytes;
+    } catch (error) {
+      if (signal.aborted) throw new ShutdownError();
+      throw new Transient('download interrupted', { cause: error });
+    }
+  }
+
+  private rememberAsset(uniqueId: string, assetId: string): void {
+    if (this.assetsByUniqueId.size >= 5_000) {
+      const oldest = this.assetsByUniqueId.keys().next().value;
+      if (oldest !== undefined) this.assetsByUniqueId.delete(oldest);
+    }
+    this.assetsByUniqueId.set(uniqueId, assetId);
+  }
+}

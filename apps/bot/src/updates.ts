@@ -1,0 +1,278 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+
+import type { Telegram } from 'telegraf';
+import { TelegramError } from 'telegraf';
+import type { Update } from 'telegraf/types';
+
+import type { Logger } from './logger';
+import { KeyedSerializer, ShutdownError, backoffMs, sleep } from './retry';
+import { retryAfterOf } from './telegram';
+
+/** The update types the bot asks for (`chat_member` must be asked for explicitly). */
+export const ALLOWED_UPDATES = [
+  'message',
+  'edited_message',
+  'my_chat_member',
+  'chat_member',
+  'callback_query',
+] as const;
+
+/** Updates of one chat are handled one after another, in Telegram's order; chats run side by side. */
+export function chatKeyOf(update: Update): string {
+  const u = update as unknown as Record<
+    string,
+    | { chat?: { id: number }; message?: { chat?: { id: number } }; from?: { id: number } }
+    | undefined
+  >;
+  for (const field of [
+    'message',
+    'edited_message',
+    'channel_post',
+    'edited_channel_post',
+    'my_chat_member',
+    'chat_member',
+    'chat_join_request',
+  ]) {
+    const chatId = u[field]?.chat?.id;
+    if (chatId !== undefined) return `chat:${chatId}`;
+  }
+  const callback = u.callback_query;
+  if (callback?.message?.chat?.id !== undefined) return `chat:${callback.message.chat.id}`;
+  if (callback?.from?.id !== undefined) return `user:${callback.from.id}`;
+  return 'other';
+}
+
+export type UpdateHandler = (update: Update) => Promise<void>;
+
+/**
+ * Long polling that confirms an update only after it was handled. (telegraf's own polling
+ * confirms a fetched batch on stop even if its handlers gave up.) A batch's updates are
+ * handled per chat in order; the offset moves past an update only when it and everything
+ * before it are done, so a stop in the middle leaves the rest for the next start.
+ */
+export class UpdatePoller {
+  private readonly abort = new AbortController();
+  private running: Promise<void> | null = null;
+  private offset = 0;
+  private confirmedOffset = 0;
+
+  constructor(
+    private readonly telegram: Telegram,
+    private readonly handle: UpdateHandler,
+    private readonly logger: Logger,
+    private readonly options: { timeoutSeconds: number } = { timeoutSeconds: 25 },
+  ) {}
+
+  /** Starts polling in the background; `done` settles when it stops (rejects on a fatal error). */
+  start(): { done: Promise<void> } {
+    if (this.running) throw new Error('polling already started');
+    this.running = this.loop();
+    return { done: this.running };
+  }
+
+  /** Stops asking for updates; resolves when the current batch was handled (or gave up). */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running?.catch(() => undefined);
+  }
+
+  private async loop(): Promise<void> {
+    const signal = this.abort.signal;
+    const serializer = new KeyedSerializer();
+    let failures = 0;
+    try {
+      while (!signal.aborted) {
+        let updates: Update[];
+        try {
+          updates = (await this.telegram.callApi(
+            'getUpdates',
+            {
+              offset: this.offset,
+              timeout: this.options.timeoutSeconds,
+              allowed_updates: [...ALLOWED_UPDATES],
+            },
+            { signal: signal as never },
+          )) as Update[];
+          this.confirmedOffset = this.offset;
+          failures = 0;
+        } catch (error) {
+          if (signal.aborted) break;
+          if (error instanceof TelegramError && (error.code === 401 || error.code === 404)) {
+            throw new Error(
+              `Telegram refused getUpdates (${error.code}): check TELEGRAM_BOT_TOKEN`,
+              {
+                cause: error,
+              },
+            );
+          }
+          failures += 1;
+          const delay = Math.max(retryAfterOf(error) ?? 0, backoffMs(failures, 500, 30_000));
+          (failures >= 3
+            ? this.logger.warn.bind(this.logger)
+            : this.logger.debug.bind(this.logger))(
+            { err: error, delayMs: delay },
+            'getUpdates failed; retrying',
+          );
+          await sleep(delay, signal).catch(() => undefined);
+          continue;
+        }
+        if (updates.length === 0) continue;
+        const done = new Map<number, boolean>();
+        await Promise.all(
+          updates.map((update) =>
+            serializer
+              .run(chatKeyOf(update), async () => {
+                await this.handle(update);
+                done.set(update.update_id, true);
+              })
+              .catch((error: unknown) => {
+                // Only a shutdown leaves an update unhandled; a bug is logged and moved past
+                // (retrying it forever would stall its chat).
+                const stopped = error instanceof ShutdownError;
+                done.set(update.update_id, !stopped);
+                if (!stopped)
+                  this.logger.error(
+                    { err: error, updateId: update.update_id },
+                    'update handler failed',
+                  );
+              }),
+          ),
+        );
+        // Move past every update handled in a row from the start; stop at the first that gave up.
+        let next = this.offset;
+        for (const update of updates) {
+          if (done.get(update.update_id) !== true) break;
+          next = update.update_id + 1;
+        }
+        this.offset = next;
+        if (next !== updates[updates.length - 1]!.update_id + 1) break; // shutting down
+      }
+    } finally {
+      await this.confirm();
+      this.logger.info('polling stopped');
+    }
+  }
+
+  /** Tells Telegram what was handled since the last getUpdates (the offset confirms on the next call). */
+  private async confirm(): Promise<void> {
+    if (this.offset <= this.confirmedOffset) return;
+    try {
+      await this.telegram.callApi(
+        'getUpdates',
+        { offset: this.offset, limit: 1, timeout: 0 },
+        {
+          signal: AbortSignal.timeout(5_000) as never,
+        },
+      );
+      this.confirmedOffset = this.offset;
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not confirm the last updates; they will come again');
+    }
+  }
+}
+
+/**
+ * Webhook mode: an HTTP server for Telegram's POSTs, checking the secret token header on each.
+ * An update is answered 200 only after it was handled; a handler that gave up (shutdown)
+ * answers 503, so Telegram delivers the update again later. (telegraf's webhookCallback
+ * answers 200 even when the handler failed.)
+ */
+export class WebhookServer {
+  private server: Server | null = null;
+  private readonly serializer = new KeyedSerializer();
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly options: { path: string; secret: string; host: string; port: number },
+    private readonly handle: UpdateHandler,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<number> {
+    const server = createServer((req, res) => {
+      const work = this.onRequest(req, res).catch((error: unknown) => {
+        this.logger.error({ err: error }, 'webhook request failed');
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+      this.inFlight.add(work);
+      void work.finally(() => this.inFlight.delete(work));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    return (server.address() as AddressInfo).port;
+  }
+
+  /** Stops taking requests; resolves when the requests in flight were answered. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await Promise.allSettled([...this.inFlight]);
+    server.closeAllConnections();
+    await closed;
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    if (req.method !== 'POST' || path !== this.options.path) {
+      req.resume();
+      res.writeHead(404).end();
+      return;
+    }
+    const given = Buffer.from(String(req.headers['x-telegram-bot-api-secret-token'] ?? ''));
+    const expected = Buffer.from(this.options.secret);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      req.resume();
+      this.logger.warn(
+        { remote: req.socket.remoteAddress },
+        'webhook call without the right secret token',
+      );
+      res.writeHead(401).end();
+      return;
+    }
+    let update: Update;
+    try {
+      update = JSON.parse((await readBody(req, 1024 * 1024)).toString('utf8')) as Update;
+      if (typeof update?.update_id !== 'number') throw new Error('not an update');
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    try {
+      await this.serializer.run(chatKeyOf(update), () => this.handle(update));
+      res.writeHead(200).end();
+    } catch (error) {
+      if (!(error instanceof ShutdownError))
+        this.logger.error({ err: error, updateId: update.update_id }, 'update handler failed');
+      // Not handled: Telegram will try again.
+      res.writeHead(503).end();
+    }
+  }
+}
+
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > maxBytes) throw new Error('body too large');
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}

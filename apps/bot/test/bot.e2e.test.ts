@@ -1,0 +1,839 @@
+import { createServer } from 'node:net';
+
+import { miniAppClient, signLaunch, tma } from '@payreq/api/testing/telegram';
+import type { TelegramUser } from '@payreq/api/testing/telegram';
+import type { BotMessageRecord } from '@payreq/telegram-testkit';
+import { parseTelegramLink } from '@payreq/telegram-testkit';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+
+import type { BotApp } from '../src/bot';
+import { createBot } from '../src/bot';
+import { loadConfig } from '../src/env';
+import { completeFormForTests } from './fixtures';
+import type { Stack } from './stack';
+import {
+  BOT_USERNAME,
+  MINI_APP,
+  WEBAPP_URL,
+  eventually,
+  jpeg,
+  ogg,
+  pdf,
+  sha256,
+  startStack,
+} from './stack';
+
+const anna: TelegramUser & { username: string } = {
+  id: 7000000001,
+  first_name: 'Анна',
+  last_name: 'Смирнова',
+  language_code: 'ru',
+  username: 'anna_bank',
+};
+const ivan: TelegramUser = {
+  id: 5000000001,
+  first_name: 'Иван',
+  last_name: 'Петров',
+  language_code: 'ru',
+};
+const boris: TelegramUser = {
+  id: 7000000002,
+  first_name: 'Борис',
+  last_name: 'Агентов',
+  language_code: 'ru',
+};
+const olga: TelegramUser = { id: 5000000002, first_name: 'Ольга', language_code: 'ru' };
+const mallory: TelegramUser = { id: 5999999999, first_name: 'Mallory', language_code: 'en' };
+
+let stack: Stack;
+
+const welcomeOf = (records: BotMessageRecord[]) =>
+  records.find((record) => JSON.stringify(record.replyMarkup ?? {}).includes('startapp='));
+
+function launchUrlOf(record: BotMessageRecord): string {
+  const markup = record.replyMarkup as {
+    inline_keyboard: Array<Array<{ url?: string; web_app?: unknown }>>;
+  };
+  const button = markup.inline_keyboard.flat().find((b) => b.url);
+  if (!button?.url) throw new Error('no url button');
+  expect(markup.inline_keyboard.flat().some((b) => b.web_app !== undefined)).toBe(false);
+  return button.url;
+}
+
+/**
+ * A group of an agent (Anna: the bank, in-house; Boris: a partner agent) and Ivan (client),
+ * the bot added by the agent as admin; returns the chat and its launch token.
+ */
+async function openDealRoom(title: string, options: { agent?: TelegramUser } = {}) {
+  const { tg, token } = stack;
+  const agent = options.agent ?? anna;
+  const group = tg.createGroup({ by: agent.id, title, members: [ivan.id] });
+  tg.addBot(group.id, token, { by: agent.id, asAdmin: true });
+  const welcome = await tg.waitForBotMessage(group.id, {
+    bot: token,
+    predicate: (r) => welcomeOf([r]) !== undefined,
+  });
+  const url = new URL(launchUrlOf(welcome));
+  const launchToken = url.searchParams.get('startapp')!;
+  // Ivan was in the group before the bot: the platform learns he is a member when he writes.
+  tg.sendText({ from: ivan.id, chat: group.id, text: 'Здравствуйте!' });
+  await tg.waitForUpdatesConsumed(token);
+  return { chatId: group.id, welcome, url, launchToken };
+}
+
+const asUser = (user: TelegramUser, launchToken: string) =>
+  miniAppClient(stack.api.url, tma(signLaunch(user, launchToken)));
+
+/** The chat's request, filled in and submitted by its agent. */
+async function requestInChat(
+  chat: { chatId: number; launchToken: string },
+  by: TelegramUser = anna,
+) {
+  const agent = asUser(by, chat.launchToken);
+  const draft = await agent.miniApp.save.mutate({ fields: completeFormForTests });
+  const submitted = await agent.miniApp.setStatus.mutate({
+    status: 'COLLECTING_OFFERS',
+    version: draft.version,
+  });
+  return { agent, request: submitted };
+}
+
+async function outboxSettled(chatId: number) {
+  return eventually(async () => {
+    const rows = await stack.api.prisma.outboxMessage.findMany({
+      where: { target: 'TELEGRAM', aggregateKey: `chat:${chatId}` },
+    });
+    return rows.length > 0 && rows.every((row) => row.state !== 'PENDING') ? rows : undefined;
+  }, `outbox of chat ${chatId} to settle`);
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+  const { tg, api } = stack;
+  for (const user of [anna, boris, ivan, olga, mallory]) {
+    const input: Parameters<typeof tg.createUser>[0] = { id: user.id, first_name: user.first_name };
+    if (user.last_name) input.last_name = user.last_name;
+    if (user.language_code) input.language_code = user.language_code;
+    tg.createUser(input);
+  }
+  const bank = await api.prisma.tenant.create({ data: { name: 'Банк', isMaster: true } });
+  await api.prisma.agent.create({
+    data: { name: 'Анна Смирнова', tenantId: bank.id, telegramId: BigInt(anna.id) },
+  });
+  // A partner agent (not the bank): his Telegram requests are not in-house, and his own offer is accepted at once.
+  const partner = await api.prisma.tenant.create({ data: { name: 'Партнёр' } });
+  await api.prisma.agent.create({
+    data: { name: 'Борис Агентов', tenantId: partner.id, telegramId: BigInt(boris.id) },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('deal room registration', () => {
+  it('a whitelisted agent adds the bot: the chat is registered and the welcome carries a working Mini App link', async () => {
+    const { tg, api, token } = stack;
+    const group = tg.createGroup({ by: anna.id, title: 'Сделка Ромашка', members: [ivan.id] });
+    tg.addBot(group.id, token, { by: anna.id });
+    const welcome = await tg.waitForBotMessage(group.id, { bot: token });
+
+    const chat = await api.prisma.telegramChat.findUnique({ where: { id: BigInt(group.id) } });
+    expect(chat).toMatchObject({ title: 'Сделка Ромашка', botIsAdmin: false });
+    expect(welcome.text).toContain('Открыть заявку');
+    // Not an admin yet: privacy mode would hide the members' messages.
+    expect(welcome.text).toContain('администратором');
+
+    const link = launchUrlOf(welcome);
+    expect(link).toMatch(
+      new RegExp(`^https://t\\.me/${BOT_USERNAME}/${MINI_APP}\\?startapp=[A-Za-z0-9_-]{16,64}$`),
+    );
+    const parsed = parseTelegramLink(link);
+    expect(parsed).toMatchObject({ botUsername: BOT_USERNAME, appShortName: MINI_APP });
+    const launchToken = new URL(link).searchParams.get('startapp')!;
+    expect(
+      await api.prisma.launchToken.findUnique({ where: { token: launchToken } }),
+    ).toMatchObject({
+      chatId: BigInt(group.id),
+    });
+
+    // Olga joins later: the bot reports her, and the Mini App opened with the link knows her chat.
+    await tg.waitForUpdatesConsumed(token);
+    tg.addMember(group.id, olga.id, { by: anna.id });
+    await tg.waitForUpdatesConsumed(token);
+    const session = await asUser(olga, launchToken).miniApp.session.query();
+    expect(session.chat).toEqual({ id: group.id, title: 'Сделка Ромашка' });
+    expect(session.me.role).toBe('CLIENT');
+
+    // Telegram's own launch through the link (signed by the test server with the same bot token).
+    const opened = tg.openLink({ user: olga.id, link, chat: group.id });
+    if (opened.kind !== 'miniapp') throw new Error('expected a Mini App launch');
+    expect(opened.launch.params.start_param).toBe(launchToken);
+    const viaTelegram = await miniAppClient(
+      api.url,
+      tma(opened.launch.initData),
+    ).miniApp.session.query();
+    expect(viaTelegram.chat?.id).toBe(group.id);
+
+    // Someone outside the chat with the same link gets nothing.
+    await expect(asUser(mallory, launchToken).miniApp.session.query()).rejects.toThrow();
+
+    // Promoted to admin later: the api learns it, the bot thanks.
+    tg.promoteBot(group.id, token, { by: anna.id });
+    await tg.waitForBotMessage(group.id, {
+      bot: token,
+      predicate: (r) => r.text?.includes('Спасибо') === true,
+    });
+    await eventually(
+      async () =>
+        (await api.prisma.telegramChat.findUnique({ where: { id: BigInt(group.id) } }))?.botIsAdmin,
+      'botIsAdmin',
+    );
+
+    // Olga leaves (service message and, the bot being admin now, a chat_member update): the link stops working for her.
+    tg.removeMember(group.id, olga.id);
+    await tg.waitForUpdatesConsumed(token);
+    expect(
+      await api.prisma.chatMember.findUnique({
+        where: {
+          chatId_telegramUserId: { chatId: BigInt(group.id), telegramUserId: BigInt(olga.id) },
+        },
+      }),
+    ).toMatchObject({ status: 'LEFT' });
+    await expect(asUser(olga, launchToken).miniApp.session.query()).rejects.toThrow();
+    // A member promoted by the owner is recorded as an admin (chat_member update).
+    tg.promote(group.id, ivan.id, { by: anna.id });
+    await tg.waitForUpdatesConsumed(token);
+    expect(
+      await api.prisma.chatMember.findUnique({
+        where: {
+          chatId_telegramUserId: { chatId: BigInt(group.id), telegramUserId: BigInt(ivan.id) },
+        },
+      }),
+    ).toMatchObject({ status: 'ADMIN' });
+  });
+
+  it('a stranger adds the bot: it says why, leaves, and nothing is registered', async () => {
+    const { tg, api, token } = stack;
+    tg.createUser({ id: 5888888888, first_name: 'Eve', language_code: 'en' });
+    const group = tg.createGroup({ by: 5888888888, title: 'Random group', members: [mallory.id] });
+    tg.addBot(group.id, token, { by: 5888888888 });
+    const refusal = await tg.waitForBotMessage(group.id, { bot: token });
+    expect(refusal.text).toMatch(/only a bank manager/);
+    await eventually(() => tg.hasBotLeft(group.id, token), 'the bot to leave');
+    expect(refusal.replyMarkup).toBeUndefined();
+    expect(await api.prisma.telegramChat.count({ where: { id: BigInt(group.id) } })).toBe(0);
+    expect(await api.prisma.launchToken.count({ where: { chatId: BigInt(group.id) } })).toBe(0);
+  });
+});
+
+describe('mirroring', () => {
+  it('text, edit, reply, photo, album, voice: each held once, files with their bytes', async () => {
+    const { tg, api, token } = stack;
+    const { chatId } = await openDealRoom('Сделка Лютик');
+    const first = tg.sendText({ from: ivan.id, chat: chatId, text: 'Добрый день' });
+    const reply = tg.sendText({
+      from: anna.id,
+      chat: chatId,
+      text: 'Здравствуйте, Иван',
+      replyTo: first.message_id,
+    });
+    tg.editText({
+      from: ivan.id,
+      chat: chatId,
+      messageId: first.message_id,
+      text: 'Добрый день! Счёт ниже',
+    });
+    const photoBytes = jpeg();
+    const photo = tg.sendPhoto({
+      from: ivan.id,
+      chat: chatId,
+      bytes: photoBytes,
+      caption: 'Скан паспорта сделки',
+    });
+    const albumFiles = [jpeg(), jpeg(), pdf('invoice')];
+    const album = tg.sendAlbum({
+      from: ivan.id,
+      chat: chatId,
+      caption: 'Документы по контракту',
+      items: [
+        { type: 'photo', bytes: albumFiles[0] },
+        { type: 'photo', bytes: albumFiles[1] },
+        {
+          type: 'document',
+          fileName: 'Инвойс 42.pdf',
+          bytes: albumFiles[2],
+          mimeType: 'application/pdf',
+        },
+      ],
+    });
+    const voiceBytes = ogg();
+    const voice = tg.sendVoice({ from: ivan.id, chat: chatId, bytes: voiceBytes });
+    await tg.waitForUpdatesConsumed(token, { timeoutMs: 15_000 });
+
+    const rows = await api.prisma.chatMessage.findMany({
+      where: {
+        chatId: BigInt(chatId),
+        kind: { not: 'service' },
+        messageId: { gte: first.message_id },
+      },
+      include: { asset: true },
+      orderBy: { messageId: 'asc' },
+    });
+    const ids = [first, reply, photo, ...album, voice].map((m) => m.message_id);
+    expect(rows.map((row) => row.messageId)).toEqual(ids);
+
+    const byId = new Map(rows.map((row) => [row.messageId, row]));
+    expect(byId.get(first.message_id)).toMatchObject({
+      text: 'Добрый день! Счёт ниже',
+      authorTelegramId: BigInt(ivan.id),
+      authorName: 'Иван Петров',
+    });
+    expect(byId.get(first.message_id)!.editDate).not.toBeNull();
+    expect(byId.get(reply.message_id)).toMatchObject({
+      replyToMessageId: first.message_id,
+      editDate: null,
+    });
+
+    const photoRow = byId.get(photo.message_id)!;
+    expect(photoRow).toMatchObject({ kind: 'photo', text: 'Скан паспорта сделки' });
+    expect(photoRow.asset).toMatchObject({ mime: 'image/jpeg', sha256: sha256(photoBytes) });
+    expect(sha256(await api.files.get(photoRow.asset!.storageKey))).toBe(sha256(photoBytes));
+
+    const albumRows = album.map((m) => byId.get(m.message_id)!);
+    expect(new Set(albumRows.map((row) => row.mediaGroupId)).size).toBe(1);
+    expect(albumRows[0]!.mediaGroupId).toBe(album[0]!.media_group_id);
+    expect(albumRows.map((row) => row.kind)).toEqual(['photo', 'photo', 'document']);
+    for (const [index, row] of albumRows.entries()) {
+      expect(row.asset?.sha256).toBe(sha256(albumFiles[index]!));
+      expect(sha256(await api.files.get(row.asset!.storageKey))).toBe(sha256(albumFiles[index]!));
+    }
+    expect(albumRows[2]!.asset).toMatchObject({
+      mime: 'application/pdf',
+      fileName: 'Инвойс 42.pdf',
+    });
+
+    expect(byId.get(voice.message_id)).toMatchObject({ kind: 'voice' });
+    expect(byId.get(voice.message_id)!.asset).toMatchObject({
+      mime: 'audio/ogg',
+      sha256: sha256(voiceBytes),
+    });
+
+    // The same edit delivered again changes nothing; rows stay one per message.
+    expect(
+      await api.prisma.chatMessage.count({
+        where: { chatId: BigInt(chatId), messageId: first.message_id },
+      }),
+    ).toBe(1);
+  });
+
+  it('a file over 20 MB is recorded as too big; a type the deal room does not take is kept without its file', async () => {
+    const { tg, api, token } = stack;
+    const { chatId } = await openDealRoom('Сделка Ландыш');
+    const big = tg.sendDocument({
+      from: ivan.id,
+      chat: chatId,
+      fileName: 'Архив сканов.zip',
+      size: 25 * 1024 * 1024,
+    });
+    const exe = tg.sendDocument({
+      from: ivan.id,
+      chat: chatId,
+      fileName: 'setup.exe',
+      mimeType: 'application/x-msdownload',
+      bytes: Buffer.from('MZ\x90\x00binary', 'latin1'),
+    });
+    await tg.waitForUpdatesConsumed(token, { timeoutMs: 15_000 });
+    const bigRow = await api.prisma.chatMessage.findUniqueOrThrow({
+      where: { chatId_messageId: { chatId: BigInt(chatId), messageId: big.message_id } },
+    });
+    expect(bigRow).toMatchObject({
+      kind: 'document',
+      fileTooBig: true,
+      assetId: null,
+      text: 'Архив сканов.zip',
+    });
+    const exeRow = await api.prisma.chatMessage.findUniqueOrThrow({
+      where: { chatId_messageId: { chatId: BigInt(chatId), messageId: exe.message_id } },
+    });
+    expect(exeRow).toMatchObject({
+      kind: 'document',
+      fileTooBig: false,
+      assetId: null,
+      text: 'setup.exe',
+    });
+    // The bot never asked Telegram for the big file.
+    expect(
+      stack.tg
+        .calls({ method: 'getFile' })
+        .some((call) => call.params.file_id === big.document?.file_id),
+    ).toBe(false);
+  });
+
+  it('messages of chats that are not deal rooms are ignored', async () => {
+    const { tg, api, token } = stack;
+    // Bob (not an agent) creates a group with the bot in it and writes at once.
+    tg.createUser({ id: 5777777777, first_name: 'Bob' });
+    tg.setPrivacyMode(token, false);
+    try {
+      const botId = tg.getBot(token).id;
+      const group = tg.createGroup({ by: 5777777777, title: 'Not a deal room', members: [botId] });
+      tg.sendText({ from: 5777777777, chat: group.id, text: 'hello, bot' });
+      await tg.waitForUpdatesConsumed(token);
+      await eventually(() => tg.hasBotLeft(group.id, token), 'the bot to leave');
+      expect(await api.prisma.telegramChat.count({ where: { id: BigInt(group.id) } })).toBe(0);
+      expect(await api.prisma.chatMessage.count({ where: { chatId: BigInt(group.id) } })).toBe(0);
+    } finally {
+      tg.setPrivacyMode(token, true);
+    }
+  });
+
+  it('the api restarting delays mirroring and never drops it', async () => {
+    const { tg, api, token, proxy } = stack;
+    const { chatId } = await openDealRoom('Сделка Ромашка 2');
+    proxy.down = true;
+    try {
+      const message = tg.sendText({
+        from: ivan.id,
+        chat: chatId,
+        text: 'Пока api перезапускается',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      // Not confirmed to Telegram, not written.
+      expect(
+        tg.pendingUpdates(token).some((u) => u.message?.message_id === message.message_id),
+      ).toBe(true);
+      expect(
+        await api.prisma.chatMessage.count({
+          where: { chatId: BigInt(chatId), messageId: message.message_id },
+        }),
+      ).toBe(0);
+      proxy.down = false;
+      await tg.waitForUpdatesConsumed(token, { timeoutMs: 20_000 });
+      expect(
+        await api.prisma.chatMessage.count({
+          where: { chatId: BigInt(chatId), messageId: message.message_id },
+        }),
+      ).toBe(1);
+    } finally {
+      proxy.down = false;
+    }
+  });
+
+  it('a group upgraded to a supergroup keeps its deal room, request and link', async () => {
+    const { tg, api, token } = stack;
+    const { chatId, launchToken } = await openDealRoom('Сделка Василёк', { agent: boris });
+    const { request } = await requestInChat({ chatId, launchToken }, boris);
+    await outboxSettled(chatId);
+    const before = tg.sendText({ from: ivan.id, chat: chatId, text: 'До миграции' });
+    const supergroup = tg.upgradeToSupergroup(chatId, { by: boris.id });
+    expect(supergroup.id).not.toBe(chatId);
+    await tg.waitForUpdatesConsumed(token);
+    const after = tg.sendText({ from: ivan.id, chat: supergroup.id, text: 'После миграции' });
+    await tg.waitForUpdatesConsumed(token);
+
+    expect(
+      await api.prisma.telegramChat.findUnique({ where: { id: BigInt(chatId) } }),
+    ).toMatchObject({
+      migratedToChatId: BigInt(supergroup.id),
+    });
+    expect(
+      await api.prisma.telegramChat.findUnique({ where: { id: BigInt(supergroup.id) } }),
+    ).toMatchObject({
+      type: 'supergroup',
+      title: 'Сделка Василёк',
+    });
+    expect(await api.prisma.paymentRequest.findUnique({ where: { id: request.id } })).toMatchObject(
+      {
+        telegramChatId: BigInt(supergroup.id),
+      },
+    );
+    // Messages keep the id they were written under; the new ones are under the supergroup's.
+    expect(
+      await api.prisma.chatMessage.findUnique({
+        where: { chatId_messageId: { chatId: BigInt(chatId), messageId: before.message_id } },
+      }),
+    ).toMatchObject({ text: 'До миграции' });
+    expect(
+      await api.prisma.chatMessage.findUnique({
+        where: { chatId_messageId: { chatId: BigInt(supergroup.id), messageId: after.message_id } },
+      }),
+    ).toMatchObject({ text: 'После миграции' });
+    // The old button still opens the same deal room, now the supergroup.
+    const session = await asUser(ivan, launchToken).miniApp.session.query();
+    expect(session.chat?.id).toBe(supergroup.id);
+    expect(session.request?.id).toBe(request.id);
+
+    // And announcements go to the supergroup.
+    await acceptOffer(request.id);
+    await tg.waitForBotMessage(supergroup.id, {
+      bot: token,
+      predicate: (r) => r.text?.includes('предложение принято') === true,
+    });
+  });
+});
+
+async function agentId(user: TelegramUser = boris): Promise<string> {
+  const agent = await stack.api.prisma.agent.findUniqueOrThrow({
+    where: { telegramId: BigInt(user.id) },
+  });
+  return agent.id;
+}
+
+/** The linked (partner) agent's offer: accepted at once on a Telegram request. */
+async function acceptOffer(requestId: string, validUntil?: string) {
+  await stack.api
+    .client(stack.api.tokenFor({ kind: 'agent', id: await agentId(boris) }))
+    .offers.submit.mutate({
+      requestId,
+      terms: {
+        rate: '12.8456',
+        feePercent: '1.5',
+        fixedFee: '50.00',
+        totalToPay: '16107050.00',
+        settlementDays: 3,
+        ...(validUntil ? { validUntil } : {}),
+      },
+    });
+}
+
+/** Intl groups digits with (narrow) no-break spaces. */
+const plain = (text: string | undefined) => (text ?? '').replace(/[\u00a0\u202f]/g, ' ');
+
+describe('delivery of the outbox', () => {
+  it('the agent submitting an in-house request is announced as «Новая in-house заявка»', async () => {
+    const { tg, token } = stack;
+    const chat = await openDealRoom('Сделка Пион');
+    const { request } = await requestInChat(chat);
+    const submitted = await tg.waitForBotMessage(chat.chatId, {
+      bot: token,
+      predicate: (r) => r.text?.includes('Новая in-house заявка') === true,
+    });
+    expect(plain(submitted.text)).toBe(
+      [
+        `Заявка ${request.displayNumber}: статус «Новая in-house заявка»`,
+        'Было: «Черновик»',
+        'Изменил(а): Анна Смирнова',
+        'Сумма: 1 250 000,00 CNY',
+      ].join('\n'),
+    );
+    const rows = await outboxSettled(chat.chatId);
+    expect(rows.map((row) => [row.kind, row.state])).toEqual([
+      ['telegram.statusChanged', 'DELIVERED'],
+    ]);
+  });
+
+  it('status changes, the accepted offer and payment steps appear in the chat once each, in order', async () => {
+    const { tg, token } = stack;
+    const chat = await openDealRoom('Сделка Ирис', { agent: boris });
+    const { request } = await requestInChat(chat, boris);
+    await acceptOffer(request.id, '2026-12-31T12:00:00Z');
+    const offer = await tg.waitForBotMessage(chat.chatId, {
+      bot: token,
+      predicate: (r) => r.text?.includes('предложение принято') === true,
+    });
+    expect(plain(offer.text)).toBe(
+      [
+        `Заявка ${request.displayNumber}: предложение принято`,
+        'Сумма платежа: 1 250 000,00 CNY',
+        'Курс: 12,8456 RUB/CNY',
+        'Комиссия: 1,5 %',
+        'Фикс. комиссия: 50,00 RUB',
+        'Итого к оплате: 16 107 050,00 RUB',
+        'Срок (дней): 3',
+        'Действует до: 31.12.2026, 15:00',
+      ].join('\n'),
+    );
+
+    await asUser(ivan, chat.launchToken).miniApp.setPaymentStatus.mutate({
+      paymentStatus: 'TEST_PAYMENT_SENT',
+    });
+    const paid = await tg.waitForBotMessage(chat.chatId, {
+      bot: token,
+      predicate: (r) => r.text?.includes('Тестовый платёж отправлен') === true,
+    });
+    expect(paid.text).toBe(
+      `Заявка ${request.displayNumber}: Тестовый платёж отправлен\nСтатус оплаты был: «Не оплачена»\nОтметил(а): Иван Петров`,
+    );
+
+    const rows = await outboxSettled(chat.chatId);
+    expect(rows.every((row) => row.state === 'DELIVERED')).toBe(true);
+    const texts = tg.botMessages(chat.chatId, { bot: token }).map((r) => r.text ?? '');
+    const order = [
+      'статус «Сбор предложений»',
+      'предложение принято',
+      'Тестовый платёж отправлен',
+    ].map((word) => {
+      expect(texts.filter((t) => t.includes(word))).toHaveLength(1);
+      return texts.findIndex((t) => t.includes(word));
+    });
+    expect([...order].sort((x, y) => x - y)).toEqual(order);
+  });
+
+  it('a document from 1C is posted as a file with its bytes, name and kind', async () => {
+    const { tg, api, token } = stack;
+    const chat = await openDealRoom('Сделка Тюльпан');
+    const { request } = await requestInChat(chat);
+    await outboxSettled(chat.chatId);
+    const bytes = pdf('Счёт на оплату №42');
+    const stored = await api.files.put(bytes);
+    const asset = await api.prisma.asset.create({
+      data: {
+        sha256: stored.sha256,
+        storageKey: stored.key,
+        mime: 'application/pdf',
+        size: stored.size,
+        fileName: 'Счёт №42.pdf',
+      },
+    });
+    const document = await api.prisma.document.create({
+      data: {
+        requestId: request.id,
+        kind: 'INVOICE',
+        fileName: 'Счёт №42.pdf',
+        mime: 'application/pdf',
+        size: stored.size,
+        sha256: stored.sha256,
+        assetId: asset.id,
+        source: 'ONEC',
+      },
+    });
+    await api.prisma.outboxMessage.create({
+      data: {
+        target: 'TELEGRAM',
+        kind: 'telegram.document',
+        aggregateKey: `chat:${chat.chatId}`,
+        payload: { requestId: request.id, chatId: String(chat.chatId), documentId: document.id },
+      },
+    });
+    stack.app.delivery?.poke();
+    const posted = await tg.waitForBotMessage(chat.chatId, {
+      bot: token,
+      predicate: (r) => r.method === 'sendDocument',
+    });
+    expect(posted.caption).toBe(`Счёт на оплату — заявка ${request.displayNumber}`);
+    expect(posted.files).toHaveLength(1);
+    expect(posted.files[0]!.fileName).toBe('Счёт №42.pdf');
+    expect(sha256(posted.files[0]!.bytes!)).toBe(sha256(bytes));
+    await eventually(
+      async () =>
+        (await api.prisma.document.findUnique({ where: { id: document.id } }))
+          ?.telegramMessageId === posted.messageId,
+      'Document.telegramMessageId',
+    );
+    const rows = await outboxSettled(chat.chatId);
+    expect(rows.every((row) => row.state === 'DELIVERED')).toBe(true);
+  });
+
+  it('under 429 (retry_after) and 5xx every message arrives exactly once; a lost answer is never resent', async () => {
+    const { tg, api, token } = stack;
+    const chat = await openDealRoom('Сделка Астра', { agent: boris });
+    const { request } = await requestInChat(chat, boris);
+    await acceptOffer(request.id);
+    await outboxSettled(chat.chatId);
+    const before = tg.botMessages(chat.chatId, { bot: token }).length;
+
+    onTestFinished(() => tg.clearFaults());
+    tg.injectFault({ kind: 'rateLimit', method: 'sendMessage', retryAfter: 30 });
+    tg.injectFault({ kind: 'internalError', method: 'sendMessage' });
+    tg.injectFault({ kind: 'badGateway', method: 'sendMessage', html: true });
+    tg.injectFault({ kind: 'rateLimit', method: 'sendMessage', retryAfter: 2 });
+
+    const client = asUser(ivan, chat.launchToken);
+    const agent = asUser(boris, chat.launchToken);
+    await client.miniApp.setPaymentStatus.mutate({ paymentStatus: 'TEST_PAYMENT_SENT' });
+    await agent.miniApp.setPaymentStatus.mutate({ paymentStatus: 'TEST_PAYMENT_CONFIRMED' });
+    await client.miniApp.setPaymentStatus.mutate({ paymentStatus: 'PAYMENT_SENT' });
+    await agent.miniApp.setPaymentStatus.mutate({ paymentStatus: 'PAYMENT_RECEIVED' });
+
+    // The first 429 asked for 30 s: the outbox must not try again before that.
+    const limited = await eventually(async () => {
+      const row = await api.prisma.outboxMessage.findFirst({
+        where: {
+          aggregateKey: `chat:${chat.chatId}`,
+          state: 'PENDING',
+          lastError: { startsWith: '429' },
+        },
+      });
+      return row ?? undefined;
+    }, 'the 429 to be recorded');
+    expect(limited.nextAttemptAt.getTime() - api.clock.now().getTime()).toBeGreaterThan(25_000);
+
+    // Time passes (the api's clock), faster than the wall clock.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const pending = await api.prisma.outboxMessage.findMany({
+        where: { aggregateKey: `chat:${chat.chatId}`, state: 'PENDING' },
+        orderBy: { id: 'asc' },
+      });
+      if (pending.length === 0) break;
+      if (Date.now() > deadline) throw new Error('deliveries did not finish');
+      const head = pending[0]!;
+      const wait = head.nextAttemptAt.getTime() - api.clock.now().getTime();
+      if (wait > 0 && head.lockedBy === null) api.clock.advance(wait + 10);
+      stack.app.delivery?.poke();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    api.clock.reset();
+
+    const rows = await api.prisma.outboxMessage.findMany({
+      where: { aggregateKey: `chat:${chat.chatId}` },
+    });
+    expect(rows.every((row) => row.state === 'DELIVERED')).toBe(true);
+    const fired = tg.faults().fired.filter((fault) => fault.method === 'sendMessage');
+    expect(fired.map((fault) => fault.kind)).toEqual([
+      'rateLimit',
+      'internalError',
+      'badGateway',
+      'rateLimit',
+    ]);
+    const after = tg
+      .botMessages(chat.chatId, { bot: token })
+      .slice(before)
+      .map((r) => r.text ?? '');
+    expect(after).toHaveLength(4);
+    for (const word of [
+      'Тестовый платёж отправлен',
+      'Тестовый платёж получен',
+      'Платёж отправлен',
+      'Платёж получен',
+    ]) {
+      expect(after.filter((text) => text.split('\n')[0]!.endsWith(word))).toHaveLength(1);
+    }
+
+    // The answer to a posted message is lost: it is not posted again (parked as DEAD, with the reason).
+    tg.injectFault({ kind: 'dropResponse', method: 'sendMessage' });
+    await agent.miniApp.setPaymentStatus.mutate({ paymentStatus: 'PAYOUT_DONE' });
+    const dead = await eventually(
+      async () =>
+        (await api.prisma.outboxMessage.findFirst({
+          where: { aggregateKey: `chat:${chat.chatId}`, state: 'DEAD' },
+        })) ?? undefined,
+      'the unknown outcome to be parked',
+    );
+    expect(dead.lastError).toMatch(/outcome unknown/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const payout = tg
+      .botMessages(chat.chatId, { bot: token })
+      .filter((r) => r.text?.includes('Выплата произведена'));
+    expect(payout).toHaveLength(1);
+  });
+});
+
+describe('private chat', () => {
+  it('/start explains the bot and opens the Mini App; agents also get the board', async () => {
+    const { tg, token } = stack;
+    tg.startBot(ivan.id, token);
+    const toClient = await tg.waitForBotMessage(ivan.id, { bot: token });
+    expect(toClient.text).toContain('Здравствуйте! Я бот банка');
+    expect(toClient.replyMarkup).toEqual({
+      inline_keyboard: [[{ text: 'Открыть приложение', web_app: { url: WEBAPP_URL } }]],
+    });
+
+    tg.startBot(mallory.id, token);
+    const inEnglish = await tg.waitForBotMessage(mallory.id, { bot: token });
+    expect(inEnglish.text).toContain('deal-room bot');
+
+    tg.startBot(anna.id, token);
+    const toAgent = await tg.waitForBotMessage(anna.id, { bot: token });
+    expect(toAgent.replyMarkup).toEqual({
+      inline_keyboard: [
+        [{ text: 'Открыть приложение', web_app: { url: WEBAPP_URL } }],
+        [{ text: 'Доска заявок', web_app: { url: `${WEBAPP_URL}?mode=board` } }],
+      ],
+    });
+    expect(tg.botCommands(token, 'all_private_chats').map((c) => c.command)).toEqual(['start']);
+  });
+});
+
+describe('stopping', () => {
+  it('a stop while the api is down leaves the update unconfirmed; the next start mirrors it', async () => {
+    const { tg, api, token, proxy } = stack;
+    const { chatId } = await openDealRoom('Сделка Мак');
+    proxy.down = true;
+    let next: BotApp | null = null;
+    try {
+      const message = tg.sendText({ from: ivan.id, chat: chatId, text: 'Перед остановкой бота' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await stack.app.stop('restart'); // SHUTDOWN_GRACE_MS=1000: the handler gives up, unconfirmed
+      expect(
+        tg.pendingUpdates(token).some((u) => u.message?.message_id === message.message_id),
+      ).toBe(true);
+      proxy.down = false;
+      next = createBot(loadConfig(stack.botEnv()));
+      await next.start();
+      const row = await eventually(
+        async () =>
+          (await api.prisma.chatMessage.findUnique({
+            where: { chatId_messageId: { chatId: BigInt(chatId), messageId: message.message_id } },
+          })) ?? undefined,
+        'the message after the restart',
+      );
+      expect(row.text).toBe('Перед остановкой бота');
+      await tg.waitForUpdatesConsumed(token);
+    } finally {
+      proxy.down = false;
+      await next?.stop();
+    }
+  });
+});
+
+describe('webhook mode', () => {
+  it('receives updates on its webhook with the secret token, and refuses calls without it', async () => {
+    const { tg, api, token } = stack;
+    await stack.app.stop('switching to webhook');
+    const port = await freePort();
+    const secret = 'webhook-secret-for-tests-0123456789';
+    const hooked = createBot(
+      loadConfig(
+        stack.botEnv({
+          BOT_MODE: 'webhook',
+          WEBHOOK_URL: `http://127.0.0.1:${port}`,
+          WEBHOOK_PATH: '/tg/hook',
+          WEBHOOK_SECRET: secret,
+          HOST: '127.0.0.1',
+          PORT: String(port),
+        }),
+      ),
+    );
+    await hooked.start();
+    try {
+      const info = (await tg.callApi(token, 'getWebhookInfo')) as {
+        url: string;
+        allowed_updates?: string[];
+      };
+      expect(info.url).toBe(`http://127.0.0.1:${port}/tg/hook`);
+      expect(info.allowed_updates).toContain('chat_member');
+      const refused = await fetch(`http://127.0.0.1:${port}/tg/hook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ update_id: 1 }),
+      });
+      expect(refused.status).toBe(401);
+
+      const { chatId } = await openDealRoom('Сделка Гвоздика');
+      const message = tg.sendText({ from: ivan.id, chat: chatId, text: 'Через webhook' });
+      await eventually(
+        async () =>
+          (await api.prisma.chatMessage.findUnique({
+            where: { chatId_messageId: { chatId: BigInt(chatId), messageId: message.message_id } },
+          })) ?? undefined,
+        'the message through the webhook',
+      );
+    } finally {
+      await hooked.stop();
+      await tg.callApi(token, 'deleteWebhook');
+    }
+  });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

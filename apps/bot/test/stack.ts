@@ -1,0 +1,162 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, request as httpRequest } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { TestApi } from '@payreq/api/testing';
+import { TEST_BOT_SERVICE_TOKEN, TEST_BOT_TOKEN, startTestApi } from '@payreq/api/testing';
+import { TelegramTestServer } from '@payreq/telegram-testkit';
+
+import type { BotApp } from '../src/bot';
+import { createBot } from '../src/bot';
+import { loadConfig } from '../src/env';
+
+export const BOT_USERNAME = 'payreq_deal_bot';
+export const MINI_APP = 'deal';
+export const WEBAPP_URL = 'https://miniapp.payreq.test/app';
+
+export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** JPEG-looking bytes (the api checks the magic bytes; the test server keeps photos as sent). */
+export function jpeg(size = 2048): Buffer {
+  return Buffer.concat([
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]),
+    randomBytes(size),
+    Buffer.from([0xff, 0xd9]),
+  ]);
+}
+
+export function pdf(text = 'payreq test document'): Buffer {
+  return Buffer.concat([
+    Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n', 'latin1'),
+    Buffer.from(`1 0 obj << /Title (${text}) >> endobj\n`, 'latin1'),
+    randomBytes(512),
+    Buffer.from('\n%%EOF\n', 'latin1'),
+  ]);
+}
+
+export function ogg(size = 1024): Buffer {
+  return Buffer.concat([Buffer.from('OggS', 'latin1'), randomBytes(size)]);
+}
+
+/**
+ * A switchable HTTP proxy in front of the api: `down = true` answers 503 to everything,
+ * as an api restarting behind a load balancer would.
+ */
+export class FlakyProxy {
+  down = false;
+  private server: Server | null = null;
+  url = '';
+
+  constructor(private readonly target: string) {}
+
+  async start(): Promise<string> {
+    const target = new URL(this.target);
+    const server = createServer((req, res) => {
+      if (this.down) {
+        req.resume();
+        res.writeHead(503, { 'content-type': 'text/plain' }).end('restarting');
+        return;
+      }
+      const upstream = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', () => {
+        if (!res.headersSent) res.writeHead(502).end();
+        else res.destroy();
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.server = server;
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+}
+
+export interface Stack {
+  api: TestApi;
+  tg: TelegramTestServer;
+  proxy: FlakyProxy;
+  app: BotApp;
+  token: string;
+  botEnv(extra?: Record<string, string>): Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** The api on PGlite, the Telegram test server, and the bot between them (through the proxy). */
+export async function startStack(): Promise<Stack> {
+  const api = await startTestApi('pglite');
+  const tg = new TelegramTestServer();
+  tg.createBot({ token: TEST_BOT_TOKEN, username: BOT_USERNAME, first_name: 'Сделки банка' });
+  tg.setMiniApp(TEST_BOT_TOKEN, { shortName: MINI_APP, url: WEBAPP_URL });
+  const apiRoot = await tg.start();
+  const proxy = new FlakyProxy(api.url);
+  await proxy.start();
+  const botEnv = (extra: Record<string, string> = {}) => ({
+    TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
+    TELEGRAM_API_ROOT: apiRoot,
+    MINI_APP_SHORT_NAME: MINI_APP,
+    WEBAPP_URL,
+    API_URL: proxy.url,
+    BOT_SERVICE_TOKEN: TEST_BOT_SERVICE_TOKEN,
+    DELIVERY_POLL_MS: '100',
+    DELIVERY_LEASE_MS: '20000',
+    TELEGRAM_SEND_TIMEOUT_MS: '5000',
+    SHUTDOWN_GRACE_MS: '1000',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...extra,
+  });
+  const app = createBot(loadConfig(botEnv()));
+  await app.start();
+  await tg.waitForPolling(TEST_BOT_TOKEN);
+  return {
+    api,
+    tg,
+    proxy,
+    app,
+    token: TEST_BOT_TOKEN,
+    botEnv,
+    async close() {
+      await app.stop('test end').catch(() => undefined);
+      await tg.stop();
+      await proxy.stop();
+      await api.close();
+    },
+  };
+}
+
+/** Polls `probe` until it returns something other than undefined/false. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

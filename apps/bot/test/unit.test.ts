@@ -1,0 +1,314 @@
+import { Writable } from 'node:stream';
+
+import { TelegramError } from 'telegraf';
+import { describe, expect, it } from 'vitest';
+
+import { loadConfig } from '../src/env';
+import { boardUrl, groupLaunchLink } from '../src/links';
+import { createLogger, redact } from '../src/logger';
+import type { TgMessage } from '../src/messages';
+import { attachmentOf, toChatMessageInput } from '../src/messages';
+import { uploadMimeFor } from '../src/mime';
+import { KeyedSerializer } from '../src/retry';
+import { classifyTelegramError } from '../src/telegram';
+import { offerAcceptedText, statusChangedText } from '../src/texts';
+
+const TOKEN = '1234567890:AAHtest-bot-token-for-signing-init-data';
+const SERVICE = 'service-token-0123456789abcdef';
+
+describe('configuration', () => {
+  const base = { TELEGRAM_BOT_TOKEN: TOKEN, BOT_SERVICE_TOKEN: SERVICE };
+
+  it('defaults to the local test server, polling and the local api', () => {
+    const config = loadConfig({ ...base, BOT_USERNAME: '', WEBAPP_URL: '' });
+    expect(config).toMatchObject({
+      apiRoot: 'http://127.0.0.1:8081',
+      apiUrl: 'http://127.0.0.1:3000',
+      mode: 'polling',
+      webhook: null,
+      botUsername: null,
+      webappUrl: null,
+      miniAppShortName: null,
+    });
+  });
+
+  it('points at the real Telegram by configuration alone; webhook mode needs its URL and secret', () => {
+    const config = loadConfig({
+      ...base,
+      TELEGRAM_API_ROOT: 'https://api.telegram.org',
+      BOT_MODE: 'webhook',
+      WEBHOOK_URL: 'https://bot.bank.example/',
+      WEBHOOK_SECRET: 'a-long-webhook-secret-0123',
+      BOT_USERNAME: '@payreq_bot',
+    });
+    expect(config.apiRoot).toBe('https://api.telegram.org');
+    expect(config.botUsername).toBe('payreq_bot');
+    expect(config.webhook).toMatchObject({
+      url: 'https://bot.bank.example',
+      path: '/telegram/webhook',
+    });
+    expect(() => loadConfig({ ...base, BOT_MODE: 'webhook' })).toThrow(
+      /WEBHOOK_URL.*WEBHOOK_SECRET/,
+    );
+  });
+
+  it('names a bad variable without showing its value', () => {
+    expect(() => loadConfig({ ...base, TELEGRAM_BOT_TOKEN: 'not a token with secret' })).toThrow(
+      /TELEGRAM_BOT_TOKEN/,
+    );
+    try {
+      loadConfig({ ...base, TELEGRAM_BOT_TOKEN: 'not a token with secret' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('not a token with secret');
+    }
+  });
+});
+
+describe('logs', () => {
+  it('never show the bot token, the service token, or telegraf’s request payloads', () => {
+    expect(redact(`GET https://api.telegram.org/file/bot${TOKEN}/photos/1.jpg`)).toBe(
+      'GET https://api.telegram.org/file/bot<redacted>/photos/1.jpg',
+    );
+    expect(redact(`token=${TOKEN}`)).toBe('token=<redacted>');
+
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = createLogger({ level: 'info', secrets: [TOKEN, SERVICE], destination });
+    const telegramError = new TelegramError(
+      { error_code: 400, description: 'Bad Request: chat not found' },
+      {
+        method: 'sendDocument',
+        payload: { document: { source: Buffer.alloc(10) }, secret: SERVICE },
+      },
+    );
+    logger.error({ err: telegramError, url: `http://127.0.0.1:8081/bot${TOKEN}/getMe` }, 'failed');
+    logger.warn(
+      { err: new Error(`fetch http://x/bot${TOKEN}/getFile failed`), auth: `Bearer ${SERVICE}` },
+      'x',
+    );
+    logger.info(`plain message with ${SERVICE}`);
+    const output = lines.join('');
+    expect(output).not.toContain(TOKEN);
+    expect(output).not.toContain(TOKEN.split(':')[1]);
+    expect(output).not.toContain(SERVICE);
+    expect(output).toContain('chat not found');
+    expect(output).not.toContain('sendDocument');
+  });
+});
+
+describe('links', () => {
+  it('groups get a t.me link (no web_app button), with the launch token as startapp', () => {
+    expect(
+      groupLaunchLink({
+        botUsername: 'payreq_bot',
+        miniAppShortName: 'deal',
+        launchToken: 'abc_DEF-123456789012',
+      }),
+    ).toBe('https://t.me/payreq_bot/deal?startapp=abc_DEF-123456789012');
+    expect(
+      groupLaunchLink({
+        botUsername: 'payreq_bot',
+        miniAppShortName: null,
+        launchToken: 'abc_DEF-123456789012',
+      }),
+    ).toBe('https://t.me/payreq_bot?startapp=abc_DEF-123456789012');
+    expect(boardUrl('https://app.bank.example/miniapp/')).toBe(
+      'https://app.bank.example/miniapp/?mode=board',
+    );
+  });
+});
+
+describe('files', () => {
+  it('maps Telegram’s mime types to what the deal room takes', () => {
+    expect(uploadMimeFor('application/pdf', 'a.pdf')).toBe('application/pdf');
+    expect(uploadMimeFor('image/jpg', null)).toBe('image/jpeg');
+    expect(uploadMimeFor('audio/mp3', 'song.mp3')).toBe('audio/mpeg');
+    expect(uploadMimeFor('application/x-zip-compressed', 'a.zip')).toBe('application/zip');
+    expect(uploadMimeFor('text/plain; charset=utf-8', 'a.txt')).toBe('text/plain');
+    expect(uploadMimeFor('application/octet-stream', 'Счёт.XLSX')).toBe(
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
+    expect(uploadMimeFor(undefined, 'notes.txt')).toBe('text/plain');
+    expect(uploadMimeFor('application/x-msdownload', 'setup.exe')).toBeNull();
+    expect(uploadMimeFor('application/octet-stream', 'blob')).toBeNull();
+    expect(uploadMimeFor('video/quicktime', 'clip.mov')).toBeNull();
+  });
+
+  const message = (extra: Partial<TgMessage>): TgMessage => ({
+    message_id: 10,
+    date: 1_700_000_000,
+    chat: { id: -100123, type: 'supergroup', title: 'Deal' },
+    from: { id: 42, is_bot: false, first_name: 'Иван', last_name: 'Петров' },
+    ...extra,
+  });
+
+  it('takes the largest photo size, animations as animations, stickers by their format', () => {
+    const photo = attachmentOf(
+      message({
+        photo: [
+          { file_id: 's', file_unique_id: 'us', width: 90, height: 60 },
+          { file_id: 'l', file_unique_id: 'ul', width: 1280, height: 960 },
+          { file_id: 'm', file_unique_id: 'um', width: 320, height: 240 },
+        ],
+      }),
+    );
+    expect(photo).toMatchObject({ kind: 'photo', mime: 'image/jpeg', file: { file_id: 'l' } });
+    const gif = attachmentOf(
+      message({
+        animation: {
+          file_id: 'a',
+          file_unique_id: 'ua',
+          mime_type: 'video/mp4',
+          file_name: 'fun.mp4',
+        },
+        document: {
+          file_id: 'a',
+          file_unique_id: 'ua',
+          mime_type: 'video/mp4',
+          file_name: 'fun.mp4',
+        },
+      }),
+    );
+    expect(gif).toMatchObject({ kind: 'animation', fileName: 'fun.mp4' });
+    expect(
+      attachmentOf(
+        message({ sticker: { file_id: 'st', file_unique_id: 'ust', is_animated: true } }),
+      ),
+    ).toMatchObject({
+      kind: 'sticker',
+      mime: 'application/x-tgsticker',
+    });
+  });
+
+  it('turns service messages and edits into rows', () => {
+    expect(
+      toChatMessageInput(
+        message({ new_chat_members: [{ id: 7, is_bot: false, first_name: 'Ольга' }] }),
+        null,
+      ),
+    ).toMatchObject({ kind: 'service', text: '[invite_members] Ольга', authorTelegramId: 42 });
+    expect(
+      toChatMessageInput(
+        message({
+          text: 'исправлено',
+          edit_date: 1_700_000_100,
+          reply_to_message: { message_id: 3 },
+        }),
+        null,
+      ),
+    ).toMatchObject({
+      kind: 'text',
+      text: 'исправлено',
+      editDate: 1_700_000_100,
+      replyToMessageId: 3,
+      authorName: 'Иван Петров',
+    });
+    expect(
+      toChatMessageInput(message({ location: { latitude: 55.75, longitude: 37.62 } }), null),
+    ).toMatchObject({
+      kind: 'other',
+      text: '[location] 55.75, 37.62',
+    });
+  });
+});
+
+describe('Telegram errors', () => {
+  it('tells a definite refusal from an unknown outcome', () => {
+    expect(
+      classifyTelegramError(
+        new TelegramError({
+          error_code: 429,
+          description: 'Too Many Requests: retry after 7',
+          parameters: { retry_after: 7 },
+        }),
+      ),
+    ).toMatchObject({ kind: 'rateLimited', retryAfterMs: 7000 });
+    expect(
+      classifyTelegramError(new TelegramError({ error_code: 502, description: 'Bad Gateway' })),
+    ).toMatchObject({
+      kind: 'serverError',
+    });
+    expect(
+      classifyTelegramError(
+        new TelegramError({
+          error_code: 400,
+          description: 'Bad Request: group chat was upgraded to a supergroup chat',
+          parameters: { migrate_to_chat_id: -1001234 },
+        }),
+      ),
+    ).toMatchObject({ kind: 'migrated', toChatId: -1001234 });
+    expect(
+      classifyTelegramError(
+        new TelegramError({ error_code: 403, description: 'Forbidden: bot was kicked' }),
+      ),
+    ).toMatchObject({
+      kind: 'refused',
+    });
+    expect(
+      classifyTelegramError(
+        Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      ),
+    ).toMatchObject({
+      kind: 'notSent',
+    });
+    expect(
+      classifyTelegramError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })),
+    ).toMatchObject({
+      kind: 'unknown',
+    });
+  });
+});
+
+describe('texts', () => {
+  const card = {
+    displayNumber: '№ 000123',
+    locale: 'en' as const,
+    inHouse: true,
+    amount: '1250000.00',
+    currency: 'CNY',
+    clientCurrency: 'RUB',
+    offer: {
+      rate: '12.8456',
+      feePercent: '1.5',
+      fixedFee: '50.00',
+      totalToPay: '16107050.00',
+      settlementDays: 3,
+      validUntil: null,
+      comment: null,
+    },
+  };
+
+  it('speak English in an English chat, with the UX words and amounts', () => {
+    expect(statusChangedText(card, { from: 'OFFER_ACCEPTED', to: 'IN_PROGRESS', by: '1C' })).toBe(
+      'Payment request № 000123: status “In progress”\nWas: “Offer accepted”\nChanged by: 1C',
+    );
+    expect(offerAcceptedText(card)).toContain('Total to pay: 16,107,050.00 RUB');
+  });
+});
+
+describe('per-chat order', () => {
+  it('runs the tasks of one key one after another, and keys side by side', async () => {
+    const serializer = new KeyedSerializer();
+    const log: string[] = [];
+    const task = (name: string, ms: number) => () =>
+      new Promise<void>((resolve) =>
+        setTimeout(() => {
+          log.push(name);
+          resolve();
+        }, ms),
+      );
+    await Promise.all([
+      serializer.run('a', task('a1', 30)),
+      serializer.run('a', task('a2', 1)),
+      serializer.run('b', task('b1', 5)),
+      serializer.run('a', () => Promise.reject(new Error('x'))).catch(() => undefined),
+      serializer.run('a', task('a3', 1)),
+    ]);
+    expect(log).toEqual(['b1', 'a1', 'a2', 'a3']);
+  });
+});

@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { z } from 'zod';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/**
+ * The stack's settings. With none of them set, everything runs locally: the Telegram test
+ * server instead of Telegram, the 1C emulator instead of 1C, PGlite instead of PostgreSQL.
+ * Set the real ones and the same command runs against them.
+ */
+export const StackEnv = z.object({
+  API_PORT: z.coerce.number().int().default(3000),
+  TELEGRAM_TEST_SERVER_PORT: z.coerce.number().int().default(8081),
+  ONEC_EMULATOR_PORT: z.coerce.number().int().default(4020),
+  /** A real bot: with TELEGRAM_API_ROOT unset, the bot talks to api.telegram.org. */
+  TELEGRAM_BOT_TOKEN: z.string().optional(),
+  TELEGRAM_API_ROOT: z.string().optional(),
+  /** A real 1C HTTP service (ONEC_USERNAME / ONEC_PASSWORD pass through to the api). */
+  ONEC_BASE_URL: z.string().optional(),
+  DATABASE_URL: z.string().optional(),
+  /** Public https URL of the Mini App (a real bot needs one); locally the api serves it over http. */
+  WEBAPP_URL: z.string().optional(),
+  STACK_LOG_DIR: z.string().default(path.join(repoRoot, '.data/logs')),
+});
+export type StackEnv = z.infer<typeof StackEnv>;
+
+export const loadEnv = () => StackEnv.parse(process.env);
+
+/** Everything else in the environment goes to the children unchanged (DATABASE_URL, ONEC_*, ...). */
+export const inheritedEnv = (): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    ),
+  );

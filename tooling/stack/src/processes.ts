@@ -1,0 +1,84 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+import { repoRoot } from './env';
+
+export interface Child {
+  name: string;
+  process: ChildProcess;
+  logFile: string;
+  exited: Promise<number | null>;
+}
+
+const tsx = path.join(repoRoot, 'node_modules/.bin/tsx');
+
+/** Starts one part of the product as its own process, its output going to a log file. */
+export function startChild(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  logDir: string,
+  args: string[] = [],
+): Child {
+  mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, `${name}.log`);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(tsx, [entry, ...args], {
+    cwd: path.dirname(path.dirname(entry)),
+    env: { ...env, FORCE_COLOR: '0' },
+    // Own process group: Ctrl-C reaches us, and we stop the children in order.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  return { name, process: child, logFile, exited };
+}
+
+/** Waits until a URL answers 2xx, or fails with the child's log path when it exits first. */
+export async function waitUntilUp(child: Child, url: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void child.exited.then(() => {
+    exited = true;
+  });
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`${child.name} stopped while starting: see ${child.logFile}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  throw new Error(
+    `${child.name} did not come up within ${timeoutMs / 1000} s: see ${child.logFile}`,
+  );
+}
+
+/** Stops children in reverse order of start, each with SIGTERM, then SIGKILL after a grace period. */
+export async function stopAll(children: Child[], graceMs = 10_000): Promise<void> {
+  for (const child of [...children].reverse()) {
+    if (child.process.exitCode !== null || child.process.signalCode !== null) continue;
+    try {
+      process.kill(-child.process.pid!, 'SIGTERM');
+    } catch {
+      continue;
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.process.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, graceMs);
+    await child.exited;
+    clearTimeout(timer);
+  }
+}
