@@ -7,6 +7,7 @@ import { resolveActor } from './auth/resolve-actor';
 import { AppError } from './errors';
 import type { TelegramLaunch } from './auth/telegram';
 import type { FileStore } from './storage/file-store';
+import type { MembershipCheck } from './telegram/membership';
 
 export interface AppDeps {
   db: Db;
@@ -21,6 +22,8 @@ export interface AppDeps {
     botServiceToken: string;
     uploadMaxBytes: number;
     exportMaxBytes: number;
+    /** Asks Telegram about members the bot has not seen (getChatMember). */
+    checkMembership?: MembershipCheck;
   };
 }
 

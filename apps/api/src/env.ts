@@ -48,6 +48,8 @@ export const ApiEnv = z.object({
     .string()
     .regex(/^\d+:[A-Za-z0-9_-]{20,}$/)
     .default('1000000001:development-only-bot-token-xxxxxxxx'),
+  /** Telegram Bot API root: the local test server by default, https://api.telegram.org in production. */
+  TELEGRAM_API_ROOT: z.url().default('http://127.0.0.1:8081'),
   /** Init data older than this is refused. */
   INIT_DATA_MAX_AGE_SECONDS: z.coerce
     .number()

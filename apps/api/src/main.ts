@@ -10,6 +10,7 @@ import { createLogger } from './logger';
 import { startOnecBridge } from './outbox/onec-bridge';
 import { buildServer } from './server';
 import { LocalFileStore } from './storage/file-store';
+import { telegramMembershipCheck } from './telegram/membership';
 
 /** Starts the api: database (migrated and seeded), HTTP server, scheduled jobs; stops cleanly on a signal. */
 async function main(): Promise<void> {
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
         botServiceToken: env.BOT_SERVICE_TOKEN,
         uploadMaxBytes: env.UPLOAD_MAX_BYTES,
         exportMaxBytes: env.EXPORT_MAX_BYTES,
+        checkMembership: telegramMembershipCheck(env.TELEGRAM_API_ROOT, env.TELEGRAM_BOT_TOKEN),
       },
     },
     logger,

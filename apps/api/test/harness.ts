@@ -13,6 +13,7 @@ import type { OnecRestOptions } from '../src/rest/onec/routes';
 import { buildServer } from '../src/server';
 import type { FileStore } from '../src/storage/file-store';
 import { LocalFileStore } from '../src/storage/file-store';
+import { telegramMembershipCheck } from '../src/telegram/membership';
 import type { AppRouter } from '../src/trpc/router';
 
 export const TEST_TOKEN_SECRET = 'test-platform-token-secret-0123456789';
@@ -57,7 +58,11 @@ export interface TestApi {
 /** The real api on a real database, listening on a random local port. */
 export async function startTestApi(
   kind: DbKind = dbKind,
-  options: { onec?: Partial<OnecRestOptions>; webappDistDir?: string } = {},
+  options: {
+    onec?: Partial<OnecRestOptions>;
+    webappDistDir?: string;
+    telegramApiRoot?: string;
+  } = {},
 ): Promise<TestApi> {
   const db = await createTestDb(kind);
   const clock = new TestClock();
@@ -74,6 +79,9 @@ export async function startTestApi(
         botServiceToken: TEST_BOT_SERVICE_TOKEN,
         uploadMaxBytes: 1024 * 1024,
         exportMaxBytes: 64 * 1024 * 1024,
+        checkMembership: options.telegramApiRoot
+          ? telegramMembershipCheck(options.telegramApiRoot, TEST_BOT_TOKEN)
+          : undefined,
       },
     },
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),

@@ -395,17 +395,31 @@ describe.skipIf(skipDb)(`Mini App api with Telegram identity (${dbKind})`, () =>
   describe('documents from 1C', () => {
     it('lets the linked agent ask 1C for a document once submitted, through the outbox; nobody else', async () => {
       const draft = await as(anna).miniApp.save.mutate({ fields: completeForm });
-      expect(await failureOf(as(anna).miniApp.requestDocument.mutate({ kind: 'INVOICE' }))).toMatchObject({ httpStatus: 403 });
-      await as(anna).miniApp.setStatus.mutate({ status: 'COLLECTING_OFFERS', version: draft.version });
+      expect(
+        await failureOf(as(anna).miniApp.requestDocument.mutate({ kind: 'INVOICE' })),
+      ).toMatchObject({ httpStatus: 403 });
+      await as(anna).miniApp.setStatus.mutate({
+        status: 'COLLECTING_OFFERS',
+        version: draft.version,
+      });
       const before = await footprint(api.prisma);
-      expect(await failureOf(as(ivan).miniApp.requestDocument.mutate({ kind: 'INVOICE' }))).toMatchObject({ httpStatus: 403 });
+      expect(
+        await failureOf(as(ivan).miniApp.requestDocument.mutate({ kind: 'INVOICE' })),
+      ).toMatchObject({ httpStatus: 403 });
       expect(await footprint(api.prisma)).toEqual(before);
 
       const queue = await as(anna).miniApp.requestDocument.mutate({ kind: 'INVOICE' });
-      expect(queue).toEqual([expect.objectContaining({ kind: 'INVOICE', state: 'QUEUED', requestedBy: 'Anna (bank)' })]);
-      const outbox = await api.prisma.outboxMessage.findMany({ where: { kind: 'onec.requestDocument' } });
+      expect(queue).toEqual([
+        expect.objectContaining({ kind: 'INVOICE', state: 'QUEUED', requestedBy: 'Anna (bank)' }),
+      ]);
+      const outbox = await api.prisma.outboxMessage.findMany({
+        where: { kind: 'onec.requestDocument' },
+      });
       expect(outbox).toHaveLength(1);
-      expect(outbox[0]!.payload).toMatchObject({ documentRequestId: queue[0]!.id, kind: 'INVOICE' });
+      expect(outbox[0]!.payload).toMatchObject({
+        documentRequestId: queue[0]!.id,
+        kind: 'INVOICE',
+      });
       expect((await as(ivan).miniApp.session.query()).request?.documentRequests).toHaveLength(1);
     });
   });

@@ -116,6 +116,7 @@ async function main(): Promise<void> {
         ...base,
         PORT: String(env.API_PORT),
         TELEGRAM_BOT_TOKEN: botToken,
+        TELEGRAM_API_ROOT: telegramRoot,
         BOT_SERVICE_TOKEN: serviceToken,
         ONEC_BASE_URL: onecUrl,
         ONEC_INBOUND_API_KEY: onecKey,

@@ -56,7 +56,10 @@ async function miniAppCaller(
   const ctx = await authenticate(deps, req);
   if (!ctx.telegram || (ctx.actor.kind !== 'user' && ctx.actor.kind !== 'agent'))
     throw unauthenticated('open the app from Telegram');
-  return { ctx, chat: await resolveBoundChat(ctx.db, ctx.actor, ctx.telegram) };
+  return {
+    ctx,
+    chat: await resolveBoundChat(ctx.db, ctx.actor, ctx.telegram, deps.telegram.checkMembership),
+  };
 }
 
 /** Reads what is left of a refused upload (up to a bound), so the client gets the answer rather than a reset. */

@@ -44,9 +44,7 @@ export async function registerWebapp(
     await scope.register(fastifyStatic, { root, serve: false });
 
     const page = (reply: FastifyReply) =>
-      reply
-        .header('cache-control', 'no-cache')
-        .sendFile('index.html', { cacheControl: false });
+      reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
 
     const handler = async (req: FastifyRequest, reply: FastifyReply) => {
       let urlPath: string;

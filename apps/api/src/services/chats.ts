@@ -8,6 +8,7 @@ import type { MembershipInput, MigrateChatInput, RegisterChatInput } from '@payr
 
 import type { TelegramLaunch } from '../auth/telegram';
 import type { Db, Tx } from '../db';
+import type { MembershipCheck } from '../telegram/membership';
 import { AppError, notFound } from '../errors';
 
 /** 32 characters of [A-Za-z0-9_-]: what Telegram allows in `startapp`, and unguessable (192 bits). */
@@ -229,6 +230,7 @@ export async function resolveBoundChat(
   db: Db,
   actor: Actor,
   launch: TelegramLaunch,
+  checkMembership?: MembershipCheck,
 ): Promise<BoundChat> {
   if (!launch.startParam || !/^[A-Za-z0-9_-]{16,64}$/.test(launch.startParam))
     throw noAccessToChat();
@@ -239,8 +241,22 @@ export async function resolveBoundChat(
   const member = await db.chatMember.findUnique({
     where: { chatId_telegramUserId: { chatId: chat.id, telegramUserId: BigInt(launch.user.id) } },
   });
-  const isMember = member !== null && member.status !== 'LEFT';
+  let isMember = member !== null && member.status !== 'LEFT';
   const isChatAgent = actor.kind === 'agent' && chat.agentId === actor.agentId;
+  if (!isMember && !isChatAgent && member === null && checkMembership) {
+    // Someone who was in the group before the bot came and never wrote: Telegram knows.
+    isMember = await checkMembership(chat.id, launch.user.id);
+    if (isMember) {
+      const name = [launch.user.firstName, launch.user.lastName].filter(Boolean).join(' ');
+      await db.chatMember.upsert({
+        where: {
+          chatId_telegramUserId: { chatId: chat.id, telegramUserId: BigInt(launch.user.id) },
+        },
+        create: { chatId: chat.id, telegramUserId: BigInt(launch.user.id), name, status: 'MEMBER' },
+        update: {},
+      });
+    }
+  }
   if (!isMember && !isChatAgent) throw noAccessToChat();
   return { chatId: chat.id, title: chat.title, agentId: chat.agentId, isMember, isChatAgent };
 }

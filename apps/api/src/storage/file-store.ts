@@ -25,7 +25,8 @@ export class LocalFileStore implements FileStore {
   constructor(private readonly root: string) {}
 
   private pathOf(key: string): string {
-    if (!/^sha256\/[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(key)) throw new Error(`invalid storage key: ${key}`);
+    if (!/^sha256\/[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(key))
+      throw new Error(`invalid storage key: ${key}`);
     return path.join(this.root, key);
   }
 

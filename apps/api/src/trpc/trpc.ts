@@ -75,7 +75,12 @@ export const miniAppProcedure = authedProcedure.use(async ({ ctx, next }) => {
     throw toTrpcError(unauthenticated('open the app from Telegram'));
   }
   const actor = ctx.actor as Extract<Actor, { kind: 'user' | 'agent' }>;
-  const chat = await resolveBoundChat(ctx.db, actor, ctx.telegram).catch((error: unknown) => {
+  const chat = await resolveBoundChat(
+    ctx.db,
+    actor,
+    ctx.telegram,
+    ctx.deps.telegram.checkMembership,
+  ).catch((error: unknown) => {
     throw toTrpcError(error);
   });
   return next({ ctx: { ...ctx, actor, chat } });

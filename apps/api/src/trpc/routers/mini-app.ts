@@ -47,6 +47,9 @@ export const miniAppRouter = router({
     .input(RequestDocumentInput)
     .output(DocumentRequestList)
     .mutation(async ({ ctx, input }) =>
-      requestDocumentGeneration(ctx, { requestId: await requireChatRequestId(ctx, ctx.chat), kind: input.kind }),
+      requestDocumentGeneration(ctx, {
+        requestId: await requireChatRequestId(ctx, ctx.chat),
+        kind: input.kind,
+      }),
     ),
 });
