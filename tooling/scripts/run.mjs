@@ -45,9 +45,24 @@ switch (command) {
     ]);
     if (result.ok) console.log('\nAll test suites passed.');
     break;
-  case 'start':
-    result = exec(['--filter', '@payreq/api', 'start', ...rest]);
+  case 'start': {
+    // The stack stops its parts on Ctrl-C; this runner waits for it instead of dying first.
+    process.on('SIGINT', () => {});
+    process.on('SIGTERM', () => {});
+    const built = exec([
+      'turbo',
+      'run',
+      'build',
+      '--filter=@payreq/webapp',
+      '--output-logs=errors-only',
+    ]);
+    if (!built.ok) process.exit(built.status);
+    result = run(path.join(root, 'tooling/stack/node_modules/.bin/tsx'), [
+      path.join(root, 'tooling/stack/src/start.ts'),
+      ...rest,
+    ]);
     break;
+  }
   default:
     console.error('usage: node tooling/scripts/run.mjs <start|test>');
     process.exit(2);

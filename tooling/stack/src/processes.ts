@@ -12,7 +12,8 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
-const tsx = path.join(repoRoot, 'node_modules/.bin/tsx');
+// The stack's own tsx runs every part from its TypeScript source.
+const tsx = path.join(repoRoot, 'tooling/stack/node_modules/.bin/tsx');
 
 /** Starts one part of the product as its own process, its output going to a log file. */
 export function startChild(

@@ -154,8 +154,8 @@ async function main(): Promise<void> {
       localOnec
         ? `  1C emulator        ${onecUrl}/operator   (login payreq / payreq)`
         : `  1C                 ${onecUrl}`,
-      `  database           ${env.DATABASE_URL ? env.DATABASE_URL.replace(/\/\/[^@]*@/, '//***@') : 'embedded PGlite in .data/pglite'}`,
-      `  logs               ${path.relative(process.cwd(), env.STACK_LOG_DIR) || env.STACK_LOG_DIR}/*.log`,
+      `  database           ${env.DATABASE_URL ? env.DATABASE_URL.replace(/\/\/[^@]*@/, '//***@') : `embedded PGlite in ${shown(base.PGLITE_DATA_DIR ?? path.join(repoRoot, '.data/pglite'))}`}`,
+      `  logs               ${shown(env.STACK_LOG_DIR)}/*.log`,
     ];
     if (localTelegram)
       lines.push(
@@ -202,6 +202,12 @@ async function demoDealRoom(
     `  as the agent, Анна Смирнова:  ${await open(demo.anna.id, { startParam, chat: chatId })}`,
     `  the agents' board (Борис):     ${await open(demo.boris.id, { url: `${webappUrl}?mode=board` })}`,
   ];
+}
+
+/** A path as short as it can be said from here. */
+function shown(target: string): string {
+  const relative = path.relative(process.cwd(), target);
+  return relative && !relative.startsWith('..') ? relative : target;
 }
 
 void main();
