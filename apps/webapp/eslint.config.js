@@ -1,3 +1,3 @@
 import reactConfig from '@payreq/eslint-config/react';
 
-export default reactConfig;
+export default [...reactConfig, { ignores: ['docs/**'] }];

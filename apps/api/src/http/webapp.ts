@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** The api's own roads: never answered with the Mini App's page. */
-const apiPrefixes = ['/trpc', '/onec', '/bot', '/miniapp', '/healthz'];
+const apiPrefixes = ['/trpc', '/onec', '/bot', '/miniapp', '/healthz', '/metrics'];
 
 function isApiPath(urlPath: string): boolean {
   return apiPrefixes.some((prefix) => urlPath === prefix || urlPath.startsWith(`${prefix}/`));

@@ -1,0 +1,473 @@
+import type {
+  DocumentKind,
+  DocumentRequestState,
+  DocumentSource,
+  Locale,
+  PaymentRequestFieldName,
+  PaymentStatus,
+  RequestStatus,
+} from '@payreq/contracts';
+import { formatMoney } from '@payreq/contracts';
+
+/** The Mini App's words (UX.md), Russian first. Validation messages come from the contracts. */
+const ru = {
+  appTitle: 'Заявка на платёж',
+  newRequest: 'Новая заявка',
+  loading: 'Загрузка…',
+  openInOnec: 'Открыть в 1С',
+  inOnecWaiting: 'Заявка отправлена в 1С, ждём ответ',
+  save: 'Сохранить',
+  saving: 'Сохраняем…',
+  saved: 'Сохранено',
+  submit: 'Подтвердить заявку',
+  submitConfirmTitle: 'Подтвердить заявку?',
+  submitConfirm:
+    'Заявка станет новой in-house заявкой и уйдёт в 1С. Поля можно будет менять до принятия предложения.',
+  submitted: 'Заявка подтверждена и отправлена в 1С',
+  submitNeedsFields: 'Чтобы подтвердить заявку, заполните обязательные поля:',
+  readOnlyAccepted: 'Предложение принято: поля заявки больше не меняются.',
+  readOnly: 'Заявка открыта только для просмотра.',
+  required: 'обязательно',
+  sectionPayer: 'Плательщик',
+  sectionPayment: 'Платёж',
+  sectionBeneficiary: 'Получатель',
+  sectionPurpose: 'Назначение и документы-основания',
+  sectionAttachments: 'Вложения',
+  sectionComment: 'Комментарий',
+  sectionOffer: 'Предложение',
+  sectionPayment2: 'Оплата',
+  sectionDocuments: 'Документы',
+  sectionHistory: 'История',
+  sectionStatus: 'Статус заявки',
+  outgoing: 'Исходящий платёж',
+  incoming: 'Входящий платёж',
+  choose: 'Выберите…',
+  amountPreview: 'Будет: {value}',
+  draftRestored: 'Восстановлены несохранённые изменения от {time}.',
+  discardChanges: 'Отменить изменения',
+  changedElsewhere: 'Заявку только что изменил другой участник. При сохранении покажем обе версии.',
+  conflictTitle: 'Заявку уже изменили',
+  conflictText:
+    'Пока вы редактировали, {who} сохранил(а) другую версию. Сравните и выберите, что оставить.',
+  conflictSomeone: 'другой участник',
+  conflictTheirs: 'Сейчас в заявке',
+  conflictMine: 'Ваш вариант',
+  conflictAlsoChanged: 'Также изменено другим участником: {fields}.',
+  keepTheirs: 'Оставить их версию',
+  applyMine: 'Применить мои изменения',
+  empty: '—',
+  fixErrors: 'Исправьте ошибки в полях, отмеченных красным: ничего не сохранено.',
+  networkError: 'Нет связи с сервером. Проверьте интернет и попробуйте ещё раз.',
+  unknownError: 'Что-то пошло не так. Попробуйте ещё раз.',
+  retry: 'Повторить',
+  notInTelegram: 'Откройте приложение из Telegram: кнопкой в чате сделки или в чате с ботом.',
+  offerAccepted: 'Принятое предложение',
+  offerFrom: '{source}, {date}',
+  offerSourceOnec: 'рассчитано в 1С',
+  offerSourceAgent: 'от агента {name}',
+  offerReadOnlyNote: 'Форма предложения пока только для просмотра.',
+  offerWaitingOnec:
+    'Условия рассчитает 1С после подтверждения заявки. Форма предложения пока только для просмотра.',
+  offerPendingOnec:
+    '1С рассчитывает условия: они появятся здесь. Форма предложения пока только для просмотра.',
+  offerNone: 'Условия появятся, когда банк их рассчитает.',
+  rate: 'Курс',
+  feePercent: 'Комиссия, %',
+  fixedFee: 'Фикс. комиссия',
+  totalToPay: 'Итого к оплате',
+  settlementDays: 'Срок (дней)',
+  validUntil: 'Действует до',
+  offerComment: 'Комментарий',
+  testPaymentSent: 'Я отправил тестовый платёж',
+  paymentSent: 'Я отправил платёж',
+  confirmTestPayment: 'Подтвердите: тестовый платёж отправлен?',
+  confirmPayment: 'Подтвердите: платёж отправлен?',
+  confirmYes: 'Да, отправил',
+  stepDone: 'Отмечено: {who}, {when}',
+  stepLater: 'Станет доступно на следующем шаге',
+  paymentNext: 'Следующий шаг: {label}',
+  confirmStep: 'Подтвердить шаг «{label}»?',
+  confirm: 'Подтвердить',
+  cancelRequest: 'Отменить заявку',
+  cancelConfirm: 'Отменить заявку? Это действие нельзя отменить.',
+  moveTo: 'Перевести в «{label}»',
+  documentsNone: 'Документов пока нет.',
+  open: 'Открыть',
+  download: 'Скачать',
+  requestDocument: 'Запросить документ',
+  requestDocumentKind: 'Какой документ запросить в 1С',
+  requestQueued: 'Запрос отправлен в 1С',
+  requestsQueue: 'Запросы в 1С',
+  attach: 'Прикрепить файл',
+  attachKind: 'Тип документа',
+  attachSaveFirst: 'Сохраните заявку, чтобы прикреплять файлы.',
+  attached: 'Файл прикреплён',
+  importChat: 'Загрузить историю чата (result.json)',
+  importChatHint: 'Экспорт из Telegram Desktop: «Экспорт истории чата», формат JSON.',
+  imported:
+    'История загружена: новых сообщений {inserted}, обновлено {updated}, без изменений {unchanged}.',
+  historyNone: 'Изменений пока нет.',
+  historyCreated: 'создал(а) заявку',
+  historyDocument: 'прикрепил(а) файл {name}',
+  historyDocumentRequest: 'запросил(а) документ: {kind}',
+  historyFieldChange: '{field}: {from} → {to}',
+  historyStatus: 'Статус',
+  historyPaymentStatus: 'Статус оплаты',
+  actorOnec: '1С',
+  actorSystem: 'Система',
+  boardTitle: 'Заявки',
+  boardMine: 'Мои',
+  boardEmpty: 'Заявок нет.',
+  boardMore: 'Показать ещё',
+  boardUpdated: 'Обновляется автоматически',
+  boardReadOnly: 'только просмотр',
+  boardNoClient: 'Клиент не указан',
+  boardNoAmount: 'сумма не указана',
+  back: 'Назад',
+  agent: 'Агент',
+  chat: 'Чат',
+  age: 'Возраст',
+  fileTooLarge: 'Файл слишком большой',
+  source_ONEC: 'из 1С',
+  source_CHAT: 'из чата',
+  source_UPLOAD: 'вложение',
+} as const;
+
+type Words = { [K in keyof typeof ru]: string };
+
+const en: Words = {
+  appTitle: 'Payment request',
+  newRequest: 'New request',
+  loading: 'Loading…',
+  openInOnec: 'Open in 1C',
+  inOnecWaiting: 'Sent to 1C, waiting for its answer',
+  save: 'Save',
+  saving: 'Saving…',
+  saved: 'Saved',
+  submit: 'Confirm request',
+  submitConfirmTitle: 'Confirm the request?',
+  submitConfirm:
+    'The request becomes a new in-house request and goes to 1C. Fields stay editable until an offer is accepted.',
+  submitted: 'The request is confirmed and sent to 1C',
+  submitNeedsFields: 'To confirm the request, fill in the required fields:',
+  readOnlyAccepted: 'The offer is accepted: the request’s fields no longer change.',
+  readOnly: 'This request is open for viewing only.',
+  required: 'required',
+  sectionPayer: 'Payer',
+  sectionPayment: 'Payment',
+  sectionBeneficiary: 'Beneficiary',
+  sectionPurpose: 'Purpose and references',
+  sectionAttachments: 'Attachments',
+  sectionComment: 'Comment',
+  sectionOffer: 'Offer',
+  sectionPayment2: 'Payment steps',
+  sectionDocuments: 'Documents',
+  sectionHistory: 'History',
+  sectionStatus: 'Request status',
+  outgoing: 'Outgoing payment',
+  incoming: 'Incoming payment',
+  choose: 'Choose…',
+  amountPreview: 'Will be: {value}',
+  draftRestored: 'Unsaved changes from {time} were restored.',
+  discardChanges: 'Discard changes',
+  changedElsewhere:
+    'Someone else has just changed the request. When you save, you will see both versions.',
+  conflictTitle: 'The request was changed',
+  conflictText:
+    'While you were editing, {who} saved another version. Compare them and choose what to keep.',
+  conflictSomeone: 'another participant',
+  conflictTheirs: 'Now in the request',
+  conflictMine: 'Your version',
+  conflictAlsoChanged: 'Also changed by the other participant: {fields}.',
+  keepTheirs: 'Keep their version',
+  applyMine: 'Apply my changes',
+  empty: '—',
+  fixErrors: 'Fix the fields marked in red: nothing was saved.',
+  networkError: 'No connection to the server. Check the internet and try again.',
+  unknownError: 'Something went wrong. Please try again.',
+  retry: 'Retry',
+  notInTelegram:
+    'Open the app from Telegram: with the button in the deal-room chat or in the bot’s chat.',
+  offerAccepted: 'Accepted offer',
+  offerFrom: '{source}, {date}',
+  offerSourceOnec: 'calculated in 1C',
+  offerSourceAgent: 'by agent {name}',
+  offerReadOnlyNote: 'The offer form is view-only for now.',
+  offerWaitingOnec:
+    '1C calculates the terms once the request is confirmed. The offer form is view-only for now.',
+  offerPendingOnec:
+    '1C is calculating the terms: they will appear here. The offer form is view-only for now.',
+  offerNone: 'The terms appear once the bank has calculated them.',
+  rate: 'Rate',
+  feePercent: 'Fee, %',
+  fixedFee: 'Fixed fee',
+  totalToPay: 'Total to pay',
+  settlementDays: 'Settlement days',
+  validUntil: 'Valid until',
+  offerComment: 'Comment',
+  testPaymentSent: 'I have sent the test payment',
+  paymentSent: 'I have sent the payment',
+  confirmTestPayment: 'Confirm: the test payment has been sent?',
+  confirmPayment: 'Confirm: the payment has been sent?',
+  confirmYes: 'Yes, sent',
+  stepDone: 'Marked by {who}, {when}',
+  stepLater: 'Available at a later step',
+  paymentNext: 'Next step: {label}',
+  confirmStep: 'Confirm the step “{label}”?',
+  confirm: 'Confirm',
+  cancelRequest: 'Cancel the request',
+  cancelConfirm: 'Cancel the request? This cannot be undone.',
+  moveTo: 'Move to “{label}”',
+  documentsNone: 'No documents yet.',
+  open: 'Open',
+  download: 'Download',
+  requestDocument: 'Request a document',
+  requestDocumentKind: 'Which document to request from 1C',
+  requestQueued: 'The request was sent to 1C',
+  requestsQueue: 'Requests to 1C',
+  attach: 'Attach a file',
+  attachKind: 'Document type',
+  attachSaveFirst: 'Save the request to attach files.',
+  attached: 'File attached',
+  importChat: 'Import chat history (result.json)',
+  importChatHint: 'Telegram Desktop: “Export chat history”, JSON format.',
+  imported: 'History imported: {inserted} new, {updated} updated, {unchanged} unchanged messages.',
+  historyNone: 'No changes yet.',
+  historyCreated: 'created the request',
+  historyDocument: 'attached {name}',
+  historyDocumentRequest: 'requested a document: {kind}',
+  historyFieldChange: '{field}: {from} → {to}',
+  historyStatus: 'Status',
+  historyPaymentStatus: 'Payment status',
+  actorOnec: '1C',
+  actorSystem: 'System',
+  boardTitle: 'Requests',
+  boardMine: 'Mine',
+  boardEmpty: 'No requests.',
+  boardMore: 'Show more',
+  boardUpdated: 'Refreshes automatically',
+  boardReadOnly: 'view only',
+  boardNoClient: 'No client yet',
+  boardNoAmount: 'no amount yet',
+  back: 'Back',
+  agent: 'Agent',
+  chat: 'Chat',
+  age: 'Age',
+  fileTooLarge: 'The file is too large',
+  source_ONEC: 'from 1C',
+  source_CHAT: 'from the chat',
+  source_UPLOAD: 'attachment',
+};
+
+export type WordKey = keyof typeof ru;
+
+const dictionaries: Record<Locale, Words> = { ru, en };
+
+export function localeFromLanguageCode(code: string | undefined | null): Locale {
+  return code?.toLowerCase().startsWith('en') ? 'en' : 'ru';
+}
+
+export interface I18n {
+  locale: Locale;
+  timeZone: string;
+  t(key: WordKey, params?: Record<string, string | number>): string;
+  field(name: PaymentRequestFieldName): string;
+  status(status: RequestStatus, inHouse: boolean): string;
+  paymentStatus(status: PaymentStatus): string;
+  documentKind(kind: DocumentKind): string;
+  documentSource(source: DocumentSource): string;
+  documentRequestState(state: DocumentRequestState): string;
+  money(amount: string | null, currency: string | null): string;
+  number(value: string): string;
+  date(iso: string): string;
+  dateTime(iso: string): string;
+  age(iso: string, now?: number): string;
+}
+
+const fieldLabels: Record<Locale, Record<PaymentRequestFieldName, string>> = {
+  ru: {
+    payerName: 'Плательщик (название)',
+    payerTaxId: 'ИНН',
+    direction: 'Направление',
+    amount: 'Сумма',
+    currency: 'Валюта платежа',
+    clientCurrency: 'Валюта оплаты',
+    beneficiaryName: 'Получатель (название)',
+    beneficiaryCountry: 'Страна получателя',
+    beneficiaryAddress: 'Адрес получателя',
+    beneficiaryBankName: 'Банк получателя',
+    beneficiarySwift: 'SWIFT/BIC',
+    beneficiaryAccount: 'Счёт / IBAN',
+    purpose: 'Назначение платежа',
+    contractNumber: 'Контракт №',
+    contractDate: 'Дата контракта',
+    invoiceNumber: 'Инвойс №',
+    desiredDate: 'Желаемая дата платежа',
+    comment: 'Комментарий',
+  },
+  en: {
+    payerName: 'Payer (company name)',
+    payerTaxId: 'Tax ID',
+    direction: 'Direction',
+    amount: 'Amount',
+    currency: 'Payment currency',
+    clientCurrency: 'Client pays in',
+    beneficiaryName: 'Beneficiary (name)',
+    beneficiaryCountry: 'Beneficiary country',
+    beneficiaryAddress: 'Beneficiary address',
+    beneficiaryBankName: 'Beneficiary bank',
+    beneficiarySwift: 'SWIFT/BIC',
+    beneficiaryAccount: 'Account / IBAN',
+    purpose: 'Payment purpose',
+    contractNumber: 'Contract no.',
+    contractDate: 'Contract date',
+    invoiceNumber: 'Invoice no.',
+    desiredDate: 'Desired payment date',
+    comment: 'Comment',
+  },
+};
+
+const statusLabels: Record<Locale, Record<RequestStatus, string>> = {
+  ru: {
+    DRAFT: 'Черновик',
+    COLLECTING_OFFERS: 'Сбор предложений',
+    OFFER_ACCEPTED: 'Предложение принято',
+    IN_PROGRESS: 'В работе',
+    COMPLETED: 'Исполнена',
+    CANCELLED: 'Отменена',
+    EXPIRED: 'Истёк срок',
+  },
+  en: {
+    DRAFT: 'Draft',
+    COLLECTING_OFFERS: 'Collecting offers',
+    OFFER_ACCEPTED: 'Offer accepted',
+    IN_PROGRESS: 'In progress',
+    COMPLETED: 'Completed',
+    CANCELLED: 'Cancelled',
+    EXPIRED: 'Expired',
+  },
+};
+
+const inHouseNew: Record<Locale, string> = {
+  ru: 'Новая in-house заявка',
+  en: 'New in-house request',
+};
+
+const paymentLabels: Record<Locale, Record<PaymentStatus, string>> = {
+  ru: {
+    NOT_PAID: 'Не оплачена',
+    TEST_PAYMENT_SENT: 'Тестовый платёж отправлен',
+    TEST_PAYMENT_CONFIRMED: 'Тестовый платёж получен',
+    PAYMENT_SENT: 'Платёж отправлен',
+    PAYMENT_RECEIVED: 'Платёж получен',
+    PAYOUT_DONE: 'Выплата произведена',
+  },
+  en: {
+    NOT_PAID: 'Not paid',
+    TEST_PAYMENT_SENT: 'Test payment sent',
+    TEST_PAYMENT_CONFIRMED: 'Test payment received',
+    PAYMENT_SENT: 'Payment sent',
+    PAYMENT_RECEIVED: 'Payment received',
+    PAYOUT_DONE: 'Payout done',
+  },
+};
+
+const documentKinds: Record<Locale, Record<DocumentKind, string>> = {
+  ru: {
+    INVOICE: 'Счёт на оплату',
+    CONTRACT: 'Договор',
+    ACT: 'Акт',
+    AGENT_REPORT: 'Отчёт агента',
+    SWIFT_CONFIRMATION: 'Подтверждение SWIFT (MT103)',
+    RECEIPT: 'Квитанция',
+    OTHER: 'Другой документ',
+  },
+  en: {
+    INVOICE: 'Invoice',
+    CONTRACT: 'Contract',
+    ACT: 'Act',
+    AGENT_REPORT: 'Agent’s report',
+    SWIFT_CONFIRMATION: 'SWIFT confirmation (MT103)',
+    RECEIPT: 'Receipt',
+    OTHER: 'Other document',
+  },
+};
+
+const requestStates: Record<Locale, Record<DocumentRequestState, string>> = {
+  ru: { QUEUED: 'в очереди', SENT: 'отправлен в 1С', FULFILLED: 'готов', FAILED: 'ошибка' },
+  en: { QUEUED: 'queued', SENT: 'sent to 1C', FULFILLED: 'ready', FAILED: 'failed' },
+};
+
+function fill(template: string, params?: Record<string, string | number>): string {
+  if (!params) return template;
+  return template.replace(/\{(\w+)\}/g, (match, name: string) =>
+    name in params ? String(params[name]) : match,
+  );
+}
+
+/** The device's time zone: dates are shown where the user is. */
+export function deviceTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'Europe/Moscow';
+  } catch {
+    return 'Europe/Moscow';
+  }
+}
+
+export function createI18n(locale: Locale, timeZone = deviceTimeZone()): I18n {
+  const words = dictionaries[locale];
+  const tag = locale === 'ru' ? 'ru-RU' : 'en-GB';
+  const dateFormat = new Intl.DateTimeFormat(tag, {
+    timeZone,
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+  });
+  const dateTimeFormat = new Intl.DateTimeFormat(tag, {
+    timeZone,
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+  const numberFormat = new Intl.NumberFormat(locale === 'ru' ? 'ru-RU' : 'en-US', {
+    maximumFractionDigits: 6,
+  });
+  const units = locale === 'ru' ? { m: 'мин', h: 'ч', d: 'дн' } : { m: 'min', h: 'h', d: 'd' };
+  return {
+    locale,
+    timeZone,
+    t: (key, params) => fill(words[key], params),
+    field: (name) => fieldLabels[locale][name],
+    status: (status, inHouse) =>
+      status === 'COLLECTING_OFFERS' && inHouse ? inHouseNew[locale] : statusLabels[locale][status],
+    paymentStatus: (status) => paymentLabels[locale][status],
+    documentKind: (kind) => documentKinds[locale][kind],
+    documentSource: (source) => words[`source_${source}`],
+    documentRequestState: (state) => requestStates[locale][state],
+    money: (amount, currency) => {
+      if (amount === null || amount === '') return words.empty;
+      if (!currency) return numberFormat.format(Number(amount));
+      return formatMoney(amount, currency, locale);
+    },
+    number: (value) => (value === '' ? words.empty : numberFormat.format(Number(value))),
+    date: (iso) => {
+      // A bare calendar date (YYYY-MM-DD) has no time zone: show it as it is.
+      const bare = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+      if (bare)
+        return locale === 'ru'
+          ? `${bare[3]}.${bare[2]}.${bare[1]}`
+          : `${bare[3]}/${bare[2]}/${bare[1]}`;
+      return dateFormat.format(new Date(iso));
+    },
+    dateTime: (iso) => dateTimeFormat.format(new Date(iso)),
+    age: (iso, now = Date.now()) => {
+      const minutes = Math.max(0, Math.round((now - new Date(iso).getTime()) / 60_000));
+      if (minutes < 60) return `${minutes} ${units.m}`;
+      const hours = Math.round(minutes / 60);
+      if (hours < 48) return `${hours} ${units.h}`;
+      return `${Math.round(hours / 24)} ${units.d}`;
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+
+import { createApi, trpc } from './api';
+import { createI18n, localeFromLanguageCode } from './i18n';
+import { Board } from './screens/Board';
+import { DealRoom } from './screens/DealRoom';
+import { FullScreenMessage } from './screens/Messages';
+import { startTelegram } from './telegram';
+import './styles.css';
+
+/**
+ * Which screen: the deal room when Telegram passed our launch token (`startapp` from the
+ * group's button); the agents' board at `/board` or when opened without one (the bot's
+ * private chat).
+ */
+function isBoard(startParam: string | null): boolean {
+  return /\/board\/?$/.test(window.location.pathname) || !startParam;
+}
+
+async function boot(): Promise<void> {
+  if (import.meta.env.DEV) {
+    const { prepareDevLaunch } = await import('./dev/mock-telegram');
+    if (!prepareDevLaunch()) return;
+  }
+  const root = createRoot(document.getElementById('root')!);
+  const launch = startTelegram();
+  if (!launch) {
+    const i18n = createI18n(localeFromLanguageCode(navigator.language));
+    root.render(<FullScreenMessage i18n={i18n} text={i18n.t('notInTelegram')} />);
+    return;
+  }
+  const i18n = createI18n(localeFromLanguageCode(launch.languageCode));
+  document.documentElement.lang = i18n.locale;
+  document.title = i18n.t('appTitle');
+  const api = createApi(launch.initDataRaw);
+  const queryClient = new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 5_000,
+        // Answers of the api (403, 404, 409…) are final; only a lost connection is retried.
+        retry: (count, error) =>
+          count < 2 && !(error as { data?: { appCode?: string } }).data?.appCode,
+      },
+    },
+  });
+  root.render(
+    <StrictMode>
+      <trpc.Provider client={api.client} queryClient={queryClient}>
+        <QueryClientProvider client={queryClient}>
+          {isBoard(launch.startParam) ? (
+            <Board api={api} fallbackI18n={i18n} />
+          ) : (
+            <DealRoom api={api} launch={launch} fallbackI18n={i18n} />
+          )}
+        </QueryClientProvider>
+      </trpc.Provider>
+    </StrictMode>,
+  );
+}
+
+void boot();

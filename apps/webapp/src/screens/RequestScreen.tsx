@@ -1,0 +1,637 @@
+import type {
+  DocumentKind,
+  PaymentRequestPatchInput,
+  PaymentStatus,
+  Permission,
+  RequestStatus,
+} from '@payreq/contracts';
+import { useCallback, useEffect, useRef, useState } from 'react';
+
+import type { Failure, ImportResult, RequestView } from '../api';
+import { failureOf } from '../api';
+import { Banner, Button, Section, SelectField, TextField } from '../components/ui';
+import type { FieldName, FormValues } from '../form';
+import { buildPatch, fieldErrorsOf, missingRequired, requiredFields, validateField } from '../form';
+import type { I18n } from '../i18n';
+import { confirmAction, haptic, setBackButton, setMainButton } from '../telegram';
+import type { Conflict } from './sections';
+import {
+  ConflictPanel,
+  DocumentList,
+  DocumentsSection,
+  HistorySection,
+  OfferSection,
+  PaymentSection,
+  RequestHeader,
+  StatusSection,
+  differing,
+  documentKinds,
+} from './sections';
+import { afterSave, rebase, useRequestForm } from './useRequestForm';
+
+/** What the screen can do with its request; absent actions hide their controls. */
+export interface RequestActions {
+  save(input: { version?: number; fields: PaymentRequestPatchInput }): Promise<RequestView>;
+  /** A fresh read of the request (after a conflict). */
+  fresh(): Promise<RequestView | null>;
+  /** After any change: refresh what surrounds the screen (permissions follow the status). */
+  changed(view: RequestView | null): void;
+  setStatus?(status: RequestStatus, version: number): Promise<RequestView>;
+  setPaymentStatus?(status: PaymentStatus): Promise<RequestView>;
+  requestDocument?(kind: DocumentKind): Promise<void>;
+  uploadAttachment?(file: File, kind: DocumentKind): Promise<void>;
+  importChat?(file: File): Promise<ImportResult>;
+  openDocument?(documentId: string): Promise<Blob>;
+}
+
+interface Props {
+  i18n: I18n;
+  request: RequestView | null;
+  permissions: readonly Permission[];
+  draftKey: string | null;
+  actions: RequestActions;
+  chatTitle?: string | null;
+  onBack?: () => void;
+}
+
+type Notice = { tone: 'success' | 'error' | 'info'; text: string; at?: string } | null;
+
+const currencies = [
+  'CNY',
+  'USD',
+  'EUR',
+  'AED',
+  'HKD',
+  'TRY',
+  'INR',
+  'KZT',
+  'GBP',
+  'RUB',
+  'JPY',
+  'CHF',
+];
+const countries = [
+  'CN',
+  'HK',
+  'AE',
+  'TR',
+  'IN',
+  'KZ',
+  'DE',
+  'IT',
+  'US',
+  'GB',
+  'SG',
+  'KR',
+  'VN',
+  'TH',
+];
+
+export function RequestScreen(props: Props) {
+  const { i18n, request, permissions, actions } = props;
+  const locale = i18n.locale;
+  const { state, setState, changed, dirty } = useRequestForm(request, props.draftKey);
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [notice, setNotice] = useState<Notice>(null);
+  const [opening, setOpening] = useState<string | null>(null);
+  const [attachKind, setAttachKind] = useState<DocumentKind>('INVOICE');
+  const fileInput = useRef<HTMLInputElement>(null);
+  const exportInput = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    if (notice?.tone !== 'success') return;
+    const timer = setTimeout(() => setNotice(null), 3_000);
+    return () => clearTimeout(timer);
+  }, [notice]);
+
+  const has = (permission: Permission) => permissions.includes(permission);
+  const canEdit = has('application.edit') || (!request && has('application.create'));
+  const accepted = request?.acceptedOffer !== null && request?.acceptedOffer !== undefined;
+
+  // Errors as the user types: the changed fields against the shared schemas, plus what the
+  // api said about a field until it is edited again.
+  const liveErrors: Partial<Record<FieldName, string>> = {};
+  for (const name of changed) {
+    const message = validateField(name, state.values[name], locale);
+    if (message) liveErrors[name] = message;
+  }
+  const errorOf = (name: FieldName) => liveErrors[name] ?? state.serverErrors[name] ?? null;
+  const missing = request ? missingRequired(state.saved) : [...requiredFields];
+  const readyToSubmit =
+    request?.status === 'DRAFT' && has('application.submit') && !dirty && missing.length === 0;
+
+  const setValue = (name: FieldName, value: string) => {
+    setState((current) => {
+      const serverErrors = { ...current.serverErrors };
+      delete serverErrors[name];
+      return { ...current, values: { ...current.values, [name]: value }, serverErrors };
+    });
+    if (notice?.tone !== 'info') setNotice(null);
+  };
+
+  const fail = (failure: Failure) => {
+    haptic('error');
+    setNotice({ tone: 'error', text: failure.message });
+  };
+  // After a refused save, bring the first field in error into view.
+  const showFirstError = () =>
+    requestAnimationFrame(() =>
+      document.querySelector('.field-invalid')?.scrollIntoView({ block: 'center' }),
+    );
+
+  async function openConflict(mine: Partial<Record<FieldName, string>>, saved: FormValues) {
+    const theirs = await actions.fresh();
+    if (!theirs) {
+      setNotice({ tone: 'error', text: i18n.t('unknownError') });
+      return;
+    }
+    const theirsValues = rebase(state, theirs, null).saved;
+    setConflict({
+      theirs,
+      mine,
+      alsoChanged: differing(saved, theirsValues).filter((name) => !(name in mine)),
+    });
+    haptic('warning');
+  }
+
+  async function save(
+    values: FormValues,
+    names: FieldName[],
+    version: number | null,
+    saved: FormValues,
+  ) {
+    const { patch, errors } = buildPatch(values, names, locale);
+    if (Object.keys(errors).length > 0) {
+      setState((current) => ({ ...current, serverErrors: { ...current.serverErrors, ...errors } }));
+      haptic('error');
+      setNotice({ tone: 'error', text: i18n.t('fixErrors') });
+      showFirstError();
+      return;
+    }
+    const mine: Partial<Record<FieldName, string>> = {};
+    for (const name of names) mine[name] = values[name];
+    if (request && version === null) {
+      // Edits made before the request existed: someone created it meanwhile.
+      await openConflict(mine, saved);
+      return;
+    }
+    setBusy('save');
+    setNotice(null);
+    try {
+      const view = await actions.save({ version: version ?? undefined, fields: patch });
+      setState((current) => afterSave(current, view, values));
+      haptic('success');
+      setNotice({ tone: 'success', text: i18n.t('saved') });
+      actions.changed(view);
+    } catch (error) {
+      const failure = failureOf(error, i18n);
+      if (failure.code === 'VERSION_CONFLICT') {
+        await openConflict(mine, saved);
+      } else {
+        const fieldErrors = fieldErrorsOf(failure.issues);
+        setState((current) => ({
+          ...current,
+          serverErrors: { ...current.serverErrors, ...fieldErrors },
+        }));
+        fail(failure);
+        if (Object.keys(fieldErrors).length > 0) showFirstError();
+      }
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const saveNow = () => save(state.values, changed, state.baseVersion, state.saved);
+
+  const keepTheirs = () => {
+    if (!conflict) return;
+    setState((current) => rebase(current, conflict.theirs, null));
+    setConflict(null);
+    setNotice(null);
+    actions.changed(conflict.theirs);
+  };
+
+  const applyMine = () => {
+    if (!conflict) return;
+    const next = rebase(state, conflict.theirs, conflict.mine);
+    setState(next);
+    setConflict(null);
+    const names = differing(next.values, next.saved);
+    if (names.length === 0) return;
+    void save(next.values, names, next.baseVersion, next.saved);
+  };
+
+  async function submit() {
+    if (!request || !actions.setStatus) return;
+    const ok = await confirmAction({
+      title: i18n.t('submitConfirmTitle'),
+      message: i18n.t('submitConfirm'),
+      confirmText: i18n.t('submit'),
+    });
+    if (!ok) return;
+    setBusy('submit');
+    try {
+      const view = await actions.setStatus('COLLECTING_OFFERS', request.version);
+      haptic('success');
+      setNotice({ tone: 'success', text: i18n.t('submitted') });
+      actions.changed(view);
+    } catch (error) {
+      fail(failureOf(error, i18n));
+      actions.changed(null);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function changeStatus(status: RequestStatus, message: string, destructive: boolean) {
+    if (!request || !actions.setStatus) return;
+    const ok = await confirmAction({ message, confirmText: i18n.t('confirm'), destructive });
+    if (!ok) return;
+    setBusy(status);
+    try {
+      const view = await actions.setStatus(status, request.version);
+      haptic('success');
+      actions.changed(view);
+    } catch (error) {
+      fail(failureOf(error, i18n));
+      actions.changed(null);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function changePayment(status: PaymentStatus, message: string) {
+    if (!actions.setPaymentStatus) return;
+    const ok = await confirmAction({ message, confirmText: i18n.t('confirmYes') });
+    if (!ok) return;
+    setBusy(status);
+    try {
+      const view = await actions.setPaymentStatus(status);
+      haptic('success');
+      actions.changed(view);
+    } catch (error) {
+      fail(failureOf(error, i18n));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function requestDocument(kind: DocumentKind) {
+    if (!actions.requestDocument) return;
+    setBusy('requestDocument');
+    try {
+      await actions.requestDocument(kind);
+      haptic('success');
+      setNotice({ tone: 'success', text: i18n.t('requestQueued') });
+      actions.changed(null);
+    } catch (error) {
+      fail(failureOf(error, i18n));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function openDocument(id: string, fileName: string, download: boolean) {
+    if (!actions.openDocument) return;
+    setOpening(id);
+    try {
+      const blob = await actions.openDocument(id);
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = url;
+      if (download) link.download = fileName;
+      else link.target = '_blank';
+      link.rel = 'noopener';
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (error) {
+      fail(failureOf(error, i18n));
+    } finally {
+      setOpening(null);
+    }
+  }
+
+  async function attach(file: File) {
+    if (!actions.uploadAttachment) return;
+    setBusy('attach');
+    try {
+      await actions.uploadAttachment(file, attachKind);
+      haptic('success');
+      setNotice({ tone: 'success', text: i18n.t('attached') });
+      actions.changed(null);
+    } catch (error) {
+      fail(failureOf(error, i18n));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function importChat(file: File) {
+    if (!actions.importChat) return;
+    setBusy('import');
+    try {
+      const result = await actions.importChat(file);
+      haptic('success');
+      setNotice({ tone: 'success', text: i18n.t('imported', { ...result }) });
+    } catch (error) {
+      fail(failureOf(error, i18n));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  // Telegram's main button: the one primary action of the moment.
+  const primary =
+    conflict !== null
+      ? null
+      : dirty && canEdit
+        ? { key: 'save', text: busy === 'save' ? i18n.t('saving') : i18n.t('save'), run: saveNow }
+        : readyToSubmit && actions.setStatus
+          ? { key: 'submit', text: i18n.t('submit'), run: () => void submit() }
+          : null;
+  const primaryRun = useRef<() => void>(() => undefined);
+  useEffect(() => {
+    primaryRun.current = primary?.run ?? (() => undefined);
+  });
+  const primaryKey = primary?.key ?? null;
+  const primaryText = primary?.text ?? '';
+  const primaryBusy = busy === 'save' || busy === 'submit';
+  useEffect(
+    () =>
+      setMainButton(
+        primaryKey
+          ? { text: primaryText, busy: primaryBusy, onClick: () => primaryRun.current() }
+          : null,
+      ),
+    [primaryKey, primaryText, primaryBusy],
+  );
+  useEffect(() => () => void setMainButton(null), []);
+
+  // The back button: out of the conflict screen, or back to the board.
+  const closeConflict = useCallback(() => setConflict(null), []);
+  const back = conflict ? closeConflict : (props.onBack ?? null);
+  useEffect(() => setBackButton(back), [back]);
+
+  const readOnly = !canEdit;
+  const fieldProps = (name: FieldName) => ({
+    name,
+    label: i18n.field(name),
+    value: state.values[name],
+    onChange: (value: string) => setValue(name, value),
+    readOnly,
+    required: (requiredFields as readonly string[]).includes(name) && !readOnly,
+    requiredText: i18n.t('required'),
+    error: readOnly ? null : errorOf(name),
+  });
+  const dateProps = (name: FieldName) => ({
+    ...fieldProps(name),
+    type: 'date' as const,
+    value: readOnly && state.values[name] ? i18n.date(state.values[name]) : state.values[name],
+  });
+  const code = (name: FieldName, maxLength: number, list?: string) => ({
+    ...fieldProps(name),
+    autoCapitalize: 'characters' as const,
+    maxLength,
+    list,
+  });
+  const amountPreview = (() => {
+    const amount = state.values.amount;
+    const currency = state.values.currency.trim().toUpperCase();
+    if (!amount.trim() || validateField('amount', amount, locale)) return null;
+    if (!currency || validateField('currency', currency, locale)) return null;
+    return i18n.money(amount.replace(/[\s\u00a0]/g, '').replace(',', '.'), currency);
+  })();
+
+  const uploads = request?.documents.filter((document) => document.source === 'UPLOAD') ?? [];
+
+  return (
+    <main className="screen" data-testid="request-screen" data-dirty={dirty || undefined}>
+      <RequestHeader
+        i18n={i18n}
+        request={request}
+        permissions={permissions}
+        chatTitle={props.chatTitle}
+      />
+
+      {conflict ? (
+        <ConflictPanel
+          i18n={i18n}
+          conflict={conflict}
+          busy={busy === 'save'}
+          onKeepTheirs={keepTheirs}
+          onApplyMine={applyMine}
+        />
+      ) : null}
+
+      {state.restoredAt && dirty ? (
+        <Banner tone="info" testId="draft-restored">
+          {i18n.t('draftRestored', { time: i18n.dateTime(state.restoredAt) })}{' '}
+          <button
+            type="button"
+            className="link-button"
+            onClick={() =>
+              setState((current) =>
+                request
+                  ? rebase(current, request, null)
+                  : { ...current, values: current.saved, restoredAt: null },
+              )
+            }
+            data-testid="discard-draft"
+          >
+            {i18n.t('discardChanges')}
+          </button>
+        </Banner>
+      ) : null}
+      {state.changedElsewhere && dirty && !conflict ? (
+        <Banner tone="warning" testId="changed-elsewhere">
+          {i18n.t('changedElsewhere')}
+        </Banner>
+      ) : null}
+      {request && readOnly ? (
+        <Banner tone="info" testId="read-only">
+          {accepted ? i18n.t('readOnlyAccepted') : i18n.t('readOnly')}
+        </Banner>
+      ) : null}
+      {request?.status === 'DRAFT' && has('application.submit') && !readyToSubmit && !dirty ? (
+        <Banner tone="info" testId="submit-needs">
+          {i18n.t('submitNeedsFields')} {missing.map((name) => i18n.field(name)).join(', ')}
+        </Banner>
+      ) : null}
+
+      {notice ? (
+        <div className="toast" onClick={() => setNotice(null)}>
+          <Banner tone={notice.tone} testId={`notice-${notice.tone}`}>
+            {notice.text}
+          </Banner>
+        </div>
+      ) : null}
+
+      <form
+        className={`form${readOnly ? ' form-readonly' : ''}`}
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (dirty && canEdit) void saveNow();
+        }}
+        noValidate
+      >
+        <Section title={i18n.t('sectionPayer')} testId="section-payer">
+          <TextField {...fieldProps('payerName')} />
+          <TextField {...fieldProps('payerTaxId')} inputMode="numeric" maxLength={12} />
+        </Section>
+
+        <Section title={i18n.t('sectionPayment')} testId="section-payment">
+          <SelectField
+            {...fieldProps('direction')}
+            placeholder={i18n.t('choose')}
+            options={[
+              { value: 'OUTGOING', label: i18n.t('outgoing') },
+              { value: 'INCOMING', label: i18n.t('incoming') },
+            ]}
+          />
+          <TextField
+            {...fieldProps('amount')}
+            inputMode="decimal"
+            hint={amountPreview ? i18n.t('amountPreview', { value: amountPreview }) : null}
+          />
+          <TextField {...code('currency', 3, 'currencies')} />
+          <TextField {...code('clientCurrency', 3, 'currencies')} />
+          <TextField {...dateProps('desiredDate')} />
+        </Section>
+
+        <Section title={i18n.t('sectionBeneficiary')} testId="section-beneficiary">
+          <TextField {...fieldProps('beneficiaryName')} />
+          <TextField {...code('beneficiaryCountry', 2, 'countries')} />
+          <TextField {...fieldProps('beneficiaryAddress')} multiline />
+          <TextField {...fieldProps('beneficiaryBankName')} />
+          <TextField {...code('beneficiarySwift', 14)} />
+          <TextField {...code('beneficiaryAccount', 42)} />
+        </Section>
+
+        <Section title={i18n.t('sectionPurpose')} testId="section-purpose">
+          <TextField {...fieldProps('purpose')} multiline />
+          <TextField {...fieldProps('contractNumber')} />
+          <TextField {...dateProps('contractDate')} />
+          <TextField {...fieldProps('invoiceNumber')} />
+        </Section>
+
+        <Section
+          title={i18n.t('sectionAttachments')}
+          testId="section-attachments"
+          footer={!request && canEdit ? i18n.t('attachSaveFirst') : undefined}
+        >
+          {request && has('documents.view') ? (
+            <DocumentList
+              i18n={i18n}
+              documents={uploads}
+              onOpen={actions.openDocument ? openDocument : undefined}
+              opening={opening}
+            />
+          ) : null}
+          {request && has('application.edit') && actions.uploadAttachment ? (
+            <div className="inline" data-testid="attach">
+              <select
+                className="input select"
+                aria-label={i18n.t('attachKind')}
+                value={attachKind}
+                onChange={(event) => setAttachKind(event.target.value as DocumentKind)}
+              >
+                {documentKinds.map((kind) => (
+                  <option key={kind} value={kind}>
+                    {i18n.documentKind(kind)}
+                  </option>
+                ))}
+              </select>
+              <Button
+                busy={busy === 'attach'}
+                onClick={() => fileInput.current?.click()}
+                testId="attach-button"
+              >
+                {i18n.t('attach')}
+              </Button>
+              <input
+                ref={fileInput}
+                type="file"
+                hidden
+                data-testid="attach-input"
+                onChange={(event) => {
+                  const file = event.target.files?.[0];
+                  event.target.value = '';
+                  if (file) void attach(file);
+                }}
+              />
+            </div>
+          ) : null}
+        </Section>
+
+        <Section title={i18n.t('sectionComment')} testId="section-comment">
+          <TextField {...fieldProps('comment')} multiline />
+        </Section>
+        <datalist id="currencies">
+          {currencies.map((currency) => (
+            <option key={currency} value={currency} />
+          ))}
+        </datalist>
+        <datalist id="countries">
+          {countries.map((country) => (
+            <option key={country} value={country} />
+          ))}
+        </datalist>
+      </form>
+
+      {request ? (
+        <>
+          <OfferSection i18n={i18n} request={request} permissions={permissions} />
+          <PaymentSection
+            i18n={i18n}
+            request={request}
+            permissions={permissions}
+            busy={busy}
+            onSet={(status, message) => void changePayment(status, message)}
+          />
+          <StatusSection
+            i18n={i18n}
+            request={request}
+            permissions={permissions}
+            busy={busy}
+            onSet={(status, message, destructive) =>
+              void changeStatus(status, message, destructive)
+            }
+          />
+          <DocumentsSection
+            i18n={i18n}
+            request={request}
+            permissions={permissions}
+            opening={opening}
+            busy={busy}
+            onOpen={actions.openDocument ? openDocument : undefined}
+            onRequest={actions.requestDocument ? (kind) => void requestDocument(kind) : undefined}
+          >
+            {has('chat.import') && actions.importChat ? (
+              <div className="import" data-testid="chat-import">
+                <Button busy={busy === 'import'} onClick={() => exportInput.current?.click()}>
+                  {i18n.t('importChat')}
+                </Button>
+                <div className="field-hint">{i18n.t('importChatHint')}</div>
+                <input
+                  ref={exportInput}
+                  type="file"
+                  accept="application/json,.json"
+                  hidden
+                  onChange={(event) => {
+                    const file = event.target.files?.[0];
+                    event.target.value = '';
+                    if (file) void importChat(file);
+                  }}
+                />
+              </div>
+            ) : null}
+          </DocumentsSection>
+          <HistorySection i18n={i18n} request={request} permissions={permissions} />
+        </>
+      ) : null}
+    </main>
+  );
+}

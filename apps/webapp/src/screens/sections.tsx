@@ -1,0 +1,663 @@
+import type { DocumentKind, PaymentStatus, Permission, RequestStatus } from '@payreq/contracts';
+import { DocumentKind as DocumentKindEnum, paymentStatuses } from '@payreq/contracts';
+import type { ReactNode } from 'react';
+import { useState } from 'react';
+
+import type { HistoryItem, OfferItem, RequestView } from '../api';
+import type { Tone } from '../components/ui';
+import { Badge, Banner, Button, Section } from '../components/ui';
+import type { FieldName, FormValues } from '../form';
+import { fieldNames } from '../form';
+import type { I18n } from '../i18n';
+import { openExternal } from '../telegram';
+
+export const documentKinds = DocumentKindEnum.options;
+
+const statusTone: Record<RequestStatus, Tone> = {
+  DRAFT: 'neutral',
+  COLLECTING_OFFERS: 'accent',
+  OFFER_ACCEPTED: 'success',
+  IN_PROGRESS: 'accent',
+  COMPLETED: 'success',
+  CANCELLED: 'danger',
+  EXPIRED: 'danger',
+};
+
+const paymentTone: Record<PaymentStatus, Tone> = {
+  NOT_PAID: 'neutral',
+  TEST_PAYMENT_SENT: 'warning',
+  TEST_PAYMENT_CONFIRMED: 'accent',
+  PAYMENT_SENT: 'warning',
+  PAYMENT_RECEIVED: 'accent',
+  PAYOUT_DONE: 'success',
+};
+
+export function StatusBadge(props: { i18n: I18n; status: RequestStatus; inHouse: boolean }) {
+  return (
+    <Badge tone={statusTone[props.status]} testId="status-badge">
+      {props.i18n.status(props.status, props.inHouse)}
+    </Badge>
+  );
+}
+
+export function PaymentBadge(props: { i18n: I18n; status: PaymentStatus }) {
+  return (
+    <Badge tone={paymentTone[props.status]} testId="payment-badge">
+      {props.i18n.paymentStatus(props.status)}
+    </Badge>
+  );
+}
+
+/** Permissions that only the bank's side holds on a deal-room request. */
+const bankSidePermissions: readonly Permission[] = [
+  'documents.generate',
+  'chat.import',
+  'payment.setStatus',
+];
+
+export function isBankSide(permissions: readonly Permission[]): boolean {
+  return bankSidePermissions.some((permission) => permissions.includes(permission));
+}
+
+export function RequestHeader(props: {
+  i18n: I18n;
+  request: RequestView | null;
+  permissions: readonly Permission[];
+  chatTitle?: string | null;
+}) {
+  const { i18n, request } = props;
+  const bankSide = isBankSide(props.permissions);
+  // Only a web link: whatever else might be stored is not made clickable.
+  const onecUrl =
+    request?.onecUrl && /^https?:\/\//i.test(request.onecUrl) ? request.onecUrl : null;
+  return (
+    <header className="header" data-testid="request-header">
+      <div className="header-kicker">{props.chatTitle ?? i18n.t('appTitle')}</div>
+      <h1 className="header-title" data-testid="request-number">
+        {request ? `${i18n.t('appTitle')} ${request.displayNumber}` : i18n.t('newRequest')}
+      </h1>
+      {request ? (
+        <div className="header-badges">
+          <StatusBadge i18n={i18n} status={request.status} inHouse={request.inHouse} />
+          <PaymentBadge i18n={i18n} status={request.paymentStatus} />
+        </div>
+      ) : null}
+      {request && bankSide && onecUrl ? (
+        <a
+          className="header-link"
+          href={onecUrl}
+          target="_blank"
+          rel="noreferrer"
+          data-testid="onec-link"
+          onClick={(event) => {
+            event.preventDefault();
+            openExternal(onecUrl);
+          }}
+        >
+          {i18n.t('openInOnec')} ↗
+        </a>
+      ) : null}
+      {request &&
+      bankSide &&
+      !request.onecUrl &&
+      request.inHouse &&
+      request.status === 'COLLECTING_OFFERS' ? (
+        <div className="header-note" data-testid="onec-waiting">
+          {i18n.t('inOnecWaiting')}
+        </div>
+      ) : null}
+    </header>
+  );
+}
+
+function OfferTerms(props: { i18n: I18n; offer: OfferItem | null; request: RequestView }) {
+  const { i18n, offer, request } = props;
+  const payCurrency = request.fields.clientCurrency ?? request.currency;
+  const value = (text: string | null | undefined) => text ?? '';
+  const rows: [string, string, string][] = [
+    ['rate', i18n.t('rate'), offer ? i18n.number(offer.rate) : ''],
+    ['feePercent', i18n.t('feePercent'), offer ? i18n.number(offer.feePercent) : ''],
+    ['fixedFee', i18n.t('fixedFee'), offer ? i18n.money(offer.fixedFee, payCurrency) : ''],
+    ['totalToPay', i18n.t('totalToPay'), offer ? i18n.money(offer.totalToPay, payCurrency) : ''],
+    ['settlementDays', i18n.t('settlementDays'), offer ? String(offer.settlementDays) : ''],
+    ['validUntil', i18n.t('validUntil'), offer?.validUntil ? i18n.dateTime(offer.validUntil) : ''],
+  ];
+  return (
+    <div className="terms" data-testid="offer-terms">
+      {rows.map(([key, label, text]) => (
+        <div className="field" key={key} data-field={`offer-${key}`}>
+          <label className="field-label">{label}</label>
+          <input className="input input-readonly" readOnly value={text || i18n.t('empty')} />
+        </div>
+      ))}
+      {offer?.comment ? (
+        <div className="field">
+          <label className="field-label">{i18n.t('offerComment')}</label>
+          <textarea
+            className="input input-readonly"
+            readOnly
+            rows={2}
+            value={value(offer.comment)}
+          />
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/**
+ * The offer: the accepted offer's terms for everyone who may see offers; the offer form
+ * (read-only for now) for whoever holds `offer.create`.
+ */
+export function OfferSection(props: {
+  i18n: I18n;
+  request: RequestView;
+  permissions: readonly Permission[];
+}) {
+  const { i18n, request, permissions } = props;
+  if (!permissions.includes('offer.view')) return null;
+  const accepted = request.acceptedOffer;
+  if (accepted) {
+    const source =
+      accepted.source === 'ONEC'
+        ? i18n.t('offerSourceOnec')
+        : i18n.t('offerSourceAgent', { name: accepted.agentName });
+    return (
+      <Section
+        title={i18n.t('offerAccepted')}
+        testId="offer-section"
+        footer={i18n.t('offerFrom', { source, date: i18n.dateTime(accepted.createdAt) })}
+      >
+        <OfferTerms i18n={i18n} offer={accepted} request={request} />
+      </Section>
+    );
+  }
+  if (request.status !== 'DRAFT' && request.status !== 'COLLECTING_OFFERS') return null;
+  // The offer form: for whoever may offer, and for the bank's side of an in-house request
+  // (1C computes the terms there); read-only for now.
+  if (permissions.includes('offer.create') || (request.inHouse && isBankSide(permissions))) {
+    const own = request.offers.find((offer) => offer.status === 'PENDING') ?? null;
+    const note = request.inHouse
+      ? request.status === 'DRAFT'
+        ? i18n.t('offerWaitingOnec')
+        : i18n.t('offerPendingOnec')
+      : i18n.t('offerReadOnlyNote');
+    return (
+      <Section title={i18n.t('sectionOffer')} testId="offer-section" footer={note}>
+        <OfferTerms i18n={i18n} offer={own} request={request} />
+      </Section>
+    );
+  }
+  return (
+    <Section title={i18n.t('sectionOffer')} testId="offer-section">
+      <p className="muted">{i18n.t('offerNone')}</p>
+    </Section>
+  );
+}
+
+function lastHistory(
+  history: readonly HistoryItem[],
+  field: string,
+  to: string,
+): HistoryItem | null {
+  for (let index = history.length - 1; index >= 0; index -= 1) {
+    const entry = history[index]!;
+    if (entry.field === field && entry.to === to) return entry;
+  }
+  return null;
+}
+
+/** The steps the bank's side confirms after each client step (the server decides if allowed). */
+const bankNextPayment: Partial<Record<PaymentStatus, PaymentStatus>> = {
+  TEST_PAYMENT_SENT: 'TEST_PAYMENT_CONFIRMED',
+  PAYMENT_SENT: 'PAYMENT_RECEIVED',
+  PAYMENT_RECEIVED: 'PAYOUT_DONE',
+};
+
+const paymentVisible: readonly RequestStatus[] = ['OFFER_ACCEPTED', 'IN_PROGRESS', 'COMPLETED'];
+
+export function PaymentSection(props: {
+  i18n: I18n;
+  request: RequestView;
+  permissions: readonly Permission[];
+  busy: string | null;
+  onSet: (status: PaymentStatus, confirm: string) => void;
+}) {
+  const { i18n, request, permissions } = props;
+  const markSent = permissions.includes('payment.markSent');
+  const setStatus = permissions.includes('payment.setStatus');
+  if (!markSent && !setStatus && !paymentVisible.includes(request.status)) return null;
+  const steps: { status: PaymentStatus; label: string; confirm: string; available: boolean }[] = [
+    {
+      status: 'TEST_PAYMENT_SENT',
+      label: i18n.t('testPaymentSent'),
+      confirm: i18n.t('confirmTestPayment'),
+      available: request.paymentStatus === 'NOT_PAID',
+    },
+    {
+      status: 'PAYMENT_SENT',
+      label: i18n.t('paymentSent'),
+      confirm: i18n.t('confirmPayment'),
+      available:
+        request.paymentStatus === 'NOT_PAID' || request.paymentStatus === 'TEST_PAYMENT_CONFIRMED',
+    },
+  ];
+  const next = bankNextPayment[request.paymentStatus];
+  return (
+    <Section title={i18n.t('sectionPayment2')} testId="payment-section">
+      {steps.map((step) => {
+        const done = lastHistory(request.history, 'paymentStatus', step.status);
+        // Past this step without it (the test payment may be skipped): nothing to offer.
+        const passed =
+          paymentStatuses.indexOf(request.paymentStatus) >= paymentStatuses.indexOf(step.status);
+        return (
+          <div className="step" key={step.status} data-testid={`step-${step.status}`}>
+            <div className={`step-mark${done ? ' step-done' : ''}`} aria-hidden="true">
+              {done ? '✓' : ''}
+            </div>
+            <div className="step-body">
+              <div className="step-title">{step.label}</div>
+              {done ? (
+                <div className="step-meta" data-testid={`step-done-${step.status}`}>
+                  {i18n.t('stepDone', {
+                    who: done.actorName ?? i18n.t('conflictSomeone'),
+                    when: i18n.dateTime(done.at),
+                  })}
+                </div>
+              ) : markSent && step.available ? (
+                <Button
+                  kind="primary"
+                  busy={props.busy === step.status}
+                  disabled={props.busy !== null}
+                  onClick={() => props.onSet(step.status, step.confirm)}
+                  testId={`mark-${step.status}`}
+                >
+                  {step.label}
+                </Button>
+              ) : passed ? null : (
+                <div className="step-note">{i18n.t('stepLater')}</div>
+              )}
+            </div>
+          </div>
+        );
+      })}
+      {setStatus && next ? (
+        <div className="section-actions">
+          <Button
+            busy={props.busy === next}
+            disabled={props.busy !== null}
+            onClick={() =>
+              props.onSet(next, i18n.t('confirmStep', { label: i18n.paymentStatus(next) }))
+            }
+            testId={`payment-next-${next}`}
+          >
+            {i18n.t('paymentNext', { label: i18n.paymentStatus(next) })}
+          </Button>
+        </div>
+      ) : null}
+    </Section>
+  );
+}
+
+const nextStatus: Partial<Record<RequestStatus, RequestStatus>> = {
+  OFFER_ACCEPTED: 'IN_PROGRESS',
+  IN_PROGRESS: 'COMPLETED',
+};
+
+/** The status menu (setStatus / cancel), by permission; the server checks each transition. */
+export function StatusSection(props: {
+  i18n: I18n;
+  request: RequestView;
+  permissions: readonly Permission[];
+  busy: string | null;
+  onSet: (status: RequestStatus, confirm: string, destructive: boolean) => void;
+}) {
+  const { i18n, request, permissions } = props;
+  const next = permissions.includes('application.setStatus')
+    ? nextStatus[request.status]
+    : undefined;
+  const cancel = permissions.includes('application.cancel');
+  if (!next && !cancel) return null;
+  return (
+    <Section title={i18n.t('sectionStatus')} testId="status-section">
+      <div className="section-actions">
+        {next ? (
+          <Button
+            busy={props.busy === next}
+            disabled={props.busy !== null}
+            onClick={() =>
+              props.onSet(
+                next,
+                i18n.t('confirmStep', { label: i18n.status(next, request.inHouse) }),
+                false,
+              )
+            }
+            testId={`status-next-${next}`}
+          >
+            {i18n.t('moveTo', { label: i18n.status(next, request.inHouse) })}
+          </Button>
+        ) : null}
+        {cancel ? (
+          <Button
+            kind="destructive"
+            busy={props.busy === 'CANCELLED'}
+            disabled={props.busy !== null}
+            onClick={() => props.onSet('CANCELLED', i18n.t('cancelConfirm'), true)}
+            testId="cancel-request"
+          >
+            {i18n.t('cancelRequest')}
+          </Button>
+        ) : null}
+      </div>
+    </Section>
+  );
+}
+
+function formatSize(bytes: number, i18n: I18n): string {
+  const units = i18n.locale === 'ru' ? ['Б', 'КБ', 'МБ'] : ['B', 'KB', 'MB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+export function DocumentList(props: {
+  i18n: I18n;
+  documents: RequestView['documents'];
+  onOpen?: (id: string, fileName: string, download: boolean) => void;
+  opening: string | null;
+}) {
+  const { i18n } = props;
+  if (props.documents.length === 0) return <p className="muted">{i18n.t('documentsNone')}</p>;
+  return (
+    <ul className="list" data-testid="documents">
+      {props.documents.map((document) => (
+        <li className="list-item" key={document.id} data-testid="document">
+          <div className="list-main">
+            <div className="list-title">{document.fileName}</div>
+            <div className="list-meta">
+              {i18n.documentKind(document.kind)} · {i18n.documentSource(document.source)} ·{' '}
+              {formatSize(document.size, i18n)} · {i18n.dateTime(document.createdAt)}
+            </div>
+          </div>
+          {props.onOpen ? (
+            <div className="list-actions">
+              <Button
+                busy={props.opening === document.id}
+                onClick={() => props.onOpen?.(document.id, document.fileName, false)}
+                testId={`open-${document.id}`}
+              >
+                {i18n.t('open')}
+              </Button>
+              <Button
+                onClick={() => props.onOpen?.(document.id, document.fileName, true)}
+                testId={`download-${document.id}`}
+              >
+                {i18n.t('download')}
+              </Button>
+            </div>
+          ) : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function DocumentsSection(props: {
+  i18n: I18n;
+  request: RequestView;
+  permissions: readonly Permission[];
+  opening: string | null;
+  busy: string | null;
+  onOpen?: (id: string, fileName: string, download: boolean) => void;
+  onRequest?: (kind: DocumentKind) => void;
+  children?: ReactNode;
+}) {
+  const { i18n, request, permissions } = props;
+  const [kind, setKind] = useState<DocumentKind>('INVOICE');
+  const canView = permissions.includes('documents.view');
+  const canGenerate = permissions.includes('documents.generate') && props.onRequest;
+  if (!canView && !canGenerate && !props.children) return null;
+  const documents = request.documents.filter((document) => document.source !== 'UPLOAD');
+  return (
+    <Section title={i18n.t('sectionDocuments')} testId="documents-section">
+      {canView ? (
+        <DocumentList
+          i18n={i18n}
+          documents={documents}
+          onOpen={props.onOpen}
+          opening={props.opening}
+        />
+      ) : null}
+      {canGenerate ? (
+        <div className="request-document" data-testid="request-document">
+          <label className="field-label" htmlFor="document-kind">
+            {i18n.t('requestDocumentKind')}
+          </label>
+          <div className="inline">
+            <select
+              id="document-kind"
+              className="input select"
+              value={kind}
+              onChange={(event) => setKind(event.target.value as DocumentKind)}
+              data-testid="request-document-kind"
+            >
+              {documentKinds.map((option) => (
+                <option key={option} value={option}>
+                  {i18n.documentKind(option)}
+                </option>
+              ))}
+            </select>
+            <Button
+              kind="primary"
+              busy={props.busy === 'requestDocument'}
+              disabled={props.busy !== null}
+              onClick={() => props.onRequest?.(kind)}
+              testId="request-document-button"
+            >
+              {i18n.t('requestDocument')}
+            </Button>
+          </div>
+        </div>
+      ) : null}
+      {request.documentRequests.length > 0 ? (
+        <div data-testid="document-queue">
+          <div className="subtitle">{i18n.t('requestsQueue')}</div>
+          <ul className="list">
+            {[...request.documentRequests].reverse().map((item) => (
+              <li className="list-item" key={item.id}>
+                <div className="list-main">
+                  <div className="list-title">{i18n.documentKind(item.kind)}</div>
+                  <div className="list-meta">
+                    {item.requestedBy} · {i18n.dateTime(item.createdAt)}
+                    {item.error ? ` · ${item.error}` : ''}
+                  </div>
+                </div>
+                <Badge
+                  tone={
+                    item.state === 'FULFILLED'
+                      ? 'success'
+                      : item.state === 'FAILED'
+                        ? 'danger'
+                        : 'neutral'
+                  }
+                >
+                  {i18n.documentRequestState(item.state)}
+                </Badge>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {props.children}
+    </Section>
+  );
+}
+
+function describeValue(field: string, value: unknown, i18n: I18n, request: RequestView): string {
+  if (value === null || value === undefined || value === '') return i18n.t('empty');
+  if (typeof value === 'string') {
+    if (field === 'status') return i18n.status(value as RequestStatus, request.inHouse);
+    if (field === 'paymentStatus') return i18n.paymentStatus(value as PaymentStatus);
+    if (field === 'direction')
+      return value === 'OUTGOING' ? i18n.t('outgoing') : i18n.t('incoming');
+    if (field === 'amount') return i18n.number(value);
+    return value.length > 80 ? `${value.slice(0, 79)}…` : value;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
+export function describeHistory(entry: HistoryItem, i18n: I18n, request: RequestView): string {
+  switch (entry.field) {
+    case 'created':
+      return i18n.t('historyCreated');
+    case 'document':
+      return i18n.t('historyDocument', { name: describeValue('', entry.to, i18n, request) });
+    case 'documentRequest': {
+      const kind = (entry.to as { kind?: DocumentKind } | null)?.kind;
+      return i18n.t('historyDocumentRequest', {
+        kind: kind ? i18n.documentKind(kind) : i18n.t('empty'),
+      });
+    }
+    default: {
+      const label =
+        entry.field === 'status'
+          ? i18n.t('historyStatus')
+          : entry.field === 'paymentStatus'
+            ? i18n.t('historyPaymentStatus')
+            : (fieldNames as readonly string[]).includes(entry.field)
+              ? i18n.field(entry.field as FieldName)
+              : entry.field;
+      return i18n.t('historyFieldChange', {
+        field: label,
+        from: describeValue(entry.field, entry.from, i18n, request),
+        to: describeValue(entry.field, entry.to, i18n, request),
+      });
+    }
+  }
+}
+
+function actorName(entry: HistoryItem, i18n: I18n): string {
+  if (entry.actorName) return entry.actorName;
+  if (entry.actorKind === 'onec') return i18n.t('actorOnec');
+  return i18n.t('actorSystem');
+}
+
+export function HistorySection(props: {
+  i18n: I18n;
+  request: RequestView;
+  permissions: readonly Permission[];
+}) {
+  const { i18n, request } = props;
+  if (!props.permissions.includes('history.view')) return null;
+  const entries = [...request.history].reverse();
+  return (
+    <Section title={i18n.t('sectionHistory')} testId="history-section">
+      {entries.length === 0 ? (
+        <p className="muted">{i18n.t('historyNone')}</p>
+      ) : (
+        <ol className="list history" data-testid="history">
+          {entries.map((entry) => (
+            <li className="list-item" key={entry.id}>
+              <div className="list-main">
+                <div className="list-title history-text">
+                  {describeHistory(entry, i18n, request)}
+                </div>
+                <div className="list-meta">
+                  {actorName(entry, i18n)} · {i18n.dateTime(entry.at)}
+                </div>
+              </div>
+            </li>
+          ))}
+        </ol>
+      )}
+    </Section>
+  );
+}
+
+export interface Conflict {
+  theirs: RequestView;
+  mine: Partial<Record<FieldName, string>>;
+  /** Fields the other side changed that I did not touch (kept as theirs either way). */
+  alsoChanged: FieldName[];
+}
+
+function shown(name: FieldName, value: string | null | undefined, i18n: I18n): string {
+  if (value === null || value === undefined || value.trim() === '') return i18n.t('empty');
+  if (name === 'direction') return value === 'OUTGOING' ? i18n.t('outgoing') : i18n.t('incoming');
+  return value;
+}
+
+/** Both versions side by side: theirs (fresh from the server) and mine; the user decides. */
+export function ConflictPanel(props: {
+  i18n: I18n;
+  conflict: Conflict;
+  busy: boolean;
+  onKeepTheirs: () => void;
+  onApplyMine: () => void;
+}) {
+  const { i18n, conflict } = props;
+  const who = [...conflict.theirs.history].reverse().find((entry) => entry.actorName)?.actorName;
+  const mine = Object.keys(conflict.mine) as FieldName[];
+  return (
+    <div
+      className="conflict"
+      role="alertdialog"
+      aria-labelledby="conflict-title"
+      data-testid="conflict"
+    >
+      <h2 className="conflict-title" id="conflict-title">
+        {i18n.t('conflictTitle')}
+      </h2>
+      <p className="conflict-text">
+        {i18n.t('conflictText', { who: who ?? i18n.t('conflictSomeone') })}
+      </p>
+      <div className="conflict-table">
+        {mine.map((name) => (
+          <div className="conflict-row" key={name} data-testid={`conflict-${name}`}>
+            <div className="conflict-field">{i18n.field(name)}</div>
+            <div className="conflict-cell">
+              <span className="conflict-label">{i18n.t('conflictTheirs')}</span>
+              <span className="conflict-value" data-testid={`conflict-theirs-${name}`}>
+                {shown(name, conflict.theirs.fields[name], i18n)}
+              </span>
+            </div>
+            <div className="conflict-cell conflict-mine">
+              <span className="conflict-label">{i18n.t('conflictMine')}</span>
+              <span className="conflict-value" data-testid={`conflict-mine-${name}`}>
+                {shown(name, conflict.mine[name], i18n)}
+              </span>
+            </div>
+          </div>
+        ))}
+      </div>
+      {conflict.alsoChanged.length > 0 ? (
+        <p className="muted">
+          {i18n.t('conflictAlsoChanged', {
+            fields: conflict.alsoChanged.map((name) => i18n.field(name)).join(', '),
+          })}
+        </p>
+      ) : null}
+      <div className="conflict-actions">
+        <Button onClick={props.onKeepTheirs} disabled={props.busy} testId="keep-theirs">
+          {i18n.t('keepTheirs')}
+        </Button>
+        <Button kind="primary" onClick={props.onApplyMine} busy={props.busy} testId="apply-mine">
+          {i18n.t('applyMine')}
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+/** Fields whose value differs between two snapshots. */
+export function differing(a: FormValues, b: FormValues): FieldName[] {
+  return fieldNames.filter((name) => a[name] !== b[name]);
+}
+
+export { Banner };

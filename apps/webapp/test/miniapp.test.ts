@@ -1,0 +1,516 @@
+import { readFile } from 'node:fs/promises';
+
+import type { TestApi } from '@payreq/api/testing';
+import { startTestApi } from '@payreq/api/testing';
+import { botClient, miniAppClient, signLaunch, tma } from '@payreq/api/testing/telegram';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { distDir } from './global-setup';
+import type { MiniAppSession, TelegramUser, Theme } from './telegram-client';
+import { launchChromium, openMiniApp } from './telegram-client';
+
+/**
+ * The Mini App in Chromium against the real api (real database) that serves its build:
+ * a deal room is registered through the bot's procedures, and users open the app the way
+ * Telegram launches it. 1C's side is simulated in the database.
+ */
+
+const anna: TelegramUser = {
+  id: 7000000001,
+  first_name: 'Анна',
+  last_name: 'Смирнова',
+  language_code: 'ru',
+};
+const boris: TelegramUser = { id: 7000000002, first_name: 'Boris', language_code: 'en' };
+const ivan: TelegramUser = {
+  id: 5000000001,
+  first_name: 'Иван',
+  last_name: 'Петров',
+  language_code: 'ru',
+};
+
+const CHAT_A = -1001000000001;
+const CHAT_B = -1001000000002;
+
+const form = {
+  payerName: 'ООО «Ромашка»',
+  payerTaxId: '7707083893',
+  direction: 'OUTGOING',
+  amount: '1 250 000,00',
+  currency: 'CNY',
+  clientCurrency: 'RUB',
+  desiredDate: '2026-12-15',
+  beneficiaryName: 'Shenzhen Flower Trading Co., Ltd.',
+  beneficiaryCountry: 'CN',
+  beneficiaryAddress: 'No. 1 Flower Road, Shenzhen',
+  beneficiaryBankName: 'Bank of China Shenzhen Branch',
+  beneficiarySwift: 'BKCHCNBJ45A',
+  beneficiaryAccount: '6217000010012345678',
+  purpose: 'Оплата по контракту 15/2026 за оборудование',
+  contractNumber: '15/2026',
+  contractDate: '2026-10-01',
+  invoiceNumber: 'INV-2026-0042',
+};
+
+const spaces = (text: string | null) => (text ?? '').replace(/\s+/g, ' ').trim();
+
+async function fill(page: Page, values: Record<string, string>): Promise<void> {
+  for (const [name, value] of Object.entries(values)) {
+    const field = page.getByTestId(`field-${name}`);
+    if (name === 'direction') await field.selectOption(value);
+    else await field.fill(value);
+  }
+}
+
+async function errorOf(page: Page, name: string): Promise<string> {
+  const error = page.getByTestId(`error-${name}`);
+  await error.waitFor();
+  return spaces(await error.textContent());
+}
+
+describe('the Mini App in Telegram (Chromium, 360 px)', () => {
+  let api: TestApi;
+  let browser: Browser;
+  let tokenA: string;
+  let tokenB: string;
+  const sessions: MiniAppSession[] = [];
+
+  const open = async (
+    user: TelegramUser,
+    options: { startParam?: string; theme?: Theme; path?: string } = {},
+  ) => {
+    const session = await openMiniApp(browser, { baseUrl: api.url, user, ...options });
+    sessions.push(session);
+    return session;
+  };
+  const close = async (session: MiniAppSession) => {
+    sessions.splice(sessions.indexOf(session), 1);
+    await session.close();
+  };
+  const requestIn = (chatId: number) =>
+    api.prisma.paymentRequest.findUniqueOrThrow({ where: { telegramChatId: BigInt(chatId) } });
+  const as = (user: TelegramUser, token: string) =>
+    miniAppClient(api.url, tma(signLaunch(user, token)));
+
+  beforeAll(async () => {
+    [api, browser] = await Promise.all([
+      startTestApi('pglite', { webappDistDir: distDir }),
+      launchChromium(),
+    ]);
+    const bank = await api.prisma.tenant.create({ data: { name: 'Банк', isMaster: true } });
+    await api.prisma.agent.createMany({
+      data: [
+        { name: 'Анна Смирнова', tenantId: bank.id, telegramId: BigInt(anna.id) },
+        { name: 'Boris Ivanov', tenantId: bank.id, telegramId: BigInt(boris.id) },
+      ],
+    });
+    const bot = botClient(api.url);
+    const tokens: string[] = [];
+    for (const [chatId, title] of [
+      [CHAT_A, 'Сделка: Ромашка'],
+      [CHAT_B, 'Сделка: Василёк'],
+    ] as const) {
+      const registered = await bot.bot.registerChat.mutate({
+        chat: { id: chatId, type: 'supergroup', title },
+        addedBy: { telegramId: anna.id, name: 'Анна Смирнова' },
+        botIsAdmin: true,
+      });
+      if (!registered.registered) throw new Error('the api refused to register the chat');
+      await bot.bot.membership.mutate({
+        chatId,
+        joined: [{ telegramId: ivan.id, name: 'Иван Петров' }],
+      });
+      tokens.push(registered.launchToken);
+    }
+    [tokenA, tokenB] = tokens as [string, string];
+  });
+
+  afterAll(async () => {
+    for (const session of sessions) await session.context.close().catch(() => undefined);
+    await browser?.close();
+    await api?.close();
+  });
+
+  it('is served by the api: the page for app paths, 404 for the api’s own and for missing files', async () => {
+    const page = await fetch(`${api.url}/board`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const html = await page.text();
+    expect(html).toContain('<div id="root">');
+    // The production build: no development launch mock, no React development build.
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    const bundle = await (await fetch(`${api.url}${script}`)).text();
+    expect(bundle.length).toBeGreaterThan(100_000);
+    expect(bundle).not.toContain('__dev/launch');
+    expect(bundle).not.toContain('react-devtools');
+    expect((await fetch(`${api.url}/trpc/nothing.here`)).status).toBe(404);
+    expect((await fetch(`${api.url}/miniapp/v1/nothing`)).status).toBe(404);
+    expect((await fetch(`${api.url}/assets/missing-file.js`)).status).toBe(404);
+    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+
+    // Without a build the api serves no page (and says so once in its log).
+    const bare = await startTestApi('pglite', { webappDistDir: `${distDir}-missing` });
+    try {
+      expect((await fetch(`${bare.url}/`)).status).toBe(404);
+      expect((await fetch(`${bare.url}/healthz`)).status).toBe(200);
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it('client: checks fields as they type, refuses invalid input without saving, saves, keeps values after a reload', async () => {
+    const client = await open(ivan, { startParam: tokenA });
+    const { page } = client;
+    await page.getByTestId('request-screen').waitFor();
+    expect(spaces(await page.getByTestId('request-number').textContent())).toBe('Новая заявка');
+    expect((await client.mainButton())?.is_visible ?? false).toBe(false);
+
+    await fill(page, form);
+    // An IBAN with wrong check digits and an amount with three decimals.
+    await page.getByTestId('field-beneficiaryAccount').fill('DE89 3704 0044 0532 0130 01');
+    await page.getByTestId('field-amount').fill('1250000,555');
+    expect(await errorOf(page, 'beneficiaryAccount')).toBe(
+      'IBAN указан с ошибкой: проверьте страну, длину и контрольные цифры',
+    );
+    expect(await errorOf(page, 'amount')).toBe(
+      'Сумма: положительное число, не более двух знаков после запятой',
+    );
+    await client.pressMainButton('Сохранить');
+    await page.getByTestId('notice-error').waitFor();
+    expect(await api.prisma.paymentRequest.count()).toBe(0);
+
+    await fill(page, { beneficiaryAccount: form.beneficiaryAccount, amount: form.amount });
+    expect(await page.getByTestId('error-beneficiaryAccount').count()).toBe(0);
+    expect(spaces(await page.locator('[data-field="amount"] .field-hint').textContent())).toBe(
+      'Будет: 1 250 000,00 CNY',
+    );
+    await client.pressMainButton('Сохранить');
+    await page.getByTestId('notice-success').waitFor();
+    const saved = await requestIn(CHAT_A);
+    expect(saved).toMatchObject({
+      status: 'DRAFT',
+      version: 1,
+      payerName: form.payerName,
+      beneficiaryAccount: form.beneficiaryAccount,
+      beneficiarySwift: form.beneficiarySwift,
+      contractDate: form.contractDate,
+      direction: 'OUTGOING',
+    });
+    expect(saved.amount?.toFixed(2)).toBe('1250000.00');
+
+    await page.reload();
+    await page.getByTestId('status-badge').waitFor();
+    expect(spaces(await page.getByTestId('request-number').textContent())).toMatch(
+      /^Заявка на платёж № \d{6}$/,
+    );
+    expect(spaces(await page.getByTestId('status-badge').textContent())).toBe('Черновик');
+    expect(await page.getByTestId('field-payerName').inputValue()).toBe(form.payerName);
+    expect(await page.getByTestId('field-amount').inputValue()).toBe('1250000.00');
+    expect(await page.getByTestId('field-beneficiaryAccount').inputValue()).toBe(
+      form.beneficiaryAccount,
+    );
+    expect(await page.getByTestId('field-direction').inputValue()).toBe('OUTGOING');
+    expect(await page.getByTestId('field-contractDate').inputValue()).toBe(form.contractDate);
+
+    // On the saved request too: an invalid value changes nothing in the api.
+    const before = await api.prisma.requestHistory.count();
+    await page.getByTestId('field-beneficiaryAccount').fill('GB82 WEST 1234 5698 7654 33');
+    expect(await errorOf(page, 'beneficiaryAccount')).toContain('IBAN');
+    await client.pressMainButton('Сохранить');
+    await page.getByTestId('notice-error').waitFor();
+    expect((await requestIn(CHAT_A)).version).toBe(1);
+    expect(await api.prisma.requestHistory.count()).toBe(before);
+    await page.getByTestId('field-beneficiaryAccount').fill(form.beneficiaryAccount);
+
+    // The client sees no agent controls: their permission list has none.
+    for (const testId of ['onec-link', 'request-document', 'chat-import', 'submit-needs']) {
+      expect(await page.getByTestId(testId).count(), testId).toBe(0);
+    }
+    const texts = (await client.events())
+      .filter((event) => event.type === 'web_app_setup_main_button')
+      .map((event) => event.data?.text);
+    expect(texts).not.toContain('Подтвердить заявку');
+    await client.screenshot('client-form');
+
+    // Unsaved changes survive an accidental close: Telegram asks, and the draft comes back.
+    await page.getByTestId('field-comment').fill('Позвоню после обеда');
+    await expect.poll(() => client.closingConfirmation()).toBe(true);
+    await client.reopen();
+    const reopened = client.page;
+    await reopened.getByTestId('draft-restored').waitFor();
+    expect(await reopened.getByTestId('field-comment').inputValue()).toBe('Позвоню после обеда');
+    await expect.poll(() => client.closingConfirmation()).toBe(true);
+    await reopened.getByTestId('discard-draft').click();
+    expect(await reopened.getByTestId('field-comment').inputValue()).toBe('');
+    await expect.poll(() => client.closingConfirmation()).toBe(false);
+    expect((await requestIn(CHAT_A)).comment).toBeNull();
+    await close(client);
+
+    const dark = await open(ivan, { startParam: tokenA, theme: 'dark' });
+    await dark.page.getByTestId('status-badge').waitFor();
+    await dark.screenshot('client-form');
+    await close(dark);
+  });
+
+  it('agent: confirms the ready draft with the main button, then sees the 1C link once 1C answered', async () => {
+    const agent = await open(anna, { startParam: tokenA });
+    const { page } = agent;
+    await page.getByTestId('status-badge').waitFor();
+    await agent.pressMainButton('Подтвердить заявку');
+    await page.getByTestId('status-badge').filter({ hasText: 'Новая in-house заявка' }).waitFor();
+    expect((await agent.events()).some((event) => event.type === 'web_app_open_popup')).toBe(true);
+    const submitted = await requestIn(CHAT_A);
+    expect(submitted.status).toBe('COLLECTING_OFFERS');
+    expect(
+      await api.prisma.outboxMessage.count({
+        where: { kind: 'onec.createRequest', aggregateKey: `request:${submitted.id}` },
+      }),
+    ).toBe(1);
+    await page.getByTestId('onec-waiting').waitFor();
+
+    // 1C answers with its reference and web-client link.
+    const onecUrl =
+      'https://1c.bank.example/base/#e1cib/data/Document.ЗаявкаНаПлатеж?ref=8f14e45fceea167a5a36dedd4bea2543';
+    await api.prisma.paymentRequest.update({
+      where: { id: submitted.id },
+      data: { onecRef: '8f14e45f-ceea-167a-5a36-dedd4bea2543', onecUrl },
+    });
+    const link = page.getByTestId('onec-link');
+    await link.waitFor({ timeout: 15_000 });
+    expect(spaces(await link.textContent())).toBe('Открыть в 1С ↗');
+    expect(await link.getAttribute('href')).toBe(onecUrl);
+    // The agent asks 1C for a document: it joins the queue (the outbox carries it to 1C).
+    await page.getByTestId('request-document-kind').selectOption('INVOICE');
+    await page.getByTestId('request-document-button').click();
+    await page.getByTestId('document-queue').filter({ hasText: 'Счёт на оплату' }).waitFor();
+    expect(spaces(await page.getByTestId('document-queue').textContent())).toContain('в очереди');
+    expect(
+      await api.prisma.documentRequest.count({
+        where: { requestId: submitted.id, kind: 'INVOICE' },
+      }),
+    ).toBe(1);
+    await agent.screenshot('agent-onec-link');
+    await close(agent);
+
+    const dark = await open(anna, { startParam: tokenA, theme: 'dark' });
+    await dark.page.getByTestId('onec-link').waitFor();
+    await dark.screenshot('agent-onec-link');
+    await close(dark);
+  });
+
+  it('after the offer is accepted: every field read-only, the offer shown, the client marks the test payment', async () => {
+    const request = await requestIn(CHAT_A);
+    const agentRow = await api.prisma.agent.findUniqueOrThrow({
+      where: { telegramId: BigInt(anna.id) },
+    });
+    await api.prisma.$transaction([
+      api.prisma.offer.create({
+        data: {
+          requestId: request.id,
+          agentId: agentRow.id,
+          rate: '12.8456',
+          feePercent: '1.5',
+          fixedFee: '50.00',
+          totalToPay: '16260050.00',
+          settlementDays: 3,
+          source: 'ONEC',
+          status: 'ACCEPTED',
+        },
+      }),
+      api.prisma.paymentRequest.update({
+        where: { id: request.id },
+        data: { status: 'OFFER_ACCEPTED', version: { increment: 1 } },
+      }),
+      api.prisma.requestHistory.create({
+        data: {
+          requestId: request.id,
+          actorKind: 'onec',
+          actorName: '1С',
+          field: 'status',
+          fromValue: 'COLLECTING_OFFERS',
+          toValue: 'OFFER_ACCEPTED',
+        },
+      }),
+    ]);
+
+    const client = await open(ivan, { startParam: tokenA });
+    const { page } = client;
+    await page.getByTestId('offer-section').waitFor();
+    expect(spaces(await page.getByTestId('status-badge').textContent())).toBe(
+      'Предложение принято',
+    );
+    expect(spaces(await page.getByTestId('read-only').textContent())).toContain(
+      'Предложение принято',
+    );
+    const fields = page.locator('form input, form textarea, form select');
+    expect(await fields.count()).toBeGreaterThan(15);
+    expect(
+      await page
+        .locator('form input:not([readonly]), form textarea:not([readonly]), form select')
+        .count(),
+    ).toBe(0);
+    expect(await page.getByTestId('field-payerName').inputValue()).toBe(form.payerName);
+    const terms = spaces(await page.getByTestId('offer-terms').innerText());
+    expect(await page.locator('[data-field="offer-totalToPay"] input').inputValue()).toMatch(
+      /^16\s260\s050,00 RUB$/,
+    );
+    expect(await page.locator('[data-field="offer-rate"] input').inputValue()).toBe('12,8456');
+    expect(terms).toContain('Итого к оплате');
+    expect((await client.mainButton())?.is_visible ?? false).toBe(false);
+
+    await page.getByTestId('mark-TEST_PAYMENT_SENT').click();
+    const done = page.getByTestId('step-done-TEST_PAYMENT_SENT');
+    await done.waitFor();
+    expect(spaces(await done.textContent())).toMatch(/^Отмечено: Иван Петров, \d{2}\.\d{2}\.\d{4}/);
+    expect((await requestIn(CHAT_A)).paymentStatus).toBe('TEST_PAYMENT_SENT');
+    await client.screenshot('offer-accepted');
+    await close(client);
+
+    const dark = await open(ivan, { startParam: tokenA, theme: 'dark' });
+    await dark.page.getByTestId('offer-section').waitFor();
+    await dark.screenshot('offer-accepted');
+    await close(dark);
+  });
+
+  it('a stale save shows both versions: theirs stays until the user re-applies theirs or mine', async () => {
+    await as(anna, tokenB).miniApp.save.mutate({
+      fields: {
+        payerName: 'ООО «Василёк»',
+        purpose: 'Оплата оборудования',
+        amount: '98000.00',
+        currency: 'USD',
+      },
+    });
+
+    const conflictFor = async (theme: Theme, mine: string, theirs: string) => {
+      const client = await open(ivan, { startParam: tokenB, theme });
+      const { page } = client;
+      await page.getByTestId('status-badge').waitFor();
+      await page.getByTestId('field-purpose').fill(mine);
+      const { version } = await requestIn(CHAT_B);
+      await as(anna, tokenB).miniApp.save.mutate({ version, fields: { purpose: theirs } });
+      await client.pressMainButton('Сохранить');
+      await page.getByTestId('conflict').waitFor();
+      expect(spaces(await page.getByTestId('conflict-theirs-purpose').textContent())).toBe(theirs);
+      expect(spaces(await page.getByTestId('conflict-mine-purpose').textContent())).toBe(mine);
+      expect(spaces(await page.getByTestId('conflict').textContent())).toContain('Анна Смирнова');
+      // Nothing was overwritten.
+      expect(await requestIn(CHAT_B)).toMatchObject({ purpose: theirs, version: version + 1 });
+      await client.screenshot('conflict');
+      return client;
+    };
+
+    const light = await conflictFor(
+      'light',
+      'Оплата оборудования по счёту 7',
+      'Оплата по контракту 21/2026',
+    );
+    await light.page.getByTestId('apply-mine').click();
+    await light.page.getByTestId('notice-success').waitFor();
+    const applied = await requestIn(CHAT_B);
+    expect(applied.purpose).toBe('Оплата оборудования по счёту 7');
+    await close(light);
+
+    const dark = await conflictFor('dark', 'Оплата станков', 'Оплата станков и доставки');
+    await dark.page.getByTestId('keep-theirs').click();
+    expect(await dark.page.getByTestId('field-purpose').inputValue()).toBe(
+      'Оплата станков и доставки',
+    );
+    expect(await dark.page.getByTestId('conflict').count()).toBe(0);
+    expect((await requestIn(CHAT_B)).purpose).toBe('Оплата станков и доставки');
+    await close(dark);
+  });
+
+  it('attachments: a file goes up with its kind and comes back through the authorised documents route', async () => {
+    const client = await open(ivan, { startParam: tokenB });
+    const { page } = client;
+    await page.getByTestId('attach').waitFor();
+    const pdf = Buffer.from(
+      '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n',
+    );
+    await page.locator('[data-testid="attach"] select').selectOption('CONTRACT');
+    await page.getByTestId('attach-input').setInputFiles({
+      name: 'Договор 21-2026.pdf',
+      mimeType: 'application/pdf',
+      buffer: pdf,
+    });
+    const item = page.getByTestId('document').filter({ hasText: 'Договор 21-2026.pdf' });
+    await item.waitFor();
+    expect(spaces(await item.textContent())).toContain('Договор · вложение');
+    const stored = await api.prisma.document.findFirstOrThrow({
+      where: { fileName: 'Договор 21-2026.pdf' },
+    });
+    expect(stored).toMatchObject({ kind: 'CONTRACT', source: 'UPLOAD', mime: 'application/pdf' });
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId(`download-${stored.id}`).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('Договор 21-2026.pdf');
+    const saved = await download.path();
+    expect(Buffer.compare(await readFile(saved), pdf)).toBe(0);
+    await close(client);
+  });
+
+  it('the agents’ board: lists, refreshes, opens a request read-only unless it is the agent’s own', async () => {
+    const board = await open(anna, { path: '/board' });
+    const { page } = board;
+    await page.getByTestId('board').waitFor();
+    const rows = page.getByTestId('board-row');
+    await expect.poll(() => rows.count()).toBe(2);
+    const requestA = await requestIn(CHAT_A);
+    const requestB = await requestIn(CHAT_B);
+    const rowA = page.locator(`[data-request-id="${requestA.id}"]`);
+    expect(spaces(await rowA.textContent())).toContain('Предложение принято');
+    expect(spaces(await rowA.textContent())).toContain('Сделка: Ромашка');
+    expect(spaces(await rowA.textContent())).toMatch(/1\s250\s000,00 CNY/);
+    await board.screenshot('board');
+
+    // The board refreshes itself: a change made elsewhere shows up without a reload.
+    const { version } = await requestIn(CHAT_B);
+    await as(anna, tokenB).miniApp.save.mutate({
+      version,
+      fields: { payerName: 'ООО «Василёк и К»' },
+    });
+    await page
+      .locator(`[data-request-id="${requestB.id}"]`)
+      .filter({ hasText: 'ООО «Василёк и К»' })
+      .waitFor({ timeout: 15_000 });
+
+    // Her own draft opens editable (the main button saves), the back button returns.
+    await page.locator(`[data-request-id="${requestB.id}"]`).click();
+    await page.getByTestId('request-screen').waitFor();
+    await page.getByTestId('field-invoiceNumber').fill('INV-77');
+    await board.pressMainButton('Сохранить');
+    await page.getByTestId('notice-success').waitFor();
+    expect((await requestIn(CHAT_B)).invoiceNumber).toBe('INV-77');
+    await board.pressBackButton();
+    await page.getByTestId('board').waitFor();
+
+    // The accepted one is read-only.
+    await rowA.click();
+    await page.getByTestId('read-only').waitFor();
+    await board.pressBackButton();
+    await page.getByTestId('board').waitFor();
+    await close(board);
+
+    // Another agent of the bank sees in-house requests read-only, drafts not at all, in English.
+    const other = await open(boris, { path: '/board', theme: 'dark' });
+    await other.page.getByTestId('board').waitFor();
+    await expect.poll(() => other.page.getByTestId('board-row').count()).toBe(1);
+    const text = spaces(await other.page.getByTestId('board').textContent());
+    expect(text).toContain('Requests');
+    expect(text).toContain('view only');
+    expect(text).toContain('Offer accepted');
+    await other.screenshot('board');
+    await other.page.getByTestId('board-row').click();
+    await other.page.getByTestId('read-only').waitFor();
+    expect(
+      await other.page
+        .locator('form input:not([readonly]), form textarea:not([readonly]), form select')
+        .count(),
+    ).toBe(0);
+    await close(other);
+  });
+});

@@ -1,0 +1,259 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+import { TEST_BOT_TOKEN } from '@payreq/api/testing';
+import type { InitDataUser } from '@payreq/telegram-testkit';
+import { DEFAULT_THEME_PARAMS, buildLaunchUrl, signInitData } from '@payreq/telegram-testkit';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { expect } from 'vitest';
+
+import { appDir, chromiumPath } from './global-setup';
+
+/**
+ * The Telegram client's side of a Mini App launch, for tests: Debian's Chromium (never a
+ * downloaded browser) on a 360-px phone screen, the launch URL Telegram builds (init data
+ * signed with the bot token, theme, platform, start param), and the native bridge
+ * (`window.TelegramWebviewProxy.postEvent`) that records what the app asks of Telegram and
+ * answers the way Telegram does (theme, viewport, safe areas, popups).
+ */
+
+export const DARK_THEME_PARAMS: Record<string, string> = {
+  accent_text_color: '#6ab2f2',
+  bg_color: '#17212b',
+  bottom_bar_bg_color: '#17212b',
+  button_color: '#5288c1',
+  button_text_color: '#ffffff',
+  destructive_text_color: '#ec3942',
+  header_bg_color: '#17212b',
+  hint_color: '#708499',
+  link_color: '#6ab3f3',
+  secondary_bg_color: '#232e3c',
+  section_bg_color: '#17212b',
+  section_header_text_color: '#6ab3f3',
+  section_separator_color: '#111921',
+  subtitle_text_color: '#708499',
+  text_color: '#f5f5f5',
+};
+
+export type Theme = 'light' | 'dark';
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export interface BridgeEvent {
+  type: string;
+  data: Record<string, unknown> | null;
+}
+
+interface TelegramSide {
+  events: BridgeEvent[];
+  mainButton: Record<string, unknown> | null;
+  backButton: boolean;
+  closingConfirmation: boolean;
+  popupAnswer: 'confirm' | 'cancel';
+}
+
+/** The page's window as the bridge sees it (the tests compile without the DOM library). */
+interface TelegramWindow {
+  __telegram: TelegramSide;
+  Telegram: { WebView: { receiveEvent(name: string, data?: unknown): void } };
+  TelegramWebviewProxy: { postEvent(type: string, json?: string): void };
+  innerHeight: number;
+  innerWidth: number;
+}
+
+/** Runs in the page before the app: Telegram's native side of the bridge. */
+function installBridge(theme: Record<string, string>): void {
+  const side: TelegramSide = {
+    events: [],
+    mainButton: null,
+    backButton: false,
+    closingConfirmation: false,
+    popupAnswer: 'confirm',
+  };
+  const win = globalThis as unknown as TelegramWindow;
+  win.__telegram = side;
+  const reply = (name: string, data?: unknown) =>
+    setTimeout(() => win.Telegram?.WebView?.receiveEvent(name, data), 0);
+  win.TelegramWebviewProxy = {
+    postEvent(type: string, json?: string) {
+      const data = json ? (JSON.parse(json) as Record<string, unknown>) : null;
+      side.events.push({ type, data });
+      switch (type) {
+        case 'web_app_request_theme':
+          reply('theme_changed', { theme_params: theme });
+          break;
+        case 'web_app_request_viewport':
+          reply('viewport_changed', {
+            height: win.innerHeight,
+            width: win.innerWidth,
+            is_expanded: true,
+            is_state_stable: true,
+          });
+          break;
+        case 'web_app_request_safe_area':
+          reply('safe_area_changed', { top: 0, bottom: 0, left: 0, right: 0 });
+          break;
+        case 'web_app_request_content_safe_area':
+          reply('content_safe_area_changed', { top: 0, bottom: 0, left: 0, right: 0 });
+          break;
+        case 'web_app_setup_main_button':
+          side.mainButton = data;
+          break;
+        case 'web_app_setup_back_button':
+          side.backButton = Boolean(data?.is_visible);
+          break;
+        case 'web_app_setup_closing_behavior':
+          side.closingConfirmation = Boolean(data?.need_confirmation);
+          break;
+        case 'web_app_open_popup': {
+          const buttons = (data?.buttons ?? []) as { id?: string; type?: string }[];
+          const chosen =
+            side.popupAnswer === 'confirm'
+              ? buttons.find((button) => button.type !== 'cancel')
+              : undefined;
+          reply('popup_closed', chosen?.id ? { button_id: chosen.id } : {});
+          break;
+        }
+        default:
+          break;
+      }
+    },
+  };
+}
+
+export interface TelegramUser {
+  id: number;
+  first_name: string;
+  last_name?: string;
+  language_code?: string;
+}
+
+export interface MiniAppSession {
+  context: BrowserContext;
+  readonly page: Page;
+  /** The user closes the Mini App and opens it again (a new webview: Telegram's side starts afresh). */
+  reopen(): Promise<void>;
+  events(): Promise<BridgeEvent[]>;
+  mainButton(): Promise<Record<string, unknown> | null>;
+  /** Waits for the main button to offer `text`, then presses it as the Telegram client does. */
+  pressMainButton(text: string): Promise<void>;
+  pressBackButton(): Promise<void>;
+  closingConfirmation(): Promise<boolean>;
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Opens the Mini App as Telegram would for this user (in a deal room when `startParam` is set). */
+export async function openMiniApp(
+  browser: Browser,
+  options: {
+    baseUrl: string;
+    user: TelegramUser;
+    startParam?: string;
+    theme?: Theme;
+    path?: string;
+  },
+): Promise<MiniAppSession> {
+  const theme = options.theme === 'dark' ? DARK_THEME_PARAMS : DEFAULT_THEME_PARAMS;
+  const context = await browser.newContext({
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: options.user.language_code === 'en' ? 'en-GB' : 'ru-RU',
+    timezoneId: 'Europe/Moscow',
+    colorScheme: options.theme === 'dark' ? 'dark' : 'light',
+  });
+  await context.addInitScript(installBridge, theme);
+  const user: InitDataUser = { ...options.user, allows_write_to_pm: true };
+  const initData = signInitData(
+    {
+      user,
+      chat_instance: '-4512345678901234567',
+      chat_type: options.startParam ? 'supergroup' : 'sender',
+      ...(options.startParam ? { start_param: options.startParam } : {}),
+    },
+    TEST_BOT_TOKEN,
+  );
+  const url = buildLaunchUrl(`${options.baseUrl}${options.path ?? '/'}`, {
+    initData,
+    startParam: options.startParam,
+    themeParams: theme,
+    platform: 'android',
+    version: '8.0',
+  });
+  const failures: string[] = [];
+  const newPage = async () => {
+    const created = await context.newPage();
+    created.on('pageerror', (error) => failures.push(error.message));
+    await created.goto(url);
+    return created;
+  };
+  let page = await newPage();
+
+  const session: MiniAppSession = {
+    context,
+    get page() {
+      return page;
+    },
+    async reopen() {
+      await page.close();
+      page = await newPage();
+    },
+    events: () => page.evaluate(() => (globalThis as unknown as TelegramWindow).__telegram.events),
+    mainButton: () =>
+      page.evaluate(() => (globalThis as unknown as TelegramWindow).__telegram.mainButton),
+    async pressMainButton(text) {
+      await expect
+        .poll(() => session.mainButton(), { timeout: 10_000 })
+        .toMatchObject({ is_visible: true, is_active: true, text });
+      await page.evaluate(() =>
+        (globalThis as unknown as TelegramWindow).Telegram.WebView.receiveEvent(
+          'main_button_pressed',
+        ),
+      );
+    },
+    async pressBackButton() {
+      await expect
+        .poll(() =>
+          page.evaluate(() => (globalThis as unknown as TelegramWindow).__telegram.backButton),
+        )
+        .toBe(true);
+      await page.evaluate(() =>
+        (globalThis as unknown as TelegramWindow).Telegram.WebView.receiveEvent(
+          'back_button_pressed',
+        ),
+      );
+    },
+    closingConfirmation: () =>
+      page.evaluate(() => (globalThis as unknown as TelegramWindow).__telegram.closingConfirmation),
+    async screenshot(name) {
+      const dir = path.join(appDir, 'docs/screenshots');
+      mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, `${name}-${options.theme ?? 'light'}.png`);
+      // No caret blinking into the picture, no passing toast over the content (a tap dismisses it).
+      await page.evaluate('document.activeElement && document.activeElement.blur()');
+      for (const toast of await page.locator('.toast').all()) await toast.click();
+      await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+      return file;
+    },
+    async close() {
+      expect(failures, 'errors thrown in the page').toEqual([]);
+      await context.close();
+    },
+  };
+  return session;
+}
