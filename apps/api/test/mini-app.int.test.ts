@@ -385,6 +385,26 @@ describe.skipIf(skipDb)(`Mini App api with Telegram identity (${dbKind})`, () =>
       ).toBe(1);
       expect(await api.prisma.paymentRequest.count()).toBe(1);
 
+      // 1C answered: the link is for the bank's people, not for the client.
+      await api.prisma.paymentRequest.update({
+        where: { id: submitted.id },
+        data: {
+          onecRef: 'f8a4c7f1-a3b4-11e7-80c2-000c29f5fc0b',
+          onecUrl: 'https://1c.bank.local/base/#e1cib/data/Document.X?ref=80c2',
+        },
+      });
+      expect((await as(anna).miniApp.session.query()).request).toMatchObject({
+        onecUrl: expect.stringContaining('e1cib'),
+        onecRef: expect.any(String),
+      });
+      expect((await as(boris).miniApp.session.query()).request).toMatchObject({
+        onecUrl: expect.stringContaining('e1cib'),
+      });
+      expect((await as(ivan).miniApp.session.query()).request).toMatchObject({
+        onecUrl: null,
+        onecRef: null,
+      });
+
       // The client sees the agent's edits and the status; the client cannot move it on.
       const clientView = await as(ivan).miniApp.session.query();
       expect(clientView.request?.status).toBe('COLLECTING_OFFERS');

@@ -122,6 +122,7 @@ export async function viewFor(
     ownAgentId: actor.kind === 'agent' ? actor.agentId : null,
     documents: access.permissions.includes('documents.view'),
     history: access.permissions.includes('history.view'),
+    onec: actor.kind === 'agent' || actor.kind === 'onec',
   });
 }
 

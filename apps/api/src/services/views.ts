@@ -159,7 +159,14 @@ export function toHistoryEntry(entry: RequestViewRow['history'][number]): Histor
 export function toRequestView(
   row: RequestViewRow,
   pipeline: Pipeline,
-  visible: { allOffers: boolean; ownAgentId: string | null; documents: boolean; history: boolean },
+  visible: {
+    allOffers: boolean;
+    ownAgentId: string | null;
+    documents: boolean;
+    history: boolean;
+    /** The 1C reference and web-client link: for the bank's people, not for clients (UX.md). */
+    onec: boolean;
+  },
 ): PaymentRequestView {
   const offers = row.offers
     .filter(
@@ -171,7 +178,8 @@ export function toRequestView(
     ...toSummary({ ...row, offers: row.offers.filter((o) => o.status === 'ACCEPTED') }, pipeline),
     fields: fieldsOf(row),
     readOnly: !areFieldsEditable(row.status),
-    onecRef: row.onecRef,
+    onecUrl: visible.onec ? row.onecUrl : null,
+    onecRef: visible.onec ? row.onecRef : null,
     acceptedOffer: offers.find((offer) => offer.status === 'ACCEPTED') ?? null,
     offers,
     documents: visible.documents ? row.documents.map(toDocumentView) : [],
