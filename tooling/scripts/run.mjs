@@ -46,6 +46,8 @@ switch (command) {
     if (result.ok) console.log('\nAll test suites passed.');
     break;
   case 'start': {
+    // Settings from .env (see .env.example); the environment wins over the file.
+    if (existsSync(path.join(root, '.env'))) process.loadEnvFile(path.join(root, '.env'));
     // The stack stops its parts on Ctrl-C; this runner waits for it instead of dying first.
     process.on('SIGINT', () => {});
     process.on('SIGTERM', () => {});
