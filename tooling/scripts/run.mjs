@@ -34,7 +34,8 @@ if (!install.ok) process.exit(install.status);
 
 let result;
 switch (command) {
-  case 'test':
+  case 'test': {
+    for (const report of testReports()) rmSync(report, { force: true });
     result = exec([
       'turbo',
       'run',
@@ -43,8 +44,9 @@ switch (command) {
       '--log-order=grouped',
       ...rest,
     ]);
-    if (result.ok) console.log('\nAll test suites passed.');
+    printTotals(testReports());
     break;
+  }
   case 'start': {
     // Settings from .env (see .env.example); the environment wins over the file.
     if (existsSync(path.join(root, '.env'))) process.loadEnvFile(path.join(root, '.env'));
