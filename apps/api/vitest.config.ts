@@ -11,7 +11,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/**/*.int.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          // The reliability suite has its own config (`test:reliability`).
+          exclude: ['test/**/*.int.test.ts', 'test/reliability/**'],
+        },
       },
       {
         extends: true,

@@ -35,7 +35,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // A batch of 10,000 chat messages is a few MB of JSON.
     bodyLimit: options.bodyLimit ?? 32 * 1024 * 1024,
     routerOptions: { maxParamLength: 5000 },
-    disableRequestLogging: false,
   });
   const deps: AppDeps = { ...options.deps, logger: options.logger };
 

@@ -349,6 +349,18 @@ describe.skipIf(skipDb)(`Mini App api with Telegram identity (${dbKind})`, () =>
         fields: completeForm,
       });
 
+      // The next steps come from the domain's tables, per caller.
+      expect(filled.next).toEqual({
+        statuses: ['COLLECTING_OFFERS', 'CANCELLED'],
+        paymentStatuses: [],
+      });
+      expect((await as(ivan).miniApp.session.query()).request?.next).toEqual({
+        statuses: ['CANCELLED'],
+        paymentStatuses: [],
+      });
+      // Another agent does not see someone else's draft at all.
+      expect((await as(boris).miniApp.session.query()).request).toBeNull();
+
       const stale = await failureOf(
         as(ivan).miniApp.save.mutate({ version: created.version, fields: { comment: 'stale' } }),
       );

@@ -57,6 +57,8 @@ export const ListRequestsInput = z.strictObject({
   limit: z.number().int().min(1).max(100).default(25),
   /** Opaque cursor from the previous page. */
   cursor: z.string().max(200).nullish(),
+  /** Sent by tRPC's infinite queries; the board pages forward only. */
+  direction: z.enum(['forward', 'backward']).optional(),
 });
 export type ListRequestsInput = z.input<typeof ListRequestsInput>;
 

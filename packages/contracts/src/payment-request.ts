@@ -230,6 +230,8 @@ export const PaymentRequestView = PaymentRequestSummary.extend({
   documents: z.array(DocumentView),
   documentRequests: z.array(DocumentRequestView),
   history: z.array(HistoryEntry),
+  /** What the caller may set next, from the domain's transition tables: the UI needs no table of its own. */
+  next: z.object({ statuses: z.array(RequestStatus), paymentStatuses: z.array(PaymentStatus) }),
 });
 export type PaymentRequestView = z.infer<typeof PaymentRequestView>;
 

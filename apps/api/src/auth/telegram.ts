@@ -116,11 +116,17 @@ export async function telegramActor(
       locale: languageLocale,
     };
   }
-  const user = await deps.db.user.upsert({
-    where: { telegramId },
-    create: { telegramId, name, role: 'CLIENT', locale: languageLocale },
-    update: {},
-  });
+  // The common case, a known user, is one read; an upsert would be a transaction of four statements.
+  const user =
+    (await deps.db.user.findUnique({ where: { telegramId } })) ??
+    (await deps.db.user
+      .create({ data: { telegramId, name, role: 'CLIENT', locale: languageLocale } })
+      .catch(async (error: unknown) => {
+        // Two first calls of the same person at once: the other one created the row.
+        const existing = await deps.db.user.findUnique({ where: { telegramId } });
+        if (!existing) throw error;
+        return existing;
+      }));
   const locale: Locale = user.locale === 'en' ? 'en' : 'ru';
   return {
     actor: { kind: 'user', userId: user.id, telegramId: launch.user.id, name: user.name },

@@ -18,6 +18,8 @@ import {
   assertStatusTransition,
   diffFields,
   pipelineFor,
+  settablePaymentStatuses,
+  settableStatuses,
 } from '@payreq/domain';
 import type { Prisma } from '@payreq/db';
 import type { z } from 'zod';
@@ -123,7 +125,17 @@ export async function viewFor(
     documents: access.permissions.includes('documents.view'),
     history: access.permissions.includes('history.view'),
     onec: actor.kind === 'agent' || actor.kind === 'onec',
+    next: nextSteps(access),
   });
+}
+
+/** The statuses and payment statuses the caller may set now (submit included). */
+function nextSteps(access: RequestAccess): PaymentRequestView['next'] {
+  const role = actingRoleOf(access.relation);
+  if (!role) return { statuses: [], paymentStatuses: [] };
+  const statuses = settableStatuses(access.facts, role);
+  if (access.permissions.includes('application.submit')) statuses.unshift('COLLECTING_OFFERS');
+  return { statuses, paymentStatuses: settablePaymentStatuses(access.facts, role) };
 }
 
 /** Standard pipeline: a client of the platform files a draft that will collect offers until its deadline. */

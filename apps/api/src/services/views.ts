@@ -166,6 +166,7 @@ export function toRequestView(
     history: boolean;
     /** The 1C reference and web-client link: for the bank's people, not for clients (UX.md). */
     onec: boolean;
+    next: PaymentRequestView['next'];
   },
 ): PaymentRequestView {
   const offers = row.offers
@@ -185,5 +186,6 @@ export function toRequestView(
     documents: visible.documents ? row.documents.map(toDocumentView) : [],
     documentRequests: visible.documents ? row.documentRequests.map(toDocumentRequestView) : [],
     history: visible.history ? row.history.map(toHistoryEntry) : [],
+    next: visible.next,
   };
 }

@@ -1,0 +1,86 @@
+import { connect } from './postgres.ts';
+
+import { botAuthorization, miniAppAuthorization } from './telegram.ts';
+import type { TelegramUser } from './telegram.ts';
+import { mutate } from './trpc.ts';
+
+/** The bank (master tenant) and its whitelisted agent, written straight to the database. */
+export async function seedBank(
+  databaseUrl: string,
+): Promise<{ agent: TelegramUser & { name: string } }> {
+  const agent = {
+    id: 7_100_000_001,
+    first_name: 'Анна',
+    last_name: 'Смирнова',
+    language_code: 'ru',
+  };
+  const client = await connect(databaseUrl);
+  try {
+    await client.query(`
+      WITH bank AS (
+        INSERT INTO "Tenant" (id, name, "isMaster") VALUES (gen_random_uuid(), 'Банк', true) RETURNING id
+      )
+      INSERT INTO "Agent" (id, "tenantId", name, "telegramId", active, "updatedAt")
+      SELECT gen_random_uuid(), bank.id, 'Анна Смирнова', ${agent.id}, true, now() FROM bank`);
+  } finally {
+    await client.end();
+  }
+  return { agent: { ...agent, name: 'Анна Смирнова' } };
+}
+
+export interface DealRoom {
+  chatId: number;
+  title: string;
+  launchToken: string;
+  client: TelegramUser & { name: string };
+  /** `Authorization: tma …` of the client, signed once (valid for an hour). */
+  clientAuthorization: string;
+}
+
+/**
+ * Deal rooms as they come to be: the agent adds the bot to a group (`bot.registerChat`), the
+ * bot reports the client as a member (`bot.membership`). All through the api.
+ */
+export async function openDealRooms(
+  apiUrl: string,
+  agent: TelegramUser & { name: string },
+  count: number,
+  firstChat: number,
+  firstClient: number,
+): Promise<DealRoom[]> {
+  const rooms: DealRoom[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const chatId = firstChat - index;
+    const title = `Сделка №${index + 1}: ООО «Ромашка-${index + 1}»`;
+    const registered = await mutate<{ registered: boolean; launchToken: string }>(
+      apiUrl,
+      'bot.registerChat',
+      botAuthorization,
+      {
+        chat: { id: chatId, type: 'supergroup', title },
+        addedBy: { telegramId: agent.id, name: agent.name },
+        botIsAdmin: true,
+      },
+    );
+    if (!registered.registered) throw new Error('the api refused to register a chat');
+    const client = {
+      id: firstClient + index,
+      first_name: 'Клиент',
+      last_name: String(index + 1),
+      language_code: 'ru',
+      name: `Клиент ${index + 1}`,
+    };
+    await mutate(apiUrl, 'bot.membership', botAuthorization, {
+      chatId,
+      joined: [{ telegramId: client.id, name: client.name }],
+    });
+    rooms.push({
+      chatId,
+      title,
+      launchToken: registered.launchToken,
+      client,
+      clientAuthorization: miniAppAuthorization(client, registered.launchToken),
+    });
+  }
+  return rooms;
+}

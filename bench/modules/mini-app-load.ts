@@ -1,0 +1,341 @@
+/**
+ * 1. The Mini App api under load: the hot procedures through real HTTP with real init-data
+ * auth, each autocannon connection a different Telegram user in its own chat, against the
+ * same database work through raw `pg` in a bare `node:http` server (servers/floor-server.ts).
+ */
+import pg from 'pg';
+
+// Relative import into the api's test fixtures (a complete payment request form).
+import { completeForm } from '../../apps/api/test/fixtures.ts';
+import { startChild } from '../lib/child.ts';
+import type { ChildServer } from '../lib/child.ts';
+import { config } from '../lib/config.ts';
+import { runLoad } from '../lib/load.ts';
+import type { LoadResult, VirtualClient } from '../lib/load.ts';
+import { connect, freshDatabase } from '../lib/postgres.ts';
+import { busyShare, machineCpu } from '../lib/proc.ts';
+import { compared } from '../lib/report.ts';
+import type { BenchContext, BenchModule, Row } from '../lib/report.ts';
+import { botAuthorization } from '../lib/telegram.ts';
+import { mutate, query, queryPath } from '../lib/trpc.ts';
+import { openDealRooms, seedBank } from '../lib/world.ts';
+import type { DealRoom } from '../lib/world.ts';
+
+interface Procedure {
+  name: string;
+  /** Resets what the previous run changed, so api and floor start from the same data. */
+  prepare(db: pg.Client): Promise<void>;
+  /** The virtual clients: one per deal room. */
+  clients(rooms: DealRoom[]): VirtualClient[];
+}
+
+export const miniAppLoad: BenchModule = {
+  name: 'mini-app-load',
+  title: 'Mini App api under load',
+  async run(ctx: BenchContext): Promise<Row[]> {
+    const database = await freshDatabase();
+    const db = await connect(database.url);
+    const children: ChildServer[] = [];
+    try {
+      const { agent } = await seedBank(database.url);
+      const env = { BENCH_DATABASE_URL: database.url, BENCH_API_LOG_LEVEL: config.apiLogLevel };
+
+      // A first api process, with Prisma's query log on, opens the deal rooms and counts the
+      // statements of one call of each procedure; the measured one runs without the log.
+      ctx.log(`opening ${config.connections} deal rooms through the api`);
+      const probe = await startChild('api (statement count)', 'api-server.ts', {
+        ...env,
+        BENCH_COUNT_QUERIES: '1',
+      });
+      children.push(probe);
+      const rooms = await openDealRooms(
+        probe.url,
+        agent,
+        config.connections,
+        -1002100000001,
+        5100000001,
+      );
+      for (const room of rooms) {
+        // First contact creates the client; its first save creates the chat's request.
+        await query(probe.url, 'miniApp.session', room.clientAuthorization);
+        await mutate(probe.url, 'miniApp.save', room.clientAuthorization, { fields: completeForm });
+      }
+      await db.query('VACUUM ANALYZE');
+
+      const procedures = makeProcedures();
+      const floorServer = await startChild('floor', 'floor-server.ts', env);
+      children.push(floorServer);
+      const statements = new Map<string, { api: number; floor: number }>();
+      for (const procedure of procedures) {
+        await procedure.prepare(db);
+        const counts = { api: 0, floor: 0 };
+        for (const [side, server] of [
+          ['api', probe],
+          ['floor', floorServer],
+        ] as const) {
+          const client = procedure.clients(rooms)[0]!;
+          await server.ask({ type: 'queries' });
+          const request = client.next();
+          const response = await fetch(server.url + request.path, {
+            method: request.method,
+            headers: request.headers,
+            body: request.body,
+          });
+          const body = await response.text();
+          client.onResponse?.(response.status, body);
+          if (!response.ok)
+            throw new Error(`${side} ${procedure.name}: ${response.status} ${body.slice(0, 400)}`);
+          counts[side] = await server.ask<number>({ type: 'queries' });
+        }
+        statements.set(procedure.name, counts);
+      }
+      await probe.stop();
+
+      const api = await startChild('api', 'api-server.ts', env, { nodeArgs: config.apiNodeArgs });
+      children.push(api);
+
+      const rows: Row[] = [];
+      for (const procedure of procedures) {
+        const results: Record<'api' | 'floor', Measured> = {} as never;
+        for (const [side, server] of [
+          ['api', api],
+          ['floor', floorServer],
+        ] as const) {
+          await procedure.prepare(db);
+          const clients = procedure.clients(rooms);
+          ctx.log(
+            `${procedure.name} on ${side}: ${config.warmupSeconds} s warm-up, ${config.durationSeconds} s × ${clients.length} connections, ${config.singleSeconds} s × 1`,
+          );
+          await runLoad(server.url, clients, config.warmupSeconds);
+          await quiesce(db);
+          await procedure.prepare(db);
+          const profile = side === 'api' ? ctx.profileFile(`api-${procedure.name}`) : undefined;
+          const cpuBefore = await server.ask<NodeJS.CpuUsage>({ type: 'cpu' });
+          const machineBefore = machineCpu();
+          const load = await server.profiled(profile, () =>
+            runLoad(server.url, procedure.clients(rooms), config.durationSeconds),
+          );
+          const machineBusy = busyShare(machineBefore, machineCpu());
+          const cpuAfter = await server.ask<NodeJS.CpuUsage>({ type: 'cpu' });
+          const cpuMs =
+            (cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) / 1000;
+          results[side] = {
+            ...load,
+            serverCpuMsPerCall: cpuMs / Math.max(1, load.ok + load.non2xx),
+            serverCpuShare: cpuMs / 1000 / load.seconds,
+            machineBusy,
+            single: undefined,
+          };
+          await quiesce(db);
+          // One client alone: the latency of a call without queueing behind 49 others.
+          if (config.singleSeconds > 0) {
+            await procedure.prepare(db);
+            results[side].single = await runLoad(
+              server.url,
+              procedure.clients(rooms).slice(0, 1),
+              config.singleSeconds,
+            );
+            await quiesce(db);
+          }
+        }
+        rows.push(
+          ...rowsOf(`Mini App: ${procedure.name}`, results, statements.get(procedure.name)!),
+        );
+      }
+      return rows;
+    } finally {
+      for (const child of children.reverse()) await child.stop();
+      await db.end();
+      await database.drop();
+    }
+  },
+};
+
+/**
+ * Requests still in flight when autocannon stops finish on the server: wait until the
+ * database has seen no activity of the benchmark's servers for a while before the next run
+ * reads the data (e.g. the requests' versions).
+ */
+async function quiesce(db: pg.Client): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  let quiet = 0;
+  while (quiet < 5 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const { rows } = await db.query<{ busy: number }>(
+      `SELECT count(*)::int AS busy FROM pg_stat_activity
+       WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`,
+    );
+    quiet = rows[0]!.busy === 0 ? quiet + 1 : 0;
+  }
+}
+
+const pctOf = (share: number) => (Number.isFinite(share) ? `${Math.round(share * 100)}%` : 'n/a');
+
+/** A load run with the server's CPU: per call, and as a share of one core; the machine's busy share. */
+type Measured = LoadResult & {
+  serverCpuMsPerCall: number;
+  serverCpuShare: number;
+  machineBusy: number;
+  /** The same calls from one connection (BENCH_SINGLE seconds). */
+  single: LoadResult | undefined;
+};
+
+function rowsOf(
+  benchmark: string,
+  results: Record<'api' | 'floor', Measured>,
+  statements: { api: number; floor: number },
+): Row[] {
+  const { api, floor } = results;
+  const failures = (result: LoadResult) =>
+    `${result.errors + result.non2xx}` +
+    (result.firstFailure ? ` (first: ${result.firstFailure.slice(0, 80)})` : '');
+  return [
+    compared(
+      { benchmark, figure: 'throughput, req/s' },
+      api.requestsPerSecond,
+      floor.requestsPerSecond,
+    ),
+    compared({ benchmark, figure: 'latency p50, ms' }, api.p50, floor.p50, { max: 1.5 }),
+    compared({ benchmark, figure: 'latency p99, ms' }, api.p99, floor.p99),
+    ...(api.single && floor.single
+      ? [
+          compared(
+            { benchmark, figure: 'latency p50 at 1 connection, ms' },
+            api.single.p50,
+            floor.single.p50,
+          ),
+        ]
+      : []),
+    {
+      benchmark,
+      figure: 'errors + non-2xx',
+      value: failures(api),
+      floor: failures(floor),
+      ratio: '',
+      target: '0',
+      met: api.errors + api.non2xx === 0,
+    },
+    compared(
+      { benchmark, figure: 'server CPU per call, ms' },
+      api.serverCpuMsPerCall,
+      floor.serverCpuMsPerCall,
+    ),
+    {
+      benchmark,
+      figure: 'server process CPU / machine busy',
+      value: `${pctOf(api.serverCpuShare)} / ${pctOf(api.machineBusy)}`,
+      floor: `${pctOf(floor.serverCpuShare)} / ${pctOf(floor.machineBusy)}`,
+      ratio: '',
+      target: '—',
+    },
+    {
+      benchmark,
+      figure: 'SQL statements per call',
+      value: String(statements.api),
+      floor: String(statements.floor),
+      ratio: '',
+      target: 'same work',
+    },
+  ];
+}
+
+function makeProcedures(): Procedure[] {
+  /** Per chat: the request's version as last seen, and the next message id (never reused). */
+  const versions = new Map<number, number>();
+  const nextMessageId = new Map<number, number>();
+  let edits = 0;
+
+  return [
+    {
+      name: 'miniApp.session',
+      prepare: async () => undefined,
+      clients: (rooms) =>
+        rooms.map((room) => ({
+          next: () => ({
+            method: 'GET',
+            path: queryPath('miniApp.session'),
+            headers: { authorization: room.clientAuthorization },
+          }),
+        })),
+    },
+    {
+      name: 'miniApp.save',
+      // Same history length for api and floor; each client then edits only its own chat's
+      // request, with the version it last saw: the saves succeed rather than conflict.
+      async prepare(db) {
+        await db.query(`DELETE FROM "RequestHistory" WHERE field = 'comment'`);
+        await db.query('VACUUM ANALYZE "RequestHistory"');
+        const { rows } = await db.query<{ chat: string; version: number }>(
+          'SELECT "telegramChatId"::text AS chat, version FROM "PaymentRequest"',
+        );
+        for (const row of rows) versions.set(Number(row.chat), row.version);
+      },
+      clients: (rooms) =>
+        rooms.map((room) => ({
+          next: () => {
+            edits += 1;
+            return {
+              method: 'POST',
+              path: '/trpc/miniApp.save',
+              headers: {
+                authorization: room.clientAuthorization,
+                'content-type': 'application/json',
+              },
+              body: JSON.stringify({
+                version: versions.get(room.chatId),
+                fields: {
+                  ...completeForm,
+                  comment: `Правка ${edits}: уточнили назначение платежа`,
+                },
+              }),
+            };
+          },
+          onResponse(_status, body) {
+            // A conflict should not happen (each client edits its own chat's request), but if
+            // one does, the client re-reads the version as the Mini App would.
+            let answer: {
+              result?: { data: { version: number } };
+              error?: { data?: { details?: { currentVersion?: number } } };
+            };
+            try {
+              answer = JSON.parse(body) as typeof answer;
+            } catch {
+              return;
+            }
+            const version =
+              answer.result?.data.version ?? answer.error?.data?.details?.currentVersion;
+            if (version !== undefined) versions.set(room.chatId, version);
+          },
+        })),
+    },
+    {
+      name: 'bot.saveMessage',
+      async prepare(db) {
+        await db.query('TRUNCATE "ChatMessage"');
+      },
+      clients: (rooms) =>
+        rooms.map((room) => ({
+          next: () => {
+            const messageId = nextMessageId.get(room.chatId) ?? 1;
+            nextMessageId.set(room.chatId, messageId + 1);
+            return {
+              method: 'POST',
+              path: '/trpc/bot.saveMessage',
+              headers: { authorization: botAuthorization, 'content-type': 'application/json' },
+              body: JSON.stringify({
+                chatId: room.chatId,
+                message: {
+                  messageId,
+                  authorTelegramId: room.client.id,
+                  authorName: room.client.name,
+                  text: `Сообщение ${messageId}: пришлю инвойс и контракт после обеда`,
+                  date: Math.floor(Date.now() / 1000),
+                  kind: 'text',
+                },
+              }),
+            };
+          },
+        })),
+    },
+  ];
+}
