@@ -1,0 +1,108 @@
+import type { PrismaClient } from '@payreq/db';
+
+import type { World } from '../fixtures';
+import { createWorld } from '../fixtures';
+import { skipDb } from '../harness';
+import type { TestApi } from '../harness';
+import { resetDatabase } from '../onec-support';
+import type { TelegramUser } from '../telegram';
+import { botClient } from '../telegram';
+
+/** The suite runs only under vitest.reliability.config.ts (the default config skips it). */
+export const skipSuite = skipDb || process.env.RELIABILITY !== '1';
+
+export const CHAT = -1001987654321;
+export const OTHER_CHAT = -1001111111111;
+
+export const people = {
+  /** Client of the deal room (the world's platform user Ivan). */
+  client: { id: 5000000001, first_name: 'Иван', last_name: 'Петров', language_code: 'ru' },
+  /** Client of another deal room only. */
+  otherClient: { id: 5000000088, first_name: 'Пётр', language_code: 'ru' },
+  /** The bank's agent who added the bot: the linked agent. */
+  linkedAgent: { id: 7000000001, first_name: 'Анна', language_code: 'ru' },
+  /** Another agent of the bank, also a member of the deal room. */
+  masterAgent: { id: 7000000002, first_name: 'Борис', language_code: 'ru' },
+  /** An agent of another tenant, also a member of the deal room. */
+  foreignAgent: { id: 7000000009, first_name: 'Zoe', language_code: 'en' },
+  /** A bank agent taken off the whitelist, still a member. */
+  deactivatedAgent: { id: 7000000005, first_name: 'Денис', language_code: 'ru' },
+  /** Nobody the platform or the chat knows. */
+  stranger: { id: 5999999999, first_name: 'Mallory', language_code: 'en' },
+} satisfies Record<string, TelegramUser>;
+
+export interface DealRoom {
+  world: World;
+  token: string;
+  otherToken: string;
+  deactivatedAgentId: string;
+}
+
+/** Empties the database and builds the two deal rooms every test starts from. */
+export async function dealRoom(api: TestApi): Promise<DealRoom> {
+  await resetDatabase(api.prisma);
+  const world = await createWorld(api.prisma);
+  const deactivated = await api.prisma.agent.create({
+    data: {
+      name: 'Denis (bank, off)',
+      tenantId: world.bank.id,
+      telegramId: BigInt(people.deactivatedAgent.id),
+      active: false,
+    },
+  });
+  const bot = botClient(api.url);
+  const registered = await bot.bot.registerChat.mutate({
+    chat: { id: CHAT, type: 'supergroup', title: 'Сделка Ромашка' },
+    addedBy: { telegramId: people.linkedAgent.id, name: 'Анна' },
+    botIsAdmin: true,
+  });
+  if (!registered.registered) throw new Error('registration refused');
+  await bot.bot.membership.mutate({
+    chatId: CHAT,
+    joined: [
+      people.client,
+      people.masterAgent,
+      people.foreignAgent,
+      people.deactivatedAgent,
+    ].map((p) => ({ telegramId: p.id, name: p.first_name })),
+  });
+  const other = await bot.bot.registerChat.mutate({
+    chat: { id: OTHER_CHAT, type: 'supergroup', title: 'Другая сделка' },
+    addedBy: { telegramId: people.masterAgent.id, name: 'Борис' },
+  });
+  if (!other.registered) throw new Error('registration refused');
+  await bot.bot.membership.mutate({
+    chatId: OTHER_CHAT,
+    joined: [{ telegramId: people.otherClient.id, name: 'Пётр' }],
+  });
+  return {
+    world,
+    token: registered.launchToken,
+    otherToken: other.launchToken,
+    deactivatedAgentId: deactivated.id,
+  };
+}
+
+/** Every table a write can touch, counted. */
+export async function rowCounts(prisma: PrismaClient): Promise<Record<string, number>> {
+  const [requests, offers, history, outbox, documents, documentRequests, assets, keys, messages, users, chats] =
+    await Promise.all([
+      prisma.paymentRequest.count(),
+      prisma.offer.count(),
+      prisma.requestHistory.count(),
+      prisma.outboxMessage.count(),
+      prisma.document.count(),
+      prisma.documentRequest.count(),
+      prisma.asset.count(),
+      prisma.idempotencyKey.count(),
+      prisma.chatMessage.count(),
+      prisma.user.count(),
+      prisma.telegramChat.count(),
+    ]);
+  return { requests, offers, history, outbox, documents, documentRequests, assets, keys, messages, users, chats };
+}
+
+/** How many rows appeared or vanished between two counts. */
+export function rowsChanged(before: Record<string, number>, after: Record<string, number>): number {
+  return Object.keys(before).reduce((sum, key) => sum + Math.abs((after[key] ?? 0) - before[key]!), 0);
+}

@@ -1,0 +1,33 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The reliability and security suite (`pnpm test:reliability`): forgeries, the access matrix,
+ * generated bad input and secrets in logs, on PGlite and on PostgreSQL, ending with a table of
+ * figures. `RELIABILITY=1` lets these files run (the default config sees them too and skips them).
+ */
+export default defineConfig({
+  test: {
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+    reporters: ['default', './test/reliability/reporter.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'reliability-pglite',
+          include: ['test/reliability/**/*.test.ts'],
+          env: { TEST_DB: 'pglite', RELIABILITY: '1' },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'reliability-postgres',
+          include: ['test/reliability/**/*.test.ts'],
+          env: { TEST_DB: 'postgres', RELIABILITY: '1' },
+          globalSetup: ['@payreq/db/testing/global-setup-postgres'],
+        },
+      },
+    ],
+  },
+});
