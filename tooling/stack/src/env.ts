@@ -12,6 +12,8 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
  */
 export const StackEnv = z.object({
   API_PORT: z.coerce.number().int().default(3000),
+  /** api instances on API_PORT, API_PORT+1, … (more than one needs DATABASE_URL=postgresql://…). */
+  API_INSTANCES: z.coerce.number().int().min(1).max(8).default(1),
   TELEGRAM_TEST_SERVER_PORT: z.coerce.number().int().default(8081),
   ONEC_EMULATOR_PORT: z.coerce.number().int().default(4020),
   /** A real bot: with TELEGRAM_API_ROOT unset, the bot talks to api.telegram.org. */
@@ -23,6 +25,10 @@ export const StackEnv = z.object({
   /** Public https URL of the Mini App (a real bot needs one); locally the api serves it over http. */
   WEBAPP_URL: z.string().optional(),
   STACK_LOG_DIR: z.string().default(path.join(repoRoot, '.data/logs')),
+  /** The demo's browser: Debian's Chromium (never a downloaded one). */
+  CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+  /** Admin URL of a PostgreSQL server for the demo's `--postgres` runs (CI sets it). */
+  TEST_POSTGRES_URL: z.string().optional(),
 });
 export type StackEnv = z.infer<typeof StackEnv>;
 
@@ -35,3 +41,8 @@ export const inheritedEnv = (): Record<string, string> =>
       (entry): entry is [string, string] => entry[1] !== undefined,
     ),
   );
+
+/** Sets a variable for this process and its children (the database helpers read it). */
+export function exportEnv(name: string, value: string): void {
+  process.env[name] = value;
+}

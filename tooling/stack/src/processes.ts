@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 
 import { repoRoot } from './env';
@@ -41,14 +42,24 @@ export function startChild(
   return { name, process: child, logFile, exited };
 }
 
+/** Whether the child's process is still running. */
+export const isRunning = (child: Child) =>
+  child.process.exitCode === null && child.process.signalCode === null;
+
 /** Waits until a URL answers 2xx, or fails with the child's log path when it exits first. */
-export async function waitUntilUp(child: Child, url: string, timeoutMs = 120_000): Promise<void> {
+export async function waitUntilUp(
+  child: Child,
+  url: string,
+  timeoutMs = 120_000,
+  signal?: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void child.exited.then(() => {
     exited = true;
   });
   while (Date.now() < deadline) {
+    signal?.throwIfAborted();
     if (exited) throw new Error(`${child.name} stopped while starting: see ${child.logFile}`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
@@ -66,7 +77,7 @@ export async function waitUntilUp(child: Child, url: string, timeoutMs = 120_000
 /** Stops children in reverse order of start, each with SIGTERM, then SIGKILL after a grace period. */
 export async function stopAll(children: Child[], graceMs = 10_000): Promise<void> {
   for (const child of [...children].reverse()) {
-    if (child.process.exitCode !== null || child.process.signalCode !== null) continue;
+    if (!isRunning(child)) continue;
     try {
       process.kill(-child.process.pid!, 'SIGTERM');
     } catch {
@@ -81,5 +92,47 @@ export async function stopAll(children: Child[], graceMs = 10_000): Promise<void
     }, graceMs);
     await child.exited;
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Last resort when this process exits without stopping its children (an uncaught error, a
+ * second Ctrl-C): kills their process groups at once, so nothing is left behind.
+ */
+export function killOnExit(children: Child[]): () => void {
+  const kill = () => {
+    for (const child of children) {
+      if (!isRunning(child)) continue;
+      try {
+        process.kill(-child.process.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.on('exit', kill);
+  return () => process.removeListener('exit', kill);
+}
+
+/** `count` distinct TCP ports nobody listens on right now (the OS picks them). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  try {
+    return await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<number>((resolve, reject) => {
+            server.once('error', reject);
+            server.listen(0, '127.0.0.1', () => {
+              const address = server.address();
+              resolve(typeof address === 'object' && address ? address.port : 0);
+            });
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(
+      servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    );
   }
 }

@@ -1,3 +1,35 @@
+/** A file a bot sent, as the test server keeps it (bytes as base64). */
+export interface SentFile {
+  fileId: string;
+  kind: string;
+  fileName?: string;
+  mimeType?: string;
+  size: number;
+  base64?: string;
+}
+
+/** What a bot sent into a chat, read back from the test server. */
+export interface BotMessage {
+  chatId: number;
+  messageId: number;
+  method: string;
+  sentAt: string;
+  text?: string;
+  caption?: string;
+  replyMarkup?: unknown;
+  files: SentFile[];
+  deleted: boolean;
+}
+
+/** A message as Telegram delivers it (the fields the demo reads). */
+export interface TelegramMessage {
+  message_id: number;
+  from?: { id: number; first_name: string; is_bot?: boolean };
+  text?: string;
+  caption?: string;
+  photo?: { file_id: string; file_unique_id: string; file_size?: number }[];
+}
+
 /** A small client of the Telegram test server's control API (packages/telegram-testkit). */
 export class TelegramControl {
   constructor(private readonly baseUrl: string) {}
@@ -41,12 +73,72 @@ export class TelegramControl {
     return this.call('POST', `/chats/${chatId}/bots`, { bot, by, asAdmin });
   }
 
-  async botMessages(chatId: number, waitMs: number, count = 1) {
-    const { messages } = await this.call<{ messages: { text?: string; replyMarkup?: unknown }[] }>(
+  /** What bots sent into the chat; with `waitMs`, first waits until there are `count` of them. */
+  async botMessages(chatId: number, waitMs = 0, count = 1): Promise<BotMessage[]> {
+    const { messages } = await this.call<{ messages: BotMessage[] }>(
       'GET',
       `/chats/${chatId}/bot-messages?waitMs=${waitMs}&count=${count}`,
     );
     return messages;
+  }
+
+  /** A user writes into the chat. */
+  async sendText(chatId: number, from: number, text: string): Promise<TelegramMessage> {
+    const { message } = await this.call<{ message: TelegramMessage }>(
+      'POST',
+      `/chats/${chatId}/messages`,
+      { from, text },
+    );
+    return message;
+  }
+
+  /** A user sends a photo into the chat. */
+  async sendPhoto(
+    chatId: number,
+    from: number,
+    photo: { bytes: Buffer; width: number; height: number; caption?: string },
+  ): Promise<TelegramMessage> {
+    const { message } = await this.call<{ message: TelegramMessage }>(
+      'POST',
+      `/chats/${chatId}/photos`,
+      {
+        from,
+        base64: photo.bytes.toString('base64'),
+        width: photo.width,
+        height: photo.height,
+        ...(photo.caption ? { caption: photo.caption } : {}),
+      },
+    );
+    return message;
+  }
+
+  /** Updates Telegram holds for the bot that it has not confirmed (handled) yet. */
+  async pendingUpdates(bot: string): Promise<unknown[]> {
+    const { updates } = await this.call<{ updates: unknown[] }>(
+      'GET',
+      `/bots/${encodeURIComponent(bot)}/updates`,
+    );
+    return updates;
+  }
+
+  /** The Bot API calls the test server answered, e.g. `getFile`. */
+  async calls(method: string, bot: string): Promise<unknown[]> {
+    const { calls } = await this.call<{ calls: unknown[] }>(
+      'GET',
+      `/calls?method=${encodeURIComponent(method)}&bot=${encodeURIComponent(bot)}`,
+    );
+    return calls;
+  }
+
+  /** A signed Mini App launch, as Telegram makes it for this user. */
+  async launch(input: {
+    user: number;
+    bot: string;
+    url: string;
+    startParam?: string;
+    chat?: number;
+  }): Promise<{ url: string; initData: string }> {
+    return this.call<{ url: string; initData: string }>('POST', '/webapp/launch-url', input);
   }
 
   async launchUrl(input: {
@@ -56,16 +148,7 @@ export class TelegramControl {
     startParam?: string;
     chat?: number;
   }): Promise<string> {
-    const { url } = await this.call<{ url: string }>('POST', '/webapp/launch-url', input);
-    return url;
-  }
-
-  async hasPolled(bot: string): Promise<boolean> {
-    const { calls } = await this.call<{ calls: unknown[] }>(
-      'GET',
-      `/calls?method=getUpdates&bot=${encodeURIComponent(bot)}`,
-    );
-    return calls.length > 0;
+    return (await this.launch(input)).url;
   }
 }
 

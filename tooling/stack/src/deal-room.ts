@@ -1,0 +1,55 @@
+import type { Person } from './people';
+import { DEAL_ROOM_TITLE } from './people';
+import type { BotMessage, TelegramControl } from './telegram-control';
+import { startParamOf } from './telegram-control';
+
+export interface DealRoom {
+  chatId: number;
+  title: string;
+  /** The launch token in the welcome's Mini App button (`startapp=`); null if none came. */
+  startParam: string | null;
+  welcome: BotMessage | null;
+}
+
+/**
+ * A manager opens a deal room as she would in Telegram: the people exist, she creates the
+ * group with the client and adds the bot as an administrator; the bot's welcome (with the
+ * Mini App button) is read back from the test server.
+ */
+export async function openDealRoom(
+  control: TelegramControl,
+  options: {
+    botToken: string;
+    agent: Person;
+    members: Person[];
+    others?: Person[];
+    title?: string;
+    /** How long to wait for the welcome; 0: do not wait (read it back later). */
+    welcomeTimeoutMs?: number;
+  },
+): Promise<DealRoom> {
+  for (const person of [options.agent, ...options.members, ...(options.others ?? [])])
+    await control.createUser(person);
+  const title = options.title ?? DEAL_ROOM_TITLE;
+  const chatId = await control.createGroup(
+    options.agent.id,
+    title,
+    options.members.map((member) => member.id),
+  );
+  await control.addBot(chatId, options.botToken, options.agent.id, true);
+  // The update waits in the test server until the bot polls: no need to wait for the bot first.
+  let messages: BotMessage[] = [];
+  const waitMs = options.welcomeTimeoutMs ?? 60_000;
+  try {
+    messages = await control.botMessages(chatId, waitMs, waitMs > 0 ? 1 : 0);
+  } catch {
+    // no welcome in time: the caller says so
+  }
+  const welcome = messages.find((message) => startParamOf(message.replyMarkup)) ?? null;
+  return {
+    chatId,
+    title,
+    startParam: welcome ? startParamOf(welcome.replyMarkup) : null,
+    welcome,
+  };
+}

@@ -1,0 +1,218 @@
+import { existsSync } from 'node:fs';
+
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+
+import { loadEnv } from '../env';
+
+/**
+ * The Telegram client's side of a Mini App, for the demo: Debian's Chromium (never a
+ * downloaded browser) on a phone-sized screen, opening the signed launch URL the Telegram test
+ * server gives, with the native bridge (`window.TelegramWebviewProxy.postEvent`) answering as
+ * Telegram does: theme, viewport, safe areas, the main button and confirmation popups.
+ * (The same emulation as apps/webapp/test/telegram-client.ts, without the test framework.)
+ */
+
+export function launchChromium(): Promise<Browser> {
+  const chromiumPath = loadEnv().CHROMIUM_PATH;
+  if (!existsSync(chromiumPath))
+    throw new Error(
+      `Chromium not found at ${chromiumPath}: install Debian's package (apt-get install chromium). The demo never downloads a browser.`,
+    );
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    // The demo stops the browser itself, also on Ctrl-C.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
+}
+
+interface TelegramSide {
+  events: { type: string; data: Record<string, unknown> | null }[];
+  mainButton: Record<string, unknown> | null;
+}
+
+/** The page's window as the bridge sees it (this package compiles without the DOM library). */
+interface TelegramWindow {
+  __telegram: TelegramSide;
+  Telegram?: { WebView?: { receiveEvent(name: string, data?: unknown): void } };
+  TelegramWebviewProxy: { postEvent(type: string, json?: string): void };
+  innerHeight: number;
+  innerWidth: number;
+}
+
+/** Runs in the page before the app: Telegram's native side of the bridge. */
+function installBridge(): void {
+  const side: TelegramSide = { events: [], mainButton: null };
+  const win = globalThis as unknown as TelegramWindow;
+  win.__telegram = side;
+  const reply = (name: string, data?: unknown) =>
+    setTimeout(() => win.Telegram?.WebView?.receiveEvent(name, data), 0);
+  win.TelegramWebviewProxy = {
+    postEvent(type: string, json?: string) {
+      const data = json ? (JSON.parse(json) as Record<string, unknown>) : null;
+      side.events.push({ type, data });
+      switch (type) {
+        case 'web_app_request_viewport':
+          reply('viewport_changed', {
+            height: win.innerHeight,
+            width: win.innerWidth,
+            is_expanded: true,
+            is_state_stable: true,
+          });
+          break;
+        case 'web_app_request_safe_area':
+          reply('safe_area_changed', { top: 0, bottom: 0, left: 0, right: 0 });
+          break;
+        case 'web_app_request_content_safe_area':
+          reply('content_safe_area_changed', { top: 0, bottom: 0, left: 0, right: 0 });
+          break;
+        case 'web_app_setup_main_button':
+          side.mainButton = data;
+          break;
+        case 'web_app_open_popup': {
+          // The user agrees: the first button that is not "cancel".
+          const buttons = (data?.buttons ?? []) as { id?: string; type?: string }[];
+          const chosen = buttons.find((button) => button.type !== 'cancel');
+          reply('popup_closed', chosen?.id ? { button_id: chosen.id } : {});
+          break;
+        }
+        default:
+          break;
+      }
+    },
+  };
+}
+
+/** Polls until `probe` gives a value (not undefined/null/false), or fails saying what did not happen. */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 30_000,
+  intervalMs = 250,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== null && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() >= deadline) {
+      const reason = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${reason}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+export const spaces = (text: string | null) => (text ?? '').replace(/\s+/g, ' ').trim();
+
+/** One user's Mini App in its own browser context (a phone's webview). */
+export class MiniApp {
+  /** Errors thrown in the page. */
+  readonly failures: string[] = [];
+  /** What the page logged as errors, and requests that failed. */
+  readonly consoleErrors: string[] = [];
+
+  private constructor(
+    readonly who: string,
+    private readonly context: BrowserContext,
+    readonly page: Page,
+  ) {}
+
+  static async open(browser: Browser, launchUrl: string, who: string): Promise<MiniApp> {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 1,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'ru-RU',
+      timezoneId: 'Europe/Moscow',
+    });
+    context.setDefaultTimeout(30_000);
+    // tsx (esbuild, keepNames) wraps inner functions in `__name(...)`: give the page that helper.
+    await context.addInitScript({ content: 'globalThis.__name = (target) => target;' });
+    await context.addInitScript(installBridge);
+    const page = await context.newPage();
+    const app = new MiniApp(who, context, page);
+    page.on('pageerror', (error) => app.failures.push(error.message));
+    page.on('console', (message) => {
+      // Failed loads are reported with their address below.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+        app.consoleErrors.push(message.text());
+    });
+    page.on('response', (response) => {
+      const url = new URL(response.url());
+      if (response.status() >= 400 && url.pathname !== '/favicon.ico')
+        app.consoleErrors.push(`${response.status()} ${url.pathname}`);
+    });
+    // Where Telegram has no popup the app falls back to the browser's confirm: agree there too.
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.goto(launchUrl);
+    return app;
+  }
+
+  byTestId(testId: string) {
+    return this.page.getByTestId(testId);
+  }
+
+  async text(testId: string): Promise<string> {
+    return spaces(await this.byTestId(testId).first().textContent());
+  }
+
+  mainButton(): Promise<Record<string, unknown> | null> {
+    return this.page.evaluate(
+      () => (globalThis as unknown as TelegramWindow).__telegram.mainButton,
+    );
+  }
+
+  /** Waits until Telegram's main button offers `text` and is active, then presses it. */
+  async pressMainButton(text: RegExp): Promise<string> {
+    const shown = await until(`the main button "${text.source}" (${this.who})`, async () => {
+      const button = await this.mainButton();
+      return button?.is_visible && button.is_active && text.test(String(button.text))
+        ? String(button.text)
+        : null;
+    });
+    await this.page.evaluate(() =>
+      (globalThis as unknown as TelegramWindow).Telegram?.WebView?.receiveEvent(
+        'main_button_pressed',
+      ),
+    );
+    return shown;
+  }
+
+  /** What the screen says now, in short (for a failure's message). */
+  async screenText(): Promise<string> {
+    const text = spaces(
+      await this.page
+        .locator('body')
+        .innerText({ timeout: 2_000 })
+        .catch(() => ''),
+    );
+    const problems = [...this.failures, ...this.consoleErrors].slice(-3).join('; ');
+    const screen = text.length > 240 ? `${text.slice(0, 240)}…` : text || '(blank)';
+    return problems ? `${screen} [errors: ${problems}]` : screen;
+  }
+
+  /** The user closes the Mini App and opens it again from the chat. */
+  async reload(): Promise<void> {
+    await this.page.reload();
+  }
+
+  async close(): Promise<void> {
+    await this.context.close().catch(() => undefined);
+  }
+}
