@@ -241,7 +241,11 @@ export async function openMiniApp(
     closingConfirmation: () =>
       page.evaluate(() => (globalThis as unknown as TelegramWindow).__telegram.closingConfirmation),
     async screenshot(name) {
-      const dir = path.join(appDir, 'docs/screenshots');
+      // The README's pictures are refreshed on request (UPDATE_SCREENSHOTS=1); a plain run leaves them be.
+      const dir = path.join(
+        appDir,
+        process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results/screenshots',
+      );
       mkdirSync(dir, { recursive: true });
       const file = path.join(dir, `${name}-${options.theme ?? 'light'}.png`);
       // No caret blinking into the picture, no passing toast over the content (a tap dismisses it).
