@@ -488,6 +488,7 @@ describe.skipIf(skipDb)(`Mini App api with Telegram identity (${dbKind})`, () =>
       expect(row.text).toBe('исправлено');
       expect(row.editDate?.toISOString()).toBe(new Date(1795200000 * 1000).toISOString());
       expect(await api.prisma.chatMessage.count({ where: { chatId: BigInt(CHAT) } })).toBe(10_000);
+      expect((await bot.bot.chatSummary.query({ chatId: CHAT })).messages).toBe(10_000);
     }, 60_000);
 
     it('makes a writer a member of the chat', async () => {

@@ -112,6 +112,8 @@ export const ChatSummary = z.object({
   registered: z.boolean(),
   locale: z.string(),
   agentName: z.string().nullable(),
+  /** Messages mirrored from this chat over its life (before and after an upgrade to a supergroup). */
+  messages: z.number().int(),
   request: z
     .object({
       id: z.string(),

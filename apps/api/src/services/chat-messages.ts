@@ -2,7 +2,6 @@ import type { ChatMessageInput, SaveMessagesResult } from '@payreq/contracts';
 
 import type { Db, Tx } from '../db';
 import { notFound } from '../errors';
-import { chatIdHistory } from './chats';
 
 /**
  * Saves a chat's messages in one statement per batch: a new Telegram message id inserts a
@@ -91,10 +90,4 @@ async function markAuthors(tx: Tx, chatId: bigint, rows: ChatMessageInput[]): Pr
       status = CASE WHEN "ChatMember".status = 'LEFT' THEN 'MEMBER'::"ChatMemberStatus" ELSE "ChatMember".status END,
       name = COALESCE(EXCLUDED.name, "ChatMember".name),
       "updatedAt" = now()`;
-}
-
-/** Messages of a chat over its whole life (before and after an upgrade to a supergroup). */
-export async function countChatMessages(db: Db, chatId: number): Promise<number> {
-  const ids = await chatIdHistory(db, BigInt(chatId));
-  return db.chatMessage.count({ where: { chatId: { in: ids } } });
 }

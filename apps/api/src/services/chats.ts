@@ -264,16 +264,19 @@ export async function resolveBoundChat(
 /** What the bot needs to word its messages about a chat. */
 export async function chatSummary(db: Db, chatId: number): Promise<ChatSummary> {
   const chat = await currentChat(db, BigInt(chatId));
-  if (!chat) return { chatId, registered: false, locale: 'ru', agentName: null, request: null };
-  const [agent, request] = await Promise.all([
+  if (!chat)
+    return { chatId, registered: false, locale: 'ru', agentName: null, messages: 0, request: null };
+  const [agent, request, messages] = await Promise.all([
     chat.agentId ? db.agent.findUnique({ where: { id: chat.agentId } }) : null,
     db.paymentRequest.findUnique({ where: { telegramChatId: chat.id } }),
+    db.chatMessage.count({ where: { chatId: { in: await chatIdHistory(db, chat.id) } } }),
   ]);
   return {
     chatId: Number(chat.id),
     registered: true,
     locale: chat.locale,
     agentName: agent?.name ?? null,
+    messages,
     request: request
       ? {
           id: request.id,
