@@ -9,14 +9,14 @@ export default defineConfig({
   test: {
     testTimeout: 120_000,
     hookTimeout: 60_000,
-    reporters: ['default', './test/reliability/reporter.ts'],
+    reporters: ['default', ['./test/reliability/reporter.ts', { suite: 'api' }]],
     projects: [
       {
         extends: true,
         test: {
           name: 'reliability-pglite',
           include: ['test/reliability/**/*.test.ts'],
-          env: { TEST_DB: 'pglite', RELIABILITY: '1' },
+          env: { TEST_DB: 'pglite', RELIABILITY: '1', RELIABILITY_SUITE: 'api' },
         },
       },
       {
@@ -24,7 +24,7 @@ export default defineConfig({
         test: {
           name: 'reliability-postgres',
           include: ['test/reliability/**/*.test.ts'],
-          env: { TEST_DB: 'postgres', RELIABILITY: '1' },
+          env: { TEST_DB: 'postgres', RELIABILITY: '1', RELIABILITY_SUITE: 'api' },
           globalSetup: ['@payreq/db/testing/global-setup-postgres'],
         },
       },

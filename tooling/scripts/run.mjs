@@ -4,7 +4,8 @@
  * Node.js: they bring pnpm (the version in package.json) and the dependencies, then run.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,11 +41,21 @@ switch (command) {
       'turbo',
       'run',
       'test',
+      // Two suites at a time: on 2 cores, more only makes every suite's timeouts flaky.
+      '--concurrency=2',
       '--output-logs=errors-only',
       '--log-order=grouped',
       ...rest,
     ]);
     printTotals(testReports());
+    if (!result.ok) break;
+    // The reliability suite is part of "every test" (issue #9): it runs after the others, alone,
+    // because it loads the machine on purpose.
+    result = reliability(false);
+    break;
+  }
+  case 'reliability': {
+    result = reliability(rest.includes('--readme'));
     break;
   }
   case 'start': {
@@ -68,10 +79,48 @@ switch (command) {
     break;
   }
   default:
-    console.error('usage: node tooling/scripts/run.mjs <start|test>');
+    console.error('usage: node tooling/scripts/run.mjs <start|test|reliability> [--readme]');
     process.exit(2);
 }
 process.exit(result.status);
+
+/**
+ * `pnpm test:reliability`: the api's and the bot's reliability suites, one after the other, then
+ * the combined table of figures; `--readme` also writes it into the README's Reliability section.
+ */
+function reliability(writeReadme) {
+  const figuresDir = path.join(root, 'test-results/reliability');
+  rmSync(figuresDir, { recursive: true, force: true });
+  const outcome = exec([
+    'turbo',
+    'run',
+    'test:reliability',
+    '--concurrency=1',
+    '--output-logs=full',
+    '--log-order=grouped',
+  ]);
+  const tablePath = path.join(figuresDir, 'table.md');
+  if (!existsSync(tablePath)) return { ...outcome, ok: false, status: outcome.status || 1 };
+  const table = readFileSync(tablePath, 'utf8');
+  console.log(`\nReliability figures (all suites):\n\n${table}`);
+  if (writeReadme) {
+    const readmePath = path.join(root, 'README.md');
+    const readme = readFileSync(readmePath, 'utf8');
+    const start = '<!-- reliability:start -->';
+    const end = '<!-- reliability:end -->';
+    const from = readme.indexOf(start);
+    const to = readme.indexOf(end);
+    if (from >= 0 && to > from) {
+      const stamp = `Run on ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, Node ${process.version}.`;
+      writeFileSync(
+        readmePath,
+        `${readme.slice(0, from + start.length)}\n${stamp}\n\n${table}${readme.slice(to)}`,
+      );
+      console.log('README.md: the Reliability table is updated.');
+    }
+  }
+  return outcome;
+}
 
 /** Each package's vitest writes a JSON report; the total is printed as one plain line. */
 function testReports() {

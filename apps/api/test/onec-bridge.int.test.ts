@@ -374,9 +374,15 @@ describe.skipIf(skipDb)(`the 1C bridge against the emulator (${dbKind})`, () => 
       return row.state === 'FAILED' ? row : null;
     }, 'the document request to fail');
     expect(failed.error).toMatch(/401 UNAUTHENTICATED/);
-    expect(
-      await api.prisma.outboxMessage.findFirstOrThrow({ where: { kind: 'onec.requestDocument' } }),
-    ).toMatchObject({ state: 'DEAD', attempts: 1 });
+    // The handler marks the document request before the worker records the outcome of the
+    // attempt, so the DEAD row follows a moment later.
+    const parked = await until(async () => {
+      const row = await api.prisma.outboxMessage.findFirstOrThrow({
+        where: { kind: 'onec.requestDocument' },
+      });
+      return row.state === 'PENDING' ? null : row;
+    }, 'the outbox message to be parked');
+    expect(parked).toMatchObject({ state: 'DEAD', attempts: 1 });
     expect(failed.error).not.toMatch(/wrong/);
   });
 });

@@ -125,7 +125,7 @@ beforeAll(async () => {
   await api.prisma.agent.create({
     data: { name: 'Борис Агентов', tenantId: partner.id, telegramId: BigInt(boris.id) },
   });
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await stack?.close();

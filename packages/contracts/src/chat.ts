@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { DocumentKind, PaymentStatus, RequestStatus } from './enums';
-import { telegramId } from './fields';
+import { telegramId, telegramMessageId } from './fields';
 import { PaymentRequestPatch, PaymentRequestView } from './payment-request';
 import { UserInfo } from './user';
 
@@ -23,20 +23,21 @@ export const ChatMessageKind = z.enum([
 ]);
 export type ChatMessageKind = z.infer<typeof ChatMessageKind>;
 
+// At most the last second of year 9999: a larger number is no date a chat can carry.
 const unixOrIso = z
-  .union([z.number().int().positive(), z.iso.datetime({ offset: true })])
+  .union([z.number().int().positive().max(253_402_300_799), z.iso.datetime({ offset: true })])
   .transform((value) => (typeof value === 'number' ? new Date(value * 1000) : new Date(value)));
 
 /** One message of a deal-room chat, as the bot (or an export) reports it. */
 export const ChatMessageInput = z.strictObject({
-  messageId: z.number().int().positive(),
+  messageId: telegramMessageId,
   authorTelegramId: telegramId.nullish(),
   authorName: z.string().max(256).nullish(),
   text: z.string().max(10_000).nullish(),
   /** Unix seconds (as Telegram sends) or an ISO date-time. */
   date: unixOrIso,
   editDate: unixOrIso.nullish(),
-  replyToMessageId: z.number().int().positive().nullish(),
+  replyToMessageId: telegramMessageId.nullish(),
   mediaGroupId: z.string().max(64).nullish(),
   kind: ChatMessageKind.default('text'),
   /** An asset saved before through the upload route. */

@@ -27,6 +27,12 @@ export const telegramId = z
   .transform((value) => Number(value))
   .pipe(z.number().int().refine(Number.isSafeInteger, { error: 'telegram_id' }));
 
+/**
+ * A message id inside one Telegram chat: positive and, as Telegram stores it, a signed 32-bit
+ * integer (the column is `Int`; a larger number is refused here, not by the database).
+ */
+export const telegramMessageId = z.number().int().positive().max(2_147_483_647);
+
 /** A Mini App launch token: what Telegram allows in `startapp` (at most 64 of [A-Za-z0-9_-]). */
 export const launchToken = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, { error: 'launch_token' });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  ChatMessageInput,
   OnecDocumentBody,
   OnecStatusBody,
   PaymentRequestPatch,
@@ -119,5 +120,18 @@ describe('small helpers', () => {
     expect(telegramId.parse('-1001234567890')).toBe(-1001234567890);
     expect(telegramId.safeParse('12abc').success).toBe(false);
     expect(telegramId.safeParse(2 ** 60).success).toBe(false);
+  });
+
+  it('keeps chat message ids and dates within what Telegram and the database hold', () => {
+    const message = { messageId: 2_147_483_647, date: 1_795_168_800, text: 'привет' };
+    expect(ChatMessageInput.parse(message).date.toISOString()).toBe('2026-11-20T10:00:00.000Z');
+    // Found by the reliability suite: a larger id reached the Int column and answered 500.
+    expect(ChatMessageInput.safeParse({ ...message, messageId: 2_147_483_648 }).success).toBe(
+      false,
+    );
+    expect(ChatMessageInput.safeParse({ ...message, replyToMessageId: 2 ** 40 }).success).toBe(
+      false,
+    );
+    expect(ChatMessageInput.safeParse({ ...message, date: 1e15 }).success).toBe(false);
   });
 });

@@ -78,53 +78,315 @@ const onecWrite = (p: string, body: unknown): Call => ({
 
 /** A Mini App member of the deal room who may fill the form: the client side (a deactivated agent is a client). */
 const formPeople: Role[] = ['client', 'linkedAgent', 'deactivatedAgent'];
-const roomViewers: Role[] = ['client', 'linkedAgent', 'masterAgent', 'foreignAgent', 'deactivatedAgent'];
+const roomViewers: Role[] = [
+  'client',
+  'linkedAgent',
+  'masterAgent',
+  'foreignAgent',
+  'deactivatedAgent',
+];
 const agents: Role[] = ['linkedAgent', 'masterAgent', 'foreignAgent'];
 
 const table: Row[] = [
   // miniApp.* — keyed by the bound chat
-  { name: 'miniApp.session', state: 'draft', allowed: roomViewers, call: () => trpcQuery('miniApp.session', undefined) },
-  { name: 'miniApp.save (create)', state: 'none', allowed: formPeople, call: () => trpcMutation('miniApp.save', { fields: { payerName: 'X' } }) },
-  { name: 'miniApp.save (edit)', state: 'draft', allowed: formPeople, call: (s) => trpcMutation('miniApp.save', { version: s.version, fields: { comment: 'edited' } }) },
-  { name: 'miniApp.save (after acceptance)', state: 'accepted', allowed: [], call: (s) => trpcMutation('miniApp.save', { version: s.version, fields: { comment: 'late' } }) },
-  { name: 'miniApp.setStatus (submit)', state: 'draft', allowed: ['linkedAgent'], call: (s) => trpcMutation('miniApp.setStatus', { status: 'COLLECTING_OFFERS', version: s.version }) },
-  { name: 'miniApp.setStatus (cancel draft)', state: 'draft', allowed: formPeople, call: (s) => trpcMutation('miniApp.setStatus', { status: 'CANCELLED', version: s.version }) },
-  { name: 'miniApp.setStatus (in progress)', state: 'accepted', allowed: ['linkedAgent'], call: (s) => trpcMutation('miniApp.setStatus', { status: 'IN_PROGRESS', version: s.version }) },
-  { name: 'miniApp.setPaymentStatus (test sent)', state: 'accepted', allowed: formPeople, call: () => trpcMutation('miniApp.setPaymentStatus', { paymentStatus: 'TEST_PAYMENT_SENT' }) },
-  { name: 'miniApp.requestDocument', state: 'submitted', allowed: ['linkedAgent'], call: () => trpcMutation('miniApp.requestDocument', { kind: 'INVOICE' }) },
+  {
+    name: 'miniApp.session',
+    state: 'draft',
+    allowed: roomViewers,
+    call: () => trpcQuery('miniApp.session', undefined),
+  },
+  {
+    name: 'miniApp.save (create)',
+    state: 'none',
+    allowed: formPeople,
+    call: () => trpcMutation('miniApp.save', { fields: { payerName: 'X' } }),
+  },
+  {
+    name: 'miniApp.save (edit)',
+    state: 'draft',
+    allowed: formPeople,
+    call: (s) =>
+      trpcMutation('miniApp.save', { version: s.version, fields: { comment: 'edited' } }),
+  },
+  {
+    name: 'miniApp.save (after acceptance)',
+    state: 'accepted',
+    allowed: [],
+    call: (s) => trpcMutation('miniApp.save', { version: s.version, fields: { comment: 'late' } }),
+  },
+  {
+    name: 'miniApp.setStatus (submit)',
+    state: 'draft',
+    allowed: ['linkedAgent'],
+    call: (s) =>
+      trpcMutation('miniApp.setStatus', { status: 'COLLECTING_OFFERS', version: s.version }),
+  },
+  {
+    name: 'miniApp.setStatus (cancel draft)',
+    state: 'draft',
+    allowed: formPeople,
+    call: (s) => trpcMutation('miniApp.setStatus', { status: 'CANCELLED', version: s.version }),
+  },
+  {
+    name: 'miniApp.setStatus (in progress)',
+    state: 'accepted',
+    allowed: ['linkedAgent'],
+    call: (s) => trpcMutation('miniApp.setStatus', { status: 'IN_PROGRESS', version: s.version }),
+  },
+  {
+    name: 'miniApp.setPaymentStatus (test sent)',
+    state: 'accepted',
+    allowed: formPeople,
+    call: () => trpcMutation('miniApp.setPaymentStatus', { paymentStatus: 'TEST_PAYMENT_SENT' }),
+  },
+  {
+    name: 'miniApp.requestDocument',
+    state: 'submitted',
+    allowed: ['linkedAgent'],
+    call: () => trpcMutation('miniApp.requestDocument', { kind: 'INVOICE' }),
+  },
   // bot.* and botOutbox.* — the bot's service token only
-  { name: 'bot.registerChat', state: 'draft', allowed: ['bot'], call: () => trpcMutation('bot.registerChat', { chat: { id: -1009000000001, type: 'supergroup', title: 'New' }, addedBy: { telegramId: people.linkedAgent.id, name: 'Анна' } }) },
-  { name: 'bot.launchToken', state: 'draft', allowed: ['bot'], call: () => trpcMutation('bot.launchToken', { chatId: CHAT }) },
-  { name: 'bot.revokeLaunchTokens', state: 'draft', allowed: ['bot'], call: () => trpcMutation('bot.revokeLaunchTokens', { chatId: CHAT }) },
-  { name: 'bot.membership', state: 'draft', allowed: ['bot'], call: () => trpcMutation('bot.membership', { chatId: CHAT, joined: [{ telegramId: people.stranger.id, name: 'Mallory' }] }) },
-  { name: 'bot.migrateChat', state: 'draft', allowed: ['bot'], call: () => trpcMutation('bot.migrateChat', { fromChatId: CHAT, toChatId: -1009000000002 }) },
-  { name: 'bot.saveMessage', state: 'draft', allowed: ['bot'], call: () => trpcMutation('bot.saveMessage', { chatId: CHAT, message: { messageId: 7, authorTelegramId: people.stranger.id, authorName: 'M', text: 'hi', date: 1795168800 } }) },
-  { name: 'bot.saveMessages', state: 'draft', allowed: ['bot'], call: () => trpcMutation('bot.saveMessages', { chatId: CHAT, messages: [{ messageId: 8, authorTelegramId: people.client.id, authorName: 'И', text: 'hi', date: 1795168800 }] }) },
-  { name: 'bot.chatSummary', state: 'draft', allowed: ['bot'], call: () => trpcQuery('bot.chatSummary', { chatId: CHAT }) },
-  { name: 'botOutbox.claim', state: 'submitted', allowed: ['bot'], call: () => trpcMutation('botOutbox.claim', { limit: 1 }) },
-  { name: 'botOutbox.requestCard', state: 'draft', allowed: ['bot'], call: (s) => trpcQuery('botOutbox.requestCard', { requestId: s.telegramId }) },
-  { name: 'botOutbox.whoIs', state: 'draft', allowed: ['bot'], call: () => trpcQuery('botOutbox.whoIs', { telegramId: people.linkedAgent.id }) },
+  {
+    name: 'bot.registerChat',
+    state: 'draft',
+    allowed: ['bot'],
+    call: () =>
+      trpcMutation('bot.registerChat', {
+        chat: { id: -1009000000001, type: 'supergroup', title: 'New' },
+        addedBy: { telegramId: people.linkedAgent.id, name: 'Анна' },
+      }),
+  },
+  {
+    name: 'bot.launchToken',
+    state: 'draft',
+    allowed: ['bot'],
+    call: () => trpcMutation('bot.launchToken', { chatId: CHAT }),
+  },
+  {
+    name: 'bot.revokeLaunchTokens',
+    state: 'draft',
+    allowed: ['bot'],
+    call: () => trpcMutation('bot.revokeLaunchTokens', { chatId: CHAT }),
+  },
+  {
+    name: 'bot.membership',
+    state: 'draft',
+    allowed: ['bot'],
+    call: () =>
+      trpcMutation('bot.membership', {
+        chatId: CHAT,
+        joined: [{ telegramId: people.stranger.id, name: 'Mallory' }],
+      }),
+  },
+  {
+    name: 'bot.migrateChat',
+    state: 'draft',
+    allowed: ['bot'],
+    call: () => trpcMutation('bot.migrateChat', { fromChatId: CHAT, toChatId: -1009000000002 }),
+  },
+  {
+    name: 'bot.saveMessage',
+    state: 'draft',
+    allowed: ['bot'],
+    call: () =>
+      trpcMutation('bot.saveMessage', {
+        chatId: CHAT,
+        message: {
+          messageId: 7,
+          authorTelegramId: people.stranger.id,
+          authorName: 'M',
+          text: 'hi',
+          date: 1795168800,
+        },
+      }),
+  },
+  {
+    name: 'bot.saveMessages',
+    state: 'draft',
+    allowed: ['bot'],
+    call: () =>
+      trpcMutation('bot.saveMessages', {
+        chatId: CHAT,
+        messages: [
+          {
+            messageId: 8,
+            authorTelegramId: people.client.id,
+            authorName: 'И',
+            text: 'hi',
+            date: 1795168800,
+          },
+        ],
+      }),
+  },
+  {
+    name: 'bot.chatSummary',
+    state: 'draft',
+    allowed: ['bot'],
+    call: () => trpcQuery('bot.chatSummary', { chatId: CHAT }),
+  },
+  {
+    name: 'botOutbox.claim',
+    state: 'submitted',
+    allowed: ['bot'],
+    call: () => trpcMutation('botOutbox.claim', { limit: 1 }),
+  },
+  {
+    name: 'botOutbox.requestCard',
+    state: 'draft',
+    allowed: ['bot'],
+    call: (s) => trpcQuery('botOutbox.requestCard', { requestId: s.telegramId }),
+  },
+  {
+    name: 'botOutbox.whoIs',
+    state: 'draft',
+    allowed: ['bot'],
+    call: () => trpcQuery('botOutbox.whoIs', { telegramId: people.linkedAgent.id }),
+  },
   // outbox.* — agents of the master tenant
-  { name: 'outbox.dead', state: 'draft', allowed: ['linkedAgent', 'masterAgent'], call: () => trpcQuery('outbox.dead', {}) },
+  {
+    name: 'outbox.dead',
+    state: 'draft',
+    allowed: ['linkedAgent', 'masterAgent'],
+    call: () => trpcQuery('outbox.dead', {}),
+  },
   // requests.* / offers.* — the standard pipeline
   // A platform user files requests for their company: users with no company are refused.
-  { name: 'requests.create', state: 'draft', allowed: ['client'], call: () => trpcMutation('requests.create', { fields: { payerName: 'Y' }, offersDeadline: new Date(Date.now() + 48 * 3600_000).toISOString() }) },
-  { name: 'requests.get (standard, collecting)', state: 'draft', allowed: ['client', ...agents], call: (s) => trpcQuery('requests.get', { requestId: s.standardId }) },
-  { name: 'requests.update (standard)', state: 'draft', allowed: ['client'], call: (s) => trpcMutation('requests.update', { requestId: s.standardId, version: s.standardVersion, fields: { comment: 'edit' } }) },
-  { name: 'requests.setStatus (cancel standard)', state: 'draft', allowed: ['client'], call: (s) => trpcMutation('requests.setStatus', { requestId: s.standardId, version: s.standardVersion, status: 'CANCELLED' }) },
-  { name: 'offers.submit (standard)', state: 'draft', allowed: agents, call: (s) => trpcMutation('offers.submit', { requestId: s.standardId, terms: offerTerms('16055700.00') }) },
+  {
+    name: 'requests.create',
+    state: 'draft',
+    allowed: ['client'],
+    call: () =>
+      trpcMutation('requests.create', {
+        fields: { payerName: 'Y' },
+        offersDeadline: new Date(Date.now() + 48 * 3600_000).toISOString(),
+      }),
+  },
+  {
+    name: 'requests.get (standard, collecting)',
+    state: 'draft',
+    allowed: ['client', ...agents],
+    call: (s) => trpcQuery('requests.get', { requestId: s.standardId }),
+  },
+  {
+    name: 'requests.update (standard)',
+    state: 'draft',
+    allowed: ['client'],
+    call: (s) =>
+      trpcMutation('requests.update', {
+        requestId: s.standardId,
+        version: s.standardVersion,
+        fields: { comment: 'edit' },
+      }),
+  },
+  {
+    name: 'requests.setStatus (cancel standard)',
+    state: 'draft',
+    allowed: ['client'],
+    call: (s) =>
+      trpcMutation('requests.setStatus', {
+        requestId: s.standardId,
+        version: s.standardVersion,
+        status: 'CANCELLED',
+      }),
+  },
+  {
+    name: 'offers.submit (standard)',
+    state: 'draft',
+    allowed: agents,
+    call: (s) =>
+      trpcMutation('offers.submit', { requestId: s.standardId, terms: offerTerms('16055700.00') }),
+  },
   // file routes
-  { name: 'POST /miniapp/v1/attachments', state: 'draft', allowed: formPeople, call: () => ({ method: 'POST', path: '/miniapp/v1/attachments', body: pdf, headers: { 'content-type': 'application/pdf', 'x-file-name': 'c.pdf', 'x-document-kind': 'CONTRACT' } }) },
+  {
+    name: 'POST /miniapp/v1/attachments',
+    state: 'draft',
+    allowed: formPeople,
+    call: () => ({
+      method: 'POST',
+      path: '/miniapp/v1/attachments',
+      body: pdf,
+      headers: {
+        'content-type': 'application/pdf',
+        'x-file-name': 'c.pdf',
+        'x-document-kind': 'CONTRACT',
+      },
+    }),
+  },
   // documents.view is the parties' (SPEC §2): other agents see the request, not its files.
-  { name: 'GET /miniapp/v1/documents/:id', state: 'draft', allowed: formPeople, call: (s) => ({ method: 'GET', path: `/miniapp/v1/documents/${s.documentId}` }) },
-  { name: 'POST /miniapp/v1/chat-export', state: 'draft', allowed: ['linkedAgent'], call: () => ({ method: 'POST', path: '/miniapp/v1/chat-export', body: exportSample, headers: { 'content-type': 'application/json' } }) },
-  { name: 'POST /bot/v1/chats/:chatId/assets', state: 'draft', allowed: ['bot'], call: () => ({ method: 'POST', path: `/bot/v1/chats/${CHAT}/assets`, body: pdf, headers: { 'content-type': 'application/pdf', 'x-file-name': 'a.pdf' } }) },
-  { name: 'GET /bot/v1/documents/:id', state: 'draft', allowed: ['bot'], call: (s) => ({ method: 'GET', path: `/bot/v1/documents/${s.documentId}` }) },
+  {
+    name: 'GET /miniapp/v1/documents/:id',
+    state: 'draft',
+    allowed: formPeople,
+    call: (s) => ({ method: 'GET', path: `/miniapp/v1/documents/${s.documentId}` }),
+  },
+  {
+    name: 'POST /miniapp/v1/chat-export',
+    state: 'draft',
+    allowed: ['linkedAgent'],
+    call: () => ({
+      method: 'POST',
+      path: '/miniapp/v1/chat-export',
+      body: exportSample,
+      headers: { 'content-type': 'application/json' },
+    }),
+  },
+  {
+    name: 'POST /bot/v1/chats/:chatId/assets',
+    state: 'draft',
+    allowed: ['bot'],
+    call: () => ({
+      method: 'POST',
+      path: `/bot/v1/chats/${CHAT}/assets`,
+      body: pdf,
+      headers: { 'content-type': 'application/pdf', 'x-file-name': 'a.pdf' },
+    }),
+  },
+  {
+    name: 'GET /bot/v1/documents/:id',
+    state: 'draft',
+    allowed: ['bot'],
+    call: (s) => ({ method: 'GET', path: `/bot/v1/documents/${s.documentId}` }),
+  },
   // the REST shim for 1C
-  { name: 'GET /onec/v1/requests/:id', state: 'submitted', allowed: ['onec'], call: (s) => ({ method: 'GET', path: `/onec/v1/requests/${s.telegramId}` }) },
-  { name: 'POST /onec/v1/requests/:id/offer', state: 'submitted', allowed: ['onec'], call: (s) => onecWrite(`/onec/v1/requests/${s.telegramId}/offer`, { Ref_Key: randomUUID(), rate: '12.8', feePercent: '1', fixedFee: '0', totalToPay: '16000000', settlementDays: 2 }) },
-  { name: 'POST /onec/v1/requests/:id/status', state: 'accepted', allowed: ['onec'], call: (s) => onecWrite(`/onec/v1/requests/${s.telegramId}/status`, { status: 'IN_PROGRESS' }) },
-  { name: 'POST /onec/v1/requests/:id/documents', state: 'submitted', allowed: ['onec'], call: (s) => onecWrite(`/onec/v1/requests/${s.telegramId}/documents`, { Ref_Key: randomUUID(), kind: 'INVOICE', fileName: 'a.pdf', mime: 'application/pdf', contentBase64: pdf.toString('base64') }) },
+  {
+    name: 'GET /onec/v1/requests/:id',
+    state: 'submitted',
+    allowed: ['onec'],
+    call: (s) => ({ method: 'GET', path: `/onec/v1/requests/${s.telegramId}` }),
+  },
+  {
+    name: 'POST /onec/v1/requests/:id/offer',
+    state: 'submitted',
+    allowed: ['onec'],
+    call: (s) =>
+      onecWrite(`/onec/v1/requests/${s.telegramId}/offer`, {
+        Ref_Key: randomUUID(),
+        rate: '12.8',
+        feePercent: '1',
+        fixedFee: '0',
+        totalToPay: '16000000',
+        settlementDays: 2,
+      }),
+  },
+  {
+    name: 'POST /onec/v1/requests/:id/status',
+    state: 'accepted',
+    allowed: ['onec'],
+    call: (s) => onecWrite(`/onec/v1/requests/${s.telegramId}/status`, { status: 'IN_PROGRESS' }),
+  },
+  {
+    name: 'POST /onec/v1/requests/:id/documents',
+    state: 'submitted',
+    allowed: ['onec'],
+    call: (s) =>
+      onecWrite(`/onec/v1/requests/${s.telegramId}/documents`, {
+        Ref_Key: randomUUID(),
+        kind: 'INVOICE',
+        fileName: 'a.pdf',
+        mime: 'application/pdf',
+        contentBase64: pdf.toString('base64'),
+      }),
+  },
 ];
 
 let exportSample: Buffer;
@@ -143,13 +405,26 @@ describe.skipIf(skipSuite)(`access matrix (${dbKind})`, () => {
   async function prepare(state: State): Promise<Setup> {
     const room = await dealRoom(api);
     await seedIntegration(api.prisma);
-    const asClient = miniAppClient(api.url, `Bearer ${api.tokenFor({ kind: 'user', id: room.world.client.id })}`);
+    const asClient = miniAppClient(
+      api.url,
+      `Bearer ${api.tokenFor({ kind: 'user', id: room.world.client.id })}`,
+    );
     const standard = await asClient.requests.create.mutate({
       fields: completeForm,
       offersDeadline: new Date(Date.now() + 48 * 3600_000).toISOString(),
     });
-    const open = await asClient.requests.submit.mutate({ requestId: standard.id, version: standard.version });
-    const setup: Setup = { room, telegramId: null, version: 1, standardId: open.id, standardVersion: open.version, documentId: null };
+    const open = await asClient.requests.submit.mutate({
+      requestId: standard.id,
+      version: standard.version,
+    });
+    const setup: Setup = {
+      room,
+      telegramId: null,
+      version: 1,
+      standardId: open.id,
+      standardVersion: open.version,
+      documentId: null,
+    };
     if (state === 'none') return setup;
     const anna = miniAppClient(api.url, tma(signLaunch(people.linkedAgent, room.token)));
     const draft = await anna.miniApp.save.mutate({ fields: completeForm });
@@ -157,19 +432,46 @@ describe.skipIf(skipSuite)(`access matrix (${dbKind})`, () => {
     setup.version = draft.version;
     const attached = await fetch(`${api.url}/miniapp/v1/attachments`, {
       method: 'POST',
-      headers: { authorization: tma(signLaunch(people.linkedAgent, room.token)), 'content-type': 'application/pdf', 'x-document-kind': 'CONTRACT', 'x-file-name': 'k.pdf' },
+      headers: {
+        authorization: tma(signLaunch(people.linkedAgent, room.token)),
+        'content-type': 'application/pdf',
+        'x-document-kind': 'CONTRACT',
+        'x-file-name': 'k.pdf',
+      },
       body: pdf,
     });
     setup.documentId = ((await attached.json()) as { id: string }).id;
     setup.version = (await anna.miniApp.session.query()).request!.version;
     if (state === 'draft') return setup;
-    const open2 = await anna.miniApp.setStatus.mutate({ status: 'COLLECTING_OFFERS', version: setup.version });
+    const open2 = await anna.miniApp.setStatus.mutate({
+      status: 'COLLECTING_OFFERS',
+      version: setup.version,
+    });
     setup.version = open2.version;
     if (state === 'submitted') return setup;
-    const offer = await fetch(`${api.url}/onec/v1/requests/${draft.id}/offer`, (() => {
-      const body = JSON.stringify({ Ref_Key: randomUUID(), rate: '12.8', feePercent: '1', fixedFee: '0', totalToPay: '16000000', settlementDays: 2 });
-      return { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-api-key': ONEC_API_KEY, 'x-signature': signOnecBody(body, ONEC_HMAC_SECRET), 'idempotency-key': randomUUID() } };
-    })());
+    const offer = await fetch(
+      `${api.url}/onec/v1/requests/${draft.id}/offer`,
+      (() => {
+        const body = JSON.stringify({
+          Ref_Key: randomUUID(),
+          rate: '12.8',
+          feePercent: '1',
+          fixedFee: '0',
+          totalToPay: '16000000',
+          settlementDays: 2,
+        });
+        return {
+          method: 'POST',
+          body,
+          headers: {
+            'content-type': 'application/json',
+            'x-api-key': ONEC_API_KEY,
+            'x-signature': signOnecBody(body, ONEC_HMAC_SECRET),
+            'idempotency-key': randomUUID(),
+          },
+        };
+      })(),
+    );
     if (offer.status !== 201) throw new Error(`offer: ${offer.status} ${await offer.text()}`);
     setup.version = (await anna.miniApp.session.query()).request!.version;
     return setup;
@@ -178,7 +480,10 @@ describe.skipIf(skipSuite)(`access matrix (${dbKind})`, () => {
   function authFor(role: Role, setup: Setup, call: Call): Record<string, string> {
     if (role === 'bot') return { authorization: `Bearer ${TEST_BOT_SERVICE_TOKEN}` };
     if (role === 'onec') {
-      return { 'x-api-key': ONEC_API_KEY, 'x-signature': signOnecBody(call.body ?? '', ONEC_HMAC_SECRET) };
+      return {
+        'x-api-key': ONEC_API_KEY,
+        'x-signature': signOnecBody(call.body ?? '', ONEC_HMAC_SECRET),
+      };
     }
     return { authorization: tma(signLaunch(people[role], setup.room.token)) };
   }
@@ -208,8 +513,14 @@ describe.skipIf(skipSuite)(`access matrix (${dbKind})`, () => {
         const ok = response.status >= 200 && response.status < 300;
         // 409 is the spec's refusal by state (read-only fields, a transition not in the table).
         const refused = [401, 403, 404, 409].includes(response.status);
-        if (allowed && !ok) mismatches.push(`${row.name} × ${role}: expected ok, got ${response.status} ${text.slice(0, 200)}`);
-        if (!allowed && !refused) mismatches.push(`${row.name} × ${role}: expected refusal, got ${response.status} ${text.slice(0, 200)}`);
+        if (allowed && !ok)
+          mismatches.push(
+            `${row.name} × ${role}: expected ok, got ${response.status} ${text.slice(0, 200)}`,
+          );
+        if (!allowed && !refused)
+          mismatches.push(
+            `${row.name} × ${role}: expected refusal, got ${response.status} ${text.slice(0, 200)}`,
+          );
         const after = await rowCounts(api.prisma);
         // A stranger's first valid call creates their client record; nothing else may appear.
         const changed = rowsChanged({ ...before, users: 0 }, { ...after, users: 0 });

@@ -2,13 +2,18 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Where each test file leaves its figures; the reporter gathers them into one table. */
+/**
+ * Where each test file leaves its figures: one folder at the repository root, shared by the
+ * api's and the bot's reliability suites; `pnpm test:reliability` prints them as one table.
+ */
 export const figuresDir = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
-  '../../test-results/reliability',
+  '../../../../test-results/reliability',
 );
 
 export interface Figure {
+  /** Which suite measured it (`api`, `bot`): each run replaces only its own suite's figures. */
+  suite: string;
   /** Which database the figure was measured on. */
   db: string;
   name: string;
@@ -21,21 +26,32 @@ export interface Figure {
   note?: string;
 }
 
+const suiteOf = () => process.env.RELIABILITY_SUITE ?? 'api';
+
 /** Records one figure (a file per figure, so parallel test files never race). */
-export function recordFigure(figure: Omit<Figure, 'db'>): Figure {
-  const full: Figure = { db: process.env.TEST_DB ?? 'pglite', ...figure };
+export function recordFigure(figure: Omit<Figure, 'db' | 'suite'>): Figure {
+  const full: Figure = { suite: suiteOf(), db: process.env.TEST_DB ?? 'pglite', ...figure };
   mkdirSync(figuresDir, { recursive: true });
-  const slug = `${full.db}--${full.name}`.replace(/[^a-zA-Z0-9-]+/g, '_');
+  const slug = `${full.suite}--${full.db}--${full.name}`.replace(/[^a-zA-Z0-9-]+/g, '_');
   writeFileSync(path.join(figuresDir, `${slug}.json`), JSON.stringify(full));
   return full;
 }
 
-export function clearFigures(): void {
-  rmSync(figuresDir, { recursive: true, force: true });
+/** Removes the figures of one suite (the other suite's stay, for the combined table). */
+export function clearFigures(suite = suiteOf()): void {
+  let names: string[];
+  try {
+    names = readdirSync(figuresDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (name.startsWith(`${suite}--`)) rmSync(path.join(figuresDir, name), { force: true });
+  }
 }
 
 export function readFigures(): Figure[] {
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(figuresDir).filter((name) => name.endsWith('.json'));
   } catch {
@@ -43,16 +59,19 @@ export function readFigures(): Figure[] {
   }
   return names
     .map((name) => JSON.parse(readFileSync(path.join(figuresDir, name), 'utf8')) as Figure)
-    .sort((a, b) => a.db.localeCompare(b.db) || a.name.localeCompare(b.name));
+    .sort(
+      (a, b) =>
+        a.suite.localeCompare(b.suite) || a.db.localeCompare(b.db) || a.name.localeCompare(b.name),
+    );
 }
 
 /** The figures as a Markdown table (what the README's "Reliability" section shows). */
 export function figuresTable(figures: Figure[]): string {
-  const header = '| db | figure | tried | refused/ok | rows written | target | status |';
-  const rule = '| --- | --- | --- | --- | --- | --- | --- |';
+  const header = '| suite | db | figure | tried | refused/ok | rows written | target | status |';
+  const rule = '| --- | --- | --- | --- | --- | --- | --- | --- |';
   const rows = figures.map(
     (f) =>
-      `| ${f.db} | ${f.name} | ${f.tried} | ${f.outcome} | ${f.rowsWritten} | ${f.target} | ${
+      `| ${f.suite} | ${f.db} | ${f.name} | ${f.tried} | ${f.outcome} | ${f.rowsWritten} | ${f.target} | ${
         f.pass ? 'pass' : `FAIL${f.note ? `: ${f.note}` : ''}`
       } |`,
   );

@@ -5,10 +5,16 @@ import type { Reporter } from 'vitest/reporters';
 
 import { clearFigures, figuresDir, figuresTable, readFigures } from './figures';
 
-/** Prints the reliability figures as a table once every test file has run. */
+/**
+ * Prints the reliability figures as a table once every test file has run, and leaves it in
+ * `test-results/reliability/table.md`. The table holds every suite's latest figures (the api's
+ * and the bot's), so the suite that runs last prints the whole picture.
+ */
 export default class ReliabilityReporter implements Reporter {
+  constructor(private readonly options: { suite: string }) {}
+
   onInit(): void {
-    clearFigures();
+    clearFigures(this.options.suite);
   }
 
   onTestRunEnd(): void {

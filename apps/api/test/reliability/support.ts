@@ -59,12 +59,9 @@ export async function dealRoom(api: TestApi): Promise<DealRoom> {
   if (!registered.registered) throw new Error('registration refused');
   await bot.bot.membership.mutate({
     chatId: CHAT,
-    joined: [
-      people.client,
-      people.masterAgent,
-      people.foreignAgent,
-      people.deactivatedAgent,
-    ].map((p) => ({ telegramId: p.id, name: p.first_name })),
+    joined: [people.client, people.masterAgent, people.foreignAgent, people.deactivatedAgent].map(
+      (p) => ({ telegramId: p.id, name: p.first_name }),
+    ),
   });
   const other = await bot.bot.registerChat.mutate({
     chat: { id: OTHER_CHAT, type: 'supergroup', title: 'Другая сделка' },
@@ -85,24 +82,50 @@ export async function dealRoom(api: TestApi): Promise<DealRoom> {
 
 /** Every table a write can touch, counted. */
 export async function rowCounts(prisma: PrismaClient): Promise<Record<string, number>> {
-  const [requests, offers, history, outbox, documents, documentRequests, assets, keys, messages, users, chats] =
-    await Promise.all([
-      prisma.paymentRequest.count(),
-      prisma.offer.count(),
-      prisma.requestHistory.count(),
-      prisma.outboxMessage.count(),
-      prisma.document.count(),
-      prisma.documentRequest.count(),
-      prisma.asset.count(),
-      prisma.idempotencyKey.count(),
-      prisma.chatMessage.count(),
-      prisma.user.count(),
-      prisma.telegramChat.count(),
-    ]);
-  return { requests, offers, history, outbox, documents, documentRequests, assets, keys, messages, users, chats };
+  const [
+    requests,
+    offers,
+    history,
+    outbox,
+    documents,
+    documentRequests,
+    assets,
+    keys,
+    messages,
+    users,
+    chats,
+  ] = await Promise.all([
+    prisma.paymentRequest.count(),
+    prisma.offer.count(),
+    prisma.requestHistory.count(),
+    prisma.outboxMessage.count(),
+    prisma.document.count(),
+    prisma.documentRequest.count(),
+    prisma.asset.count(),
+    prisma.idempotencyKey.count(),
+    prisma.chatMessage.count(),
+    prisma.user.count(),
+    prisma.telegramChat.count(),
+  ]);
+  return {
+    requests,
+    offers,
+    history,
+    outbox,
+    documents,
+    documentRequests,
+    assets,
+    keys,
+    messages,
+    users,
+    chats,
+  };
 }
 
 /** How many rows appeared or vanished between two counts. */
 export function rowsChanged(before: Record<string, number>, after: Record<string, number>): number {
-  return Object.keys(before).reduce((sum, key) => sum + Math.abs((after[key] ?? 0) - before[key]!), 0);
+  return Object.keys(before).reduce(
+    (sum, key) => sum + Math.abs((after[key] ?? 0) - before[key]!),
+    0,
+  );
 }
