@@ -364,8 +364,26 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
     await done.waitFor();
     expect(spaces(await done.textContent())).toMatch(/^Отмечено: Иван Петров, \d{2}\.\d{2}\.\d{4}/);
     expect((await requestIn(CHAT_A)).paymentStatus).toBe('TEST_PAYMENT_SENT');
+    // The buttons are the server's `next`: nothing more for the client until the bank confirms.
+    expect(await page.locator('[data-testid^="mark-"]').count()).toBe(0);
     await client.screenshot('offer-accepted');
     await close(client);
+
+    // The agent is offered the bank's nearest step forward, and a status move only if the
+    // transition table gives him one.
+    const agentNext = (await as(anna, tokenA).miniApp.session.query()).request!.next;
+    expect(agentNext.paymentStatuses).toContain('TEST_PAYMENT_CONFIRMED');
+    const agent = await open(anna, { startParam: tokenA });
+    await agent.page.getByTestId('payment-next-TEST_PAYMENT_CONFIRMED').waitFor();
+    expect(await agent.page.locator('[data-testid^="mark-"]').count()).toBe(0);
+    const forward = agentNext.statuses.filter((s) => s !== 'CANCELLED');
+    expect(await agent.page.locator('[data-testid^="status-next-"]').count()).toBe(
+      forward.length ? 1 : 0,
+    );
+    expect(await agent.page.getByTestId('cancel-request').count()).toBe(
+      agentNext.statuses.includes('CANCELLED') ? 1 : 0,
+    );
+    await close(agent);
 
     const dark = await open(ivan, { startParam: tokenA, theme: 'dark' });
     await dark.page.getByTestId('offer-section').waitFor();

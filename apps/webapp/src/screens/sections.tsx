@@ -1,5 +1,9 @@
 import type { DocumentKind, PaymentStatus, Permission, RequestStatus } from '@payreq/contracts';
-import { DocumentKind as DocumentKindEnum, paymentStatuses } from '@payreq/contracts';
+import {
+  DocumentKind as DocumentKindEnum,
+  paymentStatuses,
+  requestStatuses,
+} from '@payreq/contracts';
 import type { ReactNode } from 'react';
 import { useState } from 'react';
 
@@ -207,12 +211,19 @@ function lastHistory(
   return null;
 }
 
-/** The steps the bank's side confirms after each client step (the server decides if allowed). */
-const bankNextPayment: Partial<Record<PaymentStatus, PaymentStatus>> = {
-  TEST_PAYMENT_SENT: 'TEST_PAYMENT_CONFIRMED',
-  PAYMENT_SENT: 'PAYMENT_RECEIVED',
-  PAYMENT_RECEIVED: 'PAYOUT_DONE',
-};
+/** The client's own steps; every other payment status is the bank's to confirm. */
+const clientPaymentSteps: readonly PaymentStatus[] = ['TEST_PAYMENT_SENT', 'PAYMENT_SENT'];
+
+/**
+ * The nearest step forward among those the server says the caller may set now (`next`, from
+ * the domain's transition tables): the UI keeps no table of its own.
+ */
+function nearestForward<T extends string>(order: readonly T[], current: T, allowed: readonly T[]) {
+  const from = order.indexOf(current);
+  return allowed
+    .filter((status) => order.indexOf(status) > from)
+    .sort((a, b) => order.indexOf(a) - order.indexOf(b))[0];
+}
 
 const paymentVisible: readonly RequestStatus[] = ['OFFER_ACCEPTED', 'IN_PROGRESS', 'COMPLETED'];
 
@@ -232,17 +243,20 @@ export function PaymentSection(props: {
       status: 'TEST_PAYMENT_SENT',
       label: i18n.t('testPaymentSent'),
       confirm: i18n.t('confirmTestPayment'),
-      available: request.paymentStatus === 'NOT_PAID',
+      available: request.next.paymentStatuses.includes('TEST_PAYMENT_SENT'),
     },
     {
       status: 'PAYMENT_SENT',
       label: i18n.t('paymentSent'),
       confirm: i18n.t('confirmPayment'),
-      available:
-        request.paymentStatus === 'NOT_PAID' || request.paymentStatus === 'TEST_PAYMENT_CONFIRMED',
+      available: request.next.paymentStatuses.includes('PAYMENT_SENT'),
     },
   ];
-  const next = bankNextPayment[request.paymentStatus];
+  const next = nearestForward(
+    paymentStatuses,
+    request.paymentStatus,
+    request.next.paymentStatuses.filter((status) => !clientPaymentSteps.includes(status)),
+  );
   return (
     <Section title={i18n.t('sectionPayment2')} testId="payment-section">
       {steps.map((step) => {
@@ -299,11 +313,6 @@ export function PaymentSection(props: {
   );
 }
 
-const nextStatus: Partial<Record<RequestStatus, RequestStatus>> = {
-  OFFER_ACCEPTED: 'IN_PROGRESS',
-  IN_PROGRESS: 'COMPLETED',
-};
-
 /** The status menu (setStatus / cancel), by permission; the server checks each transition. */
 export function StatusSection(props: {
   i18n: I18n;
@@ -313,10 +322,18 @@ export function StatusSection(props: {
   onSet: (status: RequestStatus, confirm: string, destructive: boolean) => void;
 }) {
   const { i18n, request, permissions } = props;
+  // Submitting a draft has its own button in the form; cancelling is offered apart.
   const next = permissions.includes('application.setStatus')
-    ? nextStatus[request.status]
+    ? nearestForward(
+        requestStatuses,
+        request.status,
+        request.next.statuses.filter(
+          (status) => status !== 'CANCELLED' && status !== 'COLLECTING_OFFERS',
+        ),
+      )
     : undefined;
-  const cancel = permissions.includes('application.cancel');
+  const cancel =
+    permissions.includes('application.cancel') && request.next.statuses.includes('CANCELLED');
   if (!next && !cancel) return null;
   return (
     <Section title={i18n.t('sectionStatus')} testId="status-section">
