@@ -2,6 +2,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig, loadEnv } from 'vite';
 
 import { devTelegramLaunch } from './dev/launch-plugin.ts';
+import { precompress } from './dev/precompress-plugin.ts';
 
 /**
  * The Mini App. `vite build` writes `dist/`, which the api serves (WEBAPP_DIST_DIR).
@@ -25,6 +26,7 @@ export default defineConfig(({ command, mode }) => {
             chatId: Number(env.DEV_CHAT_ID ?? -1000000000001),
           })
         : null,
+      precompress(),
     ],
     build: {
       target: 'es2022',

@@ -144,6 +144,16 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
     expect(bundle.length).toBeGreaterThan(100_000);
     expect(bundle).not.toContain('__dev/launch');
     expect(bundle).not.toContain('react-devtools');
+    // Sent compressed as built (brotli, else gzip), the same script either way.
+    const sent = async (encoding: string) => {
+      const answer = await fetch(`${api.url}${script}`, {
+        headers: { 'accept-encoding': encoding },
+      });
+      return { encoding: answer.headers.get('content-encoding'), text: await answer.text() };
+    };
+    expect(await sent('gzip, deflate, br')).toEqual({ encoding: 'br', text: bundle });
+    expect(await sent('gzip')).toEqual({ encoding: 'gzip', text: bundle });
+    expect(await sent('identity')).toEqual({ encoding: null, text: bundle });
     expect((await fetch(`${api.url}/trpc/nothing.here`)).status).toBe(404);
     expect((await fetch(`${api.url}/miniapp/v1/nothing`)).status).toBe(404);
     expect((await fetch(`${api.url}/assets/missing-file.js`)).status).toBe(404);

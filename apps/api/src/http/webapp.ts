@@ -41,7 +41,9 @@ export async function registerWebapp(
   }
 
   await app.register(async (scope) => {
-    await scope.register(fastifyStatic, { root, serve: false });
+    // The build carries `.br`/`.gz` copies (apps/webapp/dev/precompress-plugin.ts): sent as
+    // they are to browsers that accept them, the plain file otherwise.
+    await scope.register(fastifyStatic, { root, serve: false, preCompressed: true });
 
     const page = (reply: FastifyReply) =>
       reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
