@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { PaymentStatus, RequestSource, RequestStatus } from './enums';
+import { safeString } from './fields';
 import { OfferTerms, PaymentRequestPatch, PaymentRequestSummary } from './payment-request';
 
 /** Inputs and outputs of the api's procedures that are not entities themselves. */
@@ -32,7 +33,7 @@ export const SetStatusInput = z.strictObject({
   requestId: z.uuid(),
   status: RequestStatus,
   version: z.number().int().positive().optional(),
-  comment: z.string().trim().max(2000).optional(),
+  comment: safeString().trim().max(2000).optional(),
 });
 
 export const SetPaymentStatusInput = z.strictObject({
@@ -56,7 +57,7 @@ export const ListRequestsInput = z.strictObject({
   mine: z.boolean().default(false),
   limit: z.number().int().min(1).max(100).default(25),
   /** Opaque cursor from the previous page. */
-  cursor: z.string().max(200).nullish(),
+  cursor: safeString().max(200).nullish(),
   /** Sent by tRPC's infinite queries; the board pages forward only. */
   direction: z.enum(['forward', 'backward']).optional(),
 });
@@ -64,6 +65,6 @@ export type ListRequestsInput = z.input<typeof ListRequestsInput>;
 
 export const ListRequestsOutput = z.object({
   items: z.array(PaymentRequestSummary.extend({ readOnly: z.boolean() })),
-  nextCursor: z.string().nullable(),
+  nextCursor: safeString().nullable(),
 });
 export type ListRequestsOutput = z.infer<typeof ListRequestsOutput>;

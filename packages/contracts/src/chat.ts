@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { DocumentKind, PaymentStatus, RequestStatus } from './enums';
-import { telegramId, telegramMessageId } from './fields';
+import { safeString, telegramId, telegramMessageId } from './fields';
 import { PaymentRequestPatch, PaymentRequestView } from './payment-request';
 import { UserInfo } from './user';
 
@@ -32,19 +32,19 @@ const unixOrIso = z
 export const ChatMessageInput = z.strictObject({
   messageId: telegramMessageId,
   authorTelegramId: telegramId.nullish(),
-  authorName: z.string().max(256).nullish(),
-  text: z.string().max(10_000).nullish(),
+  authorName: safeString().max(256).nullish(),
+  text: safeString().max(10_000).nullish(),
   /** Unix seconds (as Telegram sends) or an ISO date-time. */
   date: unixOrIso,
   editDate: unixOrIso.nullish(),
   replyToMessageId: telegramMessageId.nullish(),
-  mediaGroupId: z.string().max(64).nullish(),
+  mediaGroupId: safeString().max(64).nullish(),
   kind: ChatMessageKind.default('text'),
   /** An asset saved before through the upload route. */
   assetId: z.uuid().nullish(),
   /** A file over the bot's download limit: recorded as such, not lost. */
   fileTooBig: z.boolean().default(false),
-  fileName: z.string().max(255).nullish(),
+  fileName: safeString().max(255).nullish(),
 });
 export type ChatMessageInput = z.output<typeof ChatMessageInput>;
 export type ChatMessageInputRaw = z.input<typeof ChatMessageInput>;
@@ -67,14 +67,14 @@ export type SaveMessagesResult = z.infer<typeof SaveMessagesResult>;
 
 export const ChatUser = z.strictObject({
   telegramId,
-  name: z.string().min(1).max(256),
+  name: safeString().min(1).max(256),
 });
 
 export const RegisterChatInput = z.strictObject({
   chat: z.strictObject({
     id: ChatId,
     type: z.enum(['group', 'supergroup', 'private', 'channel']),
-    title: z.string().max(256).nullish(),
+    title: safeString().max(256).nullish(),
   }),
   /** Who added the bot: only a whitelisted agent may register a deal room. */
   addedBy: ChatUser,
@@ -85,9 +85,9 @@ export const RegisterChatResult = z.discriminatedUnion('registered', [
   z.object({
     registered: z.literal(true),
     chatId: z.number(),
-    agent: z.object({ id: z.string(), name: z.string() }),
-    launchToken: z.string(),
-    locale: z.string(),
+    agent: z.object({ id: safeString(), name: safeString() }),
+    launchToken: safeString(),
+    locale: safeString(),
   }),
   z.object({ registered: z.literal(false), reason: z.enum(['NOT_WHITELISTED']) }),
 ]);
@@ -105,23 +105,23 @@ export const MembershipInput = z.strictObject({
 
 export const MigrateChatInput = z.strictObject({ fromChatId: ChatId, toChatId: ChatId });
 
-export const LaunchTokenResult = z.object({ chatId: z.number(), launchToken: z.string() });
+export const LaunchTokenResult = z.object({ chatId: z.number(), launchToken: safeString() });
 
 /** The deal room as the bot needs it for its messages. */
 export const ChatSummary = z.object({
   chatId: z.number(),
   registered: z.boolean(),
-  locale: z.string(),
-  agentName: z.string().nullable(),
+  locale: safeString(),
+  agentName: safeString().nullable(),
   /** Messages mirrored from this chat over its life (before and after an upgrade to a supergroup). */
   messages: z.number().int(),
   request: z
     .object({
-      id: z.string(),
-      displayNumber: z.string(),
+      id: safeString(),
+      displayNumber: safeString(),
       status: RequestStatus,
       paymentStatus: PaymentStatus,
-      onecUrl: z.string().nullable(),
+      onecUrl: safeString().nullable(),
     })
     .nullable(),
 });
@@ -131,7 +131,7 @@ export type ChatSummary = z.infer<typeof ChatSummary>;
 
 export const MiniAppSession = z.object({
   me: UserInfo,
-  chat: z.object({ id: z.number(), title: z.string().nullable() }).nullable(),
+  chat: z.object({ id: z.number(), title: safeString().nullable() }).nullable(),
   request: PaymentRequestView.nullable(),
 });
 export type MiniAppSession = z.infer<typeof MiniAppSession>;
@@ -175,10 +175,10 @@ export const UploadMimeType = z.enum(allowedUploadMimeTypes);
 export type UploadMimeType = z.infer<typeof UploadMimeType>;
 
 export const UploadResult = z.object({
-  assetId: z.string(),
-  sha256: z.string(),
+  assetId: safeString(),
+  sha256: safeString(),
   size: z.number().int(),
-  mime: z.string(),
+  mime: safeString(),
   deduplicated: z.boolean(),
 });
 export type UploadResult = z.infer<typeof UploadResult>;

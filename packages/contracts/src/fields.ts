@@ -18,8 +18,15 @@ import {
 const typeError = (iss: { code?: string; input?: unknown }) =>
   iss.code !== 'invalid_type' ? undefined : iss.input === undefined ? 'required' : 'invalid_type';
 
+/**
+ * A string without U+0000. PostgreSQL stores no NUL in text or JSON, so one that got through
+ * would fail in the database (a 500); it is refused here, with a message, instead.
+ */
+export const safeString = (params?: Parameters<typeof z.string>[0]) =>
+  z.string(params).refine((value) => !value.includes('\u0000'), { error: 'nul_character' });
+
 export const text = (max: number) =>
-  z.string({ error: typeError }).trim().min(1, { error: 'required' }).max(max);
+  safeString({ error: typeError }).trim().min(1, { error: 'required' }).max(max);
 
 /** A 64-bit Telegram id; Telegram promises at most 52 significant bits, so a JS number holds it. */
 export const telegramId = z

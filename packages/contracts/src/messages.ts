@@ -10,6 +10,7 @@ import type { Locale } from './enums';
 const dictionary = {
   ru: {
     required: 'Заполните это поле',
+    nul_character: 'Текст содержит недопустимый символ U+0000',
     invalid_type: 'Неверное значение',
     invalid_value: 'Выберите значение из списка',
     too_short: 'Слишком коротко: минимум {minimum} симв.',
@@ -36,6 +37,7 @@ const dictionary = {
   },
   en: {
     required: 'This field is required',
+    nul_character: 'The text contains a character that is not allowed (U+0000)',
     invalid_type: 'Invalid value',
     invalid_value: 'Choose a value from the list',
     too_short: 'Too short: at least {minimum} characters',

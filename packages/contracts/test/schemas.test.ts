@@ -134,4 +134,15 @@ describe('small helpers', () => {
     );
     expect(ChatMessageInput.safeParse({ ...message, date: 1e15 }).success).toBe(false);
   });
+
+  it('refuses U+0000 in text, which PostgreSQL cannot store, with a readable message', () => {
+    const message = { messageId: 1, date: 1_795_168_800 };
+    expect(ChatMessageInput.safeParse({ ...message, text: 'a\u0000b' }).success).toBe(false);
+    expect(ChatMessageInput.safeParse({ ...message, text: 'a\u0001b' }).success).toBe(true);
+    const patch = PaymentRequestPatch.safeParse({ purpose: 'Оплата\u0000' });
+    expect(patch.success).toBe(false);
+    expect(localizeIssues(patch.error!.issues, 'en')[0]?.message).toBe(
+      'The text contains a character that is not allowed (U+0000)',
+    );
+  });
 });
