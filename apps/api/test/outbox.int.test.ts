@@ -356,6 +356,59 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
     }
   });
 
+  it('renews the leases of a long delivery, so a second worker never takes it; a silent worker loses them', async () => {
+    const calls: string[] = [];
+    const slowHandlers = (name: string) =>
+      new OutboxHandlerRegistry().register('test.deliver', async () => {
+        calls.push(name);
+        // Five leases long: without renewal the other worker would take the message over.
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+      });
+    const options = { db: prisma, target: 'ONEC' as const, logger: silent, pollMs: 20 };
+    const message = await prisma.outboxMessage.create({
+      data: { target: 'ONEC', kind: 'test.deliver', aggregateKey: 'request:long', payload: {} },
+    });
+    const first = new OutboxWorker({ ...options, handlers: slowHandlers('first'), leaseMs: 300 });
+    const second = new OutboxWorker({ ...options, handlers: slowHandlers('second'), leaseMs: 300 });
+    first.start();
+    await until(async () => calls.length === 1);
+    second.start();
+    try {
+      await until(
+        async () =>
+          (await prisma.outboxMessage.findUniqueOrThrow({ where: { id: message.id } })).state ===
+          'DELIVERED',
+      );
+      expect(calls).toEqual(['first']);
+      expect(
+        await prisma.outboxMessage.findUniqueOrThrow({ where: { id: message.id } }),
+      ).toMatchObject({ attempts: 1, lockedBy: null });
+
+      // A worker that claims and then goes silent (killed): its lease is not renewed, and the
+      // running worker takes the message over once it runs out.
+      const orphan = await prisma.outboxMessage.create({
+        data: { target: 'ONEC', kind: 'test.deliver', aggregateKey: 'request:orphan', payload: {} },
+      });
+      await first.stop();
+      const [claimed] = await claimOutboxBatch(prisma, {
+        target: 'ONEC',
+        workerId: 'killed-worker',
+        limit: 1,
+        leaseMs: 300,
+        now: new Date(),
+      });
+      expect(claimed?.id).toBe(orphan.id);
+      await until(
+        async () =>
+          (await prisma.outboxMessage.findUniqueOrThrow({ where: { id: orphan.id } })).state ===
+          'DELIVERED',
+      );
+      expect(calls).toEqual(['first', 'second']);
+    } finally {
+      await Promise.all([first.stop(), second.stop()]);
+    }
+  });
+
   it('two workers on separate connections deliver every message exactly once, in order per aggregate', async () => {
     // On PostgreSQL the second worker has its own client (another "api instance").
     const other = db.url ? await createDb({ url: db.url }) : null;

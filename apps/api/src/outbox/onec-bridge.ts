@@ -45,9 +45,11 @@ export async function startOnecBridge(input: {
     handlers: onecOutboxHandlers({ db, onec, now: input.now ?? (() => new Date()), logger }),
     logger,
     pollMs: env.OUTBOX_POLL_MS,
-    // Longer than the worst delivery (the client's attempts and pauses), so a lease never
-    // runs out under a delivery that is still going.
-    leaseMs: Math.max(60_000, onecDeliveryBudgetMs(onec) + 10_000),
+    // Renewed while a delivery runs: short, so a killed instance's messages are taken over
+    // within it.
+    leaseMs: env.OUTBOX_LEASE_MS,
+    // The worst delivery: the client's attempts and its pauses between them.
+    deliveryTimeoutMs: onecDeliveryBudgetMs(onec) + 5_000,
     retry: { maxAttempts: env.OUTBOX_MAX_ATTEMPTS },
     now: input.now,
   }).start();

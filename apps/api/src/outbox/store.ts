@@ -136,6 +136,25 @@ export async function claimOutboxBatch(
 }
 
 /**
+ * Extends the leases a worker holds on messages it is still delivering. Rows it no longer
+ * holds (the lease ran out and another worker took them) are left alone. Returns how many
+ * leases were extended.
+ */
+export async function renewOutboxLeases(
+  db: OutboxDb,
+  ids: readonly OutboxId[],
+  workerId: string,
+  options: { until: Date },
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const { count } = await db.outboxMessage.updateMany({
+    where: { id: { in: ids.map(toId) }, lockedBy: workerId, state: 'PENDING' },
+    data: { lockedUntil: options.until },
+  });
+  return count;
+}
+
+/**
  * Marks a claimed message delivered. `result` (what the receiver answered, e.g. a Telegram
  * message id) is kept in the payload under `deliveryResult`. Returns false when the worker no
  * longer holds the lease (it expired and another worker took the message): the row is left

@@ -14,10 +14,11 @@ import {
   defaultOutboxRetryPolicy,
   describeOutboxError,
   failOutbox,
+  renewOutboxLeases,
 } from './store';
 
 export interface OutboxHandlerContext {
-  /** Aborted when the lease runs out: stop waiting, the message will be retried. */
+  /** Aborted when the delivery's time is up: stop waiting, the message will be retried. */
   signal: AbortSignal;
   /** This is the last attempt before the message is parked as DEAD if it fails. */
   lastAttempt: boolean;
@@ -95,8 +96,14 @@ export interface OutboxWorkerOptions {
   workerId?: string;
   /** Pause between polls when nothing was due. Default 500 ms. */
   pollMs?: number;
-  /** Default 60 s; must exceed the longest delivery (a 1C call with its own retries). */
+  /**
+   * How long a claim holds without news of its worker. Default 15 s. The worker renews the
+   * leases of its deliveries in flight every third of it, so a delivery may take longer; a
+   * worker that dies (killed, out of memory) leaves its messages to the others within a lease.
+   */
   leaseMs?: number;
+  /** The longest one delivery may take before it is aborted and retried. Default 60 s. */
+  deliveryTimeoutMs?: number;
   /** Messages claimed at once (delivered concurrently: they belong to different aggregates). Default 10. */
   batchSize?: number;
   retry?: Partial<OutboxRetryPolicy>;
@@ -116,7 +123,11 @@ export class OutboxWorker {
   readonly workerId: string;
   private readonly pollMs: number;
   private readonly leaseMs: number;
+  private readonly deliveryTimeoutMs: number;
   private readonly batchSize: number;
+  /** The messages being delivered now, whose leases the heartbeat renews. */
+  private readonly inFlight = new Set<bigint>();
+  private heartbeat: NodeJS.Timeout | null = null;
   private readonly retry: OutboxRetryPolicy;
   private readonly now: () => Date;
   private loop: Promise<void> | null = null;
@@ -126,7 +137,8 @@ export class OutboxWorker {
   constructor(private readonly options: OutboxWorkerOptions) {
     this.workerId = options.workerId ?? defaultWorkerId();
     this.pollMs = options.pollMs ?? 500;
-    this.leaseMs = options.leaseMs ?? 60_000;
+    this.leaseMs = options.leaseMs ?? 15_000;
+    this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 60_000;
     this.batchSize = options.batchSize ?? 10;
     this.retry = { ...defaultOutboxRetryPolicy, ...options.retry };
     this.now = options.now ?? (() => new Date());
@@ -147,10 +159,32 @@ export class OutboxWorker {
       },
       'outbox worker started',
     );
+    this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(1, this.leaseMs / 3));
+    this.heartbeat.unref();
     this.loop = this.run().finally(() => {
       this.loop = null;
     });
     return this;
+  }
+
+  /**
+   * Extends the leases of the deliveries in flight. A renewal that fails (the database is
+   * away) is only logged: the lease then runs out and another worker may deliver the message
+   * again, which handlers tolerate (they are idempotent).
+   */
+  private async renewLeases(): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    const ids = [...this.inFlight];
+    try {
+      await renewOutboxLeases(this.options.db, ids, this.workerId, {
+        until: new Date(this.now().getTime() + this.leaseMs),
+      });
+    } catch (error) {
+      this.options.logger.warn(
+        { err: error, target: this.options.target, workerId: this.workerId, count: ids.length },
+        'could not renew outbox leases; they may run out and the messages be delivered again',
+      );
+    }
   }
 
   /** Polls at once instead of waiting for the next tick. */
@@ -163,6 +197,8 @@ export class OutboxWorker {
     this.stopping = true;
     this.wakeUp?.();
     await this.loop;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
     this.options.logger.info(
       { target: this.options.target, workerId: this.workerId },
       'outbox worker stopped',
@@ -214,11 +250,8 @@ export class OutboxWorker {
   private async deliver(message: ClaimedOutboxMessage): Promise<void> {
     const { db, logger } = this.options;
     const handler = this.options.handlers.get(message.kind);
-    // Give up a little before the lease ends, so the failure is recorded while we hold it.
-    const margin = Math.min(1_000, this.leaseMs / 4);
-    const signal = AbortSignal.timeout(
-      Math.max(1, Math.floor(message.lockedUntil.getTime() - this.now().getTime() - margin)),
-    );
+    const signal = AbortSignal.timeout(this.deliveryTimeoutMs);
+    this.inFlight.add(message.id);
     try {
       if (!handler) {
         throw new OutboxDeliveryError(`No outbox handler for kind ${message.kind}`, false);
@@ -264,6 +297,9 @@ export class OutboxWorker {
           'outbox delivery failed; will retry',
         );
       }
+    } finally {
+      // Its outcome is recorded (or could not be): the heartbeat lets the lease go.
+      this.inFlight.delete(message.id);
     }
   }
 }

@@ -1,0 +1,283 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import type { TestDb } from '@payreq/db/testing';
+import { createTestDb } from '@payreq/db/testing';
+import type { Emulator } from '@payreq/onec-emulator';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+import type { OutboxWorker } from '../../src/outbox';
+import type { World } from '../fixtures';
+import { createWorld } from '../fixtures';
+import type { TestApi } from '../harness';
+import { dbKind, startTestApi } from '../harness';
+import { startEmulator } from '../onec-support';
+import type { ApiProcess, DeliveryTally, PostgresCluster } from './faults-support';
+import {
+  countCreateCalls,
+  recordDeliveryFigure,
+  seconds,
+  startApiOn,
+  startApiProcess,
+  startFaultWorker,
+  startOnecEmulator,
+  startPostgresCluster,
+  submitInHouse,
+  tallyDeliveries,
+  waitForDeliveries,
+} from './faults-support';
+import { skipSuite } from './support';
+
+/** Requests submitted into each fault. */
+const REQUESTS = 40;
+/** How long a fault goes on after the last request was submitted. */
+const FAULT_MS = 800;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Requests whose create call reached 1C but whose delivery is not recorded yet. */
+async function inFlight(
+  api: Pick<TestApi, 'prisma'>,
+  emulator: Emulator,
+  calls: Map<string, number>,
+  ids: readonly string[],
+): Promise<{ delivered: number; inFlight: number }> {
+  const tally = await tallyDeliveries(api.prisma, emulator, calls, ids);
+  const received = ids.filter((id) => calls.has(id)).length;
+  return { delivered: tally.delivered, inFlight: received - tally.delivered };
+}
+
+describe.skipIf(skipSuite)(`faults on the 1C side (${dbKind})`, () => {
+  let api: TestApi;
+  let emulator: Emulator;
+  let world: World;
+  let calls: Map<string, number>;
+  let worker: OutboxWorker | null = null;
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    emulator = await startEmulator(api);
+    world = await createWorld(api.prisma);
+    calls = countCreateCalls(emulator);
+  });
+  afterEach(async () => {
+    await worker?.stop();
+    worker = null;
+    emulator.setFault({ mode: 'off' });
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+    await api?.close();
+  });
+
+  /**
+   * Submits REQUESTS in-house requests while 1C shows a fault, keeps the fault FAULT_MS
+   * longer, ends it, and waits for every delivery; the figure counts what 1C holds.
+   */
+  async function throughFault(input: {
+    name: string;
+    begin: () => Promise<unknown> | unknown;
+    end: () => Promise<unknown> | unknown;
+    timeoutMs?: number;
+  }): Promise<DeliveryTally> {
+    worker = startFaultWorker(api.prisma, emulator, { timeoutMs: input.timeoutMs });
+    await input.begin();
+    const ids = await submitInHouse(api.prisma, world, [api.url], REQUESTS);
+    await sleep(FAULT_MS);
+    const during = await tallyDeliveries(api.prisma, emulator, calls, ids);
+    await input.end();
+    const endedAt = Date.now();
+    await waitForDeliveries(api.prisma, ids);
+    const tally = await tallyDeliveries(api.prisma, emulator, calls, ids);
+    // The fault must have bitten: deliveries failed or were sent again while it lasted.
+    const bitten = during.failedAttempts + during.repeatedCalls > 0;
+    const figure = recordDeliveryFigure({
+      name: input.name,
+      tally,
+      since: { at: endedAt, label: 'the fault ended' },
+      detail: `delivered during the fault ${during.delivered}`,
+      extraPass: bitten,
+      extraNote: 'the fault hit no delivery',
+    });
+    expect(figure.pass).toBe(true);
+    return tally;
+  }
+
+  it('loses nothing and creates nothing twice while 1C is down (connection refused)', async () => {
+    const port = Number(new URL(emulator.origin).port);
+    await throughFault({
+      name: '1C down: connection refused',
+      begin: () => emulator.stop(),
+      end: () => emulator.start(port),
+    });
+  });
+
+  it('loses nothing and creates nothing twice while 1C’s web server answers 503', async () => {
+    await throughFault({
+      name: '1C down: 503 from its web server',
+      begin: () => emulator.setFault({ mode: 'down', behavior: '503' }),
+      end: () => emulator.setFault({ mode: 'off' }),
+    });
+  });
+
+  it('creates each request once when 1C answers after our timeout (the retry finds the same document)', async () => {
+    // 1C creates the document, then answers 2 s later: our 400 ms timeout gives up first.
+    const tally = await throughFault({
+      name: '1C slow: answers 2 s late, timeout 0.4 s',
+      begin: () => emulator.setFault({ mode: 'slow', delayMs: 2_000 }),
+      end: () => emulator.setFault({ mode: 'off' }),
+      timeoutMs: 400,
+    });
+    expect(tally.repeatedCalls).toBeGreaterThan(0);
+  });
+
+  it('loses nothing and creates nothing twice while 1C answers 500', async () => {
+    await throughFault({
+      name: '1C answers 500',
+      begin: () => emulator.setFault({ mode: 'error500', count: 100_000, body: 'text' }),
+      end: () => emulator.setFault({ mode: 'off' }),
+    });
+  });
+});
+
+// PostgreSQL only: registered on the PostgreSQL project alone (no skipped tests on PGlite).
+if (dbKind === 'postgres') {
+  describe.skipIf(skipSuite)('the database restarted mid-run (postgres)', () => {
+    let cluster: PostgresCluster;
+    let api: TestApi;
+    let emulator: Emulator;
+    let world: World;
+    let calls: Map<string, number>;
+    let worker: OutboxWorker | null = null;
+
+    beforeAll(async () => {
+      cluster = await startPostgresCluster();
+      api = await startApiOn(cluster.url);
+      emulator = await startEmulator(api);
+      world = await createWorld(api.prisma);
+      calls = countCreateCalls(emulator);
+    });
+    afterAll(async () => {
+      await worker?.stop();
+      await emulator?.stop();
+      await api?.close();
+      await cluster?.stop();
+    });
+
+    it('delivers every message exactly once after PostgreSQL restarts with deliveries in flight, and the api answers again', async () => {
+      // 1C answers in 300 ms: a batch of deliveries is always on its way.
+      emulator.setFault({ mode: 'slow', delayMs: 300 });
+      worker = startFaultWorker(api.prisma, emulator, { timeoutMs: 1_000 });
+      const ids = await submitInHouse(api.prisma, world, [api.url], REQUESTS);
+      let atRestart = { delivered: 0, inFlight: 0 };
+      for (let i = 0; i < 200; i += 1) {
+        atRestart = await inFlight(api, emulator, calls, ids);
+        if (atRestart.delivered >= 1 && atRestart.inFlight >= 5) break;
+        await sleep(20);
+      }
+      const restartedAt = Date.now();
+      await cluster.restart(1_000);
+      const upAt = Date.now();
+      emulator.setFault({ mode: 'off' });
+
+      // The api answers again: health, a read, and new submits that reach 1C too.
+      let answeredAt: number | null = null;
+      for (let i = 0; i < 200 && answeredAt === null; i += 1) {
+        const health = await fetch(`${api.url}/healthz`).then(
+          (r) => r.status,
+          () => 0,
+        );
+        if (health === 200) answeredAt = Date.now();
+        else await sleep(25);
+      }
+      const asAnna = api.client(api.tokenFor({ kind: 'agent', id: world.anna.id }));
+      const read = await asAnna.requests.get.query({ requestId: ids[0]! }).then(
+        () => true,
+        () => false,
+      );
+      const after = await submitInHouse(api.prisma, world, [api.url], 5);
+      const all = [...ids, ...after];
+      await waitForDeliveries(api.prisma, all);
+      const tally = await tallyDeliveries(api.prisma, emulator, calls, all);
+      const figure = recordDeliveryFigure({
+        name: 'PostgreSQL restarted mid-run',
+        tally,
+        since: { at: upAt, label: 'PostgreSQL was back' },
+        detail:
+          `in flight at the restart ${atRestart.inFlight}, down ${seconds(upAt - restartedAt)}, ` +
+          `api healthy again ${answeredAt === null ? 'never' : `after ${seconds(answeredAt - upAt)}`}`,
+        extraPass: atRestart.inFlight > 0 && answeredAt !== null && read,
+        extraNote: atRestart.inFlight > 0 ? 'the api did not answer again' : 'nothing in flight',
+      });
+      expect(figure.pass).toBe(true);
+    });
+  });
+
+  describe.skipIf(skipSuite)('the api killed with deliveries in flight (postgres)', () => {
+    let db: TestDb;
+    let emulator: Emulator;
+    let world: World;
+    let calls: Map<string, number>;
+    let logDir: string;
+    const apis: ApiProcess[] = [];
+
+    beforeAll(async () => {
+      db = await createTestDb('postgres');
+      world = await createWorld(db.prisma);
+      emulator = await startOnecEmulator();
+      calls = countCreateCalls(emulator);
+      logDir = mkdtempSync(path.join(tmpdir(), 'payreq-api-logs-'));
+    });
+    afterAll(async () => {
+      for (const api of apis) await api.stop();
+      await emulator?.stop();
+      await db?.close();
+      if (logDir) rmSync(logDir, { recursive: true, force: true });
+    });
+
+    const startApi = async () => {
+      const api = await startApiProcess({
+        databaseUrl: db.url!,
+        onecBaseUrl: emulator.baseUrl,
+        logFile: path.join(logDir, 'api.log'),
+        seedAgents: 'Anna (bank):7000000001,Boris (bank):7000000002',
+      });
+      apis.push(api);
+      return api;
+    };
+
+    it('reaches 1C exactly once per message after a SIGKILL mid-delivery and a restart', async () => {
+      // 1C answers in 1.5 s (within the api's 5 s timeout): deliveries are in flight.
+      emulator.setFault({ mode: 'slow', delayMs: 1_500 });
+      const first = await startApi();
+      const ids = await submitInHouse(db.prisma, world, [first.url], REQUESTS);
+      let atKill = { delivered: 0, inFlight: 0 };
+      for (let i = 0; i < 400; i += 1) {
+        atKill = await inFlight({ prisma: db.prisma }, emulator, calls, ids);
+        if (atKill.delivered >= 1 && atKill.inFlight >= 5) break;
+        await sleep(25);
+      }
+      await first.kill();
+      const killedAt = Date.now();
+      emulator.setFault({ mode: 'off' });
+      // The killed worker's claims hold their messages until its lease (OUTBOX_LEASE_MS, 2 s
+      // here, renewed only while the worker lives) runs out; the restarted api takes them then.
+      await startApi();
+      const upAt = Date.now();
+      await waitForDeliveries(db.prisma, ids);
+      const tally = await tallyDeliveries(db.prisma, emulator, calls, ids);
+      const figure = recordDeliveryFigure({
+        name: 'api killed (SIGKILL) mid-delivery, restarted',
+        tally,
+        since: { at: killedAt, label: 'the kill' },
+        detail:
+          `in flight at the kill ${atKill.inFlight}, lease 2 s, ` +
+          `api up again after ${seconds(upAt - killedAt)}`,
+        extraPass: atKill.inFlight > 0,
+        extraNote: 'nothing in flight at the kill',
+      });
+      expect(figure.pass).toBe(true);
+    });
+  });
+}
