@@ -9,6 +9,10 @@ const booleanFlag = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1');
 
+// An empty variable counts as unset (docker-compose and .env files write `X=`).
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
 /** Every setting of the api, validated once at start. Other files never read process.env. */
 export const ApiEnv = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -27,8 +31,21 @@ export const ApiEnv = z.object({
   JOBS_ENABLED: booleanFlag.default(true),
   JOBS_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
 
-  /** Files (chat media, documents): local folder, content-addressed. */
+  /** Where files (chat media, documents) live, content-addressed: `disk` or `s3`. */
+  FILE_STORE: z.enum(['disk', 's3']).default('disk'),
+  /** `FILE_STORE=disk`: the folder. */
   FILE_STORAGE_DIR: z.string().default(path.join(repoRoot, '.data/files')),
+  /** `FILE_STORE=s3`: any S3-compatible store. Unset endpoint: AWS S3 in S3_REGION. */
+  S3_ENDPOINT: optional(z.url({ protocol: /^https?$/ })),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_BUCKET: optional(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')),
+  /** Put before every object key, e.g. `payreq/` in a shared bucket. */
+  S3_PREFIX: z.string().default(''),
+  /** Both or neither; neither: the AWS SDK's own chain (AWS_* variables, profile, instance role). */
+  S3_ACCESS_KEY_ID: optional(z.string().min(1)),
+  S3_SECRET_ACCESS_KEY: optional(z.string().min(1)),
+  /** `true` for most self-hosted stores (MinIO, Ceph): `endpoint/bucket/key` addressing. */
+  S3_FORCE_PATH_STYLE: booleanFlag.default(false),
   /** Largest chat upload the api takes, in bytes. */
   UPLOAD_MAX_BYTES: z.coerce
     .number()
@@ -84,6 +101,11 @@ export const ApiEnv = z.object({
   /** Deliver outbox messages to 1C from this process. */
   OUTBOX_WORKER_ENABLED: booleanFlag.default(true),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
+  /**
+   * How long a claimed message waits for a worker that went silent (killed, out of memory)
+   * before another takes it over; renewed every third of it while a delivery runs.
+   */
+  OUTBOX_LEASE_MS: z.coerce.number().int().min(300).default(15_000),
   /** After this many failed attempts a message is parked as dead (visible, never dropped). */
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(12),
 });
@@ -103,5 +125,15 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       'Invalid api configuration:\n  PLATFORM_TOKEN_SECRET: set a real secret in production',
     );
   }
-  return parsed.data;
+  const env = parsed.data;
+  if (env.FILE_STORE === 's3') {
+    const problems: string[] = [];
+    if (!env.S3_BUCKET) problems.push('  S3_BUCKET: required when FILE_STORE=s3');
+    if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY))
+      problems.push(
+        '  S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both, or neither (the AWS SDK chain)',
+      );
+    if (problems.length > 0) throw new Error(`Invalid api configuration:\n${problems.join('\n')}`);
+  }
+  return env;
 }

@@ -9,7 +9,7 @@ import { startJobs } from './jobs/scheduler';
 import { createLogger } from './logger';
 import { startOnecBridge } from './outbox/onec-bridge';
 import { buildServer } from './server';
-import { LocalFileStore } from './storage/file-store';
+import { createFileStore } from './storage/file-store';
 import { telegramMembershipCheck } from './telegram/membership';
 
 /** Starts the api: database (migrated and seeded), HTTP server, scheduled jobs; stops cleanly on a signal. */
@@ -28,13 +28,25 @@ async function main(): Promise<void> {
     agents: parseSeedAgents(env.SEED_AGENTS),
   });
   if (env.NODE_ENV === 'development') await logDevelopmentTokens(db.prisma, env, logger);
+  const files = await createFileStore(env);
+  logger.info(
+    env.FILE_STORE === 's3'
+      ? {
+          fileStore: 's3',
+          bucket: env.S3_BUCKET,
+          endpoint: env.S3_ENDPOINT ?? 'AWS',
+          prefix: env.S3_PREFIX || undefined,
+        }
+      : { fileStore: 'disk', dir: env.FILE_STORAGE_DIR },
+    'file store ready',
+  );
 
   const app = await buildServer({
     deps: {
       db: db.prisma,
       platformTokenSecret: env.PLATFORM_TOKEN_SECRET,
       now: () => new Date(),
-      files: new LocalFileStore(env.FILE_STORAGE_DIR),
+      files,
       telegram: {
         botToken: env.TELEGRAM_BOT_TOKEN,
         initDataMaxAgeSeconds: env.INIT_DATA_MAX_AGE_SECONDS,

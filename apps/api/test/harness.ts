@@ -62,11 +62,14 @@ export async function startTestApi(
     onec?: Partial<OnecRestOptions>;
     webappDistDir?: string;
     telegramApiRoot?: string;
+    /** Default: a local-disk store in a temporary folder. */
+    files?: FileStore;
   } = {},
 ): Promise<TestApi> {
   const db = await createTestDb(kind);
   const clock = new TestClock();
-  const files = new LocalFileStore(await mkdtemp(path.join(tmpdir(), 'payreq-files-')));
+  const files =
+    options.files ?? new LocalFileStore(await mkdtemp(path.join(tmpdir(), 'payreq-files-')));
   const app = await buildServer({
     deps: {
       db: db.prisma,

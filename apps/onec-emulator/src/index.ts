@@ -6,6 +6,7 @@ import { resolveConfig } from './config';
 import type { EmulatorConfig, ResolvedEmulatorConfig } from './config';
 import { Faults } from './faults';
 import type { FaultInput, FaultState } from './faults';
+import { EmulatorMetrics } from './metrics';
 import { Operator } from './operator';
 import { PlatformLink } from './platform';
 import { buildServer } from './server';
@@ -16,6 +17,8 @@ export interface Emulator {
   readonly store: EmulatorStore;
   readonly operator: Operator;
   readonly faults: Faults;
+  /** Prometheus metrics, served at `/metrics`. */
+  readonly metrics: EmulatorMetrics;
   /** `http://host:port{basePath}`: what the 1C client takes as `baseUrl`. Empty before start. */
   readonly baseUrl: string;
   /** `http://host:port`: where `/__emulator/...` lives. Empty before start. */
@@ -34,11 +37,16 @@ export function createEmulator(input: EmulatorConfig): Emulator {
   const config = resolveConfig(input);
   const store = new EmulatorStore(config.dataFile);
   const faults = new Faults();
+  const metrics = new EmulatorMetrics(store);
   let origin = '';
   let app: FastifyInstance | null = null;
   let operator: Operator | null = null;
-  const link = new PlatformLink(config.platform, store, config.now, (delivery) =>
-    operator?.onDelivered(delivery),
+  const link = new PlatformLink(
+    config.platform,
+    store,
+    config.now,
+    (delivery) => operator?.onDelivered(delivery),
+    metrics,
   );
   operator = new Operator(config, store, link, () => `${origin}${config.basePath}`);
   const theOperator = operator;
@@ -55,6 +63,7 @@ export function createEmulator(input: EmulatorConfig): Emulator {
     store,
     operator: theOperator,
     faults,
+    metrics,
     get baseUrl() {
       return origin ? `${origin}${config.basePath}` : '';
     },
@@ -63,7 +72,7 @@ export function createEmulator(input: EmulatorConfig): Emulator {
     },
     async start(port = config.port) {
       if (app) throw new Error('The emulator is already started');
-      const server = buildServer({ config, store, operator: theOperator, faults, reset });
+      const server = buildServer({ config, store, operator: theOperator, faults, metrics, reset });
       await server.listen({ host: config.host, port });
       app = server;
       const address = server.server.address() as AddressInfo;
@@ -93,6 +102,7 @@ export { resolveConfig, EmulatorError, defaultBank } from './config';
 export type { BankDetails, EmulatorConfig, PlatformConfig, ResolvedEmulatorConfig } from './config';
 export { FaultInput, Faults } from './faults';
 export type { Fault, FaultState } from './faults';
+export { EmulatorMetrics } from './metrics';
 export { Operator } from './operator';
 export type {
   ActionOptions,

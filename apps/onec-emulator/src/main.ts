@@ -27,6 +27,7 @@ process.stdout.write(
     `1C emulator listening: ${baseUrl}`,
     `  service:  ${baseUrl}/hs/${emulator.config.root}/v1/requests (Basic ${env.ONEC_EMULATOR_USERNAME})`,
     `  console:  ${baseUrl}/operator`,
+    `  health:   ${emulator.origin}/healthz   metrics: ${emulator.origin}/metrics`,
     `  platform: ${env.ONEC_EMULATOR_PLATFORM_URL}${env.ONEC_EMULATOR_HMAC_SECRET ? ' (HMAC signed)' : ''}`,
     `  data:     ${env.ONEC_EMULATOR_DATA_FILE ?? '(memory only)'}`,
     '',

@@ -5,6 +5,7 @@ import { signOnecBody } from '@payreq/onec';
 
 import { EmulatorError } from './config';
 import type { ResolvedPlatformConfig } from './config';
+import type { EmulatorMetrics } from './metrics';
 import type { Delivery, DeliveryOperation, EmulatorStore } from './store';
 
 export interface GetResult {
@@ -42,6 +43,7 @@ export class PlatformLink {
     private readonly store: EmulatorStore,
     private readonly now: () => Date,
     private readonly onDelivered: (delivery: Delivery) => void,
+    private readonly metrics: EmulatorMetrics | null = null,
   ) {}
 
   get configured(): boolean {
@@ -189,6 +191,7 @@ export class PlatformLink {
           ? `no answer within ${timeoutMs} ms`
           : errorText(caught);
     }
+    this.metrics?.platformCall(method, url, status);
     const recorded = { ...headers };
     if (recorded[onecHeaders.apiKey]) recorded[onecHeaders.apiKey] = '***';
     this.store.recordCall({

@@ -12,6 +12,7 @@ import type { ResolvedEmulatorConfig } from './config';
 import { consoleHtml } from './console';
 import { FaultInput } from './faults';
 import type { Faults } from './faults';
+import type { EmulatorMetrics } from './metrics';
 import type { Operator } from './operator';
 import { deliveryView } from './operator';
 import type { EmulatorStore } from './store';
@@ -21,6 +22,7 @@ export interface ServerDeps {
   store: EmulatorStore;
   operator: Operator;
   faults: Faults;
+  metrics: EmulatorMetrics;
   /** Clears the state (store, faults, timers). */
   reset: () => void;
 }
@@ -115,6 +117,12 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     bodyLimit: 10 * 1024 * 1024,
   });
   const slow = new WeakMap<FastifyRequest, number>();
+  const startedAt = Date.now();
+
+  // Every answer, by route template (404s: "unmatched") and status, for /metrics.
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.requestServed(request.method, request.routeOptions.url, reply.statusCode);
+  });
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof EmulatorError)
@@ -147,6 +155,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       service.addHook('onRequest', async (request, reply) => {
         const fault = faults.take();
         if (fault) {
+          deps.metrics.faultInjected(fault.mode);
           switch (fault.mode) {
             case 'down':
               if (fault.behavior === 'reset') {
@@ -326,6 +335,41 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       });
     },
     { prefix: config.basePath },
+  );
+
+  // ----- operations (no auth, like /__emulator: never expose the emulator publicly) -----
+  app.get('/healthz', async (_request, reply) => {
+    const deliveries = store.deliveries;
+    const last = store.calls.at(-1) ?? null;
+    const healthy = store.saveError === null;
+    return reply
+      .code(healthy ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send({
+        status: healthy ? 'ok' : 'unhealthy',
+        service: 'onec-emulator',
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        requests: store.requests.length,
+        persistent: store.file !== null,
+        // The data file could not be written: what 1C did would be lost on a restart.
+        saveError: store.saveError,
+        platform: {
+          configured: config.platform !== null,
+          deliveries: {
+            pending: deliveries.filter((d) => d.state === 'PENDING').length,
+            failed: deliveries.filter((d) => d.state === 'FAILED').length,
+          },
+          lastCall: last && {
+            at: last.startedAt,
+            status: last.status,
+            error: last.error,
+          },
+        },
+        fault: faults.current.fault.mode,
+      });
+  });
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
   );
 
   // ----- test control (no auth: never expose the emulator publicly) -----

@@ -142,6 +142,8 @@ export class EmulatorStore {
   private state: State = emptyState();
   /** HTTP exchanges with the platform, newest last (memory only). */
   readonly calls: CallRecord[] = [];
+  /** Why the last write of the data file failed; null once one succeeds (for /healthz). */
+  saveError: string | null = null;
 
   constructor(private readonly dataFile: string | null) {
     if (dataFile) this.load(dataFile);
@@ -162,10 +164,21 @@ export class EmulatorStore {
   /** Writes the state to the data file (atomically), if one is configured. */
   save(): void {
     if (!this.dataFile) return;
-    mkdirSync(path.dirname(this.dataFile), { recursive: true });
-    const temp = `${this.dataFile}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(this.state, null, 1));
-    renameSync(temp, this.dataFile);
+    try {
+      mkdirSync(path.dirname(this.dataFile), { recursive: true });
+      const temp = `${this.dataFile}.${process.pid}.tmp`;
+      writeFileSync(temp, JSON.stringify(this.state, null, 1));
+      renameSync(temp, this.dataFile);
+      this.saveError = null;
+    } catch (error) {
+      this.saveError = error instanceof Error ? error.message : String(error);
+      throw error;
+    }
+  }
+
+  /** The data file, or null when the state is kept in memory only. */
+  get file(): string | null {
+    return this.dataFile;
   }
 
   reset(): void {

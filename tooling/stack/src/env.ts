@@ -16,6 +16,8 @@ export const StackEnv = z.object({
   API_INSTANCES: z.coerce.number().int().min(1).max(8).default(1),
   TELEGRAM_TEST_SERVER_PORT: z.coerce.number().int().default(8081),
   ONEC_EMULATOR_PORT: z.coerce.number().int().default(4020),
+  /** The bot's ops listener (/healthz, /metrics; the bot alone reads OPS_PORT). */
+  BOT_OPS_PORT: z.coerce.number().int().default(3100),
   /** A real bot: with TELEGRAM_API_ROOT unset, the bot talks to api.telegram.org. */
   TELEGRAM_BOT_TOKEN: z.string().optional(),
   TELEGRAM_API_ROOT: z.string().optional(),

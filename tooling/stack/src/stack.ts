@@ -33,6 +33,8 @@ export interface StackOptions {
   databaseUrl?: string;
   /** Public https URL of the Mini App; locally the first api serves it over http. */
   webappUrl?: string;
+  /** The bot's ops listener (/healthz, /metrics) on this port; unset: none (polling mode). */
+  botOpsPort?: number;
   /** Extra settings of the api instances (they override `baseEnv`). */
   apiEnv?: Record<string, string>;
   /** Told as each part is up. */
@@ -53,6 +55,8 @@ export interface Stack {
   /** 1C's infobase URL (`…/bank`). */
   onecUrl: string;
   localOnec: boolean;
+  /** The bot's /healthz and /metrics live here (null without `botOpsPort`). */
+  botOpsUrl: string | null;
   botToken: string;
   botUsername: string;
   serviceToken: string;
@@ -183,6 +187,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         API_URL: apiUrl,
         BOT_SERVICE_TOKEN: serviceToken,
         DELIVERY_POLL_MS: base.DELIVERY_POLL_MS ?? '500',
+        ...(options.botOpsPort !== undefined
+          ? { OPS_PORT: String(options.botOpsPort), HOST: base.HOST ?? '127.0.0.1' }
+          : {}),
       },
       options.logDir,
     );
@@ -202,6 +209,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     localTelegram,
     onecUrl,
     localOnec,
+    botOpsUrl: options.botOpsPort !== undefined ? `http://127.0.0.1:${options.botOpsPort}` : null,
     botToken,
     botUsername,
     serviceToken,

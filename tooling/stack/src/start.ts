@@ -51,6 +51,7 @@ async function main(): Promise<void> {
             dataFile: path.join(repoRoot, '.data/onec-emulator.json'),
           },
       webappUrl: env.WEBAPP_URL,
+      botOpsPort: env.BOT_OPS_PORT,
       signal: abort.signal,
     });
     const stack = await starting;
@@ -58,12 +59,15 @@ async function main(): Promise<void> {
     const lines = [
       '',
       'PayReq is running.',
-      `  api and Mini App   ${stack.apiUrls.join(', ')}   (health /healthz, 1C REST reference /onec/docs)`,
+      `  api and Mini App   ${stack.apiUrls.join(', ')}   (health /healthz, metrics /metrics, 1C REST reference /onec/docs)`,
+      ...(stack.botOpsUrl
+        ? [`  bot                ${stack.botOpsUrl}/healthz, ${stack.botOpsUrl}/metrics`]
+        : []),
       stack.localTelegram
         ? `  Telegram (test)    ${stack.telegramRoot}   (control API /__control)`
         : `  Telegram           ${stack.telegramRoot}`,
       stack.localOnec
-        ? `  1C emulator        ${stack.onecUrl}/operator   (login payreq / payreq)`
+        ? `  1C emulator        ${stack.onecUrl}/operator   (login payreq / payreq; ${new URL(stack.onecUrl).origin}/healthz, /metrics)`
         : `  1C                 ${stack.onecUrl}`,
       `  database           ${env.DATABASE_URL ? env.DATABASE_URL.replace(/\/\/[^@]*@/, '//***@') : `embedded PGlite in ${shown(base.PGLITE_DATA_DIR ?? path.join(repoRoot, '.data/pglite'))}`}`,
       `  logs               ${shown(env.STACK_LOG_DIR)}/*.log`,

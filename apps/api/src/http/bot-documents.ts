@@ -25,12 +25,13 @@ export async function registerBotDocumentRoutes(
       const document = await deps.db.document.findUnique({
         where: { id: documentId },
         include: {
-          asset: { select: { storageKey: true } },
+          asset: { select: { storageKey: true, size: true } },
           request: { select: { id: true, number: true } },
         },
       });
       if (!document) throw notFound('document');
-      const bytes = await deps.files.get(document.asset.storageKey);
+      // Streamed from the store (disk or S3), never held whole.
+      const file = await deps.files.stream(document.asset.storageKey);
       const name = encodeURIComponent(document.fileName);
       return reply
         .header('content-type', document.mime)
@@ -44,7 +45,8 @@ export async function registerBotDocumentRoutes(
           'x-request-number',
           encodeURIComponent(displayRequestNumber(document.request.number)),
         )
-        .send(bytes);
+        .header('content-length', String(document.asset.size))
+        .send(file);
     } catch (error) {
       const { status, body } = restError(
         error,

@@ -203,7 +203,8 @@ export async function registerFileRoutes(app: FastifyInstance, deps: AppDeps): P
       if (!document || document.request.telegramChatId !== chat.chatId) throw notFound('document');
       const access = await loadAccess(deps.db, ctx.actor, document.requestId);
       requirePermission(access, 'documents.view');
-      const bytes = await deps.files.get(document.asset.storageKey);
+      // Streamed from the store (disk or S3), never held whole.
+      const file = await deps.files.stream(document.asset.storageKey);
       const name = encodeURIComponent(document.fileName);
       return reply
         .header('content-type', document.mime)
@@ -213,7 +214,8 @@ export async function registerFileRoutes(app: FastifyInstance, deps: AppDeps): P
           'x-request-number',
           encodeURIComponent(displayRequestNumber(document.request.number)),
         )
-        .send(bytes);
+        .header('content-length', String(document.asset.size))
+        .send(file);
     } catch (error) {
       return fail(reply, error, req);
     }

@@ -1,16 +1,33 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 
 /**
  * Where file bytes live: content-addressed by sha256, so the same file stored twice is
- * kept once. Local disk by default; an S3-compatible store implements the same interface.
+ * kept once. Local disk by default (`LocalFileStore`); any S3-compatible object store
+ * (`S3FileStore`, `./s3-file-store.ts`) implements the same interface. `createFileStore`
+ * picks one from the api's settings (`FILE_STORE`).
  */
 export interface FileStore {
   /** Stores the bytes (if not there yet) and returns their address. */
   put(bytes: Uint8Array): Promise<{ key: string; sha256: string; size: number }>;
+  /** The whole file in memory (small files: documents to hash, to re-send). */
   get(key: string): Promise<Buffer>;
+  /**
+   * The file as a stream, for serving it without holding it whole. Resolves once the file
+   * was found (a missing file rejects with `FileNotFoundError` before any byte is read).
+   */
+  stream(key: string): Promise<Readable>;
   has(key: string): Promise<boolean>;
+}
+
+/** No file under that key. */
+export class FileNotFoundError extends Error {
+  override readonly name = 'FileNotFoundError';
+  constructor(readonly key: string) {
+    super(`no stored file under ${key}`);
+  }
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -21,12 +38,20 @@ export function keyFor(sha256: string): string {
   return `sha256/${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
 }
 
+const KEY_PATTERN = /^sha256\/[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/;
+
+/** Refuses anything but a key `keyFor` makes (no path or object-name tricks reach a store). */
+export function assertStorageKey(key: string): void {
+  if (!KEY_PATTERN.test(key)) throw new Error(`invalid storage key: ${key}`);
+}
+
+const isNotFound = (error: unknown) => (error as { code?: unknown }).code === 'ENOENT';
+
 export class LocalFileStore implements FileStore {
   constructor(private readonly root: string) {}
 
   private pathOf(key: string): string {
-    if (!/^sha256\/[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(key))
-      throw new Error(`invalid storage key: ${key}`);
+    assertStorageKey(key);
     return path.join(this.root, key);
   }
 
@@ -49,15 +74,73 @@ export class LocalFileStore implements FileStore {
   }
 
   async get(key: string): Promise<Buffer> {
-    return readFile(this.pathOf(key));
+    try {
+      return await readFile(this.pathOf(key));
+    } catch (error) {
+      if (isNotFound(error)) throw new FileNotFoundError(key);
+      throw error;
+    }
+  }
+
+  async stream(key: string): Promise<Readable> {
+    // Opened first, so a missing file is an error here, not in the middle of an answer.
+    let handle;
+    try {
+      handle = await open(this.pathOf(key), 'r');
+    } catch (error) {
+      if (isNotFound(error)) throw new FileNotFoundError(key);
+      throw error;
+    }
+    return handle.createReadStream();
   }
 
   async has(key: string): Promise<boolean> {
     try {
       await stat(this.pathOf(key));
       return true;
-    } catch {
-      return false;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
     }
   }
+}
+
+/** The settings `createFileStore` reads (a subset of the api's `ApiEnv`). */
+export interface FileStoreSettings {
+  FILE_STORE: 'disk' | 's3';
+  FILE_STORAGE_DIR: string;
+  S3_ENDPOINT?: string | undefined;
+  S3_REGION: string;
+  S3_BUCKET?: string | undefined;
+  S3_PREFIX: string;
+  S3_ACCESS_KEY_ID?: string | undefined;
+  S3_SECRET_ACCESS_KEY?: string | undefined;
+  S3_FORCE_PATH_STYLE: boolean;
+}
+
+/**
+ * The store the settings name. An S3 store is checked (bucket there, credentials accepted)
+ * before it is returned, so a wrong setting stops the api at start rather than at the first
+ * upload. The S3 client is loaded only when it is used.
+ */
+export async function createFileStore(settings: FileStoreSettings): Promise<FileStore> {
+  if (settings.FILE_STORE === 'disk') return new LocalFileStore(settings.FILE_STORAGE_DIR);
+  if (!settings.S3_BUCKET) throw new Error('S3_BUCKET is required when FILE_STORE=s3');
+  const { S3FileStore } = await import('./s3-file-store');
+  const store = new S3FileStore({
+    bucket: settings.S3_BUCKET,
+    region: settings.S3_REGION,
+    endpoint: settings.S3_ENDPOINT,
+    forcePathStyle: settings.S3_FORCE_PATH_STYLE,
+    prefix: settings.S3_PREFIX,
+    credentials:
+      settings.S3_ACCESS_KEY_ID && settings.S3_SECRET_ACCESS_KEY
+        ? {
+            accessKeyId: settings.S3_ACCESS_KEY_ID,
+            secretAccessKey: settings.S3_SECRET_ACCESS_KEY,
+          }
+        : undefined,
+  });
+  await store.check();
+  return store;
 }
