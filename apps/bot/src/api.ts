@@ -3,6 +3,8 @@ import type { DocumentKind, UploadMimeType, UploadResult } from '@payreq/contrac
 import { TRPCClientError, createTRPCClient, httpLink } from '@trpc/client';
 
 import type { Logger } from './logger';
+import type { BotObserver } from './ops';
+import { silentObserver } from './ops';
 import type { RetryOptions } from './retry';
 import { retrying } from './retry';
 
@@ -28,6 +30,8 @@ export function apiStatusOf(error: unknown): number | null {
     if (typeof data?.httpStatus === 'number') return data.httpStatus;
     const response = (error.meta as { response?: { status?: unknown } } | undefined)?.response;
     if (typeof response?.status === 'number') return response.status;
+    // An answer that was not tRPC's JSON (see `trpcFetch`).
+    if (error.cause instanceof ApiHttpError) return error.cause.status;
   }
   return null;
 }
@@ -53,6 +57,22 @@ export function isTransientApiError(error: unknown): boolean {
   return status >= 500 || status === 429 || status === 408 || status === 401 || status === 403;
 }
 
+/**
+ * fetch for the tRPC client. An error answer that is not JSON (Node's own 431 for a request
+ * line too long, a proxy's page) would reach tRPC as "Unexpected end of JSON input" with no
+ * status, which reads as "no answer" and is retried for ever: its status is kept instead.
+ */
+async function trpcFetch(
+  input: string | URL,
+  init: RequestInit,
+  send: (input: string | URL, init: RequestInit) => Promise<Response> = fetch,
+): Promise<Response> {
+  const response = await send(input, init);
+  if (response.ok || /\bjson\b/i.test(response.headers.get('content-type') ?? '')) return response;
+  await response.body?.cancel().catch(() => undefined);
+  throw new ApiHttpError(response.status, null, `${response.status} ${response.statusText}`);
+}
+
 export interface StoredDocument {
   bytes: Buffer;
   mime: string;
@@ -66,6 +86,8 @@ export interface PlatformApiOptions {
   serviceToken: string;
   timeoutMs: number;
   logger: Logger;
+  /** Told whether each call got an answer (for /healthz). */
+  observer?: BotObserver;
 }
 
 function withTimeout(signal: AbortSignal | null | undefined, timeoutMs: number): AbortSignal {
@@ -84,25 +106,48 @@ export class PlatformApi {
   private readonly authorization: string;
   private readonly timeoutMs: number;
   private readonly logger: Logger;
+  private readonly observer: BotObserver;
 
   constructor(options: PlatformApiOptions) {
     this.url = options.url.replace(/\/+$/, '');
     this.authorization = `Bearer ${options.serviceToken}`;
     this.timeoutMs = options.timeoutMs;
     this.logger = options.logger;
+    this.observer = options.observer ?? silentObserver;
     this.trpc = createTRPCClient<AppRouter>({
       links: [
         httpLink({
           url: `${this.url}/trpc`,
           headers: () => ({ authorization: this.authorization }),
           fetch: (input, init) =>
-            fetch(input as string | URL, {
-              ...(init as RequestInit),
-              signal: withTimeout(init?.signal as AbortSignal | null | undefined, this.timeoutMs),
-            }),
+            trpcFetch(
+              input as string | URL,
+              {
+                ...(init as RequestInit),
+                signal: withTimeout(init?.signal as AbortSignal | null | undefined, this.timeoutMs),
+              },
+              (url, options) => this.fetch(url, options),
+            ),
         }),
       ],
     });
+  }
+
+  /** Every call to the api goes through here: it tells the observer whether the api answered. */
+  private async fetch(input: string | URL, init: RequestInit): Promise<Response> {
+    let response: Response;
+    try {
+      response = await fetch(input, init);
+    } catch (error) {
+      // A timeout counts; our own shutdown cutting a call short does not.
+      if ((error as Error).name !== 'AbortError') this.observer.apiFailed(error);
+      throw error;
+    }
+    const { status } = response;
+    if (status >= 500 || status === 401 || status === 403)
+      this.observer.apiFailed(new Error(`the api answered ${status}`));
+    else this.observer.apiAnswered();
+    return response;
   }
 
   /**
@@ -147,7 +192,7 @@ export class PlatformApi {
       'x-telegram-file-unique-id': meta.telegramFileUniqueId,
     };
     if (meta.fileName) headers['x-file-name'] = encodeURIComponent(meta.fileName);
-    const response = await fetch(`${this.url}/bot/v1/chats/${chatId}/assets`, {
+    const response = await this.fetch(`${this.url}/bot/v1/chats/${chatId}/assets`, {
       method: 'POST',
       headers,
       body: bytes as Uint8Array<ArrayBuffer>,
@@ -159,10 +204,13 @@ export class PlatformApi {
 
   /** A stored document's bytes, mime type, file name and kind. */
   async fetchDocument(documentId: string): Promise<StoredDocument> {
-    const response = await fetch(`${this.url}/bot/v1/documents/${encodeURIComponent(documentId)}`, {
-      headers: { authorization: this.authorization },
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
+    const response = await this.fetch(
+      `${this.url}/bot/v1/documents/${encodeURIComponent(documentId)}`,
+      {
+        headers: { authorization: this.authorization },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      },
+    );
     if (!response.ok) throw await httpError(response);
     const bytes = Buffer.from(await response.arrayBuffer());
     const header = (name: string) => response.headers.get(name);

@@ -10,8 +10,9 @@ import { DeliveryLoop } from './delivery';
 import type { BotConfig } from './env';
 import { registerHandlers } from './handlers';
 import type { Logger } from './logger';
-import { createLogger } from './logger';
+import { createLogger, redact } from './logger';
 import { Mirror } from './mirror';
+import { BotOps, OpsServer } from './ops';
 import { ShutdownError, retrying } from './retry';
 import { agentFor, deliveryTelegram, isTransientTelegramError, retryAfterOf } from './telegram';
 import { texts } from './texts';
@@ -30,6 +31,10 @@ export interface BotApp {
   readonly username: string;
   /** Webhook mode: the port the webhook server listens on, once started. */
   readonly webhookPort: number | null;
+  /** Health (`ops.health()`) and metrics (`ops.registry`): what /healthz and /metrics answer. */
+  ops: BotOps;
+  /** The ops listener's port (OPS_PORT; /healthz, /metrics), once started; null without one. */
+  readonly opsPort: number | null;
   /** Connects to Telegram, starts receiving updates (polling or webhook) and the delivery loop. */
   start(): Promise<void>;
   /**
@@ -57,6 +62,14 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
     });
   const workerId =
     options.workerId ?? `bot@${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const opsConfig = config.ops ?? { host: '0.0.0.0', port: null, staleMs: 120_000 };
+  const secrets = [config.token, config.serviceToken, config.webhook?.secret ?? ''];
+  const ops = new BotOps({
+    mode: config.mode,
+    deliveryEnabled: config.delivery.enabled,
+    staleMs: opsConfig.staleMs,
+    redact: (text) => redact(text, secrets),
+  });
   const bot = new Telegraf(config.token, {
     // A handler retries until the api answers: telegraf must not move on by itself.
     handlerTimeout: Infinity,
@@ -71,15 +84,18 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
     serviceToken: config.serviceToken,
     timeoutMs: config.apiTimeoutMs,
     logger,
+    observer: ops,
   });
   const chats = new ChatRegistry(api);
-  const mirror = new Mirror({ api, chats, logger, downloadTimeoutMs: 120_000 });
+  const mirror = new Mirror({ api, chats, logger, downloadTimeoutMs: 120_000, observer: ops });
   let shutdown = new AbortController();
   let username = config.botUsername ?? '';
   let started = false;
   let poller: UpdatePoller | null = null;
   let webhook: WebhookServer | null = null;
   let webhookPort: number | null = null;
+  let opsServer: OpsServer | null = null;
+  let opsPort: number | null = null;
 
   registerHandlers(bot, {
     config,
@@ -93,6 +109,7 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
   bot.catch((error) => {
     // A stop in the middle: the update stays unconfirmed. Anything else is logged and moved past.
     if (error instanceof ShutdownError) throw error;
+    ops.mirroringFailed('handler_error');
     logger.error({ err: error }, 'update handler failed');
   });
 
@@ -104,6 +121,7 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
           logger: logger.child({ component: 'delivery' }),
           onMigrated: (fromChatId, toChatId) =>
             mirror.followMigration(fromChatId, toChatId, AbortSignal.timeout(30_000)),
+          observer: ops,
         },
         {
           workerId,
@@ -115,7 +133,10 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
       )
     : null;
 
-  const handle = (update: Update) => bot.handleUpdate(update);
+  const handle = (update: Update) => {
+    ops.updateReceived(update);
+    return bot.handleUpdate(update);
+  };
   const telegramRetry = {
     isTransient: isTransientTelegramError,
     retryAfterMs: retryAfterOf,
@@ -147,80 +168,29 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
     get webhookPort() {
       return webhookPort;
     },
+    ops,
+    get opsPort() {
+      return opsPort;
+    },
 
     async start() {
       if (started) throw new Error('the bot is already started');
       started = true;
       shutdown = new AbortController();
-      const me = await retrying(() => bot.telegram.getMe(), {
-        ...telegramRetry,
-        signal: shutdown.signal,
-        onRetry: (error, attempt, delayMs) =>
-          logger.warn({ err: error, attempt, delayMs }, 'Telegram unreachable (getMe); retrying'),
-      });
-      bot.botInfo = me;
-      username = config.botUsername ?? me.username;
-      if (config.botUsername && config.botUsername.toLowerCase() !== me.username.toLowerCase()) {
-        logger.warn(
-          { configured: config.botUsername, telegram: me.username },
-          'BOT_USERNAME is not the username Telegram reports: Mini App links will point elsewhere',
-        );
+      ops.state = 'starting';
+      try {
+        await startReceiving();
+        ops.state = 'running';
+      } catch (error) {
+        if (ops.state === 'starting') ops.state = 'failed';
+        throw error;
       }
-      if (!me.can_read_all_group_messages) {
-        logger.info(
-          'privacy mode is on: the bot sees every group message only where it is an administrator (it asks for it in its welcome)',
-        );
-      }
-      await setCommands();
-
-      if (config.mode === 'webhook' && config.webhook) {
-        const hook = config.webhook;
-        webhook = new WebhookServer(
-          { path: hook.path, secret: hook.secret, host: hook.host, port: hook.port },
-          handle,
-          logger,
-        );
-        webhookPort = await webhook.start();
-        await retrying(
-          () =>
-            bot.telegram.setWebhook(`${hook.url}${hook.path}`, {
-              secret_token: hook.secret,
-              allowed_updates: [...ALLOWED_UPDATES],
-              max_connections: hook.maxConnections,
-              drop_pending_updates: false,
-            }),
-          { ...telegramRetry, signal: shutdown.signal, maxAttempts: 10 },
-        );
-      } else {
-        // Updates waiting from before (or from a webhook period) are kept, not dropped.
-        await retrying(() => bot.telegram.deleteWebhook({ drop_pending_updates: false }), {
-          ...telegramRetry,
-          signal: shutdown.signal,
-          maxAttempts: 10,
-        });
-        poller = new UpdatePoller(bot.telegram, handle, logger);
-        poller.start().done.catch((error: unknown) => {
-          logger.fatal({ err: error }, 'receiving updates failed');
-          options.onFatal?.(error);
-        });
-      }
-      delivery?.start();
-      logger.info(
-        {
-          username,
-          mode: config.mode,
-          apiRoot: config.apiRoot,
-          api: config.apiUrl,
-          delivery: Boolean(delivery),
-          workerId,
-        },
-        'bot started',
-      );
     },
 
     async stop(reason = 'stop') {
       if (!started) return;
       started = false;
+      ops.state = 'stopping';
       logger.info({ reason }, 'bot stopping');
       const grace = setTimeout(() => shutdown.abort(), config.shutdownGraceMs);
       try {
@@ -231,8 +201,108 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
       }
       poller = null;
       webhook = null;
+      ops.receiving = false;
       await delivery?.stop();
+      ops.deliveryRunning = false;
+      await opsServer?.stop();
+      opsServer = null;
+      opsPort = null;
+      ops.state = 'stopped';
       logger.info('bot stopped');
     },
   };
+
+  /** start(): the ops listener first (so a bot stuck reaching Telegram says so), then the rest. */
+  async function startReceiving(): Promise<void> {
+    if (opsConfig.port !== null) {
+      opsServer = new OpsServer(ops, logger);
+      opsPort = await opsServer.start(opsConfig.host, opsConfig.port);
+      logger.info(
+        { host: opsConfig.host, port: opsPort },
+        'ops listener: GET /healthz, GET /metrics',
+      );
+    } else if (config.mode === 'polling') {
+      logger.info('no /healthz or /metrics listener in polling mode: set OPS_PORT for one');
+    }
+    const me = await retrying(() => bot.telegram.getMe(), {
+      ...telegramRetry,
+      signal: shutdown.signal,
+      onRetry: (error, attempt, delayMs) => {
+        ops.telegramFailed(error);
+        logger.warn({ err: error, attempt, delayMs }, 'Telegram unreachable (getMe); retrying');
+      },
+    });
+    ops.telegramAnswered();
+    bot.botInfo = me;
+    username = config.botUsername ?? me.username;
+    if (config.botUsername && config.botUsername.toLowerCase() !== me.username.toLowerCase()) {
+      logger.warn(
+        { configured: config.botUsername, telegram: me.username },
+        'BOT_USERNAME is not the username Telegram reports: Mini App links will point elsewhere',
+      );
+    }
+    if (!me.can_read_all_group_messages) {
+      logger.info(
+        'privacy mode is on: the bot sees every group message only where it is an administrator (it asks for it in its welcome)',
+      );
+    }
+    await setCommands();
+
+    if (config.mode === 'webhook' && config.webhook) {
+      const hook = config.webhook;
+      webhook = new WebhookServer(
+        { path: hook.path, secret: hook.secret, host: hook.host, port: hook.port },
+        handle,
+        logger,
+        // Without a listener of their own, /healthz and /metrics are served here.
+        { ops, metrics: opsConfig.port === null, observer: ops },
+      );
+      webhookPort = await webhook.start();
+      ops.receiving = true;
+      await retrying(
+        () =>
+          bot.telegram.setWebhook(`${hook.url}${hook.path}`, {
+            secret_token: hook.secret,
+            allowed_updates: [...ALLOWED_UPDATES],
+            max_connections: hook.maxConnections,
+            drop_pending_updates: false,
+          }),
+        { ...telegramRetry, signal: shutdown.signal, maxAttempts: 10 },
+      );
+    } else {
+      // Updates waiting from before (or from a webhook period) are kept, not dropped.
+      await retrying(() => bot.telegram.deleteWebhook({ drop_pending_updates: false }), {
+        ...telegramRetry,
+        signal: shutdown.signal,
+        maxAttempts: 10,
+      });
+      poller = new UpdatePoller(bot.telegram, handle, logger, undefined, ops);
+      ops.receiving = true;
+      poller.start().done.then(
+        () => {
+          ops.receiving = false;
+        },
+        (error: unknown) => {
+          ops.receiving = false;
+          ops.state = 'failed';
+          logger.fatal({ err: error }, 'receiving updates failed');
+          options.onFatal?.(error);
+        },
+      );
+    }
+    delivery?.start();
+    ops.deliveryRunning = Boolean(delivery);
+    logger.info(
+      {
+        username,
+        mode: config.mode,
+        apiRoot: config.apiRoot,
+        api: config.apiUrl,
+        delivery: Boolean(delivery),
+        workerId,
+        opsPort,
+      },
+      'bot started',
+    );
+  }
 }

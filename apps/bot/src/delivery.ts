@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { PlatformApi } from './api';
 import { apiStatusOf, isTransientApiError } from './api';
 import type { Logger } from './logger';
+import type { BotObserver } from './ops';
 import { retrying } from './retry';
 import { classifyTelegramError } from './telegram';
 import type { CardForText } from './texts';
@@ -75,6 +76,8 @@ export interface DeliveryDeps {
   logger: Logger;
   /** A send found the group had become a supergroup: record it in the api. */
   onMigrated(fromChatId: number, toChatId: number): Promise<void>;
+  /** Told each delivery's outcome and each send's answer (for /healthz and /metrics). */
+  observer?: BotObserver;
 }
 
 export type DeliveryOutcome = 'delivered' | 'retry' | 'dead' | 'unknown';
@@ -130,6 +133,7 @@ export class DeliveryLoop {
       } catch (error) {
         this.deps.logger.error({ err: error }, 'delivery round failed');
       }
+      this.deps.observer?.deliveryRound();
       if (this.stopping) break;
       if (claimed < this.options.batchSize) await this.idle(this.options.pollMs);
     }
@@ -178,7 +182,8 @@ export class DeliveryLoop {
         await this.release(messages.slice(index));
         break;
       }
-      await this.deliver(message);
+      const outcome = await this.deliver(message);
+      this.deps.observer?.deliveryOutcome(message.kind, outcome);
     }
     return messages.length;
   }
@@ -206,8 +211,13 @@ export class DeliveryLoop {
       let sent: { message_id: number };
       try {
         sent = await prepared.send(chatId);
+        this.deps.observer?.telegramAnswered();
       } catch (error) {
         const failure = classifyTelegramError(error);
+        // Refusals (4xx, 429) are answers; no answer, or a 5xx, is Telegram failing.
+        if (['notSent', 'serverError', 'unknown'].includes(failure.kind))
+          this.deps.observer?.telegramFailed(error);
+        else this.deps.observer?.telegramAnswered();
         switch (failure.kind) {
           case 'migrated':
             log.info(

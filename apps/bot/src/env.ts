@@ -48,6 +48,14 @@ export const BotEnv = z
     WEBHOOK_MAX_CONNECTIONS: withDefault(int(1, 100), 1),
     HOST: withDefault(z.string().min(1), '0.0.0.0'),
     PORT: withDefault(int(0, 65_535), 8443),
+    /**
+     * The ops listener (`GET /healthz`, `GET /metrics`) on HOST:OPS_PORT, in either mode; 0: any
+     * free port (logged). Unset: none in polling mode; in webhook mode both are served on the
+     * webhook server's port.
+     */
+    OPS_PORT: optional(int(0, 65_535)),
+    /** /healthz answers 503 once Telegram or the api has been failing this long (polling: or no getUpdates answer for this plus the 25 s long poll). */
+    HEALTH_STALE_MS: withDefault(int(1_000, 3_600_000), 120_000),
     LOG_LEVEL: withDefault(
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
       'info',
@@ -66,6 +74,13 @@ export const BotEnv = z
   })
   .superRefine((env, ctx) => {
     if (env.BOT_MODE !== 'webhook') return;
+    if (env.OPS_PORT !== undefined && env.OPS_PORT !== 0 && env.OPS_PORT === env.PORT)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OPS_PORT'],
+        message:
+          'must differ from PORT in webhook mode (unset: /healthz and /metrics on the webhook port)',
+      });
     if (!env.WEBHOOK_URL)
       ctx.addIssue({ code: 'custom', path: ['WEBHOOK_URL'], message: 'required in webhook mode' });
     if (!env.WEBHOOK_SECRET)
@@ -94,6 +109,12 @@ export interface BotConfig {
     port: number;
     maxConnections: number;
   } | null;
+  /** The ops listener (/healthz, /metrics); `port` null: none of its own. Unset: the defaults. */
+  ops?: {
+    host: string;
+    port: number | null;
+    staleMs: number;
+  };
   logLevel: BotEnv['LOG_LEVEL'];
   delivery: {
     enabled: boolean;
@@ -136,6 +157,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
             maxConnections: env.WEBHOOK_MAX_CONNECTIONS,
           }
         : null,
+    ops: { host: env.HOST, port: env.OPS_PORT ?? null, staleMs: env.HEALTH_STALE_MS },
     logLevel: env.LOG_LEVEL,
     delivery: {
       enabled: env.DELIVERY_ENABLED,

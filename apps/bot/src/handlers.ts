@@ -6,7 +6,7 @@ import type { BotConfig } from './env';
 import { boardUrl, groupLaunchLink } from './links';
 import type { Logger } from './logger';
 import type { TgChat, TgMessage, TgUser } from './messages';
-import { userName } from './messages';
+import { userName, withoutNul } from './messages';
 import type { Mirror } from './mirror';
 import { ShutdownError, retrying } from './retry';
 import {
@@ -238,7 +238,7 @@ async function onAdded(
           chat: {
             id: chat.id,
             type: chat.type as 'group' | 'supergroup',
-            title: chat.title?.slice(0, 256) ?? null,
+            title: typeof chat.title === 'string' ? withoutNul(chat.title).slice(0, 256) : null,
           },
           addedBy: { telegramId: from.id, name: userName(from) ?? String(from.id) },
           botIsAdmin,

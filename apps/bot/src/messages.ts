@@ -70,11 +70,19 @@ export interface TgMessage {
   [key: string]: unknown;
 }
 
+/**
+ * PostgreSQL's text cannot hold U+0000 (the api would fail on it, and the mirroring would retry
+ * for ever): it is dropped from every string the bot reports.
+ */
+export function withoutNul(value: string): string {
+  return value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;
+}
+
 export function userName(
   user: Pick<TgUser, 'first_name' | 'last_name'> | undefined,
 ): string | null {
   if (!user) return null;
-  const name = [user.first_name, user.last_name].filter(Boolean).join(' ').trim();
+  const name = withoutNul([user.first_name, user.last_name].filter(Boolean).join(' ')).trim();
   return name ? name.slice(0, 256) : null;
 }
 
@@ -104,7 +112,7 @@ function largest(sizes: TgFile[]): TgFile | undefined {
 
 export function attachmentOf(message: TgMessage): Attachment | null {
   const named = (file: TgFile, prefix: string, extension: string) =>
-    file.file_name?.trim() || `${prefix}_${file.file_unique_id}.${extension}`;
+    withoutNul(file.file_name?.trim() || `${prefix}_${file.file_unique_id}.${extension}`);
   if (message.photo && message.photo.length > 0) {
     const file = largest(message.photo);
     if (!file) return null;
@@ -259,17 +267,17 @@ export function toChatMessageInput(
         ? 'other'
         : 'text';
   const author = message.sender_chat
-    ? { id: null, name: message.sender_chat.title?.slice(0, 256) ?? null }
+    ? { id: null, name: withoutNul(message.sender_chat.title ?? '').slice(0, 256) || null }
     : { id: message.from?.id ?? null, name: userName(message.from) };
   return {
     messageId: message.message_id,
     authorTelegramId: author.id,
     authorName: author.name,
-    text: text === null ? null : text.slice(0, 10_000),
+    text: text === null ? null : withoutNul(text).slice(0, 10_000),
     date: message.date,
     editDate: message.edit_date ?? null,
     replyToMessageId: replyTo(message),
-    mediaGroupId: message.media_group_id?.slice(0, 64) ?? null,
+    mediaGroupId: message.media_group_id ? withoutNul(message.media_group_id).slice(0, 64) : null,
     kind,
     fileName: attachment ? attachment.fileName.slice(0, 255) : null,
   };

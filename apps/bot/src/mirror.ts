@@ -1,3 +1,4 @@
+import { ChatMessageInput } from '@payreq/contracts';
 import type { Telegram } from 'telegraf';
 
 import type { PlatformApi } from './api';
@@ -7,6 +8,7 @@ import type { Logger } from './logger';
 import type { Attachment, TgMessage, TgUser } from './messages';
 import { attachmentOf, toChatMessageInput, userName } from './messages';
 import { uploadMimeFor } from './mime';
+import type { BotObserver } from './ops';
 import { ShutdownError, retrying } from './retry';
 import { classifyTelegramError } from './telegram';
 
@@ -31,6 +33,8 @@ export interface MirrorDeps {
   chats: ChatRegistry;
   logger: Logger;
   downloadTimeoutMs: number;
+  /** Told what was mirrored and what was not (for /metrics). */
+  observer?: BotObserver;
 }
 
 const isGroup = (type: string) => type === 'group' || type === 'supergroup';
@@ -66,10 +70,21 @@ export class Mirror {
     const chat = await this.deps.chats.get(chatId, signal);
     if (!chat.registered) return 'ignored';
 
-    if (!options.edited) await this.membershipFromService(message, signal);
-
+    // The row as the api takes it, checked before anything of the message is written: one the
+    // api would refuse records nothing (not even the members a service message names).
     const attachment = attachmentOf(message);
     const input = toChatMessageInput(message, attachment);
+    if (!ChatMessageInput.safeParse(input).success) {
+      this.deps.logger.error(
+        { chatId, messageId: message.message_id },
+        'a chat message the api would refuse; nothing of it is recorded',
+      );
+      this.deps.observer?.mirroringFailed('rejected');
+      return 'rejected';
+    }
+
+    if (!options.edited) await this.membershipFromService(message, signal);
+
     if (attachment) {
       const stored = await this.storeFile(telegram, chatId, attachment, signal);
       input.assetId = stored.assetId;
@@ -81,6 +96,7 @@ export class Mirror {
         () => this.deps.api.trpc.bot.saveMessage.mutate({ chatId, message: input }),
         { signal, forever: true },
       );
+      this.deps.observer?.messageMirrored(input.kind ?? 'text', options.edited);
       return 'saved';
     } catch (error) {
       if (error instanceof ShutdownError) throw error;
@@ -89,6 +105,7 @@ export class Mirror {
         { err: error, chatId, messageId: message.message_id, status: apiStatusOf(error) },
         'the api refused a chat message; it is not mirrored',
       );
+      this.deps.observer?.mirroringFailed('rejected');
       return 'rejected';
     }
   }
@@ -187,6 +204,11 @@ export class Mirror {
       fileUniqueId: file.file_unique_id,
       kind: attachment.kind,
     });
+    // Telegram always names a file by strings; anything else cannot be fetched, now or later.
+    if (typeof file.file_id !== 'string' || typeof file.file_unique_id !== 'string') {
+      log.warn('a file without a usable file_id; message kept without it');
+      return { assetId: null, fileTooBig: false };
+    }
     if (file.file_size !== undefined && file.file_size > MAX_BOT_DOWNLOAD_BYTES)
       return { assetId: null, fileTooBig: true };
     const mime = uploadMimeFor(attachment.mime, attachment.fileName);

@@ -8,6 +8,8 @@ import { TelegramError } from 'telegraf';
 import type { Update } from 'telegraf/types';
 
 import type { Logger } from './logger';
+import type { BotObserver, BotOps } from './ops';
+import { silentObserver } from './ops';
 import { KeyedSerializer, ShutdownError, backoffMs, sleep } from './retry';
 import { retryAfterOf } from './telegram';
 
@@ -64,6 +66,7 @@ export class UpdatePoller {
     private readonly handle: UpdateHandler,
     private readonly logger: Logger,
     private readonly options: { timeoutSeconds: number } = { timeoutSeconds: 25 },
+    private readonly observer: BotObserver = silentObserver,
   ) {}
 
   /** Starts polling in the background; `done` settles when it stops (rejects on a fatal error). */
@@ -98,8 +101,11 @@ export class UpdatePoller {
           )) as Update[];
           this.confirmedOffset = this.offset;
           failures = 0;
+          this.observer.telegramAnswered();
         } catch (error) {
           if (signal.aborted) break;
+          // Any failed getUpdates counts: even an answer (409, another poller) means no updates.
+          this.observer.telegramFailed(error);
           if (error instanceof TelegramError && (error.code === 401 || error.code === 404)) {
             throw new Error(
               `Telegram refused getUpdates (${error.code}): check TELEGRAM_BOT_TOKEN`,
@@ -189,6 +195,11 @@ export class WebhookServer {
     private readonly options: { path: string; secret: string; host: string; port: number },
     private readonly handle: UpdateHandler,
     private readonly logger: Logger,
+    /**
+     * `ops`: answers GET /healthz (and /metrics when `metrics`); `observer`: told of Telegram's
+     * calls. Without `ops`, /healthz answers a bare 200.
+     */
+    private readonly extras: { ops?: BotOps; metrics?: boolean; observer?: BotObserver } = {},
   ) {}
 
   async start(): Promise<number> {
@@ -225,6 +236,11 @@ export class WebhookServer {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
+    if (
+      this.extras.ops &&
+      (await this.extras.ops.handle(req, res, { metrics: this.extras.metrics ?? false }))
+    )
+      return;
     if (req.method === 'GET' && path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       return;
@@ -245,6 +261,7 @@ export class WebhookServer {
       res.writeHead(401).end();
       return;
     }
+    this.extras.observer?.telegramAnswered();
     let update: Update;
     try {
       update = JSON.parse((await readBody(req, 1024 * 1024)).toString('utf8')) as Update;

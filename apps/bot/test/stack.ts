@@ -104,8 +104,13 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** The api on PGlite, the Telegram test server, and the bot between them (through the proxy). */
-export async function startStack(): Promise<Stack> {
+/**
+ * The api on PGlite, the Telegram test server, and the bot between them (through the proxy).
+ * `botEnv`: settings of the bot beyond the test defaults (e.g. OPS_PORT).
+ */
+export async function startStack(
+  options: { botEnv?: Record<string, string> } = {},
+): Promise<Stack> {
   const api = await startTestApi('pglite');
   const tg = new TelegramTestServer();
   tg.createBot({ token: TEST_BOT_TOKEN, username: BOT_USERNAME, first_name: 'Сделки банка' });
@@ -125,6 +130,7 @@ export async function startStack(): Promise<Stack> {
     TELEGRAM_SEND_TIMEOUT_MS: '5000',
     SHUTDOWN_GRACE_MS: '1000',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...options.botEnv,
     ...extra,
   });
   const app = createBot(loadConfig(botEnv()));

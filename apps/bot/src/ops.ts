@@ -1,0 +1,375 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Update } from 'telegraf/types';
+
+import type { Logger } from './logger';
+
+/**
+ * What the bot's parts report as they work, for `/healthz` and `/metrics`. Every part takes
+ * one (optional: `silentObserver` when none is given), so each stays usable on its own.
+ */
+export interface BotObserver {
+  /** An update came in (polling or webhook), before it is handled. */
+  updateReceived(update: Update): void;
+  /** Telegram answered (any answer: a 4xx is an answer). */
+  telegramAnswered(): void;
+  /** Telegram did not answer, or answered 5xx. */
+  telegramFailed(error: unknown): void;
+  /** The api answered (anything but 5xx, 401 and 403). */
+  apiAnswered(): void;
+  /** The api did not answer, answered 5xx, or refused the service token (401/403). */
+  apiFailed(error: unknown): void;
+  /** A group message (or its edit) is held by the platform. */
+  messageMirrored(kind: string, edited: boolean): void;
+  /** A message that will not be mirrored (`rejected`: the api refused it), or a handler that failed. */
+  mirroringFailed(reason: 'rejected' | 'handler_error'): void;
+  /** One outbox message went through the delivery loop. */
+  deliveryOutcome(kind: string, outcome: 'delivered' | 'retry' | 'dead' | 'unknown'): void;
+  /** The delivery loop finished a claim round (even an empty one). */
+  deliveryRound(): void;
+}
+
+export const silentObserver: BotObserver = {
+  updateReceived: () => undefined,
+  telegramAnswered: () => undefined,
+  telegramFailed: () => undefined,
+  apiAnswered: () => undefined,
+  apiFailed: () => undefined,
+  messageMirrored: () => undefined,
+  mirroringFailed: () => undefined,
+  deliveryOutcome: () => undefined,
+  deliveryRound: () => undefined,
+};
+
+/** The last exchanges with one party (Telegram or the api). */
+class Contact {
+  lastOkAt: number | null = null;
+  lastFailureAt: number | null = null;
+  /** Set on the first failure after a success; cleared by the next success. */
+  failingSince: number | null = null;
+  lastError: string | null = null;
+
+  ok(now: number): void {
+    this.lastOkAt = now;
+    this.failingSince = null;
+  }
+
+  failed(now: number, message: string): void {
+    this.lastFailureAt = now;
+    this.failingSince ??= now;
+    this.lastError = message;
+  }
+
+  view(now: number) {
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    return {
+      lastOkAt: iso(this.lastOkAt),
+      secondsSinceOk: this.lastOkAt === null ? null : Math.round((now - this.lastOkAt) / 1000),
+      failingSince: iso(this.failingSince),
+      lastFailureAt: iso(this.lastFailureAt),
+      lastError: this.failingSince === null ? null : this.lastError,
+    };
+  }
+}
+
+export type BotState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
+
+export interface BotOpsOptions {
+  mode: 'polling' | 'webhook';
+  deliveryEnabled: boolean;
+  /** Failing (or, polling, silent) for longer than this makes /healthz answer 503. */
+  staleMs: number;
+  /** Polling: how long a getUpdates may rightly wait for updates (UpdatePoller's 25 s). */
+  longPollMs?: number;
+  /** Scrubs tokens and secrets from error texts shown on /healthz. */
+  redact: (text: string) => string;
+  now?: () => number;
+}
+
+const KNOWN_UPDATE_TYPES = new Set([
+  'message',
+  'edited_message',
+  'channel_post',
+  'edited_channel_post',
+  'my_chat_member',
+  'chat_member',
+  'chat_join_request',
+  'callback_query',
+  'inline_query',
+]);
+
+const describe = (error: unknown) =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
+/**
+ * The bot's health and metrics. Health: is the bot started and receiving updates, and when did
+ * it last hear from Telegram and from the api. Metrics (prom-client, `service="payreq-bot"`):
+ * the process's own, plus updates, mirroring and deliveries.
+ */
+export class BotOps implements BotObserver {
+  readonly registry = new Registry();
+  state: BotState = 'stopped';
+  /** Polling: the poller runs. Webhook: the webhook server listens. */
+  receiving = false;
+  deliveryRunning = false;
+  lastDeliveryRoundAt: number | null = null;
+  readonly telegram = new Contact();
+  readonly api = new Contact();
+  private readonly now: () => number;
+  private readonly updates: Counter<'type'>;
+  private readonly mirrored: Counter<'kind' | 'edit'>;
+  private readonly mirrorFailures: Counter<'reason'>;
+  private readonly sent: Counter<'kind'>;
+  private readonly failed: Counter<'kind' | 'outcome'>;
+  private readonly dependencyErrors: Counter<'dependency'>;
+
+  constructor(private readonly options: BotOpsOptions) {
+    this.now = options.now ?? Date.now;
+    const registers = [this.registry];
+    this.registry.setDefaultLabels({ service: 'payreq-bot' });
+    collectDefaultMetrics({ register: this.registry });
+    this.updates = new Counter({
+      name: 'payreq_bot_updates_received_total',
+      help: 'Telegram updates received, by type.',
+      labelNames: ['type'],
+      registers,
+    });
+    this.mirrored = new Counter({
+      name: 'payreq_bot_messages_mirrored_total',
+      help: 'Group messages (edit="true": their edits) saved in the platform, by message kind.',
+      labelNames: ['kind', 'edit'],
+      registers,
+    });
+    this.mirrorFailures = new Counter({
+      name: 'payreq_bot_mirroring_failures_total',
+      help: 'Messages not mirrored: reason="rejected" (the api refused the message), "handler_error" (a failed update handler).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.sent = new Counter({
+      name: 'payreq_bot_deliveries_sent_total',
+      help: 'Outbox messages posted to Telegram, by outbox kind.',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.failed = new Counter({
+      name: 'payreq_bot_deliveries_failed_total',
+      help: 'Outbox deliveries that failed: outcome="retry" (to be tried again), "dead" (parked for an operator), "unknown" (the answer was lost; parked).',
+      labelNames: ['kind', 'outcome'],
+      registers,
+    });
+    this.dependencyErrors = new Counter({
+      name: 'payreq_bot_dependency_errors_total',
+      help: 'Calls that got no usable answer, by party (telegram, api).',
+      labelNames: ['dependency'],
+      registers,
+    });
+    for (const dependency of ['telegram', 'api'] as const)
+      this.dependencyErrors.inc({ dependency }, 0);
+    for (const reason of ['rejected', 'handler_error'] as const)
+      this.mirrorFailures.inc({ reason }, 0);
+    const up: Gauge = new Gauge({
+      name: 'payreq_bot_up',
+      help: '1 when /healthz answers 200, else 0.',
+      registers,
+      collect: () => up.set(this.health().healthy ? 1 : 0),
+    });
+    const lastContact: Gauge<'dependency'> = new Gauge({
+      name: 'payreq_bot_last_contact_timestamp_seconds',
+      help: 'When Telegram / the api last answered (Unix time).',
+      labelNames: ['dependency'],
+      registers,
+      collect: () => {
+        lastContact.reset();
+        for (const [dependency, contact] of [
+          ['telegram', this.telegram],
+          ['api', this.api],
+        ] as const) {
+          if (contact.lastOkAt !== null) lastContact.set({ dependency }, contact.lastOkAt / 1000);
+        }
+      },
+    });
+  }
+
+  // ----- BotObserver -----
+
+  updateReceived(update: Update): void {
+    const type = Object.keys(update).find((key) => key !== 'update_id') ?? 'other';
+    this.updates.inc({ type: KNOWN_UPDATE_TYPES.has(type) ? type : 'other' });
+  }
+
+  telegramAnswered(): void {
+    this.telegram.ok(this.now());
+  }
+
+  telegramFailed(error: unknown): void {
+    this.dependencyErrors.inc({ dependency: 'telegram' });
+    this.telegram.failed(this.now(), this.options.redact(describe(error)));
+  }
+
+  apiAnswered(): void {
+    this.api.ok(this.now());
+  }
+
+  apiFailed(error: unknown): void {
+    this.dependencyErrors.inc({ dependency: 'api' });
+    this.api.failed(this.now(), this.options.redact(describe(error)));
+  }
+
+  messageMirrored(kind: string, edited: boolean): void {
+    this.mirrored.inc({ kind, edit: String(edited) });
+  }
+
+  mirroringFailed(reason: 'rejected' | 'handler_error'): void {
+    this.mirrorFailures.inc({ reason });
+  }
+
+  deliveryOutcome(kind: string, outcome: 'delivered' | 'retry' | 'dead' | 'unknown'): void {
+    const label = kind.startsWith('telegram.') ? kind : 'other';
+    if (outcome === 'delivered') this.sent.inc({ kind: label });
+    else this.failed.inc({ kind: label, outcome });
+  }
+
+  deliveryRound(): void {
+    this.lastDeliveryRoundAt = this.now();
+  }
+
+  // ----- what /healthz says -----
+
+  health() {
+    const now = this.now();
+    const { staleMs, mode } = this.options;
+    const seconds = (ms: number) => Math.round(ms / 1000);
+    const problems: string[] = [];
+    if (this.state !== 'running') problems.push(`the bot is ${this.state}`);
+    else if (!this.receiving)
+      problems.push(
+        mode === 'polling' ? 'polling has stopped' : 'the webhook server is not listening',
+      );
+    const last = this.telegram.lastOkAt;
+    const silentFor = last === null ? Infinity : now - last;
+    if (
+      this.state === 'running' &&
+      mode === 'polling' &&
+      silentFor > staleMs + (this.options.longPollMs ?? 25_000)
+    ) {
+      // A long poll answers at least every 25 s: longer silence means Telegram is out of reach.
+      problems.push(
+        `no answer from Telegram for ${last === null ? 'ever' : `${seconds(silentFor)} s`}` +
+          (this.telegram.failingSince !== null ? ` (${this.telegram.lastError})` : ''),
+      );
+    } else if (this.telegram.failingSince !== null && now - this.telegram.failingSince > staleMs) {
+      problems.push(
+        `Telegram failing for ${seconds(now - this.telegram.failingSince)} s (${this.telegram.lastError})`,
+      );
+    }
+    if (this.api.failingSince !== null && now - this.api.failingSince > staleMs)
+      problems.push(
+        `the api failing for ${seconds(now - this.api.failingSince)} s (${this.api.lastError})`,
+      );
+    const healthy = problems.length === 0;
+    return {
+      healthy,
+      body: {
+        status: healthy ? 'ok' : 'unhealthy',
+        service: 'payreq-bot',
+        mode,
+        state: this.state,
+        receiving: this.receiving,
+        delivery: {
+          state: !this.options.deliveryEnabled
+            ? 'disabled'
+            : this.deliveryRunning
+              ? 'running'
+              : 'stopped',
+          lastRoundAt:
+            this.lastDeliveryRoundAt === null
+              ? null
+              : new Date(this.lastDeliveryRoundAt).toISOString(),
+        },
+        telegram: this.telegram.view(now),
+        api: this.api.view(now),
+        staleAfterSeconds: seconds(staleMs),
+        problems,
+      },
+    };
+  }
+
+  /**
+   * Answers `GET /healthz` (and `GET /metrics` when `metrics`); returns false for any other
+   * request, which the caller then answers itself.
+   */
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    options: { metrics: boolean },
+  ): Promise<boolean> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    if (path === '/healthz') {
+      const { healthy, body } = this.health();
+      res
+        .writeHead(healthy ? 200 : 503, {
+          'content-type': 'application/json; charset=utf-8',
+          'cache-control': 'no-store',
+        })
+        .end(req.method === 'HEAD' ? undefined : JSON.stringify(body));
+      return true;
+    }
+    if (path === '/metrics' && options.metrics) {
+      const text = await this.registry.metrics();
+      res
+        .writeHead(200, { 'content-type': this.registry.contentType })
+        .end(req.method === 'HEAD' ? undefined : text);
+      return true;
+    }
+    return false;
+  }
+}
+
+/** The ops listener: `GET /healthz` and `GET /metrics` on their own port (OPS_PORT). */
+export class OpsServer {
+  private server: Server | null = null;
+
+  constructor(
+    private readonly ops: BotOps,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(host: string, port: number): Promise<number> {
+    const server = createServer((req, res) => {
+      this.ops
+        .handle(req, res, { metrics: true })
+        .then((handled) => {
+          if (handled) return;
+          req.resume();
+          res.writeHead(404).end();
+        })
+        .catch((error: unknown) => {
+          this.logger.error({ err: error }, 'ops request failed');
+          if (!res.headersSent) res.writeHead(500).end();
+        });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    return (server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+}

@@ -1,0 +1,404 @@
+import { createServer } from 'node:net';
+
+import { miniAppClient, signLaunch, tma } from '@payreq/api/testing/telegram';
+import type { TelegramUser } from '@payreq/api/testing/telegram';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { createBot } from '../src/bot';
+import { loadConfig } from '../src/env';
+import { completeFormForTests } from './fixtures';
+import type { Stack } from './stack';
+import { eventually, startStack } from './stack';
+
+/**
+ * The bot's ops endpoints over real HTTP: /healthz and /metrics on the ops listener (polling
+ * mode, OPS_PORT=0) and on the webhook server, with the bot between the Telegram test server
+ * and the real api.
+ */
+
+const anna: TelegramUser = { id: 7000000001, first_name: 'Анна', language_code: 'ru' };
+const ivan: TelegramUser = { id: 5000000001, first_name: 'Иван', language_code: 'ru' };
+
+let stack: Stack;
+let ops: string;
+
+interface Health {
+  status: string;
+  service: string;
+  mode: string;
+  state: string;
+  receiving: boolean;
+  delivery: { state: string; lastRoundAt: string | null };
+  telegram: { lastOkAt: string | null; failingSince: string | null; lastError: string | null };
+  api: { lastOkAt: string | null; failingSince: string | null; lastError: string | null };
+  problems: string[];
+}
+
+async function health(base = ops): Promise<{ status: number; body: Health }> {
+  const response = await fetch(`${base}/healthz`);
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  return { status: response.status, body: (await response.json()) as Health };
+}
+
+async function metrics(base = ops): Promise<string> {
+  const response = await fetch(`${base}/metrics`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  return response.text();
+}
+
+/** The value of one sample (`name{labels}`), labels in any order; 0 when absent. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number {
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const have = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
+    );
+    if (Object.entries(labels).every(([key, value]) => have[key] === value))
+      return Number(match[3]);
+  }
+  return 0;
+}
+
+/** A deal room opened by Anna (whitelisted) with Ivan; returns the chat and its launch token. */
+async function openDealRoom(title: string) {
+  const { tg, token } = stack;
+  const group = tg.createGroup({ by: anna.id, title, members: [ivan.id] });
+  tg.addBot(group.id, token, { by: anna.id, asAdmin: true });
+  const welcome = await tg.waitForBotMessage(group.id, {
+    bot: token,
+    predicate: (r) => JSON.stringify(r.replyMarkup ?? {}).includes('startapp='),
+  });
+  const markup = welcome.replyMarkup as { inline_keyboard: Array<Array<{ url?: string }>> };
+  const url = new URL(markup.inline_keyboard.flat().find((b) => b.url)!.url!);
+  await tg.waitForUpdatesConsumed(token);
+  return { chatId: group.id, launchToken: url.searchParams.get('startapp')! };
+}
+
+beforeAll(async () => {
+  stack = await startStack({ botEnv: { OPS_PORT: '0', HEALTH_STALE_MS: '1000' } });
+  const { tg, api } = stack;
+  for (const user of [anna, ivan]) tg.createUser({ id: user.id, first_name: user.first_name });
+  const bank = await api.prisma.tenant.create({ data: { name: 'Банк', isMaster: true } });
+  await api.prisma.agent.create({
+    data: { name: 'Анна Смирнова', tenantId: bank.id, telegramId: BigInt(anna.id) },
+  });
+  expect(stack.app.opsPort).toBeGreaterThan(0);
+  ops = `http://127.0.0.1:${stack.app.opsPort}`;
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('polling mode: the ops listener (OPS_PORT)', () => {
+  it('/healthz: 200 with the loop running and the last word from Telegram and the api', async () => {
+    const started = Date.now();
+    // The delivery loop asks the api every 100 ms; the first getUpdates answered at start.
+    const { status, body } = await eventually(async () => {
+      const answer = await health();
+      return answer.body.api.lastOkAt && answer.body.delivery.lastRoundAt ? answer : undefined;
+    }, 'the api heard from, a delivery round done');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      status: 'ok',
+      service: 'payreq-bot',
+      mode: 'polling',
+      state: 'running',
+      receiving: true,
+      delivery: { state: 'running' },
+      telegram: { failingSince: null, lastError: null },
+      api: { failingSince: null, lastError: null },
+      problems: [],
+    });
+    expect(Date.parse(body.telegram.lastOkAt!)).toBeLessThanOrEqual(Date.now());
+    expect(Date.parse(body.api.lastOkAt!)).toBeGreaterThan(started - 60_000);
+    expect(body.delivery.lastRoundAt).not.toBeNull();
+
+    expect((await fetch(`${ops}/nothing-here`)).status).toBe(404);
+    expect((await fetch(`${ops}/healthz`, { method: 'POST' })).status).toBe(404);
+  });
+
+  it('/metrics: process metrics and the bot’s counters, labelled service="payreq-bot"', async () => {
+    const text = await metrics();
+    for (const name of [
+      'process_cpu_user_seconds_total',
+      'nodejs_eventloop_lag_seconds',
+      'payreq_bot_updates_received_total',
+      'payreq_bot_messages_mirrored_total',
+      'payreq_bot_mirroring_failures_total',
+      'payreq_bot_deliveries_sent_total',
+      'payreq_bot_deliveries_failed_total',
+      'payreq_bot_dependency_errors_total',
+    ])
+      expect(text, name).toContain(`# TYPE ${name} `);
+    expect(
+      sample(text, 'process_cpu_user_seconds_total', { service: 'payreq-bot' }),
+    ).toBeGreaterThan(0);
+    expect(sample(text, 'payreq_bot_up', { service: 'payreq-bot' })).toBe(1);
+    expect(
+      sample(text, 'payreq_bot_last_contact_timestamp_seconds', { dependency: 'api' }),
+    ).toBeGreaterThan(Date.now() / 1000 - 60);
+  });
+
+  it('a mirrored message, an edit and a delivery move the counters', async () => {
+    const { tg, token, api } = stack;
+    const before = await metrics();
+    const chat = await openDealRoom('Сделка Метрика');
+    const message = tg.sendText({ from: ivan.id, chat: chat.chatId, text: 'Посчитайте меня' });
+    tg.editText({
+      from: ivan.id,
+      chat: chat.chatId,
+      messageId: message.message_id,
+      text: 'Посчитайте меня, пожалуйста',
+    });
+    await eventually(
+      async () =>
+        (await api.prisma.chatMessage.findFirst({
+          where: {
+            chatId: BigInt(chat.chatId),
+            messageId: message.message_id,
+            editDate: { not: null },
+          },
+        })) ?? undefined,
+      'the message and its edit mirrored',
+    );
+    // The bot counts a message once the api has answered it (a moment after the row is there).
+    const mirrored = (text: string, edit: string) =>
+      sample(text, 'payreq_bot_messages_mirrored_total', { kind: 'text', edit }) -
+      sample(before, 'payreq_bot_messages_mirrored_total', { kind: 'text', edit });
+    const afterMessage = await eventually(async () => {
+      const text = await metrics();
+      return mirrored(text, 'false') >= 1 && mirrored(text, 'true') >= 1 ? text : undefined;
+    }, 'the mirrored message and edit counted');
+    const moved = (name: string, labels: Record<string, string>) =>
+      sample(afterMessage, name, labels) - sample(before, name, labels);
+    expect(moved('payreq_bot_messages_mirrored_total', { kind: 'text', edit: 'false' })).toBe(1);
+    expect(moved('payreq_bot_messages_mirrored_total', { kind: 'text', edit: 'true' })).toBe(1);
+    expect(moved('payreq_bot_updates_received_total', { type: 'message' })).toBeGreaterThanOrEqual(
+      1,
+    );
+    expect(moved('payreq_bot_updates_received_total', { type: 'edited_message' })).toBe(1);
+    expect(moved('payreq_bot_updates_received_total', { type: 'my_chat_member' })).toBe(1);
+    expect(moved('payreq_bot_mirroring_failures_total', { reason: 'rejected' })).toBe(0);
+
+    // The agent submits the request: the status change is posted by the delivery loop.
+    const agent = miniAppClient(api.url, tma(signLaunch(anna, chat.launchToken)));
+    const draft = await agent.miniApp.save.mutate({ fields: completeFormForTests });
+    await agent.miniApp.setStatus.mutate({ status: 'COLLECTING_OFFERS', version: draft.version });
+    await tg.waitForBotMessage(chat.chatId, {
+      bot: token,
+      predicate: (r) => r.text?.includes('Новая in-house заявка') === true,
+    });
+    // An outbox message the bot cannot deliver is parked as dead, and counted as failed.
+    await api.prisma.outboxMessage.create({
+      data: {
+        target: 'TELEGRAM',
+        kind: 'telegram.somethingNew',
+        aggregateKey: `chat:${chat.chatId}`,
+        payload: { chatId: chat.chatId },
+      },
+    });
+    const afterDelivery = await eventually(async () => {
+      const text = await metrics();
+      return sample(text, 'payreq_bot_deliveries_failed_total', {
+        kind: 'telegram.somethingNew',
+        outcome: 'dead',
+      }) -
+        sample(before, 'payreq_bot_deliveries_failed_total', {
+          kind: 'telegram.somethingNew',
+          outcome: 'dead',
+        }) ===
+        1
+        ? text
+        : undefined;
+    }, 'the dead delivery counted');
+    expect(
+      sample(afterDelivery, 'payreq_bot_deliveries_sent_total', {
+        kind: 'telegram.statusChanged',
+      }) - sample(before, 'payreq_bot_deliveries_sent_total', { kind: 'telegram.statusChanged' }),
+    ).toBe(1);
+  });
+
+  it('/healthz turns 503 while the api is failing, and 200 again when it is back', async () => {
+    const { proxy } = stack;
+    proxy.down = true; // the api answers 503 to everything, as when restarting
+    try {
+      const down = await eventually(
+        async () => {
+          const answer = await health();
+          return answer.status === 503 ? answer : undefined;
+        },
+        '/healthz to say the api is failing',
+        10_000,
+      );
+      expect(down.body.status).toBe('unhealthy');
+      expect(down.body.state).toBe('running');
+      expect(down.body.api.failingSince).not.toBeNull();
+      expect(down.body.api.lastError).toMatch(/503/);
+      expect(down.body.problems.join('\n')).toMatch(/the api failing for \d+ s/);
+      const text = await metrics();
+      expect(sample(text, 'payreq_bot_up')).toBe(0);
+      expect(
+        sample(text, 'payreq_bot_dependency_errors_total', { dependency: 'api' }),
+      ).toBeGreaterThan(0);
+    } finally {
+      proxy.down = false;
+    }
+    const up = await eventually(
+      async () => {
+        const answer = await health();
+        return answer.status === 200 ? answer : undefined;
+      },
+      '/healthz to recover',
+      10_000,
+    );
+    expect(up.body).toMatchObject({ status: 'ok', api: { failingSince: null }, problems: [] });
+  });
+});
+
+describe('other shapes', () => {
+  it('starting while Telegram is out of reach: 503 "starting", the error shown without the token', async () => {
+    const dead = await freePort();
+    const app = createBot(
+      loadConfig(
+        stack.botEnv({
+          TELEGRAM_API_ROOT: `http://127.0.0.1:${dead}`,
+          OPS_PORT: '0',
+          HOST: '127.0.0.1',
+        }),
+      ),
+    );
+    const starting = app.start().catch(() => undefined);
+    try {
+      const base = await eventually(
+        () => (app.opsPort ? `http://127.0.0.1:${app.opsPort}` : undefined),
+        'the ops listener',
+      );
+      const answer = await eventually(async () => {
+        const seen = await health(base);
+        return seen.body.telegram.lastError ? seen : undefined;
+      }, 'a failed getMe');
+      expect(answer.status).toBe(503);
+      expect(answer.body).toMatchObject({ state: 'starting', status: 'unhealthy' });
+      expect(answer.body.problems).toContain('the bot is starting');
+      const raw = JSON.stringify(answer.body);
+      expect(raw).not.toContain(stack.token);
+      expect(raw).not.toContain(stack.token.split(':')[1]);
+    } finally {
+      await app.stop('test end');
+      await starting;
+    }
+    expect(app.opsPort).toBeNull();
+  });
+
+  it('without OPS_PORT, polling mode has no listener; webhook mode serves both on the webhook port', async () => {
+    const { tg, token } = stack;
+    const unset = { OPS_PORT: '', HEALTH_STALE_MS: '' };
+    await stack.app.stop('another bot takes over');
+    const polling = createBot(loadConfig(stack.botEnv({ ...unset, HOST: '127.0.0.1' })));
+    expect(polling.config.ops).toEqual({ host: '127.0.0.1', port: null, staleMs: 120_000 });
+    await polling.start();
+    try {
+      expect(polling.opsPort).toBeNull();
+      expect(polling.ops.health()).toMatchObject({ healthy: true, body: { mode: 'polling' } });
+    } finally {
+      await polling.stop();
+    }
+
+    const port = await freePort();
+    const hooked = createBot(
+      loadConfig(
+        stack.botEnv({
+          BOT_MODE: 'webhook',
+          WEBHOOK_URL: `http://127.0.0.1:${port}`,
+          WEBHOOK_SECRET: 'webhook-secret-for-tests-0123456789',
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          ...unset,
+        }),
+      ),
+    );
+    await hooked.start();
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const { status, body } = await health(base);
+      expect(status).toBe(200);
+      expect(body).toMatchObject({
+        status: 'ok',
+        mode: 'webhook',
+        state: 'running',
+        receiving: true,
+      });
+      const text = await metrics(base);
+      expect(sample(text, 'payreq_bot_up', { service: 'payreq-bot' })).toBe(1);
+      expect(hooked.opsPort).toBeNull();
+    } finally {
+      await hooked.stop();
+      await tg.callApi(token, 'deleteWebhook');
+    }
+    // Stopped: nothing listens any more.
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+
+  it('webhook mode with OPS_PORT: /metrics only on the ops listener', async () => {
+    const { tg, token } = stack;
+    const port = await freePort();
+    const hooked = createBot(
+      loadConfig(
+        stack.botEnv({
+          BOT_MODE: 'webhook',
+          WEBHOOK_URL: `http://127.0.0.1:${port}`,
+          WEBHOOK_SECRET: 'webhook-secret-for-tests-0123456789',
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          OPS_PORT: '0',
+        }),
+      ),
+    );
+    await hooked.start();
+    try {
+      const webhook = `http://127.0.0.1:${port}`;
+      const opsBase = `http://127.0.0.1:${hooked.opsPort}`;
+      expect((await health(webhook)).status).toBe(200);
+      expect((await fetch(`${webhook}/metrics`)).status).toBe(404);
+      expect(await metrics(opsBase)).toContain('payreq_bot_updates_received_total');
+      expect((await health(opsBase)).body.mode).toBe('webhook');
+    } finally {
+      await hooked.stop();
+      await tg.callApi(token, 'deleteWebhook');
+    }
+  });
+
+  it('OPS_PORT is validated like the other settings', () => {
+    expect(() => loadConfig(stack.botEnv({ OPS_PORT: '70000' }))).toThrow(/OPS_PORT/);
+    expect(() =>
+      loadConfig(
+        stack.botEnv({
+          BOT_MODE: 'webhook',
+          WEBHOOK_URL: 'https://bot.bank.example',
+          WEBHOOK_SECRET: 'webhook-secret-for-tests-0123456789',
+          PORT: '8443',
+          OPS_PORT: '8443',
+        }),
+      ),
+    ).toThrow(/OPS_PORT: must differ from PORT/);
+    expect(loadConfig(stack.botEnv({ OPS_PORT: '', HEALTH_STALE_MS: '' })).ops).toEqual({
+      host: '0.0.0.0',
+      port: null,
+      staleMs: 120_000,
+    });
+  });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
