@@ -41,8 +41,8 @@ export async function resolveActor(
       deps.telegram.initDataMaxAgeSeconds,
       deps.now(),
     );
-    const { actor, locale } = await telegramActor(deps, launch);
-    return { actor, locale, telegram: launch };
+    const { actor, locale, prefetched } = await telegramActor(deps, launch);
+    return { actor, locale, telegram: { ...launch, prefetched } };
   }
   if (scheme === 'Bearer' && credentials.startsWith('pt.')) {
     const subject = verifyPlatformToken(

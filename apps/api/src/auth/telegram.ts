@@ -6,6 +6,7 @@ import {
   validate,
 } from '@tma.js/init-data-node';
 import type { Locale } from '@payreq/contracts';
+import type { UserRole } from '@payreq/db';
 import type { Actor } from '@payreq/domain';
 
 import type { AppDeps } from '../context';
@@ -25,7 +26,44 @@ export interface TelegramLaunch {
   chatType: string | null;
   chatInstance: string | null;
   authDate: Date;
+  /**
+   * What authentication read for this call (set by `resolveActor`, not by the signature
+   * check): later steps of the same call use it instead of reading it again.
+   */
+  prefetched?: {
+    caller: TelegramCaller;
+    /** The `start_param`'s launch token, its chat and the caller's membership; absent if not looked up. */
+    binding?: LaunchBinding;
+  };
 }
+
+/** A launch token, its chat and a Telegram user's membership of it, as one read finds them. */
+export interface LaunchBinding {
+  tokenFound: boolean;
+  revokedAt: Date | null;
+  chatId: bigint | null;
+  chatTitle: string | null;
+  chatAgentId: string | null;
+  chatMigratedToChatId: bigint | null;
+  memberStatus: string | null;
+}
+
+/** What `start_param` must look like to be one of our launch tokens. */
+export const launchTokenPattern = /^[A-Za-z0-9_-]{16,64}$/;
+
+/** The platform's record of a Mini App caller, as read when the call was authenticated. */
+export type TelegramCaller =
+  | { kind: 'agent'; agentId: string; tenant: { id: string; name: string; isMaster: boolean } }
+  | {
+      kind: 'user';
+      user: {
+        id: string;
+        name: string;
+        role: UserRole;
+        locale: string;
+        tenant: { id: string; name: string; isMaster: boolean } | null;
+      };
+    };
 
 /** Telegram's clock and ours may differ a little; an auth_date further ahead is forged. */
 const allowedClockSkewMs = 60_000;
@@ -87,6 +125,50 @@ function displayName(user: TelegramLaunch['user']): string {
 }
 
 /**
+ * The agent and the user with a Telegram id, with their tenants, and (for a Mini App opened
+ * from a deal room) the launch token's chat and the caller's membership of it: one statement.
+ */
+interface IdentityRow extends LaunchBinding {
+  agentId: string | null;
+  agentName: string | null;
+  agentActive: boolean | null;
+  agentTenantId: string | null;
+  agentTenantName: string | null;
+  agentTenantIsMaster: boolean | null;
+  userId: string | null;
+  userName: string | null;
+  userRole: UserRole | null;
+  userLocale: string | null;
+  userTenantId: string | null;
+  userTenantName: string | null;
+  userTenantIsMaster: boolean | null;
+}
+
+async function readIdentity(
+  deps: AppDeps,
+  telegramId: bigint,
+  launchToken: string | null,
+): Promise<IdentityRow> {
+  const [row] = await deps.db.$queryRaw<IdentityRow[]>`
+    SELECT a.id AS "agentId", a.name AS "agentName", a.active AS "agentActive",
+      at.id AS "agentTenantId", at.name AS "agentTenantName", at."isMaster" AS "agentTenantIsMaster",
+      u.id AS "userId", u.name AS "userName", u.role::text AS "userRole", u.locale AS "userLocale",
+      ut.id AS "userTenantId", ut.name AS "userTenantName", ut."isMaster" AS "userTenantIsMaster",
+      t.token IS NOT NULL AS "tokenFound", t."revokedAt", c.id AS "chatId", c.title AS "chatTitle",
+      c."agentId" AS "chatAgentId", c."migratedToChatId" AS "chatMigratedToChatId",
+      m.status::text AS "memberStatus"
+    FROM (SELECT ${telegramId}::bigint AS id, ${launchToken}::text AS token) AS k
+    LEFT JOIN "Agent" AS a ON a."telegramId" = k.id
+    LEFT JOIN "Tenant" AS at ON at.id = a."tenantId"
+    LEFT JOIN "User" AS u ON u."telegramId" = k.id
+    LEFT JOIN "Tenant" AS ut ON ut.id = u."tenantId"
+    LEFT JOIN "LaunchToken" AS t ON t.token = k.token
+    LEFT JOIN "TelegramChat" AS c ON c.id = t."chatId"
+    LEFT JOIN "ChatMember" AS m ON m."chatId" = c.id AND m."telegramUserId" = k.id`;
+  return row!;
+}
+
+/**
  * The platform identity of a Telegram user: a whitelisted, active agent, or else a
  * platform user, created on first contact as a client. The whitelist is read on every
  * call, so a deactivated agent loses agent rights at once.
@@ -94,42 +176,89 @@ function displayName(user: TelegramLaunch['user']): string {
 export async function telegramActor(
   deps: AppDeps,
   launch: TelegramLaunch,
-): Promise<{ actor: Actor; locale: Locale }> {
+): Promise<{
+  actor: Actor;
+  locale: Locale;
+  prefetched: NonNullable<TelegramLaunch['prefetched']>;
+}> {
   const telegramId = BigInt(launch.user.id);
   const name = displayName(launch.user);
-  const agent = await deps.db.agent.findUnique({
-    where: { telegramId },
-    include: { tenant: true },
-  });
+  // The agent (and its tenant), the user (and theirs) and the deal room's binding in one
+  // read: the common case, a known person, costs one statement.
+  const launchToken =
+    launch.startParam && launchTokenPattern.test(launch.startParam) ? launch.startParam : null;
+  const known = await readIdentity(deps, telegramId, launchToken);
+  const binding: LaunchBinding | undefined = launchToken
+    ? {
+        tokenFound: known.tokenFound,
+        revokedAt: known.revokedAt,
+        chatId: known.chatId,
+        chatTitle: known.chatTitle,
+        chatAgentId: known.chatAgentId,
+        chatMigratedToChatId: known.chatMigratedToChatId,
+        memberStatus: known.memberStatus,
+      }
+    : undefined;
   const languageLocale: Locale = launch.user.languageCode?.startsWith('en') ? 'en' : 'ru';
-  if (agent?.active) {
+  if (known.agentId !== null && known.agentActive) {
     return {
       actor: {
         kind: 'agent',
-        agentId: agent.id,
+        agentId: known.agentId,
         userId: null,
         telegramId: launch.user.id,
-        name: agent.name,
-        tenantId: agent.tenantId,
-        tenantIsMaster: agent.tenant.isMaster,
+        name: known.agentName!,
+        tenantId: known.agentTenantId!,
+        tenantIsMaster: known.agentTenantIsMaster!,
       },
       locale: languageLocale,
+      prefetched: {
+        caller: {
+          kind: 'agent',
+          agentId: known.agentId,
+          tenant: {
+            id: known.agentTenantId!,
+            name: known.agentTenantName!,
+            isMaster: known.agentTenantIsMaster!,
+          },
+        },
+        binding,
+      },
     };
   }
-  // The common case, a known user, is one read; an upsert would be a transaction of four statements.
-  const user =
-    (await deps.db.user.findUnique({ where: { telegramId } })) ??
-    (await deps.db.user
-      .create({ data: { telegramId, name, role: 'CLIENT', locale: languageLocale } })
-      .catch(async (error: unknown) => {
-        // Two first calls of the same person at once: the other one created the row.
-        const existing = await deps.db.user.findUnique({ where: { telegramId } });
-        if (!existing) throw error;
-        return existing;
-      }));
+  const user: Extract<TelegramCaller, { kind: 'user' }>['user'] =
+    known.userId !== null
+      ? {
+          id: known.userId,
+          name: known.userName!,
+          role: known.userRole!,
+          locale: known.userLocale!,
+          tenant:
+            known.userTenantId === null
+              ? null
+              : {
+                  id: known.userTenantId,
+                  name: known.userTenantName!,
+                  isMaster: known.userTenantIsMaster!,
+                },
+        }
+      : await deps.db.user
+          .create({ data: { telegramId, name, role: 'CLIENT', locale: languageLocale } })
+          // A new client belongs to no organisation.
+          .then((created) => ({ ...created, tenant: null }))
+          .catch(async (error: unknown) => {
+            // Two first calls of the same person at once: the other one created the row.
+            const existing = await deps.db.user.findUnique({
+              where: { telegramId },
+              include: { tenant: true },
+            });
+            if (!existing) throw error;
+            return existing;
+          });
   const locale: Locale = user.locale === 'en' ? 'en' : 'ru';
   return {
     actor: { kind: 'user', userId: user.id, telegramId: launch.user.id, name: user.name },
     locale,
+    prefetched: { caller: { kind: 'user', user }, binding },
   };
 }

@@ -21,6 +21,8 @@ export interface RequestAccess {
   facts: RequestAccessFacts;
   relation: Relation;
   permissions: Permission[];
+  /** The caller's membership of the request's chat: read only where it decides anything (a user on a Telegram request), else false. */
+  isChatMember: boolean;
 }
 
 export function accessFactsOf(request: RequestWithAccess): {
@@ -62,6 +64,45 @@ export async function isChatMember(
   return member !== null && member.status !== 'LEFT';
 }
 
+/** Whose membership of the request's chat decides what they may do (a Telegram user's: SPEC §2). */
+export function membershipMatters(actor: Actor, request: RequestWithAccess): boolean {
+  return actor.kind === 'user' && accessFactsOf(request).pipeline.kind === 'TELEGRAM';
+}
+
+/** What the actor may do with a request already read (with its tenant and accepted offers). */
+export function accessOf(
+  actor: Actor,
+  request: RequestWithAccess,
+  isMember: boolean,
+): RequestAccess {
+  const { pipeline, facts } = accessFactsOf(request);
+  const relation = relationTo(actor, facts, { isChatMember: isMember });
+  return {
+    request,
+    pipeline,
+    facts,
+    relation,
+    permissions: permissionsFor(relation, facts),
+    isChatMember: isMember,
+  };
+}
+
+/**
+ * The caller's membership of the request's chat, when it decides anything: from `known` (the
+ * membership the chat binding just checked, for that chat) or else read.
+ */
+export async function chatMembershipFor(
+  tx: Tx,
+  actor: Actor,
+  request: RequestWithAccess,
+  known?: { chatId: bigint; isMember: boolean },
+): Promise<boolean> {
+  if (!membershipMatters(actor, request)) return false;
+  if (known && request.telegramChatId === known.chatId) return known.isMember;
+  const telegramId = actor.kind === 'user' || actor.kind === 'agent' ? actor.telegramId : null;
+  return isChatMember(tx, request.telegramChatId, telegramId);
+}
+
 /**
  * Loads a request and works out what the actor may do with it. With `lock`, the row is
  * locked for the rest of the transaction, so concurrent changes queue up behind it.
@@ -80,14 +121,7 @@ export async function loadAccess(
     include: requestWithAccess,
   });
   if (!request) throw notFound();
-  const { pipeline, facts } = accessFactsOf(request);
-  const telegramId = actor.kind === 'user' || actor.kind === 'agent' ? actor.telegramId : null;
-  const member =
-    pipeline.kind === 'TELEGRAM'
-      ? await isChatMember(tx, request.telegramChatId, telegramId)
-      : false;
-  const relation = relationTo(actor, facts, { isChatMember: member });
-  return { request, pipeline, facts, relation, permissions: permissionsFor(relation, facts) };
+  return accessOf(actor, request, await chatMembershipFor(tx, actor, request));
 }
 
 /** Refuses unless the permission list holds the permission. Strangers learn nothing of the request. */

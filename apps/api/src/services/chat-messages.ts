@@ -1,7 +1,11 @@
 import type { ChatMessageInput, SaveMessagesResult } from '@payreq/contracts';
+import { Prisma } from '@payreq/db';
 
 import type { Db, Tx } from '../db';
 import { notFound } from '../errors';
+
+/** Keeps a statement's rows only when the `chat` of its WITH exists. */
+const ifChatExists = Prisma.sql` WHERE EXISTS (SELECT 1 FROM chat)`;
 
 /**
  * Saves a chat's messages in one statement per batch: a new Telegram message id inserts a
@@ -16,21 +20,28 @@ export async function saveChatMessages(
 ): Promise<SaveMessagesResult> {
   if (messages.length === 0) return { received: 0, inserted: 0, updated: 0, unchanged: 0 };
   const id = BigInt(chatId);
-  const chat = await db.telegramChat.findUnique({ where: { id }, select: { id: true } });
-  if (!chat) throw notFound('chat');
   // The last report of a message wins within one batch, as Telegram's own order says.
   const byId = new Map<number, ChatMessageInput>();
   for (const message of messages) byId.set(message.messageId, message);
   const rows = [...byId.values()];
-  return db.$transaction(async (tx) => {
-    const counts = await upsertChatMessageRows(tx, id, rows);
-    if (options.markAuthorsMembers) await markAuthors(tx, id, rows);
-    return {
-      received: messages.length,
-      ...counts,
-      unchanged: rows.length - counts.inserted - counts.updated,
-    };
-  });
+  const authors = options.markAuthorsMembers ? authorsOf(rows) : new Map<number, string | null>();
+  // One statement, so one atomic change and one round trip: the chat's existence, the
+  // messages' upsert and the authors' membership (data-modifying WITH queries all run to
+  // completion). An unknown chat writes nothing and is reported as not found.
+  const [result] = await db.$queryRaw<{ chats: number; inserted: number; updated: number }[]>`
+    WITH chat AS (SELECT id FROM "TelegramChat" WHERE id = ${id}),
+    saved AS (${upsertSql(id, rows, ifChatExists)}),
+    authors AS (${markAuthorsSql(id, authors, ifChatExists)})
+    SELECT (SELECT count(*) FROM chat)::int AS chats,
+      (SELECT count(*) FROM saved WHERE inserted)::int AS inserted,
+      (SELECT count(*) FROM saved WHERE NOT inserted)::int AS updated`;
+  if (!result || result.chats === 0) throw notFound('chat');
+  return {
+    received: messages.length,
+    inserted: result.inserted,
+    updated: result.updated,
+    unchanged: rows.length - result.inserted - result.updated,
+  };
 }
 
 /** The one statement behind every way messages arrive (bot, batch, export). */
@@ -39,8 +50,18 @@ export async function upsertChatMessageRows(
   chatId: bigint,
   rows: ChatMessageInput[],
 ): Promise<{ inserted: number; updated: number }> {
+  const result = await tx.$queryRaw<{ inserted: boolean }[]>(upsertSql(chatId, rows));
+  const inserted = result.filter((row) => row.inserted).length;
+  return { inserted, updated: result.length - inserted };
+}
+
+/**
+ * A new Telegram message id inserts a row; a known one updates it only when something
+ * changed (an edit). `guard` filters the rows (e.g. on the chat's existence).
+ */
+function upsertSql(chatId: bigint, rows: ChatMessageInput[], guard = Prisma.empty): Prisma.Sql {
   const column = <T>(pick: (row: ChatMessageInput) => T) => rows.map(pick);
-  const result = await tx.$queryRaw<{ inserted: boolean }[]>`
+  return Prisma.sql`
     INSERT INTO "ChatMessage" (id, "chatId", "messageId", "authorTelegramId", "authorName", text, date, "editDate",
       "replyToMessageId", "mediaGroupId", kind, "assetId", "fileTooBig", "createdAt", "updatedAt")
     SELECT gen_random_uuid(), ${chatId}, m.message_id, m.author_id, m.author_name, m.text, m.date, m.edit_date,
@@ -57,7 +78,7 @@ export async function upsertChatMessageRows(
       ${column((r) => r.kind)}::text[],
       ${column((r) => r.assetId ?? null)}::uuid[],
       ${column((r) => r.fileTooBig)}::boolean[]
-    ) AS m(message_id, author_id, author_name, text, date, edit_date, reply_to, media_group, kind, asset_id, too_big)
+    ) AS m(message_id, author_id, author_name, text, date, edit_date, reply_to, media_group, kind, asset_id, too_big)${guard}
     ON CONFLICT ("chatId", "messageId") DO UPDATE SET
       text = EXCLUDED.text,
       "editDate" = EXCLUDED."editDate",
@@ -70,22 +91,27 @@ export async function upsertChatMessageRows(
        OR (EXCLUDED."assetId" IS NOT NULL AND "ChatMessage"."assetId" IS DISTINCT FROM EXCLUDED."assetId")
        OR "ChatMessage"."fileTooBig" IS DISTINCT FROM EXCLUDED."fileTooBig"
     RETURNING (xmax = 0) AS inserted`;
-  const inserted = result.filter((row) => row.inserted).length;
-  return { inserted, updated: result.length - inserted };
 }
 
 /** People who write in the chat are its members: the chat binding learns of them this way too. */
-async function markAuthors(tx: Tx, chatId: bigint, rows: ChatMessageInput[]): Promise<void> {
+function authorsOf(rows: ChatMessageInput[]): Map<number, string | null> {
   const authors = new Map<number, string | null>();
   for (const row of rows) {
     if (row.authorTelegramId != null && row.kind !== 'service')
       authors.set(row.authorTelegramId, row.authorName ?? null);
   }
-  if (authors.size === 0) return;
-  await tx.$executeRaw`
+  return authors;
+}
+
+function markAuthorsSql(
+  chatId: bigint,
+  authors: Map<number, string | null>,
+  guard = Prisma.empty,
+): Prisma.Sql {
+  return Prisma.sql`
     INSERT INTO "ChatMember" ("chatId", "telegramUserId", name, status, "updatedAt")
     SELECT ${chatId}, a.id, a.name, 'MEMBER', now()
-    FROM unnest(${[...authors.keys()].map((author) => BigInt(author))}::bigint[], ${[...authors.values()]}::text[]) AS a(id, name)
+    FROM unnest(${[...authors.keys()].map((author) => BigInt(author))}::bigint[], ${[...authors.values()]}::text[]) AS a(id, name)${guard}
     ON CONFLICT ("chatId", "telegramUserId") DO UPDATE SET
       status = CASE WHEN "ChatMember".status = 'LEFT' THEN 'MEMBER'::"ChatMemberStatus" ELSE "ChatMember".status END,
       name = COALESCE(EXCLUDED.name, "ChatMember".name),

@@ -10,18 +10,19 @@ import type {
 import { permissionsWithoutRequest } from '@payreq/domain';
 import { Prisma } from '@payreq/db';
 
+import type { TelegramLaunch } from '../auth/telegram';
 import { AppError, forbidden } from '../errors';
-import { loadAccess } from './access';
 import type { BoundChat } from './chats';
 import { recordHistory } from './history';
 import type { ServiceContext } from './requests';
 import {
   changePaymentStatus,
   changeStatus,
+  loadRequestView,
   patchToData,
   submitRequest,
-  updateRequestFields,
-  viewFor,
+  updateLoadedFields,
+  viewOf,
 } from './requests';
 
 async function chatRequestId(ctx: ServiceContext, chat: BoundChat): Promise<string | null> {
@@ -40,17 +41,16 @@ const noRequestYet = () =>
 
 /** Who the caller is in this chat, and the chat's request (if any) as they may see it. */
 export async function miniAppSession(
-  ctx: ServiceContext & { locale: Locale },
+  ctx: ServiceContext & { locale: Locale; telegram?: TelegramLaunch | null },
   chat: BoundChat,
 ): Promise<MiniAppSession> {
-  const requestId = await chatRequestId(ctx, chat);
+  const loaded = await loadRequestView(ctx.db, ctx.actor, { telegramChatId: chat.chatId }, chat);
   let request: PaymentRequestView | null = null;
   let permissions: UserInfo['permissions'];
-  if (requestId) {
-    const access = await loadAccess(ctx.db, ctx.actor, requestId);
-    permissions = access.permissions;
-    request = access.permissions.includes('application.view')
-      ? await viewFor(ctx.db, ctx.actor, access)
+  if (loaded) {
+    permissions = loaded.access.permissions;
+    request = permissions.includes('application.view')
+      ? viewOf(ctx.actor, loaded.access, loaded.row)
       : null;
   } else {
     permissions = permissionsWithoutRequest(ctx.actor, {
@@ -67,13 +67,18 @@ export async function miniAppSession(
 }
 
 export async function userInfo(
-  ctx: ServiceContext & { locale: Locale },
+  ctx: ServiceContext & { locale: Locale; telegram?: TelegramLaunch | null },
   permissions: UserInfo['permissions'],
 ): Promise<UserInfo> {
   const { actor } = ctx;
   const settings = { locale: ctx.locale, timeZone: 'Europe/Moscow' };
+  // What authentication read of this caller a moment ago, when it was a Mini App call.
+  const known = ctx.telegram?.prefetched?.caller;
   if (actor.kind === 'agent') {
-    const tenant = await ctx.db.tenant.findUniqueOrThrow({ where: { id: actor.tenantId } });
+    const tenant =
+      known?.kind === 'agent' && known.agentId === actor.agentId
+        ? known.tenant
+        : await ctx.db.tenant.findUniqueOrThrow({ where: { id: actor.tenantId } });
     return {
       userId: actor.userId,
       telegramId: actor.telegramId,
@@ -86,10 +91,13 @@ export async function userInfo(
     };
   }
   if (actor.kind === 'user') {
-    const user = await ctx.db.user.findUniqueOrThrow({
-      where: { id: actor.userId },
-      include: { tenant: true },
-    });
+    const user =
+      known?.kind === 'user' && known.user.id === actor.userId
+        ? known.user
+        : await ctx.db.user.findUniqueOrThrow({
+            where: { id: actor.userId },
+            include: { tenant: true },
+          });
     return {
       userId: user.id,
       telegramId: actor.telegramId,
@@ -116,20 +124,26 @@ export async function saveChatRequest(
   chat: BoundChat,
   input: { version?: number; fields: PaymentRequestPatch },
 ): Promise<PaymentRequestView> {
-  const existing = await chatRequestId(ctx, chat);
-  if (existing) {
+  // The chat's request, if it has one, is found and locked by one statement; the save then
+  // works on one read of it (access and view from the same row).
+  const updated = await ctx.db.$transaction(async (tx) => {
+    const [locked] = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM "PaymentRequest" WHERE "telegramChatId" = ${chat.chatId} FOR UPDATE`;
+    if (!locked) return null;
     if (input.version === undefined) {
       throw new AppError('VALIDATION_FAILED', {
         ru: 'Не указана версия заявки',
         en: 'The request version is missing',
       });
     }
-    return updateRequestFields(ctx, {
-      requestId: existing,
+    const loaded = await loadRequestView(tx, ctx.actor, { id: locked.id }, chat);
+    if (!loaded) throw noRequestYet();
+    return updateLoadedFields(tx, ctx.actor, ctx.now(), loaded, {
       version: input.version,
       fields: input.fields,
     });
-  }
+  });
+  if (updated) return updated;
   const { actor } = ctx;
   const allowed = permissionsWithoutRequest(actor, {
     chatBound: true,
@@ -160,7 +174,9 @@ export async function saveChatRequest(
         [{ field: 'created', from: null, to: 'DRAFT' }],
         ctx.now(),
       );
-      return viewFor(tx, actor, await loadAccess(tx, actor, created.id));
+      const loaded = await loadRequestView(tx, actor, { id: created.id }, chat);
+      if (!loaded) throw noRequestYet();
+      return viewOf(actor, loaded.access, loaded.row);
     });
   } catch (error) {
     // Two people pressed "save" on an empty chat at once: the second sees the first's request.

@@ -6,7 +6,8 @@ import type { Actor } from '@payreq/domain';
 import type { z } from 'zod';
 import type { MembershipInput, MigrateChatInput, RegisterChatInput } from '@payreq/contracts';
 
-import type { TelegramLaunch } from '../auth/telegram';
+import type { LaunchBinding, TelegramLaunch } from '../auth/telegram';
+import { launchTokenPattern } from '../auth/telegram';
 import type { Db, Tx } from '../db';
 import type { MembershipCheck } from '../telegram/membership';
 import { AppError, notFound } from '../errors';
@@ -215,6 +216,33 @@ export interface BoundChat {
   isChatAgent: boolean;
 }
 
+/** A launch token, its chat and a Telegram user's membership of it: one statement. */
+async function readLaunchBinding(
+  db: Db,
+  token: string,
+  telegramUserId: bigint,
+): Promise<LaunchBinding> {
+  const [row] = await db.$queryRaw<LaunchBinding[]>`
+    SELECT true AS "tokenFound", t."revokedAt", c.id AS "chatId", c.title AS "chatTitle",
+      c."agentId" AS "chatAgentId", c."migratedToChatId" AS "chatMigratedToChatId",
+      m.status::text AS "memberStatus"
+    FROM "LaunchToken" AS t
+    LEFT JOIN "TelegramChat" AS c ON c.id = t."chatId"
+    LEFT JOIN "ChatMember" AS m ON m."chatId" = c.id AND m."telegramUserId" = ${telegramUserId}
+    WHERE t.token = ${token}`;
+  return (
+    row ?? {
+      tokenFound: false,
+      revokedAt: null,
+      chatId: null,
+      chatTitle: null,
+      chatAgentId: null,
+      chatMigratedToChatId: null,
+      memberStatus: null,
+    }
+  );
+}
+
 const noAccessToChat = () =>
   new AppError('FORBIDDEN', {
     ru: 'Нет доступа к этому чату. Откройте приложение кнопкой из чата сделки.',
@@ -232,15 +260,41 @@ export async function resolveBoundChat(
   launch: TelegramLaunch,
   checkMembership?: MembershipCheck,
 ): Promise<BoundChat> {
-  if (!launch.startParam || !/^[A-Za-z0-9_-]{16,64}$/.test(launch.startParam))
-    throw noAccessToChat();
-  const token = await db.launchToken.findUnique({ where: { token: launch.startParam } });
-  if (!token || token.revokedAt) throw noAccessToChat();
-  const chat = await currentChat(db, token.chatId);
+  if (!launch.startParam || !launchTokenPattern.test(launch.startParam)) throw noAccessToChat();
+  const telegramUserId = BigInt(launch.user.id);
+  // The token, its chat and the caller's membership: read with the caller's identity when
+  // the call was authenticated, else here, in one statement.
+  const bound =
+    launch.prefetched?.binding ?? (await readLaunchBinding(db, launch.startParam, telegramUserId));
+  if (!bound.tokenFound || bound.revokedAt) throw noAccessToChat();
+  let chat: {
+    id: bigint;
+    title: string | null;
+    agentId: string | null;
+    migratedToChatId: bigint | null;
+  } | null =
+    bound.chatId === null
+      ? null
+      : {
+          id: bound.chatId,
+          title: bound.chatTitle,
+          agentId: bound.chatAgentId,
+          migratedToChatId: bound.chatMigratedToChatId,
+        };
+  let member: { status: string } | null =
+    bound.memberStatus === null ? null : { status: bound.memberStatus };
+  if (chat?.migratedToChatId) {
+    // The group became a supergroup: follow it as `currentChat` does (rare; tokens move along).
+    for (let hops = 0; chat?.migratedToChatId && hops < 5; hops += 1) {
+      chat = await db.telegramChat.findUnique({ where: { id: chat.migratedToChatId } });
+    }
+    if (chat) {
+      member = await db.chatMember.findUnique({
+        where: { chatId_telegramUserId: { chatId: chat.id, telegramUserId } },
+      });
+    }
+  }
   if (!chat) throw noAccessToChat();
-  const member = await db.chatMember.findUnique({
-    where: { chatId_telegramUserId: { chatId: chat.id, telegramUserId: BigInt(launch.user.id) } },
-  });
   let isMember = member !== null && member.status !== 'LEFT';
   const isChatAgent = actor.kind === 'agent' && chat.agentId === actor.agentId;
   if (!isMember && !isChatAgent && member === null && checkMembership) {

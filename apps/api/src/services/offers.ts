@@ -10,7 +10,7 @@ import { loadAccess, requirePermission } from './access';
 import { recordHistory } from './history';
 import { enqueueOutbox } from './outbox';
 import type { ServiceContext } from './requests';
-import { viewFor } from './requests';
+import { currentView } from './requests';
 
 export interface NewOffer {
   terms: OfferTerms;
@@ -150,7 +150,7 @@ export async function submitOffer(
       actor,
       ctx.now(),
     );
-    return viewFor(tx, actor, await loadAccess(tx, actor, input.requestId));
+    return currentView(tx, actor, input.requestId);
   });
 }
 
@@ -176,6 +176,6 @@ export async function acceptOffer(
     const role = actingRoleOf(access.relation);
     if (!role) throw forbidden();
     await acceptInTx(tx, access, offer.id, ctx.actor, role, now);
-    return viewFor(tx, ctx.actor, await loadAccess(tx, ctx.actor, input.requestId));
+    return currentView(tx, ctx.actor, input.requestId);
   });
 }

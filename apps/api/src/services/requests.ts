@@ -25,19 +25,15 @@ import type { Prisma } from '@payreq/db';
 import type { z } from 'zod';
 
 import type { Db, Tx } from '../db';
-import { AppError, forbidden, versionConflict } from '../errors';
-import type { RequestAccess } from './access';
-import { loadAccess, requirePermission } from './access';
-import { recordHistory } from './history';
+import { AppError, forbidden, notFound, versionConflict } from '../errors';
+import type { RequestAccess, RequestWithAccess } from './access';
+import { accessOf, chatMembershipFor, loadAccess, requirePermission } from './access';
+import { actorRef, recordHistory } from './history';
 import type { OutboxEntry } from './outbox';
 import { enqueueOutbox } from './outbox';
-import {
-  fieldsOf,
-  requestSummaryInclude,
-  requestViewInclude,
-  toRequestView,
-  toSummary,
-} from './views';
+import { findRequestViewRow, updateFieldsWithHistory } from './rows';
+import type { RequestViewRow } from './views';
+import { fieldsOf, requestSummaryInclude, toRequestView, toSummary } from './views';
 
 export interface ServiceContext {
   db: Db;
@@ -102,9 +98,10 @@ export async function getRequestView(
   actor: Actor,
   requestId: string,
 ): Promise<PaymentRequestView> {
-  const access = await loadAccess(db as Tx, actor, requestId);
-  requirePermission(access, 'application.view');
-  return viewFor(db as Tx, actor, access);
+  const loaded = await loadRequestView(db, actor, { id: requestId });
+  if (!loaded) throw notFound();
+  requirePermission(loaded.access, 'application.view');
+  return viewOf(actor, loaded.access, loaded.row);
 }
 
 export async function viewFor(
@@ -112,10 +109,17 @@ export async function viewFor(
   actor: Actor,
   access: RequestAccess,
 ): Promise<PaymentRequestView> {
-  const row = await tx.paymentRequest.findUniqueOrThrow({
-    where: { id: access.request.id },
-    include: requestViewInclude,
-  });
+  const row = await findRequestViewRow(tx, { id: access.request.id });
+  if (!row) throw notFound();
+  return viewOf(actor, access, row);
+}
+
+/** The view of a request already read with `requestViewInclude`, for the caller. */
+export function viewOf(
+  actor: Actor,
+  access: RequestAccess,
+  row: RequestViewRow,
+): PaymentRequestView {
   const party =
     access.relation === 'client' || access.relation === 'linkedAgent' || access.relation === 'onec';
   return toRequestView(row, access.pipeline, {
@@ -127,6 +131,51 @@ export async function viewFor(
     onec: actor.kind === 'agent' || actor.kind === 'onec',
     next: nextSteps(access),
   });
+}
+
+/** The view of a request as it is now (e.g. after a change in this transaction): one read. */
+export async function currentView(
+  tx: Tx,
+  actor: Actor,
+  requestId: string,
+): Promise<PaymentRequestView> {
+  const loaded = await loadRequestView(tx, actor, { id: requestId });
+  if (!loaded) throw notFound();
+  return viewOf(actor, loaded.access, loaded.row);
+}
+
+/** The part of a view row the access rules read: the request, its tenant, its accepted offers. */
+function withAccess(row: RequestViewRow): RequestWithAccess {
+  return {
+    ...row,
+    offers: row.offers
+      .filter((offer) => offer.status === 'ACCEPTED')
+      .map((offer) => ({ agentId: offer.agentId })),
+  };
+}
+
+/** A request read for its view, and what the caller may do with it. */
+export interface LoadedRequest {
+  access: RequestAccess;
+  row: RequestViewRow;
+}
+
+/**
+ * Reads a request with everything its view shows (one statement) and works out the caller's
+ * access from the same row, so a view needs no second read. `chat`: the membership the chat
+ * binding has just checked, used when the request is that chat's.
+ */
+export async function loadRequestView(
+  tx: Db | Tx,
+  actor: Actor,
+  where: { id: string } | { telegramChatId: bigint },
+  chat?: { chatId: bigint; isMember: boolean },
+): Promise<LoadedRequest | null> {
+  const row = await findRequestViewRow(tx, where);
+  if (!row) return null;
+  const request = withAccess(row);
+  const isMember = await chatMembershipFor(tx as Tx, actor, request, chat);
+  return { access: accessOf(actor, request, isMember), row };
 }
 
 /** The statuses and payment statuses the caller may set now (submit included). */
@@ -173,7 +222,7 @@ export async function createStandardRequest(
       [{ field: 'created', from: null, to: 'DRAFT' }],
       now,
     );
-    return viewFor(tx, actor, await loadAccess(tx, actor, created.id));
+    return currentView(tx, actor, created.id);
   });
 }
 
@@ -183,23 +232,58 @@ export async function updateRequestFields(
   input: { requestId: string; version: number; fields: PaymentRequestPatch },
 ): Promise<PaymentRequestView> {
   return ctx.db.$transaction(async (tx) => {
-    const access = await loadAccess(tx, ctx.actor, input.requestId, { lock: true });
-    requirePermission(access, 'application.view');
-    if (!areFieldsEditable(access.request.status)) {
-      throw new DomainError('READ_ONLY', 'READ_ONLY', { status: access.request.status });
-    }
-    requirePermission(access, 'application.edit');
-    assertVersion(access, input.version);
-    const changes = diffFields(fieldsOf(access.request), input.fields);
-    if (changes.length === 0) return viewFor(tx, ctx.actor, access);
-    await writeRequest(
-      tx,
-      access,
-      patchToData(input.fields) as Prisma.PaymentRequestUpdateManyMutationInput,
-    );
-    await recordHistory(tx, access.request.id, ctx.actor, changes, ctx.now());
-    return viewFor(tx, ctx.actor, await loadAccess(tx, ctx.actor, input.requestId));
+    await lockRequest(tx, input.requestId);
+    const loaded = await loadRequestView(tx, ctx.actor, { id: input.requestId });
+    if (!loaded) throw notFound();
+    return updateLoadedFields(tx, ctx.actor, ctx.now(), loaded, input);
   });
+}
+
+/** Locks the request's row for the rest of the transaction: concurrent changes queue up behind it. */
+export async function lockRequest(tx: Tx, requestId: string): Promise<void> {
+  await tx.$queryRaw`SELECT id FROM "PaymentRequest" WHERE id = ${requestId}::uuid FOR UPDATE`;
+}
+
+/**
+ * Saves form fields of a request read (with its view) after its row was locked in this
+ * transaction. The UPDATE and its history rows are one statement (guarded by the version
+ * as before), and the view is built from that read and what the statement returns, not read
+ * again: a field change moves only the fields, `version` and `updatedAt`, and adds history
+ * rows; the lock keeps the rest as read.
+ */
+export async function updateLoadedFields(
+  tx: Tx,
+  actor: Actor,
+  now: Date,
+  loaded: LoadedRequest,
+  input: { version: number; fields: PaymentRequestPatch },
+): Promise<PaymentRequestView> {
+  const { access, row } = loaded;
+  requirePermission(access, 'application.view');
+  if (!areFieldsEditable(access.request.status)) {
+    throw new DomainError('READ_ONLY', 'READ_ONLY', { status: access.request.status });
+  }
+  requirePermission(access, 'application.edit');
+  assertVersion(access, input.version);
+  const changes = diffFields(fieldsOf(access.request), input.fields);
+  if (changes.length === 0) return viewOf(actor, access, row);
+  // Prisma's `@updatedAt` is the client's clock, as for every other write.
+  const written = await updateFieldsWithHistory(tx, {
+    requestId: access.request.id,
+    version: access.request.version,
+    set: patchToData(input.fields) as Record<string, unknown>,
+    updatedAt: new Date(),
+    history: { ...actorRef(actor), at: now, changes },
+  });
+  if (!written) throw versionConflict(access.request.version + 1);
+  const after: RequestViewRow = {
+    ...row,
+    ...written.request,
+    history: [...row.history, ...written.history].sort((a, b) =>
+      a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+    ),
+  };
+  return viewOf(actor, accessOf(actor, withAccess(after), access.isChatMember), after);
 }
 
 /**
@@ -246,7 +330,7 @@ export async function submitRequest(
       });
     }
     await enqueueOutbox(tx, outbox);
-    return viewFor(tx, ctx.actor, await loadAccess(tx, ctx.actor, input.requestId));
+    return currentView(tx, ctx.actor, input.requestId);
   });
 }
 
@@ -291,7 +375,7 @@ export async function changeStatus(
 ): Promise<PaymentRequestView> {
   return ctx.db.$transaction(async (tx) => {
     await changeStatusInTx(tx, ctx.actor, ctx.now(), input);
-    return viewFor(tx, ctx.actor, await loadAccess(tx, ctx.actor, input.requestId));
+    return currentView(tx, ctx.actor, input.requestId);
   });
 }
 
@@ -332,7 +416,7 @@ export async function changePaymentStatus(
 ): Promise<PaymentRequestView> {
   return ctx.db.$transaction(async (tx) => {
     await changePaymentStatusInTx(tx, ctx.actor, ctx.now(), input);
-    return viewFor(tx, ctx.actor, await loadAccess(tx, ctx.actor, input.requestId));
+    return currentView(tx, ctx.actor, input.requestId);
   });
 }
 

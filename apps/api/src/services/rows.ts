@@ -1,0 +1,366 @@
+import type {
+  Agent,
+  Document,
+  DocumentRequest,
+  Offer,
+  PaymentRequest,
+  RequestHistory,
+  TelegramChat,
+  Tenant,
+  User,
+} from '@payreq/db';
+import { Prisma } from '@payreq/db';
+import type { PaymentRequestFieldName } from '@payreq/contracts';
+
+import type { Db, Tx } from '../db';
+import type { RequestViewRow } from './views';
+
+/**
+ * A request with everything its view shows, read in ONE statement: PostgreSQL builds the
+ * row and its relations as one JSON value, and the columns are turned back into the types
+ * Prisma gives them (Date, Decimal, BigInt). Prisma's own `include` costs one statement per
+ * relation (ten for the view); its `relationJoins` preview reads nested `Decimal`s through
+ * a JSON number and loses digits (prisma/prisma#25639), so it is not used here: decimals
+ * and big integers travel as text.
+ *
+ * Each model's column list is typed against the model (`Columns<Model>`), so a column added
+ * to the schema fails the type check here until it is read.
+ */
+
+/** How a column travels in the JSON: as is (text, number, boolean, enum, JSON), or as text to revive. */
+type Kind = 'value' | 'date' | 'decimal' | 'bigint';
+type Columns<Model> = { readonly [Field in keyof Required<Model>]: Kind };
+
+const tenantColumns = {
+  id: 'value',
+  name: 'value',
+  isMaster: 'value',
+  inHouseVisibility: 'value',
+  createdAt: 'date',
+} as const satisfies Columns<Tenant>;
+
+const agentColumns = {
+  id: 'value',
+  tenantId: 'value',
+  name: 'value',
+  telegramId: 'bigint',
+  active: 'value',
+  createdAt: 'date',
+  updatedAt: 'date',
+} as const satisfies Columns<Agent>;
+
+const userColumns = {
+  id: 'value',
+  telegramId: 'bigint',
+  name: 'value',
+  tenantId: 'value',
+  role: 'value',
+  locale: 'value',
+  settings: 'value',
+  createdAt: 'date',
+  updatedAt: 'date',
+} as const satisfies Columns<User>;
+
+const chatColumns = {
+  id: 'bigint',
+  title: 'value',
+  type: 'value',
+  agentId: 'value',
+  migratedToChatId: 'bigint',
+  botIsAdmin: 'value',
+  locale: 'value',
+  createdAt: 'date',
+  updatedAt: 'date',
+} as const satisfies Columns<TelegramChat>;
+
+const requestColumns = {
+  id: 'value',
+  number: 'value',
+  tenantId: 'value',
+  source: 'value',
+  telegramChatId: 'bigint',
+  agentId: 'value',
+  clientUserId: 'value',
+  status: 'value',
+  paymentStatus: 'value',
+  offersDeadline: 'date',
+  payerName: 'value',
+  payerTaxId: 'value',
+  direction: 'value',
+  amount: 'decimal',
+  currency: 'value',
+  clientCurrency: 'value',
+  beneficiaryName: 'value',
+  beneficiaryCountry: 'value',
+  beneficiaryAddress: 'value',
+  beneficiaryBankName: 'value',
+  beneficiarySwift: 'value',
+  beneficiaryAccount: 'value',
+  purpose: 'value',
+  contractNumber: 'value',
+  contractDate: 'value',
+  invoiceNumber: 'value',
+  desiredDate: 'value',
+  comment: 'value',
+  onecRef: 'value',
+  onecUrl: 'value',
+  version: 'value',
+  createdAt: 'date',
+  updatedAt: 'date',
+} as const satisfies Columns<PaymentRequest>;
+
+const offerColumns = {
+  id: 'value',
+  requestId: 'value',
+  agentId: 'value',
+  rate: 'decimal',
+  feePercent: 'decimal',
+  fixedFee: 'decimal',
+  totalToPay: 'decimal',
+  settlementDays: 'value',
+  validUntil: 'date',
+  comment: 'value',
+  source: 'value',
+  status: 'value',
+  onecRef: 'value',
+  createdAt: 'date',
+  updatedAt: 'date',
+} as const satisfies Columns<Offer>;
+
+const documentColumns = {
+  id: 'value',
+  requestId: 'value',
+  kind: 'value',
+  fileName: 'value',
+  mime: 'value',
+  size: 'value',
+  sha256: 'value',
+  assetId: 'value',
+  source: 'value',
+  onecId: 'value',
+  telegramMessageId: 'value',
+  createdAt: 'date',
+} as const satisfies Columns<Document>;
+
+const documentRequestColumns = {
+  id: 'value',
+  requestId: 'value',
+  kind: 'value',
+  requestedBy: 'value',
+  state: 'value',
+  documentId: 'value',
+  error: 'value',
+  createdAt: 'date',
+  updatedAt: 'date',
+} as const satisfies Columns<DocumentRequest>;
+
+const historyColumns = {
+  id: 'bigint',
+  requestId: 'value',
+  actorKind: 'value',
+  actorId: 'value',
+  actorName: 'value',
+  field: 'value',
+  fromValue: 'value',
+  toValue: 'value',
+  at: 'date',
+} as const satisfies Columns<RequestHistory>;
+
+/** `'field', "alias"."field"` pairs for json_build_object (decimals and big integers as text). */
+function pairs(alias: string, columns: Record<string, Kind>): string[] {
+  return Object.entries(columns).map(([field, kind]) => {
+    const column = `"${alias}"."${field}"`;
+    return `'${field}', ${kind === 'decimal' || kind === 'bigint' ? `${column}::text` : column}`;
+  });
+}
+
+const object = (alias: string, columns: Record<string, Kind>, extra: string[] = []) =>
+  `json_build_object(${[...pairs(alias, columns), ...extra].join(', ')})`;
+
+type JsonRow = Record<string, unknown>;
+
+/** The JSON of one row back into the values Prisma returns for the model. */
+function revive<Model>(columns: Record<string, Kind>, json: JsonRow): Model {
+  const row: JsonRow = {};
+  for (const field in columns) {
+    const value = json[field];
+    if (value === null || value === undefined) {
+      row[field] = null;
+      continue;
+    }
+    switch (columns[field]) {
+      case 'date':
+        row[field] = new Date(value as string);
+        break;
+      case 'decimal':
+        row[field] = new Prisma.Decimal(value as string);
+        break;
+      case 'bigint':
+        row[field] = BigInt(value as string);
+        break;
+      default:
+        row[field] = value;
+    }
+  }
+  return row as Model;
+}
+
+const one = (alias: string, table: string, columns: Record<string, Kind>, on: string) =>
+  `(SELECT ${object(alias, columns)} FROM "${table}" AS "${alias}" WHERE ${on})`;
+
+const many = (
+  alias: string,
+  table: string,
+  columns: Record<string, Kind>,
+  on: string,
+  orderBy: string,
+  join = '',
+  extra: string[] = [],
+) =>
+  `(SELECT COALESCE(json_agg(${object(alias, columns, extra)} ORDER BY "${alias}"."${orderBy}"), '[]'::json)` +
+  ` FROM "${table}" AS "${alias}"${join} WHERE ${on})`;
+
+/** The request `r` and the relations of `requestViewInclude`, each ordered as there. */
+const viewRowJson = object('r', requestColumns, [
+  `'tenant', ${one('t', 'Tenant', tenantColumns, '"t"."id" = "r"."tenantId"')}`,
+  `'agent', ${one('a', 'Agent', agentColumns, '"a"."id" = "r"."agentId"')}`,
+  `'clientUser', ${one('u', 'User', userColumns, '"u"."id" = "r"."clientUserId"')}`,
+  `'chat', ${one('c', 'TelegramChat', chatColumns, '"c"."id" = "r"."telegramChatId"')}`,
+  `'offers', ${many(
+    'o',
+    'Offer',
+    offerColumns,
+    '"o"."requestId" = "r"."id"',
+    'createdAt',
+    ' JOIN "Agent" AS "oa" ON "oa"."id" = "o"."agentId"',
+    [`'agent', ${object('oa', agentColumns)}`],
+  )}`,
+  `'documents', ${many('d', 'Document', documentColumns, '"d"."requestId" = "r"."id"', 'createdAt')}`,
+  `'documentRequests', ${many(
+    'dr',
+    'DocumentRequest',
+    documentRequestColumns,
+    '"dr"."requestId" = "r"."id"',
+    'createdAt',
+  )}`,
+  `'history', ${many('h', 'RequestHistory', historyColumns, '"h"."requestId" = "r"."id"', 'id')}`,
+]);
+
+const selectViewRow = Prisma.raw(
+  `SELECT ${viewRowJson} AS "row" FROM "PaymentRequest" AS "r" WHERE `,
+);
+
+function reviveViewRow(json: JsonRow): RequestViewRow {
+  const revived = (value: unknown, columns: Record<string, Kind>) =>
+    value === null ? null : revive(columns, value as JsonRow);
+  return {
+    ...revive<PaymentRequest>(requestColumns, json),
+    tenant: revive<Tenant>(tenantColumns, json.tenant as JsonRow),
+    agent: revived(json.agent, agentColumns) as Agent | null,
+    clientUser: revived(json.clientUser, userColumns) as User | null,
+    chat: revived(json.chat, chatColumns) as TelegramChat | null,
+    offers: (json.offers as JsonRow[]).map((offer) => ({
+      ...revive<Offer>(offerColumns, offer),
+      agent: revive<Agent>(agentColumns, offer.agent as JsonRow),
+    })),
+    documents: (json.documents as JsonRow[]).map((row) => revive<Document>(documentColumns, row)),
+    documentRequests: (json.documentRequests as JsonRow[]).map((row) =>
+      revive<DocumentRequest>(documentRequestColumns, row),
+    ),
+    history: (json.history as JsonRow[]).map((row) => revive<RequestHistory>(historyColumns, row)),
+  };
+}
+
+/**
+ * A save's writes in ONE statement: the form's columns (with `version` + 1 and `updatedAt`,
+ * only if the version is still `version`) and the history rows of the changes, in order.
+ * Answers the request as updated and the history rows written, as Prisma would return them;
+ * null when the version had moved (nothing written).
+ */
+export async function updateFieldsWithHistory(
+  tx: Tx,
+  input: {
+    requestId: string;
+    version: number;
+    /** Column → value, for form columns only (see `formColumnTypes`). */
+    set: Record<string, unknown>;
+    updatedAt: Date;
+    history: {
+      actorKind: string;
+      actorId: string | null;
+      actorName: string;
+      at: Date;
+      changes: {
+        field: string;
+        from: Prisma.InputJsonValue | null;
+        to: Prisma.InputJsonValue | null;
+      }[];
+    };
+  },
+): Promise<{ request: PaymentRequest; history: RequestHistory[] } | null> {
+  const assignments = Object.entries(input.set).map(([column, value]) => {
+    if (!Object.hasOwn(formColumnTypes, column)) throw new Error(`not a form column: ${column}`);
+    const type = formColumnTypes[column as keyof typeof formColumnTypes];
+    return Prisma.sql`${Prisma.raw(`"${column}"`)} = ${value}::${Prisma.raw(type)}`;
+  });
+  const { history } = input;
+  const json = (value: Prisma.InputJsonValue | null) =>
+    value === null ? null : JSON.stringify(value);
+  const [result] = await tx.$queryRaw<{ request: JsonRow | null; history: JsonRow[] }[]>`
+    WITH "u" AS (
+      UPDATE "PaymentRequest" SET ${Prisma.join(assignments)}, "version" = "version" + 1, "updatedAt" = ${input.updatedAt}::timestamptz
+      WHERE "id" = ${input.requestId}::uuid AND "version" = ${input.version}::int
+      RETURNING *
+    ), "h" AS (
+      INSERT INTO "RequestHistory" ("requestId", "actorKind", "actorId", "actorName", "field", "fromValue", "toValue", "at")
+      SELECT "u"."id", ${history.actorKind}::text, ${history.actorId}::text, ${history.actorName}::text, "c"."field", "c"."fromValue"::jsonb, "c"."toValue"::jsonb, ${history.at}::timestamptz
+      FROM "u", unnest(${history.changes.map((change) => change.field)}::text[], ${history.changes.map((change) => json(change.from))}::text[], ${history.changes.map((change) => json(change.to))}::text[]) WITH ORDINALITY AS "c"("field", "fromValue", "toValue", "n")
+      ORDER BY "c"."n"
+      RETURNING *
+    )
+    SELECT (SELECT ${Prisma.raw(object('u', requestColumns))} FROM "u") AS "request",
+      (SELECT COALESCE(json_agg(${Prisma.raw(object('h', historyColumns))} ORDER BY "h"."id"), '[]'::json) FROM "h") AS "history"`;
+  if (!result?.request) return null;
+  return {
+    request: revive<PaymentRequest>(requestColumns, result.request),
+    history: result.history.map((row) => revive<RequestHistory>(historyColumns, row)),
+  };
+}
+
+/** The form's columns (what a save may set) and the SQL type of each. */
+export const formColumnTypes = {
+  payerName: 'text',
+  payerTaxId: 'text',
+  direction: '"PaymentDirection"',
+  amount: 'numeric',
+  currency: 'text',
+  clientCurrency: 'text',
+  beneficiaryName: 'text',
+  beneficiaryCountry: 'text',
+  beneficiaryAddress: 'text',
+  beneficiaryBankName: 'text',
+  beneficiarySwift: 'text',
+  beneficiaryAccount: 'text',
+  purpose: 'text',
+  contractNumber: 'text',
+  contractDate: 'text',
+  invoiceNumber: 'text',
+  desiredDate: 'text',
+  comment: 'text',
+} as const satisfies Record<PaymentRequestFieldName, string>;
+
+/**
+ * The request with `requestViewInclude`, as `findUnique({ where, include: requestViewInclude })`
+ * returns it, in one statement.
+ */
+export async function findRequestViewRow(
+  db: Db | Tx,
+  where: { id: string } | { telegramChatId: bigint },
+): Promise<RequestViewRow | null> {
+  const condition =
+    'id' in where
+      ? Prisma.sql`"r"."id" = ${where.id}::uuid`
+      : Prisma.sql`"r"."telegramChatId" = ${where.telegramChatId}`;
+  const rows = await db.$queryRaw<{ row: JsonRow }[]>(Prisma.sql`${selectViewRow}${condition}`);
+  return rows[0] ? reviveViewRow(rows[0].row) : null;
+}
