@@ -14,11 +14,14 @@ import { config } from './lib/config.ts';
 import { acquirePostgres } from './lib/postgres.ts';
 import { table } from './lib/report.ts';
 import type { BenchContext, BenchModule, Row } from './lib/report.ts';
+import { botMirror } from './modules/bot-mirror.ts';
 import { chatImport } from './modules/chat-import.ts';
 import { miniAppLoad } from './modules/mini-app-load.ts';
+import { onecLoop } from './modules/onec-loop.ts';
+import { webappWeight } from './modules/webapp-weight.ts';
 
-/** In the order they run. Parts 3–5 of the issue (bot mirroring, 1C loop, Mini App weight) go here. */
-const modules: BenchModule[] = [miniAppLoad, chatImport];
+/** In the order they run (the issue's parts 1–5). */
+const modules: BenchModule[] = [miniAppLoad, chatImport, botMirror, onecLoop, webappWeight];
 
 const log = (message: string) => process.stderr.write(`[bench ${elapsed()}] ${message}\n`);
 const started = Date.now();
@@ -106,6 +109,7 @@ async function main(): Promise<void> {
     ...machine(postgres.version),
     `load average at start ${loadAtStart}, at end ${loadAverage()} (other processes on the machine move the figures)`,
     `PostgreSQL from ${postgres.origin}; load: ${config.connections} connections, ${config.warmupSeconds} s warm-up + ${config.durationSeconds} s per run; export: ${config.exportMessages} messages`,
+    `bot: ${config.botMessages} messages (${config.botModes.join(' and ')}); 1C: ${config.onecRequests} submits by ${config.onecConcurrency} agents, backlog ${config.onecBacklog}; Mini App: ${config.webappLoads} cold loads per CPU setting`,
   ];
   const output = `${header.join('\n')}\n\n${table(rows)}\n`;
   process.stdout.write(`\n${output}`);
@@ -120,7 +124,8 @@ async function main(): Promise<void> {
 
 main()
   .catch((error: unknown) => {
-    console.error(error);
+    // After Ctrl-C, what fails is what the interrupt cut short: not worth a stack trace.
+    if (!interrupted) console.error(error);
     process.exitCode = 1;
   })
   .finally(async () => {

@@ -13,7 +13,10 @@ const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).h
 export interface ChildServer {
   name: string;
   pid: number;
+  /** `http://127.0.0.1:<port>`; empty for a child that listens on nothing (the bot in polling mode). */
   url: string;
+  /** Calls `listener` with each message the child sends on its own (not an answer to `ask`). */
+  onMessage(listener: (message: Record<string, unknown>) => void): void;
   /** Sends a message and waits for the child's answer to it. */
   ask<T = unknown>(message: Record<string, unknown>): Promise<T>;
   /** Asks the child to close (server, database) and exit; killed if it does not within 15 s. */
@@ -55,19 +58,22 @@ export async function startChild(
 
   let nextId = 1;
   const pending = new Map<number, (value: unknown) => void>();
+  const listeners: ((message: Record<string, unknown>) => void)[] = [];
   child.on('message', (message: { type?: string; replyTo?: number; value?: unknown }) => {
     if (message.replyTo !== undefined) {
       pending.get(message.replyTo)?.(message.value);
       pending.delete(message.replyTo);
+    } else if (message.type !== 'ready') {
+      for (const listener of listeners) listener(message);
     }
   });
 
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within 90 s`)), 90_000);
-    child.on('message', (message: { type?: string; port?: number }) => {
-      if (message.type === 'ready' && message.port) {
+    child.on('message', (message: { type?: string; port?: number | null }) => {
+      if (message.type === 'ready') {
         clearTimeout(timer);
-        resolve(message.port);
+        resolve(message.port ?? 0);
       }
     });
     child.once('exit', (code, signal) => {
@@ -82,7 +88,10 @@ export async function startChild(
   const server: ChildServer = {
     name,
     pid: child.pid!,
-    url: `http://127.0.0.1:${port}`,
+    url: port ? `http://127.0.0.1:${port}` : '',
+    onMessage(listener) {
+      listeners.push(listener);
+    },
     ask<T>(message: Record<string, unknown>): Promise<T> {
       const id = nextId++;
       return new Promise<T>((resolve, reject) => {

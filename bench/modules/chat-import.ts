@@ -11,7 +11,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import pg from 'pg';
+import type pg from 'pg';
 
 import { startChild } from '../lib/child.ts';
 import { procMemory, resetPeakRss } from '../lib/proc.ts';

@@ -3,7 +3,7 @@
  * auth, each autocannon connection a different Telegram user in its own chat, against the
  * same database work through raw `pg` in a bare `node:http` server (servers/floor-server.ts).
  */
-import pg from 'pg';
+import type pg from 'pg';
 
 // Relative import into the api's test fixtures (a complete payment request form).
 import { completeForm } from '../../apps/api/test/fixtures.ts';

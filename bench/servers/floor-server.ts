@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 
 import { secrets } from '../lib/config.ts';
-import { agentsIn, insertHistory, sql } from './floor-sql.ts';
+import { sql } from './floor-sql.ts';
 import { serve } from './ipc.ts';
 
 const url = process.env.BENCH_DATABASE_URL;
@@ -26,6 +26,7 @@ if (!url) throw new Error('BENCH_DATABASE_URL is not set');
 const pool = new pg.Pool({ connectionString: url, max: 10 });
 pool.on('error', () => undefined); // an idle client lost (the server stopping): not a crash
 type Runner = pg.Pool | pg.PoolClient;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of hand-written SQL, read by column
 type Row = Record<string, any>;
 
 /** Statements sent, BEGIN excepted (Prisma's query log, which the api side counts, omits it). */
@@ -95,49 +96,83 @@ type Actor =
   | {
       kind: 'agent';
       agentId: string;
-      tenantId: string;
-      tenantIsMaster: boolean;
+      tenant: { id: string; name: string; isMaster: boolean };
       name: string;
       telegramId: number;
     }
-  | { kind: 'user'; userId: string; name: string; telegramId: number; locale: string };
+  | {
+      kind: 'user';
+      userId: string;
+      name: string;
+      role: string;
+      telegramId: number;
+      locale: string;
+      tenant: { id: string; name: string; isMaster: boolean } | null;
+    };
 
-/** Agent by Telegram id, else the user — the upsert (`update: {}`) as Prisma runs it. */
-async function telegramActor(launch: Launch): Promise<Actor> {
+/**
+ * Agent by Telegram id, else the user (with their tenants), and the launch token's chat with
+ * the caller's membership, in one statement; a new user is created.
+ */
+async function telegramActor(launch: Launch): Promise<{ actor: Actor; binding: Row }> {
   const telegramId = String(launch.user.id);
-  const agent = (await q(pool, sql.agentByTelegramId, [telegramId, 1, 0])).rows[0];
-  if (agent?.active) {
-    const tenant = (await q(pool, sql.tenantById, [agent.tenantId, 0])).rows[0]!;
+  const token =
+    launch.startParam && /^[A-Za-z0-9_-]{16,64}$/.test(launch.startParam)
+      ? launch.startParam
+      : null;
+  const known = (await q(pool, sql.identity, [telegramId, token])).rows[0]!;
+  return { actor: await actorOf(launch, known), binding: known };
+}
+
+async function actorOf(launch: Launch, known: Row): Promise<Actor> {
+  const telegramId = String(launch.user.id);
+  if (known.agentId !== null && known.agentActive) {
     return {
       kind: 'agent',
-      agentId: agent.id,
-      tenantId: agent.tenantId,
-      tenantIsMaster: tenant.isMaster,
-      name: agent.name,
+      agentId: known.agentId,
+      tenant: {
+        id: known.agentTenantId,
+        name: known.agentTenantName,
+        isMaster: known.agentTenantIsMaster,
+      },
+      name: known.agentName,
       telegramId: launch.user.id,
     };
   }
-  const user = await transaction(async (client) => {
-    const ids = (await q(client, sql.userIdsByTelegramId, [telegramId, 0])).rows;
-    if (ids.length === 0) {
-      const name = [launch.user.first_name, launch.user.last_name].filter(Boolean).join(' ');
-      return (
-        await q(
-          client,
-          `INSERT INTO "User" (id, "telegramId", name, role, locale, "updatedAt") VALUES (gen_random_uuid(), $1, $2, 'CLIENT', $3, now()) RETURNING *`,
-          [telegramId, name, launch.user.language_code?.startsWith('en') ? 'en' : 'ru'],
-        )
-      ).rows[0]!;
-    }
-    await q(client, sql.userByTelegramIdAndId, [telegramId, ids[0]!.id, 1, 0]);
-    return (await q(client, sql.userById, [ids[0]!.id, 1, 0])).rows[0]!;
-  });
+  if (known.userId === null) {
+    const name = [launch.user.first_name, launch.user.last_name].filter(Boolean).join(' ');
+    const created = (
+      await q(
+        pool,
+        `INSERT INTO "User" (id, "telegramId", name, role, locale, "updatedAt") VALUES (gen_random_uuid(), $1, $2, 'CLIENT', $3, now()) RETURNING *`,
+        [telegramId, name, launch.user.language_code?.startsWith('en') ? 'en' : 'ru'],
+      )
+    ).rows[0]!;
+    return {
+      kind: 'user',
+      userId: created.id,
+      name: created.name,
+      role: created.role,
+      telegramId: launch.user.id,
+      locale: created.locale,
+      tenant: null,
+    };
+  }
   return {
     kind: 'user',
-    userId: user.id,
-    name: user.name,
+    userId: known.userId,
+    name: known.userName,
+    role: known.userRole,
     telegramId: launch.user.id,
-    locale: user.locale,
+    locale: known.userLocale,
+    tenant:
+      known.userTenantId === null
+        ? null
+        : {
+            id: known.userTenantId,
+            name: known.userTenantName,
+            isMaster: known.userTenantIsMaster,
+          },
   };
 }
 
@@ -149,29 +184,31 @@ interface BoundChat {
   isChatAgent: boolean;
 }
 
-/** The launch token of the signed start_param, the chat, the caller's membership. */
-async function boundChat(actor: Actor, launch: Launch): Promise<BoundChat> {
+/** The launch token of the signed start_param, its chat and the caller's membership (read with the identity). */
+function boundChat(actor: Actor, launch: Launch, bound: Row): BoundChat {
   const refused = () => new HttpError(403, 'No access to this chat');
   if (!launch.startParam || !/^[A-Za-z0-9_-]{16,64}$/.test(launch.startParam)) throw refused();
-  const token = (await q(pool, sql.launchToken, [launch.startParam, 1, 0])).rows[0];
-  if (!token || token.revokedAt) throw refused();
-  let chat = (await q(pool, sql.chatById, [token.chatId, 1, 0])).rows[0];
-  for (let hops = 0; chat?.migratedToChatId && hops < 5; hops += 1)
-    chat = (await q(pool, sql.chatById, [chat.migratedToChatId, 1, 0])).rows[0];
-  if (!chat) throw refused();
-  const member = (await q(pool, sql.chatMember, [chat.id, String(launch.user.id), 1, 0])).rows[0];
-  const isMember = member !== undefined && member.status !== 'LEFT';
-  const isChatAgent = actor.kind === 'agent' && chat.agentId === actor.agentId;
+  if (!bound.tokenFound || bound.revokedAt || bound.chatId === null) throw refused();
+  if (bound.chatMigratedToChatId !== null)
+    throw new HttpError(501, 'the floor has no migrated chats');
+  const isMember = bound.memberStatus !== null && bound.memberStatus !== 'LEFT';
+  const isChatAgent = actor.kind === 'agent' && bound.chatAgentId === actor.agentId;
   if (!isMember && !isChatAgent) throw refused();
-  return { chatId: chat.id, title: chat.title, agentId: chat.agentId, isMember, isChatAgent };
+  return {
+    chatId: bound.chatId,
+    title: bound.chatTitle,
+    agentId: bound.chatAgentId,
+    isMember,
+    isChatAgent,
+  };
 }
 
 async function miniAppCaller(req: http.IncomingMessage) {
   const authorization = req.headers.authorization ?? '';
   if (!authorization.startsWith('tma ')) throw new HttpError(401, 'open the app from Telegram');
   const launch = verifyInitData(authorization.slice(4));
-  const actor = await telegramActor(launch);
-  return { actor, chat: await boundChat(actor, launch) };
+  const { actor, binding } = await telegramActor(launch);
+  return { actor, chat: boundChat(actor, launch, binding) };
 }
 
 const serviceToken = Buffer.from(`Bearer ${secrets.botServiceToken}`);
@@ -183,93 +220,69 @@ function requireBot(req: http.IncomingMessage): void {
 
 // ------------------------------------------------------------------ the request
 
-/** The request, its tenant and accepted offers, the caller's membership (`loadAccess`). */
-async function loadAccess(runner: Runner, actor: Actor, requestId: string) {
-  const request = (await q(runner, sql.requestById, [requestId, 1, 0])).rows[0];
-  if (!request) throw new HttpError(404, 'not found');
-  const [tenant, accepted] = await Promise.all([
-    q(runner, sql.tenantById, [request.tenantId, 0]),
-    q(runner, sql.acceptedOffers, ['ACCEPTED', requestId, 0]),
-  ]);
-  const member =
-    request.telegramChatId === null
-      ? undefined
-      : (
-          await q(runner, sql.memberStatus, [
-            request.telegramChatId,
-            String(actor.telegramId),
-            1,
-            0,
-          ])
-        ).rows[0];
-  const isMember = member !== undefined && member.status !== 'LEFT';
-  const linkedAgent = actor.kind === 'agent' && actor.agentId === request.agentId;
+/** The request with everything its view shows (one JSON value, `findRequestViewRow`), and the access check. */
+async function loadRequest(
+  runner: Runner,
+  actor: Actor,
+  chat: BoundChat,
+  where: { chatId: string } | { id: string },
+) {
+  const result =
+    'id' in where
+      ? await q(runner, sql.viewRowById, [where.id])
+      : await q(runner, sql.viewRowByChat, [where.chatId]);
+  const row = result.rows[0]?.row as Row | undefined;
+  if (!row) return null;
+  // The membership is the one the chat binding checked (the request is that chat's).
+  const linkedAgent = actor.kind === 'agent' && actor.agentId === row.agentId;
+  const mayView = (actor.kind === 'user' && chat.isMember) || linkedAgent;
   return {
-    request,
-    tenant: tenant.rows[0]!,
-    acceptedOfferAgentId: accepted.rows[0]?.agentId ?? null,
-    mayView: isMember || linkedAgent,
-    mayEdit: (isMember || linkedAgent) && ['DRAFT', 'COLLECTING_OFFERS'].includes(request.status),
+    row,
+    mayView,
+    mayEdit: mayView && ['DRAFT', 'COLLECTING_OFFERS'].includes(row.status),
   };
 }
 
-const iso = (value: Date | null) => (value === null ? null : value.toISOString());
-
-/** The request with everything the view shows (`viewFor`: one query per relation, in parallel). */
-async function requestView(runner: Runner, requestId: string) {
-  const row = (await q(runner, sql.requestById, [requestId, 1, 0])).rows[0]!;
-  const [tenant, agent, clientUser, chat, offers, documents, documentRequests, history] =
-    await Promise.all([
-      q(runner, sql.tenantById, [row.tenantId, 0]),
-      q(runner, sql.agentById, [row.agentId, 0]),
-      q(runner, sql.userByIdRelation, [row.clientUserId, 0]),
-      q(runner, sql.chatByIdRelation, [row.telegramChatId, 0]),
-      q(runner, sql.offers, [requestId, 0]).then(async (result) => {
-        const ids = [...new Set(result.rows.map((offer) => offer.agentId as string))];
-        const agents = (await q(runner, agentsIn(ids.length), [...ids, 0])).rows;
-        return result.rows.map((offer): Row => ({
-          ...offer,
-          agentName: agents.find((a) => a.id === offer.agentId)?.name ?? null,
-        }));
-      }),
-      q(runner, sql.documents, [requestId, 0]),
-      q(runner, sql.documentRequests, [requestId, 0]),
-      q(runner, sql.history, [requestId, 0]),
-    ]);
+/** The view of a request row (the JSON of `findRequestViewRow`). */
+function requestView(row: Row) {
   const fields = Object.fromEntries(formFields.map((name) => [name, row[name] ?? null]));
+  const offers = (row.offers as Row[]).map(({ agent, ...offer }): Row => ({
+    ...offer,
+    agentName: (agent as Row).name,
+  }));
   return {
     id: row.id,
     number: row.number,
     displayNumber: `№ ${String(row.number).padStart(6, '0')}`,
     tenantId: row.tenantId,
-    tenantName: tenant.rows[0]?.name ?? null,
+    tenantName: row.tenant?.name ?? null,
     source: row.source,
     pipeline: 'TELEGRAM',
-    inHouse: Boolean(tenant.rows[0]?.isMaster),
+    inHouse: Boolean(row.tenant?.isMaster),
     telegramChatId: row.telegramChatId === null ? null : Number(row.telegramChatId),
-    chatTitle: chat.rows[0]?.title ?? null,
+    chatTitle: row.chat?.title ?? null,
     agentId: row.agentId,
-    agentName: agent.rows[0]?.name ?? null,
-    clientName: row.payerName ?? clientUser.rows[0]?.name ?? null,
+    agentName: row.agent?.name ?? null,
+    clientName: row.payerName ?? row.clientUser?.name ?? null,
     status: row.status,
     paymentStatus: row.paymentStatus,
     amount: row.amount,
     currency: row.currency,
-    offersDeadline: iso(row.offersDeadline),
+    offersDeadline: row.offersDeadline,
     onecUrl: row.onecUrl,
     version: row.version,
-    createdAt: iso(row.createdAt),
-    updatedAt: iso(row.updatedAt),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
     fields,
     readOnly: !['DRAFT', 'COLLECTING_OFFERS'].includes(row.status),
     onecRef: row.onecRef,
     acceptedOffer: offers.find((offer) => offer.status === 'ACCEPTED') ?? null,
     offers,
-    documents: documents.rows,
-    documentRequests: documentRequests.rows,
-    history: history.rows.map((entry) => ({
-      id: String(entry.id),
-      at: iso(entry.at),
+    documents: row.documents,
+    documentRequests: row.documentRequests,
+    history: (row.history as Row[]).map((entry) => ({
+      id: entry.id,
+      at: entry.at,
       actorKind: entry.actorKind,
       actorName: entry.actorName,
       field: entry.field,
@@ -300,26 +313,24 @@ const formFields = [
   'comment',
 ] as const;
 
-async function userInfo(actor: Actor) {
+/** Who I am, from what the identity statement read (the api reads nothing more either). */
+function userInfo(actor: Actor) {
   if (actor.kind === 'agent') {
-    const tenant = (await q(pool, sql.tenantByIdUnique, [actor.tenantId, 1, 0])).rows[0]!;
     return {
       userId: null,
       telegramId: actor.telegramId,
       name: actor.name,
       role: 'AGENT',
-      tenant: { id: tenant.id, name: tenant.name, isMaster: tenant.isMaster },
+      tenant: actor.tenant,
       agentId: actor.agentId,
     };
   }
-  const user = (await q(pool, sql.userByIdUnique, [actor.userId, 1, 0])).rows[0]!;
-  const tenant = (await q(pool, sql.tenantById, [user.tenantId, 0])).rows[0];
   return {
-    userId: user.id,
+    userId: actor.userId,
     telegramId: actor.telegramId,
-    name: user.name,
-    role: user.role,
-    tenant: tenant ? { id: tenant.id, name: tenant.name, isMaster: tenant.isMaster } : null,
+    name: actor.name,
+    role: actor.role,
+    tenant: actor.tenant,
     agentId: null,
   };
 }
@@ -328,16 +339,11 @@ async function userInfo(actor: Actor) {
 
 async function session(req: http.IncomingMessage) {
   const { actor, chat } = await miniAppCaller(req);
-  const requestId = (await q(pool, sql.requestIdByChat, [chat.chatId, 1, 0])).rows[0]?.id ?? null;
-  let request = null;
-  if (requestId) {
-    const access = await loadAccess(pool, actor, requestId);
-    if (access.mayView) request = await requestView(pool, requestId);
-  }
+  const loaded = await loadRequest(pool, actor, chat, { chatId: chat.chatId });
   return {
-    me: { ...(await userInfo(actor)), settings: { locale: 'ru', timeZone: 'Europe/Moscow' } },
+    me: { ...userInfo(actor), settings: { locale: 'ru', timeZone: 'Europe/Moscow' } },
     chat: { id: Number(chat.chatId), title: chat.title },
-    request,
+    request: loaded?.mayView ? requestView(loaded.row) : null,
   };
 }
 
@@ -349,46 +355,41 @@ async function save(req: http.IncomingMessage, body: string) {
   if (formFields.some((name) => !(name in fields)))
     throw new HttpError(400, 'the floor takes the whole form');
   const { actor, chat } = await miniAppCaller(req);
-  const requestId = (await q(pool, sql.requestIdByChat, [chat.chatId, 1, 0])).rows[0]?.id;
-  if (!requestId) throw new HttpError(404, 'This chat has no payment request yet');
   return transaction(async (client) => {
-    await q(client, sql.lockRequest, [requestId]);
-    const access = await loadAccess(client, actor, requestId);
-    if (!access.mayEdit) throw new HttpError(403, 'You may not do this');
-    const { request } = access;
-    if (request.version !== input.version) throw new HttpError(409, 'VERSION_CONFLICT');
+    const locked = (await q(client, sql.lockRequestByChat, [chat.chatId])).rows[0];
+    if (!locked) throw new HttpError(404, 'This chat has no payment request yet');
+    const loaded = (await loadRequest(client, actor, chat, { id: locked.id }))!;
+    if (!loaded.mayEdit) throw new HttpError(403, 'You may not do this');
+    const { row } = loaded;
+    if (row.version !== input.version) throw new HttpError(409, 'VERSION_CONFLICT');
     const changes = formFields.filter(
-      (name) => (request[name] ?? null) !== ((fields[name] as string | null) ?? null),
+      (name) => (row[name] ?? null) !== ((fields[name] as string | null) ?? null),
     );
-    if (changes.length > 0) {
-      const now = new Date();
-      const updated = await q(client, sql.updateRequestForm, [
+    if (changes.length === 0) return requestView(row);
+    const now = new Date();
+    const who =
+      actor.kind === 'agent'
+        ? ['agent', actor.agentId, actor.name]
+        : ['user', actor.userId, actor.name];
+    const written = (
+      await q(client, sql.updateFormWithHistory, [
         ...formFields.map((name) => fields[name] ?? null),
-        1,
         now,
-        requestId,
-        request.version,
-      ]);
-      if (updated.rowCount !== 1) throw new HttpError(409, 'VERSION_CONFLICT');
-      const who =
-        actor.kind === 'agent'
-          ? ['agent', actor.agentId, actor.name]
-          : ['user', actor.userId, actor.name];
-      await q(
-        client,
-        insertHistory(changes.length),
-        changes.flatMap((name) => [
-          requestId,
-          ...who,
-          name,
-          request[name] == null ? null : JSON.stringify(request[name]),
-          fields[name] == null ? null : JSON.stringify(fields[name]),
-          now,
-        ]),
-      );
-      await loadAccess(client, actor, requestId);
-    }
-    return requestView(client, requestId);
+        locked.id,
+        row.version,
+        ...who,
+        now,
+        changes,
+        changes.map((name) => (row[name] == null ? null : JSON.stringify(row[name]))),
+        changes.map((name) => (fields[name] == null ? null : JSON.stringify(fields[name]))),
+      ])
+    ).rows[0]!;
+    if (!written.request) throw new HttpError(409, 'VERSION_CONFLICT');
+    return requestView({
+      ...row,
+      ...written.request,
+      history: [...(row.history as Row[]), ...written.history],
+    });
   });
 }
 
@@ -413,11 +414,11 @@ async function saveMessage(req: http.IncomingMessage, body: string) {
   };
   const chatId = String(input.chatId);
   const m = input.message;
-  const chat = (await q(pool, sql.chatExists, [chatId, 1, 0])).rows[0];
-  if (!chat) throw new HttpError(404, 'chat not found');
   const kind = m.kind ?? 'text';
-  return transaction(async (client) => {
-    const result = await q(client, sql.upsertChatMessages, [
+  const author = m.authorTelegramId != null && kind !== 'service';
+  const result = (
+    await q(pool, sql.saveChatMessages, [
+      chatId,
       chatId,
       [m.messageId],
       [m.authorTelegramId == null ? null : String(m.authorTelegramId)],
@@ -430,17 +431,18 @@ async function saveMessage(req: http.IncomingMessage, body: string) {
       [kind],
       [m.assetId ?? null],
       [m.fileTooBig ?? false],
-    ]);
-    if (m.authorTelegramId != null && kind !== 'service')
-      await q(client, sql.markAuthors, [
-        chatId,
-        [String(m.authorTelegramId)],
-        [m.authorName ?? null],
-      ]);
-    const inserted = result.rows.filter((row) => row.inserted).length;
-    const updated = result.rows.length - inserted;
-    return { received: 1, inserted, updated, unchanged: 1 - inserted - updated };
-  });
+      chatId,
+      author ? [String(m.authorTelegramId)] : [],
+      author ? [m.authorName ?? null] : [],
+    ])
+  ).rows[0]!;
+  if (result.chats === 0) throw new HttpError(404, 'chat not found');
+  return {
+    received: 1,
+    inserted: result.inserted,
+    updated: result.updated,
+    unchanged: 1 - result.inserted - result.updated,
+  };
 }
 
 // ------------------------------------------------------------------ HTTP

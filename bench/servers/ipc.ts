@@ -24,7 +24,8 @@ export interface MemoryPeaks {
 }
 
 export function serve(options: {
-  port: number;
+  /** The port the child listens on; null for one that listens on nothing (the bot polling). */
+  port: number | null;
   handlers?: Record<string, Handler>;
   close: () => Promise<void>;
 }): void {
