@@ -124,7 +124,7 @@ function reliability(writeReadme) {
 
 /** Each package's vitest writes a JSON report; the total is printed as one plain line. */
 function testReports() {
-  return ['apps', 'packages', 'bench']
+  return ['apps', 'packages', 'tooling', 'bench']
     .flatMap((group) =>
       (existsSync(path.join(root, group)) ? readdirSync(path.join(root, group)) : []).map((name) =>
         path.join(root, group, name),

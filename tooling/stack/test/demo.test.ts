@@ -103,14 +103,32 @@ async function interrupt(run: DemoRun, timeoutMs = 60_000): Promise<number | nul
   return code;
 }
 
+/**
+ * Whether a process still runs. A zombie (exited, waiting for its parent to collect it) does
+ * not: once the demo has exited, its children's parent is the container's init, which may
+ * collect them late or never.
+ */
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
 };
+
+/** The processes of `pids` still running, given a moment for the last signals to land. */
+async function stillAlive(pids: DemoState['pids']): Promise<DemoState['pids']> {
+  for (let i = 0; i < 25 && pids.some(({ pid }) => alive(pid)); i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return pids.filter(({ pid }) => alive(pid));
+}
 
 /** Whatever a failed test left running is killed (the stack's parts run in their own groups). */
 async function killLeftovers(run: DemoRun | undefined): Promise<void> {
@@ -359,8 +377,7 @@ function demoSuite(name: string, args: string[], options: { postgres: boolean })
     it('Ctrl-C stops every process and the demo exits 0', async () => {
       const code = await interrupt(run);
       expect(code, run.output()).toBe(0);
-      const left = run.state.pids.filter(({ pid }) => alive(pid));
-      expect(left).toEqual([]);
+      expect(await stillAlive(run.state.pids), run.output()).toEqual([]);
       expect(run.output()).toContain('Done: the demo passed, everything is stopped');
     });
 
@@ -421,7 +438,7 @@ describe('the demo interrupted: Ctrl-C in the middle of the epic', () => {
     ]);
     const code = await interrupt(interrupted);
     expect(code, interrupted.output()).toBe(130);
-    expect(pids.filter(({ pid }) => alive(pid))).toEqual([]);
+    expect(await stillAlive(pids), interrupted.output()).toEqual([]);
     expect(interrupted.output()).toContain('Interrupted: stopping everything…');
     expect(interrupted.output()).toContain('Stopped.');
     expect(interrupted.output()).not.toContain('✗');
