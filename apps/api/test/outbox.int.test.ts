@@ -361,15 +361,20 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
     const slowHandlers = (name: string) =>
       new OutboxHandlerRegistry().register('test.deliver', async () => {
         calls.push(name);
-        // Five leases long: without renewal the other worker would take the message over.
-        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        // Two and a half leases long: without renewal the other worker would take it over.
+        await new Promise((resolve) => setTimeout(resolve, 2_500));
       });
     const options = { db: prisma, target: 'ONEC' as const, logger: silent, pollMs: 20 };
     const message = await prisma.outboxMessage.create({
       data: { target: 'ONEC', kind: 'test.deliver', aggregateKey: 'request:long', payload: {} },
     });
-    const first = new OutboxWorker({ ...options, handlers: slowHandlers('first'), leaseMs: 300 });
-    const second = new OutboxWorker({ ...options, handlers: slowHandlers('second'), leaseMs: 300 });
+    const first = new OutboxWorker({ ...options, handlers: slowHandlers('first'), leaseMs: 1_000 });
+    const second = new OutboxWorker({
+      ...options,
+      handlers: slowHandlers('second'),
+      leaseMs: 1_000,
+    });
+    const third = new OutboxWorker({ ...options, handlers: slowHandlers('third'), leaseMs: 1_000 });
     first.start();
     await until(async () => calls.length === 1);
     second.start();
@@ -384,12 +389,12 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
         await prisma.outboxMessage.findUniqueOrThrow({ where: { id: message.id } }),
       ).toMatchObject({ attempts: 1, lockedBy: null });
 
-      // A worker that claims and then goes silent (killed): its lease is not renewed, and the
+      // A worker that claims and then goes silent (killed): its lease is not renewed, and a
       // running worker takes the message over once it runs out.
+      await Promise.all([first.stop(), second.stop()]);
       const orphan = await prisma.outboxMessage.create({
         data: { target: 'ONEC', kind: 'test.deliver', aggregateKey: 'request:orphan', payload: {} },
       });
-      await first.stop();
       const [claimed] = await claimOutboxBatch(prisma, {
         target: 'ONEC',
         workerId: 'killed-worker',
@@ -398,14 +403,15 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
         now: new Date(),
       });
       expect(claimed?.id).toBe(orphan.id);
+      third.start();
       await until(
         async () =>
           (await prisma.outboxMessage.findUniqueOrThrow({ where: { id: orphan.id } })).state ===
           'DELIVERED',
       );
-      expect(calls).toEqual(['first', 'second']);
+      expect(calls).toEqual(['first', 'third']);
     } finally {
-      await Promise.all([first.stop(), second.stop()]);
+      await Promise.all([first.stop(), second.stop(), third.stop()]);
     }
   });
 

@@ -285,19 +285,14 @@ export async function requeueDead(
   id: OutboxId,
   options: { now?: Date } = {},
 ): Promise<OutboxMessage | null> {
-  const messageId = toId(id);
-  const { count } = await db.outboxMessage.updateMany({
-    where: { id: messageId, state: 'DEAD' },
-    data: {
-      state: 'PENDING',
-      attempts: 0,
-      nextAttemptAt: options.now ?? new Date(),
-      lockedBy: null,
-      lockedUntil: null,
-    },
-  });
-  if (count !== 1) return null;
-  return db.outboxMessage.findUnique({ where: { id: messageId } });
+  // One UPDATE … RETURNING: the row as requeued, before a worker can claim it.
+  const [row] = await db.$queryRaw<OutboxMessage[]>`
+    UPDATE "OutboxMessage"
+    SET "state" = 'PENDING', "attempts" = 0, "nextAttemptAt" = ${options.now ?? new Date()},
+        "lockedBy" = NULL, "lockedUntil" = NULL
+    WHERE "id" = ${toId(id)} AND "state" = 'DEAD'
+    RETURNING *`;
+  return row ?? null;
 }
 
 export interface ListDeadOptions {
