@@ -116,6 +116,7 @@ function reliability(writeReadme) {
         readmePath,
         `${readme.slice(0, from + start.length)}\n${stamp}\n\n${table}${readme.slice(to)}`,
       );
+      exec(['exec', 'prettier', '--write', readmePath]);
       console.log('README.md: the Reliability table is updated.');
     }
   }
