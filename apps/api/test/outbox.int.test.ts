@@ -16,6 +16,8 @@ import {
   outboxBackoffMs,
   requeueDead,
 } from '../src/outbox';
+import { outboxSignal } from '../src/outbox/signal';
+import { enqueueOutbox } from '../src/services/outbox';
 import { dbKind, skipDb } from './harness';
 
 const silent: OutboxLogger = { info: () => {}, warn: () => {}, error: () => {} };
@@ -352,6 +354,46 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
       ).toMatchObject({ state: 'DELIVERED' });
     } finally {
       release();
+      await worker.stop();
+    }
+  });
+
+  it('a call that commits messages wakes the worker at once; one that writes none does not', async () => {
+    const delivered: string[] = [];
+    const handlers = new OutboxHandlerRegistry().register('test.deliver', async (message) => {
+      delivered.push(message.aggregateKey);
+    });
+    // A poll a minute apart: only the signal can bring the message out within the test.
+    const worker = new OutboxWorker({
+      db: prisma,
+      target: 'ONEC',
+      handlers,
+      logger: silent,
+      pollMs: 60_000,
+    }).start();
+    const unsubscribe = outboxSignal.onWritten('ONEC', () => worker.wake());
+    try {
+      // Let the first poll run (and find nothing): the worker is now waiting a minute.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await outboxSignal.around(() =>
+        prisma.$transaction((tx) =>
+          enqueueOutbox(tx, [
+            { target: 'ONEC', kind: 'test.deliver', aggregateKey: 'request:woken', payload: {} },
+          ]),
+        ),
+      );
+      await until(async () => delivered.length === 1, 5_000);
+      expect(delivered).toEqual(['request:woken']);
+      // Outside `around` nothing is recorded: a message written so waits for the next poll.
+      await prisma.$transaction((tx) =>
+        enqueueOutbox(tx, [
+          { target: 'ONEC', kind: 'test.deliver', aggregateKey: 'request:quiet', payload: {} },
+        ]),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(delivered).toEqual(['request:woken']);
+    } finally {
+      unsubscribe();
       await worker.stop();
     }
   });

@@ -7,6 +7,7 @@ import {
   onecOutboxHandlers,
 } from '../services/onec';
 import type { OutboxLogger } from './store';
+import { outboxSignal } from './signal';
 import { OutboxWorker } from './worker';
 
 export interface OnecBridge {
@@ -53,5 +54,12 @@ export async function startOnecBridge(input: {
     retry: { maxAttempts: env.OUTBOX_MAX_ATTEMPTS },
     now: input.now,
   }).start();
-  return { worker, stop: () => worker.stop() };
+  const unsubscribe = outboxSignal.onWritten('ONEC', () => worker.wake());
+  return {
+    worker,
+    stop: () => {
+      unsubscribe();
+      return worker.stop();
+    },
+  };
 }

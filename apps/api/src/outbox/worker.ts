@@ -133,6 +133,8 @@ export class OutboxWorker {
   private loop: Promise<void> | null = null;
   private stopping = false;
   private wakeUp: (() => void) | null = null;
+  /** A wake that came while polling: the next pause is skipped. */
+  private wakeRequested = false;
 
   constructor(private readonly options: OutboxWorkerOptions) {
     this.workerId = options.workerId ?? defaultWorkerId();
@@ -187,9 +189,10 @@ export class OutboxWorker {
     }
   }
 
-  /** Polls at once instead of waiting for the next tick. */
+  /** Polls at once instead of waiting for the next tick (or right after the poll running now). */
   wake(): void {
-    this.wakeUp?.();
+    if (this.wakeUp) this.wakeUp();
+    else this.wakeRequested = true;
   }
 
   /** Stops polling; resolves when the delivery in flight (if any) has finished and been recorded. */
@@ -221,16 +224,18 @@ export class OutboxWorker {
   }
 
   private pause(ms: number): Promise<void> {
+    if (this.wakeRequested) {
+      this.wakeRequested = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = () => {
         this.wakeUp = null;
-        done();
+        resolve();
       };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
     });
   }
 

@@ -1,6 +1,7 @@
 import type { Prisma } from '@payreq/db';
 
 import type { Tx } from '../db';
+import { outboxSignal } from '../outbox/signal';
 
 export type OutboxTarget = 'ONEC' | 'TELEGRAM';
 
@@ -20,4 +21,5 @@ export interface OutboxEntry {
 export async function enqueueOutbox(tx: Tx, entries: OutboxEntry[]): Promise<void> {
   if (entries.length === 0) return;
   await tx.outboxMessage.createMany({ data: entries });
+  for (const entry of entries) outboxSignal.recordWrite(entry.target);
 }
