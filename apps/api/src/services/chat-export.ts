@@ -1,17 +1,14 @@
 import type { Readable } from 'node:stream';
-import { Transform, pipeline as pipe } from 'node:stream';
+import { Transform } from 'node:stream';
 
 import type { ChatMessageInput, ChatMessageKind } from '@payreq/contracts';
 import { ChatMessageInput as ChatMessageSchema, summarizeIssues } from '@payreq/contracts';
-import { chain } from 'stream-chain';
-import { parser } from 'stream-json';
-import { pick } from 'stream-json/filters/pick.js';
-import { streamValues } from 'stream-json/streamers/stream-values.js';
 
 import type { Db } from '../db';
 import { AppError } from '../errors';
 import { upsertChatMessageRows } from './chat-messages';
 import { chatIdHistory } from './chats';
+import { splitTelegramExport } from './export-splitter';
 
 /**
  * Imports a Telegram Desktop chat export (`result.json`) into a chat, streaming: the file
@@ -42,21 +39,10 @@ export async function importTelegramExport(
       else callback(null, chunk);
     },
   });
-  // Top-level `id` (the chat) and each element of `messages`; nothing else is assembled.
+  // The top-level `id` (the chat) and each element of `messages`, parsed one at a time.
   // The request stream stays out of the pipeline, so a refusal does not tear the connection down.
-  // One chain of plain functions: far cheaper than a stream per stage (bench/RESULTS.md).
   source.pipe(limit);
-  const pipeline = pipe(
-    limit,
-    chain([
-      parser({ streamValues: false }),
-      pick({ filter: /^(id|messages\.\d+)$/ }),
-      streamValues(),
-    ]),
-    () => {
-      // Errors surface through the async iteration below.
-    },
-  );
+  const items = splitTelegramExport(limit, { maxValueChars: 4 * 1024 * 1024 });
 
   return db.$transaction(
     async (tx) => {
@@ -82,9 +68,10 @@ export async function importTelegramExport(
         writing.catch(() => {});
       };
       try {
-        for await (const item of pipeline as AsyncIterable<{ key: number; value: unknown }>) {
+        for await (const item of items) {
           const { value } = item;
-          if (typeof value === 'number') {
+          if (item.kind === 'chatId') {
+            if (typeof value !== 'number') throw malformed('the chat id is not a number');
             if (!knownIds.has(String(exportChatId(value)))) throw wrongChat();
             exportChatChecked = true;
             continue;
