@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { PrismaClient } from '@payreq/db';
 import { createTestDb, isPostgresAvailable } from '@payreq/db/testing';
 import { TRPCClientError, createTRPCClient, httpLink } from '@trpc/client';
+import type { Logger } from 'pino';
 import pino from 'pino';
 
 import { issuePlatformToken } from '../src/auth/platform-token';
@@ -64,9 +65,13 @@ export async function startTestApi(
     telegramApiRoot?: string;
     /** Default: a local-disk store in a temporary folder. */
     files?: FileStore;
+    /** A database the test controls (e.g. a cluster it restarts); default: a fresh test database. */
+    database?: { prisma: PrismaClient; close(): Promise<void> };
+    /** Default: pino at TEST_LOG_LEVEL (silent). */
+    logger?: Logger;
   } = {},
 ): Promise<TestApi> {
-  const db = await createTestDb(kind);
+  const db = options.database ?? (await createTestDb(kind));
   const clock = new TestClock();
   const files =
     options.files ?? new LocalFileStore(await mkdtemp(path.join(tmpdir(), 'payreq-files-')));
@@ -87,7 +92,7 @@ export async function startTestApi(
           : undefined,
       },
     },
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     onec: options.onec,
     webappDistDir: options.webappDistDir,
   });

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 
 import type { Emulator } from '@payreq/onec-emulator';
 import type { OutboxWorker } from '../src/outbox';
+import { outboxSignal } from '../src/outbox/signal';
 import { requestDocumentGeneration } from '../src/services/documents';
 import type { World } from './fixtures';
 import { createWorld } from './fixtures';
@@ -81,6 +82,25 @@ describe.skipIf(skipDb)(`the 1C bridge against the emulator (${dbKind})`, () => 
         (await api.prisma.paymentRequest.findUniqueOrThrow({ where: { id: requestId } })).onecRef,
       `request ${requestId} to be created in 1C`,
     );
+
+  it('a submit over HTTP wakes the process’s 1C workers once it has committed; a read does not', async () => {
+    const woken: number[] = [];
+    const unsubscribe = outboxSignal.onWritten('ONEC', () => woken.push(Date.now()));
+    try {
+      const view = await submitted();
+      expect(woken).toHaveLength(1);
+      // The wake came after the commit: the message it announces is there to be claimed.
+      expect(
+        await api.prisma.outboxMessage.count({
+          where: { kind: 'onec.createRequest', aggregateKey: `request:${view.id}` },
+        }),
+      ).toBe(1);
+      await asAnna.requests.get.query({ requestId: view.id });
+      expect(woken).toHaveLength(1);
+    } finally {
+      unsubscribe();
+    }
+  });
 
   it('runs the loop: submit → 1C → offer accepted → in progress → documents to the chat', async () => {
     worker();

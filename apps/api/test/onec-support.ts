@@ -7,7 +7,11 @@ import type { Emulator } from '@payreq/onec-emulator';
 import type { OutboxLogger } from '../src/outbox';
 import { OutboxWorker } from '../src/outbox';
 import { seedOnecIntegration } from '../src/rest/onec/auth';
-import { createOnecClientFromEnv, onecOutboxHandlers } from '../src/services/onec';
+import {
+  createOnecClientFromEnv,
+  onecDeliveryBudgetMs,
+  onecOutboxHandlers,
+} from '../src/services/onec';
 import type { World } from './fixtures';
 import { completeForm } from './fixtures';
 import type { TestApi } from './harness';
@@ -86,14 +90,18 @@ export async function startEmulator(
 
 /** The api's ONEC outbox worker against the emulator, with short pauses for tests. */
 export function startOnecWorker(
-  api: TestApi,
+  api: Pick<TestApi, 'prisma'>,
   emulator: Emulator,
   options: {
     workerId?: string;
+    /** The 1C client's timeout per attempt. */
     timeoutMs?: number;
     maxAttempts?: number;
     password?: string;
     db?: PrismaClient;
+    leaseMs?: number;
+    batchSize?: number;
+    retry?: { baseDelayMs: number; maxDelayMs: number };
   } = {},
 ): OutboxWorker {
   const onec = createOnecClientFromEnv(
@@ -118,9 +126,16 @@ export function startOnecWorker(
     logger: testLogger,
     workerId: options.workerId,
     pollMs: 20,
-    leaseMs: 15_000,
-    batchSize: 5,
-    retry: { baseDelayMs: 40, maxDelayMs: 150, maxAttempts: options.maxAttempts ?? 100 },
+    leaseMs: options.leaseMs ?? 15_000,
+    // As the api does: the client's attempts and pauses, and a margin.
+    deliveryTimeoutMs: onecDeliveryBudgetMs(onec) + 1_500,
+    batchSize: options.batchSize ?? 5,
+    retry: {
+      baseDelayMs: 40,
+      maxDelayMs: 150,
+      ...options.retry,
+      maxAttempts: options.maxAttempts ?? 100,
+    },
   }).start();
 }
 

@@ -1,11 +1,11 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Update } from 'telegraf/types';
 
 import type { Logger } from './logger';
+import { listen } from './listen';
 
 /**
  * What the bot's parts report as they work, for `/healthz` and `/metrics`. Every part takes
@@ -353,15 +353,9 @@ export class OpsServer {
           if (!res.headersSent) res.writeHead(500).end();
         });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    const listening = await listen(server, port, host);
     this.server = server;
-    return (server.address() as AddressInfo).port;
+    return listening;
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,5 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 
 import type { Telegram } from 'telegraf';
@@ -12,6 +11,7 @@ import type { BotObserver, BotOps } from './ops';
 import { silentObserver } from './ops';
 import { KeyedSerializer, ShutdownError, backoffMs, sleep } from './retry';
 import { retryAfterOf } from './telegram';
+import { listen } from './listen';
 
 /** The update types the bot asks for (`chat_member` must be asked for explicitly). */
 export const ALLOWED_UPDATES = [
@@ -211,15 +211,9 @@ export class WebhookServer {
       this.inFlight.add(work);
       void work.finally(() => this.inFlight.delete(work));
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    const listening = await listen(server, this.options.port, this.options.host);
     this.server = server;
-    return (server.address() as AddressInfo).port;
+    return listening;
   }
 
   /** Stops taking requests; resolves when the requests in flight were answered. */

@@ -1,5 +1,3 @@
-import { createServer } from 'node:net';
-
 import { miniAppClient, signLaunch, tma } from '@payreq/api/testing/telegram';
 import type { TelegramUser } from '@payreq/api/testing/telegram';
 import type { BotMessageRecord } from '@payreq/telegram-testkit';
@@ -21,6 +19,7 @@ import {
   pdf,
   sha256,
   startStack,
+  freePort,
 } from './stack';
 
 const anna: TelegramUser & { username: string } = {
@@ -826,14 +825,3 @@ describe('webhook mode', () => {
     }
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -1,5 +1,3 @@
-import { createServer } from 'node:net';
-
 import { miniAppClient, signLaunch, tma } from '@payreq/api/testing/telegram';
 import type { TelegramUser } from '@payreq/api/testing/telegram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +6,7 @@ import { createBot } from '../src/bot';
 import { loadConfig } from '../src/env';
 import { completeFormForTests } from './fixtures';
 import type { Stack } from './stack';
-import { eventually, startStack } from './stack';
+import { eventually, freePort, startStack } from './stack';
 
 /**
  * The bot's ops endpoints over real HTTP: /healthz and /metrics on the ops listener (polling
@@ -391,14 +389,3 @@ describe('other shapes', () => {
     });
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -1,29 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 
-import { createTestDb } from '@payreq/db/testing';
 import { signOnecBody } from '@payreq/onec';
 import fc from 'fast-check';
-import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { issuePlatformToken } from '../../src/auth/platform-token';
 import { createLogger } from '../../src/logger';
-import { buildServer } from '../../src/server';
-import { LocalFileStore } from '../../src/storage/file-store';
 import { completeForm } from '../fixtures';
 import type { TestApi } from '../harness';
 import {
   TEST_BOT_SERVICE_TOKEN,
   TEST_BOT_TOKEN,
   TEST_TOKEN_SECRET,
-  TestClock,
   dbKind,
+  startTestApi,
 } from '../harness';
 import {
   ONEC_API_KEY,
@@ -38,10 +29,7 @@ import type { DealRoom } from './support';
 import { CHAT, dealRoom, people, skipSuite } from './support';
 
 /** The api as the harness builds it, but logging at trace level through the api's own logger into a buffer. */
-async function startLoggedApi(lines: string[]): Promise<{ api: TestApi; app: FastifyInstance }> {
-  const db = await createTestDb(dbKind);
-  const clock = new TestClock();
-  const files = new LocalFileStore(await mkdtemp(path.join(tmpdir(), 'payreq-files-')));
+async function startLoggedApi(lines: string[]): Promise<TestApi> {
   const logger = createLogger('trace');
   // The api's logger, redaction and all; only its destination is swapped for a buffer.
   const sink = new Writable({
@@ -51,40 +39,7 @@ async function startLoggedApi(lines: string[]): Promise<{ api: TestApi; app: Fas
     },
   });
   (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] = sink;
-  const app = await buildServer({
-    deps: {
-      db: db.prisma,
-      platformTokenSecret: TEST_TOKEN_SECRET,
-      now: clock.now,
-      files,
-      telegram: {
-        botToken: TEST_BOT_TOKEN,
-        initDataMaxAgeSeconds: 3600,
-        botServiceToken: TEST_BOT_SERVICE_TOKEN,
-        uploadMaxBytes: 1024 * 1024,
-        exportMaxBytes: 64 * 1024 * 1024,
-      },
-    },
-    logger,
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const api: TestApi = {
-    url,
-    prisma: db.prisma,
-    clock,
-    files,
-    client: () => {
-      throw new Error('not used here');
-    },
-    tokenFor: (subject) =>
-      issuePlatformToken(subject, TEST_TOKEN_SECRET, 3600, clock.now().getTime()),
-    async close() {
-      await app.close();
-      await db.close();
-    },
-  };
-  return { api, app };
+  return startTestApi(dbKind, { logger });
 }
 
 describe.skipIf(skipSuite)(`secrets in logs and answers (${dbKind})`, () => {
@@ -93,7 +48,7 @@ describe.skipIf(skipSuite)(`secrets in logs and answers (${dbKind})`, () => {
   let room: DealRoom;
 
   beforeAll(async () => {
-    ({ api } = await startLoggedApi(lines));
+    api = await startLoggedApi(lines);
     room = await dealRoom(api);
     await seedIntegration(api.prisma);
   });

@@ -1,7 +1,6 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { chownSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,23 +14,21 @@ import { findPostgresBinDir } from '@payreq/db/testing';
 import { createEmulator } from '@payreq/onec-emulator';
 import type { Emulator } from '@payreq/onec-emulator';
 import { createTRPCClient, httpLink } from '@trpc/client';
-import pino from 'pino';
 
 import { issuePlatformToken } from '../../src/auth/platform-token';
-import { OutboxWorker } from '../../src/outbox';
-import { buildServer } from '../../src/server';
-import {
-  createOnecClientFromEnv,
-  onecDeliveryBudgetMs,
-  onecOutboxHandlers,
-  onecOutboxKinds,
-} from '../../src/services/onec';
-import { LocalFileStore } from '../../src/storage/file-store';
+import type { OutboxWorker } from '../../src/outbox';
+import { onecOutboxKinds } from '../../src/services/onec';
 import type { AppRouter } from '../../src/trpc/router';
 import type { World } from '../fixtures';
 import type { TestApi } from '../harness';
-import { TEST_BOT_SERVICE_TOKEN, TEST_BOT_TOKEN, TEST_TOKEN_SECRET, TestClock } from '../harness';
-import { ONEC_API_KEY, createInHouseDraft, testLogger } from '../onec-support';
+import {
+  TEST_BOT_SERVICE_TOKEN,
+  TEST_BOT_TOKEN,
+  TEST_TOKEN_SECRET,
+  dbKind,
+  startTestApi,
+} from '../harness';
+import { ONEC_API_KEY, createInHouseDraft, startOnecWorker } from '../onec-support';
 import type { Figure } from './figures';
 import { recordFigure } from './figures';
 
@@ -95,33 +92,15 @@ export function startFaultWorker(
   emulator: Emulator,
   options: FaultWorkerOptions = {},
 ): OutboxWorker {
-  const onec = createOnecClientFromEnv(
-    {
-      ONEC_BASE_URL: emulator.baseUrl,
-      ONEC_ROOT: 'payreq',
-      ONEC_USERNAME: 'payreq',
-      ONEC_PASSWORD: 'payreq',
-      ONEC_WEB_CLIENT_URL: 'https://1c.bank.example/bank',
-      ONEC_DOCUMENT_NAME: 'ЗаявкаНаПлатеж',
-      ONEC_TIMEZONE: 'Europe/Moscow',
-      ONEC_TIMEOUT_MS: options.timeoutMs ?? 2_000,
-    },
-    testLogger,
-    { attempts: 2, baseDelayMs: 10, maxDelayMs: 50 },
-  );
-  return new OutboxWorker({
-    db,
-    target: 'ONEC',
-    handlers: onecOutboxHandlers({ db, onec, now: () => new Date(), logger: testLogger }),
-    logger: testLogger,
+  return startOnecWorker({ prisma: db }, emulator, {
     workerId: options.workerId,
-    pollMs: 20,
+    timeoutMs: options.timeoutMs ?? 2_000,
     leaseMs: options.leaseMs ?? 1_000,
-    deliveryTimeoutMs: onecDeliveryBudgetMs(onec) + 1_500,
     batchSize: options.batchSize ?? 10,
     // Nothing may die during a fault: a DEAD message counts as lost.
-    retry: { baseDelayMs: 50, maxDelayMs: 250, maxAttempts: 1_000 },
-  }).start();
+    retry: { baseDelayMs: 50, maxDelayMs: 250 },
+    maxAttempts: 1_000,
+  });
 }
 
 // ---------------------------------------------------------------- submitting
@@ -338,49 +317,7 @@ export function recordDeliveryFigure(input: {
  * database the test controls, such as a cluster it restarts.
  */
 export async function startApiOn(url: string): Promise<TestApi> {
-  const db = await createDb({ url, migrate: true });
-  const clock = new TestClock();
-  const files = new LocalFileStore(await mkdtemp(path.join(tmpdir(), 'payreq-files-')));
-  const app = await buildServer({
-    deps: {
-      db: db.prisma,
-      platformTokenSecret: TEST_TOKEN_SECRET,
-      now: clock.now,
-      files,
-      telegram: {
-        botToken: TEST_BOT_TOKEN,
-        initDataMaxAgeSeconds: 3600,
-        botServiceToken: TEST_BOT_SERVICE_TOKEN,
-        uploadMaxBytes: 1024 * 1024,
-        exportMaxBytes: 64 * 1024 * 1024,
-      },
-    },
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  return {
-    url: base,
-    prisma: db.prisma,
-    clock,
-    files,
-    client(token, headers = {}) {
-      return createTRPCClient<AppRouter>({
-        links: [
-          httpLink({
-            url: `${base}/trpc`,
-            headers: () => ({ ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) }),
-          }),
-        ],
-      });
-    },
-    tokenFor: (subject) =>
-      issuePlatformToken(subject, TEST_TOKEN_SECRET, 3600, clock.now().getTime()),
-    async close() {
-      await app.close();
-      await db.close();
-    },
-  };
+  return startTestApi(dbKind, { database: await createDb({ url, migrate: true }) });
 }
 
 // ---------------------------------------------------------------- processes

@@ -80,46 +80,29 @@ export async function dealRoom(api: TestApi): Promise<DealRoom> {
   };
 }
 
+/** Every table a write can touch, and how to count it. */
+const tableCounts: Record<string, (prisma: PrismaClient) => Promise<number>> = {
+  requests: (prisma) => prisma.paymentRequest.count(),
+  offers: (prisma) => prisma.offer.count(),
+  history: (prisma) => prisma.requestHistory.count(),
+  outbox: (prisma) => prisma.outboxMessage.count(),
+  documents: (prisma) => prisma.document.count(),
+  documentRequests: (prisma) => prisma.documentRequest.count(),
+  assets: (prisma) => prisma.asset.count(),
+  keys: (prisma) => prisma.idempotencyKey.count(),
+  messages: (prisma) => prisma.chatMessage.count(),
+  users: (prisma) => prisma.user.count(),
+  chats: (prisma) => prisma.telegramChat.count(),
+};
+
 /** Every table a write can touch, counted. */
 export async function rowCounts(prisma: PrismaClient): Promise<Record<string, number>> {
-  const [
-    requests,
-    offers,
-    history,
-    outbox,
-    documents,
-    documentRequests,
-    assets,
-    keys,
-    messages,
-    users,
-    chats,
-  ] = await Promise.all([
-    prisma.paymentRequest.count(),
-    prisma.offer.count(),
-    prisma.requestHistory.count(),
-    prisma.outboxMessage.count(),
-    prisma.document.count(),
-    prisma.documentRequest.count(),
-    prisma.asset.count(),
-    prisma.idempotencyKey.count(),
-    prisma.chatMessage.count(),
-    prisma.user.count(),
-    prisma.telegramChat.count(),
-  ]);
-  return {
-    requests,
-    offers,
-    history,
-    outbox,
-    documents,
-    documentRequests,
-    assets,
-    keys,
-    messages,
-    users,
-    chats,
-  };
+  const counted = await Promise.all(
+    Object.entries(tableCounts).map(
+      async ([table, count]) => [table, await count(prisma)] as const,
+    ),
+  );
+  return Object.fromEntries(counted);
 }
 
 /** How many rows appeared or vanished between two counts. */

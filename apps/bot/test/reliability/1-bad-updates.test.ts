@@ -1,5 +1,4 @@
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 
 import { recordFigure } from '@payreq/api/testing/reliability';
 import type { WireBody } from '@payreq/api/testing/reliability-generators';
@@ -12,7 +11,7 @@ import type { BotApp } from '../../src/bot';
 import { createBot } from '../../src/bot';
 import { loadConfig } from '../../src/env';
 import type { Stack } from '../stack';
-import { eventually, startStack } from '../stack';
+import { eventually, freePort, startStack } from '../stack';
 
 /**
  * Bad input at the bot's update boundary: ≥10,000 generated Telegram updates POSTed to the
@@ -415,17 +414,6 @@ function numbersIn(value: unknown, into = new Set<number>()): Set<number> {
   else if (value && typeof value === 'object')
     for (const child of Object.values(value)) numbersIn(child, into);
   return into;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe.skipIf(skipSuite)('bad updates at the webhook', () => {
