@@ -11,11 +11,13 @@ import type { BotConfig } from './env';
 import { registerHandlers } from './handlers';
 import type { Logger } from './logger';
 import { createLogger, redact } from './logger';
-import { Mirror } from './mirror';
+import type { PlainMessage } from './mirror';
+import { Mirror, plainMessageOf } from './mirror';
 import { BotOps, OpsServer } from './ops';
 import { ShutdownError, retrying } from './retry';
 import { agentFor, deliveryTelegram, isTransientTelegramError, retryAfterOf } from './telegram';
 import { texts } from './texts';
+import type { ChatUpdatesHandler } from './updates';
 import { ALLOWED_UPDATES, UpdatePoller, WebhookServer } from './updates';
 
 export interface BotApp {
@@ -136,6 +138,29 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
   const handle = (update: Update) => {
     ops.updateReceived(update);
     return bot.handleUpdate(update);
+  };
+  /**
+   * Polling: a chat's updates of one batch. Runs of plain messages (a burst of chat) are saved
+   * with one api call each run; everything else goes through the handlers one by one.
+   */
+  const handleChat: ChatUpdatesHandler = async (updates, handled) => {
+    for (const run of runsOf(updates)) {
+      if (run.plain.length > 1) {
+        for (const update of run.updates) ops.updateReceived(update);
+        try {
+          await mirror.messages(run.plain, shutdown.signal);
+          for (const update of run.updates) handled(update);
+          continue;
+        } catch (error) {
+          if (error instanceof ShutdownError) throw error;
+          logger.warn({ err: error }, 'a run of chat messages failed; handling them one by one');
+        }
+      }
+      for (const update of run.updates) {
+        await handle(update);
+        handled(update);
+      }
+    }
   };
   const telegramRetry = {
     isTransient: isTransientTelegramError,
@@ -276,7 +301,7 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
         signal: shutdown.signal,
         maxAttempts: 10,
       });
-      poller = new UpdatePoller(bot.telegram, handle, logger, undefined, ops);
+      poller = new UpdatePoller(bot.telegram, handleChat, logger, undefined, ops);
       ops.receiving = true;
       poller.start().done.then(
         () => {
@@ -305,4 +330,30 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
       'bot started',
     );
   }
+}
+
+/**
+ * A chat's updates cut where plain messages start and stop: each run is either plain messages
+ * (`plain` holds them) or a single other update (`plain` empty), in the updates' order.
+ */
+export function runsOf(
+  updates: readonly Update[],
+): Array<{ updates: Update[]; plain: PlainMessage[] }> {
+  const runs: Array<{ updates: Update[]; plain: PlainMessage[] }> = [];
+  let current: { updates: Update[]; plain: PlainMessage[] } | null = null;
+  for (const update of updates) {
+    const plain = plainMessageOf(update);
+    if (!plain) {
+      current = null;
+      runs.push({ updates: [update], plain: [] });
+      continue;
+    }
+    if (!current) {
+      current = { updates: [], plain: [] };
+      runs.push(current);
+    }
+    current.updates.push(update);
+    current.plain.push(plain);
+  }
+  return runs;
 }

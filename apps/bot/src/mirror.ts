@@ -1,5 +1,7 @@
 import { ChatMessageInput } from '@payreq/contracts';
+import type { ChatMessageInputRaw } from '@payreq/contracts';
 import type { Telegram } from 'telegraf';
+import type { Update } from 'telegraf/types';
 
 import type { PlatformApi } from './api';
 import { apiStatusOf, isTransientApiError } from './api';
@@ -39,6 +41,48 @@ export interface MirrorDeps {
 
 const isGroup = (type: string) => type === 'group' || type === 'supergroup';
 
+/** A group message (or its edit) whose whole mirroring is its one row. */
+export interface PlainMessage {
+  message: TgMessage;
+  edited: boolean;
+}
+
+/**
+ * The update as a plain message, or null: a message or edit in a group with no file, no
+ * members joining or leaving and no move to a supergroup. Runs of these can be saved together
+ * (`Mirror.messages`); anything else takes its own steps.
+ */
+export function plainMessageOf(update: Update): PlainMessage | null {
+  const fields = update as { message?: TgMessage; edited_message?: TgMessage };
+  const message = fields.message ?? fields.edited_message;
+  if (!message || typeof message !== 'object' || !message.chat || typeof message.chat !== 'object')
+    return null;
+  try {
+    if (
+      !isGroup(message.chat.type) ||
+      message.new_chat_members !== undefined ||
+      message.left_chat_member !== undefined ||
+      message.migrate_from_chat_id !== undefined ||
+      message.migrate_to_chat_id !== undefined ||
+      attachmentOf(message) !== null
+    )
+      return null;
+  } catch {
+    return null; // not the shape Telegram sends: the update takes the one-by-one path
+  }
+  return { message, edited: fields.message === undefined };
+}
+
+/** The row the api takes for a message without a file, or null when the api would refuse it. */
+function inputOf(message: TgMessage): ChatMessageInputRaw | null {
+  try {
+    const input = toChatMessageInput(message, null);
+    return ChatMessageInput.safeParse(input).success ? input : null;
+  } catch {
+    return null; // not the shape Telegram sends
+  }
+}
+
 /**
  * Mirrors a deal room's messages into the platform: every message of a registered group once
  * (edits update the same row), its file stored with its bytes, name and type, members joining
@@ -75,11 +119,7 @@ export class Mirror {
     const attachment = attachmentOf(message);
     const input = toChatMessageInput(message, attachment);
     if (!ChatMessageInput.safeParse(input).success) {
-      this.deps.logger.error(
-        { chatId, messageId: message.message_id },
-        'a chat message the api would refuse; nothing of it is recorded',
-      );
-      this.deps.observer?.mirroringFailed('rejected');
+      this.refusedBeforeSending(chatId, message.message_id);
       return 'rejected';
     }
 
@@ -90,24 +130,99 @@ export class Mirror {
       input.assetId = stored.assetId;
       input.fileTooBig = stored.fileTooBig;
     }
+    return this.save(chatId, input, options.edited, signal);
+  }
+
+  /**
+   * A run of plain group messages of one chat in Telegram's order (see `plainMessageOf`):
+   * one `saveMessages` call for the run instead of one call each. Rows, edits (the last report
+   * of a message wins) and the authors' membership come out as the one-by-one path leaves them.
+   */
+  async messages(
+    run: readonly PlainMessage[],
+    signal: AbortSignal,
+  ): Promise<Array<'saved' | 'ignored' | 'rejected'>> {
+    const first = run[0];
+    if (!first) return [];
+    const chatId = first.message.chat.id;
+    const chat = await this.deps.chats.get(chatId, signal);
+    if (!chat.registered) return run.map(() => 'ignored');
+
+    const outcomes: Array<'saved' | 'ignored' | 'rejected'> = run.map(() => 'rejected');
+    const accepted: Array<{ index: number; input: ChatMessageInputRaw; edited: boolean }> = [];
+    for (const [index, { message, edited }] of run.entries()) {
+      const input = inputOf(message);
+      if (input) accepted.push({ index, input, edited });
+      else this.refusedBeforeSending(chatId, message.message_id);
+    }
+    if (accepted.length === 0) return outcomes;
+    if (accepted.length === 1) {
+      const only = accepted[0]!;
+      outcomes[only.index] = await this.save(chatId, only.input, only.edited, signal);
+      return outcomes;
+    }
+    try {
+      await this.deps.api.call(
+        'bot.saveMessages',
+        () =>
+          this.deps.api.trpc.bot.saveMessages.mutate({
+            chatId,
+            messages: accepted.map(({ input }) => input),
+          }),
+        { signal, forever: true },
+      );
+    } catch (error) {
+      if (error instanceof ShutdownError) throw error;
+      // The api refused the run as a whole (one message it will not take, a proxy's body
+      // limit): each goes on its own, so one refusal does not cost the others.
+      this.deps.logger.warn(
+        { err: error, chatId, messages: accepted.length, status: apiStatusOf(error) },
+        'the api refused a run of chat messages; saving them one by one',
+      );
+      for (const { index, input, edited } of accepted)
+        outcomes[index] = await this.save(chatId, input, edited, signal);
+      return outcomes;
+    }
+    for (const { index, input, edited } of accepted) {
+      this.deps.observer?.messageMirrored(input.kind ?? 'text', edited);
+      outcomes[index] = 'saved';
+    }
+    return outcomes;
+  }
+
+  /** One message through `bot.saveMessage`, retried until the api answers. */
+  private async save(
+    chatId: number,
+    input: ChatMessageInputRaw,
+    edited: boolean,
+    signal: AbortSignal,
+  ): Promise<'saved' | 'rejected'> {
     try {
       await this.deps.api.call(
         'bot.saveMessage',
         () => this.deps.api.trpc.bot.saveMessage.mutate({ chatId, message: input }),
         { signal, forever: true },
       );
-      this.deps.observer?.messageMirrored(input.kind ?? 'text', options.edited);
+      this.deps.observer?.messageMirrored(input.kind ?? 'text', edited);
       return 'saved';
     } catch (error) {
       if (error instanceof ShutdownError) throw error;
       // The api refused the message itself (4xx): retrying cannot change its mind.
       this.deps.logger.error(
-        { err: error, chatId, messageId: message.message_id, status: apiStatusOf(error) },
+        { err: error, chatId, messageId: input.messageId, status: apiStatusOf(error) },
         'the api refused a chat message; it is not mirrored',
       );
       this.deps.observer?.mirroringFailed('rejected');
       return 'rejected';
     }
+  }
+
+  private refusedBeforeSending(chatId: number, messageId: number): void {
+    this.deps.logger.error(
+      { chatId, messageId },
+      'a chat message the api would refuse; nothing of it is recorded',
+    );
+    this.deps.observer?.mirroringFailed('rejected');
   }
 
   /** Members joining and leaving, as the api's chat binding needs them. */

@@ -50,10 +50,33 @@ export function chatKeyOf(update: Update): string {
 export type UpdateHandler = (update: Update) => Promise<void>;
 
 /**
+ * Handles one chat's updates of a `getUpdates` batch in Telegram's order (so it may save a run
+ * of them together), calling `handled` for each one done. It throws only on shutdown; the
+ * updates not reported as handled then stay unconfirmed.
+ */
+export type ChatUpdatesHandler = (
+  updates: readonly Update[],
+  handled: (update: Update) => void,
+) => Promise<void>;
+
+/** A batch's updates per chat (`chatKeyOf`), each chat's in the batch's order. */
+export function updatesByChat(updates: readonly Update[]): Update[][] {
+  const byChat = new Map<string, Update[]>();
+  for (const update of updates) {
+    const key = chatKeyOf(update);
+    const list = byChat.get(key);
+    if (list) list.push(update);
+    else byChat.set(key, [update]);
+  }
+  return [...byChat.values()];
+}
+
+/**
  * Long polling that confirms an update only after it was handled. (telegraf's own polling
  * confirms a fetched batch on stop even if its handlers gave up.) A batch's updates are
- * handled per chat in order; the offset moves past an update only when it and everything
- * before it are done, so a stop in the middle leaves the rest for the next start.
+ * handed over per chat, in order, chats side by side; the offset moves past an update only
+ * when it and everything before it are done, so a stop in the middle leaves the rest for the
+ * next start.
  */
 export class UpdatePoller {
   private readonly abort = new AbortController();
@@ -63,7 +86,7 @@ export class UpdatePoller {
 
   constructor(
     private readonly telegram: Telegram,
-    private readonly handle: UpdateHandler,
+    private readonly handleChat: ChatUpdatesHandler,
     private readonly logger: Logger,
     private readonly options: { timeoutSeconds: number } = { timeoutSeconds: 25 },
     private readonly observer: BotObserver = silentObserver,
@@ -84,7 +107,6 @@ export class UpdatePoller {
 
   private async loop(): Promise<void> {
     const signal = this.abort.signal;
-    const serializer = new KeyedSerializer();
     let failures = 0;
     try {
       while (!signal.aborted) {
@@ -126,31 +148,27 @@ export class UpdatePoller {
           continue;
         }
         if (updates.length === 0) continue;
-        const done = new Map<number, boolean>();
+        const done = new Set<number>();
         await Promise.all(
-          updates.map((update) =>
-            serializer
-              .run(chatKeyOf(update), async () => {
-                await this.handle(update);
-                done.set(update.update_id, true);
-              })
-              .catch((error: unknown) => {
-                // Only a shutdown leaves an update unhandled; a bug is logged and moved past
-                // (retrying it forever would stall its chat).
-                const stopped = error instanceof ShutdownError;
-                done.set(update.update_id, !stopped);
-                if (!stopped)
-                  this.logger.error(
-                    { err: error, updateId: update.update_id },
-                    'update handler failed',
-                  );
-              }),
+          updatesByChat(updates).map((chatUpdates) =>
+            this.handleChat(chatUpdates, (update) => done.add(update.update_id)).catch(
+              (error: unknown) => {
+                if (error instanceof ShutdownError) return;
+                // A bug is logged and its chat's updates moved past (retrying them for ever
+                // would stall the chat); only a shutdown leaves updates unhandled.
+                for (const update of chatUpdates) done.add(update.update_id);
+                this.logger.error(
+                  { err: error, updateIds: chatUpdates.map((update) => update.update_id) },
+                  'update handler failed',
+                );
+              },
+            ),
           ),
         );
         // Move past every update handled in a row from the start; stop at the first that gave up.
         let next = this.offset;
         for (const update of updates) {
-          if (done.get(update.update_id) !== true) break;
+          if (!done.has(update.update_id)) break;
           next = update.update_id + 1;
         }
         this.offset = next;

@@ -419,6 +419,87 @@ describe('mirroring', () => {
     }
   });
 
+  it('a burst of chat is saved a run at a time: one api call per run of plain messages, files and joins between them in order', async () => {
+    const { tg, api, token, proxy } = stack;
+    const { chatId } = await openDealRoom('Сделка Пион');
+    const before = proxy.requests.length;
+    // Sent in one tick: Telegram hands them to the bot as one getUpdates batch.
+    const first = Array.from({ length: 20 }, (_, i) =>
+      tg.sendText({ from: i % 2 ? anna.id : ivan.id, chat: chatId, text: `Сообщение ${i + 1}` }),
+    );
+    tg.editText({
+      from: ivan.id,
+      chat: chatId,
+      messageId: first[2]!.message_id,
+      text: 'Исправлено',
+    });
+    const photoBytes = jpeg();
+    const photo = tg.sendPhoto({ from: ivan.id, chat: chatId, bytes: photoBytes });
+    const joined = tg.addMember(chatId, olga.id, { by: anna.id });
+    const second = Array.from({ length: 10 }, (_, i) =>
+      tg.sendText({ from: olga.id, chat: chatId, text: `Ольга ${i + 1}` }),
+    );
+    await tg.waitForUpdatesConsumed(token, { timeoutMs: 15_000 });
+
+    const calls = proxy.requests.slice(before).filter((call) => call.includes('/trpc/bot.save'));
+    expect(calls.filter((call) => call.endsWith('bot.saveMessages'))).toHaveLength(2);
+    // The photo's row, and the join (its own step: membership first, then its service row).
+    expect(calls.filter((call) => call.endsWith('bot.saveMessage'))).toHaveLength(2);
+
+    const rows = await api.prisma.chatMessage.findMany({
+      where: { chatId: BigInt(chatId), messageId: { gte: first[0]!.message_id } },
+      include: { asset: true },
+      orderBy: { messageId: 'asc' },
+    });
+    expect(rows.map((row) => row.messageId)).toEqual(
+      [...first, photo, joined, ...second].map((m) => m.message_id),
+    );
+    expect(rows[0]).toMatchObject({ text: 'Сообщение 1', authorTelegramId: BigInt(ivan.id) });
+    expect(rows[1]).toMatchObject({ text: 'Сообщение 2', authorTelegramId: BigInt(anna.id) });
+    expect(rows[2]!.text).toBe('Исправлено');
+    expect(rows[2]!.editDate).not.toBeNull();
+    expect(rows[20]!.asset?.sha256).toBe(sha256(photoBytes));
+    expect(rows[21]).toMatchObject({ kind: 'service' });
+    expect(rows.at(-1)).toMatchObject({ text: 'Ольга 10', authorName: 'Ольга' });
+    expect(
+      await api.prisma.chatMember.findUnique({
+        where: {
+          chatId_telegramUserId: { chatId: BigInt(chatId), telegramUserId: BigInt(olga.id) },
+        },
+      }),
+    ).toMatchObject({ status: 'MEMBER' });
+  });
+
+  it('a run the api refuses as a whole (a proxy’s body limit) is saved one message at a time', async () => {
+    const { tg, api, token, proxy } = stack;
+    const { chatId } = await openDealRoom('Сделка Астра');
+    const before = proxy.requests.length;
+    // Each message fits under the limit; the five together do not.
+    proxy.maxBodyBytes = 16 * 1024;
+    try {
+      const sent = Array.from({ length: 5 }, (_, i) =>
+        tg.sendText({
+          from: ivan.id,
+          chat: chatId,
+          text: `${i + 1} ${'длинный текст '.repeat(200)}`,
+        }),
+      );
+      await tg.waitForUpdatesConsumed(token, { timeoutMs: 15_000 });
+      const calls = proxy.requests.slice(before).filter((call) => call.includes('/trpc/bot.save'));
+      expect(calls).toEqual([
+        'POST /trpc/bot.saveMessages',
+        ...sent.map(() => 'POST /trpc/bot.saveMessage'),
+      ]);
+      const rows = await api.prisma.chatMessage.findMany({
+        where: { chatId: BigInt(chatId), messageId: { in: sent.map((m) => m.message_id) } },
+        orderBy: { messageId: 'asc' },
+      });
+      expect(rows.map((row) => row.text!.split(' ')[0])).toEqual(['1', '2', '3', '4', '5']);
+    } finally {
+      proxy.maxBodyBytes = null;
+    }
+  });
+
   it('a group upgraded to a supergroup keeps its deal room, request and link', async () => {
     const { tg, api, token } = stack;
     const { chatId, launchToken } = await openDealRoom('Сделка Василёк', { agent: boris });

@@ -41,10 +41,14 @@ export function ogg(size = 1024): Buffer {
 
 /**
  * A switchable HTTP proxy in front of the api: `down = true` answers 503 to everything,
- * as an api restarting behind a load balancer would.
+ * as an api restarting behind a load balancer would; `maxBodyBytes` answers a body over it
+ * 413 with an HTML page, as nginx's client_max_body_size does. `requests` lists what passed
+ * (`POST /trpc/bot.saveMessages`), so a test sees which calls the bot made.
  */
 export class FlakyProxy {
   down = false;
+  maxBodyBytes: number | null = null;
+  readonly requests: string[] = [];
   private server: Server | null = null;
   url = '';
 
@@ -56,6 +60,15 @@ export class FlakyProxy {
       if (this.down) {
         req.resume();
         res.writeHead(503, { 'content-type': 'text/plain' }).end('restarting');
+        return;
+      }
+      this.requests.push(`${req.method} ${(req.url ?? '/').split('?')[0]}`);
+      const length = Number(req.headers['content-length'] ?? 0);
+      if (this.maxBodyBytes !== null && length > this.maxBodyBytes) {
+        req.resume();
+        res
+          .writeHead(413, { 'content-type': 'text/html' })
+          .end('<html><body><h1>413 Request Entity Too Large</h1></body></html>');
         return;
       }
       const upstream = httpRequest(

@@ -1,17 +1,21 @@
 import { Writable } from 'node:stream';
 
 import { TelegramError } from 'telegraf';
+import type { Update } from 'telegraf/types';
 import { describe, expect, it } from 'vitest';
 
+import { runsOf } from '../src/bot';
 import { loadConfig } from '../src/env';
 import { boardUrl, groupLaunchLink } from '../src/links';
 import { createLogger, redact } from '../src/logger';
 import type { TgMessage } from '../src/messages';
 import { attachmentOf, toChatMessageInput } from '../src/messages';
 import { uploadMimeFor } from '../src/mime';
+import { plainMessageOf } from '../src/mirror';
 import { KeyedSerializer } from '../src/retry';
 import { classifyTelegramError } from '../src/telegram';
 import { offerAcceptedText, statusChangedText } from '../src/texts';
+import { updatesByChat } from '../src/updates';
 
 const TOKEN = '1234567890:AAHtest-bot-token-for-signing-init-data';
 const SERVICE = 'service-token-0123456789abcdef';
@@ -310,5 +314,83 @@ describe('per-chat order', () => {
       serializer.run('a', task('a3', 1)),
     ]);
     expect(log).toEqual(['b1', 'a1', 'a2', 'a3']);
+  });
+});
+
+describe('runs of plain messages (polling saves each run with one api call)', () => {
+  const group = { id: -100123, type: 'supergroup', title: 'Сделка' };
+  const from = { id: 5000000001, is_bot: false, first_name: 'Иван' };
+  let nextId = 1;
+  const message = (extra: Record<string, unknown> = {}, chat: object = group) => ({
+    update_id: nextId,
+    message: { message_id: nextId++, date: 1_700_000_000, chat, from, text: 'текст', ...extra },
+  });
+  const edit = (messageId: number) => ({
+    update_id: nextId++,
+    edited_message: {
+      message_id: messageId,
+      date: 1_700_000_000,
+      edit_date: 1_700_000_100,
+      chat: group,
+      from,
+      text: 'исправлено',
+    },
+  });
+  const asUpdates = (list: object[]) => list as unknown as Update[];
+
+  it('a plain message is a group text, service line or edit without a file, members or migration', () => {
+    expect(plainMessageOf(asUpdates([message()])[0]!)).toMatchObject({ edited: false });
+    expect(plainMessageOf(asUpdates([edit(1)])[0]!)).toMatchObject({ edited: true });
+    expect(plainMessageOf(asUpdates([message({ new_chat_title: 'Новое' })])[0]!)).not.toBeNull();
+    for (const extra of [
+      { photo: [{ file_id: 'p', file_unique_id: 'u', width: 1, height: 1 }] },
+      { document: { file_id: 'd', file_unique_id: 'u' } },
+      { new_chat_members: [from] },
+      { left_chat_member: from },
+      { migrate_to_chat_id: -1001 },
+      { migrate_from_chat_id: -1 },
+    ])
+      expect(plainMessageOf(asUpdates([message(extra)])[0]!), JSON.stringify(extra)).toBeNull();
+    expect(plainMessageOf(asUpdates([message({}, { id: 5, type: 'private' })])[0]!)).toBeNull();
+    for (const odd of [
+      { update_id: 1 },
+      { update_id: 1, message: null },
+      { update_id: 1, message: {} },
+    ])
+      expect(plainMessageOf(odd as unknown as Update)).toBeNull();
+  });
+
+  it('cuts a chat’s updates where plain messages start and stop, keeping the order', () => {
+    const updates = asUpdates([
+      message(),
+      message(),
+      edit(1),
+      message({ document: { file_id: 'd', file_unique_id: 'u' } }),
+      message(),
+      { update_id: nextId++, my_chat_member: { chat: group } },
+      message({ new_chat_members: [from] }),
+      message(),
+      message(),
+    ]);
+    const runs = runsOf(updates);
+    expect(runs.map((run) => [run.updates.length, run.plain.length])).toEqual([
+      [3, 3],
+      [1, 0],
+      [1, 1],
+      [1, 0],
+      [1, 0],
+      [2, 2],
+    ]);
+    expect(runs.flatMap((run) => run.updates)).toEqual(updates);
+    expect(runs[0]!.plain.map((plain) => plain.edited)).toEqual([false, false, true]);
+  });
+
+  it('a batch is split per chat, each chat’s updates in the batch’s order', () => {
+    const other = { id: -100999, type: 'group', title: 'Другая' };
+    const updates = asUpdates([message(), message({}, other), message(), message({}, other)]);
+    expect(updatesByChat(updates).map((list) => list.map((u) => u.update_id))).toEqual([
+      [updates[0]!.update_id, updates[2]!.update_id],
+      [updates[1]!.update_id, updates[3]!.update_id],
+    ]);
   });
 });
