@@ -3,6 +3,7 @@ import { defineConfig, loadEnv } from 'vite';
 
 import { devTelegramLaunch } from './dev/launch-plugin.ts';
 import { precompress } from './dev/precompress-plugin.ts';
+import { withoutZodJsonSchema } from './dev/without-zod-json-schema.ts';
 
 /**
  * The Mini App. `vite build` writes `dist/`, which the api serves (WEBAPP_DIST_DIR).
@@ -26,6 +27,7 @@ export default defineConfig(({ command, mode }) => {
             chatId: Number(env.DEV_CHAT_ID ?? -1000000000001),
           })
         : null,
+      withoutZodJsonSchema(),
       precompress(),
     ],
     build: {

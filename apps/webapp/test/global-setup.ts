@@ -28,6 +28,7 @@ export default async function setup(): Promise<void> {
   const index = path.join(distDir, 'index.html');
   const sources = Math.max(
     newestMtime(path.join(appDir, 'src')),
+    newestMtime(path.join(appDir, 'dev')),
     statSync(path.join(appDir, 'index.html')).mtimeMs,
     statSync(path.join(appDir, 'vite.config.ts')).mtimeMs,
   );
