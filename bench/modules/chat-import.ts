@@ -200,7 +200,7 @@ export const chatImport: BenchModule = {
         ? await copyWithPsql(ctx.postgres.psql, database.url, csv)
         : await insertWithUnnest(db, rows);
       await expectRows(db, messages);
-      // And the importer's own statements (the upsert, 2,000 rows a batch, one transaction)
+      // And the importer's own statements (the upsert, 1,000 rows a batch, one transaction)
       // through raw pg: what is left of the api's time beyond this is parsing and framework.
       await emptyTable(db);
       ctx.log("loading the same rows with the importer's upsert statements through pg");
@@ -329,7 +329,10 @@ function insertWithUnnest(db: pg.Client, rows: (string | null)[][]): Promise<{ s
   });
 }
 
-/** The importer's statement (`upsertChatMessageRows`), 2,000 rows a batch, in one transaction. */
+/** The importer's batch size (`importTelegramExport` in apps/api/src/services/chat-export.ts). */
+const IMPORT_BATCH = 1_000;
+
+/** The importer's statement (`upsertChatMessageRows`), 1,000 rows a batch, in one transaction. */
 function upsertLikeTheImporter(
   db: pg.Client,
   rows: (string | null)[][],
@@ -338,8 +341,8 @@ function upsertLikeTheImporter(
   const at = (name: string) => csvColumns.indexOf(name);
   return timed(async () => {
     await db.query('BEGIN');
-    for (let start = 0; start < rows.length; start += 2_000) {
-      const batch = rows.slice(start, start + 2_000);
+    for (let start = 0; start < rows.length; start += IMPORT_BATCH) {
+      const batch = rows.slice(start, start + IMPORT_BATCH);
       const column = (name: string) => batch.map((row) => row[at(name)] ?? null);
       await db.query(sql.upsertChatMessages, [
         String(chatId),

@@ -43,7 +43,7 @@ export const sql = {
     'WITH chat AS (SELECT id FROM "TelegramChat" WHERE id = $1), saved AS ( INSERT INTO "ChatMessage" (id, "chatId", "messageId", "authorTelegramId", "authorName", text, date, "editDate", "replyToMessageId", "mediaGroupId", kind, "assetId", "fileTooBig", "createdAt", "updatedAt") SELECT gen_random_uuid(), $2, m.message_id, m.author_id, m.author_name, m.text, m.date, m.edit_date, m.reply_to, m.media_group, m.kind, m.asset_id, m.too_big, now(), now() FROM unnest( $3::int[], $4::bigint[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::int[], $10::text[], $11::text[], $12::uuid[], $13::boolean[] ) AS m(message_id, author_id, author_name, text, date, edit_date, reply_to, media_group, kind, asset_id, too_big) WHERE EXISTS (SELECT 1 FROM chat) ON CONFLICT ("chatId", "messageId") DO UPDATE SET text = EXCLUDED.text, "editDate" = EXCLUDED."editDate", "assetId" = COALESCE(EXCLUDED."assetId", "ChatMessage"."assetId"), "fileTooBig" = EXCLUDED."fileTooBig", "authorName" = COALESCE(EXCLUDED."authorName", "ChatMessage"."authorName"), "updatedAt" = now() WHERE "ChatMessage".text IS DISTINCT FROM EXCLUDED.text OR "ChatMessage"."editDate" IS DISTINCT FROM EXCLUDED."editDate" OR (EXCLUDED."assetId" IS NOT NULL AND "ChatMessage"."assetId" IS DISTINCT FROM EXCLUDED."assetId") OR "ChatMessage"."fileTooBig" IS DISTINCT FROM EXCLUDED."fileTooBig" RETURNING (xmax = 0) AS inserted), authors AS ( INSERT INTO "ChatMember" ("chatId", "telegramUserId", name, status, "updatedAt") SELECT $14, a.id, a.name, \'MEMBER\', now() FROM unnest($15::bigint[], $16::text[]) AS a(id, name) WHERE EXISTS (SELECT 1 FROM chat) ON CONFLICT ("chatId", "telegramUserId") DO UPDATE SET status = CASE WHEN "ChatMember".status = \'LEFT\' THEN \'MEMBER\'::"ChatMemberStatus" ELSE "ChatMember".status END, name = COALESCE(EXCLUDED.name, "ChatMember".name), "updatedAt" = now()) SELECT (SELECT count(*) FROM chat)::int AS chats, (SELECT count(*) FROM saved WHERE inserted)::int AS inserted, (SELECT count(*) FROM saved WHERE NOT inserted)::int AS updated',
   /** `upsertChatMessageRows` (apps/api/src/services/chat-messages.ts): the chat import's statement (modules/chat-import.ts). */
   upsertChatMessages: `
-    INSERT INTO "ChatMessage" (id, "chatId", "messageId", "authorTelegramId", "authorName", text, date, "editDate",
+    WITH saved AS (INSERT INTO "ChatMessage" (id, "chatId", "messageId", "authorTelegramId", "authorName", text, date, "editDate",
       "replyToMessageId", "mediaGroupId", kind, "assetId", "fileTooBig", "createdAt", "updatedAt")
     SELECT gen_random_uuid(), $1, m.message_id, m.author_id, m.author_name, m.text, m.date, m.edit_date,
       m.reply_to, m.media_group, m.kind, m.asset_id, m.too_big, now(), now()
@@ -71,5 +71,8 @@ export const sql = {
        OR "ChatMessage"."editDate" IS DISTINCT FROM EXCLUDED."editDate"
        OR (EXCLUDED."assetId" IS NOT NULL AND "ChatMessage"."assetId" IS DISTINCT FROM EXCLUDED."assetId")
        OR "ChatMessage"."fileTooBig" IS DISTINCT FROM EXCLUDED."fileTooBig"
-    RETURNING (xmax = 0) AS inserted`,
+    RETURNING (xmax = 0) AS inserted)
+    SELECT (count(*) FILTER (WHERE inserted))::int AS inserted,
+      (count(*) FILTER (WHERE NOT inserted))::int AS updated
+    FROM saved`,
 };

@@ -50,9 +50,13 @@ export async function upsertChatMessageRows(
   chatId: bigint,
   rows: ChatMessageInput[],
 ): Promise<{ inserted: number; updated: number }> {
-  const result = await tx.$queryRaw<{ inserted: boolean }[]>(upsertSql(chatId, rows));
-  const inserted = result.filter((row) => row.inserted).length;
-  return { inserted, updated: result.length - inserted };
+  // Counted in the database: one row back per batch instead of one per message.
+  const [counts] = await tx.$queryRaw<{ inserted: number; updated: number }[]>`
+    WITH saved AS (${upsertSql(chatId, rows)})
+    SELECT (count(*) FILTER (WHERE inserted))::int AS inserted,
+      (count(*) FILTER (WHERE NOT inserted))::int AS updated
+    FROM saved`;
+  return { inserted: counts?.inserted ?? 0, updated: counts?.updated ?? 0 };
 }
 
 /**
