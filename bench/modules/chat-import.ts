@@ -343,21 +343,26 @@ function upsertLikeTheImporter(
     await db.query('BEGIN');
     for (let start = 0; start < rows.length; start += IMPORT_BATCH) {
       const batch = rows.slice(start, start + IMPORT_BATCH);
-      const column = (name: string) => batch.map((row) => row[at(name)] ?? null);
-      await db.query(sql.upsertChatMessages, [
-        String(chatId),
-        column('messageId'),
-        column('authorTelegramId'),
-        column('authorName'),
-        column('text'),
-        column('date'),
-        column('editDate'),
-        column('replyToMessageId'),
-        column('mediaGroupId'),
-        column('kind'),
-        column('assetId'),
-        column('fileTooBig'),
-      ]);
+      const value = (row: (string | null)[], name: string) => row[at(name)] ?? null;
+      // One JSON parameter per batch, as the api sends it (`upsertChatMessageRows`).
+      const json = JSON.stringify(
+        batch.map((row) => ({
+          message_id: Number(value(row, 'messageId')),
+          author_id:
+            value(row, 'authorTelegramId') === null ? null : Number(value(row, 'authorTelegramId')),
+          author_name: value(row, 'authorName'),
+          text: value(row, 'text'),
+          date: value(row, 'date'),
+          edit_date: value(row, 'editDate'),
+          reply_to:
+            value(row, 'replyToMessageId') === null ? null : Number(value(row, 'replyToMessageId')),
+          media_group: value(row, 'mediaGroupId'),
+          kind: value(row, 'kind'),
+          asset_id: value(row, 'assetId'),
+          too_big: value(row, 'fileTooBig') === 'true' || value(row, 'fileTooBig') === 't',
+        })),
+      );
+      await db.query(sql.upsertChatMessages, [String(chatId), json]);
     }
     await db.query('COMMIT');
   });

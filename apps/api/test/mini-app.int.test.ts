@@ -491,6 +491,37 @@ describe.skipIf(skipDb)(`Mini App api with Telegram identity (${dbKind})`, () =>
       expect((await bot.bot.chatSummary.query({ chatId: CHAT })).messages).toBe(10_000);
     }, 60_000);
 
+    it('keeps every character of a message as sent; half an emoji becomes U+FFFD, not an error', async () => {
+      const bot = botClient(api.url);
+      const texts = [
+        'emoji 👍🏽, кириллица, "кавычки", \\ и \\u0041 как текст',
+        'C:\\ud800\\files — a backslash before "ud800" is text, not an escape',
+        'перенос\nстроки\tи таб',
+        'cut emoji \ud83d',
+        '\ude00 low half first',
+      ];
+      const result = await bot.bot.saveMessages.mutate({
+        chatId: CHAT,
+        messages: texts.map((text, index) => message(90_001 + index, text)),
+      });
+      expect(result).toMatchObject({ received: 5, inserted: 5 });
+      const rows = await api.prisma.chatMessage.findMany({
+        where: { chatId: BigInt(CHAT), messageId: { gte: 90_001, lte: 90_005 } },
+        orderBy: { messageId: 'asc' },
+      });
+      expect(rows.map((row) => row.text)).toEqual([
+        texts[0],
+        texts[1],
+        texts[2],
+        'cut emoji \ufffd',
+        '\ufffd low half first',
+      ]);
+      expect(rows[0]!.authorName).toBe('Иван Петров');
+      expect(rows[0]!.date.toISOString()).toBe(
+        new Date((1795168800 + 90_001) * 1000).toISOString(),
+      );
+    });
+
     it('makes a writer a member of the chat', async () => {
       const newcomer: TelegramUser = { id: 5000000077, first_name: 'Пётр' };
       expect(await failureOf(as(newcomer).miniApp.session.query())).toMatchObject({

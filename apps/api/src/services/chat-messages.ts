@@ -64,25 +64,31 @@ export async function upsertChatMessageRows(
  * changed (an edit). `guard` filters the rows (e.g. on the chat's existence).
  */
 function upsertSql(chatId: bigint, rows: ChatMessageInput[], guard = Prisma.empty): Prisma.Sql {
-  const column = <T>(pick: (row: ChatMessageInput) => T) => rows.map(pick);
+  // The batch goes as one JSON parameter (PostgreSQL splits it into rows): one value for the
+  // driver to pass instead of eleven arrays of a value per message each.
+  const batch = batchJson(
+    rows.map((r) => ({
+      message_id: r.messageId,
+      author_id: r.authorTelegramId ?? null,
+      author_name: r.authorName ?? null,
+      text: r.text ?? r.fileName ?? null,
+      date: r.date,
+      edit_date: r.editDate ?? null,
+      reply_to: r.replyToMessageId ?? null,
+      media_group: r.mediaGroupId ?? null,
+      kind: r.kind,
+      asset_id: r.assetId ?? null,
+      too_big: r.fileTooBig,
+    })),
+  );
   return Prisma.sql`
     INSERT INTO "ChatMessage" (id, "chatId", "messageId", "authorTelegramId", "authorName", text, date, "editDate",
       "replyToMessageId", "mediaGroupId", kind, "assetId", "fileTooBig", "createdAt", "updatedAt")
     SELECT gen_random_uuid(), ${chatId}, m.message_id, m.author_id, m.author_name, m.text, m.date, m.edit_date,
       m.reply_to, m.media_group, m.kind, m.asset_id, m.too_big, now(), now()
-    FROM unnest(
-      ${column((r) => r.messageId)}::int[],
-      ${column((r) => (r.authorTelegramId == null ? null : BigInt(r.authorTelegramId)))}::bigint[],
-      ${column((r) => r.authorName ?? null)}::text[],
-      ${column((r) => r.text ?? r.fileName ?? null)}::text[],
-      ${column((r) => r.date)}::timestamptz[],
-      ${column((r) => r.editDate ?? null)}::timestamptz[],
-      ${column((r) => r.replyToMessageId ?? null)}::int[],
-      ${column((r) => r.mediaGroupId ?? null)}::text[],
-      ${column((r) => r.kind)}::text[],
-      ${column((r) => r.assetId ?? null)}::uuid[],
-      ${column((r) => r.fileTooBig)}::boolean[]
-    ) AS m(message_id, author_id, author_name, text, date, edit_date, reply_to, media_group, kind, asset_id, too_big)${guard}
+    FROM json_to_recordset(${batch}::json) AS m(message_id int, author_id bigint, author_name text,
+      text text, date timestamptz, edit_date timestamptz, reply_to int, media_group text, kind text,
+      asset_id uuid, too_big boolean)${guard}
     ON CONFLICT ("chatId", "messageId") DO UPDATE SET
       text = EXCLUDED.text,
       "editDate" = EXCLUDED."editDate",
@@ -95,6 +101,21 @@ function upsertSql(chatId: bigint, rows: ChatMessageInput[], guard = Prisma.empt
        OR (EXCLUDED."assetId" IS NOT NULL AND "ChatMessage"."assetId" IS DISTINCT FROM EXCLUDED."assetId")
        OR "ChatMessage"."fileTooBig" IS DISTINCT FROM EXCLUDED."fileTooBig"
     RETURNING (xmax = 0) AS inserted`;
+}
+
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * JSON for PostgreSQL. JSON.stringify writes a lone UTF-16 surrogate (half an emoji cut off by
+ * a client) as a `\udXXX` escape, which PostgreSQL's json refuses; sent as text it became U+FFFD,
+ * so it becomes U+FFFD here too. The escape is looked for first: the usual batch has none.
+ */
+function batchJson(rows: object[]): string {
+  const json = JSON.stringify(rows);
+  if (!/\\ud[89a-f]/.test(json)) return json;
+  return JSON.stringify(rows, (_key, value: unknown) =>
+    typeof value === 'string' ? value.replace(loneSurrogate, '\ufffd') : value,
+  );
 }
 
 /** People who write in the chat are its members: the chat binding learns of them this way too. */
