@@ -145,10 +145,14 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
    */
   const handleChat: ChatUpdatesHandler = async (updates, handled) => {
     for (const run of runsOf(updates)) {
+      for (const update of run.updates) ops.updateReceived(update);
       if (run.plain.length > 1) {
-        for (const update of run.updates) ops.updateReceived(update);
         try {
-          await mirror.messages(run.plain, shutdown.signal);
+          const outcomes = await mirror.messages(run.plain, shutdown.signal);
+          logger.debug(
+            { chatId: run.plain[0]!.message.chat.id, messages: run.plain.length, outcomes },
+            'chat messages saved as one run',
+          );
           for (const update of run.updates) handled(update);
           continue;
         } catch (error) {
@@ -157,7 +161,7 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
         }
       }
       for (const update of run.updates) {
-        await handle(update);
+        await bot.handleUpdate(update);
         handled(update);
       }
     }
