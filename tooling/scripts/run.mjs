@@ -5,9 +5,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { packageManager } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -72,7 +73,12 @@ switch (command) {
       '--output-logs=errors-only',
     ]);
     if (!built.ok) process.exit(built.status);
-    result = run(path.join(root, 'tooling/stack/node_modules/.bin/tsx'), [
+    // tsx as a loader in this node, not its CLI (a parent that SIGKILLs a child slow to
+    // acknowledge Ctrl-C, before the stack has stopped its parts).
+    result = run(process.execPath, [
+      '--import',
+      pathToFileURL(createRequire(path.join(root, 'tooling/stack/package.json')).resolve('tsx'))
+        .href,
       path.join(root, 'tooling/stack/src/start.ts'),
       ...rest,
     ]);

@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
-
-import { repoRoot } from './env';
+import { pathToFileURL } from 'node:url';
 
 export interface Child {
   name: string;
@@ -13,8 +13,13 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
-// The stack's own tsx runs every part from its TypeScript source.
-const tsx = path.join(repoRoot, 'tooling/stack/node_modules/.bin/tsx');
+/**
+ * Every part runs from its TypeScript source in its own `node`, with the stack's tsx as a
+ * loader (`node --import tsx`). Not through the `tsx` command: that is a parent process which
+ * SIGKILLs its child when the child has not acknowledged a signal within ~60 ms (a busy or
+ * descheduled process on a loaded machine), skipping the part's graceful shutdown.
+ */
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** Starts one part of the product as its own process, its output going to a log file. */
 export function startChild(
@@ -27,7 +32,7 @@ export function startChild(
   mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `${name}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(tsx, [entry, ...args], {
+  const child = spawn(process.execPath, ['--import', tsxLoader, entry, ...args], {
     cwd: path.dirname(path.dirname(entry)),
     env: { ...env, FORCE_COLOR: '0' },
     // Own process group: Ctrl-C reaches us, and we stop the children in order.

@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import type { Db } from '@payreq/db';
 import { createDb } from '@payreq/db';
@@ -20,14 +21,14 @@ import { people } from '../src/people';
 import { TelegramControl, startParamOf } from '../src/telegram-control';
 
 /**
- * Runs the demo command as a user runs it (`tsx src/demo.ts`, here with `--hold` so that it
+ * Runs the demo command as a user runs it (`node --import tsx src/demo.ts`, as `pnpm demo` does, here with `--hold` so that it
  * keeps the stack up after its own checks), then looks for itself: in the api through its
  * procedures, in the Telegram test server's group, in 1C through the emulator's operator API
  * and in the database; then Ctrl-C, and every process must be gone.
  */
 
 const stackDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const tsx = path.join(stackDir, 'node_modules/.bin/tsx');
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 const postgresReachable = Boolean(process.env.TEST_POSTGRES_URL) || Boolean(findPostgresBinDir());
@@ -46,17 +47,21 @@ interface DemoRun {
   dataDir: string;
 }
 
-/** Starts `tsx src/demo.ts` and resolves once `ready` finds what it waits for in the output. */
+/** Starts `node --import tsx src/demo.ts` and resolves once `ready` finds what it waits for in the output. */
 async function spawnDemo<T>(
   args: string[],
   ready: (lines: string[]) => T | undefined,
 ): Promise<Omit<DemoRun, 'state'> & { found: T }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'payreq-demo-test-'));
-  const child = spawn(tsx, ['src/demo.ts', '--lang', 'en', '--data-dir', dataDir, ...args], {
-    cwd: stackDir,
-    env: { ...process.env, FORCE_COLOR: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', tsxLoader, 'src/demo.ts', '--lang', 'en', '--data-dir', dataDir, ...args],
+    {
+      cwd: stackDir,
+      env: { ...process.env, FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
