@@ -275,12 +275,17 @@ describe.skipIf(skipDb)(`the 1C bridge against the emulator (${dbKind})`, () => 
       emulator.store.requests.filter((r) => r.platformId === requestId).map((r) => r.ref),
     ).toEqual([onecRef]);
     expect(received.get(requestId)).toBe(1);
+    // The delivery stores 1C's reference first, then the worker marks the message delivered.
+    const delivered = await until(async () => {
+      const row = await api.prisma.outboxMessage.findFirstOrThrow({
+        where: { kind: 'onec.createRequest' },
+      });
+      return row.state === 'PENDING' ? null : row;
+    }, 'the message to be marked delivered');
+    expect(delivered).toMatchObject({ state: 'DELIVERED', lastError: null });
     expect(
-      await api.prisma.outboxMessage.findFirstOrThrow({ where: { kind: 'onec.createRequest' } }),
-    ).toMatchObject({
-      state: 'DELIVERED',
-      lastError: null,
-    });
+      emulator.store.requests.filter((r) => r.platformId === requestId).map((r) => r.ref),
+    ).toEqual([onecRef]);
   });
 
   it('never creates two requests in 1C when an answer is lost (timeout, then the idempotent retry)', async () => {
