@@ -3,7 +3,14 @@ import path from 'node:path';
 
 import { TEST_BOT_TOKEN } from '@payreq/api/testing';
 import type { InitDataUser } from '@payreq/telegram-testkit';
-import { DEFAULT_THEME_PARAMS, buildLaunchUrl, signInitData } from '@payreq/telegram-testkit';
+import type { BridgeEvent, TelegramWebviewWindow } from '@payreq/telegram-testkit';
+import {
+  CHROMIUM_FLAGS,
+  DEFAULT_THEME_PARAMS,
+  buildLaunchUrl,
+  installTelegramBridge,
+  signInitData,
+} from '@payreq/telegram-testkit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { expect } from 'vitest';
@@ -15,7 +22,7 @@ import { appDir, chromiumPath } from './global-setup';
  * downloaded browser) on a 360-px phone screen, the launch URL Telegram builds (init data
  * signed with the bot token, theme, platform, start param), and the native bridge
  * (`window.TelegramWebviewProxy.postEvent`) that records what the app asks of Telegram and
- * answers the way Telegram does (theme, viewport, safe areas, popups).
+ * answers the way Telegram does (`installTelegramBridge` of the Telegram test kit).
  */
 
 export const DARK_THEME_PARAMS: Record<string, string> = {
@@ -39,100 +46,10 @@ export const DARK_THEME_PARAMS: Record<string, string> = {
 export type Theme = 'light' | 'dark';
 
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return chromium.launch({ executablePath: chromiumPath, args: [...CHROMIUM_FLAGS] });
 }
 
-export interface BridgeEvent {
-  type: string;
-  data: Record<string, unknown> | null;
-}
-
-interface TelegramSide {
-  events: BridgeEvent[];
-  mainButton: Record<string, unknown> | null;
-  backButton: boolean;
-  closingConfirmation: boolean;
-  popupAnswer: 'confirm' | 'cancel';
-}
-
-/** The page's window as the bridge sees it (the tests compile without the DOM library). */
-interface TelegramWindow {
-  __telegram: TelegramSide;
-  Telegram: { WebView: { receiveEvent(name: string, data?: unknown): void } };
-  TelegramWebviewProxy: { postEvent(type: string, json?: string): void };
-  innerHeight: number;
-  innerWidth: number;
-}
-
-/** Runs in the page before the app: Telegram's native side of the bridge. */
-function installBridge(theme: Record<string, string>): void {
-  const side: TelegramSide = {
-    events: [],
-    mainButton: null,
-    backButton: false,
-    closingConfirmation: false,
-    popupAnswer: 'confirm',
-  };
-  const win = globalThis as unknown as TelegramWindow;
-  win.__telegram = side;
-  const reply = (name: string, data?: unknown) =>
-    setTimeout(() => win.Telegram?.WebView?.receiveEvent(name, data), 0);
-  win.TelegramWebviewProxy = {
-    postEvent(type: string, json?: string) {
-      const data = json ? (JSON.parse(json) as Record<string, unknown>) : null;
-      side.events.push({ type, data });
-      switch (type) {
-        case 'web_app_request_theme':
-          reply('theme_changed', { theme_params: theme });
-          break;
-        case 'web_app_request_viewport':
-          reply('viewport_changed', {
-            height: win.innerHeight,
-            width: win.innerWidth,
-            is_expanded: true,
-            is_state_stable: true,
-          });
-          break;
-        case 'web_app_request_safe_area':
-          reply('safe_area_changed', { top: 0, bottom: 0, left: 0, right: 0 });
-          break;
-        case 'web_app_request_content_safe_area':
-          reply('content_safe_area_changed', { top: 0, bottom: 0, left: 0, right: 0 });
-          break;
-        case 'web_app_setup_main_button':
-          side.mainButton = data;
-          break;
-        case 'web_app_setup_back_button':
-          side.backButton = Boolean(data?.is_visible);
-          break;
-        case 'web_app_setup_closing_behavior':
-          side.closingConfirmation = Boolean(data?.need_confirmation);
-          break;
-        case 'web_app_open_popup': {
-          const buttons = (data?.buttons ?? []) as { id?: string; type?: string }[];
-          const chosen =
-            side.popupAnswer === 'confirm'
-              ? buttons.find((button) => button.type !== 'cancel')
-              : undefined;
-          reply('popup_closed', chosen?.id ? { button_id: chosen.id } : {});
-          break;
-        }
-        default:
-          break;
-      }
-    },
-  };
-}
+export type { BridgeEvent };
 
 export interface TelegramUser {
   id: number;
@@ -177,7 +94,7 @@ export async function openMiniApp(
     timezoneId: 'Europe/Moscow',
     colorScheme: options.theme === 'dark' ? 'dark' : 'light',
   });
-  await context.addInitScript(installBridge, theme);
+  await context.addInitScript(installTelegramBridge, theme);
   const user: InitDataUser = { ...options.user, allows_write_to_pm: true };
   const initData = signInitData(
     {
@@ -213,15 +130,16 @@ export async function openMiniApp(
       await page.close();
       page = await newPage();
     },
-    events: () => page.evaluate(() => (globalThis as unknown as TelegramWindow).__telegram.events),
+    events: () =>
+      page.evaluate(() => (globalThis as unknown as TelegramWebviewWindow).__telegram.events),
     mainButton: () =>
-      page.evaluate(() => (globalThis as unknown as TelegramWindow).__telegram.mainButton),
+      page.evaluate(() => (globalThis as unknown as TelegramWebviewWindow).__telegram.mainButton),
     async pressMainButton(text) {
       await expect
         .poll(() => session.mainButton(), { timeout: 10_000 })
         .toMatchObject({ is_visible: true, is_active: true, text });
       await page.evaluate(() =>
-        (globalThis as unknown as TelegramWindow).Telegram.WebView.receiveEvent(
+        (globalThis as unknown as TelegramWebviewWindow).Telegram!.WebView!.receiveEvent(
           'main_button_pressed',
         ),
       );
@@ -229,17 +147,21 @@ export async function openMiniApp(
     async pressBackButton() {
       await expect
         .poll(() =>
-          page.evaluate(() => (globalThis as unknown as TelegramWindow).__telegram.backButton),
+          page.evaluate(
+            () => (globalThis as unknown as TelegramWebviewWindow).__telegram.backButton,
+          ),
         )
         .toBe(true);
       await page.evaluate(() =>
-        (globalThis as unknown as TelegramWindow).Telegram.WebView.receiveEvent(
+        (globalThis as unknown as TelegramWebviewWindow).Telegram!.WebView!.receiveEvent(
           'back_button_pressed',
         ),
       );
     },
     closingConfirmation: () =>
-      page.evaluate(() => (globalThis as unknown as TelegramWindow).__telegram.closingConfirmation),
+      page.evaluate(
+        () => (globalThis as unknown as TelegramWebviewWindow).__telegram.closingConfirmation,
+      ),
     async screenshot(name) {
       // The README's pictures are refreshed on request (UPDATE_SCREENSHOTS=1); a plain run leaves them be.
       const dir = path.join(

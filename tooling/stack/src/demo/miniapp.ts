@@ -2,6 +2,12 @@ import { existsSync } from 'node:fs';
 
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import type { TelegramWebviewWindow } from '@payreq/telegram-testkit';
+import {
+  CHROMIUM_FLAGS,
+  DEFAULT_THEME_PARAMS,
+  installTelegramBridge,
+} from '@payreq/telegram-testkit';
 
 import { loadEnv } from '../env';
 
@@ -9,8 +15,8 @@ import { loadEnv } from '../env';
  * The Telegram client's side of a Mini App, for the demo: Debian's Chromium (never a
  * downloaded browser) on a phone-sized screen, opening the signed launch URL the Telegram test
  * server gives, with the native bridge (`window.TelegramWebviewProxy.postEvent`) answering as
- * Telegram does: theme, viewport, safe areas, the main button and confirmation popups.
- * (The same emulation as apps/webapp/test/telegram-client.ts, without the test framework.)
+ * Telegram does (`installTelegramBridge` of the Telegram test kit, as in the Mini App's browser
+ * tests): theme, viewport, safe areas, the main button and confirmation popups.
  */
 
 export function launchChromium(): Promise<Browser> {
@@ -21,76 +27,12 @@ export function launchChromium(): Promise<Browser> {
     );
   return chromium.launch({
     executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...CHROMIUM_FLAGS],
     // The demo stops the browser itself, also on Ctrl-C.
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,
   });
-}
-
-interface TelegramSide {
-  events: { type: string; data: Record<string, unknown> | null }[];
-  mainButton: Record<string, unknown> | null;
-}
-
-/** The page's window as the bridge sees it (this package compiles without the DOM library). */
-interface TelegramWindow {
-  __telegram: TelegramSide;
-  Telegram?: { WebView?: { receiveEvent(name: string, data?: unknown): void } };
-  TelegramWebviewProxy: { postEvent(type: string, json?: string): void };
-  innerHeight: number;
-  innerWidth: number;
-}
-
-/** Runs in the page before the app: Telegram's native side of the bridge. */
-function installBridge(): void {
-  const side: TelegramSide = { events: [], mainButton: null };
-  const win = globalThis as unknown as TelegramWindow;
-  win.__telegram = side;
-  const reply = (name: string, data?: unknown) =>
-    setTimeout(() => win.Telegram?.WebView?.receiveEvent(name, data), 0);
-  win.TelegramWebviewProxy = {
-    postEvent(type: string, json?: string) {
-      const data = json ? (JSON.parse(json) as Record<string, unknown>) : null;
-      side.events.push({ type, data });
-      switch (type) {
-        case 'web_app_request_viewport':
-          reply('viewport_changed', {
-            height: win.innerHeight,
-            width: win.innerWidth,
-            is_expanded: true,
-            is_state_stable: true,
-          });
-          break;
-        case 'web_app_request_safe_area':
-          reply('safe_area_changed', { top: 0, bottom: 0, left: 0, right: 0 });
-          break;
-        case 'web_app_request_content_safe_area':
-          reply('content_safe_area_changed', { top: 0, bottom: 0, left: 0, right: 0 });
-          break;
-        case 'web_app_setup_main_button':
-          side.mainButton = data;
-          break;
-        case 'web_app_open_popup': {
-          // The user agrees: the first button that is not "cancel".
-          const buttons = (data?.buttons ?? []) as { id?: string; type?: string }[];
-          const chosen = buttons.find((button) => button.type !== 'cancel');
-          reply('popup_closed', chosen?.id ? { button_id: chosen.id } : {});
-          break;
-        }
-        default:
-          break;
-      }
-    },
-  };
 }
 
 /** Polls until `probe` gives a value (not undefined/null/false), or fails saying what did not happen. */
@@ -144,7 +86,7 @@ export class MiniApp {
     context.setDefaultTimeout(30_000);
     // tsx (esbuild, keepNames) wraps inner functions in `__name(...)`: give the page that helper.
     await context.addInitScript({ content: 'globalThis.__name = (target) => target;' });
-    await context.addInitScript(installBridge);
+    await context.addInitScript(installTelegramBridge, DEFAULT_THEME_PARAMS);
     const page = await context.newPage();
     const app = new MiniApp(who, context, page);
     page.on('pageerror', (error) => app.failures.push(error.message));
@@ -174,7 +116,7 @@ export class MiniApp {
 
   mainButton(): Promise<Record<string, unknown> | null> {
     return this.page.evaluate(
-      () => (globalThis as unknown as TelegramWindow).__telegram.mainButton,
+      () => (globalThis as unknown as TelegramWebviewWindow).__telegram.mainButton,
     );
   }
 
@@ -187,7 +129,7 @@ export class MiniApp {
         : null;
     });
     await this.page.evaluate(() =>
-      (globalThis as unknown as TelegramWindow).Telegram?.WebView?.receiveEvent(
+      (globalThis as unknown as TelegramWebviewWindow).Telegram?.WebView?.receiveEvent(
         'main_button_pressed',
       ),
     );

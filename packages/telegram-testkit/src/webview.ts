@@ -1,0 +1,104 @@
+/**
+ * The Telegram client's side of a Mini App, for a headless browser: the native bridge
+ * (`window.TelegramWebviewProxy.postEvent`) that records what the app asks of Telegram and
+ * answers the way Telegram does (theme, viewport, safe areas, popups), and the Chromium flags
+ * the project runs Debian's Chromium with (never a downloaded browser). Used by the Mini App's
+ * browser tests and by the demo.
+ */
+
+/** Debian's Chromium, headless, with nothing reaching out to Google's services. */
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+] as const;
+
+export interface BridgeEvent {
+  type: string;
+  data: Record<string, unknown> | null;
+}
+
+/** What the bridge keeps in the page, as `window.__telegram`. */
+export interface TelegramWebviewState {
+  events: BridgeEvent[];
+  mainButton: Record<string, unknown> | null;
+  backButton: boolean;
+  closingConfirmation: boolean;
+  /** How the user answers the next popup (a test may set it to 'cancel'). */
+  popupAnswer: 'confirm' | 'cancel';
+}
+
+/** The page's window as the bridge sees it (the callers compile without the DOM library). */
+export interface TelegramWebviewWindow {
+  __telegram: TelegramWebviewState;
+  Telegram?: { WebView?: { receiveEvent(name: string, data?: unknown): void } };
+  TelegramWebviewProxy: { postEvent(type: string, json?: string): void };
+  innerHeight: number;
+  innerWidth: number;
+}
+
+/**
+ * Runs in the page before the app (Playwright's `addInitScript(installTelegramBridge, theme)`):
+ * Telegram's native side of the bridge. Self-contained: the browser gets its source.
+ */
+export function installTelegramBridge(theme: Record<string, string>): void {
+  const side: TelegramWebviewState = {
+    events: [],
+    mainButton: null,
+    backButton: false,
+    closingConfirmation: false,
+    popupAnswer: 'confirm',
+  };
+  const win = globalThis as unknown as TelegramWebviewWindow;
+  win.__telegram = side;
+  const reply = (name: string, data?: unknown) =>
+    setTimeout(() => win.Telegram?.WebView?.receiveEvent(name, data), 0);
+  win.TelegramWebviewProxy = {
+    postEvent(type: string, json?: string) {
+      const data = json ? (JSON.parse(json) as Record<string, unknown>) : null;
+      side.events.push({ type, data });
+      switch (type) {
+        case 'web_app_request_theme':
+          reply('theme_changed', { theme_params: theme });
+          break;
+        case 'web_app_request_viewport':
+          reply('viewport_changed', {
+            height: win.innerHeight,
+            width: win.innerWidth,
+            is_expanded: true,
+            is_state_stable: true,
+          });
+          break;
+        case 'web_app_request_safe_area':
+          reply('safe_area_changed', { top: 0, bottom: 0, left: 0, right: 0 });
+          break;
+        case 'web_app_request_content_safe_area':
+          reply('content_safe_area_changed', { top: 0, bottom: 0, left: 0, right: 0 });
+          break;
+        case 'web_app_setup_main_button':
+          side.mainButton = data;
+          break;
+        case 'web_app_setup_back_button':
+          side.backButton = Boolean(data?.is_visible);
+          break;
+        case 'web_app_setup_closing_behavior':
+          side.closingConfirmation = Boolean(data?.need_confirmation);
+          break;
+        case 'web_app_open_popup': {
+          const buttons = (data?.buttons ?? []) as { id?: string; type?: string }[];
+          const chosen =
+            side.popupAnswer === 'confirm'
+              ? buttons.find((button) => button.type !== 'cancel')
+              : undefined;
+          reply('popup_closed', chosen?.id ? { button_id: chosen.id } : {});
+          break;
+        }
+        default:
+          break;
+      }
+    },
+  };
+}
