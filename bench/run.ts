@@ -14,6 +14,7 @@ import { config } from './lib/config.ts';
 import { acquirePostgres } from './lib/postgres.ts';
 import { table } from './lib/report.ts';
 import type { BenchContext, BenchModule, Row } from './lib/report.ts';
+import { apiCompare } from './modules/api-compare.ts';
 import { botMirror } from './modules/bot-mirror.ts';
 import { chatImport } from './modules/chat-import.ts';
 import { miniAppLoad } from './modules/mini-app-load.ts';
@@ -21,7 +22,14 @@ import { onecLoop } from './modules/onec-loop.ts';
 import { webappWeight } from './modules/webapp-weight.ts';
 
 /** In the order they run (the issue's parts 1–5). */
-const modules: BenchModule[] = [miniAppLoad, chatImport, botMirror, onecLoop, webappWeight];
+const modules: BenchModule[] = [
+  miniAppLoad,
+  chatImport,
+  botMirror,
+  onecLoop,
+  webappWeight,
+  apiCompare,
+];
 
 const log = (message: string) => process.stderr.write(`[bench ${elapsed()}] ${message}\n`);
 const started = Date.now();
@@ -75,7 +83,7 @@ const loadAtStart = loadAverage();
 async function main(): Promise<void> {
   const selected = config.only.length
     ? modules.filter((m) => config.only.includes(m.name))
-    : modules;
+    : modules.filter((m) => !m.onlyWhenNamed);
   if (selected.length === 0)
     throw new Error(`BENCH_ONLY names no module (have: ${modules.map((m) => m.name).join(', ')})`);
 

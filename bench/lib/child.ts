@@ -33,16 +33,19 @@ export async function startChild(
   name: string,
   script: string,
   env: Record<string, string>,
-  options: { nodeArgs?: string[] } = {},
+  options: {
+    nodeArgs?: string[];
+    /** The `bench/` folder of another checkout of the project, to run its server (api-compare). */
+    fromBenchDir?: string;
+  } = {},
 ): Promise<ChildServer> {
-  const args = [
-    ...(options.nodeArgs ?? []),
-    '--import',
-    tsxLoader,
-    path.join(benchDir, 'servers', script),
-  ];
+  const dir = options.fromBenchDir ?? benchDir;
+  const loader = options.fromBenchDir
+    ? pathToFileURL(createRequire(path.join(dir, 'package.json')).resolve('tsx')).href
+    : tsxLoader;
+  const args = [...(options.nodeArgs ?? []), '--import', loader, path.join(dir, 'servers', script)];
   const child: ChildProcess = spawn(process.execPath, args, {
-    cwd: benchDir,
+    cwd: dir,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

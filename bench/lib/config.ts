@@ -75,6 +75,10 @@ export const config = {
   cpuProfile: ['1', 'true'].includes(process.env.BENCH_CPU_PROF ?? ''),
   /** Extra Node flags for the api child, e.g. `--max-old-space-size=160 --trace-gc`. */
   apiNodeArgs: (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  /** api-compare: the root of another checkout (e.g. a `git worktree` of main) whose api runs beside this one's. */
+  compareWith: process.env.BENCH_COMPARE_WITH ?? '',
+  /** api-compare: alternating measured runs per api and procedure. */
+  compareRounds: numberFrom('BENCH_COMPARE_ROUNDS', 4),
   /** The api child's log level (`silent` by default: the floor logs nothing either). */
   apiLogLevel: process.env.BENCH_API_LOG_LEVEL ?? 'silent',
 };

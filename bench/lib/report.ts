@@ -26,6 +26,8 @@ export interface BenchContext {
 export interface BenchModule {
   name: string;
   title: string;
+  /** Left out of a full run: runs only when BENCH_ONLY names it. */
+  onlyWhenNamed?: boolean;
   run(ctx: BenchContext): Promise<Row[]>;
 }
 

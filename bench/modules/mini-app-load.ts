@@ -21,7 +21,7 @@ import { mutate, query, queryPath } from '../lib/trpc.ts';
 import { openDealRooms, seedBank } from '../lib/world.ts';
 import type { DealRoom } from '../lib/world.ts';
 
-interface Procedure {
+export interface Procedure {
   name: string;
   /** Resets what the previous run changed, so api and floor start from the same data. */
   prepare(db: pg.Client): Promise<void>;
@@ -117,11 +117,12 @@ export const miniAppLoad: BenchModule = {
           );
           const machineBusy = busyShare(machineBefore, machineCpu());
           const cpuAfter = await server.ask<NodeJS.CpuUsage>({ type: 'cpu' });
-          const cpuMs =
-            (cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) / 1000;
+          const systemMs = (cpuAfter.system - cpuBefore.system) / 1000;
+          const cpuMs = (cpuAfter.user - cpuBefore.user) / 1000 + systemMs;
           results[side] = {
             ...load,
             serverCpuMsPerCall: cpuMs / Math.max(1, load.ok + load.non2xx),
+            serverSystemShare: systemMs / cpuMs,
             serverCpuShare: cpuMs / 1000 / load.seconds,
             machineBusy,
             single: undefined,
@@ -156,7 +157,7 @@ export const miniAppLoad: BenchModule = {
  * database has seen no activity of the benchmark's servers for a while before the next run
  * reads the data (e.g. the requests' versions).
  */
-async function quiesce(db: pg.Client): Promise<void> {
+export async function quiesce(db: pg.Client): Promise<void> {
   const deadline = Date.now() + 15_000;
   let quiet = 0;
   while (quiet < 5 && Date.now() < deadline) {
@@ -174,6 +175,8 @@ const pctOf = (share: number) => (Number.isFinite(share) ? `${Math.round(share *
 /** A load run with the server's CPU: per call, and as a share of one core; the machine's busy share. */
 type Measured = LoadResult & {
   serverCpuMsPerCall: number;
+  /** The part of that CPU spent in the kernel (sockets: HTTP and PostgreSQL). */
+  serverSystemShare: number;
   serverCpuShare: number;
   machineBusy: number;
   /** The same calls from one connection (BENCH_SINGLE seconds). */
@@ -222,6 +225,14 @@ function rowsOf(
     ),
     {
       benchmark,
+      figure: 'of which in the kernel (system time)',
+      value: pctOf(api.serverSystemShare),
+      floor: pctOf(floor.serverSystemShare),
+      ratio: '',
+      target: '—',
+    },
+    {
+      benchmark,
       figure: 'server process CPU / machine busy',
       value: `${pctOf(api.serverCpuShare)} / ${pctOf(api.machineBusy)}`,
       floor: `${pctOf(floor.serverCpuShare)} / ${pctOf(floor.machineBusy)}`,
@@ -239,7 +250,7 @@ function rowsOf(
   ];
 }
 
-function makeProcedures(): Procedure[] {
+export function makeProcedures(): Procedure[] {
   /** Per chat: the request's version as last seen, and the next message id (never reused). */
   const versions = new Map<number, number>();
   const nextMessageId = new Map<number, number>();
