@@ -17,6 +17,7 @@ import {
   requeueDead,
 } from '../src/outbox';
 import { outboxSignal } from '../src/outbox/signal';
+import { transaction } from '../src/db';
 import { enqueueOutbox } from '../src/services/outbox';
 import { dbKind, skipDb } from './harness';
 
@@ -358,7 +359,7 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
     }
   });
 
-  it('a call that commits messages wakes the worker at once; one that writes none does not', async () => {
+  it('a transaction that commits messages wakes the worker at once; one rolled back or begun elsewhere does not', async () => {
     const delivered: string[] = [];
     const handlers = new OutboxHandlerRegistry().register('test.deliver', async (message) => {
       delivered.push(message.aggregateKey);
@@ -371,20 +372,33 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
       logger: silent,
       pollMs: 60_000,
     }).start();
-    const unsubscribe = outboxSignal.onWritten('ONEC', () => worker.wake());
+    let wakes = 0;
+    const unsubscribe = outboxSignal.onWritten('ONEC', () => {
+      wakes += 1;
+      worker.wake();
+    });
     try {
       // Let the first poll run (and find nothing): the worker is now waiting a minute.
       await new Promise((resolve) => setTimeout(resolve, 100));
-      await outboxSignal.around(() =>
-        prisma.$transaction((tx) =>
-          enqueueOutbox(tx, [
-            { target: 'ONEC', kind: 'test.deliver', aggregateKey: 'request:woken', payload: {} },
-          ]),
-        ),
+      await transaction(prisma, (tx) =>
+        enqueueOutbox(tx, [
+          { target: 'ONEC', kind: 'test.deliver', aggregateKey: 'request:woken', payload: {} },
+        ]),
       );
       await until(async () => delivered.length === 1, 5_000);
       expect(delivered).toEqual(['request:woken']);
-      // Outside `around` nothing is recorded: a message written so waits for the next poll.
+      expect(wakes).toBe(1);
+      // Rolled back: no message, and no wake.
+      await expect(
+        transaction(prisma, async (tx) => {
+          await enqueueOutbox(tx, [
+            { target: 'ONEC', kind: 'test.deliver', aggregateKey: 'request:undone', payload: {} },
+          ]);
+          throw new Error('changed our mind');
+        }),
+      ).rejects.toThrow('changed our mind');
+      expect(wakes).toBe(1);
+      // A transaction begun elsewhere records nothing: its message waits for the next poll.
       await prisma.$transaction((tx) =>
         enqueueOutbox(tx, [
           { target: 'ONEC', kind: 'test.deliver', aggregateKey: 'request:quiet', payload: {} },
@@ -392,6 +406,7 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
       );
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(delivered).toEqual(['request:woken']);
+      expect(wakes).toBe(1);
     } finally {
       unsubscribe();
       await worker.stop();

@@ -16,6 +16,7 @@ import type { BoundChat } from '../services/chats';
 import { resolveBoundChat } from '../services/chats';
 import { recordHistory } from '../services/history';
 import { toDocumentView } from '../services/views';
+import { transaction } from '../db';
 
 const FileHeaders = z.object({
   'content-type': z
@@ -142,7 +143,7 @@ export async function registerFileRoutes(app: FastifyInstance, deps: AppDeps): P
         mime: headers['content-type'],
         fileName: headers['x-file-name'] ?? null,
       });
-      const document = await deps.db.$transaction(async (tx) => {
+      const document = await transaction(deps.db, async (tx) => {
         const created = await tx.document.create({
           data: {
             requestId,

@@ -2,6 +2,7 @@ import type { Actor } from '@payreq/domain';
 import { assertStatusTransition, pipelineFor } from '@payreq/domain';
 
 import type { Db } from '../db';
+import { transaction } from '../db';
 import { recordHistory } from '../services/history';
 
 const system: Actor = { kind: 'system', name: 'deadline job' };
@@ -13,7 +14,7 @@ const system: Actor = { kind: 'system', name: 'deadline job' };
  * no deadlines and are never touched.
  */
 export async function expireOverdueRequests(db: Db, now: Date, batchSize = 100): Promise<string[]> {
-  return db.$transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     const due = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM "PaymentRequest"
       WHERE status = 'COLLECTING_OFFERS' AND "telegramChatId" IS NULL AND "offersDeadline" <= ${now}

@@ -1,20 +1,21 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 import type { OutboxTargetName } from './store';
 
 /**
- * Wakes this process's outbox workers as soon as a call has committed messages for them,
- * instead of leaving the messages to the next poll (up to OUTBOX_POLL_MS later): a submitted
- * request reaches 1C at once. Other api instances still find the messages at their own poll.
+ * Wakes this process's outbox workers as soon as a transaction has committed messages for
+ * them, instead of leaving the messages to the next poll (up to OUTBOX_POLL_MS later): a
+ * submitted request reaches 1C at once. Other api instances still find the messages at their
+ * own poll.
  *
- * The write is only recorded inside the caller's transaction; the wake happens after the call
- * (so after its commit), since a worker woken before the commit would find nothing.
+ * Writes are recorded against the transaction's handle (`watch`, `recordWrite`), and the wake
+ * happens after the commit (`transaction` in ../db.ts), since a worker woken before it would
+ * find nothing. Kept by handle rather than in an AsyncLocalStorage: on Node 20 one `run` turns
+ * on async hooks for every promise of the process, a cost measured on every api call.
  */
 export class OutboxSignal {
   private readonly listeners = new Map<OutboxTargetName, Set<() => void>>();
-  private readonly written = new AsyncLocalStorage<Set<OutboxTargetName>>();
+  private readonly writes = new WeakMap<object, Set<OutboxTargetName>>();
 
-  /** Calls `listener` after each call that wrote messages for `target`; returns the unsubscriber. */
+  /** Calls `listener` after each commit that wrote messages for `target`; returns the unsubscriber. */
   onWritten(target: OutboxTargetName, listener: () => void): () => void {
     const set = this.listeners.get(target) ?? new Set();
     set.add(listener);
@@ -22,19 +23,16 @@ export class OutboxSignal {
     return () => set.delete(listener);
   }
 
-  /** Runs one call; when it has finished (committed or not), wakes the targets it wrote to. */
-  async around<T>(call: () => Promise<T>): Promise<T> {
+  /** Starts recording the targets written through `tx`; returns them, to `notify` after commit. */
+  watch(tx: object): ReadonlySet<OutboxTargetName> {
     const targets = new Set<OutboxTargetName>();
-    try {
-      return await this.written.run(targets, call);
-    } finally {
-      for (const target of targets) this.notify(target);
-    }
+    this.writes.set(tx, targets);
+    return targets;
   }
 
-  /** Called where outbox rows are written (outside `around`, nothing is recorded). */
-  recordWrite(target: OutboxTargetName): void {
-    this.written.getStore()?.add(target);
+  /** Called where outbox rows are written (in a transaction not watched, nothing is recorded). */
+  recordWrite(tx: object, target: OutboxTargetName): void {
+    this.writes.get(tx)?.add(target);
   }
 
   notify(target: OutboxTargetName): void {

@@ -5,6 +5,7 @@ import type { ChatMessageInput, ChatMessageKind } from '@payreq/contracts';
 import { ChatMessageInput as ChatMessageSchema, summarizeIssues } from '@payreq/contracts';
 
 import type { Db } from '../db';
+import { transaction } from '../db';
 import { AppError } from '../errors';
 import { upsertChatMessageRows } from './chat-messages';
 import { chatIdHistory } from './chats';
@@ -44,7 +45,8 @@ export async function importTelegramExport(
   source.pipe(limit);
   const items = splitTelegramExport(limit, { maxValueChars: 4 * 1024 * 1024 });
 
-  return db.$transaction(
+  return transaction(
+    db,
     async (tx) => {
       const totals = { received: 0, inserted: 0, updated: 0, unchanged: 0, skipped: 0 };
       let exportChatChecked = false;

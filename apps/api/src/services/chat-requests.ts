@@ -24,6 +24,7 @@ import {
   updateLoadedFields,
   viewOf,
 } from './requests';
+import { transaction } from '../db';
 
 async function chatRequestId(ctx: ServiceContext, chat: BoundChat): Promise<string | null> {
   const request = await ctx.db.paymentRequest.findUnique({
@@ -126,7 +127,7 @@ export async function saveChatRequest(
 ): Promise<PaymentRequestView> {
   // The chat's request, if it has one, is found and locked by one statement; the save then
   // works on one read of it (access and view from the same row).
-  const updated = await ctx.db.$transaction(async (tx) => {
+  const updated = await transaction(ctx.db, async (tx) => {
     const [locked] = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM "PaymentRequest" WHERE "telegramChatId" = ${chat.chatId} FOR UPDATE`;
     if (!locked) return null;
@@ -154,7 +155,7 @@ export async function saveChatRequest(
   const agentId = actor.kind === 'agent' ? actor.agentId : chat.agentId;
   if (!agentId) throw forbidden();
   try {
-    return await ctx.db.$transaction(async (tx) => {
+    return await transaction(ctx.db, async (tx) => {
       const agent = await tx.agent.findUniqueOrThrow({ where: { id: agentId } });
       const created = await tx.paymentRequest.create({
         data: {

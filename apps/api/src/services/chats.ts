@@ -9,6 +9,7 @@ import type { MembershipInput, MigrateChatInput, RegisterChatInput } from '@payr
 import type { LaunchBinding, TelegramLaunch } from '../auth/telegram';
 import { launchTokenPattern } from '../auth/telegram';
 import type { Db, Tx } from '../db';
+import { transaction } from '../db';
 import type { MembershipCheck } from '../telegram/membership';
 import { AppError, notFound } from '../errors';
 
@@ -37,7 +38,7 @@ export async function registerChat(
   });
   if (!agent?.active) return { registered: false, reason: 'NOT_WHITELISTED' };
   const chatId = BigInt(input.chat.id);
-  return db.$transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     const chat = await tx.telegramChat.upsert({
       where: { id: chatId },
       // A re-added bot keeps the chat's first agent: the request stays linked to it.
@@ -121,7 +122,7 @@ export async function recordMembership(
   db: Db,
   input: z.output<typeof MembershipInput>,
 ): Promise<void> {
-  await db.$transaction(async (tx) => {
+  await transaction(db, async (tx) => {
     const chat = await requireChat(tx, input.chatId);
     for (const member of input.joined) {
       const telegramUserId = BigInt(member.telegramId);
@@ -154,7 +155,7 @@ export async function recordMembership(
 export async function migrateChat(db: Db, input: z.output<typeof MigrateChatInput>): Promise<void> {
   const from = BigInt(input.fromChatId);
   const to = BigInt(input.toChatId);
-  await db.$transaction(async (tx) => {
+  await transaction(db, async (tx) => {
     const old = await tx.telegramChat.findUnique({ where: { id: from } });
     if (!old) throw notFound('chat');
     if (old.migratedToChatId === to) return;

@@ -6,6 +6,7 @@ import type {
 } from '@payreq/contracts';
 
 import type { Db, Tx } from '../db';
+import { transaction } from '../db';
 import { AppError, forbidden } from '../errors';
 import type { FileStore } from '../storage/file-store';
 import type { RequestAccess } from './access';
@@ -35,7 +36,7 @@ export async function requestDocumentGeneration(
   ctx: ServiceContext,
   input: { requestId: string; kind: DocumentKind },
 ): Promise<DocumentRequestView[]> {
-  return ctx.db.$transaction(async (tx) => {
+  return transaction(ctx.db, async (tx) => {
     const access = await loadAccess(tx, ctx.actor, input.requestId, { lock: true });
     requirePermission(access, 'documents.generate');
     const created = await tx.documentRequest.create({

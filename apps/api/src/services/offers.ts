@@ -4,6 +4,7 @@ import { DomainError, actingRoleOf, assertStatusTransition, decideOffer } from '
 import type { Prisma } from '@payreq/db';
 
 import type { Tx } from '../db';
+import { transaction } from '../db';
 import { forbidden, notFound } from '../errors';
 import type { RequestAccess } from './access';
 import { loadAccess, requirePermission } from './access';
@@ -138,7 +139,7 @@ export async function submitOffer(
 ): Promise<PaymentRequestView> {
   const { actor } = ctx;
   if (actor.kind !== 'agent') throw forbidden();
-  return ctx.db.$transaction(async (tx) => {
+  return transaction(ctx.db, async (tx) => {
     const access = await loadAccess(tx, actor, input.requestId, { lock: true });
     requirePermission(access, 'application.view');
     requirePermission(access, 'offer.create');
@@ -159,7 +160,7 @@ export async function acceptOffer(
   ctx: ServiceContext,
   input: { requestId: string; offerId: string },
 ): Promise<PaymentRequestView> {
-  return ctx.db.$transaction(async (tx) => {
+  return transaction(ctx.db, async (tx) => {
     const access = await loadAccess(tx, ctx.actor, input.requestId, { lock: true });
     requirePermission(access, 'application.view');
     requirePermission(access, 'offer.accept');

@@ -12,6 +12,7 @@ import type { OnecClient, OnecRetryEvent } from '@payreq/onec';
 import { OnecError, createOnecClient, fromOnecDateTime } from '@payreq/onec';
 
 import type { Db, Tx } from '../db';
+import { transaction } from '../db';
 import type { ApiEnv } from '../env';
 import { AppError } from '../errors';
 import type { ClaimedOutboxMessage, OutboxLogger } from '../outbox/store';
@@ -138,7 +139,7 @@ export async function deliverCreateRequest(
     },
     { signal: options.signal },
   );
-  await deps.db.$transaction(async (tx) => {
+  await transaction(deps.db, async (tx) => {
     const current = await tx.paymentRequest.findUniqueOrThrow({
       where: { id: requestId },
       select: { onecRef: true, onecUrl: true },

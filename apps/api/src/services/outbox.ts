@@ -21,5 +21,5 @@ export interface OutboxEntry {
 export async function enqueueOutbox(tx: Tx, entries: OutboxEntry[]): Promise<void> {
   if (entries.length === 0) return;
   await tx.outboxMessage.createMany({ data: entries });
-  for (const entry of entries) outboxSignal.recordWrite(entry.target);
+  for (const entry of entries) outboxSignal.recordWrite(tx, entry.target);
 }

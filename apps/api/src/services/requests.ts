@@ -25,6 +25,7 @@ import type { Prisma } from '@payreq/db';
 import type { z } from 'zod';
 
 import type { Db, Tx } from '../db';
+import { transaction } from '../db';
 import { AppError, forbidden, notFound, versionConflict } from '../errors';
 import type { RequestAccess, RequestWithAccess } from './access';
 import { accessOf, chatMembershipFor, loadAccess, requirePermission } from './access';
@@ -197,7 +198,7 @@ export async function createStandardRequest(
   const now = ctx.now();
   const deadline = new Date(input.offersDeadline);
   assertOffersDeadline(deadline, now);
-  return ctx.db.$transaction(async (tx) => {
+  return transaction(ctx.db, async (tx) => {
     const user = await tx.user.findUniqueOrThrow({ where: { id: actor.userId } });
     if (!user.tenantId) {
       throw new AppError('FORBIDDEN', {
@@ -231,7 +232,7 @@ export async function updateRequestFields(
   ctx: ServiceContext,
   input: { requestId: string; version: number; fields: PaymentRequestPatch },
 ): Promise<PaymentRequestView> {
-  return ctx.db.$transaction(async (tx) => {
+  return transaction(ctx.db, async (tx) => {
     await lockRequest(tx, input.requestId);
     const loaded = await loadRequestView(tx, ctx.actor, { id: input.requestId });
     if (!loaded) throw notFound();
@@ -294,7 +295,7 @@ export async function submitRequest(
   ctx: ServiceContext,
   input: { requestId: string; version?: number },
 ): Promise<PaymentRequestView> {
-  return ctx.db.$transaction(async (tx) => {
+  return transaction(ctx.db, async (tx) => {
     const access = await loadAccess(tx, ctx.actor, input.requestId, { lock: true });
     requirePermission(access, 'application.view');
     const role = actingRoleOf(access.relation);
@@ -373,7 +374,7 @@ export async function changeStatus(
   ctx: ServiceContext,
   input: StatusChange,
 ): Promise<PaymentRequestView> {
-  return ctx.db.$transaction(async (tx) => {
+  return transaction(ctx.db, async (tx) => {
     await changeStatusInTx(tx, ctx.actor, ctx.now(), input);
     return currentView(tx, ctx.actor, input.requestId);
   });
@@ -414,7 +415,7 @@ export async function changePaymentStatus(
   ctx: ServiceContext,
   input: PaymentStatusChange,
 ): Promise<PaymentRequestView> {
-  return ctx.db.$transaction(async (tx) => {
+  return transaction(ctx.db, async (tx) => {
     await changePaymentStatusInTx(tx, ctx.actor, ctx.now(), input);
     return currentView(tx, ctx.actor, input.requestId);
   });

@@ -5,7 +5,6 @@ import type { OpenApiMeta } from 'trpc-to-openapi';
 
 import type { Context } from '../context';
 import { AppError, describeError, forbidden, toTrpcError, unauthenticated } from '../errors';
-import { outboxSignal } from '../outbox/signal';
 import { resolveBoundChat } from '../services/chats';
 
 const t = initTRPC
@@ -33,10 +32,9 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /** Rule errors thrown by services become answers with their own HTTP status and code. */
-const mapErrors = t.middleware(async ({ ctx, next, type }) => {
+const mapErrors = t.middleware(async ({ ctx, next }) => {
   if (ctx.authError) throw toTrpcError(ctx.authError);
-  // Outbox messages a mutation commits wake this process's workers when it returns.
-  const result = type === 'mutation' ? await outboxSignal.around(() => next()) : await next();
+  const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
     if (cause instanceof DomainError || cause instanceof AppError)

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Prisma } from '@payreq/db';
 
 import type { Db, Tx } from '../../db';
+import { transaction } from '../../db';
 import { AppError } from '../../errors';
 
 /**
@@ -113,7 +114,7 @@ export async function runIdempotent(
   apply: (tx: Tx) => Promise<Answer>,
 ): Promise<IdempotentAnswer> {
   try {
-    return await db.$transaction(async (tx) => {
+    return await transaction(db, async (tx) => {
       await tx.$queryRaw`SELECT id FROM "PaymentRequest" WHERE id = ${requestId}::uuid FOR UPDATE`;
       const stored = await findStoredAnswer(tx, ticket);
       if (stored) return stored;

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { notFound } from '../../errors';
 import { claimOutboxBatch, completeOutbox, failOutbox } from '../../outbox';
 import { botProcedure, router } from '../trpc';
+import { transaction } from '../../db';
 
 /**
  * The Telegram side of the outbox, for the bot process (service token): it claims the
@@ -162,7 +163,7 @@ export const botOutboxRouter = router({
     .input(CompleteInput)
     .output(z.object({ completed: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
-      const completed = await ctx.db.$transaction(async (tx) => {
+      const completed = await transaction(ctx.db, async (tx) => {
         const row = await tx.outboxMessage.findUnique({
           where: { id: BigInt(input.id) },
           select: { kind: true, payload: true, target: true },
