@@ -69,8 +69,25 @@ interface Launch {
   startParam: string | null;
 }
 
-/** Telegram's check of Mini App init data, by hand: sorted `key=value` lines, HMAC, age. */
+/** Init data that verified, by text, with its auth_date: as the api, the HMAC once per launch. */
+const verified = new Map<string, { launch: Launch; authDate: number }>();
+
 function verifyInitData(raw: string): Launch {
+  let known = verified.get(raw);
+  if (!known) {
+    known = checkInitData(raw);
+    if (verified.size >= 5_000) verified.delete(verified.keys().next().value!);
+    verified.set(raw, known);
+  }
+  const now = Date.now() / 1000;
+  if (now - known.authDate > secrets.initDataMaxAgeSeconds)
+    throw new HttpError(401, 'the Mini App session has expired');
+  if (known.authDate - now > 60) throw new HttpError(401, 'init data is dated in the future');
+  return known.launch;
+}
+
+/** Telegram's check of Mini App init data, by hand: sorted `key=value` lines, HMAC, user. */
+function checkInitData(raw: string): { launch: Launch; authDate: number } {
   const params = new URLSearchParams(raw);
   const hash = params.get('hash');
   if (!hash) throw new HttpError(401, 'init data carries no signature');
@@ -82,14 +99,11 @@ function verifyInitData(raw: string): Launch {
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     throw new HttpError(401, 'init data signature is invalid');
   const authDate = Number(params.get('auth_date'));
-  const now = Date.now() / 1000;
-  if (!Number.isInteger(authDate) || now - authDate > secrets.initDataMaxAgeSeconds)
-    throw new HttpError(401, 'the Mini App session has expired');
-  if (authDate - now > 60) throw new HttpError(401, 'init data is dated in the future');
+  if (!Number.isInteger(authDate)) throw new HttpError(401, 'init data is malformed');
   const user = JSON.parse(params.get('user') ?? 'null') as Launch['user'] | null;
   if (!user || !Number.isSafeInteger(user.id) || user.id <= 0)
     throw new HttpError(401, 'init data names no user');
-  return { user, startParam: params.get('start_param') };
+  return { launch: { user, startParam: params.get('start_param') }, authDate };
 }
 
 type Actor =

@@ -69,6 +69,31 @@ export type TelegramCaller =
 const allowedClockSkewMs = 60_000;
 
 /**
+ * Init data that verified, by bot token and exact text: a Mini App sends the same init data with
+ * every call of its session, so the signature is checked (and the data parsed) once per launch,
+ * not on every call. Only the age is checked again. A different text, even one byte, is checked
+ * afresh. Bounded: the oldest entry goes when it is full.
+ */
+class VerifiedInitData {
+  private readonly byToken = new Map<string, Map<string, TelegramLaunch>>();
+  constructor(private readonly capacity: number) {}
+
+  get(botToken: string, raw: string): TelegramLaunch | undefined {
+    return this.byToken.get(botToken)?.get(raw);
+  }
+
+  set(botToken: string, raw: string, launch: TelegramLaunch): void {
+    let launches = this.byToken.get(botToken);
+    if (!launches) this.byToken.set(botToken, (launches = new Map()));
+    if (launches.size >= this.capacity) launches.delete(launches.keys().next().value!);
+    launches.set(raw, launch);
+  }
+}
+
+/** ~1–2 kB each: at most a few MB for the Mini App sessions open at a time. */
+const verifiedInitData = new VerifiedInitData(5_000);
+
+/**
  * Checks Mini App init data (HMAC-SHA256 with the key HMAC("WebAppData", bot token)) and
  * its age. Anything that does not verify is refused: there is no anonymous fallback.
  */
@@ -78,15 +103,29 @@ export function verifyInitData(
   maxAgeSeconds: number,
   now: Date,
 ): TelegramLaunch {
+  let launch = verifiedInitData.get(botToken, raw);
+  if (!launch) {
+    launch = checkInitData(raw, botToken, maxAgeSeconds);
+    verifiedInitData.set(botToken, raw, launch);
+  }
+  const age = now.getTime() - launch.authDate.getTime();
+  if (age > maxAgeSeconds * 1000)
+    throw unauthenticated('the Mini App session has expired, reopen it');
+  if (-age > allowedClockSkewMs) throw unauthenticated('init data is dated in the future');
+  // A copy: callers add what they read for this call (`prefetched`).
+  return { ...launch, user: { ...launch.user } };
+}
+
+/** The signature and shape of init data not seen before (the age is checked by the caller). */
+function checkInitData(raw: string, botToken: string, maxAgeSeconds: number): TelegramLaunch {
   try {
     validate(raw, botToken, { expiresIn: maxAgeSeconds });
   } catch (error) {
-    if (error instanceof ExpiredError)
+    // The library's errors are told apart by `is`: `instanceof` does not hold for them.
+    if (ExpiredError.is(error))
       throw unauthenticated('the Mini App session has expired, reopen it');
-    if (error instanceof SignatureMissingError)
-      throw unauthenticated('init data carries no signature');
-    if (error instanceof SignatureInvalidError)
-      throw unauthenticated('init data signature is invalid');
+    if (SignatureMissingError.is(error)) throw unauthenticated('init data carries no signature');
+    if (SignatureInvalidError.is(error)) throw unauthenticated('init data signature is invalid');
     throw unauthenticated('init data is malformed');
   }
   let data: ReturnType<typeof parse>;
@@ -94,9 +133,6 @@ export function verifyInitData(
     data = parse(raw);
   } catch {
     throw unauthenticated('init data is malformed');
-  }
-  if (data.auth_date.getTime() - now.getTime() > allowedClockSkewMs) {
-    throw unauthenticated('init data is dated in the future');
   }
   if (!data.user || !Number.isSafeInteger(data.user.id) || data.user.id <= 0) {
     throw unauthenticated('init data names no user');
