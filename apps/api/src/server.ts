@@ -1,5 +1,4 @@
 import type { FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
-import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
@@ -12,6 +11,7 @@ import { registerWebapp } from './http/webapp';
 import { registerOnecRest } from './rest/onec/routes';
 import type { OnecRestOptions } from './rest/onec/routes';
 import type { AppRouter } from './trpc/router';
+import { registerTrpc } from './trpc/fastify-handler';
 import { appRouter } from './trpc/router';
 
 export interface ServerOptions {
@@ -53,7 +53,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await registerBotDocumentRoutes(app, deps);
   await registerOnecRest(app, deps, options.onec);
 
-  await app.register(fastifyTRPCPlugin, {
+  registerTrpc(app, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
