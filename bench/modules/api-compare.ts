@@ -50,7 +50,10 @@ export const apiCompare: BenchModule = {
     try {
       const { agent } = await seedBank(database.url);
       const env = { BENCH_DATABASE_URL: database.url, BENCH_API_LOG_LEVEL: config.apiLogLevel };
-      const thisApi = await startChild('api (this checkout)', 'api-server.ts', env);
+      // BENCH_API_NODE_ARGS go to this checkout's api only: flags can be compared on one checkout.
+      const thisApi = await startChild('api (this checkout)', 'api-server.ts', env, {
+        nodeArgs: config.apiNodeArgs,
+      });
       children.push(thisApi);
       const otherApi = await startChild('api (other checkout)', 'api-server.ts', env, {
         fromBenchDir: otherBenchDir,
