@@ -200,10 +200,18 @@ export const botMirror: BenchModule = {
           const botBefore = await bot.ask<NodeJS.CpuUsage>({ type: 'cpu' });
           const apiBefore = await api.ask<NodeJS.CpuUsage>({ type: 'cpu' });
           const machineBefore = machineCpu();
-          const posted = await post(group.id, count);
-          const firstId = posted.messages[0]!.message_id;
-          const lastId = posted.messages[count - 1]!.message_id;
-          await waitForRows(db, group.id, firstId, count, `bot (${mode})`);
+          // BENCH_CPU_PROF=1: profiles of the bot and the api over the burst.
+          const { posted, firstId, lastId } = await bot.profiled(
+            ctx.profileFile(`bot-${mode}`),
+            () =>
+              api.profiled(ctx.profileFile(`api-bot-mirror-${mode}`), async () => {
+                const posted = await post(group.id, count);
+                const firstId = posted.messages[0]!.message_id;
+                const lastId = posted.messages[count - 1]!.message_id;
+                await waitForRows(db, group.id, firstId, count, `bot (${mode})`);
+                return { posted, firstId, lastId };
+              }),
+          );
           const machineBusy = busyShare(machineBefore, machineCpu());
           const botCpu = cpuMs(botBefore, await bot.ask<NodeJS.CpuUsage>({ type: 'cpu' }));
           const apiCpu = cpuMs(apiBefore, await api.ask<NodeJS.CpuUsage>({ type: 'cpu' }));
