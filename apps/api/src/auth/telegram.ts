@@ -90,7 +90,7 @@ class VerifiedInitData {
   }
 }
 
-/** ~1–2 kB each: at most a few MB for the Mini App sessions open at a time. */
+/** ~1–2 kB each: at most ~10 MB, for the Mini App sessions opened in the last while. */
 const verifiedInitData = new VerifiedInitData(5_000);
 
 /**
