@@ -1,9 +1,7 @@
 /**
- * The Telegram client's side of a Mini App launch, as apps/webapp/test/telegram-client.ts has
- * it (that file uses vitest, so the bench keeps its own copy of the little it needs): the
- * launch URL Telegram builds (init data signed with the bot token, theme, platform, start
- * param) and the native bridge (`window.TelegramWebviewProxy.postEvent`) answering what the
- * app asks on start (theme, viewport, safe areas), as Telegram does.
+ * The Telegram client's side of a Mini App launch for the bench: the launch URL Telegram builds
+ * (init data signed with the bench's bot token, theme, platform, start param). The native
+ * bridge and Chromium's flags are the test kit's (`addTelegramBridge`, `CHROMIUM_FLAGS`).
  */
 // Relative import into the workspace's TypeScript source (run by tsx), see README.md.
 import {
@@ -33,27 +31,6 @@ export function miniAppLaunchUrl(baseUrl: string, user: TelegramUser, startParam
     version: '8.0',
   });
 }
-
-/** Runs in the page before the app (`addInitScript`): Telegram's native side of the bridge. */
-export const telegramBridgeScript = `(() => {
-  const theme = ${JSON.stringify(DEFAULT_THEME_PARAMS)};
-  const reply = (name, data) => setTimeout(() => window.Telegram?.WebView?.receiveEvent(name, data), 0);
-  window.TelegramWebviewProxy = {
-    postEvent(type, json) {
-      switch (type) {
-        case 'web_app_request_theme': reply('theme_changed', { theme_params: theme }); break;
-        case 'web_app_request_viewport':
-          reply('viewport_changed', { height: window.innerHeight, width: window.innerWidth, is_expanded: true, is_state_stable: true });
-          break;
-        case 'web_app_request_safe_area': reply('safe_area_changed', { top: 0, bottom: 0, left: 0, right: 0 }); break;
-        case 'web_app_request_content_safe_area':
-          reply('content_safe_area_changed', { top: 0, bottom: 0, left: 0, right: 0 });
-          break;
-        default: break;
-      }
-    },
-  };
-})();`;
 
 /**
  * Also before the app: notes when an element matching `selector` first enters the DOM

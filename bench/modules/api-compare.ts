@@ -9,8 +9,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-// Relative import into the api's test fixtures (a complete payment request form).
-import { completeForm } from '../../apps/api/test/fixtures.ts';
 import { startChild } from '../lib/child.ts';
 import type { ChildServer } from '../lib/child.ts';
 import { config } from '../lib/config.ts';
@@ -18,9 +16,8 @@ import { runLoad } from '../lib/load.ts';
 import { connect, freshDatabase } from '../lib/postgres.ts';
 import { compared } from '../lib/report.ts';
 import type { BenchContext, BenchModule, Row } from '../lib/report.ts';
-import { mutate, query } from '../lib/trpc.ts';
-import { openDealRooms, seedBank } from '../lib/world.ts';
-import { makeProcedures, quiesce } from './mini-app-load.ts';
+import { seedBank } from '../lib/world.ts';
+import { makeProcedures, openLoadRooms, quiesce } from './mini-app-load.ts';
 
 interface RunFigures {
   p50: number;
@@ -61,20 +58,7 @@ export const apiCompare: BenchModule = {
       children.push(otherApi);
 
       ctx.log(`opening ${config.connections} deal rooms through the api`);
-      const rooms = await openDealRooms(
-        thisApi.url,
-        agent,
-        config.connections,
-        -1002100000001,
-        5100000001,
-      );
-      for (const room of rooms) {
-        await query(thisApi.url, 'miniApp.session', room.clientAuthorization);
-        await mutate(thisApi.url, 'miniApp.save', room.clientAuthorization, {
-          fields: completeForm,
-        });
-      }
-      await db.query('VACUUM ANALYZE');
+      const rooms = await openLoadRooms(thisApi.url, agent, db);
 
       const rows: Row[] = [];
       for (const procedure of makeProcedures()) {

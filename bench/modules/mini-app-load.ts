@@ -48,19 +48,7 @@ export const miniAppLoad: BenchModule = {
         BENCH_COUNT_QUERIES: '1',
       });
       children.push(probe);
-      const rooms = await openDealRooms(
-        probe.url,
-        agent,
-        config.connections,
-        -1002100000001,
-        5100000001,
-      );
-      for (const room of rooms) {
-        // First contact creates the client; its first save creates the chat's request.
-        await query(probe.url, 'miniApp.session', room.clientAuthorization);
-        await mutate(probe.url, 'miniApp.save', room.clientAuthorization, { fields: completeForm });
-      }
-      await db.query('VACUUM ANALYZE');
+      const rooms = await openLoadRooms(probe.url, agent, db);
 
       const procedures = makeProcedures();
       const floorServer = await startChild('floor', 'floor-server.ts', env);
@@ -248,6 +236,24 @@ function rowsOf(
       target: 'same work',
     },
   ];
+}
+
+/**
+ * The load test's world, through the api at `apiUrl`: one deal room per connection, each with
+ * its client (created by a first `miniApp.session`) and its chat's request (a first save).
+ */
+export async function openLoadRooms(
+  apiUrl: string,
+  agent: Parameters<typeof openDealRooms>[1],
+  db: pg.Client,
+): Promise<DealRoom[]> {
+  const rooms = await openDealRooms(apiUrl, agent, config.connections, -1002100000001, 5100000001);
+  for (const room of rooms) {
+    await query(apiUrl, 'miniApp.session', room.clientAuthorization);
+    await mutate(apiUrl, 'miniApp.save', room.clientAuthorization, { fields: completeForm });
+  }
+  await db.query('VACUUM ANALYZE');
+  return rooms;
 }
 
 export function makeProcedures(): Procedure[] {

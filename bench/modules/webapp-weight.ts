@@ -23,12 +23,14 @@ import { config } from '../lib/config.ts';
 import { freshDatabase } from '../lib/postgres.ts';
 import { fmt } from '../lib/report.ts';
 import type { BenchContext, BenchModule, Row } from '../lib/report.ts';
-import {
-  firstElementScript,
-  miniAppLaunchUrl,
-  telegramBridgeScript,
-} from '../lib/telegram-webview.ts';
+import { firstElementScript, miniAppLaunchUrl } from '../lib/telegram-webview.ts';
 import { mutate } from '../lib/trpc.ts';
+// Relative import into the workspace's TypeScript source (run by tsx), see README.md.
+import {
+  CHROMIUM_FLAGS,
+  DEFAULT_THEME_PARAMS,
+  addTelegramBridge,
+} from '../../packages/telegram-testkit/src/index.ts';
 import { openDealRooms, seedBank } from '../lib/world.ts';
 
 const repoRoot = path.resolve(benchDir, '..');
@@ -138,7 +140,7 @@ async function coldLoad(browser: Browser, url: string, slowdown: number): Promis
     timezoneId: 'Europe/Moscow',
   });
   try {
-    await context.addInitScript({ content: telegramBridgeScript });
+    await addTelegramBridge(context, DEFAULT_THEME_PARAMS);
     await context.addInitScript({ content: firstElementScript(FORM_SELECTOR) });
     const page = await context.newPage();
     const failures: string[] = [];
@@ -282,14 +284,7 @@ export const webappWeight: BenchModule = {
         );
       browser = await chromium.launch({
         executablePath: config.chromiumPath,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
+        args: [...CHROMIUM_FLAGS],
       });
       const openBrowser = browser;
       const closeBrowser = track('Chromium', () => openBrowser.close());

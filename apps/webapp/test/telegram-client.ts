@@ -8,7 +8,7 @@ import {
   CHROMIUM_FLAGS,
   DEFAULT_THEME_PARAMS,
   buildLaunchUrl,
-  installTelegramBridge,
+  addTelegramBridge,
   signInitData,
 } from '@payreq/telegram-testkit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -22,7 +22,7 @@ import { appDir, chromiumPath } from './global-setup';
  * downloaded browser) on a 360-px phone screen, the launch URL Telegram builds (init data
  * signed with the bot token, theme, platform, start param), and the native bridge
  * (`window.TelegramWebviewProxy.postEvent`) that records what the app asks of Telegram and
- * answers the way Telegram does (`installTelegramBridge` of the Telegram test kit).
+ * answers the way Telegram does (`addTelegramBridge` of the Telegram test kit).
  */
 
 export const DARK_THEME_PARAMS: Record<string, string> = {
@@ -94,7 +94,7 @@ export async function openMiniApp(
     timezoneId: 'Europe/Moscow',
     colorScheme: options.theme === 'dark' ? 'dark' : 'light',
   });
-  await context.addInitScript(installTelegramBridge, theme);
+  await addTelegramBridge(context, theme);
   const user: InitDataUser = { ...options.user, allows_write_to_pm: true };
   const initData = signInitData(
     {

@@ -45,5 +45,5 @@ export { checkAgainstSpec, checkMethodResult, loadBotApiSpec } from './spec-chec
 export type { BotApiSpec, SpecEntry, SpecField } from './spec-check';
 export { formatText } from './text';
 export type * from './bot-api-types';
-export { CHROMIUM_FLAGS, installTelegramBridge } from './webview';
+export { CHROMIUM_FLAGS, addTelegramBridge, installTelegramBridge } from './webview';
 export type { BridgeEvent, TelegramWebviewState, TelegramWebviewWindow } from './webview';

@@ -3,7 +3,7 @@
  * (`window.TelegramWebviewProxy.postEvent`) that records what the app asks of Telegram and
  * answers the way Telegram does (theme, viewport, safe areas, popups), and the Chromium flags
  * the project runs Debian's Chromium with (never a downloaded browser). Used by the Mini App's
- * browser tests and by the demo.
+ * browser tests, the demo and the bench (`addTelegramBridge`).
  */
 
 /** Debian's Chromium, headless, with nothing reaching out to Google's services. */
@@ -101,4 +101,22 @@ export function installTelegramBridge(theme: Record<string, string>): void {
       }
     },
   };
+}
+
+/** The part of a Playwright browser context `addTelegramBridge` uses. */
+export interface InitScriptTarget {
+  addInitScript(script: unknown, arg?: unknown): Promise<unknown>;
+}
+
+/**
+ * Gives every page of `context` Telegram's side of the bridge, before the app's own scripts.
+ * The bridge's source is compiled by esbuild (tsx, vitest), whose `keepNames` wraps inner
+ * functions in `__name(...)`: the page gets that helper first, or the bridge throws.
+ */
+export async function addTelegramBridge(
+  context: InitScriptTarget,
+  theme: Record<string, string>,
+): Promise<void> {
+  await context.addInitScript({ content: 'globalThis.__name ??= (target) => target;' });
+  await context.addInitScript(installTelegramBridge, theme);
 }

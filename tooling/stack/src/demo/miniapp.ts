@@ -3,11 +3,7 @@ import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import type { TelegramWebviewWindow } from '@payreq/telegram-testkit';
-import {
-  CHROMIUM_FLAGS,
-  DEFAULT_THEME_PARAMS,
-  installTelegramBridge,
-} from '@payreq/telegram-testkit';
+import { CHROMIUM_FLAGS, DEFAULT_THEME_PARAMS, addTelegramBridge } from '@payreq/telegram-testkit';
 
 import { loadEnv } from '../env';
 
@@ -15,7 +11,7 @@ import { loadEnv } from '../env';
  * The Telegram client's side of a Mini App, for the demo: Debian's Chromium (never a
  * downloaded browser) on a phone-sized screen, opening the signed launch URL the Telegram test
  * server gives, with the native bridge (`window.TelegramWebviewProxy.postEvent`) answering as
- * Telegram does (`installTelegramBridge` of the Telegram test kit, as in the Mini App's browser
+ * Telegram does (`addTelegramBridge` of the Telegram test kit, as in the Mini App's browser
  * tests): theme, viewport, safe areas, the main button and confirmation popups.
  */
 
@@ -84,9 +80,7 @@ export class MiniApp {
       timezoneId: 'Europe/Moscow',
     });
     context.setDefaultTimeout(30_000);
-    // tsx (esbuild, keepNames) wraps inner functions in `__name(...)`: give the page that helper.
-    await context.addInitScript({ content: 'globalThis.__name = (target) => target;' });
-    await context.addInitScript(installTelegramBridge, DEFAULT_THEME_PARAMS);
+    await addTelegramBridge(context, DEFAULT_THEME_PARAMS);
     const page = await context.newPage();
     const app = new MiniApp(who, context, page);
     page.on('pageerror', (error) => app.failures.push(error.message));
