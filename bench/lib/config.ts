@@ -79,9 +79,19 @@ export const config = {
   compareWith: process.env.BENCH_COMPARE_WITH ?? '',
   /** api-compare: alternating measured runs per api and procedure. */
   compareRounds: numberFrom('BENCH_COMPARE_ROUNDS', 4),
+  /**
+   * The database layer of mini-app-load's stack floor: `prisma` (the api's stack) or `pg` (raw
+   * pg under Fastify and tRPC: what Prisma's share of the stack's cost is).
+   */
+  stackFloorDb: stackFloorDbFrom(process.env.BENCH_STACK_FLOOR_DB ?? 'prisma'),
   /** The api child's log level (`silent` by default: the floor logs nothing either). */
   apiLogLevel: process.env.BENCH_API_LOG_LEVEL ?? 'silent',
 };
+
+function stackFloorDbFrom(raw: string): 'prisma' | 'pg' {
+  if (raw === 'prisma' || raw === 'pg') return raw;
+  throw new Error('BENCH_STACK_FLOOR_DB must be prisma or pg');
+}
 
 function modesFrom(raw: string): ('polling' | 'webhook')[] {
   if (raw === 'both') return ['polling', 'webhook'];

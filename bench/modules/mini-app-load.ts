@@ -2,6 +2,8 @@
  * 1. The Mini App api under load: the hot procedures through real HTTP with real init-data
  * auth, each autocannon connection a different Telegram user in its own chat, against the
  * same database work through raw `pg` in a bare `node:http` server (servers/floor-server.ts).
+ * Between the two, the same work on the api's stack alone (servers/stack-floor-server.ts:
+ * Fastify, tRPC, Prisma, none of the api's code) splits the gap into the stack's and the api's.
  */
 import type pg from 'pg';
 
@@ -53,12 +55,18 @@ export const miniAppLoad: BenchModule = {
       const procedures = makeProcedures();
       const floorServer = await startChild('floor', 'floor-server.ts', env);
       children.push(floorServer);
-      const statements = new Map<string, { api: number; floor: number }>();
+      const stackFloor = await startChild('stack floor', 'stack-floor-server.ts', {
+        ...env,
+        BENCH_STACK_FLOOR_DB: config.stackFloorDb,
+      });
+      children.push(stackFloor);
+      const statements = new Map<string, Record<Side, number>>();
       for (const procedure of procedures) {
         await procedure.prepare(db);
-        const counts = { api: 0, floor: 0 };
+        const counts = { api: 0, stack: 0, floor: 0 };
         for (const [side, server] of [
           ['api', probe],
+          ['stack', stackFloor],
           ['floor', floorServer],
         ] as const) {
           const client = procedure.clients(rooms)[0]!;
@@ -84,20 +92,23 @@ export const miniAppLoad: BenchModule = {
 
       const rows: Row[] = [];
       for (const procedure of procedures) {
-        const results: Record<'api' | 'floor', Measured> = {} as never;
+        const results: Record<Side, Measured> = {} as never;
         for (const [side, server] of [
           ['api', api],
+          ['stack', stackFloor],
           ['floor', floorServer],
         ] as const) {
           await procedure.prepare(db);
           const clients = procedure.clients(rooms);
           ctx.log(
-            `${procedure.name} on ${side}: ${config.warmupSeconds} s warm-up, ${config.durationSeconds} s × ${clients.length} connections, ${config.singleSeconds} s × 1`,
+            `${procedure.name} on ${sideNames[side]}: ${config.warmupSeconds} s warm-up, ${config.durationSeconds} s × ${clients.length} connections, ${config.singleSeconds} s × 1`,
           );
           await runLoad(server.url, clients, config.warmupSeconds);
           await quiesce(db);
           await procedure.prepare(db);
-          const profile = side === 'api' ? ctx.profileFile(`api-${procedure.name}`) : undefined;
+          // With BENCH_CPU_PROF=1: CPU profiles of the api and of the stack floor.
+          const profile =
+            side === 'floor' ? undefined : ctx.profileFile(`${side}-${procedure.name}`);
           const cpuBefore = await server.ask<NodeJS.CpuUsage>({ type: 'cpu' });
           const machineBefore = machineCpu();
           const load = await server.profiled(profile, () =>
@@ -158,6 +169,14 @@ export async function quiesce(db: pg.Client): Promise<void> {
   }
 }
 
+/** The three servers: the api, the same work on its stack alone, and through raw pg. */
+type Side = 'api' | 'stack' | 'floor';
+const sideNames: Record<Side, string> = {
+  api: 'api',
+  stack: `stack floor (${config.stackFloorDb})`,
+  floor: 'floor',
+};
+
 const pctOf = (share: number) => (Number.isFinite(share) ? `${Math.round(share * 100)}%` : 'n/a');
 
 /** A load run with the server's CPU: per call, and as a share of one core; the machine's busy share. */
@@ -171,12 +190,16 @@ type Measured = LoadResult & {
   single: LoadResult | undefined;
 };
 
+/** What the stack floor's rows are called: with Prisma, or with raw pg (BENCH_STACK_FLOOR_DB). */
+const stackLabel =
+  config.stackFloorDb === 'pg' ? 'the stack’s floor with raw pg' : 'the stack’s floor';
+
 function rowsOf(
   benchmark: string,
-  results: Record<'api' | 'floor', Measured>,
-  statements: { api: number; floor: number },
+  results: Record<Side, Measured>,
+  statements: Record<Side, number>,
 ): Row[] {
-  const { api, floor } = results;
+  const { api, stack, floor } = results;
   const failures = (result: LoadResult) =>
     `${result.errors + result.non2xx}` +
     (result.firstFailure ? ` (first: ${result.firstFailure.slice(0, 80)})` : '');
@@ -234,6 +257,42 @@ function rowsOf(
       floor: String(statements.floor),
       ratio: '',
       target: 'same work',
+    },
+    // The stack's floor: how much of the gap the stack costs by itself, how much the api adds.
+    compared({ benchmark, figure: `latency p50, ms (floor: ${stackLabel})` }, api.p50, stack.p50),
+    compared(
+      { benchmark, figure: `server CPU per call, ms (floor: ${stackLabel})` },
+      api.serverCpuMsPerCall,
+      stack.serverCpuMsPerCall,
+    ),
+    compared({ benchmark, figure: `${stackLabel}: latency p50, ms` }, stack.p50, floor.p50),
+    ...(stack.single && floor.single
+      ? [
+          compared(
+            { benchmark, figure: `${stackLabel}: latency p50 at 1 connection, ms` },
+            stack.single.p50,
+            floor.single.p50,
+          ),
+        ]
+      : []),
+    compared(
+      { benchmark, figure: `${stackLabel}: throughput, req/s` },
+      stack.requestsPerSecond,
+      floor.requestsPerSecond,
+    ),
+    compared(
+      { benchmark, figure: `${stackLabel}: server CPU per call, ms` },
+      stack.serverCpuMsPerCall,
+      floor.serverCpuMsPerCall,
+    ),
+    {
+      benchmark,
+      figure: `${stackLabel}: errors + non-2xx, SQL statements per call`,
+      value: `${failures(stack)}, ${statements.stack}`,
+      floor: `${failures(floor)}, ${statements.floor}`,
+      ratio: '',
+      target: '0, same work',
+      met: stack.errors + stack.non2xx === 0 && statements.stack === statements.floor,
     },
   ];
 }
