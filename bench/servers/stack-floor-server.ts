@@ -7,8 +7,9 @@
  *
  * Between the floor (node:http and raw pg) and the api, it splits the api's cost into what the
  * chosen stack costs by itself and what the api's own code adds on top.
- * Env: BENCH_DATABASE_URL; BENCH_STACK_FLOOR_DB=pg (lib/config.ts) runs the statements through raw `pg` (the
- * floor's pool) instead of Prisma, to split the stack's cost between Prisma and Fastify + tRPC.
+ * Env: BENCH_DATABASE_URL; BENCH_STACK_FLOOR_DB=pg (lib/config.ts) sends the statements through
+ * a raw `pg` pool like the floor's instead of Prisma, to split the stack's cost between Prisma
+ * and Fastify + tRPC.
  */
 import type { AddressInfo } from 'node:net';
 
@@ -47,14 +48,14 @@ async function prismaFloorDb(): Promise<{ db: FloorDb; close: () => Promise<void
   return { db: on(prisma), close };
 }
 
-async function pgOnly(): Promise<{ db: FloorDb; close: () => Promise<void> }> {
+async function pgFloor(): Promise<{ db: FloorDb; close: () => Promise<void> }> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   pool.on('error', () => undefined);
   return { db: pgFloorDb(pool, counted), close: () => pool.end() };
 }
 
 const { db, close } = await (process.env.BENCH_STACK_FLOOR_DB === 'pg'
-  ? pgOnly()
+  ? pgFloor()
   : prismaFloorDb());
 
 const codes: Record<number, TRPC_ERROR_CODE_KEY> = {
