@@ -1,8 +1,35 @@
-import { connect } from './postgres.ts';
+import type pg from 'pg';
+
+import type { ChildServer } from './child.ts';
+import { connect, freshDatabase } from './postgres.ts';
 
 import { botAuthorization, miniAppAuthorization } from './telegram.ts';
 import type { TelegramUser } from './telegram.ts';
 import { mutate } from './trpc.ts';
+
+/** What a benchmark runs in: a fresh database with the bank seeded, and a client on it. */
+export interface BenchWorld {
+  url: string;
+  db: pg.Client;
+  agent: TelegramUser & { name: string };
+  /** What the benchmark starts (servers, a browser): stopped when it ends, the last first. */
+  servers: Pick<ChildServer, 'stop'>[];
+}
+
+/** Runs `work` in a fresh world; stops its servers and drops the database however it ends. */
+export async function inFreshWorld<T>(work: (world: BenchWorld) => Promise<T>): Promise<T> {
+  const database = await freshDatabase();
+  const db = await connect(database.url);
+  const servers: BenchWorld['servers'] = [];
+  try {
+    const { agent } = await seedBank(database.url);
+    return await work({ url: database.url, db, agent, servers });
+  } finally {
+    for (const server of servers.reverse()) await server.stop();
+    await db.end();
+    await database.drop();
+  }
+}
 
 /** The bank (master tenant) and its whitelisted agent, written straight to the database. */
 export async function seedBank(

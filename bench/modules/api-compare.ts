@@ -10,13 +10,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import { startChild } from '../lib/child.ts';
-import type { ChildServer } from '../lib/child.ts';
 import { config } from '../lib/config.ts';
 import { runLoad } from '../lib/load.ts';
-import { connect, freshDatabase } from '../lib/postgres.ts';
 import { compared } from '../lib/report.ts';
 import type { BenchContext, BenchModule, Row } from '../lib/report.ts';
-import { seedBank } from '../lib/world.ts';
+import { inFreshWorld } from '../lib/world.ts';
 import { makeProcedures, openLoadRooms, quiesce } from './mini-app-load.ts';
 
 interface RunFigures {
@@ -41,21 +39,17 @@ export const apiCompare: BenchModule = {
     if (!existsSync(path.join(otherBenchDir, 'node_modules')))
       throw new Error(`${otherBenchDir} has no node_modules: run pnpm install in that checkout`);
 
-    const database = await freshDatabase();
-    const db = await connect(database.url);
-    const children: ChildServer[] = [];
-    try {
-      const { agent } = await seedBank(database.url);
-      const env = { BENCH_DATABASE_URL: database.url, BENCH_API_LOG_LEVEL: config.apiLogLevel };
+    return inFreshWorld(async ({ url, db, agent, servers }) => {
+      const env = { BENCH_DATABASE_URL: url, BENCH_API_LOG_LEVEL: config.apiLogLevel };
       // BENCH_API_NODE_ARGS go to this checkout's api only: flags can be compared on one checkout.
       const thisApi = await startChild('api (this checkout)', 'api-server.ts', env, {
         nodeArgs: config.apiNodeArgs,
       });
-      children.push(thisApi);
+      servers.push(thisApi);
       const otherApi = await startChild('api (other checkout)', 'api-server.ts', env, {
         fromBenchDir: otherBenchDir,
       });
-      children.push(otherApi);
+      servers.push(otherApi);
 
       ctx.log(`opening ${config.connections} deal rooms through the api`);
       const rooms = await openLoadRooms(thisApi.url, agent, db);
@@ -115,10 +109,6 @@ export const apiCompare: BenchModule = {
         );
       }
       return rows;
-    } finally {
-      for (const child of children.reverse()) await child.stop();
-      await db.end();
-      await database.drop();
-    }
+    });
   },
 };

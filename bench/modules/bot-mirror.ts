@@ -21,15 +21,13 @@ import { toChatMessageInput } from '../../apps/bot/src/messages.ts';
 import type { TgMessage } from '../../apps/bot/src/messages.ts';
 import { TelegramTestServer } from '../../packages/telegram-testkit/src/index.ts';
 import { startChild } from '../lib/child.ts';
-import type { ChildServer } from '../lib/child.ts';
 import { track } from '../lib/cleanup.ts';
 import { config, secrets } from '../lib/config.ts';
-import { connect, freshDatabase } from '../lib/postgres.ts';
 import { busyShare, machineCpu } from '../lib/proc.ts';
 import { compared, fmt } from '../lib/report.ts';
 import type { BenchContext, BenchModule, Row } from '../lib/report.ts';
 import { botAuthorization } from '../lib/telegram.ts';
-import { seedBank } from '../lib/world.ts';
+import { inFreshWorld } from '../lib/world.ts';
 
 const BOT_USERNAME = 'payreq_bench_bot';
 /** getUpdates hands a bot at most 100 updates at a time (Bot API `limit`, the default). */
@@ -108,20 +106,17 @@ export const botMirror: BenchModule = {
   name: 'bot-mirror',
   title: 'Bot mirroring: Telegram test server → bot → api → PostgreSQL',
   async run(ctx: BenchContext): Promise<Row[]> {
-    const database = await freshDatabase();
-    const db = await connect(database.url);
-    const children: ChildServer[] = [];
-    const tg = new TelegramTestServer();
-    const stopTelegram = track('Telegram test server', () => tg.stop());
-    try {
-      const { agent } = await seedBank(database.url);
+    return inFreshWorld(async ({ url, db, agent, servers }) => {
+      const tg = new TelegramTestServer();
+      // Stopped after the bot and the api (the servers stop the last started first).
+      servers.push({ stop: track('Telegram test server', () => tg.stop()) });
       const api = await startChild(
         'api',
         'api-server.ts',
-        { BENCH_DATABASE_URL: database.url, BENCH_API_LOG_LEVEL: config.apiLogLevel },
+        { BENCH_DATABASE_URL: url, BENCH_API_LOG_LEVEL: config.apiLogLevel },
         { nodeArgs: config.apiNodeArgs },
       );
-      children.push(api);
+      servers.push(api);
 
       tg.createBot({ token: secrets.botToken, username: BOT_USERNAME, first_name: 'Сделки банка' });
       tg.setMiniApp(secrets.botToken, {
@@ -360,12 +355,7 @@ export const botMirror: BenchModule = {
         );
       }
       return rows;
-    } finally {
-      for (const child of children.reverse()) await child.stop();
-      await stopTelegram();
-      await db.end();
-      await database.drop();
-    }
+    });
   },
 };
 

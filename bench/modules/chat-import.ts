@@ -17,13 +17,12 @@ import { startChild } from '../lib/child.ts';
 import { procMemory, resetPeakRss } from '../lib/proc.ts';
 import type { ChildServer } from '../lib/child.ts';
 import { config } from '../lib/config.ts';
-import { connect, freshDatabase } from '../lib/postgres.ts';
 import { compared, fmt } from '../lib/report.ts';
 import type { BenchContext, BenchModule, Row } from '../lib/report.ts';
 import { botAuthorization, miniAppAuthorization } from '../lib/telegram.ts';
 import { csvColumns, writeTelegramExport } from '../lib/telegram-export.ts';
 import { mutate } from '../lib/trpc.ts';
-import { seedBank } from '../lib/world.ts';
+import { inFreshWorld } from '../lib/world.ts';
 import { sql } from '../servers/floor-sql.ts';
 import type { MemoryPeaks } from '../servers/ipc.ts';
 
@@ -91,17 +90,14 @@ export const chatImport: BenchModule = {
   name: 'chat-import',
   title: 'Chat import (Telegram Desktop export)',
   async run(ctx: BenchContext): Promise<Row[]> {
-    const database = await freshDatabase();
-    const db = await connect(database.url);
-    let api: ChildServer | undefined;
-    try {
-      const { agent } = await seedBank(database.url);
-      api = await startChild(
+    return inFreshWorld(async ({ url, db, agent, servers }) => {
+      const api = await startChild(
         'api',
         'api-server.ts',
-        { BENCH_DATABASE_URL: database.url, BENCH_API_LOG_LEVEL: config.apiLogLevel },
+        { BENCH_DATABASE_URL: url, BENCH_API_LOG_LEVEL: config.apiLogLevel },
         { nodeArgs: ['--expose-gc', ...config.apiNodeArgs] },
       );
+      servers.push(api);
       const people = [
         { id: agent.id, name: agent.name },
         { id: 5_200_000_001, name: 'Иван Петров' },
@@ -197,7 +193,7 @@ export const chatImport: BenchModule = {
           : 'psql not found: loading the same rows with INSERT … unnest',
       );
       const floor = ctx.postgres.psql
-        ? await copyWithPsql(ctx.postgres.psql, database.url, csv)
+        ? await copyWithPsql(ctx.postgres.psql, url, csv)
         : await insertWithUnnest(db, rows);
       await expectRows(db, messages);
       // And the importer's own statements (the upsert, 1,000 rows a batch, one transaction)
@@ -269,11 +265,7 @@ export const chatImport: BenchModule = {
           target: '—',
         },
       ];
-    } finally {
-      await api?.stop();
-      await db.end();
-      await database.drop();
-    }
+    });
   },
 };
 

@@ -10,17 +10,15 @@ import type pg from 'pg';
 // Relative import into the api's test fixtures (a complete payment request form).
 import { completeForm } from '../../apps/api/test/fixtures.ts';
 import { startChild } from '../lib/child.ts';
-import type { ChildServer } from '../lib/child.ts';
 import { config } from '../lib/config.ts';
 import { runLoad } from '../lib/load.ts';
 import type { LoadResult, VirtualClient } from '../lib/load.ts';
-import { connect, freshDatabase } from '../lib/postgres.ts';
 import { busyShare, machineCpu } from '../lib/proc.ts';
 import { compared } from '../lib/report.ts';
 import type { BenchContext, BenchModule, Row } from '../lib/report.ts';
 import { botAuthorization } from '../lib/telegram.ts';
 import { mutate, query, queryPath } from '../lib/trpc.ts';
-import { openDealRooms, seedBank } from '../lib/world.ts';
+import { inFreshWorld, openDealRooms } from '../lib/world.ts';
 import type { DealRoom } from '../lib/world.ts';
 
 export interface Procedure {
@@ -35,12 +33,8 @@ export const miniAppLoad: BenchModule = {
   name: 'mini-app-load',
   title: 'Mini App api under load',
   async run(ctx: BenchContext): Promise<Row[]> {
-    const database = await freshDatabase();
-    const db = await connect(database.url);
-    const children: ChildServer[] = [];
-    try {
-      const { agent } = await seedBank(database.url);
-      const env = { BENCH_DATABASE_URL: database.url, BENCH_API_LOG_LEVEL: config.apiLogLevel };
+    return inFreshWorld(async ({ url, db, agent, servers }) => {
+      const env = { BENCH_DATABASE_URL: url, BENCH_API_LOG_LEVEL: config.apiLogLevel };
 
       // A first api process, with Prisma's query log on, opens the deal rooms and counts the
       // statements of one call of each procedure; the measured one runs without the log.
@@ -49,17 +43,17 @@ export const miniAppLoad: BenchModule = {
         ...env,
         BENCH_COUNT_QUERIES: '1',
       });
-      children.push(probe);
+      servers.push(probe);
       const rooms = await openLoadRooms(probe.url, agent, db);
 
       const procedures = makeProcedures();
       const floorServer = await startChild('floor', 'floor-server.ts', env);
-      children.push(floorServer);
+      servers.push(floorServer);
       const stackFloor = await startChild('stack floor', 'stack-floor-server.ts', {
         ...env,
         BENCH_STACK_FLOOR_DB: config.stackFloorDb,
       });
-      children.push(stackFloor);
+      servers.push(stackFloor);
       const statements = new Map<string, Record<Side, number>>();
       for (const procedure of procedures) {
         await procedure.prepare(db);
@@ -88,7 +82,7 @@ export const miniAppLoad: BenchModule = {
       await probe.stop();
 
       const api = await startChild('api', 'api-server.ts', env, { nodeArgs: config.apiNodeArgs });
-      children.push(api);
+      servers.push(api);
 
       const rows: Row[] = [];
       for (const procedure of procedures) {
@@ -143,11 +137,7 @@ export const miniAppLoad: BenchModule = {
         );
       }
       return rows;
-    } finally {
-      for (const child of children.reverse()) await child.stop();
-      await db.end();
-      await database.drop();
-    }
+    });
   },
 };
 

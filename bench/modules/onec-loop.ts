@@ -19,14 +19,12 @@ import type pg from 'pg';
 // Relative import into the api's test fixtures (a complete payment request form).
 import { completeForm } from '../../apps/api/test/fixtures.ts';
 import { startChild } from '../lib/child.ts';
-import type { ChildServer } from '../lib/child.ts';
 import { config } from '../lib/config.ts';
-import { connect, freshDatabase } from '../lib/postgres.ts';
 import { compared, fmt } from '../lib/report.ts';
 import type { BenchContext, BenchModule, Row } from '../lib/report.ts';
 import { botAuthorization, miniAppAuthorization } from '../lib/telegram.ts';
 import { mutate } from '../lib/trpc.ts';
-import { seedBank } from '../lib/world.ts';
+import { inFreshWorld } from '../lib/world.ts';
 import type { LoopTimes } from '../servers/onec-emulator-server.ts';
 
 /** OutboxWorker's default batch (`batchSize`), which the api's 1C bridge keeps. */
@@ -90,22 +88,18 @@ export const onecLoop: BenchModule = {
   name: 'onec-loop',
   title: '1C loop: submit → 1C → offer accepted; outbox throughput',
   async run(ctx: BenchContext): Promise<Row[]> {
-    const database = await freshDatabase();
-    const db = await connect(database.url);
-    const children: ChildServer[] = [];
-    try {
-      const { agent } = await seedBank(database.url);
+    return inFreshWorld(async ({ url, db, agent, servers }) => {
       const api = await startChild(
         'api',
         'api-server.ts',
-        { BENCH_DATABASE_URL: database.url, BENCH_API_LOG_LEVEL: config.apiLogLevel },
+        { BENCH_DATABASE_URL: url, BENCH_API_LOG_LEVEL: config.apiLogLevel },
         { nodeArgs: config.apiNodeArgs },
       );
-      children.push(api);
+      servers.push(api);
       const emulator = await startChild('1C emulator', 'onec-emulator-server.ts', {
         BENCH_PLATFORM_URL: api.url,
       });
-      children.push(emulator);
+      servers.push(emulator);
       const onecBaseUrl = await emulator.ask<string>({ type: 'baseUrl' });
       const { pollMs } = await api.ask<{ pollMs: number }>({
         type: 'onec.start',
@@ -378,11 +372,7 @@ export const onecLoop: BenchModule = {
         },
       );
       return rows;
-    } finally {
-      for (const child of children.reverse()) await child.stop();
-      await db.end();
-      await database.drop();
-    }
+    });
   },
 };
 

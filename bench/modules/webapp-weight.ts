@@ -17,10 +17,8 @@ import type { Browser } from 'playwright-core';
 // Relative import into the api's test fixtures (a complete payment request form).
 import { completeForm } from '../../apps/api/test/fixtures.ts';
 import { benchDir, startChild } from '../lib/child.ts';
-import type { ChildServer } from '../lib/child.ts';
 import { track } from '../lib/cleanup.ts';
 import { config } from '../lib/config.ts';
-import { freshDatabase } from '../lib/postgres.ts';
 import { fmt } from '../lib/report.ts';
 import type { BenchContext, BenchModule, Row } from '../lib/report.ts';
 import { firstElementScript, miniAppLaunchUrl } from '../lib/telegram-webview.ts';
@@ -31,7 +29,7 @@ import {
   DEFAULT_THEME_PARAMS,
   addTelegramBridge,
 } from '../../packages/telegram-testkit/src/index.ts';
-import { openDealRooms, seedBank } from '../lib/world.ts';
+import { inFreshWorld, openDealRooms } from '../lib/world.ts';
 
 const repoRoot = path.resolve(benchDir, '..');
 const webappDir = path.join(repoRoot, 'apps', 'webapp');
@@ -264,13 +262,9 @@ export const webappWeight: BenchModule = {
     ];
 
     // The time to the first form: the real api serving this build, a deal room with a request.
-    const database = await freshDatabase();
-    let api: ChildServer | undefined;
-    let browser: Browser | undefined;
-    try {
-      const { agent } = await seedBank(database.url);
-      api = await startChild('api', 'api-server.ts', {
-        BENCH_DATABASE_URL: database.url,
+    return inFreshWorld(async ({ url: databaseUrl, agent, servers }) => {
+      const api = await startChild('api', 'api-server.ts', {
+        BENCH_DATABASE_URL: databaseUrl,
         BENCH_API_LOG_LEVEL: config.apiLogLevel,
         BENCH_WEBAPP_DIST_DIR: build.dir,
       });
@@ -282,12 +276,13 @@ export const webappWeight: BenchModule = {
         throw new Error(
           `Chromium not found at ${config.chromiumPath}: install Debian's package (apt-get install chromium); the bench never downloads a browser`,
         );
-      browser = await chromium.launch({
+      const browser = await chromium.launch({
         executablePath: config.chromiumPath,
         args: [...CHROMIUM_FLAGS],
       });
-      const openBrowser = browser;
-      const closeBrowser = track('Chromium', () => openBrowser.close());
+      // Closed once the loads are done, or with the api if they fail (the first stop holds).
+      const closeBrowser = track('Chromium', () => browser.close());
+      servers.push({ stop: closeBrowser });
 
       const slowdowns = [1, ...(config.webappCpuSlowdown > 1 ? [config.webappCpuSlowdown] : [])];
       const results = new Map<number, Load[]>();
@@ -358,10 +353,6 @@ export const webappWeight: BenchModule = {
         );
       }
       return rows;
-    } finally {
-      await browser?.close().catch(() => undefined);
-      await api?.stop();
-      await database.drop();
-    }
+    });
   },
 };
