@@ -25,8 +25,22 @@ const typeError = (iss: { code?: string; input?: unknown }) =>
 export const safeString = (params?: Parameters<typeof z.string>[0]) =>
   z.string(params).refine((value) => !value.includes('\u0000'), { error: 'nul_character' });
 
+/** A lone UTF-16 surrogate: half of a character, which no database stores as text. */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether a string is whole Unicode text (no half of a surrogate pair). */
+export const isWellFormedText = (value: string) => !loneSurrogate.test(value);
+
+/**
+ * What people type into the form: trimmed, required, bounded, and whole Unicode text. A lone
+ * surrogate (a broken emoji pasted from somewhere) is refused with a message, not stored.
+ */
 export const text = (max: number) =>
-  safeString({ error: typeError }).trim().min(1, { error: 'required' }).max(max);
+  safeString({ error: typeError })
+    .refine(isWellFormedText, { error: 'broken_character' })
+    .trim()
+    .min(1, { error: 'required' })
+    .max(max);
 
 /** A 64-bit Telegram id; Telegram promises at most 52 significant bits, so a JS number holds it. */
 export const telegramId = z

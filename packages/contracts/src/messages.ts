@@ -11,6 +11,8 @@ const dictionary = {
   ru: {
     required: 'Заполните это поле',
     nul_character: 'Текст содержит недопустимый символ U+0000',
+    broken_character:
+      'Текст содержит повреждённый символ (половину эмодзи): удалите его и введите заново',
     invalid_type: 'Неверное значение',
     invalid_value: 'Выберите значение из списка',
     too_short: 'Слишком коротко: минимум {minimum} симв.',
@@ -38,6 +40,8 @@ const dictionary = {
   en: {
     required: 'This field is required',
     nul_character: 'The text contains a character that is not allowed (U+0000)',
+    broken_character:
+      'The text contains a broken character (half an emoji): delete it and type it again',
     invalid_type: 'Invalid value',
     invalid_value: 'Choose a value from the list',
     too_short: 'Too short: at least {minimum} characters',

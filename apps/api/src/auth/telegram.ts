@@ -2,9 +2,9 @@ import {
   ExpiredError,
   SignatureInvalidError,
   SignatureMissingError,
-  parse,
   validate,
 } from '@tma.js/init-data-node';
+import { z } from 'zod';
 import type { Locale } from '@payreq/contracts';
 import type { UserRole } from '@payreq/db';
 import type { Actor } from '@payreq/domain';
@@ -64,6 +64,37 @@ export type TelegramCaller =
         tenant: { id: string; name: string; isMaster: boolean } | null;
       };
     };
+
+/**
+ * The fields of init data the platform reads, once its HMAC has verified. Read here rather than
+ * by the library's parser, which requires the Ed25519 `signature` that clients older than Bot
+ * API 8.0 do not send: the HMAC (`hash`) is what authenticates the data for a bot.
+ */
+const LaunchFields = z.object({
+  auth_date: z.coerce.number().int().positive(),
+  user: z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(
+      z.object({
+        id: z.number().int().positive().refine(Number.isSafeInteger),
+        first_name: z.string(),
+        last_name: z.string().optional(),
+        username: z.string().optional(),
+        language_code: z.string().optional(),
+      }),
+    ),
+  start_param: z.string().optional(),
+  chat_type: z.string().optional(),
+  chat_instance: z.string().optional(),
+});
 
 /** Telegram's clock and ours may differ a little; an auth_date further ahead is forged. */
 const allowedClockSkewMs = 60_000;
@@ -128,27 +159,24 @@ function checkInitData(raw: string, botToken: string, maxAgeSeconds: number): Te
     if (SignatureInvalidError.is(error)) throw unauthenticated('init data signature is invalid');
     throw unauthenticated('init data is malformed');
   }
-  let data: ReturnType<typeof parse>;
-  try {
-    data = parse(raw);
-  } catch {
-    throw unauthenticated('init data is malformed');
+  const data = LaunchFields.safeParse(Object.fromEntries(new URLSearchParams(raw)));
+  if (!data.success) {
+    const names = new Set(data.error.issues.map((issue) => String(issue.path[0] ?? '')));
+    throw unauthenticated(names.has('user') ? 'init data names no user' : 'init data is malformed');
   }
-  if (!data.user || !Number.isSafeInteger(data.user.id) || data.user.id <= 0) {
-    throw unauthenticated('init data names no user');
-  }
+  const { user } = data.data;
   return {
     user: {
-      id: data.user.id,
-      firstName: data.user.first_name,
-      lastName: data.user.last_name ?? null,
-      username: data.user.username ?? null,
-      languageCode: data.user.language_code ?? null,
+      id: user.id,
+      firstName: user.first_name,
+      lastName: user.last_name ?? null,
+      username: user.username ?? null,
+      languageCode: user.language_code ?? null,
     },
-    startParam: data.start_param ?? null,
-    chatType: data.chat_type ?? null,
-    chatInstance: data.chat_instance ?? null,
-    authDate: data.auth_date,
+    startParam: data.data.start_param ?? null,
+    chatType: data.data.chat_type ?? null,
+    chatInstance: data.data.chat_instance ?? null,
+    authDate: new Date(data.data.auth_date * 1000),
   };
 }
 
