@@ -160,12 +160,11 @@ describe.skipIf(skipDb)(`Mini App api with Telegram identity (${dbKind})`, () =>
       });
     });
 
-    it('takes agent rights away at once when an agent is deactivated', async () => {
+    it('takes agent rights away at once when an agent is deactivated, and no client rights come instead', async () => {
       const draft = await as(anna).miniApp.save.mutate({ fields: completeForm });
       await api.prisma.agent.update({ where: { id: world.anna.id }, data: { active: false } });
-      const session = await as(anna).miniApp.session.query();
-      expect(session.me.role).toBe('CLIENT');
-      expect(session.me.permissions).not.toContain('application.submit');
+      // A former agent still in the group is neither its agent nor its client.
+      expect(await failureOf(as(anna).miniApp.session.query())).toMatchObject({ httpStatus: 403 });
       expect(
         await failureOf(
           as(anna).miniApp.setStatus.mutate({
@@ -176,6 +175,11 @@ describe.skipIf(skipDb)(`Mini App api with Telegram identity (${dbKind})`, () =>
       ).toMatchObject({
         httpStatus: 403,
       });
+      expect(
+        await failureOf(
+          as(anna).miniApp.save.mutate({ version: draft.version, fields: { comment: 'x' } }),
+        ),
+      ).toMatchObject({ httpStatus: 403 });
       expect(await api.prisma.outboxMessage.count()).toBe(0);
     });
   });

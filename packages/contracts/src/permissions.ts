@@ -6,6 +6,8 @@ import { z } from 'zod';
  */
 export const permissions = [
   'application.view',
+  /** Every field, the people and the chat: the parties and the request's own tenant; others see a summary. */
+  'application.viewDetails',
   'application.create',
   'application.edit',
   'application.submit',

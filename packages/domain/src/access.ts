@@ -17,7 +17,14 @@ import {
 
 /** Who is calling, as the api resolved it from authentication. */
 export type Actor =
-  | { kind: 'user'; userId: string; telegramId: number | null; name: string }
+  | {
+      kind: 'user';
+      userId: string;
+      telegramId: number | null;
+      name: string;
+      /** Set when this Telegram user is an agent taken off the whitelist (see `isFormerAgent`). */
+      formerAgentId?: string | null;
+    }
   | {
       kind: 'agent';
       agentId: string;
@@ -50,12 +57,40 @@ export interface RequestAccessFacts {
  * - client: the requester (owner in the platform; in Telegram, a member of the chat who is not an agent);
  * - linkedAgent: the agent responsible for it;
  * - offeringAgent: another agent who may offer (standard pipeline, while collecting offers);
- * - viewer: another agent who may only look (visibility setting);
+ * - colleague: another agent of the request's own tenant (the bank's people on its deal rooms):
+ *   reads everything, changes nothing;
+ * - viewer: an agent of another tenant who may only look (visibility setting), at a summary;
  * - onec / system: the integrations;
  * - stranger: anyone else.
  */
 export type Relation =
-  'client' | 'linkedAgent' | 'offeringAgent' | 'viewer' | 'onec' | 'system' | 'stranger';
+  | 'client'
+  | 'linkedAgent'
+  | 'offeringAgent'
+  | 'colleague'
+  | 'viewer'
+  | 'onec'
+  | 'system'
+  | 'stranger';
+
+/**
+ * A Telegram user who is on the whitelist but no longer active: a former agent of the bank. They
+ * are neither agent nor client of any deal room (no access), even while still in its group: the
+ * client of a deal room is someone who was never the bank's agent. Someone who left the bank and
+ * became a client has their agent record removed (or its Telegram id cleared) first.
+ */
+export function isFormerAgent(actor: Actor): boolean {
+  return actor.kind === 'user' && Boolean(actor.formerAgentId);
+}
+
+/** The agent responsible for a request: the linked agent in Telegram, the accepted offer's agent in the standard pipeline. */
+export function responsibleAgentOf(
+  request: Pick<RequestAccessFacts, 'pipeline' | 'agentId' | 'acceptedOfferAgentId'>,
+): string | null {
+  return request.pipeline.kind === 'TELEGRAM'
+    ? request.agentId
+    : (request.acceptedOfferAgentId ?? request.agentId);
+}
 
 export interface RelationContext {
   /** Telegram: the caller is a member of the request's chat (known to the platform). */
@@ -75,18 +110,15 @@ export function relationTo(
     case 'bot':
       return 'stranger';
     case 'agent': {
-      const responsible =
-        request.pipeline.kind === 'TELEGRAM'
-          ? request.agentId
-          : (request.acceptedOfferAgentId ?? request.agentId);
-      if (responsible === actor.agentId) return 'linkedAgent';
+      if (responsibleAgentOf(request) === actor.agentId) return 'linkedAgent';
       if (!canAgentSee(actor, request)) return 'stranger';
       if (request.pipeline.kind === 'STANDARD' && request.status === 'COLLECTING_OFFERS')
         return 'offeringAgent';
-      return 'viewer';
+      return actor.tenantId === request.tenantId ? 'colleague' : 'viewer';
     }
     case 'user': {
-      if (request.pipeline.kind === 'TELEGRAM') return context.isChatMember ? 'client' : 'stranger';
+      if (request.pipeline.kind === 'TELEGRAM')
+        return context.isChatMember && !isFormerAgent(actor) ? 'client' : 'stranger';
       return request.clientUserId === actor.userId ? 'client' : 'stranger';
     }
   }
@@ -138,12 +170,13 @@ export function permissionsFor(relation: Relation, request: RequestAccessFacts):
   const { pipeline, status } = request;
   const facts = { pipeline, status, paymentStatus: request.paymentStatus };
   const isParty = relation === 'client' || relation === 'linkedAgent' || relation === 'onec';
+  // The request's own side: its parties, the platform, and the request's tenant's other agents.
+  const seesDetails = isParty || relation === 'system' || relation === 'colleague';
 
-  if (relation !== 'stranger') {
-    granted.add('application.view');
-    granted.add('offer.view');
-  }
-  if (isParty) {
+  if (relation !== 'stranger') granted.add('application.view');
+  if (seesDetails || relation === 'offeringAgent') granted.add('offer.view');
+  if (seesDetails) {
+    granted.add('application.viewDetails');
     granted.add('documents.view');
     granted.add('history.view');
   }
@@ -199,6 +232,7 @@ export function permissionsWithoutRequest(
   context: { chatBound: boolean; isChatMember: boolean; isChatAgent: boolean },
 ): Permission[] {
   if (context.chatBound) {
+    if (isFormerAgent(actor)) return [];
     if (context.isChatAgent) return ['application.create', 'chat.import'];
     return context.isChatMember && actor.kind === 'user' ? ['application.create'] : [];
   }

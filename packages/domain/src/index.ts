@@ -4,3 +4,4 @@ export * from './fields';
 export * from './offers';
 export * from './pipeline';
 export * from './transitions';
+export * from './visibility';

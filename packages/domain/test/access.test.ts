@@ -5,6 +5,7 @@ import type { Actor, RequestAccessFacts } from '../src';
 import {
   DomainError,
   canAgentSee,
+  isFormerAgent,
   decideOffer,
   permissionsFor,
   permissionsWithoutRequest,
@@ -93,7 +94,7 @@ describe('relations', () => {
   it('tells apart the linked agent, colleagues, outsiders, clients and strangers in Telegram', () => {
     const request = telegramRequest('COLLECTING_OFFERS');
     expect(relationTo(linkedAgent, request, notMember)).toBe('linkedAgent');
-    expect(relationTo(colleague, request, member)).toBe('viewer');
+    expect(relationTo(colleague, request, member)).toBe('colleague');
     expect(relationTo(outsider, request, member)).toBe('viewer');
     expect(relationTo(outsider, { ...request, inHouseVisibility: 'MASTER_ONLY' }, member)).toBe(
       'stranger',
@@ -131,6 +132,7 @@ describe('permission lists', () => {
       'application.cancel',
       'application.edit',
       'application.view',
+      'application.viewDetails',
       'documents.view',
       'history.view',
       'offer.view',
@@ -167,11 +169,35 @@ describe('permission lists', () => {
     );
   });
 
-  it('leaves other agents read-only on in-house requests', () => {
+  it('lets the bank’s other agents read its in-house requests in full, changing nothing', () => {
     expect(perms(colleague, telegramRequest('IN_PROGRESS'))).toEqual([
       'application.view',
+      'application.viewDetails',
+      'documents.view',
+      'history.view',
       'offer.view',
     ]);
+  });
+
+  it('lets agents of other tenants only look at a summary of in-house requests', () => {
+    expect(perms(outsider, telegramRequest('IN_PROGRESS'))).toEqual(['application.view']);
+  });
+
+  it('gives a former agent still in the group no part in the deal room', () => {
+    const former: Actor = { ...client, formerAgentId: 'a-5' };
+    expect(isFormerAgent(former)).toBe(true);
+    expect(isFormerAgent(client)).toBe(false);
+    expect(relationTo(former, telegramRequest('DRAFT'), member)).toBe('stranger');
+    expect(perms(former, telegramRequest('OFFER_ACCEPTED'))).toEqual([]);
+    expect(
+      permissionsWithoutRequest(former, {
+        chatBound: true,
+        isChatMember: true,
+        isChatAgent: false,
+      }),
+    ).toEqual([]);
+    // The standard pipeline is not a deal room: their own platform requests stay theirs.
+    expect(relationTo(former, standardRequest('DRAFT'), notMember)).toBe('client');
   });
 
   it('gives strangers nothing', () => {

@@ -83,12 +83,21 @@ async function agentActor(deps: AppDeps, agentId: string): Promise<ResolvedActor
 async function userActor(deps: AppDeps, userId: string): Promise<ResolvedActor> {
   const user = await deps.db.user.findUnique({ where: { id: userId } });
   if (!user) throw unauthenticated('unknown user');
+  // An agent taken off the whitelist is no client of the deal rooms either (`isFormerAgent`).
+  const former =
+    user.telegramId === null
+      ? null
+      : await deps.db.agent.findUnique({
+          where: { telegramId: user.telegramId },
+          select: { id: true, active: true },
+        });
   return {
     actor: {
       kind: 'user',
       userId: user.id,
       telegramId: user.telegramId === null ? null : Number(user.telegramId),
       name: user.name,
+      ...(former && !former.active ? { formerAgentId: former.id } : {}),
     },
     locale: user.locale === 'en' ? 'en' : 'ru',
   };

@@ -320,8 +320,16 @@ export async function telegramActor(
             return existing;
           });
   const locale: Locale = user.locale === 'en' ? 'en' : 'ru';
+  // An agent taken off the whitelist is not a client either (the domain's `isFormerAgent`).
+  const formerAgentId = known.agentId !== null && !known.agentActive ? known.agentId : null;
   return {
-    actor: { kind: 'user', userId: user.id, telegramId: launch.user.id, name: user.name },
+    actor: {
+      kind: 'user',
+      userId: user.id,
+      telegramId: launch.user.id,
+      name: user.name,
+      ...(formerAgentId ? { formerAgentId } : {}),
+    },
     locale,
     prefetched: { caller: { kind: 'user', user }, binding },
   };

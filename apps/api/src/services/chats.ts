@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChatSummary, RegisterChatResult } from '@payreq/contracts';
 import { displayRequestNumber } from '@payreq/contracts';
 import type { Actor } from '@payreq/domain';
+import { isFormerAgent } from '@payreq/domain';
 import type { z } from 'zod';
 import type { MembershipInput, MigrateChatInput, RegisterChatInput } from '@payreq/contracts';
 
@@ -262,6 +263,7 @@ export async function resolveBoundChat(
   checkMembership?: MembershipCheck,
 ): Promise<BoundChat> {
   if (!launch.startParam || !launchTokenPattern.test(launch.startParam)) throw noAccessToChat();
+  if (isFormerAgent(actor)) throw noAccessToChat();
   const telegramUserId = BigInt(launch.user.id);
   // The token, its chat and the caller's membership: read with the caller's identity when
   // the call was authenticated, else here, in one statement.

@@ -17,10 +17,11 @@ import {
   assertPaymentTransition,
   assertStatusTransition,
   diffFields,
-  pipelineFor,
   settablePaymentStatuses,
   settableStatuses,
+  viewScopeFor,
 } from '@payreq/domain';
+import type { ViewScope } from '@payreq/domain';
 import type { Prisma } from '@payreq/db';
 import type { z } from 'zod';
 
@@ -121,17 +122,15 @@ export function viewOf(
   access: RequestAccess,
   row: RequestViewRow,
 ): PaymentRequestView {
-  const party =
-    access.relation === 'client' || access.relation === 'linkedAgent' || access.relation === 'onec';
-  return toRequestView(row, access.pipeline, {
-    // The owner of a standard request compares every offer; an agent sees only its own.
-    allOffers: party,
+  return toRequestView(row, access.pipeline, scopeOf(actor, access), {
     ownAgentId: actor.kind === 'agent' ? actor.agentId : null,
-    documents: access.permissions.includes('documents.view'),
-    history: access.permissions.includes('history.view'),
-    onec: actor.kind === 'agent' || actor.kind === 'onec',
     next: nextSteps(access),
   });
+}
+
+/** How much of the request this caller sees (the domain's visibility rules). */
+export function scopeOf(actor: Actor, access: RequestAccess): ViewScope {
+  return viewScopeFor(actor, access.relation, access.permissions);
 }
 
 /** The view of a request as it is now (e.g. after a change in this transaction): one read. */
@@ -500,21 +499,40 @@ export async function listRequests(
   });
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
+  const memberOf = await chatMemberships(ctx.db, actor, page);
   return {
-    items: page.map((row) => {
-      const pipeline = pipelineFor({
-        source: row.source,
-        telegramChatId: row.telegramChatId,
-        tenant: row.tenant,
-      });
-      const responsible =
-        pipeline.kind === 'TELEGRAM' ? row.agentId : (row.offers[0]?.agentId ?? row.agentId);
-      const own =
-        actor.kind === 'agent'
-          ? responsible === actor.agentId
-          : row.clientUserId === (actor.kind === 'user' ? actor.userId : null);
-      return { ...toSummary(row, pipeline), readOnly: !own || !areFieldsEditable(row.status) };
+    // Only what the caller may view: the filter above is the board's, the domain has the last word.
+    items: page.flatMap((row) => {
+      const access = accessOf(
+        actor,
+        row,
+        row.telegramChatId !== null && memberOf.has(row.telegramChatId),
+      );
+      if (!access.permissions.includes('application.view')) return [];
+      return {
+        ...toSummary(row, access.pipeline, scopeOf(actor, access)),
+        readOnly: !access.permissions.includes('application.edit'),
+      };
     }),
     nextCursor: rows.length > input.limit && last ? encodeCursor(last) : null,
   };
+}
+
+/** The chats (of these requests) a Telegram user is a member of: one read for a page of the board. */
+async function chatMemberships(
+  db: Db,
+  actor: Actor,
+  rows: readonly { telegramChatId: bigint | null }[],
+): Promise<Set<bigint>> {
+  const chatIds = rows.flatMap((row) => (row.telegramChatId === null ? [] : [row.telegramChatId]));
+  if (actor.kind !== 'user' || actor.telegramId === null || chatIds.length === 0) return new Set();
+  const members = await db.chatMember.findMany({
+    where: {
+      chatId: { in: chatIds },
+      telegramUserId: BigInt(actor.telegramId),
+      status: { not: 'LEFT' },
+    },
+    select: { chatId: true },
+  });
+  return new Set(members.map((member) => member.chatId));
 }

@@ -8,7 +8,7 @@ import type {
   PaymentRequestView,
 } from '@payreq/contracts';
 import { displayRequestNumber } from '@payreq/contracts';
-import type { Pipeline } from '@payreq/domain';
+import type { Pipeline, ViewScope } from '@payreq/domain';
 import { areFieldsEditable } from '@payreq/domain';
 import type { Prisma } from '@payreq/db';
 
@@ -66,31 +66,55 @@ export function fieldsOf(row: Prisma.PaymentRequestGetPayload<object>): PaymentR
   };
 }
 
-export function toSummary(row: RequestSummaryRow, pipeline: Pipeline): PaymentRequestSummary {
+/**
+ * The summary of a request as one caller may see it (the board's row, the head of every view).
+ * Every view the api returns is built here or in `toRequestView`, from the caller's `ViewScope`
+ * (the domain's visibility rules): no procedure picks fields of its own.
+ */
+export function toSummary(
+  row: RequestSummaryRow,
+  pipeline: Pipeline,
+  scope: ViewScope,
+): PaymentRequestSummary {
+  const full = scope.detail === 'full';
   return {
     id: row.id,
     number: row.number,
     displayNumber: displayRequestNumber(row.number),
-    tenantId: row.tenantId,
-    tenantName: row.tenant.name,
+    tenantId: scope.tenant ? row.tenantId : null,
+    tenantName: scope.tenant ? row.tenant.name : null,
     source: row.source,
     pipeline: pipeline.kind,
     inHouse: pipeline.inHouse,
-    telegramChatId: row.telegramChatId === null ? null : Number(row.telegramChatId),
-    chatTitle: row.chat?.title ?? null,
+    telegramChatId: scope.chat && row.telegramChatId !== null ? Number(row.telegramChatId) : null,
+    chatTitle: scope.chat ? (row.chat?.title ?? null) : null,
     agentId: row.agentId,
     agentName: row.agent?.name ?? null,
-    clientName: row.payerName ?? row.clientUser?.name ?? null,
+    clientName: full ? (row.payerName ?? row.clientUser?.name ?? null) : null,
     status: row.status,
     paymentStatus: row.paymentStatus,
+    direction: row.direction,
     amount: money(row.amount),
     currency: row.currency,
     offersDeadline: iso(row.offersDeadline),
-    onecUrl: row.onecUrl,
+    onecUrl: scope.onecLink ? row.onecUrl : null,
     version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
+}
+
+/** The form fields the scope shows; the others go out as null. */
+export function visibleFields(
+  fields: PaymentRequestFields,
+  scope: ViewScope,
+): PaymentRequestFields {
+  if (scope.fields === 'all') return fields;
+  const shown = Object.fromEntries(
+    Object.keys(fields).map((name) => [name, null]),
+  ) as PaymentRequestFields;
+  for (const name of scope.fields) (shown as Record<string, unknown>)[name] = fields[name];
+  return shown;
 }
 
 export function toOfferView(offer: RequestViewRow['offers'][number]): OfferView {
@@ -153,39 +177,28 @@ export function toHistoryEntry(entry: RequestViewRow['history'][number]): Histor
 }
 
 /**
- * The full view of a request for one caller. Parts the caller may not see (offers of
- * other agents, documents, history) are left out here, not in the client.
+ * The view of a request for one caller, from their `ViewScope`: fields, offers (all, or the
+ * caller's own), documents, history and the 1C link only as far as the scope reaches.
  */
 export function toRequestView(
   row: RequestViewRow,
   pipeline: Pipeline,
-  visible: {
-    allOffers: boolean;
-    ownAgentId: string | null;
-    documents: boolean;
-    history: boolean;
-    /** The 1C reference and web-client link: for the bank's people, not for clients (UX.md). */
-    onec: boolean;
-    next: PaymentRequestView['next'];
-  },
+  scope: ViewScope,
+  visible: { ownAgentId: string | null; next: PaymentRequestView['next'] },
 ): PaymentRequestView {
   const offers = row.offers
-    .filter(
-      (offer) =>
-        visible.allOffers || offer.status === 'ACCEPTED' || offer.agentId === visible.ownAgentId,
-    )
+    .filter((offer) => scope.offers === 'all' || offer.agentId === visible.ownAgentId)
     .map(toOfferView);
   return {
-    ...toSummary({ ...row, offers: row.offers.filter((o) => o.status === 'ACCEPTED') }, pipeline),
-    fields: fieldsOf(row),
+    ...toSummary(row, pipeline, scope),
+    fields: visibleFields(fieldsOf(row), scope),
     readOnly: !areFieldsEditable(row.status),
-    onecUrl: visible.onec ? row.onecUrl : null,
-    onecRef: visible.onec ? row.onecRef : null,
+    onecRef: scope.onecLink ? row.onecRef : null,
     acceptedOffer: offers.find((offer) => offer.status === 'ACCEPTED') ?? null,
     offers,
-    documents: visible.documents ? row.documents.map(toDocumentView) : [],
-    documentRequests: visible.documents ? row.documentRequests.map(toDocumentRequestView) : [],
-    history: visible.history ? row.history.map(toHistoryEntry) : [],
+    documents: scope.documents ? row.documents.map(toDocumentView) : [],
+    documentRequests: scope.documents ? row.documentRequests.map(toDocumentRequestView) : [],
+    history: scope.history ? row.history.map(toHistoryEntry) : [],
     next: visible.next,
   };
 }

@@ -76,15 +76,12 @@ const onecWrite = (p: string, body: unknown): Call => ({
   headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
 });
 
-/** A Mini App member of the deal room who may fill the form: the client side (a deactivated agent is a client). */
-const formPeople: Role[] = ['client', 'linkedAgent', 'deactivatedAgent'];
-const roomViewers: Role[] = [
-  'client',
-  'linkedAgent',
-  'masterAgent',
-  'foreignAgent',
-  'deactivatedAgent',
-];
+/**
+ * A Mini App member of the deal room who may fill the form. A deactivated agent still in the
+ * group is neither agent nor client there: no access at all.
+ */
+const formPeople: Role[] = ['client', 'linkedAgent'];
+const roomViewers: Role[] = ['client', 'linkedAgent', 'masterAgent', 'foreignAgent'];
 const agents: Role[] = ['linkedAgent', 'masterAgent', 'foreignAgent'];
 
 const table: Row[] = [
@@ -312,11 +309,18 @@ const table: Row[] = [
       },
     }),
   },
-  // documents.view is the parties' (SPEC §2): other agents see the request, not its files.
+  // A draft is its room's alone; once submitted, the bank's other agents read its files too,
+  // agents of other tenants never (they see a summary of the request).
   {
-    name: 'GET /miniapp/v1/documents/:id',
+    name: 'GET /miniapp/v1/documents/:id (draft)',
     state: 'draft',
     allowed: formPeople,
+    call: (s) => ({ method: 'GET', path: `/miniapp/v1/documents/${s.documentId}` }),
+  },
+  {
+    name: 'GET /miniapp/v1/documents/:id (submitted)',
+    state: 'submitted',
+    allowed: [...formPeople, 'masterAgent'],
     call: (s) => ({ method: 'GET', path: `/miniapp/v1/documents/${s.documentId}` }),
   },
   {
