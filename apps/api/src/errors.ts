@@ -19,6 +19,7 @@ export const trpcCodeFor: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   IDEMPOTENCY_MISMATCH: 'CONFLICT',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  RATE_LIMITED: 'TOO_MANY_REQUESTS',
   INTERNAL: 'INTERNAL_SERVER_ERROR',
 };
 
@@ -31,6 +32,7 @@ const trpcToAppCode: Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>> = {
   CONFLICT: 'VERSION_CONFLICT',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  TOO_MANY_REQUESTS: 'RATE_LIMITED',
 };
 
 /** An error with a stable code and words for the caller, raised by services outside the pure domain. */
@@ -126,6 +128,7 @@ export const httpStatusFor: Record<ErrorCode, number> = {
   INCOMPLETE_REQUEST: 422,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
   INTERNAL: 500,
 };
 

@@ -7,7 +7,13 @@ import { createContext } from './context';
 import { registerBotDocumentRoutes } from './http/bot-documents';
 import { registerFileRoutes } from './http/files';
 import { registerMetrics } from './http/metrics';
+import type { RateLimitOptions } from './http/rate-limits';
+import { defaultRateLimits, registerRateLimits } from './http/rate-limits';
+import type { SecurityHeaderOptions } from './http/security-headers';
+import { registerSecurityHeaders, telegramWebOrigins } from './http/security-headers';
 import { registerWebapp } from './http/webapp';
+import { restError, trpcCodeFor } from './errors';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { registerOnecRest } from './rest/onec/routes';
 import type { OnecRestOptions } from './rest/onec/routes';
 import type { AppRouter } from './trpc/router';
@@ -23,6 +29,12 @@ export interface ServerOptions {
   onec?: Partial<OnecRestOptions>;
   /** The built Mini App to serve (apps/webapp/dist); unset or missing: not served. */
   webappDistDir?: string | null;
+  /** Security headers (who may frame the pages); default: Telegram's web clients. */
+  security?: Partial<SecurityHeaderOptions>;
+  /** Per-identity rate limits; default: on, with generous budgets. */
+  rateLimits?: RateLimitOptions;
+  /** Behind a proxy: the caller's address from X-Forwarded-For (rate limits of anonymous calls). */
+  trustProxy?: boolean;
 }
 
 /**
@@ -35,10 +47,32 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // A batch of 10,000 chat messages is a few MB of JSON.
     bodyLimit: options.bodyLimit ?? 32 * 1024 * 1024,
     routerOptions: { maxParamLength: 5000 },
+    trustProxy: options.trustProxy ?? false,
   });
   const deps: AppDeps = { ...options.deps, logger: options.logger };
 
-  app.get('/healthz', async (_req, reply) => {
+  await registerSecurityHeaders(app, {
+    frameAncestors: options.security?.frameAncestors ?? telegramWebOrigins,
+  });
+  // Errors no route answered itself (a rate limit hit before tRPC ran, say): tRPC's shape on
+  // its road, the contracts' REST shape elsewhere.
+  app.setErrorHandler((error, req, reply) => {
+    const locale = req.headers['accept-language']?.startsWith('en') ? 'en' : 'ru';
+    const { status, body } = restError(error, locale);
+    if (status >= 500) req.log.error({ err: error }, 'request failed');
+    if (!req.url.startsWith('/trpc/')) return reply.code(status).send(body);
+    const code = trpcCodeFor[body.error.code];
+    return reply.code(status).send({
+      error: {
+        message: body.error.message,
+        code: TRPC_ERROR_CODES_BY_KEY[code],
+        data: { code, httpStatus: status, appCode: body.error.code },
+      },
+    });
+  });
+  await registerRateLimits(app, deps, options.rateLimits ?? defaultRateLimits);
+
+  app.get('/healthz', { config: { rateLimit: false } }, async (_req, reply) => {
     try {
       await deps.db.$queryRaw`SELECT 1`;
       return { status: 'ok' };

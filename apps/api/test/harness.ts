@@ -10,6 +10,8 @@ import type { Logger } from 'pino';
 import pino from 'pino';
 
 import { issuePlatformToken } from '../src/auth/platform-token';
+import type { RateLimitOptions } from '../src/http/rate-limits';
+import { defaultRateLimits } from '../src/http/rate-limits';
 import type { OnecRestOptions } from '../src/rest/onec/routes';
 import { buildServer } from '../src/server';
 import type { FileStore } from '../src/storage/file-store';
@@ -69,6 +71,8 @@ export async function startTestApi(
     database?: { prisma: PrismaClient; close(): Promise<void> };
     /** Default: pino at TEST_LOG_LEVEL (silent). */
     logger?: Logger;
+    /** Default: off, since suites fire thousands of calls as one person; the rate-limit test turns them on. */
+    rateLimits?: RateLimitOptions;
   } = {},
 ): Promise<TestApi> {
   const db = options.database ?? (await createTestDb(kind));
@@ -95,6 +99,7 @@ export async function startTestApi(
     logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     onec: options.onec,
     webappDistDir: options.webappDistDir,
+    rateLimits: options.rateLimits ?? { ...defaultRateLimits, enabled: false },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -481,6 +481,51 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
     await close(client);
   });
 
+  it('a document a browser would run (XML with a script, from 1C) is only ever downloaded', async () => {
+    const request = await requestIn(CHAT_B);
+    const xml = Buffer.from(
+      '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>window.opener && (window.opener.document.title = "pwned")</script></svg>',
+    );
+    const stored = await api.files.put(xml);
+    const asset = await api.prisma.asset.create({
+      data: {
+        sha256: stored.sha256,
+        storageKey: stored.key,
+        mime: 'application/xml',
+        size: xml.length,
+      },
+    });
+    const document = await api.prisma.document.create({
+      data: {
+        requestId: request.id,
+        kind: 'ACT',
+        fileName: 'Акт сверки.xml',
+        mime: 'application/xml',
+        size: xml.length,
+        sha256: stored.sha256,
+        assetId: asset.id,
+        source: 'ONEC',
+      },
+    });
+    const client = await open(ivan, { startParam: tokenB });
+    const { page } = client;
+    const item = page.getByTestId('document').filter({ hasText: 'Акт сверки.xml' });
+    await item.waitFor();
+    // No "open" for it: only PDF and images open in place.
+    expect(await page.getByTestId(`open-${document.id}`).count()).toBe(0);
+    const popups: string[] = [];
+    page.context().on('page', (opened) => popups.push(opened.url()));
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId(`download-${document.id}`).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('Акт сверки.xml');
+    expect(Buffer.compare(await readFile(await download.path()), xml)).toBe(0);
+    expect(popups).toEqual([]);
+    expect(await page.title()).not.toBe('pwned');
+    await close(client);
+  });
+
   it('the agents’ board: lists, refreshes, opens a request read-only unless it is the agent’s own', async () => {
     const board = await open(anna, { path: '/board' });
     const { page } = board;

@@ -17,6 +17,7 @@ import { resolveBoundChat } from '../services/chats';
 import { recordHistory } from '../services/history';
 import { toDocumentView } from '../services/views';
 import { transaction } from '../db';
+import { sendUntrustedFile } from './untrusted-file';
 
 const FileHeaders = z.object({
   'content-type': z
@@ -204,19 +205,17 @@ export async function registerFileRoutes(app: FastifyInstance, deps: AppDeps): P
       if (!document || document.request.telegramChatId !== chat.chatId) throw notFound('document');
       const access = await loadAccess(deps.db, ctx.actor, document.requestId);
       requirePermission(access, 'documents.view');
-      // Streamed from the store (disk or S3), never held whole.
-      const file = await deps.files.stream(document.asset.storageKey);
-      const name = encodeURIComponent(document.fileName);
-      return reply
-        .header('content-type', document.mime)
-        .header('content-disposition', `inline; filename*=UTF-8''${name}`)
-        .header('cache-control', 'private, max-age=3600')
-        .header(
-          'x-request-number',
-          encodeURIComponent(displayRequestNumber(document.request.number)),
-        )
-        .header('content-length', String(document.asset.size))
-        .send(file);
+      // Streamed from the store (disk or S3), never held whole; served as untrusted content.
+      reply.header(
+        'x-request-number',
+        encodeURIComponent(displayRequestNumber(document.request.number)),
+      );
+      return sendUntrustedFile(reply, {
+        mime: document.mime,
+        fileName: document.fileName,
+        size: document.asset.size,
+        body: await deps.files.stream(document.asset.storageKey),
+      });
     } catch (error) {
       return fail(reply, error, req);
     }

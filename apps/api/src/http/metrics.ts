@@ -26,7 +26,7 @@ export function registerMetrics(app: FastifyInstance, deps: AppDeps): void {
     registers: [registry],
   });
 
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', { config: { rateLimit: false } }, async (_req, reply) => {
     const [byOutbox, byStatus] = await Promise.all([
       deps.db.outboxMessage.groupBy({ by: ['target', 'state'], _count: { _all: true } }),
       deps.db.paymentRequest.groupBy({ by: ['status'], _count: { _all: true } }),

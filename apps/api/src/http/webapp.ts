@@ -68,7 +68,8 @@ export async function registerWebapp(
       if (path.posix.extname(relative)) return reply.callNotFound();
       return page(reply);
     };
-    scope.get('/', handler);
-    scope.get('/*', handler);
+    // Built files, cached by browsers: no caller's budget is spent on them.
+    scope.get('/', { config: { rateLimit: false } }, handler);
+    scope.get('/*', { config: { rateLimit: false } }, handler);
   });
 }

@@ -4,13 +4,16 @@ import type { Db } from '../db';
 import { AppError } from '../errors';
 import type { FileStore } from '../storage/file-store';
 import { sha256Hex } from '../storage/file-store';
-import { mimeMatchesContent } from './mime';
+import { describeContent, mimeMatchesContent } from './mime';
 
-export const mismatchedType = (mime: string) =>
-  new AppError('UNSUPPORTED_MEDIA_TYPE', {
-    ru: `Содержимое файла не соответствует типу ${mime}`,
-    en: `The file's content does not match its type ${mime}`,
+/** A refusal that says what the file was declared as and what its bytes are. */
+export function mismatchedType(mime: string, bytes: Uint8Array): AppError {
+  const found = describeContent(bytes);
+  return new AppError('UNSUPPORTED_MEDIA_TYPE', {
+    ru: `Содержимое файла не соответствует типу ${mime}: по байтам это ${found.ru}`,
+    en: `The file's content does not match its type ${mime}: its bytes are ${found.en}`,
   });
+}
 
 /**
  * Stores a file of the chat, content-addressed: the same bytes are kept once and get the
@@ -27,7 +30,7 @@ export async function saveAsset(
     telegramFileUniqueId?: string | null;
   },
 ): Promise<UploadResult> {
-  if (!mimeMatchesContent(input.mime, input.bytes)) throw mismatchedType(input.mime);
+  if (!mimeMatchesContent(input.mime, input.bytes)) throw mismatchedType(input.mime, input.bytes);
   const sha256 = sha256Hex(input.bytes);
   const existing = await db.asset.findUnique({ where: { sha256 } });
   if (existing) {

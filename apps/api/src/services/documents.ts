@@ -11,7 +11,9 @@ import { AppError, forbidden } from '../errors';
 import type { FileStore } from '../storage/file-store';
 import type { RequestAccess } from './access';
 import { loadAccess, requirePermission } from './access';
+import { mismatchedType } from './assets';
 import { recordHistory } from './history';
+import { mimeMatchesContent } from './mime';
 import { enqueueOutbox } from './outbox';
 import type { OnecActor } from './onec';
 import { onecOutboxKinds } from './onec';
@@ -108,9 +110,10 @@ export function base64DecodedLength(base64: string): number {
  */
 export async function putOnecDocumentFile(
   files: FileStore,
-  contentBase64: string,
+  document: { contentBase64: string; mime: OnecDocumentBody['mime'] },
   maxBytes: number,
 ): Promise<StoredFile> {
+  const { contentBase64 } = document;
   if (base64DecodedLength(contentBase64) > maxBytes) throw documentTooLarge(maxBytes);
   const bytes = Buffer.from(contentBase64, 'base64');
   if (bytes.byteLength > maxBytes) throw documentTooLarge(maxBytes);
@@ -120,6 +123,8 @@ export async function putOnecDocumentFile(
       en: 'The file is empty',
     });
   }
+  // The same check as uploads: a declared type is believed only when the bytes agree.
+  if (!mimeMatchesContent(document.mime, bytes)) throw mismatchedType(document.mime, bytes);
   return files.put(bytes);
 }
 

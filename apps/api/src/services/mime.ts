@@ -1,4 +1,4 @@
-import type { UploadMimeType } from '@payreq/contracts';
+import type { UploadMimeType, onecDocumentMimeTypes } from '@payreq/contracts';
 
 const startsWith = (bytes: Uint8Array, signature: number[], offset = 0) =>
   signature.every((byte, index) => bytes[offset + index] === byte);
@@ -37,7 +37,13 @@ function isUtf8Text(bytes: Uint8Array): boolean {
   }
 }
 
-const familyOf: Record<UploadMimeType, Family> = {
+/** Every type a file may be declared as: uploads, chat files and 1C's documents. */
+export type DeclaredMimeType = UploadMimeType | (typeof onecDocumentMimeTypes)[number];
+
+/** XML is text whose first thing (after a byte-order mark and blanks) is a tag. */
+type DeclaredFamily = Family | 'xml';
+
+const familyOf: Record<DeclaredMimeType, DeclaredFamily> = {
   'application/pdf': 'pdf',
   'image/jpeg': 'jpeg',
   'image/png': 'png',
@@ -54,9 +60,39 @@ const familyOf: Record<UploadMimeType, Family> = {
   'text/plain': 'text',
   'text/csv': 'text',
   'application/json': 'text',
+  'application/xml': 'xml',
 };
 
 /** A declared type is believed only when the bytes agree with it. */
-export function mimeMatchesContent(mime: UploadMimeType, bytes: Uint8Array): boolean {
-  return bytes.byteLength > 0 && sniffFamily(bytes) === familyOf[mime];
+export function mimeMatchesContent(mime: DeclaredMimeType, bytes: Uint8Array): boolean {
+  if (bytes.byteLength === 0) return false;
+  const family = familyOf[mime];
+  if (family === 'xml') {
+    const head = new TextDecoder().decode(bytes.subarray(0, 64));
+    return sniffFamily(bytes) === 'text' && /^\uFEFF?\s*</.test(head);
+  }
+  return sniffFamily(bytes) === family;
+}
+
+const familyWords: Record<Family, { ru: string; en: string }> = {
+  pdf: { ru: 'PDF', en: 'a PDF' },
+  png: { ru: 'изображение PNG', en: 'a PNG image' },
+  jpeg: { ru: 'изображение JPEG', en: 'a JPEG image' },
+  gif: { ru: 'изображение GIF', en: 'a GIF image' },
+  webp: { ru: 'изображение WebP', en: 'a WebP image' },
+  mp4: { ru: 'видео MP4', en: 'an MP4 video' },
+  ogg: { ru: 'аудио OGG', en: 'OGG audio' },
+  mp3: { ru: 'аудио MP3', en: 'MP3 audio' },
+  zip: { ru: 'архив ZIP (или файл Office)', en: 'a ZIP archive (or an Office file)' },
+  ole: { ru: 'старый файл Office (DOC/XLS)', en: 'an old Office file (DOC/XLS)' },
+  text: { ru: 'текст', en: 'text' },
+};
+
+/** What the bytes are, in words, for a refusal that says why. */
+export function describeContent(bytes: Uint8Array): { ru: string; en: string } {
+  if (bytes.byteLength === 0) return { ru: 'пустой файл', en: 'empty' };
+  const family = sniffFamily(bytes);
+  return family
+    ? familyWords[family]
+    : { ru: 'двоичные данные неизвестного вида', en: 'binary data of no known kind' };
 }

@@ -5,6 +5,7 @@ import type {
   Permission,
   RequestStatus,
 } from '@payreq/contracts';
+import { opensInPlace } from '@payreq/contracts';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 import type { Failure, ImportResult, RequestView } from '../api';
@@ -297,10 +298,15 @@ export function RequestScreen(props: Props) {
     setOpening(id);
     try {
       const blob = await actions.openDocument(id);
-      const url = URL.createObjectURL(blob);
+      // The api says what may open in place (PDF, images); anything else is a download, never
+      // a page: a document from outside must not run script on the Mini App's origin.
+      const safe = opensInPlace(blob.type);
+      const url = URL.createObjectURL(
+        safe ? blob : new Blob([blob], { type: 'application/octet-stream' }),
+      );
       const link = document.createElement('a');
       link.href = url;
-      if (download) link.download = fileName;
+      if (download || !safe) link.download = fileName;
       else link.target = '_blank';
       link.rel = 'noopener';
       document.body.append(link);

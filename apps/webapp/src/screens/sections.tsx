@@ -1,5 +1,6 @@
 import type { DocumentKind, PaymentStatus, Permission, RequestStatus } from '@payreq/contracts';
 import {
+  opensInPlace,
   DocumentKind as DocumentKindEnum,
   paymentStatuses,
   requestStatuses,
@@ -402,13 +403,16 @@ export function DocumentList(props: {
           </div>
           {props.onOpen ? (
             <div className="list-actions">
-              <Button
-                busy={props.opening === document.id}
-                onClick={() => props.onOpen?.(document.id, document.fileName, false)}
-                testId={`open-${document.id}`}
-              >
-                {i18n.t('open')}
-              </Button>
+              {/* Only what a browser shows without running it opens in place (PDF, images). */}
+              {opensInPlace(document.mime) ? (
+                <Button
+                  busy={props.opening === document.id}
+                  onClick={() => props.onOpen?.(document.id, document.fileName, false)}
+                  testId={`open-${document.id}`}
+                >
+                  {i18n.t('open')}
+                </Button>
+              ) : null}
               <Button
                 onClick={() => props.onOpen?.(document.id, document.fileName, true)}
                 testId={`download-${document.id}`}

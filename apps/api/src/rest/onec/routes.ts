@@ -134,11 +134,7 @@ function handlers(deps: AppDeps, options: OnecRestOptions): Record<OnecOperation
       const stored = await findStoredAnswer(deps.db, ticket);
       if (stored) return stored;
       await checkOnecDocumentPost(deps.db, call.actor, call.requestId);
-      const file = await putOnecDocumentFile(
-        deps.files,
-        body.contentBase64,
-        options.documentMaxBytes,
-      );
+      const file = await putOnecDocumentFile(deps.files, body, options.documentMaxBytes);
       return runIdempotent(deps.db, ticket, call.requestId, async (tx) => {
         const { created: isNew, result } = await storeOnecDocumentInTx(
           tx,
