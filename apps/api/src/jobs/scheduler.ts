@@ -2,20 +2,41 @@ import type { FastifyBaseLogger } from 'fastify';
 
 import type { Db } from '../db';
 import { expireOverdueRequests } from './expire-deadlines';
+import type { RetentionPolicy } from './prune-retention';
+import { pruneExpiredRecords } from './prune-retention';
 
-/** Runs the time-based jobs of the standard pipeline on an interval. */
-export function startJobs(options: { db: Db; logger: FastifyBaseLogger; intervalMs: number }): {
+/** How often the retention job runs: it has days of slack, once an hour is plenty. */
+const pruneEveryMs = 3600_000;
+
+/** Runs the time-based jobs on an interval: the standard pipeline's deadlines, and retention. */
+export function startJobs(options: {
+  db: Db;
+  logger: FastifyBaseLogger;
+  intervalMs: number;
+  retention: RetentionPolicy;
+}): {
   stop(): Promise<void>;
 } {
   let running: Promise<void> | null = null;
+  let lastPrune = 0;
+  const prune = async (now: Date) => {
+    if (now.getTime() - lastPrune < pruneEveryMs) return;
+    lastPrune = now.getTime();
+    const pruned = await pruneExpiredRecords(options.db, now, options.retention);
+    if (pruned.outboxMessages > 0 || pruned.idempotencyKeys > 0)
+      options.logger.info(pruned, 'pruned delivered outbox messages and old idempotency keys');
+  };
   const tick = () => {
     if (running) return;
-    running = expireOverdueRequests(options.db, new Date())
+    const now = new Date();
+    running = expireOverdueRequests(options.db, now)
       .then((expired) => {
         if (expired.length > 0)
           options.logger.info({ expired }, 'expired requests past their offers deadline');
       })
       .catch((error: unknown) => options.logger.error({ err: error }, 'deadline job failed'))
+      .then(() => prune(now))
+      .catch((error: unknown) => options.logger.error({ err: error }, 'retention job failed'))
       .finally(() => {
         running = null;
       });
