@@ -1,6 +1,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import {
+  developmentSecret,
+  developmentValues,
+  notLoopback,
+  productionRefusal,
+  sharedSettings,
+} from '@payreq/contracts';
 import { z } from 'zod';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -15,7 +22,7 @@ const optional = <T extends z.ZodType>(schema: T) =>
 
 /** Every setting of the api, validated once at start. Other files never read process.env. */
 export const ApiEnv = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  NODE_ENV: sharedSettings.NODE_ENV.default('development'),
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -23,7 +30,7 @@ export const ApiEnv = z.object({
   DATABASE_URL: z.string().optional(),
   PGLITE_DATA_DIR: z.string().default(path.join(repoRoot, '.data/pglite')),
   /** Signs platform session tokens (development identity and the platform UI). */
-  PLATFORM_TOKEN_SECRET: z.string().min(16).default('development-only-platform-token-secret'),
+  PLATFORM_TOKEN_SECRET: z.string().min(16).default(developmentValues.PLATFORM_TOKEN_SECRET),
   SEED_MASTER_TENANT_NAME: z.string().default('Банк'),
   /** The agents' whitelist: `Name:telegramId,Name:telegramId`. */
   SEED_AGENTS: z.string().default(''),
@@ -61,10 +68,9 @@ export const ApiEnv = z.object({
 
   // Telegram
   /** The bot's token: Mini App init data is signed with it. */
-  TELEGRAM_BOT_TOKEN: z
-    .string()
-    .regex(/^\d+:[A-Za-z0-9_-]{20,}$/)
-    .default('1000000001:development-only-bot-token-xxxxxxxx'),
+  TELEGRAM_BOT_TOKEN: sharedSettings.TELEGRAM_BOT_TOKEN.default(
+    developmentValues.TELEGRAM_BOT_TOKEN,
+  ),
   /** Telegram Bot API root: the local test server by default, https://api.telegram.org in production. */
   TELEGRAM_API_ROOT: z.url().default('http://127.0.0.1:8081'),
   /** Init data older than this is refused. */
@@ -74,19 +80,19 @@ export const ApiEnv = z.object({
     .positive()
     .default(24 * 3600),
   /** The bot process calls the api with this token. */
-  BOT_SERVICE_TOKEN: z.string().min(24).default('development-only-bot-service-token'),
+  BOT_SERVICE_TOKEN: sharedSettings.BOT_SERVICE_TOKEN.default(developmentValues.BOT_SERVICE_TOKEN),
 
   // 1C, outbound: the bank's HTTP service (the emulator by default)
   ONEC_BASE_URL: z.url().default('http://127.0.0.1:4020/bank'),
   ONEC_ROOT: z.string().default('payreq'),
   ONEC_USERNAME: z.string().default('payreq'),
-  ONEC_PASSWORD: z.string().default('payreq'),
+  ONEC_PASSWORD: z.string().default(developmentValues.ONEC_PASSWORD),
   ONEC_WEB_CLIENT_URL: z.url().optional(),
   ONEC_DOCUMENT_NAME: z.string().default('ЗаявкаНаПлатеж'),
   ONEC_TIMEZONE: z.string().default('Europe/Moscow'),
   ONEC_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   // 1C, inbound: the REST shim's integration (seeded; the key is stored hashed)
-  ONEC_INBOUND_API_KEY: z.string().min(16).default('development-only-onec-api-key'),
+  ONEC_INBOUND_API_KEY: z.string().min(16).default(developmentValues.ONEC_INBOUND_API_KEY),
   ONEC_INBOUND_HMAC_SECRET: z.string().min(16).optional(),
   /** Largest document 1C may post, in bytes of the decoded file. */
   ONEC_DOCUMENT_MAX_BYTES: z.coerce
@@ -94,6 +100,40 @@ export const ApiEnv = z.object({
     .int()
     .positive()
     .default(20 * 1024 * 1024),
+
+  /** Production only: keep files on this machine's disk (a backed-up volume) instead of an S3 store. */
+  ALLOW_LOCAL_STORAGE_IN_PRODUCTION: booleanFlag.default(false),
+  /**
+   * Extra origins that may show the platform's pages in a frame, besides Telegram's web client
+   * (space-separated). Development adds this machine (the Telegram stand-in).
+   */
+  FRAME_ANCESTORS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(/[\s,]+/).filter(Boolean))
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^https?:\/\/[A-Za-z0-9.*-]+(:(\d+|\*))?$/, 'origins such as https://host:port'),
+      ),
+    ),
+  /** Behind a load balancer or proxy: take the caller's address from X-Forwarded-For. */
+  TRUST_PROXY: booleanFlag.default(false),
+  /** Per-identity rate limits (calls a minute, per api instance); 429 with Retry-After beyond them. */
+  RATE_LIMITS_ENABLED: booleanFlag.default(true),
+  RATE_LIMIT_MINIAPP_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  RATE_LIMIT_PLATFORM_PER_MINUTE: z.coerce.number().int().positive().default(1200),
+  RATE_LIMIT_BOT_PER_MINUTE: z.coerce.number().int().positive().default(60_000),
+  RATE_LIMIT_ONEC_PER_MINUTE: z.coerce.number().int().positive().default(3000),
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().positive().default(300),
+  /** Delivered outbox messages are deleted after this many days (undelivered ones never are). */
+  OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  /**
+   * 1C's idempotency keys are deleted after this many days. It must outlast 1C's retries (the
+   * developer kit gives up after 3 days), or a late retry would be applied twice.
+   */
+  IDEMPOTENCY_RETENTION_DAYS: z.coerce.number().int().min(4).default(30),
 
   /** The built Mini App the api serves (`vite build` of apps/webapp); missing: not served. */
   WEBAPP_DIST_DIR: z.string().default(path.join(repoRoot, 'apps/webapp/dist')),
@@ -117,14 +157,11 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`Invalid api configuration:\n${lines.join('\n')}`);
   }
-  if (
-    parsed.data.NODE_ENV === 'production' &&
-    parsed.data.PLATFORM_TOKEN_SECRET.startsWith('development-only')
-  ) {
-    throw new Error(
-      'Invalid api configuration:\n  PLATFORM_TOKEN_SECRET: set a real secret in production',
-    );
-  }
+  const refusal =
+    parsed.data.NODE_ENV === 'production'
+      ? productionRefusal('the api', productionChecks(parsed.data))
+      : null;
+  if (refusal) throw new Error(refusal);
   const env = parsed.data;
   if (env.FILE_STORE === 's3') {
     const problems: string[] = [];
@@ -136,4 +173,33 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     if (problems.length > 0) throw new Error(`Invalid api configuration:\n${problems.join('\n')}`);
   }
   return env;
+}
+
+/**
+ * What production refuses: secrets with their public development values, service URLs at this
+ * machine's stand-ins, the embedded database, and local disk for files unless chosen on purpose.
+ */
+export function productionChecks(env: ApiEnv) {
+  return [
+    developmentSecret('PLATFORM_TOKEN_SECRET', env.PLATFORM_TOKEN_SECRET),
+    developmentSecret('TELEGRAM_BOT_TOKEN', env.TELEGRAM_BOT_TOKEN),
+    developmentSecret('BOT_SERVICE_TOKEN', env.BOT_SERVICE_TOKEN),
+    developmentSecret('ONEC_INBOUND_API_KEY', env.ONEC_INBOUND_API_KEY),
+    developmentSecret('ONEC_PASSWORD', env.ONEC_PASSWORD),
+    notLoopback('TELEGRAM_API_ROOT', env.TELEGRAM_API_ROOT),
+    notLoopback('ONEC_BASE_URL', env.ONEC_BASE_URL),
+    {
+      name: 'DATABASE_URL',
+      problem: env.DATABASE_URL
+        ? null
+        : 'unset, so the embedded PGlite database would be used: set a PostgreSQL URL',
+    },
+    {
+      name: 'FILE_STORE',
+      problem:
+        env.FILE_STORE === 'disk' && !env.ALLOW_LOCAL_STORAGE_IN_PRODUCTION
+          ? 'disk keeps files on this machine only: use FILE_STORE=s3, or set ALLOW_LOCAL_STORAGE_IN_PRODUCTION=true for a backed-up volume'
+          : null,
+    },
+  ];
 }

@@ -8,6 +8,7 @@ import { loadEnv } from './env';
 import { startJobs } from './jobs/scheduler';
 import { createLogger } from './logger';
 import { startOnecBridge } from './outbox/onec-bridge';
+import { telegramWebOrigins } from './http/security-headers';
 import { buildServer } from './server';
 import { createFileStore } from './storage/file-store';
 import { telegramMembershipCheck } from './telegram/membership';
@@ -59,10 +60,37 @@ async function main(): Promise<void> {
     logger,
     onec: { documentMaxBytes: env.ONEC_DOCUMENT_MAX_BYTES, timeZone: env.ONEC_TIMEZONE },
     webappDistDir: env.WEBAPP_DIST_DIR,
+    trustProxy: env.TRUST_PROXY,
+    security: {
+      frameAncestors: [
+        ...telegramWebOrigins,
+        ...env.FRAME_ANCESTORS,
+        // Development: the Telegram stand-in on this machine frames the Mini App.
+        ...(env.NODE_ENV === 'production' ? [] : ['http://127.0.0.1:*', 'http://localhost:*']),
+      ],
+    },
+    rateLimits: {
+      enabled: env.RATE_LIMITS_ENABLED,
+      perMinute: {
+        miniApp: env.RATE_LIMIT_MINIAPP_PER_MINUTE,
+        platform: env.RATE_LIMIT_PLATFORM_PER_MINUTE,
+        bot: env.RATE_LIMIT_BOT_PER_MINUTE,
+        onec: env.RATE_LIMIT_ONEC_PER_MINUTE,
+        anonymous: env.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
+      },
+    },
   });
   const onecBridge = await startOnecBridge({ env, db: db.prisma, logger });
   const jobs = env.JOBS_ENABLED
-    ? startJobs({ db: db.prisma, logger, intervalMs: env.JOBS_INTERVAL_MS })
+    ? startJobs({
+        db: db.prisma,
+        logger,
+        intervalMs: env.JOBS_INTERVAL_MS,
+        retention: {
+          outboxDeliveredDays: env.OUTBOX_RETENTION_DAYS,
+          idempotencyKeyDays: env.IDEMPOTENCY_RETENTION_DAYS,
+        },
+      })
     : null;
   await app.listen({ host: env.HOST, port: env.PORT });
 

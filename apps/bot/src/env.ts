@@ -1,3 +1,9 @@
+import {
+  developmentSecret,
+  notLoopback,
+  productionRefusal,
+  sharedSettings,
+} from '@payreq/contracts';
 import { z } from 'zod';
 
 /**
@@ -20,8 +26,10 @@ const flag = z
 
 export const BotEnv = z
   .object({
+    /** production: refuses the repository's development secrets and a Telegram on this machine. */
+    NODE_ENV: withDefault(sharedSettings.NODE_ENV, 'development'),
     /** `<bot id>:<secret>` from @BotFather. Never logged. */
-    TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'a bot token: <id>:<secret>'),
+    TELEGRAM_BOT_TOKEN: sharedSettings.TELEGRAM_BOT_TOKEN,
     /** The Bot API: the project's test server locally, https://api.telegram.org in production. */
     TELEGRAM_API_ROOT: withDefault(httpUrl, 'http://127.0.0.1:8081'),
     /** The bot's @username, for t.me links; asked with getMe when unset. */
@@ -37,7 +45,7 @@ export const BotEnv = z
     WEBAPP_URL: optional(httpUrl),
     API_URL: withDefault(httpUrl, 'http://127.0.0.1:3000'),
     /** The api's service token for the bot (`Authorization: Bearer ...`). Never logged. */
-    BOT_SERVICE_TOKEN: z.string().min(16),
+    BOT_SERVICE_TOKEN: sharedSettings.BOT_SERVICE_TOKEN,
     BOT_MODE: withDefault(z.enum(['polling', 'webhook']), 'polling'),
     /** Public https base URL Telegram posts updates to (webhook mode), e.g. https://bot.example.com */
     WEBHOOK_URL: optional(httpUrl),
@@ -137,6 +145,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new Error(`Invalid bot configuration: ${problems}`);
   }
   const env = parsed.data;
+  const refusal =
+    env.NODE_ENV === 'production'
+      ? productionRefusal('the bot', [
+          developmentSecret('TELEGRAM_BOT_TOKEN', env.TELEGRAM_BOT_TOKEN),
+          developmentSecret('BOT_SERVICE_TOKEN', env.BOT_SERVICE_TOKEN),
+          notLoopback('TELEGRAM_API_ROOT', env.TELEGRAM_API_ROOT),
+        ])
+      : null;
+  if (refusal) throw new Error(refusal);
   return {
     token: env.TELEGRAM_BOT_TOKEN,
     apiRoot: env.TELEGRAM_API_ROOT.replace(/\/+$/, ''),

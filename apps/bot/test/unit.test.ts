@@ -36,6 +36,24 @@ describe('configuration', () => {
     });
   });
 
+  it('refuses to start in production on development secrets or a Telegram on this machine', () => {
+    const refusal = () =>
+      loadConfig({
+        NODE_ENV: 'production',
+        TELEGRAM_BOT_TOKEN: '1000000001:development-only-bot-token-xxxxxxxx',
+        BOT_SERVICE_TOKEN: 'development-only-bot-service-token',
+      });
+    expect(refusal).toThrow(/TELEGRAM_BOT_TOKEN: still the development value/);
+    expect(refusal).toThrow(/BOT_SERVICE_TOKEN: still the development value/);
+    expect(refusal).toThrow(/TELEGRAM_API_ROOT: points at this machine \(127\.0\.0\.1:8081\)/);
+    const config = loadConfig({
+      ...base,
+      NODE_ENV: 'production',
+      TELEGRAM_API_ROOT: 'https://api.telegram.org',
+    });
+    expect(config.apiRoot).toBe('https://api.telegram.org');
+  });
+
   it('points at the real Telegram by configuration alone; webhook mode needs its URL and secret', () => {
     const config = loadConfig({
       ...base,

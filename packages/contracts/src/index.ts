@@ -10,3 +10,4 @@ export * from './user';
 export * from './validators';
 export * from './api';
 export * from './chat';
+export * from './settings';
