@@ -1,5 +1,6 @@
+import type { ClaimedTelegramMessage } from '@payreq/contracts';
+import { announcementText, createFormatter, documentCaption } from '@payreq/i18n';
 import type { Telegram } from 'telegraf';
-import { z } from 'zod';
 
 import type { PlatformApi } from './api';
 import { apiStatusOf, isTransientApiError } from './api';
@@ -7,48 +8,9 @@ import type { Logger } from './logger';
 import type { BotObserver } from './ops';
 import { retrying } from './retry';
 import { classifyTelegramError } from './telegram';
-import type { CardForText } from './texts';
-import {
-  documentCaption,
-  langOf,
-  offerAcceptedText,
-  paymentStatusChangedText,
-  statusChangedText,
-} from './texts';
 
-/** What the api's outbox asks the bot to post (see apps/api: services/requests.ts, offers.ts, documents.ts). */
-export const outboxKinds = {
-  statusChanged: 'telegram.statusChanged',
-  paymentStatusChanged: 'telegram.paymentStatusChanged',
-  offerAccepted: 'telegram.offerAccepted',
-  document: 'telegram.document',
-} as const;
-
-const chatIdField = z.union([z.string().regex(/^-?\d+$/), z.number().int()]).transform(Number);
-const StatusPayload = z.object({
-  requestId: z.string().min(1),
-  chatId: chatIdField,
-  from: z.string(),
-  to: z.string(),
-  by: z.string().nullish(),
-});
-const OfferPayload = z.object({
-  requestId: z.string().min(1),
-  chatId: chatIdField,
-  offerId: z.string().min(1),
-});
-const DocumentPayload = z.object({
-  requestId: z.string().min(1),
-  chatId: chatIdField,
-  documentId: z.string().min(1),
-});
-
-export interface ClaimedOutboxMessage {
-  id: string;
-  kind: string;
-  payload?: unknown;
-  attempts: number;
-}
+/** A claimed message as the api hands it out: the contract's message and the card to word it. */
+export type ClaimedOutboxMessage = ClaimedTelegramMessage;
 
 /** A message that can never be delivered as it is (unknown kind, bad payload, request gone). */
 class Undeliverable extends Error {
@@ -183,7 +145,7 @@ export class DeliveryLoop {
         break;
       }
       const outcome = await this.deliver(message);
-      this.deps.observer?.deliveryOutcome(message.kind, outcome);
+      this.deps.observer?.deliveryOutcome(message.message.kind, outcome);
     }
     return messages.length;
   }
@@ -191,7 +153,7 @@ export class DeliveryLoop {
   async deliver(message: ClaimedOutboxMessage): Promise<DeliveryOutcome> {
     const log = this.deps.logger.child({
       outboxId: message.id,
-      kind: message.kind,
+      kind: message.message.kind,
       attempts: message.attempts,
     });
     let prepared: Prepared;
@@ -279,89 +241,52 @@ export class DeliveryLoop {
     return this.fail(message, { error: 'the chat kept moving (migrations)', retryable: true }, log);
   }
 
-  private async prepare(message: ClaimedOutboxMessage): Promise<Prepared> {
+  private async prepare(claimed: ClaimedOutboxMessage): Promise<Prepared> {
     const { api } = this.deps;
-    const card = async (requestId: string, offerId?: string) => {
-      try {
-        return await api.call(
-          'botOutbox.requestCard',
-          () =>
-            api.trpc.botOutbox.requestCard.query({ requestId, ...(offerId ? { offerId } : {}) }),
-          { maxAttempts: 3 },
-        );
-      } catch (error) {
-        if (apiStatusOf(error) === 404 || apiStatusOf(error) === 400)
-          throw new Undeliverable(`request ${requestId}: ${describe(error)}`);
-        throw error;
-      }
-    };
-    const forText = (c: Awaited<ReturnType<typeof card>>): CardForText => ({
-      ...c,
-      locale: langOf(c.locale),
-    });
-    const text = (chatId: number, body: string): Prepared => ({
+    const { message, card } = claimed;
+    if (!card) throw new Undeliverable(`request ${message.payload.requestId} no longer exists`);
+    // The chat the request lives in now (after a group became a supergroup, its new id).
+    const chatId = card.chatId ?? message.payload.chatId;
+    const format = createFormatter(card.locale);
+    const timeout = () => ({ signal: AbortSignal.timeout(this.options.sendTimeoutMs) as never });
+    if (message.kind !== 'telegram.document') {
+      const body = announcementText(message, card, format);
+      return {
+        chatId,
+        send: (to) =>
+          this.deps.telegram.callApi(
+            'sendMessage',
+            { chat_id: to, text: body, link_preview_options: { is_disabled: true } } as never,
+            timeout(),
+          ) as Promise<{ message_id: number }>,
+      };
+    }
+    let document;
+    try {
+      document = await api.call(
+        'GET /bot/v1/documents',
+        () => api.fetchDocument(message.payload.documentId),
+        { maxAttempts: 3 },
+      );
+    } catch (error) {
+      if (apiStatusOf(error) === 404 || apiStatusOf(error) === 400)
+        throw new Undeliverable(`document ${message.payload.documentId}: ${describe(error)}`);
+      throw error;
+    }
+    const caption = documentCaption(card, format);
+    return {
       chatId,
       send: (to) =>
         this.deps.telegram.callApi(
-          'sendMessage',
-          { chat_id: to, text: body, link_preview_options: { is_disabled: true } } as never,
-          { signal: AbortSignal.timeout(this.options.sendTimeoutMs) as never },
+          'sendDocument',
+          {
+            chat_id: to,
+            document: { source: document.bytes, filename: document.fileName },
+            caption,
+          } as never,
+          timeout(),
         ) as Promise<{ message_id: number }>,
-    });
-
-    switch (message.kind) {
-      case outboxKinds.statusChanged:
-      case outboxKinds.paymentStatusChanged: {
-        const payload = parse(StatusPayload, message);
-        const c = await card(payload.requestId);
-        const change = { from: payload.from, to: payload.to, by: payload.by ?? null };
-        return text(
-          c.chatId ?? payload.chatId,
-          message.kind === outboxKinds.statusChanged
-            ? statusChangedText(forText(c), change)
-            : paymentStatusChangedText(forText(c), change),
-        );
-      }
-      case outboxKinds.offerAccepted: {
-        const payload = parse(OfferPayload, message);
-        const c = await card(payload.requestId, payload.offerId);
-        return text(c.chatId ?? payload.chatId, offerAcceptedText(forText(c)));
-      }
-      case outboxKinds.document: {
-        const payload = parse(DocumentPayload, message);
-        const c = await card(payload.requestId);
-        let document;
-        try {
-          document = await api.call(
-            'GET /bot/v1/documents',
-            () => api.fetchDocument(payload.documentId),
-            {
-              maxAttempts: 3,
-            },
-          );
-        } catch (error) {
-          if (apiStatusOf(error) === 404 || apiStatusOf(error) === 400)
-            throw new Undeliverable(`document ${payload.documentId}: ${describe(error)}`);
-          throw error;
-        }
-        const caption = documentCaption(document.kind, c.displayNumber, langOf(c.locale));
-        return {
-          chatId: c.chatId ?? payload.chatId,
-          send: (to) =>
-            this.deps.telegram.callApi(
-              'sendDocument',
-              {
-                chat_id: to,
-                document: { source: document.bytes, filename: document.fileName },
-                caption,
-              } as never,
-              { signal: AbortSignal.timeout(this.options.sendTimeoutMs) as never },
-            ) as Promise<{ message_id: number }>,
-        };
-      }
-      default:
-        throw new Undeliverable(`the bot does not know how to deliver ${message.kind}`);
-    }
+    };
   }
 
   /** Reports a delivery; retried for a while, because an unreported delivery would be sent again. */
@@ -447,15 +372,6 @@ export class DeliveryLoop {
         .catch(() => undefined);
     }
   }
-}
-
-function parse<T>(schema: z.ZodType<T>, message: ClaimedOutboxMessage): T {
-  const parsed = schema.safeParse(message.payload);
-  if (!parsed.success)
-    throw new Undeliverable(
-      `bad ${message.kind} payload: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
-    );
-  return parsed.data;
 }
 
 function describe(error: unknown): string {

@@ -149,8 +149,8 @@ async function onStart(telegram: Telegram, message: TgMessage, deps: HandlerDeps
   let isAgent = false;
   try {
     const who = await deps.api.call(
-      'botOutbox.whoIs',
-      () => deps.api.trpc.botOutbox.whoIs.query({ telegramId: from.id }),
+      'bot.whoIs',
+      () => deps.api.trpc.bot.whoIs.query({ telegramId: from.id }),
       { signal, maxAttempts: 4 },
     );
     isAgent = who.isAgent;

@@ -5,4 +5,4 @@ export type { BotConfig } from './env';
 export { createLogger, redact } from './logger';
 export { groupLaunchLink, boardUrl } from './links';
 export { uploadMimeFor } from './mime';
-export { DeliveryLoop, outboxKinds } from './delivery';
+export { DeliveryLoop } from './delivery';

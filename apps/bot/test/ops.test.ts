@@ -189,23 +189,28 @@ describe('polling mode: the ops listener (OPS_PORT)', () => {
       bot: token,
       predicate: (r) => r.text?.includes('Новая in-house заявка') === true,
     });
-    // An outbox message the bot cannot deliver is parked as dead, and counted as failed.
+    // An outbox message the bot cannot deliver (its document is gone) is parked as dead, and
+    // counted as failed.
     await api.prisma.outboxMessage.create({
       data: {
         target: 'TELEGRAM',
-        kind: 'telegram.somethingNew',
+        kind: 'telegram.document',
         aggregateKey: `chat:${chat.chatId}`,
-        payload: { chatId: chat.chatId },
+        payload: {
+          requestId: draft.id,
+          chatId: chat.chatId,
+          documentId: '00000000-0000-4000-8000-0000000000dd',
+        },
       },
     });
     const afterDelivery = await eventually(async () => {
       const text = await metrics();
       return sample(text, 'payreq_bot_deliveries_failed_total', {
-        kind: 'telegram.somethingNew',
+        kind: 'telegram.document',
         outcome: 'dead',
       }) -
         sample(before, 'payreq_bot_deliveries_failed_total', {
-          kind: 'telegram.somethingNew',
+          kind: 'telegram.document',
           outcome: 'dead',
         }) ===
         1

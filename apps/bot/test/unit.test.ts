@@ -14,7 +14,6 @@ import { uploadMimeFor } from '../src/mime';
 import { plainMessageOf } from '../src/mirror';
 import { KeyedSerializer } from '../src/retry';
 import { classifyTelegramError } from '../src/telegram';
-import { offerAcceptedText, statusChangedText } from '../src/texts';
 import { updatesByChat } from '../src/updates';
 
 const TOKEN = '1234567890:AAHtest-bot-token-for-signing-init-data';
@@ -283,33 +282,6 @@ describe('Telegram errors', () => {
     ).toMatchObject({
       kind: 'unknown',
     });
-  });
-});
-
-describe('texts', () => {
-  const card = {
-    displayNumber: '№ 000123',
-    locale: 'en' as const,
-    inHouse: true,
-    amount: '1250000.00',
-    currency: 'CNY',
-    clientCurrency: 'RUB',
-    offer: {
-      rate: '12.8456',
-      feePercent: '1.5',
-      fixedFee: '50.00',
-      totalToPay: '16107050.00',
-      settlementDays: 3,
-      validUntil: null,
-      comment: null,
-    },
-  };
-
-  it('speak English in an English chat, with the UX words and amounts', () => {
-    expect(statusChangedText(card, { from: 'OFFER_ACCEPTED', to: 'IN_PROGRESS', by: '1C' })).toBe(
-      'Payment request № 000123: status “In progress”\nWas: “Offer accepted”\nChanged by: 1C',
-    );
-    expect(offerAcceptedText(card)).toContain('Total to pay: 16,107,050.00 RUB');
   });
 });
 

@@ -2,12 +2,26 @@ import type {
   DocumentKind,
   DocumentRequestState,
   DocumentSource,
+  HistoryActor,
+  HistoryChange,
   Locale,
+  PaymentDirection,
   PaymentRequestFieldName,
   PaymentStatus,
   RequestStatus,
 } from '@payreq/contracts';
-import { formatMoney } from '@payreq/contracts';
+import {
+  actorLabel,
+  createFormatter,
+  directionLabel,
+  documentKindLabel,
+  documentRequestStateLabel,
+  documentSourceLabel,
+  fieldLabel,
+  historyText,
+  paymentStatusLabel,
+  statusLabel,
+} from '@payreq/i18n';
 
 /** The Mini App's words (UX.md), Russian first. Validation messages come from the contracts. */
 const ru = {
@@ -39,8 +53,6 @@ const ru = {
   sectionDocuments: 'Документы',
   sectionHistory: 'История',
   sectionStatus: 'Статус заявки',
-  outgoing: 'Исходящий платёж',
-  incoming: 'Входящий платёж',
   choose: 'Выберите…',
   amountPreview: 'Будет: {value}',
   draftRestored: 'Восстановлены несохранённые изменения от {time}.',
@@ -107,14 +119,6 @@ const ru = {
   imported:
     'История загружена: новых сообщений {inserted}, обновлено {updated}, без изменений {unchanged}.',
   historyNone: 'Изменений пока нет.',
-  historyCreated: 'создал(а) заявку',
-  historyDocument: 'прикрепил(а) файл {name}',
-  historyDocumentRequest: 'запросил(а) документ: {kind}',
-  historyFieldChange: '{field}: {from} → {to}',
-  historyStatus: 'Статус',
-  historyPaymentStatus: 'Статус оплаты',
-  actorOnec: '1С',
-  actorSystem: 'Система',
   boardTitle: 'Заявки',
   boardMine: 'Мои',
   boardEmpty: 'Заявок нет.',
@@ -128,9 +132,6 @@ const ru = {
   chat: 'Чат',
   age: 'Возраст',
   fileTooLarge: 'Файл слишком большой',
-  source_ONEC: 'из 1С',
-  source_CHAT: 'из чата',
-  source_UPLOAD: 'вложение',
 } as const;
 
 type Words = { [K in keyof typeof ru]: string };
@@ -164,8 +165,6 @@ const en: Words = {
   sectionDocuments: 'Documents',
   sectionHistory: 'History',
   sectionStatus: 'Request status',
-  outgoing: 'Outgoing payment',
-  incoming: 'Incoming payment',
   choose: 'Choose…',
   amountPreview: 'Will be: {value}',
   draftRestored: 'Unsaved changes from {time} were restored.',
@@ -233,14 +232,6 @@ const en: Words = {
   importChatHint: 'Telegram Desktop: “Export chat history”, JSON format.',
   imported: 'History imported: {inserted} new, {updated} updated, {unchanged} unchanged messages.',
   historyNone: 'No changes yet.',
-  historyCreated: 'created the request',
-  historyDocument: 'attached {name}',
-  historyDocumentRequest: 'requested a document: {kind}',
-  historyFieldChange: '{field}: {from} → {to}',
-  historyStatus: 'Status',
-  historyPaymentStatus: 'Payment status',
-  actorOnec: '1C',
-  actorSystem: 'System',
   boardTitle: 'Requests',
   boardMine: 'Mine',
   boardEmpty: 'No requests.',
@@ -254,9 +245,6 @@ const en: Words = {
   chat: 'Chat',
   age: 'Age',
   fileTooLarge: 'The file is too large',
-  source_ONEC: 'from 1C',
-  source_CHAT: 'from the chat',
-  source_UPLOAD: 'attachment',
 };
 
 export type WordKey = keyof typeof ru;
@@ -277,126 +265,17 @@ export interface I18n {
   documentKind(kind: DocumentKind): string;
   documentSource(source: DocumentSource): string;
   documentRequestState(state: DocumentRequestState): string;
+  direction(direction: PaymentDirection): string;
+  /** A history entry's change in words (the shared phrase catalogue). */
+  history(change: HistoryChange): string;
+  /** Who did it, as people name them (1С, the platform, a person by name). */
+  actor(actor: HistoryActor): string;
   money(amount: string | null, currency: string | null): string;
   number(value: string): string;
   date(iso: string): string;
   dateTime(iso: string): string;
   age(iso: string, now?: number): string;
 }
-
-const fieldLabels: Record<Locale, Record<PaymentRequestFieldName, string>> = {
-  ru: {
-    payerName: 'Плательщик (название)',
-    payerTaxId: 'ИНН',
-    direction: 'Направление',
-    amount: 'Сумма',
-    currency: 'Валюта платежа',
-    clientCurrency: 'Валюта оплаты',
-    beneficiaryName: 'Получатель (название)',
-    beneficiaryCountry: 'Страна получателя',
-    beneficiaryAddress: 'Адрес получателя',
-    beneficiaryBankName: 'Банк получателя',
-    beneficiarySwift: 'SWIFT/BIC',
-    beneficiaryAccount: 'Счёт / IBAN',
-    purpose: 'Назначение платежа',
-    contractNumber: 'Контракт №',
-    contractDate: 'Дата контракта',
-    invoiceNumber: 'Инвойс №',
-    desiredDate: 'Желаемая дата платежа',
-    comment: 'Комментарий',
-  },
-  en: {
-    payerName: 'Payer (company name)',
-    payerTaxId: 'Tax ID',
-    direction: 'Direction',
-    amount: 'Amount',
-    currency: 'Payment currency',
-    clientCurrency: 'Client pays in',
-    beneficiaryName: 'Beneficiary (name)',
-    beneficiaryCountry: 'Beneficiary country',
-    beneficiaryAddress: 'Beneficiary address',
-    beneficiaryBankName: 'Beneficiary bank',
-    beneficiarySwift: 'SWIFT/BIC',
-    beneficiaryAccount: 'Account / IBAN',
-    purpose: 'Payment purpose',
-    contractNumber: 'Contract no.',
-    contractDate: 'Contract date',
-    invoiceNumber: 'Invoice no.',
-    desiredDate: 'Desired payment date',
-    comment: 'Comment',
-  },
-};
-
-const statusLabels: Record<Locale, Record<RequestStatus, string>> = {
-  ru: {
-    DRAFT: 'Черновик',
-    COLLECTING_OFFERS: 'Сбор предложений',
-    OFFER_ACCEPTED: 'Предложение принято',
-    IN_PROGRESS: 'В работе',
-    COMPLETED: 'Исполнена',
-    CANCELLED: 'Отменена',
-    EXPIRED: 'Истёк срок',
-  },
-  en: {
-    DRAFT: 'Draft',
-    COLLECTING_OFFERS: 'Collecting offers',
-    OFFER_ACCEPTED: 'Offer accepted',
-    IN_PROGRESS: 'In progress',
-    COMPLETED: 'Completed',
-    CANCELLED: 'Cancelled',
-    EXPIRED: 'Expired',
-  },
-};
-
-const inHouseNew: Record<Locale, string> = {
-  ru: 'Новая in-house заявка',
-  en: 'New in-house request',
-};
-
-const paymentLabels: Record<Locale, Record<PaymentStatus, string>> = {
-  ru: {
-    NOT_PAID: 'Не оплачена',
-    TEST_PAYMENT_SENT: 'Тестовый платёж отправлен',
-    TEST_PAYMENT_CONFIRMED: 'Тестовый платёж получен',
-    PAYMENT_SENT: 'Платёж отправлен',
-    PAYMENT_RECEIVED: 'Платёж получен',
-    PAYOUT_DONE: 'Выплата произведена',
-  },
-  en: {
-    NOT_PAID: 'Not paid',
-    TEST_PAYMENT_SENT: 'Test payment sent',
-    TEST_PAYMENT_CONFIRMED: 'Test payment received',
-    PAYMENT_SENT: 'Payment sent',
-    PAYMENT_RECEIVED: 'Payment received',
-    PAYOUT_DONE: 'Payout done',
-  },
-};
-
-const documentKinds: Record<Locale, Record<DocumentKind, string>> = {
-  ru: {
-    INVOICE: 'Счёт на оплату',
-    CONTRACT: 'Договор',
-    ACT: 'Акт',
-    AGENT_REPORT: 'Отчёт агента',
-    SWIFT_CONFIRMATION: 'Подтверждение SWIFT (MT103)',
-    RECEIPT: 'Квитанция',
-    OTHER: 'Другой документ',
-  },
-  en: {
-    INVOICE: 'Invoice',
-    CONTRACT: 'Contract',
-    ACT: 'Act',
-    AGENT_REPORT: 'Agent’s report',
-    SWIFT_CONFIRMATION: 'SWIFT confirmation (MT103)',
-    RECEIPT: 'Receipt',
-    OTHER: 'Other document',
-  },
-};
-
-const requestStates: Record<Locale, Record<DocumentRequestState, string>> = {
-  ru: { QUEUED: 'в очереди', SENT: 'отправлен в 1С', FULFILLED: 'готов', FAILED: 'ошибка' },
-  en: { QUEUED: 'queued', SENT: 'sent to 1C', FULFILLED: 'ready', FAILED: 'failed' },
-};
 
 function fill(template: string, params?: Record<string, string | number>): string {
   if (!params) return template;
@@ -416,52 +295,26 @@ export function deviceTimeZone(): string {
 
 export function createI18n(locale: Locale, timeZone = deviceTimeZone()): I18n {
   const words = dictionaries[locale];
-  const tag = locale === 'ru' ? 'ru-RU' : 'en-GB';
-  const dateFormat = new Intl.DateTimeFormat(tag, {
-    timeZone,
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-  });
-  const dateTimeFormat = new Intl.DateTimeFormat(tag, {
-    timeZone,
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
-  const numberFormat = new Intl.NumberFormat(locale === 'ru' ? 'ru-RU' : 'en-US', {
-    maximumFractionDigits: 6,
-  });
+  const format = createFormatter(locale, timeZone);
   const units = locale === 'ru' ? { m: 'мин', h: 'ч', d: 'дн' } : { m: 'min', h: 'h', d: 'd' };
   return {
     locale,
     timeZone,
     t: (key, params) => fill(words[key], params),
-    field: (name) => fieldLabels[locale][name],
-    status: (status, inHouse) =>
-      status === 'COLLECTING_OFFERS' && inHouse ? inHouseNew[locale] : statusLabels[locale][status],
-    paymentStatus: (status) => paymentLabels[locale][status],
-    documentKind: (kind) => documentKinds[locale][kind],
-    documentSource: (source) => words[`source_${source}`],
-    documentRequestState: (state) => requestStates[locale][state],
-    money: (amount, currency) => {
-      if (amount === null || amount === '') return words.empty;
-      if (!currency) return numberFormat.format(Number(amount));
-      return formatMoney(amount, currency, locale);
-    },
-    number: (value) => (value === '' ? words.empty : numberFormat.format(Number(value))),
-    date: (iso) => {
-      // A bare calendar date (YYYY-MM-DD) has no time zone: show it as it is.
-      const bare = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-      if (bare)
-        return locale === 'ru'
-          ? `${bare[3]}.${bare[2]}.${bare[1]}`
-          : `${bare[3]}/${bare[2]}/${bare[1]}`;
-      return dateFormat.format(new Date(iso));
-    },
-    dateTime: (iso) => dateTimeFormat.format(new Date(iso)),
+    field: (name) => fieldLabel(name, locale),
+    status: (status, inHouse) => statusLabel(status, locale, inHouse),
+    paymentStatus: (status) => paymentStatusLabel(status, locale),
+    documentKind: (kind) => documentKindLabel(kind, locale),
+    documentSource: (source) => documentSourceLabel(source, locale),
+    documentRequestState: (state) => documentRequestStateLabel(state, locale),
+    direction: (direction) => directionLabel(direction, locale),
+    history: (change) => historyText(change, format),
+    actor: (actor) => actorLabel(actor, locale),
+    money: (amount, currency) =>
+      amount === null || amount === '' ? words.empty : format.money(amount, currency),
+    number: (value) => (value === '' ? words.empty : format.number(value)),
+    date: (iso) => format.date(iso),
+    dateTime: (iso) => format.dateTime(iso),
     age: (iso, now = Date.now()) => {
       const minutes = Math.max(0, Math.round((now - new Date(iso).getTime()) / 60_000));
       if (minutes < 60) return `${minutes} ${units.m}`;

@@ -173,6 +173,14 @@ export const allowedUploadMimeTypes = [
 ] as const;
 export const UploadMimeType = z.enum(allowedUploadMimeTypes);
 
+export const WhoIsInput = z.strictObject({ telegramId });
+/** Whether a Telegram user is on the agents' whitelist (the bot's private-chat menu). */
+export const WhoIsResult = z.object({
+  isAgent: z.boolean(),
+  name: z.string().nullable(),
+  isMasterTenant: z.boolean(),
+});
+
 /**
  * Types a browser shows but never runs: they open in place. Every other file (HTML, SVG, XML,
  * text, office files, ...) is served and saved as a download, whatever its name says, so nothing

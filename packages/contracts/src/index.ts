@@ -11,3 +11,4 @@ export * from './validators';
 export * from './api';
 export * from './chat';
 export * from './settings';
+export * from './outbox';

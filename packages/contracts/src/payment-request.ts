@@ -184,16 +184,81 @@ export const DocumentRequestView = z.object({
 });
 export type DocumentRequestView = z.infer<typeof DocumentRequestView>;
 
+/** Who made a change, as people name them: a client or an agent by name, 1C, or the platform. */
+export const HistoryActor = z.object({
+  kind: z.enum(['client', 'agent', 'onec', 'system']),
+  name: z.string().nullable(),
+});
+export type HistoryActor = z.infer<typeof HistoryActor>;
+
+/** An offer as a history entry tells of it. */
+export const HistoryOffer = z.object({
+  source: OfferSource,
+  agentName: z.string(),
+  /** The request's amount and currency when the offer was read. */
+  amount: z.string().nullable(),
+  currency: z.string().nullable(),
+  totalToPay: z.string(),
+  /** The currency the total is paid in (the client's). */
+  totalCurrency: z.string().nullable(),
+});
+export type HistoryOffer = z.infer<typeof HistoryOffer>;
+
+/**
+ * What changed, typed: a history entry carries what the phrase catalogue (@payreq/i18n) needs
+ * to say it in words, never a raw stored value.
+ */
+export const HistoryChange = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('created') }),
+  z.object({
+    type: z.literal('field'),
+    field: z.enum(
+      paymentRequestFieldNames as [PaymentRequestFieldName, ...PaymentRequestFieldName[]],
+    ),
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+  }),
+  z.object({
+    type: z.literal('status'),
+    from: RequestStatus.nullable(),
+    to: RequestStatus,
+    inHouse: z.boolean(),
+    comment: z.string().nullable(),
+  }),
+  z.object({
+    type: z.literal('paymentStatus'),
+    from: PaymentStatus.nullable(),
+    to: PaymentStatus,
+    comment: z.string().nullable(),
+  }),
+  z.object({ type: z.literal('offer'), offer: HistoryOffer.nullable() }),
+  z.object({
+    type: z.literal('document'),
+    kind: DocumentKind,
+    fileName: z.string(),
+    number: z.string().nullable(),
+    source: DocumentSource,
+  }),
+  z.object({ type: z.literal('documentRequested'), kind: DocumentKind }),
+  z.object({ type: z.literal('sentToOnec') }),
+]);
+export type HistoryChange = z.infer<typeof HistoryChange>;
+
 export const HistoryEntry = z.object({
   id: z.string(),
   at: z.string(),
-  actorKind: z.string(),
-  actorName: z.string().nullable(),
-  field: z.string(),
-  from: z.unknown(),
-  to: z.unknown(),
+  actor: HistoryActor,
+  change: HistoryChange,
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+/** When each payment step was marked, and by whom (the latest mark of each). */
+export const PaymentMark = z.object({
+  status: PaymentStatus,
+  actor: HistoryActor,
+  at: z.string(),
+});
+export type PaymentMark = z.infer<typeof PaymentMark>;
 
 export const PaymentRequestSummary = z.object({
   id: z.string(),
@@ -232,6 +297,7 @@ export const PaymentRequestView = PaymentRequestSummary.extend({
   documents: z.array(DocumentView),
   documentRequests: z.array(DocumentRequestView),
   history: z.array(HistoryEntry),
+  paymentMarks: z.array(PaymentMark),
   /** What the caller may set next, from the domain's transition tables: the UI needs no table of its own. */
   next: z.object({ statuses: z.array(RequestStatus), paymentStatuses: z.array(PaymentStatus) }),
 });

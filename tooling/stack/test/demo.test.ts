@@ -263,9 +263,13 @@ function demoSuite(name: string, args: string[], options: { postgres: boolean })
 
       // The history tells who did what, in order.
       const changes = request.history
-        .filter((entry) => entry.field === 'status' || entry.field === 'paymentStatus')
+        .flatMap((entry) =>
+          entry.change.type === 'status' || entry.change.type === 'paymentStatus'
+            ? [{ ...entry, change: entry.change }]
+            : [],
+        )
         .sort((a, b) => a.at.localeCompare(b.at) || Number(a.id) - Number(b.id))
-        .map((entry) => `${entry.field}:${String(entry.to)}:${entry.actorKind}`);
+        .map((entry) => `${entry.change.type}:${entry.change.to}:${entry.actor.kind}`);
       expect(changes).toEqual([
         expect.stringMatching(/^status:COLLECTING_OFFERS:agent$/),
         expect.stringMatching(/^status:OFFER_ACCEPTED:onec$/),

@@ -1,13 +1,23 @@
 import type {
   DocumentRequestView,
   DocumentView,
+  HistoryActor,
+  HistoryChange,
   HistoryEntry,
+  PaymentMark,
+  PaymentRequestFieldName,
   OfferView,
   PaymentRequestFields,
   PaymentRequestSummary,
   PaymentRequestView,
 } from '@payreq/contracts';
-import { displayRequestNumber } from '@payreq/contracts';
+import {
+  DocumentKind,
+  PaymentStatus,
+  RequestStatus,
+  displayRequestNumber,
+  paymentRequestFieldNames,
+} from '@payreq/contracts';
 import type { Pipeline, ViewScope } from '@payreq/domain';
 import { areFieldsEditable } from '@payreq/domain';
 import type { Prisma } from '@payreq/db';
@@ -164,16 +174,135 @@ export function toDocumentRequestView(
   };
 }
 
-export function toHistoryEntry(entry: RequestViewRow['history'][number]): HistoryEntry {
-  return {
-    id: entry.id.toString(),
-    at: entry.at.toISOString(),
-    actorKind: entry.actorKind,
-    actorName: entry.actorName,
-    field: entry.field,
-    from: entry.fromValue,
-    to: entry.toValue,
-  };
+type HistoryRow = RequestViewRow['history'][number];
+
+/** Who made a change, as people name them (the stored actor kind is the platform's own). */
+function historyActor(row: HistoryRow): HistoryActor {
+  switch (row.actorKind) {
+    case 'user':
+      return { kind: 'client', name: row.actorName };
+    case 'agent':
+      return { kind: 'agent', name: row.actorName };
+    case 'onec':
+      return { kind: 'onec', name: null };
+    default:
+      return { kind: 'system', name: null };
+  }
+}
+
+const asText = (value: unknown): string | null =>
+  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
+
+const isFormField = (field: string): field is PaymentRequestFieldName =>
+  (paymentRequestFieldNames as readonly string[]).includes(field);
+
+/**
+ * A stored history row as a typed change, with what the words need (the offer's terms, the
+ * document's kind and source) looked up in the same view row. A row of no kind people read
+ * about is left out rather than shown raw.
+ */
+function historyChange(
+  entry: HistoryRow,
+  row: RequestViewRow,
+  pipeline: Pipeline,
+): HistoryChange | null {
+  const to = entry.toValue as unknown;
+  const from = entry.fromValue as unknown;
+  switch (entry.field) {
+    case 'created':
+      return { type: 'created' };
+    case 'status': {
+      const next = RequestStatus.safeParse(to);
+      if (!next.success) return null;
+      const previous = RequestStatus.safeParse(from);
+      return {
+        type: 'status',
+        from: previous.success ? previous.data : null,
+        to: next.data,
+        inHouse: pipeline.inHouse,
+        comment: null,
+      };
+    }
+    case 'paymentStatus': {
+      const next = PaymentStatus.safeParse(to);
+      if (!next.success) return null;
+      const previous = PaymentStatus.safeParse(from);
+      return {
+        type: 'paymentStatus',
+        from: previous.success ? previous.data : null,
+        to: next.data,
+        comment: null,
+      };
+    }
+    case 'offer': {
+      const offer = row.offers.find((candidate) => candidate.id === to);
+      return {
+        type: 'offer',
+        offer: offer
+          ? {
+              source: offer.source,
+              agentName: offer.agent.name,
+              amount: money(row.amount),
+              currency: row.currency,
+              totalToPay: offer.totalToPay.toFixed(2),
+              totalCurrency: row.clientCurrency ?? row.currency,
+            }
+          : null,
+      };
+    }
+    case 'document': {
+      const stored = (to ?? {}) as {
+        id?: unknown;
+        kind?: unknown;
+        fileName?: unknown;
+        number?: unknown;
+      };
+      const document = row.documents.find((candidate) => candidate.id === stored.id);
+      const fileName = asText(stored.fileName) ?? asText(to) ?? document?.fileName;
+      const kind = DocumentKind.safeParse(stored.kind ?? document?.kind);
+      if (!fileName) return null;
+      return {
+        type: 'document',
+        kind: kind.success ? kind.data : (document?.kind ?? 'OTHER'),
+        fileName,
+        number: asText(stored.number),
+        source: document?.source ?? (entry.actorKind === 'onec' ? 'ONEC' : 'UPLOAD'),
+      };
+    }
+    case 'documentRequest': {
+      const kind = DocumentKind.safeParse((to as { kind?: unknown } | null)?.kind);
+      return kind.success ? { type: 'documentRequested', kind: kind.data } : null;
+    }
+    case 'onecRef':
+      return to ? { type: 'sentToOnec' } : null;
+    default:
+      if (!isFormField(entry.field)) return null;
+      return { type: 'field', field: entry.field, from: asText(from), to: asText(to) };
+  }
+}
+
+/** The request's history as people read it, oldest first. */
+export function historyOf(row: RequestViewRow, pipeline: Pipeline): HistoryEntry[] {
+  const entries: HistoryEntry[] = [];
+  for (const entry of row.history) {
+    const change = historyChange(entry, row, pipeline);
+    if (!change) continue;
+    // 1C's answers are recorded by the platform's exchange with it: they are 1C's doing.
+    const actor: HistoryActor =
+      change.type === 'sentToOnec' ? { kind: 'onec', name: null } : historyActor(entry);
+    entries.push({ id: entry.id.toString(), at: entry.at.toISOString(), actor, change });
+  }
+  return entries;
+}
+
+/** The latest mark of each payment status: who set it and when. */
+export function paymentMarksOf(history: readonly HistoryEntry[]): PaymentMark[] {
+  const latest = new Map<string, PaymentMark>();
+  for (const entry of history) {
+    if (entry.change.type !== 'paymentStatus') continue;
+    latest.set(entry.change.to, { status: entry.change.to, actor: entry.actor, at: entry.at });
+  }
+  return [...latest.values()];
 }
 
 /**
@@ -189,6 +318,7 @@ export function toRequestView(
   const offers = row.offers
     .filter((offer) => scope.offers === 'all' || offer.agentId === visible.ownAgentId)
     .map(toOfferView);
+  const history = scope.history ? historyOf(row, pipeline) : [];
   return {
     ...toSummary(row, pipeline, scope),
     fields: visibleFields(fieldsOf(row), scope),
@@ -198,7 +328,8 @@ export function toRequestView(
     offers,
     documents: scope.documents ? row.documents.map(toDocumentView) : [],
     documentRequests: scope.documents ? row.documentRequests.map(toDocumentRequestView) : [],
-    history: scope.history ? row.history.map(toHistoryEntry) : [],
+    history,
+    paymentMarks: paymentMarksOf(historyOf(row, pipeline)),
     next: visible.next,
   };
 }

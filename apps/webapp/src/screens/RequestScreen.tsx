@@ -493,8 +493,8 @@ export function RequestScreen(props: Props) {
             {...fieldProps('direction')}
             placeholder={i18n.t('choose')}
             options={[
-              { value: 'OUTGOING', label: i18n.t('outgoing') },
-              { value: 'INCOMING', label: i18n.t('incoming') },
+              { value: 'OUTGOING', label: i18n.direction('OUTGOING') },
+              { value: 'INCOMING', label: i18n.direction('INCOMING') },
             ]}
           />
           <TextField

@@ -1,4 +1,10 @@
-import type { DocumentKind, PaymentStatus, Permission, RequestStatus } from '@payreq/contracts';
+import type {
+  DocumentKind,
+  PaymentDirection,
+  PaymentStatus,
+  Permission,
+  RequestStatus,
+} from '@payreq/contracts';
 import {
   opensInPlace,
   DocumentKind as DocumentKindEnum,
@@ -8,7 +14,7 @@ import {
 import type { ReactNode } from 'react';
 import { useState } from 'react';
 
-import type { HistoryItem, OfferItem, RequestView } from '../api';
+import type { OfferItem, RequestView } from '../api';
 import type { Tone } from '../components/ui';
 import { Badge, Banner, Button, Section } from '../components/ui';
 import type { FieldName, FormValues } from '../form';
@@ -200,18 +206,6 @@ export function OfferSection(props: {
   );
 }
 
-function lastHistory(
-  history: readonly HistoryItem[],
-  field: string,
-  to: string,
-): HistoryItem | null {
-  for (let index = history.length - 1; index >= 0; index -= 1) {
-    const entry = history[index]!;
-    if (entry.field === field && entry.to === to) return entry;
-  }
-  return null;
-}
-
 /** The client's own steps; every other payment status is the bank's to confirm. */
 const clientPaymentSteps: readonly PaymentStatus[] = ['TEST_PAYMENT_SENT', 'PAYMENT_SENT'];
 
@@ -261,7 +255,7 @@ export function PaymentSection(props: {
   return (
     <Section title={i18n.t('sectionPayment2')} testId="payment-section">
       {steps.map((step) => {
-        const done = lastHistory(request.history, 'paymentStatus', step.status);
+        const done = request.paymentMarks.find((mark) => mark.status === step.status);
         // Past this step without it (the test payment may be skipped): nothing to offer.
         const passed =
           paymentStatuses.indexOf(request.paymentStatus) >= paymentStatuses.indexOf(step.status);
@@ -275,7 +269,7 @@ export function PaymentSection(props: {
               {done ? (
                 <div className="step-meta" data-testid={`step-done-${step.status}`}>
                   {i18n.t('stepDone', {
-                    who: done.actorName ?? i18n.t('conflictSomeone'),
+                    who: i18n.actor(done.actor),
                     when: i18n.dateTime(done.at),
                   })}
                 </div>
@@ -518,57 +512,6 @@ export function DocumentsSection(props: {
   );
 }
 
-function describeValue(field: string, value: unknown, i18n: I18n, request: RequestView): string {
-  if (value === null || value === undefined || value === '') return i18n.t('empty');
-  if (typeof value === 'string') {
-    if (field === 'status') return i18n.status(value as RequestStatus, request.inHouse);
-    if (field === 'paymentStatus') return i18n.paymentStatus(value as PaymentStatus);
-    if (field === 'direction')
-      return value === 'OUTGOING' ? i18n.t('outgoing') : i18n.t('incoming');
-    if (field === 'amount') return i18n.number(value);
-    return value.length > 80 ? `${value.slice(0, 79)}…` : value;
-  }
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
-}
-
-export function describeHistory(entry: HistoryItem, i18n: I18n, request: RequestView): string {
-  switch (entry.field) {
-    case 'created':
-      return i18n.t('historyCreated');
-    case 'document':
-      return i18n.t('historyDocument', { name: describeValue('', entry.to, i18n, request) });
-    case 'documentRequest': {
-      const kind = (entry.to as { kind?: DocumentKind } | null)?.kind;
-      return i18n.t('historyDocumentRequest', {
-        kind: kind ? i18n.documentKind(kind) : i18n.t('empty'),
-      });
-    }
-    default: {
-      const label =
-        entry.field === 'status'
-          ? i18n.t('historyStatus')
-          : entry.field === 'paymentStatus'
-            ? i18n.t('historyPaymentStatus')
-            : (fieldNames as readonly string[]).includes(entry.field)
-              ? i18n.field(entry.field as FieldName)
-              : entry.field;
-      return i18n.t('historyFieldChange', {
-        field: label,
-        from: describeValue(entry.field, entry.from, i18n, request),
-        to: describeValue(entry.field, entry.to, i18n, request),
-      });
-    }
-  }
-}
-
-function actorName(entry: HistoryItem, i18n: I18n): string {
-  if (entry.actorName) return entry.actorName;
-  if (entry.actorKind === 'onec') return i18n.t('actorOnec');
-  return i18n.t('actorSystem');
-}
-
 export function HistorySection(props: {
   i18n: I18n;
   request: RequestView;
@@ -586,11 +529,9 @@ export function HistorySection(props: {
           {entries.map((entry) => (
             <li className="list-item" key={entry.id}>
               <div className="list-main">
-                <div className="list-title history-text">
-                  {describeHistory(entry, i18n, request)}
-                </div>
+                <div className="list-title history-text">{i18n.history(entry.change)}</div>
                 <div className="list-meta">
-                  {actorName(entry, i18n)} · {i18n.dateTime(entry.at)}
+                  {i18n.actor(entry.actor)} · {i18n.dateTime(entry.at)}
                 </div>
               </div>
             </li>
@@ -610,7 +551,7 @@ export interface Conflict {
 
 function shown(name: FieldName, value: string | null | undefined, i18n: I18n): string {
   if (value === null || value === undefined || value.trim() === '') return i18n.t('empty');
-  if (name === 'direction') return value === 'OUTGOING' ? i18n.t('outgoing') : i18n.t('incoming');
+  if (name === 'direction') return i18n.direction(value as PaymentDirection);
   return value;
 }
 
@@ -623,7 +564,7 @@ export function ConflictPanel(props: {
   onApplyMine: () => void;
 }) {
   const { i18n, conflict } = props;
-  const who = [...conflict.theirs.history].reverse().find((entry) => entry.actorName)?.actorName;
+  const who = [...conflict.theirs.history].reverse().find((entry) => entry.actor.name)?.actor.name;
   const mine = Object.keys(conflict.mine) as FieldName[];
   return (
     <div

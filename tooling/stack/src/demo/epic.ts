@@ -915,7 +915,7 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
         }
         const request = await requestNow();
         const changes = request.history.filter(
-          (h) => h.field === 'status' || h.field === 'paymentStatus',
+          (h) => h.change.type === 'status' || h.change.type === 'paymentStatus',
         );
         narrator.ok(
           t(

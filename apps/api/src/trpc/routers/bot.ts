@@ -1,3 +1,4 @@
+import { whoIs } from '../../services/agents';
 import { saveChatMessages } from '../../services/chat-messages';
 import {
   chatSummary,
@@ -21,6 +22,8 @@ import {
   SaveMessageInput,
   SaveMessagesInput,
   SaveMessagesResult,
+  WhoIsInput,
+  WhoIsResult,
 } from './bot.types';
 
 /** What the Telegram bot process reports and asks, keyed by the Telegram chat id. */
@@ -78,4 +81,10 @@ export const botRouter = router({
     .input(ChatRef)
     .output(ChatSummary)
     .query(({ ctx, input }) => chatSummary(ctx.db, input.chatId)),
+
+  /** Whether a Telegram user is a whitelisted agent (the bot's private-chat menu). */
+  whoIs: botProcedure
+    .input(WhoIsInput)
+    .output(WhoIsResult)
+    .query(({ ctx, input }) => whoIs(ctx.db, input.telegramId)),
 });

@@ -11,6 +11,8 @@ export {
   SaveMessageInput,
   SaveMessagesInput,
   SaveMessagesResult,
+  WhoIsInput,
+  WhoIsResult,
 } from '@payreq/contracts';
 
 export const ChatRef = z.strictObject({ chatId: ChatId });

@@ -1,0 +1,84 @@
+import { ClaimedTelegramMessage } from '@payreq/contracts';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { completeForm, createWorld } from './fixtures';
+import type { TestApi } from './harness';
+import { dbKind, skipDb, startTestApi } from './harness';
+import { resetDatabase } from './onec-support';
+import type { TelegramUser } from './telegram';
+import { botClient, miniAppClient, signLaunch, tma } from './telegram';
+
+const anna: TelegramUser = { id: 7000000001, first_name: 'Анна', language_code: 'ru' };
+const CHAT = -1001987654321;
+
+/** The bot↔api contract of the outbox: what a claim hands out, and what it never does. */
+describe.skipIf(skipDb)(`the Telegram outbox, as the bot claims it (${dbKind})`, () => {
+  let api: TestApi;
+  let token: string;
+
+  beforeAll(async () => {
+    api = await startTestApi();
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+  beforeEach(async () => {
+    await resetDatabase(api.prisma);
+    await createWorld(api.prisma);
+    const registered = await botClient(api.url).bot.registerChat.mutate({
+      chat: { id: CHAT, type: 'supergroup', title: 'Сделка' },
+      addedBy: { telegramId: anna.id, name: 'Анна' },
+      botIsAdmin: true,
+    });
+    if (!registered.registered) throw new Error('registration refused');
+    token = registered.launchToken;
+  });
+
+  it('hands out each message of the contract with the card to word it: no further call needed', async () => {
+    const app = miniAppClient(api.url, tma(signLaunch(anna, token)));
+    const draft = await app.miniApp.save.mutate({ fields: completeForm });
+    await app.miniApp.setStatus.mutate({ status: 'COLLECTING_OFFERS', version: draft.version });
+    const { messages } = await botClient(api.url).botOutbox.claim.mutate({ limit: 10 });
+    const statusChange = messages.find((m) => m.message.kind === 'telegram.statusChanged');
+    expect(statusChange).toBeDefined();
+    expect(ClaimedTelegramMessage.parse(statusChange)).toMatchObject({
+      message: {
+        target: 'TELEGRAM',
+        kind: 'telegram.statusChanged',
+        payload: {
+          requestId: draft.id,
+          chatId: CHAT,
+          from: 'DRAFT',
+          to: 'COLLECTING_OFFERS',
+          by: { kind: 'agent', name: 'Anna (bank)' },
+        },
+      },
+      card: {
+        requestId: draft.id,
+        displayNumber: draft.displayNumber,
+        chatId: CHAT,
+        locale: 'ru',
+        inHouse: true,
+        amount: '1250000.00',
+        currency: 'CNY',
+        agentName: 'Anna (bank)',
+      },
+    });
+  });
+
+  it('parks a row that is no message of the contract as dead, with the reason, and never hands it out', async () => {
+    const stray = await api.prisma.outboxMessage.create({
+      data: {
+        target: 'TELEGRAM',
+        kind: 'telegram.somethingNew',
+        aggregateKey: `chat:${CHAT}`,
+        payload: { chatId: CHAT },
+      },
+    });
+    const { messages } = await botClient(api.url).botOutbox.claim.mutate({ limit: 10 });
+    expect(messages).toEqual([]);
+    const parked = await api.prisma.outboxMessage.findUniqueOrThrow({ where: { id: stray.id } });
+    expect(parked.state).toBe('DEAD');
+    expect(parked.lastError).toMatch(/not a Telegram message of the contract/);
+  });
+});

@@ -1,0 +1,169 @@
+import { z } from 'zod';
+
+import { DocumentKind, OfferStatus, PaymentStatus, RequestStatus } from './enums';
+import { telegramId } from './fields';
+import { HistoryActor } from './payment-request';
+
+/**
+ * The messages the api sends to outside systems through its transactional outbox: what the bot
+ * posts in a deal room (TELEGRAM) and what the 1C bridge tells 1C (ONEC). One union, kind →
+ * payload, written by the api's `enqueueOutbox` and read back by whoever delivers it, so the two
+ * sides cannot drift.
+ */
+
+/**
+ * A Telegram chat id on the wire is a JSON number, as Telegram itself sends it (at most 52
+ * significant bits: exact in a double); inside the api it is the database's bigint. This codec
+ * is the one place the two meet.
+ */
+export const ChatIdCodec = z.codec(z.number().int().refine(Number.isSafeInteger), z.bigint(), {
+  decode: (wire) => BigInt(wire),
+  encode: (stored) => Number(stored),
+});
+export const chatIdToWire = (stored: bigint): number => ChatIdCodec.encode(stored);
+export const chatIdFromWire = (wire: number): bigint => ChatIdCodec.decode(wire);
+
+/**
+ * Who caused a change announced in the group. Rows written before the actor was typed carry
+ * only a name (kept readable for the messages still queued at an upgrade).
+ */
+const AnnouncedBy = z.union([
+  HistoryActor,
+  z.string().transform((name): HistoryActor => ({ kind: 'agent', name })),
+]);
+
+const InChat = { requestId: z.uuid(), chatId: telegramId };
+
+export const telegramKinds = {
+  requestCreated: 'telegram.requestCreated',
+  statusChanged: 'telegram.statusChanged',
+  paymentStatusChanged: 'telegram.paymentStatusChanged',
+  offerAccepted: 'telegram.offerAccepted',
+  document: 'telegram.document',
+} as const;
+
+export const onecKinds = {
+  createRequest: 'onec.createRequest',
+  requestDocument: 'onec.requestDocument',
+} as const;
+
+export const TelegramOutboxMessage = z.discriminatedUnion('kind', [
+  z.object({
+    target: z.literal('TELEGRAM'),
+    kind: z.literal(telegramKinds.requestCreated),
+    payload: z.object({ ...InChat, by: AnnouncedBy }),
+  }),
+  z.object({
+    target: z.literal('TELEGRAM'),
+    kind: z.literal(telegramKinds.statusChanged),
+    payload: z.object({
+      ...InChat,
+      from: RequestStatus,
+      to: RequestStatus,
+      by: AnnouncedBy,
+      comment: z.string().nullish(),
+    }),
+  }),
+  z.object({
+    target: z.literal('TELEGRAM'),
+    kind: z.literal(telegramKinds.paymentStatusChanged),
+    payload: z.object({
+      ...InChat,
+      from: PaymentStatus,
+      to: PaymentStatus,
+      by: AnnouncedBy,
+      comment: z.string().nullish(),
+    }),
+  }),
+  z.object({
+    target: z.literal('TELEGRAM'),
+    kind: z.literal(telegramKinds.offerAccepted),
+    payload: z.object({ ...InChat, offerId: z.uuid() }),
+  }),
+  z.object({
+    target: z.literal('TELEGRAM'),
+    kind: z.literal(telegramKinds.document),
+    payload: z.object({ ...InChat, documentId: z.uuid() }),
+  }),
+]);
+export type TelegramOutboxMessage = z.output<typeof TelegramOutboxMessage>;
+
+export const OnecOutboxMessage = z.discriminatedUnion('kind', [
+  z.object({
+    target: z.literal('ONEC'),
+    kind: z.literal(onecKinds.createRequest),
+    payload: z.object({ requestId: z.uuid() }),
+  }),
+  z.object({
+    target: z.literal('ONEC'),
+    kind: z.literal(onecKinds.requestDocument),
+    payload: z.object({ requestId: z.uuid(), documentRequestId: z.uuid(), kind: DocumentKind }),
+  }),
+]);
+export type OnecOutboxMessage = z.output<typeof OnecOutboxMessage>;
+
+export const OutboxMessage = z.union([TelegramOutboxMessage, OnecOutboxMessage]);
+/** A message as the api writes it (chat ids as numbers, actors typed). */
+export type OutboxMessage =
+  z.input<typeof TelegramOutboxMessage> | z.input<typeof OnecOutboxMessage>;
+
+/**
+ * Messages with one key are delivered in the order they were written: a deal room's messages
+ * in the chat's order, 1C's in the request's.
+ */
+export function aggregateKeyOf(message: OutboxMessage): string {
+  return message.target === 'TELEGRAM'
+    ? `chat:${message.payload.chatId}`
+    : `request:${message.payload.requestId}`;
+}
+
+/** What the bot's messages about a request say: sent with every claimed TELEGRAM message. */
+export const RequestCard = z.object({
+  requestId: z.string(),
+  displayNumber: z.string(),
+  /** The chat the request lives in now (after a group became a supergroup, its new id). */
+  chatId: z.number().nullable(),
+  locale: z.enum(['ru', 'en']),
+  status: RequestStatus,
+  paymentStatus: PaymentStatus,
+  inHouse: z.boolean(),
+  amount: z.string().nullable(),
+  currency: z.string().nullable(),
+  clientCurrency: z.string().nullable(),
+  agentName: z.string().nullable(),
+  /** The offer the message is about (`telegram.offerAccepted`'s), else the accepted one. */
+  offer: z
+    .object({
+      status: OfferStatus,
+      rate: z.string(),
+      feePercent: z.string(),
+      fixedFee: z.string(),
+      totalToPay: z.string(),
+      settlementDays: z.number().int(),
+      validUntil: z.string().nullable(),
+      comment: z.string().nullable(),
+    })
+    .nullable(),
+  /** The document of a `telegram.document` message. */
+  document: z
+    .object({
+      id: z.string(),
+      kind: DocumentKind,
+      fileName: z.string(),
+      number: z.string().nullable(),
+    })
+    .nullable(),
+});
+export type RequestCard = z.infer<typeof RequestCard>;
+
+/** A claimed TELEGRAM message: the lease, the message and the card to word it with. */
+export const ClaimedTelegramMessage = z.object({
+  id: z.string().regex(/^\d{1,19}$/),
+  attempts: z.number().int(),
+  lockedUntil: z.string(),
+  createdAt: z.string(),
+  message: TelegramOutboxMessage,
+  /** Null when the request is gone: the message cannot be worded and is parked. */
+  card: RequestCard.nullable(),
+});
+export type ClaimedTelegramMessage = z.output<typeof ClaimedTelegramMessage>;

@@ -1,0 +1,131 @@
+import type { HistoryActor, RequestCard, TelegramOutboxMessage } from '@payreq/contracts';
+
+import type { Formatter } from './format';
+import { actorLabel } from './history';
+import { documentKindLabel, paymentStatusLabel, requestTitle, statusLabel } from './labels';
+
+/**
+ * What the bot posts in a deal room for each message of the api's outbox, in the chat's
+ * language: the same words as the Mini App's history, never an id or a code.
+ */
+
+function byLine(by: HistoryActor, ru: boolean, verb: 'changed' | 'set'): string {
+  const who = actorLabel(by, ru ? 'ru' : 'en');
+  if (ru) return verb === 'changed' ? `Изменил(а): ${who}` : `Отметил(а): ${who}`;
+  return verb === 'changed' ? `Changed by: ${who}` : `Set by: ${who}`;
+}
+
+function commentLine(comment: string | null | undefined, ru: boolean): string[] {
+  return comment ? [`${ru ? 'Комментарий' : 'Comment'}: ${comment}`] : [];
+}
+
+export function requestCreatedText(card: RequestCard, by: HistoryActor, format: Formatter): string {
+  const ru = format.locale === 'ru';
+  const title = requestTitle(card.displayNumber, format.locale);
+  return ru
+    ? `${title} создана (${actorLabel(by, 'ru')}). Её заполняют и проверяют в приложении: кнопка «Открыть заявку» выше.`
+    : `${title} was created (${actorLabel(by, 'en')}). It is filled in and checked in the app: the “Open the request” button above.`;
+}
+
+export function statusChangedText(
+  card: RequestCard,
+  change: {
+    from: RequestCard['status'];
+    to: RequestCard['status'];
+    by: HistoryActor;
+    comment?: string | null;
+  },
+  format: Formatter,
+): string {
+  const { locale } = format;
+  const ru = locale === 'ru';
+  const to = statusLabel(change.to, locale, card.inHouse);
+  const from = statusLabel(change.from, locale, card.inHouse);
+  const title = requestTitle(card.displayNumber, locale);
+  const lines = ru
+    ? [`${title}: статус «${to}»`, `Было: «${from}»`]
+    : [`${title}: status “${to}”`, `Was: “${from}”`];
+  lines.push(byLine(change.by, ru, 'changed'), ...commentLine(change.comment, ru));
+  if (change.to === 'COLLECTING_OFFERS' && card.inHouse && card.amount && card.currency) {
+    lines.push(`${ru ? 'Сумма' : 'Amount'}: ${format.money(card.amount, card.currency)}`);
+  }
+  return lines.join('\n');
+}
+
+export function paymentStatusChangedText(
+  card: RequestCard,
+  change: {
+    from: RequestCard['paymentStatus'];
+    to: RequestCard['paymentStatus'];
+    by: HistoryActor;
+    comment?: string | null;
+  },
+  format: Formatter,
+): string {
+  const { locale } = format;
+  const ru = locale === 'ru';
+  const title = requestTitle(card.displayNumber, locale);
+  const from = paymentStatusLabel(change.from, locale);
+  return [
+    `${title}: ${paymentStatusLabel(change.to, locale)}`,
+    ru ? `Статус оплаты был: «${from}»` : `Payment status was: “${from}”`,
+    byLine(change.by, ru, 'set'),
+    ...commentLine(change.comment, ru),
+  ].join('\n');
+}
+
+export function offerAcceptedText(card: RequestCard, format: Formatter): string {
+  const { locale } = format;
+  const ru = locale === 'ru';
+  const payIn = card.clientCurrency ?? card.currency;
+  const lines = [
+    `${requestTitle(card.displayNumber, locale)}: ${ru ? 'предложение принято' : 'offer accepted'}`,
+  ];
+  if (card.amount && card.currency)
+    lines.push(
+      `${ru ? 'Сумма платежа' : 'Payment amount'}: ${format.money(card.amount, card.currency)}`,
+    );
+  const offer = card.offer;
+  if (offer) {
+    const rate = format.number(offer.rate, 6);
+    lines.push(
+      card.currency && card.clientCurrency && card.currency !== card.clientCurrency
+        ? `${ru ? 'Курс' : 'Rate'}: ${rate} ${card.clientCurrency}/${card.currency}`
+        : `${ru ? 'Курс' : 'Rate'}: ${rate}`,
+      `${ru ? 'Комиссия' : 'Fee'}: ${format.number(offer.feePercent, 4)} %`,
+      `${ru ? 'Фикс. комиссия' : 'Fixed fee'}: ${format.money(offer.fixedFee, payIn)}`,
+      `${ru ? 'Итого к оплате' : 'Total to pay'}: ${format.money(offer.totalToPay, payIn)}`,
+      `${ru ? 'Срок (дней)' : 'Settlement days'}: ${offer.settlementDays}`,
+    );
+    if (offer.validUntil)
+      lines.push(`${ru ? 'Действует до' : 'Valid until'}: ${format.dateTime(offer.validUntil)}`);
+    if (offer.comment) lines.push(`${ru ? 'Комментарий' : 'Comment'}: ${offer.comment}`);
+  }
+  return lines.join('\n');
+}
+
+/** The caption under a document the bot posts: «Счёт на оплату СЧ-000001 — заявка № 000123». */
+export function documentCaption(card: RequestCard, format: Formatter): string {
+  const { locale } = format;
+  const kind = documentKindLabel(card.document?.kind ?? 'OTHER', locale);
+  const name = card.document?.number ? `${kind} ${card.document.number}` : kind;
+  return `${name} — ${locale === 'ru' ? 'заявка' : 'payment request'} ${card.displayNumber}`;
+}
+
+/** The text of any TELEGRAM outbox message but a document (which is a file with a caption). */
+export function announcementText(
+  message: Exclude<TelegramOutboxMessage, { kind: 'telegram.document' }>,
+  card: RequestCard,
+  format: Formatter,
+): string {
+  switch (message.kind) {
+    case 'telegram.requestCreated':
+      return requestCreatedText(card, message.payload.by, format);
+    case 'telegram.statusChanged':
+      return statusChangedText(card, message.payload, format);
+    case 'telegram.paymentStatusChanged':
+      return paymentStatusChangedText(card, message.payload, format);
+    case 'telegram.offerAccepted':
+      return offerAcceptedText(card, format);
+  }
+}

@@ -1,0 +1,4 @@
+export * from './announcements';
+export * from './format';
+export * from './history';
+export * from './labels';

@@ -1,0 +1,178 @@
+import type {
+  DocumentKind,
+  DocumentRequestState,
+  DocumentSource,
+  Locale,
+  OfferSource,
+  PaymentDirection,
+  PaymentRequestFieldName,
+  PaymentStatus,
+  RequestStatus,
+} from '@payreq/contracts';
+
+/**
+ * The words of the domain, Russian first (the words a bank's client and manager use), English
+ * by choice. Every front end (the Mini App, the portal) and the bot's messages take them from
+ * here, so a status reads the same everywhere.
+ */
+
+const statusWords: Record<Locale, Record<RequestStatus, string>> = {
+  ru: {
+    DRAFT: 'Черновик',
+    COLLECTING_OFFERS: 'Сбор предложений',
+    OFFER_ACCEPTED: 'Предложение принято',
+    IN_PROGRESS: 'В работе',
+    COMPLETED: 'Исполнена',
+    CANCELLED: 'Отменена',
+    EXPIRED: 'Истёк срок',
+  },
+  en: {
+    DRAFT: 'Draft',
+    COLLECTING_OFFERS: 'Collecting offers',
+    OFFER_ACCEPTED: 'Offer accepted',
+    IN_PROGRESS: 'In progress',
+    COMPLETED: 'Completed',
+    CANCELLED: 'Cancelled',
+    EXPIRED: 'Expired',
+  },
+};
+
+/** How the bank calls a Telegram request it has just taken in (COLLECTING_OFFERS, in-house). */
+const inHouseNew: Record<Locale, string> = {
+  ru: 'Новая in-house заявка',
+  en: 'New in-house request',
+};
+
+const paymentWords: Record<Locale, Record<PaymentStatus, string>> = {
+  ru: {
+    NOT_PAID: 'Не оплачена',
+    TEST_PAYMENT_SENT: 'Тестовый платёж отправлен',
+    TEST_PAYMENT_CONFIRMED: 'Тестовый платёж получен',
+    PAYMENT_SENT: 'Платёж отправлен',
+    PAYMENT_RECEIVED: 'Платёж получен',
+    PAYOUT_DONE: 'Выплата произведена',
+  },
+  en: {
+    NOT_PAID: 'Not paid',
+    TEST_PAYMENT_SENT: 'Test payment sent',
+    TEST_PAYMENT_CONFIRMED: 'Test payment received',
+    PAYMENT_SENT: 'Payment sent',
+    PAYMENT_RECEIVED: 'Payment received',
+    PAYOUT_DONE: 'Payout done',
+  },
+};
+
+const documentWords: Record<Locale, Record<DocumentKind, string>> = {
+  ru: {
+    INVOICE: 'Счёт на оплату',
+    CONTRACT: 'Договор',
+    ACT: 'Акт',
+    AGENT_REPORT: 'Отчёт агента',
+    SWIFT_CONFIRMATION: 'Подтверждение SWIFT (MT103)',
+    RECEIPT: 'Квитанция',
+    OTHER: 'Другой документ',
+  },
+  en: {
+    INVOICE: 'Invoice',
+    CONTRACT: 'Contract',
+    ACT: 'Act',
+    AGENT_REPORT: 'Agent’s report',
+    SWIFT_CONFIRMATION: 'SWIFT confirmation (MT103)',
+    RECEIPT: 'Receipt',
+    OTHER: 'Other document',
+  },
+};
+
+const documentSourceWords: Record<Locale, Record<DocumentSource, string>> = {
+  ru: { ONEC: 'из 1С', CHAT: 'из чата', UPLOAD: 'вложение' },
+  en: { ONEC: 'from 1C', CHAT: 'from the chat', UPLOAD: 'attachment' },
+};
+
+const documentRequestWords: Record<Locale, Record<DocumentRequestState, string>> = {
+  ru: { QUEUED: 'в очереди', SENT: 'отправлен в 1С', FULFILLED: 'готов', FAILED: 'ошибка' },
+  en: { QUEUED: 'queued', SENT: 'sent to 1C', FULFILLED: 'ready', FAILED: 'failed' },
+};
+
+const directionWords: Record<Locale, Record<PaymentDirection, string>> = {
+  ru: { OUTGOING: 'Исходящий платёж', INCOMING: 'Входящий платёж' },
+  en: { OUTGOING: 'Outgoing payment', INCOMING: 'Incoming payment' },
+};
+
+const offerSourceWords: Record<Locale, Record<OfferSource, string>> = {
+  ru: { ONEC: 'рассчитано в 1С', AGENT: 'от агента' },
+  en: { ONEC: 'computed in 1C', AGENT: 'by the agent' },
+};
+
+const fieldWords: Record<Locale, Record<PaymentRequestFieldName, string>> = {
+  ru: {
+    payerName: 'Плательщик (название)',
+    payerTaxId: 'ИНН',
+    direction: 'Направление',
+    amount: 'Сумма',
+    currency: 'Валюта платежа',
+    clientCurrency: 'Валюта оплаты',
+    beneficiaryName: 'Получатель (название)',
+    beneficiaryCountry: 'Страна получателя',
+    beneficiaryAddress: 'Адрес получателя',
+    beneficiaryBankName: 'Банк получателя',
+    beneficiarySwift: 'SWIFT/BIC',
+    beneficiaryAccount: 'Счёт / IBAN',
+    purpose: 'Назначение платежа',
+    contractNumber: 'Контракт №',
+    contractDate: 'Дата контракта',
+    invoiceNumber: 'Инвойс №',
+    desiredDate: 'Желаемая дата платежа',
+    comment: 'Комментарий',
+  },
+  en: {
+    payerName: 'Payer (company name)',
+    payerTaxId: 'Tax ID',
+    direction: 'Direction',
+    amount: 'Amount',
+    currency: 'Payment currency',
+    clientCurrency: 'Client pays in',
+    beneficiaryName: 'Beneficiary (name)',
+    beneficiaryCountry: 'Beneficiary country',
+    beneficiaryAddress: 'Beneficiary address',
+    beneficiaryBankName: 'Beneficiary bank',
+    beneficiarySwift: 'SWIFT/BIC',
+    beneficiaryAccount: 'Account / IBAN',
+    purpose: 'Payment purpose',
+    contractNumber: 'Contract no.',
+    contractDate: 'Contract date',
+    invoiceNumber: 'Invoice no.',
+    desiredDate: 'Desired payment date',
+    comment: 'Comment',
+  },
+};
+
+export function statusLabel(status: RequestStatus, locale: Locale, inHouse = false): string {
+  if (status === 'COLLECTING_OFFERS' && inHouse) return inHouseNew[locale];
+  return statusWords[locale][status];
+}
+
+export const paymentStatusLabel = (status: PaymentStatus, locale: Locale): string =>
+  paymentWords[locale][status];
+
+export const documentKindLabel = (kind: DocumentKind, locale: Locale): string =>
+  documentWords[locale][kind];
+
+export const documentSourceLabel = (source: DocumentSource, locale: Locale): string =>
+  documentSourceWords[locale][source];
+
+export const documentRequestStateLabel = (state: DocumentRequestState, locale: Locale): string =>
+  documentRequestWords[locale][state];
+
+export const directionLabel = (direction: PaymentDirection, locale: Locale): string =>
+  directionWords[locale][direction];
+
+export const offerSourceLabel = (source: OfferSource, locale: Locale): string =>
+  offerSourceWords[locale][source];
+
+export const fieldLabel = (field: PaymentRequestFieldName, locale: Locale): string =>
+  fieldWords[locale][field];
+
+/** "Заявка № 000123" / "Payment request № 000123": how the bank names a request to people. */
+export function requestTitle(displayNumber: string, locale: Locale): string {
+  return `${locale === 'ru' ? 'Заявка' : 'Payment request'} ${displayNumber}`;
+}

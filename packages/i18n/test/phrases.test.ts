@@ -1,0 +1,257 @@
+import type { HistoryChange, RequestCard } from '@payreq/contracts';
+import {
+  DocumentKind,
+  DocumentSource,
+  paymentRequestFieldNames,
+  paymentStatuses,
+  requestStatuses,
+} from '@payreq/contracts';
+import { describe, expect, it } from 'vitest';
+
+import {
+  actorLabel,
+  announcementText,
+  createFormatter,
+  documentCaption,
+  historyText,
+  offerAcceptedText,
+  statusChangedText,
+} from '../src';
+
+/** Intl groups Russian digits with a narrow no-break space: compared as a plain one. */
+const spaced = (text: string) => text.replace(/[\u00a0\u202f]/g, ' ');
+const ru = createFormatter('ru');
+const en = createFormatter('en');
+
+const card: RequestCard = {
+  requestId: '4b0c3a2e-1f5d-4e6a-9c1b-2d3e4f5a6b7c',
+  displayNumber: '№ 000123',
+  chatId: -1001987654321,
+  locale: 'ru',
+  status: 'IN_PROGRESS',
+  paymentStatus: 'NOT_PAID',
+  inHouse: true,
+  amount: '1250000.00',
+  currency: 'CNY',
+  clientCurrency: 'RUB',
+  agentName: 'Анна Смирнова',
+  offer: {
+    status: 'ACCEPTED',
+    rate: '12.8456',
+    feePercent: '1.5',
+    fixedFee: '50.00',
+    totalToPay: '16107050.00',
+    settlementDays: 3,
+    validUntil: '2026-12-10T12:00:00.000Z',
+    comment: null,
+  },
+  document: {
+    id: '9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f',
+    kind: 'INVOICE',
+    fileName: 'СЧ-000001.pdf',
+    number: 'СЧ-000001',
+  },
+};
+
+/** Every change the history can carry, with values of every kind. */
+const everyChange: HistoryChange[] = [
+  { type: 'created' },
+  ...paymentRequestFieldNames.map((field): HistoryChange => ({
+    type: 'field',
+    field,
+    from: null,
+    to: '2026-12-15',
+  })),
+  { type: 'field', field: 'amount', from: '1000', to: '1250000.00' },
+  { type: 'field', field: 'direction', from: null, to: 'OUTGOING' },
+  ...requestStatuses.map((to): HistoryChange => ({
+    type: 'status',
+    from: 'DRAFT',
+    to,
+    inHouse: true,
+    comment: null,
+  })),
+  {
+    type: 'status',
+    from: 'OFFER_ACCEPTED',
+    to: 'IN_PROGRESS',
+    inHouse: true,
+    comment: 'Данные проверены',
+  },
+  ...paymentStatuses.map((to): HistoryChange => ({
+    type: 'paymentStatus',
+    from: 'NOT_PAID',
+    to,
+    comment: null,
+  })),
+  {
+    type: 'offer',
+    offer: {
+      source: 'ONEC',
+      agentName: 'Анна',
+      amount: '1250000.00',
+      currency: 'CNY',
+      totalToPay: '157965.69',
+      totalCurrency: 'RUB',
+    },
+  },
+  { type: 'offer', offer: null },
+  ...DocumentSource.options.flatMap((source) =>
+    DocumentKind.options.map((kind): HistoryChange => ({
+      type: 'document',
+      kind,
+      fileName: 'file.pdf',
+      number: null,
+      source,
+    })),
+  ),
+  ...DocumentKind.options.map((kind): HistoryChange => ({ type: 'documentRequested', kind })),
+  { type: 'sentToOnec' },
+];
+
+/** What people must never read: an id, a JSON body, a code name of a field or a status. */
+function internals(text: string): string[] {
+  const found: string[] = [];
+  if (/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.test(text))
+    found.push('uuid');
+  if (/[{}[\]"]/.test(text)) found.push('json');
+  // Code names people could mistake for words (a field called `currency`) are not looked for.
+  const codes = [...paymentRequestFieldNames, ...requestStatuses, ...paymentStatuses].filter(
+    (code) => /[A-Z_]/.test(code),
+  );
+  for (const code of codes) {
+    if (new RegExp(`\\b${code}\\b`).test(text)) found.push(code);
+  }
+  if (/\bonec\b|1C exchange|null|undefined/.test(text)) found.push('internal word');
+  return found;
+}
+
+describe('the history in words', () => {
+  it('says what 1C computed, with the amounts as people read them', () => {
+    const offer = everyChange.find((change) => change.type === 'offer')!;
+    expect(spaced(historyText(offer, ru))).toBe(
+      '1С рассчитал предложение: 1 250 000,00 CNY, итого 157 965,69 RUB',
+    );
+    expect(historyText(offer, en)).toBe(
+      '1C computed the offer: 1,250,000.00 CNY, total 157,965.69 RUB',
+    );
+  });
+
+  it('names a document from 1C by its kind and number', () => {
+    expect(
+      historyText(
+        {
+          type: 'document',
+          kind: 'INVOICE',
+          fileName: 'x.pdf',
+          number: 'СЧ-000001',
+          source: 'ONEC',
+        },
+        ru,
+      ),
+    ).toBe('Документ «Счёт на оплату СЧ-000001» из 1С');
+  });
+
+  it('names fields, directions and statuses in words', () => {
+    expect(historyText({ type: 'field', field: 'direction', from: null, to: 'OUTGOING' }, ru)).toBe(
+      'Направление: — → Исходящий платёж',
+    );
+    expect(historyText({ type: 'field', field: 'amount', from: '1000', to: '1250000.5' }, en)).toBe(
+      'Amount: 1,000.00 → 1,250,000.50',
+    );
+    expect(
+      historyText(
+        { type: 'status', from: 'DRAFT', to: 'COLLECTING_OFFERS', inHouse: true, comment: null },
+        ru,
+      ),
+    ).toBe('Статус: «Черновик» → «Новая in-house заявка»');
+  });
+
+  it('names people by name and 1C as “1С”, never by an integration’s code', () => {
+    expect(actorLabel({ kind: 'onec', name: null }, 'ru')).toBe('1С');
+    expect(actorLabel({ kind: 'onec', name: null }, 'en')).toBe('1C');
+    expect(actorLabel({ kind: 'agent', name: 'Анна' }, 'ru')).toBe('Анна');
+    expect(actorLabel({ kind: 'system', name: null }, 'ru')).toBe('Платформа');
+  });
+
+  it('never shows an id, a JSON body or a code name, in either language', () => {
+    const leaks = everyChange.flatMap((change) =>
+      [ru, en].flatMap((format) => {
+        const text = historyText(change, format);
+        return internals(text).map((what) => `${what} in “${text}”`);
+      }),
+    );
+    expect(leaks).toEqual([]);
+  });
+});
+
+describe('the bot’s messages in the group', () => {
+  it('speak the chat’s language with the same words and amounts', () => {
+    const by = { kind: 'onec' as const, name: null };
+    expect(
+      statusChangedText(
+        { ...card, locale: 'en' },
+        { from: 'OFFER_ACCEPTED', to: 'IN_PROGRESS', by },
+        en,
+      ),
+    ).toBe('Payment request № 000123: status “In progress”\nWas: “Offer accepted”\nChanged by: 1C');
+    expect(spaced(offerAcceptedText(card, ru))).toContain('Итого к оплате: 16 107 050,00 RUB');
+    expect(documentCaption(card, ru)).toBe('Счёт на оплату СЧ-000001 — заявка № 000123');
+  });
+
+  it('say who changed it as people name them (1С, not an integration code), with 1C’s comment', () => {
+    const text = statusChangedText(
+      card,
+      {
+        from: 'OFFER_ACCEPTED',
+        to: 'IN_PROGRESS',
+        by: { kind: 'onec', name: null },
+        comment: 'Данные проверены',
+      },
+      ru,
+    );
+    expect(text).toContain('Изменил(а): 1С');
+    expect(text).toContain('Комментарий: Данные проверены');
+  });
+
+  it('never show an id, a JSON body or a code name', () => {
+    const by = { kind: 'agent' as const, name: 'Анна' };
+    const texts = [ru, en].flatMap((format) => [
+      announcementText(
+        {
+          target: 'TELEGRAM',
+          kind: 'telegram.requestCreated',
+          payload: { requestId: card.requestId, chatId: -1, by },
+        },
+        card,
+        format,
+      ),
+      ...requestStatuses.map((to) =>
+        announcementText(
+          {
+            target: 'TELEGRAM',
+            kind: 'telegram.statusChanged',
+            payload: { requestId: card.requestId, chatId: -1, from: 'DRAFT', to, by },
+          },
+          card,
+          format,
+        ),
+      ),
+      ...paymentStatuses.map((to) =>
+        announcementText(
+          {
+            target: 'TELEGRAM',
+            kind: 'telegram.paymentStatusChanged',
+            payload: { requestId: card.requestId, chatId: -1, from: 'NOT_PAID', to, by },
+          },
+          card,
+          format,
+        ),
+      ),
+      offerAcceptedText(card, format),
+      documentCaption(card, format),
+    ]);
+    const leaks = texts.flatMap((text) => internals(text).map((what) => `${what} in “${text}”`));
+    expect(leaks).toEqual([]);
+  });
+});
