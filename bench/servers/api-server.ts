@@ -20,7 +20,10 @@ import { startOnecBridge } from '../../apps/api/src/outbox/onec-bridge.ts';
 import type { OnecBridge } from '../../apps/api/src/outbox/onec-bridge.ts';
 import { buildServer } from '../../apps/api/src/server.ts';
 import { createLogger } from '../../apps/api/src/logger.ts';
-import { createOnecClientFromEnv, deliverCreateRequest } from '../../apps/api/src/services/onec.ts';
+import {
+  createOnecClientFromEnv,
+  deliverCreateRequest,
+} from '../../apps/api/src/services/onec-outbound.ts';
 import { LocalFileStore } from '../../apps/api/src/storage/file-store.ts';
 import { createDb } from '../../packages/db/src/index.ts';
 import { secrets } from '../lib/config.ts';

@@ -122,9 +122,12 @@ describe.skipIf(skipDb)(`the 1C bridge against the emulator (${dbKind})`, () => 
     expect(linked.onecUrl).toMatch(
       /^https:\/\/1c\.bank\.example\/bank\/#e1cib\/data\/Document\..+\?ref=[0-9a-f]{32}$/,
     );
-    expect(linked.history.some((entry) => entry.field === 'onecRef' && entry.to === onecRef)).toBe(
-      true,
-    );
+    // The history says the request went to 1C, by 1C (never its reference, a code people cannot read).
+    expect(
+      linked.history.some(
+        (entry) => entry.change.type === 'sentToOnec' && entry.actor.kind === 'onec',
+      ),
+    ).toBe(true);
 
     // The operator computes the offer in 1C: it becomes Anna's offer and is accepted at once.
     const { offer, delivery } = await emulator.operator.sendOffer(requestId, {
@@ -210,7 +213,7 @@ describe.skipIf(skipDb)(`the 1C bridge against the emulator (${dbKind})`, () => 
     });
     expect(chatMessage.payload).toEqual({
       requestId,
-      chatId: String(view.telegramChatId),
+      chatId: view.telegramChatId,
       documentId: stored.id,
     });
 

@@ -11,7 +11,7 @@ import {
   createOnecClientFromEnv,
   onecDeliveryBudgetMs,
   onecOutboxHandlers,
-} from '../src/services/onec';
+} from '../src/services/onec-outbound';
 import type { World } from './fixtures';
 import { completeForm } from './fixtures';
 import type { TestApi } from './harness';

@@ -361,9 +361,16 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
 
   it('a transaction that commits messages wakes the worker at once; one rolled back or begun elsewhere does not', async () => {
     const delivered: string[] = [];
-    const handlers = new OutboxHandlerRegistry().register('test.deliver', async (message) => {
+    const handlers = new OutboxHandlerRegistry().register('onec.createRequest', async (message) => {
       delivered.push(message.aggregateKey);
     });
+    const ids = {
+      woken: '00000000-0000-4000-8000-00000000000a',
+      undone: '00000000-0000-4000-8000-00000000000b',
+      quiet: '00000000-0000-4000-8000-00000000000c',
+    };
+    const createIn1C = (requestId: string) =>
+      ({ target: 'ONEC', kind: 'onec.createRequest', payload: { requestId } }) as const;
     // A poll a minute apart: only the signal can bring the message out within the test.
     const worker = new OutboxWorker({
       db: prisma,
@@ -380,32 +387,22 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
     try {
       // Let the first poll run (and find nothing): the worker is now waiting a minute.
       await new Promise((resolve) => setTimeout(resolve, 100));
-      await transaction(prisma, (tx) =>
-        enqueueOutbox(tx, [
-          { target: 'ONEC', kind: 'test.deliver', aggregateKey: 'request:woken', payload: {} },
-        ]),
-      );
+      await transaction(prisma, (tx) => enqueueOutbox(tx, [createIn1C(ids.woken)]));
       await until(async () => delivered.length === 1, 5_000);
-      expect(delivered).toEqual(['request:woken']);
+      expect(delivered).toEqual([`request:${ids.woken}`]);
       expect(wakes).toBe(1);
       // Rolled back: no message, and no wake.
       await expect(
         transaction(prisma, async (tx) => {
-          await enqueueOutbox(tx, [
-            { target: 'ONEC', kind: 'test.deliver', aggregateKey: 'request:undone', payload: {} },
-          ]);
+          await enqueueOutbox(tx, [createIn1C(ids.undone)]);
           throw new Error('changed our mind');
         }),
       ).rejects.toThrow('changed our mind');
       expect(wakes).toBe(1);
       // A transaction begun elsewhere records nothing: its message waits for the next poll.
-      await prisma.$transaction((tx) =>
-        enqueueOutbox(tx, [
-          { target: 'ONEC', kind: 'test.deliver', aggregateKey: 'request:quiet', payload: {} },
-        ]),
-      );
+      await prisma.$transaction((tx) => enqueueOutbox(tx, [createIn1C(ids.quiet)]));
       await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(delivered).toEqual(['request:woken']);
+      expect(delivered).toEqual([`request:${ids.woken}`]);
       expect(wakes).toBe(1);
     } finally {
       unsubscribe();

@@ -74,6 +74,16 @@ export type Relation =
   | 'stranger';
 
 /**
+ * The whitelist of agents: an agent may work (open deal rooms, act on requests) while active and
+ * known by a Telegram id. Checked on every call, so taking someone off takes effect at once.
+ */
+export function isOnWhitelist(
+  agent: { active: boolean; telegramId?: bigint | number | null } | null | undefined,
+): agent is { active: true; telegramId: bigint | number } {
+  return Boolean(agent?.active && agent.telegramId !== null && agent.telegramId !== undefined);
+}
+
+/**
  * A Telegram user who is on the whitelist but no longer active: a former agent of the bank. They
  * are neither agent nor client of any deal room (no access), even while still in its group: the
  * client of a deal room is someone who was never the bank's agent. Someone who left the bank and
@@ -221,6 +231,14 @@ export function permissionsFor(relation: Relation, request: RequestAccessFacts):
   }
   if (relation === 'linkedAgent' && pipeline.kind === 'TELEGRAM') granted.add('chat.import');
   return [...granted].sort();
+}
+
+/**
+ * The agent a deal room's new request is linked to: the agent who creates it, or else the agent
+ * who opened the room (who added the bot). Null when the room has none: nobody may create it.
+ */
+export function agentForChatRequest(actor: Actor, room: { agentId: string | null }): string | null {
+  return actor.kind === 'agent' ? actor.agentId : room.agentId;
 }
 
 /**

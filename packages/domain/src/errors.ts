@@ -59,6 +59,10 @@ const texts: Record<string, { ru: string; en: string }> = {
     ru: 'Срок приёма предложений должен быть не раньше чем через час',
     en: 'The offers deadline must be at least an hour ahead',
   },
+  DEADLINE_MISSING: {
+    ru: 'Укажите срок приёма предложений',
+    en: 'Set the offers deadline',
+  },
   PIPELINE_INVALID: {
     ru: 'Заявка из Telegram должна быть привязана к чату',
     en: 'A Telegram request must be bound to a chat',

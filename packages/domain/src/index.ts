@@ -5,3 +5,4 @@ export * from './offers';
 export * from './pipeline';
 export * from './transitions';
 export * from './visibility';
+export * from './changes';

@@ -8,8 +8,11 @@ export type OfferOrigin = { kind: 'agent'; agentId: string } | { kind: 'onec' };
 export type OfferDecision =
   /** Telegram: the linked agent's offer (or 1C's on its behalf) becomes the accepted offer at once. */
   | { outcome: 'AUTO_ACCEPT'; agentId: string }
-  /** Standard: the offer waits for the client to choose. */
-  | { outcome: 'PENDING'; agentId: string };
+  /**
+   * Standard: the offer waits for the client to choose. An agent has one open offer at a time:
+   * a new one withdraws the agent's earlier open offer (a revision).
+   */
+  | { outcome: 'PENDING'; agentId: string; withdrawsOwnOpenOffer: true };
 
 export interface OfferFacts {
   pipeline: Pipeline;
@@ -38,7 +41,24 @@ export function decideOffer(request: OfferFacts, origin: OfferOrigin, now: Date)
   if (request.offersDeadline && request.offersDeadline.getTime() <= now.getTime()) {
     throw new DomainError('TRANSITION_NOT_ALLOWED', 'OFFER_DEADLINE_PASSED');
   }
-  return { outcome: 'PENDING', agentId: origin.agentId };
+  return { outcome: 'PENDING', agentId: origin.agentId, withdrawsOwnOpenOffer: true };
+}
+
+/**
+ * Whether the client may accept this offer now: the request still collects offers, the offer is
+ * still open, and the deadline has not passed.
+ */
+export function assertOfferAcceptable(
+  request: Pick<OfferFacts, 'status' | 'offersDeadline'>,
+  offer: { status: 'PENDING' | 'ACCEPTED' | 'REJECTED' | 'WITHDRAWN' },
+  now: Date,
+): void {
+  if (request.status !== 'COLLECTING_OFFERS')
+    throw new DomainError('TRANSITION_NOT_ALLOWED', 'OFFER_NOT_OPEN');
+  if (offer.status !== 'PENDING')
+    throw new DomainError('TRANSITION_NOT_ALLOWED', 'OFFER_NOT_PENDING');
+  if (request.offersDeadline && request.offersDeadline.getTime() <= now.getTime())
+    throw new DomainError('TRANSITION_NOT_ALLOWED', 'OFFER_DEADLINE_PASSED');
 }
 
 /** The standard pipeline needs time to collect offers. */

@@ -298,6 +298,7 @@ describe('offers', () => {
     expect(decideOffer(request, { kind: 'agent', agentId: 'a-9' }, now)).toEqual({
       outcome: 'PENDING',
       agentId: 'a-9',
+      withdrawsOwnOpenOffer: true,
     });
     expect(() =>
       decideOffer(request, { kind: 'agent', agentId: 'a-9' }, new Date('2026-11-25T00:00:00Z')),

@@ -1,5 +1,6 @@
 import type { Locale } from '@payreq/contracts';
 import type { Actor } from '@payreq/domain';
+import { isOnWhitelist } from '@payreq/domain';
 
 import type { AppDeps } from '../context';
 import { unauthenticated } from '../errors';
@@ -65,7 +66,7 @@ async function agentActor(deps: AppDeps, agentId: string): Promise<ResolvedActor
     include: { tenant: true },
   });
   // The whitelist is checked on every call: a deactivated agent is refused at once.
-  if (!agent || !agent.active) throw unauthenticated('the agent is not active');
+  if (!isOnWhitelist(agent)) throw unauthenticated('the agent is not active');
   return {
     actor: {
       kind: 'agent',

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Locale } from '@payreq/contracts';
 import type { UserRole } from '@payreq/db';
 import type { Actor } from '@payreq/domain';
+import { isOnWhitelist } from '@payreq/domain';
 
 import type { AppDeps } from '../context';
 import { unauthenticated } from '../errors';
@@ -264,7 +265,8 @@ export async function telegramActor(
       }
     : undefined;
   const languageLocale: Locale = launch.user.languageCode?.startsWith('en') ? 'en' : 'ru';
-  if (known.agentId !== null && known.agentActive) {
+  // The identity read matched the agent by this Telegram id: active decides the whitelist.
+  if (known.agentId !== null && isOnWhitelist({ active: Boolean(known.agentActive), telegramId })) {
     return {
       actor: {
         kind: 'agent',

@@ -1,9 +1,8 @@
 import type { Actor } from '@payreq/domain';
-import { assertStatusTransition, pipelineFor } from '@payreq/domain';
 
 import type { Db } from '../db';
 import { transaction } from '../db';
-import { recordHistory } from '../services/history';
+import { applyTransition } from '../services/transitions';
 
 const system: Actor = { kind: 'system', name: 'deadline job' };
 
@@ -23,39 +22,17 @@ export async function expireOverdueRequests(db: Db, now: Date, batchSize = 100):
       FOR UPDATE SKIP LOCKED`;
     const expired: string[] = [];
     for (const { id } of due) {
-      const request = await tx.paymentRequest.findUniqueOrThrow({
-        where: { id },
-        include: { tenant: true },
+      // Already locked by this transaction (SKIP LOCKED above): read and changed through the
+      // one transition every status change takes.
+      const applied = await applyTransition(tx, system, id, [{ kind: 'status', to: 'EXPIRED' }], {
+        now,
+        causes: ['expire'],
       });
-      const pipeline = pipelineFor({
-        source: request.source,
-        telegramChatId: request.telegramChatId,
-        tenant: request.tenant,
-      });
-      if (!pipeline.hasDeadlines) continue;
-      assertStatusTransition(
-        { pipeline, status: request.status, paymentStatus: request.paymentStatus },
-        'EXPIRED',
-        'SYSTEM',
-        'expire',
-      );
-      const { count } = await tx.paymentRequest.updateMany({
-        where: { id, status: 'COLLECTING_OFFERS' },
-        data: { status: 'EXPIRED', version: { increment: 1 } },
-      });
-      if (count !== 1) continue;
       await tx.offer.updateMany({
         where: { requestId: id, status: 'PENDING' },
         data: { status: 'REJECTED' },
       });
-      await recordHistory(
-        tx,
-        id,
-        system,
-        [{ field: 'status', from: 'COLLECTING_OFFERS', to: 'EXPIRED' }],
-        now,
-      );
-      expired.push(id);
+      expired.push(applied.access.request.id);
     }
     return expired;
   });

@@ -5,7 +5,7 @@ import {
   createOnecClientFromEnv,
   onecDeliveryBudgetMs,
   onecOutboxHandlers,
-} from '../services/onec';
+} from '../services/onec-outbound';
 import type { OutboxLogger } from './store';
 import { outboxSignal } from './signal';
 import { OutboxWorker } from './worker';

@@ -7,7 +7,7 @@ import type {
   RequestStatus,
   UserInfo,
 } from '@payreq/contracts';
-import { permissionsWithoutRequest } from '@payreq/domain';
+import { agentForChatRequest, permissionsWithoutRequest } from '@payreq/domain';
 import { Prisma } from '@payreq/db';
 
 import type { TelegramLaunch } from '../auth/telegram';
@@ -20,7 +20,6 @@ import {
   changeStatus,
   loadRequestView,
   patchToData,
-  submitRequest,
   updateLoadedFields,
   viewOf,
 } from './requests';
@@ -152,7 +151,7 @@ export async function saveChatRequest(
     isChatAgent: chat.isChatAgent,
   });
   if (!allowed.includes('application.create')) throw forbidden();
-  const agentId = actor.kind === 'agent' ? actor.agentId : chat.agentId;
+  const agentId = agentForChatRequest(actor, chat);
   if (!agentId) throw forbidden();
   try {
     return await transaction(ctx.db, async (tx) => {
@@ -191,7 +190,7 @@ export async function saveChatRequest(
   }
 }
 
-/** The agent's status menu: submitting a draft makes it "new in-house" (and sends it to 1C). */
+/** The agent's status menu: a draft moved on is submitted ("new in-house", and sent to 1C). */
 export async function setChatRequestStatus(
   ctx: ServiceContext,
   chat: BoundChat,
@@ -199,13 +198,6 @@ export async function setChatRequestStatus(
 ): Promise<PaymentRequestView> {
   const requestId = await chatRequestId(ctx, chat);
   if (!requestId) throw noRequestYet();
-  const current = await ctx.db.paymentRequest.findUniqueOrThrow({
-    where: { id: requestId },
-    select: { status: true },
-  });
-  if (current.status === 'DRAFT' && input.status === 'COLLECTING_OFFERS') {
-    return submitRequest(ctx, { requestId, version: input.version });
-  }
   return changeStatus(ctx, { requestId, status: input.status, version: input.version });
 }
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChatSummary, RegisterChatResult } from '@payreq/contracts';
 import { displayRequestNumber } from '@payreq/contracts';
 import type { Actor } from '@payreq/domain';
-import { isFormerAgent } from '@payreq/domain';
+import { isFormerAgent, isOnWhitelist } from '@payreq/domain';
 import type { z } from 'zod';
 import type { MembershipInput, MigrateChatInput, RegisterChatInput } from '@payreq/contracts';
 
@@ -37,7 +37,7 @@ export async function registerChat(
   const agent = await db.agent.findUnique({
     where: { telegramId: BigInt(input.addedBy.telegramId) },
   });
-  if (!agent?.active) return { registered: false, reason: 'NOT_WHITELISTED' };
+  if (!isOnWhitelist(agent)) return { registered: false, reason: 'NOT_WHITELISTED' };
   const chatId = BigInt(input.chat.id);
   return transaction(db, async (tx) => {
     const chat = await tx.telegramChat.upsert({

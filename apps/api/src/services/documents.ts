@@ -4,6 +4,7 @@ import type {
   OnecDocumentBody,
   OnecDocumentResult,
 } from '@payreq/contracts';
+import { chatIdToWire, onecKinds, telegramKinds } from '@payreq/contracts';
 
 import type { Db, Tx } from '../db';
 import { transaction } from '../db';
@@ -15,8 +16,7 @@ import { mismatchedType } from './assets';
 import { recordHistory } from './history';
 import { mimeMatchesContent } from './mime';
 import { enqueueOutbox } from './outbox';
-import type { OnecActor } from './onec';
-import { onecOutboxKinds } from './onec';
+import type { OnecActor } from './onec-inbound';
 import type { ServiceContext } from './requests';
 import { toDocumentRequestView } from './views';
 
@@ -44,12 +44,11 @@ export async function requestDocumentGeneration(
     const created = await tx.documentRequest.create({
       data: { requestId: input.requestId, kind: input.kind, requestedBy: ctx.actor.name },
     });
+    // In the request's own order: never sent to 1C before the request itself.
     await enqueueOutbox(tx, [
       {
         target: 'ONEC',
-        kind: onecOutboxKinds.requestDocument,
-        // The request's own key: never sent to 1C before the request itself.
-        aggregateKey: `request:${input.requestId}`,
+        kind: onecKinds.requestDocument,
         payload: {
           requestId: input.requestId,
           documentRequestId: created.id,
@@ -225,9 +224,8 @@ export async function storeOnecDocumentInTx(
     await enqueueOutbox(tx, [
       {
         target: 'TELEGRAM',
-        kind: 'telegram.document',
-        aggregateKey: `chat:${chatId}`,
-        payload: { requestId, chatId: chatId.toString(), documentId: document.id },
+        kind: telegramKinds.document,
+        payload: { requestId, chatId: chatIdToWire(chatId), documentId: document.id },
       },
     ]);
   }

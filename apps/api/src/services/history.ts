@@ -1,3 +1,4 @@
+import type { HistoryActor } from '@payreq/contracts';
 import type { Actor } from '@payreq/domain';
 import type { Prisma } from '@payreq/db';
 
@@ -23,6 +24,20 @@ export function actorRef(actor: Actor): {
       return { actorKind: 'onec', actorId: actor.integrationId, actorName: actor.name };
     default:
       return { actorKind: actor.kind, actorId: null, actorName: actor.name };
+  }
+}
+
+/** Who caused a change, as the words of a history entry or a group message name them. */
+export function historyActorOf(actor: Actor): HistoryActor {
+  switch (actor.kind) {
+    case 'user':
+      return { kind: 'client', name: actor.name };
+    case 'agent':
+      return { kind: 'agent', name: actor.name };
+    case 'onec':
+      return { kind: 'onec', name: null };
+    default:
+      return { kind: 'system', name: null };
   }
 }
 

@@ -1,6 +1,7 @@
 import type { OfferTerms, PaymentRequestView } from '@payreq/contracts';
-import type { Actor, ActingRole, OfferOrigin } from '@payreq/domain';
-import { DomainError, actingRoleOf, assertStatusTransition, decideOffer } from '@payreq/domain';
+import { chatIdToWire, telegramKinds } from '@payreq/contracts';
+import type { Actor, OfferOrigin } from '@payreq/domain';
+import { assertOfferAcceptable, decideOffer } from '@payreq/domain';
 import type { Prisma } from '@payreq/db';
 
 import type { Tx } from '../db';
@@ -12,6 +13,7 @@ import { recordHistory } from './history';
 import { enqueueOutbox } from './outbox';
 import type { ServiceContext } from './requests';
 import { currentView } from './requests';
+import { applyTransition } from './transitions';
 
 export interface NewOffer {
   terms: OfferTerms;
@@ -43,47 +45,44 @@ function offerData(
 }
 
 /**
- * Accepts one offer inside the caller's transaction: the offer becomes ACCEPTED, the
- * other open offers REJECTED, the request OFFER_ACCEPTED (fields read-only from now on).
+ * Accepts one offer inside the caller's transaction: the request becomes OFFER_ACCEPTED (its
+ * fields read-only from now on) through `applyTransition`, the offer ACCEPTED, the other open
+ * offers REJECTED, and a synced chat is told.
  */
 async function acceptInTx(
   tx: Tx,
   access: RequestAccess,
   offerId: string,
   actor: Actor,
-  role: ActingRole,
   now: Date,
 ): Promise<void> {
-  assertStatusTransition(access.facts, 'OFFER_ACCEPTED', role, 'acceptOffer');
-  const { count } = await tx.paymentRequest.updateMany({
-    where: { id: access.request.id, version: access.request.version, status: 'COLLECTING_OFFERS' },
-    data: { status: 'OFFER_ACCEPTED', version: { increment: 1 } },
+  await recordHistory(
+    tx,
+    access.request.id,
+    actor,
+    [{ field: 'offer', from: null, to: offerId }],
+    now,
+  );
+  await applyTransition(tx, actor, access, [{ kind: 'status', to: 'OFFER_ACCEPTED' }], {
+    now,
+    version: access.request.version,
+    causes: ['acceptOffer'],
+    // The chat is told with the offer's terms below, not a bare status line.
+    announce: false,
   });
-  if (count !== 1) throw new DomainError('VERSION_CONFLICT', 'OFFER_NOT_OPEN');
   await tx.offer.update({ where: { id: offerId }, data: { status: 'ACCEPTED' } });
   await tx.offer.updateMany({
     where: { requestId: access.request.id, status: 'PENDING', id: { not: offerId } },
     data: { status: 'REJECTED' },
   });
-  await recordHistory(
-    tx,
-    access.request.id,
-    actor,
-    [
-      { field: 'offer', from: null, to: offerId },
-      { field: 'status', from: 'COLLECTING_OFFERS', to: 'OFFER_ACCEPTED' },
-    ],
-    now,
-  );
   if (access.pipeline.syncsChat && access.request.telegramChatId !== null) {
     await enqueueOutbox(tx, [
       {
         target: 'TELEGRAM',
-        kind: 'telegram.offerAccepted',
-        aggregateKey: `chat:${access.request.telegramChatId}`,
+        kind: telegramKinds.offerAccepted,
         payload: {
           requestId: access.request.id,
-          chatId: access.request.telegramChatId.toString(),
+          chatId: chatIdToWire(access.request.telegramChatId),
           offerId,
         },
       },
@@ -92,8 +91,9 @@ async function acceptInTx(
 }
 
 /**
- * Records an offer and applies the pipeline's rule: pending in the standard market,
- * accepted at once when it is the linked agent's (or 1C's on its behalf) on a Telegram request.
+ * Records an offer and applies the pipeline's rule (the domain's `decideOffer`): pending in the
+ * standard market, replacing the agent's earlier open offer; accepted at once when it is the
+ * linked agent's (or 1C's on its behalf) on a Telegram request.
  */
 export async function placeOfferInTx(
   tx: Tx,
@@ -108,8 +108,7 @@ export async function placeOfferInTx(
     origin,
     now,
   );
-  if (decision.outcome === 'PENDING') {
-    // One open offer per agent: a new one replaces the previous.
+  if (decision.outcome === 'PENDING' && decision.withdrawsOwnOpenOffer) {
     await tx.offer.updateMany({
       where: { requestId: access.request.id, agentId: decision.agentId, status: 'PENDING' },
       data: { status: 'WITHDRAWN' },
@@ -119,7 +118,7 @@ export async function placeOfferInTx(
     data: offerData(access.request.id, decision.agentId, offer, 'PENDING'),
   });
   if (decision.outcome === 'AUTO_ACCEPT') {
-    await acceptInTx(tx, access, created.id, actor, origin.kind === 'onec' ? 'ONEC' : 'AGENT', now);
+    await acceptInTx(tx, access, created.id, actor, now);
   } else {
     await recordHistory(
       tx,
@@ -168,15 +167,12 @@ export async function acceptOffer(
       where: { id: input.offerId, requestId: input.requestId },
     });
     if (!offer) throw notFound('offer');
-    if (offer.status !== 'PENDING')
-      throw new DomainError('TRANSITION_NOT_ALLOWED', 'OFFER_NOT_PENDING');
-    const now = ctx.now();
-    if (access.request.offersDeadline && access.request.offersDeadline <= now) {
-      throw new DomainError('TRANSITION_NOT_ALLOWED', 'OFFER_DEADLINE_PASSED');
-    }
-    const role = actingRoleOf(access.relation);
-    if (!role) throw forbidden();
-    await acceptInTx(tx, access, offer.id, ctx.actor, role, now);
+    assertOfferAcceptable(
+      { status: access.request.status, offersDeadline: access.request.offersDeadline },
+      offer,
+      ctx.now(),
+    );
+    await acceptInTx(tx, access, offer.id, ctx.actor, ctx.now());
     return currentView(tx, ctx.actor, input.requestId);
   });
 }

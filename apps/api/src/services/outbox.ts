@@ -1,25 +1,30 @@
+import type { OutboxMessage } from '@payreq/contracts';
+import { OutboxMessage as OutboxMessageSchema, aggregateKeyOf } from '@payreq/contracts';
 import type { Prisma } from '@payreq/db';
 
 import type { Tx } from '../db';
 import { outboxSignal } from '../outbox/signal';
 
-export type OutboxTarget = 'ONEC' | 'TELEGRAM';
-
-export interface OutboxEntry {
-  target: OutboxTarget;
-  /** What to deliver, e.g. `onec.createRequest`, `telegram.statusChanged`. */
-  kind: string;
-  /** Messages with one key are delivered in the order they were written. */
-  aggregateKey: string;
-  payload: Prisma.InputJsonValue;
-}
+export type OutboxTarget = OutboxMessage['target'];
 
 /**
- * Writes a message for an outside system in the caller's transaction: it exists if and
- * only if the change that caused it was committed (transactional outbox).
+ * Writes messages for outside systems in the caller's transaction: each exists if and only if
+ * the change that caused it was committed (transactional outbox). Every message is one of the
+ * contract's (`@payreq/contracts` outbox.ts), checked here, so a deliverer never meets a shape
+ * it does not know.
  */
-export async function enqueueOutbox(tx: Tx, entries: OutboxEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  await tx.outboxMessage.createMany({ data: entries });
-  for (const entry of entries) outboxSignal.recordWrite(tx, entry.target);
+export async function enqueueOutbox(tx: Tx, messages: readonly OutboxMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  await tx.outboxMessage.createMany({
+    data: messages.map((message) => {
+      OutboxMessageSchema.parse(message);
+      return {
+        target: message.target,
+        kind: message.kind,
+        aggregateKey: aggregateKeyOf(message),
+        payload: message.payload as Prisma.InputJsonValue,
+      };
+    }),
+  });
+  for (const message of messages) outboxSignal.recordWrite(tx, message.target);
 }

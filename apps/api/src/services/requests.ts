@@ -12,10 +12,7 @@ import {
   DomainError,
   actingRoleOf,
   areFieldsEditable,
-  assertComplete,
   assertOffersDeadline,
-  assertPaymentTransition,
-  assertStatusTransition,
   diffFields,
   settablePaymentStatuses,
   settableStatuses,
@@ -29,10 +26,10 @@ import type { Db, Tx } from '../db';
 import { transaction } from '../db';
 import { AppError, forbidden, notFound, versionConflict } from '../errors';
 import type { RequestAccess, RequestWithAccess } from './access';
-import { accessOf, chatMembershipFor, loadAccess, requirePermission } from './access';
+import { accessOf, chatMembershipFor, requirePermission } from './access';
 import { actorRef, recordHistory } from './history';
-import type { OutboxEntry } from './outbox';
-import { enqueueOutbox } from './outbox';
+import type { TransitionOptions } from './transitions';
+import { applyTransition, assertVersion } from './transitions';
 import { findRequestViewRow, updateFieldsWithHistory } from './rows';
 import type { RequestViewRow } from './views';
 import { fieldsOf, requestSummaryInclude, toRequestView, toSummary } from './views';
@@ -50,49 +47,6 @@ export function patchToData(patch: PaymentRequestPatch): Prisma.PaymentRequestUp
     if (value !== undefined) data[name] = value;
   }
   return data as Prisma.PaymentRequestUpdateInput;
-}
-
-function assertVersion(access: RequestAccess, version: number | undefined): void {
-  if (version !== undefined && access.request.version !== version)
-    throw versionConflict(access.request.version);
-}
-
-/** Bumps the version only if nobody else did since we read it. */
-async function writeRequest(
-  tx: Tx,
-  access: RequestAccess,
-  data: Prisma.PaymentRequestUpdateManyMutationInput,
-): Promise<void> {
-  const { count } = await tx.paymentRequest.updateMany({
-    where: { id: access.request.id, version: access.request.version },
-    data: { ...data, version: { increment: 1 } },
-  });
-  if (count !== 1) throw versionConflict(access.request.version + 1);
-}
-
-/** Announcements a change of status makes in the deal-room chat and in 1C. */
-function statusOutbox(
-  access: RequestAccess,
-  change: { field: 'status' | 'paymentStatus'; from: string; to: string },
-  actor: Actor,
-): OutboxEntry[] {
-  const entries: OutboxEntry[] = [];
-  const { request, pipeline } = access;
-  if (pipeline.syncsChat && request.telegramChatId !== null) {
-    entries.push({
-      target: 'TELEGRAM',
-      kind: change.field === 'status' ? 'telegram.statusChanged' : 'telegram.paymentStatusChanged',
-      aggregateKey: `chat:${request.telegramChatId}`,
-      payload: {
-        requestId: request.id,
-        chatId: request.telegramChatId.toString(),
-        from: change.from,
-        to: change.to,
-        by: actor.name,
-      },
-    });
-  }
-  return entries;
 }
 
 export async function getRequestView(
@@ -287,94 +241,38 @@ export async function updateLoadedFields(
 }
 
 /**
- * DRAFT → COLLECTING_OFFERS. In-house requests ("new in-house") are sent to 1C through
- * the outbox in the same transaction; standard ones start collecting offers.
+ * DRAFT → COLLECTING_OFFERS. In-house requests ("new in-house") are sent to 1C through the
+ * outbox in the same transaction; standard ones start collecting offers.
  */
 export async function submitRequest(
   ctx: ServiceContext,
   input: { requestId: string; version?: number },
 ): Promise<PaymentRequestView> {
-  return transaction(ctx.db, async (tx) => {
-    const access = await loadAccess(tx, ctx.actor, input.requestId, { lock: true });
-    requirePermission(access, 'application.view');
-    const role = actingRoleOf(access.relation);
-    if (!role) throw forbidden();
-    assertStatusTransition({ ...access.facts }, 'COLLECTING_OFFERS', role, 'submit');
-    assertVersion(access, input.version);
-    assertComplete(fieldsOf(access.request));
-    const now = ctx.now();
-    if (access.pipeline.hasDeadlines) {
-      if (!access.request.offersDeadline || access.request.offersDeadline <= now) {
-        throw new DomainError('VALIDATION_FAILED', 'DEADLINE_TOO_SOON');
-      }
-    }
-    await writeRequest(tx, access, { status: 'COLLECTING_OFFERS' });
-    await recordHistory(
-      tx,
-      access.request.id,
-      ctx.actor,
-      [{ field: 'status', from: 'DRAFT', to: 'COLLECTING_OFFERS' }],
-      now,
-    );
-    const outbox = statusOutbox(
-      access,
-      { field: 'status', from: 'DRAFT', to: 'COLLECTING_OFFERS' },
-      ctx.actor,
-    );
-    if (access.pipeline.sendsToOnec) {
-      outbox.push({
-        target: 'ONEC',
-        kind: 'onec.createRequest',
-        aggregateKey: `request:${access.request.id}`,
-        payload: { requestId: access.request.id },
-      });
-    }
-    await enqueueOutbox(tx, outbox);
-    return currentView(tx, ctx.actor, input.requestId);
-  });
+  return changeStatus(ctx, { ...input, status: 'COLLECTING_OFFERS', causes: ['submit'] });
 }
 
-/** A status change by hand (the agent's menu, 1C, a cancel). Offers and expiry have their own paths. */
+/** A status change by hand (the agent's menu, 1C, a cancel, a submit). Offers and expiry have their own paths. */
 export interface StatusChange {
   requestId: string;
   status: RequestStatus;
   version?: number;
   comment?: string;
+  /** Narrows the roads: `['submit']` for the submit procedure. */
+  causes?: TransitionOptions['causes'];
 }
 
-/** A status change inside the caller's transaction (the 1C shim joins it to its idempotency record). */
-export async function changeStatusInTx(
-  tx: Tx,
-  actor: Actor,
-  now: Date,
-  input: StatusChange,
-): Promise<void> {
-  const access = await loadAccess(tx, actor, input.requestId, { lock: true });
-  requirePermission(access, 'application.view');
-  const role = actingRoleOf(access.relation);
-  if (!role) throw forbidden();
-  const cause = input.status === 'CANCELLED' ? 'cancel' : 'setStatus';
-  const from = access.request.status;
-  assertStatusTransition(access.facts, input.status, role, cause);
-  assertVersion(access, input.version);
-  await writeRequest(tx, access, { status: input.status });
-  await recordHistory(
-    tx,
-    access.request.id,
-    actor,
-    [{ field: 'status', from, to: input.status }],
-    now,
-  );
-  await enqueueOutbox(tx, statusOutbox(access, { field: 'status', from, to: input.status }, actor));
-}
-
-/** A status change by hand (the agent's menu, a cancel). Offers and expiry have their own paths. */
+/** A status change, then the request as the caller sees it now. */
 export async function changeStatus(
   ctx: ServiceContext,
   input: StatusChange,
 ): Promise<PaymentRequestView> {
   return transaction(ctx.db, async (tx) => {
-    await changeStatusInTx(tx, ctx.actor, ctx.now(), input);
+    await applyTransition(tx, ctx.actor, input.requestId, [{ kind: 'status', to: input.status }], {
+      now: ctx.now(),
+      version: input.version,
+      comment: input.comment ?? null,
+      causes: input.causes,
+    });
     return currentView(tx, ctx.actor, input.requestId);
   });
 }
@@ -384,38 +282,18 @@ export interface PaymentStatusChange {
   paymentStatus: PaymentStatus;
 }
 
-export async function changePaymentStatusInTx(
-  tx: Tx,
-  actor: Actor,
-  now: Date,
-  input: PaymentStatusChange,
-): Promise<void> {
-  const access = await loadAccess(tx, actor, input.requestId, { lock: true });
-  requirePermission(access, 'application.view');
-  const role = actingRoleOf(access.relation);
-  if (!role) throw forbidden();
-  const from = access.request.paymentStatus;
-  assertPaymentTransition(access.facts, input.paymentStatus, role);
-  await writeRequest(tx, access, { paymentStatus: input.paymentStatus });
-  await recordHistory(
-    tx,
-    access.request.id,
-    actor,
-    [{ field: 'paymentStatus', from, to: input.paymentStatus }],
-    now,
-  );
-  await enqueueOutbox(
-    tx,
-    statusOutbox(access, { field: 'paymentStatus', from, to: input.paymentStatus }, actor),
-  );
-}
-
 export async function changePaymentStatus(
   ctx: ServiceContext,
   input: PaymentStatusChange,
 ): Promise<PaymentRequestView> {
   return transaction(ctx.db, async (tx) => {
-    await changePaymentStatusInTx(tx, ctx.actor, ctx.now(), input);
+    await applyTransition(
+      tx,
+      ctx.actor,
+      input.requestId,
+      [{ kind: 'payment', to: input.paymentStatus }],
+      { now: ctx.now() },
+    );
     return currentView(tx, ctx.actor, input.requestId);
   });
 }

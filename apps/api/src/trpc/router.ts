@@ -1,9 +1,9 @@
-import { outboxRouter } from '../outbox/router';
 import { botRouter } from './routers/bot';
 import { botOutboxRouter } from './routers/bot-outbox';
 import { meRouter } from './routers/me';
 import { miniAppRouter } from './routers/mini-app';
 import { offersRouter } from './routers/offers';
+import { outboxRouter } from './routers/outbox';
 import { requestsRouter } from './routers/requests';
 import { router } from './trpc';
 

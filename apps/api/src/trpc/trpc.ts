@@ -55,6 +55,12 @@ export const agentProcedure = authedProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, actor: ctx.actor as Extract<Actor, { kind: 'agent' }> } });
 });
 
+/** The bank's own agents look after the integrations: agents of the master tenant only. */
+export const masterAgentProcedure = agentProcedure.use(({ ctx, next }) => {
+  if (!ctx.actor.tenantIsMaster) throw toTrpcError(forbidden());
+  return next();
+});
+
 export const userProcedure = authedProcedure.use(({ ctx, next }) => {
   if (ctx.actor.kind !== 'user') throw toTrpcError(forbidden());
   return next({ ctx: { ...ctx, actor: ctx.actor as Extract<Actor, { kind: 'user' }> } });

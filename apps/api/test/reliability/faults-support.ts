@@ -17,7 +17,7 @@ import { createTRPCClient, httpLink } from '@trpc/client';
 
 import { issuePlatformToken } from '../../src/auth/platform-token';
 import type { OutboxWorker } from '../../src/outbox';
-import { onecOutboxKinds } from '../../src/services/onec';
+import { onecKinds } from '@payreq/contracts';
 import type { AppRouter } from '../../src/trpc/router';
 import type { World } from '../fixtures';
 import type { TestApi } from '../harness';
@@ -186,7 +186,7 @@ const requestIdOf = (payload: unknown) =>
 async function createRows(prisma: PrismaClient, ids: readonly string[]) {
   const wanted = new Set(ids);
   const rows = await prisma.outboxMessage.findMany({
-    where: { target: 'ONEC', kind: onecOutboxKinds.createRequest },
+    where: { target: 'ONEC', kind: onecKinds.createRequest },
     select: { payload: true, state: true, deliveredAt: true, attempts: true },
   });
   return rows.filter((row) => wanted.has(requestIdOf(row.payload)));

@@ -5,7 +5,7 @@ import { verifyOnecSignature } from '@payreq/onec';
 
 import type { Db } from '../../db';
 import { AppError } from '../../errors';
-import type { OnecActor } from '../../services/onec';
+import type { OnecActor } from '../../services/onec-inbound';
 
 /** API keys are stored as their sha256 (hex); the key itself never is. */
 export function hashApiKey(apiKey: string): string {

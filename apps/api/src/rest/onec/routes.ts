@@ -9,8 +9,12 @@ import {
   putOnecDocumentFile,
   storeOnecDocumentInTx,
 } from '../../services/documents';
-import type { OnecActor } from '../../services/onec';
-import { acceptOnecOfferInTx, applyOnecStatusInTx, getOnecRequestView } from '../../services/onec';
+import type { OnecActor } from '../../services/onec-inbound';
+import {
+  acceptOnecOfferInTx,
+  applyOnecStatusInTx,
+  getOnecRequestView,
+} from '../../services/onec-inbound';
 import { authenticateOnec } from './auth';
 import { renderOpenApiHtml } from './docs-page';
 import type { Answer, IdempotencyTicket, IdempotentAnswer } from './idempotency';

@@ -1,35 +1,13 @@
 import type { OutboxMessage } from '@payreq/db';
 import { z } from 'zod';
 
-import { AppError, forbidden, toTrpcError } from '../errors';
-import { agentProcedure, router } from '../trpc/trpc';
-import { listDeadOutbox, requeueDead } from './store';
+import { AppError } from '../../errors';
+import { listDeadOutbox, requeueDead } from '../../outbox/store';
+import { masterAgentProcedure, router } from '../trpc';
+import type { DeadLetterView } from './outbox.types';
+import { DeadLetterView as DeadLetter, ListDeadInput, OutboxMessageId } from './outbox.types';
 
-const OutboxTarget = z.enum(['ONEC', 'TELEGRAM']);
-const OutboxMessageId = z.string().regex(/^\d{1,19}$/, { error: 'invalid_type' });
-
-export const DeadLetterView = z.object({
-  id: z.string(),
-  target: OutboxTarget,
-  kind: z.string(),
-  aggregateKey: z.string(),
-  payload: z.unknown(),
-  state: z.enum(['PENDING', 'DELIVERED', 'DEAD']),
-  attempts: z.number().int(),
-  lastError: z.string().nullable(),
-  createdAt: z.string(),
-  nextAttemptAt: z.string(),
-});
-export type DeadLetterView = z.infer<typeof DeadLetterView>;
-
-export const ListDeadInput = z.strictObject({
-  target: OutboxTarget.optional(),
-  limit: z.number().int().min(1).max(200).default(50),
-  /** `nextCursor` of the previous page. */
-  cursor: OutboxMessageId.nullish(),
-});
-
-export function toDeadLetterView(message: OutboxMessage): DeadLetterView {
+function toDeadLetterView(message: OutboxMessage): DeadLetterView {
   return {
     id: message.id.toString(),
     target: message.target,
@@ -44,17 +22,11 @@ export function toDeadLetterView(message: OutboxMessage): DeadLetterView {
   };
 }
 
-/** The bank's own agents look after the integrations: agents of the master tenant only. */
-const masterAgentProcedure = agentProcedure.use(({ ctx, next }) => {
-  if (!ctx.actor.tenantIsMaster) throw toTrpcError(forbidden());
-  return next();
-});
-
 /** Dead letters of the outbox: messages whose delivery gave up, kept until someone requeues them. */
 export const outboxRouter = router({
   dead: masterAgentProcedure
     .input(ListDeadInput)
-    .output(z.object({ items: z.array(DeadLetterView), nextCursor: z.string().nullable() }))
+    .output(z.object({ items: z.array(DeadLetter), nextCursor: z.string().nullable() }))
     .query(async ({ ctx, input }) => {
       const rows = await listDeadOutbox(ctx.db, {
         target: input.target,
@@ -70,7 +42,7 @@ export const outboxRouter = router({
 
   requeue: masterAgentProcedure
     .input(z.strictObject({ id: OutboxMessageId }))
-    .output(DeadLetterView)
+    .output(DeadLetter)
     .mutation(async ({ ctx, input }) => {
       const message = await requeueDead(ctx.db, input.id, { now: ctx.now() });
       if (!message) {

@@ -1,0 +1,166 @@
+import type {
+  OnecOfferBody,
+  OnecOfferResult,
+  OnecRequestView,
+  OnecStatusBody,
+  OnecStatusResult,
+} from '@payreq/contracts';
+import { displayRequestNumber } from '@payreq/contracts';
+import type { Actor, RequestChange } from '@payreq/domain';
+import { fromOnecDateTime } from '@payreq/onec';
+
+import type { Db, Tx } from '../db';
+import { AppError } from '../errors';
+import { loadAccess, requirePermission } from './access';
+import { placeOfferInTx } from './offers';
+import { applyTransition } from './transitions';
+import { fieldsOf } from './views';
+
+/**
+ * 1C → platform: what 1C's calls to the REST shim do (read the request, post the computed offer,
+ * post a status). Documents 1C posts are in documents.ts; what the platform tells 1C is in
+ * onec-outbound.ts.
+ */
+
+/** The 1C integration that calls the REST shim. */
+export type OnecActor = Extract<Actor, { kind: 'onec' }>;
+
+/** `GET /onec/v1/requests/{requestId}`: the request as 1C reads it. */
+export async function getOnecRequestView(
+  db: Db | Tx,
+  actor: OnecActor,
+  requestId: string,
+): Promise<OnecRequestView> {
+  const access = await loadAccess(db as Tx, actor, requestId);
+  requirePermission(access, 'application.view');
+  const row = await (db as Tx).paymentRequest.findUniqueOrThrow({
+    where: { id: requestId },
+    include: {
+      agent: true,
+      offers: { where: { status: 'ACCEPTED' }, select: { id: true }, take: 1 },
+    },
+  });
+  return {
+    id: row.id,
+    number: row.number,
+    displayNumber: displayRequestNumber(row.number),
+    status: row.status,
+    paymentStatus: row.paymentStatus,
+    inHouse: access.pipeline.inHouse,
+    onecRef: row.onecRef,
+    agent: row.agent ? { id: row.agent.id, name: row.agent.name } : null,
+    fields: fieldsOf(row),
+    acceptedOfferId: row.offers[0]?.id ?? null,
+    version: row.version,
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function onecDate(value: string, timeZone: string, field: string): string {
+  try {
+    return fromOnecDateTime(value, timeZone).toISOString();
+  } catch {
+    throw new AppError('VALIDATION_FAILED', {
+      ru: `${field}: несуществующая дата ${value}`,
+      en: `${field}: ${value} is not a valid date`,
+    });
+  }
+}
+
+/**
+ * `POST .../offer`: 1C's computed terms become an offer of the request's linked agent
+ * (source ONEC) and are accepted at once (the domain decides: in-house requests that are
+ * collecting offers only). The same calculation (`Ref_Key`) posted again answers the offer
+ * already made; another calculation for an accepted request is refused by the domain.
+ */
+export async function acceptOnecOfferInTx(
+  tx: Tx,
+  actor: OnecActor,
+  requestId: string,
+  body: OnecOfferBody,
+  options: { now: Date; timeZone: string },
+): Promise<{ created: boolean; result: OnecOfferResult }> {
+  const access = await loadAccess(tx, actor, requestId, { lock: true });
+  requirePermission(access, 'application.view');
+  const onecRef = body.Ref_Key.toLowerCase();
+  const existing = await tx.offer.findUnique({ where: { onecRef } });
+  if (existing) {
+    if (existing.requestId !== requestId || existing.status !== 'ACCEPTED') {
+      throw new AppError('ALREADY_EXISTS', {
+        ru: `Расчёт 1С ${onecRef} уже использован для другого предложения`,
+        en: `The 1C calculation ${onecRef} was already used for another offer`,
+      });
+    }
+    return {
+      created: false,
+      result: {
+        offerId: existing.id,
+        requestId,
+        status: access.request.status,
+        offerStatus: 'ACCEPTED',
+      },
+    };
+  }
+  const offerId = await placeOfferInTx(
+    tx,
+    access,
+    { kind: 'onec' },
+    {
+      terms: {
+        rate: body.rate,
+        feePercent: body.feePercent,
+        fixedFee: body.fixedFee,
+        totalToPay: body.totalToPay,
+        settlementDays: body.settlementDays,
+        validUntil: body.validUntil
+          ? onecDate(body.validUntil, options.timeZone, 'validUntil')
+          : null,
+        comment: body.comment ?? null,
+      },
+      source: 'ONEC',
+      onecRef,
+    },
+    actor,
+    options.now,
+  );
+  const after = await tx.paymentRequest.findUniqueOrThrow({
+    where: { id: requestId },
+    select: { status: true },
+  });
+  return {
+    created: true,
+    result: { offerId, requestId, status: after.status, offerStatus: 'ACCEPTED' },
+  };
+}
+
+/**
+ * `POST .../status`: 1C sets the request status and/or the payment status through the same
+ * transition as everyone (the domain's tables decide what the ONEC role may do), in one change:
+ * the payment status first (a request is completed only after the payout). A value equal to the
+ * current one is no change. Runs in the caller's transaction (the shim's idempotency record).
+ */
+export async function applyOnecStatusInTx(
+  tx: Tx,
+  actor: OnecActor,
+  requestId: string,
+  body: OnecStatusBody,
+  now: Date,
+): Promise<OnecStatusResult> {
+  const access = await loadAccess(tx, actor, requestId, { lock: true });
+  requirePermission(access, 'application.view');
+  const changes: RequestChange[] = [];
+  if (body.paymentStatus && body.paymentStatus !== access.request.paymentStatus)
+    changes.push({ kind: 'payment', to: body.paymentStatus });
+  if (body.status && body.status !== access.request.status)
+    changes.push({ kind: 'status', to: body.status });
+  const applied = await applyTransition(tx, actor, access, changes, {
+    now,
+    comment: body.comment ?? null,
+  });
+  return {
+    requestId,
+    status: applied.status,
+    paymentStatus: applied.paymentStatus,
+    version: applied.version,
+  };
+}
