@@ -9,7 +9,7 @@ export default defineConfig({
   test: {
     testTimeout: 120_000,
     hookTimeout: 60_000,
-    reporters: ['default', ['./test/reliability/reporter.ts', { suite: 'api' }]],
+    reporters: ['default', ['@payreq/testing/reliability-reporter', { suite: 'api' }]],
     projects: [
       {
         extends: true,

@@ -12,7 +12,7 @@ export default defineConfig({
     include: ['test/reliability/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    reporters: ['default', ['@payreq/api/testing/reliability-reporter', { suite: 'bot' }]],
+    reporters: ['default', ['@payreq/testing/reliability-reporter', { suite: 'bot' }]],
     env: { TEST_DB: 'pglite', RELIABILITY: '1', RELIABILITY_SUITE: 'bot' },
   },
 });

@@ -1,7 +1,6 @@
-// Relative import into the api's test helpers (TypeScript, run by tsx), see README.md:
 // `signLaunch` signs Mini App init data exactly as Telegram does (`sign` of @tma.js/init-data-node).
-import { signLaunch } from '../../apps/api/test/telegram.ts';
-import type { TelegramUser } from '../../apps/api/test/telegram.ts';
+import type { TelegramUser } from '@payreq/testing';
+import { signLaunch } from '@payreq/testing';
 import { secrets } from './config.ts';
 
 export type { TelegramUser };

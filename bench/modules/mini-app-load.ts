@@ -8,7 +8,7 @@
 import type pg from 'pg';
 
 // Relative import into the api's test fixtures (a complete payment request form).
-import { completeForm } from '../../apps/api/test/fixtures.ts';
+import { completeForm } from '@payreq/testing';
 import { startChild } from '../lib/child.ts';
 import { config } from '../lib/config.ts';
 import { runLoad } from '../lib/load.ts';

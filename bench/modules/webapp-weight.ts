@@ -15,7 +15,7 @@ import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 
 // Relative import into the api's test fixtures (a complete payment request form).
-import { completeForm } from '../../apps/api/test/fixtures.ts';
+import { completeForm } from '@payreq/testing';
 import { benchDir, startChild } from '../lib/child.ts';
 import { track } from '../lib/cleanup.ts';
 import { config } from '../lib/config.ts';

@@ -4,7 +4,7 @@
  * this after changing the services and update the floor to match.
  * Usage: pnpm --filter @payreq/bench capture-sql
  */
-import { completeForm } from '../../apps/api/test/fixtures.ts';
+import { completeForm } from '@payreq/testing';
 import { startChild } from '../lib/child.ts';
 import { cleanupAll } from '../lib/cleanup.ts';
 import { acquirePostgres, freshDatabase } from '../lib/postgres.ts';

@@ -3,10 +3,10 @@ import type { Actor } from '@payreq/domain';
 import { canAgentSee, pipelineFor } from '@payreq/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { World } from './fixtures';
-import { createWorld } from './fixtures';
-import type { TestApi } from './harness';
-import { dbKind, skipDb, startTestApi } from './harness';
+import type { World } from '@payreq/testing';
+import { createWorld } from '@payreq/testing';
+import type { TestApi } from '../testing/harness';
+import { dbKind, skipDb, startTestApi } from '../testing/harness';
 
 /** The board's SQL filter must agree with the domain's `canAgentSee` on every kind of request. */
 describe.skipIf(skipDb)(`agents' board visibility (${dbKind})`, () => {

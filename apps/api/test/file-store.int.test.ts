@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileStore } from '../src/storage/file-store';
 import { LocalFileStore, keyFor } from '../src/storage/file-store';
 import { S3FileStore } from '../src/storage/s3-file-store';
-import { createWorld } from './fixtures';
-import type { TestApi } from './harness';
-import { TEST_BOT_SERVICE_TOKEN, dbKind, skipDb, startTestApi } from './harness';
-import { callOnec, createInHouseDraft, seedIntegration } from './onec-support';
+import { createWorld } from '@payreq/testing';
+import type { TestApi } from '../testing/harness';
+import { TEST_BOT_SERVICE_TOKEN, dbKind, skipDb, startTestApi } from '../testing/harness';
+import { callOnec, createInHouseDraft, seedIntegration } from '../testing/onec';
 import type { TestS3Server } from './s3-server';
 import { S3_TEST_CREDENTIALS, startTestS3 } from './s3-server';
 

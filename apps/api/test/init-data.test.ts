@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { verifyInitData } from '../src/auth/telegram';
-import { TEST_BOT_TOKEN } from './harness';
-import { signLaunch } from './telegram';
+import { TEST_BOT_TOKEN } from '../testing/harness';
+import { signLaunch } from '../testing/telegram';
 
 const MAX_AGE = 3600;
 const anna = { id: 7001, first_name: 'Анна', last_name: 'Петрова', username: 'anna' };

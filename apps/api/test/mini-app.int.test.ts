@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import type { World } from './fixtures';
-import { completeForm, createWorld } from './fixtures';
-import type { TestApi } from './harness';
+import type { World } from '@payreq/testing';
+import { completeForm, createWorld } from '@payreq/testing';
+import type { TestApi } from '../testing/harness';
 import {
   TEST_BOT_SERVICE_TOKEN,
   dbKind,
@@ -14,9 +14,9 @@ import {
   footprint,
   skipDb,
   startTestApi,
-} from './harness';
-import type { TelegramUser } from './telegram';
-import { botClient, miniAppClient, signLaunch, tma } from './telegram';
+} from '../testing/harness';
+import type { TelegramUser } from '../testing/telegram';
+import { botClient, miniAppClient, signLaunch, tma } from '../testing/telegram';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 

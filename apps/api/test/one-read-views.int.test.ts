@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { findRequestViewRow } from '../src/services/rows';
 import { requestViewInclude } from '../src/services/views';
-import { completeForm, createWorld } from './fixtures';
-import type { TestApi } from './harness';
-import { dbKind, failureOf, skipDb, startTestApi } from './harness';
-import type { TelegramUser } from './telegram';
-import { botClient, miniAppClient, signLaunch, tma } from './telegram';
+import { completeForm, createWorld } from '@payreq/testing';
+import type { TestApi } from '../testing/harness';
+import { dbKind, failureOf, skipDb, startTestApi } from '../testing/harness';
+import type { TelegramUser } from '../testing/telegram';
+import { botClient, miniAppClient, signLaunch, tma } from '../testing/telegram';
 
 const anna: TelegramUser = { id: 7000000001, first_name: 'Анна', language_code: 'ru' };
 const ivan: TelegramUser = { id: 5000000001, first_name: 'Иван', language_code: 'ru' };

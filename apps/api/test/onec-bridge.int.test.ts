@@ -7,10 +7,10 @@ import type { Emulator } from '@payreq/onec-emulator';
 import type { OutboxWorker } from '../src/outbox';
 import { outboxSignal } from '../src/outbox/signal';
 import { requestDocumentGeneration } from '../src/services/documents';
-import type { World } from './fixtures';
-import { createWorld } from './fixtures';
-import type { TestApi } from './harness';
-import { dbKind, failureOf, skipDb, startTestApi } from './harness';
+import type { World } from '@payreq/testing';
+import { createWorld } from '@payreq/testing';
+import type { TestApi } from '../testing/harness';
+import { dbKind, failureOf, skipDb, startTestApi } from '../testing/harness';
 import {
   createInHouseDraft,
   resetDatabase,
@@ -18,7 +18,7 @@ import {
   startEmulator,
   startOnecWorker,
   until,
-} from './onec-support';
+} from '../testing/onec';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 

@@ -16,10 +16,10 @@ import { runIdempotent } from '../src/rest/onec/idempotency';
 import { buildOnecOpenApiDocument, serializeOnecOpenApiDocument } from '../src/rest/onec/spec';
 import { committedOpenApiPath } from '../src/rest/onec/write-openapi';
 import { keyFor } from '../src/storage/file-store';
-import type { World } from './fixtures';
-import { completeForm, createWorld, hours } from './fixtures';
-import type { TestApi } from './harness';
-import { dbKind, skipDb, startTestApi } from './harness';
+import type { World } from '@payreq/testing';
+import { completeForm, createWorld, hours } from '@payreq/testing';
+import type { TestApi } from '../testing/harness';
+import { dbKind, skipDb, startTestApi } from '../testing/harness';
 import {
   ONEC_API_KEY,
   ONEC_HMAC_SECRET,
@@ -28,7 +28,7 @@ import {
   onecFootprint,
   resetDatabase,
   seedIntegration,
-} from './onec-support';
+} from '../testing/onec';
 
 const DOCUMENT_MAX_BYTES = 64 * 1024;
 

@@ -19,7 +19,7 @@ import {
 import { outboxSignal } from '../src/outbox/signal';
 import { transaction } from '../src/db';
 import { enqueueOutbox } from '../src/services/outbox';
-import { dbKind, skipDb } from './harness';
+import { dbKind, skipDb } from '../testing/harness';
 
 const silent: OutboxLogger = { info: () => {}, warn: () => {}, error: () => {} };
 

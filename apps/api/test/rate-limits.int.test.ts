@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { World } from './fixtures';
-import { createWorld } from './fixtures';
-import type { TestApi } from './harness';
-import { dbKind, failureOf, skipDb, startTestApi } from './harness';
-import { ONEC_API_KEY, callOnec, resetDatabase, seedIntegration } from './onec-support';
-import type { TelegramUser } from './telegram';
-import { botClient, miniAppClient, signLaunch, tma } from './telegram';
+import type { World } from '@payreq/testing';
+import { createWorld } from '@payreq/testing';
+import type { TestApi } from '../testing/harness';
+import { dbKind, failureOf, skipDb, startTestApi } from '../testing/harness';
+import { ONEC_API_KEY, callOnec, resetDatabase, seedIntegration } from '../testing/onec';
+import type { TelegramUser } from '../testing/telegram';
+import { botClient, miniAppClient, signLaunch, tma } from '../testing/telegram';
 
 const anna: TelegramUser = { id: 7000000001, first_name: 'Анна', language_code: 'ru' };
 const ivan: TelegramUser = { id: 5000000001, first_name: 'Иван', language_code: 'ru' };

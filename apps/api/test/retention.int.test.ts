@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { pruneExpiredRecords } from '../src/jobs/prune-retention';
-import type { TestApi } from './harness';
-import { dbKind, skipDb, startTestApi } from './harness';
-import { resetDatabase } from './onec-support';
+import type { TestApi } from '../testing/harness';
+import { dbKind, skipDb, startTestApi } from '../testing/harness';
+import { resetDatabase } from '../testing/onec';
 
 const day = 24 * 3600 * 1000;
 const now = new Date('2026-12-02T12:00:00Z');

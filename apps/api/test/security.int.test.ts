@@ -2,13 +2,13 @@ import { createHmac, randomUUID } from 'node:crypto';
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import type { World } from './fixtures';
-import { completeForm, createWorld } from './fixtures';
-import type { TestApi } from './harness';
-import { TEST_BOT_TOKEN, dbKind, failureOf, footprint, skipDb, startTestApi } from './harness';
-import { callOnec, resetDatabase, seedIntegration } from './onec-support';
-import type { TelegramUser } from './telegram';
-import { botClient, miniAppClient, signLaunch, tma } from './telegram';
+import type { World } from '@payreq/testing';
+import { completeForm, createWorld } from '@payreq/testing';
+import type { TestApi } from '../testing/harness';
+import { TEST_BOT_TOKEN, dbKind, failureOf, footprint, skipDb, startTestApi } from '../testing/harness';
+import { callOnec, resetDatabase, seedIntegration } from '../testing/onec';
+import type { TelegramUser } from '../testing/telegram';
+import { botClient, miniAppClient, signLaunch, tma } from '../testing/telegram';
 
 /**
  * The holes found when the system was tried from outside (a hostile 1C, a curious agent of

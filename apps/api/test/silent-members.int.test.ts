@@ -1,10 +1,10 @@
 import { TelegramTestServer } from '@payreq/telegram-testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createWorld } from './fixtures';
-import type { TestApi } from './harness';
-import { TEST_BOT_TOKEN, dbKind, failureOf, skipDb, startTestApi } from './harness';
-import { botClient, miniAppClient, signLaunch, tma } from './telegram';
+import { createWorld } from '@payreq/testing';
+import type { TestApi } from '../testing/harness';
+import { TEST_BOT_TOKEN, dbKind, failureOf, skipDb, startTestApi } from '../testing/harness';
+import { botClient, miniAppClient, signLaunch, tma } from '../testing/telegram';
 
 /**
  * People who were in the group before the bot arrived and never wrote are unknown to the

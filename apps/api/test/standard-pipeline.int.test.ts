@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { expireOverdueRequests } from '../src/jobs/expire-deadlines';
-import type { World } from './fixtures';
-import { completeForm, createWorld, hours, offerTerms } from './fixtures';
-import type { TestApi } from './harness';
-import { dbKind, skipDb, failureOf, footprint, startTestApi } from './harness';
+import type { World } from '@payreq/testing';
+import { completeForm, createWorld, hours, offerTerms } from '@payreq/testing';
+import type { TestApi } from '../testing/harness';
+import { dbKind, skipDb, failureOf, footprint, startTestApi } from '../testing/harness';
 
 describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
   let api: TestApi;

@@ -1,12 +1,12 @@
 import { ClaimedTelegramMessage } from '@payreq/contracts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { completeForm, createWorld } from './fixtures';
-import type { TestApi } from './harness';
-import { dbKind, skipDb, startTestApi } from './harness';
-import { resetDatabase } from './onec-support';
-import type { TelegramUser } from './telegram';
-import { botClient, miniAppClient, signLaunch, tma } from './telegram';
+import { completeForm, createWorld } from '@payreq/testing';
+import type { TestApi } from '../testing/harness';
+import { dbKind, skipDb, startTestApi } from '../testing/harness';
+import { resetDatabase } from '../testing/onec';
+import type { TelegramUser } from '../testing/telegram';
+import { botClient, miniAppClient, signLaunch, tma } from '../testing/telegram';
 
 const anna: TelegramUser = { id: 7000000001, first_name: 'Анна', language_code: 'ru' };
 const CHAT = -1001987654321;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import type { BotApp } from '../src/bot';
 import { createBot } from '../src/bot';
 import { loadConfig } from '../src/env';
-import { completeFormForTests } from './fixtures';
+import { completeForm } from '@payreq/testing';
 import type { Stack } from './stack';
 import {
   BOT_USERNAME,
@@ -89,7 +89,7 @@ async function requestInChat(
   by: TelegramUser = anna,
 ) {
   const agent = asUser(by, chat.launchToken);
-  const draft = await agent.miniApp.save.mutate({ fields: completeFormForTests });
+  const draft = await agent.miniApp.save.mutate({ fields: completeForm });
   const submitted = await agent.miniApp.setStatus.mutate({
     status: 'COLLECTING_OFFERS',
     version: draft.version,

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createBot } from '../src/bot';
 import { loadConfig } from '../src/env';
-import { completeFormForTests } from './fixtures';
+import { completeForm } from '@payreq/testing';
 import type { Stack } from './stack';
 import { eventually, freePort, startStack } from './stack';
 
@@ -183,7 +183,7 @@ describe('polling mode: the ops listener (OPS_PORT)', () => {
 
     // The agent submits the request: the status change is posted by the delivery loop.
     const agent = miniAppClient(api.url, tma(signLaunch(anna, chat.launchToken)));
-    const draft = await agent.miniApp.save.mutate({ fields: completeFormForTests });
+    const draft = await agent.miniApp.save.mutate({ fields: completeForm });
     await agent.miniApp.setStatus.mutate({ status: 'COLLECTING_OFFERS', version: draft.version });
     await tg.waitForBotMessage(chat.chatId, {
       bot: token,

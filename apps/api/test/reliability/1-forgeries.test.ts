@@ -6,17 +6,17 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { verifyInitData } from '../../src/auth/telegram';
-import type { TestApi } from '../harness';
-import { TEST_BOT_TOKEN, dbKind, startTestApi } from '../harness';
+import type { TestApi } from '../../testing/harness';
+import { TEST_BOT_TOKEN, dbKind, startTestApi } from '../../testing/harness';
 import {
   ONEC_API_KEY,
   ONEC_HMAC_SECRET,
   callOnec,
   createInHouseDraft,
   seedIntegration,
-} from '../onec-support';
-import { botClient, signLaunch, tma } from '../telegram';
-import { recordFigure } from './figures';
+} from '../../testing/onec';
+import { botClient, signLaunch, tma } from '../../testing/telegram';
+import { recordFigure } from '@payreq/testing/reliability';
 import type { DealRoom } from './support';
 import { CHAT, dealRoom, people, rowCounts, rowsChanged, skipSuite } from './support';
 

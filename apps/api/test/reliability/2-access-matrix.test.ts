@@ -6,12 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { signOnecBody } from '@payreq/onec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { completeForm, offerTerms } from '../fixtures';
-import type { TestApi } from '../harness';
-import { TEST_BOT_SERVICE_TOKEN, dbKind, startTestApi } from '../harness';
-import { ONEC_API_KEY, ONEC_HMAC_SECRET, seedIntegration } from '../onec-support';
-import { miniAppClient, signLaunch, tma } from '../telegram';
-import { recordFigure } from './figures';
+import { completeForm, offerTerms } from '@payreq/testing';
+import type { TestApi } from '../../testing/harness';
+import { TEST_BOT_SERVICE_TOKEN, dbKind, startTestApi } from '../../testing/harness';
+import { ONEC_API_KEY, ONEC_HMAC_SECRET, seedIntegration } from '../../testing/onec';
+import { miniAppClient, signLaunch, tma } from '../../testing/telegram';
+import { recordFigure } from '@payreq/testing/reliability';
 import type { DealRoom } from './support';
 import { CHAT, dealRoom, people, rowCounts, rowsChanged, skipSuite } from './support';
 

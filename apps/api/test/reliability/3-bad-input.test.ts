@@ -4,19 +4,19 @@ import { signOnecBody } from '@payreq/onec';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { completeForm } from '../fixtures';
-import type { TestApi } from '../harness';
-import { TEST_BOT_SERVICE_TOKEN, dbKind, startTestApi } from '../harness';
+import { completeForm } from '@payreq/testing';
+import type { TestApi } from '../../testing/harness';
+import { TEST_BOT_SERVICE_TOKEN, dbKind, startTestApi } from '../../testing/harness';
 import {
   ONEC_API_KEY,
   ONEC_HMAC_SECRET,
   createInHouseDraft,
   seedIntegration,
-} from '../onec-support';
-import { miniAppClient, signLaunch, tma } from '../telegram';
-import { recordFigure } from './figures';
-import type { WireBody } from './generators';
-import { inParallel, junk, nearValidValue, wire } from './generators';
+} from '../../testing/onec';
+import { miniAppClient, signLaunch, tma } from '../../testing/telegram';
+import { recordFigure } from '@payreq/testing/reliability';
+import type { WireBody } from '@payreq/testing/generators';
+import { inParallel, junk, nearValidValue, wire } from '@payreq/testing/generators';
 import type { DealRoom } from './support';
 import { CHAT, dealRoom, people, rowCounts, rowsChanged, skipSuite } from './support';
 

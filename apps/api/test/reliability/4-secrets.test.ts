@@ -7,24 +7,24 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createLogger } from '../../src/logger';
-import { completeForm } from '../fixtures';
-import type { TestApi } from '../harness';
+import { completeForm } from '@payreq/testing';
+import type { TestApi } from '../../testing/harness';
 import {
   TEST_BOT_SERVICE_TOKEN,
   TEST_BOT_TOKEN,
   TEST_TOKEN_SECRET,
   dbKind,
   startTestApi,
-} from '../harness';
+} from '../../testing/harness';
 import {
   ONEC_API_KEY,
   ONEC_HMAC_SECRET,
   createInHouseDraft,
   seedIntegration,
-} from '../onec-support';
-import { signLaunch, tma } from '../telegram';
-import { recordFigure } from './figures';
-import { inParallel, nearValidValue, wire } from './generators';
+} from '../../testing/onec';
+import { signLaunch, tma } from '../../testing/telegram';
+import { recordFigure } from '@payreq/testing/reliability';
+import { inParallel, nearValidValue, wire } from '@payreq/testing/generators';
 import type { DealRoom } from './support';
 import { CHAT, dealRoom, people, skipSuite } from './support';
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { completeForm } from '../fixtures';
-import type { TestApi } from '../harness';
-import { dbKind, startTestApi } from '../harness';
-import { signLaunch, tma } from '../telegram';
-import { recordFigure } from './figures';
+import { completeForm } from '@payreq/testing';
+import type { TestApi } from '../../testing/harness';
+import { dbKind, startTestApi } from '../../testing/harness';
+import { signLaunch, tma } from '../../testing/telegram';
+import { recordFigure } from '@payreq/testing/reliability';
 import type { DealRoom } from './support';
 import { CHAT, dealRoom, people, skipSuite } from './support';
 

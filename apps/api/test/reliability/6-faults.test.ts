@@ -8,11 +8,11 @@ import type { Emulator } from '@payreq/onec-emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import type { OutboxWorker } from '../../src/outbox';
-import type { World } from '../fixtures';
-import { createWorld } from '../fixtures';
-import type { TestApi } from '../harness';
-import { dbKind, startTestApi } from '../harness';
-import { startEmulator } from '../onec-support';
+import type { World } from '@payreq/testing';
+import { createWorld } from '@payreq/testing';
+import type { TestApi } from '../../testing/harness';
+import { dbKind, startTestApi } from '../../testing/harness';
+import { startEmulator } from '../../testing/onec';
 import type { ApiProcess, DeliveryTally, PostgresCluster } from './faults-support';
 import {
   countCreateCalls,

@@ -7,12 +7,12 @@ import { createTestDb } from '@payreq/db/testing';
 import type { Emulator } from '@payreq/onec-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { completeForm } from '../fixtures';
-import type { World } from '../fixtures';
-import { createWorld } from '../fixtures';
-import { seedIntegration } from '../onec-support';
-import { botClient, signLaunch, tma } from '../telegram';
-import { recordFigure } from './figures';
+import { completeForm } from '@payreq/testing';
+import type { World } from '@payreq/testing';
+import { createWorld } from '@payreq/testing';
+import { seedIntegration } from '../../testing/onec';
+import { botClient, signLaunch, tma } from '../../testing/telegram';
+import { recordFigure } from '@payreq/testing/reliability';
 import type { ApiProcess } from './faults-support';
 import {
   countCreateCalls,

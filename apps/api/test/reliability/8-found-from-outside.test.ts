@@ -4,13 +4,13 @@ import { allowedUploadMimeTypes, onecDocumentMimeTypes, opensInPlace } from '@pa
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadEnv } from '../../src/env';
-import { completeForm } from '../fixtures';
-import type { TestApi } from '../harness';
-import { TEST_BOT_TOKEN, dbKind, startTestApi } from '../harness';
-import { callOnec, seedIntegration } from '../onec-support';
-import type { TelegramUser } from '../telegram';
-import { miniAppClient, signLaunch, tma } from '../telegram';
-import { recordFigure } from './figures';
+import { completeForm } from '@payreq/testing';
+import type { TestApi } from '../../testing/harness';
+import { TEST_BOT_TOKEN, dbKind, startTestApi } from '../../testing/harness';
+import { callOnec, seedIntegration } from '../../testing/onec';
+import type { TelegramUser } from '../../testing/telegram';
+import { miniAppClient, signLaunch, tma } from '../../testing/telegram';
+import { recordFigure } from '@payreq/testing/reliability';
 import type { DealRoom } from './support';
 import { dealRoom, people, rowCounts, rowsChanged, skipSuite } from './support';
 

@@ -19,18 +19,18 @@ import { issuePlatformToken } from '../../src/auth/platform-token';
 import type { OutboxWorker } from '../../src/outbox';
 import { onecKinds } from '@payreq/contracts';
 import type { AppRouter } from '../../src/trpc/router';
-import type { World } from '../fixtures';
-import type { TestApi } from '../harness';
+import type { World } from '@payreq/testing';
+import type { TestApi } from '../../testing/harness';
 import {
   TEST_BOT_SERVICE_TOKEN,
   TEST_BOT_TOKEN,
   TEST_TOKEN_SECRET,
   dbKind,
   startTestApi,
-} from '../harness';
-import { ONEC_API_KEY, createInHouseDraft, startOnecWorker } from '../onec-support';
-import type { Figure } from './figures';
-import { recordFigure } from './figures';
+} from '../../testing/harness';
+import { ONEC_API_KEY, createInHouseDraft, startOnecWorker } from '../../testing/onec';
+import type { Figure } from '@payreq/testing/reliability';
+import { recordFigure } from '@payreq/testing/reliability';
 
 /**
  * What the fault tests share: counting what 1C received, the worker with short pauses, many

@@ -1,12 +1,12 @@
 import type { PrismaClient } from '@payreq/db';
 
-import type { World } from '../fixtures';
-import { createWorld } from '../fixtures';
-import { skipDb } from '../harness';
-import type { TestApi } from '../harness';
-import { resetDatabase } from '../onec-support';
-import type { TelegramUser } from '../telegram';
-import { botClient } from '../telegram';
+import type { World } from '@payreq/testing';
+import { createWorld } from '@payreq/testing';
+import { skipDb } from '../../testing/harness';
+import type { TestApi } from '../../testing/harness';
+import { resetDatabase } from '../../testing/onec';
+import type { TelegramUser } from '../../testing/telegram';
+import { botClient } from '../../testing/telegram';
 
 /** The suite runs only under vitest.reliability.config.ts (the default config skips it). */
 export const skipSuite = skipDb || process.env.RELIABILITY !== '1';

@@ -1,8 +1,8 @@
 import { Agent, request } from 'node:http';
 
-import { recordFigure } from '@payreq/api/testing/reliability';
-import type { WireBody } from '@payreq/api/testing/reliability-generators';
-import { inParallel, junk, wire } from '@payreq/api/testing/reliability-generators';
+import { recordFigure } from '@payreq/testing/reliability';
+import type { WireBody } from '@payreq/testing/generators';
+import { inParallel, junk, wire } from '@payreq/testing/generators';
 import type { PrismaClient } from '@payreq/db';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

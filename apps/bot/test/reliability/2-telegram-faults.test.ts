@@ -1,4 +1,4 @@
-import { recordFigure } from '@payreq/api/testing/reliability';
+import { recordFigure } from '@payreq/testing/reliability';
 import { miniAppClient, signLaunch, tma } from '@payreq/api/testing/telegram';
 import type { CallRecord, FaultSpec } from '@payreq/telegram-testkit';
 import fc from 'fast-check';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BotApp } from '../../src/bot';
 import { createBot } from '../../src/bot';
 import { loadConfig } from '../../src/env';
-import { completeFormForTests } from '../fixtures';
+import { completeForm } from '@payreq/testing';
 import type { Stack } from '../stack';
 import { eventually, pdf, startStack } from '../stack';
 
@@ -77,7 +77,7 @@ describe.skipIf(skipSuite)('Telegram faults during delivery', () => {
       await tg.waitForUpdatesConsumed(token);
       // The agent fills in and submits the room's request: its announcement goes out normally.
       const agent = miniAppClient(api.url, tma(signLaunch(anna, launchToken)));
-      const draft = await agent.miniApp.save.mutate({ fields: completeFormForTests });
+      const draft = await agent.miniApp.save.mutate({ fields: completeForm });
       await agent.miniApp.setStatus.mutate({ status: 'COLLECTING_OFFERS', version: draft.version });
       rooms.push({ chatId: group.id, launchToken, requestId: draft.id });
     }

@@ -1,8 +1,9 @@
 import { sign } from '@tma.js/init-data-node';
-import { TRPCClientError, createTRPCClient, httpLink } from '@trpc/client';
 
-import type { AppRouter } from '../src/trpc/router';
-import { TEST_BOT_SERVICE_TOKEN, TEST_BOT_TOKEN } from './harness';
+/** Test credentials: the bot token Mini App init data is signed with in every suite. */
+export const TEST_BOT_TOKEN = '1234567890:AAHtest-bot-token-for-signing-init-data';
+export const TEST_BOT_SERVICE_TOKEN = 'test-bot-service-token-0123456789abcdef';
+export const TEST_TOKEN_SECRET = 'test-platform-token-secret-0123456789';
 
 export interface TelegramUser {
   id: number;
@@ -29,21 +30,5 @@ export function signLaunch(
   );
 }
 
-export function miniAppClient(baseUrl: string, authorization: string | null) {
-  return createTRPCClient<AppRouter>({
-    links: [
-      httpLink({
-        url: `${baseUrl}/trpc`,
-        headers: () => (authorization ? { authorization } : {}),
-      }),
-    ],
-  });
-}
-
+/** The `Authorization` header of a Mini App call. */
 export const tma = (initData: string) => `tma ${initData}`;
-
-export function botClient(baseUrl: string) {
-  return miniAppClient(baseUrl, `Bearer ${TEST_BOT_SERVICE_TOKEN}`);
-}
-
-export { TRPCClientError };

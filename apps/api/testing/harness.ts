@@ -19,10 +19,9 @@ import { LocalFileStore } from '../src/storage/file-store';
 import { telegramMembershipCheck } from '../src/telegram/membership';
 import type { AppRouter } from '../src/trpc/router';
 
-export const TEST_TOKEN_SECRET = 'test-platform-token-secret-0123456789';
-/** A bot token as Telegram issues them; Mini App init data in tests is signed with it, as Telegram would. */
-export const TEST_BOT_TOKEN = '1234567890:AAHtest-bot-token-for-signing-init-data';
-export const TEST_BOT_SERVICE_TOKEN = 'test-bot-service-token-0123456789abcdef';
+import { TEST_BOT_SERVICE_TOKEN, TEST_BOT_TOKEN, TEST_TOKEN_SECRET } from '@payreq/testing';
+
+export { TEST_BOT_SERVICE_TOKEN, TEST_BOT_TOKEN, TEST_TOKEN_SECRET };
 
 export type DbKind = 'pglite' | 'postgres';
 

@@ -12,8 +12,8 @@ import {
   onecDeliveryBudgetMs,
   onecOutboxHandlers,
 } from '../src/services/onec-outbound';
-import type { World } from './fixtures';
-import { completeForm } from './fixtures';
+import type { World } from '@payreq/testing';
+import { completeForm } from '@payreq/testing';
 import type { TestApi } from './harness';
 
 export const ONEC_API_KEY = 'test-onec-inbound-api-key-0123456789';
@@ -139,19 +139,7 @@ export function startOnecWorker(
   }).start();
 }
 
-export async function until<T>(
-  check: () => Promise<T | null | undefined | false>,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+export { until } from '@payreq/testing';
 
 export interface OnecCall {
   status: number;
