@@ -5,7 +5,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { World } from '@payreq/testing';
 import { completeForm, createWorld } from '@payreq/testing';
 import type { TestApi } from '../testing/harness';
-import { TEST_BOT_TOKEN, dbKind, failureOf, footprint, skipDb, startTestApi } from '../testing/harness';
+import {
+  TEST_BOT_TOKEN,
+  dbKind,
+  failureOf,
+  footprint,
+  skipDb,
+  startTestApi,
+} from '../testing/harness';
 import { callOnec, resetDatabase, seedIntegration } from '../testing/onec';
 import type { TelegramUser } from '../testing/telegram';
 import { botClient, miniAppClient, signLaunch, tma } from '../testing/telegram';
