@@ -162,6 +162,7 @@ describe.skipIf(skipDb)(`Mini App api with Telegram identity (${dbKind})`, () =>
 
     it('takes agent rights away at once when an agent is deactivated', async () => {
       const draft = await as(anna).miniApp.save.mutate({ fields: completeForm });
+      const before = await footprint(api.prisma);
       await api.prisma.agent.update({ where: { id: world.anna.id }, data: { active: false } });
       const session = await as(anna).miniApp.session.query();
       expect(session.me.role).toBe('CLIENT');
@@ -176,7 +177,7 @@ describe.skipIf(skipDb)(`Mini App api with Telegram identity (${dbKind})`, () =>
       ).toMatchObject({
         httpStatus: 403,
       });
-      expect(await api.prisma.outboxMessage.count()).toBe(0);
+      expect(await footprint(api.prisma)).toEqual(before);
     });
   });
 
@@ -344,10 +345,19 @@ describe.skipIf(skipDb)(`Mini App api with Telegram identity (${dbKind})`, () =>
         agentId: world.anna.id,
         status: 'DRAFT',
       });
+      // The first save tells the group its request exists, once (later saves say nothing).
+      const announceCreated = { target: 'TELEGRAM', kind: 'telegram.requestCreated' } as const;
+      expect(await api.prisma.outboxMessage.findMany({ where: announceCreated })).toEqual([
+        expect.objectContaining({
+          aggregateKey: `chat:${CHAT}`,
+          payload: { requestId: created.id, chatId: String(CHAT) },
+        }),
+      ]);
       const filled = await as(anna).miniApp.save.mutate({
         version: created.version,
         fields: completeForm,
       });
+      expect(await api.prisma.outboxMessage.count({ where: announceCreated })).toBe(1);
 
       // The next steps come from the domain's tables, per caller.
       expect(filled.next).toEqual({

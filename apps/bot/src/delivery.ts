@@ -13,11 +13,13 @@ import {
   langOf,
   offerAcceptedText,
   paymentStatusChangedText,
+  requestCreatedText,
   statusChangedText,
 } from './texts';
 
-/** What the api's outbox asks the bot to post (see apps/api: services/requests.ts, offers.ts, documents.ts). */
+/** What the api's outbox asks the bot to post (see apps/api: services/chat-requests.ts, requests.ts, offers.ts, documents.ts). */
 export const outboxKinds = {
+  requestCreated: 'telegram.requestCreated',
   statusChanged: 'telegram.statusChanged',
   paymentStatusChanged: 'telegram.paymentStatusChanged',
   offerAccepted: 'telegram.offerAccepted',
@@ -25,6 +27,7 @@ export const outboxKinds = {
 } as const;
 
 const chatIdField = z.union([z.string().regex(/^-?\d+$/), z.number().int()]).transform(Number);
+const RequestPayload = z.object({ requestId: z.string().min(1), chatId: chatIdField });
 const StatusPayload = z.object({
   requestId: z.string().min(1),
   chatId: chatIdField,
@@ -310,6 +313,11 @@ export class DeliveryLoop {
     });
 
     switch (message.kind) {
+      case outboxKinds.requestCreated: {
+        const payload = parse(RequestPayload, message);
+        const c = await card(payload.requestId);
+        return text(c.chatId ?? payload.chatId, requestCreatedText(forText(c)));
+      }
       case outboxKinds.statusChanged:
       case outboxKinds.paymentStatusChanged: {
         const payload = parse(StatusPayload, message);

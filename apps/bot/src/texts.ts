@@ -208,6 +208,14 @@ export function offerAcceptedText(card: CardForText): string {
   return lines.join('\n');
 }
 
+/** The chat's request was saved for the first time: where it is filled in and checked. */
+export function requestCreatedText(card: Pick<CardForText, 'displayNumber' | 'locale'>): string {
+  const title = requestTitle(card.displayNumber, card.locale);
+  return card.locale === 'ru'
+    ? `${title} создана. Её заполняют и проверяют в приложении: кнопка «${texts.openButton('ru')}» выше.`
+    : `${title} has been created. It is filled in and checked in the app: the “${texts.openButton('en')}” button above.`;
+}
+
 export function documentCaption(kind: string | null, displayNumber: string, lang: Lang): string {
   return `${documentKindLabel(kind, lang)} — ${lang === 'ru' ? 'заявка' : 'payment request'} ${displayNumber}`;
 }

@@ -14,7 +14,7 @@ import { uploadMimeFor } from '../src/mime';
 import { plainMessageOf } from '../src/mirror';
 import { KeyedSerializer } from '../src/retry';
 import { classifyTelegramError } from '../src/telegram';
-import { offerAcceptedText, statusChangedText } from '../src/texts';
+import { offerAcceptedText, requestCreatedText, statusChangedText } from '../src/texts';
 import { updatesByChat } from '../src/updates';
 
 const TOKEN = '1234567890:AAHtest-bot-token-for-signing-init-data';
@@ -292,6 +292,12 @@ describe('texts', () => {
       'Payment request № 000123: status “In progress”\nWas: “Offer accepted”\nChanged by: 1C',
     );
     expect(offerAcceptedText(card)).toContain('Total to pay: 16,107,050.00 RUB');
+    expect(requestCreatedText(card)).toBe(
+      'Payment request № 000123 has been created. It is filled in and checked in the app: the “Open the request” button above.',
+    );
+    expect(requestCreatedText({ ...card, locale: 'ru' })).toBe(
+      'Заявка № 000123 создана. Её заполняют и проверяют в приложении: кнопка «Открыть заявку» выше.',
+    );
   });
 });
 

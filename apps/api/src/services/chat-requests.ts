@@ -14,6 +14,7 @@ import type { TelegramLaunch } from '../auth/telegram';
 import { AppError, forbidden } from '../errors';
 import type { BoundChat } from './chats';
 import { recordHistory } from './history';
+import { enqueueOutbox } from './outbox';
 import type { ServiceContext } from './requests';
 import {
   changePaymentStatus,
@@ -177,6 +178,17 @@ export async function saveChatRequest(
       );
       const loaded = await loadRequestView(tx, actor, { id: created.id }, chat);
       if (!loaded) throw noRequestYet();
+      // The group hears that its request exists (the bot posts it in the chat's language).
+      if (loaded.access.pipeline.syncsChat) {
+        await enqueueOutbox(tx, [
+          {
+            target: 'TELEGRAM',
+            kind: 'telegram.requestCreated',
+            aggregateKey: `chat:${chat.chatId}`,
+            payload: { requestId: created.id, chatId: chat.chatId.toString() },
+          },
+        ]);
+      }
       return viewOf(actor, loaded.access, loaded.row);
     });
   } catch (error) {
