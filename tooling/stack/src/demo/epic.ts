@@ -74,7 +74,7 @@ function expect(condition: unknown, what: string): asserts condition {
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /** The request as the client fills it in (valid: IBAN/SWIFT/INN check digits and all). */
-function clientForm(): Record<string, string> {
+export function clientForm(): Record<string, string> {
   const day = (offset: number) =>
     new Date(Date.now() + offset * 24 * 3600 * 1000).toISOString().slice(0, 10);
   return {
@@ -99,7 +99,7 @@ function clientForm(): Record<string, string> {
 }
 
 /** 1C's terms: rate RUB per CNY, fee, fixed fee; 1C computes the total. */
-const onecTerms = {
+export const onecTerms = {
   rate: '12.8456',
   feePercent: '1.5',
   fixedFee: '5000',
