@@ -14,7 +14,7 @@ import { OnecOperator } from '../src/demo/onec';
 import { startLocalStack } from '../src/demo/run';
 import { buildStalePages } from '../src/demo/webapp';
 import { repoRoot } from '../src/env';
-import { people } from '../src/people';
+import { DEV_ONEC_USER, people } from '../src/people';
 import type { Stack } from '../src/stack';
 import type { DealRoom } from '../src/deal-room';
 import { TelegramControl, standinLink } from '../src/telegram-control';
@@ -65,12 +65,13 @@ describe('the Telegram web stand-in over the whole stack', () => {
     page.getByTestId('miniapp-main-button').filter({ hasText: text });
 
   /** The README's pictures are refreshed on request (UPDATE_SCREENSHOTS=1). */
-  const shoot = async (target: Page, name: string) => {
+  const shoot = async (target: Page, name: string, fullPage = false) => {
     mkdirSync(screenshotDir, { recursive: true });
     await target.evaluate('document.activeElement && document.activeElement.blur()');
     await target.screenshot({
       path: path.join(screenshotDir, `${name}.png`),
       animations: 'disabled',
+      fullPage,
     });
   };
 
@@ -191,6 +192,15 @@ describe('the Telegram web stand-in over the whole stack', () => {
       expect(vars.bg).toBe('#ffffff');
       expect(vars.height).toBe(`${vars.innerHeight}px`);
 
+      // A tab icon for each: the stand-in's own file, the Mini App's inline.
+      const icon = await fetch(
+        new URL((await page.locator('link[rel="icon"]').getAttribute('href'))!, stack.telegramRoot),
+      );
+      expect([icon.status, icon.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+      expect(await frame.evaluate<string>("document.querySelector('link[rel=icon]').href")).toMatch(
+        /^data:image\/svg\+xml,/,
+      );
+
       // The stand-in's night theme reaches the open Mini App at once (theme_changed).
       await page.getByTestId('menu').click();
       await page.getByRole('button', { name: 'Тёмная тема' }).click();
@@ -263,6 +273,38 @@ describe('the Telegram web stand-in over the whole stack', () => {
       expect(errors).toEqual([]);
     },
   );
+
+  it('the 1C operator console fits 1280 px with its status columns in view, light and dark', async () => {
+    for (const theme of ['light', 'dark'] as const) {
+      const desk = await browser.newContext({
+        viewport: { width: 1280, height: 800 },
+        locale: 'ru-RU',
+        colorScheme: theme,
+        httpCredentials: DEV_ONEC_USER,
+      });
+      const consolePage = await desk.newPage();
+      consolePage.on('pageerror', (error) => errors.push(error.message));
+      const [first] = await new OnecOperator(stack.onecUrl).list();
+      await consolePage.goto(`${stack.onecUrl}/operator#${first!.ref}`);
+      await consolePage.getByText(`Заявка ${first!.number}`).waitFor();
+      expect(
+        await consolePage.evaluate<number>('document.documentElement.scrollWidth'),
+      ).toBeLessThanOrEqual(1280);
+      for (const header of ['Статус', 'Оплата']) {
+        const box = await consolePage
+          .locator('thead th', { hasText: header })
+          .first()
+          .boundingBox();
+        expect(box, header).not.toBeNull();
+        expect(box!.x + box!.width, header).toBeLessThanOrEqual(1280);
+      }
+      expect(await consolePage.locator('link[rel="icon"]').getAttribute('href')).toMatch(
+        /^data:image\/svg\+xml,/,
+      );
+      await shoot(consolePage, `onec-console-1280-${theme}`, true);
+      await desk.close();
+    }
+  });
 
   it('the same signed launch opened in a plain tab (no Telegram around it) explains where to open it', async () => {
     const launch = await control.launchUrl({
