@@ -293,6 +293,9 @@ export function App() {
             <strong>{myName}</strong>
           </span>
           {menuOpen ? (
+            <div className="menu-backdrop" aria-hidden="true" onClick={() => setMenuOpen(false)} />
+          ) : null}
+          {menuOpen ? (
             <div className="menu" role="menu" onClick={() => setMenuOpen(false)}>
               <button
                 type="button"
