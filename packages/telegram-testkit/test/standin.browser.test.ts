@@ -315,6 +315,12 @@ describe('the web stand-in in Chromium', () => {
       .toMatchObject({
         eventData: { theme_params: DARK_THEME_PARAMS },
       });
+    // The header colour the app chose by its theme key follows the new theme.
+    expect(
+      await page.evaluate(
+        "getComputedStyle(document.querySelector('.miniapp-header')).backgroundColor",
+      ),
+    ).toBe('rgb(35, 46, 60)');
 
     // Closing with the app's closing confirmation on asks first.
     await post('web_app_setup_closing_behavior', { need_confirmation: true });

@@ -43,6 +43,7 @@ export interface WebviewState {
   backButton: boolean;
   settingsButton: boolean;
   closingConfirmation: boolean;
+  /** As the app gave them: a theme key or a colour. */
   headerColor: string | null;
   backgroundColor: string | null;
   bottomBarColor: string | null;
@@ -123,11 +124,13 @@ export function MiniAppPanel(props: MiniAppPanelProps) {
     });
   });
 
-  /** A theme key (`bg_color`) or a colour (`#aabbcc`), as the app may give either. */
-  const colorOf = (value: unknown): string | null => {
-    const key = str(value);
-    if (!key) return null;
-    return theme[key] ?? (/^#[0-9a-f]{3,8}$/i.test(key) ? key : null);
+  /**
+   * A theme key (`bg_color`) or a colour (`#aabbcc`), as the app may give either: kept as
+   * given, and a key read from the current theme (it follows a theme change, as in Telegram).
+   */
+  const colorOf = (value: string | null): string | null => {
+    if (!value) return null;
+    return theme[value] ?? (/^#[0-9a-f]{3,8}$/i.test(value) ? value : null);
   };
 
   /** Telegram asks first when the app wants a confirmation before closing. */
@@ -188,13 +191,13 @@ export function MiniAppPanel(props: MiniAppPanelProps) {
         update({ closingConfirmation: data.need_confirmation === true });
         break;
       case 'web_app_set_header_color':
-        update({ headerColor: colorOf(data.color_key ?? data.color) });
+        update({ headerColor: str(data.color_key) ?? str(data.color) ?? null });
         break;
       case 'web_app_set_background_color':
-        update({ backgroundColor: colorOf(data.color) });
+        update({ backgroundColor: str(data.color) ?? null });
         break;
       case 'web_app_set_bottom_bar_color':
-        update({ bottomBarColor: colorOf(data.color) });
+        update({ bottomBarColor: str(data.color) ?? null });
         break;
       case 'web_app_open_popup': {
         const buttons = Array.isArray(data.buttons) ? (data.buttons as EventData[]) : [];
@@ -314,13 +317,16 @@ export function MiniAppPanel(props: MiniAppPanelProps) {
     ),
   ].filter(Boolean);
 
-  const header = state.headerColor ?? theme.header_bg_color ?? theme.bg_color;
+  const header = colorOf(state.headerColor) ?? theme.header_bg_color ?? theme.bg_color;
   return (
     <section
       className="miniapp"
       aria-label={t('miniApp')}
       data-testid="miniapp"
-      style={{ background: state.backgroundColor ?? theme.bg_color, color: theme.text_color }}
+      style={{
+        background: colorOf(state.backgroundColor) ?? theme.bg_color,
+        color: theme.text_color,
+      }}
     >
       <header className="miniapp-header" style={{ background: header, color: theme.text_color }}>
         {state.backButton ? (
@@ -402,7 +408,8 @@ export function MiniAppPanel(props: MiniAppPanelProps) {
         <footer
           className={`miniapp-bottom${stacked ? ' miniapp-bottom-stacked' : ''}`}
           style={{
-            background: state.bottomBarColor ?? theme.bottom_bar_bg_color ?? theme.bg_color,
+            background:
+              colorOf(state.bottomBarColor) ?? theme.bottom_bar_bg_color ?? theme.bg_color,
           }}
         >
           {buttons}
