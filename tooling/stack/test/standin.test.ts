@@ -28,12 +28,16 @@ import { TelegramControl, standinLink } from '../src/telegram-control';
  */
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-const screenshotDir = path.join(
-  repoRoot,
-  process.env.UPDATE_SCREENSHOTS
-    ? 'packages/telegram-testkit/docs/screenshots'
-    : 'tooling/stack/test-results/screenshots',
-);
+/** The README's pictures are refreshed on request (UPDATE_SCREENSHOTS=1); the rest stay in test-results. */
+const screenshotDirs = {
+  docs: path.join(
+    repoRoot,
+    process.env.UPDATE_SCREENSHOTS
+      ? 'packages/telegram-testkit/docs/screenshots'
+      : 'tooling/stack/test-results/screenshots',
+  ),
+  results: path.join(repoRoot, 'tooling/stack/test-results/screenshots'),
+};
 
 describe('the Telegram web stand-in over the whole stack', () => {
   let root: string;
@@ -64,14 +68,19 @@ describe('the Telegram web stand-in over the whole stack', () => {
   const mainButton = (text: RegExp) =>
     page.getByTestId('miniapp-main-button').filter({ hasText: text });
 
-  /** The README's pictures are refreshed on request (UPDATE_SCREENSHOTS=1). */
-  const shoot = async (target: Page, name: string, fullPage = false) => {
-    mkdirSync(screenshotDir, { recursive: true });
+  const shoot = async (
+    target: Page,
+    name: string,
+    options: { fullPage?: boolean; dir?: keyof typeof screenshotDirs } = {},
+  ) => {
+    const dir = screenshotDirs[options.dir ?? 'docs'];
+    mkdirSync(dir, { recursive: true });
     await target.evaluate('document.activeElement && document.activeElement.blur()');
+    await target.mouse.move(160, 760); // no hover left on what was last pressed
     await target.screenshot({
-      path: path.join(screenshotDir, `${name}.png`),
+      path: path.join(dir, `${name}.png`),
       animations: 'disabled',
-      fullPage,
+      fullPage: options.fullPage ?? false,
     });
   };
 
@@ -301,7 +310,7 @@ describe('the Telegram web stand-in over the whole stack', () => {
       expect(await consolePage.locator('link[rel="icon"]').getAttribute('href')).toMatch(
         /^data:image\/svg\+xml,/,
       );
-      await shoot(consolePage, `onec-console-1280-${theme}`, true);
+      await shoot(consolePage, `onec-console-1280-${theme}`, { fullPage: true, dir: 'results' });
       await desk.close();
     }
   });
