@@ -317,6 +317,18 @@ export function MiniAppPanel(props: MiniAppPanelProps) {
     ),
   ].filter(Boolean);
 
+  // Left in the header, or right of it when the app shows its back button there.
+  const closeButton = (
+    <button
+      type="button"
+      className="icon-button"
+      aria-label={t('close')}
+      data-testid="miniapp-close"
+      onClick={askToClose}
+    >
+      <Icon name="close" />
+    </button>
+  );
   const header = colorOf(state.headerColor) ?? theme.header_bg_color ?? theme.bg_color;
   return (
     <section
@@ -340,15 +352,7 @@ export function MiniAppPanel(props: MiniAppPanelProps) {
             <Icon name="back" />
           </button>
         ) : (
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={t('close')}
-            data-testid="miniapp-close"
-            onClick={askToClose}
-          >
-            <Icon name="close" />
-          </button>
+          closeButton
         )}
         <span className="miniapp-title">{props.title}</span>
         {state.settingsButton ? (
@@ -374,17 +378,7 @@ export function MiniAppPanel(props: MiniAppPanelProps) {
         >
           <Icon name="reload" />
         </button>
-        {state.backButton ? (
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={t('close')}
-            data-testid="miniapp-close"
-            onClick={askToClose}
-          >
-            <Icon name="close" />
-          </button>
-        ) : null}
+        {state.backButton ? closeButton : null}
       </header>
       <div className="miniapp-body">
         <iframe
