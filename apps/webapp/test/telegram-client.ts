@@ -26,7 +26,6 @@ import { appDir, chromiumPath } from './global-setup';
  * answers the way Telegram does (`addTelegramBridge` of the Telegram test kit).
  */
 
-
 export type Theme = 'light' | 'dark';
 
 export function launchChromium(): Promise<Browser> {
