@@ -70,6 +70,7 @@ switch (command) {
       'run',
       'build',
       '--filter=@payreq/webapp',
+      '--filter=@payreq/telegram-testkit',
       '--output-logs=errors-only',
     ]);
     if (!built.ok) process.exit(built.status);

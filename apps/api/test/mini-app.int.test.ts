@@ -162,6 +162,7 @@ describe.skipIf(skipDb)(`Mini App api with Telegram identity (${dbKind})`, () =>
 
     it('takes agent rights away at once when an agent is deactivated, and no client rights come instead', async () => {
       const draft = await as(anna).miniApp.save.mutate({ fields: completeForm });
+      const before = await footprint(api.prisma);
       await api.prisma.agent.update({ where: { id: world.anna.id }, data: { active: false } });
       // A former agent still in the group is neither its agent nor its client.
       expect(await failureOf(as(anna).miniApp.session.query())).toMatchObject({ httpStatus: 403 });
@@ -180,7 +181,7 @@ describe.skipIf(skipDb)(`Mini App api with Telegram identity (${dbKind})`, () =>
           as(anna).miniApp.save.mutate({ version: draft.version, fields: { comment: 'x' } }),
         ),
       ).toMatchObject({ httpStatus: 403 });
-      expect(await api.prisma.outboxMessage.count()).toBe(0);
+      expect(await footprint(api.prisma)).toEqual(before);
     });
   });
 
@@ -348,10 +349,23 @@ describe.skipIf(skipDb)(`Mini App api with Telegram identity (${dbKind})`, () =>
         agentId: world.anna.id,
         status: 'DRAFT',
       });
+      // The first save tells the group its request exists, once (later saves say nothing).
+      const announceCreated = { target: 'TELEGRAM', kind: 'telegram.requestCreated' } as const;
+      expect(await api.prisma.outboxMessage.findMany({ where: announceCreated })).toEqual([
+        expect.objectContaining({
+          aggregateKey: `chat:${CHAT}`,
+          payload: {
+            requestId: created.id,
+            chatId: CHAT,
+            by: { kind: 'client', name: 'Ivan Petrov' },
+          },
+        }),
+      ]);
       const filled = await as(anna).miniApp.save.mutate({
         version: created.version,
         fields: completeForm,
       });
+      expect(await api.prisma.outboxMessage.count({ where: announceCreated })).toBe(1);
 
       // The next steps come from the domain's tables, per caller.
       expect(filled.next).toEqual({

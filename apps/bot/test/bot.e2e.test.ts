@@ -599,7 +599,22 @@ describe('delivery of the outbox', () => {
     );
     const rows = await outboxSettled(chat.chatId);
     expect(rows.map((row) => [row.kind, row.state])).toEqual([
+      ['telegram.requestCreated', 'DELIVERED'],
       ['telegram.statusChanged', 'DELIVERED'],
+    ]);
+  });
+
+  it('the first save is confirmed in the group once, in words, before anything else of the request', async () => {
+    const { tg, token } = stack;
+    const chat = await openDealRoom('Сделка Лилия');
+    const before = tg.botMessages(chat.chatId, { bot: token }).length;
+    const client = asUser(ivan, chat.launchToken);
+    const draft = await client.miniApp.save.mutate({ fields: { payerName: 'ООО «Лилия»' } });
+    await client.miniApp.save.mutate({ version: draft.version, fields: { amount: '1000' } });
+    await outboxSettled(chat.chatId);
+    const after = tg.botMessages(chat.chatId, { bot: token }).slice(before);
+    expect(after.map((record) => record.text)).toEqual([
+      `Заявка ${draft.displayNumber} создана. Её заполняют и проверяют в приложении: кнопка «Открыть заявку» выше.`,
     ]);
   });
 

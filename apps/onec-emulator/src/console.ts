@@ -2,6 +2,12 @@ import { DocumentKind, OnecSettableStatus, PaymentStatus } from '@payreq/contrac
 
 import type { ResolvedEmulatorConfig } from './config';
 
+/** The console's tab icon: 1C's yellow with its red mark, inline (no route of its own). */
+const FAVICON = `data:image/svg+xml,${encodeURIComponent(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#ffd600"/>' +
+    '<text x="32" y="44" font-family="Arial,sans-serif" font-size="30" font-weight="700" fill="#d01c1c" text-anchor="middle">1С</text></svg>',
+)}`;
+
 /** The operator console: one page, plain JS, talking to `{base}/operator/api`. */
 export function consoleHtml(config: ResolvedEmulatorConfig): string {
   const settings = {
@@ -17,29 +23,47 @@ export function consoleHtml(config: ResolvedEmulatorConfig): string {
 <meta charset="utf-8">
 <title>1С:Предприятие — эмулятор (payreq)</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<link rel="icon" href="${FAVICON}">
 <style>
-  body { font: 14px/1.4 system-ui, sans-serif; margin: 0; background: #f6f5ef; color: #222; }
-  header { background: #fbed9e; padding: 10px 16px; border-bottom: 1px solid #d8c96a; display: flex; gap: 16px; align-items: baseline; }
+  :root { --bg: #f6f5ef; --panel: #fff; --text: #222; --muted: #777; --line: #ddd; --head: #efefe6;
+    --bar: #fbed9e; --bar-line: #d8c96a; --hover: #fffbe0; --selected: #fff3b0; --button: #fbed9e;
+    --button-line: #c9b950; --code: #fafafa; --ok: #176b1c; --bad: #a11; --wait: #a66b00; }
+  @media (prefers-color-scheme: dark) {
+    :root { --bg: #1e1f22; --panel: #2a2b2f; --text: #e6e6e6; --muted: #9a9a9a; --line: #3d3e43;
+      --head: #34353a; --bar: #4a4322; --bar-line: #6b5f2a; --hover: #3a3622; --selected: #4d4522;
+      --button: #5a5128; --button-line: #7d7036; --code: #232428; --ok: #7ccf83; --bad: #ff8a80; --wait: #e0b050; }
+  }
+  body { font: 14px/1.4 system-ui, sans-serif; margin: 0; background: var(--bg); color: var(--text); }
+  a { color: inherit; }
+  header { background: var(--bar); padding: 10px 16px; border-bottom: 1px solid var(--bar-line); display: flex; flex-wrap: wrap; gap: 4px 16px; align-items: baseline; }
   header h1 { font-size: 18px; margin: 0; }
-  main { display: grid; grid-template-columns: minmax(420px, 1fr) 1.3fr; gap: 16px; padding: 16px; }
-  table { border-collapse: collapse; width: 100%; background: #fff; }
-  th, td { border: 1px solid #ddd; padding: 4px 6px; text-align: left; vertical-align: top; }
-  th { background: #efefe6; }
+  /* Both columns may shrink below their content: long refs and links wrap, the page never widens. */
+  main { display: grid; grid-template-columns: minmax(0, 1.15fr) minmax(0, 1fr); gap: 16px; padding: 16px; }
+  main > div { min-width: 0; }
+  table { border-collapse: collapse; width: 100%; background: var(--panel); }
+  th, td { border: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+  .scroll { overflow-x: auto; }
+  th { background: var(--head); }
+  td small { display: block; color: var(--muted); }
+  td.amount { white-space: nowrap; text-align: right; }
   tr.row { cursor: pointer; }
-  tr.row:hover { background: #fffbe0; }
-  tr.selected { background: #fff3b0; }
-  section { background: #fff; border: 1px solid #ddd; padding: 10px 12px; margin-bottom: 12px; }
+  tr.row:hover { background: var(--hover); }
+  tr.selected { background: var(--selected); }
+  section { background: var(--panel); border: 1px solid var(--line); padding: 10px 12px; margin-bottom: 12px; }
   section h3 { margin: 0 0 8px; font-size: 15px; }
   form { display: flex; flex-wrap: wrap; gap: 6px 10px; align-items: end; }
-  label { display: flex; flex-direction: column; font-size: 12px; color: #555; }
-  input, select, button { font: inherit; padding: 3px 6px; }
-  button { background: #fbed9e; border: 1px solid #c9b950; border-radius: 3px; cursor: pointer; }
-  .muted { color: #777; }
-  .ok { color: #176b1c; } .bad { color: #a11; } .wait { color: #a66b00; }
-  pre { white-space: pre-wrap; word-break: break-all; background: #fafafa; padding: 6px; max-height: 220px; overflow: auto; }
-  dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
-  dt { color: #666; }
+  label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); }
+  input, select, button { font: inherit; padding: 3px 6px; color: inherit; background: var(--panel); border: 1px solid var(--line); }
+  button { background: var(--button); border: 1px solid var(--button-line); border-radius: 3px; cursor: pointer; }
+  .muted { color: var(--muted); }
+  .ok { color: var(--ok); } .bad { color: var(--bad); } .wait { color: var(--wait); }
+  pre { white-space: pre-wrap; word-break: break-all; background: var(--code); padding: 6px; max-height: 220px; overflow: auto; margin: 0; }
+  dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 2px 12px; margin: 0; }
+  dt { color: var(--muted); }
+  dd { margin: 0; overflow-wrap: anywhere; }
   #message { min-height: 1.4em; }
+  @media (max-width: 900px) { main { grid-template-columns: minmax(0, 1fr); } }
 </style>
 </head>
 <body>
@@ -51,8 +75,8 @@ export function consoleHtml(config: ResolvedEmulatorConfig): string {
 <main>
   <div>
     <table>
-      <thead><tr><th>Номер</th><th>Дата</th><th>Заявка</th><th>Плательщик</th><th>Сумма</th><th>Статус</th><th>Оплата</th></tr></thead>
-      <tbody id="list"><tr><td colspan="7" class="muted">Загрузка…</td></tr></tbody>
+      <thead><tr><th>Документ</th><th>Заявка</th><th>Сумма</th><th>Статус</th><th>Оплата</th></tr></thead>
+      <tbody id="list"><tr><td colspan="5" class="muted">Загрузка…</td></tr></tbody>
     </table>
     <p class="muted">Ссылки веб-клиента вида <code>#e1cib/data/Document.…?ref=…</code> открывают документ здесь.</p>
   </div>
@@ -89,13 +113,26 @@ function guidFromHash() {
   const x = match[1].toLowerCase();
   return x.slice(24, 32) + '-' + x.slice(20, 24) + '-' + x.slice(16, 20) + '-' + x.slice(0, 4) + '-' + x.slice(4, 16);
 }
+/** A status code that may wrap after its underscores (TEST_PAYMENT_CONFIRMED). */
+function code(value) {
+  return String(value).split('_').flatMap((part, i) => (i === 0 ? [part] : ['_', h('wbr'), part]));
+}
+function scroll(table) { return h('div', { class: 'scroll' }, table); }
+function readable(url) { try { return decodeURI(url); } catch { return url; } }
+function money(amount, currency) {
+  if (!amount) return '—';
+  const value = Number(amount);
+  const shown = Number.isFinite(value) ? value.toLocaleString('ru-RU', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : amount;
+  return shown + (currency ? ' ' + currency : '');
+}
 async function loadList() {
   const { items } = await api('/requests');
   const rows = items.map((r) => h('tr', { class: 'row' + (selected === r.ref ? ' selected' : ''), onclick: () => select(r.ref) },
-    h('td', {}, r.number), h('td', {}, r.date.replace('T', ' ')), h('td', {}, r.displayNumber),
-    h('td', {}, r.payerName || '—'), h('td', {}, (r.amount || '—') + ' ' + (r.currency || '')),
-    h('td', {}, r.status), h('td', {}, r.paymentStatus)));
-  $('list').replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'Заявок пока нет'))]));
+    h('td', {}, r.number, h('small', {}, r.date.replace('T', ' '))),
+    h('td', {}, r.displayNumber, h('small', {}, r.payerName || '—')),
+    h('td', { class: 'amount' }, money(r.amount, r.currency)),
+    h('td', {}, code(r.status)), h('td', {}, code(r.paymentStatus))));
+  $('list').replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'Заявок пока нет'))]));
 }
 function stateClass(state) { return state === 'DELIVERED' || state === 'SENT' ? 'ok' : state === 'FAILED' ? 'bad' : 'wait'; }
 async function act(label, fn) {
@@ -139,27 +176,27 @@ async function refresh() {
     h('label', {}, 'Вид документа', h('select', { name: 'kind' }, options(SETTINGS.kinds))), h('button', { type: 'submit' }, 'Сформировать и отправить'));
   $('details').replaceChildren(
     h('section', {}, h('h3', {}, 'Заявка ' + r.number + ' (' + r.displayNumber + ')'),
-      h('dl', {}, h('dt', {}, 'Ref_Key'), h('dd', {}, r.ref), h('dt', {}, 'Ссылка'), h('dd', {}, h('a', { href: r.url }, r.url)),
+      h('dl', {}, h('dt', {}, 'Ref_Key'), h('dd', {}, r.ref), h('dt', {}, 'Ссылка'), h('dd', {}, h('a', { href: r.url }, readable(r.url))),
         h('dt', {}, 'Платформа'), h('dd', {}, r.platformId), h('dt', {}, 'Менеджер'), h('dd', {}, r.agent ? r.agent.name : '—'),
         h('dt', {}, 'Статус'), h('dd', {}, r.status + ' / ' + r.paymentStatus),
         ...Object.entries(f).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v === null ? '—' : v)])),
       h('p', {}, h('button', { onclick: () => act('Обновление из платформы', () => api(base + '/refresh', {})) }, 'Обновить из платформы'))),
     h('section', {}, h('h3', {}, 'Расчёт условий'), offerForm,
-      r.offers.length ? h('table', {}, h('tr', {}, h('th', {}, 'Дата'), h('th', {}, 'Курс'), h('th', {}, '%'), h('th', {}, 'Фикс.'), h('th', {}, 'Итого'), h('th', {}, 'Дн.'), h('th', {}, 'В платформе')),
-        r.offers.map((o) => h('tr', {}, h('td', {}, o.date), h('td', {}, o.rate), h('td', {}, o.feePercent), h('td', {}, o.fixedFee), h('td', {}, o.totalToPay), h('td', {}, o.settlementDays), h('td', {}, o.platformOfferId || '—')))) : null),
+      r.offers.length ? scroll(h('table', {}, h('tr', {}, h('th', {}, 'Дата'), h('th', {}, 'Курс'), h('th', {}, '%'), h('th', {}, 'Фикс.'), h('th', {}, 'Итого'), h('th', {}, 'Дн.'), h('th', {}, 'В платформе')),
+        r.offers.map((o) => h('tr', {}, h('td', {}, o.date.replace('T', ' ')), h('td', {}, o.rate), h('td', {}, o.feePercent), h('td', {}, o.fixedFee), h('td', {}, o.totalToPay), h('td', {}, o.settlementDays), h('td', {}, o.platformOfferId || '—'))))) : null),
     h('section', {}, h('h3', {}, 'Статусы'), statusForm, paymentForm),
     h('section', {}, h('h3', {}, 'Документы'), documentForm,
-      r.jobs.length ? h('table', {}, h('tr', {}, h('th', {}, 'Запрос платформы'), h('th', {}, 'Вид'), h('th', {}, 'Состояние'), h('th', {}, '')),
+      r.jobs.length ? scroll(h('table', {}, h('tr', {}, h('th', {}, 'Запрос платформы'), h('th', {}, 'Вид'), h('th', {}, 'Состояние'), h('th', {}, '')),
         r.jobs.map((j) => h('tr', {}, h('td', {}, j.documentRequestId), h('td', {}, j.kind), h('td', { class: stateClass(j.state) }, j.state + (j.error ? ' — ' + j.error : '')),
-          h('td', {}, j.state === 'SENT' ? '' : h('button', { onclick: () => act('Формирование', () => api('/jobs/' + j.ref + '/fulfil', {})) }, 'Сформировать'))))) : null,
-      r.documents.length ? h('table', {}, h('tr', {}, h('th', {}, 'Номер'), h('th', {}, 'Вид'), h('th', {}, 'Файл'), h('th', {}, 'Размер')),
+          h('td', {}, j.state === 'SENT' ? '' : h('button', { onclick: () => act('Формирование', () => api('/jobs/' + j.ref + '/fulfil', {})) }, 'Сформировать')))))) : null,
+      r.documents.length ? scroll(h('table', {}, h('tr', {}, h('th', {}, 'Номер'), h('th', {}, 'Вид'), h('th', {}, 'Файл'), h('th', {}, 'Размер')),
         r.documents.map((d) => h('tr', {}, h('td', {}, d.number), h('td', {}, d.kind),
-          h('td', {}, h('a', { href: SETTINGS.api + '/documents/' + d.ref + '/file', target: '_blank' }, d.fileName)), h('td', {}, d.size)))) : null),
+          h('td', {}, h('a', { href: SETTINGS.api + '/documents/' + d.ref + '/file', target: '_blank' }, d.fileName)), h('td', {}, d.size))))) : null),
     h('section', {}, h('h3', {}, 'Обмен с платформой'),
       h('p', {}, h('button', { onclick: () => act('Повтор', () => api('/deliveries/retry', {})) }, 'Повторить неотправленные')),
-      r.deliveries.length ? h('table', {}, h('tr', {}, h('th', {}, 'Операция'), h('th', {}, 'Состояние'), h('th', {}, 'Попыток'), h('th', {}, 'Ответ')),
+      r.deliveries.length ? scroll(h('table', {}, h('tr', {}, h('th', {}, 'Операция'), h('th', {}, 'Состояние'), h('th', {}, 'Попыток'), h('th', {}, 'Ответ')),
         r.deliveries.slice().reverse().map((d) => h('tr', {}, h('td', {}, d.operation), h('td', { class: stateClass(d.state) }, d.state),
-          h('td', {}, d.attempts), h('td', {}, h('pre', {}, (d.lastStatus ? 'HTTP ' + d.lastStatus + ' ' : '') + (d.lastError || JSON.stringify(d.response))))))) : h('p', { class: 'muted' }, 'Вызовов ещё не было')),
+          h('td', {}, d.attempts), h('td', {}, h('pre', {}, (d.lastStatus ? 'HTTP ' + d.lastStatus + ' ' : '') + (d.lastError || JSON.stringify(d.response)))))))) : h('p', { class: 'muted' }, 'Вызовов ещё не было')),
   );
 }
 $('platform').textContent = SETTINGS.platform || 'не настроена';

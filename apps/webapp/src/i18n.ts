@@ -72,7 +72,9 @@ const ru = {
   networkError: 'Нет связи с сервером. Проверьте интернет и попробуйте ещё раз.',
   unknownError: 'Что-то пошло не так. Попробуйте ещё раз.',
   retry: 'Повторить',
-  notInTelegram: 'Откройте приложение из Telegram: кнопкой в чате сделки или в чате с ботом.',
+  notInTelegram: 'Откройте приложение в Telegram',
+  notInTelegramHow:
+    'Эта страница работает внутри Telegram. Откройте чат сделки и нажмите кнопку «Открыть заявку» под сообщением бота; менеджеры банка — «Доска заявок» в чате с ботом.',
   offerAccepted: 'Принятое предложение',
   offerFrom: '{source}, {date}',
   offerSourceOnec: 'рассчитано в 1С',
@@ -185,8 +187,9 @@ const en: Words = {
   networkError: 'No connection to the server. Check the internet and try again.',
   unknownError: 'Something went wrong. Please try again.',
   retry: 'Retry',
-  notInTelegram:
-    'Open the app from Telegram: with the button in the deal-room chat or in the bot’s chat.',
+  notInTelegram: 'Open the app in Telegram',
+  notInTelegramHow:
+    'This page works inside Telegram. Open the deal-room chat and press “Open the request” under the bot’s message; bank managers: “Requests board” in the chat with the bot.',
   offerAccepted: 'Accepted offer',
   offerFrom: '{source}, {date}',
   offerSourceOnec: 'calculated in 1C',

@@ -3,10 +3,10 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 
 import { createApi, trpc } from './api';
+import type { I18n } from './i18n';
 import { createI18n, localeFromLanguageCode } from './i18n';
 import { Board } from './screens/Board';
 import { DealRoom } from './screens/DealRoom';
-import { FullScreenMessage } from './screens/Messages';
 import { startTelegram } from './telegram';
 import './styles.css';
 
@@ -19,6 +19,16 @@ function isBoard(startParam: string | null): boolean {
   return /\/board\/?$/.test(window.location.pathname) || !startParam;
 }
 
+/** Opened in a plain browser (no Telegram client around it): where to open it instead. */
+function OutsideTelegram(props: { i18n: I18n }) {
+  return (
+    <main className="screen screen-center" data-testid="outside-telegram">
+      <h1 className="outside-title">{props.i18n.t('notInTelegram')}</h1>
+      <p className="outside-text">{props.i18n.t('notInTelegramHow')}</p>
+    </main>
+  );
+}
+
 async function boot(): Promise<void> {
   if (import.meta.env.DEV) {
     const { prepareDevLaunch } = await import('./dev/mock-telegram');
@@ -28,7 +38,9 @@ async function boot(): Promise<void> {
   const launch = startTelegram();
   if (!launch) {
     const i18n = createI18n(localeFromLanguageCode(navigator.language));
-    root.render(<FullScreenMessage i18n={i18n} text={i18n.t('notInTelegram')} />);
+    document.documentElement.lang = i18n.locale;
+    document.title = i18n.t('notInTelegram');
+    root.render(<OutsideTelegram i18n={i18n} />);
     return;
   }
   const i18n = createI18n(localeFromLanguageCode(launch.languageCode));

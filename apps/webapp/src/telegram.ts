@@ -9,6 +9,7 @@ import {
   popup,
   retrieveLaunchParams,
   retrieveRawInitData,
+  setTargetOrigin,
   themeParams,
   viewport,
 } from '@tma.js/sdk-react';
@@ -58,8 +59,23 @@ function dropRepeatedLaunchParams(): void {
   );
 }
 
+/**
+ * Whether a Telegram client is around to answer: a native client's webview proxy, or the page
+ * of a web client (Telegram Web shows a Mini App in an iframe). Launch parameters alone prove
+ * nothing: a signed link opened in a plain browser tab has them, and nobody would answer.
+ */
+function insideTelegram(): boolean {
+  if ((window as { TelegramWebviewProxy?: unknown }).TelegramWebviewProxy) return true;
+  try {
+    return window.self !== window.top;
+  } catch {
+    return true;
+  }
+}
+
 /** Reads the launch parameters and starts the SDK; null outside Telegram. */
 export function startTelegram(): Launch | null {
+  if (!insideTelegram()) return null;
   dropRepeatedLaunchParams();
   let params: ReturnType<typeof retrieveLaunchParams>;
   let initDataRaw: string | undefined;
@@ -70,6 +86,10 @@ export function startTelegram(): Launch | null {
     return null;
   }
   if (!initDataRaw) return null;
+  // In a web client's iframe the SDK posts to https://web.telegram.org only; Telegram's own
+  // telegram-web-app.js posts to '*' (the messages are method calls, no secrets), so that
+  // other web clients, and the project's Telegram stand-in, hear the app too.
+  setTargetOrigin('*');
   init();
 
   attempt(() => {

@@ -6,6 +6,7 @@ import type { InitDataUser } from '@payreq/telegram-testkit';
 import type { BridgeEvent, TelegramWebviewWindow } from '@payreq/telegram-testkit';
 import {
   CHROMIUM_FLAGS,
+  DARK_THEME_PARAMS,
   DEFAULT_THEME_PARAMS,
   buildLaunchUrl,
   addTelegramBridge,
@@ -24,24 +25,6 @@ import { appDir, chromiumPath } from './global-setup';
  * (`window.TelegramWebviewProxy.postEvent`) that records what the app asks of Telegram and
  * answers the way Telegram does (`addTelegramBridge` of the Telegram test kit).
  */
-
-export const DARK_THEME_PARAMS: Record<string, string> = {
-  accent_text_color: '#6ab2f2',
-  bg_color: '#17212b',
-  bottom_bar_bg_color: '#17212b',
-  button_color: '#5288c1',
-  button_text_color: '#ffffff',
-  destructive_text_color: '#ec3942',
-  header_bg_color: '#17212b',
-  hint_color: '#708499',
-  link_color: '#6ab3f3',
-  secondary_bg_color: '#232e3c',
-  section_bg_color: '#17212b',
-  section_header_text_color: '#6ab3f3',
-  section_separator_color: '#111921',
-  subtitle_text_color: '#708499',
-  text_color: '#f5f5f5',
-};
 
 export type Theme = 'light' | 'dark';
 

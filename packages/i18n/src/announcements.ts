@@ -19,12 +19,12 @@ function commentLine(comment: string | null | undefined, ru: boolean): string[] 
   return comment ? [`${ru ? 'Комментарий' : 'Comment'}: ${comment}`] : [];
 }
 
-export function requestCreatedText(card: RequestCard, by: HistoryActor, format: Formatter): string {
-  const ru = format.locale === 'ru';
+/** The chat's request was saved for the first time: where it is filled in and checked. */
+export function requestCreatedText(card: RequestCard, format: Formatter): string {
   const title = requestTitle(card.displayNumber, format.locale);
-  return ru
-    ? `${title} создана (${actorLabel(by, 'ru')}). Её заполняют и проверяют в приложении: кнопка «Открыть заявку» выше.`
-    : `${title} was created (${actorLabel(by, 'en')}). It is filled in and checked in the app: the “Open the request” button above.`;
+  return format.locale === 'ru'
+    ? `${title} создана. Её заполняют и проверяют в приложении: кнопка «Открыть заявку» выше.`
+    : `${title} has been created. It is filled in and checked in the app: the “Open the request” button above.`;
 }
 
 export function statusChangedText(
@@ -120,7 +120,7 @@ export function announcementText(
 ): string {
   switch (message.kind) {
     case 'telegram.requestCreated':
-      return requestCreatedText(card, message.payload.by, format);
+      return requestCreatedText(card, format);
     case 'telegram.statusChanged':
       return statusChangedText(card, message.payload, format);
     case 'telegram.paymentStatusChanged':

@@ -197,6 +197,17 @@ describe('the bot’s messages in the group', () => {
     ).toBe('Payment request № 000123: status “In progress”\nWas: “Offer accepted”\nChanged by: 1C');
     expect(spaced(offerAcceptedText(card, ru))).toContain('Итого к оплате: 16 107 050,00 RUB');
     expect(documentCaption(card, ru)).toBe('Счёт на оплату СЧ-000001 — заявка № 000123');
+    const created = {
+      target: 'TELEGRAM',
+      kind: 'telegram.requestCreated',
+      payload: { requestId: card.requestId, chatId: -1, by: { kind: 'client', name: 'Иван' } },
+    } as const;
+    expect(announcementText(created, card, ru)).toBe(
+      'Заявка № 000123 создана. Её заполняют и проверяют в приложении: кнопка «Открыть заявку» выше.',
+    );
+    expect(announcementText(created, card, en)).toBe(
+      'Payment request № 000123 has been created. It is filled in and checked in the app: the “Open the request” button above.',
+    );
   });
 
   it('say who changed it as people name them (1С, not an integration code), with 1C’s comment', () => {

@@ -7,7 +7,9 @@
  * Options: --port (default 8081), --host (default 127.0.0.1), --bot-token (repeatable; a token is
  * generated when none is given), --bot-username (repeatable, matched to tokens by position),
  * --no-privacy (bots see all group messages), --allow-http-webapp (accept http:// Mini App
- * URLs in web_app buttons), --mini-app-url (main Mini App URL of every bot), --verbose.
+ * URLs in web_app buttons), --mini-app-url (main Mini App URL of every bot), --mini-app
+ * (repeatable `<short name>=<url>`: a Mini App of every bot, for `t.me/<bot>/<short name>` links),
+ * --verbose. The web stand-in (a Telegram Web look-alike over this world) is served at /web/.
  */
 import { parseArgs } from 'node:util';
 import { TelegramTestServer } from './server';
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     'no-privacy': { type: 'boolean', default: false },
     'allow-http-webapp': { type: 'boolean', default: false },
     'mini-app-url': { type: 'string' },
+    'mini-app': { type: 'string', multiple: true, default: [] },
     verbose: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -30,7 +33,7 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(
     'usage: telegram-test-server [--port 8081] [--host 127.0.0.1] [--bot-token TOKEN]... [--bot-username NAME]...\n' +
-      '       [--no-privacy] [--allow-http-webapp] [--mini-app-url URL] [--verbose]',
+      '       [--no-privacy] [--allow-http-webapp] [--mini-app-url URL] [--mini-app NAME=URL]... [--verbose]',
   );
   process.exit(0);
 }
@@ -40,6 +43,16 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`invalid --port ${values.port}`);
   process.exit(2);
 }
+
+const miniApps = values['mini-app'].map((spec) => {
+  const [shortName, ...rest] = spec.split('=');
+  const url = rest.join('=');
+  if (!shortName || !URL.canParse(url)) {
+    console.error(`invalid --mini-app ${spec}: expected <short name>=<url>`);
+    process.exit(2);
+  }
+  return { shortName, url };
+});
 
 const server = new TelegramTestServer({
   allowHttpWebAppUrls: values['allow-http-webapp'],
@@ -55,6 +68,7 @@ tokens.forEach((token, i) => {
     ...(values['mini-app-url'] !== undefined ? { mainMiniAppUrl: values['mini-app-url'] } : {}),
   });
 });
+for (const bot of server.listBots()) for (const app of miniApps) server.setMiniApp(bot.token, app);
 
 const url = await server.start({ port, host: values.host });
 console.log(`Telegram Bot API test server listening on ${url}`);
@@ -63,6 +77,7 @@ for (const bot of server.listBots()) {
   console.log(`    apiRoot: ${url}  (e.g. ${url}/bot${bot.token}/getMe)`);
 }
 console.log(`  control API: ${url}/__control`);
+console.log(`  web stand-in: ${url}/web/`);
 
 let stopping = false;
 const shutdown = (): void => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BotApiError, WorldError } from './errors';
+import { sniffImage } from './media';
 import type { TelegramTestServer } from './server';
 import type { BotMessageRecord } from './state';
 import type { AlbumItem, ChatRef } from './world';
@@ -15,6 +16,7 @@ export interface ControlReply {
   body?: unknown;
   raw?: Buffer;
   contentType?: string;
+  headers?: Record<string, string>;
 }
 
 const ref = z.union([z.number().int(), z.string().min(1)]);
@@ -77,6 +79,11 @@ const schemas = {
     link: z.string().min(1),
     chat: chatRef.optional(),
     platform: z.string().optional(),
+    themeParams: z.record(z.string(), z.string()).optional(),
+  }),
+  changes: z.object({
+    after: z.coerce.number().int().default(-1),
+    waitMs: z.coerce.number().int().min(0).max(60_000).default(25_000),
   }),
   createGroup: z.object({
     by: ref,
@@ -165,7 +172,12 @@ const schemas = {
   press: z
     .object({ from: ref, data: z.string().optional(), text: z.string().optional() })
     .refine((v) => v.data !== undefined || v.text !== undefined, 'give data or text'),
-  openWebApp: z.object({ from: ref, text: z.string().optional(), platform: z.string().optional() }),
+  openWebApp: z.object({
+    from: ref,
+    text: z.string().optional(),
+    platform: z.string().optional(),
+    themeParams: z.record(z.string(), z.string()).optional(),
+  }),
   launch: z.object({
     user: ref,
     bot: ref.optional(),
@@ -357,9 +369,38 @@ route(
           link: input.link,
           chat: input.chat,
           platform: input.platform,
+          themeParams: input.themeParams,
         }),
       ),
     });
+  },
+);
+
+route(
+  'GET',
+  '/users/:user/chats',
+  "the person's chat list (groups, a private chat with each bot), newest first",
+  ({ server, path }) => ok({ ok: true, chats: server.userChats(refValue(path.user ?? '')) }),
+);
+
+route(
+  'GET',
+  '/users/:user/chats/:chat/messages',
+  'messages of a chat of that list (a group id, or a bot id for the private chat)',
+  ({ server, path }) =>
+    ok({
+      ok: true,
+      messages: server.userChatMessages(refValue(path.user ?? ''), chatParam(path)),
+    }),
+);
+
+route(
+  'GET',
+  '/changes',
+  '?after=&waitMs= waits until the world changes (a message, a member, an update); answers {revision}',
+  async ({ server, query }) => {
+    const input = schemas.changes.parse(Object.fromEntries(query));
+    return ok({ ok: true, revision: await server.waitForChange(input.after, input.waitMs) });
   },
 );
 
@@ -668,11 +709,30 @@ route('GET', '/files/:fileId', 'file metadata', ({ server, path }) => {
   return ok({ ok: true, file: { ...meta, hasBytes: data !== undefined } });
 });
 
-route('GET', '/files/:fileId/content', 'file bytes', ({ server, path }) => {
-  const file = server.getFile(path.fileId ?? '');
-  if (!file?.bytes) return ok({ ok: false, error: 'unknown file or no bytes kept' }, 404);
-  return { status: 200, raw: file.bytes, contentType: file.mimeType ?? 'application/octet-stream' };
-});
+route(
+  'GET',
+  '/files/:fileId/content',
+  '?download=1 file bytes: images inline, anything else as an attachment (served as untrusted)',
+  ({ server, path, query }) => {
+    const file = server.getFile(path.fileId ?? '');
+    if (!file?.bytes) return ok({ ok: false, error: 'unknown file or no bytes kept' }, 404);
+    // What people send is untrusted: only real images are shown inline (typed by their bytes),
+    // everything else downloads; nothing is sniffed, nothing runs.
+    const image = sniffImage(file.bytes);
+    const inline = image !== undefined && query.get('download') !== '1';
+    const name = file.fileName ?? `${file.fileId}.${image?.format ?? 'bin'}`;
+    return {
+      status: 200,
+      raw: file.bytes,
+      contentType: inline ? `image/${image.format}` : (file.mimeType ?? 'application/octet-stream'),
+      headers: {
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': "sandbox; default-src 'none'",
+        'content-disposition': `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(name)}`,
+      },
+    };
+  },
+);
 
 route(
   'POST',

@@ -1,4 +1,4 @@
-export { TelegramTestServer } from './server';
+export { DEFAULT_WEB_DIR, TelegramTestServer } from './server';
 export type { CallFilter, CallRecord, TelegramTestServerOptions } from './server';
 export { TelegramWorld } from './world';
 export type {
@@ -21,14 +21,15 @@ export type {
   VoiceInput,
   WaitOptions,
 } from './world';
+export type { UserChat } from './world-types';
 export type { BotEdit, BotMessageRecord, CallbackAnswer, SentFile, StateOptions } from './state';
 export type { BotApiOptions } from './bot-api';
 export type { FaultHandle, FaultKind, FaultSpec, FiredFault } from './faults';
 export type { WebhookDelivery, WebhookOptions } from './webhook';
 export { BotApiError, WorldError } from './errors';
+export { DARK_THEME_PARAMS, DEFAULT_THEME_PARAMS } from './themes';
 export {
   buildLaunchUrl,
-  DEFAULT_THEME_PARAMS,
   parseLaunchUrl,
   parseTelegramLink,
   signInitData,

@@ -1,5 +1,9 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BotApi, Described, type BotApiOptions } from './bot-api';
 import { handleControl } from './control';
 import { BotApiError, WorldError, unauthorized } from './errors';
@@ -22,7 +26,26 @@ export interface TelegramTestServerOptions extends StateOptions, BotApiOptions {
   webhook?: WebhookOptions;
   /** Print each Bot API call to stderr. */
   verbose?: boolean;
+  /** The built web stand-in served at /web/ (default: this package's dist/web, from `pnpm build`). */
+  webDir?: string;
 }
+
+/** Where `vite build` puts the web stand-in (see vite.config.ts). */
+export const DEFAULT_WEB_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../dist/web',
+);
+
+const WEB_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
 
 export interface CallRecord {
   seq: number;
@@ -66,6 +89,7 @@ export class TelegramTestServer extends TelegramWorld {
   private baseUrl: string | undefined;
   private seq = 0;
   private detachState: () => void = () => undefined;
+  private readonly changeWaiters = new Set<() => void>();
 
   constructor(private readonly options: TelegramTestServerOptions = {}) {
     super(options);
@@ -111,6 +135,7 @@ export class TelegramTestServer extends TelegramWorld {
     this.api.cancelPolls();
     for (const wake of this.hangTimers) wake();
     this.hangTimers.clear();
+    for (const wake of this.changeWaiters) wake();
     this.detachState();
     const server = this.httpServer;
     this.httpServer = undefined;
@@ -138,8 +163,11 @@ export class TelegramTestServer extends TelegramWorld {
     this.dispatcher.stop();
     this.api.cancelPolls();
     this.detachState();
+    const old = this.state;
     const fresh = new WorldState(this.options);
     this.state = fresh;
+    // Whoever waits for a change of the old world sees the new one.
+    old.events.emit('revision');
     this.api = new BotApi(fresh, this.options);
     this.dispatcher = this.createDispatcher();
     this.faultsInjector.clear();
@@ -157,6 +185,28 @@ export class TelegramTestServer extends TelegramWorld {
       this.createBot(input);
       for (const [shortName, url] of bot.miniApps) this.setMiniApp(bot.token, { shortName, url });
     }
+  }
+
+  /**
+   * Resolves with the world's revision once it differs from `after` (something happened: a
+   * message, a member, an update), or with the same revision after `timeoutMs` — a long poll
+   * for clients such as the web stand-in.
+   */
+  async waitForChange(after: number, timeoutMs = 25_000): Promise<number> {
+    if (this.state.revision !== after) return this.state.revision;
+    const events = this.state.events;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        events.off('revision', done);
+        this.changeWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      events.on('revision', done);
+      this.changeWaiters.add(done);
+    });
+    return this.state.revision;
   }
 
   // ------------------------------------------------------------ faults and logs
@@ -332,7 +382,48 @@ export class TelegramTestServer extends TelegramWorld {
       return;
     }
     await drain(req);
+    if (path === '/' || path === '/web') {
+      res.writeHead(302, { location: `/web/${url.search}` }).end();
+      return;
+    }
+    if (path.startsWith('/web/')) {
+      await this.handleWeb(res, path.slice('/web/'.length));
+      return;
+    }
     this.writeJson(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+  }
+
+  /** The web stand-in: its built page for /web/ and its assets (nothing outside its folder). */
+  private async handleWeb(res: ServerResponse, file: string): Promise<void> {
+    const dir = this.options.webDir ?? DEFAULT_WEB_DIR;
+    const index = path.join(dir, 'index.html');
+    if (!existsSync(index)) {
+      const page =
+        '<!doctype html><meta charset="utf-8"><title>Telegram stand-in</title>' +
+        '<p>The web stand-in is not built: run <code>pnpm --filter @payreq/telegram-testkit build</code>.</p>';
+      res.writeHead(503, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+      return;
+    }
+    const target = path.resolve(dir, file === '' ? 'index.html' : decodeURIComponent(file));
+    const inside = target.startsWith(`${path.resolve(dir)}${path.sep}`);
+    const found = inside && existsSync(target) && !target.endsWith(path.sep);
+    if (!found && /\.[a-z0-9]+$/i.test(file)) {
+      this.writeJson(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+      return;
+    }
+    const chosen = found ? target : index;
+    const body = await readFile(chosen).catch(() => undefined);
+    if (!body) {
+      this.writeJson(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': WEB_TYPES[path.extname(chosen).toLowerCase()] ?? 'application/octet-stream',
+      'content-length': body.length,
+      // Assets carry their hash in the name; the page itself is read afresh.
+      'cache-control': chosen === index ? 'no-cache' : 'public, max-age=31536000, immutable',
+    });
+    res.end(body);
   }
 
   private handleFileDownload(res: ServerResponse, token: string, filePath: string): void {
@@ -642,6 +733,7 @@ export class TelegramTestServer extends TelegramWorld {
     const reply = await handleControl(this, req.method ?? 'GET', url, body);
     if (reply.raw) {
       res.writeHead(reply.status, {
+        ...reply.headers,
         'content-type': reply.contentType ?? 'application/octet-stream',
         'content-length': reply.raw.length,
       });

@@ -214,12 +214,23 @@ export class WorldState {
   nextUpdateId: number;
   readonly callbackQueryTtlMs: number;
   readonly allowHttpWebAppUrls: boolean;
+  /**
+   * Grows with every change people or bots make (a message, an edit, a member, an update): a
+   * client such as the web stand-in waits for it to change (`revision` event) and reads again.
+   */
+  revision = 0;
 
   constructor(options: StateOptions = {}) {
     this.nextUpdateId = options.firstUpdateId ?? 845_120_001;
     this.callbackQueryTtlMs = options.callbackQueryTtlMs ?? 60_000;
     this.allowHttpWebAppUrls = options.allowHttpWebAppUrls ?? false;
     this.events.setMaxListeners(0);
+    for (const event of ['message', 'bot-message', 'member', 'update']) {
+      this.events.on(event, () => {
+        this.revision += 1;
+        this.events.emit('revision');
+      });
+    }
   }
 
   // ------------------------------------------------------------ lookups

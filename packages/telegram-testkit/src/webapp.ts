@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { sign } from '@tma.js/init-data-node';
 
+import { DEFAULT_THEME_PARAMS } from './themes';
+
 /**
  * Mini App launch data, signed and packed exactly as Telegram clients launch a Mini App:
  * init data signed with HMAC-SHA-256 (secret = HMAC-SHA-256("WebAppData", bot token)), and a
@@ -91,25 +93,6 @@ export function signInitData(params: InitDataParams, botToken: string): string {
   data.signature = params.signature ?? randomBytes(64).toString('base64url');
   return sign(data as Parameters<typeof sign>[0], botToken, authDate);
 }
-
-/** Telegram Desktop's default light theme. */
-export const DEFAULT_THEME_PARAMS: Record<string, string> = {
-  accent_text_color: '#168acd',
-  bg_color: '#ffffff',
-  bottom_bar_bg_color: '#ffffff',
-  button_color: '#40a7e3',
-  button_text_color: '#ffffff',
-  destructive_text_color: '#d14e4e',
-  header_bg_color: '#ffffff',
-  hint_color: '#999999',
-  link_color: '#168acd',
-  secondary_bg_color: '#f1f1f1',
-  section_bg_color: '#ffffff',
-  section_header_text_color: '#168acd',
-  section_separator_color: '#e7e7e7',
-  subtitle_text_color: '#999999',
-  text_color: '#000000',
-};
 
 export interface LaunchUrlOptions {
   initData: string;

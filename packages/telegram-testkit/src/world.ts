@@ -27,6 +27,7 @@ import {
   type StoredMessage,
 } from './state';
 import { formatText } from './text';
+import type { UserChat } from './world-types';
 import {
   buildLaunchUrl,
   parseTelegramLink,
@@ -616,6 +617,7 @@ export class TelegramWorld {
     messageId: number;
     text?: string;
     platform?: string;
+    themeParams?: Record<string, string>;
   }): LaunchResult {
     const { chat, from } = this.resolveUserChat(input.from, input.chat);
     const stored = chat.messages.get(input.messageId);
@@ -633,6 +635,7 @@ export class TelegramWorld {
       url: button.web_app.url,
       queryId,
       ...(input.platform ? { platform: input.platform } : {}),
+      ...(input.themeParams ? { themeParams: input.themeParams } : {}),
     });
   }
 
@@ -688,6 +691,7 @@ export class TelegramWorld {
     link: string;
     chat?: ChatRef;
     platform?: string;
+    themeParams?: Record<string, string>;
   }): OpenLinkResult {
     const parsed = parseTelegramLink(input.link);
     if (!parsed) throw new WorldError(`not a t.me link: ${input.link}`);
@@ -702,6 +706,7 @@ export class TelegramWorld {
           : {}),
         ...(input.chat !== undefined ? { chat: input.chat } : {}),
         ...(input.platform ? { platform: input.platform } : {}),
+        ...(input.themeParams ? { themeParams: input.themeParams } : {}),
       });
       return { kind: 'miniapp', launch };
     }
@@ -760,6 +765,54 @@ export class TelegramWorld {
   /** All messages in a chat (user, bot and service), as Message objects. */
   chatMessages(chat: ChatRef, options: { bot?: BotRef } = {}): Message[] {
     const state = this.resolveChatForReading(chat, options.bot);
+    return [...state.messages.values()]
+      .filter((m) => !m.deleted)
+      .map((m) => structuredClone(m.message));
+  }
+
+  /**
+   * A person's chat list, newest activity first: the groups they are in (a group upgraded to a
+   * supergroup shows as the supergroup) and a private chat with every bot (empty until started).
+   */
+  userChats(user: UserRef): UserChat[] {
+    const person = this.state.findUser(user);
+    const out: UserChat[] = [];
+    const lastOf = (chat: ChatState | undefined): Message | null => {
+      const messages = [...(chat?.messages.values() ?? [])].filter((m) => !m.deleted);
+      const last = messages.at(-1);
+      return last ? structuredClone(last.message) : null;
+    };
+    for (const chat of this.state.groupsById.values()) {
+      const status = chat.members.get(person.id)?.status;
+      if (!isActiveStatus(status) || chat.migratedToChatId !== undefined) continue;
+      out.push({
+        id: chat.id,
+        type: chat.type === 'supergroup' ? 'supergroup' : 'group',
+        title: chat.title ?? '',
+        status: this.state.renderMember(chat, person.id).status,
+        memberCount: [...chat.members.values()].filter((m) => isActiveStatus(m.status)).length,
+        lastMessage: lastOf(chat),
+      });
+    }
+    for (const bot of this.state.bots.values()) {
+      const chat = this.state.chats.get(this.state.privateChatKey(bot.user.id, person.id));
+      out.push({
+        id: bot.user.id,
+        type: 'private',
+        title: bot.user.first_name,
+        ...(bot.user.username !== undefined ? { username: bot.user.username } : {}),
+        memberCount: 2,
+        lastMessage: lastOf(chat),
+      });
+    }
+    return out.sort(
+      (a, b) => (b.lastMessage?.date ?? 0) - (a.lastMessage?.date ?? 0) || a.id - b.id,
+    );
+  }
+
+  /** The messages of one chat of the person's list (`UserChat.id`), as their client shows them. */
+  userChatMessages(user: UserRef, chat: ChatRef): Message[] {
+    const { chat: state } = this.resolveUserChat(user, chat);
     return [...state.messages.values()]
       .filter((m) => !m.deleted)
       .map((m) => structuredClone(m.message));

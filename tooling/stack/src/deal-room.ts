@@ -1,13 +1,15 @@
 import type { Person } from './people';
 import { DEAL_ROOM_TITLE } from './people';
 import type { BotMessage, TelegramControl } from './telegram-control';
-import { startParamOf } from './telegram-control';
+import { launchLinkOf, startParamOf } from './telegram-control';
 
 export interface DealRoom {
   chatId: number;
   title: string;
   /** The launch token in the welcome's Mini App button (`startapp=`); null if none came. */
   startParam: string | null;
+  /** That button's link (`https://t.me/<bot>/<app>?startapp=…`); null if none came. */
+  launchLink: string | null;
   welcome: BotMessage | null;
 }
 
@@ -50,6 +52,7 @@ export async function openDealRoom(
     chatId,
     title,
     startParam: welcome ? startParamOf(welcome.replyMarkup) : null,
+    launchLink: welcome ? launchLinkOf(welcome.replyMarkup) : null,
     welcome,
   };
 }

@@ -52,6 +52,8 @@ export interface Stack {
   webappUrl: string;
   telegramRoot: string;
   localTelegram: boolean;
+  /** The test server's Telegram Web look-alike (`…/web/`); null with a real Telegram. */
+  standinUrl: string | null;
   /** 1C's infobase URL (`…/bank`). */
   onecUrl: string;
   localOnec: boolean;
@@ -59,6 +61,8 @@ export interface Stack {
   botOpsUrl: string | null;
   botToken: string;
   botUsername: string;
+  /** The bot's Mini App short name (`t.me/<bot>/<short name>`). */
+  miniAppShortName: string;
   serviceToken: string;
   onecKey: string;
   children: Child[];
@@ -90,6 +94,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const serviceToken = base.BOT_SERVICE_TOKEN ?? DEV_SERVICE_TOKEN;
   const onecKey = base.ONEC_INBOUND_API_KEY ?? DEV_ONEC_KEY;
   const botUsername = base.BOT_USERNAME ?? DEV_BOT_USERNAME;
+  const miniAppShortName = base.MINI_APP_SHORT_NAME ?? DEV_MINI_APP;
 
   const children: Child[] = [];
   const forget = killOnExit(children);
@@ -120,6 +125,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           botUsername,
           '--mini-app-url',
           webappUrl,
+          // The bot's group button opens t.me/<bot>/<short name>: the test server must know it.
+          '--mini-app',
+          `${miniAppShortName}=${webappUrl}`,
           '--allow-http-webapp',
         ],
       );
@@ -182,7 +190,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         TELEGRAM_BOT_TOKEN: botToken,
         TELEGRAM_API_ROOT: telegramRoot,
         BOT_USERNAME: botUsername,
-        MINI_APP_SHORT_NAME: base.MINI_APP_SHORT_NAME ?? DEV_MINI_APP,
+        MINI_APP_SHORT_NAME: miniAppShortName,
         WEBAPP_URL: webappUrl,
         API_URL: apiUrl,
         BOT_SERVICE_TOKEN: serviceToken,
@@ -207,11 +215,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     webappUrl,
     telegramRoot,
     localTelegram,
+    standinUrl: localTelegram ? `${telegramRoot}/web/` : null,
     onecUrl,
     localOnec,
     botOpsUrl: options.botOpsPort !== undefined ? `http://127.0.0.1:${options.botOpsPort}` : null,
     botToken,
     botUsername,
+    miniAppShortName,
     serviceToken,
     onecKey,
     children,

@@ -2,10 +2,10 @@ import path from 'node:path';
 
 import { openDealRoom } from './deal-room';
 import { inheritedEnv, loadEnv, repoRoot } from './env';
-import { people } from './people';
+import { fullName, people } from './people';
 import type { Stack } from './stack';
 import { startStack } from './stack';
-import { TelegramControl } from './telegram-control';
+import { TelegramControl, standinLink } from './telegram-control';
 
 /**
  * `npm start`: the whole product on one machine. The api (serving the Mini App and the REST
@@ -59,6 +59,11 @@ async function main(): Promise<void> {
     const lines = [
       '',
       'PayReq is running.',
+      ...(stack.standinUrl
+        ? [
+            `  Telegram (web)     ${stack.standinUrl}   pick ${fullName(people.ivan)} (the client) or ${fullName(people.anna)} (the bank's agent)`,
+          ]
+        : []),
       `  api and Mini App   ${stack.apiUrls.join(', ')}   (health /healthz, metrics /metrics, 1C REST reference /onec/docs)`,
       ...(stack.botOpsUrl
         ? [`  bot                ${stack.botOpsUrl}/healthz, ${stack.botOpsUrl}/metrics`]
@@ -95,17 +100,19 @@ async function demoDealRoom(stack: Stack): Promise<string[]> {
     agent: people.anna,
     members: [people.ivan, people.boris],
   });
-  const { chatId, startParam } = room;
-  if (!startParam)
+  const { chatId, launchLink } = room;
+  if (!launchLink || !stack.standinUrl)
     return [`Demo deal room ${chatId}: the bot posted no Mini App button (see the bot's log).`];
-  const open = (user: number, extra: { startParam?: string; chat?: number; url?: string } = {}) =>
-    control.launchUrl({ user, bot: stack.botToken, url: extra.url ?? stack.webappUrl, ...extra });
+  const botId = Number(stack.botToken.split(':')[0]);
+  // Through the stand-in: Telegram's side of the Mini App exists there (a plain tab has none).
+  const open = (as: number, chat: number, link: string) =>
+    standinLink(stack.standinUrl!, { as, chat, open: link });
   return [
-    `Demo deal room "Сделка: ООО «Ромашка»" (chat ${chatId}): Анна added the bot, it posted the Mini App button.`,
-    'Open the Mini App in a browser (launch links signed by the Telegram test server, so auth is real):',
-    `  as the client, Иван Петров:   ${await open(people.ivan.id, { startParam, chat: chatId })}`,
-    `  as the agent, Анна Смирнова:  ${await open(people.anna.id, { startParam, chat: chatId })}`,
-    `  the agents' board (Борис):     ${await open(people.boris.id, { url: `${stack.webappUrl}?mode=board` })}`,
+    `Demo deal room "${room.title}" (chat ${chatId}): Анна added the bot, it posted the Mini App button.`,
+    'The Mini App in the Telegram stand-in, opened from the bot as Telegram opens it (init data signed by the test server, so auth is real):',
+    `  as the client, ${fullName(people.ivan)}:   ${open(people.ivan.id, chatId, launchLink)}`,
+    `  as the agent, ${fullName(people.anna)}:  ${open(people.anna.id, chatId, launchLink)}`,
+    `  the agents' board (${people.boris.first_name}):     ${open(people.boris.id, botId, `https://t.me/${stack.botUsername}/${stack.miniAppShortName}`)}`,
   ];
 }
 

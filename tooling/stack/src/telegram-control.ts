@@ -157,3 +157,33 @@ export function startParamOf(replyMarkup: unknown): string | null {
   const found = JSON.stringify(replyMarkup ?? {}).match(/startapp=([A-Za-z0-9_-]+)/);
   return found?.[1] ?? null;
 }
+
+/**
+ * An address of the test server's web stand-in: it opens as `as` (a Telegram user id), in
+ * `chat` (a group id, or the bot's id for the private chat), and opens `open` there (a t.me
+ * link, e.g. the bot's Mini App button) as Telegram would: the Mini App beside the chat.
+ */
+export function standinLink(
+  standinUrl: string,
+  options: {
+    as: number;
+    chat?: number;
+    open?: string;
+    lang?: 'ru' | 'en';
+    theme?: 'light' | 'dark';
+  },
+): string {
+  const url = new URL(standinUrl);
+  url.searchParams.set('as', String(options.as));
+  if (options.chat !== undefined) url.searchParams.set('chat', String(options.chat));
+  if (options.open !== undefined) url.searchParams.set('open', options.open);
+  if (options.lang) url.searchParams.set('lang', options.lang);
+  if (options.theme) url.searchParams.set('theme', options.theme);
+  return url.toString();
+}
+
+/** The first url button's link that carries a `startapp` (the bot's Mini App button). */
+export function launchLinkOf(replyMarkup: unknown): string | null {
+  const found = JSON.stringify(replyMarkup ?? {}).match(/"url":"([^"]+startapp=[^"]*)"/);
+  return found?.[1] ?? null;
+}

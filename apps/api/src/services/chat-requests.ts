@@ -7,13 +7,15 @@ import type {
   RequestStatus,
   UserInfo,
 } from '@payreq/contracts';
+import { chatIdToWire, telegramKinds } from '@payreq/contracts';
 import { agentForChatRequest, permissionsWithoutRequest } from '@payreq/domain';
 import { Prisma } from '@payreq/db';
 
 import type { TelegramLaunch } from '../auth/telegram';
 import { AppError, forbidden } from '../errors';
 import type { BoundChat } from './chats';
-import { recordHistory } from './history';
+import { historyActorOf, recordHistory } from './history';
+import { enqueueOutbox } from './outbox';
 import type { ServiceContext } from './requests';
 import {
   changePaymentStatus,
@@ -176,6 +178,20 @@ export async function saveChatRequest(
       );
       const loaded = await loadRequestView(tx, actor, { id: created.id }, chat);
       if (!loaded) throw noRequestYet();
+      // The group hears that its request exists (the bot posts it in the chat's language).
+      if (loaded.access.pipeline.syncsChat) {
+        await enqueueOutbox(tx, [
+          {
+            target: 'TELEGRAM',
+            kind: telegramKinds.requestCreated,
+            payload: {
+              requestId: created.id,
+              chatId: chatIdToWire(chat.chatId),
+              by: historyActorOf(actor),
+            },
+          },
+        ]);
+      }
       return viewOf(actor, loaded.access, loaded.row);
     });
   } catch (error) {

@@ -74,7 +74,7 @@ function expect(condition: unknown, what: string): asserts condition {
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /** The request as the client fills it in (valid: IBAN/SWIFT/INN check digits and all). */
-function clientForm(): Record<string, string> {
+export function clientForm(): Record<string, string> {
   const day = (offset: number) =>
     new Date(Date.now() + offset * 24 * 3600 * 1000).toISOString().slice(0, 10);
   return {
@@ -99,7 +99,7 @@ function clientForm(): Record<string, string> {
 }
 
 /** 1C's terms: rate RUB per CNY, fee, fixed fee; 1C computes the total. */
-const onecTerms = {
+export const onecTerms = {
   rate: '12.8456',
   feePercent: '1.5',
   fixedFee: '5000',
@@ -113,6 +113,10 @@ export function expectedAnnouncements(displayNumber: string): { what: Words; mat
   const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const head = (rest: string) => new RegExp(`^${escape(title)}: ${rest}`);
   return [
+    {
+      what: t('заявка создана', 'request created'),
+      match: new RegExp(`^${escape(title)} создана`),
+    },
     {
       what: t('заявка подтверждена', 'request submitted'),
       match: head('статус «Новая in-house заявка»'),
@@ -366,6 +370,10 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
             `api: request ${request.displayNumber} created as DRAFT, amount ${num(request.amount, 2).en} ${request.currency}`,
           ),
         );
+        const confirmation = await announced(0);
+        narrator.ok(
+          t(`в группе: «${firstLine(confirmation)}»`, `in the group: “${firstLine(confirmation)}”`),
+        );
         await app.byTestId('status-badge').waitFor();
         narrator.ok(
           t(
@@ -418,7 +426,7 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
             'api: status COLLECTING_OFFERS, in-house (the bank is the master tenant) → goes to 1C',
           ),
         );
-        const message = await announced(0);
+        const message = await announced(1);
         narrator.ok(
           t(`в группе: «${firstLine(message)}»`, `in the group: “${firstLine(message)}”`),
         );
@@ -545,7 +553,7 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
             `Иван's Mini App: “${await client.text('read-only')}” — all ${fields} fields read-only`,
           ),
         );
-        const message = await announced(1);
+        const message = await announced(2);
         narrator.ok(
           t(`в группе: «${firstLine(message)}»`, `in the group: “${firstLine(message)}”`),
         );
@@ -560,7 +568,7 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
         const request = await requestNow();
         expect(request.status === 'IN_PROGRESS', `api: status ${request.status}`);
         narrator.ok(t('api: статус IN_PROGRESS', 'api: status IN_PROGRESS'));
-        const message = await announced(2);
+        const message = await announced(3);
         narrator.ok(
           t(`в группе: «${firstLine(message)}»`, `in the group: “${firstLine(message)}”`),
         );
@@ -703,8 +711,8 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
         await confirm('TEST_PAYMENT_CONFIRMED');
         await mark('PAYMENT_SENT');
         await confirm('PAYMENT_RECEIVED');
-        const messages = await botMessagesUntil(8);
-        const payment = expectedAnnouncements(result.displayNumber!).slice(3, 7);
+        const messages = await botMessagesUntil(9);
+        const payment = expectedAnnouncements(result.displayNumber!).slice(4, 8);
         for (const expected of payment)
           expect(
             messages.some((message) => expected.match.test(textOf(message))),
@@ -757,7 +765,7 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
             'api: both documents stored (sha256 as in 1C) and marked delivered to the chat',
           ),
         );
-        const messages = await botMessagesUntil(10);
+        const messages = await botMessagesUntil(11);
         const files = messages.filter((message) => message.method === 'sendDocument');
         for (const document of generated) {
           const sent = files.find((message) =>
@@ -826,7 +834,7 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
             `Иван's Mini App: “${await client.text('status-badge')}”, “${await client.text('payment-badge')}”`,
           ),
         );
-        const message = await announced(10);
+        const message = await announced(11);
         narrator.ok(
           t(`в группе: «${firstLine(message)}»`, `in the group: “${firstLine(message)}”`),
         );

@@ -11,15 +11,16 @@ import type { Browser } from 'playwright-core';
 import { exportEnv, inheritedEnv, loadEnv } from '../env';
 import { people } from '../people';
 import { freePorts } from '../processes';
+import type { Child } from '../processes';
 import type { Stack } from '../stack';
 import { startStack } from '../stack';
-import { TelegramControl } from '../telegram-control';
+import { standinLink } from '../telegram-control';
 import type { EpicResult } from './epic';
 import { StepFailure, playEpic } from './epic';
 import { launchChromium } from './miniapp';
 import type { Lang } from './narrator';
 import { Narrator, num, t } from './narrator';
-import { buildWebapp, webappBuildIsStale } from './webapp';
+import { buildIsStale, buildStalePages } from './webapp';
 
 export interface DemoOptions {
   lang: Lang;
@@ -52,6 +53,42 @@ export interface DemoState {
 /** Parts of the environment that would point the demo somewhere else: the demo sets its own. */
 const ownedSettings =
   /^(DATABASE_URL|PGLITE_DATA_DIR|FILE_STORAGE_DIR|PORT|HOST|TELEGRAM_.*|ONEC_.*|BOT_.*|WEBAPP_.*|WEBHOOK_.*|API_URL|MINI_APP_SHORT_NAME|SEED_.*|DELIVERY_.*|OUTBOX_.*|JOBS_.*|LOG_LEVEL|NODE_ENV|PLATFORM_TOKEN_SECRET)$/;
+
+/**
+ * The stack as the demo runs it, on free ports with its own data under `root` (logs, files,
+ * PGlite unless `databaseUrl`), whatever the environment points at: the demo and the browser
+ * tests of tooling/stack start it from here.
+ */
+export async function startLocalStack(options: {
+  root: string;
+  apis?: number;
+  databaseUrl?: string;
+  onStarted?: (child: Child) => void;
+  signal?: AbortSignal;
+}): Promise<Stack> {
+  const apis = options.apis ?? 1;
+  const ports = await freePorts(2 + apis);
+  const [telegramPort, onecPort, ...apiPorts] = ports as [number, number, ...number[]];
+  const baseEnv = Object.fromEntries(
+    Object.entries(inheritedEnv()).filter(([key]) => !ownedSettings.test(key)),
+  );
+  Object.assign(baseEnv, {
+    NODE_ENV: 'development',
+    FILE_STORAGE_DIR: path.join(options.root, 'files'),
+    ...(options.databaseUrl ? {} : { PGLITE_DATA_DIR: path.join(options.root, 'pglite') }),
+  });
+  return startStack({
+    logDir: path.join(options.root, 'logs'),
+    ...(options.onStarted ? { onStarted: options.onStarted } : {}),
+    baseEnv,
+    apiPorts,
+    telegram: { port: telegramPort },
+    onec: { port: onecPort },
+    databaseUrl: options.databaseUrl,
+    apiEnv: { OUTBOX_POLL_MS: '300' },
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}
 
 /**
  * Runs the whole demo: builds the Mini App if needed, starts its own stack on free ports with
@@ -119,9 +156,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     ),
   );
   try {
-    if (webappBuildIsStale()) {
+    if (buildIsStale('webapp') || buildIsStale('standin')) {
       narrator.info(t('Собираю Mini App (vite build)…', 'Building the Mini App (vite build)…'));
-      await buildWebapp();
+      await buildStalePages();
     }
 
     let databaseUrl: string | undefined;
@@ -135,16 +172,6 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       databaseUrl = testDb.url;
     }
 
-    const ports = await freePorts(2 + options.apis);
-    const [telegramPort, onecPort, ...apiPorts] = ports as [number, number, ...number[]];
-    const baseEnv = Object.fromEntries(
-      Object.entries(inheritedEnv()).filter(([key]) => !ownedSettings.test(key)),
-    );
-    Object.assign(baseEnv, {
-      NODE_ENV: 'development',
-      FILE_STORAGE_DIR: filesDir,
-      ...(databaseUrl ? {} : { PGLITE_DATA_DIR: pgliteDir }),
-    });
     narrator.info(
       t(
         `Запускаю платформу: тестовый сервер Telegram, эмулятор 1С, api ×${options.apis} (${postgres ? 'PostgreSQL' : 'PGlite'}), бот…`,
@@ -152,19 +179,15 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       ),
     );
     const pids: { name: string; pid: number }[] = [];
-    starting = startStack({
-      logDir,
+    starting = startLocalStack({
+      root,
+      apis: options.apis,
+      databaseUrl,
       onStarted: (child) => {
         // Written down as they start: whoever looks after this run can tell what it started.
         pids.push({ name: child.name, pid: child.process.pid! });
         writeFileSync(path.join(root, 'pids.json'), JSON.stringify(pids));
       },
-      baseEnv,
-      apiPorts,
-      telegram: { port: telegramPort },
-      onec: { port: onecPort },
-      databaseUrl,
-      apiEnv: { OUTBOX_POLL_MS: '300' },
       signal: abort.signal,
     });
     const stack = await starting;
@@ -212,25 +235,19 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         ),
         0,
       );
-      const control = new TelegramControl(stack.telegramRoot);
+      // Through the stand-in, from the bot's button: Telegram's side of the Mini App is there.
       const open = (user: number) =>
-        control.launchUrl({
-          user,
-          bot: stack.botToken,
-          url: stack.webappUrl,
-          startParam: epic.startParam,
-          chat: epic.chatId,
-        });
-      const ivanUrl = await open(people.ivan.id);
-      const annaUrl = await open(people.anna.id);
+        standinLink(stack.standinUrl!, { as: user, chat: epic.chatId, open: epic.welcomeLink });
+      const ivanUrl = open(people.ivan.id);
+      const annaUrl = open(people.anna.id);
       for (const line of [
         t(
           `консоль 1С: ${stack.onecUrl}/operator (payreq / payreq)`,
           `1C console: ${stack.onecUrl}/operator (payreq / payreq)`,
         ),
         t(
-          `Telegram (тест): ${stack.telegramRoot}/__control`,
-          `Telegram (test): ${stack.telegramRoot}/__control`,
+          `Telegram (тест): ${stack.standinUrl} (управление: ${stack.telegramRoot}/__control)`,
+          `Telegram (test): ${stack.standinUrl} (control API: ${stack.telegramRoot}/__control)`,
         ),
         t(`Mini App Ивана: ${ivanUrl}`, `Иван's Mini App: ${ivanUrl}`),
         t(`Mini App Анны: ${annaUrl}`, `Анна's Mini App: ${annaUrl}`),

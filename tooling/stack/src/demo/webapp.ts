@@ -4,35 +4,51 @@ import path from 'node:path';
 
 import { inheritedEnv, repoRoot } from '../env';
 
-const appDir = path.join(repoRoot, 'apps/webapp');
-export const webappDist = path.join(appDir, 'dist');
+/**
+ * The two pages the stack serves from a `vite build`: the Mini App (apps/webapp, served by the
+ * api) and the Telegram web stand-in (the test kit's web/, served by the Telegram test server).
+ * `npm start` and turbo build them; the demo and the browser tests build one that is missing
+ * or older than its sources.
+ */
+const pages = {
+  webapp: {
+    dir: path.join(repoRoot, 'apps/webapp'),
+    index: 'dist/index.html',
+    sources: ['src', 'index.html', 'vite.config.ts'],
+  },
+  standin: {
+    dir: path.join(repoRoot, 'packages/telegram-testkit'),
+    index: 'dist/web/index.html',
+    sources: ['web', 'vite.config.ts'],
+  },
+} as const;
 
-function newestMtime(dir: string): number {
+export type BuiltPage = keyof typeof pages;
+
+function newestMtime(target: string): number {
+  if (!statSync(target).isDirectory()) return statSync(target).mtimeMs;
   let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
+  for (const entry of readdirSync(target, { withFileTypes: true }))
+    newest = Math.max(newest, newestMtime(path.join(target, entry.name)));
   return newest;
 }
 
-/** Whether `apps/webapp/dist` is missing or older than the Mini App's sources. */
-export function webappBuildIsStale(): boolean {
-  const index = path.join(webappDist, 'index.html');
-  if (!existsSync(index)) return true;
-  const sources = Math.max(
-    newestMtime(path.join(appDir, 'src')),
-    ...['index.html', 'vite.config.ts'].map((file) => statSync(path.join(appDir, file)).mtimeMs),
-  );
-  return statSync(index).mtimeMs < sources;
+/** Whether the page's build is missing or older than its sources. */
+export function buildIsStale(page: BuiltPage): boolean {
+  const { dir, index, sources } = pages[page];
+  const built = path.join(dir, index);
+  if (!existsSync(built)) return true;
+  const newest = Math.max(...sources.map((source) => newestMtime(path.join(dir, source))));
+  return statSync(built).mtimeMs < newest;
 }
 
-/** `vite build` of the Mini App (the api serves `dist/`); its output is shown only when it fails. */
-export function buildWebapp(): Promise<void> {
-  const vite = path.join(appDir, 'node_modules/.bin/vite');
+/** `vite build` of the page; its output is shown only when it fails. */
+export function build(page: BuiltPage): Promise<void> {
+  const { dir } = pages[page];
+  const vite = path.join(dir, 'node_modules/.bin/vite');
   return new Promise((resolve, reject) => {
     const child = spawn(vite, ['build', '--logLevel', 'warn'], {
-      cwd: appDir,
+      cwd: dir,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...inheritedEnv(), FORCE_COLOR: '0' },
     });
@@ -43,7 +59,14 @@ export function buildWebapp(): Promise<void> {
     child.once('exit', (code) =>
       code === 0
         ? resolve()
-        : reject(new Error(`vite build of the Mini App failed (${code}):\n${output.slice(-2000)}`)),
+        : reject(new Error(`vite build of ${page} failed (${code}):\n${output.slice(-2000)}`)),
     );
   });
+}
+
+/** Builds whichever of the pages is stale. */
+export async function buildStalePages(): Promise<BuiltPage[]> {
+  const stale = (Object.keys(pages) as BuiltPage[]).filter(buildIsStale);
+  for (const page of stale) await build(page);
+  return stale;
 }

@@ -1,0 +1,330 @@
+import type { FormEvent } from 'react';
+import { useState } from 'react';
+
+import type { ChatMember, User } from '../../src/bot-api-types';
+import type { BotSummary, NewPerson } from './api';
+import { Avatar, fullName } from './format';
+import type { Translate } from './i18n';
+import { Dialog } from './ui';
+
+/** Who the stand-in acts as: everyone the world knows, and a form to add someone. */
+export function PersonPicker(props: {
+  users: User[];
+  t: Translate;
+  onPick(user: User): void;
+  onAdd(person: NewPerson): Promise<boolean>;
+}) {
+  const { t } = props;
+  const [adding, setAdding] = useState(false);
+  return (
+    <main className="picker" data-testid="person-picker">
+      <div className="picker-card">
+        <h1>{t('whoAreYou')}</h1>
+        <p className="hint">{t('whoAreYouHint')}</p>
+        <ul className="picker-list">
+          {props.users.map((user) => (
+            <li key={user.id}>
+              <button
+                type="button"
+                className="list-item"
+                data-testid={`person-${user.id}`}
+                onClick={() => props.onPick(user)}
+              >
+                <Avatar id={user.id} name={fullName(user)} />
+                <span className="list-item-text">
+                  <strong>{fullName(user)}</strong>
+                  <span className="hint">
+                    {[user.username ? `@${user.username}` : null, user.language_code?.toUpperCase()]
+                      .filter(Boolean)
+                      .join(' · ')}
+                  </span>
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+        <button type="button" className="text-button" onClick={() => setAdding(true)}>
+          + {t('addPerson')}
+        </button>
+      </div>
+      {adding ? (
+        <AddPersonDialog t={t} onClose={() => setAdding(false)} onAdd={props.onAdd} />
+      ) : null}
+    </main>
+  );
+}
+
+function AddPersonDialog(props: {
+  t: Translate;
+  onClose(): void;
+  onAdd(person: NewPerson): Promise<boolean>;
+}) {
+  const { t } = props;
+  const [firstName, setFirstName] = useState('');
+  const [lastName, setLastName] = useState('');
+  const [username, setUsername] = useState('');
+  const [language, setLanguage] = useState('ru');
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!firstName.trim()) return;
+    const added = await props.onAdd({
+      first_name: firstName.trim(),
+      ...(lastName.trim() ? { last_name: lastName.trim() } : {}),
+      ...(username.trim() ? { username: username.trim().replace(/^@/, '') } : {}),
+      language_code: language,
+    });
+    if (added) props.onClose();
+  };
+  return (
+    <Dialog title={t('addPerson')} onClose={props.onClose} testId="add-person">
+      <form className="form" onSubmit={(event) => void submit(event)}>
+        <label>
+          {t('firstName')}
+          <input
+            value={firstName}
+            onChange={(e) => setFirstName(e.target.value)}
+            required
+            autoFocus
+          />
+        </label>
+        <label>
+          {t('lastName')}
+          <input value={lastName} onChange={(e) => setLastName(e.target.value)} />
+        </label>
+        <label>
+          {t('username')}
+          <input
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            pattern="@?[A-Za-z][A-Za-z0-9_]{4,31}"
+          />
+        </label>
+        <label>
+          {t('language')}
+          <select value={language} onChange={(e) => setLanguage(e.target.value)}>
+            <option value="ru">Русский</option>
+            <option value="en">English</option>
+          </select>
+        </label>
+        <div className="form-actions">
+          <button type="button" className="text-button" onClick={props.onClose}>
+            {t('cancel')}
+          </button>
+          <button type="submit" className="primary-button">
+            {t('add')}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** A new group: its title, whom to invite, and the bot (as an administrator) if wanted. */
+export function NewGroupDialog(props: {
+  me: User;
+  users: User[];
+  bots: BotSummary[];
+  t: Translate;
+  onClose(): void;
+  onCreate(input: { title: string; members: number[]; bot: number | null }): Promise<boolean>;
+}) {
+  const { t } = props;
+  const [title, setTitle] = useState('');
+  const [members, setMembers] = useState<number[]>([]);
+  const bot = props.bots[0];
+  const [withBot, setWithBot] = useState(true);
+  const others = props.users.filter((user) => user.id !== props.me.id);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!title.trim()) return;
+    const created = await props.onCreate({
+      title: title.trim(),
+      members,
+      bot: withBot && bot ? bot.id : null,
+    });
+    if (created) props.onClose();
+  };
+  return (
+    <Dialog title={t('newGroup')} onClose={props.onClose} testId="new-group">
+      <form className="form" onSubmit={(event) => void submit(event)}>
+        <label>
+          {t('groupTitle')}
+          <input
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+            maxLength={128}
+            required
+            autoFocus
+            data-testid="new-group-title"
+          />
+        </label>
+        <fieldset>
+          <legend>{t('members')}</legend>
+          {others.map((user) => (
+            <label className="check" key={user.id}>
+              <input
+                type="checkbox"
+                checked={members.includes(user.id)}
+                data-testid={`new-group-member-${user.id}`}
+                onChange={(e) =>
+                  setMembers((current) =>
+                    e.target.checked
+                      ? [...current, user.id]
+                      : current.filter((id) => id !== user.id),
+                  )
+                }
+              />
+              <Avatar id={user.id} name={fullName(user)} size={28} />
+              {fullName(user)}
+            </label>
+          ))}
+        </fieldset>
+        {bot ? (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={withBot}
+              onChange={(e) => setWithBot(e.target.checked)}
+              data-testid="new-group-bot"
+            />
+            {t('addBotAsAdmin', { bot: bot.username })}
+          </label>
+        ) : null}
+        <div className="form-actions">
+          <button type="button" className="text-button" onClick={props.onClose}>
+            {t('cancel')}
+          </button>
+          <button type="submit" className="primary-button" data-testid="new-group-create">
+            {t('create')}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** A group's members: add, remove, make the bot an administrator, leave. */
+export function GroupInfoDialog(props: {
+  title: string;
+  me: User;
+  members: ChatMember[];
+  users: User[];
+  bots: BotSummary[];
+  t: Translate;
+  onClose(): void;
+  onAdd(user: number, isBot: boolean): Promise<boolean>;
+  onRemove(user: number): Promise<boolean>;
+  onPromote(user: number): Promise<boolean>;
+}) {
+  const { t } = props;
+  const active = props.members.filter((member) =>
+    ['creator', 'administrator', 'member'].includes(member.status),
+  );
+  const mine = active.find((member) => member.user.id === props.me.id)?.status;
+  const canManage = mine === 'creator' || mine === 'administrator';
+  const inChat = new Set(active.map((member) => member.user.id));
+  const candidates = [
+    ...props.users.filter((user) => !inChat.has(user.id)).map((user) => ({ user, isBot: false })),
+    ...props.bots
+      .filter((bot) => !inChat.has(bot.id))
+      .map((bot) => ({ user: bot.user, isBot: true })),
+  ];
+  const [chosen, setChosen] = useState('');
+  return (
+    <Dialog title={props.title} onClose={props.onClose} testId="group-info">
+      <h3 className="section-title">
+        {t('members')} · {active.length}
+      </h3>
+      <ul className="member-list">
+        {active.map((member) => {
+          const name = fullName(member.user);
+          const role =
+            member.status === 'creator'
+              ? t('owner')
+              : member.status === 'administrator'
+                ? t('admin')
+                : member.user.is_bot
+                  ? t('bot')
+                  : '';
+          return (
+            <li key={member.user.id} className="member" data-testid={`member-${member.user.id}`}>
+              <Avatar id={member.user.id} name={name} size={36} />
+              <span className="list-item-text">
+                <strong>
+                  {name}
+                  {member.user.id === props.me.id ? ` (${t('you')})` : ''}
+                </strong>
+                <span className="hint">
+                  {[member.user.username ? `@${member.user.username}` : null, role]
+                    .filter(Boolean)
+                    .join(' · ')}
+                </span>
+              </span>
+              {canManage && member.user.is_bot && member.status === 'member' ? (
+                <button
+                  type="button"
+                  className="text-button"
+                  onClick={() => void props.onPromote(member.user.id)}
+                >
+                  {t('makeAdmin')}
+                </button>
+              ) : null}
+              {canManage && member.status !== 'creator' && member.user.id !== props.me.id ? (
+                <button
+                  type="button"
+                  className="text-button danger"
+                  data-testid={`remove-${member.user.id}`}
+                  onClick={() => void props.onRemove(member.user.id)}
+                >
+                  {t('removeMember')}
+                </button>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
+      <form
+        className="add-member"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const candidate = candidates.find(({ user }) => String(user.id) === chosen);
+          if (candidate)
+            void props.onAdd(candidate.user.id, candidate.isBot).then(() => setChosen(''));
+        }}
+      >
+        <select
+          value={chosen}
+          onChange={(e) => setChosen(e.target.value)}
+          aria-label={t('addMember')}
+          data-testid="add-member-select"
+          disabled={candidates.length === 0}
+        >
+          <option value="">{candidates.length === 0 ? t('noOthers') : t('choosePerson')}</option>
+          {candidates.map(({ user, isBot }) => (
+            <option key={user.id} value={user.id}>
+              {fullName(user)}
+              {isBot ? ` (@${user.username}, ${t('bot')})` : ''}
+            </option>
+          ))}
+        </select>
+        <button
+          type="submit"
+          className="primary-button"
+          disabled={!chosen}
+          data-testid="add-member"
+        >
+          {t('addMember')}
+        </button>
+      </form>
+      {mine && mine !== 'creator' ? (
+        <button
+          type="button"
+          className="text-button danger leave"
+          onClick={() => void props.onRemove(props.me.id)}
+        >
+          {t('leaveGroup')}
+        </button>
+      ) : null}
+    </Dialog>
+  );
+}
