@@ -14,13 +14,19 @@ const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 /** Every setting of the api, validated once at start. Other files never read process.env. */
-export const ApiEnv = z.object({
+const ApiEnvFields = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Unset: embedded PGlite in PGLITE_DATA_DIR. `postgresql://...`: a real server. */
   DATABASE_URL: z.string().optional(),
+  /**
+   * Apply pending migrations at start (PostgreSQL). Default: yes, except in production, where
+   * migrating is a step of its own (`migrate:deploy`) and the api refuses a database that is
+   * behind. The embedded PGlite is always migrated at start.
+   */
+  MIGRATE_ON_START: optional(booleanFlag),
   PGLITE_DATA_DIR: z.string().default(path.join(repoRoot, '.data/pglite')),
   /** Signs platform session tokens (development identity and the platform UI). */
   PLATFORM_TOKEN_SECRET: z.string().min(16).default('development-only-platform-token-secret'),
@@ -109,6 +115,10 @@ export const ApiEnv = z.object({
   /** After this many failed attempts a message is parked as dead (visible, never dropped). */
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(12),
 });
+export const ApiEnv = ApiEnvFields.transform((env) => ({
+  ...env,
+  MIGRATE_ON_START: env.MIGRATE_ON_START ?? env.NODE_ENV !== 'production',
+}));
 export type ApiEnv = z.infer<typeof ApiEnv>;
 
 export function loadEnv(source: Record<string, string | undefined> = process.env): ApiEnv {

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@payreq/db';
-import { createDb, parseSeedAgents, seed } from '@payreq/db';
+import { parseSeedAgents, seed } from '@payreq/db';
 import type { Logger } from 'pino';
 
 import { issuePlatformToken } from './auth/platform-token';
@@ -7,6 +7,7 @@ import type { ApiEnv } from './env';
 import { loadEnv } from './env';
 import { startJobs } from './jobs/scheduler';
 import { createLogger } from './logger';
+import { MigrationsBehindError, openDatabase } from './open-database';
 import { startOnecBridge } from './outbox/onec-bridge';
 import { buildServer } from './server';
 import { createFileStore } from './storage/file-store';
@@ -18,11 +19,7 @@ async function main(): Promise<void> {
   const logger = createLogger(env.LOG_LEVEL);
   const database = env.DATABASE_URL ?? `pglite:${env.PGLITE_DATA_DIR}`;
   logger.info({ database: database.replace(/\/\/[^@]*@/, '//***@') }, 'opening the database');
-  const db = await createDb({
-    url: env.DATABASE_URL,
-    pgliteDataDir: env.PGLITE_DATA_DIR,
-    migrate: true,
-  });
+  const db = await openDatabase(env);
   await seed(db.prisma, {
     masterTenantName: env.SEED_MASTER_TENANT_NAME,
     agents: parseSeedAgents(env.SEED_AGENTS),
@@ -104,6 +101,7 @@ async function logDevelopmentTokens(
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  // A database that is behind is an operator's next step, not a crash: the message alone.
+  console.error(error instanceof MigrationsBehindError ? error.message : error);
   process.exit(1);
 });
