@@ -7,8 +7,11 @@
  * Options: --port (default 8081), --host (default 127.0.0.1), --bot-token (repeatable; a token is
  * generated when none is given), --bot-username (repeatable, matched to tokens by position),
  * --no-privacy (bots see all group messages), --allow-http-webapp (accept http:// Mini App
- * URLs in web_app buttons), --mini-app-url (main Mini App URL of every bot), --verbose.
+ * URLs in web_app buttons), --mini-app-url (main Mini App URL of every bot), --verbose,
+ * --data-file (keep the world in this file: loaded at start, saved as it changes and on stop,
+ * so chats, messages and ids carry over to the next start).
  */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { TelegramTestServer } from './server';
 
@@ -22,6 +25,7 @@ const { values } = parseArgs({
     'allow-http-webapp': { type: 'boolean', default: false },
     'mini-app-url': { type: 'string' },
     verbose: { type: 'boolean', default: false },
+    'data-file': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
@@ -30,7 +34,7 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(
     'usage: telegram-test-server [--port 8081] [--host 127.0.0.1] [--bot-token TOKEN]... [--bot-username NAME]...\n' +
-      '       [--no-privacy] [--allow-http-webapp] [--mini-app-url URL] [--verbose]',
+      '       [--no-privacy] [--allow-http-webapp] [--mini-app-url URL] [--verbose] [--data-file FILE]',
   );
   process.exit(0);
 }
@@ -45,8 +49,15 @@ const server = new TelegramTestServer({
   allowHttpWebAppUrls: values['allow-http-webapp'],
   verbose: values.verbose,
 });
+const dataFile = values['data-file'];
+if (dataFile && existsSync(dataFile)) {
+  server.restoreWorld(readFileSync(dataFile));
+  console.log(`world restored from ${dataFile}`);
+}
+const known = new Set(server.listBots().map((bot) => bot.token));
 const tokens = values['bot-token'].length > 0 ? values['bot-token'] : [undefined];
 tokens.forEach((token, i) => {
+  if (token !== undefined && known.has(token)) return; // restored with the world
   const username = values['bot-username'][i];
   server.createBot({
     ...(token !== undefined ? { token } : {}),
@@ -64,11 +75,27 @@ for (const bot of server.listBots()) {
 }
 console.log(`  control API: ${url}/__control`);
 
+/** Writes the world when it changed (write, then rename: a crash never leaves half a file). */
+let saved: Buffer | null = null;
+const save = (): void => {
+  if (!dataFile) return;
+  const bytes = server.saveWorld();
+  if (saved?.equals(bytes)) return;
+  writeFileSync(`${dataFile}.tmp`, bytes);
+  renameSync(`${dataFile}.tmp`, dataFile);
+  saved = bytes;
+};
+const saver = dataFile ? setInterval(save, 1_000) : null;
+
 let stopping = false;
 const shutdown = (): void => {
   if (stopping) return;
   stopping = true;
-  void server.stop().then(() => process.exit(0));
+  if (saver) clearInterval(saver);
+  void server.stop().then(() => {
+    save();
+    process.exit(0);
+  });
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
