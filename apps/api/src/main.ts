@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const logger = createLogger(env.LOG_LEVEL);
   const database = env.DATABASE_URL ?? `pglite:${env.PGLITE_DATA_DIR}`;
   logger.info({ database: database.replace(/\/\/[^@]*@/, '//***@') }, 'opening the database');
-  const db = await openDatabase(env);
+  const db = await openDatabase(env, logger);
   await seed(db.prisma, {
     masterTenantName: env.SEED_MASTER_TENANT_NAME,
     agents: parseSeedAgents(env.SEED_AGENTS),

@@ -1,5 +1,6 @@
 import type { Db } from '@payreq/db';
-import { createDb, migrationStatus, resolveDatabaseTarget } from '@payreq/db';
+import { applyMigrations, createDb, migrationStatus, resolveDatabaseTarget } from '@payreq/db';
+import type { Logger } from 'pino';
 
 import type { ApiEnv } from './env';
 
@@ -25,11 +26,15 @@ export class MigrationsBehindError extends Error {
  * Otherwise migrating is a step of its own (`migrate:deploy`, the migration job): the api only
  * checks that nothing is pending and refuses to start, naming what is, when something is.
  */
-export async function openDatabase(env: ApiEnv): Promise<Db> {
+export async function openDatabase(env: ApiEnv, logger?: Logger): Promise<Db> {
   const options = { url: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR };
   const target = resolveDatabaseTarget(options);
-  if (target.kind === 'pglite' || env.MIGRATE_ON_START)
-    return createDb({ ...options, migrate: true });
+  if (target.kind === 'pglite') return createDb({ ...options, migrate: true });
+  if (env.MIGRATE_ON_START) {
+    const { applied } = await applyMigrations(target);
+    logger?.info({ applied }, 'migrations applied at start (MIGRATE_ON_START)');
+    return createDb(options);
+  }
   const status = await migrationStatus(target);
   if (!status.upToDate) {
     const problems = [
@@ -41,5 +46,6 @@ export async function openDatabase(env: ApiEnv): Promise<Db> {
     if (problems.length === 0) problems.push('no migration has been applied yet');
     throw new MigrationsBehindError(problems);
   }
+  logger?.info({ migrations: status.migrations.length }, 'migrations checked: up to date');
   return createDb(options);
 }

@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -8,18 +16,18 @@ import type { TemporaryPostgres, TestDb } from '@payreq/db/testing';
 import { createTestDb, startTemporaryPostgres } from '@payreq/db/testing';
 import type { Browser } from 'playwright-core';
 
-import { exportEnv, inheritedEnv, loadEnv } from '../env';
+import { exportEnv, inheritedEnv, loadEnv, repoRoot } from '../env';
 import { people } from '../people';
 import { freePorts } from '../processes';
 import type { Stack } from '../stack';
-import { startStack } from '../stack';
+import { partEntries, startStack } from '../stack';
 import { TelegramControl } from '../telegram-control';
 import type { EpicResult } from './epic';
 import { StepFailure, playEpic } from './epic';
 import { launchChromium } from './miniapp';
 import type { Lang } from './narrator';
 import { Narrator, num, t } from './narrator';
-import { buildWebapp, webappBuildIsStale } from './webapp';
+import { buildWebapp, newestMtime, webappBuildIsStale } from './webapp';
 
 export interface DemoOptions {
   lang: Lang;
@@ -31,6 +39,11 @@ export interface DemoOptions {
   hold: boolean;
   /** Keep the data and logs here (default: a temporary folder, removed after a success). */
   dataDir?: string;
+  /**
+   * Run the built output (`pnpm build`: `node dist/….js`, no TypeScript loader), with the
+   * migrations applied as a step of their own before the apis start (PostgreSQL).
+   */
+  built?: boolean;
 }
 
 /** Printed on one line in `--hold` mode: where everything is, for a test to look. */
@@ -111,6 +124,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
 
   narrator.title(
     t(
@@ -122,6 +136,13 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     if (webappBuildIsStale()) {
       narrator.info(t('Собираю Mini App (vite build)…', 'Building the Mini App (vite build)…'));
       await buildWebapp();
+    }
+    if (options.built) {
+      const stale = staleBuilds();
+      if (stale.length > 0)
+        throw new Error(
+          `--built: ${stale.join(', ')} missing or older than the sources: run \`pnpm build\` first`,
+        );
     }
 
     let databaseUrl: string | undefined;
@@ -151,6 +172,13 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         `Starting the platform: Telegram test server, 1C emulator, api ×${options.apis} (${postgres ? 'PostgreSQL' : 'PGlite'}), bot…`,
       ),
     );
+    if (options.built)
+      narrator.detail(
+        t(
+          `из сборки (node dist/…, без загрузчика TypeScript)${postgres ? '; миграции — отдельным шагом до запуска api' : ''}`,
+          `from the build (node dist/…, no TypeScript loader)${postgres ? '; the migrations as a step of their own before the apis start' : ''}`,
+        ),
+      );
     const pids: { name: string; pid: number }[] = [];
     starting = startStack({
       logDir,
@@ -166,6 +194,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       databaseUrl,
       apiEnv: { OUTBOX_POLL_MS: '300' },
       signal: abort.signal,
+      built: options.built,
+      migrationStep: options.built,
     });
     const stack = await starting;
     browser = await launchChromium();
@@ -283,7 +313,26 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGHUP', onSignal);
   }
+}
+
+/** Built entries missing, or older than their app's or a workspace package's sources. */
+function staleBuilds(): string[] {
+  const packagesSources = Math.max(
+    ...readdirSync(path.join(repoRoot, 'packages')).map((name) => {
+      const dir = path.join(repoRoot, 'packages', name, 'src');
+      return existsSync(dir) ? newestMtime(dir) : 0;
+    }),
+  );
+  return Object.values(partEntries)
+    .map((entry) => entry.built)
+    .filter((built) => {
+      const file = path.join(repoRoot, built);
+      if (!existsSync(file)) return true;
+      const sources = newestMtime(path.join(repoRoot, path.dirname(path.dirname(built)), 'src'));
+      return statSync(file).mtimeMs < Math.max(sources, packagesSources);
+    });
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

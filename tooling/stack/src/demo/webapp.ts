@@ -7,7 +7,7 @@ import { inheritedEnv, repoRoot } from '../env';
 const appDir = path.join(repoRoot, 'apps/webapp');
 export const webappDist = path.join(appDir, 'dist');
 
-function newestMtime(dir: string): number {
+export function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
