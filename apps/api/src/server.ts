@@ -29,14 +29,33 @@ export interface ServerOptions {
  * The api's HTTP server: tRPC for the Mini App, the bot and the platform UI under /trpc,
  * and /healthz. Other roads (REST for 1C, static Mini App) plug into the same instance.
  */
+/**
+ * Calls made over and over by machines, logged at debug rather than info: the bot claims
+ * Telegram messages every poll (otherwise two thirds of the api's log), probes and scrapers
+ * ask for /healthz and /metrics.
+ */
+export function isRoutineRequest(url: string): boolean {
+  return (
+    url.startsWith('/trpc/botOutbox.claim') || url === '/healthz' || url.startsWith('/metrics')
+  );
+}
+
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger,
+    disableRequestLogging: (req) => isRoutineRequest(req.url),
     // A batch of 10,000 chat messages is a few MB of JSON.
     bodyLimit: options.bodyLimit ?? 32 * 1024 * 1024,
     routerOptions: { maxParamLength: 5000 },
   });
   const deps: AppDeps = { ...options.deps, logger: options.logger };
+  app.addHook('onResponse', async (req, reply) => {
+    if (isRoutineRequest(req.url))
+      req.log.debug(
+        { url: req.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime },
+        'routine request',
+      );
+  });
 
   app.get('/healthz', async (_req, reply) => {
     try {
