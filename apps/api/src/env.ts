@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { TelemetryEnv } from '@payreq/telemetry';
 import { z } from 'zod';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -114,6 +115,9 @@ const ApiEnvFields = z.object({
   OUTBOX_LEASE_MS: z.coerce.number().int().min(300).default(15_000),
   /** After this many failed attempts a message is parked as dead (visible, never dropped). */
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(12),
+
+  /** Tracing (OpenTelemetry): OTLP export only with OTEL_EXPORTER_OTLP_ENDPOINT. */
+  ...TelemetryEnv.shape,
 });
 export const ApiEnv = ApiEnvFields.transform((env) => ({
   ...env,

@@ -1,5 +1,6 @@
 import type { PrismaClient } from '@payreq/db';
 import { parseSeedAgents, seed } from '@payreq/db';
+import { startTracing } from '@payreq/telemetry';
 import type { Logger } from 'pino';
 
 import { issuePlatformToken } from './auth/platform-token';
@@ -16,6 +17,7 @@ import { telegramMembershipCheck } from './telegram/membership';
 /** Starts the api: database (migrated and seeded), HTTP server, scheduled jobs; stops cleanly on a signal. */
 async function main(): Promise<void> {
   const env = loadEnv();
+  const tracing = startTracing('payreq-api', env);
   const logger = createLogger(env.LOG_LEVEL);
   const database = env.DATABASE_URL ?? `pglite:${env.PGLITE_DATA_DIR}`;
   logger.info({ database: database.replace(/\/\/[^@]*@/, '//***@') }, 'opening the database');
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
     await jobs?.stop();
     await app.close();
     await db.close();
+    await tracing.shutdown();
     logger.info('stopped');
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

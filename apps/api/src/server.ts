@@ -1,5 +1,5 @@
 import type { FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
 import type { AppDeps } from './context';
@@ -11,6 +11,7 @@ import { registerWebapp } from './http/webapp';
 import { registerOnecRest } from './rest/onec/routes';
 import type { OnecRestOptions } from './rest/onec/routes';
 import type { AppRouter } from './trpc/router';
+import { registerTracing, requestIdOf } from './tracing';
 import { registerTrpc } from './trpc/fastify-handler';
 import { appRouter } from './trpc/router';
 
@@ -43,19 +44,15 @@ export function isRoutineRequest(url: string): boolean {
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger,
-    disableRequestLogging: (req) => isRoutineRequest(req.url),
+    // Logged by the tracing hooks instead, inside the request's span (tracing.ts).
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestIdOf,
     // A batch of 10,000 chat messages is a few MB of JSON.
     bodyLimit: options.bodyLimit ?? 32 * 1024 * 1024,
     routerOptions: { maxParamLength: 5000 },
   });
   const deps: AppDeps = { ...options.deps, logger: options.logger };
-  app.addHook('onResponse', async (req, reply) => {
-    if (isRoutineRequest(req.url))
-      req.log.debug(
-        { url: req.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime },
-        'routine request',
-      );
-  });
+  registerTracing(app, isRoutineRequest);
 
   app.get('/healthz', async (_req, reply) => {
     try {

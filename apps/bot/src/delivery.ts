@@ -7,6 +7,7 @@ import type { Logger } from './logger';
 import type { BotObserver } from './ops';
 import { retrying } from './retry';
 import { classifyTelegramError } from './telegram';
+import { inDeliveryTrace } from './tracing';
 import type { CardForText } from './texts';
 import {
   documentCaption,
@@ -48,6 +49,8 @@ export interface ClaimedOutboxMessage {
   kind: string;
   payload?: unknown;
   attempts: number;
+  /** The trace of the change that wrote it: the delivery continues it (tracing.ts). */
+  traceparent?: string | null;
 }
 
 /** A message that can never be delivered as it is (unknown kind, bad payload, request gone). */
@@ -182,7 +185,7 @@ export class DeliveryLoop {
         await this.release(messages.slice(index));
         break;
       }
-      const outcome = await this.deliver(message);
+      const outcome = await inDeliveryTrace(message, () => this.deliver(message));
       this.deps.observer?.deliveryOutcome(message.kind, outcome);
     }
     return messages.length;

@@ -404,6 +404,31 @@ function demoSuite(name: string, args: string[], options: { postgres: boolean; b
         );
       });
 
+    if (options.postgres)
+      it('one trace: the submit, its delivery to 1C and to Telegram, in the api, 1C and the bot', async () => {
+        const rows = await db!.prisma.outboxMessage.findMany({
+          where: { kind: { in: ['onec.createRequest', 'telegram.statusChanged'] } },
+          orderBy: { id: 'asc' },
+        });
+        const submit = rows.find((row) => row.kind === 'onec.createRequest')!;
+        const traceId = submit.traceparent?.split('-')[1];
+        expect(traceId, 'the row keeps the trace of the submit').toMatch(/^[\da-f]{32}$/);
+        // The bot's message about the submit was written in the same transaction.
+        expect(rows.find((row) => row.traceparent === submit.traceparent)?.kind).toBe(
+          'telegram.statusChanged',
+        );
+        const lines = (file: string) =>
+          readFileSync(path.join(run.dataDir, 'logs', file), 'utf8')
+            .split('\n')
+            .filter((line) => line.includes(`"trace_id":"${traceId}"`));
+        const api = [...lines('api-1.log'), ...lines('api-2.log')];
+        expect(api.some((line) => line.includes('miniApp.setStatus'))).toBe(true);
+        expect(lines('onec-emulator.log').some((line) => line.includes('call with a trace'))).toBe(
+          true,
+        );
+        expect(lines('bot.log').some((line) => line.includes('"msg":"delivered"'))).toBe(true);
+      });
+
     it('Ctrl-C stops every process and the demo exits 0', async () => {
       const code = await interrupt(run);
       expect(code, run.output()).toBe(0);

@@ -2,6 +2,7 @@ import type { Prisma } from '@payreq/db';
 
 import type { Tx } from '../db';
 import { outboxSignal } from '../outbox/signal';
+import { outboxTraceparent } from '../tracing';
 
 export type OutboxTarget = 'ONEC' | 'TELEGRAM';
 
@@ -20,6 +21,7 @@ export interface OutboxEntry {
  */
 export async function enqueueOutbox(tx: Tx, entries: OutboxEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await tx.outboxMessage.createMany({ data: entries });
+  const traceparent = outboxTraceparent();
+  await tx.outboxMessage.createMany({ data: entries.map((entry) => ({ ...entry, traceparent })) });
   for (const entry of entries) outboxSignal.recordWrite(tx, entry.target);
 }

@@ -49,6 +49,8 @@ export const ClaimedMessage = z.object({
   attempts: z.number().int(),
   lockedUntil: z.string(),
   createdAt: z.string(),
+  /** The trace of the change that wrote it (W3C traceparent): the delivery continues it. */
+  traceparent: z.string().nullable(),
 });
 export type ClaimedMessage = z.infer<typeof ClaimedMessage>;
 
@@ -154,6 +156,7 @@ export const botOutboxRouter = router({
           attempts: row.attempts,
           lockedUntil: row.lockedUntil.toISOString(),
           createdAt: row.createdAt.toISOString(),
+          traceparent: row.traceparent,
         })),
       };
     }),
