@@ -88,13 +88,13 @@ const ApiEnvFields = z.object({
   ONEC_ROOT: z.string().default('payreq'),
   ONEC_USERNAME: z.string().default('payreq'),
   ONEC_PASSWORD: z.string().default('payreq'),
-  ONEC_WEB_CLIENT_URL: z.url().optional(),
+  ONEC_WEB_CLIENT_URL: optional(z.url()),
   ONEC_DOCUMENT_NAME: z.string().default('ЗаявкаНаПлатеж'),
   ONEC_TIMEZONE: z.string().default('Europe/Moscow'),
   ONEC_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   // 1C, inbound: the REST shim's integration (seeded; the key is stored hashed)
   ONEC_INBOUND_API_KEY: z.string().min(16).default('development-only-onec-api-key'),
-  ONEC_INBOUND_HMAC_SECRET: z.string().min(16).optional(),
+  ONEC_INBOUND_HMAC_SECRET: optional(z.string().min(16)),
   /** Largest document 1C may post, in bytes of the decoded file. */
   ONEC_DOCUMENT_MAX_BYTES: z.coerce
     .number()

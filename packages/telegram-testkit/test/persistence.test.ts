@@ -98,6 +98,7 @@ describe('the command with --data-file', () => {
 
     const second = await start();
     try {
+      expect((await fetch(`${second.url}/healthz`)).status).toBe(200);
       const chat = await api<{ id: number; title: string }>(second.url, TOKEN, 'getChat', {
         chat_id: group.body.chat.id,
       });
