@@ -7,7 +7,8 @@ import { createContext } from './context';
 import { registerBotDocumentRoutes } from './http/bot-documents';
 import { registerFileRoutes } from './http/files';
 import { registerMetrics } from './http/metrics';
-import { registerWebapp } from './http/webapp';
+import type { Frontend } from './http/webapp';
+import { registerFrontends } from './http/webapp';
 import { registerOnecRest } from './rest/onec/routes';
 import type { OnecRestOptions } from './rest/onec/routes';
 import type { AppRouter } from './trpc/router';
@@ -24,6 +25,8 @@ export interface ServerOptions {
   onec?: Partial<OnecRestOptions>;
   /** The built Mini App to serve (apps/webapp/dist); unset or missing: not served. */
   webappDistDir?: string | null;
+  /** Further built front ends under their own prefixes (`/portal/`); the Mini App is `/`. */
+  frontends?: Frontend[];
 }
 
 /**
@@ -82,7 +85,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
 
-  await registerWebapp(app, options.webappDistDir);
+  await registerFrontends(app, [
+    {
+      name: 'Mini App',
+      prefix: '/',
+      distDir: options.webappDistDir,
+      build: 'pnpm --filter @payreq/webapp build',
+    },
+    ...(options.frontends ?? []),
+  ]);
 
   return app;
 }

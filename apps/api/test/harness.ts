@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import pino from 'pino';
 
 import { issuePlatformToken } from '../src/auth/platform-token';
+import type { Frontend } from '../src/http/webapp';
 import type { OnecRestOptions } from '../src/rest/onec/routes';
 import { buildServer } from '../src/server';
 import type { FileStore } from '../src/storage/file-store';
@@ -62,6 +63,8 @@ export async function startTestApi(
   options: {
     onec?: Partial<OnecRestOptions>;
     webappDistDir?: string;
+    /** Further built front ends (see http/webapp.ts). */
+    frontends?: Frontend[];
     telegramApiRoot?: string;
     /** Default: a local-disk store in a temporary folder. */
     files?: FileStore;
@@ -95,6 +98,7 @@ export async function startTestApi(
     logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     onec: options.onec,
     webappDistDir: options.webappDistDir,
+    frontends: options.frontends,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
