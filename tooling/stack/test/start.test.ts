@@ -91,6 +91,10 @@ async function npmStart() {
     env: {
       ...process.env,
       FORCE_COLOR: '0',
+      // The local stand-ins and PGlite, whatever a developer's .env says.
+      DATABASE_URL: '',
+      TELEGRAM_BOT_TOKEN: '',
+      ONEC_BASE_URL: '',
       STACK_DATA_DIR: dataDir,
       API_PORT: String(api),
       TELEGRAM_TEST_SERVER_PORT: String(telegram),
