@@ -51,8 +51,16 @@ const server = new TelegramTestServer({
 });
 const dataFile = values['data-file'];
 if (dataFile && existsSync(dataFile)) {
-  server.restoreWorld(readFileSync(dataFile));
-  console.log(`world restored from ${dataFile}`);
+  try {
+    server.restoreWorld(readFileSync(dataFile));
+    console.log(`world restored from ${dataFile}`);
+  } catch (error) {
+    // Written by another version, or damaged: kept aside, and the world starts empty.
+    renameSync(dataFile, `${dataFile}.unreadable`);
+    console.error(
+      `could not restore the world from ${dataFile} (${error instanceof Error ? error.message : String(error)}): moved to ${dataFile}.unreadable, starting empty`,
+    );
+  }
 }
 const known = new Set(server.listBots().map((bot) => bot.token));
 const tokens = values['bot-token'].length > 0 ? values['bot-token'] : [undefined];
