@@ -3,7 +3,7 @@
  * The README's two commands, `npm start` and `npm test`, on a machine that has only
  * Node.js: they bring pnpm (the version in package.json) and the dependencies, then run.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -31,8 +31,17 @@ const [command, ...rest] = process.argv.slice(2);
 const pnpm = pnpmCommand();
 const exec = (args) => run(pnpm[0], [...pnpm.slice(1), ...args]);
 
-const install = exec(['install', '--frozen-lockfile', '--prefer-offline']);
-if (!install.ok) process.exit(install.status);
+// The dependencies as the lockfile says, unless they already are (pnpm keeps a copy of the
+// lockfile it installed): an install also regenerates the Prisma client, which must not
+// happen under the feet of a running stack or test.
+const installedLock = path.join(root, 'node_modules/.pnpm/lock.yaml');
+const installed =
+  existsSync(installedLock) &&
+  readFileSync(installedLock, 'utf8') === readFileSync(path.join(root, 'pnpm-lock.yaml'), 'utf8');
+if (!installed) {
+  const install = exec(['install', '--frozen-lockfile', '--prefer-offline']);
+  if (!install.ok) process.exit(install.status);
+}
 
 let result;
 switch (command) {
@@ -62,34 +71,62 @@ switch (command) {
   case 'start': {
     // Settings from .env (see .env.example); the environment wins over the file.
     if (existsSync(path.join(root, '.env'))) process.loadEnvFile(path.join(root, '.env'));
-    // The stack stops its parts on Ctrl-C; this runner waits for it instead of dying first.
-    process.on('SIGINT', () => {});
-    process.on('SIGTERM', () => {});
-    const built = exec([
-      'turbo',
-      'run',
-      'build',
-      '--filter=@payreq/webapp',
-      '--filter=@payreq/telegram-testkit',
-      '--output-logs=errors-only',
-    ]);
-    if (!built.ok) process.exit(built.status);
     // tsx as a loader in this node, not its CLI (a parent that SIGKILLs a child slow to
     // acknowledge Ctrl-C, before the stack has stopped its parts).
-    result = run(process.execPath, [
-      '--import',
-      pathToFileURL(createRequire(path.join(root, 'tooling/stack/package.json')).resolve('tsx'))
-        .href,
-      path.join(root, 'tooling/stack/src/start.ts'),
-      ...rest,
-    ]);
+    const stack = spawn(
+      process.execPath,
+      [
+        '--import',
+        pathToFileURL(createRequire(path.join(root, 'tooling/stack/package.json')).resolve('tsx'))
+          .href,
+        path.join(root, 'tooling/stack/src/start.ts'),
+        ...rest,
+      ],
+      { cwd: root, stdio: 'inherit', env: { TURBO_TELEMETRY_DISABLED: '1', ...process.env } },
+    );
+    // The stack stops its parts on a signal; this runner passes it on (npm passes SIGINT and
+    // SIGTERM to it; a terminal's Ctrl-C or hang-up reaches both) and waits for the stack,
+    // instead of dying first and leaving it running.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+      process.on(signal, () => {
+        if (stack.exitCode === null && stack.signalCode === null) stack.kill(signal);
+      });
+    stack.once('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+    // `npm start` itself killed (SIGKILL, or SIGHUP, which npm does not pass on): stop too.
+    // npm runs this through `sh -c`, so npm is the grandparent: both are watched.
+    const parent = process.ppid;
+    const watched = [parent, parentOf(parent)].filter((pid) => pid > 1);
+    setInterval(() => {
+      const gone = process.ppid !== parent || watched.some((pid) => !isAlive(pid));
+      if (gone && stack.exitCode === null) stack.kill('SIGTERM');
+    }, 1_000).unref();
+    result = null;
     break;
   }
   default:
     console.error('usage: node tooling/scripts/run.mjs <start|test|reliability> [--readme]');
     process.exit(2);
 }
-process.exit(result.status);
+if (result) process.exit(result.status);
+
+/** A process's parent (Linux /proc), or 0 when it cannot be told. */
+function parentOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
 
 /**
  * `pnpm test:reliability`: the api's and the bot's reliability suites, one after the other, then

@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 240_000,
     fileParallelism: false,
+    // TEST_POSTGRES_URL's server, or a throwaway one (the demo's PostgreSQL run, the api image).
+    globalSetup: ['@payreq/db/testing/global-setup-postgres'],
   },
 });

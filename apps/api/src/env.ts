@@ -8,6 +8,7 @@ import {
   productionRefusal,
   sharedSettings,
 } from '@payreq/contracts';
+import { TelemetryEnv } from '@payreq/telemetry';
 import { z } from 'zod';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -21,13 +22,19 @@ const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 /** Every setting of the api, validated once at start. Other files never read process.env. */
-export const ApiEnv = z.object({
+const ApiEnvFields = z.object({
   NODE_ENV: sharedSettings.NODE_ENV.default('development'),
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Unset: embedded PGlite in PGLITE_DATA_DIR. `postgresql://...`: a real server. */
   DATABASE_URL: z.string().optional(),
+  /**
+   * Apply pending migrations at start (PostgreSQL). Default: yes, except in production, where
+   * migrating is a step of its own (`migrate:deploy`) and the api refuses a database that is
+   * behind. The embedded PGlite is always migrated at start.
+   */
+  MIGRATE_ON_START: optional(booleanFlag),
   PGLITE_DATA_DIR: z.string().default(path.join(repoRoot, '.data/pglite')),
   /** Signs platform session tokens (development identity and the platform UI). */
   PLATFORM_TOKEN_SECRET: z.string().min(16).default(developmentValues.PLATFORM_TOKEN_SECRET),
@@ -87,13 +94,13 @@ export const ApiEnv = z.object({
   ONEC_ROOT: z.string().default('payreq'),
   ONEC_USERNAME: z.string().default('payreq'),
   ONEC_PASSWORD: z.string().default(developmentValues.ONEC_PASSWORD),
-  ONEC_WEB_CLIENT_URL: z.url().optional(),
+  ONEC_WEB_CLIENT_URL: optional(z.url()),
   ONEC_DOCUMENT_NAME: z.string().default('ЗаявкаНаПлатеж'),
   ONEC_TIMEZONE: z.string().default('Europe/Moscow'),
   ONEC_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   // 1C, inbound: the REST shim's integration (seeded; the key is stored hashed)
   ONEC_INBOUND_API_KEY: z.string().min(16).default(developmentValues.ONEC_INBOUND_API_KEY),
-  ONEC_INBOUND_HMAC_SECRET: z.string().min(16).optional(),
+  ONEC_INBOUND_HMAC_SECRET: optional(z.string().min(16)),
   /** Largest document 1C may post, in bytes of the decoded file. */
   ONEC_DOCUMENT_MAX_BYTES: z.coerce
     .number()
@@ -148,20 +155,32 @@ export const ApiEnv = z.object({
   OUTBOX_LEASE_MS: z.coerce.number().int().min(300).default(15_000),
   /** After this many failed attempts a message is parked as dead (visible, never dropped). */
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(12),
+
+  /** Tracing (OpenTelemetry): OTLP export only with OTEL_EXPORTER_OTLP_ENDPOINT. */
+  ...TelemetryEnv.shape,
 });
+export const ApiEnv = ApiEnvFields.transform((env) => ({
+  ...env,
+  MIGRATE_ON_START: env.MIGRATE_ON_START ?? env.NODE_ENV !== 'production',
+}));
 export type ApiEnv = z.infer<typeof ApiEnv>;
+
+/** A configuration the api refuses: the operator's next step, told without a stack trace. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
 
 export function loadEnv(source: Record<string, string | undefined> = process.env): ApiEnv {
   const parsed = ApiEnv.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`Invalid api configuration:\n${lines.join('\n')}`);
+    throw new ConfigurationError(`Invalid api configuration:\n${lines.join('\n')}`);
   }
   const refusal =
     parsed.data.NODE_ENV === 'production'
       ? productionRefusal('the api', productionChecks(parsed.data))
       : null;
-  if (refusal) throw new Error(refusal);
+  if (refusal) throw new ConfigurationError(refusal);
   const env = parsed.data;
   if (env.FILE_STORE === 's3') {
     const problems: string[] = [];
@@ -170,7 +189,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       problems.push(
         '  S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both, or neither (the AWS SDK chain)',
       );
-    if (problems.length > 0) throw new Error(`Invalid api configuration:\n${problems.join('\n')}`);
+    if (problems.length > 0)
+      throw new ConfigurationError(`Invalid api configuration:\n${problems.join('\n')}`);
   }
   return env;
 }

@@ -1,12 +1,14 @@
 import type { PrismaClient } from '@payreq/db';
-import { createDb, parseSeedAgents, seed } from '@payreq/db';
+import { parseSeedAgents, seed } from '@payreq/db';
+import { startTracing } from '@payreq/telemetry';
 import type { Logger } from 'pino';
 
 import { issuePlatformToken } from './auth/platform-token';
 import type { ApiEnv } from './env';
-import { loadEnv } from './env';
+import { ConfigurationError, loadEnv } from './env';
 import { startJobs } from './jobs/scheduler';
 import { createLogger } from './logger';
+import { MigrationsBehindError, openDatabase } from './open-database';
 import { startOnecBridge } from './outbox/onec-bridge';
 import { telegramWebOrigins } from './http/security-headers';
 import { buildServer } from './server';
@@ -16,14 +18,11 @@ import { telegramMembershipCheck } from './telegram/membership';
 /** Starts the api: database (migrated and seeded), HTTP server, scheduled jobs; stops cleanly on a signal. */
 async function main(): Promise<void> {
   const env = loadEnv();
+  const tracing = startTracing('payreq-api', env);
   const logger = createLogger(env.LOG_LEVEL);
   const database = env.DATABASE_URL ?? `pglite:${env.PGLITE_DATA_DIR}`;
   logger.info({ database: database.replace(/\/\/[^@]*@/, '//***@') }, 'opening the database');
-  const db = await createDb({
-    url: env.DATABASE_URL,
-    pgliteDataDir: env.PGLITE_DATA_DIR,
-    migrate: true,
-  });
+  const db = await openDatabase(env, logger);
   await seed(db.prisma, {
     masterTenantName: env.SEED_MASTER_TENANT_NAME,
     agents: parseSeedAgents(env.SEED_AGENTS),
@@ -103,6 +102,7 @@ async function main(): Promise<void> {
     await jobs?.stop();
     await app.close();
     await db.close();
+    await tracing.shutdown();
     logger.info('stopped');
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -132,6 +132,9 @@ async function logDevelopmentTokens(
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  // A database that is behind, or settings production refuses, is an operator's next step, not
+  // a crash: the message alone.
+  const told = error instanceof MigrationsBehindError || error instanceof ConfigurationError;
+  console.error(told ? error.message : error);
   process.exit(1);
 });

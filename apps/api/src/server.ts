@@ -1,5 +1,5 @@
 import type { FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
 import type { AppDeps } from './context';
@@ -11,12 +11,14 @@ import type { RateLimitOptions } from './http/rate-limits';
 import { defaultRateLimits, registerRateLimits } from './http/rate-limits';
 import type { SecurityHeaderOptions } from './http/security-headers';
 import { registerSecurityHeaders, telegramWebOrigins } from './http/security-headers';
-import { registerWebapp } from './http/webapp';
 import { restError, trpcCodeFor } from './errors';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
+import type { Frontend } from './http/webapp';
+import { registerFrontends } from './http/webapp';
 import { registerOnecRest } from './rest/onec/routes';
 import type { OnecRestOptions } from './rest/onec/routes';
 import type { AppRouter } from './trpc/router';
+import { registerTracing, requestIdOf } from './tracing';
 import { registerTrpc } from './trpc/fastify-handler';
 import { appRouter } from './trpc/router';
 
@@ -35,21 +37,38 @@ export interface ServerOptions {
   rateLimits?: RateLimitOptions;
   /** Behind a proxy: the caller's address from X-Forwarded-For (rate limits of anonymous calls). */
   trustProxy?: boolean;
+  /** Further built front ends under their own prefixes (`/portal/`); the Mini App is `/`. */
+  frontends?: Frontend[];
 }
 
 /**
  * The api's HTTP server: tRPC for the Mini App, the bot and the platform UI under /trpc,
  * and /healthz. Other roads (REST for 1C, static Mini App) plug into the same instance.
  */
+/**
+ * Calls made over and over by machines, logged at debug rather than info: the bot claims
+ * Telegram messages every poll (otherwise two thirds of the api's log), probes and scrapers
+ * ask for /healthz and /metrics.
+ */
+export function isRoutineRequest(url: string): boolean {
+  return (
+    url.startsWith('/trpc/botOutbox.claim') || url === '/healthz' || url.startsWith('/metrics')
+  );
+}
+
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger,
+    // Logged by the tracing hooks instead, inside the request's span (tracing.ts).
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestIdOf,
     // A batch of 10,000 chat messages is a few MB of JSON.
     bodyLimit: options.bodyLimit ?? 32 * 1024 * 1024,
     routerOptions: { maxParamLength: 5000 },
     trustProxy: options.trustProxy ?? false,
   });
   const deps: AppDeps = { ...options.deps, logger: options.logger };
+  registerTracing(app, isRoutineRequest);
 
   await registerSecurityHeaders(app, {
     frameAncestors: options.security?.frameAncestors ?? telegramWebOrigins,
@@ -100,7 +119,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
 
-  await registerWebapp(app, options.webappDistDir);
+  await registerFrontends(app, [
+    {
+      name: 'Mini App',
+      prefix: '/',
+      distDir: options.webappDistDir,
+      build: 'pnpm --filter @payreq/webapp build',
+    },
+    ...(options.frontends ?? []),
+  ]);
 
   return app;
 }

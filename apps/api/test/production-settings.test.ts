@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
+import { productionSettings } from '@payreq/testing';
+
 import { loadEnv } from '../src/env';
 
 /** A production configuration with nothing left at its development value. */
 const production = {
-  NODE_ENV: 'production',
+  ...productionSettings,
   DATABASE_URL: 'postgresql://payreq:secret@db.bank.example:5432/payreq',
-  PLATFORM_TOKEN_SECRET: 'a-real-platform-token-secret-0123456789',
-  TELEGRAM_BOT_TOKEN: '7345610023:AAF-real-bot-token-from-botfather-0123',
-  TELEGRAM_API_ROOT: 'https://api.telegram.org',
-  BOT_SERVICE_TOKEN: 'a-real-bot-service-token-0123456789abcdef',
-  ONEC_BASE_URL: 'https://1c.bank.example/bank',
-  ONEC_PASSWORD: 'a-real-1c-password',
-  ONEC_INBOUND_API_KEY: 'a-real-1c-inbound-api-key-0123456789',
-  FILE_STORE: 's3',
-  S3_BUCKET: 'payreq-files',
 };
 
 function refusal(settings: Record<string, string | undefined>): string {

@@ -38,7 +38,12 @@ describe.skipIf(skipDb)(`the Telegram outbox, as the bot claims it (${dbKind})`,
     const app = miniAppClient(api.url, tma(signLaunch(anna, token)));
     const draft = await app.miniApp.save.mutate({ fields: completeForm });
     await app.miniApp.setStatus.mutate({ status: 'COLLECTING_OFFERS', version: draft.version });
-    const { messages } = await botClient(api.url).botOutbox.claim.mutate({ limit: 10 });
+    // A chat's messages go out one at a time, in order: the request's creation, then its submit.
+    const bot = botClient(api.url);
+    const first = await bot.botOutbox.claim.mutate({ limit: 10 });
+    expect(first.messages.map((m) => m.message.kind)).toEqual(['telegram.requestCreated']);
+    await bot.botOutbox.complete.mutate({ id: first.messages[0]!.id });
+    const { messages } = await bot.botOutbox.claim.mutate({ limit: 10 });
     const statusChange = messages.find((m) => m.message.kind === 'telegram.statusChanged');
     expect(statusChange).toBeDefined();
     expect(ClaimedTelegramMessage.parse(statusChange)).toMatchObject({

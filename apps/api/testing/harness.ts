@@ -12,6 +12,7 @@ import pino from 'pino';
 import { issuePlatformToken } from '../src/auth/platform-token';
 import type { RateLimitOptions } from '../src/http/rate-limits';
 import { defaultRateLimits } from '../src/http/rate-limits';
+import type { Frontend } from '../src/http/webapp';
 import type { OnecRestOptions } from '../src/rest/onec/routes';
 import { buildServer } from '../src/server';
 import type { FileStore } from '../src/storage/file-store';
@@ -63,6 +64,8 @@ export async function startTestApi(
   options: {
     onec?: Partial<OnecRestOptions>;
     webappDistDir?: string;
+    /** Further built front ends (see http/webapp.ts). */
+    frontends?: Frontend[];
     telegramApiRoot?: string;
     /** Default: a local-disk store in a temporary folder. */
     files?: FileStore;
@@ -99,6 +102,7 @@ export async function startTestApi(
     onec: options.onec,
     webappDistDir: options.webappDistDir,
     rateLimits: options.rateLimits ?? { ...defaultRateLimits, enabled: false },
+    frontends: options.frontends,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

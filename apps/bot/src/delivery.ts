@@ -8,6 +8,7 @@ import type { Logger } from './logger';
 import type { BotObserver } from './ops';
 import { retrying } from './retry';
 import { classifyTelegramError } from './telegram';
+import { inDeliveryTrace } from './tracing';
 
 /** A claimed message as the api hands it out: the contract's message and the card to word it. */
 export type ClaimedOutboxMessage = ClaimedTelegramMessage;
@@ -144,7 +145,9 @@ export class DeliveryLoop {
         await this.release(messages.slice(index));
         break;
       }
-      const outcome = await this.deliver(message);
+      const outcome = await inDeliveryTrace({ ...message, kind: message.message.kind }, () =>
+        this.deliver(message),
+      );
       this.deps.observer?.deliveryOutcome(message.message.kind, outcome);
     }
     return messages.length;

@@ -4,6 +4,7 @@ import {
   productionRefusal,
   sharedSettings,
 } from '@payreq/contracts';
+import { TelemetryEnv } from '@payreq/telemetry';
 import { z } from 'zod';
 
 /**
@@ -79,6 +80,8 @@ export const BotEnv = z
     API_TIMEOUT_MS: withDefault(int(1_000, 600_000), 30_000),
     /** On SIGTERM: how long in-flight updates may keep retrying before the bot exits without confirming them. */
     SHUTDOWN_GRACE_MS: withDefault(int(0, 600_000), 10_000),
+    /** Tracing (OpenTelemetry): OTLP export only with OTEL_EXPORTER_OTLP_ENDPOINT. */
+    ...TelemetryEnv.shape,
   })
   .superRefine((env, ctx) => {
     if (env.BOT_MODE !== 'webhook') return;
@@ -133,6 +136,8 @@ export interface BotConfig {
   telegramSendTimeoutMs: number;
   apiTimeoutMs: number;
   shutdownGraceMs: number;
+  /** OpenTelemetry's settings (see @payreq/telemetry); unset in tests: no tracing. */
+  telemetry?: TelemetryEnv;
 }
 
 /** Validates the environment (or any record of the same variables, e.g. in tests). */
@@ -185,5 +190,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     telegramSendTimeoutMs: env.TELEGRAM_SEND_TIMEOUT_MS,
     apiTimeoutMs: env.API_TIMEOUT_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    telemetry: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+      OTEL_EXPORTER_OTLP_HEADERS: env.OTEL_EXPORTER_OTLP_HEADERS,
+      OTEL_SERVICE_NAME: env.OTEL_SERVICE_NAME,
+      OTEL_SDK_DISABLED: env.OTEL_SDK_DISABLED,
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { traceLogFields } from '@payreq/telemetry';
 import pino from 'pino';
 import type { Logger } from 'pino';
 
@@ -81,6 +82,8 @@ export function createLogger(options: {
   const pinoOptions: pino.LoggerOptions = {
     name: options.name ?? 'payreq-bot',
     level: options.level,
+    // A delivery's lines carry the trace of the change that wrote its message.
+    mixin: traceLogFields,
     serializers: { err: (error: unknown) => serializeError(error, secrets) },
     hooks: {
       logMethod(args, method) {

@@ -1,3 +1,5 @@
+import { startTracing } from '@payreq/telemetry';
+
 import { createBot } from './bot';
 import { loadConfig } from './env';
 import { createLogger } from './logger';
@@ -5,6 +7,9 @@ import { createLogger } from './logger';
 /** The bot process: `pnpm --filter @payreq/bot start` (configuration from the environment). */
 async function main(): Promise<void> {
   const config = loadConfig();
+  const tracing = config.telemetry
+    ? startTracing('payreq-bot', config.telemetry)
+    : { shutdown: async () => undefined };
   const logger = createLogger({
     level: config.logLevel,
     secrets: [config.token, config.serviceToken, config.webhook?.secret ?? ''],
@@ -35,6 +40,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
     clearTimeout(hard);
+    await tracing.shutdown().catch(() => undefined);
     logger.flush();
   }
   process.once('SIGINT', () => void shutdown('SIGINT'));

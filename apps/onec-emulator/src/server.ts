@@ -152,6 +152,16 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   // ----- the 1C HTTP service: {basePath}/hs/{root}/v1/... -----
   app.register(
     async (service) => {
+      // The platform's calls carry their trace (W3C traceparent): logged, so one submit can be
+      // followed from the Mini App to here.
+      service.addHook('onRequest', async (request) => {
+        const traceparent = request.headers.traceparent;
+        if (typeof traceparent === 'string')
+          request.log.info(
+            { traceparent, trace_id: traceparent.split('-')[1], url: request.url },
+            'call with a trace',
+          );
+      });
       service.addHook('onRequest', async (request, reply) => {
         const fault = faults.take();
         if (fault) {

@@ -162,6 +162,8 @@ export const ClaimedTelegramMessage = z.object({
   attempts: z.number().int(),
   lockedUntil: z.string(),
   createdAt: z.string(),
+  /** The trace of the change that wrote it (W3C traceparent): the delivery continues it. */
+  traceparent: z.string().nullable(),
   message: TelegramOutboxMessage,
   /** Null when the request is gone: the message cannot be worded and is parked. */
   card: RequestCard.nullable(),

@@ -13,8 +13,10 @@ export {
   ensurePostgresDatabase,
   listMigrations,
   migrationDrift,
+  MIGRATION_LOCK_KEY,
   migrationStatus,
   readMigrationsList,
+  withMigrationLock,
 } from './migrations';
 export type {
   ApplyMigrationsResult,

@@ -266,17 +266,43 @@ export async function applyMigrations(
   if (resolved.kind === 'postgres') await ensurePostgresDatabase(resolved.url);
   const schema = await readSchema(options.schemaPath);
   const list = await readMigrationsList(options.migrationsDir);
-  return withTarget(resolved, (factory) =>
-    withSchemaEngine(
-      schema,
-      factory,
-      async (engine) => {
-        const out = await engine.applyMigrations({ migrationsList: list, filters: NO_FILTER });
-        return { applied: out.appliedMigrationNames };
-      },
-      options.log,
-    ),
-  );
+  const apply = () =>
+    withTarget(resolved, (factory) =>
+      withSchemaEngine(
+        schema,
+        factory,
+        async (engine) => {
+          const out = await engine.applyMigrations({ migrationsList: list, filters: NO_FILTER });
+          return { applied: out.appliedMigrationNames };
+        },
+        options.log,
+      ),
+    );
+  // PGlite is one process's own database; a PostgreSQL server is shared by every migrator.
+  return resolved.kind === 'postgres' ? withMigrationLock(resolved.url, apply) : apply();
+}
+
+/**
+ * The advisory lock every migrator of this project takes on PostgreSQL (`migrate:deploy`, a
+ * development api migrating at start): a second migrator waits for the first, then finds
+ * nothing pending, so two instances or a job and an instance never apply a migration twice.
+ */
+export const MIGRATION_LOCK_KEY = 727_100;
+
+/** Runs `fn` holding {@link MIGRATION_LOCK_KEY} on a connection of its own. */
+export async function withMigrationLock<T>(url: string, fn: () => Promise<T>): Promise<T> {
+  const client = new pg.Client(pgConfigFromUrl(url));
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      return await fn();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 export interface MigrationStatus {
@@ -363,7 +389,9 @@ export async function ensurePostgresDatabase(url: string): Promise<void> {
   try {
     await admin.query(`CREATE DATABASE ${quoteIdent(config.database ?? '')}`);
   } catch (error) {
-    if ((error as { code?: string }).code !== '42P04') throw error; // created meanwhile
+    // Created meanwhile by another migrator: 42P04, or 23505 when both inserted at once.
+    const code = (error as { code?: string }).code;
+    if (code !== '42P04' && code !== '23505') throw error;
   } finally {
     await admin.end();
   }

@@ -4,8 +4,10 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  MIGRATION_LOCK_KEY,
   applyMigrations,
   createMigration,
+  ensurePostgresDatabase,
   listMigrations,
   migrationDrift,
   migrationStatus,
@@ -101,6 +103,69 @@ describe.skipIf(!postgresUrl)('deploy and status on PostgreSQL', () => {
     expect((await migrationStatus(url)).upToDate).toBe(true);
     // Introspects PostgreSQL's catalog: proves the partial index round-trips on a real server.
     expect(await migrationDrift(url)).toEqual({ drifted: false });
+  });
+});
+
+describe.skipIf(!postgresUrl)('two migrators at once on PostgreSQL', () => {
+  const admin = postgresUrl!;
+  const databases: string[] = [];
+  const fresh = () => {
+    const name = uniqueName('payreq_race');
+    databases.push(name);
+    return withDatabase(admin, name);
+  };
+  const appliedCounts = async (url: string) => {
+    const client = new pg.Client(pgConfigFromUrl(url));
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ migration_name: string; count: string }>(
+        'SELECT migration_name, count(*) FROM _prisma_migrations WHERE finished_at IS NOT NULL GROUP BY migration_name ORDER BY migration_name',
+      );
+      return Object.fromEntries(rows.map((row) => [row.migration_name, Number(row.count)]));
+    } finally {
+      await client.end();
+    }
+  };
+  afterAll(async () => {
+    const client = new pg.Client(pgConfigFromUrl(admin));
+    await client.connect();
+    for (const name of databases)
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await client.end();
+  });
+
+  it('both succeed on a new database, and each migration is applied once', async () => {
+    const url = fresh();
+    const results = await Promise.all([applyMigrations(url), applyMigrations(url)]);
+    const names = await committed;
+    // One of them applied everything; the other waited for the lock and found nothing to do.
+    expect(results.map((result) => result.applied).sort((a, b) => a.length - b.length)).toEqual([
+      [],
+      names,
+    ]);
+    expect(await appliedCounts(url)).toEqual(Object.fromEntries(names.map((name) => [name, 1])));
+    expect((await migrationStatus(url)).upToDate).toBe(true);
+  });
+
+  it('a migrator waits while another holds the migration lock', async () => {
+    const url = fresh();
+    await ensurePostgresDatabase(url);
+    const holder = new pg.Client(pgConfigFromUrl(url));
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      let done = false;
+      const migrating = applyMigrations(url).finally(() => {
+        done = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(done).toBe(false);
+      expect((await migrationStatus(url)).unapplied).toEqual(await committed);
+      await holder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      expect((await migrating).applied).toEqual(await committed);
+    } finally {
+      await holder.end();
+    }
   });
 });
 

@@ -9,8 +9,11 @@
  * --no-privacy (bots see all group messages), --allow-http-webapp (accept http:// Mini App
  * URLs in web_app buttons), --mini-app-url (main Mini App URL of every bot), --mini-app
  * (repeatable `<short name>=<url>`: a Mini App of every bot, for `t.me/<bot>/<short name>` links),
- * --verbose. The web stand-in (a Telegram Web look-alike over this world) is served at /web/.
+ * --verbose, --data-file (keep the world in this file: loaded at start, saved as it changes and on
+ * stop, so chats, messages and ids carry over to the next start). The web stand-in (a Telegram Web
+ * look-alike over this world) is served at /web/.
  */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { TelegramTestServer } from './server';
 
@@ -25,6 +28,7 @@ const { values } = parseArgs({
     'mini-app-url': { type: 'string' },
     'mini-app': { type: 'string', multiple: true, default: [] },
     verbose: { type: 'boolean', default: false },
+    'data-file': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
@@ -33,7 +37,7 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(
     'usage: telegram-test-server [--port 8081] [--host 127.0.0.1] [--bot-token TOKEN]... [--bot-username NAME]...\n' +
-      '       [--no-privacy] [--allow-http-webapp] [--mini-app-url URL] [--mini-app NAME=URL]... [--verbose]',
+      '       [--no-privacy] [--allow-http-webapp] [--mini-app-url URL] [--mini-app NAME=URL]... [--verbose] [--data-file FILE]',
   );
   process.exit(0);
 }
@@ -58,8 +62,23 @@ const server = new TelegramTestServer({
   allowHttpWebAppUrls: values['allow-http-webapp'],
   verbose: values.verbose,
 });
+const dataFile = values['data-file'];
+if (dataFile && existsSync(dataFile)) {
+  try {
+    server.restoreWorld(readFileSync(dataFile));
+    console.log(`world restored from ${dataFile}`);
+  } catch (error) {
+    // Written by another version, or damaged: kept aside, and the world starts empty.
+    renameSync(dataFile, `${dataFile}.unreadable`);
+    console.error(
+      `could not restore the world from ${dataFile} (${error instanceof Error ? error.message : String(error)}): moved to ${dataFile}.unreadable, starting empty`,
+    );
+  }
+}
+const known = new Set(server.listBots().map((bot) => bot.token));
 const tokens = values['bot-token'].length > 0 ? values['bot-token'] : [undefined];
 tokens.forEach((token, i) => {
+  if (token !== undefined && known.has(token)) return; // restored with the world
   const username = values['bot-username'][i];
   server.createBot({
     ...(token !== undefined ? { token } : {}),
@@ -79,11 +98,27 @@ for (const bot of server.listBots()) {
 console.log(`  control API: ${url}/__control`);
 console.log(`  web stand-in: ${url}/web/`);
 
+/** Writes the world when it changed (write, then rename: a crash never leaves half a file). */
+let saved: Buffer | null = null;
+const save = (): void => {
+  if (!dataFile) return;
+  const bytes = server.saveWorld();
+  if (saved?.equals(bytes)) return;
+  writeFileSync(`${dataFile}.tmp`, bytes);
+  renameSync(`${dataFile}.tmp`, dataFile);
+  saved = bytes;
+};
+const saver = dataFile ? setInterval(save, 1_000) : null;
+
 let stopping = false;
 const shutdown = (): void => {
   if (stopping) return;
   stopping = true;
-  void server.stop().then(() => process.exit(0));
+  if (saver) clearInterval(saver);
+  void server.stop().then(() => {
+    save();
+    process.exit(0);
+  });
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

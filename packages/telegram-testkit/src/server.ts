@@ -363,6 +363,11 @@ export class TelegramTestServer extends TelegramWorld {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
+    // For a container's health check (the staging stand-in): up means answering.
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
     if (path === '/__control' || path.startsWith('/__control/')) {
       await this.handleControlRequest(req, res, url);
       return;

@@ -1,3 +1,4 @@
+import { restoreState, snapshotState } from './snapshot';
 import type {
   AdminRights,
   Chat,
@@ -187,6 +188,16 @@ export class TelegramWorld {
     if (input.is_premium) user.is_premium = true;
     this.state.users.set(id, user);
     return { ...user };
+  }
+
+  /** The whole world as bytes (see snapshot.ts): a server given them back goes on from there. */
+  saveWorld(): Buffer {
+    return snapshotState(this.state);
+  }
+
+  /** Replaces the world with one {@link saveWorld} wrote (before the server starts). */
+  restoreWorld(bytes: Uint8Array): void {
+    restoreState(this.state, bytes);
   }
 
   createBot(input: CreateBotInput = {}): BotInfo {

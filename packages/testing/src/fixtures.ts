@@ -73,3 +73,21 @@ export async function createWorld(prisma: PrismaClient): Promise<World> {
 }
 
 export const hours = (n: number) => n * 3600 * 1000;
+
+/**
+ * Settings of a production api that production accepts: real-looking secrets, the real services'
+ * addresses (never called by a test that only starts the api), PostgreSQL given by the test, an
+ * S3 store. Tests spread it and change one thing.
+ */
+export const productionSettings = {
+  NODE_ENV: 'production',
+  PLATFORM_TOKEN_SECRET: 'a-real-platform-token-secret-0123456789',
+  TELEGRAM_BOT_TOKEN: '7345610023:AAF-real-bot-token-from-botfather-0123',
+  TELEGRAM_API_ROOT: 'https://api.telegram.org',
+  BOT_SERVICE_TOKEN: 'a-real-bot-service-token-0123456789abcdef',
+  ONEC_BASE_URL: 'https://1c.bank.example/bank',
+  ONEC_PASSWORD: 'a-real-1c-password',
+  ONEC_INBOUND_API_KEY: 'a-real-1c-inbound-api-key-0123456789',
+  FILE_STORE: 's3',
+  S3_BUCKET: 'payreq-files',
+} as const;

@@ -9,11 +9,12 @@ import { runDemo } from './demo/run';
  *   --lang ru|en|both   the narration's language (default both)
  *   --postgres          PostgreSQL (TEST_POSTGRES_URL's server, or a throwaway one) instead of PGlite
  *   --apis N            N api instances on one PostgreSQL (implies --postgres)
+ *   --built             run the built output (`pnpm build`: node dist/…), migrating as a step of its own
  *   --hold              after success keep everything running until Ctrl-C
  *   --data-dir DIR      keep the data and logs in DIR (default: a temporary folder)
  */
 const usage =
-  'usage: pnpm --filter @payreq/stack demo [--lang ru|en|both] [--postgres] [--apis N] [--hold] [--data-dir DIR]';
+  'usage: pnpm --filter @payreq/stack demo [--lang ru|en|both] [--postgres] [--apis N] [--built] [--hold] [--data-dir DIR]';
 
 const argv = process.argv.slice(2);
 if (argv[0] === '--') argv.shift(); // `pnpm demo -- --lang en`
@@ -27,6 +28,7 @@ try {
       postgres: { type: 'boolean', default: false },
       apis: { type: 'string', default: '1' },
       hold: { type: 'boolean', default: false },
+      built: { type: 'boolean', default: false },
       'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -56,6 +58,7 @@ const code = await runDemo({
   apis,
   postgres: values.postgres,
   hold: values.hold,
+  built: values.built,
   dataDir: values['data-dir'],
 });
 process.exit(code);

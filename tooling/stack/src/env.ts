@@ -26,7 +26,9 @@ export const StackEnv = z.object({
   DATABASE_URL: z.string().optional(),
   /** Public https URL of the Mini App (a real bot needs one); locally the api serves it over http. */
   WEBAPP_URL: z.string().optional(),
-  STACK_LOG_DIR: z.string().default(path.join(repoRoot, '.data/logs')),
+  /** `npm start`'s data: PGlite, files, the stand-ins' state, logs (each may be set on its own). */
+  STACK_DATA_DIR: z.string().default(path.join(repoRoot, '.data')),
+  STACK_LOG_DIR: z.string().optional(),
   /** The demo's browser: Debian's Chromium (never a downloaded one). */
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   /** Admin URL of a PostgreSQL server for the demo's `--postgres` runs (CI sets it). */
@@ -34,7 +36,10 @@ export const StackEnv = z.object({
 });
 export type StackEnv = z.infer<typeof StackEnv>;
 
-export const loadEnv = () => StackEnv.parse(process.env);
+export const loadEnv = () => {
+  const env = StackEnv.parse(process.env);
+  return { ...env, STACK_LOG_DIR: env.STACK_LOG_DIR ?? path.join(env.STACK_DATA_DIR, 'logs') };
+};
 
 /** Everything else in the environment goes to the children unchanged (DATABASE_URL, ONEC_*, ...). */
 export const inheritedEnv = (): Record<string, string> =>

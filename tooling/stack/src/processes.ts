@@ -14,12 +14,17 @@ export interface Child {
 }
 
 /**
- * Every part runs from its TypeScript source in its own `node`, with the stack's tsx as a
- * loader (`node --import tsx`). Not through the `tsx` command: that is a parent process which
- * SIGKILLs its child when the child has not acknowledged a signal within ~60 ms (a busy or
- * descheduled process on a loaded machine), skipping the part's graceful shutdown.
+ * A part runs from its TypeScript source in its own `node`, with the stack's tsx as a loader
+ * (`node --import tsx`), or from its build (`node dist/….js`, no loader: as production runs it).
+ * Not through the `tsx` command: that is a parent process which SIGKILLs its child when the
+ * child has not acknowledged a signal within ~60 ms (a busy or descheduled process on a loaded
+ * machine), skipping the part's graceful shutdown.
  */
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/** `node`'s arguments for an entry: built JavaScript as it is, TypeScript through tsx. */
+export const nodeArgs = (entry: string, args: string[] = []) =>
+  entry.endsWith('.js') ? [entry, ...args] : ['--import', tsxLoader, entry, ...args];
 
 /** Starts one part of the product as its own process, its output going to a log file. */
 export function startChild(
@@ -32,7 +37,7 @@ export function startChild(
   mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `${name}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', tsxLoader, entry, ...args], {
+  const child = spawn(process.execPath, nodeArgs(entry, args), {
     cwd: path.dirname(path.dirname(entry)),
     env: { ...env, FORCE_COLOR: '0' },
     // Own process group: Ctrl-C reaches us, and we stop the children in order.

@@ -1,11 +1,12 @@
 import path from 'node:path';
 
 import { openDealRoom } from './deal-room';
-import { inheritedEnv, loadEnv, repoRoot } from './env';
+import { inheritedEnv, loadEnv } from './env';
 import { fullName, people } from './people';
 import type { Stack } from './stack';
 import { startStack } from './stack';
 import { TelegramControl, standinLink } from './telegram-control';
+import { buildStalePages } from './demo/webapp';
 
 /**
  * `npm start`: the whole product on one machine. The api (serving the Mini App and the REST
@@ -14,7 +15,11 @@ import { TelegramControl, standinLink } from './telegram-control';
  */
 async function main(): Promise<void> {
   const env = loadEnv();
-  const base = inheritedEnv();
+  const base = {
+    PGLITE_DATA_DIR: path.join(env.STACK_DATA_DIR, 'pglite'),
+    FILE_STORAGE_DIR: path.join(env.STACK_DATA_DIR, 'files'),
+    ...inheritedEnv(),
+  };
   const abort = new AbortController();
   let starting: Promise<Stack> | null = null;
 
@@ -30,10 +35,21 @@ async function main(): Promise<void> {
     console.log('Stopped.');
     process.exit(code);
   };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+  // A terminal closed (SIGHUP) or a service manager's stop (SIGTERM) stops it as Ctrl-C does.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(signal, () => void stop(0));
+  // The runner (`npm start`) gone without a word (SIGKILL): nobody would stop the parts.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void stop(0);
+  }, 1_000).unref();
 
   try {
+    // The Mini App and the Telegram stand-in are built pages: built here when stale.
+    const built = await buildStalePages();
+    const names = { webapp: 'the Mini App', standin: 'the Telegram stand-in' };
+    if (built.length > 0)
+      console.log(`Built ${built.map((page) => names[page]).join(' and ')} (vite build).`);
     starting = startStack({
       logDir: env.STACK_LOG_DIR,
       baseEnv: base,
@@ -43,16 +59,29 @@ async function main(): Promise<void> {
             apiRoot: env.TELEGRAM_API_ROOT ?? 'https://api.telegram.org',
             botToken: env.TELEGRAM_BOT_TOKEN,
           }
-        : { port: env.TELEGRAM_TEST_SERVER_PORT },
+        : {
+            port: env.TELEGRAM_TEST_SERVER_PORT,
+            // Kept beside the database, which remembers the chats of earlier runs: a new group
+            // never gets an old deal room's chat id.
+            dataFile: path.join(env.STACK_DATA_DIR, 'telegram-test-server.bin'),
+          },
       onec: env.ONEC_BASE_URL
         ? { baseUrl: env.ONEC_BASE_URL }
         : {
             port: env.ONEC_EMULATOR_PORT,
-            dataFile: path.join(repoRoot, '.data/onec-emulator.json'),
+            dataFile: path.join(env.STACK_DATA_DIR, 'onec-emulator.json'),
           },
       webappUrl: env.WEBAPP_URL,
       botOpsPort: env.BOT_OPS_PORT,
       signal: abort.signal,
+      // A stand-in or the bot that stops is started again; only the api stopping ends it all.
+      restart: true,
+      onRestart: (notice) => {
+        if (!stopping)
+          console.error(
+            `${notice.name} stopped (${notice.reason}): starting it again in ${notice.delayMs / 1000} s (restart ${notice.attempt}; see ${shown(notice.logFile)})`,
+          );
+      },
     });
     const stack = await starting;
 
@@ -74,15 +103,19 @@ async function main(): Promise<void> {
       stack.localOnec
         ? `  1C emulator        ${stack.onecUrl}/operator   (login payreq / payreq; ${new URL(stack.onecUrl).origin}/healthz, /metrics)`
         : `  1C                 ${stack.onecUrl}`,
-      `  database           ${env.DATABASE_URL ? env.DATABASE_URL.replace(/\/\/[^@]*@/, '//***@') : `embedded PGlite in ${shown(base.PGLITE_DATA_DIR ?? path.join(repoRoot, '.data/pglite'))}`}`,
+      `  database           ${env.DATABASE_URL ? env.DATABASE_URL.replace(/\/\/[^@]*@/, '//***@') : `embedded PGlite in ${shown(base.PGLITE_DATA_DIR)}`}`,
       `  logs               ${shown(env.STACK_LOG_DIR)}/*.log`,
     ];
     if (stack.localTelegram) lines.push('', ...(await demoDealRoom(stack)));
-    lines.push('', 'Ctrl-C stops everything.');
+    lines.push('', 'Ctrl-C (or SIGTERM, SIGHUP) stops everything.');
     console.log(lines.join('\n'));
     const first = await stack.firstExit();
     if (!stopping) {
-      console.error(`${first.name} stopped unexpectedly: see ${first.logFile}`);
+      const signal = first.process.signalCode;
+      const how = signal ? `signal ${signal}` : `exit code ${first.process.exitCode}`;
+      console.error(
+        `${first.name} stopped (${how}), and the stack cannot run without it: see ${shown(first.logFile)}`,
+      );
       await stop(1);
     }
   } catch (error) {

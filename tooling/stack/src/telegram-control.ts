@@ -50,6 +50,11 @@ export class TelegramControl {
     return json;
   }
 
+  /** The users the test server knows (it keeps them across restarts with a data file). */
+  async users(): Promise<{ id: number }[]> {
+    return (await this.call<{ users: { id: number }[] }>('GET', '/users')).users;
+  }
+
   createUser(user: {
     id: number;
     first_name: string;

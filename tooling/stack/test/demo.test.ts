@@ -151,7 +151,7 @@ async function killLeftovers(run: DemoRun | undefined): Promise<void> {
   }
 }
 
-function demoSuite(name: string, args: string[], options: { postgres: boolean }) {
+function demoSuite(name: string, args: string[], options: { postgres: boolean; built?: boolean }) {
   describe.skipIf(options.postgres && !postgresReachable)(`the demo: ${name}`, () => {
     let run: DemoRun;
     let control: TelegramControl;
@@ -193,6 +193,31 @@ function demoSuite(name: string, args: string[], options: { postgres: boolean })
       expect(output).toContain('Summary');
       expect(run.state.apiUrls).toHaveLength(options.postgres ? 2 : 1);
     });
+
+    if (options.built)
+      it('ran the build with plain node (no TypeScript loader), the migration as its own step first', () => {
+        const names = run.state.pids.map(({ name }) => name);
+        expect(names).toEqual([
+          'telegram-test-server',
+          'onec-emulator',
+          'migrate',
+          'api-1',
+          'api-2',
+          'bot',
+        ]);
+        for (const { name, pid } of run.state.pids.filter(({ name }) => name !== 'migrate')) {
+          const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+          expect(argv.join(' '), name).not.toMatch(/tsx/);
+          expect(argv[1], name).toMatch(/\/dist\/(main|cli)\.js$/);
+        }
+        const migrateLog = readFileSync(path.join(run.dataDir, 'logs/migrate.log'), 'utf8');
+        expect(migrateLog).toMatch(/applied \d{14}_init/);
+        const apiLog = readFileSync(path.join(run.dataDir, 'logs/api-1.log'), 'utf8');
+        // The apis only checked them.
+        expect(apiLog).toContain('migrations checked: up to date');
+        expect(apiLog).not.toContain('migrations applied at start');
+        expect(run.output()).toContain('from the build (node dist/…, no TypeScript loader)');
+      });
 
     it('the api: the request went the whole way, read through the Mini App procedures', async () => {
       const agent = await asMember(people.anna.id, run.state.apiUrls.at(-1));
@@ -383,6 +408,31 @@ function demoSuite(name: string, args: string[], options: { postgres: boolean })
         );
       });
 
+    if (options.postgres)
+      it('one trace: the submit, its delivery to 1C and to Telegram, in the api, 1C and the bot', async () => {
+        const rows = await db!.prisma.outboxMessage.findMany({
+          where: { kind: { in: ['onec.createRequest', 'telegram.statusChanged'] } },
+          orderBy: { id: 'asc' },
+        });
+        const submit = rows.find((row) => row.kind === 'onec.createRequest')!;
+        const traceId = submit.traceparent?.split('-')[1];
+        expect(traceId, 'the row keeps the trace of the submit').toMatch(/^[\da-f]{32}$/);
+        // The bot's message about the submit was written in the same transaction.
+        expect(rows.find((row) => row.traceparent === submit.traceparent)?.kind).toBe(
+          'telegram.statusChanged',
+        );
+        const lines = (file: string) =>
+          readFileSync(path.join(run.dataDir, 'logs', file), 'utf8')
+            .split('\n')
+            .filter((line) => line.includes(`"trace_id":"${traceId}"`));
+        const api = [...lines('api-1.log'), ...lines('api-2.log')];
+        expect(api.some((line) => line.includes('miniApp.setStatus'))).toBe(true);
+        expect(lines('onec-emulator.log').some((line) => line.includes('call with a trace'))).toBe(
+          true,
+        );
+        expect(lines('bot.log').some((line) => line.includes('"msg":"delivered"'))).toBe(true);
+      });
+
     it('Ctrl-C stops every process and the demo exits 0', async () => {
       const code = await interrupt(run);
       expect(code, run.output()).toBe(0);
@@ -419,9 +469,13 @@ function demoSuite(name: string, args: string[], options: { postgres: boolean })
 }
 
 demoSuite('one api on PGlite', [], { postgres: false });
-demoSuite('two api instances and the bot on one PostgreSQL', ['--apis', '2'], {
-  postgres: true,
-});
+demoSuite(
+  'the built output: two api instances and the bot on one PostgreSQL, migrated by a step of its own',
+  ['--apis', '2', '--built'],
+  {
+    postgres: true,
+  },
+);
 
 describe('the demo interrupted: Ctrl-C in the middle of the epic', () => {
   let run: DemoRun | undefined;

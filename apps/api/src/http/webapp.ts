@@ -20,22 +20,36 @@ async function isFile(file: string): Promise<boolean> {
   }
 }
 
+/** A built front end the api serves: its `vite build` output, under a URL prefix. */
+export interface Frontend {
+  /** For the log: `Mini App`. */
+  name: string;
+  /** `/` or `/<name>/`: its pages and files live under it. */
+  prefix: string;
+  distDir: string | null | undefined;
+  /** How to build it, for the warning when the build is missing. */
+  build?: string;
+}
+
+/** Serves each built front end under its prefix (a longer prefix wins over `/`). */
+export async function registerFrontends(app: FastifyInstance, frontends: Frontend[]) {
+  for (const frontend of frontends) await registerWebapp(app, frontend);
+}
+
 /**
- * Serves the built Mini App (`apps/webapp/dist`, WEBAPP_DIST_DIR) from the api, so one
- * process serves the whole product: files as they are (hashed assets cached for a year),
+ * Serves one built front end (the Mini App: `apps/webapp/dist`, WEBAPP_DIST_DIR) from the api,
+ * so one process serves the whole product: files as they are (hashed assets cached for a year),
  * and `index.html` for any other page path (`/`, `/board`: the app routes itself).
  * Without a build it logs once and serves nothing.
  */
-export async function registerWebapp(
-  app: FastifyInstance,
-  distDir: string | null | undefined,
-): Promise<void> {
+export async function registerWebapp(app: FastifyInstance, frontend: Frontend): Promise<void> {
+  const { distDir, prefix } = frontend;
   if (!distDir) return;
   const root = path.resolve(distDir);
   if (!existsSync(path.join(root, 'index.html'))) {
     app.log.warn(
       { distDir: root },
-      'Mini App not served: no build found (run `pnpm --filter @payreq/webapp build`)',
+      `${frontend.name} not served: no build found${frontend.build ? ` (run \`${frontend.build}\`)` : ''}`,
     );
     return;
   }
@@ -56,7 +70,7 @@ export async function registerWebapp(
         return reply.callNotFound();
       }
       if (isApiPath(urlPath) || urlPath.includes('\0')) return reply.callNotFound();
-      const relative = path.posix.normalize(urlPath).replace(/^\/+/, '');
+      const relative = path.posix.normalize(urlPath.slice(prefix.length - 1)).replace(/^\/+/, '');
       if (relative.startsWith('..')) return reply.callNotFound();
       if (relative === '' || relative === 'index.html') return page(reply);
       if (await isFile(path.join(root, relative))) {
@@ -69,7 +83,9 @@ export async function registerWebapp(
       return page(reply);
     };
     // Built files, cached by browsers: no caller's budget is spent on them.
-    scope.get('/', { config: { rateLimit: false } }, handler);
-    scope.get('/*', { config: { rateLimit: false } }, handler);
+    const built = { config: { rateLimit: false as const } };
+    scope.get(prefix, built, handler);
+    if (prefix !== '/') scope.get(prefix.replace(/\/$/, ''), built, handler);
+    scope.get(`${prefix}*`, built, handler);
   });
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 
 import type { Db } from '../db';
+import { inOutboxTrace } from '../tracing';
 import type {
   ClaimedOutboxMessage,
   OutboxLogger,
@@ -248,7 +249,9 @@ export class OutboxWorker {
       leaseMs: this.leaseMs,
       now: this.now(),
     });
-    await Promise.all(messages.map((message) => this.deliver(message)));
+    await Promise.all(
+      messages.map((message) => inOutboxTrace(message, () => this.deliver(message))),
+    );
     return messages.length;
   }
 

@@ -4,6 +4,7 @@ import type { Prisma } from '@payreq/db';
 
 import type { Tx } from '../db';
 import { outboxSignal } from '../outbox/signal';
+import { outboxTraceparent } from '../tracing';
 
 export type OutboxTarget = OutboxMessage['target'];
 
@@ -15,6 +16,8 @@ export type OutboxTarget = OutboxMessage['target'];
  */
 export async function enqueueOutbox(tx: Tx, messages: readonly OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
+  // The trace of the change that wrote them: their delivery continues it (tracing.ts).
+  const traceparent = outboxTraceparent();
   await tx.outboxMessage.createMany({
     data: messages.map((message) => {
       OutboxMessageSchema.parse(message);
@@ -23,6 +26,7 @@ export async function enqueueOutbox(tx: Tx, messages: readonly OutboxMessage[]):
         kind: message.kind,
         aggregateKey: aggregateKeyOf(message),
         payload: message.payload as Prisma.InputJsonValue,
+        traceparent,
       };
     }),
   });

@@ -135,6 +135,7 @@ export async function claimTelegramDeliveries(
     attempts: row.attempts,
     lockedUntil: row.lockedUntil.toISOString(),
     createdAt: row.createdAt.toISOString(),
+    traceparent: row.traceparent,
     message,
     card: cards.get(message) ?? null,
   }));

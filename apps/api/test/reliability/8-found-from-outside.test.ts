@@ -4,7 +4,7 @@ import { allowedUploadMimeTypes, onecDocumentMimeTypes, opensInPlace } from '@pa
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadEnv } from '../../src/env';
-import { completeForm } from '@payreq/testing';
+import { completeForm, productionSettings } from '@payreq/testing';
 import type { TestApi } from '../../testing/harness';
 import { TEST_BOT_TOKEN, dbKind, startTestApi } from '../../testing/harness';
 import { callOnec, seedIntegration } from '../../testing/onec';
@@ -359,17 +359,8 @@ describe.skipIf(skipSuite)(`found from outside (${dbKind})`, () => {
 
   it('refuses production on every development value, naming each', () => {
     const real = {
-      NODE_ENV: 'production',
+      ...productionSettings,
       DATABASE_URL: 'postgresql://payreq@db.bank.example/payreq',
-      PLATFORM_TOKEN_SECRET: 'real-platform-token-secret-0123456789',
-      TELEGRAM_BOT_TOKEN: '7345610023:AAF-real-bot-token-from-botfather-0123',
-      TELEGRAM_API_ROOT: 'https://api.telegram.org',
-      BOT_SERVICE_TOKEN: 'real-bot-service-token-0123456789abcdef',
-      ONEC_BASE_URL: 'https://1c.bank.example/bank',
-      ONEC_PASSWORD: 'real-1c-password',
-      ONEC_INBOUND_API_KEY: 'real-1c-inbound-api-key-0123456789',
-      FILE_STORE: 's3',
-      S3_BUCKET: 'payreq-files',
     };
     const development: [string, string | undefined][] = [
       ['PLATFORM_TOKEN_SECRET', undefined],

@@ -135,11 +135,12 @@ export function expectedAnnouncements(displayNumber: string): { what: Words; mat
     { what: t('платёж получен', 'payment received'), match: head('Платёж получен') },
     {
       what: t('счёт на оплату (PDF)', 'the invoice (PDF)'),
-      match: new RegExp(`^Счёт на оплату — заявка ${escape(displayNumber)}`),
+      // With 1C's number of the document when 1C gave one: «Счёт на оплату СЧ-000001 — …».
+      match: new RegExp(`^Счёт на оплату( \\S+)? — заявка ${escape(displayNumber)}`),
     },
     {
       what: t('акт (PDF)', 'the act (PDF)'),
-      match: new RegExp(`^Акт — заявка ${escape(displayNumber)}`),
+      match: new RegExp(`^Акт( \\S+)? — заявка ${escape(displayNumber)}`),
     },
     { what: t('выплата произведена', 'payout done'), match: head('Выплата произведена') },
     { what: t('заявка исполнена', 'request completed'), match: head('статус «Исполнена»') },

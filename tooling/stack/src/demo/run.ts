@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -8,19 +16,19 @@ import type { TemporaryPostgres, TestDb } from '@payreq/db/testing';
 import { createTestDb, startTemporaryPostgres } from '@payreq/db/testing';
 import type { Browser } from 'playwright-core';
 
-import { exportEnv, inheritedEnv, loadEnv } from '../env';
+import { exportEnv, inheritedEnv, loadEnv, repoRoot } from '../env';
 import { people } from '../people';
 import { freePorts } from '../processes';
 import type { Child } from '../processes';
 import type { Stack } from '../stack';
-import { startStack } from '../stack';
+import { partEntries, startStack } from '../stack';
 import { standinLink } from '../telegram-control';
 import type { EpicResult } from './epic';
 import { StepFailure, playEpic } from './epic';
 import { launchChromium } from './miniapp';
 import type { Lang } from './narrator';
 import { Narrator, num, t } from './narrator';
-import { buildIsStale, buildStalePages } from './webapp';
+import { buildIsStale, buildStalePages, newestMtime } from './webapp';
 
 export interface DemoOptions {
   lang: Lang;
@@ -32,6 +40,11 @@ export interface DemoOptions {
   hold: boolean;
   /** Keep the data and logs here (default: a temporary folder, removed after a success). */
   dataDir?: string;
+  /**
+   * Run the built output (`pnpm build`: `node dist/….js`, no TypeScript loader), with the
+   * migrations applied as a step of their own before the apis start (PostgreSQL).
+   */
+  built?: boolean;
 }
 
 /** Printed on one line in `--hold` mode: where everything is, for a test to look. */
@@ -65,6 +78,9 @@ export async function startLocalStack(options: {
   databaseUrl?: string;
   onStarted?: (child: Child) => void;
   signal?: AbortSignal;
+  /** Run each part from its build (`node dist/…`), the migrations as a step of their own. */
+  built?: boolean;
+  migrationStep?: boolean;
 }): Promise<Stack> {
   const apis = options.apis ?? 1;
   const ports = await freePorts(2 + apis);
@@ -87,6 +103,8 @@ export async function startLocalStack(options: {
     databaseUrl: options.databaseUrl,
     apiEnv: { OUTBOX_POLL_MS: '300' },
     ...(options.signal ? { signal: options.signal } : {}),
+    built: options.built,
+    migrationStep: options.migrationStep,
   });
 }
 
@@ -148,6 +166,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
 
   narrator.title(
     t(
@@ -159,6 +178,13 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     if (buildIsStale('webapp') || buildIsStale('standin')) {
       narrator.info(t('Собираю Mini App (vite build)…', 'Building the Mini App (vite build)…'));
       await buildStalePages();
+    }
+    if (options.built) {
+      const stale = staleBuilds();
+      if (stale.length > 0)
+        throw new Error(
+          `--built: ${stale.join(', ')} missing or older than the sources: run \`pnpm build\` first`,
+        );
     }
 
     let databaseUrl: string | undefined;
@@ -178,6 +204,13 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         `Starting the platform: Telegram test server, 1C emulator, api ×${options.apis} (${postgres ? 'PostgreSQL' : 'PGlite'}), bot…`,
       ),
     );
+    if (options.built)
+      narrator.detail(
+        t(
+          `из сборки (node dist/…, без загрузчика TypeScript)${postgres ? '; миграции — отдельным шагом до запуска api' : ''}`,
+          `from the build (node dist/…, no TypeScript loader)${postgres ? '; the migrations as a step of their own before the apis start' : ''}`,
+        ),
+      );
     const pids: { name: string; pid: number }[] = [];
     starting = startLocalStack({
       root,
@@ -189,6 +222,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         writeFileSync(path.join(root, 'pids.json'), JSON.stringify(pids));
       },
       signal: abort.signal,
+      built: options.built,
+      migrationStep: options.built,
     });
     const stack = await starting;
     browser = await launchChromium();
@@ -300,7 +335,26 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGHUP', onSignal);
   }
+}
+
+/** Built entries missing, or older than their app's or a workspace package's sources. */
+function staleBuilds(): string[] {
+  const packagesSources = Math.max(
+    ...readdirSync(path.join(repoRoot, 'packages')).map((name) => {
+      const dir = path.join(repoRoot, 'packages', name, 'src');
+      return existsSync(dir) ? newestMtime(dir) : 0;
+    }),
+  );
+  return Object.values(partEntries)
+    .map((entry) => entry.built)
+    .filter((built) => {
+      const file = path.join(repoRoot, built);
+      if (!existsSync(file)) return true;
+      const sources = newestMtime(path.join(repoRoot, path.dirname(path.dirname(built)), 'src'));
+      return statSync(file).mtimeMs < Math.max(sources, packagesSources);
+    });
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -25,7 +25,7 @@ const pages = {
 
 export type BuiltPage = keyof typeof pages;
 
-function newestMtime(target: string): number {
+export function newestMtime(target: string): number {
   if (!statSync(target).isDirectory()) return statSync(target).mtimeMs;
   let newest = 0;
   for (const entry of readdirSync(target, { withFileTypes: true }))

@@ -1,0 +1,3 @@
+import baseConfig from '@payreq/eslint-config/base';
+
+export default baseConfig;
