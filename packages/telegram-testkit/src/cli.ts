@@ -7,9 +7,12 @@
  * Options: --port (default 8081), --host (default 127.0.0.1), --bot-token (repeatable; a token is
  * generated when none is given), --bot-username (repeatable, matched to tokens by position),
  * --no-privacy (bots see all group messages), --allow-http-webapp (accept http:// Mini App
- * URLs in web_app buttons), --mini-app-url (main Mini App URL of every bot), --verbose.
+ * URLs in web_app buttons), --mini-app-url (main Mini App URL of every bot), --telegram-limits
+ * (answer 429 beyond Telegram's sending limits: 20 a minute per group, 30 a second overall),
+ * --update-retention-ms (how long unconfirmed updates are kept; Telegram: 24 h), --verbose.
  */
 import { parseArgs } from 'node:util';
+import { TELEGRAM_RATE_LIMITS } from './bot-api';
 import { TelegramTestServer } from './server';
 
 const { values } = parseArgs({
@@ -21,6 +24,8 @@ const { values } = parseArgs({
     'no-privacy': { type: 'boolean', default: false },
     'allow-http-webapp': { type: 'boolean', default: false },
     'mini-app-url': { type: 'string' },
+    'telegram-limits': { type: 'boolean', default: false },
+    'update-retention-ms': { type: 'string' },
     verbose: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -30,7 +35,8 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(
     'usage: telegram-test-server [--port 8081] [--host 127.0.0.1] [--bot-token TOKEN]... [--bot-username NAME]...\n' +
-      '       [--no-privacy] [--allow-http-webapp] [--mini-app-url URL] [--verbose]',
+      '       [--no-privacy] [--allow-http-webapp] [--mini-app-url URL] [--telegram-limits]\n' +
+      '       [--update-retention-ms MS] [--verbose]',
   );
   process.exit(0);
 }
@@ -41,9 +47,18 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+const retention =
+  values['update-retention-ms'] !== undefined ? Number(values['update-retention-ms']) : undefined;
+if (retention !== undefined && !(Number.isInteger(retention) && retention > 0)) {
+  console.error(`invalid --update-retention-ms ${values['update-retention-ms']}`);
+  process.exit(2);
+}
+
 const server = new TelegramTestServer({
   allowHttpWebAppUrls: values['allow-http-webapp'],
   verbose: values.verbose,
+  ...(values['telegram-limits'] ? { rateLimits: TELEGRAM_RATE_LIMITS } : {}),
+  ...(retention !== undefined ? { pendingUpdateRetentionMs: retention } : {}),
 });
 const tokens = values['bot-token'].length > 0 ? values['bot-token'] : [undefined];
 tokens.forEach((token, i) => {

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BotApi, Described, type BotApiOptions } from './bot-api';
+import { BotApi, Described, type BotApiOptions, type RateLimits } from './bot-api';
 import { handleControl } from './control';
 import { BotApiError, WorldError, unauthorized } from './errors';
 import {
@@ -157,6 +157,13 @@ export class TelegramTestServer extends TelegramWorld {
       this.createBot(input);
       for (const [shortName, url] of bot.miniApps) this.setMiniApp(bot.token, { shortName, url });
     }
+  }
+
+  /** Telegram's sending limits, answered with 429 + retry_after when exceeded; null: none. */
+  setRateLimits(limits: RateLimits | null): void {
+    if (limits) this.options.rateLimits = limits;
+    else delete this.options.rateLimits;
+    this.api.setRateLimits(limits);
   }
 
   // ------------------------------------------------------------ faults and logs
