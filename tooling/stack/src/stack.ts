@@ -187,6 +187,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         API_URL: apiUrl,
         BOT_SERVICE_TOKEN: serviceToken,
         DELIVERY_POLL_MS: base.DELIVERY_POLL_MS ?? '500',
+        JOURNAL_DIR: base.JOURNAL_DIR ?? path.join(repoRoot, '.data/bot-journal'),
         ...(options.botOpsPort !== undefined
           ? { OPS_PORT: String(options.botOpsPort), HOST: base.HOST ?? '127.0.0.1' }
           : {}),

@@ -51,7 +51,7 @@ export interface DemoState {
 
 /** Parts of the environment that would point the demo somewhere else: the demo sets its own. */
 const ownedSettings =
-  /^(DATABASE_URL|PGLITE_DATA_DIR|FILE_STORAGE_DIR|PORT|HOST|TELEGRAM_.*|ONEC_.*|BOT_.*|WEBAPP_.*|WEBHOOK_.*|API_URL|MINI_APP_SHORT_NAME|SEED_.*|DELIVERY_.*|OUTBOX_.*|JOBS_.*|LOG_LEVEL|NODE_ENV|PLATFORM_TOKEN_SECRET)$/;
+  /^(DATABASE_URL|PGLITE_DATA_DIR|FILE_STORAGE_DIR|PORT|HOST|TELEGRAM_.*|ONEC_.*|BOT_.*|WEBAPP_.*|WEBHOOK_.*|API_URL|MINI_APP_SHORT_NAME|SEED_.*|DELIVERY_.*|JOURNAL_.*|SEND_LIMIT_.*|OUTBOX_.*|JOBS_.*|LOG_LEVEL|NODE_ENV|PLATFORM_TOKEN_SECRET)$/;
 
 /**
  * Runs the whole demo: builds the Mini App if needed, starts its own stack on free ports with
@@ -143,6 +143,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     Object.assign(baseEnv, {
       NODE_ENV: 'development',
       FILE_STORAGE_DIR: filesDir,
+      JOURNAL_DIR: path.join(root, 'bot-journal'),
       ...(databaseUrl ? {} : { PGLITE_DATA_DIR: pgliteDir }),
     });
     narrator.info(
