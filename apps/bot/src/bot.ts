@@ -146,9 +146,9 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
 
   /** Updates from Telegram go to the journal first; Telegram hears they arrived once they are on disk. */
   const sink: UpdateSink = {
-    async take(updates) {
+    async take(updates, raw) {
       if (!journal) throw new ShutdownError();
-      const result = await journal.append(updates);
+      const result = await journal.append(updates, raw);
       if (result === 'full') return false;
       for (const update of updates) ops.updateReceived(update);
       return true;
@@ -269,7 +269,13 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
 
   /** start(): the journal, the ops listener (so a bot stuck reaching Telegram says so), then the rest. */
   async function startReceiving(): Promise<void> {
-    journal = await UpdateJournal.open(config.journal);
+    journal = await UpdateJournal.open({
+      ...config.journal,
+      onUnreadable: (seq, error) => {
+        ops.mirroringFailed('handler_error');
+        logger.error({ err: error, seq }, 'a journaled update cannot be read back; dropped');
+      },
+    });
     ops.journal = journal;
     const backlog = journal.stats();
     if (backlog.pending > 0)

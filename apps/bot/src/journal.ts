@@ -27,6 +27,8 @@ export interface JournalOptions {
   maxBytes: number;
   /** How many update ids to remember for dropping redeliveries. */
   recentIds?: number;
+  /** Told of an entry that cannot be read back (it is removed: nothing could handle it). */
+  onUnreadable?: (seq: number, error: unknown) => void;
 }
 
 export interface JournalEntry {
@@ -76,6 +78,7 @@ export class UpdateJournal {
   /** Appends waiting for the next synced batch, and the batch on its way. */
   private readonly queued: Array<{
     updates: readonly Update[];
+    json: string[];
     resolve: (result: AppendResult) => void;
     reject: (error: unknown) => void;
   }> = [];
@@ -107,7 +110,11 @@ export class UpdateJournal {
         { cause: error },
       );
     }
-    const journal = new UpdateJournal(db, { recentIds: 10_000, ...options });
+    const journal = new UpdateJournal(db, {
+      recentIds: 10_000,
+      onUnreadable: () => undefined,
+      ...options,
+    });
     await journal.load();
     return journal;
   }
@@ -147,26 +154,39 @@ export class UpdateJournal {
    * sends again what was not acknowledged). When it resolves they survive a crash: acknowledge
    * them then. 'full': nothing was written (the backlog is at its limit; the limit may be
    * passed by the last batch taken). Appends made while a write is on its way go together in
-   * the next synced batch (a group commit: one fsync for many webhook calls).
+   * the next synced batch (a group commit: one fsync for many webhook calls). `raw`: the
+   * updates' JSON as received (a webhook's body), stored as it came; else they are serialized.
    */
-  append(updates: readonly Update[]): Promise<AppendResult> {
+  append(updates: readonly Update[], raw?: readonly string[]): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new ShutdownError());
+    let json: string[];
+    try {
+      json = updates.map((update, index) => raw?.[index] ?? JSON.stringify(update));
+    } catch (error) {
+      // Not serializable (nothing Telegram sends): refused here, before any batch is built.
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     return new Promise((resolve, reject) => {
-      this.queued.push({ updates, resolve, reject });
+      this.queued.push({ updates, json, resolve, reject });
       this.flushSoon();
     });
   }
 
   private flushSoon(): void {
     if (this.flushing) return;
-    this.flushing = this.flush().finally(() => {
-      this.flushing = null;
-      if (this.queued.length > 0) this.flushSoon();
-    });
+    const items = this.queued.splice(0);
+    this.flushing = this.flush(items)
+      // Whatever fails (a settled promise ignores a second answer) fails the batch's appends.
+      .catch((error: unknown) => {
+        for (const item of items) item.reject(error);
+      })
+      .finally(() => {
+        this.flushing = null;
+        if (this.queued.length > 0) this.flushSoon();
+      });
   }
 
-  private async flush(): Promise<void> {
-    const items = this.queued.splice(0);
+  private async flush(items: UpdateJournal['queued']): Promise<void> {
     const at = Date.now();
     const ops: Array<{ type: 'put' | 'del'; key: string; value?: string }> = [];
     const added: Array<{ seq: number; identity: string; bytes: number }> = [];
@@ -180,8 +200,8 @@ export class UpdateJournal {
       }
       let written = 0;
       let duplicates = 0;
-      for (const update of item.updates) {
-        const json = JSON.stringify(update);
+      for (const [index, update] of item.updates.entries()) {
+        const json = item.json[index]!;
         const identity = identityOf(update, json);
         if (this.recent.has(identity) || inBatch.has(identity)) {
           duplicates += 1;
@@ -230,18 +250,26 @@ export class UpdateJournal {
     for (;;) {
       if (signal.aborted || this.closed) throw new ShutdownError();
       const entries: JournalEntry[] = [];
+      const unreadable: number[] = [];
+      let last = this.handedOut;
       for await (const [k, value] of this.db.iterator({
         gt: key('u', this.handedOut),
         lt: 'u~',
         limit,
       })) {
-        const { at, update } = JSON.parse(value) as { at: number; update: Update };
-        entries.push({ seq: seqOf(k), update, at });
+        last = seqOf(k);
+        try {
+          const { at, update } = JSON.parse(value) as { at: number; update: Update };
+          entries.push({ seq: last, update, at });
+        } catch (error) {
+          this.options.onUnreadable(last, error);
+          unreadable.push(last);
+        }
       }
-      if (entries.length > 0) {
-        this.handedOut = entries[entries.length - 1]!.seq;
-        return entries;
-      }
+      this.handedOut = last;
+      if (unreadable.length > 0) await this.done(unreadable);
+      if (entries.length > 0) return entries;
+      if (unreadable.length > 0) continue;
       await new Promise<void>((resolve) => {
         const wake = () => {
           this.waiters.delete(wake);

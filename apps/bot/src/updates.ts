@@ -54,7 +54,8 @@ export function chatKeyOf(update: Update): string {
  * leave them with Telegram); `room` resolves when it can take updates again.
  */
 export interface UpdateSink {
-  take(updates: readonly Update[]): Promise<boolean>;
+  /** `raw`: the updates' JSON as received, when at hand (kept as it came). */
+  take(updates: readonly Update[], raw?: readonly string[]): Promise<boolean>;
   room(signal: AbortSignal): Promise<void>;
 }
 
@@ -280,15 +281,17 @@ export class WebhookServer {
     }
     this.extras.observer?.telegramAnswered();
     let update: Update;
+    let raw: string;
     try {
-      update = JSON.parse((await readBody(req, 1024 * 1024)).toString('utf8')) as Update;
+      raw = (await readBody(req, 1024 * 1024)).toString('utf8');
+      update = JSON.parse(raw) as Update;
       if (typeof update?.update_id !== 'number') throw new Error('not an update');
     } catch {
       res.writeHead(400).end();
       return;
     }
     try {
-      if (await this.sink.take([update])) {
+      if (await this.sink.take([update], [raw])) {
         res.writeHead(200).end();
         return;
       }
