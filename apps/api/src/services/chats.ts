@@ -48,11 +48,13 @@ export async function registerChat(
         title: input.chat.title ?? null,
         agentId: agent.id,
         botIsAdmin: input.botIsAdmin,
+        botReadsAll: input.botReadsAll,
       },
       update: {
         type: input.chat.type,
         title: input.chat.title ?? undefined,
         botIsAdmin: input.botIsAdmin,
+        botReadsAll: input.botReadsAll,
         agentId: undefined,
       },
     });
@@ -139,10 +141,13 @@ export async function recordMembership(
         data: { status: 'LEFT' },
       });
     }
-    if (input.botIsAdmin !== undefined)
+    if (input.botIsAdmin !== undefined || input.botReadsAll !== undefined)
       await tx.telegramChat.update({
         where: { id: chat.id },
-        data: { botIsAdmin: input.botIsAdmin },
+        data: {
+          ...(input.botIsAdmin !== undefined ? { botIsAdmin: input.botIsAdmin } : {}),
+          ...(input.botReadsAll !== undefined ? { botReadsAll: input.botReadsAll } : {}),
+        },
       });
   });
 }
@@ -167,6 +172,7 @@ export async function migrateChat(db: Db, input: z.output<typeof MigrateChatInpu
         title: old.title,
         agentId: old.agentId,
         botIsAdmin: old.botIsAdmin,
+        botReadsAll: old.botReadsAll,
         locale: old.locale,
       },
       update: { agentId: old.agentId },
@@ -320,7 +326,18 @@ export async function resolveBoundChat(
 export async function chatSummary(db: Db, chatId: number): Promise<ChatSummary> {
   const chat = await currentChat(db, BigInt(chatId));
   if (!chat)
-    return { chatId, registered: false, locale: 'ru', agentName: null, messages: 0, request: null };
+    return {
+      chatId,
+      registered: false,
+      locale: 'ru',
+      agentName: null,
+      agentTelegramId: null,
+      botIsAdmin: false,
+      botReadsAll: false,
+      mirrored: false,
+      messages: 0,
+      request: null,
+    };
   const [agent, request, messages] = await Promise.all([
     chat.agentId ? db.agent.findUnique({ where: { id: chat.agentId } }) : null,
     db.paymentRequest.findUnique({ where: { telegramChatId: chat.id } }),
@@ -331,6 +348,10 @@ export async function chatSummary(db: Db, chatId: number): Promise<ChatSummary> 
     registered: true,
     locale: chat.locale,
     agentName: agent?.name ?? null,
+    agentTelegramId: agent?.telegramId != null ? Number(agent.telegramId) : null,
+    botIsAdmin: chat.botIsAdmin,
+    botReadsAll: chat.botReadsAll,
+    mirrored: chat.botIsAdmin || chat.botReadsAll,
     messages,
     request: request
       ? {
