@@ -116,6 +116,7 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
     logger,
     signal: () => shutdown.signal,
     botUsername: () => username,
+    readsAllAtStart: () => bot.botInfo?.can_read_all_group_messages === true,
   });
   bot.catch((error) => {
     // A stop in the middle: the update stays unconfirmed. Anything else is logged and moved past.
@@ -314,8 +315,8 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
       );
     }
     if (!me.can_read_all_group_messages) {
-      logger.info(
-        'privacy mode is on: the bot sees every group message only where it is an administrator (it asks for it in its welcome)',
+      logger.warn(
+        'privacy mode is on: the bot sees a group’s messages only where it is an administrator (it says so in the group and to the agent); BotFather /setprivacy → Disable before adding it to groups',
       );
     }
     await setCommands();

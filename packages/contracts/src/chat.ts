@@ -123,8 +123,6 @@ export const MembershipInput = z.strictObject({
     .default([]),
   left: z.array(telegramId).max(1000).default([]),
   botIsAdmin: z.boolean().optional(),
-  /** The bot (re)joined with privacy mode as it is now. */
-  botReadsAll: z.boolean().optional(),
 });
 
 export const MigrateChatInput = z.strictObject({ fromChatId: ChatId, toChatId: ChatId });

@@ -141,13 +141,10 @@ export async function recordMembership(
         data: { status: 'LEFT' },
       });
     }
-    if (input.botIsAdmin !== undefined || input.botReadsAll !== undefined)
+    if (input.botIsAdmin !== undefined)
       await tx.telegramChat.update({
         where: { id: chat.id },
-        data: {
-          ...(input.botIsAdmin !== undefined ? { botIsAdmin: input.botIsAdmin } : {}),
-          ...(input.botReadsAll !== undefined ? { botReadsAll: input.botReadsAll } : {}),
-        },
+        data: { botIsAdmin: input.botIsAdmin },
       });
   });
 }
