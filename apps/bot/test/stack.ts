@@ -52,6 +52,8 @@ export class FlakyProxy {
   down = false;
   maxBodyBytes: number | null = null;
   readonly requests: string[] = [];
+  /** `<chat>:<message id>` of each message the api took from `bot.saveMessage(s)`, once per call. */
+  readonly savedMessages: string[] = [];
   private server: Server | null = null;
   url = '';
 
@@ -83,6 +85,19 @@ export class FlakyProxy {
           headers: req.headers,
         },
         (answer) => {
+          if (saving && (answer.statusCode ?? 500) < 300) {
+            try {
+              const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+                chatId: number;
+                message?: { messageId: number };
+                messages?: Array<{ messageId: number }>;
+              };
+              for (const message of body.messages ?? (body.message ? [body.message] : []))
+                this.savedMessages.push(`${body.chatId}:${message.messageId}`);
+            } catch {
+              // not a body the api would take either
+            }
+          }
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
         },
@@ -91,6 +106,9 @@ export class FlakyProxy {
         if (!res.headersSent) res.writeHead(502).end();
         else res.destroy();
       });
+      const saving = (req.url ?? '').startsWith('/trpc/bot.save');
+      const chunks: Buffer[] = [];
+      if (saving) req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.pipe(upstream);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
