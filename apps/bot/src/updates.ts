@@ -81,14 +81,33 @@ export function updatesByChat(updates: readonly Update[]): Update[][] {
   return [...byChat.values()];
 }
 
+/** Runs `loop` in the background: `start` once; `stop` aborts `abort` and waits for the loop. */
+abstract class BackgroundLoop {
+  protected readonly abort = new AbortController();
+  private running: Promise<void> | null = null;
+
+  /** Starts in the background; `done` settles when it stops (rejects on a fatal error). */
+  start(): { done: Promise<void> } {
+    if (this.running) throw new Error(`${this.constructor.name} already started`);
+    this.running = this.loop();
+    return { done: this.running };
+  }
+
+  /** Stops the loop; resolves when the work in flight was done (or given up). */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running?.catch(() => undefined);
+  }
+
+  protected abstract loop(): Promise<void>;
+}
+
 /**
  * Long polling that confirms a batch only once the sink (the journal) holds it durably; a
  * full journal leaves the updates with Telegram and stops asking for more until it has room.
  * (telegraf's own polling confirms a fetched batch on stop whatever became of it.)
  */
-export class UpdatePoller {
-  private readonly abort = new AbortController();
-  private running: Promise<void> | null = null;
+export class UpdatePoller extends BackgroundLoop {
   private offset = 0;
   private confirmedOffset = 0;
 
@@ -98,22 +117,11 @@ export class UpdatePoller {
     private readonly logger: Logger,
     private readonly options: { timeoutSeconds: number } = { timeoutSeconds: 25 },
     private readonly observer: BotObserver = silentObserver,
-  ) {}
-
-  /** Starts polling in the background; `done` settles when it stops (rejects on a fatal error). */
-  start(): { done: Promise<void> } {
-    if (this.running) throw new Error('polling already started');
-    this.running = this.loop();
-    return { done: this.running };
+  ) {
+    super();
   }
 
-  /** Stops asking for updates; resolves when the current batch is journaled (or left). */
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.running?.catch(() => undefined);
-  }
-
-  private async loop(): Promise<void> {
+  protected async loop(): Promise<void> {
     const signal = this.abort.signal;
     let failures = 0;
     let sinkFailures = 0;
@@ -326,31 +334,18 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer>
  * given up on shutdown stays for the next start; a bug is logged and its chat's updates moved
  * past (retrying them for ever would stall the chat).
  */
-export class JournalReplayer {
-  private readonly abort = new AbortController();
-  private running: Promise<void> | null = null;
-
+export class JournalReplayer extends BackgroundLoop {
   constructor(
     private readonly journal: UpdateJournal,
     private readonly handleChat: ChatUpdatesHandler,
     private readonly logger: Logger,
     private readonly batchSize = 100,
-  ) {}
-
-  /** Starts in the background; `done` settles when it stops (rejects if the journal fails). */
-  start(): { done: Promise<void> } {
-    if (this.running) throw new Error('replay already started');
-    this.running = this.loop();
-    return { done: this.running };
+  ) {
+    super();
   }
 
-  /** Takes no new batch; resolves when the batch in flight was handled or given up. */
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.running?.catch(() => undefined);
-  }
-
-  private async loop(): Promise<void> {
+  /** Batch after batch; `stop` takes no new batch and waits for the one in flight. */
+  protected async loop(): Promise<void> {
     while (!this.abort.signal.aborted) {
       let entries: JournalEntry[];
       try {
