@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import type { Update } from 'telegraf/types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import type { JournalStats } from '../src/journal';
 import { JournalUnavailableError, UpdateJournal } from '../src/journal';
+import { BotOps } from '../src/ops';
 import { SendPacer, spacingMs } from '../src/pacer';
 import { ShutdownError } from '../src/retry';
 
@@ -187,5 +189,47 @@ describe('the send pacer', () => {
     const waiting = pacer.slot(-1, stop.signal);
     stop.abort();
     await expect(waiting).rejects.toBeInstanceOf(ShutdownError);
+  });
+});
+
+describe('the journal in /healthz and /metrics', () => {
+  it('degraded while it grows, unhealthy when full; its size, count and age as metrics', async () => {
+    let now = 1_800_000_000_000;
+    const ops = new BotOps({
+      mode: 'polling',
+      deliveryEnabled: false,
+      staleMs: 60_000,
+      redact: (text) => text,
+      now: () => now,
+    });
+    ops.state = 'running';
+    ops.receiving = true;
+    ops.telegramAnswered();
+    let stats: JournalStats = {
+      pending: 0,
+      bytes: 0,
+      maxBytes: 1_000,
+      oldestAt: null,
+      full: false,
+    };
+    ops.journal = { stats: () => stats };
+    expect(ops.health().body).toMatchObject({ status: 'ok', warnings: [] });
+
+    stats = { pending: 3, bytes: 300, maxBytes: 1_000, oldestAt: now - 61_000, full: false };
+    const degraded = ops.health();
+    expect(degraded.healthy).toBe(true); // nothing is lost: a warning, not a failure
+    expect(degraded.body.status).toBe('degraded');
+    expect(degraded.body.warnings[0]).toMatch(/journal is growing: 3 updates/);
+    const metrics = await ops.registry.metrics();
+    expect(metrics).toMatch(/payreq_bot_journal_updates\{service="payreq-bot"\} 3/);
+    expect(metrics).toMatch(/payreq_bot_journal_bytes\{service="payreq-bot"\} 300/);
+    expect(metrics).toMatch(/payreq_bot_journal_oldest_age_seconds\{service="payreq-bot"\} 61/);
+
+    // Full: the poller stops asking Telegram on purpose, which is not "Telegram silent".
+    now += 600_000;
+    stats = { ...stats, bytes: 1_000, full: true };
+    const full = ops.health();
+    expect(full.healthy).toBe(false);
+    expect(full.body.problems).toEqual([expect.stringMatching(/journal is full/)]);
   });
 });
