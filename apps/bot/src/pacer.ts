@@ -24,9 +24,13 @@ export interface SendLimits {
   overall: SendLimit;
 }
 
-/** The gap between two sends that keeps `max` in any `windowMs`, 2 % wider for clock jitter. */
+/**
+ * The gap between two sends that keeps `max` in any `windowMs`, 10 % wider: a send reaches
+ * Telegram a little earlier or later than its slot (the network, a busy process), and over a
+ * window those differences must not add up to one send too many.
+ */
 export function spacingMs(limit: SendLimit): number {
-  return Math.ceil((limit.windowMs / limit.max) * 1.02);
+  return Math.ceil((limit.windowMs * 11) / (limit.max * 10));
 }
 
 export class SendPacer {

@@ -52,7 +52,11 @@ async function openDealRoom(title: string, options: { asAdmin?: boolean } = {}) 
   const { tg, token } = stack;
   const group = tg.createGroup({ by: anna.id, title, members: [ivan.id] });
   tg.addBot(group.id, token, { by: anna.id, asAdmin: options.asAdmin ?? true });
-  const welcome = await tg.waitForBotMessage(group.id, { bot: token, predicate: isWelcome });
+  const welcome = await tg.waitForBotMessage(group.id, {
+    bot: token,
+    predicate: isWelcome,
+    timeoutMs: 15_000,
+  });
   await stack.mirrored();
   const launchToken = new URL(
     (welcome.replyMarkup as { inline_keyboard: Array<Array<{ url?: string }>> }).inline_keyboard
@@ -194,6 +198,47 @@ describe('privacy mode', () => {
   });
 });
 
+describe('the journal at its limit', () => {
+  it('stops acknowledging: Telegram keeps the rest, and everything is mirrored once the api is back', async () => {
+    const { tg, token, proxy, api } = stack;
+    const { chatId } = await openDealRoom('Сделка Полный журнал');
+    await stack.app.stop('a bot with a small journal takes over');
+    const small = createBot(
+      loadConfig(stack.botEnv({ JOURNAL_DIR: stack.journalDir(), JOURNAL_MAX_BYTES: '65536' })),
+    );
+    await small.start();
+    stack.active = small;
+    proxy.down = true;
+    const sent: number[] = [];
+    try {
+      // About 200 KB of updates against a 64 KB limit.
+      for (let i = 0; i < 300; i += 1)
+        sent.push(
+          tg.sendText({ from: ivan.id, chat: chatId, text: `${i + 1} ${'текст '.repeat(60)}` })
+            .message_id,
+        );
+      await eventually(() => small.journal?.stats().full, 'the journal to fill', 15_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const kept = tg.pendingUpdates(token).length;
+      expect(kept).toBeGreaterThan(0); // left with Telegram, not taken and lost
+      expect(small.ops.health()).toMatchObject({ healthy: false });
+      expect(small.ops.health().body.problems.join()).toMatch(/journal is full/);
+    } finally {
+      proxy.down = false;
+    }
+    await stack.mirrored({ timeoutMs: 60_000 });
+    const rows = await api.prisma.chatMessage.findMany({
+      where: { chatId: BigInt(chatId), messageId: { in: sent } },
+      orderBy: { messageId: 'asc' },
+    });
+    expect(rows.map((r) => r.messageId)).toEqual(sent);
+    expect(rows.map((r) => r.text!.split(' ')[0])).toEqual(sent.map((_, i) => String(i + 1)));
+    stack.active = stack.app;
+    await small.stop();
+    await stack.app.start();
+  }, 90_000);
+});
+
 describe('sending limits', () => {
   /** A room with a submitted request, then `count` announcements queued for it at once. */
   async function burst(title: string, count: number) {
@@ -254,9 +299,9 @@ describe('sending limits', () => {
         { ...limits, SEND_LIMIT_PER_CHAT: '10000', SEND_LIMIT_OVERALL: '10000' },
         async () => {
           const firstSeq = tg.calls().at(-1)?.seq ?? 0;
-          const { chatId, from } = await burst('Сделка без пауз', 25);
+          const { chatId, from } = await burst('Сделка без пауз', 15);
           await eventually(
-            () => tg.botMessages(chatId, { bot: token }).length >= from + 25,
+            () => tg.botMessages(chatId, { bot: token }).length >= from + 15,
             'the unpaced burst to be delivered',
             30_000,
           );
