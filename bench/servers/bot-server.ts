@@ -5,6 +5,10 @@
  * Env: BENCH_TELEGRAM_API_ROOT, BENCH_API_URL (required); BENCH_BOT_MODE (`polling`, the
  * default, or `webhook` with BENCH_WEBHOOK_PORT, on which it listens for the test server's POSTs).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { createBot } from '../../apps/bot/src/bot.ts';
 import { loadConfig } from '../../apps/bot/src/env.ts';
 import { secrets } from '../lib/config.ts';
@@ -15,6 +19,8 @@ const apiUrl = process.env.BENCH_API_URL;
 if (!apiRoot || !apiUrl) throw new Error('BENCH_TELEGRAM_API_ROOT and BENCH_API_URL must be set');
 const mode = process.env.BENCH_BOT_MODE === 'webhook' ? 'webhook' : 'polling';
 const webhookPort = process.env.BENCH_WEBHOOK_PORT ?? '';
+// A journal of its own for each run: nothing of an earlier run is replayed into this one.
+const journalDir = mkdtempSync(join(tmpdir(), 'payreq-bench-bot-journal-'));
 
 // The bot's production settings, except where it connects to (and silence: the api is silent too).
 const app = createBot(
@@ -28,6 +34,7 @@ const app = createBot(
     BOT_MODE: mode,
     LOG_LEVEL: process.env.BENCH_BOT_LOG_LEVEL ?? 'silent',
     SHUTDOWN_GRACE_MS: '1000',
+    JOURNAL_DIR: journalDir,
     ...(mode === 'webhook'
       ? {
           WEBHOOK_URL: `http://127.0.0.1:${webhookPort}`,
@@ -44,5 +51,6 @@ serve({
   port: app.webhookPort,
   async close() {
     await app.stop('bench end');
+    rmSync(journalDir, { recursive: true, force: true });
   },
 });

@@ -48,6 +48,7 @@ function expected(text: string): ExportItem[] | null {
   const items: ExportItem[] = [];
   for (const [key, value] of Object.entries(parsed)) {
     if (key === 'id') items.push({ kind: 'chatId', value });
+    if (key === 'type') items.push({ kind: 'chatType', value });
     if (key === 'messages') {
       if (!Array.isArray(value)) return null;
       for (const message of value) items.push({ kind: 'message', value: message });

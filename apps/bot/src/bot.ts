@@ -9,16 +9,18 @@ import { ChatRegistry } from './chats';
 import { DeliveryLoop } from './delivery';
 import type { BotConfig } from './env';
 import { registerHandlers } from './handlers';
+import { UpdateJournal } from './journal';
 import type { Logger } from './logger';
 import { createLogger, redact } from './logger';
 import type { PlainMessage } from './mirror';
 import { Mirror, plainMessageOf } from './mirror';
 import { BotOps, OpsServer } from './ops';
-import { ShutdownError, retrying } from './retry';
+import { SendPacer, paced } from './pacer';
+import { ShutdownError, retrying, sleep } from './retry';
 import { agentFor, deliveryTelegram, isTransientTelegramError, retryAfterOf } from './telegram';
 import { texts } from './texts';
-import type { ChatUpdatesHandler } from './updates';
-import { ALLOWED_UPDATES, UpdatePoller, WebhookServer } from './updates';
+import type { ChatUpdatesHandler, UpdateSink } from './updates';
+import { ALLOWED_UPDATES, JournalReplayer, UpdatePoller, WebhookServer } from './updates';
 
 export interface BotApp {
   bot: Telegraf;
@@ -37,12 +39,14 @@ export interface BotApp {
   ops: BotOps;
   /** The ops listener's port (OPS_PORT; /healthz, /metrics), once started; null without one. */
   readonly opsPort: number | null;
+  /** The update journal while started (JOURNAL_DIR), else null. */
+  readonly journal: UpdateJournal | null;
   /** Connects to Telegram, starts receiving updates (polling or webhook) and the delivery loop. */
   start(): Promise<void>;
   /**
    * Stops receiving updates, lets the updates in flight finish (up to SHUTDOWN_GRACE_MS, then
-   * they give up and stay unconfirmed for the next start), then stops the delivery loop after
-   * the delivery in flight.
+   * they give up and stay in the journal for the next start), then stops the delivery loop
+   * after the delivery in flight.
    */
   stop(reason?: string): Promise<void>;
 }
@@ -81,6 +85,9 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
       webhookReply: false,
     },
   });
+  // Every message the bot posts (its own and the outbox's) waits for a slot under Telegram's limits.
+  const pacer = new SendPacer(config.sendLimits);
+  paced(bot.telegram, pacer);
   const api = new PlatformApi({
     url: config.apiUrl,
     serviceToken: config.serviceToken,
@@ -98,6 +105,8 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
   let webhookPort: number | null = null;
   let opsServer: OpsServer | null = null;
   let opsPort: number | null = null;
+  let journal: UpdateJournal | null = null;
+  let replayer: JournalReplayer | null = null;
 
   registerHandlers(bot, {
     config,
@@ -107,6 +116,7 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
     logger,
     signal: () => shutdown.signal,
     botUsername: () => username,
+    readsAllAtStart: () => bot.botInfo?.can_read_all_group_messages === true,
   });
   bot.catch((error) => {
     // A stop in the middle: the update stays unconfirmed. Anything else is logged and moved past.
@@ -119,7 +129,7 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
     ? new DeliveryLoop(
         {
           api,
-          telegram: deliveryTelegram(config.token, config.apiRoot),
+          telegram: deliveryTelegram(config.token, config.apiRoot, pacer),
           logger: logger.child({ component: 'delivery' }),
           onMigrated: (fromChatId, toChatId) =>
             mirror.followMigration(fromChatId, toChatId, AbortSignal.timeout(30_000)),
@@ -135,17 +145,25 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
       )
     : null;
 
-  const handle = (update: Update) => {
-    ops.updateReceived(update);
-    return bot.handleUpdate(update);
+  /** Updates from Telegram go to the journal first; Telegram hears they arrived once they are on disk. */
+  const sink: UpdateSink = {
+    async take(updates, raw) {
+      if (!journal) throw new ShutdownError();
+      const result = await journal.append(updates, raw);
+      if (result === 'full') return false;
+      for (const update of updates) ops.updateReceived(update);
+      return true;
+    },
+    async room(signal) {
+      while (journal?.stats().full) await sleep(500, signal);
+    },
   };
   /**
-   * Polling: a chat's updates of one batch. Runs of plain messages (a burst of chat) are saved
+   * A chat's updates of one journal batch. Runs of plain messages (a burst of chat) are saved
    * with one api call each run; everything else goes through the handlers one by one.
    */
   const handleChat: ChatUpdatesHandler = async (updates, handled) => {
     for (const run of runsOf(updates)) {
-      for (const update of run.updates) ops.updateReceived(update);
       if (run.plain.length > 1) {
         try {
           const outcomes = await mirror.messages(run.plain, shutdown.signal);
@@ -201,6 +219,9 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
     get opsPort() {
       return opsPort;
     },
+    get journal() {
+      return journal;
+    },
 
     async start() {
       if (started) throw new Error('the bot is already started');
@@ -224,13 +245,19 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
       const grace = setTimeout(() => shutdown.abort(), config.shutdownGraceMs);
       try {
         await Promise.all([poller?.stop(), webhook?.stop()]);
+        // What is journaled and not handled yet stays there for the next start.
+        await replayer?.stop();
       } finally {
         clearTimeout(grace);
         shutdown.abort();
       }
       poller = null;
       webhook = null;
+      replayer = null;
       ops.receiving = false;
+      ops.journal = null;
+      await journal?.close();
+      journal = null;
       await delivery?.stop();
       ops.deliveryRunning = false;
       await opsServer?.stop();
@@ -241,8 +268,25 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
     },
   };
 
-  /** start(): the ops listener first (so a bot stuck reaching Telegram says so), then the rest. */
+  /** start(): the journal, the ops listener (so a bot stuck reaching Telegram says so), then the rest. */
   async function startReceiving(): Promise<void> {
+    journal = await UpdateJournal.open({
+      ...config.journal,
+      onUnreadable: (seq, error) => {
+        ops.mirroringFailed('handler_error');
+        logger.error({ err: error, seq }, 'a journaled update cannot be read back; dropped');
+      },
+    });
+    ops.journal = journal;
+    const backlog = journal.stats();
+    if (backlog.pending > 0)
+      logger.info({ pending: backlog.pending }, 'journaled updates from before: handling them');
+    replayer = new JournalReplayer(journal, handleChat, logger);
+    replayer.start().done.catch((error: unknown) => {
+      ops.state = 'failed';
+      logger.fatal({ err: error }, 'the update journal failed');
+      options.onFatal?.(error);
+    });
     if (opsConfig.port !== null) {
       opsServer = new OpsServer(ops, logger);
       opsPort = await opsServer.start(opsConfig.host, opsConfig.port);
@@ -271,8 +315,8 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
       );
     }
     if (!me.can_read_all_group_messages) {
-      logger.info(
-        'privacy mode is on: the bot sees every group message only where it is an administrator (it asks for it in its welcome)',
+      logger.warn(
+        'privacy mode is on: the bot sees a group’s messages only where it is an administrator (it says so in the group and to the agent); BotFather /setprivacy → Disable before adding it to groups',
       );
     }
     await setCommands();
@@ -281,7 +325,7 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
       const hook = config.webhook;
       webhook = new WebhookServer(
         { path: hook.path, secret: hook.secret, host: hook.host, port: hook.port },
-        handle,
+        sink,
         logger,
         // Without a listener of their own, /healthz and /metrics are served here.
         { ops, metrics: opsConfig.port === null, observer: ops },
@@ -305,7 +349,7 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
         signal: shutdown.signal,
         maxAttempts: 10,
       });
-      poller = new UpdatePoller(bot.telegram, handleChat, logger, undefined, ops);
+      poller = new UpdatePoller(bot.telegram, sink, logger, undefined, ops);
       ops.receiving = true;
       poller.start().done.then(
         () => {

@@ -6,6 +6,10 @@ export interface ChatInfo {
   registered: boolean;
   locale: Lang;
   agentName: string | null;
+  /** Where the bot writes to the agent privately (if the agent has started the bot). */
+  agentTelegramId: number | null;
+  /** The bot joined with privacy mode off: it sees every message even without admin rights. */
+  botReadsAll: boolean;
 }
 
 /**
@@ -42,6 +46,8 @@ export class ChatRegistry {
       registered: summary.registered,
       locale: langOf(summary.locale),
       agentName: summary.agentName,
+      agentTelegramId: summary.agentTelegramId,
+      botReadsAll: summary.botReadsAll,
     };
     this.remember(chatId, info);
     return info;

@@ -78,10 +78,26 @@ export const BotEnv = z
     /** A Telegram send that has not answered in this time has an unknown outcome. */
     TELEGRAM_SEND_TIMEOUT_MS: withDefault(int(1_000, 600_000), 30_000),
     API_TIMEOUT_MS: withDefault(int(1_000, 600_000), 30_000),
-    /** On SIGTERM: how long in-flight updates may keep retrying before the bot exits without confirming them. */
+    /** On SIGTERM: how long in-flight updates may keep retrying before the bot exits (they stay in the journal). */
     SHUTDOWN_GRACE_MS: withDefault(int(0, 600_000), 10_000),
     /** Tracing (OpenTelemetry): OTLP export only with OTEL_EXPORTER_OTLP_ENDPOINT. */
     ...TelemetryEnv.shape,
+    /**
+     * The update journal's folder (local disk, one bot process per folder): every update is
+     * written here before Telegram is told it arrived, and handled from here once the api takes it.
+     */
+    JOURNAL_DIR: withDefault(z.string().min(1), '.data/bot-journal'),
+    /** The journal's limit (pending updates' bytes): at it the bot acknowledges nothing more, Telegram keeps the rest. */
+    JOURNAL_MAX_BYTES: withDefault(int(64 * 1024, 64 * 1024 ** 3), 256 * 1024 ** 2),
+    /**
+     * Telegram's sending limits, kept below: at most SEND_LIMIT_PER_CHAT messages to one chat in
+     * SEND_LIMIT_PER_CHAT_WINDOW_MS (Telegram: 20 a minute to a group) and SEND_LIMIT_OVERALL in
+     * SEND_LIMIT_OVERALL_WINDOW_MS (Telegram: about 30 a second), spaced evenly.
+     */
+    SEND_LIMIT_PER_CHAT: withDefault(int(1, 10_000), 20),
+    SEND_LIMIT_PER_CHAT_WINDOW_MS: withDefault(int(1, 3_600_000), 60_000),
+    SEND_LIMIT_OVERALL: withDefault(int(1, 10_000), 30),
+    SEND_LIMIT_OVERALL_WINDOW_MS: withDefault(int(1, 3_600_000), 1_000),
   })
   .superRefine((env, ctx) => {
     if (env.BOT_MODE !== 'webhook') return;
@@ -138,6 +154,12 @@ export interface BotConfig {
   shutdownGraceMs: number;
   /** OpenTelemetry's settings (see @payreq/telemetry); unset in tests: no tracing. */
   telemetry?: TelemetryEnv;
+  journal: { dir: string; maxBytes: number };
+  /** Sends kept below Telegram's limits: `max` messages per `windowMs`, per chat and overall. */
+  sendLimits: {
+    perChat: { max: number; windowMs: number };
+    overall: { max: number; windowMs: number };
+  };
 }
 
 /** Validates the environment (or any record of the same variables, e.g. in tests). */
@@ -196,6 +218,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       OTEL_EXPORTER_OTLP_HEADERS: env.OTEL_EXPORTER_OTLP_HEADERS,
       OTEL_SERVICE_NAME: env.OTEL_SERVICE_NAME,
       OTEL_SDK_DISABLED: env.OTEL_SDK_DISABLED,
+    },
+    journal: { dir: env.JOURNAL_DIR, maxBytes: env.JOURNAL_MAX_BYTES },
+    sendLimits: {
+      perChat: { max: env.SEND_LIMIT_PER_CHAT, windowMs: env.SEND_LIMIT_PER_CHAT_WINDOW_MS },
+      overall: { max: env.SEND_LIMIT_OVERALL, windowMs: env.SEND_LIMIT_OVERALL_WINDOW_MS },
     },
   };
 }

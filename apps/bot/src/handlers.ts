@@ -26,6 +26,8 @@ export interface HandlerDeps {
   /** Aborted when the bot stops: retry loops give up and the update stays unconfirmed. */
   signal: () => AbortSignal;
   botUsername: () => string;
+  /** getMe's can_read_all_group_messages at start. */
+  readsAllAtStart: () => boolean;
 }
 
 interface TgChatMember {
@@ -210,12 +212,27 @@ async function onMyChatMember(
       { joined: [], left: [], botIsAdmin: isAdmin(now) },
       signal,
     );
+    deps.chats.forget(chat.id);
+    const postOptions = {
+      signal,
+      logger: deps.logger,
+      timeoutMs: deps.config.telegramSendTimeoutMs,
+    };
     if (isAdmin(now)) {
-      await post(telegram, chat.id, texts.thanksAdmin(info.locale), {
-        signal,
-        logger: deps.logger,
-        timeoutMs: deps.config.telegramSendTimeoutMs,
-      });
+      // Only a bot that could not see everything has something to thank for.
+      if (!info.botReadsAll)
+        await post(telegram, chat.id, texts.thanksAdmin(info.locale), postOptions);
+    } else if (!info.botReadsAll) {
+      // Privacy mode on and no admin rights: Telegram hides the members' messages from now on.
+      log.warn('the bot lost its admin rights with privacy mode on: the room is not mirrored');
+      await post(telegram, chat.id, texts.demotedBlind(info.locale), postOptions);
+      if (info.agentTelegramId !== null)
+        await post(
+          telegram,
+          info.agentTelegramId,
+          texts.blindToAgent(info.locale, chatTitle(chat), deps.botUsername()),
+          postOptions,
+        );
     }
   }
 }
@@ -229,6 +246,9 @@ async function onAdded(
   const signal = deps.signal();
   const botIsAdmin = isAdmin(update.new_chat_member);
   const log = deps.logger.child({ chatId: chat.id, addedBy: from.id });
+  // Privacy mode as it is now is the one this group gets (BotFather's /setprivacy changes only
+  // later joins): asked at each join, not at start.
+  const botReadsAll = await readsAllGroupMessages(telegram, deps);
   let result;
   try {
     result = await deps.api.call(
@@ -242,6 +262,7 @@ async function onAdded(
           },
           addedBy: { telegramId: from.id, name: userName(from) ?? String(from.id) },
           botIsAdmin,
+          botReadsAll,
         }),
       { signal, forever: true },
     );
@@ -253,14 +274,15 @@ async function onAdded(
 
   if (result.registered) {
     const lang = langOf(result.locale);
-    deps.chats.remember(chat.id, { registered: true, locale: lang, agentName: result.agent.name });
-    log.info({ agent: result.agent.name, botIsAdmin }, 'deal room registered');
+    deps.chats.forget(chat.id);
+    const blind = !botIsAdmin && !botReadsAll;
+    log.info({ agent: result.agent.name, botIsAdmin, botReadsAll }, 'deal room registered');
     const link = groupLaunchLink({
       botUsername: deps.botUsername(),
       miniAppShortName: deps.config.miniAppShortName,
       launchToken: result.launchToken,
     });
-    const text = [texts.welcome(lang, result.agent.name), botIsAdmin ? null : texts.askAdmin(lang)]
+    const text = [texts.welcome(lang, result.agent.name), blind ? texts.askAdmin(lang) : null]
       .filter(Boolean)
       .join('\n\n');
     await post(telegram, chat.id, text, {
@@ -269,12 +291,27 @@ async function onAdded(
       logger: deps.logger,
       timeoutMs: deps.config.telegramSendTimeoutMs,
     });
+    if (blind) {
+      // The agent hears it privately too (if they have started the bot): the room is not kept.
+      log.warn('privacy mode on and no admin rights: the room is not mirrored until promoted');
+      await post(telegram, from.id, texts.blindToAgent(lang, chatTitle(chat), deps.botUsername()), {
+        signal,
+        logger: deps.logger,
+        timeoutMs: deps.config.telegramSendTimeoutMs,
+      });
+    }
     await reportAdministrators(telegram, chat.id, deps);
     return;
   }
 
   // Not a whitelisted agent: say why, and leave (nothing was registered).
-  deps.chats.remember(chat.id, { registered: false, locale: 'ru', agentName: null });
+  deps.chats.remember(chat.id, {
+    registered: false,
+    locale: 'ru',
+    agentName: null,
+    agentTelegramId: null,
+    botReadsAll,
+  });
   log.info({ reason: result.reason }, 'added by someone who may not open a deal room; leaving');
   await post(telegram, chat.id, texts.refused(langOf(from.language_code)), {
     signal,
@@ -292,6 +329,27 @@ async function onAdded(
   } catch (error) {
     if (error instanceof ShutdownError) throw error;
     log.warn({ err: error }, 'could not leave the chat');
+  }
+}
+
+const chatTitle = (chat: TgChat) =>
+  typeof chat.title === 'string' ? withoutNul(chat.title).slice(0, 256) : null;
+
+/** getMe's `can_read_all_group_messages` now (privacy mode off); the start's answer if Telegram does not say. */
+async function readsAllGroupMessages(telegram: Telegram, deps: HandlerDeps): Promise<boolean> {
+  try {
+    const me = await retrying(() => telegram.getMe(), {
+      signal: deps.signal(),
+      isTransient: isTransientTelegramError,
+      retryAfterMs: retryAfterOf,
+      maxAttempts: 3,
+      baseMs: 500,
+    });
+    return me.can_read_all_group_messages === true;
+  } catch (error) {
+    if (error instanceof ShutdownError) throw error;
+    deps.logger.warn({ err: error }, 'getMe failed; taking privacy mode as it was at start');
+    return deps.readsAllAtStart();
   }
 }
 

@@ -1,5 +1,12 @@
 import type { ChatMessageInputRaw, ChatMessageKind } from '@payreq/contracts';
 
+/** Bot API `MessageOrigin`: where a forwarded message came from. */
+export type TgMessageOrigin =
+  | { type: 'user'; date: number; sender_user: TgUser }
+  | { type: 'hidden_user'; date: number; sender_user_name: string }
+  | { type: 'chat'; date: number; sender_chat: TgChat; author_signature?: string }
+  | { type: 'channel'; date: number; chat: TgChat; message_id: number; author_signature?: string };
+
 /**
  * The parts of Telegram's Message the mirror reads. (Typegram's Message is a union that makes
  * every optional field a type guard; the mirror treats an update as the loose record it is.)
@@ -38,6 +45,9 @@ export interface TgMessage {
   chat: TgChat;
   from?: TgUser;
   sender_chat?: TgChat;
+  forward_origin?: TgMessageOrigin;
+  is_automatic_forward?: boolean;
+  author_signature?: string;
   text?: string;
   caption?: string;
   reply_to_message?: { message_id: number; forum_topic_created?: unknown };
@@ -251,6 +261,59 @@ function replyTo(message: TgMessage): number | null {
   return target.message_id;
 }
 
+const title = (chat: TgChat) => withoutNul(chat.title ?? '').slice(0, 256) || null;
+const signature = (value: string | undefined) =>
+  value ? { signature: withoutNul(value).slice(0, 256) } : {};
+
+/** `forward_origin` as the platform keeps it (kind, name, id, date; the channel post's id). */
+export function forwardedFromOf(
+  origin: TgMessageOrigin | undefined,
+): ChatMessageInputRaw['forwardedFrom'] {
+  if (!origin || typeof origin !== 'object') return null;
+  try {
+    return originOf(origin);
+  } catch {
+    return null; // not the shape Telegram sends: the message is kept without its origin
+  }
+}
+
+function originOf(origin: TgMessageOrigin): ChatMessageInputRaw['forwardedFrom'] {
+  switch (origin.type) {
+    case 'user':
+      return {
+        kind: 'user',
+        name: userName(origin.sender_user),
+        telegramId: origin.sender_user.id,
+        date: origin.date,
+      };
+    case 'hidden_user':
+      return {
+        kind: 'hidden_user',
+        name: withoutNul(origin.sender_user_name ?? '').slice(0, 256) || null,
+        date: origin.date,
+      };
+    case 'chat':
+      return {
+        kind: 'chat',
+        name: title(origin.sender_chat),
+        telegramId: origin.sender_chat.id,
+        date: origin.date,
+        ...signature(origin.author_signature),
+      };
+    case 'channel':
+      return {
+        kind: 'channel',
+        name: title(origin.chat),
+        telegramId: origin.chat.id,
+        date: origin.date,
+        messageId: origin.message_id,
+        ...signature(origin.author_signature),
+      };
+    default:
+      return null;
+  }
+}
+
 /** One Telegram message as the api's ChatMessageInput (without its asset yet). */
 export function toChatMessageInput(
   message: TgMessage,
@@ -266,9 +329,12 @@ export function toChatMessageInput(
       : other !== null
         ? 'other'
         : 'text';
+  // On behalf of a chat (an anonymous admin: the group; an automatic forward: the channel), the
+  // chat is the author; `from` is then Telegram's stand-in (GroupAnonymousBot, 777000).
   const author = message.sender_chat
-    ? { id: null, name: withoutNul(message.sender_chat.title ?? '').slice(0, 256) || null }
+    ? { id: null, name: title(message.sender_chat) }
     : { id: message.from?.id ?? null, name: userName(message.from) };
+  const forwardedFrom = forwardedFromOf(message.forward_origin);
   return {
     messageId: message.message_id,
     authorTelegramId: author.id,
@@ -280,5 +346,6 @@ export function toChatMessageInput(
     mediaGroupId: message.media_group_id ? withoutNul(message.media_group_id).slice(0, 64) : null,
     kind,
     fileName: attachment ? attachment.fileName.slice(0, 255) : null,
+    ...(forwardedFrom ? { forwardedFrom } : {}),
   };
 }

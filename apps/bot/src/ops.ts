@@ -4,6 +4,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Update } from 'telegraf/types';
 
+import type { JournalStats } from './journal';
 import type { Logger } from './logger';
 import { listen } from './listen';
 
@@ -116,6 +117,8 @@ export class BotOps implements BotObserver {
   receiving = false;
   deliveryRunning = false;
   lastDeliveryRoundAt: number | null = null;
+  /** The update journal while the bot runs: its backlog shows in /metrics and /healthz. */
+  journal: { stats(): JournalStats } | null = null;
   readonly telegram = new Contact();
   readonly api = new Contact();
   private readonly now: () => number;
@@ -176,6 +179,27 @@ export class BotOps implements BotObserver {
       help: '1 when /healthz answers 200, else 0.',
       registers,
       collect: () => up.set(this.health().healthy ? 1 : 0),
+    });
+    const journalUpdates: Gauge = new Gauge({
+      name: 'payreq_bot_journal_updates',
+      help: 'Updates in the journal (acknowledged to Telegram, not handled yet).',
+      registers,
+      collect: () => journalUpdates.set(this.journal?.stats().pending ?? 0),
+    });
+    const journalBytes: Gauge = new Gauge({
+      name: 'payreq_bot_journal_bytes',
+      help: 'Size of the journal’s pending updates (JSON bytes); at JOURNAL_MAX_BYTES the bot acknowledges nothing more.',
+      registers,
+      collect: () => journalBytes.set(this.journal?.stats().bytes ?? 0),
+    });
+    const journalAge: Gauge = new Gauge({
+      name: 'payreq_bot_journal_oldest_age_seconds',
+      help: 'How long the oldest update has waited in the journal (0 when empty).',
+      registers,
+      collect: () => {
+        const oldest = this.journal?.stats().oldestAt ?? null;
+        journalAge.set(oldest === null ? 0 : Math.max(0, (this.now() - oldest) / 1000));
+      },
     });
     const lastContact: Gauge<'dependency'> = new Gauge({
       name: 'payreq_bot_last_contact_timestamp_seconds',
@@ -249,11 +273,25 @@ export class BotOps implements BotObserver {
       problems.push(
         mode === 'polling' ? 'polling has stopped' : 'the webhook server is not listening',
       );
+    const journal = this.journal?.stats() ?? null;
+    const warnings: string[] = [];
+    if (journal?.full)
+      problems.push(
+        `the update journal is full (${journal.pending} updates, ${journal.bytes} bytes): Telegram keeps the rest`,
+      );
+    else if (journal && journal.pending > 0) {
+      const age = journal.oldestAt === null ? 0 : now - journal.oldestAt;
+      if (age > staleMs || journal.bytes > journal.maxBytes / 2)
+        warnings.push(
+          `the update journal is growing: ${journal.pending} updates (${journal.bytes} of ${journal.maxBytes} bytes), the oldest ${seconds(age)} s old`,
+        );
+    }
     const last = this.telegram.lastOkAt;
     const silentFor = last === null ? Infinity : now - last;
     if (
       this.state === 'running' &&
       mode === 'polling' &&
+      !journal?.full && // a full journal stops the polling on purpose
       silentFor > staleMs + (this.options.longPollMs ?? 25_000)
     ) {
       // A long poll answers at least every 25 s: longer silence means Telegram is out of reach.
@@ -274,7 +312,8 @@ export class BotOps implements BotObserver {
     return {
       healthy,
       body: {
-        status: healthy ? 'ok' : 'unhealthy',
+        // Degraded: working, nothing lost, but the journal grows (the api is not taking updates).
+        status: !healthy ? 'unhealthy' : warnings.length > 0 ? 'degraded' : 'ok',
         service: 'payreq-bot',
         mode,
         state: this.state,
@@ -292,8 +331,19 @@ export class BotOps implements BotObserver {
         },
         telegram: this.telegram.view(now),
         api: this.api.view(now),
+        journal:
+          journal === null
+            ? null
+            : {
+                updates: journal.pending,
+                bytes: journal.bytes,
+                maxBytes: journal.maxBytes,
+                oldestAt:
+                  journal.oldestAt === null ? null : new Date(journal.oldestAt).toISOString(),
+              },
         staleAfterSeconds: seconds(staleMs),
         problems,
+        warnings,
       },
     };
   }

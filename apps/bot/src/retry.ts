@@ -63,23 +63,3 @@ export async function retrying<T>(fn: () => Promise<T>, options: RetryOptions): 
     }
   }
 }
-
-/** Serializes work per key (a chat): tasks of one key run one after another, in call order. */
-export class KeyedSerializer {
-  private readonly tails = new Map<string, Promise<unknown>>();
-
-  run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const next = previous.then(task, task);
-    const tail = next.catch(() => undefined);
-    this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
-    return next;
-  }
-
-  get size(): number {
-    return this.tails.size;
-  }
-}

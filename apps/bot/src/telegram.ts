@@ -3,6 +3,9 @@ import https from 'node:https';
 
 import { Telegram, TelegramError } from 'telegraf';
 
+import type { SendPacer } from './pacer';
+import { paced } from './pacer';
+
 /**
  * How a Bot API call failed, as far as the bot can know:
  * - `rateLimited` (429 + retry_after), `serverError` (5xx answered by Telegram or its proxy),
@@ -75,12 +78,12 @@ export function agentFor(apiRoot: string, keepAlive: boolean): http.Agent {
 
 /**
  * A Telegram client for posting the outbox's messages: fresh connections (no keep-alive), so
- * a reset can only mean the request itself was cut, never a stale pooled socket.
+ * a reset can only mean the request itself was cut, never a stale pooled socket; its sends
+ * wait for the pacer.
  */
-export function deliveryTelegram(token: string, apiRoot: string): Telegram {
-  return new Telegram(token, {
-    apiRoot,
-    agent: agentFor(apiRoot, false),
-    webhookReply: false,
-  });
+export function deliveryTelegram(token: string, apiRoot: string, pacer: SendPacer): Telegram {
+  return paced(
+    new Telegram(token, { apiRoot, agent: agentFor(apiRoot, false), webhookReply: false }),
+    pacer,
+  );
 }

@@ -37,6 +37,18 @@ export const texts = {
       ? 'Пожалуйста, сделайте меня администратором группы (Управление группой → Администраторы): иначе Telegram не показывает мне сообщения участников, и переписка не сохранится.'
       : 'Please make me an administrator of this group (Manage group → Administrators): otherwise Telegram does not show me members’ messages and the conversation will not be kept.';
   },
+  /** To the agent, privately: the room is not being kept, and the one step that fixes it. */
+  blindToAgent(lang: Lang, title: string | null, botUsername: string): string {
+    return lang === 'ru'
+      ? `В группе ${title ? `«${title}»` : 'сделки'} я не вижу сообщений участников: у бота в Telegram включён режим конфиденциальности, а администратором группы меня не сделали. Переписка этой сделки не сохраняется.\n\nЧтобы исправить: откройте группу → Управление группой → Администраторы → Добавить администратора → @${botUsername}.`
+      : `In ${title ? `the group “${title}”` : 'the deal’s group'} I cannot see the members’ messages: the bot’s privacy mode is on in Telegram and I am not an administrator of the group. The deal’s conversation is not being kept.\n\nTo fix it: open the group → Manage group → Administrators → Add administrator → @${botUsername}.`;
+  },
+  /** In the group, when the bot lost its admin rights and cannot see the members' messages. */
+  demotedBlind(lang: Lang): string {
+    return lang === 'ru'
+      ? 'Меня убрали из администраторов: теперь Telegram не показывает мне сообщения участников, и переписка больше не сохраняется. Пожалуйста, верните мне права администратора (Управление группой → Администраторы).'
+      : 'I am no longer an administrator: Telegram no longer shows me the members’ messages and the conversation is not kept any more. Please make me an administrator again (Manage group → Administrators).';
+  },
   thanksAdmin(lang: Lang): string {
     return lang === 'ru'
       ? 'Спасибо! Теперь я вижу все сообщения чата и сохраняю их вместе с заявкой.'

@@ -6,10 +6,11 @@ import type { Telegram } from 'telegraf';
 import { TelegramError } from 'telegraf';
 import type { Update } from 'telegraf/types';
 
+import type { JournalEntry, UpdateJournal } from './journal';
 import type { Logger } from './logger';
 import type { BotObserver, BotOps } from './ops';
 import { silentObserver } from './ops';
-import { KeyedSerializer, ShutdownError, backoffMs, sleep } from './retry';
+import { ShutdownError, backoffMs, sleep } from './retry';
 import { retryAfterOf } from './telegram';
 import { listen } from './listen';
 
@@ -47,7 +48,16 @@ export function chatKeyOf(update: Update): string {
   return 'other';
 }
 
-export type UpdateHandler = (update: Update) => Promise<void>;
+/**
+ * Where received updates go before Telegram is told they arrived (the journal): `take` resolves
+ * true once they are durable (acknowledge them), false when it can take nothing now (full:
+ * leave them with Telegram); `room` resolves when it can take updates again.
+ */
+export interface UpdateSink {
+  /** `raw`: the updates' JSON as received, when at hand (kept as it came). */
+  take(updates: readonly Update[], raw?: readonly string[]): Promise<boolean>;
+  room(signal: AbortSignal): Promise<void>;
+}
 
 /**
  * Handles one chat's updates of a `getUpdates` batch in Telegram's order (so it may save a run
@@ -71,45 +81,54 @@ export function updatesByChat(updates: readonly Update[]): Update[][] {
   return [...byChat.values()];
 }
 
-/**
- * Long polling that confirms an update only after it was handled. (telegraf's own polling
- * confirms a fetched batch on stop even if its handlers gave up.) A batch's updates are
- * handed over per chat, in order, chats side by side; the offset moves past an update only
- * when it and everything before it are done, so a stop in the middle leaves the rest for the
- * next start.
- */
-export class UpdatePoller {
-  private readonly abort = new AbortController();
+/** Runs `loop` in the background: `start` once; `stop` aborts `abort` and waits for the loop. */
+abstract class BackgroundLoop {
+  protected readonly abort = new AbortController();
   private running: Promise<void> | null = null;
-  private offset = 0;
-  private confirmedOffset = 0;
 
-  constructor(
-    private readonly telegram: Telegram,
-    private readonly handleChat: ChatUpdatesHandler,
-    private readonly logger: Logger,
-    private readonly options: { timeoutSeconds: number } = { timeoutSeconds: 25 },
-    private readonly observer: BotObserver = silentObserver,
-  ) {}
-
-  /** Starts polling in the background; `done` settles when it stops (rejects on a fatal error). */
+  /** Starts in the background; `done` settles when it stops (rejects on a fatal error). */
   start(): { done: Promise<void> } {
-    if (this.running) throw new Error('polling already started');
+    if (this.running) throw new Error(`${this.constructor.name} already started`);
     this.running = this.loop();
     return { done: this.running };
   }
 
-  /** Stops asking for updates; resolves when the current batch was handled (or gave up). */
+  /** Stops the loop; resolves when the work in flight was done (or given up). */
   async stop(): Promise<void> {
     this.abort.abort();
     await this.running?.catch(() => undefined);
   }
 
-  private async loop(): Promise<void> {
+  protected abstract loop(): Promise<void>;
+}
+
+/**
+ * Long polling that confirms a batch only once the sink (the journal) holds it durably; a
+ * full journal leaves the updates with Telegram and stops asking for more until it has room.
+ * (telegraf's own polling confirms a fetched batch on stop whatever became of it.)
+ */
+export class UpdatePoller extends BackgroundLoop {
+  private offset = 0;
+  private confirmedOffset = 0;
+
+  constructor(
+    private readonly telegram: Telegram,
+    private readonly sink: UpdateSink,
+    private readonly logger: Logger,
+    private readonly options: { timeoutSeconds: number } = { timeoutSeconds: 25 },
+    private readonly observer: BotObserver = silentObserver,
+  ) {
+    super();
+  }
+
+  protected async loop(): Promise<void> {
     const signal = this.abort.signal;
     let failures = 0;
+    let sinkFailures = 0;
     try {
       while (!signal.aborted) {
+        await this.sink.room(signal).catch(() => undefined);
+        if (signal.aborted) break;
         let updates: Update[];
         try {
           updates = (await this.telegram.callApi(
@@ -148,31 +167,27 @@ export class UpdatePoller {
           continue;
         }
         if (updates.length === 0) continue;
-        const done = new Set<number>();
-        await Promise.all(
-          updatesByChat(updates).map((chatUpdates) =>
-            this.handleChat(chatUpdates, (update) => done.add(update.update_id)).catch(
-              (error: unknown) => {
-                if (error instanceof ShutdownError) return;
-                // A bug is logged and its chat's updates moved past (retrying them for ever
-                // would stall the chat); only a shutdown leaves updates unhandled.
-                for (const update of chatUpdates) done.add(update.update_id);
-                this.logger.error(
-                  { err: error, updateIds: chatUpdates.map((update) => update.update_id) },
-                  'update handler failed',
-                );
-              },
-            ),
-          ),
-        );
-        // Move past every update handled in a row from the start; stop at the first that gave up.
-        let next = this.offset;
-        for (const update of updates) {
-          if (!done.has(update.update_id)) break;
-          next = update.update_id + 1;
+        let taken: boolean;
+        try {
+          taken = await this.sink.take(updates);
+          sinkFailures = 0;
+        } catch (error) {
+          if (error instanceof ShutdownError) break;
+          // The disk refused: nothing is acknowledged, Telegram keeps the updates.
+          sinkFailures += 1;
+          this.logger.error({ err: error }, 'could not journal updates; they stay with Telegram');
+          await sleep(backoffMs(sinkFailures, 500, 30_000), signal).catch(() => undefined);
+          continue;
         }
-        this.offset = next;
-        if (next !== updates[updates.length - 1]!.update_id + 1) break; // shutting down
+        if (!taken) {
+          this.logger.warn(
+            { updates: updates.length },
+            'the update journal is full: updates stay with Telegram until it has room',
+          );
+          continue;
+        }
+        // Durable: the next getUpdates (or the stop) confirms them to Telegram.
+        this.offset = updates[updates.length - 1]!.update_id + 1;
       }
     } finally {
       await this.confirm();
@@ -200,18 +215,17 @@ export class UpdatePoller {
 
 /**
  * Webhook mode: an HTTP server for Telegram's POSTs, checking the secret token header on each.
- * An update is answered 200 only after it was handled; a handler that gave up (shutdown)
- * answers 503, so Telegram delivers the update again later. (telegraf's webhookCallback
- * answers 200 even when the handler failed.)
+ * An update is answered 200 only once the sink (the journal) holds it durably; a full journal
+ * or a stop answers 503, so Telegram delivers the update again later. (telegraf's
+ * webhookCallback answers 200 even when the handler failed.)
  */
 export class WebhookServer {
   private server: Server | null = null;
-  private readonly serializer = new KeyedSerializer();
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly options: { path: string; secret: string; host: string; port: number },
-    private readonly handle: UpdateHandler,
+    private readonly sink: UpdateSink,
     private readonly logger: Logger,
     /**
      * `ops`: answers GET /healthz (and /metrics when `metrics`); `observer`: told of Telegram's
@@ -275,22 +289,30 @@ export class WebhookServer {
     }
     this.extras.observer?.telegramAnswered();
     let update: Update;
+    let raw: string;
     try {
-      update = JSON.parse((await readBody(req, 1024 * 1024)).toString('utf8')) as Update;
+      raw = (await readBody(req, 1024 * 1024)).toString('utf8');
+      update = JSON.parse(raw) as Update;
       if (typeof update?.update_id !== 'number') throw new Error('not an update');
     } catch {
       res.writeHead(400).end();
       return;
     }
     try {
-      await this.serializer.run(chatKeyOf(update), () => this.handle(update));
-      res.writeHead(200).end();
+      if (await this.sink.take([update], [raw])) {
+        res.writeHead(200).end();
+        return;
+      }
+      this.logger.warn('the update journal is full: answering 503, Telegram will try again');
     } catch (error) {
       if (!(error instanceof ShutdownError))
-        this.logger.error({ err: error, updateId: update.update_id }, 'update handler failed');
-      // Not handled: Telegram will try again.
-      res.writeHead(503).end();
+        this.logger.error(
+          { err: error, updateId: update.update_id },
+          'could not journal an update',
+        );
     }
+    // Not kept: Telegram will try again.
+    res.writeHead(503).end();
   }
 }
 
@@ -304,4 +326,57 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer>
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * Handles the journal's updates in order: batches of up to `batchSize` (as a getUpdates batch),
+ * handed over per chat in order, chats side by side; handled updates leave the journal. A run
+ * given up on shutdown stays for the next start; a bug is logged and its chat's updates moved
+ * past (retrying them for ever would stall the chat).
+ */
+export class JournalReplayer extends BackgroundLoop {
+  constructor(
+    private readonly journal: UpdateJournal,
+    private readonly handleChat: ChatUpdatesHandler,
+    private readonly logger: Logger,
+    private readonly batchSize = 100,
+  ) {
+    super();
+  }
+
+  /** Batch after batch; `stop` takes no new batch and waits for the one in flight. */
+  protected async loop(): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      let entries: JournalEntry[];
+      try {
+        entries = await this.journal.next(this.batchSize, this.abort.signal);
+      } catch (error) {
+        if (error instanceof ShutdownError) break;
+        throw error;
+      }
+      const seqOf = new Map(entries.map((entry) => [entry.update, entry.seq]));
+      const done: number[] = [];
+      let gaveUp = false;
+      await Promise.all(
+        updatesByChat(entries.map((entry) => entry.update)).map((chatUpdates) =>
+          this.handleChat(chatUpdates, (update) => done.push(seqOf.get(update)!)).catch(
+            (error: unknown) => {
+              if (error instanceof ShutdownError) {
+                gaveUp = true;
+                return;
+              }
+              for (const update of chatUpdates) done.push(seqOf.get(update)!);
+              this.logger.error(
+                { err: error, updateIds: chatUpdates.map((update) => update.update_id) },
+                'update handler failed',
+              );
+            },
+          ),
+        ),
+      );
+      await this.journal.done([...new Set(done)]);
+      if (gaveUp) break;
+    }
+    this.logger.info('journal replay stopped');
+  }
 }

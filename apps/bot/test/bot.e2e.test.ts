@@ -76,7 +76,7 @@ async function openDealRoom(title: string, options: { agent?: TelegramUser } = {
   const launchToken = url.searchParams.get('startapp')!;
   // Ivan was in the group before the bot: the platform learns he is a member when he writes.
   tg.sendText({ from: ivan.id, chat: group.id, text: 'Здравствуйте!' });
-  await tg.waitForUpdatesConsumed(token);
+  await stack.mirrored();
   return { chatId: group.id, welcome, url, launchToken };
 }
 
@@ -157,9 +157,9 @@ describe('deal room registration', () => {
     });
 
     // Olga joins later: the bot reports her, and the Mini App opened with the link knows her chat.
-    await tg.waitForUpdatesConsumed(token);
+    await stack.mirrored();
     tg.addMember(group.id, olga.id, { by: anna.id });
-    await tg.waitForUpdatesConsumed(token);
+    await stack.mirrored();
     const session = await asUser(olga, launchToken).miniApp.session.query();
     expect(session.chat).toEqual({ id: group.id, title: 'Сделка Ромашка' });
     expect(session.me.role).toBe('CLIENT');
@@ -191,7 +191,7 @@ describe('deal room registration', () => {
 
     // Olga leaves (service message and, the bot being admin now, a chat_member update): the link stops working for her.
     tg.removeMember(group.id, olga.id);
-    await tg.waitForUpdatesConsumed(token);
+    await stack.mirrored();
     expect(
       await api.prisma.chatMember.findUnique({
         where: {
@@ -202,7 +202,7 @@ describe('deal room registration', () => {
     await expect(asUser(olga, launchToken).miniApp.session.query()).rejects.toThrow();
     // A member promoted by the owner is recorded as an admin (chat_member update).
     tg.promote(group.id, ivan.id, { by: anna.id });
-    await tg.waitForUpdatesConsumed(token);
+    await stack.mirrored();
     expect(
       await api.prisma.chatMember.findUnique({
         where: {
@@ -228,7 +228,7 @@ describe('deal room registration', () => {
 
 describe('mirroring', () => {
   it('text, edit, reply, photo, album, voice: each held once, files with their bytes', async () => {
-    const { tg, api, token } = stack;
+    const { tg, api } = stack;
     const { chatId } = await openDealRoom('Сделка Лютик');
     const first = tg.sendText({ from: ivan.id, chat: chatId, text: 'Добрый день' });
     const reply = tg.sendText({
@@ -268,7 +268,7 @@ describe('mirroring', () => {
     });
     const voiceBytes = ogg();
     const voice = tg.sendVoice({ from: ivan.id, chat: chatId, bytes: voiceBytes });
-    await tg.waitForUpdatesConsumed(token, { timeoutMs: 15_000 });
+    await stack.mirrored({ timeoutMs: 15_000 });
 
     const rows = await api.prisma.chatMessage.findMany({
       where: {
@@ -327,7 +327,7 @@ describe('mirroring', () => {
   });
 
   it('a file over 20 MB is recorded as too big; a type the deal room does not take is kept without its file', async () => {
-    const { tg, api, token } = stack;
+    const { tg, api } = stack;
     const { chatId } = await openDealRoom('Сделка Ландыш');
     const big = tg.sendDocument({
       from: ivan.id,
@@ -342,7 +342,7 @@ describe('mirroring', () => {
       mimeType: 'application/x-msdownload',
       bytes: Buffer.from('MZ\x90\x00binary', 'latin1'),
     });
-    await tg.waitForUpdatesConsumed(token, { timeoutMs: 15_000 });
+    await stack.mirrored({ timeoutMs: 15_000 });
     const bigRow = await api.prisma.chatMessage.findUniqueOrThrow({
       where: { chatId_messageId: { chatId: BigInt(chatId), messageId: big.message_id } },
     });
@@ -378,7 +378,7 @@ describe('mirroring', () => {
       const botId = tg.getBot(token).id;
       const group = tg.createGroup({ by: 5777777777, title: 'Not a deal room', members: [botId] });
       tg.sendText({ from: 5777777777, chat: group.id, text: 'hello, bot' });
-      await tg.waitForUpdatesConsumed(token);
+      await stack.mirrored();
       await eventually(() => tg.hasBotLeft(group.id, token), 'the bot to leave');
       expect(await api.prisma.telegramChat.count({ where: { id: BigInt(group.id) } })).toBe(0);
       expect(await api.prisma.chatMessage.count({ where: { chatId: BigInt(group.id) } })).toBe(0);
@@ -387,7 +387,7 @@ describe('mirroring', () => {
     }
   });
 
-  it('the api restarting delays mirroring and never drops it', async () => {
+  it('the api restarting delays mirroring and never drops it: the update waits in the journal', async () => {
     const { tg, api, token, proxy } = stack;
     const { chatId } = await openDealRoom('Сделка Ромашка 2');
     proxy.down = true;
@@ -397,18 +397,21 @@ describe('mirroring', () => {
         chat: chatId,
         text: 'Пока api перезапускается',
       });
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
-      // Not confirmed to Telegram, not written.
-      expect(
-        tg.pendingUpdates(token).some((u) => u.message?.message_id === message.message_id),
-      ).toBe(true);
+      // Journaled and acknowledged: Telegram no longer holds it, the api does not have it yet.
+      await tg.waitForUpdatesConsumed(token);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(stack.app.journal?.stats().pending).toBe(1);
       expect(
         await api.prisma.chatMessage.count({
           where: { chatId: BigInt(chatId), messageId: message.message_id },
         }),
       ).toBe(0);
       proxy.down = false;
-      await tg.waitForUpdatesConsumed(token, { timeoutMs: 20_000 });
+      await eventually(
+        () => stack.app.journal?.stats().pending === 0,
+        'the journal to drain',
+        20_000,
+      );
       expect(
         await api.prisma.chatMessage.count({
           where: { chatId: BigInt(chatId), messageId: message.message_id },
@@ -420,7 +423,7 @@ describe('mirroring', () => {
   });
 
   it('a burst of chat is saved a run at a time: one api call per run of plain messages, files and joins between them in order', async () => {
-    const { tg, api, token, proxy } = stack;
+    const { tg, api, proxy } = stack;
     const { chatId } = await openDealRoom('Сделка Пион');
     const before = proxy.requests.length;
     // Sent in one tick: Telegram hands them to the bot as one getUpdates batch.
@@ -439,7 +442,7 @@ describe('mirroring', () => {
     const second = Array.from({ length: 10 }, (_, i) =>
       tg.sendText({ from: olga.id, chat: chatId, text: `Ольга ${i + 1}` }),
     );
-    await tg.waitForUpdatesConsumed(token, { timeoutMs: 15_000 });
+    await stack.mirrored({ timeoutMs: 15_000 });
 
     const calls = proxy.requests.slice(before).filter((call) => call.includes('/trpc/bot.save'));
     expect(calls.filter((call) => call.endsWith('bot.saveMessages'))).toHaveLength(2);
@@ -471,7 +474,7 @@ describe('mirroring', () => {
   });
 
   it('a run the api refuses as a whole (a proxy’s body limit) is saved one message at a time', async () => {
-    const { tg, api, token, proxy } = stack;
+    const { tg, api, proxy } = stack;
     const { chatId } = await openDealRoom('Сделка Астра');
     const before = proxy.requests.length;
     // Each message fits under the limit; the five together do not.
@@ -484,7 +487,7 @@ describe('mirroring', () => {
           text: `${i + 1} ${'длинный текст '.repeat(200)}`,
         }),
       );
-      await tg.waitForUpdatesConsumed(token, { timeoutMs: 15_000 });
+      await stack.mirrored({ timeoutMs: 15_000 });
       const calls = proxy.requests.slice(before).filter((call) => call.includes('/trpc/bot.save'));
       expect(calls).toEqual([
         'POST /trpc/bot.saveMessages',
@@ -508,9 +511,9 @@ describe('mirroring', () => {
     const before = tg.sendText({ from: ivan.id, chat: chatId, text: 'До миграции' });
     const supergroup = tg.upgradeToSupergroup(chatId, { by: boris.id });
     expect(supergroup.id).not.toBe(chatId);
-    await tg.waitForUpdatesConsumed(token);
+    await stack.mirrored();
     const after = tg.sendText({ from: ivan.id, chat: supergroup.id, text: 'После миграции' });
-    await tg.waitForUpdatesConsumed(token);
+    await stack.mirrored();
 
     expect(
       await api.prisma.telegramChat.findUnique({ where: { id: BigInt(chatId) } }),
@@ -842,21 +845,25 @@ describe('private chat', () => {
 });
 
 describe('stopping', () => {
-  it('a stop while the api is down leaves the update unconfirmed; the next start mirrors it', async () => {
+  it('a stop while the api is down keeps the update in the journal; the next start mirrors it', async () => {
     const { tg, api, token, proxy } = stack;
     const { chatId } = await openDealRoom('Сделка Мак');
     proxy.down = true;
     let next: BotApp | null = null;
     try {
       const message = tg.sendText({ from: ivan.id, chat: chatId, text: 'Перед остановкой бота' });
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      await stack.app.stop('restart'); // SHUTDOWN_GRACE_MS=1000: the handler gives up, unconfirmed
+      await tg.waitForUpdatesConsumed(token);
+      await stack.app.stop('restart'); // SHUTDOWN_GRACE_MS=1000: the handler gives up
+      expect(tg.pendingUpdates(token)).toEqual([]);
       expect(
-        tg.pendingUpdates(token).some((u) => u.message?.message_id === message.message_id),
-      ).toBe(true);
+        await api.prisma.chatMessage.count({
+          where: { chatId: BigInt(chatId), messageId: message.message_id },
+        }),
+      ).toBe(0);
       proxy.down = false;
       next = createBot(loadConfig(stack.botEnv()));
       await next.start();
+      stack.active = next;
       const row = await eventually(
         async () =>
           (await api.prisma.chatMessage.findUnique({
@@ -865,9 +872,10 @@ describe('stopping', () => {
         'the message after the restart',
       );
       expect(row.text).toBe('Перед остановкой бота');
-      await tg.waitForUpdatesConsumed(token);
+      await stack.mirrored();
     } finally {
       proxy.down = false;
+      stack.active = stack.app;
       await next?.stop();
     }
   });
@@ -892,6 +900,7 @@ describe('webhook mode', () => {
       ),
     );
     await hooked.start();
+    stack.active = hooked;
     try {
       const info = (await tg.callApi(token, 'getWebhookInfo')) as {
         url: string;
@@ -916,6 +925,7 @@ describe('webhook mode', () => {
         'the message through the webhook',
       );
     } finally {
+      stack.active = stack.app;
       await hooked.stop();
       await tg.callApi(token, 'deleteWebhook');
     }

@@ -70,7 +70,7 @@ async function openDealRoom(title: string) {
   });
   const markup = welcome.replyMarkup as { inline_keyboard: Array<Array<{ url?: string }>> };
   const url = new URL(markup.inline_keyboard.flat().find((b) => b.url)!.url!);
-  await tg.waitForUpdatesConsumed(token);
+  await stack.mirrored();
   return { chatId: group.id, launchToken: url.searchParams.get('startapp')! };
 }
 
@@ -268,6 +268,7 @@ describe('other shapes', () => {
       loadConfig(
         stack.botEnv({
           TELEGRAM_API_ROOT: `http://127.0.0.1:${dead}`,
+          JOURNAL_DIR: stack.journalDir(),
           OPS_PORT: '0',
           HOST: '127.0.0.1',
         }),

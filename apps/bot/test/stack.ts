@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, request as httpRequest } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -49,6 +52,8 @@ export class FlakyProxy {
   down = false;
   maxBodyBytes: number | null = null;
   readonly requests: string[] = [];
+  /** `<chat>:<message id>` of each message the api took from `bot.saveMessage(s)`, once per call. */
+  readonly savedMessages: string[] = [];
   private server: Server | null = null;
   url = '';
 
@@ -80,6 +85,19 @@ export class FlakyProxy {
           headers: req.headers,
         },
         (answer) => {
+          if (saving && (answer.statusCode ?? 500) < 300) {
+            try {
+              const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+                chatId: number;
+                message?: { messageId: number };
+                messages?: Array<{ messageId: number }>;
+              };
+              for (const message of body.messages ?? (body.message ? [body.message] : []))
+                this.savedMessages.push(`${body.chatId}:${message.messageId}`);
+            } catch {
+              // not a body the api would take either
+            }
+          }
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
         },
@@ -88,6 +106,9 @@ export class FlakyProxy {
         if (!res.headersSent) res.writeHead(502).end();
         else res.destroy();
       });
+      const saving = (req.url ?? '').startsWith('/trpc/bot.save');
+      const chunks: Buffer[] = [];
+      if (saving) req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.pipe(upstream);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -112,8 +133,18 @@ export interface Stack {
   tg: TelegramTestServer;
   proxy: FlakyProxy;
   app: BotApp;
+  /** The bot `mirrored` waits for: the stack's own unless a test puts another in its place. */
+  active: BotApp;
+  /**
+   * Resolves once Telegram's updates are confirmed (journaled) and the active bot has handled
+   * everything in its journal: what was sent is mirrored (or ignored) by then.
+   */
+  mirrored(options?: { timeoutMs?: number }): Promise<void>;
   token: string;
+  /** The bots' settings; JOURNAL_DIR is the stack's journal (one bot at a time on it). */
   botEnv(extra?: Record<string, string>): Record<string, string>;
+  /** A journal folder of its own, for a second bot running beside the stack's (removed on close). */
+  journalDir(): string;
   close(): Promise<void>;
 }
 
@@ -131,6 +162,10 @@ export async function startStack(
   const apiRoot = await tg.start();
   const proxy = new FlakyProxy(api.url);
   await proxy.start();
+  const temp = mkdtempSync(join(tmpdir(), 'payreq-bot-test-'));
+  let journals = 0;
+  const journalDir = () => join(temp, `journal-${(journals += 1)}`);
+  const mainJournal = journalDir();
   const botEnv = (extra: Record<string, string> = {}) => ({
     TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
     TELEGRAM_API_ROOT: apiRoot,
@@ -142,6 +177,10 @@ export async function startStack(
     DELIVERY_LEASE_MS: '20000',
     TELEGRAM_SEND_TIMEOUT_MS: '5000',
     SHUTDOWN_GRACE_MS: '1000',
+    JOURNAL_DIR: mainJournal,
+    // Telegram's limits, shortened for the tests: 20 messages per second to a chat, 300 overall.
+    SEND_LIMIT_PER_CHAT_WINDOW_MS: '1000',
+    SEND_LIMIT_OVERALL: '300',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.botEnv,
     ...extra,
@@ -149,20 +188,33 @@ export async function startStack(
   const app = createBot(loadConfig(botEnv()));
   await app.start();
   await tg.waitForPolling(TEST_BOT_TOKEN);
-  return {
+  const stack: Stack = {
     api,
     tg,
     proxy,
     app,
+    active: app,
+    async mirrored(options = {}) {
+      const timeoutMs = options.timeoutMs ?? 10_000;
+      await tg.waitForUpdatesConsumed(TEST_BOT_TOKEN, { timeoutMs });
+      await eventually(
+        () => stack.active.journal?.stats().pending === 0,
+        'the bot to handle its journal',
+        timeoutMs,
+      );
+    },
     token: TEST_BOT_TOKEN,
     botEnv,
+    journalDir,
     async close() {
       await app.stop('test end').catch(() => undefined);
       await tg.stop();
       await proxy.stop();
       await api.close();
+      rmSync(temp, { recursive: true, force: true });
     },
   };
+  return stack;
 }
 
 /** Polls `probe` until it returns something other than undefined/false. */

@@ -12,7 +12,6 @@ import type { TgMessage } from '../src/messages';
 import { attachmentOf, toChatMessageInput } from '../src/messages';
 import { uploadMimeFor } from '../src/mime';
 import { plainMessageOf } from '../src/mirror';
-import { KeyedSerializer } from '../src/retry';
 import { classifyTelegramError } from '../src/telegram';
 import { updatesByChat } from '../src/updates';
 
@@ -282,28 +281,6 @@ describe('Telegram errors', () => {
     ).toMatchObject({
       kind: 'unknown',
     });
-  });
-});
-
-describe('per-chat order', () => {
-  it('runs the tasks of one key one after another, and keys side by side', async () => {
-    const serializer = new KeyedSerializer();
-    const log: string[] = [];
-    const task = (name: string, ms: number) => () =>
-      new Promise<void>((resolve) =>
-        setTimeout(() => {
-          log.push(name);
-          resolve();
-        }, ms),
-      );
-    await Promise.all([
-      serializer.run('a', task('a1', 30)),
-      serializer.run('a', task('a2', 1)),
-      serializer.run('b', task('b1', 5)),
-      serializer.run('a', () => Promise.reject(new Error('x'))).catch(() => undefined),
-      serializer.run('a', task('a3', 1)),
-    ]);
-    expect(log).toEqual(['b1', 'a1', 'a2', 'a3']);
   });
 });
 

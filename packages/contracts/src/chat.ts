@@ -28,6 +28,24 @@ const unixOrIso = z
   .union([z.number().int().positive().max(253_402_300_799), z.iso.datetime({ offset: true })])
   .transform((value) => (typeof value === 'number' ? new Date(value * 1000) : new Date(value)));
 
+/**
+ * Where a forwarded message came from: the Bot API's `forward_origin` (a person, a hidden
+ * account, a chat such as a group's anonymous admin, a channel post), or Telegram Desktop's
+ * `forwarded_from` (a name only: kind `unknown`).
+ */
+export const ChatForwardOrigin = z.strictObject({
+  kind: z.enum(['user', 'hidden_user', 'chat', 'channel', 'unknown']),
+  /** The original author's or chat's name as Telegram shows it; null for a deleted account. */
+  name: safeString().max(256).nullable(),
+  telegramId: telegramId.nullish(),
+  date: unixOrIso.nullish(),
+  /** The channel post's id in its channel. */
+  messageId: telegramMessageId.nullish(),
+  /** The post author's signature (channels) or the anonymous admin's custom title. */
+  signature: safeString().max(256).nullish(),
+});
+export type ChatForwardOrigin = z.output<typeof ChatForwardOrigin>;
+
 /** One message of a deal-room chat, as the bot (or an export) reports it. */
 export const ChatMessageInput = z.strictObject({
   messageId: telegramMessageId,
@@ -45,6 +63,8 @@ export const ChatMessageInput = z.strictObject({
   /** A file over the bot's download limit: recorded as such, not lost. */
   fileTooBig: z.boolean().default(false),
   fileName: safeString().max(255).nullish(),
+  /** A forwarded message: where it came from. */
+  forwardedFrom: ChatForwardOrigin.nullish(),
 });
 export type ChatMessageInput = z.output<typeof ChatMessageInput>;
 export type ChatMessageInputRaw = z.input<typeof ChatMessageInput>;
@@ -79,6 +99,8 @@ export const RegisterChatInput = z.strictObject({
   /** Who added the bot: only a whitelisted agent may register a deal room. */
   addedBy: ChatUser,
   botIsAdmin: z.boolean().default(false),
+  /** The bot's privacy mode was off when it joined (getMe's can_read_all_group_messages). */
+  botReadsAll: z.boolean().default(false),
 });
 
 export const RegisterChatResult = z.discriminatedUnion('registered', [
@@ -113,6 +135,12 @@ export const ChatSummary = z.object({
   registered: z.boolean(),
   locale: safeString(),
   agentName: safeString().nullable(),
+  /** The agent's Telegram id: the bot writes to the agent privately about the room. */
+  agentTelegramId: z.number().nullable(),
+  botIsAdmin: z.boolean(),
+  botReadsAll: z.boolean(),
+  /** The bot sees every message of the room (an administrator, or joined with privacy mode off). */
+  mirrored: z.boolean(),
   /** Messages mirrored from this chat over its life (before and after an upgrade to a supergroup). */
   messages: z.number().int(),
   request: z

@@ -81,6 +81,11 @@ export const COPIED_TYPES = [
   'BotCommandScopeChatAdministrators',
   'BotCommandScopeChatMember',
   'ResponseParameters',
+  'MessageOrigin',
+  'MessageOriginUser',
+  'MessageOriginHiddenUser',
+  'MessageOriginChat',
+  'MessageOriginChannel',
   'InputFile',
 ];
 

@@ -18,7 +18,7 @@ export interface User {
   has_main_web_app?: boolean;
 }
 
-export type ChatType = 'private' | 'group' | 'supergroup';
+export type ChatType = 'private' | 'group' | 'supergroup' | 'channel';
 
 export interface Chat {
   id: number;
@@ -179,8 +179,11 @@ export interface Message {
   sender_chat?: Chat;
   date: number;
   chat: Chat;
+  forward_origin?: MessageOrigin;
+  is_automatic_forward?: true;
   reply_to_message?: Message;
   edit_date?: number;
+  author_signature?: string;
   has_protected_content?: boolean;
   media_group_id?: string;
   text?: string;
@@ -201,6 +204,13 @@ export interface Message {
   migrate_from_chat_id?: number;
   reply_markup?: InlineKeyboardMarkup;
 }
+
+/** Where a forwarded message came from (Bot API `MessageOrigin`). */
+export type MessageOrigin =
+  | { type: 'user'; date: number; sender_user: User }
+  | { type: 'hidden_user'; date: number; sender_user_name: string }
+  | { type: 'chat'; date: number; sender_chat: Chat; author_signature?: string }
+  | { type: 'channel'; date: number; chat: Chat; message_id: number; author_signature?: string };
 
 export interface InaccessibleMessage {
   chat: Chat;

@@ -47,7 +47,59 @@ export interface CallContext {
 
 type Handler = (ctx: CallContext) => unknown;
 
+/** At most `max` messages in any `windowMs` (a sliding window). */
+export interface SendLimit {
+  max: number;
+  windowMs: number;
+}
+
+/**
+ * Telegram's sending limits, enforced with 429 + retry_after when set: `perGroup` for one group
+ * or supergroup (Telegram: about 20 messages a minute), `overall` for all of a bot's chats
+ * (about 30 a second). Unset: no limit (the default; tests and demos opt in).
+ */
+export interface RateLimits {
+  perGroup?: SendLimit;
+  overall?: SendLimit;
+}
+
+/** Telegram's published limits for bots. */
+export const TELEGRAM_RATE_LIMITS: RateLimits = {
+  perGroup: { max: 20, windowMs: 60_000 },
+  overall: { max: 30, windowMs: 1_000 },
+};
+
+/** The methods that post a message (what Telegram's limits count). */
+const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument']);
+
+/** Sliding windows of a bot's sends: overall and per group. */
+class SendRateLimiter {
+  private readonly sends = new Map<string, number[]>();
+
+  constructor(public limits: RateLimits = {}) {}
+
+  /** Takes a slot for a send, or answers how long until one frees (ms). */
+  take(botId: number, chatKey: string | null, now = Date.now()): number {
+    const windows: Array<[string, SendLimit]> = [];
+    if (this.limits.overall) windows.push([`${botId}`, this.limits.overall]);
+    if (chatKey !== null && this.limits.perGroup)
+      windows.push([`${botId}|${chatKey}`, this.limits.perGroup]);
+    let wait = 0;
+    for (const [key, limit] of windows) {
+      const times = (this.sends.get(key) ?? []).filter((t) => now - t < limit.windowMs);
+      this.sends.set(key, times);
+      if (times.length >= limit.max)
+        wait = Math.max(wait, times[times.length - limit.max]! + limit.windowMs - now);
+    }
+    if (wait > 0) return wait;
+    for (const [key] of windows) this.sends.get(key)!.push(now);
+    return 0;
+  }
+}
+
 export interface BotApiOptions {
+  /** Telegram's sending limits, answered with 429 + retry_after when exceeded. Default: none. */
+  rateLimits?: RateLimits;
   /** Accept http:// webhook URLs (Telegram requires https). Default true: local tests need it. */
   allowHttpWebhooks?: boolean;
   /** Let the server fetch http(s) URLs given as files (sendDocument/sendPhoto by URL). Default true. */
@@ -101,11 +153,13 @@ const NOT_MODIFIED =
 export class BotApi {
   private readonly handlers = new Map<string, { name: string; handler: Handler }>();
   private readonly pollers = new Map<string, (error: BotApiError) => void>();
+  private readonly rateLimiter: SendRateLimiter;
 
   constructor(
     private readonly state: WorldState,
     private readonly options: BotApiOptions = {},
   ) {
+    this.rateLimiter = new SendRateLimiter(options.rateLimits);
     const methods: Record<string, Handler> = {
       getMe: (c) => this.getMe(c),
       logOut: () => true,
@@ -150,7 +204,25 @@ export class BotApi {
   async call(method: string, ctx: CallContext): Promise<unknown> {
     const entry = this.handlers.get(method.toLowerCase());
     if (!entry) throw notFound();
+    if (SEND_METHODS.has(entry.name)) this.checkRate(ctx);
     return await entry.handler(ctx);
+  }
+
+  /** Replaces the sending limits (null: none). */
+  setRateLimits(limits: RateLimits | null): void {
+    this.rateLimiter.limits = limits ?? {};
+  }
+
+  /** 429 with retry_after when the send would go over Telegram's limits, as Telegram answers. */
+  private checkRate({ bot, params }: CallContext): void {
+    const chat = this.state.resolveChatForBot(bot, params.chatId());
+    const group = chat.type === 'group' || chat.type === 'supergroup' ? chat.key : null;
+    const waitMs = this.rateLimiter.take(bot.user.id, group);
+    if (waitMs <= 0) return;
+    const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+    throw new BotApiError(429, `Too Many Requests: retry after ${retryAfter}`, {
+      retry_after: retryAfter,
+    });
   }
 
   /** True while the bot has a getUpdates long poll waiting on the server. */
@@ -196,6 +268,7 @@ export class BotApi {
         ),
       );
     }
+    this.state.expire(bot);
     if (offset !== undefined && offset !== 0) {
       if (offset < 0) {
         const keep = -offset;
@@ -230,6 +303,7 @@ export class BotApi {
     });
     // Telegram batches updates that arrive together; give same-tick updates a moment to join.
     await new Promise((resolve) => setTimeout(resolve, 5));
+    this.state.expire(bot);
     return structuredClone(bot.queue.slice(0, limit));
   }
 
@@ -291,6 +365,7 @@ export class BotApi {
   }
 
   private getWebhookInfo({ bot }: CallContext): WebhookInfo {
+    this.state.expire(bot);
     const info: WebhookInfo = {
       url: bot.webhook?.url ?? '',
       has_custom_certificate: false,

@@ -9,12 +9,15 @@
  * --no-privacy (bots see all group messages), --allow-http-webapp (accept http:// Mini App
  * URLs in web_app buttons), --mini-app-url (main Mini App URL of every bot), --mini-app
  * (repeatable `<short name>=<url>`: a Mini App of every bot, for `t.me/<bot>/<short name>` links),
+ * --telegram-limits (answer 429 beyond Telegram's sending limits: 20 a minute per group, 30 a
+ * second overall), --update-retention-ms (how long unconfirmed updates are kept; Telegram: 24 h),
  * --verbose, --data-file (keep the world in this file: loaded at start, saved as it changes and on
  * stop, so chats, messages and ids carry over to the next start). The web stand-in (a Telegram Web
  * look-alike over this world) is served at /web/.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { TELEGRAM_RATE_LIMITS } from './bot-api';
 import { TelegramTestServer } from './server';
 
 const { values } = parseArgs({
@@ -27,6 +30,8 @@ const { values } = parseArgs({
     'allow-http-webapp': { type: 'boolean', default: false },
     'mini-app-url': { type: 'string' },
     'mini-app': { type: 'string', multiple: true, default: [] },
+    'telegram-limits': { type: 'boolean', default: false },
+    'update-retention-ms': { type: 'string' },
     verbose: { type: 'boolean', default: false },
     'data-file': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -37,7 +42,8 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(
     'usage: telegram-test-server [--port 8081] [--host 127.0.0.1] [--bot-token TOKEN]... [--bot-username NAME]...\n' +
-      '       [--no-privacy] [--allow-http-webapp] [--mini-app-url URL] [--mini-app NAME=URL]... [--verbose] [--data-file FILE]',
+      '       [--no-privacy] [--allow-http-webapp] [--mini-app-url URL] [--mini-app NAME=URL]...\n' +
+      '       [--telegram-limits] [--update-retention-ms MS] [--verbose] [--data-file FILE]',
   );
   process.exit(0);
 }
@@ -57,10 +63,18 @@ const miniApps = values['mini-app'].map((spec) => {
   }
   return { shortName, url };
 });
+const retention =
+  values['update-retention-ms'] !== undefined ? Number(values['update-retention-ms']) : undefined;
+if (retention !== undefined && !(Number.isInteger(retention) && retention > 0)) {
+  console.error(`invalid --update-retention-ms ${values['update-retention-ms']}`);
+  process.exit(2);
+}
 
 const server = new TelegramTestServer({
   allowHttpWebAppUrls: values['allow-http-webapp'],
   verbose: values.verbose,
+  ...(values['telegram-limits'] ? { rateLimits: TELEGRAM_RATE_LIMITS } : {}),
+  ...(retention !== undefined ? { pendingUpdateRetentionMs: retention } : {}),
 });
 const dataFile = values['data-file'];
 if (dataFile && existsSync(dataFile)) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TELEGRAM_RATE_LIMITS } from './bot-api';
 import { BotApiError, WorldError } from './errors';
 import { sniffImage } from './media';
 import type { TelegramTestServer } from './server';
@@ -61,6 +62,8 @@ const schemas = {
     mainMiniAppUrl: z.url().optional(),
   }),
   privacy: z.object({ enabled: z.boolean() }),
+  sendLimit: z.object({ max: z.number().int().positive(), windowMs: z.number().int().positive() }),
+  retention: z.object({ ms: z.number().int().positive() }),
   miniApp: z.object({ url: z.url(), shortName: z.string().min(1).optional() }),
   createUser: z.object({
     id: z.number().int().positive().optional(),
@@ -302,6 +305,13 @@ route(
 
 route('GET', '/bots/:bot/updates', 'updates the bot has not confirmed', ({ server, path }) =>
   ok({ ok: true, updates: server.pendingUpdates(refValue(path.bot ?? '')) }),
+);
+
+route(
+  'GET',
+  '/bots/:bot/expired-updates',
+  'updates dropped unconfirmed after the retention',
+  ({ server, path }) => ok({ ok: true, ...server.expiredUpdates(refValue(path.bot ?? '')) }),
 );
 
 route(
@@ -731,6 +741,36 @@ route(
         'content-disposition': `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(name)}`,
       },
     };
+  },
+);
+
+route(
+  'POST',
+  '/rate-limits',
+  '{telegram?: true, perGroup?: {max, windowMs}, overall?: {max, windowMs}} sending limits (429 + retry_after); {} clears',
+  ({ server, body }) => {
+    const input = z
+      .object({
+        telegram: z.literal(true).optional(),
+        perGroup: schemas.sendLimit.optional(),
+        overall: schemas.sendLimit.optional(),
+      })
+      .parse(body);
+    const limits = input.telegram
+      ? TELEGRAM_RATE_LIMITS
+      : withoutUndefined({ perGroup: input.perGroup, overall: input.overall });
+    server.setRateLimits(Object.keys(limits).length > 0 ? limits : null);
+    return ok({ ok: true, limits });
+  },
+);
+
+route(
+  'POST',
+  '/update-retention',
+  '{ms} how long unconfirmed updates are kept (Telegram: 24 h)',
+  ({ server, body }) => {
+    server.setPendingUpdateRetention(schemas.retention.parse(body).ms);
+    return ok({ ok: true });
   },
 );
 

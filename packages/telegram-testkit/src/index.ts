@@ -23,7 +23,9 @@ export type {
 } from './world';
 export type { UserChat } from './world-types';
 export type { BotEdit, BotMessageRecord, CallbackAnswer, SentFile, StateOptions } from './state';
-export type { BotApiOptions } from './bot-api';
+export { CHANNEL_BOT, GROUP_ANONYMOUS_BOT, TELEGRAM_SERVICE_USER } from './state';
+export { TELEGRAM_RATE_LIMITS } from './bot-api';
+export type { BotApiOptions, RateLimits, SendLimit } from './bot-api';
 export type { FaultHandle, FaultKind, FaultSpec, FiredFault } from './faults';
 export type { WebhookDelivery, WebhookOptions } from './webhook';
 export { BotApiError, WorldError } from './errors';

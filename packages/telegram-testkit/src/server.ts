@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BotApi, Described, type BotApiOptions } from './bot-api';
+import { BotApi, Described, type BotApiOptions, type RateLimits } from './bot-api';
 import { handleControl } from './control';
 import { BotApiError, WorldError, unauthorized } from './errors';
 import {
@@ -207,6 +207,13 @@ export class TelegramTestServer extends TelegramWorld {
       this.changeWaiters.add(done);
     });
     return this.state.revision;
+  }
+
+  /** Telegram's sending limits, answered with 429 + retry_after when exceeded; null: none. */
+  setRateLimits(limits: RateLimits | null): void {
+    if (limits) this.options.rateLimits = limits;
+    else delete this.options.rateLimits;
+    this.api.setRateLimits(limits);
   }
 
   // ------------------------------------------------------------ faults and logs

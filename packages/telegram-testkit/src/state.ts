@@ -46,6 +46,11 @@ export interface BotState {
   commands: Map<string, BotCommand[]>;
   /** Updates not yet confirmed (getUpdates offset / webhook 2xx). */
   queue: Update[];
+  /** When each queued update was queued (update_id → ms): older than the retention, it is dropped. */
+  queuedAt: Map<number, number>;
+  /** Updates dropped unconfirmed after the retention (the most recent 1 000). */
+  expired: Update[];
+  expiredCount: number;
   /** The allowed_updates setting; empty = Telegram's default set. */
   allowedUpdates: string[];
   webhook?: WebhookState;
@@ -59,6 +64,10 @@ export interface MemberState {
   rights?: AdminRights;
   untilDate?: number;
   customTitle?: string;
+  /** An administrator who posts as the group ("Remain anonymous"). */
+  isAnonymous?: boolean;
+  /** Bots: privacy mode as it was when the bot joined (BotFather's /setprivacy applies to later joins only). */
+  privacyAtJoin?: boolean;
 }
 
 export interface ChatState {
@@ -77,6 +86,8 @@ export interface ChatState {
   messages: Map<number, StoredMessage>;
   migratedToChatId?: number;
   migratedFromChatId?: number;
+  /** A channel's discussion group (supergroup), where its posts are forwarded automatically. */
+  linkedChatId?: number;
   lastBotSenderId?: number;
   /** Bot ids that left or were removed, with the time. */
   botDepartures: Array<{ botId: number; at: Date; status: 'left' | 'kicked'; by: number }>;
@@ -168,6 +179,37 @@ export interface StateOptions {
   callbackQueryTtlMs?: number;
   /** Accept http:// (not only https://) Mini App URLs in web_app buttons. Default false. */
   allowHttpWebAppUrls?: boolean;
+  /**
+   * How long an update waits for the bot to confirm it before it is dropped (Telegram keeps
+   * pending updates at most 24 hours). Default 24 h; tests shorten it.
+   */
+  pendingUpdateRetentionMs?: number;
+}
+
+/**
+ * Telegram's own senders. A message sent on behalf of a chat has one of them as `from` (for
+ * backward compatibility) and the chat as `sender_chat`.
+ */
+export const GROUP_ANONYMOUS_BOT: User = {
+  id: 1087968824,
+  is_bot: true,
+  first_name: 'Group',
+  username: 'GroupAnonymousBot',
+};
+export const CHANNEL_BOT: User = {
+  id: 136817688,
+  is_bot: true,
+  first_name: 'Channel',
+  username: 'Channel_Bot',
+};
+/** The sender of a linked channel's posts forwarded automatically into its discussion group. */
+export const TELEGRAM_SERVICE_USER: User = { id: 777000, is_bot: false, first_name: 'Telegram' };
+
+const SYSTEM_SENDER_IDS = new Set([GROUP_ANONYMOUS_BOT.id, CHANNEL_BOT.id]);
+
+/** A message of a real bot (bots never see other bots' messages); Telegram's own senders are not. */
+export function isFromBot(message: Message): boolean {
+  return message.from?.is_bot === true && !SYSTEM_SENDER_IDS.has(message.from.id);
 }
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
@@ -219,11 +261,13 @@ export class WorldState {
    * client such as the web stand-in waits for it to change (`revision` event) and reads again.
    */
   revision = 0;
+  pendingUpdateRetentionMs: number;
 
   constructor(options: StateOptions = {}) {
     this.nextUpdateId = options.firstUpdateId ?? 845_120_001;
     this.callbackQueryTtlMs = options.callbackQueryTtlMs ?? 60_000;
     this.allowHttpWebAppUrls = options.allowHttpWebAppUrls ?? false;
+    this.pendingUpdateRetentionMs = options.pendingUpdateRetentionMs ?? 24 * 3600_000;
     this.events.setMaxListeners(0);
     for (const event of ['message', 'bot-message', 'member', 'update']) {
       this.events.on(event, () => {
@@ -339,7 +383,11 @@ export class WorldState {
     const user = member?.user ?? this.user(userId);
     switch (member?.status) {
       case 'creator': {
-        const out: ChatMember = { status: 'creator', user: { ...user }, is_anonymous: false };
+        const out: ChatMember = {
+          status: 'creator',
+          user: { ...user },
+          is_anonymous: member.isAnonymous ?? false,
+        };
         if (member.customTitle !== undefined) out.custom_title = member.customTitle;
         return out;
       }
@@ -351,7 +399,7 @@ export class WorldState {
           status: 'administrator',
           user: { ...user },
           can_be_edited: false,
-          is_anonymous: false,
+          is_anonymous: member.isAnonymous ?? false,
           ...rights,
         };
         if (member.customTitle !== undefined) out.custom_title = member.customTitle;
@@ -381,7 +429,9 @@ export class WorldState {
     if (!this.isAllowed(bot, type)) return undefined;
     const update = { update_id: this.nextUpdateId, [type]: structuredClone(payload) } as Update;
     this.nextUpdateId += 1;
+    this.expire(bot);
     bot.queue.push(update);
+    bot.queuedAt.set(update.update_id, Date.now());
     this.events.emit('update', bot, update);
     return update;
   }
@@ -390,8 +440,34 @@ export class WorldState {
   confirm(bot: BotState, offset: number): void {
     const before = bot.queue.length;
     while (bot.queue.length > 0 && (bot.queue[0]?.update_id ?? Infinity) < offset)
-      bot.queue.shift();
+      bot.queuedAt.delete(bot.queue.shift()?.update_id ?? 0);
     if (bot.queue.length !== before) this.events.emit('confirmed', bot);
+  }
+
+  /**
+   * Drops the updates that waited longer than the retention, as Telegram does after 24 hours:
+   * they are gone for the bot (kept in `bot.expired` for tests to see).
+   */
+  expire(bot: BotState, now = Date.now()): number {
+    let dropped = 0;
+    while (bot.queue.length > 0) {
+      const first = bot.queue[0]!;
+      const at = bot.queuedAt.get(first.update_id) ?? now;
+      if (now - at < this.pendingUpdateRetentionMs) break;
+      bot.queue.shift();
+      bot.queuedAt.delete(first.update_id);
+      bot.expired.push(first);
+      if (bot.expired.length > 1_000) bot.expired.shift();
+      bot.expiredCount += 1;
+      dropped += 1;
+    }
+    // Entries of updates confirmed by other paths (webhook, negative offsets): keep the map small.
+    if (bot.queuedAt.size > bot.queue.length + 1_000) {
+      const live = new Set(bot.queue.map((u) => u.update_id));
+      for (const id of bot.queuedAt.keys()) if (!live.has(id)) bot.queuedAt.delete(id);
+    }
+    if (dropped > 0) this.events.emit('confirmed', bot);
+    return dropped;
   }
 
   // ------------------------------------------------------------ messages
@@ -401,8 +477,10 @@ export class WorldState {
     const member = chat.members.get(bot.user.id);
     if (!member || !isActiveStatus(member.status)) return false;
     if (isServiceMessage(message)) return true;
-    if (message.from?.is_bot) return false;
-    if (member.status === 'administrator' || !bot.privacyMode) return true;
+    if (isFromBot(message)) return false;
+    // Privacy mode as it was when the bot joined: /setprivacy changes only later joins.
+    const privacy = member.privacyAtJoin ?? bot.privacyMode;
+    if (member.status === 'administrator' || !privacy) return true;
     if (message.reply_to_message?.from?.id === bot.user.id) return true;
     const commands = commandsIn(
       message.text ?? message.caption,
@@ -422,13 +500,13 @@ export class WorldState {
   /** Stores a message (message_id per chat) and delivers it to the bots that may see it. */
   postMessage(
     chat: ChatState,
-    from: User,
+    from: User | null,
     content: Partial<Message>,
     options: { deliver?: boolean; replyTo?: number } = {},
   ): StoredMessage {
     const message: Message = {
       message_id: chat.nextMessageId,
-      from: { ...from },
+      ...(from ? { from: { ...from } } : {}),
       chat: this.renderChat(chat),
       date: nowSeconds(),
     };
@@ -477,6 +555,13 @@ export class WorldState {
     const oldMember = this.renderMember(chat, user.id);
     const previous = chat.members.get(user.id);
     const next: MemberState = { user, status };
+    if (user.is_bot && isActiveStatus(status)) {
+      const bot = this.botsById.get(user.id);
+      next.privacyAtJoin =
+        previous && isActiveStatus(previous.status)
+          ? (previous.privacyAtJoin ?? bot?.privacyMode ?? true)
+          : (bot?.privacyMode ?? true);
+    }
     if (status === 'administrator')
       next.rights = { ...FULL_ADMIN_RIGHTS, ...previous?.rights, ...extra.rights };
     if (status === 'kicked') next.untilDate = extra.untilDate ?? 0;

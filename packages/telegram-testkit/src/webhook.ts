@@ -65,6 +65,7 @@ export class WebhookDispatcher {
     const baseDelay = this.options.retryDelayMs ?? 250;
     let delay = baseDelay;
     while (!this.stopped && bot.webhook && bot.queue.length > 0) {
+      this.state.expire(bot);
       const update = bot.queue[0];
       const hook = bot.webhook;
       if (!update) break;
@@ -72,6 +73,7 @@ export class WebhookDispatcher {
       if (ok) {
         if (bot.queue[0] === update) {
           bot.queue.shift();
+          bot.queuedAt.delete(update.update_id);
           this.state.events.emit('confirmed', bot);
         }
         delay = baseDelay;

@@ -7,6 +7,7 @@ import type {
   InlineKeyboardMarkup,
   Message,
   MessageEntity,
+  MessageOrigin,
   PhotoSize,
   Update,
   User,
@@ -15,8 +16,10 @@ import { WorldError } from './errors';
 import { makeBotToken } from './ids';
 import { extensionFor, mimeTypeFor, photoSizeLadder, sniffImage } from './media';
 import {
+  GROUP_ANONYMOUS_BOT,
   isActiveStatus,
   MAX_DOWNLOAD_SIZE,
+  TELEGRAM_SERVICE_USER,
   nowSeconds,
   WorldState,
   type BotMessageRecord,
@@ -221,6 +224,9 @@ export class TelegramWorld {
       canJoinGroups: input.canJoinGroups ?? true,
       commands: new Map(),
       queue: [],
+      queuedAt: new Map(),
+      expired: [],
+      expiredCount: 0,
       allowedUpdates: [],
       miniApps: new Map(),
     };
@@ -441,6 +447,153 @@ export class TelegramWorld {
     old.migratedToChatId = id;
     this.state.postMessage(next, by, { migrate_from_chat_id: old.id });
     return this.state.renderChat(next);
+  }
+
+  // ------------------------------------------------------------ anonymous admins, channels, forwards
+
+  /**
+   * An administrator of a supergroup turns "Remain anonymous" on (or off): their messages then
+   * come from `GroupAnonymousBot` with the group as `sender_chat` (and their custom title as
+   * `author_signature`), as Telegram sends them.
+   */
+  setAnonymousAdmin(chat: ChatRef, user: UserRef, anonymous = true): void {
+    const group = this.resolveGroup(chat);
+    if (group.type !== 'supergroup')
+      throw new WorldError('anonymous administrators exist only in supergroups');
+    const target = this.state.findUser(user);
+    const member = group.members.get(target.id);
+    if (member?.status !== 'administrator' && member?.status !== 'creator')
+      throw new WorldError(`user ${target.id} is not an administrator of ${group.id}`);
+    member.isAnonymous = anonymous;
+  }
+
+  /** A user creates a channel (id -100…). Bots are not told of its posts (no channel_post here). */
+  createChannel(input: { by: UserRef; title: string; username?: string }): Chat {
+    const creator = this.state.findUser(input.by);
+    const id = this.state.ids.nextSupergroupId();
+    const channel: ChatState = {
+      key: this.state.groupChatKey(id),
+      id,
+      type: 'channel',
+      title: input.title,
+      members: new Map([[creator.id, { user: creator, status: 'creator' }]]),
+      nextMessageId: 1,
+      messages: new Map(),
+      botDepartures: [],
+    };
+    if (input.username !== undefined) channel.username = input.username;
+    this.state.chats.set(channel.key, channel);
+    this.state.groupsById.set(id, channel);
+    return this.state.renderChat(channel);
+  }
+
+  /** Makes a supergroup the channel's discussion group: the channel's posts are forwarded into it. */
+  linkDiscussionGroup(channel: ChatRef, group: ChatRef): void {
+    const from = this.resolveChannel(channel);
+    const to = this.resolveGroup(group);
+    if (to.type !== 'supergroup') throw new WorldError('a discussion group must be a supergroup');
+    from.linkedChatId = to.id;
+  }
+
+  /**
+   * A post in a channel. With a discussion group, Telegram forwards it there automatically:
+   * `from` is the Telegram service user (777000), `sender_chat` the channel,
+   * `is_automatic_forward`, and `forward_origin` of type channel.
+   */
+  postToChannel(input: { channel: ChatRef; text: string; signature?: string }): {
+    post: Message;
+    forwarded?: Message;
+  } {
+    const channel = this.resolveChannel(input.channel);
+    const formatted = formatText(input.text, undefined);
+    const text: Partial<Message> = { text: formatted.text };
+    if (formatted.entities.length > 0) text.entities = formatted.entities;
+    const rendered = this.state.renderChat(channel);
+    const post = this.state.postMessage(
+      channel,
+      null,
+      {
+        ...text,
+        sender_chat: rendered,
+        ...(input.signature !== undefined ? { author_signature: input.signature } : {}),
+      },
+      { deliver: false },
+    );
+    if (channel.linkedChatId === undefined) return { post: this.snapshot(post) };
+    const group = this.state.group(channel.linkedChatId);
+    const origin: MessageOrigin = {
+      type: 'channel',
+      chat: rendered,
+      message_id: post.message.message_id,
+      date: post.message.date,
+      ...(input.signature !== undefined ? { author_signature: input.signature } : {}),
+    };
+    const forwarded = this.state.postMessage(group, TELEGRAM_SERVICE_USER, {
+      ...text,
+      sender_chat: rendered,
+      is_automatic_forward: true,
+      forward_origin: origin,
+    });
+    return { post: this.snapshot(post), forwarded: this.snapshot(forwarded) };
+  }
+
+  /**
+   * A user forwards a message (from a channel, a group, or a private chat) into a chat they
+   * are in. The copy carries `forward_origin` as Telegram builds it: `channel` for a channel
+   * post, `chat` for an anonymous administrator's message, `user` for a person's; a forward of
+   * a forward keeps the first origin.
+   */
+  forwardMessage(input: {
+    from: UserRef;
+    fromChat: ChatRef;
+    messageId: number;
+    toChat: ChatRef;
+  }): Message {
+    const source = this.resolveChatForReading(input.fromChat);
+    const stored = source.messages.get(input.messageId);
+    if (!stored || stored.deleted)
+      throw new WorldError(`message ${input.messageId} not found in chat ${source.id}`);
+    const original = stored.message;
+    const origin: MessageOrigin =
+      original.forward_origin ??
+      (original.sender_chat?.type === 'channel'
+        ? {
+            type: 'channel',
+            chat: original.sender_chat,
+            message_id: original.message_id,
+            date: original.date,
+            ...(original.author_signature !== undefined
+              ? { author_signature: original.author_signature }
+              : {}),
+          }
+        : original.sender_chat
+          ? {
+              type: 'chat',
+              sender_chat: original.sender_chat,
+              date: original.date,
+              ...(original.author_signature !== undefined
+                ? { author_signature: original.author_signature }
+                : {}),
+            }
+          : { type: 'user', sender_user: { ...original.from! }, date: original.date });
+    const content: Omit<Message, 'message_id' | 'date' | 'chat' | 'from'> = {
+      forward_origin: structuredClone(origin),
+    };
+    for (const key of [
+      'text',
+      'entities',
+      'caption',
+      'caption_entities',
+      'photo',
+      'document',
+      'video',
+      'voice',
+    ] as const) {
+      if (original[key] !== undefined)
+        Object.assign(content, { [key]: structuredClone(original[key]) });
+    }
+    const { chat, from } = this.resolveUserChat(input.from, input.toChat);
+    return this.post(chat, from, content);
   }
 
   // ------------------------------------------------------------ user messages
@@ -856,7 +1009,25 @@ export class TelegramWorld {
 
   /** Updates the bot has not confirmed yet. */
   pendingUpdates(bot: BotRef): Update[] {
-    return structuredClone(this.state.findBot(bot).queue);
+    const state = this.state.findBot(bot);
+    this.state.expire(state);
+    return structuredClone(state.queue);
+  }
+
+  /**
+   * Updates dropped because the bot did not confirm them within the retention (Telegram: 24 h;
+   * `pendingUpdateRetentionMs`): how many in all, and the most recent 1 000.
+   */
+  expiredUpdates(bot: BotRef): { count: number; updates: Update[] } {
+    const state = this.state.findBot(bot);
+    this.state.expire(state);
+    return { count: state.expiredCount, updates: structuredClone(state.expired) };
+  }
+
+  /** Changes how long unconfirmed updates are kept (Telegram: 24 hours). */
+  setPendingUpdateRetention(ms: number): void {
+    if (!Number.isFinite(ms) || ms <= 0) throw new WorldError('the retention must be positive');
+    this.state.pendingUpdateRetentionMs = ms;
   }
 
   /** A stored file (sent by a user or a bot). `bytes` is absent for files recorded by size. */
@@ -926,9 +1097,32 @@ export class TelegramWorld {
     content: Omit<Message, 'message_id' | 'date' | 'chat' | 'from'>,
     replyTo?: number,
   ): Message {
+    // An anonymous administrator posts as the group: Telegram's fake sender, the group as sender_chat.
+    const member = chat.type === 'supergroup' ? chat.members.get(from.id) : undefined;
+    const anonymous = member?.isAnonymous === true;
+    const body: Partial<Message> = anonymous
+      ? {
+          ...content,
+          sender_chat: this.state.renderChat(chat),
+          ...(member.customTitle !== undefined ? { author_signature: member.customTitle } : {}),
+        }
+      : content;
     return this.snapshot(
-      this.state.postMessage(chat, from, content, replyTo !== undefined ? { replyTo } : {}),
+      this.state.postMessage(
+        chat,
+        anonymous ? GROUP_ANONYMOUS_BOT : from,
+        body,
+        replyTo !== undefined ? { replyTo } : {},
+      ),
     );
+  }
+
+  private resolveChannel(ref: ChatRef): ChatState {
+    const id = typeof ref === 'string' && /^-?\d+$/.test(ref) ? Number(ref) : ref;
+    if (typeof id !== 'number') throw new WorldError(`not a channel id: ${JSON.stringify(ref)}`);
+    const chat = this.state.group(id);
+    if (chat.type !== 'channel') throw new WorldError(`chat ${id} is not a channel`);
+    return chat;
   }
 
   private addCaption(
@@ -1039,6 +1233,7 @@ export class TelegramWorld {
     if (typeof id !== 'number' || id >= 0)
       throw new WorldError(`not a group id: ${JSON.stringify(ref)}`);
     const chat = this.state.group(id);
+    if (chat.type === 'channel') throw new WorldError(`chat ${id} is a channel, not a group`);
     if (chat.migratedToChatId !== undefined) {
       throw new WorldError(`group ${id} was upgraded to supergroup ${chat.migratedToChatId}`);
     }

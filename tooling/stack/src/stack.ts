@@ -303,6 +303,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       API_URL: apiUrl,
       BOT_SERVICE_TOKEN: serviceToken,
       DELIVERY_POLL_MS: base.DELIVERY_POLL_MS ?? '500',
+      JOURNAL_DIR: base.JOURNAL_DIR ?? path.join(repoRoot, '.data/bot-journal'),
+      // A deal's days of announcements come within a minute here: against the local test
+      // server (no limits unless told) the bot spaces one chat's messages less (20 per 5 s).
+      ...(localTelegram
+        ? { SEND_LIMIT_PER_CHAT_WINDOW_MS: base.SEND_LIMIT_PER_CHAT_WINDOW_MS ?? '5000' }
+        : {}),
       ...(options.botOpsPort !== undefined
         ? { OPS_PORT: String(options.botOpsPort), HOST: base.HOST ?? '127.0.0.1' }
         : {}),

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   const base = {
     PGLITE_DATA_DIR: path.join(env.STACK_DATA_DIR, 'pglite'),
     FILE_STORAGE_DIR: path.join(env.STACK_DATA_DIR, 'files'),
+    JOURNAL_DIR: path.join(env.STACK_DATA_DIR, 'bot-journal'),
     ...inheritedEnv(),
   };
   const abort = new AbortController();

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 
-import type { ChatMessageInput, ChatMessageKind } from '@payreq/contracts';
+import type { ChatForwardOrigin, ChatMessageInput, ChatMessageKind } from '@payreq/contracts';
 import { ChatMessageInput as ChatMessageSchema, summarizeIssues } from '@payreq/contracts';
 
 import type { Db } from '../db';
@@ -15,7 +15,13 @@ import { splitTelegramExport } from './export-splitter';
  * Imports a Telegram Desktop chat export (`result.json`) into a chat, streaming: the file
  * is never held in memory whole. Messages are upserted in batches inside one transaction,
  * so a broken file changes nothing, and a re-import (or an overlap with what the bot has
- * mirrored) leaves one row per message.
+ * mirrored) leaves one row per message; where the bot mirrored a message too, the newer edit
+ * wins and nothing the bot saw is lost (`upsertChatMessageRows`).
+ *
+ * The export names its chat as Telegram Desktop does (`exportChatIds`); it must be one of the
+ * ids the deal room had. A supergroup's export carries the history of the basic group it was
+ * upgraded from too, under ids shifted by −1 000 000 000: those messages go to the basic
+ * group's id with their own ids, as the bot mirrored them.
  */
 export async function importTelegramExport(
   db: Db,
@@ -32,6 +38,15 @@ export async function importTelegramExport(
   // Moderate batches: Prisma keeps the arguments of recent calls, so big ones stay in memory.
   const batchSize = options.batchSize ?? 1000;
   const knownIds = new Set((await chatIdHistory(db, chatId)).map(String));
+  // The deal room's ids: where each chat it ever was upgraded to (to find a basic group's id).
+  const upgradedTo = new Map(
+    (
+      await db.telegramChat.findMany({
+        where: { id: { in: [...knownIds].map(BigInt) }, migratedToChatId: { not: null } },
+        select: { id: true, migratedToChatId: true },
+      })
+    ).map((chat) => [String(chat.migratedToChatId), chat.id]),
+  );
   let bytes = 0;
   const limit = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -49,16 +64,25 @@ export async function importTelegramExport(
     db,
     async (tx) => {
       const totals = { received: 0, inserted: 0, updated: 0, unchanged: 0, skipped: 0 };
-      let exportChatChecked = false;
-      let batch: ChatMessageInput[] = [];
+      let exportType: unknown;
+      /** The chat the export's messages belong to, and the basic group it was upgraded from. */
+      let target: { chatId: bigint; upgradedFrom: bigint | null } | null = null;
+      let batch: Array<{ chatId: bigint; message: ChatMessageInput }> = [];
       // One batch is written while the next is parsed: the database and the parser overlap.
       let writing: Promise<void> | null = null;
-      const write = async (rows: ChatMessageInput[]) => {
-        const unique = new Map(rows.map((message) => [message.messageId, message]));
-        const counts = await upsertChatMessageRows(tx, chatId, [...unique.values()]);
-        totals.inserted += counts.inserted;
-        totals.updated += counts.updated;
-        totals.unchanged += unique.size - counts.inserted - counts.updated;
+      const write = async (rows: Array<{ chatId: bigint; message: ChatMessageInput }>) => {
+        const byChat = new Map<bigint, Map<number, ChatMessageInput>>();
+        for (const row of rows) {
+          const messages = byChat.get(row.chatId) ?? new Map<number, ChatMessageInput>();
+          messages.set(row.message.messageId, row.message);
+          byChat.set(row.chatId, messages);
+        }
+        for (const [id, unique] of byChat) {
+          const counts = await upsertChatMessageRows(tx, id, [...unique.values()], 'export');
+          totals.inserted += counts.inserted;
+          totals.updated += counts.updated;
+          totals.unchanged += unique.size - counts.inserted - counts.updated;
+        }
       };
       const flush = async () => {
         if (batch.length === 0) return;
@@ -72,20 +96,30 @@ export async function importTelegramExport(
       try {
         for await (const item of items) {
           const { value } = item;
-          if (item.kind === 'chatId') {
-            if (typeof value !== 'number') throw malformed('the chat id is not a number');
-            if (!knownIds.has(String(exportChatId(value)))) throw wrongChat();
-            exportChatChecked = true;
+          if (item.kind === 'chatType') {
+            exportType = value;
             continue;
           }
-          if (!exportChatChecked) throw malformed('the export names no chat before its messages');
+          if (item.kind === 'chatId') {
+            if (typeof value !== 'number' || !Number.isSafeInteger(value))
+              throw malformed('the chat id is not a number');
+            const matched = exportChatIds(exportType, value).find((id) => knownIds.has(String(id)));
+            if (matched === undefined) throw wrongChat();
+            target = {
+              chatId: BigInt(matched),
+              upgradedFrom: upgradedTo.get(String(matched)) ?? null,
+            };
+            continue;
+          }
+          if (!target) throw malformed('the export names no chat before its messages');
           totals.received += 1;
-          const message = fromExport(value, totals.received);
-          if (!message) {
+          const parsed = fromExport(value, totals.received);
+          const placed = parsed && place(parsed, target);
+          if (!placed) {
             totals.skipped += 1;
             continue;
           }
-          batch.push(message);
+          batch.push(placed);
           if (batch.length >= batchSize) await flush();
         }
         await flush();
@@ -97,16 +131,64 @@ export async function importTelegramExport(
         if (error instanceof AppError) throw error;
         throw malformed(error instanceof Error ? error.message : String(error));
       }
-      if (!exportChatChecked) throw malformed('this is not a Telegram chat export');
+      if (!target) throw malformed('this is not a Telegram chat export');
       return totals;
     },
     { timeout: 30 * 60 * 1000, maxWait: 30_000 },
   );
 }
 
-/** Exports carry supergroup ids without Bot API's -100 prefix, and basic groups without the minus. */
-function exportChatId(id: number): string {
-  return id > 0 ? `-100${id}` : String(id);
+/**
+ * The Bot API ids a Telegram Desktop export's chat may have. Desktop writes the bare id
+ * (`PeerToBareId`) with the chat's `type`: a basic group (`private_group`) N is −N in the Bot
+ * API, a supergroup (`private_supergroup`, `public_supergroup`) N is −100N (−10¹² − N).
+ * Without a type both are tried; a negative id is taken as a Bot API id already. Channels and
+ * private chats are no deal room.
+ */
+export function exportChatIds(type: unknown, id: number): number[] {
+  if (id < 0) return [id];
+  const basicGroup = -id;
+  const supergroup = -(1_000_000_000_000 + id);
+  switch (type) {
+    case 'private_group':
+      return [basicGroup];
+    case 'private_supergroup':
+    case 'public_supergroup':
+      return [supergroup];
+    case undefined:
+      return [supergroup, basicGroup];
+    default:
+      return [];
+  }
+}
+
+/** Desktop shifts the ids of a supergroup's history from before its upgrade by this much. */
+const MIGRATED_ID_SHIFT = 1_000_000_000;
+
+/**
+ * Where an export's message goes: its own id in the export's chat, or, for a message of the
+ * basic group the supergroup was upgraded from (a shifted id), its id there. Null: such a
+ * message of a basic group the deal room never was (the bot came after the upgrade).
+ */
+function place(
+  message: ExportMessage,
+  target: { chatId: bigint; upgradedFrom: bigint | null },
+): { chatId: bigint; message: ChatMessageInput } | null {
+  const { id, replyTo } = message;
+  // Replies stay within their own part: the supergroup's, or the basic group's (shifted) one.
+  if (id > 0)
+    return {
+      chatId: target.chatId,
+      message: message.parsed(id, replyTo !== null && replyTo > 0 ? replyTo : null),
+    };
+  if (target.upgradedFrom === null) return null;
+  return {
+    chatId: target.upgradedFrom,
+    message: message.parsed(
+      id + MIGRATED_ID_SHIFT,
+      replyTo !== null && replyTo < 0 ? replyTo + MIGRATED_ID_SHIFT : null,
+    ),
+  };
 }
 
 const tooLarge = (max: number) =>
@@ -161,8 +243,38 @@ function unix(value: unknown): number | null {
   return Number.isInteger(number) && number > 0 ? number : null;
 }
 
+/** Desktop's peer ids (`user123`, `chat123`, `channel123`) as a kind and a Bot API id. */
+function peerOf(value: unknown): { kind: 'user' | 'chat' | 'channel'; telegramId: number } | null {
+  if (typeof value !== 'string') return null;
+  const match = /^(user|chat|channel)(\d{1,15})$/.exec(value);
+  if (!match) return null;
+  const bare = Number(match[2]);
+  if (match[1] === 'user') return { kind: 'user', telegramId: bare };
+  if (match[1] === 'chat') return { kind: 'chat', telegramId: -bare };
+  return { kind: 'channel', telegramId: -(1_000_000_000_000 + bare) };
+}
+
+/** `forwarded_from` (a name, null for a deleted account) and, in newer exports, `forwarded_from_id`. */
+function forwardOriginOf(m: Record<string, unknown>): ChatForwardOrigin | null {
+  if (!('forwarded_from' in m)) return null;
+  const name = typeof m.forwarded_from === 'string' ? m.forwarded_from.slice(0, 256) : null;
+  const peer = peerOf(m.forwarded_from_id);
+  return {
+    kind: peer?.kind ?? 'unknown',
+    name,
+    ...(peer ? { telegramId: peer.telegramId } : {}),
+  };
+}
+
+/** An export message checked, with its id (shifted for a migrated history) still to place. */
+interface ExportMessage {
+  id: number;
+  replyTo: number | null;
+  parsed(messageId: number, replyTo: number | null): ChatMessageInput;
+}
+
 /** One export message in the shape of the bot's messages; null for what a chat does not keep (e.g. a poll). */
-function fromExport(raw: unknown, position: number): ChatMessageInput | null {
+function fromExport(raw: unknown, position: number): ExportMessage | null {
   if (typeof raw !== 'object' || raw === null)
     throw malformed(`message ${position} is not an object`);
   const m = raw as Record<string, unknown>;
@@ -174,22 +286,39 @@ function fromExport(raw: unknown, position: number): ChatMessageInput | null {
     kind = mediaKinds[String(m.media_type)] ?? 'document';
   else if (!isService && (m.poll || m.location_information || m.contact_information))
     kind = 'other';
+  // Desktop's own numbering of a supergroup's pre-upgrade history: id − 10⁹ (negative).
+  const shifted = (value: unknown) =>
+    typeof value === 'number' && Number.isInteger(value) && value < 0 && value > -MIGRATED_ID_SHIFT
+      ? value + MIGRATED_ID_SHIFT
+      : value;
+  // A reply to another chat's message (`reply_to_peer_id`) is no reply within this one.
+  const replyTo =
+    typeof m.reply_to_message_id === 'number' && m.reply_to_peer_id === undefined
+      ? m.reply_to_message_id
+      : null;
+  const forwardedFrom = isService ? null : forwardOriginOf(m);
   const candidate = {
-    messageId: m.id,
+    messageId: shifted(m.id),
     authorTelegramId: userId(isService ? m.actor_id : m.from_id),
     authorName:
       typeof (isService ? m.actor : m.from) === 'string' ? (isService ? m.actor : m.from) : null,
     text: isService ? (typeof m.action === 'string' ? `[${m.action}]` : null) : flattenText(m.text),
     date: unix(m.date_unixtime) ?? m.date,
     editDate: unix(m.edited_unixtime),
-    replyToMessageId: typeof m.reply_to_message_id === 'number' ? m.reply_to_message_id : null,
+    replyToMessageId: shifted(replyTo),
     kind,
     fileName: typeof m.file_name === 'string' ? m.file_name.slice(0, 255) : null,
+    ...(forwardedFrom ? { forwardedFrom } : {}),
   };
   const parsed = ChatMessageSchema.safeParse(candidate);
   if (!parsed.success)
     throw malformed(
       `message ${String(m.id ?? position)}: ${summarizeIssues(parsed.error.issues, 'en')}`,
     );
-  return parsed.data;
+  const data = parsed.data;
+  return {
+    id: m.id as number,
+    replyTo,
+    parsed: (messageId, reply) => ({ ...data, messageId, replyToMessageId: reply }),
+  };
 }

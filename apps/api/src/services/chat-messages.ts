@@ -7,10 +7,13 @@ import { notFound } from '../errors';
 /** Keeps a statement's rows only when the `chat` of its WITH exists. */
 const ifChatExists = Prisma.sql` WHERE EXISTS (SELECT 1 FROM chat)`;
 
+/** Which road a message came by: the bot's live mirror, or a Telegram Desktop export. */
+export type MessageSource = 'bot' | 'export';
+
 /**
- * Saves a chat's messages in one statement per batch: a new Telegram message id inserts a
- * row, a known one updates it only when something changed (an edit), so a batch sent
- * twice leaves the same rows.
+ * Saves a chat's messages (the bot's live mirror) in one statement per batch: a new Telegram
+ * message id inserts a row, a known one is merged (`upsertSql`), so a batch sent twice leaves
+ * the same rows.
  */
 export async function saveChatMessages(
   db: Db,
@@ -30,7 +33,7 @@ export async function saveChatMessages(
   // completion). An unknown chat writes nothing and is reported as not found.
   const [result] = await db.$queryRaw<{ chats: number; inserted: number; updated: number }[]>`
     WITH chat AS (SELECT id FROM "TelegramChat" WHERE id = ${id}),
-    saved AS (${upsertSql(id, rows, ifChatExists)}),
+    saved AS (${upsertSql(id, rows, 'bot', ifChatExists)}),
     authors AS (${markAuthorsSql(id, authors, ifChatExists)})
     SELECT (SELECT count(*) FROM chat)::int AS chats,
       (SELECT count(*) FROM saved WHERE inserted)::int AS inserted,
@@ -49,21 +52,91 @@ export async function upsertChatMessageRows(
   tx: Tx,
   chatId: bigint,
   rows: ChatMessageInput[],
+  source: MessageSource,
 ): Promise<{ inserted: number; updated: number }> {
   // Counted in the database: one row back per batch instead of one per message.
   const [counts] = await tx.$queryRaw<{ inserted: number; updated: number }[]>`
-    WITH saved AS (${upsertSql(chatId, rows)})
+    WITH saved AS (${upsertSql(chatId, rows, source)})
     SELECT (count(*) FILTER (WHERE inserted))::int AS inserted,
       (count(*) FILTER (WHERE NOT inserted))::int AS updated
     FROM saved`;
   return { inserted: counts?.inserted ?? 0, updated: counts?.updated ?? 0 };
 }
 
+/** The existing row and the incoming one, in ON CONFLICT's terms. */
+const old = (column: string) => Prisma.raw(`"ChatMessage"."${column}"`);
+const incoming = (column: string) => Prisma.raw(`EXCLUDED."${column}"`);
+
 /**
- * A new Telegram message id inserts a row; a known one updates it only when something
- * changed (an edit). `guard` filters the rows (e.g. on the chat's existence).
+ * Whether the incoming report of a message replaces the stored one's content: the newer edit
+ * wins (no edit date is the oldest); on the same edit date the live mirror wins over an
+ * export (the bot saw the message as Telegram sent it; an export flattens its text), and
+ * otherwise the later report wins.
  */
-function upsertSql(chatId: bigint, rows: ChatMessageInput[], guard = Prisma.empty): Prisma.Sql {
+const incomingWins = Prisma.sql`(
+  ${incoming('editDate')} > ${old('editDate')}
+  OR (${incoming('editDate')} IS NOT NULL AND ${old('editDate')} IS NULL)
+  OR (${incoming('editDate')} IS NOT DISTINCT FROM ${old('editDate')}
+      AND (${incoming('source')} = 'bot' OR ${old('source')} = 'export')))`;
+
+/** Whether the incoming report is the live mirror's, or the stored row is known only from an export. */
+const incomingPreferred = Prisma.sql`(${incoming('source')} = 'bot' OR ${old('source')} = 'export')`;
+
+/**
+ * Each column of a known message after a merge. The content (text, edit date) follows
+ * `incomingWins`; what a report may lack (a file, a reply, an album, the forward origin) is
+ * never emptied by one that lacks it; the author's name and the forward origin prefer the
+ * live mirror's (an export writes names as the exporting account sees them). Nothing the
+ * bot saw is lost to an import.
+ */
+const merged: Array<[string, Prisma.Sql]> = [
+  ['text', Prisma.sql`CASE WHEN ${incomingWins} THEN ${incoming('text')} ELSE ${old('text')} END`],
+  [
+    'editDate',
+    Prisma.sql`CASE WHEN ${incomingWins} THEN ${incoming('editDate')} ELSE ${old('editDate')} END`,
+  ],
+  ['assetId', Prisma.sql`COALESCE(${incoming('assetId')}, ${old('assetId')})`],
+  [
+    'fileTooBig',
+    Prisma.sql`CASE WHEN ${incoming('source')} = 'bot' THEN ${incoming('fileTooBig')}
+      ELSE ${old('fileTooBig')} OR ${incoming('fileTooBig')} END`,
+  ],
+  [
+    'authorName',
+    Prisma.sql`CASE WHEN ${incomingPreferred} THEN COALESCE(${incoming('authorName')}, ${old('authorName')})
+      ELSE COALESCE(${old('authorName')}, ${incoming('authorName')}) END`,
+  ],
+  [
+    'authorTelegramId',
+    Prisma.sql`COALESCE(${old('authorTelegramId')}, ${incoming('authorTelegramId')})`,
+  ],
+  [
+    'replyToMessageId',
+    Prisma.sql`COALESCE(${old('replyToMessageId')}, ${incoming('replyToMessageId')})`,
+  ],
+  ['mediaGroupId', Prisma.sql`COALESCE(${old('mediaGroupId')}, ${incoming('mediaGroupId')})`],
+  [
+    'forwardedFrom',
+    Prisma.sql`CASE WHEN ${incomingPreferred} THEN COALESCE(${incoming('forwardedFrom')}, ${old('forwardedFrom')})
+      ELSE COALESCE(${old('forwardedFrom')}, ${incoming('forwardedFrom')}) END`,
+  ],
+  [
+    'source',
+    Prisma.sql`CASE WHEN ${old('source')} = 'bot' OR ${incoming('source')} = 'bot' THEN 'bot' ELSE 'export' END`,
+  ],
+];
+
+/**
+ * A new Telegram message id inserts a row; a known one is merged with it (`merged`) and
+ * written only when the merge changes something. `guard` filters the rows (e.g. on the
+ * chat's existence).
+ */
+function upsertSql(
+  chatId: bigint,
+  rows: ChatMessageInput[],
+  source: MessageSource,
+  guard = Prisma.empty,
+): Prisma.Sql {
   // The batch goes as one JSON parameter (PostgreSQL splits it into rows): one value for the
   // driver to pass instead of eleven arrays of a value per message each.
   const batch = batchJson(
@@ -79,27 +152,31 @@ function upsertSql(chatId: bigint, rows: ChatMessageInput[], guard = Prisma.empt
       kind: r.kind,
       asset_id: r.assetId ?? null,
       too_big: r.fileTooBig,
+      forwarded_from: r.forwardedFrom ?? null,
     })),
+  );
+  const columns = Prisma.join(
+    merged.map(([column]) => Prisma.raw(`"${column}"`)),
+    ', ',
+  );
+  const before = Prisma.join(
+    merged.map(([column]) => old(column)),
+    ', ',
+  );
+  const after = Prisma.join(
+    merged.map(([, value]) => value),
+    ', ',
   );
   return Prisma.sql`
     INSERT INTO "ChatMessage" (id, "chatId", "messageId", "authorTelegramId", "authorName", text, date, "editDate",
-      "replyToMessageId", "mediaGroupId", kind, "assetId", "fileTooBig", "createdAt", "updatedAt")
+      "replyToMessageId", "mediaGroupId", kind, "assetId", "fileTooBig", "forwardedFrom", source, "createdAt", "updatedAt")
     SELECT gen_random_uuid(), ${chatId}, m.message_id, m.author_id, m.author_name, m.text, m.date, m.edit_date,
-      m.reply_to, m.media_group, m.kind, m.asset_id, m.too_big, now(), now()
+      m.reply_to, m.media_group, m.kind, m.asset_id, m.too_big, m.forwarded_from, ${source}, now(), now()
     FROM json_to_recordset(${batch}::json) AS m(message_id int, author_id bigint, author_name text,
       text text, date timestamptz, edit_date timestamptz, reply_to int, media_group text, kind text,
-      asset_id uuid, too_big boolean)${guard}
-    ON CONFLICT ("chatId", "messageId") DO UPDATE SET
-      text = EXCLUDED.text,
-      "editDate" = EXCLUDED."editDate",
-      "assetId" = COALESCE(EXCLUDED."assetId", "ChatMessage"."assetId"),
-      "fileTooBig" = EXCLUDED."fileTooBig",
-      "authorName" = COALESCE(EXCLUDED."authorName", "ChatMessage"."authorName"),
-      "updatedAt" = now()
-    WHERE "ChatMessage".text IS DISTINCT FROM EXCLUDED.text
-       OR "ChatMessage"."editDate" IS DISTINCT FROM EXCLUDED."editDate"
-       OR (EXCLUDED."assetId" IS NOT NULL AND "ChatMessage"."assetId" IS DISTINCT FROM EXCLUDED."assetId")
-       OR "ChatMessage"."fileTooBig" IS DISTINCT FROM EXCLUDED."fileTooBig"
+      asset_id uuid, too_big boolean, forwarded_from jsonb)${guard}
+    ON CONFLICT ("chatId", "messageId") DO UPDATE SET (${columns}, "updatedAt") = (${after}, now())
+    WHERE (${before}) IS DISTINCT FROM (${after})
     RETURNING (xmax = 0) AS inserted`;
 }
 

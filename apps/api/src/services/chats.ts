@@ -49,11 +49,13 @@ export async function registerChat(
         title: input.chat.title ?? null,
         agentId: agent.id,
         botIsAdmin: input.botIsAdmin,
+        botReadsAll: input.botReadsAll,
       },
       update: {
         type: input.chat.type,
         title: input.chat.title ?? undefined,
         botIsAdmin: input.botIsAdmin,
+        botReadsAll: input.botReadsAll,
         agentId: undefined,
       },
     });
@@ -168,6 +170,7 @@ export async function migrateChat(db: Db, input: z.output<typeof MigrateChatInpu
         title: old.title,
         agentId: old.agentId,
         botIsAdmin: old.botIsAdmin,
+        botReadsAll: old.botReadsAll,
         locale: old.locale,
       },
       update: { agentId: old.agentId },
@@ -322,7 +325,18 @@ export async function resolveBoundChat(
 export async function chatSummary(db: Db, chatId: number): Promise<ChatSummary> {
   const chat = await currentChat(db, BigInt(chatId));
   if (!chat)
-    return { chatId, registered: false, locale: 'ru', agentName: null, messages: 0, request: null };
+    return {
+      chatId,
+      registered: false,
+      locale: 'ru',
+      agentName: null,
+      agentTelegramId: null,
+      botIsAdmin: false,
+      botReadsAll: false,
+      mirrored: false,
+      messages: 0,
+      request: null,
+    };
   const [agent, request, messages] = await Promise.all([
     chat.agentId ? db.agent.findUnique({ where: { id: chat.agentId } }) : null,
     db.paymentRequest.findUnique({ where: { telegramChatId: chat.id } }),
@@ -333,6 +347,10 @@ export async function chatSummary(db: Db, chatId: number): Promise<ChatSummary> 
     registered: true,
     locale: chat.locale,
     agentName: agent?.name ?? null,
+    agentTelegramId: agent?.telegramId != null ? Number(agent.telegramId) : null,
+    botIsAdmin: chat.botIsAdmin,
+    botReadsAll: chat.botReadsAll,
+    mirrored: chat.botIsAdmin || chat.botReadsAll,
     messages,
     request: request
       ? {

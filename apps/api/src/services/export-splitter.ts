@@ -1,7 +1,10 @@
 import { StringDecoder } from 'node:string_decoder';
 
-/** What a Telegram Desktop export yields as it streams in: the chat's id, then each message. */
-export type ExportItem = { kind: 'chatId'; value: unknown } | { kind: 'message'; value: unknown };
+/** What a Telegram Desktop export yields as it streams in: the chat's type and id, then each message. */
+export type ExportItem =
+  | { kind: 'chatType'; value: unknown }
+  | { kind: 'chatId'; value: unknown }
+  | { kind: 'message'; value: unknown };
 
 /** The file is not one JSON object of the expected shape; `message` says where it went wrong. */
 export class ExportSyntaxError extends Error {
@@ -35,7 +38,7 @@ const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0
 
 /**
  * Splits a Telegram Desktop export (`result.json`, one object with `messages: [...]`) as it
- * streams in, yielding the top-level `id` and each element of `messages`, each parsed by
+ * streams in, yielding the top-level `type` and `id` and each element of `messages`, each parsed by
  * `JSON.parse`. Only the skeleton is scanned here (the top-level object, its keys, colons and
  * commas, and the array's commas), tracking strings and nesting to find where each value ends;
  * every other top-level value is parsed too and dropped, so a file a JSON parser would refuse
@@ -131,6 +134,7 @@ export async function* splitTelegramExport(
             if (state === State.Value && (c === COMMA || c === CLOSE_BRACE)) {
               const value = parse(take(text, i), `the value of "${key}"`, i);
               if (key === 'id') out.push({ kind: 'chatId', value });
+              else if (key === 'type') out.push({ kind: 'chatType', value });
               state = c === COMMA ? State.Key : State.End;
             } else if (state === State.Element && (c === COMMA || c === CLOSE_BRACKET)) {
               elements += 1;

@@ -68,6 +68,7 @@ const chatColumns = {
   agentId: 'value',
   migratedToChatId: 'bigint',
   botIsAdmin: 'value',
+  botReadsAll: 'value',
   locale: 'value',
   createdAt: 'date',
   updatedAt: 'date',

@@ -65,6 +65,7 @@ describe.skipIf(skipSuite)('Telegram faults during delivery', () => {
       loadConfig(stack.botEnv({ TELEGRAM_SEND_TIMEOUT_MS: String(SEND_TIMEOUT_MS) })),
     );
     await bot.start();
+    stack.active = bot;
     await tg.waitForPolling(token);
 
     for (let r = 0; r < ROOMS; r += 1) {
@@ -74,7 +75,7 @@ describe.skipIf(skipSuite)('Telegram faults during delivery', () => {
       const markup = welcome.replyMarkup as { inline_keyboard: Array<Array<{ url?: string }>> };
       const link = markup.inline_keyboard.flat().find((b) => b.url)!.url!;
       const launchToken = new URL(link).searchParams.get('startapp')!;
-      await tg.waitForUpdatesConsumed(token);
+      await stack.mirrored();
       // The agent fills in and submits the room's request: its announcement goes out normally.
       const agent = miniAppClient(api.url, tma(signLaunch(anna, launchToken)));
       const draft = await agent.miniApp.save.mutate({ fields: completeForm });

@@ -65,7 +65,7 @@ export interface DemoState {
 
 /** Parts of the environment that would point the demo somewhere else: the demo sets its own. */
 const ownedSettings =
-  /^(DATABASE_URL|PGLITE_DATA_DIR|FILE_STORAGE_DIR|PORT|HOST|TELEGRAM_.*|ONEC_.*|BOT_.*|WEBAPP_.*|WEBHOOK_.*|API_URL|MINI_APP_SHORT_NAME|SEED_.*|DELIVERY_.*|OUTBOX_.*|JOBS_.*|LOG_LEVEL|NODE_ENV|PLATFORM_TOKEN_SECRET)$/;
+  /^(DATABASE_URL|PGLITE_DATA_DIR|FILE_STORAGE_DIR|PORT|HOST|TELEGRAM_.*|ONEC_.*|BOT_.*|WEBAPP_.*|WEBHOOK_.*|API_URL|MINI_APP_SHORT_NAME|SEED_.*|DELIVERY_.*|JOURNAL_.*|SEND_LIMIT_.*|OUTBOX_.*|JOBS_.*|LOG_LEVEL|NODE_ENV|PLATFORM_TOKEN_SECRET)$/;
 
 /**
  * The stack as the demo runs it, on free ports with its own data under `root` (logs, files,
@@ -91,6 +91,7 @@ export async function startLocalStack(options: {
   Object.assign(baseEnv, {
     NODE_ENV: 'development',
     FILE_STORAGE_DIR: path.join(options.root, 'files'),
+    JOURNAL_DIR: path.join(options.root, 'bot-journal'),
     ...(options.databaseUrl ? {} : { PGLITE_DATA_DIR: path.join(options.root, 'pglite') }),
   });
   return startStack({

@@ -1,0 +1,313 @@
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+
+import { ClassicLevel } from 'classic-level';
+import type { Update } from 'telegraf/types';
+
+import { ShutdownError } from './retry';
+
+/**
+ * The bot's journal of Telegram updates, on local disk: every update is written (and synced)
+ * here before it is acknowledged to Telegram, and handled from here, in order, once the api
+ * can take it. Local disk, because the case to survive is the api (and its database) being
+ * down: Telegram keeps unconfirmed updates for at most 24 hours and gives up on a webhook.
+ *
+ * The store is LevelDB (`classic-level`): a synced batch is on disk when the call returns, a
+ * batch torn by a crash is dropped whole on the next open (its updates were not acknowledged,
+ * so Telegram sends them again), keys are ordered (the journal's own sequence numbers, so the
+ * replay is in the order Telegram gave), and LevelDB's lock keeps a second bot process off the
+ * same folder. Keys: `u!<seq>` → the update, `r!<seq>` → its update_id and a digest of it (the
+ * recent ones, to drop what Telegram sends again after a crash between the write and the
+ * acknowledgement: the same id with the same content).
+ */
+
+export interface JournalOptions {
+  dir: string;
+  /** The pending updates' size (their JSON) at which the journal takes no more. */
+  maxBytes: number;
+  /** How many update ids to remember for dropping redeliveries. */
+  recentIds?: number;
+  /** Told of an entry that cannot be read back (it is removed: nothing could handle it). */
+  onUnreadable?: (seq: number, error: unknown) => void;
+}
+
+export interface JournalEntry {
+  seq: number;
+  update: Update;
+  /** When it was journaled (ms since the epoch). */
+  at: number;
+}
+
+export interface JournalStats {
+  /** Updates journaled and not handled yet. */
+  pending: number;
+  /** Their size (JSON bytes). */
+  bytes: number;
+  maxBytes: number;
+  /** When the oldest pending update was journaled (ms), or null. */
+  oldestAt: number | null;
+  /** At the limit: the bot acknowledges nothing more until the backlog shrinks. */
+  full: boolean;
+}
+
+export type AppendResult = { written: number; duplicates: number } | 'full';
+
+const SEQ_DIGITS = 15;
+const key = (prefix: 'u' | 'r', seq: number) =>
+  `${prefix}!${String(seq).padStart(SEQ_DIGITS, '0')}`;
+const seqOf = (k: string) => Number(k.slice(2));
+/** An update as it was sent: its id and a digest of its JSON (a redelivery is the same). */
+const identityOf = (update: Update, json: string) =>
+  `${update.update_id}:${createHash('sha256').update(json).digest('base64url').slice(0, 22)}`;
+
+/** The journal refused to open: the folder is another process's, or not a journal. */
+export class JournalUnavailableError extends Error {
+  override readonly name = 'JournalUnavailableError';
+}
+
+export class UpdateJournal {
+  /** Pending entries' size and time by seq, in seq order (a Map keeps insertion order). */
+  private readonly pending = new Map<number, { bytes: number; at: number }>();
+  private pendingBytes = 0;
+  /** identity (update_id and digest) → seq of the most recent journaled updates; `recentOrder` oldest first. */
+  private readonly recent = new Map<string, number>();
+  private readonly recentOrder: Array<{ seq: number; identity: string }> = [];
+  private nextSeq = 1;
+  /** The last seq handed out by `next` (entries after it are still to be handed out). */
+  private handedOut = 0;
+  /** Appends waiting for the next synced batch, and the batch on its way. */
+  private readonly queued: Array<{
+    updates: readonly Update[];
+    json: string[];
+    resolve: (result: AppendResult) => void;
+    reject: (error: unknown) => void;
+  }> = [];
+  private flushing: Promise<void> | null = null;
+  /** Removals of handled entries, one after another. */
+  private removing: Promise<unknown> = Promise.resolve();
+  private readonly waiters = new Set<() => void>();
+  private closed = false;
+
+  private constructor(
+    private readonly db: ClassicLevel<string, string>,
+    private readonly options: Required<JournalOptions>,
+  ) {}
+
+  /** Opens (or creates) the journal in `dir`; what was pending before is pending again. */
+  static async open(options: JournalOptions): Promise<UpdateJournal> {
+    await mkdir(options.dir, { recursive: true });
+    const db = new ClassicLevel<string, string>(options.dir, {
+      keyEncoding: 'utf8',
+      valueEncoding: 'utf8',
+    });
+    try {
+      await db.open();
+    } catch (error) {
+      throw new JournalUnavailableError(
+        `the update journal at ${options.dir} cannot be opened (another bot process using it?): ${
+          (error as { cause?: Error }).cause?.message ?? (error as Error).message
+        }`,
+        { cause: error },
+      );
+    }
+    const journal = new UpdateJournal(db, {
+      recentIds: 10_000,
+      onUnreadable: () => undefined,
+      ...options,
+    });
+    await journal.load();
+    return journal;
+  }
+
+  private async load(): Promise<void> {
+    let last = 0;
+    for await (const [k, value] of this.db.iterator({ gte: 'u!', lt: 'u~' })) {
+      const seq = seqOf(k);
+      const { at } = JSON.parse(value) as { at: number };
+      const bytes = Buffer.byteLength(value);
+      this.pending.set(seq, { bytes, at });
+      this.pendingBytes += bytes;
+      last = Math.max(last, seq);
+    }
+    for await (const [k, value] of this.db.iterator({ gte: 'r!', lt: 'r~' })) {
+      const seq = seqOf(k);
+      this.recent.set(value, seq);
+      this.recentOrder.push({ seq, identity: value });
+      last = Math.max(last, seq);
+    }
+    this.nextSeq = last + 1;
+  }
+
+  stats(): JournalStats {
+    const oldest = this.pending.values().next();
+    return {
+      pending: this.pending.size,
+      bytes: this.pendingBytes,
+      maxBytes: this.options.maxBytes,
+      oldestAt: oldest.done ? null : oldest.value.at,
+      full: this.pendingBytes >= this.options.maxBytes,
+    };
+  }
+
+  /**
+   * Writes the updates durably, in their order, skipping those already journaled (Telegram
+   * sends again what was not acknowledged). When it resolves they survive a crash: acknowledge
+   * them then. 'full': nothing was written (the backlog is at its limit; the limit may be
+   * passed by the last batch taken). Appends made while a write is on its way go together in
+   * the next synced batch (a group commit: one fsync for many webhook calls). `raw`: the
+   * updates' JSON as received (a webhook's body), stored as it came; else they are serialized.
+   */
+  append(updates: readonly Update[], raw?: readonly string[]): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new ShutdownError());
+    let json: string[];
+    try {
+      json = updates.map((update, index) => raw?.[index] ?? JSON.stringify(update));
+    } catch (error) {
+      // Not serializable (nothing Telegram sends): refused here, before any batch is built.
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return new Promise((resolve, reject) => {
+      this.queued.push({ updates, json, resolve, reject });
+      this.flushSoon();
+    });
+  }
+
+  private flushSoon(): void {
+    if (this.flushing) return;
+    const items = this.queued.splice(0);
+    this.flushing = this.flush(items)
+      // Whatever fails (a settled promise ignores a second answer) fails the batch's appends.
+      .catch((error: unknown) => {
+        for (const item of items) item.reject(error);
+      })
+      .finally(() => {
+        this.flushing = null;
+        if (this.queued.length > 0) this.flushSoon();
+      });
+  }
+
+  private async flush(items: UpdateJournal['queued']): Promise<void> {
+    const at = Date.now();
+    const ops: Array<{ type: 'put' | 'del'; key: string; value?: string }> = [];
+    const added: Array<{ seq: number; identity: string; bytes: number }> = [];
+    const inBatch = new Set<string>();
+    const results: AppendResult[] = [];
+    let bytes = this.pendingBytes;
+    for (const item of items) {
+      if (bytes >= this.options.maxBytes) {
+        results.push('full');
+        continue;
+      }
+      let written = 0;
+      let duplicates = 0;
+      for (const [index, update] of item.updates.entries()) {
+        const json = item.json[index]!;
+        const identity = identityOf(update, json);
+        if (this.recent.has(identity) || inBatch.has(identity)) {
+          duplicates += 1;
+          continue;
+        }
+        inBatch.add(identity);
+        const seq = this.nextSeq + added.length;
+        const value = `{"at":${at},"update":${json}}`;
+        ops.push({ type: 'put', key: key('u', seq), value });
+        ops.push({ type: 'put', key: key('r', seq), value: identity });
+        added.push({ seq, identity, bytes: Buffer.byteLength(value) });
+        bytes += Buffer.byteLength(value);
+        written += 1;
+      }
+      results.push({ written, duplicates });
+    }
+    const forget = Math.max(0, this.recentOrder.length + added.length - this.options.recentIds);
+    const forgotten = this.recentOrder.slice(0, forget);
+    for (const { seq } of forgotten) ops.push({ type: 'del', key: key('r', seq) });
+    try {
+      if (ops.length > 0) await this.db.batch(ops as never, { sync: true });
+    } catch (error) {
+      for (const item of items) item.reject(error);
+      return;
+    }
+    // Written: now it counts.
+    this.nextSeq += added.length;
+    this.recentOrder.splice(0, forget);
+    for (const { seq, identity } of forgotten)
+      if (this.recent.get(identity) === seq) this.recent.delete(identity);
+    for (const { seq, identity, bytes: size } of added) {
+      this.pending.set(seq, { bytes: size, at });
+      this.pendingBytes += size;
+      this.recent.set(identity, seq);
+      this.recentOrder.push({ seq, identity });
+    }
+    if (added.length > 0) for (const wake of this.waiters) wake();
+    items.forEach((item, index) => item.resolve(results[index]!));
+  }
+
+  /**
+   * Up to `limit` pending entries not handed out yet, in order; waits for some when there are
+   * none. Throws ShutdownError when `signal` aborts or the journal closes.
+   */
+  async next(limit: number, signal: AbortSignal): Promise<JournalEntry[]> {
+    for (;;) {
+      if (signal.aborted || this.closed) throw new ShutdownError();
+      const entries: JournalEntry[] = [];
+      const unreadable: number[] = [];
+      let last = this.handedOut;
+      for await (const [k, value] of this.db.iterator({
+        gt: key('u', this.handedOut),
+        lt: 'u~',
+        limit,
+      })) {
+        last = seqOf(k);
+        try {
+          const { at, update } = JSON.parse(value) as { at: number; update: Update };
+          entries.push({ seq: last, update, at });
+        } catch (error) {
+          this.options.onUnreadable(last, error);
+          unreadable.push(last);
+        }
+      }
+      this.handedOut = last;
+      if (unreadable.length > 0) await this.done(unreadable);
+      if (entries.length > 0) return entries;
+      if (unreadable.length > 0) continue;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this.waiters.delete(wake);
+          signal.removeEventListener('abort', wake);
+          resolve();
+        };
+        this.waiters.add(wake);
+        signal.addEventListener('abort', wake, { once: true });
+        // Aborted or closed while the store was being read: no event will come for it.
+        if (signal.aborted || this.closed) wake();
+      });
+    }
+  }
+
+  /** Handled: removed for good (synced, so a restart does not handle them again). */
+  done(seqs: readonly number[]): Promise<void> {
+    const run = this.removing.then(async () => {
+      const known = seqs.filter((seq) => this.pending.has(seq));
+      if (known.length === 0) return;
+      await this.db.batch(
+        known.map((seq) => ({ type: 'del' as const, key: key('u', seq) })),
+        { sync: true },
+      );
+      for (const seq of known) {
+        this.pendingBytes -= this.pending.get(seq)!.bytes;
+        this.pending.delete(seq);
+      }
+    });
+    this.removing = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    while (this.flushing) await this.flushing;
+    await this.removing;
+    for (const wake of this.waiters) wake();
+    await this.db.close();
+  }
+}

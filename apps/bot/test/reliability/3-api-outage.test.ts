@@ -1,0 +1,286 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { recordFigure } from '@payreq/testing/reliability';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { Stack } from '../stack';
+import { eventually, startStack } from '../stack';
+
+/**
+ * The journal against the two ways chat used to be lost. First, the api down for longer than
+ * Telegram keeps unconfirmed updates (24 hours; the test server's retention shortened to 2 s):
+ * chat goes on in two rooms, with edits, for 6 s; then every message must be mirrored once,
+ * in order, with its last edit. Second, the bot process SIGKILLed mid-journal: after the write
+ * and before Telegram heard of it, after it and before the replay, and at random moments of a
+ * burst (mid-write among them); after each restart, nothing lost or doubled.
+ */
+
+const skipSuite = process.env.RELIABILITY !== '1';
+const botDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const RETENTION_MS = 2_000;
+const OUTAGE_MS = 6_000;
+
+const anna = { id: 7000000001, first_name: 'Анна', last_name: 'Смирнова', language_code: 'ru' };
+const ivan = { id: 5000000001, first_name: 'Иван', last_name: 'Петров', language_code: 'ru' };
+
+/** Every message there once, with its last edit, in order (and seen saved by the proxy). */
+const clean = (counts: {
+  lost: number;
+  unseen: number;
+  duplicated: number;
+  staleText: number;
+  outOfOrder: number;
+}) =>
+  counts.lost === 0 &&
+  counts.unseen === 0 &&
+  counts.duplicated === 0 &&
+  counts.staleText === 0 &&
+  counts.outOfOrder === 0;
+
+/** One more report (the message, or an edit) of a chat's message. */
+const reported = (reports: Map<string, number>, chatId: number, messageId: number) =>
+  reports.set(`${chatId}:${messageId}`, (reports.get(`${chatId}:${messageId}`) ?? 0) + 1);
+
+describe.skipIf(skipSuite)('api outage and a killed bot', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    for (const user of [anna, ivan]) stack.tg.createUser(user);
+    const bank = await stack.api.prisma.tenant.create({ data: { name: 'Банк', isMaster: true } });
+    await stack.api.prisma.agent.create({
+      data: { name: 'Анна Смирнова', tenantId: bank.id, telegramId: BigInt(anna.id) },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    if (stack) stack.proxy.down = false;
+    await stack?.close();
+  });
+
+  async function openDealRoom(title: string) {
+    const { tg, token } = stack;
+    const group = tg.createGroup({ by: anna.id, title, members: [ivan.id] });
+    tg.addBot(group.id, token, { by: anna.id, asAdmin: true });
+    await tg.waitForBotMessage(group.id, { bot: token });
+    return group.id;
+  }
+
+  /**
+   * What the rooms hold of what was sent: lost, duplicated, out of order, stale edits; and how
+   * often the bot saved a message beyond its reports (a message and each edit is one): a replay
+   * after a kill, which the api's idempotent saves turn into no second row.
+   */
+  async function account(sent: Map<number, Map<number, string>>, reports: Map<string, number>) {
+    let expected = 0;
+    let mirrored = 0;
+    let lost = 0;
+    let staleText = 0;
+    let outOfOrder = 0;
+    for (const [chatId, messages] of sent) {
+      const rows = await stack.api.prisma.chatMessage.findMany({
+        where: { chatId: BigInt(chatId), messageId: { in: [...messages.keys()] } },
+        orderBy: { messageId: 'asc' },
+      });
+      expected += messages.size;
+      mirrored += rows.length;
+      lost += messages.size - rows.length;
+      for (const row of rows) if (row.text !== messages.get(row.messageId)) staleText += 1;
+      // Written in Telegram's order: a later message never has an earlier first save.
+      for (let i = 1; i < rows.length; i += 1)
+        if (rows[i]!.createdAt < rows[i - 1]!.createdAt) outOfOrder += 1;
+    }
+    // Saved again (a replay after a kill): the api's saves are idempotent on the message id, so
+    // such a message must still be one row; "duplicated" counts rows beyond what was sent.
+    const times = new Map<string, number>();
+    for (const key of stack.proxy.savedMessages) times.set(key, (times.get(key) ?? 0) + 1);
+    let savedAgain = 0;
+    let unseen = 0; // a message the proxy never saw saved: the count above would mean nothing
+    for (const [key, count] of reports) {
+      savedAgain += Math.max(0, (times.get(key) ?? 0) - count);
+      if (!times.has(key)) unseen += 1;
+    }
+    return {
+      expected,
+      mirrored,
+      lost,
+      duplicated: Math.max(0, mirrored - expected),
+      savedAgain,
+      unseen,
+      staleText,
+      outOfOrder,
+    };
+  }
+
+  it('the api down longer than Telegram keeps updates: every message mirrored once, in order', async () => {
+    const { tg, token, proxy } = stack;
+    const rooms = [
+      await openDealRoom('Сделка Выходные 1'),
+      await openDealRoom('Сделка Выходные 2'),
+    ];
+    await stack.mirrored();
+    tg.setPendingUpdateRetention(RETENTION_MS);
+    const expiredBefore = tg.expiredUpdates(token).count;
+    const sent = new Map(rooms.map((room) => [room, new Map<number, string>()]));
+    const reports = new Map<string, number>();
+    proxy.down = true;
+    const started = Date.now();
+    let i = 0;
+    try {
+      // Chat all through the outage, an edit now and then.
+      while (Date.now() - started < OUTAGE_MS) {
+        const room = rooms[i % rooms.length]!;
+        const text = `Сообщение ${i + 1}`;
+        const message = tg.sendText({ from: ivan.id, chat: room, text });
+        sent.get(room)!.set(message.message_id, text);
+        reported(reports, room, message.message_id);
+        if (i % 7 === 3) {
+          const edited = `${text} (исправлено)`;
+          tg.editText({ from: ivan.id, chat: room, messageId: message.message_id, text: edited });
+          sent.get(room)!.set(message.message_id, edited);
+          reported(reports, room, message.message_id);
+        }
+        i += 1;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await tg.waitForUpdatesConsumed(token);
+      // Kept by the bot, not by Telegram: nothing of the outage waited there past its retention.
+      expect(stack.app.journal!.stats().pending).toBeGreaterThan(0);
+    } finally {
+      proxy.down = false;
+    }
+    const downFor = Date.now() - started;
+    const expired = tg.expiredUpdates(token).count - expiredBefore;
+    await eventually(
+      () => stack.app.journal!.stats().pending === 0,
+      'the journal to drain',
+      60_000,
+    );
+    const drained = Date.now() - started - downFor;
+    const counts = await account(sent, reports);
+    const figure = recordFigure({
+      name: 'api outage longer than Telegram keeps updates',
+      tried: counts.expected,
+      outcome:
+        `api down ${(downFor / 1000).toFixed(1)} s, Telegram keeps updates ${RETENTION_MS / 1000} s: ` +
+        `expired at Telegram ${expired}; mirrored ${counts.mirrored}/${counts.expected} ` +
+        `${(drained / 1000).toFixed(1)} s after the api was back; saved again ${counts.savedAgain}; lost ${counts.lost}, ` +
+        `duplicated ${counts.duplicated}, stale edits ${counts.staleText}, out of order ${counts.outOfOrder}`,
+      rowsWritten: counts.mirrored,
+      target: 'expired 0, lost 0, duplicated 0, stale edits 0, in order',
+      pass: downFor > 2 * RETENTION_MS && expired === 0 && clean(counts),
+    });
+    expect(figure.pass).toBe(true);
+    tg.setPendingUpdateRetention(24 * 3600_000);
+  }, 120_000);
+
+  it('the bot SIGKILLed mid-journal: after the write, before the replay, at random: nothing lost or doubled', async () => {
+    const { tg, token, proxy, api } = stack;
+    const room = await openDealRoom('Сделка Падение');
+    await stack.mirrored();
+    await stack.app.stop('a process of its own takes over');
+    const journalDir = stack.journalDir();
+    let child: ChildProcess | null = null;
+    const start = async () => {
+      child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: botDir,
+        env: { ...process.env, ...stack.botEnv({ JOURNAL_DIR: journalDir, LOG_LEVEL: 'silent' }) },
+        stdio: 'ignore',
+      });
+      await tg.waitForPolling(token, { timeoutMs: 30_000 });
+    };
+    const kill = async () => {
+      const dying = child!;
+      const exited = new Promise((resolve) => dying.once('exit', resolve));
+      dying.kill('SIGKILL');
+      await exited;
+    };
+    const sent = new Map<number, string>();
+    const reports = new Map<string, number>();
+    const say = (text: string) => {
+      const message = tg.sendText({ from: ivan.id, chat: room, text });
+      sent.set(message.message_id, text);
+      reported(reports, room, message.message_id);
+      return message;
+    };
+    const saves = () => proxy.requests.filter((r) => r.includes('/trpc/bot.save')).length;
+    try {
+      await start();
+
+      // 1. Written, not yet acknowledged: the next getUpdates (carrying the offset) hangs, and
+      //    the process dies in it. Telegram sends the updates again to the next process.
+      proxy.down = true;
+      tg.injectFault({ kind: 'hang', method: 'getUpdates', ms: 60_000 });
+      for (let k = 0; k < 10; k += 1) say(`до подтверждения ${k + 1}`);
+      await eventually(
+        () => tg.faults().fired.some((f) => f.kind === 'hang' && f.method === 'getUpdates'),
+        'the bot to journal and ask again',
+      );
+      const unacknowledged = tg.pendingUpdates(token).length;
+      await kill();
+
+      // 2. Acknowledged, not replayed (the api still down): only the journal has them.
+      await start();
+      for (let k = 0; k < 10; k += 1) say(`до воспроизведения ${k + 1}`);
+      await tg.waitForUpdatesConsumed(token, { timeoutMs: 15_000 });
+      await kill();
+      proxy.down = false;
+
+      // 3. Killed at random moments of a burst (writes among them), restarted each time.
+      const savesBefore = saves();
+      const delays = fc.sample(fc.integer({ min: 20, max: 400 }), { numRuns: 3, seed: 20261202 });
+      for (const [round, delay] of delays.entries()) {
+        await start();
+        for (let k = 0; k < 20; k += 1) {
+          const message = say(`поток ${round + 1}.${k + 1}`);
+          if (k % 5 === 4) {
+            const edited = `поток ${round + 1}.${k + 1} (исправлено)`;
+            tg.editText({ from: ivan.id, chat: room, messageId: message.message_id, text: edited });
+            sent.set(message.message_id, edited);
+            reported(reports, room, message.message_id);
+          }
+          if (k === 10) await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+        await kill();
+      }
+      await start();
+      await tg.waitForUpdatesConsumed(token, { timeoutMs: 20_000 });
+      await eventually(
+        async () =>
+          (await api.prisma.chatMessage.count({
+            where: { chatId: BigInt(room), messageId: { in: [...sent.keys()] } },
+          })) === sent.size &&
+          (await account(new Map([[room, sent]]), reports)).staleText === 0 &&
+          // The api writes before the proxy relays its answer: wait for the last ones to pass.
+          (await account(new Map([[room, sent]]), reports)).unseen === 0,
+        'every message after the restarts',
+        30_000,
+      ).catch(() => undefined);
+      const counts = await account(new Map([[room, sent]]), reports);
+      const figure = recordFigure({
+        name: 'bot killed mid-journal (SIGKILL)',
+        tried: counts.expected,
+        outcome:
+          `4 kills: after the write before the acknowledgement (${unacknowledged} updates Telegram sent again), ` +
+          `after the acknowledgement before the replay, 3 at random in bursts (${saves() - savesBefore} save calls); ` +
+          `saved again by a replay ${counts.savedAgain} (one row each); ` +
+          `mirrored ${counts.mirrored}/${counts.expected}, lost ${counts.lost}, duplicated ${counts.duplicated}, ` +
+          `stale edits ${counts.staleText}, out of order ${counts.outOfOrder}`,
+        rowsWritten: counts.mirrored,
+        target: 'lost 0, duplicated 0, stale edits 0, in order',
+        pass: unacknowledged > 0 && clean(counts),
+      });
+      expect(figure.pass).toBe(true);
+    } finally {
+      proxy.down = false;
+      tg.clearFaults();
+      if (child && (child as ChildProcess).exitCode === null) await kill();
+      await stack.app.start();
+    }
+  }, 180_000);
+});
