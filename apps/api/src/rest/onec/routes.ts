@@ -64,17 +64,6 @@ function parseJson(raw: Buffer): unknown {
   }
 }
 
-/** 1C's Base64Строка() breaks lines every 76 characters: the line breaks are not part of the data. */
-function withoutLineBreaks(json: unknown): unknown {
-  if (json && typeof json === 'object' && !Array.isArray(json)) {
-    const value = (json as Record<string, unknown>).contentBase64;
-    if (typeof value === 'string' && /[\r\n]/.test(value)) {
-      return { ...json, contentBase64: value.replace(/[\r\n]+/g, '') };
-    }
-  }
-  return json;
-}
-
 const idempotencyRequired = () =>
   new AppError('VALIDATION_FAILED', {
     ru: `Нужен заголовок Idempotency-Key (${onecHeaders.idempotencyKey}): один ключ на операцию, тот же при повторах`,
@@ -227,7 +216,7 @@ export async function registerOnecRest(
               const actor = await authenticateOnec(deps.db, req.headers, raw);
               const requestId = OnecRequestParams.parse(req.params).requestId.toLowerCase();
               const json = spec.body ? parseJson(raw) : undefined;
-              const body = spec.body ? spec.body.parse(withoutLineBreaks(json)) : undefined;
+              const body = spec.body ? spec.body.parse(json) : undefined;
               const answer = await run[spec.id]({ req, actor, requestId, json, body }, spec);
               if (answer.replayed) reply.header('idempotent-replayed', 'true');
               return reply
