@@ -6,7 +6,7 @@ import { PaymentRequestFields } from './payment-request';
 
 /**
  * The REST shim 1C calls (`/onec/v1/...`). JSON only, files as base64, because that is
- * what 1C's HTTPConnection does without extra libraries (SPEC §6).
+ * what 1C's HTTPConnection does without extra libraries.
  */
 
 /** 1C's `Edm.DateTime`: no time zone; the platform reads it in the 1C server's zone (a setting). */

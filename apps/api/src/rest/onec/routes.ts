@@ -12,7 +12,7 @@ import {
 import type { OnecActor } from '../../services/onec';
 import { acceptOnecOfferInTx, applyOnecStatusInTx, getOnecRequestView } from '../../services/onec';
 import { authenticateOnec } from './auth';
-import { renderOpenApiHtml } from './docs-page';
+import { docsContentSecurityPolicy, loadDocsFiles } from './docs-page';
 import type { Answer, IdempotencyTicket, IdempotentAnswer } from './idempotency';
 import { bodyHash, findStoredAnswer, readIdempotencyKey, runIdempotent } from './idempotency';
 import type { OnecOperationId, OnecOperationSpec } from './spec';
@@ -163,7 +163,7 @@ function sendError(req: FastifyRequest, reply: FastifyReply, error: unknown, ope
  * bytes, checked before anything is parsed), answers errors in its own shape
  * (`{ message, code, issues }` instead of the contracts' `{ error: { code, message } }`) and
  * documents that shape. Also serves the OpenAPI document (`/onec/openapi.json`) and a
- * readable page of it (`/onec/docs`).
+ * reference page of it drawn by Swagger UI (`/onec/docs`, files from our origin).
  */
 export async function registerOnecRest(
   app: FastifyInstance,
@@ -174,7 +174,7 @@ export async function registerOnecRest(
   const run = handlers(deps, options);
   const document = buildOnecOpenApiDocument();
   const documentJson = JSON.stringify(document, null, 2);
-  const documentHtml = renderOpenApiHtml(document);
+  const docs = loadDocsFiles(document.info.title);
 
   await app.register(
     async (scope) => {
@@ -199,8 +199,22 @@ export async function registerOnecRest(
         reply.type('application/json; charset=utf-8').send(documentJson),
       );
       scope.get('/docs', async (_req, reply) =>
-        reply.type('text/html; charset=utf-8').send(documentHtml),
+        reply
+          .header('content-security-policy', docsContentSecurityPolicy)
+          .header('cache-control', 'no-cache')
+          .type(docs.page.type)
+          .send(docs.page.body),
       );
+      scope.get<{ Params: { file: string } }>('/docs/assets/:file', async (req, reply) => {
+        const file = docs.assets.get(req.params.file);
+        if (!file) return reply.callNotFound();
+        return reply
+          .header('content-security-policy', docsContentSecurityPolicy)
+          .header('cache-control', 'public, max-age=3600')
+          .header('x-content-type-options', 'nosniff')
+          .type(file.type)
+          .send(file.body);
+      });
 
       for (const spec of onecOperations) {
         scope.route({
