@@ -1,3 +1,4 @@
+import { requestDocumentFromChat } from '../../services/chat-documents';
 import { saveChatMessages } from '../../services/chat-messages';
 import {
   chatSummary,
@@ -9,6 +10,8 @@ import {
 } from '../../services/chats';
 import { botProcedure, router } from '../trpc';
 import {
+  BotRequestDocumentInput,
+  BotRequestDocumentResult,
   ChatRef,
   ChatSummary,
   LaunchTokenResult,
@@ -73,6 +76,15 @@ export const botRouter = router({
     .mutation(({ ctx, input }) =>
       saveChatMessages(ctx.db, input.chatId, input.messages, { markAuthorsMembers: true }),
     ),
+
+  /**
+   * `/document` in a deal room: asks 1C for a document as the Telegram user who sent it (the
+   * request's linked agent only; `kind: null` checks without writing). Refusals are answers.
+   */
+  requestDocument: botProcedure
+    .input(BotRequestDocumentInput)
+    .output(BotRequestDocumentResult)
+    .mutation(({ ctx, input }) => requestDocumentFromChat(ctx.db, ctx.now(), input)),
 
   chatSummary: botProcedure
     .input(ChatRef)
