@@ -25,10 +25,13 @@ export const ONEC_EMPTY_DATE = '0001-01-01T00:00:00';
 // through `Формат`), an empty reference or `УникальныйИдентификатор` is the nil GUID.
 const NIL_GUID = '00000000-0000-0000-0000-000000000000';
 const isBlank = (value: unknown) => typeof value === 'string' && value.trim() === '';
-const blankToNull = (value: unknown) => (isBlank(value) ? null : value);
+/** "" (or spaces) as null; anything else as it is. */
+export const onecBlankToNull = (value: unknown) => (isBlank(value) ? null : value);
 const emptyDateToNull = (value: unknown) =>
   isBlank(value) || value === ONEC_EMPTY_DATE ? null : value;
-const emptyGuidToNull = (value: unknown) => (isBlank(value) || value === NIL_GUID ? null : value);
+/** "" and the nil GUID (an empty reference or `УникальныйИдентификатор`) as null. */
+export const onecEmptyGuidToNull = (value: unknown) =>
+  isBlank(value) || value === NIL_GUID ? null : value;
 
 /** An optional 1C date: absent, null, "" and 1C's empty date all mean "no date". */
 export const OnecOptionalDateTime = z.preprocess(emptyDateToNull, OnecDateTime.nullish()).meta({
@@ -37,12 +40,12 @@ export const OnecOptionalDateTime = z.preprocess(emptyDateToNull, OnecDateTime.n
 
 /** Optional text from 1C: "" (an empty 1C string) means none. */
 const onecOptionalText = (max: number) =>
-  z.preprocess(blankToNull, text(max).nullish()).meta({
+  z.preprocess(onecBlankToNull, text(max).nullish()).meta({
     description: `Up to ${max} characters, or null; \`""\` means none.`,
   });
 
 /** An optional platform id echoed by 1C: "" and the nil GUID (an empty \`УникальныйИдентификатор\`) mean none. */
-const onecOptionalUuid = z.preprocess(emptyGuidToNull, z.uuid().nullish());
+const onecOptionalUuid = z.preprocess(onecEmptyGuidToNull, z.uuid().nullish());
 
 /**
  * A decimal that may be zero. 1C's `Формат(0, "ЧДЦ=2")` is "" (zero prints as nothing unless

@@ -7,6 +7,8 @@ import {
   PaymentRequestFields,
   PaymentStatus,
   RequestStatus,
+  onecBlankToNull,
+  onecEmptyGuidToNull,
   onecGuid,
 } from '@payreq/contracts';
 
@@ -18,19 +20,14 @@ import {
 
 export { OnecDateTime, OnecOptionalDateTime };
 
-// What 1C writes for "nothing": read as null (or 0) rather than refused, as in the REST contracts.
-const NIL_GUID = '00000000-0000-0000-0000-000000000000';
-const isBlank = (value: unknown) => typeof value === 'string' && value.trim() === '';
+// What 1C writes for "nothing" is read as null (or 0), as in the REST contracts.
 
 /** Text 1C may leave empty: "" is null. */
-const optionalText = z.preprocess(
-  (value) => (isBlank(value) ? null : value),
-  z.string().nullable(),
-);
+const optionalText = z.preprocess(onecBlankToNull, z.string().nullable());
 
 /** A reference 1C may leave empty: "" and the nil GUID of an empty reference are null. */
 const optionalRef = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (isBlank(value) || value === NIL_GUID ? null : value), schema.nullable());
+  z.preprocess(onecEmptyGuidToNull, schema.nullable());
 
 /**
  * A decimal from 1C as a string with a dot: a JSON number (`ЗаписатьJSON` of a `Число`) or a
