@@ -56,7 +56,7 @@ describe.skipIf(skipDb)(`Mini App api with Telegram identity (${dbKind})`, () =>
   beforeEach(async () => {
     api.clock.reset();
     await api.prisma.$executeRawUnsafe(
-      'TRUNCATE "Tenant", "User", "Agent", "PaymentRequest", "Offer", "RequestHistory", "OutboxMessage", "TelegramChat", "ChatMessage", "Asset", "Document" CASCADE',
+      'TRUNCATE "Tenant", "User", "Agent", "PaymentRequest", "Offer", "RequestHistory", "OutboxMessage", "TelegramChat", "ChatMessage", "Asset", "Document", "IdempotencyKey" CASCADE',
     );
     world = await createWorld(api.prisma);
     const bot = botClient(api.url);
@@ -471,6 +471,82 @@ describe.skipIf(skipDb)(`Mini App api with Telegram identity (${dbKind})`, () =>
         kind: 'INVOICE',
       });
       expect((await as(ivan).miniApp.session.query()).request?.documentRequests).toHaveLength(1);
+    });
+
+    it('asks 1C for a document from the group as the linked agent who sent /document; others are refused, writing nothing', async () => {
+      const bot = botClient(api.url).bot;
+      const ask = (telegramUserId: number, kind: 'INVOICE' | 'ACT' | null, commandId: string) =>
+        bot.requestDocument.mutate({ chatId: CHAT, telegramUserId, kind, commandId });
+      const footprintWithQueue = async () => ({
+        ...(await footprint(api.prisma)),
+        documentRequests: await api.prisma.documentRequest.count(),
+        keys: await api.prisma.idempotencyKey.count(),
+      });
+
+      expect(await ask(anna.id, 'INVOICE', 'message:1')).toEqual({
+        outcome: 'refused',
+        reason: 'NO_REQUEST',
+        locale: 'ru',
+      });
+      const draft = await as(anna).miniApp.save.mutate({ fields: completeForm });
+      expect(await ask(anna.id, 'INVOICE', 'message:2')).toMatchObject({
+        outcome: 'refused',
+        reason: 'NOT_ALLOWED_NOW',
+      });
+      await as(anna).miniApp.setStatus.mutate({
+        status: 'COLLECTING_OFFERS',
+        version: draft.version,
+      });
+
+      const before = await footprintWithQueue();
+      // The client, another whitelisted agent, a stranger, a deactivated agent: refused.
+      for (const who of [ivan.id, boris.id, stranger.id]) {
+        expect(await ask(who, 'INVOICE', `message:${who}`)).toMatchObject({
+          outcome: 'refused',
+          reason: 'NOT_LINKED_AGENT',
+        });
+      }
+      expect(
+        await bot.requestDocument.mutate({
+          chatId: -1009999999999,
+          telegramUserId: anna.id,
+          kind: 'INVOICE',
+          commandId: 'message:3',
+        }),
+      ).toMatchObject({ outcome: 'refused', reason: 'NOT_REGISTERED' });
+      await api.prisma.agent.update({ where: { id: world.anna.id }, data: { active: false } });
+      expect(await ask(anna.id, 'INVOICE', 'message:4')).toMatchObject({
+        reason: 'NOT_LINKED_AGENT',
+      });
+      await api.prisma.agent.update({ where: { id: world.anna.id }, data: { active: true } });
+      // Asking whether she may (for the keyboard) writes nothing either.
+      expect(await ask(anna.id, null, 'message:5')).toMatchObject({
+        outcome: 'allowed',
+        displayNumber: expect.stringMatching(/^№ \d{6}$/),
+      });
+      expect(await footprintWithQueue()).toEqual(before);
+
+      const queued = await ask(anna.id, 'ACT', 'callback:abc123');
+      expect(queued).toMatchObject({ outcome: 'queued', kind: 'ACT', repeated: false });
+      // Telegram delivers the same button press again: still one document request.
+      expect(await ask(anna.id, 'ACT', 'callback:abc123')).toMatchObject({
+        outcome: 'queued',
+        repeated: true,
+      });
+      const requests = await api.prisma.documentRequest.findMany();
+      expect(requests).toEqual([
+        expect.objectContaining({ kind: 'ACT', state: 'QUEUED', requestedBy: 'Anna (bank)' }),
+      ]);
+      // The same queue as the Mini App's: the outbox message for 1C and the history row.
+      const outbox = await api.prisma.outboxMessage.findMany({
+        where: { kind: 'onec.requestDocument' },
+      });
+      expect(outbox.map((row) => row.payload)).toEqual([
+        expect.objectContaining({ documentRequestId: requests[0]!.id, kind: 'ACT' }),
+      ]);
+      expect((await as(anna).miniApp.session.query()).request?.documentRequests).toEqual([
+        expect.objectContaining({ id: requests[0]!.id, kind: 'ACT' }),
+      ]);
     });
   });
 

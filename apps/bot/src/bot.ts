@@ -199,6 +199,13 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
           ...(lang === 'en' ? { language_code: 'en' } : {}),
         })
         .catch((error: unknown) => logger.warn({ err: error }, 'could not set the bot commands'));
+      // In groups: the deal room's agent asks 1C for a document.
+      await bot.telegram
+        .setMyCommands([{ command: 'document', description: texts.documentCommand(lang) }], {
+          scope: { type: 'all_group_chats' },
+          ...(lang === 'en' ? { language_code: 'en' } : {}),
+        })
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not set the bot commands'));
     }
   }
 

@@ -2,6 +2,7 @@ import type { Telegraf, Telegram } from 'telegraf';
 
 import type { PlatformApi } from './api';
 import type { ChatRegistry } from './chats';
+import { documentCommandOf, onDocumentButton, onDocumentCommand } from './document-command';
 import type { BotConfig } from './env';
 import { boardUrl, groupLaunchLink } from './links';
 import type { Logger } from './logger';
@@ -121,6 +122,13 @@ export function registerHandlers(bot: Telegraf, deps: HandlerDeps): void {
   bot.on('edited_message', (ctx) =>
     onMessage(ctx.telegram, ctx.editedMessage as unknown as TgMessage, deps, true),
   );
+  bot.on('callback_query', (ctx) =>
+    onDocumentButton(
+      ctx.telegram,
+      ctx.callbackQuery as unknown as Parameters<typeof onDocumentButton>[1],
+      deps,
+    ),
+  );
 }
 
 async function onMessage(
@@ -140,6 +148,9 @@ async function onMessage(
     { chatId: message.chat.id, messageId: message.message_id, edited, outcome },
     'chat message',
   );
+  // The command is a message like any other (mirrored first), then answered.
+  const command = edited ? null : documentCommandOf(message.text, deps.botUsername());
+  if (command) await onDocumentCommand(telegram, message, command, deps);
 }
 
 /** Private chat: what the bot is, the Mini App (a `web_app` button works here), the board for agents. */

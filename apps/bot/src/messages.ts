@@ -349,3 +349,11 @@ export function toChatMessageInput(
     ...(forwardedFrom ? { forwardedFrom } : {}),
   };
 }
+
+/**
+ * Whether a message is the bot's `/document` command (`/doc`, with or without @bot): such a
+ * message is handled on its own, never saved in a run of plain messages.
+ */
+export function looksLikeDocumentCommand(text: string | undefined): boolean {
+  return text !== undefined && /^\/(document|doc)(@[A-Za-z0-9_]+)?(\s|$)/i.test(text.trim());
+}

@@ -8,7 +8,7 @@ import { apiStatusOf, isTransientApiError } from './api';
 import type { ChatRegistry } from './chats';
 import type { Logger } from './logger';
 import type { Attachment, TgMessage, TgUser } from './messages';
-import { attachmentOf, toChatMessageInput, userName } from './messages';
+import { attachmentOf, looksLikeDocumentCommand, toChatMessageInput, userName } from './messages';
 import { uploadMimeFor } from './mime';
 import type { BotObserver } from './ops';
 import { ShutdownError, retrying } from './retry';
@@ -64,7 +64,9 @@ export function plainMessageOf(update: Update): PlainMessage | null {
       message.left_chat_member !== undefined ||
       message.migrate_from_chat_id !== undefined ||
       message.migrate_to_chat_id !== undefined ||
-      attachmentOf(message) !== null
+      attachmentOf(message) !== null ||
+      // A command the bot answers takes the one-by-one path, through its handler.
+      (fields.message !== undefined && looksLikeDocumentCommand(message.text))
     )
       return null;
   } catch {

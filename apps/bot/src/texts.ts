@@ -1,3 +1,6 @@
+import type { BotDocumentRefusal, DocumentKind } from '@payreq/contracts';
+import { documentKindLabel } from '@payreq/i18n';
+
 /** The bot speaks the deal room's language: Russian by default, English when the chat (or user) is. */
 export type Lang = 'ru' | 'en';
 
@@ -90,5 +93,47 @@ export const texts = {
   },
   startCommand(lang: Lang): string {
     return lang === 'ru' ? 'О боте и приложение' : 'About the bot and the app';
+  },
+  documentCommand(lang: Lang): string {
+    return lang === 'ru' ? 'Запросить документ из 1С' : 'Ask 1C for a document';
+  },
+  documentChoose(lang: Lang, displayNumber: string): string {
+    return lang === 'ru'
+      ? `Какой документ запросить из 1С по заявке ${displayNumber}?`
+      : `Which document should 1C prepare for payment request ${displayNumber}?`;
+  },
+  documentQueued(lang: Lang, kind: DocumentKind, displayNumber: string, by: string): string {
+    return lang === 'ru'
+      ? `Запрос в 1С отправлен: «${documentKindLabel(kind, lang)}» по заявке ${displayNumber} (запросил(а): ${by}). Документ придёт в этот чат, когда 1С его подготовит.`
+      : `Asked 1C for “${documentKindLabel(kind, lang)}” for payment request ${displayNumber} (by ${by}). It will be posted here when 1C has prepared it.`;
+  },
+  documentQueuedShort(lang: Lang, kind: DocumentKind): string {
+    return lang === 'ru'
+      ? `Запрошено в 1С: ${documentKindLabel(kind, lang)}`
+      : `Asked of 1C: ${documentKindLabel(kind, lang)}`;
+  },
+  documentRefused(lang: Lang, reason: BotDocumentRefusal): string {
+    if (lang === 'en') {
+      return {
+        NOT_REGISTERED:
+          'Sorry, documents can be asked for only in a deal room opened by a bank manager.',
+        NO_REQUEST:
+          'There is no payment request in this chat yet: fill it in in the app first (the “Open the request” button).',
+        NOT_LINKED_AGENT:
+          'Sorry, only the bank manager who runs this deal can ask 1C for documents. Please ask them.',
+        NOT_ALLOWED_NOW:
+          'Documents can be asked of 1C once the request has been sent to the bank and until it is closed.',
+      }[reason];
+    }
+    return {
+      NOT_REGISTERED:
+        'Извините, документы можно запросить только в чате сделки, который открыл менеджер банка.',
+      NO_REQUEST:
+        'В этом чате пока нет заявки: сначала заполните её в приложении (кнопка «Открыть заявку»).',
+      NOT_LINKED_AGENT:
+        'Извините, запросить документы из 1С может только менеджер банка, который ведёт эту сделку. Пожалуйста, обратитесь к нему.',
+      NOT_ALLOWED_NOW:
+        'Документы можно запросить из 1С после отправки заявки в банк и до её завершения.',
+    }[reason];
   },
 };

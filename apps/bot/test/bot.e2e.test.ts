@@ -818,6 +818,110 @@ describe('delivery of the outbox', () => {
   });
 });
 
+describe('documents from the group', () => {
+  it('the linked agent asks 1C for a document with /document or its keyboard; others are refused politely, writing nothing', async () => {
+    const { tg, api, token } = stack;
+    const chat = await openDealRoom('Сделка Астра');
+    const says = (predicate: (text: string) => boolean, count = 1) =>
+      tg.waitForBotMessage(chat.chatId, {
+        bot: token,
+        predicate: (r) => predicate(r.text ?? ''),
+        count,
+      });
+    const documentRequests = () =>
+      api.prisma.documentRequest.findMany({ orderBy: { createdAt: 'asc' } });
+
+    tg.sendText({ from: anna.id, chat: chat.chatId, text: '/doc' });
+    await says((text) => text.startsWith('В этом чате пока нет заявки'));
+
+    const { request } = await requestInChat(chat);
+    await outboxSettled(chat.chatId);
+    const before = (await documentRequests()).length;
+
+    // The client: a polite refusal, and nothing queued.
+    tg.sendText({ from: ivan.id, chat: chat.chatId, text: '/document invoice' });
+    await says((text) => text.includes('может только менеджер банка, который ведёт эту сделку'));
+    expect(await documentRequests()).toHaveLength(before);
+
+    // Addressed to another bot: not ours to answer.
+    tg.sendText({ from: anna.id, chat: chat.chatId, text: '/document@other_bot invoice' });
+    // The agent, with a kind (Russian word, addressed to this bot): asked at once.
+    tg.sendText({ from: anna.id, chat: chat.chatId, text: `/document@${BOT_USERNAME} счёт` });
+    const queued = await says((text) => text.startsWith('Запрос в 1С отправлен'));
+    expect(queued.text).toBe(
+      `Запрос в 1С отправлен: «Счёт на оплату» по заявке ${request.displayNumber} (запросил(а): Анна Смирнова). Документ придёт в этот чат, когда 1С его подготовит.`,
+    );
+    expect((await documentRequests()).map((row) => row.kind)).toEqual(['INVOICE']);
+
+    // Without a kind: a keyboard of kinds.
+    tg.sendText({ from: anna.id, chat: chat.chatId, text: '/doc' });
+    const keyboard = await says((text) => text.startsWith('Какой документ запросить из 1С'));
+    expect(keyboard.text).toBe(
+      `Какой документ запросить из 1С по заявке ${request.displayNumber}?`,
+    );
+    const buttons = (
+      keyboard.replyMarkup as { inline_keyboard: Array<Array<{ text: string }>> }
+    ).inline_keyboard.flat();
+    expect(buttons.map((button) => button.text)).toEqual([
+      'Счёт на оплату',
+      'Договор',
+      'Акт',
+      'Отчёт агента',
+      'Подтверждение SWIFT (MT103)',
+      'Квитанция',
+      'Другой документ',
+    ]);
+
+    // Ivan presses a button: only he sees the refusal.
+    const ivanPress = tg.pressButton({
+      from: ivan.id,
+      chat: chat.chatId,
+      messageId: keyboard.messageId,
+      text: 'Акт',
+    });
+    const refusal = await tg.waitForCallbackAnswer(ivanPress.callbackQueryId);
+    expect(refusal).toMatchObject({ show_alert: true });
+    expect(refusal.text).toContain('может только менеджер банка');
+    expect(await documentRequests()).toHaveLength(1);
+
+    const annaPress = tg.pressButton({
+      from: anna.id,
+      chat: chat.chatId,
+      messageId: keyboard.messageId,
+      text: 'Акт',
+    });
+    expect(await tg.waitForCallbackAnswer(annaPress.callbackQueryId)).toMatchObject({
+      text: 'Запрошено в 1С: Акт',
+    });
+    await says((text) => text.startsWith('Запрос в 1С отправлен: «Акт»'));
+    const rows = await documentRequests();
+    expect(rows.map((row) => [row.kind, row.requestedBy])).toEqual([
+      ['INVOICE', 'Анна Смирнова'],
+      ['ACT', 'Анна Смирнова'],
+    ]);
+    // The same queue as the Mini App's: one message to 1C per document, and the agent sees both there.
+    const toOnec = await api.prisma.outboxMessage.findMany({
+      where: { kind: 'onec.requestDocument', aggregateKey: `request:${request.id}` },
+    });
+    expect(toOnec).toHaveLength(2);
+    const session = await asUser(anna, chat.launchToken).miniApp.session.query();
+    expect(session.request?.documentRequests.map((row) => row.kind).sort()).toEqual([
+      'ACT',
+      'INVOICE',
+    ]);
+    // The commands are chat messages like any other: mirrored.
+    const mirrored = await api.prisma.chatMessage.findMany({
+      where: { chatId: BigInt(chat.chatId), text: { startsWith: '/doc' } },
+    });
+    expect(mirrored).toHaveLength(5);
+    // Nothing was said to the command addressed to another bot.
+    await tg.waitForUpdatesConsumed(token);
+    expect(
+      tg.botMessages(chat.chatId, { bot: token }).filter((r) => r.text?.startsWith('Запрос в 1С')),
+    ).toHaveLength(2);
+  });
+});
+
 describe('private chat', () => {
   it('/start explains the bot and opens the Mini App; agents also get the board', async () => {
     const { tg, token } = stack;

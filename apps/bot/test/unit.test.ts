@@ -14,6 +14,8 @@ import { uploadMimeFor } from '../src/mime';
 import { plainMessageOf } from '../src/mirror';
 import { classifyTelegramError } from '../src/telegram';
 import { updatesByChat } from '../src/updates';
+import { documentCommandOf, kindOfCallbackData } from '../src/document-command';
+import { looksLikeDocumentCommand } from '../src/messages';
 
 const TOKEN = '1234567890:AAHtest-bot-token-for-signing-init-data';
 const SERVICE = 'service-token-0123456789abcdef';
@@ -359,5 +361,22 @@ describe('runs of plain messages (polling saves each run with one api call)', ()
       [updates[0]!.update_id, updates[2]!.update_id],
       [updates[1]!.update_id, updates[3]!.update_id],
     ]);
+  });
+});
+
+describe('the /document command', () => {
+  it('reads the kind in English or Russian, and ignores commands to other bots', () => {
+    expect(documentCommandOf('/document invoice', 'payreq_bot')).toEqual({ kind: 'INVOICE' });
+    expect(documentCommandOf('/doc Акт', 'payreq_bot')).toEqual({ kind: 'ACT' });
+    expect(documentCommandOf('/doc@PayReq_Bot счет', 'payreq_bot')).toEqual({ kind: 'INVOICE' });
+    expect(documentCommandOf('/document', 'payreq_bot')).toEqual({ kind: null });
+    expect(documentCommandOf('/document something', 'payreq_bot')).toEqual({ kind: null });
+    expect(documentCommandOf('/doc@other_bot invoice', 'payreq_bot')).toBeNull();
+    expect(documentCommandOf('/documents', 'payreq_bot')).toBeNull();
+    expect(documentCommandOf('please /doc', 'payreq_bot')).toBeNull();
+    expect(kindOfCallbackData('doc:SWIFT_CONFIRMATION')).toBe('SWIFT_CONFIRMATION');
+    expect(kindOfCallbackData('doc:NOPE')).toBeNull();
+    expect(looksLikeDocumentCommand('/doc@other_bot')).toBe(true);
+    expect(looksLikeDocumentCommand('/docs')).toBe(false);
   });
 });

@@ -704,8 +704,8 @@ export class Operator {
     this.timers.clear();
   }
 
-  /** Date helper for callers: a 1C date-time of this infobase as a Date. */
-  dateOf(onecDateTime: string): Date {
+  /** Date helper for callers: a 1C date-time of this infobase as a Date (null for the empty date). */
+  dateOf(onecDateTime: string): Date | null {
     return fromOnecDateTime(onecDateTime, this.config.timeZone);
   }
 }

@@ -8,6 +8,7 @@ import type { PaymentRequestFields } from '@payreq/contracts';
 // The 1C client against the emulator the project carries, in-process: every test talks real HTTP.
 import { createEmulator } from '../src/index';
 import type { Emulator } from '../src/index';
+import { json, startReceiver } from './helpers';
 import { OnecError, createOnecClient, guidToOnecRefHex } from '@payreq/onec';
 import type { OnecClientConfig, OnecCreateRequestInput, OnecRetryEvent } from '@payreq/onec';
 
@@ -185,6 +186,82 @@ describe('requestDocument and getRequest', () => {
 
     const badRef = await failure(onec.getRequest('12345'));
     expect(badRef).toMatchObject({ kind: 'protocol', attempts: 0 });
+  });
+});
+
+describe('what a real 1C writes for empty values', () => {
+  it('reads the empty date, "", the nil GUID, 0 and JSON numbers as no value or as decimals', async () => {
+    const ref = crypto.randomUUID();
+    const nil = '00000000-0000-0000-0000-000000000000';
+    // As ЗаписатьJSON writes a 1C object: a Дата is never null, a Число is a number, an empty
+    // string attribute is "", an empty reference is the nil GUID; Формат(0, "ЧДЦ=2") is "".
+    const infobase = await startReceiver((_request, _index, response) =>
+      json(response, 200, {
+        Ref_Key: ref,
+        Number: 'ЗП00-000001',
+        Date: '2025-03-15T10:00:02',
+        platformId: crypto.randomUUID(),
+        platformNumber: 123,
+        displayNumber: '№ 000123',
+        createdAt: '2025-03-15T10:00:00',
+        fields,
+        agent: { name: 'Иван Петров', telegramId: 0 },
+        status: 'OFFER_ACCEPTED',
+        paymentStatus: 'NOT_PAID',
+        offers: [
+          {
+            Ref_Key: crypto.randomUUID(),
+            rate: 92.5,
+            feePercent: 0,
+            fixedFee: '',
+            totalToPay: '11562500.00',
+            settlementDays: 0,
+            validUntil: '0001-01-01T00:00:00',
+            comment: '',
+            Date: '2025-03-15T11:20:00',
+          },
+        ],
+        documents: [
+          {
+            Ref_Key: crypto.randomUUID(),
+            kind: 'INVOICE',
+            Number: 'СЧ-000001',
+            Date: '2025-03-15T11:25:00',
+            fileName: 'Счёт.pdf',
+            mime: 'application/pdf',
+            size: 100,
+            sha256: 'a'.repeat(64),
+            documentRequestId: nil,
+          },
+        ],
+        documentJobs: [
+          {
+            Ref_Key: crypto.randomUUID(),
+            kind: 'ACT',
+            documentRequestId: crypto.randomUUID(),
+            state: 'QUEUED',
+            document_Key: nil,
+            error: '',
+          },
+        ],
+      }),
+    );
+    try {
+      const state = await client({ baseUrl: `${infobase.url}/bank` }).getRequest(ref);
+      expect(state.agent).toEqual({ name: 'Иван Петров', telegramId: null });
+      expect(state.offers[0]).toMatchObject({
+        rate: '92.5',
+        feePercent: '0',
+        fixedFee: '0',
+        totalToPay: '11562500.00',
+        validUntil: null,
+        comment: null,
+      });
+      expect(state.documents[0]!.documentRequestId).toBeNull();
+      expect(state.documentJobs[0]).toMatchObject({ document_Key: null, error: null });
+    } finally {
+      await infobase.close();
+    }
   });
 });
 

@@ -115,6 +115,47 @@ export const RegisterChatResult = z.discriminatedUnion('registered', [
 ]);
 export type RegisterChatResult = z.infer<typeof RegisterChatResult>;
 
+/**
+ * The bot asks 1C for a document on behalf of whoever sent `/document` in a deal room (or pressed
+ * one of its kind buttons). `kind: null` only asks whether that person may (for the keyboard),
+ * and writes nothing. `commandId` makes a redelivered update harmless: one command, one request.
+ */
+export const BotRequestDocumentInput = z.strictObject({
+  chatId: ChatId,
+  telegramUserId: telegramId,
+  kind: DocumentKind.nullable(),
+  /** `message:<message id>` or `callback:<callback query id>`. */
+  commandId: z.string().regex(/^(message|callback):[A-Za-z0-9_-]{1,64}$/),
+});
+export type BotRequestDocumentInput = z.infer<typeof BotRequestDocumentInput>;
+
+/** Why a person may not ask 1C for a document here. */
+export const BotDocumentRefusal = z.enum([
+  /** The chat is not a registered deal room. */
+  'NOT_REGISTERED',
+  /** The deal room has no request yet. */
+  'NO_REQUEST',
+  /** Not a whitelisted, active agent, or not the request's linked agent. */
+  'NOT_LINKED_AGENT',
+  /** The request is not at a stage that takes documents (draft, final, not in-house). */
+  'NOT_ALLOWED_NOW',
+]);
+export type BotDocumentRefusal = z.infer<typeof BotDocumentRefusal>;
+
+export const BotRequestDocumentResult = z.discriminatedUnion('outcome', [
+  z.object({
+    outcome: z.literal('queued'),
+    kind: DocumentKind,
+    displayNumber: safeString(),
+    locale: safeString(),
+    /** True when this command had been taken already (a redelivered update): nothing new was queued. */
+    repeated: z.boolean(),
+  }),
+  z.object({ outcome: z.literal('allowed'), displayNumber: safeString(), locale: safeString() }),
+  z.object({ outcome: z.literal('refused'), reason: BotDocumentRefusal, locale: safeString() }),
+]);
+export type BotRequestDocumentResult = z.infer<typeof BotRequestDocumentResult>;
+
 export const MembershipInput = z.strictObject({
   chatId: ChatId,
   joined: z

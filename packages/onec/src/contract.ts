@@ -3,9 +3,12 @@ import { z } from 'zod';
 import {
   DocumentKind,
   OnecDateTime,
+  OnecOptionalDateTime,
   PaymentRequestFields,
   PaymentStatus,
   RequestStatus,
+  onecBlankToNull,
+  onecEmptyGuidToNull,
   onecGuid,
 } from '@payreq/contracts';
 
@@ -15,12 +18,31 @@ import {
  * README.md in this package is the human-readable version of this file.
  */
 
-export { OnecDateTime };
+export { OnecDateTime, OnecOptionalDateTime };
+
+// What 1C writes for "nothing" is read as null (or 0), as in the REST contracts.
+
+/** Text 1C may leave empty: "" is null. */
+const optionalText = z.preprocess(onecBlankToNull, z.string().nullable());
+
+/** A reference 1C may leave empty: "" and the nil GUID of an empty reference are null. */
+const optionalRef = <T extends z.ZodType>(schema: T) =>
+  z.preprocess(onecEmptyGuidToNull, schema.nullable());
+
+/**
+ * A decimal from 1C as a string with a dot: a JSON number (`ЗаписатьJSON` of a `Число`) or a
+ * string; "" (`Формат(0, ...)` without `ЧН=`) is "0".
+ */
+const onecDecimal = z
+  .union([z.string(), z.number()])
+  .transform((value) => (value === '' ? '0' : String(value)))
+  .pipe(z.string().regex(/^-?\d+(\.\d+)?$/));
 
 /** The agent (bank manager) linked to the request, as 1C receives it. */
 export const OnecAgent = z.object({
   name: z.string().min(1),
-  telegramId: z.number().int().nullable(),
+  /** 1C's empty number is 0: no Telegram id. */
+  telegramId: z.preprocess((value) => (value === 0 ? null : value), z.number().int().nullable()),
 });
 export type OnecAgent = z.infer<typeof OnecAgent>;
 
@@ -74,13 +96,14 @@ export type OnecDocumentJobAnswer = z.infer<typeof OnecDocumentJobAnswer>;
 export const OnecOfferState = z.object({
   /** The calculation document in 1C (the `Ref_Key` posted to the platform). */
   Ref_Key: onecGuid,
-  rate: z.string(),
-  feePercent: z.string(),
-  fixedFee: z.string(),
-  totalToPay: z.string(),
+  rate: onecDecimal,
+  feePercent: onecDecimal,
+  fixedFee: onecDecimal,
+  totalToPay: onecDecimal,
   settlementDays: z.number().int(),
-  validUntil: OnecDateTime.nullable(),
-  comment: z.string().nullable(),
+  /** 1C's empty date means none. */
+  validUntil: OnecOptionalDateTime.transform((value) => value ?? null),
+  comment: optionalText,
   Date: OnecDateTime,
 });
 export type OnecOfferState = z.infer<typeof OnecOfferState>;
@@ -94,7 +117,7 @@ export const OnecDocumentState = z.object({
   mime: z.string(),
   size: z.number().int().nonnegative(),
   sha256: z.string(),
-  documentRequestId: z.uuid().nullable(),
+  documentRequestId: optionalRef(z.uuid()),
 });
 export type OnecDocumentState = z.infer<typeof OnecDocumentState>;
 
@@ -103,8 +126,8 @@ export const OnecDocumentJobView = z.object({
   kind: DocumentKind,
   documentRequestId: z.uuid(),
   state: OnecDocumentJobState,
-  document_Key: onecGuid.nullable(),
-  error: z.string().nullable(),
+  document_Key: optionalRef(onecGuid),
+  error: optionalText,
 });
 export type OnecDocumentJobView = z.infer<typeof OnecDocumentJobView>;
 

@@ -2,7 +2,20 @@
  * 1C's `Edm.DateTime` carries no time zone: "2024-03-31T02:30:00" means wall-clock time in
  * the 1C server's zone (a setting). These helpers convert between JS Dates (instants) and
  * that wall-clock form with Intl only.
+ *
+ * A 1C `Дата` is never null: a date left blank is `Дата(1, 1, 1)`, which `ЗаписатьJSON` writes
+ * as "0001-01-01T00:00:00" and `Формат` as "". Both mean "no date" here (null), never an
+ * instant in year 1 (which, read in Moscow's local mean time, would even land in year 0).
  */
+
+import { ONEC_EMPTY_DATE } from '@payreq/contracts';
+
+export { ONEC_EMPTY_DATE };
+
+/** Whether a 1C date text means "no date": the empty date, or the empty string `Формат` makes of it. */
+export function isOnecEmptyDate(value: string): boolean {
+  return value === ONEC_EMPTY_DATE || value === '';
+}
 
 const ONEC_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/;
 
@@ -77,8 +90,12 @@ export function assertTimeZone(timeZone: string): void {
 
 const pad = (value: number, length = 2) => String(value).padStart(length, '0');
 
-/** A JS Date as 1C wall-clock time in `timeZone`: "YYYY-MM-DDTHH:mm:ss" (milliseconds dropped). */
-export function toOnecDateTime(date: Date, timeZone: string): string {
+/**
+ * A JS Date as 1C wall-clock time in `timeZone`: "YYYY-MM-DDTHH:mm:ss" (milliseconds dropped);
+ * null (no date) as 1C's empty date.
+ */
+export function toOnecDateTime(date: Date | null, timeZone: string): string {
+  if (date === null) return ONEC_EMPTY_DATE;
   const time = date.getTime();
   if (Number.isNaN(time)) throw new RangeError('Invalid Date');
   const clock = wallClock(time, timeZone);
@@ -110,13 +127,14 @@ function parseWallClock(value: string): WallClock | null {
 }
 
 /**
- * 1C wall-clock time in `timeZone` as a JS Date.
+ * 1C wall-clock time in `timeZone` as a JS Date; 1C's empty date (or "") as null.
  *
  * Around DST changes it behaves like Temporal's `disambiguation: 'compatible'`: a time that
  * occurs twice (clocks set back) is the earlier instant; a time that does not exist (clocks set
  * forward) is moved forward by the length of the gap (02:30 in a 1-hour gap is 03:30).
  */
-export function fromOnecDateTime(value: string, timeZone: string): Date {
+export function fromOnecDateTime(value: string, timeZone: string): Date | null {
+  if (isOnecEmptyDate(value)) return null;
   const clock = parseWallClock(value);
   if (!clock)
     throw new RangeError(`Not a 1C date-time (YYYY-MM-DDTHH:mm:ss): ${JSON.stringify(value)}`);

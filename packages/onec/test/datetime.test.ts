@@ -1,19 +1,25 @@
 import { describe, expect, it } from 'vitest';
 
-import { fromOnecDateTime, isOnecDateTime, toOnecDateTime } from '../src';
+import {
+  ONEC_EMPTY_DATE,
+  fromOnecDateTime,
+  isOnecDateTime,
+  isOnecEmptyDate,
+  toOnecDateTime,
+} from '../src';
 
 describe('1C date-times (no zone) in Europe/Moscow', () => {
   it('converts both ways at UTC+3', () => {
     expect(toOnecDateTime(new Date('2025-03-15T07:00:00.987Z'), 'Europe/Moscow')).toBe(
       '2025-03-15T10:00:00',
     );
-    expect(fromOnecDateTime('2025-03-15T10:00:00', 'Europe/Moscow').toISOString()).toBe(
+    expect(fromOnecDateTime('2025-03-15T10:00:00', 'Europe/Moscow')?.toISOString()).toBe(
       '2025-03-15T07:00:00.000Z',
     );
     expect(toOnecDateTime(new Date('2024-12-31T21:30:00Z'), 'Europe/Moscow')).toBe(
       '2025-01-01T00:30:00',
     );
-    expect(fromOnecDateTime('2025-01-01T00:00:00', 'Europe/Moscow').toISOString()).toBe(
+    expect(fromOnecDateTime('2025-01-01T00:00:00', 'Europe/Moscow')?.toISOString()).toBe(
       '2024-12-31T21:00:00.000Z',
     );
   });
@@ -31,16 +37,16 @@ describe('1C date-times across DST in Europe/Berlin', () => {
   it('follows the offset change in spring (clocks go 02:00 → 03:00)', () => {
     expect(toOnecDateTime(new Date('2024-03-31T00:59:59Z'), tz)).toBe('2024-03-31T01:59:59');
     expect(toOnecDateTime(new Date('2024-03-31T01:00:00Z'), tz)).toBe('2024-03-31T03:00:00');
-    expect(fromOnecDateTime('2024-03-31T01:30:00', tz).toISOString()).toBe(
+    expect(fromOnecDateTime('2024-03-31T01:30:00', tz)?.toISOString()).toBe(
       '2024-03-31T00:30:00.000Z',
     );
-    expect(fromOnecDateTime('2024-03-31T03:30:00', tz).toISOString()).toBe(
+    expect(fromOnecDateTime('2024-03-31T03:30:00', tz)?.toISOString()).toBe(
       '2024-03-31T01:30:00.000Z',
     );
   });
 
   it('moves a time inside the spring gap forward by the gap', () => {
-    expect(fromOnecDateTime('2024-03-31T02:30:00', tz).toISOString()).toBe(
+    expect(fromOnecDateTime('2024-03-31T02:30:00', tz)?.toISOString()).toBe(
       '2024-03-31T01:30:00.000Z',
     );
     expect(toOnecDateTime(fromOnecDateTime('2024-03-31T02:30:00', tz), tz)).toBe(
@@ -51,10 +57,10 @@ describe('1C date-times across DST in Europe/Berlin', () => {
   it('reads a repeated autumn time as the earlier instant', () => {
     expect(toOnecDateTime(new Date('2024-10-27T00:30:00Z'), tz)).toBe('2024-10-27T02:30:00');
     expect(toOnecDateTime(new Date('2024-10-27T01:30:00Z'), tz)).toBe('2024-10-27T02:30:00');
-    expect(fromOnecDateTime('2024-10-27T02:30:00', tz).toISOString()).toBe(
+    expect(fromOnecDateTime('2024-10-27T02:30:00', tz)?.toISOString()).toBe(
       '2024-10-27T00:30:00.000Z',
     );
-    expect(fromOnecDateTime('2024-10-27T03:00:00', tz).toISOString()).toBe(
+    expect(fromOnecDateTime('2024-10-27T03:00:00', tz)?.toISOString()).toBe(
       '2024-10-27T02:00:00.000Z',
     );
   });
@@ -67,7 +73,7 @@ describe('1C date-times across DST in Europe/Berlin', () => {
         expect(toOnecDateTime(fromOnecDateTime(local, tz), tz)).toBe(local);
         // Outside the repeated hour the instant itself comes back.
         const repeated = local.startsWith('2024-10-27T02:');
-        if (!repeated) expect(fromOnecDateTime(local, tz).getTime()).toBe(t);
+        if (!repeated) expect(fromOnecDateTime(local, tz)?.getTime()).toBe(t);
       }
     }
   });
@@ -88,8 +94,26 @@ describe('1C date-time format', () => {
   it('pads midnight and small years', () => {
     expect(toOnecDateTime(new Date('2025-06-01T00:00:00Z'), 'UTC')).toBe('2025-06-01T00:00:00');
     expect(toOnecDateTime(new Date('0999-06-01T12:00:00Z'), 'UTC')).toBe('0999-06-01T12:00:00');
-    expect(fromOnecDateTime('0999-06-01T12:00:00', 'UTC').toISOString()).toBe(
+    expect(fromOnecDateTime('0999-06-01T12:00:00', 'UTC')?.toISOString()).toBe(
       '0999-06-01T12:00:00.000Z',
     );
+  });
+});
+
+describe('1C empty date', () => {
+  it('reads 1C’s empty date (and the "" Формат makes of it) as no date, not as year 1 or 0', () => {
+    // Read as a wall time in Moscow's local mean time, 0001-01-01T00:00:00 is 0000-12-31T21:29:43Z.
+    expect(fromOnecDateTime('0001-01-01T00:00:00', 'Europe/Moscow')).toBeNull();
+    expect(fromOnecDateTime('', 'Europe/Moscow')).toBeNull();
+    expect(isOnecEmptyDate(ONEC_EMPTY_DATE)).toBe(true);
+    expect(isOnecEmptyDate('0001-01-01T00:00:01')).toBe(false);
+    // The first second after it is a real date again.
+    expect(fromOnecDateTime('0001-01-01T00:00:01', 'UTC')?.toISOString()).toBe(
+      '0001-01-01T00:00:01.000Z',
+    );
+  });
+
+  it('writes no date as 1C’s empty date', () => {
+    expect(toOnecDateTime(null, 'Europe/Moscow')).toBe('0001-01-01T00:00:00');
   });
 });

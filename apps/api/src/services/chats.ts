@@ -88,7 +88,8 @@ export async function registerChat(
 }
 
 /** Follows a group's upgrades to supergroups to the chat's current id. */
-async function currentChat(tx: Tx | Db, chatId: bigint) {
+/** The chat as it is now: after a group's upgrade, the supergroup it moved to. */
+export async function currentChat(tx: Tx | Db, chatId: bigint) {
   let chat = await tx.telegramChat.findUnique({ where: { id: chatId } });
   for (let hops = 0; chat?.migratedToChatId && hops < 5; hops += 1) {
     chat = await tx.telegramChat.findUnique({ where: { id: chat.migratedToChatId } });

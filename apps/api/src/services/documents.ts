@@ -5,6 +5,7 @@ import type {
   OnecDocumentResult,
 } from '@payreq/contracts';
 import { chatIdToWire, onecKinds, telegramKinds } from '@payreq/contracts';
+import type { Actor } from '@payreq/domain';
 
 import type { Db, Tx } from '../db';
 import { transaction } from '../db';
@@ -29,42 +30,54 @@ async function documentRequestsOf(tx: Tx, requestId: string): Promise<DocumentRe
 }
 
 /**
- * An agent asks 1C to generate a document (Mini App): a DocumentRequest (QUEUED) and the
- * outbox message `onec.requestDocument` in one transaction, with a history row. The worker
- * sends it to 1C (SENT); 1C posts the file later with the same id (FULFILLED). Allowed by
- * `documents.generate`: the linked agent of a submitted in-house request.
+ * An agent asks 1C to generate a document (the Mini App, or `/document` in the deal room): a
+ * DocumentRequest (QUEUED) and the outbox message `onec.requestDocument` in one transaction,
+ * with a history row. The worker sends it to 1C (SENT); 1C posts the file later with the same
+ * id (FULFILLED). Allowed by `documents.generate`: the linked agent of a submitted in-house
+ * request.
  */
 export async function requestDocumentGeneration(
   ctx: ServiceContext,
   input: { requestId: string; kind: DocumentKind },
 ): Promise<DocumentRequestView[]> {
   return transaction(ctx.db, async (tx) => {
-    const access = await loadAccess(tx, ctx.actor, input.requestId, { lock: true });
-    requirePermission(access, 'documents.generate');
-    const created = await tx.documentRequest.create({
-      data: { requestId: input.requestId, kind: input.kind, requestedBy: ctx.actor.name },
-    });
-    // In the request's own order: never sent to 1C before the request itself.
-    await enqueueOutbox(tx, [
-      {
-        target: 'ONEC',
-        kind: onecKinds.requestDocument,
-        payload: {
-          requestId: input.requestId,
-          documentRequestId: created.id,
-          kind: input.kind,
-        },
-      },
-    ]);
-    await recordHistory(
-      tx,
-      input.requestId,
-      ctx.actor,
-      [{ field: 'documentRequest', from: null, to: { id: created.id, kind: input.kind } }],
-      ctx.now(),
-    );
+    await requestDocumentGenerationInTx(tx, ctx.actor, ctx.now(), input);
     return documentRequestsOf(tx, input.requestId);
   });
+}
+
+/** The same, in the caller's transaction; answers the new document request's id. */
+export async function requestDocumentGenerationInTx(
+  tx: Tx,
+  actor: Actor,
+  now: Date,
+  input: { requestId: string; kind: DocumentKind },
+): Promise<string> {
+  const access = await loadAccess(tx, actor, input.requestId, { lock: true });
+  requirePermission(access, 'documents.generate');
+  const created = await tx.documentRequest.create({
+    data: { requestId: input.requestId, kind: input.kind, requestedBy: actor.name },
+  });
+  // In the request's own order: never sent to 1C before the request itself.
+  await enqueueOutbox(tx, [
+    {
+      target: 'ONEC',
+      kind: onecKinds.requestDocument,
+      payload: {
+        requestId: input.requestId,
+        documentRequestId: created.id,
+        kind: input.kind,
+      },
+    },
+  ]);
+  await recordHistory(
+    tx,
+    input.requestId,
+    actor,
+    [{ field: 'documentRequest', from: null, to: { id: created.id, kind: input.kind } }],
+    now,
+  );
+  return created.id;
 }
 
 /** Only 1C's own (in-house) requests take documents from 1C. */

@@ -56,9 +56,9 @@ export async function getOnecRequestView(
   };
 }
 
-function onecDate(value: string, timeZone: string, field: string): string {
+function onecDate(value: string, timeZone: string, field: string): string | null {
   try {
-    return fromOnecDateTime(value, timeZone).toISOString();
+    return fromOnecDateTime(value, timeZone)?.toISOString() ?? null;
   } catch {
     throw new AppError('VALIDATION_FAILED', {
       ru: `${field}: несуществующая дата ${value}`,

@@ -1,5 +1,5 @@
 export { hashApiKey, seedOnecIntegration, authenticateOnec } from './auth';
 export { buildOnecOpenApiDocument, serializeOnecOpenApiDocument, onecOperations } from './spec';
-export { renderOpenApiHtml } from './docs-page';
+export { docsContentSecurityPolicy, loadDocsFiles } from './docs-page';
 export { registerOnecRest, defaultOnecRestOptions, documentBodyLimit } from './routes';
 export type { OnecRestOptions } from './routes';

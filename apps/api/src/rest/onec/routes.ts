@@ -16,7 +16,7 @@ import {
   getOnecRequestView,
 } from '../../services/onec-inbound';
 import { authenticateOnec } from './auth';
-import { renderOpenApiHtml } from './docs-page';
+import { docsContentSecurityPolicy, loadDocsFiles } from './docs-page';
 import type { Answer, IdempotencyTicket, IdempotentAnswer } from './idempotency';
 import { bodyHash, findStoredAnswer, readIdempotencyKey, runIdempotent } from './idempotency';
 import type { OnecOperationId, OnecOperationSpec } from './spec';
@@ -66,17 +66,6 @@ function parseJson(raw: Buffer): unknown {
       en: `The body is not valid JSON: ${(error as Error).message}`,
     });
   }
-}
-
-/** 1C's Base64Строка() breaks lines every 76 characters: the line breaks are not part of the data. */
-function withoutLineBreaks(json: unknown): unknown {
-  if (json && typeof json === 'object' && !Array.isArray(json)) {
-    const value = (json as Record<string, unknown>).contentBase64;
-    if (typeof value === 'string' && /[\r\n]/.test(value)) {
-      return { ...json, contentBase64: value.replace(/[\r\n]+/g, '') };
-    }
-  }
-  return json;
 }
 
 const idempotencyRequired = () =>
@@ -174,7 +163,7 @@ function sendError(req: FastifyRequest, reply: FastifyReply, error: unknown, ope
  * bytes, checked before anything is parsed), answers errors in its own shape
  * (`{ message, code, issues }` instead of the contracts' `{ error: { code, message } }`) and
  * documents that shape. Also serves the OpenAPI document (`/onec/openapi.json`) and a
- * readable page of it (`/onec/docs`).
+ * reference page of it drawn by Swagger UI (`/onec/docs`, files from our origin).
  */
 export async function registerOnecRest(
   app: FastifyInstance,
@@ -185,7 +174,7 @@ export async function registerOnecRest(
   const run = handlers(deps, options);
   const document = buildOnecOpenApiDocument();
   const documentJson = JSON.stringify(document, null, 2);
-  const documentHtml = renderOpenApiHtml(document);
+  const docs = loadDocsFiles(document.info.title);
 
   await app.register(
     async (scope) => {
@@ -210,8 +199,22 @@ export async function registerOnecRest(
         reply.type('application/json; charset=utf-8').send(documentJson),
       );
       scope.get('/docs', async (_req, reply) =>
-        reply.type('text/html; charset=utf-8').send(documentHtml),
+        reply
+          .header('content-security-policy', docsContentSecurityPolicy)
+          .header('cache-control', 'no-cache')
+          .type(docs.page.type)
+          .send(docs.page.body),
       );
+      scope.get<{ Params: { file: string } }>('/docs/assets/:file', async (req, reply) => {
+        const file = docs.assets.get(req.params.file);
+        if (!file) return reply.callNotFound();
+        return reply
+          .header('content-security-policy', docsContentSecurityPolicy)
+          .header('cache-control', 'public, max-age=3600')
+          .header('x-content-type-options', 'nosniff')
+          .type(file.type)
+          .send(file.body);
+      });
 
       for (const spec of onecOperations) {
         scope.route({
@@ -227,7 +230,7 @@ export async function registerOnecRest(
               const actor = await authenticateOnec(deps.db, req.headers, raw);
               const requestId = OnecRequestParams.parse(req.params).requestId.toLowerCase();
               const json = spec.body ? parseJson(raw) : undefined;
-              const body = spec.body ? spec.body.parse(withoutLineBreaks(json)) : undefined;
+              const body = spec.body ? spec.body.parse(json) : undefined;
               const answer = await run[spec.id]({ req, actor, requestId, json, body }, spec);
               if (answer.replayed) reply.header('idempotent-replayed', 'true');
               return reply

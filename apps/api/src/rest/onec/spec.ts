@@ -34,6 +34,11 @@ export interface OnecOperationSpec {
   response: z.ZodType;
   successStatus: 200 | 201;
   successDescription: string;
+  /**
+   * For a 201: what the 200 answer means (the object already existed: posted before under
+   * another key, or without one). A replay with the same key answers the first answer again.
+   */
+  existingDescription?: string;
   /** How the idempotency key is found: the header, or the header else the body's Ref_Key. */
   idempotency: 'none' | 'header' | 'headerOrRefKey';
   errors: Partial<Record<400 | 401 | 403 | 404 | 409 | 413 | 500, string>>;
@@ -116,7 +121,10 @@ export const onecOperations: readonly OnecOperationSpec[] = [
     body: OnecOfferBody,
     response: OnecOfferResult,
     successStatus: 201,
-    successDescription: 'The offer was made and accepted (a repeat answers the same).',
+    successDescription:
+      'The offer was made and accepted. A replay with the same `Idempotency-Key` and body answers this again, with `idempotent-replayed: true`.',
+    existingDescription:
+      'This calculation (`Ref_Key`) was posted before under another key or none: the offer already made, nothing changed.',
     idempotency: 'headerOrRefKey',
     errors: {
       ...common,
@@ -149,7 +157,8 @@ export const onecOperations: readonly OnecOperationSpec[] = [
     body: OnecStatusBody,
     response: OnecStatusResult,
     successStatus: 200,
-    successDescription: 'The status after the change.',
+    successDescription:
+      'The status after the change. A replay with the same `Idempotency-Key` and body answers this again, with `idempotent-replayed: true`.',
     idempotency: 'header',
     errors: {
       ...common,
@@ -174,7 +183,10 @@ export const onecOperations: readonly OnecOperationSpec[] = [
     body: OnecDocumentBody,
     response: OnecDocumentResult,
     successStatus: 201,
-    successDescription: 'The document was stored (a repeat answers the same).',
+    successDescription:
+      'The document was stored. A replay with the same `Idempotency-Key` and body answers this again, with `idempotent-replayed: true`.',
+    existingDescription:
+      'This document (`Ref_Key`) was posted before under another key or none, with the same file: the document already stored, nothing changed.',
     idempotency: 'headerOrRefKey',
     errors: {
       ...common,
@@ -186,7 +198,8 @@ export const onecOperations: readonly OnecOperationSpec[] = [
       kind: 'INVOICE',
       fileName: 'Счёт на оплату СЧ-000001.pdf',
       mime: 'application/pdf',
-      contentBase64: 'JVBERi0xLjcKJeLjz9MK...',
+      contentBase64:
+        'JVBERi0xLjcKJeLjz9MKMSAwIG9iago8PC9UeXBlL0NhdGFsb2cvUGFnZXMgMiAwIFI+PgplbmRvYmoK',
       documentRequestId: '0b7e3d0c-5f7a-4b8e-9c61-2a1d3e4f5a6b',
       number: 'СЧ-000001',
       date: '2025-03-15T11:25:00',
@@ -246,31 +259,43 @@ function headersFor(spec: OnecOperationSpec) {
     .meta({
       description:
         "Lower-case hex HMAC-SHA256 of the exact raw body bytes, keyed with the integration's secret. Required when the integration has a secret; for a GET, the HMAC of the empty body.",
+      example: '179bf20a8b9040a32368814a68b0dc270823b5968498e0a73796c4202708ed8d',
     });
   if (spec.idempotency === 'none') return z.object({ [onecHeaders.signature]: signature });
-  const key = z
-    .string()
-    .min(1)
-    .max(200)
-    .meta({
-      description:
-        spec.idempotency === 'header'
-          ? 'A key per logical operation (a UUID), the same on every retry of it, with the same body. Required.'
-          : "A key per logical operation (a UUID), the same on every retry of it, with the same body. Optional: without it the body's `Ref_Key` is the key.",
-    });
+  const key = z.string().min(1).max(200);
+  const keyMeta = {
+    example: '2d3c4b5a-6978-4a1b-8c2d-3e4f5a6b7c8d',
+    description:
+      spec.idempotency === 'header'
+        ? 'A key per logical operation (a UUID), the same on every retry of it, with the same body. Required.'
+        : "A key per logical operation (a UUID), the same on every retry of it, with the same body. Optional: without it the body's `Ref_Key` is the key.",
+  };
   return z.object({
     [onecHeaders.signature]: signature,
-    [onecHeaders.idempotencyKey]: spec.idempotency === 'header' ? key : key.optional(),
+    [onecHeaders.idempotencyKey]:
+      spec.idempotency === 'header' ? key.meta(keyMeta) : key.optional().meta(keyMeta),
   });
 }
 
+const replayedHeader: Record<string, oas31.HeaderObject> = {
+  'idempotent-replayed': {
+    description:
+      '`true` when this is the stored first answer to the same `Idempotency-Key` and body (nothing was changed); absent otherwise.',
+    schema: { type: 'string', enum: ['true'] },
+  },
+};
+
 function operationOf(spec: OnecOperationSpec): ZodOpenApiOperationObject {
-  const responses: ZodOpenApiOperationObject['responses'] = {
-    [String(spec.successStatus) as '200']: {
-      description: spec.successDescription,
-      content: { 'application/json': { schema: spec.response, example: spec.responseExample } },
-    },
+  const success = {
+    content: { 'application/json': { schema: spec.response, example: spec.responseExample } },
+    ...(spec.idempotency === 'none' ? {} : { headers: replayedHeader }),
   };
+  const responses: ZodOpenApiOperationObject['responses'] = {
+    [String(spec.successStatus) as '200']: { description: spec.successDescription, ...success },
+  };
+  if (spec.existingDescription) {
+    responses['200'] = { description: spec.existingDescription, ...success };
+  }
   for (const [status, description] of Object.entries(spec.errors)) {
     responses[status as '400'] = {
       description,
@@ -299,7 +324,7 @@ function operationOf(spec: OnecOperationSpec): ZodOpenApiOperationObject {
   };
 }
 
-const documentDescription = `The platform's REST endpoints for the bank's 1C:Enterprise (SPEC §6). JSON in UTF-8 both ways, files as base64.
+const documentDescription = `The platform's REST endpoints for the bank's 1C:Enterprise. JSON in UTF-8 both ways, files as base64.
 
 - **Authentication**: header \`x-api-key\` with the integration's key. When the integration has a secret, also \`x-signature\`: the lower-case hex HMAC-SHA256 of the exact raw body bytes (for a GET, of the empty body).
 - **Idempotency**: every write takes an \`Idempotency-Key\` header (for the offer and documents the body's \`Ref_Key\` stands in when it is absent). A repeat with the same key and body answers the first answer again (same status and JSON, header \`idempotent-replayed: true\`) and changes nothing; the same key with another body is refused with 409 \`IDEMPOTENCY_MISMATCH\`. Retry on connection errors, timeouts and 5xx with the same key and the same body; do not retry other 4xx.
@@ -320,6 +345,11 @@ export function buildOnecOpenApiDocument(): oas31.OpenAPIObject {
       title: 'Payment-request platform — REST API for 1C',
       version: '1.0.0',
       description: documentDescription,
+      contact: { name: 'The platform’s integration team (the bank’s IT department)' },
+      license: {
+        name: 'Proprietary: for the bank and its 1C integration',
+        identifier: 'LicenseRef-Proprietary',
+      },
     },
     servers: [
       {

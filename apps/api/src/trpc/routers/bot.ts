@@ -1,4 +1,5 @@
 import { whoIs } from '../../services/agents';
+import { requestDocumentFromChat } from '../../services/chat-documents';
 import { saveChatMessages } from '../../services/chat-messages';
 import {
   chatSummary,
@@ -10,6 +11,8 @@ import {
 } from '../../services/chats';
 import { botProcedure, router } from '../trpc';
 import {
+  BotRequestDocumentInput,
+  BotRequestDocumentResult,
   ChatRef,
   ChatSummary,
   LaunchTokenResult,
@@ -76,6 +79,15 @@ export const botRouter = router({
     .mutation(({ ctx, input }) =>
       saveChatMessages(ctx.db, input.chatId, input.messages, { markAuthorsMembers: true }),
     ),
+
+  /**
+   * `/document` in a deal room: asks 1C for a document as the Telegram user who sent it (the
+   * request's linked agent only; `kind: null` checks without writing). Refusals are answers.
+   */
+  requestDocument: botProcedure
+    .input(BotRequestDocumentInput)
+    .output(BotRequestDocumentResult)
+    .mutation(({ ctx, input }) => requestDocumentFromChat(ctx.db, ctx.now(), input)),
 
   chatSummary: botProcedure
     .input(ChatRef)

@@ -2,6 +2,8 @@ import { ChatId } from '@payreq/contracts';
 import { z } from 'zod';
 
 export {
+  BotRequestDocumentInput,
+  BotRequestDocumentResult,
   ChatSummary,
   LaunchTokenResult,
   MembershipInput,
