@@ -130,7 +130,7 @@ function isAlive(pid) {
 
 /**
  * `pnpm test:reliability`: the api's and the bot's reliability suites, one after the other, then
- * the combined table of figures; `--readme` also writes it into the README's Reliability section.
+ * the combined table of figures; `--readme` also writes it into docs/reliability.md.
  */
 function reliability(writeReadme) {
   const figuresDir = path.join(root, 'test-results/reliability');
@@ -148,7 +148,7 @@ function reliability(writeReadme) {
   const table = readFileSync(tablePath, 'utf8');
   console.log(`\nReliability figures (all suites):\n\n${table}`);
   if (writeReadme) {
-    const readmePath = path.join(root, 'README.md');
+    const readmePath = path.join(root, 'docs/reliability.md');
     const readme = readFileSync(readmePath, 'utf8');
     const start = '<!-- reliability:start -->';
     const end = '<!-- reliability:end -->';
@@ -161,7 +161,7 @@ function reliability(writeReadme) {
         `${readme.slice(0, from + start.length)}\n${stamp}\n\n${table}${readme.slice(to)}`,
       );
       exec(['exec', 'prettier', '--write', readmePath]);
-      console.log('README.md: the Reliability table is updated.');
+      console.log('docs/reliability.md: the table is updated.');
     }
   }
   return outcome;

@@ -230,7 +230,7 @@ describe.skipIf(skipDb)(`Mini App api with Telegram identity (${dbKind})`, () =>
     };
     const ok = true;
     const no = false;
-    // SPEC §2 and §5 for a Telegram request of the bank, from the Mini App.
+    // The roles and transitions of docs/domain.md for a Telegram request of the bank, from the Mini App.
     const table: {
       name: string;
       state: 'none' | 'DRAFT' | 'OFFER_ACCEPTED';

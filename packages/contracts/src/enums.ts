@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Statuses of a payment request (SPEC §5). */
+/** Statuses of a payment request (docs/domain.md, Statuses). */
 export const requestStatuses = [
   'DRAFT',
   'COLLECTING_OFFERS',
@@ -13,7 +13,7 @@ export const requestStatuses = [
 export const RequestStatus = z.enum(requestStatuses);
 export type RequestStatus = z.infer<typeof RequestStatus>;
 
-/** Payment status, separate from the request status (SPEC §5). */
+/** Payment status, separate from the request status (docs/domain.md). */
 export const paymentStatuses = [
   'NOT_PAID',
   'TEST_PAYMENT_SENT',
@@ -63,6 +63,6 @@ export type UserRole = z.infer<typeof UserRole>;
 export const Locale = z.enum(['ru', 'en']);
 export type Locale = z.infer<typeof Locale>;
 
-/** Which road a request takes through the platform (SPEC §4). */
+/** Which road a request takes through the platform (docs/domain.md, Two roads). */
 export const PipelineKind = z.enum(['STANDARD', 'TELEGRAM']);
 export type PipelineKind = z.infer<typeof PipelineKind>;

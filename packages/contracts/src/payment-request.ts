@@ -26,7 +26,7 @@ import {
   text,
 } from './fields';
 
-/** The payment-request form fields (SPEC §3). */
+/** The payment-request form fields. */
 export const paymentRequestFieldSchemas = {
   payerName: text(300),
   payerTaxId: innCode,

@@ -171,7 +171,7 @@ export function actingRoleOf(relation: Relation): ActingRole | null {
 }
 
 /**
- * The permission list of a caller on a request (SPEC §2). Every procedure checks it,
+ * The permission list of a caller on a request (docs/domain.md). Every procedure checks it,
  * and the Mini App renders from it.
  */
 export function permissionsFor(relation: Relation, request: RequestAccessFacts): Permission[] {

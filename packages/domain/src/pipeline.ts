@@ -32,7 +32,7 @@ const standard: Pipeline = {
 };
 
 /**
- * Which road a request takes (SPEC §4). The Telegram flag decides the pipeline; the
+ * Which road a request takes (docs/domain.md, Two roads). The Telegram flag decides the pipeline; the
  * tenant's master flag decides, within it, whether the request is the bank's in-house one.
  * A request the master tenant makes by hand in the platform UI stays standard.
  */

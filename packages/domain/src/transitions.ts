@@ -26,7 +26,7 @@ export interface StatusTransition {
 
 const both = (roles: readonly ActingRole[]) => ({ STANDARD: roles, TELEGRAM: roles });
 
-/** SPEC §5: every request-status transition there is. Anything else is refused. */
+/** Every request-status transition there is (docs/domain.md, Statuses). Anything else is refused. */
 export const statusTransitions: readonly StatusTransition[] = [
   {
     from: 'DRAFT',
@@ -144,7 +144,7 @@ export interface PaymentTransition {
   by: readonly ActingRole[];
 }
 
-/** SPEC §5: the client sets only the two "sent" steps; agents and 1C the rest. */
+/** The client sets only the two "sent" steps; agents and 1C the rest (docs/domain.md). */
 export const paymentTransitions: readonly PaymentTransition[] = [
   { from: 'NOT_PAID', to: 'TEST_PAYMENT_SENT', by: ['CLIENT', 'AGENT', 'ONEC'] },
   // The test payment is optional: a client may pay in full at once.

@@ -13,7 +13,7 @@ const pipelines: Record<'STD' | 'TGM' | 'TGO', Pipeline> = {
 const roles: ActingRole[] = ['CLIENT', 'AGENT', 'ONEC', 'SYSTEM'];
 
 /**
- * SPEC §5, written out by hand: "pipeline from>to role cause". Every combination not
+ * The transitions of docs/domain.md, written out by hand: "pipeline from>to role cause". Every combination not
  * listed here must be refused.
  */
 const allowedStatus = new Set(

@@ -64,7 +64,7 @@ export async function isChatMember(
   return member !== null && member.status !== 'LEFT';
 }
 
-/** Whose membership of the request's chat decides what they may do (a Telegram user's: SPEC §2). */
+/** Whose membership of the request's chat decides what they may do (a Telegram user's: docs/domain.md). */
 export function membershipMatters(actor: Actor, request: RequestWithAccess): boolean {
   return actor.kind === 'user' && accessFactsOf(request).pipeline.kind === 'TELEGRAM';
 }

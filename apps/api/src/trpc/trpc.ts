@@ -1,32 +1,28 @@
 import type { Actor } from '@payreq/domain';
 import { DomainError } from '@payreq/domain';
 import { TRPCError, initTRPC } from '@trpc/server';
-import type { OpenApiMeta } from 'trpc-to-openapi';
 
 import type { Context } from '../context';
 import { AppError, describeError, forbidden, toTrpcError, unauthenticated } from '../errors';
 import { resolveBoundChat } from '../services/chats';
 
-const t = initTRPC
-  .context<Context>()
-  .meta<OpenApiMeta>()
-  .create({
-    errorFormatter({ shape, error, ctx }) {
-      const described = describeError(error, ctx?.locale ?? 'ru');
-      return {
-        ...shape,
-        message: described.message,
-        data: {
-          code: shape.data.code,
-          httpStatus: shape.data.httpStatus,
-          path: shape.data.path,
-          appCode: described.appCode,
-          issues: described.issues,
-          details: described.details,
-        },
-      };
-    },
-  });
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error, ctx }) {
+    const described = describeError(error, ctx?.locale ?? 'ru');
+    return {
+      ...shape,
+      message: described.message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        appCode: described.appCode,
+        issues: described.issues,
+        details: described.details,
+      },
+    };
+  },
+});
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;

@@ -50,7 +50,7 @@ interface Call {
   headers?: Record<string, string>;
 }
 
-/** Who is allowed, written by hand from SPEC §2/§5 and the README's "Identity". */
+/** Who is allowed, written by hand from docs/domain.md and the identities of docs/architecture.md. */
 interface Row {
   name: string;
   state: State;

@@ -177,7 +177,7 @@ export function countCreateCalls(log: string): number {
 export const textOf = (message: BotMessage) => message.text ?? message.caption ?? '';
 
 /**
- * The seed's epic (SPEC §1), played through the real interfaces: the Telegram test server's
+ * The deal room's whole story (the README's first paragraph), played through the real interfaces: the Telegram test server's
  * control API for what people do in Telegram, Chromium for the Mini App, 1C's operator API for
  * what the bank's operator does; each outcome checked in the api (its procedures), in the
  * group (what the bot posted) and in 1C.

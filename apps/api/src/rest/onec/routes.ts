@@ -159,7 +159,7 @@ function sendError(req: FastifyRequest, reply: FastifyReply, error: unknown, ope
 /**
  * The REST shim for 1C under `/onec`: plain Fastify routes over the same services as tRPC,
  * driven by the operation table in spec.ts (which also makes the OpenAPI document), rather
- * than trpc-to-openapi, whose handler parses the body itself (the HMAC needs the exact raw
+ * than an OpenAPI adapter for tRPC, whose handler parses the body itself (the HMAC needs the exact raw
  * bytes, checked before anything is parsed), answers errors in its own shape
  * (`{ message, code, issues }` instead of the contracts' `{ error: { code, message } }`) and
  * documents that shape. Also serves the OpenAPI document (`/onec/openapi.json`) and a
