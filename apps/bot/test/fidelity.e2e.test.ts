@@ -55,7 +55,7 @@ async function openDealRoom(title: string, options: { asAdmin?: boolean } = {}) 
   const welcome = await tg.waitForBotMessage(group.id, {
     bot: token,
     predicate: isWelcome,
-    timeoutMs: 15_000,
+    timeoutMs: 30_000,
   });
   await stack.mirrored();
   const launchToken = new URL(

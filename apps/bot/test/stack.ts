@@ -195,7 +195,8 @@ export async function startStack(
     app,
     active: app,
     async mirrored(options = {}) {
-      const timeoutMs = options.timeoutMs ?? 10_000;
+      // Generous: a loaded CI machine may take seconds per round; the wait ends as soon as it is done.
+      const timeoutMs = options.timeoutMs ?? 30_000;
       await tg.waitForUpdatesConsumed(TEST_BOT_TOKEN, { timeoutMs });
       await eventually(
         () => stack.active.journal?.stats().pending === 0,
@@ -221,7 +222,7 @@ export async function startStack(
 export async function eventually<T>(
   probe: () => Promise<T | undefined | false> | T | undefined | false,
   what: string,
-  timeoutMs = 10_000,
+  timeoutMs = 20_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
