@@ -1,3 +1,4 @@
 export * from './fixtures';
 export * from './until';
 export * from './telegram';
+export * from './words';

@@ -10,6 +10,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Db } from '@payreq/db';
 import { createDb } from '@payreq/db';
 import { findPostgresBinDir } from '@payreq/db/testing';
+import { actorLabel, createFormatter, historyText } from '@payreq/i18n';
+import { internalsIn } from '@payreq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { botService, miniAppUser } from '../src/demo/api';
@@ -325,6 +327,32 @@ function demoSuite(name: string, args: string[], options: { postgres: boolean; b
         const other = await (await asMember(people.anna.id, apiUrl)).miniApp.session.query();
         expect(other.request).toMatchObject({ id: request.id, version: request.version });
       }
+    });
+
+    it('people read words: no id, JSON body or code name in the history or the group', async () => {
+      const apiUrl = run.state.apiUrls[0]!;
+      const views = await Promise.all(
+        [people.anna.id, people.ivan.id].map(async (id) =>
+          (await asMember(id, apiUrl)).miniApp.session.query(),
+        ),
+      );
+      const leaks: string[] = [];
+      for (const [index, view] of views.entries()) {
+        const history = view.request!.history;
+        expect(history.length).toBeGreaterThan(10);
+        for (const locale of ['ru', 'en'] as const) {
+          const format = createFormatter(locale);
+          for (const entry of history) {
+            const text = `${actorLabel(entry.actor, locale)}: ${historyText(entry.change, format)}`;
+            for (const found of internalsIn(text)) leaks.push(`history ${index} ${found}: ${text}`);
+          }
+        }
+      }
+      for (const message of await control.botMessages(epic().chatId)) {
+        for (const found of internalsIn(textOf(message)))
+          leaks.push(`group ${found}: ${textOf(message)}`);
+      }
+      expect(leaks).toEqual([]);
     });
 
     it('the group: the welcome and each announcement exactly once, the documents as PDFs', async () => {
