@@ -602,64 +602,49 @@ route(
   },
 );
 
-route(
-  'POST',
-  '/chats/:chat/photos',
+/** A route where a user sends a file of one kind Telegram has, its bytes given or generated. */
+function mediaRoute<Input extends { base64?: string | undefined }>(
+  kind: string,
+  help: string,
+  schema: z.ZodType<Input>,
+  send: (
+    server: TelegramTestServer,
+    input: Omit<Input, 'base64'> & { bytes: Uint8Array | undefined; chat: ChatRef },
+  ) => unknown,
+): void {
+  route('POST', `/chats/:chat/${kind}`, help, ({ server, path, body }) => {
+    const { base64: data, ...input } = schema.parse(body);
+    const message = send(
+      server,
+      withoutUndefined({ ...input, bytes: bytes(data), chat: chatParam(path) }) as Omit<
+        Input,
+        'base64'
+      > & { bytes: Uint8Array | undefined; chat: ChatRef },
+    );
+    return ok({ ok: true, message });
+  });
+}
+
+mediaRoute(
+  'photos',
   '{from, base64?|size?, width?, height?, caption?, replyTo?}',
-  ({ server, path, body }) => {
-    const { base64: data, ...input } = schemas.photo.parse(body);
-    return ok({
-      ok: true,
-      message: server.sendPhoto(
-        withoutUndefined({ ...input, bytes: bytes(data), chat: chatParam(path) }),
-      ),
-    });
-  },
+  schemas.photo,
+  (server, input) => server.sendPhoto(input),
 );
-
-route(
-  'POST',
-  '/chats/:chat/documents',
+mediaRoute(
+  'documents',
   '{from, fileName, mimeType?, base64?|size?, caption?, replyTo?}',
-  ({ server, path, body }) => {
-    const { base64: data, ...input } = schemas.document.parse(body);
-    return ok({
-      ok: true,
-      message: server.sendDocument(
-        withoutUndefined({ ...input, bytes: bytes(data), chat: chatParam(path) }),
-      ),
-    });
-  },
+  schemas.document,
+  (server, input) => server.sendDocument(input),
 );
-
-route(
-  'POST',
-  '/chats/:chat/voices',
-  '{from, base64?|size?, duration?, caption?}',
-  ({ server, path, body }) => {
-    const { base64: data, ...input } = schemas.voice.parse(body);
-    return ok({
-      ok: true,
-      message: server.sendVoice(
-        withoutUndefined({ ...input, bytes: bytes(data), chat: chatParam(path) }),
-      ),
-    });
-  },
+mediaRoute('voices', '{from, base64?|size?, duration?, caption?}', schemas.voice, (server, input) =>
+  server.sendVoice(input),
 );
-
-route(
-  'POST',
-  '/chats/:chat/videos',
+mediaRoute(
+  'videos',
   '{from, base64?|size?, width?, height?, duration?, fileName?, caption?}',
-  ({ server, path, body }) => {
-    const { base64: data, ...input } = schemas.video.parse(body);
-    return ok({
-      ok: true,
-      message: server.sendVideo(
-        withoutUndefined({ ...input, bytes: bytes(data), chat: chatParam(path) }),
-      ),
-    });
-  },
+  schemas.video,
+  (server, input) => server.sendVideo(input),
 );
 
 route(
