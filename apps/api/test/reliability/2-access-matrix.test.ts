@@ -228,16 +228,17 @@ const table: Row[] = [
     call: () => trpcMutation('botOutbox.claim', { limit: 1 }),
   },
   {
-    name: 'botOutbox.requestCard',
+    // A row nobody holds: the bot may ask, and is told nothing was settled.
+    name: 'botOutbox.complete',
     state: 'draft',
     allowed: ['bot'],
-    call: (s) => trpcQuery('botOutbox.requestCard', { requestId: s.telegramId }),
+    call: () => trpcMutation('botOutbox.complete', { id: '999999999', workerId: 'matrix' }),
   },
   {
-    name: 'botOutbox.whoIs',
+    name: 'bot.whoIs',
     state: 'draft',
     allowed: ['bot'],
-    call: () => trpcQuery('botOutbox.whoIs', { telegramId: people.linkedAgent.id }),
+    call: () => trpcQuery('bot.whoIs', { telegramId: people.linkedAgent.id }),
   },
   // outbox.* — agents of the master tenant
   {
