@@ -24,6 +24,8 @@ export type Actor =
       name: string;
       /** Set when this Telegram user is an agent taken off the whitelist (see `isFormerAgent`). */
       formerAgentId?: string | null;
+      /** The client company the person belongs to, if any: its members are its requests' clients. */
+      tenantId?: string | null;
     }
   | {
       kind: 'agent';
@@ -50,6 +52,8 @@ export interface RequestAccessFacts {
   clientUserId: string | null;
   /** The agent whose offer was accepted (standard pipeline), if any. */
   acceptedOfferAgentId: string | null;
+  /** The bank's agent who filed a standard request on behalf of the client company, if any. */
+  filedByAgentId?: string | null;
 }
 
 /**
@@ -121,17 +125,39 @@ export function relationTo(
       return 'stranger';
     case 'agent': {
       if (responsibleAgentOf(request) === actor.agentId) return 'linkedAgent';
+      // The bank's agent who filed a request for a client company acts as that client.
+      if (request.pipeline.kind === 'STANDARD' && request.filedByAgentId === actor.agentId)
+        return 'client';
       if (!canAgentSee(actor, request)) return 'stranger';
-      if (request.pipeline.kind === 'STANDARD' && request.status === 'COLLECTING_OFFERS')
+      // Agents of the client's own company never offer on its requests.
+      if (
+        request.pipeline.kind === 'STANDARD' &&
+        request.status === 'COLLECTING_OFFERS' &&
+        actor.tenantId !== request.tenantId
+      )
         return 'offeringAgent';
       return actor.tenantId === request.tenantId ? 'colleague' : 'viewer';
     }
     case 'user': {
       if (request.pipeline.kind === 'TELEGRAM')
         return context.isChatMember && !isFormerAgent(actor) ? 'client' : 'stranger';
-      return request.clientUserId === actor.userId ? 'client' : 'stranger';
+      return isCompanyMember(actor, request) ? 'client' : 'stranger';
     }
   }
+}
+
+/**
+ * A person is the client of a standard request when they filed it, or when they belong to the
+ * client company it was filed for (a company's members see its requests, and only those).
+ */
+export function isCompanyMember(
+  actor: Extract<Actor, { kind: 'user' }>,
+  request: Pick<RequestAccessFacts, 'clientUserId' | 'tenantId' | 'tenantIsMaster'>,
+): boolean {
+  return (
+    request.clientUserId === actor.userId ||
+    (Boolean(actor.tenantId) && !request.tenantIsMaster && actor.tenantId === request.tenantId)
+  );
 }
 
 /**
@@ -254,7 +280,17 @@ export function permissionsWithoutRequest(
     if (context.isChatAgent) return ['application.create', 'chat.import'];
     return context.isChatMember && actor.kind === 'user' ? ['application.create'] : [];
   }
-  return actor.kind === 'user' ? ['application.create'] : [];
+  return mayFileStandardRequest(actor) ? ['application.create'] : [];
+}
+
+/**
+ * Who may file a standard request on the platform: a member of a client company (for it), or an
+ * agent of the bank on behalf of a client company (a request the bank has no agent of its own
+ * for: it goes to the market like any other). A person of no company registers or joins one first.
+ */
+export function mayFileStandardRequest(actor: Actor): boolean {
+  if (actor.kind === 'user') return Boolean(actor.tenantId) && !isFormerAgent(actor);
+  return actor.kind === 'agent' && actor.tenantIsMaster;
 }
 
 export function hasPermission(list: readonly Permission[], permission: Permission): boolean {

@@ -51,6 +51,14 @@ const texts: Record<string, { ru: string; en: string }> = {
     ru: 'Предложение по этой заявке может дать только закреплённый агент',
     en: 'Only the linked agent may make an offer on this request',
   },
+  OFFER_NOT_FROM_ONEC: {
+    ru: 'По заявкам платформы предложения делают агенты, а не 1С',
+    en: 'Offers on the platform’s requests come from agents, not from 1C',
+  },
+  OFFER_NOT_OWN: {
+    ru: 'Отозвать можно только своё предложение',
+    en: 'You can withdraw only your own offer',
+  },
   OFFER_NOT_PENDING: {
     ru: 'Это предложение уже не действует',
     en: 'This offer is no longer open',

@@ -6,3 +6,5 @@ export * from './pipeline';
 export * from './transitions';
 export * from './visibility';
 export * from './changes';
+export * from './companies';
+export * from './reminders';

@@ -37,7 +37,7 @@ export function decideOffer(request: OfferFacts, origin: OfferOrigin, now: Date)
     return { outcome: 'AUTO_ACCEPT', agentId: origin.agentId };
   }
   if (origin.kind === 'onec')
-    throw new DomainError('FORBIDDEN', 'FORBIDDEN', { action: 'offer.create' });
+    throw new DomainError('FORBIDDEN', 'OFFER_NOT_FROM_ONEC');
   if (request.offersDeadline && request.offersDeadline.getTime() <= now.getTime()) {
     throw new DomainError('TRANSITION_NOT_ALLOWED', 'OFFER_DEADLINE_PASSED');
   }
@@ -59,6 +59,20 @@ export function assertOfferAcceptable(
     throw new DomainError('TRANSITION_NOT_ALLOWED', 'OFFER_NOT_PENDING');
   if (request.offersDeadline && request.offersDeadline.getTime() <= now.getTime())
     throw new DomainError('TRANSITION_NOT_ALLOWED', 'OFFER_DEADLINE_PASSED');
+}
+
+/**
+ * Whether an agent may withdraw this offer now: their own, still open, while the request
+ * collects offers and before its deadline (after it, the client's choice is already due).
+ */
+export function assertOfferWithdrawable(
+  request: Pick<OfferFacts, 'status' | 'offersDeadline'>,
+  offer: { agentId: string; status: 'PENDING' | 'ACCEPTED' | 'REJECTED' | 'WITHDRAWN' },
+  agentId: string,
+  now: Date,
+): void {
+  if (offer.agentId !== agentId) throw new DomainError('FORBIDDEN', 'OFFER_NOT_OWN');
+  assertOfferAcceptable(request, offer, now);
 }
 
 /** The standard pipeline needs time to collect offers. */

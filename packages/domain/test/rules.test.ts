@@ -6,8 +6,16 @@ import {
   DomainError,
   agentForChatRequest,
   assertOfferAcceptable,
+  assertOfferWithdrawable,
   causeOf,
+  deadlineReminderDue,
   decideOffer,
+  invitationState,
+  mayFileStandardRequest,
+  mayInviteToCompany,
+  mayJoinCompany,
+  permissionsFor,
+  relationTo,
   isOnWhitelist,
   minimumOffersWindowMs,
   pipelineFor,
@@ -190,5 +198,149 @@ describe('agents', () => {
     expect(
       responsibleAgentOf({ pipeline: standard, agentId: null, acceptedOfferAgentId: null }),
     ).toBeNull();
+  });
+});
+
+describe('the standard pipeline outside Telegram', () => {
+  const bankAgent: Actor = {
+    kind: 'agent',
+    agentId: 'a-1',
+    userId: null,
+    telegramId: 1,
+    name: 'Anna',
+    tenantId: 't-bank',
+    tenantIsMaster: true,
+  };
+  const otherAgent: Actor = {
+    ...bankAgent,
+    agentId: 'a-9',
+    tenantId: 't-agency',
+    tenantIsMaster: false,
+  };
+  const companyAgent: Actor = { ...otherAgent, agentId: 'a-5', tenantId: 't-company' };
+  const member: Actor = {
+    kind: 'user',
+    userId: 'u-2',
+    telegramId: 3,
+    name: 'Olga',
+    tenantId: 't-company',
+  };
+  const outsider: Actor = {
+    kind: 'user',
+    userId: 'u-3',
+    telegramId: 4,
+    name: 'Petr',
+    tenantId: 't-else',
+  };
+  const nobody: Actor = { kind: 'user', userId: 'u-4', telegramId: 5, name: 'Nina' };
+  const filed = (status: 'DRAFT' | 'COLLECTING_OFFERS' = 'COLLECTING_OFFERS') => ({
+    pipeline: standard,
+    status,
+    paymentStatus: 'NOT_PAID' as const,
+    tenantId: 't-company',
+    tenantIsMaster: false,
+    inHouseVisibility: 'ALL_AGENTS' as const,
+    agentId: null,
+    clientUserId: null,
+    acceptedOfferAgentId: null,
+    filedByAgentId: 'a-1',
+  });
+  const member_ = { isChatMember: false };
+
+  it('keeps a request the bank files by hand on the standard road, never the Telegram one', () => {
+    const pipeline = pipelineFor({
+      source: 'PLATFORM_UI',
+      telegramChatId: null,
+      tenant: { isMaster: true },
+    });
+    expect(pipeline.kind).toBe('STANDARD');
+    expect(pipeline.sendsToOnec).toBe(false);
+    expect(pipeline.hasDeadlines).toBe(true);
+  });
+
+  it('lets members of a company file for it, and the bank for a company; nobody else', () => {
+    expect(mayFileStandardRequest(member)).toBe(true);
+    expect(mayFileStandardRequest(bankAgent)).toBe(true);
+    expect(mayFileStandardRequest(nobody)).toBe(false);
+    expect(mayFileStandardRequest(otherAgent)).toBe(false);
+  });
+
+  it('makes the company’s members and the filing bank agent its clients; others see nothing', () => {
+    expect(relationTo(member, filed(), member_)).toBe('client');
+    expect(relationTo(bankAgent, filed(), member_)).toBe('client');
+    expect(relationTo(outsider, filed(), member_)).toBe('stranger');
+    // The bank's own tenant is no client company: its people are not clients of its requests.
+    const bankPerson: Actor = { ...member, tenantId: 't-bank' };
+    const banks = { ...filed(), tenantId: 't-bank', tenantIsMaster: true, filedByAgentId: null };
+    expect(relationTo(bankPerson, banks, member_)).toBe('stranger');
+    expect(permissionsFor('client', filed('COLLECTING_OFFERS'))).toContain('offer.accept');
+  });
+
+  it('lets agents of every other tenant offer, never those of the client’s own company', () => {
+    expect(relationTo(otherAgent, filed(), member_)).toBe('offeringAgent');
+    expect(relationTo(companyAgent, filed(), member_)).toBe('colleague');
+    expect(permissionsFor(relationTo(companyAgent, filed(), member_), filed())).not.toContain(
+      'offer.create',
+    );
+  });
+
+  it('lets an agent withdraw only their own open offer, before the deadline', () => {
+    const request = {
+      status: 'COLLECTING_OFFERS' as const,
+      offersDeadline: new Date(now.getTime() + 1),
+    };
+    const offer = { agentId: 'a-9', status: 'PENDING' as const };
+    expect(() => assertOfferWithdrawable(request, offer, 'a-9', now)).not.toThrow();
+    const reason = (run: () => void) => {
+      try {
+        run();
+      } catch (error) {
+        return (error as DomainError).reason;
+      }
+      return null;
+    };
+    expect(reason(() => assertOfferWithdrawable(request, offer, 'a-5', now))).toBe('OFFER_NOT_OWN');
+    expect(
+      reason(() => assertOfferWithdrawable(request, { ...offer, status: 'WITHDRAWN' }, 'a-9', now)),
+    ).toBe('OFFER_NOT_PENDING');
+    expect(
+      reason(() => assertOfferWithdrawable({ ...request, offersDeadline: now }, offer, 'a-9', now)),
+    ).toBe('OFFER_DEADLINE_PASSED');
+    expect(
+      reason(() => assertOfferWithdrawable({ ...request, status: 'EXPIRED' }, offer, 'a-9', now)),
+    ).toBe('OFFER_NOT_OPEN');
+  });
+
+  it('opens a company to an invitation once, until it expires; members and the bank invite', () => {
+    const now = new Date('2026-12-02T12:00:00Z');
+    expect(invitationState({ usedAt: null, expiresAt: new Date(now.getTime() + 1) }, now)).toBe(
+      'open',
+    );
+    expect(invitationState({ usedAt: now, expiresAt: new Date(now.getTime() + 1) }, now)).toBe(
+      'used',
+    );
+    expect(invitationState({ usedAt: null, expiresAt: now }, now)).toBe('expired');
+    expect(mayInviteToCompany(member, 't-company')).toBe(true);
+    expect(mayInviteToCompany(outsider, 't-company')).toBe(false);
+    expect(mayInviteToCompany(bankAgent, 't-company')).toBe(true);
+    expect(mayInviteToCompany(otherAgent, 't-company')).toBe(false);
+    expect(mayJoinCompany(nobody)).toBe(true);
+    expect(mayJoinCompany(member)).toBe(false);
+  });
+
+  it('reminds a day and an hour before the deadline, only while offers are collected', () => {
+    const deadline = new Date('2026-12-03T12:00:00Z');
+    const at = (hoursLeft: number) => new Date(deadline.getTime() - hoursLeft * 3600_000);
+    const request = {
+      pipeline: standard,
+      status: 'COLLECTING_OFFERS' as const,
+      offersDeadline: deadline,
+    };
+    expect(deadlineReminderDue(request, at(30))).toBeNull();
+    expect(deadlineReminderDue(request, at(23))).toBe('deadline:24h');
+    expect(deadlineReminderDue(request, at(0.5))).toBe('deadline:1h');
+    expect(deadlineReminderDue(request, at(-1))).toBeNull();
+    expect(deadlineReminderDue({ ...request, status: 'OFFER_ACCEPTED' }, at(0.5))).toBeNull();
+    expect(deadlineReminderDue({ ...request, pipeline: inHouse }, at(0.5))).toBeNull();
   });
 });
