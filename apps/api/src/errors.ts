@@ -47,11 +47,18 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what = 'request') =>
-  new AppError('NOT_FOUND', {
-    ru: what === 'request' ? 'Заявка не найдена' : `Не найдено: ${what}`,
-    en: `The ${what} was not found`,
-  });
+const missing = {
+  request: { ru: 'Заявка не найдена', en: 'The request was not found' },
+  chat: { ru: 'Чат не найден', en: 'The chat was not found' },
+  document: { ru: 'Документ не найден', en: 'The document was not found' },
+  offer: { ru: 'Предложение не найдено', en: 'The offer was not found' },
+  company: { ru: 'Организация не найдена', en: 'The company was not found' },
+  invitation: { ru: 'Приглашение не найдено', en: 'The invitation was not found' },
+} satisfies Record<string, Record<Locale, string>>;
+
+/** Something the caller named does not exist (or is not theirs to know of): said in words. */
+export const notFound = (what: keyof typeof missing = 'request') =>
+  new AppError('NOT_FOUND', missing[what]);
 
 export const forbidden = () =>
   new AppError('FORBIDDEN', { ru: 'Нет доступа', en: 'You have no access to this' });

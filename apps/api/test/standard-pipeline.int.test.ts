@@ -275,11 +275,18 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
     expect(await footprint(api.prisma)).toEqual(before);
   });
 
-  it('keeps a client’s request from other clients and refuses forged or missing credentials', async () => {
+  it('keeps a company’s request from other companies and refuses forged or missing credentials', async () => {
     const request = await submittedRequest();
-    expect(
-      await failureOf(asOtherClient.requests.get.query({ requestId: request.id })),
-    ).toMatchObject({ httpStatus: 403, appCode: 'FORBIDDEN' });
+    // A colleague in the same company works on the company's requests.
+    expect((await asOtherClient.requests.get.query({ requestId: request.id })).id).toBe(request.id);
+    const otherCompany = await api.prisma.tenant.create({ data: { name: 'Другая компания' } });
+    const stranger = await api.prisma.user.create({
+      data: { name: 'Stranger', tenantId: otherCompany.id },
+    });
+    const asStranger = api.client(api.tokenFor({ kind: 'user', id: stranger.id }));
+    expect(await failureOf(asStranger.requests.get.query({ requestId: request.id }))).toMatchObject(
+      { httpStatus: 403, appCode: 'FORBIDDEN' },
+    );
     expect(
       await failureOf(api.client().requests.get.query({ requestId: request.id })),
     ).toMatchObject({ httpStatus: 401 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { PaymentStatus, RequestSource, RequestStatus } from './enums';
-import { safeString } from './fields';
+import { innCode, kppCode, safeString, text } from './fields';
 import { OfferTerms, PaymentRequestPatch, PaymentRequestSummary } from './payment-request';
 
 /** Inputs and outputs of the api's procedures that are not entities themselves. */
@@ -10,6 +10,8 @@ export const RequestId = z.object({ requestId: z.uuid() });
 
 export const CreateStandardRequestInput = z.strictObject({
   source: RequestSource.extract(['PLATFORM_UI', 'API']).default('PLATFORM_UI'),
+  /** The client company a bank agent files it for; a company's member files for their own. */
+  companyId: z.uuid().optional(),
   fields: PaymentRequestPatch.default({}),
   /** When the offers stop being collected; at least an hour ahead. */
   offersDeadline: z.iso.datetime({ offset: true }),
@@ -68,3 +70,51 @@ export const ListRequestsOutput = z.object({
   nextCursor: safeString().nullable(),
 });
 export type ListRequestsOutput = z.infer<typeof ListRequestsOutput>;
+
+export const WithdrawOfferInput = z.strictObject({
+  requestId: z.uuid(),
+  offerId: z.uuid(),
+});
+
+/**
+ * A client company registers with its name and tax ids: the INN with its check digits, and the
+ * KPP that an organisation (a 10-digit INN) has and a sole trader (12 digits) has not.
+ */
+export const RegisterCompanyInput = z
+  .strictObject({
+    name: text(300),
+    taxId: innCode,
+    kpp: z.preprocess((value) => (value === '' ? null : value), kppCode.nullish()),
+  })
+  .superRefine((company, ctx) => {
+    if (company.taxId.length === 10 && !company.kpp)
+      ctx.addIssue({ code: 'custom', message: 'kpp_required', path: ['kpp'] });
+    if (company.taxId.length === 12 && company.kpp)
+      ctx.addIssue({ code: 'custom', message: 'kpp_forbidden', path: ['kpp'] });
+  });
+export type RegisterCompanyInput = z.input<typeof RegisterCompanyInput>;
+
+export const CompanyView = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  taxId: z.string().nullable(),
+  kpp: z.string().nullable(),
+  members: z.number().int(),
+});
+export type CompanyView = z.infer<typeof CompanyView>;
+
+export const CreateInvitationInput = z.strictObject({ companyId: z.uuid() });
+
+/** The invitation's token goes in a link (`/portal/join/<token>`); it is shown once. */
+export const InvitationView = z.object({ token: z.string(), expiresAt: z.string() });
+export type InvitationView = z.infer<typeof InvitationView>;
+
+export const JoinCompanyInput = z.strictObject({
+  token: z.string().regex(/^[A-Za-z0-9_-]{32,64}$/, { error: 'invalid_type' }),
+});
+
+export const ListCompaniesInput = z.strictObject({
+  /** Part of the name or of the INN. */
+  search: safeString().trim().max(100).optional(),
+  limit: z.number().int().min(1).max(50).default(20),
+});

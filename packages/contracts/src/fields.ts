@@ -88,6 +88,13 @@ export const accountNumber = z
 
 export const innCode = z.string({ error: typeError }).trim().refine(isValidInn, { error: 'inn' });
 
+/** КПП of a Russian organisation: 4 digits, 2 digits or capital letters, 3 digits. */
+export const kppCode = z
+  .string({ error: typeError })
+  .trim()
+  .toUpperCase()
+  .regex(/^\d{4}[\dA-Z]{2}\d{3}$/, { error: 'kpp' });
+
 export const isoDate = z.iso.date({ error: 'date' });
 
 const decimalInput = (key: string) =>

@@ -146,6 +146,8 @@ export const OfferView = z.object({
   id: z.string(),
   agentId: z.string(),
   agentName: z.string(),
+  /** The agent's tenant (the agency), for comparing offers side by side. */
+  agentTenantName: z.string(),
   rate: z.string(),
   feePercent: z.string(),
   fixedFee: z.string(),
@@ -232,6 +234,8 @@ export const HistoryChange = z.discriminatedUnion('type', [
     comment: z.string().nullable(),
   }),
   z.object({ type: z.literal('offer'), offer: HistoryOffer.nullable() }),
+  /** Standard pipeline: an agent took back their open offer. */
+  z.object({ type: z.literal('offerWithdrawn'), agentName: z.string().nullable() }),
   z.object({
     type: z.literal('document'),
     kind: DocumentKind,

@@ -98,6 +98,11 @@ export function historyText(change: HistoryChange, format: Formatter): string {
     }
     case 'offer':
       return offerText(change.offer, format);
+    case 'offerWithdrawn':
+      if (!change.agentName) return ru ? 'Предложение отозвано' : 'An offer was withdrawn';
+      return ru
+        ? `Агент ${change.agentName} отозвал(а) предложение`
+        : `${change.agentName} withdrew their offer`;
     case 'document': {
       const kind = documentKindLabel(change.kind, locale);
       if (change.source === 'ONEC') {

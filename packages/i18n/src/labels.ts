@@ -7,6 +7,7 @@ import type {
   PaymentDirection,
   PaymentRequestFieldName,
   PaymentStatus,
+  Permission,
   RequestStatus,
 } from '@payreq/contracts';
 
@@ -145,6 +146,49 @@ const fieldWords: Record<Locale, Record<PaymentRequestFieldName, string>> = {
     comment: 'Comment',
   },
 };
+
+/** What a permission lets one do, worded to finish "You may not …" in an error. */
+const permissionWords: Record<Locale, Record<Permission, string>> = {
+  ru: {
+    'application.view': 'смотреть заявку',
+    'application.viewDetails': 'смотреть реквизиты заявки',
+    'application.create': 'создавать заявки',
+    'application.edit': 'менять поля заявки',
+    'application.submit': 'отправлять заявку',
+    'application.setStatus': 'менять статус заявки',
+    'application.cancel': 'отменять заявку',
+    'payment.markSent': 'отмечать оплату',
+    'payment.setStatus': 'менять статус оплаты',
+    'offer.view': 'смотреть предложения',
+    'offer.create': 'делать предложения по этой заявке',
+    'offer.accept': 'принимать предложения',
+    'documents.view': 'смотреть документы',
+    'documents.generate': 'запрашивать документы',
+    'history.view': 'смотреть историю',
+    'chat.import': 'загружать историю чата',
+  },
+  en: {
+    'application.view': 'view the request',
+    'application.viewDetails': 'view the request’s details',
+    'application.create': 'create requests',
+    'application.edit': 'change the request’s fields',
+    'application.submit': 'submit the request',
+    'application.setStatus': 'change the request’s status',
+    'application.cancel': 'cancel the request',
+    'payment.markSent': 'mark the payment',
+    'payment.setStatus': 'change the payment status',
+    'offer.view': 'view the offers',
+    'offer.create': 'make offers on this request',
+    'offer.accept': 'accept offers',
+    'documents.view': 'view the documents',
+    'documents.generate': 'request documents',
+    'history.view': 'view the history',
+    'chat.import': 'import the chat’s history',
+  },
+};
+
+export const permissionLabel = (permission: Permission, locale: Locale): string =>
+  permissionWords[locale][permission];
 
 export function statusLabel(status: RequestStatus, locale: Locale, inHouse = false): string {
   if (status === 'COLLECTING_OFFERS' && inHouse) return inHouseNew[locale];

@@ -82,7 +82,10 @@ async function agentActor(deps: AppDeps, agentId: string): Promise<ResolvedActor
 }
 
 async function userActor(deps: AppDeps, userId: string): Promise<ResolvedActor> {
-  const user = await deps.db.user.findUnique({ where: { id: userId } });
+  const user = await deps.db.user.findUnique({
+    where: { id: userId },
+    include: { tenant: { select: { isMaster: true } } },
+  });
   if (!user) throw unauthenticated('unknown user');
   // An agent taken off the whitelist is no client of the deal rooms either (`isFormerAgent`).
   const former =
@@ -98,6 +101,8 @@ async function userActor(deps: AppDeps, userId: string): Promise<ResolvedActor> 
       userId: user.id,
       telegramId: user.telegramId === null ? null : Number(user.telegramId),
       name: user.name,
+      // A client company's member; the bank's own tenant is no client company.
+      tenantId: user.tenant && !user.tenant.isMaster ? user.tenantId : null,
       ...(former && !former.active ? { formerAgentId: former.id } : {}),
     },
     locale: user.locale === 'en' ? 'en' : 'ru',

@@ -330,6 +330,7 @@ export async function telegramActor(
       userId: user.id,
       telegramId: launch.user.id,
       name: user.name,
+      tenantId: user.tenant?.isMaster ? null : (user.tenant?.id ?? null),
       ...(formerAgentId ? { formerAgentId } : {}),
     },
     locale,

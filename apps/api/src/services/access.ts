@@ -2,6 +2,7 @@ import type { Permission } from '@payreq/contracts';
 import type { Actor, Pipeline, Relation, RequestAccessFacts } from '@payreq/domain';
 import { permissionsFor, pipelineFor, relationTo } from '@payreq/domain';
 import type { Prisma } from '@payreq/db';
+import { permissionLabel } from '@payreq/i18n';
 
 import type { Tx } from '../db';
 import { AppError, forbidden, notFound } from '../errors';
@@ -46,6 +47,7 @@ export function accessFactsOf(request: RequestWithAccess): {
       agentId: request.agentId,
       clientUserId: request.clientUserId,
       acceptedOfferAgentId: request.offers[0]?.agentId ?? null,
+      filedByAgentId: request.filedByAgentId,
     },
   };
 }
@@ -129,8 +131,8 @@ export function requirePermission(access: RequestAccess, permission: Permission)
   if (access.relation === 'stranger') throw forbidden();
   if (!access.permissions.includes(permission)) {
     throw new AppError('FORBIDDEN', {
-      ru: `Недостаточно прав для этого действия (${permission})`,
-      en: `You may not do this (${permission})`,
+      ru: `Вы не можете ${permissionLabel(permission, 'ru')}`,
+      en: `You may not ${permissionLabel(permission, 'en')}`,
     });
   }
 }

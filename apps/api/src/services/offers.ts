@@ -1,7 +1,7 @@
 import type { OfferTerms, PaymentRequestView } from '@payreq/contracts';
 import { chatIdToWire, telegramKinds } from '@payreq/contracts';
 import type { Actor, OfferOrigin } from '@payreq/domain';
-import { assertOfferAcceptable, decideOffer } from '@payreq/domain';
+import { assertOfferAcceptable, assertOfferWithdrawable, decideOffer } from '@payreq/domain';
 import type { Prisma } from '@payreq/db';
 
 import type { Tx } from '../db';
@@ -174,5 +174,41 @@ export async function acceptOffer(
     );
     await acceptInTx(tx, access, offer.id, ctx.actor, ctx.now());
     return currentView(tx, ctx.actor, input.requestId);
+  });
+}
+
+/** Standard pipeline: an agent takes back their open offer before the deadline. */
+export async function withdrawOffer(
+  ctx: ServiceContext,
+  input: { requestId: string; offerId: string },
+): Promise<PaymentRequestView> {
+  const { actor } = ctx;
+  if (actor.kind !== 'agent') throw forbidden();
+  return transaction(ctx.db, async (tx) => {
+    const access = await loadAccess(tx, actor, input.requestId, { lock: true });
+    requirePermission(access, 'application.view');
+    // Withdrawing is part of making offers: the same agents, the same window.
+    requirePermission(access, 'offer.create');
+    const offer = await tx.offer.findFirst({
+      where: { id: input.offerId, requestId: input.requestId },
+    });
+    if (!offer) throw notFound('offer');
+    const now = ctx.now();
+    assertOfferWithdrawable(
+      { status: access.request.status, offersDeadline: access.request.offersDeadline },
+      offer,
+      actor.agentId,
+      now,
+    );
+    await tx.offer.update({ where: { id: offer.id }, data: { status: 'WITHDRAWN' } });
+    await recordHistory(
+      tx,
+      access.request.id,
+      actor,
+      [{ field: 'offerWithdrawn', from: offer.id, to: null }],
+      now,
+    );
+    await tx.paymentRequest.update({ where: { id: access.request.id }, data: { updatedAt: now } });
+    return currentView(tx, actor, input.requestId);
   });
 }

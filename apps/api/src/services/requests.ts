@@ -14,6 +14,7 @@ import {
   areFieldsEditable,
   assertOffersDeadline,
   diffFields,
+  mayFileStandardRequest,
   settablePaymentStatuses,
   settableStatuses,
   viewScopeFor,
@@ -141,30 +142,34 @@ function nextSteps(access: RequestAccess): PaymentRequestView['next'] {
   return { statuses, paymentStatuses: settablePaymentStatuses(access.facts, role) };
 }
 
-/** Standard pipeline: a client of the platform files a draft that will collect offers until its deadline. */
+/**
+ * Standard pipeline: a client company's member files a draft for their company, or the bank's
+ * agent files one on behalf of a client company (the bank has no agent of its own for it: it
+ * goes to the market like any other). It collects offers until its deadline once submitted.
+ */
 export async function createStandardRequest(
   ctx: ServiceContext,
   input: z.output<typeof CreateStandardRequestInput>,
 ): Promise<PaymentRequestView> {
   const { actor } = ctx;
-  if (actor.kind !== 'user') throw forbidden();
+  if (!mayFileStandardRequest(actor)) {
+    throw new AppError('FORBIDDEN', {
+      ru: 'Чтобы подать заявку, зарегистрируйте организацию или вступите в неё по приглашению',
+      en: 'To file a request, register your company or join one by an invitation',
+    });
+  }
   const now = ctx.now();
   const deadline = new Date(input.offersDeadline);
   assertOffersDeadline(deadline, now);
   return transaction(ctx.db, async (tx) => {
-    const user = await tx.user.findUniqueOrThrow({ where: { id: actor.userId } });
-    if (!user.tenantId) {
-      throw new AppError('FORBIDDEN', {
-        ru: 'Пользователь не привязан к организации',
-        en: 'The user belongs to no organisation',
-      });
-    }
+    const companyId = await companyFiledFor(tx, actor, input.companyId);
     const created = await tx.paymentRequest.create({
       data: {
         ...(patchToData(input.fields) as Prisma.PaymentRequestUncheckedCreateInput),
-        tenantId: user.tenantId,
+        tenantId: companyId,
         source: input.source,
-        clientUserId: user.id,
+        clientUserId: actor.kind === 'user' ? actor.userId : null,
+        filedByAgentId: actor.kind === 'agent' ? actor.agentId : null,
         offersDeadline: deadline,
         status: 'DRAFT',
       },
@@ -178,6 +183,23 @@ export async function createStandardRequest(
     );
     return currentView(tx, actor, created.id);
   });
+}
+
+/** The client company a new standard request belongs to: the member's own, or the one the bank's agent names. */
+async function companyFiledFor(tx: Tx, actor: Actor, companyId: string | undefined): Promise<string> {
+  if (actor.kind === 'user') {
+    if (companyId && companyId !== actor.tenantId) throw forbidden();
+    return actor.tenantId!;
+  }
+  if (!companyId) {
+    throw new AppError('VALIDATION_FAILED', {
+      ru: 'Выберите организацию клиента',
+      en: 'Choose the client company',
+    });
+  }
+  const company = await tx.tenant.findUnique({ where: { id: companyId } });
+  if (!company || company.isMaster) throw notFound('company');
+  return company.id;
 }
 
 /** Saves form fields (both pipelines). A stale version is refused and nothing is written. */
@@ -324,12 +346,23 @@ function decodeCursor(cursor: string): Cursor {
  * it by a test), or a client's own requests. Newest activity first, paged by cursor.
  */
 export function visibilityWhere(actor: Actor): Prisma.PaymentRequestWhereInput {
-  if (actor.kind === 'user') return { clientUserId: actor.userId };
+  if (actor.kind === 'user') {
+    // A company's members see its requests (the domain's `isCompanyMember`); anyone their own.
+    return {
+      OR: [
+        { clientUserId: actor.userId },
+        ...(actor.tenantId
+          ? [{ tenantId: actor.tenantId, telegramChatId: null, tenant: { isMaster: false } }]
+          : []),
+      ],
+    };
+  }
   if (actor.kind !== 'agent') return { id: { in: [] } };
   const notDraft: Prisma.PaymentRequestWhereInput = { status: { not: 'DRAFT' } };
   return {
     OR: [
       { agentId: actor.agentId },
+      { filedByAgentId: actor.agentId },
       { offers: { some: { agentId: actor.agentId } } },
       { ...notDraft, telegramChatId: null },
       {

@@ -36,6 +36,8 @@ const tenantColumns = {
   name: 'value',
   isMaster: 'value',
   inHouseVisibility: 'value',
+  taxId: 'value',
+  kpp: 'value',
   createdAt: 'date',
 } as const satisfies Columns<Tenant>;
 
@@ -82,6 +84,7 @@ const requestColumns = {
   telegramChatId: 'bigint',
   agentId: 'value',
   clientUserId: 'value',
+  filedByAgentId: 'value',
   status: 'value',
   paymentStatus: 'value',
   offersDeadline: 'date',
@@ -233,8 +236,8 @@ const viewRowJson = object('r', requestColumns, [
     offerColumns,
     '"o"."requestId" = "r"."id"',
     'createdAt',
-    ' JOIN "Agent" AS "oa" ON "oa"."id" = "o"."agentId"',
-    [`'agent', ${object('oa', agentColumns)}`],
+    ' JOIN "Agent" AS "oa" ON "oa"."id" = "o"."agentId" JOIN "Tenant" AS "ot" ON "ot"."id" = "oa"."tenantId"',
+    [`'agent', ${object('oa', agentColumns, [`'tenantName', "ot"."name"`])}`],
   )}`,
   `'documents', ${many('d', 'Document', documentColumns, '"d"."requestId" = "r"."id"', 'createdAt')}`,
   `'documentRequests', ${many(
@@ -262,7 +265,10 @@ function reviveViewRow(json: JsonRow): RequestViewRow {
     chat: revived(json.chat, chatColumns) as TelegramChat | null,
     offers: (json.offers as JsonRow[]).map((offer) => ({
       ...revive<Offer>(offerColumns, offer),
-      agent: revive<Agent>(agentColumns, offer.agent as JsonRow),
+      agent: {
+        ...revive<Agent>(agentColumns, offer.agent as JsonRow),
+        tenant: { name: String((offer.agent as JsonRow).tenantName) },
+      },
     })),
     documents: (json.documents as JsonRow[]).map((row) => revive<Document>(documentColumns, row)),
     documentRequests: (json.documentRequests as JsonRow[]).map((row) =>

@@ -27,7 +27,10 @@ export const requestViewInclude = {
   agent: true,
   clientUser: true,
   chat: true,
-  offers: { include: { agent: true }, orderBy: { createdAt: 'asc' } },
+  offers: {
+    include: { agent: { include: { tenant: { select: { name: true } } } } },
+    orderBy: { createdAt: 'asc' },
+  },
   documents: { orderBy: { createdAt: 'asc' } },
   documentRequests: { orderBy: { createdAt: 'asc' } },
   history: { orderBy: { id: 'asc' } },
@@ -132,6 +135,7 @@ export function toOfferView(offer: RequestViewRow['offers'][number]): OfferView 
     id: offer.id,
     agentId: offer.agentId,
     agentName: offer.agent.name,
+    agentTenantName: offer.agent.tenant.name,
     rate: offer.rate.toFixed(6).replace(/0+$/, '').replace(/\.$/, ''),
     feePercent: offer.feePercent.toFixed(4).replace(/0+$/, '').replace(/\.$/, ''),
     fixedFee: offer.fixedFee.toFixed(2),
@@ -249,6 +253,10 @@ function historyChange(
             }
           : null,
       };
+    }
+    case 'offerWithdrawn': {
+      const offer = row.offers.find((candidate) => candidate.id === from);
+      return { type: 'offerWithdrawn', agentName: offer?.agent.name ?? null };
     }
     case 'document': {
       const stored = (to ?? {}) as {

@@ -1,1 +1,6 @@
-export { AcceptOfferInput, PaymentRequestView, SubmitOfferInput } from '@payreq/contracts';
+export {
+  AcceptOfferInput,
+  PaymentRequestView,
+  SubmitOfferInput,
+  WithdrawOfferInput,
+} from '@payreq/contracts';
