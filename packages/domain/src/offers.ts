@@ -36,8 +36,7 @@ export function decideOffer(request: OfferFacts, origin: OfferOrigin, now: Date)
       throw new DomainError('FORBIDDEN', 'OFFER_NOT_LINKED_AGENT');
     return { outcome: 'AUTO_ACCEPT', agentId: origin.agentId };
   }
-  if (origin.kind === 'onec')
-    throw new DomainError('FORBIDDEN', 'OFFER_NOT_FROM_ONEC');
+  if (origin.kind === 'onec') throw new DomainError('FORBIDDEN', 'OFFER_NOT_FROM_ONEC');
   if (request.offersDeadline && request.offersDeadline.getTime() <= now.getTime()) {
     throw new DomainError('TRANSITION_NOT_ALLOWED', 'OFFER_DEADLINE_PASSED');
   }

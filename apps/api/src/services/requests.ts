@@ -186,7 +186,11 @@ export async function createStandardRequest(
 }
 
 /** The client company a new standard request belongs to: the member's own, or the one the bank's agent names. */
-async function companyFiledFor(tx: Tx, actor: Actor, companyId: string | undefined): Promise<string> {
+async function companyFiledFor(
+  tx: Tx,
+  actor: Actor,
+  companyId: string | undefined,
+): Promise<string> {
   if (actor.kind === 'user') {
     if (companyId && companyId !== actor.tenantId) throw forbidden();
     return actor.tenantId!;
