@@ -262,7 +262,9 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
       asClient.requests.submit.mutate({ requestId: draft.id, version: 1 }),
     );
     expect(incomplete).toMatchObject({ httpStatus: 422, appCode: 'INCOMPLETE_REQUEST' });
-    expect(incomplete.message).toMatch(/^Заполните обязательные поля: payerName, payerTaxId/);
+    expect(incomplete.message).toMatch(
+      /^Заполните обязательные поля: Плательщик \(название\), ИНН,/,
+    );
 
     const tooSoon = await failureOf(
       asClient.requests.create.mutate({

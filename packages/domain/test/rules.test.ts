@@ -78,7 +78,7 @@ describe('one transition for every status and payment change', () => {
         'AGENT',
         now,
       ),
-    ).toThrowError(/payerTaxId/);
+    ).toThrowError(/Tax ID/);
   });
 
   it('applies changes in order: 1C sets the payout, then completes the request, in one call', () => {

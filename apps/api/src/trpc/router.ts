@@ -1,5 +1,6 @@
 import { botRouter } from './routers/bot';
 import { botOutboxRouter } from './routers/bot-outbox';
+import { companiesRouter } from './routers/companies';
 import { meRouter } from './routers/me';
 import { miniAppRouter } from './routers/mini-app';
 import { offersRouter } from './routers/offers';
@@ -14,6 +15,7 @@ export const appRouter = router({
   botOutbox: botOutboxRouter,
   requests: requestsRouter,
   offers: offersRouter,
+  companies: companiesRouter,
   outbox: outboxRouter,
 });
 
