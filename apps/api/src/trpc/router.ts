@@ -3,6 +3,7 @@ import { botOutboxRouter } from './routers/bot-outbox';
 import { companiesRouter } from './routers/companies';
 import { meRouter } from './routers/me';
 import { miniAppRouter } from './routers/mini-app';
+import { notificationsRouter } from './routers/notifications';
 import { offersRouter } from './routers/offers';
 import { outboxRouter } from './routers/outbox';
 import { requestsRouter } from './routers/requests';
@@ -16,6 +17,7 @@ export const appRouter = router({
   requests: requestsRouter,
   offers: offersRouter,
   companies: companiesRouter,
+  notifications: notificationsRouter,
   outbox: outboxRouter,
 });
 

@@ -318,6 +318,27 @@ const table: Row[] = [
     allowed: ['linkedAgent', 'masterAgent'],
     call: () => trpcQuery('companies.list', {}),
   },
+  {
+    // Everyone signed in reads their own (the list is theirs only).
+    name: 'notifications.list',
+    state: 'none',
+    allowed: [
+      'client',
+      'otherClient',
+      'linkedAgent',
+      'masterAgent',
+      'foreignAgent',
+      'stranger',
+      'deactivatedAgent',
+    ],
+    call: () => trpcQuery('notifications.list', {}),
+  },
+  {
+    name: 'bot.privateChatStarted',
+    state: 'none',
+    allowed: ['bot'],
+    call: () => trpcMutation('bot.privateChatStarted', { telegramId: people.client.id }),
+  },
   // file routes
   {
     name: 'POST /miniapp/v1/attachments',
