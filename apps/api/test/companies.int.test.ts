@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import type { World } from '@payreq/testing';
-import { completeForm, createWorld, hours, offerTerms } from '@payreq/testing';
-import type { TestApi } from '../testing/harness';
-import { dbKind, failureOf, footprint, skipDb, startTestApi } from '../testing/harness';
+import { completeForm, hours, offerTerms } from '@payreq/testing';
+import { useTestApiWithWorld } from '../testing/suite';
+import { dbKind, failureOf, footprint, skipDb } from '../testing/harness';
 
 /**
  * Client companies and the standard market over real HTTP: a person registers a company or
@@ -11,28 +10,14 @@ import { dbKind, failureOf, footprint, skipDb, startTestApi } from '../testing/h
  * A bank agent files for a client company and acts as its client.
  */
 describe.skipIf(skipDb)(`client companies and the market (${dbKind})`, () => {
-  let api: TestApi;
-  let world: World;
+  const suite = useTestApiWithWorld();
 
-  beforeAll(async () => {
-    api = await startTestApi();
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
-  beforeEach(async () => {
-    api.clock.reset();
-    await api.prisma.$executeRawUnsafe(
-      'TRUNCATE "Tenant", "User", "Agent", "PaymentRequest", "Offer", "RequestHistory", "OutboxMessage", "CompanyInvitation" CASCADE',
-    );
-    world = await createWorld(api.prisma);
-  });
-
-  const deadline = () => new Date(api.clock.now().getTime() + hours(48)).toISOString();
-  const as = (kind: 'user' | 'agent', id: string) => api.client(api.tokenFor({ kind, id }));
+  const deadline = () => new Date(suite.api.clock.now().getTime() + hours(48)).toISOString();
+  const as = (kind: 'user' | 'agent', id: string) =>
+    suite.api.client(suite.api.tokenFor({ kind, id }));
 
   async function newcomer(name: string) {
-    const user = await api.prisma.user.create({ data: { name } });
+    const user = await suite.api.prisma.user.create({ data: { name } });
     return { user, client: as('user', user.id) };
   }
 
@@ -44,13 +29,13 @@ describe.skipIf(skipDb)(`client companies and the market (${dbKind})`, () => {
     expect(refused).toMatchObject({ httpStatus: 403, appCode: 'FORBIDDEN' });
     expect(refused.message).toContain('зарегистрируйте организацию');
 
-    const before = await footprint(api.prisma);
+    const before = await footprint(suite.api.prisma);
     const noKpp = await failureOf(
       masha.companies.register.mutate({ name: 'ООО «Вектор»', taxId: '7707083893' }),
     );
     expect(noKpp).toMatchObject({ httpStatus: 400, appCode: 'VALIDATION_FAILED' });
     expect(noKpp.message).not.toMatch(/kpp_required/);
-    expect(await footprint(api.prisma)).toEqual(before);
+    expect(await footprint(suite.api.prisma)).toEqual(before);
 
     const company = await masha.companies.register.mutate({
       name: 'ООО «Вектор»',
@@ -67,19 +52,19 @@ describe.skipIf(skipDb)(`client companies and the market (${dbKind})`, () => {
     );
     expect(duplicate).toMatchObject({ httpStatus: 409, appCode: 'ALREADY_EXISTS' });
     expect(duplicate.message).toContain('попросите приглашение');
-    expect((await api.prisma.user.findUniqueOrThrow({ where: { id: other.id } })).tenantId).toBe(
-      null,
-    );
+    expect(
+      (await suite.api.prisma.user.findUniqueOrThrow({ where: { id: other.id } })).tenantId,
+    ).toBe(null);
 
     // A member of another company may not invite into this one.
     const outsider = await failureOf(
-      as('user', world.client.id).companies.invite.mutate({ companyId: company.id }),
+      as('user', suite.world.client.id).companies.invite.mutate({ companyId: company.id }),
     );
     expect(outsider).toMatchObject({ httpStatus: 403 });
 
     const invitation = await masha.companies.invite.mutate({ companyId: company.id });
     expect(invitation.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const stored = await api.prisma.companyInvitation.findFirstOrThrow();
+    const stored = await suite.api.prisma.companyInvitation.findFirstOrThrow();
     expect(stored.tokenHash).not.toContain(invitation.token);
 
     const joined = await petya.companies.join.mutate({ token: invitation.token });
@@ -98,7 +83,9 @@ describe.skipIf(skipDb)(`client companies and the market (${dbKind})`, () => {
     expect((await petya.requests.get.query({ requestId: draft.id })).id).toBe(draft.id);
     expect((await petya.requests.list.query({})).items.map((item) => item.id)).toEqual([draft.id]);
     expect(
-      await failureOf(as('user', world.client.id).requests.get.query({ requestId: draft.id })),
+      await failureOf(
+        as('user', suite.world.client.id).requests.get.query({ requestId: draft.id }),
+      ),
     ).toMatchObject({ httpStatus: 403 });
   });
 
@@ -109,7 +96,7 @@ describe.skipIf(skipDb)(`client companies and the market (${dbKind})`, () => {
       taxId: '500100732259',
     });
     const invitation = await masha.companies.invite.mutate({ companyId: company.id });
-    api.clock.advance(hours(8 * 24));
+    suite.api.clock.advance(hours(8 * 24));
     const { client: late } = await newcomer('Поздний');
     const expired = await failureOf(late.companies.join.mutate({ token: invitation.token }));
     expect(expired).toMatchObject({ httpStatus: 409 });
@@ -126,7 +113,7 @@ describe.skipIf(skipDb)(`client companies and the market (${dbKind})`, () => {
     );
     expect(second).toMatchObject({ httpStatus: 403 });
     expect(second.message).toContain('уже состоите');
-    expect(await api.prisma.tenant.count({ where: { taxId: '7736207543' } })).toBe(0);
+    expect(await suite.api.prisma.tenant.count({ where: { taxId: '7736207543' } })).toBe(0);
   });
 
   it('lets a bank agent file for a client company and choose among offers of two tenants', async () => {
@@ -135,9 +122,9 @@ describe.skipIf(skipDb)(`client companies and the market (${dbKind})`, () => {
       name: 'ИП Иванов',
       taxId: '500100732259',
     });
-    const anna = as('agent', world.anna.id);
-    const boris = as('agent', world.boris.id);
-    const zoe = as('agent', world.zoe.id);
+    const anna = as('agent', suite.world.anna.id);
+    const boris = as('agent', suite.world.boris.id);
+    const zoe = as('agent', suite.world.zoe.id);
 
     expect((await anna.companies.list.query({ search: '5001' })).map((c) => c.id)).toEqual([
       company.id,
@@ -175,7 +162,7 @@ describe.skipIf(skipDb)(`client companies and the market (${dbKind})`, () => {
       requestId: draft.id,
       terms: offerTerms('16055700.00'),
     });
-    const zoeOffer = zoeView.offers.find((offer) => offer.agentId === world.zoe.id)!;
+    const zoeOffer = zoeView.offers.find((offer) => offer.agentId === suite.world.zoe.id)!;
     expect(zoeOffer.agentTenantName).toBe('Other Agents LLC');
 
     // Zoe takes hers back, then offers again; Boris may not withdraw Zoe's.
@@ -202,7 +189,7 @@ describe.skipIf(skipDb)(`client companies and the market (${dbKind})`, () => {
     ]);
     expect(side.history.some((entry) => entry.change.type === 'offerWithdrawn')).toBe(true);
 
-    const chosen = pending.find((offer) => offer.agentId === world.zoe.id)!;
+    const chosen = pending.find((offer) => offer.agentId === suite.world.zoe.id)!;
     const accepted = await anna.offers.accept.mutate({ requestId: draft.id, offerId: chosen.id });
     expect(accepted).toMatchObject({ status: 'OFFER_ACCEPTED', readOnly: true });
     const borisAfter = await boris.requests.get.query({ requestId: draft.id });
@@ -211,11 +198,13 @@ describe.skipIf(skipDb)(`client companies and the market (${dbKind})`, () => {
 
   it('refuses an offer from an agent of the client’s own company and writes nothing', async () => {
     // A company whose own agent (a tenant with agents and members) tries its own request.
-    const agency = await api.prisma.tenant.create({
+    const agency = await suite.api.prisma.tenant.create({
       data: { name: 'Агентство и клиент', taxId: '7736207543', kpp: '770401001' },
     });
-    const member = await api.prisma.user.create({ data: { name: 'Член', tenantId: agency.id } });
-    const ownAgent = await api.prisma.agent.create({
+    const member = await suite.api.prisma.user.create({
+      data: { name: 'Член', tenantId: agency.id },
+    });
+    const ownAgent = await suite.api.prisma.agent.create({
       data: { name: 'Свой агент', tenantId: agency.id, telegramId: 7000000077n },
     });
     const client = as('user', member.id);
@@ -224,7 +213,7 @@ describe.skipIf(skipDb)(`client companies and the market (${dbKind})`, () => {
       offersDeadline: deadline(),
     });
     await client.requests.submit.mutate({ requestId: draft.id, version: draft.version });
-    const before = await footprint(api.prisma);
+    const before = await footprint(suite.api.prisma);
     const refused = await failureOf(
       as('agent', ownAgent.id).offers.submit.mutate({
         requestId: draft.id,
@@ -232,7 +221,7 @@ describe.skipIf(skipDb)(`client companies and the market (${dbKind})`, () => {
       }),
     );
     expect(refused).toMatchObject({ httpStatus: 403 });
-    expect(await footprint(api.prisma)).toEqual(before);
+    expect(await footprint(suite.api.prisma)).toEqual(before);
   });
 
   it('accepts exactly one offer when the client accepts two at once while an agent offers', async () => {
@@ -243,8 +232,8 @@ describe.skipIf(skipDb)(`client companies and the market (${dbKind})`, () => {
       offersDeadline: deadline(),
     });
     await masha.requests.submit.mutate({ requestId: draft.id, version: draft.version });
-    const boris = as('agent', world.boris.id);
-    const zoe = as('agent', world.zoe.id);
+    const boris = as('agent', suite.world.boris.id);
+    const zoe = as('agent', suite.world.zoe.id);
     await boris.offers.submit.mutate({ requestId: draft.id, terms: offerTerms('16010000.00') });
     await zoe.offers.submit.mutate({ requestId: draft.id, terms: offerTerms('16055700.00') });
     const offers = (await masha.requests.get.query({ requestId: draft.id })).offers;
@@ -256,10 +245,12 @@ describe.skipIf(skipDb)(`client companies and the market (${dbKind})`, () => {
     ]);
     const accepts = results.slice(0, 2).filter((result) => result.status === 'fulfilled');
     expect(accepts).toHaveLength(1);
-    const stored = await api.prisma.offer.findMany({ where: { requestId: draft.id } });
+    const stored = await suite.api.prisma.offer.findMany({ where: { requestId: draft.id } });
     expect(stored.filter((offer) => offer.status === 'ACCEPTED')).toHaveLength(1);
     expect(stored.filter((offer) => offer.status === 'PENDING')).toHaveLength(0);
-    const request = await api.prisma.paymentRequest.findUniqueOrThrow({ where: { id: draft.id } });
+    const request = await suite.api.prisma.paymentRequest.findUniqueOrThrow({
+      where: { id: draft.id },
+    });
     expect(request.status).toBe('OFFER_ACCEPTED');
     const view = await masha.requests.get.query({ requestId: draft.id });
     expect(view.acceptedOffer?.id).toBe(stored.find((offer) => offer.status === 'ACCEPTED')?.id);
