@@ -239,8 +239,8 @@ export class Operator {
   /**
    * `POST /v1/requests/{Ref_Key}/updates`: applies a change made on the platform once per
    * updateId (a redelivery is answered with `applied: false`), into the request's copy and its
-   * change log. The platform sends them in order; one older than the copy (never expected) is
-   * logged but does not roll the copy back.
+   * change log, in the order they come (the platform's). Fields older than the copy's version
+   * are logged but do not roll the copy back.
    */
   receiveUpdate(
     ref: string,
@@ -283,12 +283,17 @@ export class Operator {
       deliveries: 1,
     };
     this.store.addUpdate(update);
-    if (body.version >= request.version) {
-      const patch: Partial<StoredRequest> = { version: body.version, updatedAt: at };
+    {
+      const patch: Partial<StoredRequest> = {
+        version: Math.max(request.version, body.version),
+        updatedAt: at,
+      };
       for (const change of body.changes) {
         switch (change.type) {
           case 'fields':
-            patch.fields = change.fields;
+            // The create call reads the fields when it is delivered: after an outage it may
+            // already hold fields newer than an edit queued behind it.
+            if (body.version >= request.version) patch.fields = change.fields;
             break;
           case 'status':
             patch.status = change.to;

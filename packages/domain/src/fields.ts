@@ -1,4 +1,8 @@
-import type { PaymentRequestFields, PaymentRequestPatch } from '@payreq/contracts';
+import type {
+  PaymentRequestFieldName,
+  PaymentRequestFields,
+  PaymentRequestPatch,
+} from '@payreq/contracts';
 import {
   PaymentRequestForm,
   paymentRequestFieldNames,
@@ -8,7 +12,7 @@ import {
 import { DomainError } from './errors';
 
 export interface FieldChange {
-  field: string;
+  field: PaymentRequestFieldName;
   from: string | null;
   to: string | null;
 }

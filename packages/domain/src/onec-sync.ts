@@ -1,4 +1,4 @@
-import type { RequestStatus } from '@payreq/contracts';
+import type { PaymentStatus, RequestStatus } from '@payreq/contracts';
 
 import type { Actor } from './access';
 import type { StepChange } from './changes';
@@ -31,13 +31,19 @@ export function tellsOnec(facts: OnecSyncFacts, actor: Pick<Actor, 'kind'>): boo
 export type OnecStepChange =
   | { type: 'status'; from: RequestStatus; to: RequestStatus }
   | { type: 'cancelled'; from: RequestStatus }
-  | { type: 'paymentStatus'; from: string; to: string };
+  | { type: 'paymentStatus'; from: PaymentStatus; to: PaymentStatus };
 
 /** The steps of a planned change, as the changes 1C is told of (the submit step is the create call). */
 export function onecChangesOfSteps(steps: readonly StepChange[]): OnecStepChange[] {
   return steps.flatMap((step): OnecStepChange[] => {
     if (step.field === 'paymentStatus')
-      return [{ type: 'paymentStatus', from: step.from, to: step.to }];
+      return [
+        {
+          type: 'paymentStatus',
+          from: step.from as PaymentStatus,
+          to: step.to as PaymentStatus,
+        },
+      ];
     const from = step.from as RequestStatus;
     const to = step.to as RequestStatus;
     if (from === 'DRAFT') return [];
