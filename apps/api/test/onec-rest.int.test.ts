@@ -32,8 +32,10 @@ import {
 
 const DOCUMENT_MAX_BYTES = 64 * 1024;
 
+// Version 1: the fields of these requests never change, so every post is on current data.
 const offerBody = (refKey = randomUUID()) => ({
   Ref_Key: refKey,
+  version: 1,
   rate: '12.8456',
   feePercent: '1.5',
   fixedFee: '50.00',
@@ -214,13 +216,18 @@ describe.skipIf(skipDb)(`the REST shim for 1C (${dbKind})`, () => {
     await callOnec(api, 'POST', `${base()}/offer`, { body: offerBody() });
 
     const noKey = await callOnec(api, 'POST', `${base()}/status`, {
-      body: { status: 'IN_PROGRESS' },
+      body: { version: 1, status: 'IN_PROGRESS' },
     });
     expect(noKey.status).toBe(400);
     expect(ErrorBody.parse(noKey.json).error.message).toMatch(/idempotency-key header is required/);
 
     const key = randomUUID();
-    const body = { status: 'IN_PROGRESS', paymentStatus: 'PAYMENT_SENT', comment: 'Проверено' };
+    const body = {
+      version: 1,
+      status: 'IN_PROGRESS',
+      paymentStatus: 'PAYMENT_SENT',
+      comment: 'Проверено',
+    };
     const done = await callOnec(api, 'POST', `${base()}/status`, { body, idempotencyKey: key });
     expect(done.status).toBe(200);
     expect(OnecStatusResult.parse(done.json)).toMatchObject({
@@ -246,7 +253,7 @@ describe.skipIf(skipDb)(`the REST shim for 1C (${dbKind})`, () => {
 
     const before = await onecFootprint(api.prisma);
     const refused = await callOnec(api, 'POST', `${base()}/status`, {
-      body: { status: 'COMPLETED' },
+      body: { version: 1, status: 'COMPLETED' },
       idempotencyKey: randomUUID(),
     });
     expect(refused.status).toBe(409);
@@ -258,7 +265,7 @@ describe.skipIf(skipDb)(`the REST shim for 1C (${dbKind})`, () => {
     });
     // Both in one call: the payment step is rolled back with the refused status.
     const half = await callOnec(api, 'POST', `${base()}/status`, {
-      body: { paymentStatus: 'PAYMENT_RECEIVED', status: 'COMPLETED' },
+      body: { version: 1, paymentStatus: 'PAYMENT_RECEIVED', status: 'COMPLETED' },
       idempotencyKey: randomUUID(),
     });
     expect(half.status).toBe(409);
@@ -359,7 +366,7 @@ describe.skipIf(skipDb)(`the REST shim for 1C (${dbKind})`, () => {
     }).toEqual({ feePercent: '0', fixedFee: '0', validUntil: null, comment: null });
 
     const status = await callOnec(api, 'POST', `${base()}/status`, {
-      body: { status: 'IN_PROGRESS', paymentStatus: '', comment: '' },
+      body: { version: 1, status: 'IN_PROGRESS', paymentStatus: '', comment: '' },
       idempotencyKey: randomUUID(),
     });
     expect(status.status, JSON.stringify(status.json)).toBe(200);
