@@ -155,7 +155,7 @@ describe.skipIf(skipDb)(`1C hears of every change after the submit (${dbKind})`,
     );
     expect(told).toHaveLength(1);
     expect(historyText(told[0]!.change, ru)).toBe(
-      '1С прислала расчёт по прежним данным заявки — он не принят. 1С получит изменения и пришлёт новый расчёт',
+      '1С прислал расчёт по прежним данным заявки — он не принят. 1С получит изменения и пришлёт новый расчёт',
     );
 
     // 1C is back: the edit arrives, and terms on the current version are taken.

@@ -125,7 +125,7 @@ describe('the history in words', () => {
 
   it('tells why 1C’s terms were not taken, in words, with 1C’s status comment kept', () => {
     expect(historyText({ type: 'onecStaleRefused', what: 'offer' }, ru)).toBe(
-      '1С прислала расчёт по прежним данным заявки — он не принят. 1С получит изменения и пришлёт новый расчёт',
+      '1С прислал расчёт по прежним данным заявки — он не принят. 1С получит изменения и пришлёт новый расчёт',
     );
     expect(historyText({ type: 'onecStaleRefused', what: 'offer' }, en)).toMatch(/earlier data/);
     expect(
