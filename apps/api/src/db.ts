@@ -28,3 +28,18 @@ export async function transaction<T>(
   for (const target of written) outboxSignal.notify(target);
   return result;
 }
+
+/**
+ * A unique constraint refused the write (Prisma's P2002; through the driver adapter the code
+ * can come as the adapter's error kind instead).
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  const known = error as {
+    code?: unknown;
+    meta?: { driverAdapterError?: { cause?: { kind?: unknown } } };
+  };
+  return (
+    known?.code === 'P2002' ||
+    known?.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation'
+  );
+}

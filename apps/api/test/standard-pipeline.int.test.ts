@@ -1,38 +1,28 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
 import { expireOverdueRequests } from '../src/jobs/expire-deadlines';
-import type { World } from '@payreq/testing';
 import { completeForm, createWorld, hours, offerTerms } from '@payreq/testing';
 import type { TestApi } from '../testing/harness';
+import { useTestApiWithWorld } from '../testing/suite';
 import { dbKind, skipDb, failureOf, footprint, startTestApi } from '../testing/harness';
 
 describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
-  let api: TestApi;
-  let world: World;
+  const suite = useTestApiWithWorld();
   let asClient: ReturnType<TestApi['client']>;
   let asOtherClient: ReturnType<TestApi['client']>;
   let asZoe: ReturnType<TestApi['client']>;
   let asBoris: ReturnType<TestApi['client']>;
 
-  beforeAll(async () => {
-    api = await startTestApi();
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
-  beforeEach(async () => {
-    api.clock.reset();
-    await api.prisma.$executeRawUnsafe(
-      'TRUNCATE "Tenant", "User", "Agent", "PaymentRequest", "Offer", "RequestHistory", "OutboxMessage", "TelegramChat" CASCADE',
+  beforeEach(() => {
+    asClient = suite.api.client(suite.api.tokenFor({ kind: 'user', id: suite.world.client.id }));
+    asOtherClient = suite.api.client(
+      suite.api.tokenFor({ kind: 'user', id: suite.world.otherClient.id }),
     );
-    world = await createWorld(api.prisma);
-    asClient = api.client(api.tokenFor({ kind: 'user', id: world.client.id }));
-    asOtherClient = api.client(api.tokenFor({ kind: 'user', id: world.otherClient.id }));
-    asZoe = api.client(api.tokenFor({ kind: 'agent', id: world.zoe.id }));
-    asBoris = api.client(api.tokenFor({ kind: 'agent', id: world.boris.id }));
+    asZoe = suite.api.client(suite.api.tokenFor({ kind: 'agent', id: suite.world.zoe.id }));
+    asBoris = suite.api.client(suite.api.tokenFor({ kind: 'agent', id: suite.world.boris.id }));
   });
 
-  const deadline = () => new Date(api.clock.now().getTime() + hours(24)).toISOString();
+  const deadline = () => new Date(suite.api.clock.now().getTime() + hours(24)).toISOString();
 
   async function submittedRequest() {
     const draft = await asClient.requests.create.mutate({
@@ -77,7 +67,7 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
 
     const clientView = await asClient.requests.get.query({ requestId: draft.id });
     expect(clientView.offers).toHaveLength(2);
-    const borisOffer = clientView.offers.find((offer) => offer.agentId === world.boris.id)!;
+    const borisOffer = clientView.offers.find((offer) => offer.agentId === suite.world.boris.id)!;
 
     const accepted = await asClient.offers.accept.mutate({
       requestId: draft.id,
@@ -90,11 +80,11 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
       totalToPay: '16010000.00',
       status: 'ACCEPTED',
     });
-    expect(accepted.offers.find((offer) => offer.agentId === world.zoe.id)?.status).toBe(
+    expect(accepted.offers.find((offer) => offer.agentId === suite.world.zoe.id)?.status).toBe(
       'REJECTED',
     );
 
-    const before = await footprint(api.prisma);
+    const before = await footprint(suite.api.prisma);
     const readOnly = await failureOf(
       asClient.requests.update.mutate({
         requestId: draft.id,
@@ -103,7 +93,7 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
       }),
     );
     expect(readOnly).toMatchObject({ httpStatus: 409, appCode: 'READ_ONLY' });
-    expect(await footprint(api.prisma)).toEqual(before);
+    expect(await footprint(suite.api.prisma)).toEqual(before);
 
     // The agent whose offer won now carries the request; the loser only looks.
     const inProgress = await asBoris.requests.setStatus.mutate({
@@ -131,7 +121,7 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
       ]),
     );
     // Standard requests have no chat and no 1C: nothing goes to the outbox.
-    expect(await api.prisma.outboxMessage.count()).toBe(0);
+    expect(await suite.api.prisma.outboxMessage.count()).toBe(0);
   });
 
   it('refuses a stale version and changes nothing', async () => {
@@ -141,7 +131,7 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
       version: 1,
       fields: { payerName: 'First writer' },
     });
-    const before = await footprint(api.prisma);
+    const before = await footprint(suite.api.prisma);
 
     const conflict = await failureOf(
       asClient.requests.update.mutate({
@@ -153,8 +143,10 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
     expect(conflict).toMatchObject({ httpStatus: 409, appCode: 'VERSION_CONFLICT' });
     expect(conflict.data.details).toEqual({ currentVersion: 2 });
 
-    expect(await footprint(api.prisma)).toEqual(before);
-    const row = await api.prisma.paymentRequest.findUniqueOrThrow({ where: { id: draft.id } });
+    expect(await footprint(suite.api.prisma)).toEqual(before);
+    const row = await suite.api.prisma.paymentRequest.findUniqueOrThrow({
+      where: { id: draft.id },
+    });
     expect(row).toMatchObject({ payerName: 'First writer', version: 2 });
   });
 
@@ -173,10 +165,14 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
       }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    const row = await api.prisma.paymentRequest.findUniqueOrThrow({ where: { id: draft.id } });
+    const row = await suite.api.prisma.paymentRequest.findUniqueOrThrow({
+      where: { id: draft.id },
+    });
     expect(row.version).toBe(2);
     expect(
-      await api.prisma.requestHistory.count({ where: { requestId: draft.id, field: 'payerName' } }),
+      await suite.api.prisma.requestHistory.count({
+        where: { requestId: draft.id, field: 'payerName' },
+      }),
     ).toBe(1);
   });
 
@@ -184,26 +180,26 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
     const request = await submittedRequest();
     await asZoe.offers.submit.mutate({ requestId: request.id, terms: offerTerms('16055700.00') });
     // A Telegram request of the bank, collecting offers with no deadline.
-    const chat = await api.prisma.telegramChat.create({
+    const chat = await suite.api.prisma.telegramChat.create({
       data: { id: -1001000000001n, type: 'supergroup', title: 'Deal room' },
     });
-    const telegram = await api.prisma.paymentRequest.create({
+    const telegram = await suite.api.prisma.paymentRequest.create({
       data: {
-        tenantId: world.bank.id,
+        tenantId: suite.world.bank.id,
         source: 'TELEGRAM',
         telegramChatId: chat.id,
-        agentId: world.anna.id,
+        agentId: suite.world.anna.id,
         status: 'COLLECTING_OFFERS',
       },
     });
 
-    const later = new Date(api.clock.now().getTime() + hours(25));
+    const later = new Date(suite.api.clock.now().getTime() + hours(25));
     const [first, second] = await Promise.all([
-      expireOverdueRequests(api.prisma, later),
-      expireOverdueRequests(api.prisma, later),
+      expireOverdueRequests(suite.api.prisma, later),
+      expireOverdueRequests(suite.api.prisma, later),
     ]);
     expect([...first, ...second]).toEqual([request.id]);
-    expect(await expireOverdueRequests(api.prisma, later)).toEqual([]);
+    expect(await expireOverdueRequests(suite.api.prisma, later)).toEqual([]);
 
     const expired = await asClient.requests.get.query({ requestId: request.id });
     expect(expired.status).toBe('EXPIRED');
@@ -214,24 +210,25 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
       ),
     ).toHaveLength(1);
     expect(
-      (await api.prisma.paymentRequest.findUniqueOrThrow({ where: { id: telegram.id } })).status,
+      (await suite.api.prisma.paymentRequest.findUniqueOrThrow({ where: { id: telegram.id } }))
+        .status,
     ).toBe('COLLECTING_OFFERS');
   });
 
   it('refuses offers after the deadline even before the job ran', async () => {
     const request = await submittedRequest();
-    api.clock.advance(hours(25));
-    asZoe = api.client(api.tokenFor({ kind: 'agent', id: world.zoe.id }));
+    suite.api.clock.advance(hours(25));
+    asZoe = suite.api.client(suite.api.tokenFor({ kind: 'agent', id: suite.world.zoe.id }));
     const late = await failureOf(
       asZoe.offers.submit.mutate({ requestId: request.id, terms: offerTerms('1.00') }),
     );
     expect(late).toMatchObject({ httpStatus: 409, appCode: 'TRANSITION_NOT_ALLOWED' });
-    expect(await api.prisma.offer.count()).toBe(0);
+    expect(await suite.api.prisma.offer.count()).toBe(0);
   });
 
   it('refuses bad input with readable words in the caller’s language, and writes nothing', async () => {
     const draft = await asClient.requests.create.mutate({ fields: {}, offersDeadline: deadline() });
-    const before = await footprint(api.prisma);
+    const before = await footprint(suite.api.prisma);
     const bad = {
       requestId: draft.id,
       version: 1,
@@ -243,7 +240,10 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
     expect(russian.message).toContain('fields.beneficiaryAccount: IBAN указан с ошибкой');
 
     // A user whose settings say English gets English words.
-    await api.prisma.user.update({ where: { id: world.otherClient.id }, data: { locale: 'en' } });
+    await suite.api.prisma.user.update({
+      where: { id: suite.world.otherClient.id },
+      data: { locale: 'en' },
+    });
     const english = await failureOf(
       asOtherClient.requests.create.mutate({
         fields: { currency: 'XYZ' },
@@ -262,37 +262,42 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
       asClient.requests.submit.mutate({ requestId: draft.id, version: 1 }),
     );
     expect(incomplete).toMatchObject({ httpStatus: 422, appCode: 'INCOMPLETE_REQUEST' });
-    expect(incomplete.message).toMatch(/^Заполните обязательные поля: payerName, payerTaxId/);
+    expect(incomplete.message).toMatch(
+      /^Заполните обязательные поля: Плательщик \(название\), ИНН,/,
+    );
 
     const tooSoon = await failureOf(
       asClient.requests.create.mutate({
         fields: {},
-        offersDeadline: new Date(api.clock.now().getTime() + 60_000).toISOString(),
+        offersDeadline: new Date(suite.api.clock.now().getTime() + 60_000).toISOString(),
       }),
     );
     expect(tooSoon).toMatchObject({ httpStatus: 400, appCode: 'VALIDATION_FAILED' });
 
-    expect(await footprint(api.prisma)).toEqual(before);
+    expect(await footprint(suite.api.prisma)).toEqual(before);
   });
 
   it('keeps a company’s request from other companies and refuses forged or missing credentials', async () => {
     const request = await submittedRequest();
     // A colleague in the same company works on the company's requests.
     expect((await asOtherClient.requests.get.query({ requestId: request.id })).id).toBe(request.id);
-    const otherCompany = await api.prisma.tenant.create({ data: { name: 'Другая компания' } });
-    const stranger = await api.prisma.user.create({
+    const otherCompany = await suite.api.prisma.tenant.create({
+      data: { name: 'Другая компания' },
+    });
+    const stranger = await suite.api.prisma.user.create({
       data: { name: 'Stranger', tenantId: otherCompany.id },
     });
-    const asStranger = api.client(api.tokenFor({ kind: 'user', id: stranger.id }));
+    const asStranger = suite.api.client(suite.api.tokenFor({ kind: 'user', id: stranger.id }));
     expect(await failureOf(asStranger.requests.get.query({ requestId: request.id }))).toMatchObject(
       { httpStatus: 403, appCode: 'FORBIDDEN' },
     );
     expect(
-      await failureOf(api.client().requests.get.query({ requestId: request.id })),
+      await failureOf(suite.api.client().requests.get.query({ requestId: request.id })),
     ).toMatchObject({ httpStatus: 401 });
-    const forged = api.tokenFor({ kind: 'user', id: world.client.id }).slice(0, -2) + 'xx';
+    const forged =
+      suite.api.tokenFor({ kind: 'user', id: suite.world.client.id }).slice(0, -2) + 'xx';
     expect(
-      await failureOf(api.client(forged).requests.get.query({ requestId: request.id })),
+      await failureOf(suite.api.client(forged).requests.get.query({ requestId: request.id })),
     ).toMatchObject({
       httpStatus: 401,
       appCode: 'UNAUTHENTICATED',
@@ -304,12 +309,15 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
 
   it('locks out a deactivated agent at once', async () => {
     const request = await submittedRequest();
-    await api.prisma.agent.update({ where: { id: world.zoe.id }, data: { active: false } });
+    await suite.api.prisma.agent.update({
+      where: { id: suite.world.zoe.id },
+      data: { active: false },
+    });
     const refused = await failureOf(
       asZoe.offers.submit.mutate({ requestId: request.id, terms: offerTerms('1.00') }),
     );
     expect(refused).toMatchObject({ httpStatus: 401, appCode: 'UNAUTHENTICATED' });
-    expect(await api.prisma.offer.count()).toBe(0);
+    expect(await suite.api.prisma.offer.count()).toBe(0);
   });
 });
 

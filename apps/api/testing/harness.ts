@@ -164,3 +164,16 @@ export async function footprint(prisma: PrismaClient): Promise<Record<string, nu
   ]);
   return { history, outbox, offers, requests };
 }
+
+/**
+ * Empties every table of the schema (but Prisma's migration log) between tests: a table added
+ * later is emptied too, without a list to keep up to date.
+ */
+export async function resetDatabase(prisma: PrismaClient): Promise<void> {
+  const tables = await prisma.$queryRaw<{ name: string }[]>`
+    SELECT tablename AS name FROM pg_tables
+    WHERE schemaname = current_schema() AND tablename <> '_prisma_migrations'`;
+  await prisma.$executeRawUnsafe(
+    `TRUNCATE ${tables.map((table) => `"${table.name}"`).join(', ')} CASCADE`,
+  );
+}

@@ -21,12 +21,8 @@ export const ONEC_HMAC_SECRET = 'test-onec-hmac-secret-0123456789';
 
 export const testLogger: OutboxLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
-/** Every table the 1C bridge writes, emptied between tests. */
-export async function resetDatabase(prisma: PrismaClient): Promise<void> {
-  await prisma.$executeRawUnsafe(
-    'TRUNCATE "Tenant", "User", "Agent", "PaymentRequest", "Offer", "RequestHistory", "OutboxMessage", "TelegramChat", "Document", "DocumentRequest", "Asset", "IdempotencyKey", "Integration" CASCADE',
-  );
-}
+/** Every table emptied between tests (kept here for the 1C suites that import it from here). */
+export { resetDatabase } from './harness';
 
 export async function seedIntegration(
   prisma: PrismaClient,

@@ -161,15 +161,16 @@ async function onStart(telegram: Telegram, message: TgMessage, deps: HandlerDeps
   const lang = langOf(from.language_code);
   let isAgent = false;
   try {
+    // Recorded so the bot may write to this person later (reminders), and who they are.
     const who = await deps.api.call(
-      'bot.whoIs',
-      () => deps.api.trpc.bot.whoIs.query({ telegramId: from.id }),
+      'bot.privateChatStarted',
+      () => deps.api.trpc.bot.privateChatStarted.mutate({ telegramId: from.id }),
       { signal, maxAttempts: 4 },
     );
     isAgent = who.isAgent;
   } catch (error) {
     if (error instanceof ShutdownError) throw error;
-    deps.logger.warn({ err: error }, 'whoIs failed; answering /start as for a client');
+    deps.logger.warn({ err: error }, 'privateChatStarted failed; answering /start as for a client');
   }
   const webappUrl = deps.config.webappUrl;
   const rows: InlineKeyboard['inline_keyboard'] = [];

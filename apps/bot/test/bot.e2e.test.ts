@@ -945,6 +945,11 @@ describe('private chat', () => {
       ],
     });
     expect(tg.botCommands(token, 'all_private_chats').map((c) => c.command)).toEqual(['start']);
+    // The api now knows it may write to each of them privately (deadline reminders).
+    const started = await stack.api.prisma.botPrivateChat.findMany({
+      where: { telegramUserId: { in: [ivan.id, mallory.id, anna.id].map(BigInt) } },
+    });
+    expect(started).toHaveLength(3);
   });
 });
 

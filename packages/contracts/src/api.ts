@@ -118,3 +118,35 @@ export const ListCompaniesInput = z.strictObject({
   search: safeString().trim().max(100).optional(),
   limit: z.number().int().min(1).max(50).default(20),
 });
+
+/** The caller's notifications in the portal (deadline reminders, ...), newest first. */
+export const ListNotificationsInput = z.strictObject({
+  limit: z.number().int().min(1).max(100).default(20),
+  /** The `id` of the last item of the previous page. */
+  before: z
+    .string()
+    .regex(/^\d{1,19}$/, { error: 'invalid_type' })
+    .optional(),
+});
+
+export const NotificationView = z.object({
+  id: z.string(),
+  at: z.string(),
+  /** In the caller's language, from the catalogue (`@payreq/i18n`). */
+  text: z.string(),
+  requestId: z.string().nullable(),
+  read: z.boolean(),
+});
+export type NotificationView = z.infer<typeof NotificationView>;
+
+export const ListNotificationsOutput = z.object({
+  items: z.array(NotificationView),
+  unread: z.number().int(),
+  /** Pass as `before` for the next page; null on the last one. */
+  nextBefore: z.string().nullable(),
+});
+
+export const MarkNotificationsReadInput = z.strictObject({
+  /** Up to this notification (inclusive): everything the caller has seen. */
+  upTo: z.string().regex(/^\d{1,19}$/, { error: 'invalid_type' }),
+});

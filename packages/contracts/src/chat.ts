@@ -243,6 +243,9 @@ export const allowedUploadMimeTypes = [
 export const UploadMimeType = z.enum(allowedUploadMimeTypes);
 
 export const WhoIsInput = z.strictObject({ telegramId });
+
+/** Someone opened (or reopened) their private chat with the bot: it may now write to them. */
+export const PrivateChatStartedInput = z.strictObject({ telegramId });
 /** Whether a Telegram user is on the agents' whitelist (the bot's private-chat menu). */
 export const WhoIsResult = z.object({
   isAgent: z.boolean(),

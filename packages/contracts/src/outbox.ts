@@ -35,12 +35,17 @@ const AnnouncedBy = z.union([
 
 const InChat = { requestId: z.uuid(), chatId: telegramId };
 
+/** Which reminder of a standard request's offers deadline: a day before, an hour before. */
+export const DeadlineReminderKind = z.enum(['deadline:24h', 'deadline:1h']);
+export type DeadlineReminderKind = z.infer<typeof DeadlineReminderKind>;
+
 export const telegramKinds = {
   requestCreated: 'telegram.requestCreated',
   statusChanged: 'telegram.statusChanged',
   paymentStatusChanged: 'telegram.paymentStatusChanged',
   offerAccepted: 'telegram.offerAccepted',
   document: 'telegram.document',
+  deadlineReminder: 'telegram.deadlineReminder',
 } as const;
 
 export const onecKinds = {
@@ -119,6 +124,20 @@ export const TelegramOutboxMessage = z.discriminatedUnion('kind', [
     target: z.literal('TELEGRAM'),
     kind: z.literal(telegramKinds.document),
     payload: z.object({ ...InChat, documentId: z.uuid() }),
+  }),
+  /**
+   * A standard request's offers deadline is near: to one person, in their private chat with the
+   * bot (`chatId` is their Telegram id), in their language.
+   */
+  z.object({
+    target: z.literal('TELEGRAM'),
+    kind: z.literal(telegramKinds.deadlineReminder),
+    payload: z.object({
+      ...InChat,
+      reminder: DeadlineReminderKind,
+      deadline: z.iso.datetime({ offset: true }),
+      locale: z.enum(['ru', 'en']),
+    }),
   }),
 ]);
 export type TelegramOutboxMessage = z.output<typeof TelegramOutboxMessage>;

@@ -1,6 +1,7 @@
 import type { ErrorCode, Locale } from '@payreq/contracts';
 
-type Params = Record<string, string | number>;
+/** A value in the words: the same in both languages, or worded per language (field labels). */
+type Params = Record<string, string | number | Record<Locale, string>>;
 
 const texts: Record<string, { ru: string; en: string }> = {
   TRANSITION_NOT_ALLOWED: {
@@ -106,5 +107,8 @@ export class DomainError extends Error {
 
 function describe(reason: string, params: Params, locale: Locale): string {
   const template = texts[reason]?.[locale] ?? reason;
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ''));
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name] ?? '';
+    return typeof value === 'object' ? value[locale] : String(value);
+  });
 }

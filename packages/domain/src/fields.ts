@@ -1,4 +1,5 @@
 import type {
+  Locale,
   PaymentRequestFieldName,
   PaymentRequestFields,
   PaymentRequestPatch,
@@ -8,6 +9,7 @@ import {
   paymentRequestFieldNames,
   requiredFieldNames,
 } from '@payreq/contracts';
+import { fieldLabel } from '@payreq/i18n';
 
 import { DomainError } from './errors';
 
@@ -39,19 +41,32 @@ function normalize(value: string | null): string | null {
   return /^\d+(\.\d+)?$/.test(value) ? String(Number(value)) : value;
 }
 
+/** The fields' names as people read them, in both languages («Плательщик, ИНН плательщика»). */
+function labelsOf(names: readonly string[]): Record<Locale, string> {
+  const words = (locale: Locale) =>
+    names
+      .map((name) =>
+        (paymentRequestFieldNames as readonly string[]).includes(name)
+          ? fieldLabel(name as PaymentRequestFieldName, locale)
+          : name,
+      )
+      .join(', ');
+  return { ru: words('ru'), en: words('en') };
+}
+
 /** Throws INCOMPLETE_REQUEST naming the fields that submit still needs. */
 export function assertComplete(fields: PaymentRequestFields): void {
   const missing = requiredFieldNames.filter((name) => fields[name] === null || fields[name] === '');
   if (missing.length > 0) {
     throw new DomainError('INCOMPLETE_REQUEST', 'INCOMPLETE_REQUEST', {
-      fields: missing.join(', '),
+      fields: labelsOf(missing),
     });
   }
   const parsed = PaymentRequestForm.safeParse(fields);
   if (!parsed.success) {
-    const invalid = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.')))];
+    const invalid = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0])))];
     throw new DomainError('INCOMPLETE_REQUEST', 'INCOMPLETE_REQUEST', {
-      fields: invalid.join(', '),
+      fields: labelsOf(invalid),
     });
   }
 }

@@ -59,9 +59,11 @@ describe('field rules', () => {
       expect.unreachable();
     } catch (error) {
       expect((error as DomainError).code).toBe('INCOMPLETE_REQUEST');
+      // People read the form's labels, never the fields' code names.
       expect((error as DomainError).describe('ru')).toBe(
-        'Заполните обязательные поля: beneficiarySwift, purpose',
+        'Заполните обязательные поля: SWIFT/BIC, Назначение платежа',
       );
+      expect((error as DomainError).describe('en')).toMatch(/^Fill in the required fields: SWIFT/);
     }
   });
 });

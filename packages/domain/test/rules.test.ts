@@ -9,6 +9,7 @@ import {
   assertOfferWithdrawable,
   causeOf,
   deadlineReminderDue,
+  deadlineReminderRecipients,
   decideOffer,
   invitationState,
   mayFileStandardRequest,
@@ -78,7 +79,7 @@ describe('one transition for every status and payment change', () => {
         'AGENT',
         now,
       ),
-    ).toThrowError(/payerTaxId/);
+    ).toThrowError(/Tax ID/);
   });
 
   it('applies changes in order: 1C sets the payout, then completes the request, in one call', () => {
@@ -342,5 +343,23 @@ describe('the standard pipeline outside Telegram', () => {
     expect(deadlineReminderDue(request, at(-1))).toBeNull();
     expect(deadlineReminderDue({ ...request, status: 'OFFER_ACCEPTED' }, at(0.5))).toBeNull();
     expect(deadlineReminderDue({ ...request, pipeline: inHouse }, at(0.5))).toBeNull();
+  });
+
+  it('reminds the company’s people, the filing agent and the agents still offering, once each', () => {
+    expect(
+      deadlineReminderRecipients({
+        memberUserIds: ['u1', 'u2'],
+        filedByAgentId: 'a-bank',
+        offers: [
+          { agentId: 'a1', status: 'PENDING' },
+          { agentId: 'a1', status: 'WITHDRAWN' },
+          { agentId: 'a2', status: 'WITHDRAWN' },
+          { agentId: 'a-bank', status: 'PENDING' },
+        ],
+      }),
+    ).toEqual(['user:u1', 'user:u2', 'agent:a-bank', 'agent:a1']);
+    expect(
+      deadlineReminderRecipients({ memberUserIds: [], filedByAgentId: null, offers: [] }),
+    ).toEqual([]);
   });
 });

@@ -1,4 +1,9 @@
-import type { HistoryActor, RequestCard, TelegramOutboxMessage } from '@payreq/contracts';
+import type {
+  DeadlineReminderKind,
+  HistoryActor,
+  RequestCard,
+  TelegramOutboxMessage,
+} from '@payreq/contracts';
 
 import type { Formatter } from './format';
 import { actorLabel } from './history';
@@ -112,6 +117,24 @@ export function documentCaption(card: RequestCard, format: Formatter): string {
   return `${name} — ${locale === 'ru' ? 'заявка' : 'payment request'} ${card.displayNumber}`;
 }
 
+/**
+ * A reminder that a standard request's offers deadline is near, to the client or to an agent
+ * who offered: in the bot's private chat and in the portal's notifications alike.
+ */
+export function deadlineReminderText(
+  reminder: { displayNumber: string; reminder: DeadlineReminderKind; deadline: string },
+  format: Formatter,
+): string {
+  const ru = format.locale === 'ru';
+  const title = requestTitle(reminder.displayNumber, format.locale);
+  const left =
+    reminder.reminder === 'deadline:24h' ? (ru ? 'сутки' : 'a day') : ru ? 'час' : 'an hour';
+  const at = format.dateTime(reminder.deadline);
+  return ru
+    ? `${title}: приём предложений закрывается через ${left} (${at}).`
+    : `${title}: offers close in ${left} (${at}).`;
+}
+
 /** The text of any TELEGRAM outbox message but a document (which is a file with a caption). */
 export function announcementText(
   message: Exclude<TelegramOutboxMessage, { kind: 'telegram.document' }>,
@@ -127,5 +150,10 @@ export function announcementText(
       return paymentStatusChangedText(card, message.payload, format);
     case 'telegram.offerAccepted':
       return offerAcceptedText(card, format);
+    case 'telegram.deadlineReminder':
+      return deadlineReminderText(
+        { displayNumber: card.displayNumber, ...message.payload },
+        format,
+      );
   }
 }

@@ -191,6 +191,27 @@ describe('the history in words', () => {
 });
 
 describe('the bot’s messages in the group', () => {
+  it('remind of an offers deadline a day and an hour before, in the person’s language', () => {
+    const reminder = (kind: 'deadline:24h' | 'deadline:1h') =>
+      ({
+        target: 'TELEGRAM',
+        kind: 'telegram.deadlineReminder',
+        payload: {
+          requestId: card.requestId,
+          chatId: 5000000001,
+          reminder: kind,
+          deadline: '2026-12-04T09:00:00.000Z',
+          locale: 'ru',
+        },
+      }) as const;
+    expect(announcementText(reminder('deadline:24h'), card, ru)).toBe(
+      'Заявка № 000123: приём предложений закрывается через сутки (04.12.2026, 12:00).',
+    );
+    expect(announcementText(reminder('deadline:1h'), card, en)).toMatch(
+      /^Payment request № 000123: offers close in an hour \(/,
+    );
+  });
+
   it('speak the chat’s language with the same words and amounts', () => {
     const by = { kind: 'onec' as const, name: null };
     expect(

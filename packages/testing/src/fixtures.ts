@@ -33,7 +33,7 @@ export interface World {
   bank: { id: string };
   otherTenant: { id: string };
   clientTenant: { id: string };
-  client: { id: string };
+  client: { id: string; telegramId: bigint | null };
   otherClient: { id: string };
   anna: { id: string; telegramId: bigint };
   boris: { id: string; telegramId: bigint };

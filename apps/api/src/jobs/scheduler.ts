@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 
 import type { Db } from '../db';
+import { sendDeadlineReminders } from './deadline-reminders';
 import { expireOverdueRequests } from './expire-deadlines';
 import type { RetentionPolicy } from './prune-retention';
 import { pruneExpiredRecords } from './prune-retention';
@@ -8,7 +9,7 @@ import { pruneExpiredRecords } from './prune-retention';
 /** How often the retention job runs: it has days of slack, once an hour is plenty. */
 const pruneEveryMs = 3600_000;
 
-/** Runs the time-based jobs on an interval: the standard pipeline's deadlines, and retention. */
+/** Runs the time-based jobs on an interval: the standard pipeline's deadlines and reminders, and retention. */
 export function startJobs(options: {
   db: Db;
   logger: FastifyBaseLogger;
@@ -35,6 +36,11 @@ export function startJobs(options: {
           options.logger.info({ expired }, 'expired requests past their offers deadline');
       })
       .catch((error: unknown) => options.logger.error({ err: error }, 'deadline job failed'))
+      .then(() => sendDeadlineReminders(options.db, now))
+      .then((sent) => {
+        if (sent > 0) options.logger.info({ sent }, 'sent offers deadline reminders');
+      })
+      .catch((error: unknown) => options.logger.error({ err: error }, 'reminder job failed'))
       .then(() => prune(now))
       .catch((error: unknown) => options.logger.error({ err: error }, 'retention job failed'))
       .finally(() => {

@@ -9,7 +9,7 @@ import type {
 } from '@payreq/contracts';
 import { chatIdToWire, telegramKinds } from '@payreq/contracts';
 import { agentForChatRequest, permissionsWithoutRequest } from '@payreq/domain';
-import { Prisma } from '@payreq/db';
+import type { Prisma } from '@payreq/db';
 
 import type { TelegramLaunch } from '../auth/telegram';
 import { AppError, forbidden } from '../errors';
@@ -25,7 +25,7 @@ import {
   updateLoadedFields,
   viewOf,
 } from './requests';
-import { transaction } from '../db';
+import { isUniqueViolation, transaction } from '../db';
 
 async function chatRequestId(ctx: ServiceContext, chat: BoundChat): Promise<string | null> {
   const request = await ctx.db.paymentRequest.findUnique({
@@ -196,7 +196,7 @@ export async function saveChatRequest(
     });
   } catch (error) {
     // Two people pressed "save" on an empty chat at once: the second sees the first's request.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+    if (isUniqueViolation(error)) {
       throw new AppError('VERSION_CONFLICT', {
         ru: 'Заявку в этом чате уже создали: обновите её и повторите',
         en: 'Someone created this chat’s request first: reload it and try again',

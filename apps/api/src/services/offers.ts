@@ -154,19 +154,30 @@ export async function submitOffer(
   });
 }
 
+/** Locks the request, checks the caller may see it and act, and finds the offer named on it. */
+async function lockOffer(
+  tx: Tx,
+  actor: Actor,
+  input: { requestId: string; offerId: string },
+  permission: 'offer.accept' | 'offer.create',
+) {
+  const access = await loadAccess(tx, actor, input.requestId, { lock: true });
+  requirePermission(access, 'application.view');
+  requirePermission(access, permission);
+  const offer = await tx.offer.findFirst({
+    where: { id: input.offerId, requestId: input.requestId },
+  });
+  if (!offer) throw notFound('offer');
+  return { access, offer };
+}
+
 /** Standard pipeline: the client chooses one of the offers. */
 export async function acceptOffer(
   ctx: ServiceContext,
   input: { requestId: string; offerId: string },
 ): Promise<PaymentRequestView> {
   return transaction(ctx.db, async (tx) => {
-    const access = await loadAccess(tx, ctx.actor, input.requestId, { lock: true });
-    requirePermission(access, 'application.view');
-    requirePermission(access, 'offer.accept');
-    const offer = await tx.offer.findFirst({
-      where: { id: input.offerId, requestId: input.requestId },
-    });
-    if (!offer) throw notFound('offer');
+    const { access, offer } = await lockOffer(tx, ctx.actor, input, 'offer.accept');
     assertOfferAcceptable(
       { status: access.request.status, offersDeadline: access.request.offersDeadline },
       offer,
@@ -185,14 +196,8 @@ export async function withdrawOffer(
   const { actor } = ctx;
   if (actor.kind !== 'agent') throw forbidden();
   return transaction(ctx.db, async (tx) => {
-    const access = await loadAccess(tx, actor, input.requestId, { lock: true });
-    requirePermission(access, 'application.view');
     // Withdrawing is part of making offers: the same agents, the same window.
-    requirePermission(access, 'offer.create');
-    const offer = await tx.offer.findFirst({
-      where: { id: input.offerId, requestId: input.requestId },
-    });
-    if (!offer) throw notFound('offer');
+    const { access, offer } = await lockOffer(tx, actor, input, 'offer.create');
     const now = ctx.now();
     assertOfferWithdrawable(
       { status: access.request.status, offersDeadline: access.request.offersDeadline },

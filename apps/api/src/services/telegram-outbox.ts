@@ -63,7 +63,13 @@ async function cardsFor(
       requestId: request.id,
       displayNumber: displayRequestNumber(request.number),
       chatId: request.telegramChatId === null ? null : chatIdToWire(request.telegramChatId),
-      locale: request.chat?.locale === 'en' ? 'en' : 'ru',
+      // A reminder goes to one person's private chat, in their language; the rest, in the group's.
+      locale:
+        message.kind === 'telegram.deadlineReminder'
+          ? message.payload.locale
+          : request.chat?.locale === 'en'
+            ? 'en'
+            : 'ru',
       status: request.status,
       paymentStatus: request.paymentStatus,
       inHouse: pipelineFor(request).inHouse,

@@ -1,7 +1,9 @@
 import { botRouter } from './routers/bot';
 import { botOutboxRouter } from './routers/bot-outbox';
+import { companiesRouter } from './routers/companies';
 import { meRouter } from './routers/me';
 import { miniAppRouter } from './routers/mini-app';
+import { notificationsRouter } from './routers/notifications';
 import { offersRouter } from './routers/offers';
 import { outboxRouter } from './routers/outbox';
 import { requestsRouter } from './routers/requests';
@@ -14,6 +16,8 @@ export const appRouter = router({
   botOutbox: botOutboxRouter,
   requests: requestsRouter,
   offers: offersRouter,
+  companies: companiesRouter,
+  notifications: notificationsRouter,
   outbox: outboxRouter,
 });
 

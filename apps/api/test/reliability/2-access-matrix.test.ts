@@ -39,6 +39,8 @@ interface Setup {
   /** A standard-pipeline request of the client, collecting offers. */
   standardId: string;
   standardVersion: number;
+  /** The client's company. */
+  companyId: string;
   /** A file attached to the Telegram request. */
   documentId: string | null;
 }
@@ -250,13 +252,15 @@ const table: Row[] = [
   // requests.* / offers.* — the standard pipeline
   // A platform user files requests for their company: users with no company are refused.
   {
+    // A company's member, or the bank's agents filing for a client company.
     name: 'requests.create',
     state: 'draft',
-    allowed: ['client'],
-    call: () =>
+    allowed: ['client', 'linkedAgent', 'masterAgent'],
+    call: (s) =>
       trpcMutation('requests.create', {
         fields: { payerName: 'Y' },
         offersDeadline: new Date(Date.now() + 48 * 3600_000).toISOString(),
+        companyId: s.companyId,
       }),
   },
   {
@@ -293,6 +297,47 @@ const table: Row[] = [
     allowed: agents,
     call: (s) =>
       trpcMutation('offers.submit', { requestId: s.standardId, terms: offerTerms('16055700.00') }),
+  },
+  // companies.* — client companies of the standard pipeline
+  {
+    // Any person may ask (the answer is theirs); a former agent just has none.
+    name: 'companies.mine',
+    state: 'none',
+    allowed: ['client', 'otherClient', 'stranger', 'deactivatedAgent'],
+    call: () => trpcQuery('companies.mine', undefined),
+  },
+  {
+    name: 'companies.invite',
+    state: 'none',
+    allowed: ['client', 'linkedAgent', 'masterAgent'],
+    call: (s) => trpcMutation('companies.invite', { companyId: s.companyId }),
+  },
+  {
+    name: 'companies.list',
+    state: 'none',
+    allowed: ['linkedAgent', 'masterAgent'],
+    call: () => trpcQuery('companies.list', {}),
+  },
+  {
+    // Everyone signed in reads their own (the list is theirs only).
+    name: 'notifications.list',
+    state: 'none',
+    allowed: [
+      'client',
+      'otherClient',
+      'linkedAgent',
+      'masterAgent',
+      'foreignAgent',
+      'stranger',
+      'deactivatedAgent',
+    ],
+    call: () => trpcQuery('notifications.list', {}),
+  },
+  {
+    name: 'bot.privateChatStarted',
+    state: 'none',
+    allowed: ['bot'],
+    call: () => trpcMutation('bot.privateChatStarted', { telegramId: people.client.id }),
   },
   // file routes
   {
@@ -433,6 +478,7 @@ describe.skipIf(skipSuite)(`access matrix (${dbKind})`, () => {
       version: 1,
       standardId: open.id,
       standardVersion: open.version,
+      companyId: room.world.clientTenant.id,
       documentId: null,
     };
     if (state === 'none') return setup;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { inheritedEnv, repoRoot } from '../env';
@@ -33,12 +33,53 @@ export function newestMtime(target: string): number {
   return newest;
 }
 
-/** Whether the page's build is missing or older than its sources. */
+/** The workspace packages' folders, by package name (`@payreq/i18n` → packages/i18n). */
+function workspacePackages(): Map<string, string> {
+  const found = new Map<string, string>();
+  const root = path.join(repoRoot, 'packages');
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    const manifest = path.join(root, entry.name, 'package.json');
+    if (entry.isDirectory() && existsSync(manifest))
+      found.set(
+        (JSON.parse(readFileSync(manifest, 'utf8')) as { name: string }).name,
+        path.dirname(manifest),
+      );
+  }
+  return found;
+}
+
+/**
+ * The `src` folders of the workspace packages a page is built from, its dependencies'
+ * dependencies included: a change to the shared words or contracts makes the page stale too.
+ */
+function workspaceSourcesOf(
+  dir: string,
+  known = workspacePackages(),
+  seen = new Set<string>(),
+): string[] {
+  const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
+  const sources: string[] = [];
+  for (const name of Object.keys({ ...manifest.dependencies, ...manifest.devDependencies })) {
+    const packageDir = known.get(name);
+    if (!packageDir || seen.has(name)) continue;
+    seen.add(name);
+    const src = path.join(packageDir, 'src');
+    if (existsSync(src)) sources.push(src);
+    sources.push(...workspaceSourcesOf(packageDir, known, seen));
+  }
+  return sources;
+}
+
+/** Whether the page's build is missing or older than its sources or the packages it uses. */
 export function buildIsStale(page: BuiltPage): boolean {
   const { dir, index, sources } = pages[page];
   const built = path.join(dir, index);
   if (!existsSync(built)) return true;
-  const newest = Math.max(...sources.map((source) => newestMtime(path.join(dir, source))));
+  const inputs = [...sources.map((source) => path.join(dir, source)), ...workspaceSourcesOf(dir)];
+  const newest = Math.max(...inputs.map((input) => newestMtime(input)));
   return statSync(built).mtimeMs < newest;
 }
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Prisma } from '@payreq/db';
 
 import type { Db, Tx } from '../../db';
-import { transaction } from '../../db';
+import { isUniqueViolation, transaction } from '../../db';
 import { AppError } from '../../errors';
 
 /**
@@ -89,17 +89,6 @@ export async function findStoredAnswer(
     where: { scope_key: { scope: ticket.scope, key: ticket.key } },
   });
   return stored ? replay(stored, ticket) : null;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const known = error as {
-    code?: unknown;
-    meta?: { driverAdapterError?: { cause?: { kind?: unknown } } };
-  };
-  return (
-    known?.code === 'P2002' ||
-    known?.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation'
-  );
 }
 
 /**

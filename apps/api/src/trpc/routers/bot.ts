@@ -1,4 +1,5 @@
 import { whoIs } from '../../services/agents';
+import { recordPrivateChat } from '../../services/bot-private-chats';
 import { requestDocumentFromChat } from '../../services/chat-documents';
 import { saveChatMessages } from '../../services/chat-messages';
 import {
@@ -25,6 +26,7 @@ import {
   SaveMessageInput,
   SaveMessagesInput,
   SaveMessagesResult,
+  PrivateChatStartedInput,
   WhoIsInput,
   WhoIsResult,
 } from './bot.types';
@@ -99,4 +101,13 @@ export const botRouter = router({
     .input(WhoIsInput)
     .output(WhoIsResult)
     .query(({ ctx, input }) => whoIs(ctx.db, input.telegramId)),
+
+  /** /start in a private chat: the bot may write to this person now (deadline reminders). */
+  privateChatStarted: botProcedure
+    .input(PrivateChatStartedInput)
+    .output(WhoIsResult)
+    .mutation(async ({ ctx, input }) => {
+      await recordPrivateChat(ctx.db, input.telegramId, ctx.now());
+      return whoIs(ctx.db, input.telegramId);
+    }),
 });

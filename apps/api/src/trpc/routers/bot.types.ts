@@ -13,6 +13,7 @@ export {
   SaveMessageInput,
   SaveMessagesInput,
   SaveMessagesResult,
+  PrivateChatStartedInput,
   WhoIsInput,
   WhoIsResult,
 } from '@payreq/contracts';

@@ -7,7 +7,7 @@ import {
   submitRequest,
   updateRequestFields,
 } from '../../services/requests';
-import { authedProcedure, router, userProcedure } from '../trpc';
+import { authedProcedure, router } from '../trpc';
 import {
   CreateStandardRequestInput,
   ListRequestsInput,
@@ -22,7 +22,8 @@ import {
 
 /** Payment requests by id: the platform's own road (standard pipeline) and the agents' board. */
 export const requestsRouter = router({
-  create: userProcedure
+  /** A company's member, or the bank's agent for a client company (`companyId`). */
+  create: authedProcedure
     .input(CreateStandardRequestInput)
     .output(PaymentRequestView)
     .mutation(({ ctx, input }) => createStandardRequest(ctx, input)),
