@@ -7,18 +7,17 @@ import type { Emulator } from '@payreq/onec-emulator';
 import type { OutboxWorker } from '../src/outbox';
 import { claimTelegramDeliveries, completeTelegramDelivery } from '../src/services/telegram-outbox';
 import type { World } from '@payreq/testing';
-import { createWorld } from '@payreq/testing';
 import type { TestApi } from '../testing/harness';
-import { dbKind, skipDb, startTestApi } from '../testing/harness';
+import { dbKind, skipDb } from '../testing/harness';
 import {
   createInHouseDraft,
-  resetDatabase,
   seedIntegration,
   startEmulator,
   startOnecWorker,
   testLogger,
   until,
 } from '../testing/onec';
+import { useTestApiWithWorld } from '../testing/suite';
 
 const ru = createFormatter('ru');
 const terms = { rate: '12.85', feePercent: '1.5', fixedFee: '50.00', settlementDays: 3 };
@@ -29,23 +28,22 @@ const terms = { rate: '12.85', feePercent: '1.5', fixedFee: '50.00', settlementD
  * refused. Real api, real database, the emulator as 1C over HTTP.
  */
 describe.skipIf(skipDb)(`1C hears of every change after the submit (${dbKind})`, () => {
+  const suite = useTestApiWithWorld();
   let api: TestApi;
   let emulator: Emulator;
   let world: World;
   let workers: OutboxWorker[] = [];
 
   beforeAll(async () => {
-    api = await startTestApi();
+    api = suite.api;
     emulator = await startEmulator(api);
   });
   afterAll(async () => {
     await emulator?.stop();
-    await api?.close();
   });
   beforeEach(async () => {
-    await resetDatabase(api.prisma);
+    world = suite.world;
     emulator.reset();
-    world = await createWorld(api.prisma);
     await seedIntegration(api.prisma);
   });
   afterEach(async () => {
@@ -58,9 +56,12 @@ describe.skipIf(skipDb)(`1C hears of every change after the submit (${dbKind})`,
   /** An in-house deal-room request with Ivan (the client) in its chat, submitted by Anna. */
   async function submittedRequest() {
     const draft = await createInHouseDraft(api.prisma, world);
-    const ivan = await api.prisma.user.findUniqueOrThrow({ where: { id: world.client.id } });
     await api.prisma.chatMember.create({
-      data: { chatId: draft.telegramChatId!, telegramUserId: ivan.telegramId!, name: ivan.name },
+      data: {
+        chatId: draft.telegramChatId!,
+        telegramUserId: world.client.telegramId!,
+        name: 'Ivan Petrov',
+      },
     });
     const asAnna = api.client(api.tokenFor({ kind: 'agent', id: world.anna.id }));
     const asIvan = api.client(api.tokenFor({ kind: 'user', id: world.client.id }));
