@@ -159,6 +159,13 @@ export class Operator {
 
   // ----- the HTTP service (what the platform calls) -----
 
+  /** The request a service call names by its Ref_Key (404 as the HTTP service answers it). */
+  private requestByRef(ref: string): StoredRequest {
+    const request = this.store.requests.find((r) => r.ref === ref.toLowerCase());
+    if (!request) throw new EmulatorError(404, 'NOT_FOUND', `No request with Ref_Key ${ref}`);
+    return request;
+  }
+
   /** `POST /v1/requests`: idempotent on platformId. */
   receiveRequest(body: OnecCreateRequestBody): { request: StoredRequest; created: boolean } {
     const existing = this.store.findRequestByPlatformId(body.platformId);
@@ -188,8 +195,7 @@ export class Operator {
 
   /** `GET /v1/requests/{Ref_Key}`. */
   requestState(ref: string): OnecRequestState {
-    const request = this.store.requests.find((r) => r.ref === ref.toLowerCase());
-    if (!request) throw new EmulatorError(404, 'NOT_FOUND', `No request with Ref_Key ${ref}`);
+    const request = this.requestByRef(ref);
     return {
       Ref_Key: request.ref,
       Number: request.number,
@@ -246,8 +252,7 @@ export class Operator {
     ref: string,
     body: OnecUpdateRequestBody,
   ): { answer: OnecUpdateRequestAnswer; created: boolean } {
-    const request = this.store.requests.find((r) => r.ref === ref.toLowerCase());
-    if (!request) throw new EmulatorError(404, 'NOT_FOUND', `No request with Ref_Key ${ref}`);
+    const request = this.requestByRef(ref);
     if (body.platformId.toLowerCase() !== request.platformId) {
       throw new EmulatorError(
         400,
@@ -323,8 +328,7 @@ export class Operator {
     ref: string,
     body: OnecDocumentRequestBody,
   ): { job: StoredJob; created: boolean } {
-    const request = this.store.requests.find((r) => r.ref === ref.toLowerCase());
-    if (!request) throw new EmulatorError(404, 'NOT_FOUND', `No request with Ref_Key ${ref}`);
+    const request = this.requestByRef(ref);
     const existing = this.store.findJobByDocumentRequestId(body.documentRequestId);
     if (existing) {
       if (existing.requestRef !== request.ref || existing.kind !== body.kind) {
