@@ -4,6 +4,7 @@ import { announcementText, createFormatter, historyText } from '@payreq/i18n';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import type { Emulator } from '@payreq/onec-emulator';
+import { completeForm } from '@payreq/testing';
 import type { OutboxWorker } from '../src/outbox';
 import { claimTelegramDeliveries, completeTelegramDelivery } from '../src/services/telegram-outbox';
 import type { World } from '@payreq/testing';
@@ -17,6 +18,7 @@ import {
   testLogger,
   until,
 } from '../testing/onec';
+import { botClient, miniAppClient, signLaunch, tma } from '../testing/telegram';
 import { useTestApiWithWorld } from '../testing/suite';
 
 const ru = createFormatter('ru');
@@ -260,5 +262,63 @@ describe.skipIf(skipDb)(`1C hears of every change after the submit (${dbKind})`,
     expect(emulator.store.findRequestByPlatformId(requestId)!.fields.purpose).toBe(
       'Оплата по контракту № 16',
     );
+  });
+
+  it('tells 1C of a file attached in the Mini App after the submit, and not of one before', async () => {
+    workers.push(startOnecWorker(api, emulator));
+    const chatId = -1001555000111;
+    const anna = { id: Number(world.anna.telegramId), first_name: 'Anna', language_code: 'ru' };
+    const ivan = { id: Number(world.client.telegramId), first_name: 'Ivan', language_code: 'ru' };
+    const bot = botClient(api.url);
+    const room = await bot.bot.registerChat.mutate({
+      chat: { id: chatId, type: 'supergroup', title: 'Сделка' },
+      addedBy: { telegramId: anna.id, name: 'Anna (bank)' },
+      botIsAdmin: true,
+    });
+    if (!room.registered) throw new Error('registration refused');
+    await bot.bot.membership.mutate({ chatId, joined: [{ telegramId: ivan.id, name: 'Ivan' }] });
+    const asAnna = miniAppClient(api.url, tma(signLaunch(anna, room.launchToken)));
+    const attach = (fileName: string) =>
+      fetch(`${api.url}/miniapp/v1/attachments`, {
+        method: 'POST',
+        headers: {
+          authorization: tma(signLaunch(ivan, room.launchToken)),
+          'content-type': 'application/pdf',
+          'x-file-name': encodeURIComponent(fileName),
+          'x-document-kind': 'CONTRACT',
+        },
+        body: Buffer.from(`%PDF-1.7\n% ${fileName}\ntrailer <<>>\n%%EOF\n`),
+      });
+    const draft = await asAnna.miniApp.save.mutate({
+      fields: { ...completeForm, direction: 'OUTGOING' },
+    });
+    expect((await attach('before.pdf')).status).toBe(201);
+    const submitted = await asAnna.miniApp.setStatus.mutate({
+      status: 'COLLECTING_OFFERS',
+      version: draft.version,
+    });
+    const copy = () => emulator.store.findRequestByPlatformId(submitted.id);
+    await until(async () => copy(), '1C to hold the request');
+    const after = await attach('after.pdf');
+    expect(after.status).toBe(201);
+    const document = (await after.json()) as { id: string; sha256: string; size: number };
+    await allDelivered(submitted.id);
+    expect(copy()!.platformDocuments).toEqual([
+      {
+        type: 'document',
+        documentId: document.id,
+        kind: 'CONTRACT',
+        fileName: 'after.pdf',
+        mime: 'application/pdf',
+        size: document.size,
+        sha256: document.sha256,
+      },
+    ]);
+    expect(emulator.operator.getRequest(submitted.id).updates).toEqual([
+      expect.objectContaining({
+        by: { kind: 'client', name: 'Ivan Petrov' },
+        version: submitted.version,
+      }),
+    ]);
   });
 });
