@@ -87,7 +87,7 @@ export async function acceptOnecOfferInTx(
   requirePermission(access, 'application.view');
   const onecRef = body.Ref_Key.toLowerCase();
   const existing = await tx.offer.findUnique({ where: { onecRef } });
-  // A repeat of an offer already made answers it again; a new one must be on today's fields.
+  // A repeat of an offer already made answers it again; a new one must be on the current fields.
   if (!existing) assertOnecVersion(body.version, access.request);
   if (existing) {
     if (existing.requestId !== requestId || existing.status !== 'ACCEPTED') {
