@@ -12,6 +12,7 @@ export const trpcCodeFor: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
   VERSION_CONFLICT: 'CONFLICT',
+  STALE_VERSION: 'CONFLICT',
   TRANSITION_NOT_ALLOWED: 'CONFLICT',
   READ_ONLY: 'CONFLICT',
   INCOMPLETE_REQUEST: 'UNPROCESSABLE_CONTENT',
@@ -128,6 +129,7 @@ export const httpStatusFor: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   VERSION_CONFLICT: 409,
+  STALE_VERSION: 409,
   TRANSITION_NOT_ALLOWED: 409,
   READ_ONLY: 409,
   ALREADY_EXISTS: 409,
@@ -146,7 +148,12 @@ export function restError(
 ): {
   status: number;
   body: {
-    error: { code: ErrorCode; message: string; issues?: { path: string; message: string }[] };
+    error: {
+      code: ErrorCode;
+      message: string;
+      issues?: { path: string; message: string }[];
+      currentVersion?: number;
+    };
   };
 } {
   if (error instanceof ZodError) {
@@ -164,12 +171,24 @@ export function restError(
   if (error instanceof DomainError)
     return {
       status: httpStatusFor[error.code],
-      body: { error: { code: error.code, message: error.describe(locale) } },
+      body: {
+        error: {
+          code: error.code,
+          message: error.describe(locale),
+          ...currentVersionOf(error.code, error.params.current),
+        },
+      },
     };
   if (error instanceof AppError)
     return {
       status: httpStatusFor[error.code],
-      body: { error: { code: error.code, message: error.messages[locale] } },
+      body: {
+        error: {
+          code: error.code,
+          message: error.messages[locale],
+          ...currentVersionOf(error.code, error.details?.currentVersion),
+        },
+      },
     };
   const fastifyError = error as { statusCode?: number; code?: string };
   if (fastifyError.statusCode === 413 || fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
@@ -203,4 +222,10 @@ export function restError(
       },
     },
   };
+}
+
+/** A conflict about versions says which version the request is at now, so the caller can catch up. */
+function currentVersionOf(code: ErrorCode, value: unknown): { currentVersion?: number } {
+  if (code !== 'VERSION_CONFLICT' && code !== 'STALE_VERSION') return {};
+  return typeof value === 'number' ? { currentVersion: value } : {};
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import {
   DocumentKind,
   ErrorBody,
+  OnecRequestChange,
   OnecDocumentBody,
   OnecDocumentResult,
   OnecOfferBody,
@@ -21,6 +22,8 @@ import {
   OnecDocumentRequestBody,
   OnecErrorBody,
   OnecRequestState,
+  OnecUpdateRequestAnswer,
+  OnecUpdateRequestBody,
   onecErrorCodes,
   onecServicePaths,
   signOnecBody,
@@ -69,6 +72,8 @@ const onecContracts: Record<string, z.ZodType> = {
   OnecCreateRequestAnswer,
   OnecDocumentRequestBody,
   OnecDocumentJobAnswer,
+  OnecUpdateRequestBody,
+  OnecUpdateRequestAnswer,
   OnecRequestState,
   OnecErrorBody,
 };
@@ -184,6 +189,7 @@ describe('the BSL of the 1C kit against the contract', () => {
       onecServicePaths.requests,
       onecServicePaths.request('{Ref_Key}').replace('%7BRef_Key%7D', '{Ref_Key}'),
       onecServicePaths.documents('{Ref_Key}').replace('%7BRef_Key%7D', '{Ref_Key}'),
+      onecServicePaths.updates('{Ref_Key}').replace('%7BRef_Key%7D', '{Ref_Key}'),
     ]) {
       expect(service).toContain(template);
       expect(readme).toContain(`\`${template}\``);
@@ -193,6 +199,20 @@ describe('the BSL of the 1C kit against the contract', () => {
     );
     expect(answered.length).toBeGreaterThan(3);
     for (const code of answered) expect(onecErrorCodes).toContain(code);
+  });
+
+  it('applies the update kinds of the contract and names the version in its posts', () => {
+    const kinds = /СтрРазделить\("([A-Za-z,]+)", ","\)/
+      .exec(service.slice(service.indexOf('Функция ВидыИзменений')))![1]!
+      .split(',');
+    expect(kinds).toEqual(OnecRequestChange.options.map((option) => option.shape.type.value));
+    for (const call of ['Функция ОтправитьПредложение', 'Функция ОтправитьСтатус']) {
+      const body = exchange.slice(
+        exchange.indexOf(call),
+        exchange.indexOf('КонецФункции', exchange.indexOf(call)),
+      );
+      expect(body, call).toContain('Тело.Вставить("version", ВерсияЗаявки(ИдентификаторЗаявки))');
+    }
   });
 
   it('knows the document kinds, formats zero as "0", and its HMAC vectors are the platform’s', () => {

@@ -32,8 +32,10 @@ import {
 
 const DOCUMENT_MAX_BYTES = 64 * 1024;
 
+// Version 1: the fields of these requests never change, so every post is on current data.
 const offerBody = (refKey = randomUUID()) => ({
   Ref_Key: refKey,
+  version: 1,
   rate: '12.8456',
   feePercent: '1.5',
   fixedFee: '50.00',
@@ -210,17 +212,85 @@ describe.skipIf(skipDb)(`the REST shim for 1C (${dbKind})`, () => {
     expect(answers.filter((answer) => !answer.replayed)).toHaveLength(1);
   });
 
+  it('refuses a post on fields changed since with STALE_VERSION, and a post without a version', async () => {
+    // The client edits a field: the fields are now at version 2.
+    await api.prisma.paymentRequest.update({
+      where: { id: requestId },
+      data: { amount: '1300000.00', version: 2, fieldsVersion: 2 },
+    });
+    const before = await onecFootprint(api.prisma);
+    const body = offerBody();
+    const stale = await callOnec(api, 'POST', `${base()}/offer`, { body });
+    expect(stale.status).toBe(409);
+    expect(ErrorBody.parse(stale.json)).toEqual({
+      error: {
+        code: 'STALE_VERSION',
+        message:
+          'Computed on version 1 of the request, but its fields have changed since (now version 2): take the updates and compute again',
+        currentVersion: 2,
+      },
+    });
+    // 1C retries the same post: refused the same way, and the agent is told once.
+    expect((await callOnec(api, 'POST', `${base()}/offer`, { body })).status).toBe(409);
+    const notes = await api.prisma.requestHistory.findMany({
+      where: { requestId, field: 'onecStaleRefused' },
+    });
+    expect(notes.map((note) => [note.actorKind, note.toValue])).toEqual([
+      ['onec', { what: 'offer', key: `Ref_Key:${body.Ref_Key}` }],
+    ]);
+    // Nothing else is written: no offer, no key, the request as it was.
+    expect(await onecFootprint(api.prisma)).toEqual({ ...before, history: before.history + 1 });
+
+    const status = await callOnec(api, 'POST', `${base()}/status`, {
+      body: { version: 1, status: 'CANCELLED' },
+      idempotencyKey: randomUUID(),
+    });
+    expect([status.status, ErrorBody.parse(status.json).error.code]).toEqual([
+      409,
+      'STALE_VERSION',
+    ]);
+    // Required, and never one the request has not had.
+    const missing = await callOnec(api, 'POST', `${base()}/offer`, {
+      body: { ...offerBody(), version: undefined },
+    });
+    expect(missing.status).toBe(400);
+    expect(ErrorBody.parse(missing.json).error.issues?.map((issue) => issue.path)).toEqual([
+      'version',
+    ]);
+    const future = await callOnec(api, 'POST', `${base()}/offer`, {
+      body: { ...offerBody(), version: 9 },
+    });
+    expect([future.status, ErrorBody.parse(future.json).error.code]).toEqual([
+      400,
+      'VALIDATION_FAILED',
+    ]);
+    // On the current version the terms are taken, and the answer names the version after them.
+    const current = await callOnec(api, 'POST', `${base()}/offer`, {
+      body: { ...offerBody(), version: 2 },
+    });
+    expect(current.status).toBe(201);
+    expect(OnecOfferResult.parse(current.json)).toMatchObject({
+      status: 'OFFER_ACCEPTED',
+      version: 3,
+    });
+  });
+
   it('sets statuses through the transition tables; refusals change nothing', async () => {
     await callOnec(api, 'POST', `${base()}/offer`, { body: offerBody() });
 
     const noKey = await callOnec(api, 'POST', `${base()}/status`, {
-      body: { status: 'IN_PROGRESS' },
+      body: { version: 1, status: 'IN_PROGRESS' },
     });
     expect(noKey.status).toBe(400);
     expect(ErrorBody.parse(noKey.json).error.message).toMatch(/idempotency-key header is required/);
 
     const key = randomUUID();
-    const body = { status: 'IN_PROGRESS', paymentStatus: 'PAYMENT_SENT', comment: 'Проверено' };
+    const body = {
+      version: 1,
+      status: 'IN_PROGRESS',
+      paymentStatus: 'PAYMENT_SENT',
+      comment: 'Проверено',
+    };
     const done = await callOnec(api, 'POST', `${base()}/status`, { body, idempotencyKey: key });
     expect(done.status).toBe(200);
     expect(OnecStatusResult.parse(done.json)).toMatchObject({
@@ -246,7 +316,7 @@ describe.skipIf(skipDb)(`the REST shim for 1C (${dbKind})`, () => {
 
     const before = await onecFootprint(api.prisma);
     const refused = await callOnec(api, 'POST', `${base()}/status`, {
-      body: { status: 'COMPLETED' },
+      body: { version: 1, status: 'COMPLETED' },
       idempotencyKey: randomUUID(),
     });
     expect(refused.status).toBe(409);
@@ -258,7 +328,7 @@ describe.skipIf(skipDb)(`the REST shim for 1C (${dbKind})`, () => {
     });
     // Both in one call: the payment step is rolled back with the refused status.
     const half = await callOnec(api, 'POST', `${base()}/status`, {
-      body: { paymentStatus: 'PAYMENT_RECEIVED', status: 'COMPLETED' },
+      body: { version: 1, paymentStatus: 'PAYMENT_RECEIVED', status: 'COMPLETED' },
       idempotencyKey: randomUUID(),
     });
     expect(half.status).toBe(409);
@@ -359,7 +429,7 @@ describe.skipIf(skipDb)(`the REST shim for 1C (${dbKind})`, () => {
     }).toEqual({ feePercent: '0', fixedFee: '0', validUntil: null, comment: null });
 
     const status = await callOnec(api, 'POST', `${base()}/status`, {
-      body: { status: 'IN_PROGRESS', paymentStatus: '', comment: '' },
+      body: { version: 1, status: 'IN_PROGRESS', paymentStatus: '', comment: '' },
       idempotencyKey: randomUUID(),
     });
     expect(status.status, JSON.stringify(status.json)).toBe(200);

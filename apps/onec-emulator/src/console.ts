@@ -134,6 +134,18 @@ async function loadList() {
     h('td', {}, code(r.status)), h('td', {}, code(r.paymentStatus))));
   $('list').replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'Заявок пока нет'))]));
 }
+const ACTORS = { client: 'клиент', agent: 'менеджер', onec: '1С', system: 'платформа' };
+function actorText(by) { return by ? (ACTORS[by.kind] || by.kind) + (by.name ? ' ' + by.name : '') : '—'; }
+function changeText(c) {
+  switch (c.type) {
+    case 'fields': return 'Поля: ' + c.changed.map((k) => k + ' = ' + (c.fields[k] === null ? '—' : c.fields[k])).join(', ');
+    case 'status': return 'Статус: ' + c.from + ' → ' + c.to;
+    case 'cancelled': return 'Заявка отменена (была ' + c.from + ')';
+    case 'paymentStatus': return 'Оплата: ' + c.from + ' → ' + c.to;
+    case 'document': return 'Документ в платформе: ' + c.kind + ' ' + c.fileName;
+    default: return c.type;
+  }
+}
 function stateClass(state) { return state === 'DELIVERED' || state === 'SENT' ? 'ok' : state === 'FAILED' ? 'bad' : 'wait'; }
 async function act(label, fn) {
   say(label + '…', 'wait');
@@ -176,14 +188,19 @@ async function refresh() {
     h('label', {}, 'Вид документа', h('select', { name: 'kind' }, options(SETTINGS.kinds))), h('button', { type: 'submit' }, 'Сформировать и отправить'));
   $('details').replaceChildren(
     h('section', {}, h('h3', {}, 'Заявка ' + r.number + ' (' + r.displayNumber + ')'),
+      r.status === 'CANCELLED' ? h('p', { class: 'bad cancelled' }, 'Заявка отменена в платформе' + (r.cancelledBy ? ': ' + actorText(r.cancelledBy) : '') + '. Расчёт и статусы по ней не отправляются.') : null,
       h('dl', {}, h('dt', {}, 'Ref_Key'), h('dd', {}, r.ref), h('dt', {}, 'Ссылка'), h('dd', {}, h('a', { href: r.url }, readable(r.url))),
         h('dt', {}, 'Платформа'), h('dd', {}, r.platformId), h('dt', {}, 'Менеджер'), h('dd', {}, r.agent ? r.agent.name : '—'),
         h('dt', {}, 'Статус'), h('dd', {}, r.status + ' / ' + r.paymentStatus),
+        h('dt', {}, 'Версия'), h('dd', {}, r.version),
         ...Object.entries(f).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v === null ? '—' : v)])),
       h('p', {}, h('button', { onclick: () => act('Обновление из платформы', () => api(base + '/refresh', {})) }, 'Обновить из платформы'))),
-    h('section', {}, h('h3', {}, 'Расчёт условий'), offerForm,
-      r.offers.length ? scroll(h('table', {}, h('tr', {}, h('th', {}, 'Дата'), h('th', {}, 'Курс'), h('th', {}, '%'), h('th', {}, 'Фикс.'), h('th', {}, 'Итого'), h('th', {}, 'Дн.'), h('th', {}, 'В платформе')),
-        r.offers.map((o) => h('tr', {}, h('td', {}, o.date.replace('T', ' ')), h('td', {}, o.rate), h('td', {}, o.feePercent), h('td', {}, o.fixedFee), h('td', {}, o.totalToPay), h('td', {}, o.settlementDays), h('td', {}, o.platformOfferId || '—'))))) : null),
+    h('section', {}, h('h3', {}, 'Расчёт условий'), r.status === 'CANCELLED' ? null : offerForm,
+      r.offers.length ? scroll(h('table', {}, h('tr', {}, h('th', {}, 'Дата'), h('th', {}, 'Курс'), h('th', {}, '%'), h('th', {}, 'Фикс.'), h('th', {}, 'Итого'), h('th', {}, 'Дн.'), h('th', {}, 'Версия'), h('th', {}, 'В платформе')),
+        r.offers.flatMap((o) => [h('tr', {}, h('td', {}, o.date.replace('T', ' ')), h('td', {}, o.rate), h('td', {}, o.feePercent), h('td', {}, o.fixedFee), h('td', {}, o.totalToPay), h('td', {}, o.settlementDays), h('td', {}, o.basedOnVersion || '—'),
+          h('td', { class: o.refusal ? 'bad' : '' }, o.platformOfferId || (o.refusal ? 'отказ' : '—'))),
+          // Why the platform refused it, in its words, across the table (it is long).
+          o.refusal ? h('tr', { class: 'refusal' }, h('td', { colspan: 8, class: 'bad' }, 'Платформа не приняла расчёт: ' + o.refusal)) : null]))) : null),
     h('section', {}, h('h3', {}, 'Статусы'), statusForm, paymentForm),
     h('section', {}, h('h3', {}, 'Документы'), documentForm,
       r.jobs.length ? scroll(h('table', {}, h('tr', {}, h('th', {}, 'Запрос платформы'), h('th', {}, 'Вид'), h('th', {}, 'Состояние'), h('th', {}, '')),
@@ -192,6 +209,10 @@ async function refresh() {
       r.documents.length ? scroll(h('table', {}, h('tr', {}, h('th', {}, 'Номер'), h('th', {}, 'Вид'), h('th', {}, 'Файл'), h('th', {}, 'Размер')),
         r.documents.map((d) => h('tr', {}, h('td', {}, d.number), h('td', {}, d.kind),
           h('td', {}, h('a', { href: SETTINGS.api + '/documents/' + d.ref + '/file', target: '_blank' }, d.fileName)), h('td', {}, d.size))))) : null),
+    h('section', {}, h('h3', {}, 'Изменения из платформы'),
+      r.updates.length ? scroll(h('table', { class: 'updates' }, h('tr', {}, h('th', {}, 'Версия'), h('th', {}, 'Когда'), h('th', {}, 'Кто'), h('th', {}, 'Что'), h('th', {}, 'Получено раз')),
+        r.updates.slice().reverse().map((u) => h('tr', {}, h('td', {}, u.version), h('td', {}, u.at.replace('T', ' ')), h('td', {}, actorText(u.by)),
+          h('td', {}, u.changes.map(changeText).join('; ') + (u.comment ? ' — «' + u.comment + '»' : '')), h('td', {}, u.deliveries))))) : h('p', { class: 'muted' }, 'Изменений после отправки не было')),
     h('section', {}, h('h3', {}, 'Обмен с платформой'),
       h('p', {}, h('button', { onclick: () => act('Повтор', () => api('/deliveries/retry', {})) }, 'Повторить неотправленные')),
       r.deliveries.length ? scroll(h('table', {}, h('tr', {}, h('th', {}, 'Операция'), h('th', {}, 'Состояние'), h('th', {}, 'Попыток'), h('th', {}, 'Ответ')),

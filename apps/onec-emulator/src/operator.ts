@@ -17,6 +17,8 @@ import type {
   OnecCreateRequestBody,
   OnecDocumentRequestBody,
   OnecRequestState,
+  OnecUpdateRequestAnswer,
+  OnecUpdateRequestBody,
 } from '@payreq/onec';
 import type { z } from 'zod';
 
@@ -32,6 +34,7 @@ import type {
   StoredJob,
   StoredOffer,
   StoredRequest,
+  StoredUpdate,
 } from './store';
 
 export interface OfferInput {
@@ -64,6 +67,8 @@ export interface RequestView extends StoredRequest {
   documents: DocumentView[];
   jobs: StoredJob[];
   deliveries: DeliveryView[];
+  /** The change log: every update the platform sent, in the order it was applied. */
+  updates: StoredUpdate[];
 }
 
 export interface RequestSummary {
@@ -111,6 +116,16 @@ function issuesOf(error: z.ZodError): string {
     .join('; ');
 }
 
+/** The platform's words for a refused call (its error message), else the raw answer. */
+function refusalOf(delivery: Delivery): string {
+  const answer = delivery.response as { error?: { code?: unknown; message?: unknown } } | null;
+  const message = answer?.error?.message;
+  const code = answer?.error?.code;
+  if (typeof message === 'string')
+    return typeof code === 'string' ? `${code}: ${message}` : message;
+  return delivery.lastError ?? 'refused';
+}
+
 const invalid = (message: string) => new EmulatorError(400, 'VALIDATION_FAILED', message);
 
 /**
@@ -144,6 +159,13 @@ export class Operator {
 
   // ----- the HTTP service (what the platform calls) -----
 
+  /** The request a service call names by its Ref_Key (404 as the HTTP service answers it). */
+  private requestByRef(ref: string): StoredRequest {
+    const request = this.store.requests.find((r) => r.ref === ref.toLowerCase());
+    if (!request) throw new EmulatorError(404, 'NOT_FOUND', `No request with Ref_Key ${ref}`);
+    return request;
+  }
+
   /** `POST /v1/requests`: idempotent on platformId. */
   receiveRequest(body: OnecCreateRequestBody): { request: StoredRequest; created: boolean } {
     const existing = this.store.findRequestByPlatformId(body.platformId);
@@ -161,6 +183,9 @@ export class Operator {
       createdAt: body.createdAt,
       status: 'COLLECTING_OFFERS',
       paymentStatus: 'NOT_PAID',
+      version: body.version,
+      cancelledBy: null,
+      platformDocuments: [],
       receivedAt: at,
       updatedAt: at,
     };
@@ -170,8 +195,7 @@ export class Operator {
 
   /** `GET /v1/requests/{Ref_Key}`. */
   requestState(ref: string): OnecRequestState {
-    const request = this.store.requests.find((r) => r.ref === ref.toLowerCase());
-    if (!request) throw new EmulatorError(404, 'NOT_FOUND', `No request with Ref_Key ${ref}`);
+    const request = this.requestByRef(ref);
     return {
       Ref_Key: request.ref,
       Number: request.number,
@@ -182,6 +206,7 @@ export class Operator {
       createdAt: request.createdAt,
       fields: request.fields,
       agent: request.agent,
+      version: request.version,
       status: request.status,
       paymentStatus: request.paymentStatus,
       offers: this.store.offersOf(request.ref).map((o) => ({
@@ -217,13 +242,93 @@ export class Operator {
     };
   }
 
+  /**
+   * `POST /v1/requests/{Ref_Key}/updates`: applies a change made on the platform once per
+   * updateId (a redelivery is answered with `applied: false`), into the request's copy and its
+   * change log, in the order they come (the platform's). Fields older than the copy's version
+   * are logged but do not roll the copy back.
+   */
+  receiveUpdate(
+    ref: string,
+    body: OnecUpdateRequestBody,
+  ): { answer: OnecUpdateRequestAnswer; created: boolean } {
+    const request = this.requestByRef(ref);
+    if (body.platformId.toLowerCase() !== request.platformId) {
+      throw new EmulatorError(
+        400,
+        'VALIDATION_FAILED',
+        `platformId ${body.platformId} is not the platform's id of ${request.ref}`,
+      );
+    }
+    const existing = this.store.findUpdate(body.updateId);
+    if (existing) {
+      if (existing.requestRef !== request.ref || existing.version !== body.version) {
+        throw new EmulatorError(
+          409,
+          'IDEMPOTENCY_MISMATCH',
+          `updateId ${body.updateId} was already used for another update`,
+        );
+      }
+      this.store.update(existing, { deliveries: existing.deliveries + 1 });
+      return {
+        answer: { updateId: existing.updateId, applied: false, version: request.version },
+        created: false,
+      };
+    }
+    const at = this.config.now().toISOString();
+    const update: StoredUpdate = {
+      updateId: body.updateId.toLowerCase(),
+      requestRef: request.ref,
+      version: body.version,
+      at: body.at,
+      by: body.by,
+      comment: body.comment,
+      changes: body.changes,
+      receivedAt: at,
+      deliveries: 1,
+    };
+    this.store.addUpdate(update);
+    {
+      const patch: Partial<StoredRequest> = {
+        version: Math.max(request.version, body.version),
+        updatedAt: at,
+      };
+      for (const change of body.changes) {
+        switch (change.type) {
+          case 'fields':
+            // The create call reads the fields when it is delivered: after an outage it may
+            // already hold fields newer than an edit queued behind it.
+            if (body.version >= request.version) patch.fields = change.fields;
+            break;
+          case 'status':
+            patch.status = change.to;
+            break;
+          case 'cancelled':
+            patch.status = 'CANCELLED';
+            patch.cancelledBy = body.by;
+            break;
+          case 'paymentStatus':
+            patch.paymentStatus = change.to;
+            break;
+          case 'document':
+            patch.platformDocuments = [...request.platformDocuments, change];
+            break;
+        }
+      }
+      this.store.update(request, patch);
+    }
+    return {
+      answer: { updateId: update.updateId, applied: true, version: request.version },
+      created: true,
+    };
+  }
+
   /** `POST /v1/requests/{Ref_Key}/documents`: idempotent on documentRequestId. */
   receiveDocumentRequest(
     ref: string,
     body: OnecDocumentRequestBody,
   ): { job: StoredJob; created: boolean } {
-    const request = this.store.requests.find((r) => r.ref === ref.toLowerCase());
-    if (!request) throw new EmulatorError(404, 'NOT_FOUND', `No request with Ref_Key ${ref}`);
+    const request = this.requestByRef(ref);
     const existing = this.store.findJobByDocumentRequestId(body.documentRequestId);
     if (existing) {
       if (existing.requestRef !== request.ref || existing.kind !== body.kind) {
@@ -315,6 +420,7 @@ export class Operator {
       documents: this.store.documentsOf(request.ref).map(documentView),
       jobs: this.store.jobsOf(request.ref),
       deliveries: this.store.deliveriesOf(request.ref).map(deliveryView),
+      updates: this.store.updatesOf(request.ref),
     };
   }
 
@@ -375,8 +481,11 @@ export class Operator {
       }
     }
     const ref = randomUUID();
+    if (request.status === 'CANCELLED')
+      throw invalid('the request was cancelled on the platform: there is nothing to compute');
     const parsed = OnecOfferBody.safeParse({
       Ref_Key: ref,
+      version: request.version,
       rate: input.rate,
       feePercent: input.feePercent,
       fixedFee: input.fixedFee,
@@ -401,6 +510,8 @@ export class Operator {
       settlementDays: body.settlementDays,
       validUntil: body.validUntil ?? null,
       comment: body.comment ?? null,
+      basedOnVersion: body.version,
+      refusal: null,
       deliveryId: null,
       platformOfferId: null,
     };
@@ -418,11 +529,11 @@ export class Operator {
 
   private async postStatus(
     request: StoredRequest,
-    body: OnecStatusBody,
+    body: Omit<OnecStatusBody, 'version'>,
     options?: ActionOptions,
   ): Promise<{ request: StoredRequest; delivery: DeliveryView }> {
     this.requirePlatform();
-    const parsed = OnecStatusBody.safeParse(body);
+    const parsed = OnecStatusBody.safeParse({ ...body, version: request.version });
     if (!parsed.success) throw invalid(`status: ${issuesOf(parsed.error)}`);
     this.store.update(request, {
       ...(parsed.data.status ? { status: parsed.data.status } : {}),
@@ -618,6 +729,7 @@ export class Operator {
       fields: view.data.fields,
       status: view.data.status,
       paymentStatus: view.data.paymentStatus,
+      version: view.data.version,
       updatedAt: this.config.now().toISOString(),
     });
     return view.data;
@@ -654,7 +766,16 @@ export class Operator {
       const result = OnecOfferResult.safeParse(delivery.response);
       if (delivery.state === 'DELIVERED' && offer && result.success) {
         this.store.update(offer, { platformOfferId: result.data.offerId });
-        if (request) this.store.update(request, { status: result.data.status, updatedAt: at });
+        if (request)
+          this.store.update(request, {
+            status: result.data.status,
+            version: Math.max(request.version, result.data.version),
+            updatedAt: at,
+          });
+      }
+      // The operator sees why the platform refused it (a calculation on fields changed since).
+      if (delivery.state === 'FAILED' && offer) {
+        this.store.update(offer, { refusal: refusalOf(delivery) });
       }
     }
     if (delivery.operation === 'status' && delivery.state === 'DELIVERED' && request) {
@@ -663,6 +784,7 @@ export class Operator {
         this.store.update(request, {
           status: result.data.status,
           paymentStatus: result.data.paymentStatus,
+          version: Math.max(request.version, result.data.version),
           updatedAt: at,
         });
       }

@@ -5,7 +5,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import { DocumentKind, onecGuid } from '@payreq/contracts';
-import { OnecCreateRequestBody, OnecDocumentRequestBody, onecRefHexToGuid } from '@payreq/onec';
+import {
+  OnecCreateRequestBody,
+  OnecDocumentRequestBody,
+  OnecUpdateRequestBody,
+  onecRefHexToGuid,
+} from '@payreq/onec';
 
 import { EmulatorError } from './config';
 import type { ResolvedEmulatorConfig } from './config';
@@ -228,6 +233,16 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
           return reply
             .code(created ? 202 : 200)
             .send({ Ref_Key: job.ref, state: job.state, created });
+        },
+      );
+
+      service.post<{ Params: { ref: string } }>(
+        '/v1/requests/:ref/updates',
+        async (request, reply) => {
+          const ref = guidParam(request.params.ref);
+          const body = parseBody(OnecUpdateRequestBody, request.body);
+          const { answer, created } = operator.receiveUpdate(ref, body);
+          return reply.code(created ? 201 : 200).send(answer);
         },
       );
 

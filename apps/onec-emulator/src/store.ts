@@ -4,11 +4,12 @@ import path from 'node:path';
 
 import type {
   DocumentKind,
+  HistoryActor,
   PaymentRequestFields,
   PaymentStatus,
   RequestStatus,
 } from '@payreq/contracts';
-import type { OnecAgent, OnecDocumentJobState } from '@payreq/onec';
+import type { OnecAgent, OnecDocumentJobState, OnecRequestChange } from '@payreq/onec';
 
 /** A payment request as the emulated 1C keeps it (document "ЗаявкаНаПлатеж"). */
 export interface StoredRequest {
@@ -25,8 +26,29 @@ export interface StoredRequest {
   createdAt: string;
   status: RequestStatus;
   paymentStatus: PaymentStatus;
+  /** The newest version of the request 1C holds: named in its offer and status posts. */
+  version: number;
+  /** Who cancelled it on the platform, when they did. */
+  cancelledBy: HistoryActor | null;
+  /** Documents added on the platform (1C holds what they are, not the files). */
+  platformDocuments: Extract<OnecRequestChange, { type: 'document' }>[];
   receivedAt: string;
   updatedAt: string;
+}
+
+/** An update from the platform, as 1C's change log keeps it (one per updateId). */
+export interface StoredUpdate {
+  updateId: string;
+  requestRef: string;
+  version: number;
+  /** 1C local time of the change. */
+  at: string;
+  by: HistoryActor;
+  comment: string | null;
+  changes: OnecRequestChange[];
+  receivedAt: string;
+  /** How many times the platform delivered it (a redelivery is answered, not applied again). */
+  deliveries: number;
 }
 
 /** A calculation document: one per computed offer. */
@@ -41,6 +63,10 @@ export interface StoredOffer {
   settlementDays: number;
   validUntil: string | null;
   comment: string | null;
+  /** The request's version the calculation was made on. */
+  basedOnVersion: number;
+  /** Why the platform refused it (its words), e.g. computed on fields changed since. */
+  refusal: string | null;
   deliveryId: string | null;
   platformOfferId: string | null;
 }
@@ -123,6 +149,7 @@ interface State {
   documents: StoredDocument[];
   jobs: StoredJob[];
   deliveries: Delivery[];
+  updates: StoredUpdate[];
 }
 
 const emptyState = (): State => ({
@@ -133,6 +160,7 @@ const emptyState = (): State => ({
   documents: [],
   jobs: [],
   deliveries: [],
+  updates: [],
 });
 
 const MAX_CALLS = 2000;
@@ -159,6 +187,12 @@ export class EmulatorStore {
     }
     const data = JSON.parse(text) as Partial<State>;
     this.state = { ...emptyState(), ...data, version: 1 };
+    // Files written before the change log: what their requests lack is filled in.
+    for (const request of this.state.requests) {
+      request.version ??= 1;
+      request.cancelledBy ??= null;
+      request.platformDocuments ??= [];
+    }
   }
 
   /** Writes the state to the data file (atomically), if one is configured. */
@@ -209,6 +243,9 @@ export class EmulatorStore {
   get deliveries(): readonly Delivery[] {
     return this.state.deliveries;
   }
+  get updates(): readonly StoredUpdate[] {
+    return this.state.updates;
+  }
 
   addRequest(request: StoredRequest): void {
     this.state.requests.push(request);
@@ -225,6 +262,17 @@ export class EmulatorStore {
   addJob(job: StoredJob): void {
     this.state.jobs.push(job);
     this.save();
+  }
+  addUpdate(update: StoredUpdate): void {
+    this.state.updates.push(update);
+    this.save();
+  }
+  findUpdate(updateId: string): StoredUpdate | undefined {
+    return this.state.updates.find((u) => u.updateId === updateId.toLowerCase());
+  }
+  /** The change log of a request, in the order 1C applied it. */
+  updatesOf(requestRef: string): StoredUpdate[] {
+    return this.state.updates.filter((u) => u.requestRef === requestRef);
   }
   addDelivery(delivery: Delivery): void {
     this.state.deliveries.push(delivery);

@@ -32,6 +32,7 @@ export const createBody = (platformId: string = crypto.randomUUID()) => ({
   fields,
   agent: { name: 'Иван Петров', telegramId: 100200300 },
   createdAt: '2025-03-15T10:00:00',
+  version: 2,
 });
 
 export interface Received {
@@ -91,6 +92,7 @@ export function platformAnswer(request: Received): unknown {
       requestId,
       status: 'OFFER_ACCEPTED',
       offerStatus: 'ACCEPTED',
+      version: 3,
     };
   }
   if (request.path.endsWith('/status')) {

@@ -43,6 +43,7 @@ const payload = (over: Partial<OnecCreateRequestInput> = {}): OnecCreateRequestI
   fields,
   agent: { name: 'Иван Петров', telegramId: 100200300 },
   createdAt: new Date('2025-03-15T07:00:00Z'),
+  version: 2,
   ...over,
 });
 
@@ -189,6 +190,75 @@ describe('requestDocument and getRequest', () => {
   });
 });
 
+describe('updateRequest', () => {
+  it('applies each update once, in order, into the copy and its change log', async () => {
+    const onec = client();
+    const body = payload();
+    const { ref } = await onec.createRequest(body);
+    const edited = { ...fields, amount: '130000.00' };
+    const edit = {
+      updateId: crypto.randomUUID(),
+      platformId: body.platformId,
+      version: 3,
+      at: new Date('2025-03-15T08:00:00Z'),
+      by: { kind: 'client' as const, name: 'Иван' },
+      comment: null,
+      changes: [{ type: 'fields' as const, changed: ['amount' as const], fields: edited }],
+    };
+    expect(await onec.updateRequest(ref, edit)).toEqual({ applied: true, version: 3 });
+    // A redelivery (the answer was lost) is answered and not applied again.
+    expect(await onec.updateRequest(ref, edit)).toEqual({ applied: false, version: 3 });
+    const cancel = {
+      ...edit,
+      updateId: crypto.randomUUID(),
+      version: 4,
+      by: { kind: 'agent' as const, name: 'Анна' },
+      comment: 'Клиент передумал',
+      changes: [{ type: 'cancelled' as const, from: 'COLLECTING_OFFERS' as const }],
+    };
+    expect(await onec.updateRequest(ref, cancel)).toEqual({ applied: true, version: 4 });
+
+    const state = await onec.getRequest(ref);
+    expect(state).toMatchObject({ version: 4, status: 'CANCELLED' });
+    expect(state.fields.amount).toBe('130000.00');
+    const view = emulator.operator.getRequest(ref);
+    expect(view.cancelledBy).toEqual({ kind: 'agent', name: 'Анна' });
+    expect(view.updates.map((u) => [u.version, u.deliveries, u.changes[0]!.type])).toEqual([
+      [3, 2, 'fields'],
+      [4, 1, 'cancelled'],
+    ]);
+    // Moscow wall-clock time, as every date 1C reads.
+    expect(view.updates[0]!.at).toBe('2025-03-15T11:00:00');
+  });
+
+  it('refuses an update id reused for another update, and an unknown request', async () => {
+    const onec = client();
+    const body = payload();
+    const { ref } = await onec.createRequest(body);
+    const update = {
+      updateId: crypto.randomUUID(),
+      platformId: body.platformId,
+      version: 3,
+      at: '2025-03-15T11:00:00',
+      by: { kind: 'client' as const, name: 'Иван' },
+      comment: null,
+      changes: [
+        {
+          type: 'paymentStatus' as const,
+          from: 'NOT_PAID' as const,
+          to: 'TEST_PAYMENT_SENT' as const,
+        },
+      ],
+    };
+    await onec.updateRequest(ref, update);
+    const reused = await failure(onec.updateRequest(ref, { ...update, version: 5 }));
+    expect([reused.status, reused.code]).toEqual([409, 'IDEMPOTENCY_MISMATCH']);
+    const unknown = await failure(onec.updateRequest(crypto.randomUUID(), update));
+    expect([unknown.status, unknown.code]).toEqual([404, 'NOT_FOUND']);
+    expect(emulator.store.updates).toHaveLength(1);
+  });
+});
+
 describe('what a real 1C writes for empty values', () => {
   it('reads the empty date, "", the nil GUID, 0 and JSON numbers as no value or as decimals', async () => {
     const ref = crypto.randomUUID();
@@ -206,6 +276,7 @@ describe('what a real 1C writes for empty values', () => {
         createdAt: '2025-03-15T10:00:00',
         fields,
         agent: { name: 'Иван Петров', telegramId: 0 },
+        version: 3,
         status: 'OFFER_ACCEPTED',
         paymentStatus: 'NOT_PAID',
         offers: [

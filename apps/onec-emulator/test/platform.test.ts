@@ -82,6 +82,8 @@ describe('calls to the platform', () => {
     const body = OnecOfferBody.parse(JSON.parse(call.rawBody));
     expect(body).toEqual({
       Ref_Key: offer.ref,
+      // The version 1C holds: the one the create call brought.
+      version: 2,
       rate: '92.5',
       feePercent: '1.5',
       fixedFee: '1500',
@@ -124,10 +126,13 @@ describe('calls to the platform', () => {
     ]);
     receiver.received.forEach(expectSigned);
     expect(OnecStatusBody.parse(JSON.parse(receiver.received[0]!.rawBody))).toEqual({
+      version: 2,
       status: 'IN_PROGRESS',
       comment: 'Данные проверены',
     });
+    // The first answer said the platform is at version 3 now: the next post names it.
     expect(OnecStatusBody.parse(JSON.parse(receiver.received[1]!.rawBody))).toEqual({
+      version: 3,
       paymentStatus: 'PAYMENT_RECEIVED',
     });
     const stored = emulator.store.findRequest(platformId)!;

@@ -7,6 +7,8 @@ export const ErrorCode = z.enum([
   'FORBIDDEN',
   'NOT_FOUND',
   'VERSION_CONFLICT',
+  /** 1C posted an offer or a status computed on fields that have changed since. */
+  'STALE_VERSION',
   'TRANSITION_NOT_ALLOWED',
   'READ_ONLY',
   'INCOMPLETE_REQUEST',
@@ -24,6 +26,8 @@ export const ErrorBody = z.object({
     code: ErrorCode,
     message: z.string(),
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    /** With VERSION_CONFLICT and STALE_VERSION: the request's version now. */
+    currentVersion: z.number().int().optional(),
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -60,9 +60,20 @@ const zeroOrMore = <T extends z.ZodType>(schema: T, description: string) =>
 
 export const OnecRequestParams = z.object({ requestId: z.uuid() });
 
+/**
+ * The request's version 1C computed an offer or a status on: the latest `version` it received
+ * (with the request, an update, or a post's answer). Required: fields changed since then refuse
+ * the post with 409 STALE_VERSION (domain `checkOnecVersion`).
+ */
+const basedOnVersion = z.number().int().positive().meta({
+  description:
+    "The request's version this was computed on: the latest `version` 1C received (with the request, an update, or the answer to a post). When the fields have changed since, the post is refused with 409 `STALE_VERSION` and changes nothing.",
+});
+
 export const OnecOfferBody = z.strictObject({
   /** The 1C calculation document: a retried post with the same Ref_Key changes nothing. */
   Ref_Key: onecGuid,
+  version: basedOnVersion,
   rate: exchangeRate.meta({
     description:
       'Exchange rate: a decimal string with a dot (or a JSON number), > 0, at most 6 decimals.',
@@ -89,6 +100,7 @@ const onecOptionalEnum = <T extends z.ZodType>(schema: T) =>
 
 export const OnecStatusBody = z
   .strictObject({
+    version: basedOnVersion,
     status: onecOptionalEnum(OnecSettableStatus),
     paymentStatus: onecOptionalEnum(PaymentStatus),
     comment: onecOptionalText(2000),
@@ -161,6 +173,8 @@ export const OnecOfferResult = z.object({
   requestId: z.uuid(),
   status: RequestStatus,
   offerStatus: z.enum(['ACCEPTED']),
+  /** The request's version after the offer was accepted. */
+  version: z.number().int(),
 });
 export type OnecOfferResult = z.infer<typeof OnecOfferResult>;
 

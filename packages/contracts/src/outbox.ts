@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 import { DocumentKind, OfferStatus, PaymentStatus, RequestStatus } from './enums';
 import { telegramId } from './fields';
-import { HistoryActor } from './payment-request';
+import { HistoryActor, PaymentRequestFields, paymentRequestFieldNames } from './payment-request';
+import type { PaymentRequestFieldName } from './payment-request';
 
 /**
  * The messages the api sends to outside systems through its transactional outbox: what the bot
@@ -50,7 +51,41 @@ export const telegramKinds = {
 export const onecKinds = {
   createRequest: 'onec.createRequest',
   requestDocument: 'onec.requestDocument',
+  updateRequest: 'onec.updateRequest',
 } as const;
+
+/**
+ * One change of a submitted request that 1C is told of (`onec.updateRequest`, and the body of
+ * 1C's `POST /v1/requests/{Ref_Key}/updates`). Field edits carry every field as it is after
+ * the edit, so 1C replaces its copy rather than patching it.
+ */
+export const OnecRequestChange = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('fields'),
+    /** The fields that changed in this edit. */
+    changed: z
+      .array(
+        z.enum(paymentRequestFieldNames as [PaymentRequestFieldName, ...PaymentRequestFieldName[]]),
+      )
+      .min(1),
+    fields: PaymentRequestFields,
+  }),
+  z.object({ type: z.literal('status'), from: RequestStatus, to: RequestStatus }),
+  /** The request was cancelled on the platform (by `by` of the update). */
+  z.object({ type: z.literal('cancelled'), from: RequestStatus }),
+  z.object({ type: z.literal('paymentStatus'), from: PaymentStatus, to: PaymentStatus }),
+  /** A document added on the platform (an upload in the Mini App, a file from the chat). */
+  z.object({
+    type: z.literal('document'),
+    documentId: z.uuid(),
+    kind: DocumentKind,
+    fileName: z.string().min(1),
+    mime: z.string().min(1),
+    size: z.number().int().nonnegative(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
+]);
+export type OnecRequestChange = z.infer<typeof OnecRequestChange>;
 
 export const TelegramOutboxMessage = z.discriminatedUnion('kind', [
   z.object({
@@ -117,6 +152,23 @@ export const OnecOutboxMessage = z.discriminatedUnion('kind', [
     target: z.literal('ONEC'),
     kind: z.literal(onecKinds.requestDocument),
     payload: z.object({ requestId: z.uuid(), documentRequestId: z.uuid(), kind: DocumentKind }),
+  }),
+  z.object({
+    target: z.literal('ONEC'),
+    kind: z.literal(onecKinds.updateRequest),
+    payload: z.object({
+      requestId: z.uuid(),
+      /** 1C's idempotency key for this update: a redelivery carries the same one. */
+      updateId: z.uuid(),
+      /** The request's version after the change: what 1C names when it posts back. */
+      version: z.number().int().positive(),
+      /** When the change was made (ISO 8601). */
+      at: z.iso.datetime({ offset: true }),
+      by: HistoryActor,
+      comment: z.string().nullable(),
+      /** In the order they were made (a payout and the completion in one change, say). */
+      changes: z.array(OnecRequestChange).min(1),
+    }),
   }),
 ]);
 export type OnecOutboxMessage = z.output<typeof OnecOutboxMessage>;

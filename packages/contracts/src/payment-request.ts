@@ -245,6 +245,11 @@ export const HistoryChange = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('documentRequested'), kind: DocumentKind }),
   z.object({ type: z.literal('sentToOnec') }),
+  /**
+   * 1C posted an offer or a status computed on fields changed since: refused, and the agent is
+   * told 1C will compute again on the new data.
+   */
+  z.object({ type: z.literal('onecStaleRefused'), what: z.enum(['offer', 'status']) }),
 ]);
 export type HistoryChange = z.infer<typeof HistoryChange>;
 

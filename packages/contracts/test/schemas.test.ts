@@ -82,10 +82,13 @@ describe('the payment-request form', () => {
 });
 
 describe('1C bodies', () => {
-  it('needs a status or a payment status', () => {
-    expect(OnecStatusBody.safeParse({}).success).toBe(false);
-    expect(OnecStatusBody.safeParse({ status: 'IN_PROGRESS' }).success).toBe(true);
-    expect(OnecStatusBody.safeParse({ status: 'OFFER_ACCEPTED' }).success).toBe(false);
+  it('needs a status or a payment status, and the version it was decided on', () => {
+    expect(OnecStatusBody.safeParse({ version: 3 }).success).toBe(false);
+    expect(OnecStatusBody.safeParse({ version: 3, status: 'IN_PROGRESS' }).success).toBe(true);
+    expect(OnecStatusBody.safeParse({ version: 3, status: 'OFFER_ACCEPTED' }).success).toBe(false);
+    // Required: a post that names no version cannot be checked against the fields.
+    expect(OnecStatusBody.safeParse({ status: 'IN_PROGRESS' }).success).toBe(false);
+    expect(OnecStatusBody.safeParse({ version: 0, status: 'IN_PROGRESS' }).success).toBe(false);
   });
 
   it('takes documents as base64 with a known type and a plain file name', () => {

@@ -72,6 +72,14 @@ const texts: Record<string, { ru: string; en: string }> = {
     ru: 'Укажите срок приёма предложений',
     en: 'Set the offers deadline',
   },
+  ONEC_VERSION_STALE: {
+    ru: 'Расчёт сделан по версии заявки {version}, а её данные изменились (сейчас версия {current}): получите изменения и пересчитайте',
+    en: 'Computed on version {version} of the request, but its fields have changed since (now version {current}): take the updates and compute again',
+  },
+  ONEC_VERSION_UNKNOWN: {
+    ru: 'У заявки не было версии {version} (сейчас {current})',
+    en: 'The request never had version {version} (now {current})',
+  },
   PIPELINE_INVALID: {
     ru: 'Заявка из Telegram должна быть привязана к чату',
     en: 'A Telegram request must be bound to a chat',

@@ -14,7 +14,7 @@ import { fieldLabel } from '@payreq/i18n';
 import { DomainError } from './errors';
 
 export interface FieldChange {
-  field: string;
+  field: PaymentRequestFieldName;
   from: string | null;
   to: string | null;
 }

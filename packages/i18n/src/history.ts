@@ -123,5 +123,14 @@ export function historyText(change: HistoryChange, format: Formatter): string {
     }
     case 'sentToOnec':
       return ru ? 'Заявка принята в 1С' : 'The request was taken into 1C';
+    case 'onecStaleRefused':
+      // 1C will hear of the changes through the exchange and compute again: said so, no codes.
+      return change.what === 'offer'
+        ? ru
+          ? '1С прислал расчёт по прежним данным заявки — он не принят. 1С получит изменения и пришлёт новый расчёт'
+          : '1C sent terms computed on the request’s earlier data: they were not accepted. 1C will get the changes and send new terms'
+        : ru
+          ? '1С прислал статус по прежним данным заявки — он не принят. 1С получит изменения и пришлёт статус заново'
+          : '1C sent a status based on the request’s earlier data: it was not accepted. 1C will get the changes and send it again';
   }
 }

@@ -108,6 +108,8 @@ const everyChange: HistoryChange[] = [
   ),
   ...DocumentKind.options.map((kind): HistoryChange => ({ type: 'documentRequested', kind })),
   { type: 'sentToOnec' },
+  { type: 'onecStaleRefused', what: 'offer' },
+  { type: 'onecStaleRefused', what: 'status' },
 ];
 
 describe('the history in words', () => {
@@ -119,6 +121,25 @@ describe('the history in words', () => {
     expect(historyText(offer, en)).toBe(
       '1C computed the offer: 1,250,000.00 CNY, total 157,965.69 RUB',
     );
+  });
+
+  it('tells why 1C’s terms were not taken, in words, with 1C’s status comment kept', () => {
+    expect(historyText({ type: 'onecStaleRefused', what: 'offer' }, ru)).toBe(
+      '1С прислал расчёт по прежним данным заявки — он не принят. 1С получит изменения и пришлёт новый расчёт',
+    );
+    expect(historyText({ type: 'onecStaleRefused', what: 'offer' }, en)).toMatch(/earlier data/);
+    expect(
+      historyText(
+        {
+          type: 'status',
+          from: 'OFFER_ACCEPTED',
+          to: 'IN_PROGRESS',
+          inHouse: true,
+          comment: 'Данные проверены',
+        },
+        ru,
+      ),
+    ).toMatch(/Комментарий: Данные проверены$/);
   });
 
   it('names a document from 1C by its kind and number', () => {

@@ -10,9 +10,11 @@ import {
   OnecDocumentRequestBody,
   OnecErrorBody,
   OnecRequestState,
+  OnecUpdateRequestAnswer,
+  OnecUpdateRequestBody,
   onecServicePaths,
 } from './contract';
-import type { OnecAgent, OnecDocumentJobState } from './contract';
+import type { OnecAgent, OnecDocumentJobState, OnecRequestChange } from './contract';
 import { assertTimeZone, toOnecDateTime } from './datetime';
 import { OnecError } from './errors';
 import { onecWebLink } from './link';
@@ -76,6 +78,25 @@ export interface OnecCreateRequestInput {
   agent: OnecAgent | null;
   /** A Date (converted to 1C local time in `timeZone`) or an already formatted 1C date-time. */
   createdAt: Date | string;
+  version: number;
+}
+
+export interface OnecUpdateRequestInput {
+  updateId: string;
+  platformId: string;
+  version: number;
+  /** A Date (converted to 1C local time in `timeZone`) or an already formatted 1C date-time. */
+  at: Date | string;
+  by: OnecUpdateRequestBody['by'];
+  comment: string | null;
+  changes: OnecRequestChange[];
+}
+
+export interface OnecAppliedUpdate {
+  /** False when 1C had applied this updateId before (a redelivery). */
+  applied: boolean;
+  /** The newest version 1C holds. */
+  version: number;
 }
 
 export interface OnecCreatedRequest {
@@ -118,6 +139,12 @@ export interface OnecClient {
     payload: OnecDocumentRequestInput,
     options?: OnecCallOptions,
   ): Promise<OnecDocumentJob>;
+  /** Tells 1C of a change made on the platform (idempotent there on `updateId`). */
+  updateRequest(
+    ref: string,
+    payload: OnecUpdateRequestInput,
+    options?: OnecCallOptions,
+  ): Promise<OnecAppliedUpdate>;
   getRequest(ref: string, options?: OnecCallOptions): Promise<OnecRequestState & { url: string }>;
   /** The web-client link of a request document. */
   linkFor(ref: string): string;
@@ -461,20 +488,20 @@ export function createOnecClient(input: OnecClientConfig): OnecClient {
 
   const linkFor = (ref: string) => onecWebLink(config.webClientUrl, config.documentName, ref);
 
+  const localTime = (value: Date | string, what: string, field: string): string => {
+    try {
+      return value instanceof Date ? toOnecDateTime(value, config.timeZone) : value;
+    } catch (error) {
+      throw invalid(what, `${field}: ${(error as Error).message}`);
+    }
+  };
+
   return {
     config,
     linkFor,
 
     async createRequest(payload, options) {
-      let createdAt: string;
-      try {
-        createdAt =
-          payload.createdAt instanceof Date
-            ? toOnecDateTime(payload.createdAt, config.timeZone)
-            : payload.createdAt;
-      } catch (error) {
-        throw invalid('createRequest payload', `createdAt: ${(error as Error).message}`);
-      }
+      const createdAt = localTime(payload.createdAt, 'createRequest payload', 'createdAt');
       const body = OnecCreateRequestBody.safeParse({ ...payload, createdAt });
       if (!body.success) throw invalid('createRequest payload', summarizeIssues(body.error));
       const { data } = await call(
@@ -506,6 +533,22 @@ export function createOnecClient(input: OnecClientConfig): OnecClient {
         state: data.state,
         created: data.created ?? status !== 200,
       };
+    },
+
+    async updateRequest(ref, payload, options) {
+      const key = checkRef(ref, 'updateRequest ref');
+      const at = localTime(payload.at, 'updateRequest payload', 'at');
+      const body = OnecUpdateRequestBody.safeParse({ ...payload, at });
+      if (!body.success) throw invalid('updateRequest payload', summarizeIssues(body.error));
+      const { data } = await call(
+        'POST',
+        onecServicePaths.updates(key),
+        body.data,
+        OnecUpdateRequestAnswer,
+        [200, 201],
+        options,
+      );
+      return { applied: data.applied, version: data.version };
     },
 
     async getRequest(ref, options) {

@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 import {
   DocumentKind,
+  HistoryActor,
   OnecDateTime,
+  OnecRequestChange,
   OnecOptionalDateTime,
   PaymentRequestFields,
   PaymentStatus,
@@ -59,6 +61,8 @@ export const OnecCreateRequestBody = z.object({
   agent: OnecAgent.nullable(),
   /** When the request was submitted, in the 1C server's local time (no zone). */
   createdAt: OnecDateTime,
+  /** The request's version at the submit: what 1C names in its posts until an update brings a newer one. */
+  version: z.number().int().positive(),
 });
 export type OnecCreateRequestBody = z.infer<typeof OnecCreateRequestBody>;
 
@@ -70,6 +74,38 @@ export const OnecCreateRequestAnswer = z.object({
   created: z.boolean(),
 });
 export type OnecCreateRequestAnswer = z.infer<typeof OnecCreateRequestAnswer>;
+
+export { OnecRequestChange };
+
+/**
+ * `POST /v1/requests/{Ref_Key}/updates`: one change of the request made on the platform after
+ * the submit (field edits, a cancellation, payment marks and steps, status moves, documents).
+ * Sent in the order they were made, each once or more: 1C applies an `updateId` once.
+ */
+export const OnecUpdateRequestBody = z.object({
+  /** 1C's idempotency key for this update. */
+  updateId: z.uuid(),
+  platformId: z.uuid(),
+  /** The request's version after the change: name it in the offer and status posts. */
+  version: z.number().int().positive(),
+  /** When the change was made, in the 1C server's local time (no zone). */
+  at: OnecDateTime,
+  /** Who made it: `client`, `agent` (with a name) or `system`. */
+  by: HistoryActor,
+  comment: z.string().nullable(),
+  /** In the order they were made. */
+  changes: z.array(OnecRequestChange).min(1),
+});
+export type OnecUpdateRequestBody = z.infer<typeof OnecUpdateRequestBody>;
+
+/** `POST /v1/requests/{Ref_Key}/updates`: 201 applied, 200 with `applied: false` for an `updateId` already applied. */
+export const OnecUpdateRequestAnswer = z.object({
+  updateId: z.uuid(),
+  applied: z.boolean(),
+  /** The newest version 1C holds of the request now. */
+  version: z.number().int(),
+});
+export type OnecUpdateRequestAnswer = z.infer<typeof OnecUpdateRequestAnswer>;
 
 /** `POST /v1/requests/{Ref_Key}/documents`: ask 1C to generate a document. */
 export const OnecDocumentRequestBody = z.object({
@@ -143,6 +179,8 @@ export const OnecRequestState = z.object({
   createdAt: OnecDateTime,
   fields: PaymentRequestFields,
   agent: OnecAgent.nullable(),
+  /** The newest version of the request 1C holds (from the create call or the last update). */
+  version: z.number().int(),
   /** The last status the 1C operator set (or COLLECTING_OFFERS / OFFER_ACCEPTED before that). */
   status: RequestStatus,
   paymentStatus: PaymentStatus,
@@ -175,4 +213,5 @@ export const onecServicePaths = {
   requests: '/v1/requests',
   request: (ref: string) => `/v1/requests/${encodeURIComponent(ref)}`,
   documents: (ref: string) => `/v1/requests/${encodeURIComponent(ref)}/documents`,
+  updates: (ref: string) => `/v1/requests/${encodeURIComponent(ref)}/updates`,
 } as const;

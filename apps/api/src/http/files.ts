@@ -18,6 +18,7 @@ import { recordHistory } from '../services/history';
 import { toDocumentView } from '../services/views';
 import { transaction } from '../db';
 import { sendUntrustedFile } from './untrusted-file';
+import { tellOnecOfDocument } from '../services/onec-updates';
 
 const FileHeaders = z.object({
   'content-type': z
@@ -164,6 +165,7 @@ export async function registerFileRoutes(app: FastifyInstance, deps: AppDeps): P
           [{ field: 'document', from: null, to: created.fileName }],
           deps.now(),
         );
+        await tellOnecOfDocument(tx, ctx.actor, access.pipeline, created, deps.now());
         return created;
       });
       return reply.code(201).send(toDocumentView(document));

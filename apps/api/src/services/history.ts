@@ -8,6 +8,8 @@ export interface HistoryChange {
   field: string;
   from: Prisma.InputJsonValue | null;
   to: Prisma.InputJsonValue | null;
+  /** Why (1C's status comment, say): kept with the entry and shown with it. */
+  comment?: string | null;
 }
 
 export function actorRef(actor: Actor): {
@@ -58,6 +60,7 @@ export async function recordHistory(
       field: change.field,
       fromValue: change.from ?? undefined,
       toValue: change.to ?? undefined,
+      comment: change.comment ?? null,
       at,
     })),
   });

@@ -7,10 +7,13 @@ import type {
 } from '@payreq/contracts';
 import { displayRequestNumber } from '@payreq/contracts';
 import type { Actor, RequestChange } from '@payreq/domain';
+import { DomainError, assertOnecVersion } from '@payreq/domain';
 import { fromOnecDateTime } from '@payreq/onec';
 
 import type { Db, Tx } from '../db';
+import { transaction } from '../db';
 import { AppError } from '../errors';
+import { recordHistory } from './history';
 import { loadAccess, requirePermission } from './access';
 import { placeOfferInTx } from './offers';
 import { applyTransition } from './transitions';
@@ -84,6 +87,8 @@ export async function acceptOnecOfferInTx(
   requirePermission(access, 'application.view');
   const onecRef = body.Ref_Key.toLowerCase();
   const existing = await tx.offer.findUnique({ where: { onecRef } });
+  // A repeat of an offer already made answers it again; a new one must be on the current fields.
+  if (!existing) assertOnecVersion(body.version, access.request);
   if (existing) {
     if (existing.requestId !== requestId || existing.status !== 'ACCEPTED') {
       throw new AppError('ALREADY_EXISTS', {
@@ -98,6 +103,7 @@ export async function acceptOnecOfferInTx(
         requestId,
         status: access.request.status,
         offerStatus: 'ACCEPTED',
+        version: access.request.version,
       },
     };
   }
@@ -125,11 +131,17 @@ export async function acceptOnecOfferInTx(
   );
   const after = await tx.paymentRequest.findUniqueOrThrow({
     where: { id: requestId },
-    select: { status: true },
+    select: { status: true, version: true },
   });
   return {
     created: true,
-    result: { offerId, requestId, status: after.status, offerStatus: 'ACCEPTED' },
+    result: {
+      offerId,
+      requestId,
+      status: after.status,
+      offerStatus: 'ACCEPTED',
+      version: after.version,
+    },
   };
 }
 
@@ -148,6 +160,7 @@ export async function applyOnecStatusInTx(
 ): Promise<OnecStatusResult> {
   const access = await loadAccess(tx, actor, requestId, { lock: true });
   requirePermission(access, 'application.view');
+  assertOnecVersion(body.version, access.request);
   const changes: RequestChange[] = [];
   if (body.paymentStatus && body.paymentStatus !== access.request.paymentStatus)
     changes.push({ kind: 'payment', to: body.paymentStatus });
@@ -163,4 +176,44 @@ export async function applyOnecStatusInTx(
     paymentStatus: applied.paymentStatus,
     version: applied.version,
   };
+}
+
+/**
+ * Runs one of 1C's posts; when it is refused as computed on fields changed since
+ * (STALE_VERSION), the agent is told in the request's history, in its own transaction (the
+ * post's rolled back, so nothing else is written), once per calculation or idempotency key:
+ * 1C's retries of the same post do not repeat the note.
+ */
+export async function withStaleNote<T>(
+  db: Db,
+  actor: OnecActor,
+  post: { requestId: string; what: 'offer' | 'status'; key: string; now: Date },
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'STALE_VERSION') {
+      await transaction(db, async (tx) => {
+        const note = { what: post.what, key: post.key };
+        const noted = await tx.requestHistory.findFirst({
+          where: {
+            requestId: post.requestId,
+            field: 'onecStaleRefused',
+            toValue: { equals: note },
+          },
+          select: { id: true },
+        });
+        if (!noted)
+          await recordHistory(
+            tx,
+            post.requestId,
+            actor,
+            [{ field: 'onecStaleRefused', from: null, to: note }],
+            post.now,
+          );
+      });
+    }
+    throw error;
+  }
 }

@@ -18,8 +18,8 @@ import { recordHistory } from './history';
 import { fieldsOf } from './views';
 
 /**
- * Platform → 1C: what the outbox worker delivers to 1C (create the request, ask for a
- * document). 1C's calls to the platform are in onec-inbound.ts.
+ * Platform → 1C: what the outbox worker delivers to 1C (create the request, tell it of a later
+ * change, ask for a document). 1C's calls to the platform are in onec-inbound.ts.
  */
 
 /** Who writes what 1C answered to our calls (history rows of the outbox worker). */
@@ -130,6 +130,9 @@ export async function deliverCreateRequest(
         : null,
       // The message is written in the submit's transaction: its time is the submit time.
       createdAt: message.createdAt,
+      // The version now, not at the submit: 1C's copy is the request as read here, and the
+      // updates written since (delivered after this) carry later versions.
+      version: request.version,
     },
     { signal: options.signal },
   );
@@ -209,6 +212,35 @@ export async function deliverDocumentRequest(
   }
 }
 
+/**
+ * `onec.updateRequest`: tells 1C of a change made on the platform after the submit. 1C applies
+ * an `updateId` once, so a redelivery after a lost answer changes nothing there; the outbox
+ * delivers a request's messages in order, so 1C sees the changes as they were made.
+ */
+export async function deliverRequestUpdate(
+  deps: OnecBridgeDeps,
+  message: Pick<ClaimedOutboxMessage, 'payload'>,
+  options: { signal?: AbortSignal } = {},
+): Promise<{ applied: boolean; version: number }> {
+  const parsed = messageOf({ kind: onecKinds.updateRequest, payload: message.payload });
+  if (parsed.kind !== onecKinds.updateRequest)
+    throw new OutboxDeliveryError('not a request update', false);
+  const { requestId, at, ...update } = parsed.payload;
+  const request = await deps.db.paymentRequest.findUnique({
+    where: { id: requestId },
+    select: { onecRef: true },
+  });
+  if (!request) throw new OutboxDeliveryError(`Request ${requestId} no longer exists`, false);
+  // Delivered in order behind the create call: only a dead create leaves this unset.
+  if (!request.onecRef)
+    throw new OutboxDeliveryError('The request has not been created in 1C yet', true);
+  return deps.onec.updateRequest(
+    request.onecRef,
+    { ...update, platformId: requestId, at: new Date(at) },
+    { signal: options.signal },
+  );
+}
+
 /** The handlers of the ONEC target, for the outbox worker. */
 export function onecOutboxHandlers(deps: OnecBridgeDeps): OutboxHandlerRegistry {
   return new OutboxHandlerRegistry()
@@ -220,5 +252,8 @@ export function onecOutboxHandlers(deps: OnecBridgeDeps): OutboxHandlerRegistry 
         signal: context.signal,
         lastAttempt: context.lastAttempt,
       }),
+    )
+    .register(onecKinds.updateRequest, (message, context: OutboxHandlerContext) =>
+      deliverRequestUpdate(deps, message, { signal: context.signal }),
     );
 }

@@ -17,6 +17,7 @@ import {
   mayFileStandardRequest,
   settablePaymentStatuses,
   settableStatuses,
+  tellsOnec,
   viewScopeFor,
 } from '@payreq/domain';
 import type { ViewScope } from '@payreq/domain';
@@ -29,6 +30,8 @@ import { AppError, forbidden, notFound, versionConflict } from '../errors';
 import type { RequestAccess, RequestWithAccess } from './access';
 import { accessOf, chatMembershipFor, requirePermission } from './access';
 import { actorRef, recordHistory } from './history';
+import { onecUpdate } from './onec-updates';
+import { enqueueOutbox } from './outbox';
 import type { TransitionOptions } from './transitions';
 import { applyTransition, assertVersion } from './transitions';
 import { findRequestViewRow, updateFieldsWithHistory } from './rows';
@@ -256,6 +259,24 @@ export async function updateLoadedFields(
     history: { ...actorRef(actor), at: now, changes },
   });
   if (!written) throw versionConflict(access.request.version + 1);
+  // 1C holds a copy from the submit on: it gets every field as it is now, with the version.
+  if (tellsOnec({ pipeline: access.pipeline, status: access.request.status }, actor)) {
+    await enqueueOutbox(tx, [
+      onecUpdate(access.request.id, {
+        version: written.request.version,
+        at: now,
+        actor,
+        comment: null,
+        changes: [
+          {
+            type: 'fields',
+            changed: changes.map((change) => change.field),
+            fields: fieldsOf(written.request),
+          },
+        ],
+      }),
+    ]);
+  }
   const after: RequestViewRow = {
     ...row,
     ...written.request,

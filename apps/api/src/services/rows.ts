@@ -109,6 +109,7 @@ const requestColumns = {
   onecRef: 'value',
   onecUrl: 'value',
   version: 'value',
+  fieldsVersion: 'value',
   createdAt: 'date',
   updatedAt: 'date',
 } as const satisfies Columns<PaymentRequest>;
@@ -167,6 +168,7 @@ const historyColumns = {
   field: 'value',
   fromValue: 'value',
   toValue: 'value',
+  comment: 'value',
   at: 'date',
 } as const satisfies Columns<RequestHistory>;
 
@@ -315,7 +317,7 @@ export async function updateFieldsWithHistory(
     value === null ? null : JSON.stringify(value);
   const [result] = await tx.$queryRaw<{ request: JsonRow | null; history: JsonRow[] }[]>`
     WITH "u" AS (
-      UPDATE "PaymentRequest" SET ${Prisma.join(assignments)}, "version" = "version" + 1, "updatedAt" = ${input.updatedAt}::timestamptz
+      UPDATE "PaymentRequest" SET ${Prisma.join(assignments)}, "version" = "version" + 1, "fieldsVersion" = "version" + 1, "updatedAt" = ${input.updatedAt}::timestamptz
       WHERE "id" = ${input.requestId}::uuid AND "version" = ${input.version}::int
       RETURNING *
     ), "h" AS (

@@ -1,7 +1,13 @@
 import type { OutboxMessage, RequestStatus } from '@payreq/contracts';
 import { chatIdToWire, onecKinds, telegramKinds } from '@payreq/contracts';
 import type { Actor, ChangePlan, RequestChange, TransitionCause } from '@payreq/domain';
-import { actingRoleOf, byHandCauses, planChanges } from '@payreq/domain';
+import {
+  actingRoleOf,
+  byHandCauses,
+  onecChangesOfSteps,
+  planChanges,
+  tellsOnec,
+} from '@payreq/domain';
 import type { Prisma } from '@payreq/db';
 
 import type { Tx } from '../db';
@@ -9,6 +15,7 @@ import { forbidden, versionConflict } from '../errors';
 import type { RequestAccess } from './access';
 import { loadAccess, requirePermission } from './access';
 import { historyActorOf, recordHistory } from './history';
+import { onecUpdate } from './onec-updates';
 import { enqueueOutbox } from './outbox';
 import { fieldsOf } from './views';
 
@@ -129,8 +136,23 @@ export async function applyTransition(
     plan.steps.length > 0
       ? await writeRequest(tx, access, plan.set, guardFor(access))
       : access.request.version;
-  await recordHistory(tx, access.request.id, actor, plan.steps, options.now);
+  await recordHistory(
+    tx,
+    access.request.id,
+    actor,
+    plan.steps.map((step) => ({ ...step, comment })),
+    options.now,
+  );
   const outbox = options.announce === false ? [] : announcements(access, plan, actor, comment);
+  // 1C keeps a copy from the submit on: it hears of every later step it did not make itself.
+  if (tellsOnec({ pipeline: access.pipeline, status: access.request.status }, actor)) {
+    const changes = onecChangesOfSteps(plan.steps);
+    if (changes.length > 0) {
+      outbox.push(
+        onecUpdate(access.request.id, { version, at: options.now, actor, comment, changes }),
+      );
+    }
+  }
   if (plan.sendToOnec) {
     outbox.push({
       target: 'ONEC',

@@ -224,7 +224,7 @@ function historyChange(
         from: previous.success ? previous.data : null,
         to: next.data,
         inHouse: pipeline.inHouse,
-        comment: null,
+        comment: entry.comment,
       };
     }
     case 'paymentStatus': {
@@ -235,7 +235,7 @@ function historyChange(
         type: 'paymentStatus',
         from: previous.success ? previous.data : null,
         to: next.data,
-        comment: null,
+        comment: entry.comment,
       };
     }
     case 'offer': {
@@ -283,6 +283,10 @@ function historyChange(
     }
     case 'onecRef':
       return to ? { type: 'sentToOnec' } : null;
+    case 'onecStaleRefused': {
+      const what = (to as { what?: unknown } | null)?.what;
+      return what === 'offer' || what === 'status' ? { type: 'onecStaleRefused', what } : null;
+    }
     default:
       if (!isFormField(entry.field)) return null;
       return { type: 'field', field: entry.field, from: asText(from), to: asText(to) };

@@ -337,6 +337,7 @@ describe.skipIf(skipSuite)(`forgeries (${dbKind})`, () => {
     const before = await rowCounts(api.prisma);
     const offer = (ref = randomUUID()) => ({
       Ref_Key: ref,
+      version: 1,
       rate: '12.8456',
       feePercent: '1.5',
       fixedFee: '50.00',
@@ -350,7 +351,7 @@ describe.skipIf(skipSuite)(`forgeries (${dbKind})`, () => {
         `/onec/v1/requests/${request.id}/documents`,
         `/onec/v1/requests/${request.id}`,
       ][i % 4]!;
-      const body = i % 4 === 1 ? { status: 'IN_PROGRESS' } : offer();
+      const body = i % 4 === 1 ? { version: 1, status: 'IN_PROGRESS' } : offer();
       const method = i % 4 === 3 ? ('GET' as const) : ('POST' as const);
       const variant = Math.floor(i / 4) % 5;
       const options =
@@ -394,6 +395,7 @@ describe.skipIf(skipSuite)(`forgeries (${dbKind})`, () => {
         key: randomUUID(),
         body: {
           Ref_Key: randomUUID(),
+          version: 1,
           rate: '12.8',
           feePercent: '1',
           fixedFee: '0',
@@ -401,7 +403,7 @@ describe.skipIf(skipSuite)(`forgeries (${dbKind})`, () => {
           settlementDays: 2,
         },
       },
-      { path: `${base}/status`, key: randomUUID(), body: { status: 'IN_PROGRESS' } },
+      { path: `${base}/status`, key: randomUUID(), body: { version: 1, status: 'IN_PROGRESS' } },
       {
         path: `${base}/documents`,
         key: randomUUID(),

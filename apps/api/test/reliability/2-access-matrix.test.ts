@@ -411,6 +411,7 @@ const table: Row[] = [
     call: (s) =>
       onecWrite(`/onec/v1/requests/${s.telegramId}/offer`, {
         Ref_Key: randomUUID(),
+        version: s.version,
         rate: '12.8',
         feePercent: '1',
         fixedFee: '0',
@@ -422,7 +423,11 @@ const table: Row[] = [
     name: 'POST /onec/v1/requests/:id/status',
     state: 'accepted',
     allowed: ['onec'],
-    call: (s) => onecWrite(`/onec/v1/requests/${s.telegramId}/status`, { status: 'IN_PROGRESS' }),
+    call: (s) =>
+      onecWrite(`/onec/v1/requests/${s.telegramId}/status`, {
+        version: s.version,
+        status: 'IN_PROGRESS',
+      }),
   },
   {
     name: 'POST /onec/v1/requests/:id/documents',
@@ -505,6 +510,7 @@ describe.skipIf(skipSuite)(`access matrix (${dbKind})`, () => {
       (() => {
         const body = JSON.stringify({
           Ref_Key: randomUUID(),
+          version: setup.version,
           rate: '12.8',
           feePercent: '1',
           fixedFee: '0',

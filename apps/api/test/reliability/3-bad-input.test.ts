@@ -224,6 +224,7 @@ describe.skipIf(skipSuite)(`bad input (${dbKind})`, () => {
     });
     const offer = {
       Ref_Key: randomUUID(),
+      version: 1,
       rate: '12.8',
       feePercent: '1',
       fixedFee: '0',
@@ -245,7 +246,12 @@ describe.skipIf(skipSuite)(`bad input (${dbKind})`, () => {
       '1C REST',
       3_000,
       wire(
-        nearValidValue({ status: 'IN_PROGRESS', paymentStatus: 'PAYMENT_RECEIVED', comment: 'c' }),
+        nearValidValue({
+          version: 1,
+          status: 'IN_PROGRESS',
+          paymentStatus: 'PAYMENT_RECEIVED',
+          comment: 'c',
+        }),
       ),
       onecPost(`/onec/v1/requests/${cancelled.id}/status`),
     );

@@ -105,6 +105,7 @@ describe.skipIf(skipSuite)(`secrets in logs and answers (${dbKind})`, () => {
       wire(
         nearValidValue({
           Ref_Key: randomUUID(),
+          version: 1,
           rate: '1',
           feePercent: '1',
           fixedFee: '0',

@@ -886,6 +886,28 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
           detail.offers.length === 1 && detail.documents.length === 2,
           '1C: offers or documents differ',
         );
+        // 1C's copy is the platform's: the fields, the statuses and the version, each change
+        // the platform made (Иван's payment marks) applied once.
+        const platform = await requestNow();
+        expect(
+          Object.entries(platform.fields).every(
+            ([field, value]) => detail.fields[field] === value,
+          ) &&
+            detail.status === platform.status &&
+            detail.paymentStatus === platform.paymentStatus &&
+            detail.version === platform.version,
+          `1C's copy differs from the platform's (version ${detail.version} / ${platform.version})`,
+        );
+        expect(
+          new Set(detail.updates.map((update) => update.updateId)).size === detail.updates.length,
+          '1C applied an update twice',
+        );
+        narrator.ok(
+          t(
+            `1С: копия заявки совпадает с платформой (версия ${detail.version}), изменений с платформы: ${detail.updates.length}, каждое применено один раз`,
+            `1C: its copy equals the platform's (version ${detail.version}), ${detail.updates.length} changes from the platform, each applied once`,
+          ),
+        );
         narrator.ok(
           t(
             `1С: одна заявка ${detail.number}, «${detail.status}/${detail.paymentStatus}», все ${detail.deliveries.length} вызовов платформы доставлены`,

@@ -56,6 +56,11 @@ export interface OnecRequestView {
   platformId: string;
   status: string;
   paymentStatus: string;
+  /** The newest version of the request 1C holds. */
+  version: number;
+  fields: Record<string, string | null>;
+  /** The changes the platform told 1C after the submit, in the order applied. */
+  updates: { updateId: string; version: number; deliveries: number }[];
   url: string;
   offers: OnecOffer[];
   documents: OnecDocument[];

@@ -14,6 +14,7 @@ import {
   acceptOnecOfferInTx,
   applyOnecStatusInTx,
   getOnecRequestView,
+  withStaleNote,
 } from '../../services/onec-inbound';
 import { authenticateOnec } from './auth';
 import { docsContentSecurityPolicy, loadDocsFiles } from './docs-page';
@@ -100,24 +101,38 @@ function handlers(deps: AppDeps, options: OnecRestOptions): Record<OnecOperation
 
     async postOffer(call, spec) {
       const body = call.body as OnecOfferBody;
-      return runIdempotent(deps.db, ticketFor(spec, call), call.requestId, async (tx) => {
-        const { created: isNew, result } = await acceptOnecOfferInTx(
-          tx,
-          call.actor,
-          call.requestId,
-          body,
-          { now: deps.now(), timeZone: options.timeZone },
-        );
-        return { status: created(spec, isNew), body: result } satisfies Answer;
-      });
+      const ticket = ticketFor(spec, call);
+      const post = { requestId: call.requestId, what: 'offer' as const, key: ticket.key };
+      return withStaleNote(deps.db, call.actor, { ...post, now: deps.now() }, () =>
+        runIdempotent(deps.db, ticket, call.requestId, async (tx) => {
+          const { created: isNew, result } = await acceptOnecOfferInTx(
+            tx,
+            call.actor,
+            call.requestId,
+            body,
+            { now: deps.now(), timeZone: options.timeZone },
+          );
+          return { status: created(spec, isNew), body: result } satisfies Answer;
+        }),
+      );
     },
 
     async postStatus(call, spec) {
       const body = call.body as OnecStatusBody;
-      return runIdempotent(deps.db, ticketFor(spec, call), call.requestId, async (tx) => {
-        const result = await applyOnecStatusInTx(tx, call.actor, call.requestId, body, deps.now());
-        return { status: spec.successStatus, body: result };
-      });
+      const ticket = ticketFor(spec, call);
+      const post = { requestId: call.requestId, what: 'status' as const, key: ticket.key };
+      return withStaleNote(deps.db, call.actor, { ...post, now: deps.now() }, () =>
+        runIdempotent(deps.db, ticket, call.requestId, async (tx) => {
+          const result = await applyOnecStatusInTx(
+            tx,
+            call.actor,
+            call.requestId,
+            body,
+            deps.now(),
+          );
+          return { status: spec.successStatus, body: result };
+        }),
+      );
     },
 
     async postDocument(call, spec) {

@@ -49,6 +49,9 @@ export interface OnecOperationSpec {
 const exampleRequestId = '6f1c2e1a-1111-4222-8333-944455556666';
 const exampleRef = '8934251d-5a39-436c-a5de-d2e2ea7a8838';
 
+const staleText =
+  " Also **409 `STALE_VERSION`**: the body's `version` is older than the last change of the request's fields (1C computed on data changed since; `currentVersion` in the answer says where the request is now). Nothing is written: apply the updates the platform sent, compute again and post with the newer `version`.";
+
 const common = {
   400: 'The body is not JSON or breaks the schema (`issues` lists each field), or a header is malformed.',
   401: 'Missing or unknown `x-api-key`, or a missing or wrong `x-signature`.',
@@ -128,10 +131,11 @@ export const onecOperations: readonly OnecOperationSpec[] = [
     idempotency: 'headerOrRefKey',
     errors: {
       ...common,
-      409: 'The request is not collecting offers (e.g. an offer is already accepted), the calculation was used for another offer, or the idempotency key was used with another body.',
+      409: `The request is not collecting offers (e.g. an offer is already accepted), the calculation was used for another offer, or the idempotency key was used with another body.${staleText}`,
     },
     bodyExample: {
       Ref_Key: 'c3a1f0b2-4d5e-11ee-a7c9-0050569f1a2b',
+      version: 3,
       rate: '92.5',
       feePercent: '1.5',
       fixedFee: '1500.00',
@@ -145,6 +149,7 @@ export const onecOperations: readonly OnecOperationSpec[] = [
       requestId: exampleRequestId,
       status: 'OFFER_ACCEPTED',
       offerStatus: 'ACCEPTED',
+      version: 4,
     },
   },
   {
@@ -163,9 +168,9 @@ export const onecOperations: readonly OnecOperationSpec[] = [
     errors: {
       ...common,
       400: `${common[400]} Also: no \`Idempotency-Key\` header.`,
-      409: 'The transition is not allowed from the current status (the message says which), or the idempotency key was used with another body.',
+      409: `The transition is not allowed from the current status (the message says which), or the idempotency key was used with another body.${staleText}`,
     },
-    bodyExample: { status: 'IN_PROGRESS', comment: 'Данные проверены' },
+    bodyExample: { version: 4, status: 'IN_PROGRESS', comment: 'Данные проверены' },
     responseExample: {
       requestId: exampleRequestId,
       status: 'IN_PROGRESS',
@@ -330,7 +335,8 @@ const documentDescription = `The platform's REST endpoints for the bank's 1C:Ent
 - **Idempotency**: every write takes an \`Idempotency-Key\` header (for the offer and documents the body's \`Ref_Key\` stands in when it is absent). A repeat with the same key and body answers the first answer again (same status and JSON, header \`idempotent-replayed: true\`) and changes nothing; the same key with another body is refused with 409 \`IDEMPOTENCY_MISMATCH\`. Retry on connection errors, timeouts and 5xx with the same key and the same body; do not retry other 4xx.
 - **Dates** from 1C (\`validUntil\`, \`date\`): \`YYYY-MM-DDTHH:mm:ss\` without zone, in the 1C server's time zone (a platform setting, Europe/Moscow by default). Dates the platform answers are ISO 8601 in UTC.
 - **Money**: decimal strings with a dot (\`"1500.00"\`).
-- **Errors**: \`{ "error": { "code", "message", "issues"? } }\` with a stable \`code\` and an English \`message\`.`;
+- **Versions**: every change of a request moves its \`version\`. 1C gets it with the request, with every update the platform sends to 1C's service (\`POST /v1/requests/{Ref_Key}/updates\`) and in the answers to its posts; the offer and status posts must name the latest one 1C holds. A post computed before the fields last changed is refused with 409 \`STALE_VERSION\` (\`currentVersion\` in the answer) and changes nothing.
+- **Errors**: \`{ "error": { "code", "message", "issues"?, "currentVersion"? } }\` with a stable \`code\` and an English \`message\`.`;
 
 /** The OpenAPI 3.1 document of the REST shim (deterministic: the committed copy must equal it). */
 export function buildOnecOpenApiDocument(): oas31.OpenAPIObject {
