@@ -458,6 +458,7 @@ export async function saveMessage(db: FloorDb, authorization: string | undefined
     await db.query(sql.saveChatMessages, [
       chatId,
       chatId,
+      'bot',
       // The batch as one JSON parameter, as the api sends it.
       JSON.stringify([
         {
@@ -472,6 +473,7 @@ export async function saveMessage(db: FloorDb, authorization: string | undefined
           kind,
           asset_id: m.assetId ?? null,
           too_big: m.fileTooBig ?? false,
+          forwarded_from: null,
         },
       ]),
       chatId,
