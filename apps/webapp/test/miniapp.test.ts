@@ -618,10 +618,8 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
     while ((await page.getByTestId('history-more').count()) > 0) {
       const shown = await entries.count();
       await page.getByTestId('history-more').click();
-      await page.waitForFunction(
-        (count) => document.querySelectorAll('[data-testid="history"] > li').length > count,
-        shown,
-      );
+      // The next page is in when the list has grown.
+      await entries.nth(shown).waitFor();
     }
     expect(await entries.count()).toBe(all);
     expect(spaces(await entries.last().textContent())).toContain('Заявка создана');
