@@ -19,11 +19,13 @@ import { botMirror } from './modules/bot-mirror.ts';
 import { chatImport } from './modules/chat-import.ts';
 import { miniAppLoad } from './modules/mini-app-load.ts';
 import { onecLoop } from './modules/onec-loop.ts';
+import { scale } from './modules/scale.ts';
 import { webappWeight } from './modules/webapp-weight.ts';
 
 /** In the order they run (the parts 1–5). */
 const modules: BenchModule[] = [
   miniAppLoad,
+  scale,
   chatImport,
   botMirror,
   onecLoop,

@@ -11,3 +11,8 @@ export function miniAppAuthorization(user: TelegramUser, launchToken: string): s
 }
 
 export const botAuthorization = `Bearer ${secrets.botServiceToken}`;
+
+/** `Authorization` of the board: the Mini App opened from the bot's private chat (no start parameter). */
+export function boardAuthorization(user: TelegramUser): string {
+  return `tma ${signLaunch(user, null, { botToken: secrets.botToken, chatType: 'private' })}`;
+}

@@ -354,7 +354,7 @@ function upsertLikeTheImporter(
           too_big: value(row, 'fileTooBig') === 'true' || value(row, 'fileTooBig') === 't',
         })),
       );
-      await db.query(sql.upsertChatMessages, [String(chatId), json]);
+      await db.query(sql.upsertChatMessages, [String(chatId), 'export', json]);
     }
     await db.query('COMMIT');
   });

@@ -33,8 +33,11 @@ import { inFreshWorld, openDealRooms } from '../lib/world.ts';
 
 const repoRoot = path.resolve(benchDir, '..');
 const webappDir = path.join(repoRoot, 'apps', 'webapp');
-/** The issue's target for the Mini App's JavaScript, gzipped (kB = 1000 bytes, as Vite prints). */
-const TARGET_GZIP_JS_KB = 150;
+/**
+ * The issue's target for the JavaScript the first screen loads (the entry and what it imports
+ * statically; lazy chunks such as the board come later), gzipped (kB = 1000 bytes, as Vite prints).
+ */
+const TARGET_GZIP_JS_KB = 100;
 /** The first field of the request form: the form is on screen when it is. */
 const FORM_SELECTOR = '[data-testid="field-payerName"]';
 
@@ -105,6 +108,26 @@ function measure(file: string): Asset {
   };
 }
 
+/**
+ * The JS files a first load fetches: the entry script of index.html and, through it, every
+ * chunk imported statically (`import … from "./x.js"`, `import "./x.js"`); a dynamic
+ * `import("./x.js")` is loaded only when its screen is shown.
+ */
+function firstScreenFiles(dir: string): Set<string> {
+  const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
+  const pending = [...html.matchAll(/<script[^>]+src="\/?assets\/([^"]+\.js)"/g)].map((m) => m[1]!);
+  const seen = new Set<string>();
+  while (pending.length) {
+    const file = pending.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const code = readFileSync(path.join(dir, 'assets', file), 'utf8');
+    for (const match of code.matchAll(/(?:\bfrom|\bimport)\s*["']\.\/([^"']+\.js)["']/g))
+      pending.push(match[1]!);
+  }
+  return seen;
+}
+
 const sum = (assets: Asset[], key: 'raw' | 'gzip' | 'brotli') =>
   assets.reduce((total, asset) => total + asset[key], 0);
 
@@ -153,9 +176,16 @@ async function coldLoad(browser: Browser, url: string, slowdown: number): Promis
         encodings.push(response.headers()['content-encoding'] ?? 'none');
     });
     await page.goto(url, { waitUntil: 'commit' });
-    await page.waitForFunction('window.__bench && window.__bench.painted !== null', null, {
-      timeout: 60_000,
-    });
+    // A function, not a string: the api's content security policy (no 'unsafe-eval') refuses
+    // the eval Playwright runs a string predicate with.
+    await page.waitForFunction(
+      () => {
+        const marks = (globalThis as { __bench?: { painted: number | null } }).__bench;
+        return marks !== undefined && marks.painted !== null;
+      },
+      null,
+      { timeout: 60_000 },
+    );
     if (failures.length > 0) throw new Error(`the Mini App failed: ${failures[0]}`);
     const marks = (await page.evaluate(`(() => {
       const nav = performance.getEntriesByType('navigation')[0];
@@ -209,6 +239,9 @@ export const webappWeight: BenchModule = {
 
     const sizeBench = `Mini App build (${js.length} JS file${js.length === 1 ? '' : 's'}, ${css.length} CSS)`;
     const gzipJs = sum(js, 'gzip');
+    const first = firstScreenFiles(build.dir);
+    const firstJs = js.filter((asset) => first.has(asset.file));
+    const gzipFirst = sum(firstJs, 'gzip');
     const rows: Row[] = [
       {
         benchmark: sizeBench,
@@ -220,12 +253,20 @@ export const webappWeight: BenchModule = {
       },
       {
         benchmark: sizeBench,
-        figure: 'JS gzip (level 9)',
+        figure: 'JS gzip (level 9), all files',
         value: kb(gzipJs),
         floor: '',
         ratio: '',
+        target: '—',
+      },
+      {
+        benchmark: sizeBench,
+        figure: `JS gzip of the first screen (${firstJs.length} file${firstJs.length === 1 ? '' : 's'}: the entry and its static imports)`,
+        value: kb(gzipFirst),
+        floor: '',
+        ratio: '',
         target: `< ${TARGET_GZIP_JS_KB} kB`,
-        met: gzipJs < TARGET_GZIP_JS_KB * 1000,
+        met: gzipFirst < TARGET_GZIP_JS_KB * 1000,
       },
       {
         benchmark: sizeBench,
@@ -302,10 +343,10 @@ export const webappWeight: BenchModule = {
       const sent = plain[0]!;
       rows.push({
         benchmark: sizeBench,
-        figure: `JS bytes the api sends (Content-Encoding: ${sent.contentEncoding}) (floor: JS gzip)`,
+        figure: `JS bytes the api sends for the first screen (Content-Encoding: ${sent.contentEncoding}) (floor: its JS gzip)`,
         value: kb(sent.jsSent),
-        floor: kb(gzipJs),
-        ratio: fmt.ratio(sent.jsSent / gzipJs),
+        floor: kb(gzipFirst),
+        ratio: fmt.ratio(sent.jsSent / gzipFirst),
         target: '—',
       });
       for (const slowdown of slowdowns) {

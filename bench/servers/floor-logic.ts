@@ -271,6 +271,10 @@ async function loadRequest(
 
 /** The view of a request row (the JSON of `findRequestViewRow`). */
 function requestView(row: Row) {
+  const newestFirst = [...(row.history as Row[])].sort((a, b) =>
+    BigInt(a.id) < BigInt(b.id) ? 1 : -1,
+  );
+  const page = newestFirst.slice(0, HISTORY_PAGE);
   const fields = Object.fromEntries(formFields.map((name) => [name, row[name] ?? null]));
   const offers = (row.offers as Row[]).map(({ agent, ...offer }): Row => ({
     ...offer,
@@ -306,17 +310,25 @@ function requestView(row: Row) {
     offers,
     documents: row.documents,
     documentRequests: row.documentRequests,
-    history: (row.history as Row[]).map((entry) => ({
-      id: entry.id,
-      at: entry.at,
-      actorKind: entry.actorKind,
-      actorName: entry.actorName,
-      field: entry.field,
-      from: entry.fromValue,
-      to: entry.toValue,
-    })),
+    // The newest HISTORY_PAGE entries, oldest first, and the cursor before them (as the api).
+    history: page.map(historyEntry).reverse(),
+    historyBefore: newestFirst.length > HISTORY_PAGE ? String(page.at(-1)!.id) : null,
+    paymentMarks: (row.paymentMarks as Row[]).map(historyEntry),
   };
 }
+
+/** The api's view page (`HISTORY_PAGE_SIZE` of the contracts). */
+const HISTORY_PAGE = 20;
+
+const historyEntry = (entry: Row) => ({
+  id: entry.id,
+  at: entry.at,
+  actorKind: entry.actorKind,
+  actorName: entry.actorName,
+  field: entry.field,
+  from: entry.fromValue,
+  to: entry.toValue,
+});
 
 /** The form's columns, in the order of the captured UPDATE (sql.updateRequestForm). */
 const formFields = [
@@ -414,7 +426,7 @@ export async function save(db: FloorDb, authorization: string | undefined, body:
     return requestView({
       ...row,
       ...written.request,
-      history: [...(row.history as Row[]), ...written.history],
+      history: [...(written.history as Row[]), ...(row.history as Row[])],
     });
   });
 }
@@ -446,6 +458,7 @@ export async function saveMessage(db: FloorDb, authorization: string | undefined
     await db.query(sql.saveChatMessages, [
       chatId,
       chatId,
+      'bot',
       // The batch as one JSON parameter, as the api sends it.
       JSON.stringify([
         {
@@ -460,6 +473,7 @@ export async function saveMessage(db: FloorDb, authorization: string | undefined
           kind,
           asset_id: m.assetId ?? null,
           too_big: m.fileTooBig ?? false,
+          forwarded_from: null,
         },
       ]),
       chatId,

@@ -117,10 +117,34 @@ describe.skipIf(skipDb)(`views from one read (${dbKind})`, () => {
     await api.prisma.documentRequest.create({
       data: { requestId: request.id, kind: 'INVOICE', requestedBy: 'Анна' },
     });
-    const prismaRow = await api.prisma.paymentRequest.findUnique({
+    await api.prisma.requestHistory.createMany({
+      data: ['TEST_PAYMENT_SENT', 'PAYMENT_SENT', 'TEST_PAYMENT_SENT'].map((to) => ({
+        requestId: request.id,
+        actorKind: 'user',
+        actorName: 'Иван',
+        field: 'paymentStatus',
+        toValue: to,
+      })),
+    });
+    const included = await api.prisma.paymentRequest.findUniqueOrThrow({
       where: { id: request.id },
       include: requestViewInclude,
     });
+    // The payment marks: the latest row of each payment status, oldest first.
+    const marks = await api.prisma.requestHistory.findMany({
+      where: { requestId: request.id, field: 'paymentStatus' },
+      orderBy: { id: 'desc' },
+    });
+    const prismaRow = {
+      ...included,
+      paymentMarks: marks
+        .filter((mark, index) => marks.findIndex((m) => m.toValue === mark.toValue) === index)
+        .reverse(),
+    };
+    expect(prismaRow.paymentMarks.map((mark) => mark.toValue)).toEqual([
+      'PAYMENT_SENT',
+      'TEST_PAYMENT_SENT',
+    ]);
     expect(typed(await findRequestViewRow(api.prisma, { id: request.id }))).toEqual(
       typed(prismaRow),
     );

@@ -157,7 +157,18 @@ describe.skipIf(skipDb)(`security: the holes found from outside (${dbKind})`, ()
     });
     expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
     expect(answer.headers.get('strict-transport-security')).toBeTruthy();
-    expect(answer.headers.get('content-security-policy')).toBeTruthy();
+    expect(answer.headers.get('content-security-policy')).toMatch(
+      /^default-src 'self';script-src 'self';.*frame-ancestors 'self' https:\/\/web\.telegram\.org/,
+    );
+    expect(answer.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+    expect(answer.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    // Framing is CSP's frame-ancestors; no cross-origin embedder policy (Telegram frames us).
+    expect(answer.headers.get('x-frame-options')).toBeNull();
+    expect(answer.headers.get('cross-origin-embedder-policy')).toBeNull();
+    // A refused call carries them too.
+    const refused = await fetch(`${api.url}/trpc/miniApp.session`);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
   it('2. a 1C document whose bytes are not what it declares is refused with 415, nothing stored', async () => {

@@ -21,6 +21,7 @@ type Outputs = inferRouterOutputs<AppRouter>;
 export type RequestView = NonNullable<Outputs['miniApp']['session']['request']>;
 export type HistoryItem = RequestView['history'][number];
 export type OfferItem = RequestView['offers'][number];
+export type HistoryPage = Outputs['miniApp']['history'];
 
 export interface Api {
   /** For React (`trpc.Provider`) and for imperative calls (mutations, fresh reads). */

@@ -121,6 +121,7 @@ const ru = {
   imported:
     'История загружена: новых сообщений {inserted}, обновлено {updated}, без изменений {unchanged}.',
   historyNone: 'Изменений пока нет.',
+  historyMore: 'Показать более ранние',
   boardTitle: 'Заявки',
   boardMine: 'Мои',
   boardEmpty: 'Заявок нет.',
@@ -235,6 +236,7 @@ const en: Words = {
   importChatHint: 'Telegram Desktop: “Export chat history”, JSON format.',
   imported: 'History imported: {inserted} new, {updated} updated, {unchanged} unchanged messages.',
   historyNone: 'No changes yet.',
+  historyMore: 'Show earlier changes',
   boardTitle: 'Requests',
   boardMine: 'Mine',
   boardEmpty: 'No requests.',

@@ -1,12 +1,12 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { StrictMode } from 'react';
+import { StrictMode, Suspense, lazy } from 'react';
 import { createRoot } from 'react-dom/client';
 
 import { createApi, trpc } from './api';
 import type { I18n } from './i18n';
 import { createI18n, localeFromLanguageCode } from './i18n';
-import { Board } from './screens/Board';
 import { DealRoom } from './screens/DealRoom';
+import { Loading } from './screens/Messages';
 import { startTelegram } from './telegram';
 import './styles.css';
 
@@ -18,6 +18,10 @@ import './styles.css';
 function isBoard(startParam: string | null): boolean {
   return /\/board\/?$/.test(window.location.pathname) || !startParam;
 }
+
+// The board is the agents' screen from the bot's private chat: a deal room's first screen
+// (the form) does not load its code.
+const Board = lazy(async () => ({ default: (await import('./screens/Board')).Board }));
 
 /** Opened in a plain browser (no Telegram client around it): where to open it instead. */
 function OutsideTelegram(props: { i18n: I18n }) {
@@ -62,7 +66,9 @@ async function boot(): Promise<void> {
       <trpc.Provider client={api.client} queryClient={queryClient}>
         <QueryClientProvider client={queryClient}>
           {isBoard(launch.startParam) ? (
-            <Board api={api} fallbackI18n={i18n} />
+            <Suspense fallback={<Loading i18n={i18n} />}>
+              <Board api={api} fallbackI18n={i18n} />
+            </Suspense>
           ) : (
             <DealRoom api={api} launch={launch} fallbackI18n={i18n} />
           )}

@@ -586,4 +586,45 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
     ).toBe(0);
     await close(other);
   });
+  it('a long history: the latest entries first, earlier ones on demand', async () => {
+    // The deal room's request (the stale-save test above made it; alone, this one does).
+    const existing = await api.prisma.paymentRequest.findUnique({
+      where: { telegramChatId: BigInt(CHAT_B) },
+    });
+    if (!existing)
+      await as(anna, tokenB).miniApp.save.mutate({ fields: { payerName: 'ООО «Василёк»' } });
+    const request = await requestIn(CHAT_B);
+    const before = await api.prisma.requestHistory.count({ where: { requestId: request.id } });
+    await api.prisma.requestHistory.createMany({
+      data: Array.from({ length: 30 }, (_, index) => ({
+        requestId: request.id,
+        actorKind: 'user',
+        actorName: 'Иван Петров',
+        field: 'comment',
+        fromValue: `Уточнение ${index}`,
+        toValue: `Уточнение ${index + 1}`,
+      })),
+    });
+    const all = before + 30;
+    const client = await open(ivan, { startParam: tokenB });
+    const { page } = client;
+    const entries = page.locator('[data-testid="history"] > li');
+    await page.getByTestId('history-more').waitFor();
+    // The view carries the latest 20, newest on top.
+    expect(await entries.count()).toBe(20);
+    expect(spaces(await entries.first().textContent())).toContain('Уточнение 30');
+    await page.getByTestId('history-more').scrollIntoViewIfNeeded();
+    await client.screenshot('history-latest');
+    while ((await page.getByTestId('history-more').count()) > 0) {
+      const shown = await entries.count();
+      await page.getByTestId('history-more').click();
+      // The next page is in when the list has grown.
+      await entries.nth(shown).waitFor();
+    }
+    expect(await entries.count()).toBe(all);
+    expect(spaces(await entries.last().textContent())).toContain('Заявка создана');
+    await page.getByTestId('history-section').scrollIntoViewIfNeeded();
+    await client.screenshot('history-all');
+    await close(client);
+  });
 });

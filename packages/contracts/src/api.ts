@@ -2,11 +2,25 @@ import { z } from 'zod';
 
 import { PaymentStatus, RequestSource, RequestStatus } from './enums';
 import { innCode, kppCode, safeString, text } from './fields';
-import { OfferTerms, PaymentRequestPatch, PaymentRequestSummary } from './payment-request';
+import {
+  HISTORY_PAGE_MAX,
+  OfferTerms,
+  PaymentRequestPatch,
+  PaymentRequestSummary,
+} from './payment-request';
 
 /** Inputs and outputs of the api's procedures that are not entities themselves. */
 
 export const RequestId = z.object({ requestId: z.uuid() });
+
+/** The history entries before a cursor (a view's `historyBefore`, a page's `before`). */
+export const HistoryPageInput = z.strictObject({
+  before: z.string().regex(/^[1-9][0-9]{0,18}$/, { error: 'invalid_type' }),
+  limit: z.number().int().min(1).max(HISTORY_PAGE_MAX).default(HISTORY_PAGE_MAX),
+});
+export type HistoryPageInput = z.input<typeof HistoryPageInput>;
+
+export const RequestHistoryInput = HistoryPageInput.extend({ requestId: z.uuid() });
 
 export const CreateStandardRequestInput = z.strictObject({
   source: RequestSource.extract(['PLATFORM_UI', 'API']).default('PLATFORM_UI'),

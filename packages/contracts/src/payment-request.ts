@@ -253,6 +253,14 @@ export const HistoryChange = z.discriminatedUnion('type', [
 ]);
 export type HistoryChange = z.infer<typeof HistoryChange>;
 
+/**
+ * How many history entries a request's view carries: the latest ones. The entries before them
+ * are read a page at a time (`miniApp.history`, `requests.history`), at most
+ * `HISTORY_PAGE_MAX` a call, so no answer grows with the length of a deal.
+ */
+export const HISTORY_PAGE_SIZE = 20;
+export const HISTORY_PAGE_MAX = 100;
+
 export const HistoryEntry = z.object({
   id: z.string(),
   at: z.string(),
@@ -305,12 +313,22 @@ export const PaymentRequestView = PaymentRequestSummary.extend({
   offers: z.array(OfferView),
   documents: z.array(DocumentView),
   documentRequests: z.array(DocumentRequestView),
-  history: z.array(HistoryEntry),
+  /** The latest entries (at most `HISTORY_PAGE_SIZE`), oldest first. */
+  history: z.array(HistoryEntry).max(HISTORY_PAGE_SIZE),
+  /** The cursor for the entries before `history` (a history page's `before`); null: none. */
+  historyBefore: z.string().nullable(),
   paymentMarks: z.array(PaymentMark),
   /** What the caller may set next, from the domain's transition tables: the UI needs no table of its own. */
   next: z.object({ statuses: z.array(RequestStatus), paymentStatuses: z.array(PaymentStatus) }),
 });
 export type PaymentRequestView = z.infer<typeof PaymentRequestView>;
+
+/** A page of a request's history, oldest first; `before` pages on to the older entries. */
+export const HistoryPage = z.object({
+  entries: z.array(HistoryEntry).max(HISTORY_PAGE_MAX),
+  before: z.string().nullable(),
+});
+export type HistoryPage = z.infer<typeof HistoryPage>;
 
 /** "№ 000123": the number people read out on the phone. */
 export function displayRequestNumber(number: number): string {

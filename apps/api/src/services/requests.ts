@@ -6,7 +6,8 @@ import type {
   RequestStatus,
 } from '@payreq/contracts';
 import type { CreateStandardRequestInput } from '@payreq/contracts';
-import { ListRequestsInput } from '@payreq/contracts';
+import type { HistoryPage } from '@payreq/contracts';
+import { HistoryPageInput, ListRequestsInput } from '@payreq/contracts';
 import type { Actor } from '@payreq/domain';
 import {
   DomainError,
@@ -34,9 +35,9 @@ import { onecUpdate } from './onec-updates';
 import { enqueueOutbox } from './outbox';
 import type { TransitionOptions } from './transitions';
 import { applyTransition, assertVersion } from './transitions';
-import { findRequestViewRow, updateFieldsWithHistory } from './rows';
+import { findRequestViewRow, historyRowsBefore, updateFieldsWithHistory } from './rows';
 import type { RequestViewRow } from './views';
-import { fieldsOf, requestSummaryInclude, toRequestView, toSummary } from './views';
+import { fieldsOf, requestSummaryInclude, toHistoryPage, toRequestView, toSummary } from './views';
 
 export interface ServiceContext {
   db: Db;
@@ -134,6 +135,32 @@ export async function loadRequestView(
   const request = withAccess(row);
   const isMember = await chatMembershipFor(tx as Tx, actor, request, chat);
   return { access: accessOf(actor, request, isMember), row };
+}
+
+/**
+ * The history entries of a request before a cursor (a view's `historyBefore`), for a caller
+ * who may view the request: the view row for the access check and the words, then one
+ * keyset read of at most `limit` + 1 rows.
+ */
+export async function historyPage(
+  db: Db,
+  actor: Actor,
+  where: { id: string } | { telegramChatId: bigint },
+  rawInput: z.input<typeof HistoryPageInput>,
+  chat?: { chatId: bigint; isMember: boolean },
+): Promise<HistoryPage> {
+  const input = HistoryPageInput.parse(rawInput);
+  const loaded = await loadRequestView(db, actor, where, chat);
+  if (!loaded) throw notFound();
+  requirePermission(loaded.access, 'application.view');
+  const rows = await historyRowsBefore(db, loaded.row.id, BigInt(input.before), input.limit);
+  return toHistoryPage(
+    rows,
+    input.limit,
+    loaded.row,
+    loaded.access.pipeline,
+    scopeOf(actor, loaded.access),
+  );
 }
 
 /** The statuses and payment statuses the caller may set now (submit included). */
@@ -280,9 +307,8 @@ export async function updateLoadedFields(
   const after: RequestViewRow = {
     ...row,
     ...written.request,
-    history: [...row.history, ...written.history].sort((a, b) =>
-      a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
-    ),
+    // The view keeps the newest page of these (`historyPageOf` orders them).
+    history: [...written.history, ...row.history],
   };
   return viewOf(actor, accessOf(actor, withAccess(after), access.isChatMember), after);
 }

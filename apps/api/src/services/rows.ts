@@ -11,6 +11,7 @@ import type {
 } from '@payreq/db';
 import { Prisma } from '@payreq/db';
 import type { PaymentRequestFieldName } from '@payreq/contracts';
+import { HISTORY_PAGE_SIZE } from '@payreq/contracts';
 
 import type { Db, Tx } from '../db';
 import type { RequestViewRow } from './views';
@@ -226,7 +227,7 @@ const many = (
   `(SELECT COALESCE(json_agg(${object(alias, columns, extra)} ORDER BY "${alias}"."${orderBy}"), '[]'::json)` +
   ` FROM "${table}" AS "${alias}"${join} WHERE ${on})`;
 
-/** The request `r` and the relations of `requestViewInclude`, each ordered as there. */
+/** The request `r` and the relations of `requestViewInclude`, each ordered and limited as there. */
 const viewRowJson = object('r', requestColumns, [
   `'tenant', ${one('t', 'Tenant', tenantColumns, '"t"."id" = "r"."tenantId"')}`,
   `'agent', ${one('a', 'Agent', agentColumns, '"a"."id" = "r"."agentId"')}`,
@@ -249,7 +250,12 @@ const viewRowJson = object('r', requestColumns, [
     '"dr"."requestId" = "r"."id"',
     'createdAt',
   )}`,
-  `'history', ${many('h', 'RequestHistory', historyColumns, '"h"."requestId" = "r"."id"', 'id')}`,
+  // The latest entries only (one more than a view shows, to know whether older ones exist),
+  // and the latest row of each payment status (the payment marks), however long the deal.
+  `'history', (SELECT COALESCE(json_agg(${object('h', historyColumns)} ORDER BY "h"."id" DESC), '[]'::json)` +
+    ` FROM (SELECT * FROM "RequestHistory" WHERE "requestId" = "r"."id" ORDER BY "id" DESC LIMIT ${HISTORY_PAGE_SIZE + 1}) AS "h")`,
+  `'paymentMarks', (SELECT COALESCE(json_agg(${object('h', historyColumns)} ORDER BY "h"."id"), '[]'::json)` +
+    ` FROM (SELECT DISTINCT ON ("toValue") * FROM "RequestHistory" WHERE "requestId" = "r"."id" AND "field" = 'paymentStatus' ORDER BY "toValue", "id" DESC) AS "h")`,
 ]);
 
 const selectViewRow = Prisma.raw(
@@ -277,7 +283,27 @@ function reviveViewRow(json: JsonRow): RequestViewRow {
       revive<DocumentRequest>(documentRequestColumns, row),
     ),
     history: (json.history as JsonRow[]).map((row) => revive<RequestHistory>(historyColumns, row)),
+    paymentMarks: (json.paymentMarks as JsonRow[]).map((row) =>
+      revive<RequestHistory>(historyColumns, row),
+    ),
   };
+}
+
+/**
+ * Up to `limit` history rows of a request before the row `before` (keyset on the id), newest
+ * first, and one more when there are older ones.
+ */
+export function historyRowsBefore(
+  db: Db | Tx,
+  requestId: string,
+  before: bigint,
+  limit: number,
+): Promise<RequestHistory[]> {
+  return db.requestHistory.findMany({
+    where: { requestId, id: { lt: before } },
+    orderBy: { id: 'desc' },
+    take: limit + 1,
+  });
 }
 
 /**

@@ -4,6 +4,7 @@ import type {
   HistoryActor,
   HistoryChange,
   HistoryEntry,
+  HistoryPage,
   PaymentMark,
   PaymentRequestFieldName,
   OfferView,
@@ -13,6 +14,7 @@ import type {
 } from '@payreq/contracts';
 import {
   DocumentKind,
+  HISTORY_PAGE_SIZE,
   PaymentStatus,
   RequestStatus,
   displayRequestNumber,
@@ -33,12 +35,18 @@ export const requestViewInclude = {
   },
   documents: { orderBy: { createdAt: 'asc' } },
   documentRequests: { orderBy: { createdAt: 'asc' } },
-  history: { orderBy: { id: 'asc' } },
+  // The latest entries, newest first: one more than a view shows, to know if there are older.
+  history: { orderBy: { id: 'desc' }, take: HISTORY_PAGE_SIZE + 1 },
 } satisfies Prisma.PaymentRequestInclude;
+
+type HistoryRow = Prisma.RequestHistoryGetPayload<object>;
 
 export type RequestViewRow = Prisma.PaymentRequestGetPayload<{
   include: typeof requestViewInclude;
-}>;
+}> & {
+  /** The latest history row of each payment status (the payment marks), oldest first. */
+  paymentMarks: HistoryRow[];
+};
 
 export const requestSummaryInclude = {
   tenant: true,
@@ -178,8 +186,6 @@ export function toDocumentRequestView(
   };
 }
 
-type HistoryRow = RequestViewRow['history'][number];
-
 /** Who made a change, as people name them (the stored actor kind is the platform's own). */
 function historyActor(row: HistoryRow): HistoryActor {
   switch (row.actorKind) {
@@ -293,10 +299,18 @@ function historyChange(
   }
 }
 
-/** The request's history as people read it, oldest first. */
-export function historyOf(row: RequestViewRow, pipeline: Pipeline): HistoryEntry[] {
+/**
+ * History rows (in any order) as people read them, oldest first. `row` gives what the words
+ * look up (the offers, the documents, the amount).
+ */
+export function historyOf(
+  rows: readonly HistoryRow[],
+  row: RequestViewRow,
+  pipeline: Pipeline,
+): HistoryEntry[] {
   const entries: HistoryEntry[] = [];
-  for (const entry of row.history) {
+  const oldestFirst = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const entry of oldestFirst) {
     const change = historyChange(entry, row, pipeline);
     if (!change) continue;
     // 1C's answers are recorded by the platform's exchange with it: they are 1C's doing.
@@ -305,6 +319,36 @@ export function historyOf(row: RequestViewRow, pipeline: Pipeline): HistoryEntry
     entries.push({ id: entry.id.toString(), at: entry.at.toISOString(), actor, change });
   }
   return entries;
+}
+
+/**
+ * The newest `size` of history rows read newest first with one extra (or more, after a save
+ * added its own), and the cursor for the ones before them when there are any.
+ */
+export function historyPageOf(
+  newestFirst: readonly HistoryRow[],
+  size: number,
+): { rows: HistoryRow[]; before: string | null } {
+  const sorted = [...newestFirst].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const rows = sorted.slice(0, size);
+  const oldest = rows.at(-1);
+  return { rows, before: sorted.length > size && oldest ? oldest.id.toString() : null };
+}
+
+/**
+ * A page of history before a cursor (`miniApp.history`, `requests.history`): the rows read by
+ * `historyRowsBefore` (newest first, one extra), for a caller whose scope shows history.
+ */
+export function toHistoryPage(
+  newestFirst: readonly HistoryRow[],
+  limit: number,
+  row: RequestViewRow,
+  pipeline: Pipeline,
+  scope: ViewScope,
+): HistoryPage {
+  if (!scope.history) return { entries: [], before: null };
+  const page = historyPageOf(newestFirst, limit);
+  return { entries: historyOf(page.rows, row, pipeline), before: page.before };
 }
 
 /** The latest mark of each payment status: who set it and when. */
@@ -330,7 +374,7 @@ export function toRequestView(
   const offers = row.offers
     .filter((offer) => scope.offers === 'all' || offer.agentId === visible.ownAgentId)
     .map(toOfferView);
-  const history = scope.history ? historyOf(row, pipeline) : [];
+  const page = historyPageOf(row.history, HISTORY_PAGE_SIZE);
   return {
     ...toSummary(row, pipeline, scope),
     fields: visibleFields(fieldsOf(row), scope),
@@ -340,8 +384,9 @@ export function toRequestView(
     offers,
     documents: scope.documents ? row.documents.map(toDocumentView) : [],
     documentRequests: scope.documents ? row.documentRequests.map(toDocumentRequestView) : [],
-    history,
-    paymentMarks: paymentMarksOf(historyOf(row, pipeline)),
+    history: scope.history ? historyOf(page.rows, row, pipeline) : [],
+    historyBefore: scope.history ? page.before : null,
+    paymentMarks: paymentMarksOf(historyOf(row.paymentMarks, row, pipeline)),
     next: visible.next,
   };
 }

@@ -213,6 +213,7 @@ function BoardRequest(props: {
         if (view) utils.requests.get.setData({ requestId }, view);
         void utils.requests.list.invalidate();
       },
+      olderHistory: (before) => api.client.requests.history.query({ requestId, before }),
     }),
     [api, utils, requestId],
   );

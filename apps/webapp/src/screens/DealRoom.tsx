@@ -66,6 +66,7 @@ export function DealRoom(props: { api: Api; launch: Launch; fallbackI18n: I18n }
       },
       importChat: (file) => importChatExport(api, i18n, file),
       openDocument: (documentId) => fetchDocument(api, i18n, documentId),
+      olderHistory: (before) => api.client.miniApp.history.query({ before }),
     };
   }, [api, utils, i18n]);
 

@@ -8,7 +8,7 @@ import type {
 import { opensInPlace } from '@payreq/contracts';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-import type { Failure, ImportResult, RequestView } from '../api';
+import type { Failure, HistoryPage, ImportResult, RequestView } from '../api';
 import { failureOf } from '../api';
 import { Banner, Button, Section, SelectField, TextField } from '../components/ui';
 import type { FieldName, FormValues } from '../form';
@@ -43,6 +43,8 @@ export interface RequestActions {
   uploadAttachment?(file: File, kind: DocumentKind): Promise<void>;
   importChat?(file: File): Promise<ImportResult>;
   openDocument?(documentId: string): Promise<Blob>;
+  /** The history entries before a cursor (the view carries only the latest ones). */
+  olderHistory?(before: string): Promise<HistoryPage>;
 }
 
 interface Props {
@@ -635,7 +637,12 @@ export function RequestScreen(props: Props) {
               </div>
             ) : null}
           </DocumentsSection>
-          <HistorySection i18n={i18n} request={request} permissions={permissions} />
+          <HistorySection
+            i18n={i18n}
+            request={request}
+            permissions={permissions}
+            loadOlder={actions.olderHistory}
+          />
         </>
       ) : null}
     </main>

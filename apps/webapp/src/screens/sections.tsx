@@ -14,7 +14,7 @@ import {
 import type { ReactNode } from 'react';
 import { useState } from 'react';
 
-import type { OfferItem, RequestView } from '../api';
+import type { HistoryItem, HistoryPage, OfferItem, RequestView } from '../api';
 import type { Tone } from '../components/ui';
 import { Badge, Banner, Button, Section } from '../components/ui';
 import type { FieldName, FormValues } from '../form';
@@ -516,10 +516,43 @@ export function HistorySection(props: {
   i18n: I18n;
   request: RequestView;
   permissions: readonly Permission[];
+  /** The entries before a cursor: the view carries only the latest page. */
+  loadOlder?: (before: string) => Promise<HistoryPage>;
 }) {
   const { i18n, request } = props;
+  // Older pages read so far, for this request (a new view brings a new latest page).
+  const [older, setOlder] = useState<{
+    requestId: string;
+    entries: HistoryItem[];
+    before: string | null;
+  }>();
+  const [loading, setLoading] = useState(false);
+  const [failed, setFailed] = useState(false);
   if (!props.permissions.includes('history.view')) return null;
-  const entries = [...request.history].reverse();
+  const loaded = older?.requestId === request.id ? older : undefined;
+  const shownIds = new Set(request.history.map((entry) => entry.id));
+  const entries = [
+    ...(loaded?.entries.filter((entry) => !shownIds.has(entry.id)) ?? []),
+    ...request.history,
+  ].reverse();
+  const before = loaded ? loaded.before : request.historyBefore;
+  async function loadMore() {
+    if (!before || !props.loadOlder) return;
+    setLoading(true);
+    setFailed(false);
+    try {
+      const page = await props.loadOlder(before);
+      setOlder({
+        requestId: request.id,
+        entries: [...page.entries, ...(loaded?.entries ?? [])],
+        before: page.before,
+      });
+    } catch {
+      setFailed(true);
+    } finally {
+      setLoading(false);
+    }
+  }
   return (
     <Section title={i18n.t('sectionHistory')} testId="history-section">
       {entries.length === 0 ? (
@@ -538,6 +571,12 @@ export function HistorySection(props: {
           ))}
         </ol>
       )}
+      {failed ? <Banner tone="error">{i18n.t('networkError')}</Banner> : null}
+      {before && props.loadOlder ? (
+        <Button busy={loading} onClick={() => void loadMore()} testId="history-more">
+          {i18n.t('historyMore')}
+        </Button>
+      ) : null}
     </Section>
   );
 }

@@ -6,9 +6,12 @@ import {
   setChatRequestStatus,
 } from '../../services/chat-requests';
 import { requestDocumentGeneration } from '../../services/documents';
+import { historyPage } from '../../services/requests';
 import { miniAppProcedure, router } from '../trpc';
 import {
   DocumentRequestList,
+  HistoryPage,
+  HistoryPageInput,
   MiniAppSession,
   RequestDocumentInput,
   PaymentRequestView,
@@ -23,6 +26,14 @@ export const miniAppRouter = router({
   session: miniAppProcedure
     .output(MiniAppSession)
     .query(({ ctx }) => miniAppSession(ctx, ctx.chat)),
+
+  /** The chat's request's history before the view's `historyBefore`, a page at a time. */
+  history: miniAppProcedure
+    .input(HistoryPageInput)
+    .output(HistoryPage)
+    .query(({ ctx, input }) =>
+      historyPage(ctx.db, ctx.actor, { telegramChatId: ctx.chat.chatId }, input, ctx.chat),
+    ),
 
   /** Creates the chat's request on the first save, updates it after (optimistic on `version`). */
   save: miniAppProcedure

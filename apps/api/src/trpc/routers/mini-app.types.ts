@@ -2,6 +2,8 @@ import { DocumentRequestView } from '@payreq/contracts';
 import { z } from 'zod';
 
 export {
+  HistoryPage,
+  HistoryPageInput,
   MiniAppSession,
   PaymentRequestView,
   RequestDocumentInput,

@@ -3,6 +3,7 @@ import {
   changeStatus,
   createStandardRequest,
   getRequestView,
+  historyPage,
   listRequests,
   submitRequest,
   updateRequestFields,
@@ -10,9 +11,11 @@ import {
 import { authedProcedure, router } from '../trpc';
 import {
   CreateStandardRequestInput,
+  HistoryPage,
   ListRequestsInput,
   ListRequestsOutput,
   PaymentRequestView,
+  RequestHistoryInput,
   RequestId,
   SetPaymentStatusInput,
   SetStatusInput,
@@ -32,6 +35,14 @@ export const requestsRouter = router({
     .input(RequestId)
     .output(PaymentRequestView)
     .query(({ ctx, input }) => getRequestView(ctx.db, ctx.actor, input.requestId)),
+
+  /** The history entries before a view's `historyBefore` (or a page's `before`), a page at a time. */
+  history: authedProcedure
+    .input(RequestHistoryInput)
+    .output(HistoryPage)
+    .query(({ ctx, input: { requestId, ...page } }) =>
+      historyPage(ctx.db, ctx.actor, { id: requestId }, page),
+    ),
 
   list: authedProcedure
     .input(ListRequestsInput)

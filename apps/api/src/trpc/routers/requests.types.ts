@@ -1,8 +1,10 @@
 export {
   CreateStandardRequestInput,
+  HistoryPage,
   ListRequestsInput,
   ListRequestsOutput,
   PaymentRequestView,
+  RequestHistoryInput,
   RequestId,
   SetPaymentStatusInput,
   SetStatusInput,
