@@ -8,3 +8,4 @@ export * from './visibility';
 export * from './changes';
 export * from './companies';
 export * from './reminders';
+export * from './portal';
