@@ -1,9 +1,11 @@
+import { adminRouter } from './routers/admin';
 import { botRouter } from './routers/bot';
 import { botOutboxRouter } from './routers/bot-outbox';
 import { meRouter } from './routers/me';
 import { miniAppRouter } from './routers/mini-app';
 import { offersRouter } from './routers/offers';
 import { outboxRouter } from './routers/outbox';
+import { portalRouter } from './routers/portal';
 import { requestsRouter } from './routers/requests';
 import { router } from './trpc';
 
@@ -15,6 +17,8 @@ export const appRouter = router({
   requests: requestsRouter,
   offers: offersRouter,
   outbox: outboxRouter,
+  portal: portalRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;
