@@ -8,6 +8,7 @@ import { registerBotDocumentRoutes } from './http/bot-documents';
 import { registerFileRoutes } from './http/files';
 import { registerMetrics } from './http/metrics';
 import { registerPortalAuth } from './http/portal-auth';
+import { registerPortalFiles } from './http/portal-files';
 import type { RateLimitOptions } from './http/rate-limits';
 import { defaultRateLimits, registerRateLimits } from './http/rate-limits';
 import type { SecurityHeaderOptions } from './http/security-headers';
@@ -107,6 +108,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await registerBotDocumentRoutes(app, deps);
   await registerOnecRest(app, deps, options.onec);
   registerPortalAuth(app, deps);
+  registerPortalFiles(app, deps);
 
   registerTrpc(app, {
     prefix: '/trpc',

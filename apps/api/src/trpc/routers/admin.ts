@@ -1,4 +1,6 @@
 import {
+  PortalDeadMessage,
+  displayRequestNumber,
   AddAgentInput,
   HistoryExport,
   HistoryExportInput,
@@ -7,6 +9,8 @@ import {
 } from '@payreq/contracts';
 import { z } from 'zod';
 
+import { listDeadOutbox, requeueDead } from '../../outbox/store';
+import { AppError } from '../../errors';
 import { exportHistory } from '../../services/history-export';
 import { getRequestView } from '../../services/requests';
 import { addAgent, listWhitelist, setAgentActive } from '../../services/whitelist';
@@ -31,6 +35,50 @@ export const adminRouter = router({
     .output(z.object({ ok: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
       await setAgentActive(ctx.db, ctx.actor, input, ctx.now());
+      return { ok: true as const };
+    }),
+
+  /** The outbox's dead messages, newest first, with what they were about in words. */
+  deadMessages: adminProcedure.output(z.array(PortalDeadMessage)).query(async ({ ctx }) => {
+    const rows = (await listDeadOutbox(ctx.db, { limit: 200 })).reverse();
+    const requestIds = rows.flatMap((row) => {
+      const id = (row.payload as { requestId?: unknown } | null)?.requestId;
+      return typeof id === 'string' ? [id] : [];
+    });
+    const requests = await ctx.db.paymentRequest.findMany({
+      where: { id: { in: requestIds } },
+      select: { id: true, number: true },
+    });
+    const numbers = new Map(requests.map((request) => [request.id, request.number]));
+    return rows.map((row) => {
+      const requestId = (row.payload as { requestId?: unknown } | null)?.requestId;
+      const number = typeof requestId === 'string' ? numbers.get(requestId) : undefined;
+      return {
+        key: row.id.toString(),
+        target: row.target,
+        kind: row.kind,
+        about: number === undefined ? null : displayRequestNumber(number),
+        attempts: row.attempts,
+        lastError: row.lastError,
+        createdAt: row.createdAt.toISOString(),
+      };
+    });
+  }),
+
+  requeue: adminProcedure
+    .input(z.strictObject({ key: z.string().regex(/^\d{1,19}$/) }))
+    .output(z.object({ ok: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      const message = await requeueDead(ctx.db, input.key, { now: ctx.now() });
+      if (!message)
+        throw new AppError('NOT_FOUND', {
+          ru: 'Это сообщение уже не в списке недоставленных',
+          en: 'This message is no longer among the undelivered ones',
+        });
+      ctx.logger.info(
+        { outboxId: input.key, by: ctx.actor.name },
+        'outbox message requeued (portal)',
+      );
       return { ok: true as const };
     }),
 
