@@ -50,7 +50,15 @@ function Shell(props: {
   const utils = trpc.useUtils();
   if (me.isPending) return <p className="muted page">{i18n.t('loading')}</p>;
   if (me.error) {
-    if (isSignedOut(me.error)) return <SignIn i18n={i18n} onLocale={props.onLocale} />;
+    if (isSignedOut(me.error))
+      return (
+        <SignIn
+          i18n={i18n}
+          onLocale={props.onLocale}
+          themeLabel={props.theme === 'dark' ? i18n.p('themeLight') : i18n.p('themeDark')}
+          onTheme={props.onTheme}
+        />
+      );
     return (
       <main className="page">
         <Banner tone="error">{failureText(me.error, i18n)}</Banner>

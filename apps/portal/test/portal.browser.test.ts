@@ -54,17 +54,18 @@ describe('the portal (Chromium, 1280 px)', () => {
       process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results/screenshots',
     );
     mkdirSync(dir, { recursive: true });
+    // Through the page's own switch (the choice is kept, so it is switched back after).
+    const toggle = page.getByTestId('theme');
     for (const theme of ['light', 'dark'] as const) {
-      await page.evaluate(
-        `document.documentElement.dataset.theme = '${theme}'; document.activeElement && document.activeElement.blur()`,
-      );
+      if (theme === 'dark') await toggle.click();
+      await page.evaluate(`document.activeElement && document.activeElement.blur()`);
       await page.screenshot({
         path: path.join(dir, `${name}-${theme}.png`),
         fullPage: true,
         animations: 'disabled',
       });
     }
-    await page.evaluate(`document.documentElement.dataset.theme = 'light'`);
+    await toggle.click();
   };
 
   /** A real JPEG (drawn by the browser), so the thumbnails show a picture. */
@@ -302,6 +303,7 @@ describe('the portal (Chromium, 1280 px)', () => {
     const fileBubble = page
       .getByTestId('chat-message')
       .filter({ has: page.getByTestId('chat-file') });
+    await fileBubble.getByTestId('attach-open').click();
     await fileBubble.getByTestId('attach-kind').selectOption('INVOICE');
     await fileBubble.getByTestId('attach-button').click();
     await page.getByTestId('notice').waitFor();

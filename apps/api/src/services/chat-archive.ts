@@ -39,19 +39,27 @@ async function archiveOf(db: Db, actor: Actor, requestId: string) {
   return { access, chatIds, chatTitle: chat?.title ?? null };
 }
 
-/** `<ISO date>|<row id>`: a position in the room's order (date, then row). */
-function encodeCursor(date: Date, id: string): string {
-  return Buffer.from(`${date.toISOString()}|${id}`).toString('base64url');
+/**
+ * `<ISO date>|<message id>|<row id>`: a position in the room's order (date, then Telegram's
+ * message id, which orders an album's items sent in the same second, then the row).
+ */
+function encodeCursor(date: Date, messageId: number, id: string): string {
+  return Buffer.from(`${date.toISOString()}|${messageId}|${id}`).toString('base64url');
 }
 
 const badCursor = () =>
   new AppError('VALIDATION_FAILED', { ru: 'Неверный курсор страницы', en: 'Invalid page cursor' });
 
-function decodeCursor(cursor: string): { date: Date; id: string } {
-  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+function decodeCursor(cursor: string): { date: Date; messageId: number; id: string } {
+  const [iso, messageId, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const date = new Date(iso ?? '');
-  if (Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/.test(id ?? '')) throw badCursor();
-  return { date, id: id! };
+  if (
+    Number.isNaN(date.getTime()) ||
+    !/^\d{1,10}$/.test(messageId ?? '') ||
+    !/^[0-9a-f-]{36}$/.test(id ?? '')
+  )
+    throw badCursor();
+  return { date, messageId: Number(messageId), id: id! };
 }
 
 const messageInclude = {
@@ -109,13 +117,17 @@ function toArchiveMessage(
       ? undefined
       : replies.get(`${row.chatId}:${row.replyToMessageId}`);
   const hasFile = fileKinds.has(row.kind) && (row.asset !== null || row.fileTooBig);
+  // The mirror writes a file's name as the text of a file sent without a caption.
+  const fileName =
+    row.asset?.fileName ?? (hasFile ? row.text : null) ?? defaultFileName[row.kind] ?? 'file';
+  const captionIsName = hasFile && row.text === fileName;
   return {
     key: row.id,
     messageId: row.messageId,
     authorName: row.authorName,
     date: row.date.toISOString(),
     editDate: row.editDate?.toISOString() ?? null,
-    text: row.kind === 'service' ? null : row.text,
+    text: row.kind === 'service' || captionIsName ? null : row.text,
     kind: row.kind,
     earlierTexts: row.edits.map((edit) => ({
       text: edit.text,
@@ -135,7 +147,7 @@ function toArchiveMessage(
     mediaGroupId: row.mediaGroupId,
     file: hasFile
       ? {
-          fileName: row.asset?.fileName ?? defaultFileName[row.kind] ?? 'file',
+          fileName,
           mime: row.asset?.mime ?? 'application/octet-stream',
           size: row.asset?.size ?? 0,
           available: row.asset !== null,
@@ -196,14 +208,18 @@ export async function chatArchivePage(
   if (input.before) {
     const cursor = decodeCursor(input.before);
     where.push({
-      OR: [{ date: { lt: cursor.date } }, { date: cursor.date, id: { lt: cursor.id } }],
+      OR: [
+        { date: { lt: cursor.date } },
+        { date: cursor.date, messageId: { lt: cursor.messageId } },
+        { date: cursor.date, messageId: cursor.messageId, id: { lt: cursor.id } },
+      ],
     });
   }
   if (input.search) where.push({ text: { contains: input.search, mode: 'insensitive' } });
   const rows = await db.chatMessage.findMany({
     where: { AND: where },
     include: messageInclude,
-    orderBy: [{ date: 'desc' }, { id: 'desc' }],
+    orderBy: [{ date: 'desc' }, { messageId: 'desc' }, { id: 'desc' }],
     take: input.limit + 1,
   });
   const page = rows.slice(0, input.limit).reverse();
@@ -212,7 +228,10 @@ export async function chatArchivePage(
   return {
     chatTitle,
     messages: await decorate(db, input.requestId, page),
-    olderCursor: rows.length > input.limit && oldest ? encodeCursor(oldest.date, oldest.id) : null,
+    olderCursor:
+      rows.length > input.limit && oldest
+        ? encodeCursor(oldest.date, oldest.messageId, oldest.id)
+        : null,
     pollCursor: poll.cursor,
     canAttach:
       chatFileRefusal({
@@ -247,7 +266,8 @@ export async function chatArchivePoll(
     take: 500,
   });
   const ordered = [...rows].sort(
-    (a, b) => a.date.getTime() - b.date.getTime() || a.id.localeCompare(b.id),
+    (a, b) =>
+      a.date.getTime() - b.date.getTime() || a.messageId - b.messageId || a.id.localeCompare(b.id),
   );
   return {
     messages: await decorate(db, input.requestId, ordered),

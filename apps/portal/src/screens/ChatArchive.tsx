@@ -14,7 +14,7 @@ const pageSize = 50;
 const fileUrl = (message: ArchiveMessage) => `/portal/files/chat/${message.key}`;
 
 function byPosition(a: ArchiveMessage, b: ArchiveMessage) {
-  return a.date.localeCompare(b.date) || a.key.localeCompare(b.key);
+  return a.date.localeCompare(b.date) || a.messageId - b.messageId || a.key.localeCompare(b.key);
 }
 
 /** Media the browser plays: fetched on demand and given its real type (served as a download). */
@@ -61,6 +61,7 @@ function AttachFile(props: {
   onDone: (text: string) => void;
 }) {
   const { i18n } = props;
+  const [open, setOpen] = useState(false);
   const [kind, setKind] = useState<DocumentKind>('INVOICE');
   const utils = trpc.useUtils();
   const attach = trpc.portal.chat.attach.useMutation({
@@ -69,6 +70,12 @@ function AttachFile(props: {
       await utils.portal.request.invalidate({ requestId: props.requestId });
     },
   });
+  if (!open)
+    return (
+      <button className="link-button small" onClick={() => setOpen(true)} data-testid="attach-open">
+        {i18n.p('addAs')}
+      </button>
+    );
   return (
     <div className="attach" data-testid="attach">
       <label className="muted small" htmlFor={`kind-${props.message.key}`}>
@@ -136,7 +143,7 @@ function FileBody(props: {
         download={file.fileName}
         data-testid="chat-file"
       >
-        📄 {file.fileName} <span className="muted small">{formatSize(file.size, i18n)}</span>
+        {file.fileName} <span className="muted small">{formatSize(file.size, i18n)}</span>
       </a>
     );
   }

@@ -11,7 +11,12 @@ const refusals = ['incomplete', 'forged', 'expired', 'not_agent'] as const;
  * and sends the browser to `/portal/auth/telegram` with the signed fields; with the test server,
  * a link opens its login page, which does the same.
  */
-export function SignIn(props: { i18n: PortalI18n; onLocale: () => void }) {
+export function SignIn(props: {
+  i18n: PortalI18n;
+  onLocale: () => void;
+  themeLabel: string;
+  onTheme: () => void;
+}) {
   const { i18n } = props;
   const options = trpc.portal.signInOptions.useQuery();
   const widget = useRef<HTMLDivElement>(null);
@@ -66,9 +71,14 @@ export function SignIn(props: { i18n: PortalI18n; onLocale: () => void }) {
         ) : (
           <div ref={widget} data-testid="telegram-widget" />
         )}
-        <button className="link-button" onClick={props.onLocale}>
-          {i18n.p('language')}
-        </button>
+        <div className="inline">
+          <button className="link-button" onClick={props.onLocale}>
+            {i18n.p('language')}
+          </button>
+          <button className="link-button" onClick={props.onTheme} data-testid="theme">
+            {props.themeLabel}
+          </button>
+        </div>
       </div>
     </main>
   );
