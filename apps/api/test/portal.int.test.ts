@@ -34,6 +34,19 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
   let annaToken: string;
 
   const bot = () => botClient(api.url);
+  /** The bot saves a chat's file as it does for a document sent in the group. */
+  const uploadInvoice = async () => {
+    const upload = await fetch(`${api.url}/bot/v1/chats/${CHAT}/assets`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${TEST_BOT_SERVICE_TOKEN}`,
+        'content-type': 'application/pdf',
+        'x-file-name': encodeURIComponent('Счёт 17.pdf'),
+      },
+      body: pdf,
+    });
+    return ((await upload.json()) as { assetId: string }).assetId;
+  };
   const portal = (token = annaToken) => portalClient(api.url, token);
   const signIn = async (telegramId: bigint) =>
     (await portalSignIn(api.url, websiteLogin({ id: telegramId, first_name: 'X' }))).token!;
@@ -104,16 +117,7 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
   });
 
   it('shows the mirrored chat in order, with edits, replies, forwards, albums, files and joins, paged back', async () => {
-    const upload = await fetch(`${api.url}/bot/v1/chats/${CHAT}/assets`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${TEST_BOT_SERVICE_TOKEN}`,
-        'content-type': 'application/pdf',
-        'x-file-name': encodeURIComponent('Счёт 17.pdf'),
-      },
-      body: pdf,
-    });
-    const { assetId } = (await upload.json()) as { assetId: string };
+    const assetId = await uploadInvoice();
     await bot().bot.saveMessages.mutate({
       chatId: CHAT,
       messages: [
@@ -252,16 +256,7 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
   }, 20_000);
 
   it('turns a chat file into the request’s invoice once, in the history and the Mini App; others may not', async () => {
-    const upload = await fetch(`${api.url}/bot/v1/chats/${CHAT}/assets`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${TEST_BOT_SERVICE_TOKEN}`,
-        'content-type': 'application/pdf',
-        'x-file-name': encodeURIComponent('Счёт 17.pdf'),
-      },
-      body: pdf,
-    });
-    const { assetId } = (await upload.json()) as { assetId: string };
+    const assetId = await uploadInvoice();
     await bot().bot.saveMessage.mutate({
       chatId: CHAT,
       message: { messageId: 4, authorName: 'Иван', kind: 'document', assetId, date: at(3) },

@@ -371,6 +371,14 @@ describe('the portal (Chromium, 1280 px)', () => {
     await dead.waitFor();
     expect(spaces(await dead.textContent())).toContain('Заявка для 1С в 1С');
     expect(spaces(await dead.textContent())).toContain('1C answered 503 Service Unavailable');
+    // The bank's in-house deals for its own agents only.
+    await page.getByTestId('admin-visibility').getByText('Только агенты банка').click();
+    await until(
+      async () =>
+        (await api.prisma.tenant.findFirstOrThrow({ where: { isMaster: true } }))
+          .inHouseVisibility === 'MASTER_ONLY',
+      'the visibility setting',
+    );
     await screenshot(page, 'admin');
     await dead.getByTestId('requeue').click();
     await page.getByText('Сообщение снова в очереди').waitFor();

@@ -290,6 +290,13 @@ const table: Row[] = [
     call: (s) => trpcMutation('admin.requeue', { key: s.deadOutboxId }),
   },
   {
+    name: 'admin.setInHouseVisibility',
+    state: 'draft',
+    allowed: ['linkedAgent'],
+    portal: true,
+    call: () => trpcMutation('admin.setInHouseVisibility', { visibility: 'MASTER_ONLY' }),
+  },
+  {
     name: 'admin.exportHistory',
     state: 'draft',
     allowed: ['linkedAgent'],

@@ -171,6 +171,32 @@ function DeadSection(props: { i18n: PortalI18n }) {
   );
 }
 
+function VisibilitySection(props: { i18n: PortalI18n }) {
+  const { i18n } = props;
+  const utils = trpc.useUtils();
+  const current = trpc.admin.inHouseVisibility.useQuery();
+  const change = trpc.admin.setInHouseVisibility.useMutation({
+    onSuccess: () => utils.admin.inHouseVisibility.invalidate(),
+  });
+  return (
+    <Section title={i18n.p('adminVisibility')} testId="admin-visibility">
+      {(['ALL_AGENTS', 'MASTER_ONLY'] as const).map((value) => (
+        <label key={value} className="radio">
+          <input
+            type="radio"
+            name="visibility"
+            checked={current.data?.visibility === value}
+            disabled={change.isPending}
+            onChange={() => change.mutate({ visibility: value })}
+          />{' '}
+          {i18n.p(`visibility_${value}`)}
+        </label>
+      ))}
+      {change.error ? <Banner tone="error">{failureText(change.error, i18n)}</Banner> : null}
+    </Section>
+  );
+}
+
 /** The master tenant's administration: the whitelist, the dead outbox messages, history export. */
 export function Admin(props: { i18n: PortalI18n }) {
   return (
@@ -178,6 +204,7 @@ export function Admin(props: { i18n: PortalI18n }) {
       <AgentsSection i18n={props.i18n} />
       <div>
         <DeadSection i18n={props.i18n} />
+        <VisibilitySection i18n={props.i18n} />
         <Section title={props.i18n.p('adminExport')}>
           <p className="muted">{props.i18n.p('adminExportHint')}</p>
         </Section>

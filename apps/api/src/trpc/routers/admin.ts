@@ -82,6 +82,32 @@ export const adminRouter = router({
       return { ok: true as const };
     }),
 
+  /** Who sees the bank's in-house deal rooms: every agent of the platform, or the bank's only. */
+  inHouseVisibility: adminProcedure
+    .output(z.object({ visibility: z.enum(['ALL_AGENTS', 'MASTER_ONLY']) }))
+    .query(async ({ ctx }) => {
+      const tenant = await ctx.db.tenant.findUniqueOrThrow({
+        where: { id: ctx.actor.tenantId },
+        select: { inHouseVisibility: true },
+      });
+      return { visibility: tenant.inHouseVisibility };
+    }),
+
+  setInHouseVisibility: adminProcedure
+    .input(z.strictObject({ visibility: z.enum(['ALL_AGENTS', 'MASTER_ONLY']) }))
+    .output(z.object({ ok: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      await ctx.db.tenant.update({
+        where: { id: ctx.actor.tenantId },
+        data: { inHouseVisibility: input.visibility },
+      });
+      ctx.logger.info(
+        { visibility: input.visibility, by: ctx.actor.name },
+        'in-house visibility changed (portal)',
+      );
+      return { ok: true as const };
+    }),
+
   exportHistory: adminProcedure
     .input(HistoryExportInput)
     .output(HistoryExport)
