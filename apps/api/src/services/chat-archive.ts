@@ -9,6 +9,7 @@ import { AppError, notFound } from '../errors';
 import { loadAccess, requirePermission } from './access';
 import { chatIdHistory } from './chats';
 import { recordHistory } from './history';
+import { containsAnySpelling } from './portal-list';
 import { toDocumentView } from './views';
 
 /** Kinds of message that carry a file. */
@@ -215,7 +216,7 @@ export async function chatArchivePage(
       ],
     });
   }
-  if (input.search) where.push({ text: { contains: input.search, mode: 'insensitive' } });
+  if (input.search) where.push({ OR: containsAnySpelling('text', input.search) });
   const rows = await db.chatMessage.findMany({
     where: { AND: where },
     include: messageInclude,

@@ -3,6 +3,32 @@ import type { Prisma } from '@payreq/db';
 import type { z } from 'zod';
 
 /**
+ * The spellings of a search a case-insensitive match should also try. PostgreSQL's ILIKE folds
+ * case by the database's locale, and a database made with the C locale folds only ASCII: «счёт»
+ * would not find «Счёт». Trying the words as typed, lower-case, upper-case and capitalised finds
+ * them in the way people write, whatever the locale.
+ */
+export function spellingsOf(search: string): string[] {
+  const lower = search.toLocaleLowerCase('ru');
+  const capitalised = lower.charAt(0).toLocaleUpperCase('ru') + lower.slice(1);
+  return [...new Set([search, lower, search.toLocaleUpperCase('ru'), capitalised])];
+}
+
+/** `contains` (any case) on one text column, for each spelling of the search. */
+export function containsAnySpelling<K extends string>(
+  column: K,
+  search: string,
+): Record<K, { contains: string; mode: 'insensitive' }>[] {
+  return spellingsOf(search).map(
+    (spelling) =>
+      ({ [column]: { contains: spelling, mode: 'insensitive' } }) as Record<
+        K,
+        { contains: string; mode: 'insensitive' }
+      >,
+  );
+}
+
+/**
  * The portal's search and filters as conditions on requests. A search of digits is a request
  * number, the start of an INN, or an amount; a decimal is an amount; words are a client's,
  * a beneficiary's or a deal room's name (any case).
@@ -35,13 +61,15 @@ export function portalFilters(
     }
     if (/^\d{1,16}(\.\d{1,2})?$/.test(amount)) or.push({ amount: { equals: amount } });
     if (/\p{L}/u.test(search)) {
-      const text = { contains: search, mode: 'insensitive' as const };
-      or.push(
-        { payerName: text },
-        { beneficiaryName: text },
-        { chat: { title: text } },
-        { clientUser: { name: text } },
-      );
+      for (const spelling of spellingsOf(search)) {
+        const text = { contains: spelling, mode: 'insensitive' as const };
+        or.push(
+          { payerName: text },
+          { beneficiaryName: text },
+          { chat: { title: text } },
+          { clientUser: { name: text } },
+        );
+      }
     }
     filters.push(or.length > 0 ? { OR: or } : { id: { in: [] } });
   }
