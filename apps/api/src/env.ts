@@ -11,6 +11,8 @@ import {
 import { TelemetryEnv } from '@payreq/telemetry';
 import { z } from 'zod';
 
+import type { PortalSettings } from './context';
+
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 const booleanFlag = z
@@ -142,6 +144,37 @@ const ApiEnvFields = z.object({
    */
   IDEMPOTENCY_RETENTION_DAYS: z.coerce.number().int().min(4).default(30),
 
+  // The web portal (apps/portal, served under /portal/)
+  /** The built portal the api serves (`vite build` of apps/portal); missing: not served. */
+  PORTAL_DIST_DIR: z.string().default(path.join(repoRoot, 'apps/portal/dist')),
+  /**
+   * How agents sign in to the portal, by Telegram's website login: `test-server` (the project's
+   * Telegram test server's login page, offline) or `telegram` (Telegram's Login Widget). Either
+   * way the api accepts only logins signed with TELEGRAM_BOT_TOKEN, so a test-server page can
+   * sign nobody in to a real bot: production needs `telegram` to be usable, not to be safe.
+   */
+  PORTAL_LOGIN: z.enum(['test-server', 'telegram']).default('test-server'),
+  /** `PORTAL_LOGIN=test-server`: the test server's address as the browser reaches it. */
+  PORTAL_LOGIN_TEST_SERVER_URL: z.url().default('http://127.0.0.1:8081'),
+  /** `PORTAL_LOGIN=telegram`: the bot's username (its domain is set in BotFather's /setdomain). */
+  TELEGRAM_BOT_USERNAME: optional(
+    z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, 'a bot username'),
+  ),
+  /** A login confirmation older than this is refused. */
+  PORTAL_LOGIN_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(600),
+  /** A portal session unused this long ends. */
+  PORTAL_SESSION_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(12 * 3600),
+  /** A portal session's cookie is replaced by a new token after this long. */
+  PORTAL_SESSION_ROTATE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .default(15 * 60),
+
   /** The built Mini App the api serves (`vite build` of apps/webapp); missing: not served. */
   WEBAPP_DIST_DIR: z.string().default(path.join(repoRoot, 'apps/webapp/dist')),
 
@@ -182,6 +215,10 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       : null;
   if (refusal) throw new ConfigurationError(refusal);
   const env = parsed.data;
+  if (env.PORTAL_LOGIN === 'telegram' && !env.TELEGRAM_BOT_USERNAME)
+    throw new ConfigurationError(
+      'Invalid api configuration:\n  TELEGRAM_BOT_USERNAME: required when PORTAL_LOGIN=telegram (the Login Widget names the bot)',
+    );
   if (env.FILE_STORE === 's3') {
     const problems: string[] = [];
     if (!env.S3_BUCKET) problems.push('  S3_BUCKET: required when FILE_STORE=s3');
@@ -222,4 +259,21 @@ export function productionChecks(env: ApiEnv) {
           : null,
     },
   ];
+}
+
+/** The portal's part of the api's dependencies. */
+export function portalSettingsOf(env: ApiEnv): PortalSettings {
+  return {
+    session: {
+      ttlSeconds: env.PORTAL_SESSION_TTL_SECONDS,
+      rotateAfterSeconds: env.PORTAL_SESSION_ROTATE_SECONDS,
+      secure: env.NODE_ENV === 'production',
+    },
+    login: {
+      provider: env.PORTAL_LOGIN,
+      testServerUrl: env.PORTAL_LOGIN_TEST_SERVER_URL,
+      botUsername: env.TELEGRAM_BOT_USERNAME ?? null,
+      maxAgeSeconds: env.PORTAL_LOGIN_MAX_AGE_SECONDS,
+    },
+  };
 }

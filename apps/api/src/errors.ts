@@ -55,6 +55,8 @@ const missing = {
   offer: { ru: 'Предложение не найдено', en: 'The offer was not found' },
   company: { ru: 'Организация не найдена', en: 'The company was not found' },
   invitation: { ru: 'Приглашение не найдено', en: 'The invitation was not found' },
+  agent: { ru: 'Агент не найден', en: 'The agent was not found' },
+  message: { ru: 'Сообщение не найдено', en: 'The message was not found' },
 } satisfies Record<string, Record<Locale, string>>;
 
 /** Something the caller named does not exist (or is not theirs to know of): said in words. */

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 
 import { issuePlatformToken } from './auth/platform-token';
 import type { ApiEnv } from './env';
-import { ConfigurationError, loadEnv } from './env';
+import { ConfigurationError, loadEnv, portalSettingsOf } from './env';
 import { startJobs } from './jobs/scheduler';
 import { createLogger } from './logger';
 import { MigrationsBehindError, openDatabase } from './open-database';
@@ -55,10 +55,19 @@ async function main(): Promise<void> {
         exportMaxBytes: env.EXPORT_MAX_BYTES,
         checkMembership: telegramMembershipCheck(env.TELEGRAM_API_ROOT, env.TELEGRAM_BOT_TOKEN),
       },
+      portal: portalSettingsOf(env),
     },
     logger,
     onec: { documentMaxBytes: env.ONEC_DOCUMENT_MAX_BYTES, timeZone: env.ONEC_TIMEZONE },
     webappDistDir: env.WEBAPP_DIST_DIR,
+    frontends: [
+      {
+        name: 'portal',
+        prefix: '/portal/',
+        distDir: env.PORTAL_DIST_DIR,
+        build: 'pnpm --filter @payreq/portal build',
+      },
+    ],
     trustProxy: env.TRUST_PROXY,
     security: {
       frameAncestors: [

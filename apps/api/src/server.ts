@@ -7,6 +7,8 @@ import { createContext } from './context';
 import { registerBotDocumentRoutes } from './http/bot-documents';
 import { registerFileRoutes } from './http/files';
 import { registerMetrics } from './http/metrics';
+import { registerPortalAuth } from './http/portal-auth';
+import { registerPortalFiles } from './http/portal-files';
 import type { RateLimitOptions } from './http/rate-limits';
 import { defaultRateLimits, registerRateLimits } from './http/rate-limits';
 import type { SecurityHeaderOptions } from './http/security-headers';
@@ -105,12 +107,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await registerFileRoutes(app, deps);
   await registerBotDocumentRoutes(app, deps);
   await registerOnecRest(app, deps, options.onec);
+  registerPortalAuth(app, deps);
+  registerPortalFiles(app, deps);
 
   registerTrpc(app, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req }) => createContext(deps, req),
+      createContext: ({ req, res }) => createContext(deps, req, res),
       onError({ error, path, type }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') {
           app.log.error({ err: error.cause ?? error, path, type }, 'procedure failed');

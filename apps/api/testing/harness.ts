@@ -14,6 +14,8 @@ import type { RateLimitOptions } from '../src/http/rate-limits';
 import { defaultRateLimits } from '../src/http/rate-limits';
 import type { Frontend } from '../src/http/webapp';
 import type { OnecRestOptions } from '../src/rest/onec/routes';
+import type { PortalSettings } from '../src/context';
+import { defaultPortalSettings } from '../src/context';
 import { buildServer } from '../src/server';
 import type { FileStore } from '../src/storage/file-store';
 import { LocalFileStore } from '../src/storage/file-store';
@@ -75,6 +77,8 @@ export async function startTestApi(
     logger?: Logger;
     /** Default: off, since suites fire thousands of calls as one person; the rate-limit test turns them on. */
     rateLimits?: RateLimitOptions;
+    /** The portal's sessions and sign-in; default: `defaultPortalSettings`. */
+    portal?: PortalSettings;
   } = {},
 ): Promise<TestApi> {
   const db = options.database ?? (await createTestDb(kind));
@@ -97,6 +101,7 @@ export async function startTestApi(
           ? telegramMembershipCheck(options.telegramApiRoot, TEST_BOT_TOKEN)
           : undefined,
       },
+      portal: options.portal ?? defaultPortalSettings,
     },
     logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     onec: options.onec,

@@ -5,7 +5,7 @@ import { TRPCClientError, httpLink } from '@trpc/client';
 import type { inferRouterOutputs } from '@trpc/server';
 import { createTRPCReact } from '@trpc/react-query';
 
-import type { I18n } from './i18n';
+import type { I18n } from '@payreq/ui';
 
 /**
  * The api, as the Mini App calls it. Every call carries `Authorization: tma <init data>`:

@@ -3,11 +3,12 @@ import { StrictMode, Suspense, lazy } from 'react';
 import { createRoot } from 'react-dom/client';
 
 import { createApi, trpc } from './api';
-import type { I18n } from './i18n';
-import { createI18n, localeFromLanguageCode } from './i18n';
+import type { I18n } from '@payreq/ui';
+import { createI18n, localeFromLanguageCode } from '@payreq/ui';
 import { DealRoom } from './screens/DealRoom';
 import { Loading } from './screens/Messages';
 import { startTelegram } from './telegram';
+import '@payreq/ui/ui.css';
 import './styles.css';
 
 /**

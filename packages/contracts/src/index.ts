@@ -12,3 +12,4 @@ export * from './api';
 export * from './chat';
 export * from './settings';
 export * from './outbox';
+export * from './portal';

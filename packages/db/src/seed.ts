@@ -16,6 +16,8 @@ export const seedAgentSchema = z.object({
   name: z.string().trim().min(1),
   telegramId,
   active: z.boolean().default(true),
+  /** Administers the platform in the portal (the whitelist, the outbox). */
+  isAdmin: z.boolean().default(false),
 });
 
 export const seedConfigSchema = z
@@ -81,17 +83,24 @@ export async function seed(prisma: PrismaClient, config: SeedConfig): Promise<Se
             name: agent.name,
             telegramId: agent.telegramId,
             active: agent.active,
+            isAdmin: agent.isAdmin,
           },
         });
         counts.created++;
       } else if (
         current.name !== agent.name ||
         current.active !== agent.active ||
+        current.isAdmin !== agent.isAdmin ||
         current.tenantId !== master.id
       ) {
         await tx.agent.update({
           where: { id: current.id },
-          data: { name: agent.name, active: agent.active, tenantId: master.id },
+          data: {
+            name: agent.name,
+            active: agent.active,
+            isAdmin: agent.isAdmin,
+            tenantId: master.id,
+          },
         });
         counts.updated++;
       } else {
@@ -104,6 +113,8 @@ export async function seed(prisma: PrismaClient, config: SeedConfig): Promise<Se
         tenantId: master.id,
         active: true,
         telegramId: { not: null, notIn: listed },
+        // Agents an administrator added in the portal are the portal's to change.
+        managedBy: 'seed',
       },
       data: { active: false },
     });
@@ -114,8 +125,9 @@ export async function seed(prisma: PrismaClient, config: SeedConfig): Promise<Se
 }
 
 /**
- * Parses `SEED_AGENTS`: `Name:telegramId,Name2:telegramId2` (spaces around items are ignored; the
- * name may contain spaces, and the Telegram id is what follows the last colon).
+ * Parses `SEED_AGENTS`: `Name:telegramId,Name2:telegramId2:admin` (spaces around items are
+ * ignored; the name may contain spaces; the Telegram id is what follows the last colon, or the
+ * one before a final `:admin`, which makes the agent a portal administrator).
  */
 export function parseSeedAgents(value: string | undefined): SeedAgent[] {
   if (!value?.trim()) return [];
@@ -123,13 +135,15 @@ export function parseSeedAgents(value: string | undefined): SeedAgent[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '')
-    .map((item) => {
+    .map((entry) => {
+      const isAdmin = /:\s*admin$/i.test(entry);
+      const item = isAdmin ? entry.replace(/:\s*admin$/i, '') : entry;
       const at = item.lastIndexOf(':');
       if (at <= 0) throw new Error(`SEED_AGENTS item "${item}" is not "Name:telegramId"`);
       const name = item.slice(0, at).trim();
       const id = item.slice(at + 1).trim();
       if (!/^-?\d+$/.test(id))
         throw new Error(`SEED_AGENTS item "${item}": "${id}" is not a Telegram id`);
-      return { name, telegramId: BigInt(id), active: true };
+      return { name, telegramId: BigInt(id), active: true, isAdmin };
     });
 }

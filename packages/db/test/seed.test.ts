@@ -5,9 +5,9 @@ import type { TestDb, TestDbKind } from '../src/testing';
 
 describe('parseSeedAgents', () => {
   it('parses Name:telegramId lists', () => {
-    expect(parseSeedAgents('Анна Петрова:111, Борис:222,')).toEqual([
-      { name: 'Анна Петрова', telegramId: 111n, active: true },
-      { name: 'Борис', telegramId: 222n, active: true },
+    expect(parseSeedAgents('Анна Петрова:111:admin, Борис:222,')).toEqual([
+      { name: 'Анна Петрова', telegramId: 111n, active: true, isAdmin: true },
+      { name: 'Борис', telegramId: 222n, active: true, isAdmin: false },
     ]);
     expect(parseSeedAgents(undefined)).toEqual([]);
     expect(parseSeedAgents('  ')).toEqual([]);
@@ -94,6 +94,27 @@ describe.each(kinds)('seed on %s', (kind) => {
       expect(await db.prisma.agent.count()).toBe(2); // never deleted, never duplicated
     },
   );
+
+  it.skipIf(skip)('leaves alone the agents an administrator added in the portal', async () => {
+    const master = await db.prisma.tenant.findFirstOrThrow({ where: { isMaster: true } });
+    await db.prisma.agent.create({
+      data: { tenantId: master.id, name: 'Вера', telegramId: 333n, managedBy: 'portal' },
+    });
+    const result = await seed(db.prisma, {
+      masterTenantName: 'Банк (головной)',
+      agents: [
+        { name: 'Анна Петрова', telegramId: 111, isAdmin: true },
+        { name: 'Борис', telegramId: 222 },
+      ],
+    });
+    expect(result.agents.deactivated).toBe(0);
+    const agents = await db.prisma.agent.findMany({ orderBy: { telegramId: 'asc' } });
+    expect(agents.map((a) => [a.name, a.active, a.isAdmin])).toEqual([
+      ['Анна Петрова', true, true],
+      ['Борис', true, false],
+      ['Вера', true, false],
+    ]);
+  });
 
   it.skipIf(skip)('rejects a config listing a Telegram id twice', async () => {
     await expect(

@@ -35,6 +35,8 @@ export type Actor =
       name: string;
       tenantId: string;
       tenantIsMaster: boolean;
+      /** Administers the platform in the portal (see `mayAdminister`). */
+      isAdmin?: boolean;
     }
   | { kind: 'onec'; integrationId: string; name: string }
   | { kind: 'system'; name: string }

@@ -9,3 +9,4 @@ export * from './changes';
 export * from './companies';
 export * from './reminders';
 export * from './onec-sync';
+export * from './portal';

@@ -50,3 +50,5 @@ export { formatText } from './text';
 export type * from './bot-api-types';
 export { CHROMIUM_FLAGS, addTelegramBridge, installTelegramBridge } from './webview';
 export type { BridgeEvent, TelegramWebviewState, TelegramWebviewWindow } from './webview';
+export { loginRedirectUrl, signLoginData } from './login';
+export type { LoginData } from './login';

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BotApi, Described, type BotApiOptions, type RateLimits } from './bot-api';
 import { handleControl } from './control';
+import { loginPage, loginRedirectUrl, loginRequestProblem, signLoginData } from './login';
 import { BotApiError, WorldError, unauthorized } from './errors';
 import {
   FaultInjector,
@@ -393,6 +394,10 @@ export class TelegramTestServer extends TelegramWorld {
       await this.handleBotApi(req, res, url, decodeURIComponent(call[1] ?? ''), call[2] ?? '');
       return;
     }
+    if (path === '/auth') {
+      await this.handleLogin(req, res, url);
+      return;
+    }
     await drain(req);
     if (path === '/' || path === '/web') {
       res.writeHead(302, { location: `/web/${url.search}` }).end();
@@ -403,6 +408,42 @@ export class TelegramTestServer extends TelegramWorld {
       return;
     }
     this.writeJson(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+  }
+
+  /**
+   * Telegram's website login (oauth.telegram.org/auth): GET shows who may sign in, POST (the
+   * person's choice) redirects to `return_to` with the login signed by the bot's token.
+   */
+  private async handleLogin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const body = await readBodyOrEmpty(req);
+    const params = url.searchParams;
+    const botId = Number(params.get('bot_id'));
+    const bot = Number.isSafeInteger(botId) ? this.state.botsById.get(botId) : undefined;
+    const problem = loginRequestProblem(params, bot !== undefined);
+    if (problem || !bot) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end(problem);
+      return;
+    }
+    const people = [...this.state.users.values()].filter((user) => !user.is_bot);
+    if (req.method === 'POST') {
+      const chosen = Number(new URLSearchParams(body.toString('utf8')).get('user_id'));
+      const person = people.find((user) => user.id === chosen);
+      if (!person) {
+        res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('User invalid');
+        return;
+      }
+      const data = signLoginData(person, bot.token, new Date());
+      res.writeHead(302, { location: loginRedirectUrl(params.get('return_to')!, data) }).end();
+      return;
+    }
+    const page = loginPage({
+      botName: `@${bot.user.username ?? bot.user.first_name}`,
+      origin: params.get('origin')!,
+      people,
+      query: url.search.slice(1),
+    });
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(page);
   }
 
   /** The web stand-in: its built page for /web/ and its assets (nothing outside its folder). */

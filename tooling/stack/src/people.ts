@@ -47,9 +47,10 @@ export const people = {
 
 export const fullName = (person: Person) => `${person.first_name} ${person.last_name}`;
 
-/** `SEED_AGENTS` for the api: the whitelist of the demo's agents. */
-export const seedAgents = [people.anna, people.boris]
-  .map((agent) => `${fullName(agent)}:${agent.id}`)
-  .join(',');
+/** `SEED_AGENTS` for the api: the whitelist of the demo's agents; Анна administers the portal. */
+export const seedAgents = [
+  `${fullName(people.anna)}:${people.anna.id}:admin`,
+  `${fullName(people.boris)}:${people.boris.id}`,
+].join(',');
 
 export const DEAL_ROOM_TITLE = 'Сделка: ООО «Ромашка» — платёж в Китай';

@@ -286,6 +286,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ONEC_BASE_URL: onecUrl,
         ONEC_INBOUND_API_KEY: onecKey,
         ...(migrationStep ? { MIGRATE_ON_START: 'false' } : {}),
+        // The portal's sign-in: the test server's login page, or Telegram's widget for the real bot.
+        ...(localTelegram
+          ? { PORTAL_LOGIN_TEST_SERVER_URL: telegramRoot }
+          : { PORTAL_LOGIN: 'telegram', TELEGRAM_BOT_USERNAME: botUsername }),
         ...options.apiEnv,
       };
       const api = launch(() => startChild(name, entry('api'), apiEnv, options.logDir), false);

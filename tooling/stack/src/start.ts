@@ -48,7 +48,11 @@ async function main(): Promise<void> {
   try {
     // The Mini App and the Telegram stand-in are built pages: built here when stale.
     const built = await buildStalePages();
-    const names = { webapp: 'the Mini App', standin: 'the Telegram stand-in' };
+    const names = {
+      webapp: 'the Mini App',
+      portal: 'the portal',
+      standin: 'the Telegram stand-in',
+    };
     if (built.length > 0)
       console.log(`Built ${built.map((page) => names[page]).join(' and ')} (vite build).`);
     starting = startStack({
@@ -95,6 +99,11 @@ async function main(): Promise<void> {
           ]
         : []),
       `  api and Mini App   ${stack.apiUrls.join(', ')}   (health /healthz, metrics /metrics, 1C REST reference /onec/docs)`,
+      `  portal             ${stack.apiUrls[0]}/portal/   ${
+        stack.localTelegram
+          ? `"Войти через Telegram", then pick ${fullName(people.anna)} (agent, administrator) or ${fullName(people.boris)} (agent) on the test server's login page`
+          : `Telegram's Login Widget (set the bot's domain with BotFather's /setdomain)`
+      }`,
       ...(stack.botOpsUrl
         ? [`  bot                ${stack.botOpsUrl}/healthz, ${stack.botOpsUrl}/metrics`]
         : []),

@@ -67,17 +67,27 @@ async function agentActor(deps: AppDeps, agentId: string): Promise<ResolvedActor
   });
   // The whitelist is checked on every call: a deactivated agent is refused at once.
   if (!isOnWhitelist(agent)) throw unauthenticated('the agent is not active');
+  return { actor: portalActor(agent), locale: null };
+}
+
+/** An agent's record (with its tenant), read on this call, as the caller. */
+export function portalActor(agent: {
+  id: string;
+  telegramId: bigint | null;
+  name: string;
+  tenantId: string;
+  isAdmin: boolean;
+  tenant: { isMaster: boolean };
+}): Extract<Actor, { kind: 'agent' }> {
   return {
-    actor: {
-      kind: 'agent',
-      agentId: agent.id,
-      userId: null,
-      telegramId: agent.telegramId === null ? null : Number(agent.telegramId),
-      name: agent.name,
-      tenantId: agent.tenantId,
-      tenantIsMaster: agent.tenant.isMaster,
-    },
-    locale: null,
+    kind: 'agent',
+    agentId: agent.id,
+    userId: null,
+    telegramId: agent.telegramId === null ? null : Number(agent.telegramId),
+    name: agent.name,
+    tenantId: agent.tenantId,
+    tenantIsMaster: agent.tenant.isMaster,
+    isAdmin: agent.isAdmin,
   };
 }
 

@@ -33,7 +33,13 @@ export interface Frontend {
 
 /** Serves each built front end under its prefix (a longer prefix wins over `/`). */
 export async function registerFrontends(app: FastifyInstance, frontends: Frontend[]) {
-  for (const frontend of frontends) await registerWebapp(app, frontend);
+  for (const frontend of frontends) {
+    // The front ends under their own prefixes are not the Mini App's pages.
+    const others = frontends
+      .filter((other) => other !== frontend && other.prefix.startsWith(frontend.prefix))
+      .map((other) => other.prefix.replace(/\/$/, ''));
+    await registerWebapp(app, frontend, others);
+  }
 }
 
 /**
@@ -42,7 +48,11 @@ export async function registerFrontends(app: FastifyInstance, frontends: Fronten
  * and `index.html` for any other page path (`/`, `/board`: the app routes itself).
  * Without a build it logs once and serves nothing.
  */
-export async function registerWebapp(app: FastifyInstance, frontend: Frontend): Promise<void> {
+export async function registerWebapp(
+  app: FastifyInstance,
+  frontend: Frontend,
+  otherPrefixes: string[] = [],
+): Promise<void> {
   const { distDir, prefix } = frontend;
   if (!distDir) return;
   const root = path.resolve(distDir);
@@ -70,6 +80,8 @@ export async function registerWebapp(app: FastifyInstance, frontend: Frontend): 
         return reply.callNotFound();
       }
       if (isApiPath(urlPath) || urlPath.includes('\0')) return reply.callNotFound();
+      if (otherPrefixes.some((other) => urlPath === other || urlPath.startsWith(`${other}/`)))
+        return reply.callNotFound();
       const relative = path.posix.normalize(urlPath.slice(prefix.length - 1)).replace(/^\/+/, '');
       if (relative.startsWith('..')) return reply.callNotFound();
       if (relative === '' || relative === 'index.html') return page(reply);

@@ -431,10 +431,12 @@ export function visibilityWhere(actor: Actor): Prisma.PaymentRequestWhereInput {
 export async function listRequests(
   ctx: ServiceContext,
   rawInput: z.input<typeof ListRequestsInput>,
+  /** Further conditions (the portal's search and filters), on top of what the caller may see. */
+  narrowedBy: Prisma.PaymentRequestWhereInput[] = [],
 ): Promise<ListRequestsOutput> {
   const input = ListRequestsInput.parse(rawInput);
   const { actor } = ctx;
-  const filters: Prisma.PaymentRequestWhereInput[] = [visibilityWhere(actor)];
+  const filters: Prisma.PaymentRequestWhereInput[] = [visibilityWhere(actor), ...narrowedBy];
   if (input.status?.length) filters.push({ status: { in: input.status } });
   if (input.mine && actor.kind === 'agent') {
     filters.push({

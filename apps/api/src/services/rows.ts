@@ -48,6 +48,8 @@ const agentColumns = {
   name: 'value',
   telegramId: 'bigint',
   active: 'value',
+  isAdmin: 'value',
+  managedBy: 'value',
   createdAt: 'date',
   updatedAt: 'date',
 } as const satisfies Columns<Agent>;

@@ -1,3 +1,4 @@
+import { adminRouter } from './routers/admin';
 import { botRouter } from './routers/bot';
 import { botOutboxRouter } from './routers/bot-outbox';
 import { companiesRouter } from './routers/companies';
@@ -6,6 +7,7 @@ import { miniAppRouter } from './routers/mini-app';
 import { notificationsRouter } from './routers/notifications';
 import { offersRouter } from './routers/offers';
 import { outboxRouter } from './routers/outbox';
+import { portalRouter } from './routers/portal';
 import { requestsRouter } from './routers/requests';
 import { router } from './trpc';
 
@@ -19,6 +21,8 @@ export const appRouter = router({
   companies: companiesRouter,
   notifications: notificationsRouter,
   outbox: outboxRouter,
+  portal: portalRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

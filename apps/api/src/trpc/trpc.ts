@@ -1,5 +1,5 @@
 import type { Actor } from '@payreq/domain';
-import { DomainError } from '@payreq/domain';
+import { DomainError, actorMayAdminister } from '@payreq/domain';
 import { TRPCError, initTRPC } from '@trpc/server';
 
 import type { Context } from '../context';
@@ -54,6 +54,12 @@ export const agentProcedure = authedProcedure.use(({ ctx, next }) => {
 /** The bank's own agents look after the integrations: agents of the master tenant only. */
 export const masterAgentProcedure = agentProcedure.use(({ ctx, next }) => {
   if (!ctx.actor.tenantIsMaster) throw toTrpcError(forbidden());
+  return next();
+});
+
+/** The portal's administration: active master-tenant agents with the administrator role. */
+export const adminProcedure = agentProcedure.use(({ ctx, next }) => {
+  if (!actorMayAdminister(ctx.actor)) throw toTrpcError(forbidden());
   return next();
 });
 

@@ -3,14 +3,14 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 
 import type { Api } from '../api';
 import { failureOf, trpc } from '../api';
-import { Banner, Button } from '../components/ui';
+import { Banner, Button } from '@payreq/ui';
 import { draftKey } from '../draft';
-import type { I18n } from '../i18n';
-import { createI18n } from '../i18n';
+import type { I18n } from '@payreq/ui';
+import { createI18n } from '@payreq/ui';
 import { FullScreenMessage, Loading } from './Messages';
 import type { RequestActions } from './RequestScreen';
 import { RequestScreen } from './RequestScreen';
-import { StatusBadge } from './sections';
+import { StatusBadge } from '@payreq/ui';
 
 /**
  * The agents' board (opened from the bot's private chat, no deal room): the requests the

@@ -11,8 +11,8 @@ import {
   uploadAttachment,
 } from '../api';
 import { draftKey } from '../draft';
-import type { I18n } from '../i18n';
-import { createI18n } from '../i18n';
+import type { I18n } from '@payreq/ui';
+import { createI18n } from '@payreq/ui';
 import type { Launch } from '../telegram';
 import { FullScreenMessage, Loading } from './Messages';
 import type { RequestActions } from './RequestScreen';

@@ -1,5 +1,5 @@
-import { Banner, Button } from '../components/ui';
-import type { I18n } from '../i18n';
+import { Banner, Button } from '@payreq/ui';
+import type { I18n } from '@payreq/ui';
 
 export function Loading(props: { i18n: I18n }) {
   return (

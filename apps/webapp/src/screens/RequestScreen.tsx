@@ -10,15 +10,14 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 
 import type { Failure, HistoryPage, ImportResult, RequestView } from '../api';
 import { failureOf } from '../api';
-import { Banner, Button, Section, SelectField, TextField } from '../components/ui';
+import { Banner, Button, DocumentList, Section, SelectField, TextField } from '@payreq/ui';
 import type { FieldName, FormValues } from '../form';
 import { buildPatch, fieldErrorsOf, missingRequired, requiredFields, validateField } from '../form';
-import type { I18n } from '../i18n';
+import type { I18n } from '@payreq/ui';
 import { confirmAction, haptic, setBackButton, setMainButton } from '../telegram';
 import type { Conflict } from './sections';
 import {
   ConflictPanel,
-  DocumentList,
   DocumentsSection,
   HistorySection,
   OfferSection,

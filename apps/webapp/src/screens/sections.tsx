@@ -6,7 +6,6 @@ import type {
   RequestStatus,
 } from '@payreq/contracts';
 import {
-  opensInPlace,
   DocumentKind as DocumentKindEnum,
   paymentStatuses,
   requestStatuses,
@@ -15,49 +14,22 @@ import type { ReactNode } from 'react';
 import { useState } from 'react';
 
 import type { HistoryItem, HistoryPage, OfferItem, RequestView } from '../api';
-import type { Tone } from '../components/ui';
-import { Badge, Banner, Button, Section } from '../components/ui';
+import {
+  Badge,
+  Banner,
+  Button,
+  DocumentList,
+  HistoryList,
+  PaymentBadge,
+  Section,
+  StatusBadge,
+} from '@payreq/ui';
 import type { FieldName, FormValues } from '../form';
 import { fieldNames } from '../form';
-import type { I18n } from '../i18n';
+import type { I18n } from '@payreq/ui';
 import { openExternal } from '../telegram';
 
 export const documentKinds = DocumentKindEnum.options;
-
-const statusTone: Record<RequestStatus, Tone> = {
-  DRAFT: 'neutral',
-  COLLECTING_OFFERS: 'accent',
-  OFFER_ACCEPTED: 'success',
-  IN_PROGRESS: 'accent',
-  COMPLETED: 'success',
-  CANCELLED: 'danger',
-  EXPIRED: 'danger',
-};
-
-const paymentTone: Record<PaymentStatus, Tone> = {
-  NOT_PAID: 'neutral',
-  TEST_PAYMENT_SENT: 'warning',
-  TEST_PAYMENT_CONFIRMED: 'accent',
-  PAYMENT_SENT: 'warning',
-  PAYMENT_RECEIVED: 'accent',
-  PAYOUT_DONE: 'success',
-};
-
-export function StatusBadge(props: { i18n: I18n; status: RequestStatus; inHouse: boolean }) {
-  return (
-    <Badge tone={statusTone[props.status]} testId="status-badge">
-      {props.i18n.status(props.status, props.inHouse)}
-    </Badge>
-  );
-}
-
-export function PaymentBadge(props: { i18n: I18n; status: PaymentStatus }) {
-  return (
-    <Badge tone={paymentTone[props.status]} testId="payment-badge">
-      {props.i18n.paymentStatus(props.status)}
-    </Badge>
-  );
-}
 
 /** Permissions that only the bank's side holds on a deal-room request. */
 const bankSidePermissions: readonly Permission[] = [
@@ -365,62 +337,6 @@ export function StatusSection(props: {
   );
 }
 
-function formatSize(bytes: number, i18n: I18n): string {
-  const units = i18n.locale === 'ru' ? ['Б', 'КБ', 'МБ'] : ['B', 'KB', 'MB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
-export function DocumentList(props: {
-  i18n: I18n;
-  documents: RequestView['documents'];
-  onOpen?: (id: string, fileName: string, download: boolean) => void;
-  opening: string | null;
-}) {
-  const { i18n } = props;
-  if (props.documents.length === 0) return <p className="muted">{i18n.t('documentsNone')}</p>;
-  return (
-    <ul className="list" data-testid="documents">
-      {props.documents.map((document) => (
-        <li className="list-item" key={document.id} data-testid="document">
-          <div className="list-main">
-            <div className="list-title">{document.fileName}</div>
-            <div className="list-meta">
-              {i18n.documentKind(document.kind)} · {i18n.documentSource(document.source)} ·{' '}
-              {formatSize(document.size, i18n)} · {i18n.dateTime(document.createdAt)}
-            </div>
-          </div>
-          {props.onOpen ? (
-            <div className="list-actions">
-              {/* Only what a browser shows without running it opens in place (PDF, images). */}
-              {opensInPlace(document.mime) ? (
-                <Button
-                  busy={props.opening === document.id}
-                  onClick={() => props.onOpen?.(document.id, document.fileName, false)}
-                  testId={`open-${document.id}`}
-                >
-                  {i18n.t('open')}
-                </Button>
-              ) : null}
-              <Button
-                onClick={() => props.onOpen?.(document.id, document.fileName, true)}
-                testId={`download-${document.id}`}
-              >
-                {i18n.t('download')}
-              </Button>
-            </div>
-          ) : null}
-        </li>
-      ))}
-    </ul>
-  );
-}
-
 export function DocumentsSection(props: {
   i18n: I18n;
   request: RequestView;
@@ -534,7 +450,7 @@ export function HistorySection(props: {
   const entries = [
     ...(loaded?.entries.filter((entry) => !shownIds.has(entry.id)) ?? []),
     ...request.history,
-  ].reverse();
+  ];
   const before = loaded ? loaded.before : request.historyBefore;
   async function loadMore() {
     if (!before || !props.loadOlder) return;
@@ -555,22 +471,7 @@ export function HistorySection(props: {
   }
   return (
     <Section title={i18n.t('sectionHistory')} testId="history-section">
-      {entries.length === 0 ? (
-        <p className="muted">{i18n.t('historyNone')}</p>
-      ) : (
-        <ol className="list history" data-testid="history">
-          {entries.map((entry) => (
-            <li className="list-item" key={entry.id}>
-              <div className="list-main">
-                <div className="list-title history-text">{i18n.history(entry.change)}</div>
-                <div className="list-meta">
-                  {i18n.actor(entry.actor)} · {i18n.dateTime(entry.at)}
-                </div>
-              </div>
-            </li>
-          ))}
-        </ol>
-      )}
+      <HistoryList i18n={i18n} entries={entries} />
       {failed ? <Banner tone="error">{i18n.t('networkError')}</Banner> : null}
       {before && props.loadOlder ? (
         <Button busy={loading} onClick={() => void loadMore()} testId="history-more">

@@ -961,6 +961,53 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
           );
       },
     );
+    if (stack.localTelegram) {
+      await step(
+        t(
+          'Портал банка: Анна входит через Telegram и открывает сделку с её чатом',
+          'The bank’s portal: Анна signs in with Telegram and opens the deal and its chat',
+        ),
+        async () => {
+          const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+          try {
+            const page = await context.newPage();
+            await page.goto(`${agentApiUrl}/portal/`);
+            await page.getByTestId('sign-in-telegram').click();
+            // The test server's login page, as Telegram's oauth page: Анна confirms who she is.
+            await page.getByRole('button', { name: fullName(anna) }).click();
+            await page.getByTestId('who').waitFor();
+            narrator.ok(
+              t(
+                `портал: вход через Telegram — ${spaces(await page.getByTestId('who').textContent())}`,
+                `portal: signed in with Telegram — ${spaces(await page.getByTestId('who').textContent())}`,
+              ),
+            );
+            const row = page.getByTestId('request-row').first();
+            await row.waitFor();
+            narrator.ok(
+              t(
+                `портал: ${spaces(await row.textContent())}`,
+                `portal: ${spaces(await row.textContent())}`,
+              ),
+            );
+            await row.click();
+            await page.getByTestId('tab-chat').click();
+            await page.getByTestId('chat-messages').waitFor();
+            const bubbles = await page.getByTestId('chat-message').count();
+            const photos = await page.getByTestId('photo').count();
+            narrator.ok(
+              t(
+                `портал: чат сделки — ${bubbles} сообщений, ${photos} фото`,
+                `portal: the deal room's chat — ${bubbles} messages, ${photos} photos`,
+              ),
+            );
+            expect(bubbles > 0, 'the portal shows no message of the deal room');
+          } finally {
+            await context.close();
+          }
+        },
+      );
+    }
   } finally {
     for (const app of apps) await app.close();
   }

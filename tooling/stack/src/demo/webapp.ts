@@ -5,8 +5,9 @@ import path from 'node:path';
 import { inheritedEnv, repoRoot } from '../env';
 
 /**
- * The two pages the stack serves from a `vite build`: the Mini App (apps/webapp, served by the
- * api) and the Telegram web stand-in (the test kit's web/, served by the Telegram test server).
+ * The pages the stack serves from a `vite build`: the Mini App (apps/webapp) and the portal
+ * (apps/portal), served by the api, and the Telegram web stand-in (the test kit's web/, served
+ * by the Telegram test server).
  * `npm start` and turbo build them; the demo and the browser tests build one that is missing
  * or older than its sources.
  */
@@ -14,7 +15,12 @@ const pages = {
   webapp: {
     dir: path.join(repoRoot, 'apps/webapp'),
     index: 'dist/index.html',
-    sources: ['src', 'index.html', 'vite.config.ts'],
+    sources: ['src', 'index.html', 'vite.config.ts', '../../packages/ui/src'],
+  },
+  portal: {
+    dir: path.join(repoRoot, 'apps/portal'),
+    index: 'dist/index.html',
+    sources: ['src', 'index.html', 'vite.config.ts', '../../packages/ui/src'],
   },
   standin: {
     dir: path.join(repoRoot, 'packages/telegram-testkit'),

@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+
+import type { AppDeps } from '../context';
+import { createContext } from '../context';
+import { notFound, restError, unauthenticated } from '../errors';
+import { loadAccess, requirePermission } from '../services/access';
+import { chatFileFor } from '../services/chat-archive';
+import { sendUntrustedFile } from './untrusted-file';
+
+/**
+ * Files in the portal, for the signed-in agent (the session cookie): a deal room's chat files
+ * (photos shown in place, the rest downloaded) and a request's documents. Both are content from
+ * outside and go out through `sendUntrustedFile`, as in the Mini App.
+ */
+export function registerPortalFiles(app: FastifyInstance, deps: AppDeps): void {
+  const agentOf = async (req: Parameters<typeof createContext>[1]) => {
+    const ctx = await createContext(deps, req);
+    if (ctx.authError) throw ctx.authError;
+    if (ctx.actor?.kind !== 'agent') throw unauthenticated();
+    return ctx.actor;
+  };
+  const fail = (
+    error: unknown,
+    req: { headers: Record<string, unknown>; log: { error: (o: object, m: string) => void } },
+  ) => {
+    const locale = String(req.headers['accept-language'] ?? '').startsWith('en') ? 'en' : 'ru';
+    const answer = restError(error, locale);
+    if (answer.status >= 500) req.log.error({ err: error }, 'portal file failed');
+    return answer;
+  };
+
+  app.get('/portal/files/chat/:key', async (req, reply) => {
+    try {
+      const actor = await agentOf(req);
+      const { key } = z.object({ key: z.uuid() }).parse(req.params);
+      const file = await chatFileFor(deps.db, actor, key);
+      return sendUntrustedFile(reply, { ...file, body: await deps.files.stream(file.storageKey) });
+    } catch (error) {
+      const { status, body } = fail(error, req);
+      return reply.code(status).send(body);
+    }
+  });
+
+  app.get('/portal/files/documents/:documentId', async (req, reply) => {
+    try {
+      const actor = await agentOf(req);
+      const { documentId } = z.object({ documentId: z.uuid() }).parse(req.params);
+      const document = await deps.db.document.findUnique({
+        where: { id: documentId },
+        include: { asset: true },
+      });
+      if (!document) throw notFound('document');
+      const access = await loadAccess(deps.db, actor, document.requestId);
+      requirePermission(access, 'documents.view');
+      return sendUntrustedFile(reply, {
+        mime: document.mime,
+        fileName: document.fileName,
+        size: document.asset.size,
+        body: await deps.files.stream(document.asset.storageKey),
+      });
+    } catch (error) {
+      const { status, body } = fail(error, req);
+      return reply.code(status).send(body);
+    }
+  });
+}

@@ -1,0 +1,396 @@
+import type { ChatArchiveMessage, ChatArchivePage, DocumentKind } from '@payreq/contracts';
+import type { Actor } from '@payreq/domain';
+import { chatFileRefusal } from '@payreq/domain';
+import type { Prisma } from '@payreq/db';
+
+import type { Db, Tx } from '../db';
+import { transaction } from '../db';
+import { AppError, notFound } from '../errors';
+import { loadAccess, requirePermission } from './access';
+import { chatIdHistory } from './chats';
+import { recordHistory } from './history';
+import { containsAnySpelling } from './portal-list';
+import { toDocumentView } from './views';
+
+/** Kinds of message that carry a file. */
+const fileKinds = new Set([
+  'photo',
+  'document',
+  'voice',
+  'video',
+  'video_note',
+  'audio',
+  'animation',
+  'sticker',
+]);
+
+/** A request's deal room as the caller may read it: every id the chat had, and the caller's access. */
+async function archiveOf(db: Db, actor: Actor, requestId: string) {
+  const access = await loadAccess(db as unknown as Tx, actor, requestId);
+  // The chat is among the details: the parties and the request's own tenant see it.
+  requirePermission(access, 'application.viewDetails');
+  const chatId = access.request.telegramChatId;
+  if (chatId === null)
+    throw new AppError('NOT_FOUND', {
+      ru: 'У этой заявки нет чата сделки',
+      en: 'This request has no deal room',
+    });
+  const chatIds = await chatIdHistory(db, chatId);
+  const chat = await db.telegramChat.findUnique({ where: { id: chatId }, select: { title: true } });
+  return { access, chatIds, chatTitle: chat?.title ?? null };
+}
+
+/**
+ * `<ISO date>|<message id>|<row id>`: a position in the room's order (date, then Telegram's
+ * message id, which orders an album's items sent in the same second, then the row).
+ */
+function encodeCursor(date: Date, messageId: number, id: string): string {
+  return Buffer.from(`${date.toISOString()}|${messageId}|${id}`).toString('base64url');
+}
+
+const badCursor = () =>
+  new AppError('VALIDATION_FAILED', { ru: 'Неверный курсор страницы', en: 'Invalid page cursor' });
+
+function decodeCursor(cursor: string): { date: Date; messageId: number; id: string } {
+  const [iso, messageId, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const date = new Date(iso ?? '');
+  if (
+    Number.isNaN(date.getTime()) ||
+    !/^\d{1,10}$/.test(messageId ?? '') ||
+    !/^[0-9a-f-]{36}$/.test(id ?? '')
+  )
+    throw badCursor();
+  return { date, messageId: Number(messageId), id: id! };
+}
+
+const messageInclude = {
+  asset: { select: { id: true, fileName: true, mime: true, size: true } },
+  edits: { orderBy: { id: 'asc' }, select: { text: true, editedFrom: true } },
+} satisfies Prisma.ChatMessageInclude;
+type MessageRow = Prisma.ChatMessageGetPayload<{ include: typeof messageInclude }>;
+
+/** Service messages are stored as Telegram Desktop's export names them: `[action] details`. */
+function serviceOf(row: MessageRow): ChatArchiveMessage['service'] {
+  if (row.kind !== 'service') return null;
+  const match = /^\[(\w+)\]\s*(.*)$/s.exec(row.text ?? '');
+  const action = match?.[1] ?? '';
+  const rest = match?.[2]?.trim() || null;
+  switch (action) {
+    case 'invite_members':
+    case 'join_group_by_link':
+      return { type: 'joined', names: rest ?? row.authorName };
+    case 'remove_members':
+      return { type: 'left', names: rest ?? row.authorName };
+    case 'migrate_to_supergroup':
+    case 'migrate_from_group':
+      // The ids after it are Telegram's, not for people.
+      return { type: 'migrated', names: null };
+    case 'create_group':
+      return { type: 'created', names: row.authorName };
+    case 'edit_group_title':
+      return { type: 'title', names: rest };
+    case 'pin_message':
+      return { type: 'pinned', names: row.authorName };
+    default:
+      return { type: 'other', names: null };
+  }
+}
+
+const defaultFileName: Record<string, string> = {
+  photo: 'photo.jpg',
+  voice: 'voice.ogg',
+  video: 'video.mp4',
+  video_note: 'video.mp4',
+  audio: 'audio.mp3',
+  animation: 'animation.mp4',
+  sticker: 'sticker.webp',
+  document: 'file',
+};
+
+function toArchiveMessage(
+  row: MessageRow,
+  replies: Map<string, MessageRow>,
+  attached: Map<string, DocumentKind[]>,
+): ChatArchiveMessage {
+  const forwarded = row.forwardedFrom as { name?: string | null; kind?: string } | null;
+  const reply =
+    row.replyToMessageId === null
+      ? undefined
+      : replies.get(`${row.chatId}:${row.replyToMessageId}`);
+  const hasFile = fileKinds.has(row.kind) && (row.asset !== null || row.fileTooBig);
+  // The mirror writes a file's name as the text of a file sent without a caption.
+  const fileName =
+    row.asset?.fileName ?? (hasFile ? row.text : null) ?? defaultFileName[row.kind] ?? 'file';
+  const captionIsName = hasFile && row.text === fileName;
+  return {
+    key: row.id,
+    messageId: row.messageId,
+    authorName: row.authorName,
+    date: row.date.toISOString(),
+    editDate: row.editDate?.toISOString() ?? null,
+    text: row.kind === 'service' || captionIsName ? null : row.text,
+    kind: row.kind,
+    earlierTexts: row.edits.map((edit) => ({
+      text: edit.text,
+      writtenAt: edit.editedFrom.toISOString(),
+    })),
+    replyTo:
+      row.replyToMessageId === null
+        ? null
+        : {
+            messageId: row.replyToMessageId,
+            authorName: reply?.authorName ?? null,
+            text: reply ? (reply.text?.slice(0, 200) ?? null) : null,
+          },
+    forwardedFrom: forwarded
+      ? { name: forwarded.name ?? null, kind: forwarded.kind ?? 'unknown' }
+      : null,
+    mediaGroupId: row.mediaGroupId,
+    file: hasFile
+      ? {
+          fileName,
+          mime: row.asset?.mime ?? 'application/octet-stream',
+          size: row.asset?.size ?? 0,
+          available: row.asset !== null,
+          attachedAs: row.asset ? (attached.get(row.asset.id) ?? []) : [],
+        }
+      : null,
+    service: serviceOf(row),
+    imported: row.source === 'export',
+  };
+}
+
+/** The replied-to messages and the request's documents made from these files: two reads a page. */
+async function decorate(db: Db, requestId: string, rows: MessageRow[]) {
+  const replyKeys = rows.flatMap((row) =>
+    row.replyToMessageId === null ? [] : [{ chatId: row.chatId, messageId: row.replyToMessageId }],
+  );
+  const replied =
+    replyKeys.length === 0
+      ? []
+      : await db.chatMessage.findMany({ where: { OR: replyKeys }, include: messageInclude });
+  const assetIds = rows.flatMap((row) => (row.assetId ? [row.assetId] : []));
+  const documents =
+    assetIds.length === 0
+      ? []
+      : await db.document.findMany({
+          where: { requestId, assetId: { in: assetIds } },
+          select: { assetId: true, kind: true },
+        });
+  const attached = new Map<string, DocumentKind[]>();
+  for (const document of documents)
+    attached.set(document.assetId, [...(attached.get(document.assetId) ?? []), document.kind]);
+  const replies = new Map(replied.map((row) => [`${row.chatId}:${row.messageId}`, row]));
+  return rows.map((row) => toArchiveMessage(row, replies, attached));
+}
+
+/** How far back a poll looks again, for writes that committed after a later one was read. */
+const pollOverlapMs = 5_000;
+
+/** The database's clock (the one `updatedAt` is written by), as a poll cursor. */
+async function pollCursorNow(db: Db): Promise<{ at: Date; cursor: string }> {
+  const [row] = await db.$queryRaw<{ now: Date }[]>`SELECT now() AS now`;
+  const at = row!.now;
+  return { at, cursor: Buffer.from(at.toISOString()).toString('base64url') };
+}
+
+/**
+ * One page of a deal room's archive, newest messages (or newest matches of a search) last, as a
+ * chat reads; `before` pages back. Keyset paging on (date, row) over the chat's index, so the
+ * hundred-thousandth message opens as fast as the tenth.
+ */
+export async function chatArchivePage(
+  db: Db,
+  actor: Actor,
+  input: { requestId: string; before?: string | null; search?: string; limit: number },
+): Promise<ChatArchivePage> {
+  const { access, chatIds, chatTitle } = await archiveOf(db, actor, input.requestId);
+  const where: Prisma.ChatMessageWhereInput[] = [{ chatId: { in: chatIds } }];
+  if (input.before) {
+    const cursor = decodeCursor(input.before);
+    where.push({
+      OR: [
+        { date: { lt: cursor.date } },
+        { date: cursor.date, messageId: { lt: cursor.messageId } },
+        { date: cursor.date, messageId: cursor.messageId, id: { lt: cursor.id } },
+      ],
+    });
+  }
+  if (input.search) where.push({ OR: containsAnySpelling('text', input.search) });
+  const rows = await db.chatMessage.findMany({
+    where: { AND: where },
+    include: messageInclude,
+    orderBy: [{ date: 'desc' }, { messageId: 'desc' }, { id: 'desc' }],
+    take: input.limit + 1,
+  });
+  const page = rows.slice(0, input.limit).reverse();
+  const oldest = page[0];
+  const poll = await pollCursorNow(db);
+  return {
+    chatTitle,
+    messages: await decorate(db, input.requestId, page),
+    olderCursor:
+      rows.length > input.limit && oldest
+        ? encodeCursor(oldest.date, oldest.messageId, oldest.id)
+        : null,
+    pollCursor: poll.cursor,
+    canAttach:
+      chatFileRefusal({
+        relation: access.relation,
+        messageInRequestChat: true,
+        fileStored: true,
+      }) === null,
+  };
+}
+
+/**
+ * Short polling: the messages written or edited since the last answer, and a few seconds more
+ * (a write that committed late); the client merges them by key. The portal asks every few
+ * seconds while the room is open.
+ */
+export async function chatArchivePoll(
+  db: Db,
+  actor: Actor,
+  input: { requestId: string; since: string },
+): Promise<{ messages: ChatArchiveMessage[]; pollCursor: string }> {
+  const { chatIds } = await archiveOf(db, actor, input.requestId);
+  const since = new Date(Buffer.from(input.since, 'base64url').toString('utf8'));
+  if (Number.isNaN(since.getTime())) throw badCursor();
+  const poll = await pollCursorNow(db);
+  const rows = await db.chatMessage.findMany({
+    where: {
+      chatId: { in: chatIds },
+      updatedAt: { gt: new Date(since.getTime() - pollOverlapMs) },
+    },
+    include: messageInclude,
+    orderBy: [{ updatedAt: 'asc' }],
+    take: 500,
+  });
+  const ordered = [...rows].sort(
+    (a, b) =>
+      a.date.getTime() - b.date.getTime() || a.messageId - b.messageId || a.id.localeCompare(b.id),
+  );
+  return {
+    messages: await decorate(db, input.requestId, ordered),
+    // A full answer (500) goes on from its last row, the rest comes with the next poll.
+    pollCursor:
+      rows.length === 500
+        ? Buffer.from(rows.at(-1)!.updatedAt.toISOString()).toString('base64url')
+        : poll.cursor,
+  };
+}
+
+const refusalWords = {
+  not_the_agent: {
+    ru: 'Добавить файл из чата к заявке может только её агент',
+    en: 'Only the request’s agent may add a chat file to it',
+  },
+  other_chat: {
+    ru: 'Этот файл не из чата этой заявки',
+    en: 'This file is not from this request’s chat',
+  },
+  no_file: {
+    ru: 'Файл не сохранён на платформе (он больше лимита Telegram для ботов)',
+    en: 'The file is not kept on the platform (it is over Telegram’s limit for bots)',
+  },
+} as const;
+
+/**
+ * A file of the deal room becomes one of its request's documents, of the kind the agent chose;
+ * recorded in the history. Asking twice for the same file and kind makes one document.
+ */
+export async function attachChatFile(
+  db: Db,
+  actor: Actor,
+  input: { requestId: string; messageKey: string; kind: DocumentKind },
+  now: Date,
+) {
+  return transaction(db, async (tx) => {
+    const access = await loadAccess(tx, actor, input.requestId, { lock: true });
+    const message = await tx.chatMessage.findUnique({
+      where: { id: input.messageKey },
+      include: { asset: true },
+    });
+    if (!message) throw notFound('message');
+    const chatIds =
+      access.request.telegramChatId === null
+        ? []
+        : await chatIdHistory(tx, access.request.telegramChatId);
+    const refusal = chatFileRefusal({
+      relation: access.relation,
+      messageInRequestChat: chatIds.includes(message.chatId),
+      fileStored: message.asset !== null,
+    });
+    if (refusal === 'other_chat') throw notFound('message');
+    if (refusal)
+      throw new AppError(
+        refusal === 'no_file' ? 'VALIDATION_FAILED' : 'FORBIDDEN',
+        refusalWords[refusal],
+      );
+    const asset = message.asset!;
+    const existing = await tx.document.findFirst({
+      where: { requestId: input.requestId, assetId: asset.id, kind: input.kind, source: 'CHAT' },
+    });
+    if (existing) return toDocumentView(existing);
+    const fileName = asset.fileName ?? defaultFileName[message.kind] ?? 'file';
+    const document = await tx.document.create({
+      data: {
+        requestId: input.requestId,
+        kind: input.kind,
+        fileName,
+        mime: asset.mime,
+        size: asset.size,
+        sha256: asset.sha256,
+        assetId: asset.id,
+        source: 'CHAT',
+        telegramMessageId: message.messageId,
+      },
+    });
+    await recordHistory(
+      tx,
+      input.requestId,
+      actor,
+      [{ field: 'document', from: null, to: { id: document.id, kind: document.kind, fileName } }],
+      now,
+    );
+    // The Mini App and the board read the request's version: a new document is a change of it.
+    await tx.paymentRequest.update({
+      where: { id: input.requestId },
+      data: { updatedAt: now },
+    });
+    return toDocumentView(document);
+  });
+}
+
+/** The stored file of a deal-room message, for a caller who may read the room. */
+export async function chatFileFor(db: Db, actor: Actor, messageKey: string) {
+  const message = await db.chatMessage.findUnique({
+    where: { id: messageKey },
+    include: { asset: true },
+  });
+  if (!message?.asset) throw notFound('message');
+  // The request of the chat the message is in now, or of the supergroup its group became.
+  let request = await db.paymentRequest.findFirst({
+    where: { telegramChatId: message.chatId },
+    select: { id: true },
+  });
+  if (!request) {
+    const chat = await db.telegramChat.findUnique({ where: { id: message.chatId } });
+    let next = chat?.migratedToChatId ?? null;
+    for (let hops = 0; !request && next !== null && hops < 5; hops += 1) {
+      request = await db.paymentRequest.findFirst({
+        where: { telegramChatId: next },
+        select: { id: true },
+      });
+      next = (await db.telegramChat.findUnique({ where: { id: next } }))?.migratedToChatId ?? null;
+    }
+  }
+  if (!request) throw notFound('message');
+  await archiveOf(db, actor, request.id);
+  return {
+    mime: message.asset.mime,
+    fileName: message.asset.fileName ?? defaultFileName[message.kind] ?? 'file',
+    size: message.asset.size,
+    storageKey: message.asset.storageKey,
+  };
+}

@@ -1,0 +1,41 @@
+import type { HistoryEntry, Locale, PaymentRequestView } from '@payreq/contracts';
+import { actorLabel, createFormatter, historyText } from '@payreq/i18n';
+
+/** One row of the audit export: when, who, what, in words, and the change as recorded. */
+function rowsOf(view: PaymentRequestView, locale: Locale) {
+  const format = createFormatter(locale);
+  return (view.history ?? []).map((entry: HistoryEntry) => ({
+    at: entry.at,
+    atText: format.dateTime(entry.at),
+    who: actorLabel(entry.actor, locale),
+    what: historyText(entry.change, format),
+    change: entry.change,
+  }));
+}
+
+const csvCell = (value: string) =>
+  /[",\n\r;]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+
+/**
+ * A request's full audit history as a file: CSV (for a spreadsheet: a BOM so Excel reads UTF-8,
+ * the header in the reader's language) or JSON (the same rows, with each change as recorded).
+ */
+export function exportHistory(
+  view: PaymentRequestView,
+  format: 'csv' | 'json',
+  locale: Locale,
+): { fileName: string; mime: string; content: string } {
+  const rows = rowsOf(view, locale);
+  const base = `${view.displayNumber.replace(/[^\p{L}\p{N}-]+/gu, '_')}-history`;
+  if (format === 'json')
+    return {
+      fileName: `${base}.json`,
+      mime: 'application/json',
+      content: JSON.stringify({ request: view.displayNumber, entries: rows }, null, 2),
+    };
+  const header = locale === 'ru' ? ['Когда', 'Кто', 'Что'] : ['When', 'Who', 'What'];
+  const lines = [header, ...rows.map((row) => [row.atText, row.who, row.what])].map((cells) =>
+    cells.map(csvCell).join(','),
+  );
+  return { fileName: `${base}.csv`, mime: 'text/csv', content: `\uFEFF${lines.join('\r\n')}\r\n` };
+}

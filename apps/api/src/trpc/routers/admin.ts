@@ -1,0 +1,118 @@
+import {
+  PortalDeadMessage,
+  displayRequestNumber,
+  AddAgentInput,
+  HistoryExport,
+  HistoryExportInput,
+  SetAgentActiveInput,
+  WhitelistAgent,
+} from '@payreq/contracts';
+import { z } from 'zod';
+
+import { listDeadOutbox, requeueDead } from '../../outbox/store';
+import { AppError } from '../../errors';
+import { exportHistory } from '../../services/history-export';
+import { getRequestView } from '../../services/requests';
+import { addAgent, listWhitelist, setAgentActive } from '../../services/whitelist';
+import { adminProcedure, router } from '../trpc';
+
+/** The portal's administration: master-tenant administrators only (`mayAdminister`). */
+export const adminRouter = router({
+  agents: adminProcedure
+    .output(z.array(WhitelistAgent))
+    .query(({ ctx }) => listWhitelist(ctx.db, ctx.actor)),
+
+  addAgent: adminProcedure
+    .input(AddAgentInput)
+    .output(z.object({ ok: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      await addAgent(ctx.db, ctx.actor, input, ctx.now());
+      return { ok: true as const };
+    }),
+
+  setAgentActive: adminProcedure
+    .input(SetAgentActiveInput)
+    .output(z.object({ ok: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      await setAgentActive(ctx.db, ctx.actor, input, ctx.now());
+      return { ok: true as const };
+    }),
+
+  /** The outbox's dead messages, newest first, with what they were about in words. */
+  deadMessages: adminProcedure.output(z.array(PortalDeadMessage)).query(async ({ ctx }) => {
+    const rows = (await listDeadOutbox(ctx.db, { limit: 200 })).reverse();
+    const requestIds = rows.flatMap((row) => {
+      const id = (row.payload as { requestId?: unknown } | null)?.requestId;
+      return typeof id === 'string' ? [id] : [];
+    });
+    const requests = await ctx.db.paymentRequest.findMany({
+      where: { id: { in: requestIds } },
+      select: { id: true, number: true },
+    });
+    const numbers = new Map(requests.map((request) => [request.id, request.number]));
+    return rows.map((row) => {
+      const requestId = (row.payload as { requestId?: unknown } | null)?.requestId;
+      const number = typeof requestId === 'string' ? numbers.get(requestId) : undefined;
+      return {
+        key: row.id.toString(),
+        target: row.target,
+        kind: row.kind,
+        about: number === undefined ? null : displayRequestNumber(number),
+        attempts: row.attempts,
+        lastError: row.lastError,
+        createdAt: row.createdAt.toISOString(),
+      };
+    });
+  }),
+
+  requeue: adminProcedure
+    .input(z.strictObject({ key: z.string().regex(/^\d{1,19}$/) }))
+    .output(z.object({ ok: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      const message = await requeueDead(ctx.db, input.key, { now: ctx.now() });
+      if (!message)
+        throw new AppError('NOT_FOUND', {
+          ru: 'Это сообщение уже не в списке недоставленных',
+          en: 'This message is no longer among the undelivered ones',
+        });
+      ctx.logger.info(
+        { outboxId: input.key, by: ctx.actor.name },
+        'outbox message requeued (portal)',
+      );
+      return { ok: true as const };
+    }),
+
+  /** Who sees the bank's in-house deal rooms: every agent of the platform, or the bank's only. */
+  inHouseVisibility: adminProcedure
+    .output(z.object({ visibility: z.enum(['ALL_AGENTS', 'MASTER_ONLY']) }))
+    .query(async ({ ctx }) => {
+      const tenant = await ctx.db.tenant.findUniqueOrThrow({
+        where: { id: ctx.actor.tenantId },
+        select: { inHouseVisibility: true },
+      });
+      return { visibility: tenant.inHouseVisibility };
+    }),
+
+  setInHouseVisibility: adminProcedure
+    .input(z.strictObject({ visibility: z.enum(['ALL_AGENTS', 'MASTER_ONLY']) }))
+    .output(z.object({ ok: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      await ctx.db.tenant.update({
+        where: { id: ctx.actor.tenantId },
+        data: { inHouseVisibility: input.visibility },
+      });
+      ctx.logger.info(
+        { visibility: input.visibility, by: ctx.actor.name },
+        'in-house visibility changed (portal)',
+      );
+      return { ok: true as const };
+    }),
+
+  exportHistory: adminProcedure
+    .input(HistoryExportInput)
+    .output(HistoryExport)
+    .query(async ({ ctx, input }) => {
+      const view = await getRequestView(ctx.db, ctx.actor, input.requestId);
+      return exportHistory(view, input.format, ctx.locale);
+    }),
+});

@@ -1,0 +1,138 @@
+import {
+  AttachChatFileInput,
+  ChatArchiveInput,
+  ChatArchiveMessage,
+  ChatArchivePage,
+  ChatArchivePollInput,
+  DocumentView,
+  ListRequestsOutput,
+  PaymentRequestView,
+  Permission,
+  PortalListInput,
+  PortalMe,
+  PortalSignInOptions,
+  RequestId,
+} from '@payreq/contracts';
+import { z } from 'zod';
+
+import { notFound } from '../../errors';
+import { requirePermission } from '../../services/access';
+import { attachChatFile, chatArchivePage, chatArchivePoll } from '../../services/chat-archive';
+import { portalFilters } from '../../services/portal-list';
+import { listRequests, loadRequestView, viewOf } from '../../services/requests';
+import { agentProcedure, publicProcedure, router } from '../trpc';
+
+/** How the request's sending to 1C stands: what is still queued, what gave up. */
+const OnecSync = z.object({
+  pending: z.number().int(),
+  dead: z.number().int(),
+  lastError: z.string().nullable(),
+});
+
+/** The web portal: who is signed in, how to sign in, the deal rooms and requests, their chats. */
+export const portalRouter = router({
+  /** What the sign-in page needs to send a person to Telegram's login (no secret in it). */
+  signInOptions: publicProcedure.output(PortalSignInOptions).query(({ ctx }) => {
+    const { login } = ctx.deps.portal;
+    return {
+      provider: login.provider,
+      testServerAuthUrl:
+        login.provider === 'test-server' ? new URL('/auth', login.testServerUrl).toString() : null,
+      // The part of the token before the colon is the bot's public id (getMe's id).
+      botId: ctx.deps.telegram.botToken.split(':')[0] ?? '',
+      botUsername: login.botUsername,
+    };
+  }),
+
+  me: agentProcedure.output(PortalMe).query(async ({ ctx }) => {
+    const tenant = await ctx.db.tenant.findUniqueOrThrow({
+      where: { id: ctx.actor.tenantId },
+      select: { name: true },
+    });
+    return {
+      name: ctx.actor.name,
+      tenantName: tenant.name,
+      tenantIsMaster: ctx.actor.tenantIsMaster,
+      isAdmin: ctx.actor.isAdmin === true && ctx.actor.tenantIsMaster,
+    };
+  }),
+
+  /** The agents of the caller's tenant, for the list's agent filter. */
+  agents: agentProcedure
+    .output(z.array(z.object({ agentId: z.string(), name: z.string() })))
+    .query(async ({ ctx }) => {
+      const agents = await ctx.db.agent.findMany({
+        where: { tenantId: ctx.actor.tenantId },
+        select: { id: true, name: true },
+        orderBy: { name: 'asc' },
+      });
+      return agents.map((agent) => ({ agentId: agent.id, name: agent.name }));
+    }),
+
+  /** Deal rooms and requests the caller may see: searched, filtered, paged by the server. */
+  requests: agentProcedure
+    .input(PortalListInput)
+    .output(ListRequestsOutput)
+    .query(({ ctx, input }) =>
+      listRequests(
+        ctx,
+        { status: input.status, limit: input.limit, cursor: input.cursor },
+        portalFilters(input, ctx.now()),
+      ),
+    ),
+
+  /** A request's page: its view, what the caller may do, how its sending to 1C stands. */
+  request: agentProcedure
+    .input(RequestId)
+    .output(
+      z.object({
+        request: PaymentRequestView,
+        permissions: z.array(Permission),
+        onecSync: OnecSync,
+        hasChat: z.boolean(),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const loaded = await loadRequestView(ctx.db, ctx.actor, { id: input.requestId });
+      if (!loaded) throw notFound();
+      requirePermission(loaded.access, 'application.view');
+      const key = `request:${input.requestId}`;
+      const [pending, dead] = await Promise.all([
+        ctx.db.outboxMessage.count({
+          where: { aggregateKey: key, target: 'ONEC', state: 'PENDING' },
+        }),
+        ctx.db.outboxMessage.findMany({
+          where: { aggregateKey: key, target: 'ONEC', state: 'DEAD' },
+          orderBy: { id: 'desc' },
+          select: { lastError: true },
+        }),
+      ]);
+      const view = viewOf(ctx.actor, loaded.access, loaded.row);
+      return {
+        request: view,
+        permissions: loaded.access.permissions,
+        onecSync: { pending, dead: dead.length, lastError: dead[0]?.lastError ?? null },
+        hasChat: view.telegramChatId !== null,
+      };
+    }),
+
+  chat: router({
+    /** A page of the deal room's archive (the newest, or older with `before`; a search). */
+    page: agentProcedure
+      .input(ChatArchiveInput)
+      .output(ChatArchivePage)
+      .query(({ ctx, input }) => chatArchivePage(ctx.db, ctx.actor, input)),
+
+    /** Short polling: what was written or edited in the room since the last answer. */
+    poll: agentProcedure
+      .input(ChatArchivePollInput)
+      .output(z.object({ messages: z.array(ChatArchiveMessage), pollCursor: z.string() }))
+      .query(({ ctx, input }) => chatArchivePoll(ctx.db, ctx.actor, input)),
+
+    /** A file of the room becomes a document of the request, of the chosen kind. */
+    attach: agentProcedure
+      .input(AttachChatFileInput)
+      .output(DocumentView)
+      .mutation(({ ctx, input }) => attachChatFile(ctx.db, ctx.actor, input, ctx.now())),
+  }),
+});

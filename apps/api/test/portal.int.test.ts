@@ -1,0 +1,315 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import type { World } from '@payreq/testing';
+import { completeForm, createWorld } from '@payreq/testing';
+import type { TestApi } from '../testing/harness';
+import {
+  TEST_BOT_SERVICE_TOKEN,
+  dbKind,
+  failureOf,
+  footprint,
+  skipDb,
+  startTestApi,
+} from '../testing/harness';
+import { PORTAL_COOKIE, portalClient, portalSignIn, websiteLogin } from '../testing/portal';
+import type { TelegramUser } from '../testing/telegram';
+import { botClient, miniAppClient, signLaunch, tma } from '../testing/telegram';
+
+const anna: TelegramUser = { id: 7000000001, first_name: 'Анна', language_code: 'ru' };
+const ivan: TelegramUser = { id: 5000000001, first_name: 'Иван', language_code: 'ru' };
+const CHAT = -1001987654321;
+const pdf = Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+const at = (minute: number) => Math.floor(Date.UTC(2026, 11, 1, 9, minute) / 1000);
+
+/**
+ * The portal's reading of the platform: the requests list (search, filters, paging), a request's
+ * page, a deal room's chat archive (paging back, polling, search) with its files, and a chat file
+ * turned into a document of the request, seen in the Mini App.
+ */
+describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
+  let api: TestApi;
+  let world: World;
+  let launchToken: string;
+  let requestId: string;
+  let annaToken: string;
+
+  const bot = () => botClient(api.url);
+  /** The bot saves a chat's file as it does for a document sent in the group. */
+  const uploadInvoice = async () => {
+    const upload = await fetch(`${api.url}/bot/v1/chats/${CHAT}/assets`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${TEST_BOT_SERVICE_TOKEN}`,
+        'content-type': 'application/pdf',
+        'x-file-name': encodeURIComponent('Счёт 17.pdf'),
+      },
+      body: pdf,
+    });
+    return ((await upload.json()) as { assetId: string }).assetId;
+  };
+  const portal = (token = annaToken) => portalClient(api.url, token);
+  const signIn = async (telegramId: bigint) =>
+    (await portalSignIn(api.url, websiteLogin({ id: telegramId, first_name: 'X' }))).token!;
+
+  beforeAll(async () => {
+    api = await startTestApi();
+  });
+  afterAll(() => api?.close());
+  beforeEach(async () => {
+    api.clock.reset();
+    await api.prisma.$executeRawUnsafe(
+      'TRUNCATE "Tenant", "User", "Agent", "PaymentRequest", "Offer", "RequestHistory", "OutboxMessage", "TelegramChat", "ChatMessage", "Asset", "Document", "IdempotencyKey" CASCADE',
+    );
+    world = await createWorld(api.prisma);
+    const registered = await bot().bot.registerChat.mutate({
+      chat: { id: CHAT, type: 'supergroup', title: 'Сделка Ромашка' },
+      addedBy: { telegramId: anna.id, name: 'Анна' },
+      botIsAdmin: true,
+    });
+    if (!registered.registered) throw new Error('registration refused');
+    launchToken = registered.launchToken;
+    await bot().bot.membership.mutate({
+      chatId: CHAT,
+      joined: [{ telegramId: ivan.id, name: 'Иван Петров' }],
+    });
+    const draft = await miniAppClient(
+      api.url,
+      tma(signLaunch(ivan, launchToken)),
+    ).miniApp.save.mutate({
+      fields: completeForm,
+    });
+    requestId = draft.id;
+    annaToken = await signIn(world.anna.telegramId);
+  });
+
+  it('lists requests by number, client, INN and amount, filters them, and pages on the server', async () => {
+    const number = (await api.prisma.paymentRequest.findUniqueOrThrow({ where: { id: requestId } }))
+      .number;
+    const found = async (search: string) =>
+      (await portal().portal.requests.query({ search })).items.map((item) => item.id);
+    // A draft of a deal room is the agent's to see.
+    expect(await found(String(number))).toEqual([requestId]);
+    expect(await found(`№ ${String(number).padStart(6, '0')}`)).toEqual([requestId]);
+    expect(await found(completeForm.payerTaxId.slice(0, 6))).toEqual([requestId]);
+    expect(await found(completeForm.payerName.slice(0, 5).toLowerCase())).toEqual([requestId]);
+    expect(await found(completeForm.amount)).toEqual([requestId]);
+    expect(await found('Несуществующая')).toEqual([]);
+    expect(
+      (await portal().portal.requests.query({ paymentStatus: ['PAYOUT_DONE'] })).items,
+    ).toEqual([]);
+    expect(
+      (await portal().portal.requests.query({ agentId: world.anna.id })).items.map((i) => i.id),
+    ).toEqual([requestId]);
+    expect((await portal().portal.requests.query({ agentId: world.boris.id })).items).toEqual([]);
+    const tooMany = await failureOf(portal().portal.requests.query({ limit: 101 }));
+    expect(tooMany.httpStatus).toBe(400);
+  });
+
+  it('opens a request’s page with its permissions and the state of its sending to 1C', async () => {
+    const page = await portal().portal.request.query({ requestId });
+    expect(page.request.id).toBe(requestId);
+    expect(page.hasChat).toBe(true);
+    expect(page.permissions).toContain('application.submit');
+    expect(page.onecSync).toEqual({ pending: 0, dead: 0, lastError: null });
+    // Another tenant's agent does not see a bank draft.
+    const zoe = await signIn(world.zoe.telegramId);
+    expect((await failureOf(portal(zoe).portal.request.query({ requestId }))).httpStatus).toBe(403);
+  });
+
+  it('shows the mirrored chat in order, with edits, replies, forwards, albums, files and joins, paged back', async () => {
+    const assetId = await uploadInvoice();
+    await bot().bot.saveMessages.mutate({
+      chatId: CHAT,
+      messages: [
+        {
+          messageId: 1,
+          kind: 'service',
+          text: '[invite_members] Иван Петров',
+          date: at(0),
+          authorName: 'Анна',
+        },
+        {
+          messageId: 2,
+          authorTelegramId: ivan.id,
+          authorName: 'Иван',
+          text: 'Здравствуйте',
+          date: at(1),
+        },
+        {
+          messageId: 3,
+          authorTelegramId: anna.id,
+          authorName: 'Анна',
+          text: 'Пришлите счёт',
+          date: at(2),
+          replyToMessageId: 2,
+        },
+        {
+          messageId: 4,
+          authorTelegramId: ivan.id,
+          authorName: 'Иван',
+          kind: 'document',
+          assetId,
+          date: at(3),
+        },
+        {
+          messageId: 5,
+          authorName: 'Иван',
+          text: 'Переслано',
+          date: at(4),
+          forwardedFrom: { kind: 'user', name: 'Поставщик' },
+        },
+        {
+          messageId: 6,
+          authorName: 'Иван',
+          kind: 'photo',
+          assetId,
+          mediaGroupId: 'album-1',
+          date: at(5),
+        },
+        {
+          messageId: 7,
+          authorName: 'Иван',
+          kind: 'photo',
+          assetId,
+          mediaGroupId: 'album-1',
+          date: at(5),
+        },
+      ],
+    });
+    // An edit comes later: the earlier text is kept.
+    await bot().bot.saveMessage.mutate({
+      chatId: CHAT,
+      message: {
+        messageId: 2,
+        authorTelegramId: ivan.id,
+        authorName: 'Иван',
+        text: 'Добрый день',
+        date: at(1),
+        editDate: at(9),
+      },
+    });
+
+    const page = await portal().portal.chat.page.query({ requestId, limit: 4 });
+    expect(page.chatTitle).toBe('Сделка Ромашка');
+    expect(page.canAttach).toBe(true);
+    expect(page.messages.map((m) => m.messageId)).toEqual([4, 5, 6, 7]);
+    expect(page.messages[0]!.file).toMatchObject({
+      fileName: 'Счёт 17.pdf',
+      mime: 'application/pdf',
+      available: true,
+      attachedAs: [],
+    });
+    expect(page.messages[1]!.forwardedFrom).toEqual({ name: 'Поставщик', kind: 'user' });
+    expect(page.messages[2]!.mediaGroupId).toBe('album-1');
+    const older = await portal().portal.chat.page.query({
+      requestId,
+      limit: 4,
+      before: page.olderCursor,
+    });
+    expect(older.messages.map((m) => m.messageId)).toEqual([1, 2, 3]);
+    expect(older.olderCursor).toBeNull();
+    expect(older.messages[0]!.service).toEqual({ type: 'joined', names: 'Иван Петров' });
+    expect(older.messages[1]).toMatchObject({
+      text: 'Добрый день',
+      earlierTexts: [{ text: 'Здравствуйте' }],
+    });
+    expect(older.messages[2]!.replyTo).toEqual({
+      messageId: 2,
+      authorName: 'Иван',
+      text: 'Добрый день',
+    });
+
+    const search = await portal().portal.chat.page.query({ requestId, search: 'СЧЁТ' });
+    expect(search.messages.map((m) => m.messageId)).toEqual([3]);
+
+    // Polling: what was written since, and the few seconds before (merged by key by the client).
+    const soon = await portal().portal.chat.poll.query({ requestId, since: page.pollCursor });
+    expect(soon.messages.map((m) => m.messageId)).toContain(2);
+    await new Promise((resolve) => setTimeout(resolve, 5_100));
+    const quiet = await portal().portal.chat.poll.query({ requestId, since: soon.pollCursor });
+    const later = await portal().portal.chat.poll.query({ requestId, since: quiet.pollCursor });
+    expect(later.messages).toEqual([]);
+    await bot().bot.saveMessage.mutate({
+      chatId: CHAT,
+      message: { messageId: 8, authorName: 'Анна', text: 'Новое', date: at(10) },
+    });
+    const fresh = await portal().portal.chat.poll.query({ requestId, since: later.pollCursor });
+    expect(fresh.messages.map((m) => m.messageId)).toEqual([8]);
+
+    // The file downloads through the untrusted-file rules; strangers get nothing.
+    const key = page.messages[0]!.key;
+    const file = await fetch(`${api.url}/portal/files/chat/${key}`, {
+      headers: { cookie: `${PORTAL_COOKIE}=${annaToken}` },
+    });
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-security-policy')).toMatch(/sandbox/);
+    expect(Buffer.from(await file.arrayBuffer())).toEqual(pdf);
+    const zoe = await signIn(world.zoe.telegramId);
+    const refused = await fetch(`${api.url}/portal/files/chat/${key}`, {
+      headers: { cookie: `${PORTAL_COOKIE}=${zoe}` },
+    });
+    expect(refused.status).toBe(403);
+    await refused.arrayBuffer();
+    const anonymous = await fetch(`${api.url}/portal/files/chat/${key}`);
+    expect(anonymous.status).toBe(401);
+    await anonymous.arrayBuffer();
+  }, 20_000);
+
+  it('turns a chat file into the request’s invoice once, in the history and the Mini App; others may not', async () => {
+    const assetId = await uploadInvoice();
+    await bot().bot.saveMessage.mutate({
+      chatId: CHAT,
+      message: { messageId: 4, authorName: 'Иван', kind: 'document', assetId, date: at(3) },
+    });
+    const [message] = (await portal().portal.chat.page.query({ requestId })).messages;
+
+    const boris = await signIn(world.boris.telegramId);
+    const before = await footprint(api.prisma);
+    const colleague = await failureOf(
+      portal(boris).portal.chat.attach.mutate({
+        requestId,
+        messageKey: message!.key,
+        kind: 'INVOICE',
+      }),
+    );
+    expect(colleague.httpStatus).toBe(403);
+    expect(colleague.message).toMatch(/только её агент/);
+    expect(await footprint(api.prisma)).toEqual(before);
+    expect(await api.prisma.document.count()).toBe(0);
+
+    const document = await portal().portal.chat.attach.mutate({
+      requestId,
+      messageKey: message!.key,
+      kind: 'INVOICE',
+    });
+    expect(document).toMatchObject({ kind: 'INVOICE', source: 'CHAT', fileName: 'Счёт 17.pdf' });
+    await portal().portal.chat.attach.mutate({
+      requestId,
+      messageKey: message!.key,
+      kind: 'INVOICE',
+    });
+    expect(await api.prisma.document.count()).toBe(1);
+
+    const [again] = (await portal().portal.chat.page.query({ requestId })).messages;
+    expect(again!.file!.attachedAs).toEqual(['INVOICE']);
+    const view = (await portal().portal.request.query({ requestId })).request;
+    expect(view.documents.map((d) => [d.fileName, d.kind, d.source])).toEqual([
+      ['Счёт 17.pdf', 'INVOICE', 'CHAT'],
+    ]);
+    expect(view.history.at(-1)!.change).toMatchObject({
+      type: 'document',
+      source: 'CHAT',
+      kind: 'INVOICE',
+    });
+    // The Mini App shows it among the request's documents.
+    const session = await miniAppClient(
+      api.url,
+      tma(signLaunch(anna, launchToken)),
+    ).miniApp.session.query();
+    expect(session.request!.documents.map((d) => d.fileName)).toEqual(['Счёт 17.pdf']);
+    const downloaded = await fetch(`${api.url}/portal/files/documents/${document.id}`, {
+      headers: { cookie: `${PORTAL_COOKIE}=${annaToken}` },
+    });
+    expect(Buffer.from(await downloaded.arrayBuffer())).toEqual(pdf);
+  });
+});

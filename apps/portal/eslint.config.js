@@ -1,0 +1,3 @@
+import reactConfig from '@payreq/eslint-config/react';
+
+export default [...reactConfig, { ignores: ['docs/**'] }];

@@ -1,0 +1,197 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode, useEffect, useMemo, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import type { Locale } from '@payreq/contracts';
+import { Banner, Button } from '@payreq/ui';
+
+import { createClient, failureText, isSignedOut, signOut, trpc } from './api';
+import { navigate, usePath } from './route';
+import { Admin } from './screens/Admin';
+import { RequestList } from './screens/RequestList';
+import { RequestPage } from './screens/RequestPage';
+import { SignIn } from './screens/SignIn';
+import type { PortalI18n } from './words';
+import { createPortalI18n } from './words';
+import '@payreq/ui/ui.css';
+import './styles.css';
+
+type Theme = 'light' | 'dark';
+
+const stored = (key: string) => {
+  try {
+    return window.localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+};
+const store = (key: string, value: string) => {
+  try {
+    window.localStorage.setItem(key, value);
+  } catch {
+    // A browser without storage keeps the choice for this page only.
+  }
+};
+
+function initialTheme(): Theme {
+  const chosen = stored('payreq.portal.theme');
+  if (chosen === 'light' || chosen === 'dark') return chosen;
+  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+function Shell(props: {
+  i18n: PortalI18n;
+  onLocale: () => void;
+  theme: Theme;
+  onTheme: () => void;
+}) {
+  const { i18n } = props;
+  const path = usePath();
+  const me = trpc.portal.me.useQuery(undefined, { retry: false });
+  const utils = trpc.useUtils();
+  if (me.isPending) return <p className="muted page">{i18n.t('loading')}</p>;
+  if (me.error) {
+    if (isSignedOut(me.error))
+      return (
+        <SignIn
+          i18n={i18n}
+          onLocale={props.onLocale}
+          themeLabel={props.theme === 'dark' ? i18n.p('themeLight') : i18n.p('themeDark')}
+          onTheme={props.onTheme}
+        />
+      );
+    return (
+      <main className="page">
+        <Banner tone="error">{failureText(me.error, i18n)}</Banner>
+      </main>
+    );
+  }
+  const requestMatch = /^\/portal\/requests\/([0-9a-f-]{36})\/?$/.exec(path);
+  const isAdminPath = /^\/portal\/admin\/?$/.test(path);
+  return (
+    <div className="app">
+      <header className="topbar">
+        <a
+          className="brand"
+          href="/portal/"
+          onClick={(event) => {
+            event.preventDefault();
+            navigate('/portal/');
+          }}
+        >
+          {i18n.p('portalTitle')}
+        </a>
+        <nav className="nav">
+          <a
+            href="/portal/"
+            className={!isAdminPath ? 'nav-on' : ''}
+            onClick={(event) => {
+              event.preventDefault();
+              navigate('/portal/');
+            }}
+            data-testid="nav-requests"
+          >
+            {i18n.p('navRequests')}
+          </a>
+          {me.data.isAdmin ? (
+            <a
+              href="/portal/admin"
+              className={isAdminPath ? 'nav-on' : ''}
+              onClick={(event) => {
+                event.preventDefault();
+                navigate('/portal/admin');
+              }}
+              data-testid="nav-admin"
+            >
+              {i18n.p('navAdmin')}
+            </a>
+          ) : null}
+        </nav>
+        <div className="topbar-end">
+          <span className="who" data-testid="who">
+            {me.data.name} · {me.data.tenantName}
+          </span>
+          <button className="link-button" onClick={props.onTheme} data-testid="theme">
+            {props.theme === 'dark' ? i18n.p('themeLight') : i18n.p('themeDark')}
+          </button>
+          <button className="link-button" onClick={props.onLocale} data-testid="language">
+            {i18n.p('language')}
+          </button>
+          <Button
+            onClick={() => void signOut().then(() => utils.portal.me.invalidate())}
+            testId="sign-out"
+          >
+            {i18n.p('signOut')}
+          </Button>
+        </div>
+      </header>
+      <main className="page">
+        {requestMatch ? (
+          <RequestPage i18n={i18n} requestId={requestMatch[1]!} isAdmin={me.data.isAdmin} />
+        ) : isAdminPath ? (
+          me.data.isAdmin ? (
+            <Admin i18n={i18n} />
+          ) : (
+            <Banner tone="warning">{i18n.p('notAdmin')}</Banner>
+          )
+        ) : /^\/portal\/?$/.test(path) ? (
+          <RequestList i18n={i18n} />
+        ) : (
+          <Banner tone="warning">{i18n.p('notFound')}</Banner>
+        )}
+      </main>
+    </div>
+  );
+}
+
+function App() {
+  const [locale, setLocale] = useState<Locale>(
+    stored('payreq.portal.locale') === 'en' ? 'en' : 'ru',
+  );
+  const [theme, setTheme] = useState<Theme>(initialTheme);
+  const i18n = useMemo(() => createPortalI18n(locale), [locale]);
+  const [queryClient] = useState(
+    () =>
+      new QueryClient({
+        defaultOptions: {
+          queries: {
+            staleTime: 5_000,
+            retry: (count, error) =>
+              count < 2 && !(error as { data?: { appCode?: string } }).data?.appCode,
+          },
+        },
+      }),
+  );
+  const [client] = useState(() => createClient(() => localeRef.current));
+  useEffect(() => {
+    localeRef.current = locale;
+    document.documentElement.lang = locale;
+    document.title = i18n.p('portalTitle');
+    store('payreq.portal.locale', locale);
+    void queryClient.invalidateQueries();
+  }, [locale, i18n, queryClient]);
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    store('payreq.portal.theme', theme);
+  }, [theme]);
+  return (
+    <trpc.Provider client={client} queryClient={queryClient}>
+      <QueryClientProvider client={queryClient}>
+        <Shell
+          i18n={i18n}
+          onLocale={() => setLocale((current) => (current === 'ru' ? 'en' : 'ru'))}
+          theme={theme}
+          onTheme={() => setTheme((current) => (current === 'dark' ? 'light' : 'dark'))}
+        />
+      </QueryClientProvider>
+    </trpc.Provider>
+  );
+}
+
+/** The chosen language, read by the tRPC client's headers at each call. */
+const localeRef = { current: stored('payreq.portal.locale') === 'en' ? 'en' : 'ru' };
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

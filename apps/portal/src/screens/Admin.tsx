@@ -1,0 +1,214 @@
+import { Banner, Button, Section, TextField } from '@payreq/ui';
+import { useState } from 'react';
+
+import { failureText, trpc } from '../api';
+import type { PortalI18n, PortalWordKey } from '../words';
+
+function AgentsSection(props: { i18n: PortalI18n }) {
+  const { i18n } = props;
+  const utils = trpc.useUtils();
+  const agents = trpc.admin.agents.useQuery();
+  const [telegramId, setTelegramId] = useState('');
+  const [name, setName] = useState('');
+  const [notice, setNotice] = useState<string | null>(null);
+  const add = trpc.admin.addAgent.useMutation({
+    onSuccess: async () => {
+      setTelegramId('');
+      setName('');
+      setNotice(i18n.p('adminAdded'));
+      await utils.admin.agents.invalidate();
+    },
+  });
+  const setActive = trpc.admin.setAgentActive.useMutation({
+    onSuccess: () => utils.admin.agents.invalidate(),
+  });
+  const issue = (field: string) =>
+    (add.error?.data as { issues?: { path: string; message: string }[] } | undefined)?.issues?.find(
+      (candidate) => candidate.path === field,
+    )?.message ?? null;
+  return (
+    <Section title={i18n.p('adminAgents')} testId="admin-agents">
+      <form
+        className="admin-add"
+        onSubmit={(event) => {
+          event.preventDefault();
+          setNotice(null);
+          add.mutate({ telegramId, name });
+        }}
+      >
+        <TextField
+          name="telegramId"
+          label={i18n.p('adminTelegramId')}
+          value={telegramId}
+          onChange={setTelegramId}
+          inputMode="numeric"
+          error={issue('telegramId')}
+        />
+        <TextField
+          name="name"
+          label={i18n.p('adminName')}
+          value={name}
+          onChange={setName}
+          error={issue('name')}
+        />
+        <Button type="submit" kind="primary" busy={add.isPending} testId="add-agent">
+          {i18n.p('adminAdd')}
+        </Button>
+      </form>
+      {add.error && !issue('telegramId') && !issue('name') ? (
+        <Banner tone="error">{failureText(add.error, i18n)}</Banner>
+      ) : null}
+      {setActive.error ? <Banner tone="error">{failureText(setActive.error, i18n)}</Banner> : null}
+      {notice ? <Banner tone="success">{notice}</Banner> : null}
+      <ul className="list" data-testid="agents">
+        {(agents.data ?? []).map((agent) => (
+          <li className="list-item" key={agent.agentId} data-testid="agent">
+            <div className="list-main">
+              <div className="list-title">
+                {agent.name}{' '}
+                <span
+                  className={agent.active ? 'badge badge-success' : 'badge badge-danger'}
+                  data-testid="agent-state"
+                >
+                  {agent.active ? i18n.p('adminActive') : i18n.p('adminInactive')}
+                </span>
+                {agent.isAdmin ? (
+                  <span className="badge badge-accent">{i18n.p('adminAdmin')}</span>
+                ) : null}
+              </div>
+              <div className="list-meta">
+                Telegram ID {agent.telegramId ?? i18n.t('empty')}
+                {agent.managedBy === 'seed' ? ` · ${i18n.p('adminFromSeed')}` : ''}
+              </div>
+              {agent.audit.map((entry, index) => (
+                <div className="list-meta" key={index} data-testid="audit">
+                  {i18n.p(`audit_${entry.action}` as PortalWordKey, {
+                    who: entry.byName,
+                    when: i18n.dateTime(entry.at),
+                  })}
+                </div>
+              ))}
+            </div>
+            <div className="list-actions">
+              <Button
+                kind={agent.active ? 'destructive' : 'plain'}
+                busy={setActive.isPending && setActive.variables?.agentId === agent.agentId}
+                onClick={() => setActive.mutate({ agentId: agent.agentId, active: !agent.active })}
+                testId={agent.active ? 'deactivate' : 'reactivate'}
+              >
+                {agent.active ? i18n.p('adminDeactivate') : i18n.p('adminReactivate')}
+              </Button>
+            </div>
+          </li>
+        ))}
+      </ul>
+    </Section>
+  );
+}
+
+const kindKey = (kind: string): PortalWordKey => {
+  const key = `kind_${kind.replace('.', '_')}`;
+  return (
+    (
+      [
+        'kind_onec_createRequest',
+        'kind_onec_requestDocument',
+        'kind_telegram_requestCreated',
+        'kind_telegram_statusChanged',
+        'kind_telegram_paymentStatusChanged',
+        'kind_telegram_offerAccepted',
+        'kind_telegram_document',
+      ] as const
+    ).find((known) => known === key) ?? 'kind_other'
+  );
+};
+
+function DeadSection(props: { i18n: PortalI18n }) {
+  const { i18n } = props;
+  const utils = trpc.useUtils();
+  const dead = trpc.admin.deadMessages.useQuery(undefined, { refetchInterval: 15_000 });
+  const [notice, setNotice] = useState<string | null>(null);
+  const requeue = trpc.admin.requeue.useMutation({
+    onSuccess: async () => {
+      setNotice(i18n.p('adminRequeued'));
+      await utils.admin.deadMessages.invalidate();
+    },
+  });
+  return (
+    <Section title={i18n.p('adminDead')} testId="admin-dead">
+      {notice ? <Banner tone="success">{notice}</Banner> : null}
+      {requeue.error ? <Banner tone="error">{failureText(requeue.error, i18n)}</Banner> : null}
+      {dead.data?.length === 0 ? <p className="muted">{i18n.p('adminDeadNone')}</p> : null}
+      <ul className="list">
+        {(dead.data ?? []).map((message) => (
+          <li className="list-item" key={message.key} data-testid="dead-message">
+            <div className="list-main">
+              <div className="list-title">
+                {i18n.p(kindKey(message.kind))} {i18n.p(`target_${message.target}`)}
+                {message.about ? ` · ${message.about}` : ''}
+              </div>
+              <div className="list-meta">
+                {i18n.dateTime(message.createdAt)} ·{' '}
+                {i18n.p('adminAttempts', { n: message.attempts })}
+              </div>
+              {message.lastError ? (
+                <div className="list-meta dead-error">{message.lastError}</div>
+              ) : null}
+            </div>
+            <div className="list-actions">
+              <Button
+                busy={requeue.isPending && requeue.variables?.key === message.key}
+                onClick={() => requeue.mutate({ key: message.key })}
+                testId="requeue"
+              >
+                {i18n.p('adminRequeue')}
+              </Button>
+            </div>
+          </li>
+        ))}
+      </ul>
+    </Section>
+  );
+}
+
+function VisibilitySection(props: { i18n: PortalI18n }) {
+  const { i18n } = props;
+  const utils = trpc.useUtils();
+  const current = trpc.admin.inHouseVisibility.useQuery();
+  const change = trpc.admin.setInHouseVisibility.useMutation({
+    onSuccess: () => utils.admin.inHouseVisibility.invalidate(),
+  });
+  return (
+    <Section title={i18n.p('adminVisibility')} testId="admin-visibility">
+      {(['ALL_AGENTS', 'MASTER_ONLY'] as const).map((value) => (
+        <label key={value} className="radio">
+          <input
+            type="radio"
+            name="visibility"
+            checked={current.data?.visibility === value}
+            disabled={change.isPending}
+            onChange={() => change.mutate({ visibility: value })}
+          />{' '}
+          {i18n.p(`visibility_${value}`)}
+        </label>
+      ))}
+      {change.error ? <Banner tone="error">{failureText(change.error, i18n)}</Banner> : null}
+    </Section>
+  );
+}
+
+/** The master tenant's administration: the whitelist, the dead outbox messages, history export. */
+export function Admin(props: { i18n: PortalI18n }) {
+  return (
+    <div className="columns" data-testid="admin">
+      <AgentsSection i18n={props.i18n} />
+      <div>
+        <DeadSection i18n={props.i18n} />
+        <VisibilitySection i18n={props.i18n} />
+        <Section title={props.i18n.p('adminExport')}>
+          <p className="muted">{props.i18n.p('adminExportHint')}</p>
+        </Section>
+      </div>
+    </div>
+  );
+}

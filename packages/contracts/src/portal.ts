@@ -1,0 +1,182 @@
+import { z } from 'zod';
+
+import { DocumentKind, PaymentStatus, RequestStatus } from './enums';
+
+/** How the portal's sign-in page signs people in (Telegram's website login). */
+export const PortalSignInOptions = z.object({
+  /** `test-server`: the project's Telegram test server's login page; `telegram`: the Login Widget. */
+  provider: z.enum(['test-server', 'telegram']),
+  /** The login page to send the browser to (test server), with `origin` and `return_to` to add. */
+  testServerAuthUrl: z.string().nullable(),
+  /** The bot the login is for: its numeric id (test server) and username (widget). */
+  botId: z.string(),
+  botUsername: z.string().nullable(),
+});
+export type PortalSignInOptions = z.infer<typeof PortalSignInOptions>;
+
+/** The signed-in agent, as the portal shows them. */
+export const PortalMe = z.object({
+  name: z.string(),
+  tenantName: z.string(),
+  tenantIsMaster: z.boolean(),
+  isAdmin: z.boolean(),
+});
+export type PortalMe = z.infer<typeof PortalMe>;
+
+/** A Telegram user id as typed by an administrator: digits, a safe integer. */
+export const TelegramUserIdInput = z
+  .string()
+  .trim()
+  .regex(/^\d{1,16}$/, { error: 'invalid_type' })
+  .refine((value) => Number.isSafeInteger(Number(value)) && Number(value) > 0, {
+    error: 'invalid_type',
+  });
+
+export const AddAgentInput = z.strictObject({
+  telegramId: TelegramUserIdInput,
+  name: z.string().trim().min(1).max(120),
+});
+
+export const SetAgentActiveInput = z.strictObject({
+  agentId: z.uuid(),
+  active: z.boolean(),
+});
+
+/** One change of the whitelist, as the audit shows it. */
+export const AgentAuditEntry = z.object({
+  action: z.enum(['ADDED', 'DEACTIVATED', 'REACTIVATED']),
+  byName: z.string(),
+  at: z.string(),
+});
+
+export const WhitelistAgent = z.object({
+  agentId: z.uuid(),
+  name: z.string(),
+  telegramId: z.string().nullable(),
+  active: z.boolean(),
+  isAdmin: z.boolean(),
+  /** "seed" (from SEED_AGENTS) or "portal" (added here). */
+  managedBy: z.enum(['seed', 'portal']),
+  audit: z.array(AgentAuditEntry),
+});
+export type WhitelistAgent = z.infer<typeof WhitelistAgent>;
+
+export const HistoryExportInput = z.strictObject({
+  requestId: z.uuid(),
+  format: z.enum(['csv', 'json']),
+});
+
+export const HistoryExport = z.object({
+  fileName: z.string(),
+  mime: z.string(),
+  content: z.string(),
+});
+
+// ---------------------------------------------------------------- requests and deal rooms
+
+/** The portal's list: the board's filters and a search, paged by the server (at most 100 a page). */
+export const PortalListInput = z.strictObject({
+  /** A request number (`123`, `№ 000123`), a client's name, an INN or an amount. */
+  search: z.string().trim().max(100).optional(),
+  status: z.array(RequestStatus).optional(),
+  paymentStatus: z.array(PaymentStatus).optional(),
+  agentId: z.uuid().optional(),
+  /** Only requests created within this many days. */
+  createdWithinDays: z.number().int().min(1).max(3650).optional(),
+  limit: z.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(200).nullish(),
+  direction: z.enum(['forward', 'backward']).optional(),
+});
+export type PortalListInput = z.input<typeof PortalListInput>;
+
+// ---------------------------------------------------------------- the chat archive
+
+/** A page of the archive: the newest first (`before` pages back), or what changed since a poll. */
+export const ChatArchiveInput = z.strictObject({
+  requestId: z.uuid(),
+  /** Older messages than this cursor (from `olderCursor`); absent: the newest page. */
+  before: z.string().max(200).nullish(),
+  /** Text to find in the room's messages. */
+  search: z.string().trim().min(1).max(200).optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+
+/** New and edited messages since a poll (`pollCursor` of the last answer). */
+export const ChatArchivePollInput = z.strictObject({
+  requestId: z.uuid(),
+  since: z.string().max(200),
+});
+
+export const ChatArchiveFile = z.object({
+  fileName: z.string(),
+  mime: z.string(),
+  size: z.number().int(),
+  /** The file is kept (null when it was over Telegram's download limit and not fetched). */
+  available: z.boolean(),
+  /** Documents of the request made from this file, by kind. */
+  attachedAs: z.array(z.string()),
+});
+
+export const ChatArchiveMessage = z.object({
+  /** The row's key (for the file link and for attaching); never shown. */
+  key: z.string(),
+  messageId: z.number().int(),
+  authorName: z.string().nullable(),
+  date: z.string(),
+  editDate: z.string().nullable(),
+  text: z.string().nullable(),
+  kind: z.string(),
+  /** Earlier texts of an edited message, oldest first. */
+  earlierTexts: z.array(z.object({ text: z.string().nullable(), writtenAt: z.string() })),
+  replyTo: z
+    .object({
+      messageId: z.number().int(),
+      authorName: z.string().nullable(),
+      text: z.string().nullable(),
+    })
+    .nullable(),
+  forwardedFrom: z.object({ name: z.string().nullable(), kind: z.string() }).nullable(),
+  mediaGroupId: z.string().nullable(),
+  file: ChatArchiveFile.nullable(),
+  /** A member joined or left, the group became a supergroup, …: told in words by the portal. */
+  service: z
+    .object({
+      type: z.enum(['joined', 'left', 'migrated', 'created', 'title', 'pinned', 'other']),
+      names: z.string().nullable(),
+    })
+    .nullable(),
+  /** Known only from a Telegram Desktop export an agent imported, not seen live by the bot. */
+  imported: z.boolean(),
+});
+export type ChatArchiveMessage = z.infer<typeof ChatArchiveMessage>;
+
+export const ChatArchivePage = z.object({
+  chatTitle: z.string().nullable(),
+  /** Oldest first, as a chat reads. */
+  messages: z.array(ChatArchiveMessage),
+  olderCursor: z.string().nullable(),
+  pollCursor: z.string(),
+  /** May the caller turn files into the request's documents. */
+  canAttach: z.boolean(),
+});
+export type ChatArchivePage = z.infer<typeof ChatArchivePage>;
+
+export const AttachChatFileInput = z.strictObject({
+  requestId: z.uuid(),
+  messageKey: z.uuid(),
+  kind: DocumentKind,
+});
+
+/** A dead outbox message as an administrator reads it. */
+export const PortalDeadMessage = z.object({
+  /** For the requeue button; never shown. */
+  key: z.string(),
+  target: z.enum(['ONEC', 'TELEGRAM']),
+  kind: z.string(),
+  /** The request it is about (its number), or the deal room's title. */
+  about: z.string().nullable(),
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type PortalDeadMessage = z.infer<typeof PortalDeadMessage>;

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+
+import type { Actor, Relation } from '../src';
+import { actorMayAdminister, chatFileRefusal, mayAdminister, whitelistChangeRefusal } from '../src';
+
+describe('mayAdminister', () => {
+  it.each([
+    [{ active: true, isAdmin: true, tenantIsMaster: true }, true],
+    [{ active: true, isAdmin: false, tenantIsMaster: true }, false],
+    [{ active: false, isAdmin: true, tenantIsMaster: true }, false],
+    // Another tenant's agent never administers the bank's platform, flag or not.
+    [{ active: true, isAdmin: true, tenantIsMaster: false }, false],
+    [null, false],
+  ])('%o → %s', (agent, expected) => {
+    expect(mayAdminister(agent)).toBe(expected);
+  });
+
+  const agent = (isAdmin: boolean | undefined, tenantIsMaster: boolean): Actor => ({
+    kind: 'agent',
+    agentId: 'a',
+    userId: null,
+    telegramId: 1,
+    name: 'A',
+    tenantId: 't',
+    tenantIsMaster,
+    ...(isAdmin === undefined ? {} : { isAdmin }),
+  });
+  it('reads the caller', () => {
+    expect(actorMayAdminister(agent(true, true))).toBe(true);
+    expect(actorMayAdminister(agent(undefined, true))).toBe(false);
+    expect(actorMayAdminister(agent(true, false))).toBe(false);
+    expect(actorMayAdminister({ kind: 'user', userId: 'u', telegramId: 2, name: 'U' })).toBe(false);
+    expect(actorMayAdminister(null)).toBe(false);
+  });
+});
+
+describe('chatFileRefusal', () => {
+  const ok = { messageInRequestChat: true, fileStored: true };
+  it.each<[Relation, ReturnType<typeof chatFileRefusal>]>([
+    ['linkedAgent', null],
+    ['colleague', 'not_the_agent'],
+    ['viewer', 'not_the_agent'],
+    ['client', 'not_the_agent'],
+    ['offeringAgent', 'not_the_agent'],
+    ['stranger', 'not_the_agent'],
+  ])('%s → %s', (relation, expected) => {
+    expect(chatFileRefusal({ relation, ...ok })).toBe(expected);
+  });
+  it('needs the request’s own chat and a stored file', () => {
+    expect(chatFileRefusal({ relation: 'linkedAgent', ...ok, messageInRequestChat: false })).toBe(
+      'other_chat',
+    );
+    expect(chatFileRefusal({ relation: 'linkedAgent', ...ok, fileStored: false })).toBe('no_file');
+  });
+});
+
+describe('whitelistChangeRefusal', () => {
+  const target = { id: 'b', active: true, tenantIsMaster: true };
+  it.each([
+    [{ target, makeActive: false }, null],
+    [{ target: { ...target, active: false }, makeActive: true }, null],
+    [{ target, makeActive: true }, 'already'],
+    [{ target: { ...target, id: 'admin' }, makeActive: false }, 'self'],
+    [{ target: { ...target, tenantIsMaster: false }, makeActive: false }, 'other_tenant'],
+  ] as const)('%o → %s', (input, expected) => {
+    expect(whitelistChangeRefusal({ adminAgentId: 'admin', ...input })).toBe(expected);
+  });
+});

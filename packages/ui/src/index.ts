@@ -1,0 +1,3 @@
+export * from './ui';
+export * from './words';
+export * from './request-parts';
