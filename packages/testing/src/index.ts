@@ -2,3 +2,4 @@ export * from './fixtures';
 export * from './until';
 export * from './telegram';
 export * from './words';
+export * from './metrics';
