@@ -18,7 +18,7 @@ import {
 import { botClient, signLaunch, tma } from '../../testing/telegram';
 import { recordFigure } from '@payreq/testing/reliability';
 import type { DealRoom } from './support';
-import { CHAT, dealRoom, people, rowCounts, rowsChanged, skipSuite } from './support';
+import { CHAT, dealRoom, onecOffer, people, rowCounts, rowsChanged, skipSuite } from './support';
 
 const MAX_AGE = 3600;
 const PURE_RUNS = 10_000;
@@ -392,14 +392,7 @@ describe.skipIf(skipSuite)(`forgeries (${dbKind})`, () => {
       {
         path: `${base}/offer`,
         key: randomUUID(),
-        body: {
-          Ref_Key: randomUUID(),
-          rate: '12.8',
-          feePercent: '1',
-          fixedFee: '0',
-          totalToPay: '16000000',
-          settlementDays: 2,
-        },
+        body: onecOffer(),
       },
       { path: `${base}/status`, key: randomUUID(), body: { status: 'IN_PROGRESS' } },
       {

@@ -13,7 +13,7 @@ import { ONEC_API_KEY, ONEC_HMAC_SECRET, seedIntegration } from '../../testing/o
 import { miniAppClient, signLaunch, tma } from '../../testing/telegram';
 import { recordFigure } from '@payreq/testing/reliability';
 import type { DealRoom } from './support';
-import { CHAT, dealRoom, people, rowCounts, rowsChanged, skipSuite } from './support';
+import { CHAT, dealRoom, onecOffer, people, rowCounts, rowsChanged, skipSuite } from './support';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -408,15 +408,7 @@ const table: Row[] = [
     name: 'POST /onec/v1/requests/:id/offer',
     state: 'submitted',
     allowed: ['onec'],
-    call: (s) =>
-      onecWrite(`/onec/v1/requests/${s.telegramId}/offer`, {
-        Ref_Key: randomUUID(),
-        rate: '12.8',
-        feePercent: '1',
-        fixedFee: '0',
-        totalToPay: '16000000',
-        settlementDays: 2,
-      }),
+    call: (s) => onecWrite(`/onec/v1/requests/${s.telegramId}/offer`, onecOffer()),
   },
   {
     name: 'POST /onec/v1/requests/:id/status',
@@ -503,14 +495,7 @@ describe.skipIf(skipSuite)(`access matrix (${dbKind})`, () => {
     const offer = await fetch(
       `${api.url}/onec/v1/requests/${draft.id}/offer`,
       (() => {
-        const body = JSON.stringify({
-          Ref_Key: randomUUID(),
-          rate: '12.8',
-          feePercent: '1',
-          fixedFee: '0',
-          totalToPay: '16000000',
-          settlementDays: 2,
-        });
+        const body = JSON.stringify(onecOffer());
         return {
           method: 'POST',
           body,
