@@ -6,7 +6,7 @@ import type { Update } from 'telegraf/types';
 
 import type { JournalStats } from './journal';
 import type { Logger } from './logger';
-import { listen } from './listen';
+import { closeServer, listen } from './listen';
 
 /**
  * What the bot's parts report as they work, for `/healthz` and `/metrics`. Every part takes
@@ -411,9 +411,6 @@ export class OpsServer {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+    if (server) await closeServer(server);
   }
 }

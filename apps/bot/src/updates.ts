@@ -12,7 +12,7 @@ import type { BotObserver, BotOps } from './ops';
 import { silentObserver } from './ops';
 import { ShutdownError, backoffMs, sleep } from './retry';
 import { retryAfterOf } from './telegram';
-import { listen } from './listen';
+import { closeServer, listen } from './listen';
 
 /** The update types the bot asks for (`chat_member` must be asked for explicitly). */
 export const ALLOWED_UPDATES = [
@@ -252,12 +252,7 @@ export class WebhookServer {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    await Promise.allSettled([...this.inFlight]);
-    server.closeAllConnections();
-    await closed;
+    if (server) await closeServer(server, () => Promise.allSettled([...this.inFlight]));
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -18,6 +18,7 @@ import {
   ogg,
   pdf,
   sha256,
+  queueOnecDocument,
   startStack,
   freePort,
 } from './stack';
@@ -674,36 +675,11 @@ describe('delivery of the outbox', () => {
     const { request } = await requestInChat(chat);
     await outboxSettled(chat.chatId);
     const bytes = pdf('Счёт на оплату №42');
-    const stored = await api.files.put(bytes);
-    const asset = await api.prisma.asset.create({
-      data: {
-        sha256: stored.sha256,
-        storageKey: stored.key,
-        mime: 'application/pdf',
-        size: stored.size,
-        fileName: 'Счёт №42.pdf',
-      },
-    });
-    const document = await api.prisma.document.create({
-      data: {
-        requestId: request.id,
-        kind: 'INVOICE',
-        fileName: 'Счёт №42.pdf',
-        mime: 'application/pdf',
-        size: stored.size,
-        sha256: stored.sha256,
-        assetId: asset.id,
-        source: 'ONEC',
-      },
-    });
-    await api.prisma.outboxMessage.create({
-      data: {
-        target: 'TELEGRAM',
-        kind: 'telegram.document',
-        aggregateKey: `chat:${chat.chatId}`,
-        payload: { requestId: request.id, chatId: String(chat.chatId), documentId: document.id },
-      },
-    });
+    const { document } = await queueOnecDocument(
+      api,
+      { requestId: request.id, chatId: chat.chatId },
+      { bytes, fileName: 'Счёт №42.pdf' },
+    );
     stack.app.delivery?.poke();
     const posted = await tg.waitForBotMessage(chat.chatId, {
       bot: token,
