@@ -7,6 +7,7 @@ import type { Update } from 'telegraf/types';
 import type { JournalStats } from './journal';
 import type { Logger } from './logger';
 import { closeServer, listen } from './listen';
+import { CHAT_UPDATE_TYPES } from './telegram';
 
 /**
  * What the bot's parts report as they work, for `/healthz` and `/metrics`. Every part takes
@@ -90,17 +91,7 @@ export interface BotOpsOptions {
   now?: () => number;
 }
 
-const KNOWN_UPDATE_TYPES = new Set([
-  'message',
-  'edited_message',
-  'channel_post',
-  'edited_channel_post',
-  'my_chat_member',
-  'chat_member',
-  'chat_join_request',
-  'callback_query',
-  'inline_query',
-]);
+const KNOWN_UPDATE_TYPES = new Set<string>([...CHAT_UPDATE_TYPES, 'callback_query', 'inline_query']);
 
 const describe = (error: unknown) =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);

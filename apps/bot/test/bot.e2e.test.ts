@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import type { BotApp } from '../src/bot';
 import { createBot } from '../src/bot';
 import { loadConfig } from '../src/env';
-import { completeForm } from '@payreq/testing';
+import { completeForm, telegramPeople } from '@payreq/testing';
 import type { Stack } from './stack';
 import {
   BOT_USERNAME,
@@ -30,18 +30,7 @@ const anna: TelegramUser & { username: string } = {
   language_code: 'ru',
   username: 'anna_bank',
 };
-const ivan: TelegramUser = {
-  id: 5000000001,
-  first_name: 'Иван',
-  last_name: 'Петров',
-  language_code: 'ru',
-};
-const boris: TelegramUser = {
-  id: 7000000002,
-  first_name: 'Борис',
-  last_name: 'Агентов',
-  language_code: 'ru',
-};
+const { boris, ivan } = telegramPeople;
 const olga: TelegramUser = { id: 5000000002, first_name: 'Ольга', language_code: 'ru' };
 const mallory: TelegramUser = { id: 5999999999, first_name: 'Mallory', language_code: 'en' };
 

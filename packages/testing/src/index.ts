@@ -3,3 +3,4 @@ export * from './until';
 export * from './telegram';
 export * from './words';
 export * from './metrics';
+export * from './browser';

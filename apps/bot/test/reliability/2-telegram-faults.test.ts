@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BotApp } from '../../src/bot';
 import { createBot } from '../../src/bot';
 import { loadConfig } from '../../src/env';
-import { completeForm } from '@payreq/testing';
+import { completeForm, telegramPeople } from '@payreq/testing';
 import type { Stack } from '../stack';
 import { eventually, pdf, queueOnecDocument, startStack } from '../stack';
 
@@ -28,8 +28,7 @@ const PER_ROOM = 11;
 const DOCUMENT_AT = 5;
 const SEND_TIMEOUT_MS = 5_000;
 
-const anna = { id: 7000000001, first_name: 'Анна', last_name: 'Смирнова', language_code: 'ru' };
-const ivan = { id: 5000000001, first_name: 'Иван', last_name: 'Петров', language_code: 'ru' };
+const { anna, ivan } = telegramPeople;
 
 /** The marker a queued message carries: `by` of a status text, or a document's file name. */
 const markerOf = (record: { text?: string; caption?: string; files: { fileName?: string }[] }) =>
