@@ -1,6 +1,8 @@
 import type pg from 'pg';
 
 import type { ChildServer } from './child.ts';
+import { startChild } from './child.ts';
+import { config } from './config.ts';
 import { connect, freshDatabase } from './postgres.ts';
 
 import { botAuthorization, miniAppAuthorization } from './telegram.ts';
@@ -29,6 +31,17 @@ export async function inFreshWorld<T>(work: (world: BenchWorld) => Promise<T>): 
     await db.end();
     await database.drop();
   }
+}
+
+/** This checkout's api on the world's database, stopped with the world. */
+export async function startWorldApi(
+  world: Pick<BenchWorld, 'url' | 'servers'>,
+  nodeArgs: string[] = config.apiNodeArgs,
+): Promise<ChildServer> {
+  const env = { BENCH_DATABASE_URL: world.url, BENCH_API_LOG_LEVEL: config.apiLogLevel };
+  const api = await startChild('api', 'api-server.ts', env, { nodeArgs });
+  world.servers.push(api);
+  return api;
 }
 
 /** The bank (master tenant) and its whitelisted agent, written straight to the database. */

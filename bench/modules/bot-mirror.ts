@@ -27,7 +27,7 @@ import { busyShare, machineCpu } from '../lib/proc.ts';
 import { compared, fmt } from '../lib/report.ts';
 import type { BenchContext, BenchModule, Row } from '../lib/report.ts';
 import { botAuthorization } from '../lib/telegram.ts';
-import { inFreshWorld } from '../lib/world.ts';
+import { inFreshWorld, startWorldApi } from '../lib/world.ts';
 
 const BOT_USERNAME = 'payreq_bench_bot';
 /** getUpdates hands a bot at most 100 updates at a time (Bot API `limit`, the default). */
@@ -110,13 +110,7 @@ export const botMirror: BenchModule = {
       const tg = new TelegramTestServer();
       // Stopped after the bot and the api (the servers stop the last started first).
       servers.push({ stop: track('Telegram test server', () => tg.stop()) });
-      const api = await startChild(
-        'api',
-        'api-server.ts',
-        { BENCH_DATABASE_URL: url, BENCH_API_LOG_LEVEL: config.apiLogLevel },
-        { nodeArgs: config.apiNodeArgs },
-      );
-      servers.push(api);
+      const api = await startWorldApi({ url, servers });
 
       tg.createBot({ token: secrets.botToken, username: BOT_USERNAME, first_name: 'Сделки банка' });
       tg.setMiniApp(secrets.botToken, {

@@ -13,7 +13,6 @@ import { promisify } from 'node:util';
 
 import type pg from 'pg';
 
-import { startChild } from '../lib/child.ts';
 import { procMemory, resetPeakRss } from '../lib/proc.ts';
 import type { ChildServer } from '../lib/child.ts';
 import { config } from '../lib/config.ts';
@@ -22,7 +21,7 @@ import type { BenchContext, BenchModule, Row } from '../lib/report.ts';
 import { botAuthorization, miniAppAuthorization } from '../lib/telegram.ts';
 import { csvColumns, writeTelegramExport } from '../lib/telegram-export.ts';
 import { mutate } from '../lib/trpc.ts';
-import { inFreshWorld } from '../lib/world.ts';
+import { inFreshWorld, startWorldApi } from '../lib/world.ts';
 import { sql } from '../servers/floor-sql.ts';
 import type { MemoryPeaks } from '../servers/ipc.ts';
 
@@ -91,13 +90,7 @@ export const chatImport: BenchModule = {
   title: 'Chat import (Telegram Desktop export)',
   async run(ctx: BenchContext): Promise<Row[]> {
     return inFreshWorld(async ({ url, db, agent, servers }) => {
-      const api = await startChild(
-        'api',
-        'api-server.ts',
-        { BENCH_DATABASE_URL: url, BENCH_API_LOG_LEVEL: config.apiLogLevel },
-        { nodeArgs: ['--expose-gc', ...config.apiNodeArgs] },
-      );
-      servers.push(api);
+      const api = await startWorldApi({ url, servers }, ['--expose-gc', ...config.apiNodeArgs]);
       const people = [
         { id: agent.id, name: agent.name },
         { id: 5_200_000_001, name: 'Иван Петров' },

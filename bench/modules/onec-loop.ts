@@ -24,7 +24,7 @@ import { compared, fmt } from '../lib/report.ts';
 import type { BenchContext, BenchModule, Row } from '../lib/report.ts';
 import { botAuthorization, miniAppAuthorization } from '../lib/telegram.ts';
 import { mutate } from '../lib/trpc.ts';
-import { inFreshWorld } from '../lib/world.ts';
+import { inFreshWorld, startWorldApi } from '../lib/world.ts';
 import type { LoopTimes } from '../servers/onec-emulator-server.ts';
 
 /** OutboxWorker's default batch (`batchSize`), which the api's 1C bridge keeps. */
@@ -89,13 +89,7 @@ export const onecLoop: BenchModule = {
   title: '1C loop: submit → 1C → offer accepted; outbox throughput',
   async run(ctx: BenchContext): Promise<Row[]> {
     return inFreshWorld(async ({ url, db, agent, servers }) => {
-      const api = await startChild(
-        'api',
-        'api-server.ts',
-        { BENCH_DATABASE_URL: url, BENCH_API_LOG_LEVEL: config.apiLogLevel },
-        { nodeArgs: config.apiNodeArgs },
-      );
-      servers.push(api);
+      const api = await startWorldApi({ url, servers });
       const emulator = await startChild('1C emulator', 'onec-emulator-server.ts', {
         BENCH_PLATFORM_URL: api.url,
       });
@@ -188,6 +182,17 @@ export const onecLoop: BenchModule = {
             resolve(times);
           });
         });
+      /** Throws unless every request of `batch` has 1C's offer accepted in the database. */
+      const assertOffersAccepted = async (batch: Room[], what: string) => {
+        const { rows } = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM "PaymentRequest" WHERE id = ANY($1::uuid[]) AND status = 'OFFER_ACCEPTED'`,
+          [batch.map((room) => room.requestId)],
+        );
+        if (rows[0]!.n !== batch.length)
+          throw new Error(
+            `${what}: ${rows[0]!.n} of ${batch.length} requests have the offer accepted`,
+          );
+      };
       /**
        * Closed loop: `onecConcurrency` agents, each submitting its next request a random pause
        * (0 to the outbox's poll interval) after 1C's offer for its last one was accepted, so the
@@ -215,14 +220,7 @@ export const onecLoop: BenchModule = {
             offer: t.accepted! - t.received,
           });
         });
-        const { rows } = await db.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM "PaymentRequest" WHERE id = ANY($1::uuid[]) AND status = 'OFFER_ACCEPTED'`,
-          [batch.map((room) => room.requestId)],
-        );
-        if (rows[0]!.n !== batch.length)
-          throw new Error(
-            `${what}: ${rows[0]!.n} of ${batch.length} requests have the offer accepted`,
-          );
+        await assertOffersAccepted(batch, what);
         return loops;
       };
       /** Until 1C's offer for each of these requests has been answered by the platform. */
@@ -241,14 +239,7 @@ export const onecLoop: BenchModule = {
               throw new Error(
                 `${what}: 1C's offer failed for ${failed.length}: ${failed[0]!.state}`,
               );
-            const { rows } = await db.query<{ n: number }>(
-              `SELECT count(*)::int AS n FROM "PaymentRequest" WHERE id = ANY($1::uuid[]) AND status = 'OFFER_ACCEPTED'`,
-              [batch.map((room) => room.requestId)],
-            );
-            if (rows[0]!.n !== batch.length)
-              throw new Error(
-                `${what}: ${rows[0]!.n} of ${batch.length} requests have the offer accepted`,
-              );
+            await assertOffersAccepted(batch, what);
             return times;
           }
           if (Date.now() > deadline)

@@ -15,7 +15,7 @@ import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 
 // Relative import into the api's test fixtures (a complete payment request form).
-import { completeForm } from '@payreq/testing';
+import { completeForm, phoneContextOptions } from '@payreq/testing';
 import { benchDir, startChild } from '../lib/child.ts';
 import { track } from '../lib/cleanup.ts';
 import { config } from '../lib/config.ts';
@@ -152,14 +152,7 @@ function median(values: number[]): number {
 
 /** One cold load (new context: empty HTTP and code caches) with the given CPU slowdown. */
 async function coldLoad(browser: Browser, url: string, slowdown: number): Promise<Load> {
-  const context = await browser.newContext({
-    viewport: { width: 360, height: 740 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: 'ru-RU',
-    timezoneId: 'Europe/Moscow',
-  });
+  const context = await browser.newContext(phoneContextOptions);
   try {
     await addTelegramBridge(context, DEFAULT_THEME_PARAMS);
     await context.addInitScript({ content: firstElementScript(FORM_SELECTOR) });

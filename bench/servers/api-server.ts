@@ -18,6 +18,7 @@ import path from 'node:path';
 import { loadEnv } from '../../apps/api/src/env.ts';
 import { startOnecBridge } from '../../apps/api/src/outbox/onec-bridge.ts';
 import type { OnecBridge } from '../../apps/api/src/outbox/onec-bridge.ts';
+import { defaultPortalSettings } from '../../apps/api/src/context.ts';
 import { buildServer } from '../../apps/api/src/server.ts';
 import { createLogger } from '../../apps/api/src/logger.ts';
 import {
@@ -61,6 +62,7 @@ const app = await buildServer({
       // As apps/api/src/env.ts's default (EXPORT_MAX_BYTES).
       exportMaxBytes: 512 * 1024 * 1024,
     },
+    portal: defaultPortalSettings,
   },
   logger,
   webappDistDir: process.env.BENCH_WEBAPP_DIST_DIR || undefined,

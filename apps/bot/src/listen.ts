@@ -11,3 +11,17 @@ export function listen(server: Server, port: number, host: string): Promise<numb
     });
   });
 }
+
+/**
+ * Closes `server` and resolves once it is closed. With `drain`: idle connections are closed at
+ * once and the rest only after `drain` has settled (the requests in flight are answered first).
+ */
+export async function closeServer(server: Server, drain?: () => Promise<unknown>): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  if (drain) {
+    server.closeIdleConnections();
+    await drain();
+  }
+  server.closeAllConnections();
+  await closed;
+}

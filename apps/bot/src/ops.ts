@@ -6,7 +6,8 @@ import type { Update } from 'telegraf/types';
 
 import type { JournalStats } from './journal';
 import type { Logger } from './logger';
-import { listen } from './listen';
+import { closeServer, listen } from './listen';
+import { CHAT_UPDATE_TYPES } from './telegram';
 
 /**
  * What the bot's parts report as they work, for `/healthz` and `/metrics`. Every part takes
@@ -90,17 +91,7 @@ export interface BotOpsOptions {
   now?: () => number;
 }
 
-const KNOWN_UPDATE_TYPES = new Set([
-  'message',
-  'edited_message',
-  'channel_post',
-  'edited_channel_post',
-  'my_chat_member',
-  'chat_member',
-  'chat_join_request',
-  'callback_query',
-  'inline_query',
-]);
+const KNOWN_UPDATE_TYPES = new Set<string>([...CHAT_UPDATE_TYPES, 'callback_query', 'inline_query']);
 
 const describe = (error: unknown) =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -411,9 +402,6 @@ export class OpsServer {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+    if (server) await closeServer(server);
   }
 }

@@ -6,6 +6,17 @@ import { Telegram, TelegramError } from 'telegraf';
 import type { SendPacer } from './pacer';
 import { paced } from './pacer';
 
+/** The kinds of update whose object carries the chat it happened in (`.chat`). */
+export const CHAT_UPDATE_TYPES = [
+  'message',
+  'edited_message',
+  'channel_post',
+  'edited_channel_post',
+  'my_chat_member',
+  'chat_member',
+  'chat_join_request',
+] as const;
+
 /**
  * How a Bot API call failed, as far as the bot can know:
  * - `rateLimited` (429 + retry_after), `serverError` (5xx answered by Telegram or its proxy),

@@ -11,8 +11,8 @@ import type { Logger } from './logger';
 import type { BotObserver, BotOps } from './ops';
 import { silentObserver } from './ops';
 import { ShutdownError, backoffMs, sleep } from './retry';
-import { retryAfterOf } from './telegram';
-import { listen } from './listen';
+import { CHAT_UPDATE_TYPES, retryAfterOf } from './telegram';
+import { closeServer, listen } from './listen';
 
 /** The update types the bot asks for (`chat_member` must be asked for explicitly). */
 export const ALLOWED_UPDATES = [
@@ -30,15 +30,7 @@ export function chatKeyOf(update: Update): string {
     | { chat?: { id: number }; message?: { chat?: { id: number } }; from?: { id: number } }
     | undefined
   >;
-  for (const field of [
-    'message',
-    'edited_message',
-    'channel_post',
-    'edited_channel_post',
-    'my_chat_member',
-    'chat_member',
-    'chat_join_request',
-  ]) {
+  for (const field of CHAT_UPDATE_TYPES) {
     const chatId = u[field]?.chat?.id;
     if (chatId !== undefined) return `chat:${chatId}`;
   }
@@ -252,12 +244,7 @@ export class WebhookServer {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    await Promise.allSettled([...this.inFlight]);
-    server.closeAllConnections();
-    await closed;
+    if (server) await closeServer(server, () => Promise.allSettled([...this.inFlight]));
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {

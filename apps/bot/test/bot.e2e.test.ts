@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import type { BotApp } from '../src/bot';
 import { createBot } from '../src/bot';
 import { loadConfig } from '../src/env';
-import { completeForm } from '@payreq/testing';
+import { completeForm, telegramPeople } from '@payreq/testing';
 import type { Stack } from './stack';
 import {
   BOT_USERNAME,
@@ -18,6 +18,7 @@ import {
   ogg,
   pdf,
   sha256,
+  queueOnecDocument,
   startStack,
   freePort,
 } from './stack';
@@ -29,18 +30,7 @@ const anna: TelegramUser & { username: string } = {
   language_code: 'ru',
   username: 'anna_bank',
 };
-const ivan: TelegramUser = {
-  id: 5000000001,
-  first_name: 'Иван',
-  last_name: 'Петров',
-  language_code: 'ru',
-};
-const boris: TelegramUser = {
-  id: 7000000002,
-  first_name: 'Борис',
-  last_name: 'Агентов',
-  language_code: 'ru',
-};
+const { boris, ivan } = telegramPeople;
 const olga: TelegramUser = { id: 5000000002, first_name: 'Ольга', language_code: 'ru' };
 const mallory: TelegramUser = { id: 5999999999, first_name: 'Mallory', language_code: 'en' };
 
@@ -674,36 +664,11 @@ describe('delivery of the outbox', () => {
     const { request } = await requestInChat(chat);
     await outboxSettled(chat.chatId);
     const bytes = pdf('Счёт на оплату №42');
-    const stored = await api.files.put(bytes);
-    const asset = await api.prisma.asset.create({
-      data: {
-        sha256: stored.sha256,
-        storageKey: stored.key,
-        mime: 'application/pdf',
-        size: stored.size,
-        fileName: 'Счёт №42.pdf',
-      },
-    });
-    const document = await api.prisma.document.create({
-      data: {
-        requestId: request.id,
-        kind: 'INVOICE',
-        fileName: 'Счёт №42.pdf',
-        mime: 'application/pdf',
-        size: stored.size,
-        sha256: stored.sha256,
-        assetId: asset.id,
-        source: 'ONEC',
-      },
-    });
-    await api.prisma.outboxMessage.create({
-      data: {
-        target: 'TELEGRAM',
-        kind: 'telegram.document',
-        aggregateKey: `chat:${chat.chatId}`,
-        payload: { requestId: request.id, chatId: String(chat.chatId), documentId: document.id },
-      },
-    });
+    const { document } = await queueOnecDocument(
+      api,
+      { requestId: request.id, chatId: chat.chatId },
+      { bytes, fileName: 'Счёт №42.pdf' },
+    );
     stack.app.delivery?.poke();
     const posted = await tg.waitForBotMessage(chat.chatId, {
       bot: token,

@@ -1,5 +1,4 @@
 import { miniAppClient, signLaunch, tma } from '@payreq/api/testing/telegram';
-import type { TelegramUser } from '@payreq/api/testing/telegram';
 import type { BotMessageRecord } from '@payreq/telegram-testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -7,7 +6,7 @@ import type { BotApp } from '../src/bot';
 import { createBot } from '../src/bot';
 import { loadConfig } from '../src/env';
 import { texts } from '../src/texts';
-import { completeForm } from '@payreq/testing';
+import { completeForm, telegramPeople } from '@payreq/testing';
 import type { Stack } from './stack';
 import { BOT_USERNAME, eventually, startStack } from './stack';
 
@@ -16,18 +15,7 @@ import { BOT_USERNAME, eventually, startStack } from './stack';
  * and its sending limits, through the Telegram test server, the real api and the bot.
  */
 
-const anna: TelegramUser = {
-  id: 7000000001,
-  first_name: 'Анна',
-  last_name: 'Смирнова',
-  language_code: 'ru',
-};
-const ivan: TelegramUser = {
-  id: 5000000001,
-  first_name: 'Иван',
-  last_name: 'Петров',
-  language_code: 'ru',
-};
+const { anna, ivan } = telegramPeople;
 
 let stack: Stack;
 

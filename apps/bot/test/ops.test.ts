@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createBot } from '../src/bot';
 import { loadConfig } from '../src/env';
-import { completeForm } from '@payreq/testing';
+import { completeForm, metricSample, readMetrics } from '@payreq/testing';
 import type { Stack } from './stack';
 import { eventually, freePort, startStack } from './stack';
 
@@ -38,27 +38,6 @@ async function health(base = ops): Promise<{ status: number; body: Health }> {
   return { status: response.status, body: (await response.json()) as Health };
 }
 
-async function metrics(base = ops): Promise<string> {
-  const response = await fetch(`${base}/metrics`);
-  expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-  return response.text();
-}
-
-/** The value of one sample (`name{labels}`), labels in any order; 0 when absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const have = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
-    );
-    if (Object.entries(labels).every(([key, value]) => have[key] === value))
-      return Number(match[3]);
-  }
-  return 0;
-}
-
 /** A deal room opened by Anna (whitelisted) with Ivan; returns the chat and its launch token. */
 async function openDealRoom(title: string) {
   const { tg, token } = stack;
@@ -73,6 +52,21 @@ async function openDealRoom(title: string) {
   await stack.mirrored();
   return { chatId: group.id, launchToken: url.searchParams.get('startapp')! };
 }
+
+/** A bot in webhook mode on `port` of 127.0.0.1, with the stack's settings and `extra`. */
+const webhookBot = (port: number, extra: Record<string, string>) =>
+  createBot(
+    loadConfig(
+      stack.botEnv({
+        BOT_MODE: 'webhook',
+        WEBHOOK_URL: `http://127.0.0.1:${port}`,
+        WEBHOOK_SECRET: 'webhook-secret-for-tests-0123456789',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        ...extra,
+      }),
+    ),
+  );
 
 beforeAll(async () => {
   stack = await startStack({ botEnv: { OPS_PORT: '0', HEALTH_STALE_MS: '1000' } });
@@ -119,7 +113,7 @@ describe('polling mode: the ops listener (OPS_PORT)', () => {
   });
 
   it('/metrics: process metrics and the bot’s counters, labelled service="payreq-bot"', async () => {
-    const text = await metrics();
+    const text = await readMetrics(ops);
     for (const name of [
       'process_cpu_user_seconds_total',
       'nodejs_eventloop_lag_seconds',
@@ -132,17 +126,17 @@ describe('polling mode: the ops listener (OPS_PORT)', () => {
     ])
       expect(text, name).toContain(`# TYPE ${name} `);
     expect(
-      sample(text, 'process_cpu_user_seconds_total', { service: 'payreq-bot' }),
+      metricSample(text, 'process_cpu_user_seconds_total', { service: 'payreq-bot' }),
     ).toBeGreaterThan(0);
-    expect(sample(text, 'payreq_bot_up', { service: 'payreq-bot' })).toBe(1);
+    expect(metricSample(text, 'payreq_bot_up', { service: 'payreq-bot' })).toBe(1);
     expect(
-      sample(text, 'payreq_bot_last_contact_timestamp_seconds', { dependency: 'api' }),
+      metricSample(text, 'payreq_bot_last_contact_timestamp_seconds', { dependency: 'api' }),
     ).toBeGreaterThan(Date.now() / 1000 - 60);
   });
 
   it('a mirrored message, an edit and a delivery move the counters', async () => {
     const { tg, token, api } = stack;
-    const before = await metrics();
+    const before = await readMetrics(ops);
     const chat = await openDealRoom('Сделка Метрика');
     const message = tg.sendText({ from: ivan.id, chat: chat.chatId, text: 'Посчитайте меня' });
     tg.editText({
@@ -164,14 +158,14 @@ describe('polling mode: the ops listener (OPS_PORT)', () => {
     );
     // The bot counts a message once the api has answered it (a moment after the row is there).
     const mirrored = (text: string, edit: string) =>
-      sample(text, 'payreq_bot_messages_mirrored_total', { kind: 'text', edit }) -
-      sample(before, 'payreq_bot_messages_mirrored_total', { kind: 'text', edit });
+      metricSample(text, 'payreq_bot_messages_mirrored_total', { kind: 'text', edit }) -
+      metricSample(before, 'payreq_bot_messages_mirrored_total', { kind: 'text', edit });
     const afterMessage = await eventually(async () => {
-      const text = await metrics();
+      const text = await readMetrics(ops);
       return mirrored(text, 'false') >= 1 && mirrored(text, 'true') >= 1 ? text : undefined;
     }, 'the mirrored message and edit counted');
     const moved = (name: string, labels: Record<string, string>) =>
-      sample(afterMessage, name, labels) - sample(before, name, labels);
+      metricSample(afterMessage, name, labels) - metricSample(before, name, labels);
     expect(moved('payreq_bot_messages_mirrored_total', { kind: 'text', edit: 'false' })).toBe(1);
     expect(moved('payreq_bot_messages_mirrored_total', { kind: 'text', edit: 'true' })).toBe(1);
     expect(moved('payreq_bot_updates_received_total', { type: 'message' })).toBeGreaterThanOrEqual(
@@ -204,12 +198,12 @@ describe('polling mode: the ops listener (OPS_PORT)', () => {
       },
     });
     const afterDelivery = await eventually(async () => {
-      const text = await metrics();
-      return sample(text, 'payreq_bot_deliveries_failed_total', {
+      const text = await readMetrics(ops);
+      return metricSample(text, 'payreq_bot_deliveries_failed_total', {
         kind: 'telegram.document',
         outcome: 'dead',
       }) -
-        sample(before, 'payreq_bot_deliveries_failed_total', {
+        metricSample(before, 'payreq_bot_deliveries_failed_total', {
           kind: 'telegram.document',
           outcome: 'dead',
         }) ===
@@ -218,9 +212,12 @@ describe('polling mode: the ops listener (OPS_PORT)', () => {
         : undefined;
     }, 'the dead delivery counted');
     expect(
-      sample(afterDelivery, 'payreq_bot_deliveries_sent_total', {
+      metricSample(afterDelivery, 'payreq_bot_deliveries_sent_total', {
         kind: 'telegram.statusChanged',
-      }) - sample(before, 'payreq_bot_deliveries_sent_total', { kind: 'telegram.statusChanged' }),
+      }) -
+        metricSample(before, 'payreq_bot_deliveries_sent_total', {
+          kind: 'telegram.statusChanged',
+        }),
     ).toBe(1);
   });
 
@@ -241,10 +238,10 @@ describe('polling mode: the ops listener (OPS_PORT)', () => {
       expect(down.body.api.failingSince).not.toBeNull();
       expect(down.body.api.lastError).toMatch(/503/);
       expect(down.body.problems.join('\n')).toMatch(/the api failing for \d+ s/);
-      const text = await metrics();
-      expect(sample(text, 'payreq_bot_up')).toBe(0);
+      const text = await readMetrics(ops);
+      expect(metricSample(text, 'payreq_bot_up')).toBe(0);
       expect(
-        sample(text, 'payreq_bot_dependency_errors_total', { dependency: 'api' }),
+        metricSample(text, 'payreq_bot_dependency_errors_total', { dependency: 'api' }),
       ).toBeGreaterThan(0);
     } finally {
       proxy.down = false;
@@ -312,18 +309,7 @@ describe('other shapes', () => {
     }
 
     const port = await freePort();
-    const hooked = createBot(
-      loadConfig(
-        stack.botEnv({
-          BOT_MODE: 'webhook',
-          WEBHOOK_URL: `http://127.0.0.1:${port}`,
-          WEBHOOK_SECRET: 'webhook-secret-for-tests-0123456789',
-          HOST: '127.0.0.1',
-          PORT: String(port),
-          ...unset,
-        }),
-      ),
-    );
+    const hooked = webhookBot(port, unset);
     await hooked.start();
     try {
       const base = `http://127.0.0.1:${port}`;
@@ -335,8 +321,8 @@ describe('other shapes', () => {
         state: 'running',
         receiving: true,
       });
-      const text = await metrics(base);
-      expect(sample(text, 'payreq_bot_up', { service: 'payreq-bot' })).toBe(1);
+      const text = await readMetrics(base);
+      expect(metricSample(text, 'payreq_bot_up', { service: 'payreq-bot' })).toBe(1);
       expect(hooked.opsPort).toBeNull();
     } finally {
       await hooked.stop();
@@ -349,25 +335,14 @@ describe('other shapes', () => {
   it('webhook mode with OPS_PORT: /metrics only on the ops listener', async () => {
     const { tg, token } = stack;
     const port = await freePort();
-    const hooked = createBot(
-      loadConfig(
-        stack.botEnv({
-          BOT_MODE: 'webhook',
-          WEBHOOK_URL: `http://127.0.0.1:${port}`,
-          WEBHOOK_SECRET: 'webhook-secret-for-tests-0123456789',
-          HOST: '127.0.0.1',
-          PORT: String(port),
-          OPS_PORT: '0',
-        }),
-      ),
-    );
+    const hooked = webhookBot(port, { OPS_PORT: '0' });
     await hooked.start();
     try {
       const webhook = `http://127.0.0.1:${port}`;
       const opsBase = `http://127.0.0.1:${hooked.opsPort}`;
       expect((await health(webhook)).status).toBe(200);
       expect((await fetch(`${webhook}/metrics`)).status).toBe(404);
-      expect(await metrics(opsBase)).toContain('payreq_bot_updates_received_total');
+      expect(await readMetrics(opsBase)).toContain('payreq_bot_updates_received_total');
       expect((await health(opsBase)).body.mode).toBe('webhook');
     } finally {
       await hooked.stop();

@@ -128,6 +128,48 @@ export class FlakyProxy {
   }
 }
 
+/**
+ * A document from 1C for the chat's request, as the api keeps it (its bytes, Asset and Document
+ * rows) and queues it for the bot (a `telegram.document` outbox row).
+ */
+export async function queueOnecDocument(
+  api: TestApi,
+  to: { requestId: string; chatId: number },
+  file: { bytes: Buffer; fileName: string },
+) {
+  const stored = await api.files.put(file.bytes);
+  const asset = await api.prisma.asset.create({
+    data: {
+      sha256: stored.sha256,
+      storageKey: stored.key,
+      mime: 'application/pdf',
+      size: stored.size,
+      fileName: file.fileName,
+    },
+  });
+  const document = await api.prisma.document.create({
+    data: {
+      requestId: to.requestId,
+      kind: 'INVOICE',
+      fileName: file.fileName,
+      mime: 'application/pdf',
+      size: stored.size,
+      sha256: stored.sha256,
+      assetId: asset.id,
+      source: 'ONEC',
+    },
+  });
+  const outbox = await api.prisma.outboxMessage.create({
+    data: {
+      target: 'TELEGRAM',
+      kind: 'telegram.document',
+      aggregateKey: `chat:${to.chatId}`,
+      payload: { requestId: to.requestId, chatId: String(to.chatId), documentId: document.id },
+    },
+  });
+  return { document, outbox };
+}
+
 export interface Stack {
   api: TestApi;
   tg: TelegramTestServer;

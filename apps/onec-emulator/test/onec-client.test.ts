@@ -8,32 +8,18 @@ import type { PaymentRequestFields } from '@payreq/contracts';
 // The 1C client against the emulator the project carries, in-process: every test talks real HTTP.
 import { createEmulator } from '../src/index';
 import type { Emulator } from '../src/index';
-import { json, startReceiver } from './helpers';
+import { fields as filledFields, json, startReceiver } from './helpers';
 import { OnecError, createOnecClient, guidToOnecRefHex } from '@payreq/onec';
 import type { OnecClientConfig, OnecCreateRequestInput, OnecRetryEvent } from '@payreq/onec';
 
 const username = 'Интеграция';
 const password = 'correct horse battery staple';
 
+/** The emulator tests' form, with the optional address and desired date left empty. */
 const fields: PaymentRequestFields = {
-  payerName: 'ООО «Ромашка»',
-  payerTaxId: '7707083893',
-  direction: 'OUTGOING',
-  amount: '125000.00',
-  currency: 'USD',
-  clientCurrency: 'RUB',
-  beneficiaryName: 'Shenzhen Trading Co., Ltd.',
-  beneficiaryCountry: 'CN',
+  ...filledFields,
   beneficiaryAddress: null,
-  beneficiaryBankName: 'Bank of China',
-  beneficiarySwift: 'BKCHCNBJ',
-  beneficiaryAccount: '6217000010001234567',
-  purpose: 'Оплата по контракту № 15 за оборудование',
-  contractNumber: '15',
-  contractDate: '2025-01-20',
-  invoiceNumber: 'INV-77',
   desiredDate: null,
-  comment: null,
 };
 
 const payload = (over: Partial<OnecCreateRequestInput> = {}): OnecCreateRequestInput => ({

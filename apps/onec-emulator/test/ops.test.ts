@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createEmulator } from '../src';
 import type { Emulator } from '../src';
+import { metricSample, readMetrics } from '@payreq/testing';
 import { basic, createBody, json, platformAnswer, startReceiver } from './helpers';
 
 /**
@@ -17,27 +18,6 @@ const auth = basic('payreq', 'payreq');
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let emulator: Emulator;
 let dataDir: string;
-
-/** The value of one sample (`name{labels}`), labels in any order; 0 when absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const have = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
-    );
-    if (Object.entries(labels).every(([key, value]) => have[key] === value))
-      return Number(match[3]);
-  }
-  return 0;
-}
-
-async function metrics(): Promise<string> {
-  const response = await fetch(`${emulator.origin}/metrics`);
-  expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-  return response.text();
-}
 
 async function health() {
   const response = await fetch(`${emulator.origin}/healthz`);
@@ -110,9 +90,9 @@ describe('the 1C emulator: /healthz and /metrics', () => {
   });
 
   it('/metrics: process metrics, calls served by route and status, calls to the platform by outcome', async () => {
-    const before = await metrics();
+    const before = await readMetrics(emulator.origin);
     expect(
-      sample(before, 'process_cpu_user_seconds_total', { service: 'onec-emulator' }),
+      metricSample(before, 'process_cpu_user_seconds_total', { service: 'onec-emulator' }),
     ).toBeGreaterThan(0);
     for (const name of [
       'onec_emulator_http_requests_total',
@@ -149,9 +129,9 @@ describe('the 1C emulator: /healthz and /metrics', () => {
     await post(`${emulator.baseUrl}/operator/api/requests/${platformId}/offer`, offer);
     receiver.setResponder((request, _index, res) => json(res, 200, platformAnswer(request)));
 
-    const after = await metrics();
+    const after = await readMetrics(emulator.origin);
     const moved = (name: string, labels: Record<string, string>) =>
-      sample(after, name, labels) - sample(before, name, labels);
+      metricSample(after, name, labels) - metricSample(before, name, labels);
     const requestsRoute = '/bank/hs/payreq/v1/requests';
     expect(
       moved('onec_emulator_http_requests_total', {
@@ -211,9 +191,9 @@ describe('the 1C emulator: /healthz and /metrics', () => {
         outcome: 'refused',
       }),
     ).toBe(1);
-    expect(sample(after, 'onec_emulator_requests', { service: 'onec-emulator' })).toBe(1);
-    expect(sample(after, 'onec_emulator_deliveries', { state: 'DELIVERED' })).toBe(1);
-    expect(sample(after, 'onec_emulator_deliveries', { state: 'FAILED' })).toBe(1);
+    expect(metricSample(after, 'onec_emulator_requests', { service: 'onec-emulator' })).toBe(1);
+    expect(metricSample(after, 'onec_emulator_deliveries', { state: 'DELIVERED' })).toBe(1);
+    expect(metricSample(after, 'onec_emulator_deliveries', { state: 'FAILED' })).toBe(1);
 
     const { body } = await health();
     expect(body).toMatchObject({
@@ -223,7 +203,7 @@ describe('the 1C emulator: /healthz and /metrics', () => {
   });
 
   it('the platform out of reach is counted as no answer; the emulator itself stays healthy', async () => {
-    const before = await metrics();
+    const before = await readMetrics(emulator.origin);
     const platformId = crypto.randomUUID();
     expect((await post(service('/requests'), createBody(platformId))).status).toBe(201);
     await receiver.close();
@@ -232,13 +212,13 @@ describe('the 1C emulator: /healthz and /metrics', () => {
       wait: true,
     });
     expect(sent.status).toBe(200);
-    const after = await metrics();
+    const after = await readMetrics(emulator.origin);
     expect(
-      sample(after, 'onec_emulator_platform_calls_total', {
+      metricSample(after, 'onec_emulator_platform_calls_total', {
         route: '/onec/v1/requests/:id/status',
         outcome: 'no_answer',
       }) -
-        sample(before, 'onec_emulator_platform_calls_total', {
+        metricSample(before, 'onec_emulator_platform_calls_total', {
           route: '/onec/v1/requests/:id/status',
           outcome: 'no_answer',
         }),

@@ -1,10 +1,6 @@
 import { z } from 'zod';
 
-const optional = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => (v ? v : undefined));
+import { optionalSetting as optional } from '../src/env';
 
 /** Environment of the package's CLI scripts (migrate, seed), validated in one place. */
 const schema = z.object({

@@ -1,16 +1,15 @@
 import { z } from 'zod';
 
+/** A setting that may be unset; blank counts as unset. */
+export const optionalSetting = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
 const schema = z.object({
-  DATABASE_URL: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => (v ? v : undefined)),
-  PGLITE_DATA_DIR: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => (v ? v : undefined)),
+  DATABASE_URL: optionalSetting,
+  PGLITE_DATA_DIR: optionalSetting,
 });
 
 export type DbEnv = z.infer<typeof schema>;

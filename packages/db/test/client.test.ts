@@ -1,25 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createDb, Prisma, RequestSource, RequestStatus } from '../src';
 import { createTestDb, isPostgresAvailable } from '../src/testing';
-import type { TestDb, TestDbKind } from '../src/testing';
+import { describeOnEachDb } from './helpers';
 
-const kinds: TestDbKind[] = ['pglite', 'postgres'];
-
-describe.each(kinds)('Prisma Client on %s', (kind) => {
-  const skip = kind === 'postgres' && !isPostgresAvailable();
-  let db: TestDb;
-  beforeAll(async () => {
-    if (!skip) db = await createTestDb(kind);
-  });
-  afterAll(async () => {
-    await db?.close();
-  });
-
+describeOnEachDb('Prisma Client', (db, skip) => {
   it.skipIf(skip)('does a nested create and reads it back with include', async () => {
-    const tenant = await db.prisma.tenant.create({
+    const tenant = await db().prisma.tenant.create({
       data: {
         name: 'ООО Ромашка',
         agents: { create: [{ name: 'Анна', telegramId: 9_007_199_254_740_993n }] },
@@ -41,7 +30,7 @@ describe.each(kinds)('Prisma Client on %s', (kind) => {
     expect(request.number).toBeGreaterThan(0);
     expect(request.history[0]?.toValue).toEqual({ to: 'DRAFT' });
 
-    const found = await db.prisma.paymentRequest.findUniqueOrThrow({
+    const found = await db().prisma.paymentRequest.findUniqueOrThrow({
       where: { id: request.id },
       include: { tenant: { include: { agents: true } }, offers: true },
     });
@@ -51,41 +40,41 @@ describe.each(kinds)('Prisma Client on %s', (kind) => {
   });
 
   it.skipIf(skip)('commits and rolls back interactive transactions', async () => {
-    const tenant = await db.prisma.tenant.create({ data: { name: 'Tx' } });
-    await db.prisma.$transaction(async (tx) => {
+    const tenant = await db().prisma.tenant.create({ data: { name: 'Tx' } });
+    await db().prisma.$transaction(async (tx) => {
       await tx.agent.create({ data: { tenantId: tenant.id, name: 'kept' } });
     });
     await expect(
-      db.prisma.$transaction(async (tx) => {
+      db().prisma.$transaction(async (tx) => {
         await tx.agent.create({ data: { tenantId: tenant.id, name: 'rolled back' } });
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    const names = (await db.prisma.agent.findMany({ where: { tenantId: tenant.id } })).map(
+    const names = (await db().prisma.agent.findMany({ where: { tenantId: tenant.id } })).map(
       (a) => a.name,
     );
     expect(names).toEqual(['kept']);
   });
 
   it.skipIf(skip)('maps unique violations to P2002', async () => {
-    const tenant = await db.prisma.tenant.create({ data: { name: 'Dup' } });
-    await db.prisma.agent.create({ data: { tenantId: tenant.id, name: 'a', telegramId: 42n } });
-    const error = await db.prisma.agent
-      .create({ data: { tenantId: tenant.id, name: 'b', telegramId: 42n } })
+    const tenant = await db().prisma.tenant.create({ data: { name: 'Dup' } });
+    await db().prisma.agent.create({ data: { tenantId: tenant.id, name: 'a', telegramId: 42n } });
+    const error = await db()
+      .prisma.agent.create({ data: { tenantId: tenant.id, name: 'b', telegramId: 42n } })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Prisma.PrismaClientKnownRequestError);
     expect((error as Prisma.PrismaClientKnownRequestError).code).toBe('P2002');
   });
 
   it.skipIf(skip)('allows one master tenant only (partial unique index)', async () => {
-    await db.prisma.tenant.create({ data: { name: 'Банк', isMaster: true } });
-    await db.prisma.tenant.create({ data: { name: 'Client 1' } });
-    await db.prisma.tenant.create({ data: { name: 'Client 2', isMaster: false } });
-    const error = await db.prisma.tenant
-      .create({ data: { name: 'Второй банк', isMaster: true } })
+    await db().prisma.tenant.create({ data: { name: 'Банк', isMaster: true } });
+    await db().prisma.tenant.create({ data: { name: 'Client 1' } });
+    await db().prisma.tenant.create({ data: { name: 'Client 2', isMaster: false } });
+    const error = await db()
+      .prisma.tenant.create({ data: { name: 'Второй банк', isMaster: true } })
       .catch((e: unknown) => e);
     expect((error as Prisma.PrismaClientKnownRequestError).code).toBe('P2002');
-    const master = await db.prisma.tenant.findUnique({ where: { isMaster: true } });
+    const master = await db().prisma.tenant.findUnique({ where: { isMaster: true } });
     expect(master?.name).toBe('Банк');
   });
 });

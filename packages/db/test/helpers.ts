@@ -1,7 +1,11 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll, describe } from 'vitest';
+
 import { defaultMigrationsDir, defaultSchemaPath } from '../src/paths';
+import { createTestDb, isPostgresAvailable } from '../src/testing';
+import type { TestDb, TestDbKind } from '../src/testing';
 
 /** A scratch copy of the schema and the migrations, removed by `cleanup()`. */
 export function scratchProject(): {
@@ -34,4 +38,27 @@ export const postgresUrl = process.env.TEST_POSTGRES_URL;
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+const dbKinds: TestDbKind[] = ['pglite', 'postgres'];
+
+/**
+ * Declares `suite` once on PGlite and once on PostgreSQL, each with a fresh database for its
+ * tests (`db()`); `skip` is true for PostgreSQL where no server is available.
+ */
+export function describeOnEachDb(
+  title: string,
+  suite: (db: () => TestDb, skip: boolean) => void,
+): void {
+  describe.each(dbKinds)(`${title} on %s`, (kind) => {
+    const skip = kind === 'postgres' && !isPostgresAvailable();
+    let db: TestDb | undefined;
+    beforeAll(async () => {
+      if (!skip) db = await createTestDb(kind);
+    });
+    afterAll(async () => {
+      await db?.close();
+    });
+    suite(() => db!, skip);
+  });
 }

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseSeedAgents, seed } from '../src/seed';
-import { createTestDb, isPostgresAvailable } from '../src/testing';
-import type { TestDb, TestDbKind } from '../src/testing';
+import { describeOnEachDb } from './helpers';
 
 describe('parseSeedAgents', () => {
   it('parses Name:telegramId lists', () => {
@@ -19,21 +18,10 @@ describe('parseSeedAgents', () => {
   });
 });
 
-const kinds: TestDbKind[] = ['pglite', 'postgres'];
-
-describe.each(kinds)('seed on %s', (kind) => {
-  const skip = kind === 'postgres' && !isPostgresAvailable();
-  let db: TestDb;
-  beforeAll(async () => {
-    if (!skip) db = await createTestDb(kind);
-  });
-  afterAll(async () => {
-    await db?.close();
-  });
-
+describeOnEachDb('seed', (db, skip) => {
   const snapshot = async () => ({
-    tenants: await db.prisma.tenant.findMany({ orderBy: { name: 'asc' } }),
-    agents: (await db.prisma.agent.findMany({ orderBy: { telegramId: 'asc' } })).map(
+    tenants: await db().prisma.tenant.findMany({ orderBy: { name: 'asc' } }),
+    agents: (await db().prisma.agent.findMany({ orderBy: { telegramId: 'asc' } })).map(
       ({ updatedAt: _u, ...agent }) => agent,
     ),
   });
@@ -46,12 +34,12 @@ describe.each(kinds)('seed on %s', (kind) => {
         { name: 'Борис', telegramId: '222' },
       ],
     };
-    const first = await seed(db.prisma, config);
+    const first = await seed(db().prisma, config);
     expect(first.masterTenantCreated).toBe(true);
     expect(first.agents).toEqual({ created: 2, updated: 0, unchanged: 0, deactivated: 0 });
     const before = await snapshot();
 
-    const second = await seed(db.prisma, config);
+    const second = await seed(db().prisma, config);
     expect(second.masterTenantCreated).toBe(false);
     expect(second.masterTenantId).toBe(first.masterTenantId);
     expect(second.agents).toEqual({ created: 0, updated: 0, unchanged: 2, deactivated: 0 });
@@ -64,7 +52,7 @@ describe.each(kinds)('seed on %s', (kind) => {
   it.skipIf(skip)(
     'deactivates agents removed from the config, renames, and reactivates',
     async () => {
-      const removed = await seed(db.prisma, {
+      const removed = await seed(db().prisma, {
         masterTenantName: 'Банк (головной)',
         agents: [{ name: 'Анна Петрова', telegramId: 111 }],
       });
@@ -76,13 +64,13 @@ describe.each(kinds)('seed on %s', (kind) => {
         [222n, 'Борис', false],
       ]);
 
-      const again = await seed(db.prisma, {
+      const again = await seed(db().prisma, {
         masterTenantName: 'Банк (головной)',
         agents: [{ name: 'Анна Петрова', telegramId: 111 }],
       });
       expect(again.agents).toEqual({ created: 0, updated: 0, unchanged: 1, deactivated: 0 });
 
-      await seed(db.prisma, {
+      await seed(db().prisma, {
         masterTenantName: 'Банк (головной)',
         agents: [
           { name: 'Анна Петрова', telegramId: 111 },
@@ -91,16 +79,16 @@ describe.each(kinds)('seed on %s', (kind) => {
       });
       const after = await snapshot();
       expect(after.agents.map((a) => a.active)).toEqual([true, true]);
-      expect(await db.prisma.agent.count()).toBe(2); // never deleted, never duplicated
+      expect(await db().prisma.agent.count()).toBe(2); // never deleted, never duplicated
     },
   );
 
   it.skipIf(skip)('leaves alone the agents an administrator added in the portal', async () => {
-    const master = await db.prisma.tenant.findFirstOrThrow({ where: { isMaster: true } });
-    await db.prisma.agent.create({
+    const master = await db().prisma.tenant.findFirstOrThrow({ where: { isMaster: true } });
+    await db().prisma.agent.create({
       data: { tenantId: master.id, name: 'Вера', telegramId: 333n, managedBy: 'portal' },
     });
-    const result = await seed(db.prisma, {
+    const result = await seed(db().prisma, {
       masterTenantName: 'Банк (головной)',
       agents: [
         { name: 'Анна Петрова', telegramId: 111, isAdmin: true },
@@ -108,7 +96,7 @@ describe.each(kinds)('seed on %s', (kind) => {
       ],
     });
     expect(result.agents.deactivated).toBe(0);
-    const agents = await db.prisma.agent.findMany({ orderBy: { telegramId: 'asc' } });
+    const agents = await db().prisma.agent.findMany({ orderBy: { telegramId: 'asc' } });
     expect(agents.map((a) => [a.name, a.active, a.isAdmin])).toEqual([
       ['Анна Петрова', true, true],
       ['Борис', true, false],
@@ -118,7 +106,7 @@ describe.each(kinds)('seed on %s', (kind) => {
 
   it.skipIf(skip)('rejects a config listing a Telegram id twice', async () => {
     await expect(
-      seed(db.prisma, {
+      seed(db().prisma, {
         masterTenantName: 'Банк',
         agents: [
           { name: 'A', telegramId: 1 },

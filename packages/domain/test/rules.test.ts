@@ -1,4 +1,4 @@
-import type { PaymentRequestFields } from '@payreq/contracts';
+import { completeFields } from '@payreq/testing';
 import { describe, expect, it } from 'vitest';
 
 import type { Actor, ChangeFacts } from '../src';
@@ -25,25 +25,15 @@ import {
 } from '../src';
 
 const now = new Date('2026-12-02T12:00:00Z');
-const complete: PaymentRequestFields = {
-  payerName: 'ООО «Ромашка»',
-  payerTaxId: '7707083893',
-  direction: 'OUTGOING',
-  amount: '1250000.00',
-  currency: 'CNY',
-  clientCurrency: 'RUB',
-  beneficiaryName: 'Shenzhen Flower Trading Co., Ltd.',
-  beneficiaryCountry: 'CN',
-  beneficiaryAddress: null,
-  beneficiaryBankName: 'Bank of China',
-  beneficiarySwift: 'BKCHCNBJ45A',
-  beneficiaryAccount: '6217000010012345678',
-  purpose: 'Оплата по контракту',
-  contractNumber: null,
-  contractDate: null,
-  invoiceNumber: null,
-  desiredDate: null,
-  comment: null,
+/** An agent of the bank (the master tenant). */
+const bankAgent: Actor = {
+  kind: 'agent',
+  agentId: 'a-1',
+  userId: null,
+  telegramId: 1,
+  name: 'Anna',
+  tenantId: 't-bank',
+  tenantIsMaster: true,
 };
 const inHouse = pipelineFor({ source: 'TELEGRAM', telegramChatId: -1, tenant: { isMaster: true } });
 const standard = pipelineFor({
@@ -55,7 +45,7 @@ const facts = (overrides: Partial<ChangeFacts> = {}): ChangeFacts => ({
   pipeline: inHouse,
   status: 'DRAFT',
   paymentStatus: 'NOT_PAID',
-  fields: complete,
+  fields: completeFields,
   offersDeadline: null,
   ...overrides,
 });
@@ -74,7 +64,7 @@ describe('one transition for every status and payment change', () => {
   it('refuses a submit of an incomplete form, naming the fields', () => {
     expect(() =>
       planChanges(
-        facts({ fields: { ...complete, payerTaxId: null } }),
+        facts({ fields: { ...completeFields, payerTaxId: null } }),
         [{ kind: 'status', to: 'COLLECTING_OFFERS' }],
         'AGENT',
         now,
@@ -165,15 +155,6 @@ describe('offers', () => {
 });
 
 describe('agents', () => {
-  const anna: Actor = {
-    kind: 'agent',
-    agentId: 'a-1',
-    userId: null,
-    telegramId: 1,
-    name: 'Anna',
-    tenantId: 't-bank',
-    tenantIsMaster: true,
-  };
   const ivan: Actor = { kind: 'user', userId: 'u-1', telegramId: 2, name: 'Ivan' };
 
   it('keeps the whitelist: active and known by a Telegram id', () => {
@@ -184,7 +165,7 @@ describe('agents', () => {
   });
 
   it('links a deal room’s request to the agent who creates it, else to the room’s agent', () => {
-    expect(agentForChatRequest(anna, { agentId: 'a-7' })).toBe('a-1');
+    expect(agentForChatRequest(bankAgent, { agentId: 'a-7' })).toBe('a-1');
     expect(agentForChatRequest(ivan, { agentId: 'a-7' })).toBe('a-7');
     expect(agentForChatRequest(ivan, { agentId: null })).toBeNull();
   });
@@ -203,15 +184,6 @@ describe('agents', () => {
 });
 
 describe('the standard pipeline outside Telegram', () => {
-  const bankAgent: Actor = {
-    kind: 'agent',
-    agentId: 'a-1',
-    userId: null,
-    telegramId: 1,
-    name: 'Anna',
-    tenantId: 't-bank',
-    tenantIsMaster: true,
-  };
   const otherAgent: Actor = {
     ...bankAgent,
     agentId: 'a-9',

@@ -14,6 +14,14 @@ import { documentKindLabel, paymentStatusLabel, requestTitle, statusLabel } from
  * language: the same words as the Mini App's history, never an id or a code.
  */
 
+/** A change of a status or of the payment status, by whom and why. */
+interface Change<T> {
+  from: T;
+  to: T;
+  by: HistoryActor;
+  comment?: string | null;
+}
+
 function byLine(by: HistoryActor, ru: boolean, verb: 'changed' | 'set'): string {
   const who = actorLabel(by, ru ? 'ru' : 'en');
   if (ru) return verb === 'changed' ? `Изменил(а): ${who}` : `Отметил(а): ${who}`;
@@ -34,12 +42,7 @@ export function requestCreatedText(card: RequestCard, format: Formatter): string
 
 export function statusChangedText(
   card: RequestCard,
-  change: {
-    from: RequestCard['status'];
-    to: RequestCard['status'];
-    by: HistoryActor;
-    comment?: string | null;
-  },
+  change: Change<RequestCard['status']>,
   format: Formatter,
 ): string {
   const { locale } = format;
@@ -59,12 +62,7 @@ export function statusChangedText(
 
 export function paymentStatusChangedText(
   card: RequestCard,
-  change: {
-    from: RequestCard['paymentStatus'];
-    to: RequestCard['paymentStatus'];
-    by: HistoryActor;
-    comment?: string | null;
-  },
+  change: Change<RequestCard['paymentStatus']>,
   format: Formatter,
 ): string {
   const { locale } = format;

@@ -29,16 +29,17 @@ function telegramHash(
 
 describe('Mini App launch data', () => {
   it('signs init data exactly as Telegram does', () => {
+    const alice = {
+      id: 6123450017,
+      first_name: 'Alice',
+      last_name: 'Ivanova',
+      username: 'alice_i',
+      language_code: 'ru',
+      allows_write_to_pm: true,
+    };
     const initData = signInitData(
       {
-        user: {
-          id: 6123450017,
-          first_name: 'Alice',
-          last_name: 'Ivanova',
-          username: 'alice_i',
-          language_code: 'ru',
-          allows_write_to_pm: true,
-        },
+        user: alice,
         chat_instance: '-4937562395012345678',
         chat_type: 'sender',
         start_param: 'deal_42',
@@ -56,14 +57,7 @@ describe('Mini App launch data', () => {
       'signature',
       'hash',
     ]);
-    expect(JSON.parse(params.get('user') ?? '')).toEqual({
-      id: 6123450017,
-      first_name: 'Alice',
-      last_name: 'Ivanova',
-      username: 'alice_i',
-      language_code: 'ru',
-      allows_write_to_pm: true,
-    });
+    expect(JSON.parse(params.get('user') ?? '')).toEqual(alice);
     expect(params.get('auth_date')).toBe('1780000000');
     expect(params.get('signature')).toMatch(/^[A-Za-z0-9_-]{86}$/);
     const { expected, actual } = telegramHash(initData, TOKEN);

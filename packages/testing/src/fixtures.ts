@@ -1,4 +1,4 @@
-import type { PaymentRequestPatchInput } from '@payreq/contracts';
+import type { PaymentRequestFields, PaymentRequestPatchInput } from '@payreq/contracts';
 import type { PrismaClient } from '@payreq/db';
 
 /** A form that passes every check: submit accepts it. */
@@ -20,6 +20,31 @@ export const completeForm = {
   contractDate: '2026-10-01',
   invoiceNumber: 'INV-2026-0042',
 } satisfies PaymentRequestPatchInput;
+
+/** Every field of the form, none filled in (a new draft). */
+export const emptyFields: PaymentRequestFields = {
+  payerName: null,
+  payerTaxId: null,
+  direction: null,
+  amount: null,
+  currency: null,
+  clientCurrency: null,
+  beneficiaryName: null,
+  beneficiaryCountry: null,
+  beneficiaryAddress: null,
+  beneficiaryBankName: null,
+  beneficiarySwift: null,
+  beneficiaryAccount: null,
+  purpose: null,
+  contractNumber: null,
+  contractDate: null,
+  invoiceNumber: null,
+  desiredDate: null,
+  comment: null,
+};
+
+/** `completeForm` as the stored record the domain rules read: the fields it leaves out are empty. */
+export const completeFields: PaymentRequestFields = { ...emptyFields, ...completeForm };
 
 export const offerTerms = (total: string) => ({
   rate: '12.8456',

@@ -12,6 +12,16 @@ export interface TelegramUser {
   language_code?: string;
 }
 
+/** The world's people as Telegram knows them (the ids of `createWorld`'s agents and client). */
+export const telegramPeople = {
+  /** The bank's agent who opens deal rooms. */
+  anna: { id: 7000000001, first_name: 'Анна', last_name: 'Смирнова', language_code: 'ru' },
+  /** Another agent of the bank. */
+  boris: { id: 7000000002, first_name: 'Борис', last_name: 'Агентов', language_code: 'ru' },
+  /** The client. */
+  ivan: { id: 5000000001, first_name: 'Иван', last_name: 'Петров', language_code: 'ru' },
+} satisfies Record<string, TelegramUser>;
+
 /** Signs Mini App launch data exactly as Telegram does (HMAC-SHA256 under HMAC("WebAppData", token)). */
 export function signLaunch(
   user: TelegramUser,

@@ -160,6 +160,18 @@ function demoSuite(name: string, args: string[], options: { postgres: boolean; b
     let onec: OnecOperator;
     let db: Db | null = null;
     const epic = () => run.state.epic;
+    /** The deal room's messages are each stored once, the photo with its bytes' hash. */
+    const expectChatKept = async (prisma: Db['prisma']) => {
+      const rows = await prisma.chatMessage.findMany({
+        where: { chatId: BigInt(epic().chatId) },
+        include: { asset: true },
+      });
+      const ours = rows.filter((row) =>
+        epic().chatMessages.some((message) => message.messageId === row.messageId),
+      );
+      expect(ours).toHaveLength(epic().chatMessages.length);
+      expect(ours.find((row) => row.kind === 'photo')?.asset?.sha256).toBe(epic().photoSha256);
+    };
 
     /** The Mini App's api as a member of the deal room, signed by the Telegram test server. */
     const asMember = async (user: number, apiUrl = run.state.apiUrls[0]!) => {
@@ -417,15 +429,7 @@ function demoSuite(name: string, args: string[], options: { postgres: boolean; b
     if (options.postgres)
       it('the database (PostgreSQL, read while both apis run): each chat message once, outbox delivered, one request', async () => {
         const prisma = db!.prisma;
-        const rows = await prisma.chatMessage.findMany({
-          where: { chatId: BigInt(epic().chatId) },
-          include: { asset: true },
-        });
-        const ours = rows.filter((row) =>
-          epic().chatMessages.some((message) => message.messageId === row.messageId),
-        );
-        expect(ours).toHaveLength(epic().chatMessages.length);
-        expect(ours.find((row) => row.kind === 'photo')?.asset?.sha256).toBe(epic().photoSha256);
+        await expectChatKept(prisma);
         expect(await prisma.paymentRequest.count()).toBe(1);
         expect(await prisma.document.count()).toBe(2);
         const outbox = await prisma.outboxMessage.findMany();
@@ -476,15 +480,7 @@ function demoSuite(name: string, args: string[], options: { postgres: boolean; b
           migrate: false,
         });
         try {
-          const rows = await stopped.prisma.chatMessage.findMany({
-            where: { chatId: BigInt(epic().chatId) },
-            include: { asset: true },
-          });
-          const ours = rows.filter((row) =>
-            epic().chatMessages.some((message) => message.messageId === row.messageId),
-          );
-          expect(ours).toHaveLength(epic().chatMessages.length);
-          expect(ours.find((row) => row.kind === 'photo')?.asset?.sha256).toBe(epic().photoSha256);
+          await expectChatKept(stopped.prisma);
           expect(
             await stopped.prisma.outboxMessage.count({ where: { state: { not: 'DELIVERED' } } }),
           ).toBe(0);

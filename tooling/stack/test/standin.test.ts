@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { phoneContextOptions } from '@payreq/testing';
 import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -337,15 +338,7 @@ describe('the Telegram web stand-in over the whole stack', () => {
     { timeout: 90_000 },
     async () => {
       for (const theme of ['light', 'dark'] as const) {
-        const phone = await browser.newContext({
-          viewport: { width: 360, height: 740 },
-          deviceScaleFactor: 2,
-          isMobile: true,
-          hasTouch: true,
-          locale: 'ru-RU',
-          timezoneId: 'Europe/Moscow',
-          colorScheme: theme,
-        });
+        const phone = await browser.newContext({ ...phoneContextOptions, colorScheme: theme });
         const small = await phone.newPage();
         small.on('pageerror', (error) => errors.push(error.message));
         await small.goto(

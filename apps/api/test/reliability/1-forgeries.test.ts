@@ -18,7 +18,7 @@ import {
 import { botClient, signLaunch, tma } from '../../testing/telegram';
 import { recordFigure } from '@payreq/testing/reliability';
 import type { DealRoom } from './support';
-import { CHAT, dealRoom, people, rowCounts, rowsChanged, skipSuite } from './support';
+import { CHAT, dealRoom, onecOffer, people, rowCounts, rowsChanged, skipSuite } from './support';
 
 const MAX_AGE = 3600;
 const PURE_RUNS = 10_000;
@@ -393,15 +393,7 @@ describe.skipIf(skipSuite)(`forgeries (${dbKind})`, () => {
       {
         path: `${base}/offer`,
         key: randomUUID(),
-        body: {
-          Ref_Key: randomUUID(),
-          version: 1,
-          rate: '12.8',
-          feePercent: '1',
-          fixedFee: '0',
-          totalToPay: '16000000',
-          settlementDays: 2,
-        },
+        body: onecOffer(1),
       },
       { path: `${base}/status`, key: randomUUID(), body: { version: 1, status: 'IN_PROGRESS' } },
       {

@@ -14,7 +14,7 @@ import { PORTAL_COOKIE, portalSignIn, websiteLogin } from '../../testing/portal'
 import { miniAppClient, signLaunch, tma } from '../../testing/telegram';
 import { recordFigure } from '@payreq/testing/reliability';
 import type { DealRoom } from './support';
-import { CHAT, dealRoom, people, rowCounts, rowsChanged, skipSuite } from './support';
+import { CHAT, dealRoom, onecOffer, people, rowCounts, rowsChanged, skipSuite } from './support';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -479,16 +479,7 @@ const table: Row[] = [
     name: 'POST /onec/v1/requests/:id/offer',
     state: 'submitted',
     allowed: ['onec'],
-    call: (s) =>
-      onecWrite(`/onec/v1/requests/${s.telegramId}/offer`, {
-        Ref_Key: randomUUID(),
-        version: s.version,
-        rate: '12.8',
-        feePercent: '1',
-        fixedFee: '0',
-        totalToPay: '16000000',
-        settlementDays: 2,
-      }),
+    call: (s) => onecWrite(`/onec/v1/requests/${s.telegramId}/offer`, onecOffer(s.version)),
   },
   {
     name: 'POST /onec/v1/requests/:id/status',
@@ -597,15 +588,7 @@ describe.skipIf(skipSuite)(`access matrix (${dbKind})`, () => {
     const offer = await fetch(
       `${api.url}/onec/v1/requests/${draft.id}/offer`,
       (() => {
-        const body = JSON.stringify({
-          Ref_Key: randomUUID(),
-          version: setup.version,
-          rate: '12.8',
-          feePercent: '1',
-          fixedFee: '0',
-          totalToPay: '16000000',
-          settlementDays: 2,
-        });
+        const body = JSON.stringify(onecOffer(setup.version));
         return {
           method: 'POST',
           body,

@@ -18,7 +18,7 @@ import { recordFigure } from '@payreq/testing/reliability';
 import type { WireBody } from '@payreq/testing/generators';
 import { inParallel, junk, nearValidValue, wire } from '@payreq/testing/generators';
 import type { DealRoom } from './support';
-import { CHAT, dealRoom, people, rowCounts, rowsChanged, skipSuite } from './support';
+import { CHAT, dealRoom, onecOffer, people, rowCounts, rowsChanged, skipSuite } from './support';
 
 /**
  * Bodies per call site. Each boundary gets at least 10,000 in all on PostgreSQL, the production
@@ -223,13 +223,7 @@ describe.skipIf(skipSuite)(`bad input (${dbKind})`, () => {
       data: { status: 'CANCELLED' },
     });
     const offer = {
-      Ref_Key: randomUUID(),
-      version: 1,
-      rate: '12.8',
-      feePercent: '1',
-      fixedFee: '0',
-      totalToPay: '16000000',
-      settlementDays: 2,
+      ...onecOffer(1),
       validUntil: '2030-06-30T23:59:59',
       comment: 'c',
     };

@@ -1,9 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-
-import type { TestDb } from '@payreq/db/testing';
-import { createTestDb } from '@payreq/db/testing';
 import type { Emulator } from '@payreq/onec-emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -13,15 +7,14 @@ import { createWorld } from '@payreq/testing';
 import type { TestApi } from '../../testing/harness';
 import { dbKind, startTestApi } from '../../testing/harness';
 import { startEmulator } from '../../testing/onec';
-import type { ApiProcess, DeliveryTally, PostgresCluster } from './faults-support';
+import type { DeliveryTally, PostgresCluster } from './faults-support';
 import {
+  apiProcessesRig,
   countCreateCalls,
   recordDeliveryFigure,
   seconds,
   startApiOn,
-  startApiProcess,
   startFaultWorker,
-  startOnecEmulator,
   startPostgresCluster,
   submitInHouse,
   tallyDeliveries,
@@ -215,58 +208,28 @@ if (dbKind === 'postgres') {
   });
 
   describe.skipIf(skipSuite)('the api killed with deliveries in flight (postgres)', () => {
-    let db: TestDb;
-    let emulator: Emulator;
-    let world: World;
-    let calls: Map<string, number>;
-    let logDir: string;
-    const apis: ApiProcess[] = [];
-
-    beforeAll(async () => {
-      db = await createTestDb('postgres');
-      world = await createWorld(db.prisma);
-      emulator = await startOnecEmulator();
-      calls = countCreateCalls(emulator);
-      logDir = mkdtempSync(path.join(tmpdir(), 'payreq-api-logs-'));
-    });
-    afterAll(async () => {
-      for (const api of apis) await api.stop();
-      await emulator?.stop();
-      await db?.close();
-      if (logDir) rmSync(logDir, { recursive: true, force: true });
-    });
-
-    const startApi = async () => {
-      const api = await startApiProcess({
-        databaseUrl: db.url!,
-        onecBaseUrl: emulator.baseUrl,
-        logFile: path.join(logDir, 'api.log'),
-        seedAgents: 'Anna (bank):7000000001,Boris (bank):7000000002',
-      });
-      apis.push(api);
-      return api;
-    };
+    const rig = apiProcessesRig();
 
     it('reaches 1C exactly once per message after a SIGKILL mid-delivery and a restart', async () => {
       // 1C answers in 1.5 s (within the api's 5 s timeout): deliveries are in flight.
-      emulator.setFault({ mode: 'slow', delayMs: 1_500 });
-      const first = await startApi();
-      const ids = await submitInHouse(db.prisma, world, [first.url], REQUESTS);
+      rig.emulator.setFault({ mode: 'slow', delayMs: 1_500 });
+      const first = await rig.startApi('api.log');
+      const ids = await submitInHouse(rig.db.prisma, rig.world, [first.url], REQUESTS);
       let atKill = { delivered: 0, inFlight: 0 };
       for (let i = 0; i < 400; i += 1) {
-        atKill = await inFlight({ prisma: db.prisma }, emulator, calls, ids);
+        atKill = await inFlight({ prisma: rig.db.prisma }, rig.emulator, rig.calls, ids);
         if (atKill.delivered >= 1 && atKill.inFlight >= 5) break;
         await sleep(25);
       }
       await first.kill();
       const killedAt = Date.now();
-      emulator.setFault({ mode: 'off' });
+      rig.emulator.setFault({ mode: 'off' });
       // The killed worker's claims hold their messages until its lease (OUTBOX_LEASE_MS, 2 s
       // here, renewed only while the worker lives) runs out; the restarted api takes them then.
-      await startApi();
+      await rig.startApi('api.log');
       const upAt = Date.now();
-      await waitForDeliveries(db.prisma, ids);
-      const tally = await tallyDeliveries(db.prisma, emulator, calls, ids);
+      await waitForDeliveries(rig.db.prisma, ids);
+      const tally = await tallyDeliveries(rig.db.prisma, rig.emulator, rig.calls, ids);
       const figure = recordDeliveryFigure({
         name: 'api killed (SIGKILL) mid-delivery, restarted',
         tally,

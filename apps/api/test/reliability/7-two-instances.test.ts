@@ -1,25 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-
-import type { TestDb } from '@payreq/db/testing';
-import { createTestDb } from '@payreq/db/testing';
-import type { Emulator } from '@payreq/onec-emulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { completeForm } from '@payreq/testing';
-import type { World } from '@payreq/testing';
-import { createWorld } from '@payreq/testing';
 import { seedIntegration } from '../../testing/onec';
 import { botClient, signLaunch, tma } from '../../testing/telegram';
 import { recordFigure } from '@payreq/testing/reliability';
 import type { ApiProcess } from './faults-support';
 import {
-  countCreateCalls,
+  apiProcessesRig,
   inParallel,
   recordDeliveryFigure,
-  startApiProcess,
-  startOnecEmulator,
   submitInHouse,
   tallyDeliveries,
   waitForDeliveries,
@@ -38,44 +27,18 @@ const ROUNDS = 4;
 const PLATFORM_REQUESTS = 24;
 
 describe.skipIf(skipSuite)('two api instances and two outbox workers on one PostgreSQL', () => {
-  let db: TestDb;
-  let world: World;
-  let emulator: Emulator;
-  let calls: Map<string, number>;
-  let logDir: string;
-  const apis: ApiProcess[] = [];
+  const rig = apiProcessesRig();
 
   beforeAll(async () => {
-    db = await createTestDb('postgres');
-    world = await createWorld(db.prisma);
-    emulator = await startOnecEmulator();
-    calls = countCreateCalls(emulator);
-    logDir = mkdtempSync(path.join(tmpdir(), 'payreq-api-logs-'));
     // Both at once on a migrated database whose bank and 1C integration exist (each start
     // seeds them again: updates only).
-    await seedIntegration(db.prisma);
+    await seedIntegration(rig.db.prisma);
     const started = await Promise.allSettled(
-      ['a', 'b'].map((name) =>
-        startApiProcess({
-          databaseUrl: db.url!,
-          onecBaseUrl: emulator.baseUrl,
-          logFile: path.join(logDir, `api-${name}.log`),
-          seedAgents: 'Anna (bank):7000000001,Boris (bank):7000000002',
-        }),
-      ),
+      ['a', 'b'].map((name) => rig.startApi(`api-${name}.log`)),
     );
-    for (const outcome of started) {
-      if (outcome.status === 'fulfilled') apis.push(outcome.value);
-    }
     for (const outcome of started) {
       if (outcome.status === 'rejected') throw outcome.reason;
     }
-  });
-  afterAll(async () => {
-    for (const api of apis) await api.stop();
-    await emulator?.stop();
-    await db?.close();
-    if (logDir) rmSync(logDir, { recursive: true, force: true });
   });
 
   /** A Mini App call in a deal room through one instance: the HTTP status and the body. */
@@ -98,7 +61,7 @@ describe.skipIf(skipSuite)('two api instances and two outbox workers on one Post
   };
 
   it('loses no update saved through both instances at once and delivers each request to 1C once', async () => {
-    const [a, b] = apis as [ApiProcess, ApiProcess];
+    const [a, b] = rig.apis as [ApiProcess, ApiProcess];
 
     // Deal rooms registered by the bot through either instance; the agent fills each request in.
     const rooms = await inParallel(Array.from({ length: ROOMS }), 4, async (_, index) => {
@@ -119,12 +82,12 @@ describe.skipIf(skipSuite)('two api instances and two outbox workers on one Post
         fields: completeForm,
       });
       if (created.status !== 200) throw new Error(`first save: ${JSON.stringify(created.json)}`);
-      const request = await db.prisma.paymentRequest.findFirstOrThrow({
+      const request = await rig.db.prisma.paymentRequest.findFirstOrThrow({
         where: { telegramChatId: BigInt(chatId) },
       });
       return { token: registered.launchToken, requestId: request.id };
     });
-    const historyBefore = await db.prisma.requestHistory.count();
+    const historyBefore = await rig.db.prisma.requestHistory.count();
 
     // In every room at once: the client and the agent save the same version, each through
     // another instance; exactly one may win, and the row holds the winner's value.
@@ -133,7 +96,7 @@ describe.skipIf(skipSuite)('two api instances and two outbox workers on one Post
     let other = 0;
     let lost = 0;
     await inParallel(rooms, ROOMS, async (room) => {
-      const start = await db.prisma.paymentRequest.findUniqueOrThrow({
+      const start = await rig.db.prisma.paymentRequest.findUniqueOrThrow({
         where: { id: room.requestId },
       });
       let version = start.version;
@@ -157,7 +120,7 @@ describe.skipIf(skipSuite)('two api instances and two outbox workers on one Post
         if (ok > 1) lost += 1;
         wins += ok;
         roomWins += ok;
-        const row = await db.prisma.paymentRequest.findUniqueOrThrow({
+        const row = await rig.db.prisma.paymentRequest.findUniqueOrThrow({
           where: { id: room.requestId },
         });
         if (client.status === 200 && row.comment !== `c${round}`) lost += 1;
@@ -167,7 +130,7 @@ describe.skipIf(skipSuite)('two api instances and two outbox workers on one Post
       if (version - start.version !== roomWins)
         lost += Math.abs(version - start.version - roomWins);
     });
-    const historyRows = (await db.prisma.requestHistory.count()) - historyBefore;
+    const historyRows = (await rig.db.prisma.requestHistory.count()) - historyBefore;
     const saves = recordFigure({
       name: 'two instances: saves through both at once',
       tried: ROOMS * ROUNDS * 2,
@@ -182,7 +145,7 @@ describe.skipIf(skipSuite)('two api instances and two outbox workers on one Post
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const rows = await db.prisma.outboxMessage.findMany({
+        const rows = await rig.db.prisma.outboxMessage.findMany({
           where: { target: 'ONEC', lockedBy: { not: null } },
           select: { lockedBy: true },
         });
@@ -194,7 +157,7 @@ describe.skipIf(skipSuite)('two api instances and two outbox workers on one Post
     // The agent submits every deal room (through either instance), and the platform's
     // in-house requests go through both: the two workers race for the messages.
     const submitted = await inParallel(rooms, 6, async (room, index) => {
-      const current = await db.prisma.paymentRequest.findUniqueOrThrow({
+      const current = await rig.db.prisma.paymentRequest.findUniqueOrThrow({
         where: { id: room.requestId },
       });
       const answer = await miniApp(
@@ -207,14 +170,19 @@ describe.skipIf(skipSuite)('two api instances and two outbox workers on one Post
       if (answer.status !== 200) throw new Error(`submit: ${JSON.stringify(answer.json)}`);
       return room.requestId;
     });
-    const platform = await submitInHouse(db.prisma, world, [a.url, b.url], PLATFORM_REQUESTS);
+    const platform = await submitInHouse(
+      rig.db.prisma,
+      rig.world,
+      [a.url, b.url],
+      PLATFORM_REQUESTS,
+    );
     const ids = [...submitted, ...platform];
     const startedAt = Date.now();
-    await waitForDeliveries(db.prisma, ids);
+    await waitForDeliveries(rig.db.prisma, ids);
     sampling = false;
     await sampler;
-    const instancesSeen = apis.filter((api) => holders.has(String(api.child.pid))).length;
-    const tally = await tallyDeliveries(db.prisma, emulator, calls, ids);
+    const instancesSeen = rig.apis.filter((api) => holders.has(String(api.child.pid))).length;
+    const tally = await tallyDeliveries(rig.db.prisma, rig.emulator, rig.calls, ids);
     // No fault here: a second call for a request is a double delivery.
     const doubles = tally.repeatedCalls + tally.duplicated;
     const deliveries = recordDeliveryFigure({

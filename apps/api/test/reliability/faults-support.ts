@@ -10,7 +10,8 @@ import { promisify } from 'node:util';
 
 import type { PrismaClient } from '@payreq/db';
 import { createDb } from '@payreq/db';
-import { findPostgresBinDir } from '@payreq/db/testing';
+import type { TestDb } from '@payreq/db/testing';
+import { createTestDb, findPostgresBinDir } from '@payreq/db/testing';
 import { createEmulator } from '@payreq/onec-emulator';
 import type { Emulator } from '@payreq/onec-emulator';
 import { createTRPCClient, httpLink } from '@trpc/client';
@@ -20,6 +21,8 @@ import type { OutboxWorker } from '../../src/outbox';
 import { onecKinds } from '@payreq/contracts';
 import type { AppRouter } from '../../src/trpc/router';
 import type { World } from '@payreq/testing';
+import { createWorld } from '@payreq/testing';
+import { afterAll, beforeAll } from 'vitest';
 import type { TestApi } from '../../testing/harness';
 import {
   TEST_BOT_SERVICE_TOKEN,
@@ -535,4 +538,53 @@ export async function startApiProcess(options: {
       cleanUp();
     },
   };
+}
+
+/** Api processes on a PostgreSQL database of their own, beside the 1C emulator. */
+export interface ApiProcessesRig {
+  db: TestDb;
+  world: World;
+  emulator: Emulator;
+  /** 1C's create calls per platform id (`countCreateCalls`). */
+  calls: Map<string, number>;
+  /** The processes started, stopped after the suite. */
+  apis: ApiProcess[];
+  /** Starts an api process on the rig's database and 1C, its log in the rig's folder. */
+  startApi(logName: string): Promise<ApiProcess>;
+}
+
+/**
+ * Registers the suite's hooks for api processes: before it, a fresh PostgreSQL database with
+ * the world, the 1C emulator and a folder for the logs; after it, the processes stopped and all
+ * of it removed. The fields are set once the suite's `beforeAll` hooks run.
+ */
+export function apiProcessesRig(): ApiProcessesRig {
+  let logDir: string | undefined;
+  const rig = {
+    apis: [] as ApiProcess[],
+    async startApi(logName: string) {
+      const api = await startApiProcess({
+        databaseUrl: rig.db.url!,
+        onecBaseUrl: rig.emulator.baseUrl,
+        logFile: path.join(logDir!, logName),
+        seedAgents: 'Anna (bank):7000000001,Boris (bank):7000000002',
+      });
+      rig.apis.push(api);
+      return api;
+    },
+  } as ApiProcessesRig;
+  beforeAll(async () => {
+    rig.db = await createTestDb('postgres');
+    rig.world = await createWorld(rig.db.prisma);
+    rig.emulator = await startOnecEmulator();
+    rig.calls = countCreateCalls(rig.emulator);
+    logDir = mkdtempSync(path.join(tmpdir(), 'payreq-api-logs-'));
+  });
+  afterAll(async () => {
+    for (const api of rig.apis) await api.stop();
+    await rig.emulator?.stop();
+    await rig.db?.close();
+    if (logDir) rmSync(logDir, { recursive: true, force: true });
+  });
+  return rig;
 }

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import type { PrismaClient } from '@payreq/db';
 
 import type { World } from '@payreq/testing';
@@ -30,6 +32,17 @@ export const people = {
   /** Nobody the platform or the chat knows. */
   stranger: { id: 5999999999, first_name: 'Mallory', language_code: 'en' },
 } satisfies Record<string, TelegramUser>;
+
+/** 1C's offer as its REST body, under a new Ref_Key each time, computed on `version`. */
+export const onecOffer = (version = 1) => ({
+  Ref_Key: randomUUID(),
+  version,
+  rate: '12.8',
+  feePercent: '1',
+  fixedFee: '0',
+  totalToPay: '16000000',
+  settlementDays: 2,
+});
 
 export interface DealRoom {
   world: World;

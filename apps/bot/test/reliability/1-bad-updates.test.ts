@@ -1,3 +1,4 @@
+import { telegramPeople } from '@payreq/testing';
 import { Agent, request } from 'node:http';
 
 import { recordFigure } from '@payreq/testing/reliability';
@@ -52,8 +53,7 @@ const MEMBER_BASE = 6_400_000_000;
 const STRANGER_CHAT_BASE = -1_005_000_000_000;
 const DATE_BASE = 1_795_168_800;
 
-const anna = { id: 7000000001, first_name: 'Анна', last_name: 'Смирнова', language_code: 'ru' };
-const ivan = { id: 5000000001, first_name: 'Иван', last_name: 'Петров', language_code: 'ru' };
+const { anna, ivan } = telegramPeople;
 
 type Template =
   | 'text'

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BotApp } from '../../src/bot';
 import { createBot } from '../../src/bot';
 import { loadConfig } from '../../src/env';
-import { completeForm } from '@payreq/testing';
+import { completeForm, telegramPeople } from '@payreq/testing';
 import type { Stack } from '../stack';
-import { eventually, pdf, startStack } from '../stack';
+import { eventually, pdf, queueOnecDocument, startStack } from '../stack';
 
 /**
  * Faults on the Telegram side while the bot delivers the api's outbox to the deal rooms:
@@ -28,8 +28,7 @@ const PER_ROOM = 11;
 const DOCUMENT_AT = 5;
 const SEND_TIMEOUT_MS = 5_000;
 
-const anna = { id: 7000000001, first_name: 'Анна', last_name: 'Смирнова', language_code: 'ru' };
-const ivan = { id: 5000000001, first_name: 'Иван', last_name: 'Петров', language_code: 'ru' };
+const { anna, ivan } = telegramPeople;
 
 /** The marker a queued message carries: `by` of a status text, or a document's file name. */
 const markerOf = (record: { text?: string; caption?: string; files: { fileName?: string }[] }) =>
@@ -133,40 +132,8 @@ describe.skipIf(skipSuite)('Telegram faults during delivery', () => {
   async function queueDocument(room: Room, marker: string) {
     const { api } = stack;
     const fileName = `Счёт ${marker}.pdf`;
-    const stored = await api.files.put(pdf(fileName));
-    const asset = await api.prisma.asset.create({
-      data: {
-        sha256: stored.sha256,
-        storageKey: stored.key,
-        mime: 'application/pdf',
-        size: stored.size,
-        fileName,
-      },
-    });
-    const document = await api.prisma.document.create({
-      data: {
-        requestId: room.requestId,
-        kind: 'INVOICE',
-        fileName,
-        mime: 'application/pdf',
-        size: stored.size,
-        sha256: stored.sha256,
-        assetId: asset.id,
-        source: 'ONEC',
-      },
-    });
-    return api.prisma.outboxMessage.create({
-      data: {
-        target: 'TELEGRAM',
-        kind: 'telegram.document',
-        aggregateKey: `chat:${room.chatId}`,
-        payload: {
-          requestId: room.requestId,
-          chatId: String(room.chatId),
-          documentId: document.id,
-        },
-      },
-    });
+    const { outbox } = await queueOnecDocument(api, room, { bytes: pdf(fileName), fileName });
+    return outbox;
   }
 
   /** The markers posted in a room since `from` (an index into its bot messages). */

@@ -1,3 +1,4 @@
+import { telegramPeople } from '@payreq/testing';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -25,8 +26,7 @@ const botDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..
 const RETENTION_MS = 2_000;
 const OUTAGE_MS = 6_000;
 
-const anna = { id: 7000000001, first_name: 'Анна', last_name: 'Смирнова', language_code: 'ru' };
-const ivan = { id: 5000000001, first_name: 'Иван', last_name: 'Петров', language_code: 'ru' };
+const { anna, ivan } = telegramPeople;
 
 /** Every message there once, with its last edit, in order (and seen saved by the proxy). */
 const clean = (counts: {

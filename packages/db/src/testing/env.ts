@@ -1,10 +1,6 @@
 import { z } from 'zod';
 
-const optional = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => (v ? v : undefined));
+import { optionalSetting as optional } from '../env';
 
 const schema = z.object({
   /** Admin URL of a PostgreSQL server for `createTestDb('postgres')`; set by the globalSetup when it starts one. */

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import type { PrismaClient } from '@payreq/db';
+import { completeForm } from '@payreq/testing';
 import type { Browser } from 'playwright-core';
 
 import { openDealRoom } from '../deal-room';
@@ -73,28 +74,18 @@ function expect(condition: unknown, what: string): asserts condition {
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-/** The request as the client fills it in (valid: IBAN/SWIFT/INN check digits and all). */
+/**
+ * The request as the client fills it in: the tests' complete form (valid: IBAN/SWIFT/INN check
+ * digits and all), the amount typed the Russian way, the dates around today.
+ */
 export function clientForm(): Record<string, string> {
   const day = (offset: number) =>
     new Date(Date.now() + offset * 24 * 3600 * 1000).toISOString().slice(0, 10);
   return {
-    payerName: 'ООО «Ромашка»',
-    payerTaxId: '7707083893',
-    direction: 'OUTGOING',
+    ...completeForm,
     amount: '1 250 000,00',
-    currency: 'CNY',
-    clientCurrency: 'RUB',
     desiredDate: day(21),
-    beneficiaryName: 'Shenzhen Flower Trading Co., Ltd.',
-    beneficiaryCountry: 'CN',
-    beneficiaryAddress: 'No. 1 Flower Road, Shenzhen',
-    beneficiaryBankName: 'Bank of China Shenzhen Branch',
-    beneficiarySwift: 'BKCHCNBJ45A',
-    beneficiaryAccount: '6217000010012345678',
-    purpose: 'Оплата по контракту 15/2026 за оборудование',
-    contractNumber: '15/2026',
     contractDate: day(-45),
-    invoiceNumber: 'INV-2026-0042',
   };
 }
 

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { phoneContextOptions } from '@payreq/testing';
 import type { TelegramWebviewWindow } from '@payreq/telegram-testkit';
 import { CHROMIUM_FLAGS, DEFAULT_THEME_PARAMS, addTelegramBridge } from '@payreq/telegram-testkit';
 
@@ -72,12 +73,9 @@ export class MiniApp {
 
   static async open(browser: Browser, launchUrl: string, who: string): Promise<MiniApp> {
     const context = await browser.newContext({
+      ...phoneContextOptions,
       viewport: { width: 390, height: 844 },
       deviceScaleFactor: 1,
-      isMobile: true,
-      hasTouch: true,
-      locale: 'ru-RU',
-      timezoneId: 'Europe/Moscow',
     });
     context.setDefaultTimeout(30_000);
     await addTelegramBridge(context, DEFAULT_THEME_PARAMS);
