@@ -91,7 +91,11 @@ export interface BotOpsOptions {
   now?: () => number;
 }
 
-const KNOWN_UPDATE_TYPES = new Set<string>([...CHAT_UPDATE_TYPES, 'callback_query', 'inline_query']);
+const KNOWN_UPDATE_TYPES = new Set<string>([
+  ...CHAT_UPDATE_TYPES,
+  'callback_query',
+  'inline_query',
+]);
 
 const describe = (error: unknown) =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
