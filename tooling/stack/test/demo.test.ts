@@ -434,7 +434,19 @@ function demoSuite(name: string, args: string[], options: { postgres: boolean; b
         expect(await prisma.document.count()).toBe(2);
         const outbox = await prisma.outboxMessage.findMany();
         expect(outbox.filter((row) => row.state !== 'DELIVERED')).toEqual([]);
-        expect(outbox.filter((row) => row.target === 'ONEC')).toHaveLength(1);
+        // To 1C: the request once, then each change after the submit once, in 1C's change log
+        // under the same update id (a redelivery is answered there, not applied again).
+        const toOnec = outbox.filter((row) => row.target === 'ONEC');
+        expect(toOnec.filter((row) => row.kind === 'onec.createRequest')).toHaveLength(1);
+        const updateIds = toOnec
+          .filter((row) => row.kind === 'onec.updateRequest')
+          .map((row) => (row.payload as { updateId: string }).updateId);
+        expect(updateIds.length).toBeGreaterThan(0); // the payment steps, at least
+        const applied = (await onec.get(epic().onecRef)).updates.map((u) => u.updateId);
+        expect([...applied].sort()).toEqual([...updateIds].sort());
+        expect(toOnec.length).toBe(
+          1 + updateIds.length + toOnec.filter((r) => r.kind === 'onec.requestDocument').length,
+        );
         expect(outbox.filter((row) => row.target === 'TELEGRAM')).toHaveLength(
           expectedAnnouncements(epic().displayNumber).length,
         );
