@@ -9,7 +9,8 @@ import type { OutboxWorker } from '../src/outbox';
 import { claimTelegramDeliveries, completeTelegramDelivery } from '../src/services/telegram-outbox';
 import type { World } from '@payreq/testing';
 import type { TestApi } from '../testing/harness';
-import { dbKind, skipDb } from '../testing/harness';
+import { TEST_BOT_SERVICE_TOKEN, dbKind, skipDb } from '../testing/harness';
+import { portalClient, portalSignIn, websiteLogin } from '../testing/portal';
 import {
   createInHouseDraft,
   seedIntegration,
@@ -222,16 +223,26 @@ describe.skipIf(skipDb)(`1C hears of every change after the submit (${dbKind})`,
       updates.map((update) => update.updateId),
     );
 
-    // 1C's status comment is kept: in the Mini App's history and in the group's message.
-    const history = (await asAnna.requests.get.query({ requestId })).history;
-    const confirmation = history.find(
-      (entry): entry is HistoryEntry =>
-        entry.change.type === 'paymentStatus' && entry.change.to === 'TEST_PAYMENT_CONFIRMED',
-    )!;
+    // 1C's status comment is kept: in the Mini App's history, the portal's and the group's message.
+    const confirmationIn = (history: HistoryEntry[]) =>
+      history.find(
+        (entry) =>
+          entry.change.type === 'paymentStatus' && entry.change.to === 'TEST_PAYMENT_CONFIRMED',
+      )!;
+    const confirmation = confirmationIn((await asAnna.requests.get.query({ requestId })).history);
     expect(confirmation.actor.kind).toBe('onec');
     expect(historyText(confirmation.change, ru)).toBe(
       'Оплата: «Тестовый платёж получен». Комментарий: Тестовый платёж пришёл',
     );
+    const portal = portalClient(
+      api.url,
+      (await portalSignIn(api.url, websiteLogin({ id: world.anna.telegramId, first_name: 'Anna' })))
+        .token!,
+    );
+    const inPortal = confirmationIn(
+      (await portal.portal.request.query({ requestId })).request.history,
+    );
+    expect(inPortal).toEqual(confirmation);
     const group = await groupTexts();
     expect(
       group.filter((text) => text.includes('Комментарий: Тестовый платёж пришёл')),
@@ -264,7 +275,7 @@ describe.skipIf(skipDb)(`1C hears of every change after the submit (${dbKind})`,
     );
   });
 
-  it('tells 1C of a file attached in the Mini App after the submit, and not of one before', async () => {
+  it('tells 1C of a file attached after the submit (Mini App, portal), and not of one before', async () => {
     workers.push(startOnecWorker(api, emulator));
     const chatId = -1001555000111;
     const anna = { id: Number(world.anna.telegramId), first_name: 'Anna', language_code: 'ru' };
@@ -302,21 +313,66 @@ describe.skipIf(skipDb)(`1C hears of every change after the submit (${dbKind})`,
     const after = await attach('after.pdf');
     expect(after.status).toBe(201);
     const document = (await after.json()) as { id: string; sha256: string; size: number };
-    await allDelivered(submitted.id);
-    expect(copy()!.platformDocuments).toEqual([
-      {
-        type: 'document',
-        documentId: document.id,
-        kind: 'CONTRACT',
-        fileName: 'after.pdf',
-        mime: 'application/pdf',
-        size: document.size,
-        sha256: document.sha256,
+
+    // A file sent in the deal room, made the request's invoice by Anna in the portal.
+    const invoice = Buffer.from('%PDF-1.7\n% invoice from the chat\ntrailer <<>>\n%%EOF\n');
+    const upload = await fetch(`${api.url}/bot/v1/chats/${chatId}/assets`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${TEST_BOT_SERVICE_TOKEN}`,
+        'content-type': 'application/pdf',
+        'x-file-name': encodeURIComponent('Счёт 17.pdf'),
       },
+      body: invoice,
+    });
+    const { assetId } = (await upload.json()) as { assetId: string };
+    await bot.bot.saveMessage.mutate({
+      chatId,
+      message: {
+        messageId: 4,
+        authorName: 'Ivan',
+        kind: 'document',
+        assetId,
+        date: Math.floor(Date.now() / 1000),
+      },
+    });
+    const portal = portalClient(
+      api.url,
+      (await portalSignIn(api.url, websiteLogin({ id: anna.id, first_name: 'Anna' }))).token!,
+    );
+    const [message] = (await portal.portal.chat.page.query({ requestId: submitted.id })).messages;
+    const fromChat = await portal.portal.chat.attach.mutate({
+      requestId: submitted.id,
+      messageKey: message!.key,
+      kind: 'INVOICE',
+    });
+
+    await allDelivered(submitted.id);
+    const told = (
+      id: string,
+      kind: string,
+      fileName: string,
+      file: { size: number; sha256: string },
+    ) => ({
+      type: 'document',
+      documentId: id,
+      kind,
+      fileName,
+      mime: 'application/pdf',
+      size: file.size,
+      sha256: file.sha256,
+    });
+    expect(copy()!.platformDocuments).toEqual([
+      told(document.id, 'CONTRACT', 'after.pdf', document),
+      told(fromChat.id, 'INVOICE', 'Счёт 17.pdf', fromChat),
     ]);
     expect(emulator.operator.getRequest(submitted.id).updates).toEqual([
       expect.objectContaining({
         by: { kind: 'client', name: 'Ivan Petrov' },
+        version: submitted.version,
+      }),
+      expect.objectContaining({
+        by: { kind: 'agent', name: 'Anna (bank)' },
         version: submitted.version,
       }),
     ]);
