@@ -150,8 +150,8 @@ describe.skipIf(skipDb)(`1C hears of every change after the submit (${dbKind})`,
     });
     expect(await footprint()).toEqual(before);
     // The operator sees why, in the platform's words.
-    expect(emulator.store.findOffer(stale.offer.ref)!.refusal).toMatch(
-      /^STALE_VERSION: Computed on version \d+ of the request, but its fields have changed since/,
+    expect(emulator.store.findOffer(stale.offer.ref)!.refusal).toBe(
+      `он сделан по версии ${submitted.version} заявки, а её данные с тех пор изменились (сейчас версия ${edited.version}). Повторите по данным этой версии, когда она придёт из платформы.`,
     );
     // The agent is told in the Mini App, in words (once, however often 1C retries the post).
     const told = (await asAnna.requests.get.query({ requestId })).history.filter(
@@ -268,11 +268,27 @@ describe.skipIf(skipDb)(`1C hears of every change after the submit (${dbKind})`,
     expect(refused.delivery.response).toMatchObject({ error: { code: 'STALE_VERSION' } });
     const row = await api.prisma.paymentRequest.findUniqueOrThrow({ where: { id: requestId } });
     expect(row.status).toBe('COLLECTING_OFFERS');
+    // 1C shows the status the platform kept, and its operator why the post was refused.
+    expect(emulator.store.findRequestByPlatformId(requestId)).toMatchObject({
+      status: 'COLLECTING_OFFERS',
+      statusRefusal: expect.stringMatching(
+        new RegExp(
+          `^он сделан по версии ${submitted.version} заявки, а её данные с тех пор изменились`,
+        ),
+      ),
+    });
     emulator.setFault({ mode: 'off' });
     await allDelivered(requestId);
     expect(emulator.store.findRequestByPlatformId(requestId)!.fields.purpose).toBe(
       'Оплата по контракту № 16',
     );
+    // Decided again on the data 1C now has: taken, and the refusal no longer shown.
+    const taken = await emulator.operator.setStatus(requestId, 'CANCELLED', 'Нет лимита');
+    expect(taken.delivery.state).toBe('DELIVERED');
+    expect(emulator.store.findRequestByPlatformId(requestId)).toMatchObject({
+      status: 'CANCELLED',
+      statusRefusal: null,
+    });
   });
 
   it('tells 1C of a file attached after the submit (Mini App, portal), and not of one before', async () => {
