@@ -112,7 +112,7 @@ describe.skipIf(skipDb)(`1C hears of every change after the submit (${dbKind})`,
     }
   }
 
-  it('submit, edit, stale offer, payment marks, cancel: 1C holds the latest, each update once, in order', async () => {
+  it('submit, edit, stale offer, payment steps, work started, cancel: 1C holds the latest, each update once, in order', async () => {
     // Short client timeouts: a late answer from 1C is a lost one, and the outbox delivers again.
     workers.push(startOnecWorker(api, emulator, { timeoutMs: 400 }));
     const { requestId, submitted, asAnna, asIvan } = await submittedRequest();
@@ -188,29 +188,53 @@ describe.skipIf(skipDb)(`1C hears of every change after the submit (${dbKind})`,
     );
     expect(confirmed.delivery.state).toBe('DELIVERED');
 
+    // 1C is down again while the deal goes on on the platform: Anna starts the work, the client
+    // sends the payment, the bank marks it received. Queued, then delivered in the order made.
+    emulator.setFault({ mode: 'down' });
+    await asAnna.requests.setStatus.mutate({ requestId, status: 'IN_PROGRESS' });
+    await asIvan.requests.setPaymentStatus.mutate({ requestId, paymentStatus: 'PAYMENT_SENT' });
+    await asAnna.requests.setPaymentStatus.mutate({
+      requestId,
+      paymentStatus: 'PAYMENT_RECEIVED',
+    });
+    await until(
+      async () => emulator.faults.current.hits >= 1 && true,
+      'the platform to find 1C down again',
+    );
+    emulator.setFault({ mode: 'off' });
+
     // Anna cancels the request: 1C shows it cancelled, and by whom.
     const cancelled = await asAnna.requests.setStatus.mutate({ requestId, status: 'CANCELLED' });
     const rows = await allDelivered(requestId);
     expect(copy()).toMatchObject({
       status: 'CANCELLED',
       cancelledBy: { kind: 'agent', name: 'Anna (bank)' },
-      paymentStatus: 'TEST_PAYMENT_CONFIRMED',
+      paymentStatus: 'PAYMENT_RECEIVED',
       version: cancelled.version,
       fields: cancelled.fields,
     });
 
-    // The change log: the edit, the client's mark, the cancellation; 1C's own post is not
-    // echoed back. Each applied once, in the order made, the mark delivered twice.
+    // The change log: the edit, the client's mark, the work started, the payment sent and
+    // received, the cancellation; 1C's own post is not echoed back. Each applied once, in the
+    // order made, the first mark delivered twice.
     const updates = emulator.operator.getRequest(requestId).updates;
-    expect(updates.map((update) => [update.by.kind, update.changes.map((c) => c.type)])).toEqual([
+    expect(
+      updates.map((update) => [
+        update.by.kind,
+        update.changes.map((c) => ('to' in c ? `${c.type}:${c.to}` : c.type)),
+      ]),
+    ).toEqual([
       ['client', ['fields']],
-      ['client', ['paymentStatus']],
+      ['client', ['paymentStatus:TEST_PAYMENT_SENT']],
+      ['agent', ['status:IN_PROGRESS']],
+      ['client', ['paymentStatus:PAYMENT_SENT']],
+      ['agent', ['paymentStatus:PAYMENT_RECEIVED']],
       ['agent', ['cancelled']],
     ]);
     expect(updates.map((update) => update.version)).toEqual(
       [...updates.map((update) => update.version)].sort((a, b) => a - b),
     );
-    expect(new Set(updates.map((update) => update.updateId)).size).toBe(3);
+    expect(new Set(updates.map((update) => update.updateId)).size).toBe(6);
     expect(updates[1]!.deliveries).toBeGreaterThanOrEqual(2);
     expect(updates[0]!.changes[0]).toMatchObject({ type: 'fields', changed: ['amount'] });
     // What the outbox wrote is what 1C applied: one message per change, all delivered.
