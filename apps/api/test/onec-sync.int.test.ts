@@ -9,7 +9,7 @@ import type { OutboxWorker } from '../src/outbox';
 import { claimTelegramDeliveries, completeTelegramDelivery } from '../src/services/telegram-outbox';
 import type { World } from '@payreq/testing';
 import type { TestApi } from '../testing/harness';
-import { TEST_BOT_SERVICE_TOKEN, dbKind, skipDb } from '../testing/harness';
+import { dbKind, skipDb } from '../testing/harness';
 import { portalClient, portalSignIn, websiteLogin } from '../testing/portal';
 import {
   createInHouseDraft,
@@ -19,7 +19,7 @@ import {
   testLogger,
   until,
 } from '../testing/onec';
-import { botClient, miniAppClient, signLaunch, tma } from '../testing/telegram';
+import { botClient, miniAppClient, saveChatFile, signLaunch, tma } from '../testing/telegram';
 import { useTestApiWithWorld } from '../testing/suite';
 
 const ru = createFormatter('ru');
@@ -356,16 +356,10 @@ describe.skipIf(skipDb)(`1C hears of every change after the submit (${dbKind})`,
 
     // A file sent in the deal room, made the request's invoice by Anna in the portal.
     const invoice = Buffer.from('%PDF-1.7\n% invoice from the chat\ntrailer <<>>\n%%EOF\n');
-    const upload = await fetch(`${api.url}/bot/v1/chats/${chatId}/assets`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${TEST_BOT_SERVICE_TOKEN}`,
-        'content-type': 'application/pdf',
-        'x-file-name': encodeURIComponent('Счёт 17.pdf'),
-      },
-      body: invoice,
+    const assetId = await saveChatFile(api.url, chatId, {
+      bytes: invoice,
+      fileName: 'Счёт 17.pdf',
     });
-    const { assetId } = (await upload.json()) as { assetId: string };
     await bot.bot.saveMessage.mutate({
       chatId,
       message: {
