@@ -10,6 +10,7 @@ import { claimTelegramDeliveries, completeTelegramDelivery } from '../src/servic
 import type { World } from '@payreq/testing';
 import type { TestApi } from '../testing/harness';
 import { dbKind, skipDb } from '../testing/harness';
+import { portalClient, portalSignIn, websiteLogin } from '../testing/portal';
 import {
   createInHouseDraft,
   seedIntegration,
@@ -18,7 +19,7 @@ import {
   testLogger,
   until,
 } from '../testing/onec';
-import { botClient, miniAppClient, signLaunch, tma } from '../testing/telegram';
+import { botClient, miniAppClient, saveChatFile, signLaunch, tma } from '../testing/telegram';
 import { useTestApiWithWorld } from '../testing/suite';
 
 const ru = createFormatter('ru');
@@ -111,7 +112,7 @@ describe.skipIf(skipDb)(`1C hears of every change after the submit (${dbKind})`,
     }
   }
 
-  it('submit, edit, stale offer, payment marks, cancel: 1C holds the latest, each update once, in order', async () => {
+  it('submit, edit, stale offer, payment steps, work started, cancel: 1C holds the latest, each update once, in order', async () => {
     // Short client timeouts: a late answer from 1C is a lost one, and the outbox delivers again.
     workers.push(startOnecWorker(api, emulator, { timeoutMs: 400 }));
     const { requestId, submitted, asAnna, asIvan } = await submittedRequest();
@@ -149,8 +150,8 @@ describe.skipIf(skipDb)(`1C hears of every change after the submit (${dbKind})`,
     });
     expect(await footprint()).toEqual(before);
     // The operator sees why, in the platform's words.
-    expect(emulator.store.findOffer(stale.offer.ref)!.refusal).toMatch(
-      /^STALE_VERSION: Computed on version \d+ of the request, but its fields have changed since/,
+    expect(emulator.store.findOffer(stale.offer.ref)!.refusal).toBe(
+      `он сделан по версии ${submitted.version} заявки, а её данные с тех пор изменились (сейчас версия ${edited.version}). Повторите по данным этой версии, когда она придёт из платформы.`,
     );
     // The agent is told in the Mini App, in words (once, however often 1C retries the post).
     const told = (await asAnna.requests.get.query({ requestId })).history.filter(
@@ -187,29 +188,53 @@ describe.skipIf(skipDb)(`1C hears of every change after the submit (${dbKind})`,
     );
     expect(confirmed.delivery.state).toBe('DELIVERED');
 
+    // 1C is down again while the deal goes on on the platform: Anna starts the work, the client
+    // sends the payment, the bank marks it received. Queued, then delivered in the order made.
+    emulator.setFault({ mode: 'down' });
+    await asAnna.requests.setStatus.mutate({ requestId, status: 'IN_PROGRESS' });
+    await asIvan.requests.setPaymentStatus.mutate({ requestId, paymentStatus: 'PAYMENT_SENT' });
+    await asAnna.requests.setPaymentStatus.mutate({
+      requestId,
+      paymentStatus: 'PAYMENT_RECEIVED',
+    });
+    await until(
+      async () => emulator.faults.current.hits >= 1 && true,
+      'the platform to find 1C down again',
+    );
+    emulator.setFault({ mode: 'off' });
+
     // Anna cancels the request: 1C shows it cancelled, and by whom.
     const cancelled = await asAnna.requests.setStatus.mutate({ requestId, status: 'CANCELLED' });
     const rows = await allDelivered(requestId);
     expect(copy()).toMatchObject({
       status: 'CANCELLED',
       cancelledBy: { kind: 'agent', name: 'Anna (bank)' },
-      paymentStatus: 'TEST_PAYMENT_CONFIRMED',
+      paymentStatus: 'PAYMENT_RECEIVED',
       version: cancelled.version,
       fields: cancelled.fields,
     });
 
-    // The change log: the edit, the client's mark, the cancellation; 1C's own post is not
-    // echoed back. Each applied once, in the order made, the mark delivered twice.
+    // The change log: the edit, the client's mark, the work started, the payment sent and
+    // received, the cancellation; 1C's own post is not echoed back. Each applied once, in the
+    // order made, the first mark delivered twice.
     const updates = emulator.operator.getRequest(requestId).updates;
-    expect(updates.map((update) => [update.by.kind, update.changes.map((c) => c.type)])).toEqual([
+    expect(
+      updates.map((update) => [
+        update.by.kind,
+        update.changes.map((c) => ('to' in c ? `${c.type}:${c.to}` : c.type)),
+      ]),
+    ).toEqual([
       ['client', ['fields']],
-      ['client', ['paymentStatus']],
+      ['client', ['paymentStatus:TEST_PAYMENT_SENT']],
+      ['agent', ['status:IN_PROGRESS']],
+      ['client', ['paymentStatus:PAYMENT_SENT']],
+      ['agent', ['paymentStatus:PAYMENT_RECEIVED']],
       ['agent', ['cancelled']],
     ]);
     expect(updates.map((update) => update.version)).toEqual(
       [...updates.map((update) => update.version)].sort((a, b) => a - b),
     );
-    expect(new Set(updates.map((update) => update.updateId)).size).toBe(3);
+    expect(new Set(updates.map((update) => update.updateId)).size).toBe(6);
     expect(updates[1]!.deliveries).toBeGreaterThanOrEqual(2);
     expect(updates[0]!.changes[0]).toMatchObject({ type: 'fields', changed: ['amount'] });
     // What the outbox wrote is what 1C applied: one message per change, all delivered.
@@ -222,16 +247,26 @@ describe.skipIf(skipDb)(`1C hears of every change after the submit (${dbKind})`,
       updates.map((update) => update.updateId),
     );
 
-    // 1C's status comment is kept: in the Mini App's history and in the group's message.
-    const history = (await asAnna.requests.get.query({ requestId })).history;
-    const confirmation = history.find(
-      (entry): entry is HistoryEntry =>
-        entry.change.type === 'paymentStatus' && entry.change.to === 'TEST_PAYMENT_CONFIRMED',
-    )!;
+    // 1C's status comment is kept: in the Mini App's history, the portal's and the group's message.
+    const confirmationIn = (history: HistoryEntry[]) =>
+      history.find(
+        (entry) =>
+          entry.change.type === 'paymentStatus' && entry.change.to === 'TEST_PAYMENT_CONFIRMED',
+      )!;
+    const confirmation = confirmationIn((await asAnna.requests.get.query({ requestId })).history);
     expect(confirmation.actor.kind).toBe('onec');
     expect(historyText(confirmation.change, ru)).toBe(
       'Оплата: «Тестовый платёж получен». Комментарий: Тестовый платёж пришёл',
     );
+    const portal = portalClient(
+      api.url,
+      (await portalSignIn(api.url, websiteLogin({ id: world.anna.telegramId, first_name: 'Anna' })))
+        .token!,
+    );
+    const inPortal = confirmationIn(
+      (await portal.portal.request.query({ requestId })).request.history,
+    );
+    expect(inPortal).toEqual(confirmation);
     const group = await groupTexts();
     expect(
       group.filter((text) => text.includes('Комментарий: Тестовый платёж пришёл')),
@@ -257,14 +292,30 @@ describe.skipIf(skipDb)(`1C hears of every change after the submit (${dbKind})`,
     expect(refused.delivery.response).toMatchObject({ error: { code: 'STALE_VERSION' } });
     const row = await api.prisma.paymentRequest.findUniqueOrThrow({ where: { id: requestId } });
     expect(row.status).toBe('COLLECTING_OFFERS');
+    // 1C shows the status the platform kept, and its operator why the post was refused.
+    expect(emulator.store.findRequestByPlatformId(requestId)).toMatchObject({
+      status: 'COLLECTING_OFFERS',
+      statusRefusal: expect.stringMatching(
+        new RegExp(
+          `^он сделан по версии ${submitted.version} заявки, а её данные с тех пор изменились`,
+        ),
+      ),
+    });
     emulator.setFault({ mode: 'off' });
     await allDelivered(requestId);
     expect(emulator.store.findRequestByPlatformId(requestId)!.fields.purpose).toBe(
       'Оплата по контракту № 16',
     );
+    // Decided again on the data 1C now has: taken, and the refusal no longer shown.
+    const taken = await emulator.operator.setStatus(requestId, 'CANCELLED', 'Нет лимита');
+    expect(taken.delivery.state).toBe('DELIVERED');
+    expect(emulator.store.findRequestByPlatformId(requestId)).toMatchObject({
+      status: 'CANCELLED',
+      statusRefusal: null,
+    });
   });
 
-  it('tells 1C of a file attached in the Mini App after the submit, and not of one before', async () => {
+  it('tells 1C of a file attached after the submit (Mini App, portal), and not of one before', async () => {
     workers.push(startOnecWorker(api, emulator));
     const chatId = -1001555000111;
     const anna = { id: Number(world.anna.telegramId), first_name: 'Anna', language_code: 'ru' };
@@ -302,21 +353,60 @@ describe.skipIf(skipDb)(`1C hears of every change after the submit (${dbKind})`,
     const after = await attach('after.pdf');
     expect(after.status).toBe(201);
     const document = (await after.json()) as { id: string; sha256: string; size: number };
-    await allDelivered(submitted.id);
-    expect(copy()!.platformDocuments).toEqual([
-      {
-        type: 'document',
-        documentId: document.id,
-        kind: 'CONTRACT',
-        fileName: 'after.pdf',
-        mime: 'application/pdf',
-        size: document.size,
-        sha256: document.sha256,
+
+    // A file sent in the deal room, made the request's invoice by Anna in the portal.
+    const invoice = Buffer.from('%PDF-1.7\n% invoice from the chat\ntrailer <<>>\n%%EOF\n');
+    const assetId = await saveChatFile(api.url, chatId, {
+      bytes: invoice,
+      fileName: 'Счёт 17.pdf',
+    });
+    await bot.bot.saveMessage.mutate({
+      chatId,
+      message: {
+        messageId: 4,
+        authorName: 'Ivan',
+        kind: 'document',
+        assetId,
+        date: Math.floor(Date.now() / 1000),
       },
+    });
+    const portal = portalClient(
+      api.url,
+      (await portalSignIn(api.url, websiteLogin({ id: anna.id, first_name: 'Anna' }))).token!,
+    );
+    const [message] = (await portal.portal.chat.page.query({ requestId: submitted.id })).messages;
+    const fromChat = await portal.portal.chat.attach.mutate({
+      requestId: submitted.id,
+      messageKey: message!.key,
+      kind: 'INVOICE',
+    });
+
+    await allDelivered(submitted.id);
+    const told = (
+      id: string,
+      kind: string,
+      fileName: string,
+      file: { size: number; sha256: string },
+    ) => ({
+      type: 'document',
+      documentId: id,
+      kind,
+      fileName,
+      mime: 'application/pdf',
+      size: file.size,
+      sha256: file.sha256,
+    });
+    expect(copy()!.platformDocuments).toEqual([
+      told(document.id, 'CONTRACT', 'after.pdf', document),
+      told(fromChat.id, 'INVOICE', 'Счёт 17.pdf', fromChat),
     ]);
     expect(emulator.operator.getRequest(submitted.id).updates).toEqual([
       expect.objectContaining({
         by: { kind: 'client', name: 'Ivan Petrov' },
+        version: submitted.version,
+      }),
+      expect.objectContaining({
+        by: { kind: 'agent', name: 'Anna (bank)' },
         version: submitted.version,
       }),
     ]);

@@ -3,17 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { World } from '@payreq/testing';
 import { completeForm, createWorld } from '@payreq/testing';
 import type { TestApi } from '../testing/harness';
-import {
-  TEST_BOT_SERVICE_TOKEN,
-  dbKind,
-  failureOf,
-  footprint,
-  skipDb,
-  startTestApi,
-} from '../testing/harness';
+import { dbKind, failureOf, footprint, skipDb, startTestApi } from '../testing/harness';
 import { PORTAL_COOKIE, portalClient, portalSignIn, websiteLogin } from '../testing/portal';
 import type { TelegramUser } from '../testing/telegram';
-import { botClient, miniAppClient, signLaunch, tma } from '../testing/telegram';
+import { botClient, miniAppClient, saveChatFile, signLaunch, tma } from '../testing/telegram';
 
 const anna: TelegramUser = { id: 7000000001, first_name: 'Анна', language_code: 'ru' };
 const ivan: TelegramUser = { id: 5000000001, first_name: 'Иван', language_code: 'ru' };
@@ -35,18 +28,7 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
 
   const bot = () => botClient(api.url);
   /** The bot saves a chat's file as it does for a document sent in the group. */
-  const uploadInvoice = async () => {
-    const upload = await fetch(`${api.url}/bot/v1/chats/${CHAT}/assets`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${TEST_BOT_SERVICE_TOKEN}`,
-        'content-type': 'application/pdf',
-        'x-file-name': encodeURIComponent('Счёт 17.pdf'),
-      },
-      body: pdf,
-    });
-    return ((await upload.json()) as { assetId: string }).assetId;
-  };
+  const uploadInvoice = () => saveChatFile(api.url, CHAT, { bytes: pdf, fileName: 'Счёт 17.pdf' });
   const portal = (token = annaToken) => portalClient(api.url, token);
   const signIn = async (telegramId: bigint) =>
     (await portalSignIn(api.url, websiteLogin({ id: telegramId, first_name: 'X' }))).token!;

@@ -201,7 +201,8 @@ async function refresh() {
           h('td', { class: o.refusal ? 'bad' : '' }, o.platformOfferId || (o.refusal ? 'отказ' : '—'))),
           // Why the platform refused it, in its words, across the table (it is long).
           o.refusal ? h('tr', { class: 'refusal' }, h('td', { colspan: 8, class: 'bad' }, 'Платформа не приняла расчёт: ' + o.refusal)) : null]))) : null),
-    h('section', {}, h('h3', {}, 'Статусы'), statusForm, paymentForm),
+    h('section', {}, h('h3', {}, 'Статусы'), statusForm, paymentForm,
+      r.statusRefusal ? h('p', { class: 'bad refusal' }, 'Платформа не приняла статус: ' + r.statusRefusal) : null),
     h('section', {}, h('h3', {}, 'Документы'), documentForm,
       r.jobs.length ? scroll(h('table', {}, h('tr', {}, h('th', {}, 'Запрос платформы'), h('th', {}, 'Вид'), h('th', {}, 'Состояние'), h('th', {}, '')),
         r.jobs.map((j) => h('tr', {}, h('td', {}, j.documentRequestId), h('td', {}, j.kind), h('td', { class: stateClass(j.state) }, j.state + (j.error ? ' — ' + j.error : '')),

@@ -116,14 +116,21 @@ function issuesOf(error: z.ZodError): string {
     .join('; ');
 }
 
-/** The platform's words for a refused call (its error message), else the raw answer. */
+/**
+ * Why the platform refused a call, for 1C's operator: a post computed on fields changed since in
+ * the operator's words (what to do next), anything else in the platform's message.
+ */
 function refusalOf(delivery: Delivery): string {
-  const answer = delivery.response as { error?: { code?: unknown; message?: unknown } } | null;
-  const message = answer?.error?.message;
-  const code = answer?.error?.code;
-  if (typeof message === 'string')
-    return typeof code === 'string' ? `${code}: ${message}` : message;
-  return delivery.lastError ?? 'refused';
+  const answer = delivery.response as {
+    error?: { code?: unknown; message?: unknown; currentVersion?: unknown };
+  } | null;
+  const error = answer?.error;
+  if (error?.code === 'STALE_VERSION') {
+    const sent = (JSON.parse(delivery.rawBody) as { version?: unknown }).version;
+    return `он сделан по версии ${String(sent)} заявки, а её данные с тех пор изменились (сейчас версия ${String(error.currentVersion)}). Повторите по данным этой версии, когда она придёт из платформы.`;
+  }
+  if (typeof error?.message === 'string') return error.message;
+  return delivery.lastError ?? 'отказ';
 }
 
 const invalid = (message: string) => new EmulatorError(400, 'VALIDATION_FAILED', message);
@@ -136,6 +143,11 @@ export class Operator {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly generating = new Set<Promise<unknown>>();
   private stopped = false;
+  /** The status 1C had before a status post, put back if the platform refuses the post. */
+  private readonly statusBefore = new Map<
+    string,
+    Pick<StoredRequest, 'status' | 'paymentStatus'>
+  >();
 
   constructor(
     private readonly config: ResolvedEmulatorConfig,
@@ -535,6 +547,7 @@ export class Operator {
     this.requirePlatform();
     const parsed = OnecStatusBody.safeParse({ ...body, version: request.version });
     if (!parsed.success) throw invalid(`status: ${issuesOf(parsed.error)}`);
+    const before = { status: request.status, paymentStatus: request.paymentStatus };
     this.store.update(request, {
       ...(parsed.data.status ? { status: parsed.data.status } : {}),
       ...(parsed.data.paymentStatus ? { paymentStatus: parsed.data.paymentStatus } : {}),
@@ -547,6 +560,7 @@ export class Operator {
       `/onec/v1/requests/${request.platformId}/status`,
       parsed.data,
     );
+    this.statusBefore.set(delivery.id, before);
     return { request, delivery: await this.settle(delivery, options) };
   }
 
@@ -779,15 +793,27 @@ export class Operator {
       }
     }
     if (delivery.operation === 'status' && delivery.state === 'DELIVERED' && request) {
+      this.statusBefore.delete(delivery.id);
       const result = OnecStatusResult.safeParse(delivery.response);
       if (result.success) {
         this.store.update(request, {
           status: result.data.status,
           paymentStatus: result.data.paymentStatus,
           version: Math.max(request.version, result.data.version),
+          statusRefusal: null,
           updatedAt: at,
         });
       }
+    }
+    // Refused: the platform kept its status, so 1C shows the one it had, and the operator why.
+    if (delivery.operation === 'status' && delivery.state === 'FAILED' && request) {
+      const before = this.statusBefore.get(delivery.id);
+      this.statusBefore.delete(delivery.id);
+      this.store.update(request, {
+        ...(before ?? {}),
+        statusRefusal: refusalOf(delivery),
+        updatedAt: at,
+      });
     }
     if (delivery.operation === 'document' && delivery.objectRef) {
       const document = this.store.findDocument(delivery.objectRef);

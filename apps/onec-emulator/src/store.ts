@@ -32,6 +32,8 @@ export interface StoredRequest {
   cancelledBy: HistoryActor | null;
   /** Documents added on the platform (1C holds what they are, not the files). */
   platformDocuments: Extract<OnecRequestChange, { type: 'document' }>[];
+  /** Why the platform refused 1C's last status post, for the operator (null once one is taken). */
+  statusRefusal?: string | null;
   receivedAt: string;
   updatedAt: string;
 }

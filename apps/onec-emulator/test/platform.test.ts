@@ -245,6 +245,48 @@ describe('calls to the platform', () => {
     );
   });
 
+  it('a status refused: 1C’s copy keeps the statuses the platform kept, the operator reads why', async () => {
+    const platformId = crypto.randomUUID();
+    await received(platformId);
+    receiver.setResponder((_request, _index, res) =>
+      json(res, 409, {
+        error: {
+          code: 'STALE_VERSION',
+          message: 'Computed on version 2 of the request, but its fields have changed since',
+          currentVersion: 4,
+        },
+      }),
+    );
+    const stale = await emulator.operator.setStatus(platformId, 'CANCELLED', 'Нет лимита');
+    expect(stale.delivery).toMatchObject({ state: 'FAILED', lastStatus: 409 });
+    expect(emulator.store.findRequest(platformId)).toMatchObject({
+      status: 'COLLECTING_OFFERS',
+      paymentStatus: 'NOT_PAID',
+      statusRefusal:
+        'он сделан по версии 2 заявки, а её данные с тех пор изменились (сейчас версия 4). Повторите по данным этой версии, когда она придёт из платформы.',
+    });
+
+    // Another refusal reads in the platform's message, without its code.
+    receiver.setResponder((_request, _index, res) =>
+      json(res, 409, {
+        error: { code: 'TRANSITION_NOT_ALLOWED', message: 'NOT_PAID → PAYOUT_DONE is not allowed' },
+      }),
+    );
+    await emulator.operator.setPaymentStatus(platformId, 'PAYOUT_DONE');
+    expect(emulator.store.findRequest(platformId)).toMatchObject({
+      paymentStatus: 'NOT_PAID',
+      statusRefusal: 'NOT_PAID → PAYOUT_DONE is not allowed',
+    });
+
+    // Taken: the copy follows the platform's answer and the refusal is gone.
+    receiver.setResponder((request, _index, res) => json(res, 200, platformAnswer(request)));
+    await emulator.operator.setStatus(platformId, 'CANCELLED', 'Нет лимита');
+    expect(emulator.store.findRequest(platformId)).toMatchObject({
+      status: 'CANCELLED',
+      statusRefusal: null,
+    });
+  });
+
   it('reads the request from the platform', async () => {
     const platformId = crypto.randomUUID();
     await received(platformId);

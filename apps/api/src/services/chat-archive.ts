@@ -9,6 +9,7 @@ import { AppError, notFound } from '../errors';
 import { loadAccess, requirePermission } from './access';
 import { chatIdHistory } from './chats';
 import { recordHistory } from './history';
+import { tellOnecOfDocument } from './onec-updates';
 import { containsAnySpelling } from './portal-list';
 import { toDocumentView } from './views';
 
@@ -353,6 +354,8 @@ export async function attachChatFile(
       [{ field: 'document', from: null, to: { id: document.id, kind: document.kind, fileName } }],
       now,
     );
+    // A document added on the platform after the submit reaches 1C, as a Mini App attachment does.
+    await tellOnecOfDocument(tx, actor, access.pipeline, document, now);
     // The Mini App and the board read the request's version: a new document is a change of it.
     await tx.paymentRequest.update({
       where: { id: input.requestId },
