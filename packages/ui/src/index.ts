@@ -1,3 +1,4 @@
 export * from './ui';
 export * from './words';
 export * from './request-parts';
+export * from './request-actions';
