@@ -118,6 +118,7 @@ const kindKey = (kind: string): PortalWordKey => {
         'kind_telegram_paymentStatusChanged',
         'kind_telegram_offerAccepted',
         'kind_telegram_document',
+        'kind_telegram_chatFileAdded',
       ] as const
     ).find((known) => known === key) ?? 'kind_other'
   );
