@@ -289,6 +289,10 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
       kind: 'INVOICE',
     });
     expect(await api.prisma.document.count()).toBe(1);
+    // Not asked to: the group is not told.
+    expect(
+      await api.prisma.outboxMessage.count({ where: { kind: 'telegram.chatFileAdded' } }),
+    ).toBe(0);
 
     const [again] = (await portal().portal.chat.page.query({ requestId })).messages;
     expect(again!.file!.attachedAs).toEqual(['INVOICE']);
@@ -311,5 +315,96 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
       headers: { cookie: `${PORTAL_COOKIE}=${annaToken}` },
     });
     expect(Buffer.from(await downloaded.arrayBuffer())).toEqual(pdf);
+  });
+
+  it('announces an added chat file in the group when asked, in answer to the file, once', async () => {
+    const assetId = await uploadInvoice();
+    await bot().bot.saveMessage.mutate({
+      chatId: CHAT,
+      message: { messageId: 9, authorName: 'Иван', kind: 'document', assetId, date: at(3) },
+    });
+    const [message] = (await portal().portal.chat.page.query({ requestId })).messages;
+    // What the group was told before (the request's creation) is out of the way.
+    await api.prisma.outboxMessage.updateMany({
+      where: { target: 'TELEGRAM' },
+      data: { state: 'DELIVERED' },
+    });
+    const attach = () =>
+      portal().portal.chat.attach.mutate({
+        requestId,
+        messageKey: message!.key,
+        kind: 'CONTRACT',
+        announce: true,
+      });
+    const document = await attach();
+    await attach();
+    const { messages } = await bot().botOutbox.claim.mutate({ limit: 10, workerId: 'test' });
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.message).toMatchObject({
+      kind: 'telegram.chatFileAdded',
+      payload: {
+        requestId,
+        chatId: CHAT,
+        documentId: document.id,
+        by: { kind: 'agent', name: 'Anna (bank)' },
+        replyTo: 9,
+      },
+    });
+    // The bot words it from the card: the file's name and kind, never an id.
+    expect(messages[0]!.card!.document).toMatchObject({
+      kind: 'CONTRACT',
+      fileName: 'Счёт 17.pdf',
+    });
+  });
+
+  it('takes a request’s actions from its page through the shared procedures and rules', async () => {
+    const page = await portal().portal.request.query({ requestId });
+    // Анна's draft: submitted from the portal as from the Mini App (the group hears it, 1C too).
+    const submitted = await portal().requests.setStatus.mutate({
+      requestId,
+      status: 'COLLECTING_OFFERS',
+      version: page.request.version,
+    });
+    expect(submitted.status).toBe('COLLECTING_OFFERS');
+    const outbox = await api.prisma.outboxMessage.findMany({ select: { kind: true } });
+    expect(outbox.map((row) => row.kind)).toEqual(
+      expect.arrayContaining(['telegram.statusChanged', 'onec.createRequest']),
+    );
+    const after = await portal().portal.request.query({ requestId });
+    expect(after.request.history.at(-1)!.actor).toMatchObject({ kind: 'agent' });
+    expect(after.permissions).toContain('documents.generate');
+
+    // A stale version is refused and changes nothing.
+    const before = await footprint(api.prisma);
+    const stale = await failureOf(
+      portal().requests.setStatus.mutate({
+        requestId,
+        status: 'CANCELLED',
+        version: page.request.version,
+      }),
+    );
+    expect(stale.httpStatus).toBe(409);
+    // A payment step the domain does not allow yet (no accepted offer) is refused too.
+    const early = await failureOf(
+      portal().requests.setPaymentStatus.mutate({ requestId, paymentStatus: 'PAYMENT_RECEIVED' }),
+    );
+    expect([403, 409]).toContain(early.httpStatus);
+    expect(await footprint(api.prisma)).toEqual(before);
+
+    // A document asked of 1C from the portal joins the request's queue and the outbox.
+    const queue = await portal().portal.requestDocument.mutate({ requestId, kind: 'INVOICE' });
+    expect(queue.map((item) => [item.kind, item.state, item.requestedBy])).toEqual([
+      ['INVOICE', 'QUEUED', 'Anna (bank)'],
+    ]);
+    expect(await api.prisma.outboxMessage.count({ where: { kind: 'onec.requestDocument' } })).toBe(
+      1,
+    );
+    // A colleague who is not the request's agent may not.
+    const boris = await signIn(world.boris.telegramId);
+    const refused = await failureOf(
+      portal(boris).portal.requestDocument.mutate({ requestId, kind: 'ACT' }),
+    );
+    expect(refused.httpStatus).toBe(403);
+    expect(await api.prisma.documentRequest.count()).toBe(1);
   });
 });

@@ -26,7 +26,8 @@ export function exportHistory(
   locale: Locale,
 ): { fileName: string; mime: string; content: string } {
   const rows = rowsOf(view, locale);
-  const base = `${view.displayNumber.replace(/[^\p{L}\p{N}-]+/gu, '_')}-history`;
+  // «№ 000123» → payment-request-000123-history: a name any file system and mail client keeps.
+  const base = `payment-request-${view.displayNumber.replace(/\D+/g, '')}-history`;
   if (format === 'json')
     return {
       fileName: `${base}.json`,

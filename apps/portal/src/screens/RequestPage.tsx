@@ -1,15 +1,23 @@
-import type { PaymentRequestFieldName } from '@payreq/contracts';
+import type {
+  DocumentKind,
+  PaymentRequestFieldName,
+  PaymentStatus,
+  RequestStatus,
+} from '@payreq/contracts';
 import { paymentRequestFieldNames, paymentStatuses } from '@payreq/contracts';
 import { createFormatter, fieldValueText } from '@payreq/i18n';
 import {
   Banner,
   Button,
-  DocumentList,
+  DocumentsSection,
   HistoryList,
   PaymentBadge,
+  PaymentNextAction,
   Row,
   Section,
   StatusBadge,
+  StatusSection,
+  nextBankPaymentStep,
 } from '@payreq/ui';
 import { useState } from 'react';
 
@@ -70,32 +78,44 @@ function Offer(props: { i18n: PortalI18n; data: RequestPageData }) {
   );
 }
 
-function PaymentSteps(props: { i18n: PortalI18n; data: RequestPageData }) {
+/** The payment steps with who marked each; the bank's next step for those who may confirm it. */
+function PaymentSteps(props: {
+  i18n: PortalI18n;
+  data: RequestPageData;
+  busy: string | null;
+  onSet: (status: PaymentStatus, confirm: string) => void;
+}) {
   const { i18n } = props;
-  const { request } = props.data;
+  const { request, permissions } = props.data;
   const reached = paymentStatuses.indexOf(request.paymentStatus);
+  const next = permissions.includes('payment.setStatus') ? nextBankPaymentStep(request) : undefined;
   return (
     <Section title={i18n.t('sectionPayment2')} testId="payment-steps">
-      <ol className="steps">
-        {paymentStatuses.slice(1).map((step, index) => {
-          const mark = request.paymentMarks.find((candidate) => candidate.status === step);
-          return (
-            <li key={step} className={index + 1 <= reached ? 'step step-done' : 'step'}>
-              <span className="step-title">{i18n.paymentStatus(step)}</span>
+      {paymentStatuses.slice(1).map((step, index) => {
+        const mark = request.paymentMarks.find((candidate) => candidate.status === step);
+        const done = index + 1 <= reached;
+        return (
+          <div className="step" key={step} data-testid={`step-${step}`}>
+            <div className={`step-mark${done ? ' step-done' : ''}`} aria-hidden="true">
+              {done ? '✓' : ''}
+            </div>
+            <div className="step-body">
+              <div className="step-title">{i18n.paymentStatus(step)}</div>
               {mark ? (
-                <span className="step-meta">
-                  {' '}
-                  ·{' '}
+                <div className="step-meta" data-testid={`step-done-${step}`}>
                   {i18n.t('stepDone', {
                     who: i18n.actor(mark.actor),
                     when: i18n.dateTime(mark.at),
                   })}
-                </span>
+                </div>
               ) : null}
-            </li>
-          );
-        })}
-      </ol>
+            </div>
+          </div>
+        );
+      })}
+      {next ? (
+        <PaymentNextAction i18n={i18n} next={next} busy={props.busy} onSet={props.onSet} />
+      ) : null}
     </Section>
   );
 }
@@ -158,11 +178,93 @@ function HistoryExport(props: { i18n: PortalI18n; requestId: string }) {
   );
 }
 
+/**
+ * What the request's page may do, through the procedures the Mini App's actions use
+ * (`requests.setStatus` / `requests.setPaymentStatus` run the same domain transitions as
+ * `miniApp.setStatus` / `miniApp.setPaymentStatus`); the server checks each again.
+ */
+function useRequestActions(i18n: PortalI18n, requestId: string) {
+  const utils = trpc.useUtils();
+  const [busy, setBusy] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
+  const setStatus = trpc.requests.setStatus.useMutation();
+  const setPaymentStatus = trpc.requests.setPaymentStatus.useMutation();
+  const requestDocument = trpc.portal.requestDocument.useMutation();
+  const run = async (key: string, confirm: string | null, action: () => Promise<string>) => {
+    if (confirm !== null && !window.confirm(confirm)) return;
+    setBusy(key);
+    setOutcome(null);
+    try {
+      setOutcome({ tone: 'success', text: await action() });
+    } catch (error) {
+      setOutcome({ tone: 'error', text: failureText(error, i18n) });
+    } finally {
+      setBusy(null);
+      // Whether it went through or not, show the request as it stands now.
+      await utils.portal.request.invalidate({ requestId });
+    }
+  };
+  return {
+    busy,
+    outcome,
+    status: (status: RequestStatus, version: number, inHouse: boolean, confirm: string | null) =>
+      run(status, confirm, async () => {
+        await setStatus.mutateAsync({ requestId, status, version });
+        return status === 'COLLECTING_OFFERS' && inHouse
+          ? i18n.t('submitted')
+          : i18n.p('actionDone', { what: i18n.status(status, inHouse) });
+      }),
+    payment: (status: PaymentStatus, confirm: string) =>
+      run(status, confirm, async () => {
+        await setPaymentStatus.mutateAsync({ requestId, paymentStatus: status });
+        return i18n.p('actionDone', { what: i18n.paymentStatus(status) });
+      }),
+    document: (kind: DocumentKind) =>
+      run('requestDocument', null, async () => {
+        await requestDocument.mutateAsync({ requestId, kind });
+        return i18n.p('documentAsked');
+      }),
+  };
+}
+
+/** A draft's "confirm the request" (DRAFT → collecting offers; in-house: sent to 1C). */
+function Submit(props: {
+  i18n: PortalI18n;
+  data: RequestPageData;
+  busy: string | null;
+  onSubmit: () => void;
+}) {
+  const { i18n } = props;
+  const { request, permissions } = props.data;
+  if (
+    request.status !== 'DRAFT' ||
+    !permissions.includes('application.submit') ||
+    !request.next.statuses.includes('COLLECTING_OFFERS')
+  )
+    return null;
+  return (
+    <Section title={i18n.t('sectionStatus')} testId="submit-section">
+      <div className="section-actions">
+        <Button
+          kind="primary"
+          busy={props.busy === 'COLLECTING_OFFERS'}
+          disabled={props.busy !== null}
+          onClick={props.onSubmit}
+          testId="submit"
+        >
+          {i18n.t('submit')}
+        </Button>
+      </div>
+    </Section>
+  );
+}
+
 /** A request's page: the same sections as the Mini App, and its deal room's chat. */
 export function RequestPage(props: { i18n: PortalI18n; requestId: string; isAdmin: boolean }) {
   const { i18n, requestId } = props;
   const tab = useQueryParam('tab') === 'chat' ? 'chat' : 'request';
   const page = trpc.portal.request.useQuery({ requestId }, { refetchInterval: 15_000 });
+  const actions = useRequestActions(i18n, requestId);
   if (page.isPending) return <p className="muted">{i18n.t('loading')}</p>;
   if (page.error) return <Banner tone="error">{failureText(page.error, i18n)}</Banner>;
   const { request, permissions } = page.data;
@@ -207,22 +309,53 @@ export function RequestPage(props: { i18n: PortalI18n; requestId: string; isAdmi
       ) : (
         <div className="columns">
           <div>
+            {actions.outcome ? (
+              <Banner tone={actions.outcome.tone} testId="action-outcome">
+                {actions.outcome.text}
+              </Banner>
+            ) : null}
+            <Submit
+              i18n={i18n}
+              data={page.data}
+              busy={actions.busy}
+              onSubmit={() =>
+                void actions.status(
+                  'COLLECTING_OFFERS',
+                  request.version,
+                  request.inHouse,
+                  `${i18n.t('submitConfirmTitle')} ${i18n.t('submitConfirm')}`,
+                )
+              }
+            />
+            <StatusSection
+              i18n={i18n}
+              request={request}
+              permissions={permissions}
+              busy={actions.busy}
+              onSet={(status, confirm) =>
+                void actions.status(status, request.version, request.inHouse, confirm)
+              }
+            />
             <Fields i18n={i18n} data={page.data} />
           </div>
           <div>
             <Offer i18n={i18n} data={page.data} />
-            <PaymentSteps i18n={i18n} data={page.data} />
+            <PaymentSteps
+              i18n={i18n}
+              data={page.data}
+              busy={actions.busy}
+              onSet={(status, confirm) => void actions.payment(status, confirm)}
+            />
             <Onec i18n={i18n} data={page.data} />
-            {permissions.includes('documents.view') ? (
-              <Section title={i18n.t('sectionDocuments')} testId="documents-section">
-                <DocumentList
-                  i18n={i18n}
-                  documents={request.documents}
-                  onOpen={openDocument}
-                  opening={null}
-                />
-              </Section>
-            ) : null}
+            <DocumentsSection
+              i18n={i18n}
+              request={request}
+              permissions={permissions}
+              opening={null}
+              busy={actions.busy}
+              onOpen={openDocument}
+              onRequest={(kind) => void actions.document(kind)}
+            />
             {permissions.includes('history.view') ? (
               <Section title={i18n.t('sectionHistory')} testId="history-section">
                 {props.isAdmin ? <HistoryExport i18n={i18n} requestId={requestId} /> : null}
