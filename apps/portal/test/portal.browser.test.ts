@@ -256,7 +256,7 @@ describe('the portal (Chromium, 1280 px)', () => {
     if (journal) rmSync(journal, { recursive: true, force: true });
   });
 
-  it('signs an agent in through Telegram’s login, lists the deal room, and shows its mirrored chat', async () => {
+  it('signs an agent in through Telegram’s login, finds and filters the deal room, reads and searches its mirrored chat, adds its file as the invoice', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     const signInPage = await context.newPage();
     pages.push(signInPage);
@@ -279,6 +279,24 @@ describe('the portal (Chromium, 1280 px)', () => {
     await page.getByTestId('search').fill('нет такой');
     await page.getByTestId('nothing-found').waitFor();
     await page.getByTestId('search').fill('');
+    await row.first().waitFor();
+    // The filters ask the server: status, payment, agent, age.
+    await page.getByTestId('filter-status').selectOption('CANCELLED');
+    await page.getByTestId('nothing-found').waitFor();
+    await page.getByTestId('filter-status').selectOption('DRAFT');
+    await row.first().waitFor();
+    await page.getByTestId('filter-payment').selectOption('PAYOUT_DONE');
+    await page.getByTestId('nothing-found').waitFor();
+    await page.getByTestId('filter-payment').selectOption('NOT_PAID');
+    await row.first().waitFor();
+    await page.getByTestId('filter-agent').selectOption({ label: 'Борис Орлов' });
+    await page.getByTestId('nothing-found').waitFor();
+    await page.getByTestId('filter-agent').selectOption({ label: 'Анна Смирнова' });
+    await page.getByTestId('filter-age').selectOption('1');
+    await row.first().waitFor();
+    expect(await row.count()).toBe(1);
+    for (const filter of ['filter-status', 'filter-payment', 'filter-agent', 'filter-age'])
+      await page.getByTestId(filter).selectOption('');
     await row.first().waitFor();
     await screenshot(page, 'requests');
 
