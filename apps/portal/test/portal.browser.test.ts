@@ -392,6 +392,24 @@ describe('the portal (Chromium, 1280 px)', () => {
     await page.getByTestId('request-row').first().click();
     await page.getByTestId('request-page').waitFor();
 
+    // Анна corrects the draft's fields in place: the shared form's checks, then the api's save.
+    await page.getByTestId('fields-edit').click();
+    await page.getByTestId('field-payerTaxId').fill('12');
+    await page.getByTestId('error-payerTaxId').waitFor();
+    await page.getByTestId('fields-save').click();
+    expect(await page.getByTestId('fields-form').count()).toBe(1);
+    await page.getByTestId('field-payerTaxId').fill(completeForm.payerTaxId);
+    await page.getByTestId('field-comment').fill('Срочно, до пятницы');
+    await page.getByTestId('fields-save').click();
+    await page.getByTestId('fields').getByText('Срочно, до пятницы').waitFor();
+    expect(
+      (
+        await api.prisma.paymentRequest.findUniqueOrThrow({
+          where: { telegramChatId: BigInt(chatId) },
+        })
+      ).comment,
+    ).toBe('Срочно, до пятницы');
+
     // Анна's draft is complete: she confirms it, the group hears it.
     await page.getByTestId('submit').click();
     await page
@@ -468,11 +486,12 @@ describe('the portal (Chromium, 1280 px)', () => {
     // The same rows as the CSV (its header aside), each change as recorded.
     expect(exported.entries.length).toBe(csvText.trimEnd().split('\r\n').length - 1);
     expect(exported.entries.map((entry) => entry.change.type)).toEqual(
-      // Created, the chat's invoice, submitted, the act asked of 1C, 1C's offer accepted, the
+      // Created, the chat's invoice, the comment, submitted, the act asked of 1C, 1C's offer accepted, the
       // test payment sent and confirmed.
       [
         'created',
         'document',
+        'field',
         'status',
         'documentRequested',
         'offer',

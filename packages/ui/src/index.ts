@@ -2,3 +2,4 @@ export * from './ui';
 export * from './words';
 export * from './request-parts';
 export * from './request-actions';
+export * from './form';

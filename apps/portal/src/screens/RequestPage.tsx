@@ -15,10 +15,20 @@ import {
   PaymentNextAction,
   Row,
   Section,
+  SelectField,
   StatusBadge,
   StatusSection,
+  TextField,
+  buildPatch,
+  changedFields,
+  fieldErrorsOf,
+  fieldNames,
   nextBankPaymentStep,
+  requiredFields,
+  validateAll,
+  valuesOf,
 } from '@payreq/ui';
+import type { FieldErrors, FieldName, FormValues } from '@payreq/ui';
 import { useState } from 'react';
 
 import type { RequestPage as RequestPageData } from '../api';
@@ -40,13 +50,109 @@ function openDocument(id: string, fileName: string, download: boolean) {
   link.click();
 }
 
+/** The fields of the request, edited in place where the permission list and the status allow. */
+function FieldsForm(props: {
+  i18n: PortalI18n;
+  data: RequestPageData;
+  onDone: (saved: boolean) => void;
+}) {
+  const { i18n } = props;
+  const { request } = props.data;
+  // The request as it was when editing began: the page refreshes beneath, the form does not.
+  const [{ saved, baseVersion }] = useState(() => ({
+    saved: valuesOf(request.fields),
+    baseVersion: request.version,
+  }));
+  const [values, setValues] = useState<FormValues>(saved);
+  const [serverErrors, setServerErrors] = useState<FieldErrors>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const update = trpc.requests.update.useMutation();
+  const utils = trpc.useUtils();
+  const changed = changedFields(values, saved);
+  const errors = { ...validateAll(values, changed, i18n.locale), ...serverErrors };
+  const save = async () => {
+    const { patch, errors: invalid } = buildPatch(values, changed, i18n.locale);
+    if (Object.keys(invalid).length > 0) return setServerErrors(invalid);
+    setFailure(null);
+    try {
+      // Someone else's save since editing began is refused (a version conflict), not lost.
+      await update.mutateAsync({ requestId: request.id, version: baseVersion, fields: patch });
+      await utils.portal.request.invalidate({ requestId: request.id });
+      props.onDone(true);
+    } catch (error) {
+      const issues =
+        (error as { data?: { issues?: { path: string; message: string }[] } }).data?.issues ?? [];
+      setServerErrors(fieldErrorsOf(issues));
+      setFailure(failureText(error, i18n));
+    }
+  };
+  const field = (name: FieldName) => ({
+    name,
+    label: i18n.field(name),
+    value: values[name],
+    onChange: (value: string) => {
+      setValues((current) => ({ ...current, [name]: value }));
+      setServerErrors((current) => {
+        const next = { ...current };
+        delete next[name];
+        return next;
+      });
+    },
+    required: requiredFields.includes(name),
+    requiredText: i18n.t('required'),
+    error: errors[name] ?? null,
+  });
+  return (
+    <Section title={i18n.p('fields')} testId="fields-form">
+      {fieldNames.map((name) =>
+        name === 'direction' ? (
+          <SelectField
+            key={name}
+            {...field(name)}
+            placeholder={i18n.t('choose')}
+            options={[
+              { value: 'OUTGOING', label: i18n.direction('OUTGOING') },
+              { value: 'INCOMING', label: i18n.direction('INCOMING') },
+            ]}
+          />
+        ) : (
+          <TextField
+            key={name}
+            {...field(name)}
+            type={name === 'desiredDate' || name === 'contractDate' ? 'date' : 'text'}
+            multiline={name === 'beneficiaryAddress' || name === 'purpose' || name === 'comment'}
+          />
+        ),
+      )}
+      {failure ? <Banner tone="error">{failure}</Banner> : null}
+      <div className="section-actions">
+        <Button
+          kind="primary"
+          busy={update.isPending}
+          disabled={changed.length === 0}
+          onClick={() => void save()}
+          testId="fields-save"
+        >
+          {i18n.t('save')}
+        </Button>
+        <Button onClick={() => props.onDone(false)} testId="fields-cancel">
+          {i18n.p('cancelEdit')}
+        </Button>
+      </div>
+    </Section>
+  );
+}
+
 function Fields(props: { i18n: PortalI18n; data: RequestPageData }) {
   const { i18n } = props;
+  const [editing, setEditing] = useState(false);
   const format = createFormatter(i18n.locale, i18n.timeZone);
-  const fields = props.data.request.fields as Partial<
-    Record<PaymentRequestFieldName, string | null>
-  >;
+  const { request, permissions } = props.data;
+  const fields = request.fields as Partial<Record<PaymentRequestFieldName, string | null>>;
   const shown = paymentRequestFieldNames.filter((name) => name in fields);
+  const canEdit = permissions.includes('application.edit') && !request.readOnly;
+  if (editing && canEdit)
+    return <FieldsForm i18n={i18n} data={props.data} onDone={() => setEditing(false)} />;
   return (
     <Section title={i18n.p('fields')} testId="fields">
       {shown.map((name) => (
@@ -54,6 +160,13 @@ function Fields(props: { i18n: PortalI18n; data: RequestPageData }) {
           {fieldValueText(name, fields[name] ?? null, format)}
         </Row>
       ))}
+      {canEdit ? (
+        <div className="section-actions">
+          <Button onClick={() => setEditing(true)} testId="fields-edit">
+            {i18n.p('editFields')}
+          </Button>
+        </div>
+      ) : null}
     </Section>
   );
 }

@@ -20,8 +20,14 @@ import {
   StatusSection,
   TextField,
 } from '@payreq/ui';
-import type { FieldName, FormValues } from '../form';
-import { buildPatch, fieldErrorsOf, missingRequired, requiredFields, validateField } from '../form';
+import type { FieldName, FormValues } from '@payreq/ui';
+import {
+  buildPatch,
+  fieldErrorsOf,
+  missingRequired,
+  requiredFields,
+  validateField,
+} from '@payreq/ui';
 import type { I18n } from '@payreq/ui';
 import { confirmAction, haptic, setBackButton, setMainButton } from '../telegram';
 import type { Conflict } from './sections';
