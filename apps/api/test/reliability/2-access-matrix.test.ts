@@ -391,6 +391,19 @@ const table: Row[] = [
     call: (s) => trpcMutation('portal.requestDocument', { requestId: s.telegramId, kind: 'ACT' }),
   },
   {
+    // The request's page edits the fields through the shared procedure, with the cookie.
+    name: 'requests.update (portal, deal-room draft)',
+    state: 'draft',
+    allowed: formPeople,
+    portal: true,
+    call: (s) =>
+      trpcMutation('requests.update', {
+        requestId: s.telegramId,
+        version: s.version,
+        fields: { comment: 'из портала' },
+      }),
+  },
+  {
     // The request's page takes its actions through the shared procedures, with the cookie.
     name: 'requests.setStatus (portal, cancel submitted)',
     state: 'submitted',
