@@ -47,6 +47,16 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
     });
     return ((await upload.json()) as { assetId: string }).assetId;
   };
+  /** Иван sends the invoice in the group: the archive's message for it. */
+  const invoiceInChat = async (messageId: number) => {
+    const assetId = await uploadInvoice();
+    await bot().bot.saveMessage.mutate({
+      chatId: CHAT,
+      message: { messageId, authorName: 'Иван', kind: 'document', assetId, date: at(3) },
+    });
+    const [message] = (await portal().portal.chat.page.query({ requestId })).messages;
+    return message!;
+  };
   const portal = (token = annaToken) => portalClient(api.url, token);
   const signIn = async (telegramId: bigint) =>
     (await portalSignIn(api.url, websiteLogin({ id: telegramId, first_name: 'X' }))).token!;
@@ -256,19 +266,14 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
   }, 20_000);
 
   it('turns a chat file into the request’s invoice once, in the history and the Mini App; others may not', async () => {
-    const assetId = await uploadInvoice();
-    await bot().bot.saveMessage.mutate({
-      chatId: CHAT,
-      message: { messageId: 4, authorName: 'Иван', kind: 'document', assetId, date: at(3) },
-    });
-    const [message] = (await portal().portal.chat.page.query({ requestId })).messages;
+    const message = await invoiceInChat(4);
 
     const boris = await signIn(world.boris.telegramId);
     const before = await footprint(api.prisma);
     const colleague = await failureOf(
       portal(boris).portal.chat.attach.mutate({
         requestId,
-        messageKey: message!.key,
+        messageKey: message.key,
         kind: 'INVOICE',
       }),
     );
@@ -279,13 +284,13 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
 
     const document = await portal().portal.chat.attach.mutate({
       requestId,
-      messageKey: message!.key,
+      messageKey: message.key,
       kind: 'INVOICE',
     });
     expect(document).toMatchObject({ kind: 'INVOICE', source: 'CHAT', fileName: 'Счёт 17.pdf' });
     await portal().portal.chat.attach.mutate({
       requestId,
-      messageKey: message!.key,
+      messageKey: message.key,
       kind: 'INVOICE',
     });
     expect(await api.prisma.document.count()).toBe(1);
@@ -318,12 +323,7 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
   });
 
   it('announces an added chat file in the group when asked, in answer to the file, once', async () => {
-    const assetId = await uploadInvoice();
-    await bot().bot.saveMessage.mutate({
-      chatId: CHAT,
-      message: { messageId: 9, authorName: 'Иван', kind: 'document', assetId, date: at(3) },
-    });
-    const [message] = (await portal().portal.chat.page.query({ requestId })).messages;
+    const message = await invoiceInChat(9);
     // What the group was told before (the request's creation) is out of the way.
     await api.prisma.outboxMessage.updateMany({
       where: { target: 'TELEGRAM' },
@@ -332,7 +332,7 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
     const attach = () =>
       portal().portal.chat.attach.mutate({
         requestId,
-        messageKey: message!.key,
+        messageKey: message.key,
         kind: 'CONTRACT',
         announce: true,
       });
