@@ -357,6 +357,36 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
     });
   });
 
+  it('exports the whole audit history, not only its latest page, as CSV and JSON', async () => {
+    await api.prisma.agent.update({ where: { id: world.anna.id }, data: { isAdmin: true } });
+    let version = (await portal().portal.request.query({ requestId })).request.version;
+    for (let edit = 1; edit <= 24; edit += 1) {
+      const saved = await portal().requests.update.mutate({
+        requestId,
+        version,
+        fields: { comment: edit === 24 ? 'Срочно, "до пятницы"' : `правка ${edit}` },
+      });
+      version = saved.version;
+    }
+    const recorded = await api.prisma.requestHistory.count({ where: { requestId } });
+    // More than a view's page of history (20): the export must read back the rest.
+    expect(recorded).toBe(25);
+    const json = await portal().admin.exportHistory.query({ requestId, format: 'json' });
+    expect(json.mime).toBe('application/json');
+    const entries = (JSON.parse(json.content) as { entries: { what: string }[] }).entries;
+    expect(entries).toHaveLength(recorded);
+    // Oldest first: the request's creation, then every edit in order.
+    expect(entries[0]!.what).toBe('Заявка создана');
+    expect(entries.at(-1)!.what).toBe('Комментарий: правка 23 → Срочно, "до пятницы"');
+    const csv = await portal().admin.exportHistory.query({ requestId, format: 'csv' });
+    expect(csv.fileName).toMatch(/^payment-request-\d{6}-history\.csv$/);
+    const lines = csv.content.trimEnd().split('\r\n');
+    expect(lines).toHaveLength(recorded + 1);
+    expect(lines[0]).toBe('\uFEFFКогда,Кто,Что');
+    // A comma or a quote in a cell is quoted as spreadsheets read it.
+    expect(lines.at(-1)).toMatch(/,"Комментарий: правка 23 → Срочно, ""до пятницы"""$/);
+  });
+
   it('takes a request’s actions from its page through the shared procedures and rules', async () => {
     const page = await portal().portal.request.query({ requestId });
     // Анна's draft: submitted from the portal as from the Mini App (the group hears it, 1C too).
