@@ -11,13 +11,20 @@ import { callOnec, seedIntegration } from '@payreq/api/testing/onec';
 import { miniAppClient, signLaunch, tma } from '@payreq/api/testing/telegram';
 import type { BotApp } from '@payreq/bot';
 import { createBot, loadConfig } from '@payreq/bot';
-import { CHROMIUM_FLAGS, TelegramTestServer } from '@payreq/telegram-testkit';
+import {
+  CHROMIUM_FLAGS,
+  DEFAULT_THEME_PARAMS,
+  TelegramTestServer,
+  addTelegramBridge,
+  buildLaunchUrl,
+  signInitData,
+} from '@payreq/telegram-testkit';
 import { completeForm, until } from '@payreq/testing';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { appDir, chromiumPath, distDir } from './global-setup';
+import { appDir, chromiumPath, distDir, webappDistDir } from './global-setup';
 
 /**
  * The portal in Chromium against the real api (real database) serving its build, the Telegram
@@ -128,6 +135,7 @@ describe('the portal (Chromium, 1280 px)', () => {
     const apiRoot = await tg.start();
     [api, browser] = await Promise.all([
       startTestApi('pglite', {
+        webappDistDir,
         frontends: [{ name: 'portal', prefix: '/portal/', distDir }],
         portal: {
           session: { ttlSeconds: 3600, rotateAfterSeconds: 900, secure: false },
@@ -370,6 +378,36 @@ describe('the portal (Chromium, 1280 px)', () => {
     expect(session.request!.documents.map((d) => [d.fileName, d.kind, d.source])).toEqual([
       ['Счёт 42.pdf', 'INVOICE', 'CHAT'],
     ]);
+    // And on the Mini App's own page, opened from the deal room as Telegram opens it.
+    const miniAppContext = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      locale: 'ru-RU',
+    });
+    await addTelegramBridge(miniAppContext, DEFAULT_THEME_PARAMS);
+    const miniApp = await miniAppContext.newPage();
+    miniApp.on('pageerror', (error) => errors.push(`Mini App: ${error.message}`));
+    pages.push(miniApp);
+    await miniApp.goto(
+      buildLaunchUrl(`${api.url}/`, {
+        initData: signInitData(
+          {
+            user: { ...anna, language_code: 'ru' },
+            chat_instance: '-4512345678901234567',
+            chat_type: 'supergroup',
+            start_param: launchToken,
+          },
+          TEST_BOT_TOKEN,
+        ),
+        startParam: launchToken,
+        themeParams: DEFAULT_THEME_PARAMS,
+        platform: 'android',
+      }),
+    );
+    const miniAppDocument = miniApp.getByTestId('documents-section').getByTestId('document');
+    await miniAppDocument.waitFor();
+    expect(spaces(await miniAppDocument.textContent())).toMatch(
+      /^Счёт 42\.pdf\s?Счёт на оплату · из чата/,
+    );
     expect(spaces(await page.getByTestId('history').textContent())).toContain(
       'Файл из чата «Счёт 42.pdf» добавлен как «Счёт на оплату»',
     );
