@@ -634,6 +634,23 @@ describe('the portal (Chromium, 1280 px)', () => {
           .inHouseVisibility === 'MASTER_ONLY',
       'the visibility setting',
     );
+    // The history's export from the administration, found by the request's number.
+    await page.getByTestId('export-number').fill('№ 999999');
+    await page.getByTestId('export-find').click();
+    await page.getByText('Среди видимых вам заявок такой нет.').waitFor();
+    await page.getByTestId('export-number').fill(String(request.number));
+    await page.getByTestId('export-find').click();
+    await page.getByTestId('export-found').waitFor();
+    expect(spaces(await page.getByTestId('export-found').textContent())).toBe(
+      `Заявка на платёж № ${String(request.number).padStart(6, '0')} · Сделка: Ромашка`,
+    );
+    const [exported] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('admin-export').getByTestId('export-json').click(),
+    ]);
+    expect(exported.suggestedFilename()).toBe(
+      `payment-request-${String(request.number).padStart(6, '0')}-history.json`,
+    );
     await screenshot(page, 'admin');
     await dead.getByTestId('requeue').click();
     await page.getByText('Сообщение снова в очереди').waitFor();

@@ -36,6 +36,7 @@ import { failureText, trpc } from '../api';
 import { navigate, useQueryParam } from '../route';
 import type { PortalI18n } from '../words';
 import { ChatArchive } from './ChatArchive';
+import { HistoryExport } from './HistoryExport';
 
 /** Opens or saves a document through the api's safe serving (the session cookie authenticates). */
 function openDocument(id: string, fileName: string, download: boolean) {
@@ -260,34 +261,6 @@ function Onec(props: { i18n: PortalI18n; data: RequestPageData }) {
         ) : null}
       </div>
     </Section>
-  );
-}
-
-function HistoryExport(props: { i18n: PortalI18n; requestId: string }) {
-  const utils = trpc.useUtils();
-  const [busy, setBusy] = useState<string | null>(null);
-  const save = async (format: 'csv' | 'json') => {
-    setBusy(format);
-    try {
-      const file = await utils.admin.exportHistory.fetch({ requestId: props.requestId, format });
-      const link = document.createElement('a');
-      link.href = URL.createObjectURL(new Blob([file.content], { type: file.mime }));
-      link.download = file.fileName;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-    } finally {
-      setBusy(null);
-    }
-  };
-  return (
-    <div className="inline" data-testid="history-export">
-      <Button busy={busy === 'csv'} onClick={() => void save('csv')} testId="export-csv">
-        {props.i18n.p('exportCsv')}
-      </Button>
-      <Button busy={busy === 'json'} onClick={() => void save('json')} testId="export-json">
-        {props.i18n.p('exportJson')}
-      </Button>
-    </div>
   );
 }
 
