@@ -3,15 +3,18 @@
  * first, then the large one in the same process and database:
  * - `miniApp.session` with 10 history entries per request, then with 1,000;
  * - the board's first page (`requests.list`, the agent) with 1,000 requests in the database,
- *   then with 100,000.
+ *   then with 100,000;
+ * - the portal's chat archive of one deal room, its newest page (`portal.chat.page`, the agent
+ *   signed in with the website login), with 10 messages in the room, then with 100,000.
  * The small case is the floor: a ratio near 1 is an answer bounded by its page, not the data.
  * Runs in the order small, large, large, small; each figure is the mean of its two runs.
  */
+import { signLoginData } from '@payreq/telegram-testkit';
 import type pg from 'pg';
 
 import { startChild } from '../lib/child.ts';
 import type { ChildServer } from '../lib/child.ts';
-import { config } from '../lib/config.ts';
+import { config, secrets } from '../lib/config.ts';
 import { runLoad } from '../lib/load.ts';
 import type { LoadResult, VirtualClient } from '../lib/load.ts';
 import { compared } from '../lib/report.ts';
@@ -23,6 +26,7 @@ import { openLoadRooms, quiesce } from './mini-app-load.ts';
 
 const HISTORY = { small: 10, large: 1_000 };
 const BOARD = { small: 1_000, large: 100_000 };
+const CHAT = { small: 10, large: 100_000 };
 
 interface Measured extends LoadResult {
   cpuMsPerCall: number;
@@ -79,6 +83,33 @@ async function setRequests(db: pg.Client, total: number): Promise<void> {
   );
 }
 
+/** The deal room's archive holds `total` messages, one a minute, as the bot mirrors them. */
+async function setChat(db: pg.Client, chatId: number, total: number): Promise<void> {
+  await db.query('DELETE FROM "ChatMessage" WHERE "chatId" = $1', [chatId]);
+  await db.query(
+    `INSERT INTO "ChatMessage" (id, "chatId", "messageId", "authorTelegramId", "authorName", text, date, "updatedAt")
+     SELECT gen_random_uuid(), $1::bigint, n, 5100000001, 'Клиент', 'Сообщение ' || n,
+            now() - make_interval(mins => $2::int - n), now() - make_interval(mins => $2::int - n)
+     FROM generate_series(1, $2::int) AS n`,
+    [chatId, total],
+  );
+}
+
+/** The agent's portal session cookie: Telegram's website login, signed as Telegram signs it. */
+async function portalCookie(apiUrl: string, agent: { id: number; first_name: string }) {
+  const login = signLoginData(agent, secrets.botToken, new Date());
+  const query = new URLSearchParams(
+    Object.entries(login).map(([key, value]): [string, string] => [key, String(value)]),
+  );
+  const response = await fetch(`${apiUrl}/portal/auth/telegram?${query}`, { redirect: 'manual' });
+  const cookie = response.headers
+    .getSetCookie()
+    .map((header) => header.split(';')[0]!)
+    .find((pair) => pair.startsWith('payreq_portal='));
+  if (!cookie) throw new Error(`portal sign-in refused: ${response.status}`);
+  return cookie;
+}
+
 type Size = 'small' | 'large';
 
 /**
@@ -105,7 +136,7 @@ async function smallThenLarge(
 
 export const scale: BenchModule = {
   name: 'scale',
-  title: 'Answers that do not grow with the deal or the board',
+  title: 'Answers that do not grow with the deal, the board or the chat',
   async run(ctx: BenchContext): Promise<Row[]> {
     return inFreshWorld(async ({ url, db, agent, servers }) => {
       const api = await startChild(
@@ -153,6 +184,26 @@ export const scale: BenchModule = {
         (size) => measure(ctx, api, db, `requests.list, ${BOARD[size]} requests`, boardClients),
       );
 
+      // One deal room's archive in the portal, its newest page, from every connection.
+      const room = rooms[0]!;
+      const { rows: requestRows } = await db.query<{ id: string }>(
+        'SELECT id FROM "PaymentRequest" WHERE "telegramChatId" = $1',
+        [room.chatId],
+      );
+      const cookie = await portalCookie(api.url, { id: agent.id, first_name: agent.first_name });
+      const chatClients = () =>
+        rooms.map((): VirtualClient => ({
+          next: () => ({
+            method: 'GET',
+            path: queryPath('portal.chat.page', { requestId: requestRows[0]!.id, limit: 50 }),
+            headers: { cookie },
+          }),
+        }));
+      const chat = await smallThenLarge(
+        (size) => setChat(db, room.chatId, CHAT[size]),
+        (size) => measure(ctx, api, db, `portal.chat.page, ${CHAT[size]} messages`, chatClients),
+      );
+
       const rows = (
         benchmark: string,
         small: Measured,
@@ -189,6 +240,12 @@ export const scale: BenchModule = {
           board.small,
           board.large,
           `${BOARD.small.toLocaleString('en')} requests`,
+        ),
+        ...rows(
+          `Scale: the portal's chat archive (portal.chat.page), ${CHAT.large.toLocaleString('en')} messages`,
+          chat.small,
+          chat.large,
+          `${CHAT.small} messages`,
         ),
       ];
     });

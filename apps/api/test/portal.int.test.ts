@@ -29,6 +29,16 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
   const bot = () => botClient(api.url);
   /** The bot saves a chat's file as it does for a document sent in the group. */
   const uploadInvoice = () => saveChatFile(api.url, CHAT, { bytes: pdf, fileName: 'Счёт 17.pdf' });
+  /** Иван sends the invoice in the group: the archive's message for it. */
+  const invoiceInChat = async (messageId: number) => {
+    const assetId = await uploadInvoice();
+    await bot().bot.saveMessage.mutate({
+      chatId: CHAT,
+      message: { messageId, authorName: 'Иван', kind: 'document', assetId, date: at(3) },
+    });
+    const [message] = (await portal().portal.chat.page.query({ requestId })).messages;
+    return message!;
+  };
   const portal = (token = annaToken) => portalClient(api.url, token);
   const signIn = async (telegramId: bigint) =>
     (await portalSignIn(api.url, websiteLogin({ id: telegramId, first_name: 'X' }))).token!;
@@ -238,19 +248,14 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
   }, 20_000);
 
   it('turns a chat file into the request’s invoice once, in the history and the Mini App; others may not', async () => {
-    const assetId = await uploadInvoice();
-    await bot().bot.saveMessage.mutate({
-      chatId: CHAT,
-      message: { messageId: 4, authorName: 'Иван', kind: 'document', assetId, date: at(3) },
-    });
-    const [message] = (await portal().portal.chat.page.query({ requestId })).messages;
+    const message = await invoiceInChat(4);
 
     const boris = await signIn(world.boris.telegramId);
     const before = await footprint(api.prisma);
     const colleague = await failureOf(
       portal(boris).portal.chat.attach.mutate({
         requestId,
-        messageKey: message!.key,
+        messageKey: message.key,
         kind: 'INVOICE',
       }),
     );
@@ -261,16 +266,20 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
 
     const document = await portal().portal.chat.attach.mutate({
       requestId,
-      messageKey: message!.key,
+      messageKey: message.key,
       kind: 'INVOICE',
     });
     expect(document).toMatchObject({ kind: 'INVOICE', source: 'CHAT', fileName: 'Счёт 17.pdf' });
     await portal().portal.chat.attach.mutate({
       requestId,
-      messageKey: message!.key,
+      messageKey: message.key,
       kind: 'INVOICE',
     });
     expect(await api.prisma.document.count()).toBe(1);
+    // Not asked to: the group is not told.
+    expect(
+      await api.prisma.outboxMessage.count({ where: { kind: 'telegram.chatFileAdded' } }),
+    ).toBe(0);
 
     const [again] = (await portal().portal.chat.page.query({ requestId })).messages;
     expect(again!.file!.attachedAs).toEqual(['INVOICE']);
@@ -293,5 +302,121 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
       headers: { cookie: `${PORTAL_COOKIE}=${annaToken}` },
     });
     expect(Buffer.from(await downloaded.arrayBuffer())).toEqual(pdf);
+  });
+
+  it('announces an added chat file in the group when asked, in answer to the file, once', async () => {
+    const message = await invoiceInChat(9);
+    // What the group was told before (the request's creation) is out of the way.
+    await api.prisma.outboxMessage.updateMany({
+      where: { target: 'TELEGRAM' },
+      data: { state: 'DELIVERED' },
+    });
+    const attach = () =>
+      portal().portal.chat.attach.mutate({
+        requestId,
+        messageKey: message.key,
+        kind: 'CONTRACT',
+        announce: true,
+      });
+    const document = await attach();
+    await attach();
+    const { messages } = await bot().botOutbox.claim.mutate({ limit: 10, workerId: 'test' });
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.message).toMatchObject({
+      kind: 'telegram.chatFileAdded',
+      payload: {
+        requestId,
+        chatId: CHAT,
+        documentId: document.id,
+        by: { kind: 'agent', name: 'Anna (bank)' },
+        replyTo: 9,
+      },
+    });
+    // The bot words it from the card: the file's name and kind, never an id.
+    expect(messages[0]!.card!.document).toMatchObject({
+      kind: 'CONTRACT',
+      fileName: 'Счёт 17.pdf',
+    });
+  });
+
+  it('exports the whole audit history, not only its latest page, as CSV and JSON', async () => {
+    await api.prisma.agent.update({ where: { id: world.anna.id }, data: { isAdmin: true } });
+    let version = (await portal().portal.request.query({ requestId })).request.version;
+    for (let edit = 1; edit <= 24; edit += 1) {
+      const saved = await portal().requests.update.mutate({
+        requestId,
+        version,
+        fields: { comment: edit === 24 ? 'Срочно, "до пятницы"' : `правка ${edit}` },
+      });
+      version = saved.version;
+    }
+    const recorded = await api.prisma.requestHistory.count({ where: { requestId } });
+    // More than a view's page of history (20): the export must read back the rest.
+    expect(recorded).toBe(25);
+    const json = await portal().admin.exportHistory.query({ requestId, format: 'json' });
+    expect(json.mime).toBe('application/json');
+    const entries = (JSON.parse(json.content) as { entries: { what: string }[] }).entries;
+    expect(entries).toHaveLength(recorded);
+    // Oldest first: the request's creation, then every edit in order.
+    expect(entries[0]!.what).toBe('Заявка создана');
+    expect(entries.at(-1)!.what).toBe('Комментарий: правка 23 → Срочно, "до пятницы"');
+    const csv = await portal().admin.exportHistory.query({ requestId, format: 'csv' });
+    expect(csv.fileName).toMatch(/^payment-request-\d{6}-history\.csv$/);
+    const lines = csv.content.trimEnd().split('\r\n');
+    expect(lines).toHaveLength(recorded + 1);
+    expect(lines[0]).toBe('\uFEFFКогда,Кто,Что');
+    // A comma or a quote in a cell is quoted as spreadsheets read it.
+    expect(lines.at(-1)).toMatch(/,"Комментарий: правка 23 → Срочно, ""до пятницы"""$/);
+  });
+
+  it('takes a request’s actions from its page through the shared procedures and rules', async () => {
+    const page = await portal().portal.request.query({ requestId });
+    // Анна's draft: submitted from the portal as from the Mini App (the group hears it, 1C too).
+    const submitted = await portal().requests.setStatus.mutate({
+      requestId,
+      status: 'COLLECTING_OFFERS',
+      version: page.request.version,
+    });
+    expect(submitted.status).toBe('COLLECTING_OFFERS');
+    const outbox = await api.prisma.outboxMessage.findMany({ select: { kind: true } });
+    expect(outbox.map((row) => row.kind)).toEqual(
+      expect.arrayContaining(['telegram.statusChanged', 'onec.createRequest']),
+    );
+    const after = await portal().portal.request.query({ requestId });
+    expect(after.request.history.at(-1)!.actor).toMatchObject({ kind: 'agent' });
+    expect(after.permissions).toContain('documents.generate');
+
+    // A stale version is refused and changes nothing.
+    const before = await footprint(api.prisma);
+    const stale = await failureOf(
+      portal().requests.setStatus.mutate({
+        requestId,
+        status: 'CANCELLED',
+        version: page.request.version,
+      }),
+    );
+    expect(stale.httpStatus).toBe(409);
+    // A payment step the domain does not allow yet (no accepted offer) is refused too.
+    const early = await failureOf(
+      portal().requests.setPaymentStatus.mutate({ requestId, paymentStatus: 'PAYMENT_RECEIVED' }),
+    );
+    expect([403, 409]).toContain(early.httpStatus);
+    expect(await footprint(api.prisma)).toEqual(before);
+
+    // A document asked of 1C from the portal joins the request's queue and the outbox.
+    const queue = await portal().portal.requestDocument.mutate({ requestId, kind: 'INVOICE' });
+    expect(queue.map((item) => [item.kind, item.state, item.requestedBy])).toEqual([
+      ['INVOICE', 'QUEUED', 'Anna (bank)'],
+    ]);
+    expect(await api.prisma.outboxMessage.count({ where: { kind: 'onec.requestDocument' } })).toBe(
+      1,
+    );
+    // A colleague who is not the request's agent may not.
+    const boris = await signIn(world.boris.telegramId);
+    const refused = await failureOf(
+      portal(boris).portal.requestDocument.mutate({ requestId, kind: 'ACT' }),
+    );
+    expect(refused.httpStatus).toBe(403);
+    expect(await api.prisma.documentRequest.count()).toBe(1);
   });
 });

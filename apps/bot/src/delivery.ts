@@ -254,12 +254,23 @@ export class DeliveryLoop {
     const timeout = () => ({ signal: AbortSignal.timeout(this.options.sendTimeoutMs) as never });
     if (message.kind !== 'telegram.document') {
       const body = announcementText(message, card, format);
+      // A chat file added to the request is answered where it was sent (if that message is gone,
+      // the words stand alone).
+      const replyTo =
+        message.kind === 'telegram.chatFileAdded' && message.payload.replyTo
+          ? { message_id: message.payload.replyTo, allow_sending_without_reply: true }
+          : undefined;
       return {
         chatId,
         send: (to) =>
           this.deps.telegram.callApi(
             'sendMessage',
-            { chat_id: to, text: body, link_preview_options: { is_disabled: true } } as never,
+            {
+              chat_id: to,
+              text: body,
+              link_preview_options: { is_disabled: true },
+              ...(replyTo ? { reply_parameters: replyTo } : {}),
+            } as never,
             timeout(),
           ) as Promise<{ message_id: number }>,
       };

@@ -2,25 +2,38 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+
 import type { TestApi } from '@payreq/api/testing';
 import { TEST_BOT_SERVICE_TOKEN, TEST_BOT_TOKEN, startTestApi } from '@payreq/api/testing';
+import { callOnec, seedIntegration } from '@payreq/api/testing/onec';
 import { miniAppClient, signLaunch, tma } from '@payreq/api/testing/telegram';
 import type { BotApp } from '@payreq/bot';
 import { createBot, loadConfig } from '@payreq/bot';
-import { CHROMIUM_FLAGS, TelegramTestServer } from '@payreq/telegram-testkit';
+import {
+  CHROMIUM_FLAGS,
+  DEFAULT_THEME_PARAMS,
+  TelegramTestServer,
+  addTelegramBridge,
+  buildLaunchUrl,
+  signInitData,
+} from '@payreq/telegram-testkit';
 import { completeForm, until } from '@payreq/testing';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { appDir, chromiumPath, distDir } from './global-setup';
+import { appDir, chromiumPath, distDir, webappDistDir } from './global-setup';
 
 /**
  * The portal in Chromium against the real api (real database) serving its build, the Telegram
  * test server (its website login page, the deal room's group) and the real bot mirroring the
  * group into the api. An agent signs in through Telegram's login, opens the deal room, reads
- * its chat, adds a chat file to the request as an invoice; an administrator adds and
- * deactivates an agent and requeues a dead message.
+ * and searches its chat, adds a chat file to the request as an invoice (told in the group),
+ * takes the request's actions; an administrator exports its history, adds and deactivates
+ * agents (a signed-in one is out at once) and requeues a dead message; a plain agent has no
+ * administration; English by choice.
  */
 
 const spaces = (text: string | null) => (text ?? '').replace(/\s+/g, ' ').trim();
@@ -36,6 +49,8 @@ describe('the portal (Chromium, 1280 px)', () => {
   const anna = { id: 7000000001, first_name: 'Анна', last_name: 'Смирнова', username: 'anna_bank' };
   const ivan = { id: 5000000001, first_name: 'Иван', last_name: 'Петров' };
   const olga = { id: 5000000002, first_name: 'Ольга' };
+  const boris = { id: 7000000002, first_name: 'Борис', last_name: 'Орлов' };
+  let invoiceMessageId: number;
   const pages: Page[] = [];
 
   const mirrored = async () => {
@@ -120,6 +135,7 @@ describe('the portal (Chromium, 1280 px)', () => {
     const apiRoot = await tg.start();
     [api, browser] = await Promise.all([
       startTestApi('pglite', {
+        webappDistDir,
         frontends: [{ name: 'portal', prefix: '/portal/', distDir }],
         portal: {
           session: { ttlSeconds: 3600, rotateAfterSeconds: 900, secure: false },
@@ -142,6 +158,11 @@ describe('the portal (Chromium, 1280 px)', () => {
         isAdmin: true,
       },
     });
+    await api.prisma.agent.create({
+      data: { name: 'Борис Орлов', tenantId: bank.id, telegramId: BigInt(boris.id) },
+    });
+    // 1C's side of the REST shim (its key and signature), for the offer it computes.
+    await seedIntegration(api.prisma);
     journal = mkdtempSync(path.join(tmpdir(), 'payreq-portal-journal-'));
     bot = createBot(
       loadConfig({
@@ -158,7 +179,7 @@ describe('the portal (Chromium, 1280 px)', () => {
     );
     await bot.start();
     await tg.waitForPolling(TEST_BOT_TOKEN);
-    for (const person of [anna, ivan, olga]) tg.createUser(person);
+    for (const person of [anna, ivan, olga, boris]) tg.createUser(person);
 
     // Анна opens a deal room with Иван and adds the bot; they talk, send files; Ольга joins.
     const group = tg.createGroup({ by: anna.id, title: 'Сделка: Ромашка', members: [ivan.id] });
@@ -212,13 +233,13 @@ describe('the portal (Chromium, 1280 px)', () => {
       chat: chatId,
       bytes: Buffer.concat([Buffer.from('OggS'), Buffer.alloc(2048, 1)]),
     });
-    tg.sendDocument({
+    invoiceMessageId = tg.sendDocument({
       from: ivan.id,
       chat: chatId,
       fileName: 'Счёт 42.pdf',
       mimeType: 'application/pdf',
       bytes: Buffer.from('%PDF-1.4\n1 0 obj << /Title (invoice) >> endobj\ntrailer <<>>\n%%EOF\n'),
-    });
+    }).message_id;
     tg.addMember(chatId, olga.id, { by: anna.id });
     await mirrored();
     // Иван fills the request in the Mini App.
@@ -243,7 +264,7 @@ describe('the portal (Chromium, 1280 px)', () => {
     if (journal) rmSync(journal, { recursive: true, force: true });
   });
 
-  it('signs an agent in through Telegram’s login, lists the deal room, and shows its mirrored chat', async () => {
+  it('signs an agent in through Telegram’s login, finds and filters the deal room, reads and searches its mirrored chat, adds its file as the invoice', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     const signInPage = await context.newPage();
     pages.push(signInPage);
@@ -267,12 +288,29 @@ describe('the portal (Chromium, 1280 px)', () => {
     await page.getByTestId('nothing-found').waitFor();
     await page.getByTestId('search').fill('');
     await row.first().waitFor();
+    // The filters ask the server: status, payment, agent, age.
+    await page.getByTestId('filter-status').selectOption('CANCELLED');
+    await page.getByTestId('nothing-found').waitFor();
+    await page.getByTestId('filter-status').selectOption('DRAFT');
+    await row.first().waitFor();
+    await page.getByTestId('filter-payment').selectOption('PAYOUT_DONE');
+    await page.getByTestId('nothing-found').waitFor();
+    await page.getByTestId('filter-payment').selectOption('NOT_PAID');
+    await row.first().waitFor();
+    await page.getByTestId('filter-agent').selectOption({ label: 'Борис Орлов' });
+    await page.getByTestId('nothing-found').waitFor();
+    await page.getByTestId('filter-agent').selectOption({ label: 'Анна Смирнова' });
+    await page.getByTestId('filter-age').selectOption('1');
+    await row.first().waitFor();
+    expect(await row.count()).toBe(1);
+    for (const filter of ['filter-status', 'filter-payment', 'filter-agent', 'filter-age'])
+      await page.getByTestId(filter).selectOption('');
+    await row.first().waitFor();
     await screenshot(page, 'requests');
 
     await row.first().click();
     await page.getByTestId('request-page').waitFor();
     await page.getByTestId('fields').waitFor();
-    await screenshot(page, 'request');
 
     await page.getByTestId('tab-chat').click();
     await page.getByTestId('chat-messages').waitFor();
@@ -299,12 +337,28 @@ describe('the portal (Chromium, 1280 px)', () => {
     await mirrored();
     await page.getByText('Счёт отправил выше').waitFor({ timeout: 15_000 });
 
-    // The chat's file becomes the request's invoice.
+    // A search in the room's text (any case), then the whole room again.
+    await page.getByTestId('chat-search').fill('СЧЁТ');
+    await page.getByTestId('chat-search').press('Enter');
+    const found = async () => (await page.getByTestId('chat-text').allTextContents()).map(spaces);
+    await until(
+      async () => !(await found()).includes('Паспорт сделки'),
+      'the search results',
+      10_000,
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}: ${JSON.stringify(await found())}`);
+    });
+    expect(await found()).toEqual(['Добрый день, пришлите счёт', 'Счёт отправил выше']);
+    await page.getByTestId('chat-search-clear').click();
+    await page.getByTestId('chat-file').waitFor();
+
+    // The chat's file becomes the request's invoice, and the group is told.
     const fileBubble = page
       .getByTestId('chat-message')
       .filter({ has: page.getByTestId('chat-file') });
     await fileBubble.getByTestId('attach-open').click();
     await fileBubble.getByTestId('attach-kind').selectOption('INVOICE');
+    await fileBubble.getByTestId('attach-announce').check();
     await fileBubble.getByTestId('attach-button').click();
     await page.getByTestId('notice').waitFor();
     await until(
@@ -324,17 +378,174 @@ describe('the portal (Chromium, 1280 px)', () => {
     expect(session.request!.documents.map((d) => [d.fileName, d.kind, d.source])).toEqual([
       ['Счёт 42.pdf', 'INVOICE', 'CHAT'],
     ]);
+    // And on the Mini App's own page, opened from the deal room as Telegram opens it.
+    const miniAppContext = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      locale: 'ru-RU',
+    });
+    await addTelegramBridge(miniAppContext, DEFAULT_THEME_PARAMS);
+    const miniApp = await miniAppContext.newPage();
+    miniApp.on('pageerror', (error) => errors.push(`Mini App: ${error.message}`));
+    pages.push(miniApp);
+    await miniApp.goto(
+      buildLaunchUrl(`${api.url}/`, {
+        initData: signInitData(
+          {
+            user: { ...anna, language_code: 'ru' },
+            chat_instance: '-4512345678901234567',
+            chat_type: 'supergroup',
+            start_param: launchToken,
+          },
+          TEST_BOT_TOKEN,
+        ),
+        startParam: launchToken,
+        themeParams: DEFAULT_THEME_PARAMS,
+        platform: 'android',
+      }),
+    );
+    const miniAppDocument = miniApp.getByTestId('documents-section').getByTestId('document');
+    await miniAppDocument.waitFor();
+    expect(spaces(await miniAppDocument.textContent())).toMatch(
+      /^Счёт 42\.pdf\s?Счёт на оплату · из чата/,
+    );
     expect(spaces(await page.getByTestId('history').textContent())).toContain(
       'Файл из чата «Счёт 42.pdf» добавлен как «Счёт на оплату»',
+    );
+    const told = await tg.waitForBotMessage(chatId, {
+      bot: TEST_BOT_TOKEN,
+      predicate: (record) => (record.text ?? '').includes('Счёт 42.pdf'),
+      timeoutMs: 20_000,
+    });
+    expect(told.text).toMatch(
+      /^Файл «Счёт 42\.pdf» добавлен к заявке № \d{6} как «Счёт на оплату»\nДобавил\(а\): Анна Смирнова$/,
+    );
+    expect(told.message.reply_to_message?.message_id).toBe(invoiceMessageId);
+    expect(errors).toEqual([]);
+  });
+
+  it('takes the request’s actions from its page as the Mini App does, and exports its history', async () => {
+    const { page, errors } = await signIn(anna);
+    // Confirmations are the browser's own dialog: accepted here.
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.getByTestId('request-row').first().click();
+    await page.getByTestId('request-page').waitFor();
+
+    // Анна corrects the draft's fields in place: the shared form's checks, then the api's save.
+    await page.getByTestId('fields-edit').click();
+    await page.getByTestId('field-payerTaxId').fill('12');
+    await page.getByTestId('error-payerTaxId').waitFor();
+    await page.getByTestId('fields-save').click();
+    expect(await page.getByTestId('fields-form').count()).toBe(1);
+    await page.getByTestId('field-payerTaxId').fill(completeForm.payerTaxId);
+    await page.getByTestId('field-comment').fill('Срочно, до пятницы');
+    await page.getByTestId('fields-save').click();
+    await page.getByTestId('fields').getByText('Срочно, до пятницы').waitFor();
+    expect(
+      (
+        await api.prisma.paymentRequest.findUniqueOrThrow({
+          where: { telegramChatId: BigInt(chatId) },
+        })
+      ).comment,
+    ).toBe('Срочно, до пятницы');
+
+    // Анна's draft is complete: she confirms it, the group hears it.
+    await page.getByTestId('submit').click();
+    await page
+      .getByTestId('action-outcome')
+      .getByText('Заявка подтверждена и отправлена в 1С')
+      .waitFor();
+    await until(
+      async () =>
+        spaces(await page.getByTestId('status-badge').first().textContent()) ===
+        'Новая in-house заявка',
+      'the new status',
+    );
+    await tg.waitForBotMessage(chatId, {
+      bot: TEST_BOT_TOKEN,
+      predicate: (record) => (record.text ?? '').includes('статус «Новая in-house заявка»'),
+      timeoutMs: 20_000,
+    });
+
+    // She asks 1C for an act: it joins the request's queue to 1C.
+    await page.getByTestId('request-document-kind').selectOption('ACT');
+    await page.getByTestId('request-document-button').click();
+    await page.getByTestId('document-queue').getByText('Акт').waitFor();
+
+    // 1C's offer is accepted (in-house), Иван marks the test payment in the Mini App...
+    const request = await api.prisma.paymentRequest.findUniqueOrThrow({
+      where: { telegramChatId: BigInt(chatId) },
+    });
+    const offer = await callOnec(api, 'POST', `/onec/v1/requests/${request.id}/offer`, {
+      body: {
+        Ref_Key: randomUUID(),
+        version: request.version,
+        rate: '12.8',
+        feePercent: '1',
+        fixedFee: '0',
+        totalToPay: '16000000',
+        settlementDays: 2,
+      },
+      idempotencyKey: randomUUID(),
+    });
+    expect(offer.status).toBe(201);
+    await miniAppClient(
+      api.url,
+      tma(signLaunch({ ...ivan, language_code: 'ru' }, launchToken)),
+    ).miniApp.setPaymentStatus.mutate({ paymentStatus: 'TEST_PAYMENT_SENT' });
+    // ...and Анна confirms it from the portal: the bank's next step.
+    await page.reload();
+    await page.getByTestId('payment-next-TEST_PAYMENT_CONFIRMED').click();
+    await page.getByTestId('step-done-TEST_PAYMENT_CONFIRMED').waitFor();
+    expect(
+      spaces(await page.getByTestId('step-done-TEST_PAYMENT_CONFIRMED').textContent()),
+    ).toMatch(/Анна Смирнова/);
+    expect(spaces(await page.getByTestId('payment-badge').first().textContent())).toBe(
+      'Тестовый платёж получен',
+    );
+    await screenshot(page, 'request');
+
+    // The administrator's export of the full audit history: CSV and JSON files.
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-csv').click(),
+    ]);
+    expect(csv.suggestedFilename()).toMatch(/^payment-request-\d{6}-history\.csv$/);
+    const csvText = await readFile(await csv.path(), 'utf8');
+    expect(csvText.startsWith('\uFEFFКогда,Кто,Что\r\n')).toBe(true);
+    expect(csvText).toContain('Анна Смирнова');
+    expect(csvText).toContain('Файл из чата «Счёт 42.pdf» добавлен как «Счёт на оплату»');
+    const [json] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-json').click(),
+    ]);
+    const exported = JSON.parse(await readFile(await json.path(), 'utf8')) as {
+      entries: { who: string; what: string; change: { type: string } }[];
+    };
+    // The same rows as the CSV (its header aside), each change as recorded.
+    expect(exported.entries.length).toBe(csvText.trimEnd().split('\r\n').length - 1);
+    expect(exported.entries.map((entry) => entry.change.type)).toEqual(
+      // Created, the chat's invoice, the comment, submitted, the act asked of 1C, 1C's offer accepted, the
+      // test payment sent and confirmed.
+      [
+        'created',
+        'document',
+        'field',
+        'status',
+        'documentRequested',
+        'offer',
+        'status',
+        'paymentStatus',
+        'paymentStatus',
+      ],
     );
     expect(errors).toEqual([]);
   });
 
-  it('lets an administrator add and deactivate an agent, and requeue a dead message', async () => {
+  it('keeps a plain agent out of administration (in English too); an administrator adds and deactivates agents, one signed in is out at once, and requeues a dead message', async () => {
     const request = await api.prisma.paymentRequest.findUniqueOrThrow({
       where: { telegramChatId: BigInt(chatId) },
     });
-    await api.prisma.outboxMessage.create({
+    const deadRow = await api.prisma.outboxMessage.create({
       data: {
         target: 'ONEC',
         kind: 'onec.createRequest',
@@ -345,6 +556,29 @@ describe('the portal (Chromium, 1280 px)', () => {
         lastError: '1C answered 503 Service Unavailable',
       },
     });
+    // Борис, a plain agent: the deals, no administration; English when he picks it.
+    const plain = await signIn(boris);
+    expect(spaces(await plain.page.getByTestId('who').textContent())).toBe('Борис Орлов · Банк');
+    await plain.page.getByTestId('request-row').first().waitFor();
+    expect(await plain.page.getByTestId('nav-admin').count()).toBe(0);
+    await plain.page.goto(`${api.url}/portal/admin`);
+    await plain.page.getByText('Этот раздел — для администраторов банка.').waitFor();
+    await plain.page.getByTestId('language').click();
+    await plain.page.getByText('This part is for the bank’s administrators.').waitFor();
+    await plain.page.getByTestId('nav-requests').click();
+    await plain.page.getByRole('heading', { name: 'Deal rooms and requests' }).waitFor();
+    await plain.page.getByTestId('request-row').first().waitFor();
+    expect(spaces(await plain.page.getByTestId('payment-badge').first().textContent())).toBe(
+      'Test payment received',
+    );
+    expect(
+      (
+        await plain.page.request.get(`${api.url}/trpc/admin.agents`, {
+          headers: { 'x-payreq-portal': '1' },
+        })
+      ).status(),
+    ).toBe(403);
+
     const { page, errors } = await signIn(anna);
     await page.getByTestId('nav-admin').click();
     await page.getByTestId('admin').waitFor();
@@ -367,7 +601,28 @@ describe('the portal (Chromium, 1280 px)', () => {
       active: false,
       managedBy: 'portal',
     });
-    const dead = page.getByTestId('dead-message');
+    // Борис is switched off while signed in: his next step finds him signed out.
+    await page
+      .getByTestId('agent')
+      .filter({ hasText: 'Борис Орлов' })
+      .getByTestId('deactivate')
+      .click();
+    await until(
+      async () =>
+        spaces(
+          await page
+            .getByTestId('agent')
+            .filter({ hasText: 'Борис Орлов' })
+            .getByTestId('agent-state')
+            .textContent(),
+        ) === 'отключён',
+      'Борис’s deactivation',
+    );
+    await plain.page.reload();
+    await plain.page.getByTestId('sign-in').waitFor();
+    expect(await plain.page.getByTestId('who').count()).toBe(0);
+
+    const dead = page.getByTestId('dead-message').filter({ hasText: '1C answered 503' });
     await dead.waitFor();
     expect(spaces(await dead.textContent())).toContain('Заявка для 1С в 1С');
     expect(spaces(await dead.textContent())).toContain('1C answered 503 Service Unavailable');
@@ -379,13 +634,30 @@ describe('the portal (Chromium, 1280 px)', () => {
           .inHouseVisibility === 'MASTER_ONLY',
       'the visibility setting',
     );
+    // The history's export from the administration, found by the request's number.
+    await page.getByTestId('export-number').fill('№ 999999');
+    await page.getByTestId('export-find').click();
+    await page.getByText('Среди видимых вам заявок такой нет.').waitFor();
+    await page.getByTestId('export-number').fill(String(request.number));
+    await page.getByTestId('export-find').click();
+    await page.getByTestId('export-found').waitFor();
+    expect(spaces(await page.getByTestId('export-found').textContent())).toBe(
+      `Заявка на платёж № ${String(request.number).padStart(6, '0')} · Сделка: Ромашка`,
+    );
+    const [exported] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('admin-export').getByTestId('export-json').click(),
+    ]);
+    expect(exported.suggestedFilename()).toBe(
+      `payment-request-${String(request.number).padStart(6, '0')}-history.json`,
+    );
     await screenshot(page, 'admin');
     await dead.getByTestId('requeue').click();
     await page.getByText('Сообщение снова в очереди').waitFor();
     expect(
-      (await api.prisma.outboxMessage.findFirstOrThrow({ where: { kind: 'onec.createRequest' } }))
-        .state,
+      (await api.prisma.outboxMessage.findUniqueOrThrow({ where: { id: deadRow.id } })).state,
     ).toBe('PENDING');
     expect(errors).toEqual([]);
+    expect(plain.errors).toEqual([]);
   });
 });

@@ -45,6 +45,7 @@ export const telegramKinds = {
   paymentStatusChanged: 'telegram.paymentStatusChanged',
   offerAccepted: 'telegram.offerAccepted',
   document: 'telegram.document',
+  chatFileAdded: 'telegram.chatFileAdded',
   deadlineReminder: 'telegram.deadlineReminder',
 } as const;
 
@@ -124,6 +125,21 @@ export const TelegramOutboxMessage = z.discriminatedUnion('kind', [
     target: z.literal('TELEGRAM'),
     kind: z.literal(telegramKinds.document),
     payload: z.object({ ...InChat, documentId: z.uuid() }),
+  }),
+  /**
+   * A file sent in the group became a document of the request (the portal): said in words, in
+   * answer to the file's message (`replyTo`, absent when that message is in the chat's
+   * pre-migration group), never sent again.
+   */
+  z.object({
+    target: z.literal('TELEGRAM'),
+    kind: z.literal(telegramKinds.chatFileAdded),
+    payload: z.object({
+      ...InChat,
+      documentId: z.uuid(),
+      by: AnnouncedBy,
+      replyTo: z.number().int().positive().nullish(),
+    }),
   }),
   /**
    * A standard request's offers deadline is near: to one person, in their private chat with the
@@ -215,7 +231,7 @@ export const RequestCard = z.object({
       comment: z.string().nullable(),
     })
     .nullable(),
-  /** The document of a `telegram.document` message. */
+  /** The document of a `telegram.document` or `telegram.chatFileAdded` message. */
   document: z
     .object({
       id: z.string(),

@@ -165,6 +165,15 @@ export const AttachChatFileInput = z.strictObject({
   requestId: z.uuid(),
   messageKey: z.uuid(),
   kind: DocumentKind,
+  /** Also tell the deal room (the bot answers the file's message). */
+  announce: z.boolean().default(false),
+});
+export type AttachChatFileInput = z.input<typeof AttachChatFileInput>;
+
+/** The agent asks 1C for a document of a request, from its page in the portal. */
+export const PortalRequestDocumentInput = z.strictObject({
+  requestId: z.uuid(),
+  kind: DocumentKind,
 });
 
 /** A dead outbox message as an administrator reads it. */

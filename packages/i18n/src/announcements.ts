@@ -22,10 +22,15 @@ interface Change<T> {
   comment?: string | null;
 }
 
-function byLine(by: HistoryActor, ru: boolean, verb: 'changed' | 'set'): string {
-  const who = actorLabel(by, ru ? 'ru' : 'en');
-  if (ru) return verb === 'changed' ? `Изменил(а): ${who}` : `Отметил(а): ${who}`;
-  return verb === 'changed' ? `Changed by: ${who}` : `Set by: ${who}`;
+const byWords = {
+  changed: { ru: 'Изменил(а)', en: 'Changed by' },
+  set: { ru: 'Отметил(а)', en: 'Set by' },
+  added: { ru: 'Добавил(а)', en: 'Added by' },
+} as const;
+
+function byLine(by: HistoryActor, ru: boolean, verb: keyof typeof byWords): string {
+  const locale = ru ? 'ru' : 'en';
+  return `${byWords[verb][locale]}: ${actorLabel(by, locale)}`;
 }
 
 function commentLine(comment: string | null | undefined, ru: boolean): string[] {
@@ -116,6 +121,23 @@ export function documentCaption(card: RequestCard, format: Formatter): string {
 }
 
 /**
+ * A file sent in the group became one of the request's documents (from the portal), said in
+ * answer to the file: «Файл «Счёт 42.pdf» добавлен к заявке № 000123 как «Счёт на оплату»».
+ */
+export function chatFileAddedText(card: RequestCard, by: HistoryActor, format: Formatter): string {
+  const { locale } = format;
+  const ru = locale === 'ru';
+  const kind = documentKindLabel(card.document?.kind ?? 'OTHER', locale);
+  const file = card.document?.fileName ?? (ru ? 'файл' : 'file');
+  return [
+    ru
+      ? `Файл «${file}» добавлен к заявке ${card.displayNumber} как «${kind}»`
+      : `The file “${file}” was added to payment request ${card.displayNumber} as “${kind}”`,
+    byLine(by, ru, 'added'),
+  ].join('\n');
+}
+
+/**
  * A reminder that a standard request's offers deadline is near, to the client or to an agent
  * who offered: in the bot's private chat and in the portal's notifications alike.
  */
@@ -148,6 +170,8 @@ export function announcementText(
       return paymentStatusChangedText(card, message.payload, format);
     case 'telegram.offerAccepted':
       return offerAcceptedText(card, format);
+    case 'telegram.chatFileAdded':
+      return chatFileAddedText(card, message.payload.by, format);
     case 'telegram.deadlineReminder':
       return deadlineReminderText(
         { displayNumber: card.displayNumber, ...message.payload },

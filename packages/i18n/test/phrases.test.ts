@@ -234,6 +234,35 @@ describe('the bot’s messages in the group', () => {
     expect(announcementText(created, card, en)).toBe(
       'Payment request № 000123 has been created. It is filled in and checked in the app: the “Open the request” button above.',
     );
+    const added = {
+      target: 'TELEGRAM',
+      kind: 'telegram.chatFileAdded',
+      payload: {
+        requestId: card.requestId,
+        chatId: -1,
+        documentId: card.requestId,
+        by: { kind: 'agent', name: 'Анна Смирнова' },
+        replyTo: 7,
+      },
+    } as const;
+    expect(
+      announcementText(
+        added,
+        { ...card, document: { ...card.document!, fileName: 'Счёт 42.pdf' } },
+        ru,
+      ),
+    ).toBe(
+      'Файл «Счёт 42.pdf» добавлен к заявке № 000123 как «Счёт на оплату»\nДобавил(а): Анна Смирнова',
+    );
+    expect(
+      announcementText(
+        added,
+        { ...card, document: { ...card.document!, fileName: 'Invoice 42.pdf' } },
+        en,
+      ),
+    ).toBe(
+      'The file “Invoice 42.pdf” was added to payment request № 000123 as “Invoice”\nAdded by: Анна Смирнова',
+    );
   });
 
   it('say who changed it as people name them (1С, not an integration code), with 1C’s comment', () => {

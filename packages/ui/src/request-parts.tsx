@@ -1,13 +1,22 @@
-import type { DocumentView, HistoryEntry, PaymentStatus, RequestStatus } from '@payreq/contracts';
-import { opensInPlace } from '@payreq/contracts';
+import type {
+  DocumentKind,
+  DocumentRequestView,
+  DocumentView,
+  HistoryEntry,
+  PaymentStatus,
+  RequestStatus,
+} from '@payreq/contracts';
+import { DocumentKind as DocumentKinds, opensInPlace } from '@payreq/contracts';
+import type { ReactNode } from 'react';
+import { useState } from 'react';
 
 import type { Tone } from './ui';
-import { Badge, Button } from './ui';
+import { Badge, Button, Section } from './ui';
 import type { I18n } from './words';
 
 /**
  * The request's parts as both apps show them (the Mini App and the portal): status and payment
- * badges, the documents list, the history.
+ * badges, the documents (with the agent's request of a document from 1C), the history.
  */
 
 export const statusTone: Record<RequestStatus, Tone> = {
@@ -119,5 +128,101 @@ export function HistoryList(props: { i18n: I18n; entries: readonly HistoryEntry[
         </li>
       ))}
     </ol>
+  );
+}
+
+/**
+ * The documents section: the list for those who may see it, the request of a document from 1C
+ * for those who may ask (`documents.generate`), and the queue of those requests.
+ */
+export function DocumentsSection(props: {
+  i18n: I18n;
+  request: { documents: readonly DocumentView[]; documentRequests: readonly DocumentRequestView[] };
+  /** The documents listed (the Mini App shows its own uploads in the form instead). */
+  documents?: readonly DocumentView[];
+  permissions: readonly string[];
+  opening: string | null;
+  busy: string | null;
+  onOpen?: (id: string, fileName: string, download: boolean) => void;
+  onRequest?: (kind: DocumentKind) => void;
+  children?: ReactNode;
+}) {
+  const { i18n, request, permissions } = props;
+  const [kind, setKind] = useState<DocumentKind>('INVOICE');
+  const canView = permissions.includes('documents.view');
+  const canGenerate = permissions.includes('documents.generate') && props.onRequest;
+  if (!canView && !canGenerate && !props.children) return null;
+  return (
+    <Section title={i18n.t('sectionDocuments')} testId="documents-section">
+      {canView ? (
+        <DocumentList
+          i18n={i18n}
+          documents={props.documents ?? request.documents}
+          onOpen={props.onOpen}
+          opening={props.opening}
+        />
+      ) : null}
+      {canGenerate ? (
+        <div className="request-document" data-testid="request-document">
+          <label className="field-label" htmlFor="document-kind">
+            {i18n.t('requestDocumentKind')}
+          </label>
+          <div className="inline">
+            <select
+              id="document-kind"
+              className="input select"
+              value={kind}
+              onChange={(event) => setKind(event.target.value as DocumentKind)}
+              data-testid="request-document-kind"
+            >
+              {DocumentKinds.options.map((option) => (
+                <option key={option} value={option}>
+                  {i18n.documentKind(option)}
+                </option>
+              ))}
+            </select>
+            <Button
+              kind="primary"
+              busy={props.busy === 'requestDocument'}
+              disabled={props.busy !== null}
+              onClick={() => props.onRequest?.(kind)}
+              testId="request-document-button"
+            >
+              {i18n.t('requestDocument')}
+            </Button>
+          </div>
+        </div>
+      ) : null}
+      {request.documentRequests.length > 0 ? (
+        <div data-testid="document-queue">
+          <div className="subtitle">{i18n.t('requestsQueue')}</div>
+          <ul className="list">
+            {[...request.documentRequests].reverse().map((item) => (
+              <li className="list-item" key={item.id}>
+                <div className="list-main">
+                  <div className="list-title">{i18n.documentKind(item.kind)}</div>
+                  <div className="list-meta">
+                    {item.requestedBy} · {i18n.dateTime(item.createdAt)}
+                    {item.error ? ` · ${item.error}` : ''}
+                  </div>
+                </div>
+                <Badge
+                  tone={
+                    item.state === 'FULFILLED'
+                      ? 'success'
+                      : item.state === 'FAILED'
+                        ? 'danger'
+                        : 'neutral'
+                  }
+                >
+                  {i18n.documentRequestState(item.state)}
+                </Badge>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {props.children}
+    </Section>
   );
 }

@@ -1,4 +1,5 @@
 import type { ChatArchiveMessage, ChatArchivePage, DocumentKind } from '@payreq/contracts';
+import { chatIdToWire, telegramKinds } from '@payreq/contracts';
 import type { Actor } from '@payreq/domain';
 import { chatFileRefusal } from '@payreq/domain';
 import type { Prisma } from '@payreq/db';
@@ -8,8 +9,9 @@ import { transaction } from '../db';
 import { AppError, notFound } from '../errors';
 import { loadAccess, requirePermission } from './access';
 import { chatIdHistory } from './chats';
-import { recordHistory } from './history';
+import { historyActorOf, recordHistory } from './history';
 import { tellOnecOfDocument } from './onec-updates';
+import { enqueueOutbox } from './outbox';
 import { containsAnySpelling } from './portal-list';
 import { toDocumentView } from './views';
 
@@ -298,12 +300,13 @@ const refusalWords = {
 
 /**
  * A file of the deal room becomes one of its request's documents, of the kind the agent chose;
- * recorded in the history. Asking twice for the same file and kind makes one document.
+ * recorded in the history and, if asked (`announce`), said in the group in answer to the file.
+ * Asking twice for the same file and kind makes one document and one announcement.
  */
 export async function attachChatFile(
   db: Db,
   actor: Actor,
-  input: { requestId: string; messageKey: string; kind: DocumentKind },
+  input: { requestId: string; messageKey: string; kind: DocumentKind; announce?: boolean },
   now: Date,
 ) {
   return transaction(db, async (tx) => {
@@ -356,6 +359,23 @@ export async function attachChatFile(
     );
     // A document added on the platform after the submit reaches 1C, as a Mini App attachment does.
     await tellOnecOfDocument(tx, actor, access.pipeline, document, now);
+    const chatId = access.request.telegramChatId;
+    if (input.announce && chatId !== null) {
+      await enqueueOutbox(tx, [
+        {
+          target: 'TELEGRAM',
+          kind: telegramKinds.chatFileAdded,
+          payload: {
+            requestId: input.requestId,
+            chatId: chatIdToWire(chatId),
+            documentId: document.id,
+            by: historyActorOf(actor),
+            // A message of the group the supergroup replaced cannot be answered in it.
+            replyTo: message.chatId === chatId ? message.messageId : null,
+          },
+        },
+      ]);
+    }
     // The Mini App and the board read the request's version: a new document is a change of it.
     await tx.paymentRequest.update({
       where: { id: input.requestId },

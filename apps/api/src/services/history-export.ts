@@ -1,5 +1,29 @@
 import type { HistoryEntry, Locale, PaymentRequestView } from '@payreq/contracts';
+import type { Actor } from '@payreq/domain';
 import { actorLabel, createFormatter, historyText } from '@payreq/i18n';
+
+import type { Db } from '../db';
+import { getRequestView, historyPage } from './requests';
+
+/**
+ * The request's view with its whole history, oldest first: the view carries only the latest
+ * page, the rest is read back a page at a time (the same keyset reads as the history pages).
+ */
+export async function viewWithFullHistory(
+  db: Db,
+  actor: Actor,
+  requestId: string,
+): Promise<PaymentRequestView> {
+  const view = await getRequestView(db, actor, requestId);
+  const history = [...view.history];
+  let before = view.historyBefore;
+  while (before !== null) {
+    const page = await historyPage(db, actor, { id: requestId }, { before });
+    history.unshift(...page.entries);
+    before = page.before;
+  }
+  return { ...view, history, historyBefore: null };
+}
 
 /** One row of the audit export: when, who, what, in words, and the change as recorded. */
 function rowsOf(view: PaymentRequestView, locale: Locale) {
@@ -26,7 +50,8 @@ export function exportHistory(
   locale: Locale,
 ): { fileName: string; mime: string; content: string } {
   const rows = rowsOf(view, locale);
-  const base = `${view.displayNumber.replace(/[^\p{L}\p{N}-]+/gu, '_')}-history`;
+  // «№ 000123» → payment-request-000123-history: a name any file system and mail client keeps.
+  const base = `payment-request-${view.displayNumber.replace(/\D+/g, '')}-history`;
   if (format === 'json')
     return {
       fileName: `${base}.json`,

@@ -28,7 +28,9 @@ async function cardsFor(
 ): Promise<Map<TelegramOutboxMessage, RequestCard>> {
   const requestIds = [...new Set(messages.map((message) => message.payload.requestId))];
   const documentIds = messages.flatMap((message) =>
-    message.kind === 'telegram.document' ? [message.payload.documentId] : [],
+    message.kind === 'telegram.document' || message.kind === 'telegram.chatFileAdded'
+      ? [message.payload.documentId]
+      : [],
   );
   const [requests, documents, numbers] = await Promise.all([
     db.paymentRequest.findMany({
@@ -56,7 +58,7 @@ async function cardsFor(
         ? request.offers.find((candidate) => candidate.id === message.payload.offerId)
         : request.offers.findLast((candidate) => candidate.status === 'ACCEPTED');
     const document =
-      message.kind === 'telegram.document'
+      message.kind === 'telegram.document' || message.kind === 'telegram.chatFileAdded'
         ? documents.find((candidate) => candidate.id === message.payload.documentId)
         : undefined;
     cards.set(message, {

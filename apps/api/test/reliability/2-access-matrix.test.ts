@@ -46,6 +46,8 @@ interface Setup {
   documentId: string | null;
   /** A dead outbox message (for admin.requeue). */
   deadOutboxId: string;
+  /** A file sent in the deal room, as the archive keys it (for portal.chat.attach). */
+  chatFileKey: string;
 }
 
 interface Call {
@@ -299,6 +301,13 @@ const table: Row[] = [
     call: () => trpcMutation('admin.setInHouseVisibility', { visibility: 'MASTER_ONLY' }),
   },
   {
+    name: 'admin.inHouseVisibility',
+    state: 'draft',
+    allowed: ['linkedAgent'],
+    portal: true,
+    call: () => trpcQuery('admin.inHouseVisibility', undefined),
+  },
+  {
     name: 'admin.exportHistory',
     state: 'draft',
     allowed: ['linkedAgent'],
@@ -319,6 +328,108 @@ const table: Row[] = [
     allowed: ['linkedAgent', 'masterAgent'],
     portal: true,
     call: (s) => trpcQuery('portal.chat.page', { requestId: s.telegramId }),
+  },
+  {
+    name: 'portal.me',
+    state: 'draft',
+    allowed: agents,
+    portal: true,
+    call: () => trpcQuery('portal.me', undefined),
+  },
+  {
+    name: 'portal.agents',
+    state: 'draft',
+    allowed: agents,
+    portal: true,
+    call: () => trpcQuery('portal.agents', undefined),
+  },
+  {
+    // Another tenant's agent sees a summary of a submitted in-house request (its page too).
+    name: 'portal.request (submitted)',
+    state: 'submitted',
+    allowed: agents,
+    portal: true,
+    call: (s) => trpcQuery('portal.request', { requestId: s.telegramId }),
+  },
+  {
+    // A draft is its agent's own until it is submitted.
+    name: 'portal.request (draft)',
+    state: 'draft',
+    allowed: ['linkedAgent'],
+    portal: true,
+    call: (s) => trpcQuery('portal.request', { requestId: s.telegramId }),
+  },
+  {
+    name: 'portal.chat.poll',
+    state: 'submitted',
+    allowed: ['linkedAgent', 'masterAgent'],
+    portal: true,
+    call: (s) =>
+      trpcQuery('portal.chat.poll', {
+        requestId: s.telegramId,
+        since: Buffer.from(new Date(0).toISOString()).toString('base64url'),
+      }),
+  },
+  {
+    name: 'portal.chat.attach',
+    state: 'submitted',
+    allowed: ['linkedAgent'],
+    portal: true,
+    call: (s) =>
+      trpcMutation('portal.chat.attach', {
+        requestId: s.telegramId,
+        messageKey: s.chatFileKey,
+        kind: 'INVOICE',
+        announce: true,
+      }),
+  },
+  {
+    name: 'portal.requestDocument',
+    state: 'submitted',
+    allowed: ['linkedAgent'],
+    portal: true,
+    call: (s) => trpcMutation('portal.requestDocument', { requestId: s.telegramId, kind: 'ACT' }),
+  },
+  {
+    // The request's page edits the fields through the shared procedure, with the cookie.
+    name: 'requests.update (portal, deal-room draft)',
+    state: 'draft',
+    allowed: formPeople,
+    portal: true,
+    call: (s) =>
+      trpcMutation('requests.update', {
+        requestId: s.telegramId,
+        version: s.version,
+        fields: { comment: 'из портала' },
+      }),
+  },
+  {
+    // The request's page takes its actions through the shared procedures, with the cookie.
+    name: 'requests.setStatus (portal, cancel submitted)',
+    state: 'submitted',
+    // The client cancels with the Mini App's launch (the same procedure, no cookie).
+    allowed: ['client', 'linkedAgent'],
+    portal: true,
+    call: (s) =>
+      trpcMutation('requests.setStatus', {
+        requestId: s.telegramId,
+        status: 'CANCELLED',
+        version: s.version,
+      }),
+  },
+  {
+    name: 'GET /portal/files/documents/:id (submitted)',
+    state: 'submitted',
+    allowed: ['linkedAgent', 'masterAgent'],
+    portal: true,
+    call: (s) => ({ method: 'GET', path: `/portal/files/documents/${s.documentId}` }),
+  },
+  {
+    name: 'GET /portal/files/chat/:key',
+    state: 'submitted',
+    allowed: ['linkedAgent', 'masterAgent'],
+    portal: true,
+    call: (s) => ({ method: 'GET', path: `/portal/files/chat/${s.chatFileKey}` }),
   },
   // requests.* / offers.* — the standard pipeline
   // A platform user files requests for their company: users with no company are refused.
@@ -543,7 +654,39 @@ describe.skipIf(skipSuite)(`access matrix (${dbKind})`, () => {
       companyId: room.world.clientTenant.id,
       documentId: null,
       deadOutboxId: '0',
+      chatFileKey: '',
     };
+    // A file Иван sent in the deal room, kept by the bot.
+    const asset = await fetch(`${api.url}/bot/v1/chats/${CHAT}/assets`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${TEST_BOT_SERVICE_TOKEN}`,
+        'content-type': 'application/pdf',
+        'x-file-name': 'invoice.pdf',
+      },
+      body: pdf,
+    });
+    const { assetId } = (await asset.json()) as { assetId: string };
+    await fetch(`${api.url}/trpc/bot.saveMessage`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${TEST_BOT_SERVICE_TOKEN}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        chatId: CHAT,
+        message: {
+          messageId: 501,
+          authorName: 'Иван',
+          kind: 'document',
+          assetId,
+          date: Math.floor(Date.now() / 1000),
+        },
+      }),
+    });
+    setup.chatFileKey = (
+      await api.prisma.chatMessage.findFirstOrThrow({ where: { messageId: 501 } })
+    ).id;
     // Анна, the linked agent, is the bank's portal administrator.
     await api.prisma.agent.update({
       where: { id: room.world.anna.id },

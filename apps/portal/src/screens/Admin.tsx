@@ -1,8 +1,70 @@
 import { Banner, Button, Section, TextField } from '@payreq/ui';
 import { useState } from 'react';
 
+import type { RequestListItem } from '../api';
 import { failureText, trpc } from '../api';
 import type { PortalI18n, PortalWordKey } from '../words';
+import { HistoryExport } from './HistoryExport';
+
+/** A request found by its number (`123`, `№ 000123`), then its history's export. */
+function ExportSection(props: { i18n: PortalI18n }) {
+  const { i18n } = props;
+  const utils = trpc.useUtils();
+  const [number, setNumber] = useState('');
+  const [found, setFound] = useState<RequestListItem | null | undefined>(undefined);
+  const [failure, setFailure] = useState<string | null>(null);
+  const find = async () => {
+    const digits = number.replace(/\D+/g, '');
+    if (!digits) return;
+    setFailure(null);
+    try {
+      const page = await utils.portal.requests.fetch({ search: digits, limit: 10 });
+      setFound(
+        page.items.find(
+          (item) => Number(item.displayNumber.replace(/\D+/g, '')) === Number(digits),
+        ) ?? null,
+      );
+    } catch (error) {
+      setFailure(failureText(error, i18n));
+    }
+  };
+  return (
+    <Section title={i18n.p('adminExport')} testId="admin-export">
+      <form
+        className="inline export-find"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void find();
+        }}
+      >
+        <input
+          className="input"
+          value={number}
+          placeholder={i18n.p('adminExportNumber')}
+          aria-label={i18n.p('adminExportNumber')}
+          onChange={(event) => setNumber(event.target.value)}
+          data-testid="export-number"
+        />
+        <Button type="submit" testId="export-find">
+          {i18n.p('adminExportFind')}
+        </Button>
+      </form>
+      {failure ? <Banner tone="error">{failure}</Banner> : null}
+      {found === null ? <p className="muted">{i18n.p('adminExportNone')}</p> : null}
+      {found ? (
+        <>
+          <p data-testid="export-found">
+            {i18n.t('appTitle')} {found.displayNumber}
+            {found.chatTitle ? ` · ${found.chatTitle}` : ''}
+          </p>
+          <HistoryExport i18n={i18n} requestId={found.id} />
+        </>
+      ) : found === undefined ? (
+        <p className="muted">{i18n.p('adminExportHint')}</p>
+      ) : null}
+    </Section>
+  );
+}
 
 function AgentsSection(props: { i18n: PortalI18n }) {
   const { i18n } = props;
@@ -118,6 +180,7 @@ const kindKey = (kind: string): PortalWordKey => {
         'kind_telegram_paymentStatusChanged',
         'kind_telegram_offerAccepted',
         'kind_telegram_document',
+        'kind_telegram_chatFileAdded',
       ] as const
     ).find((known) => known === key) ?? 'kind_other'
   );
@@ -205,9 +268,7 @@ export function Admin(props: { i18n: PortalI18n }) {
       <div>
         <DeadSection i18n={props.i18n} />
         <VisibilitySection i18n={props.i18n} />
-        <Section title={props.i18n.p('adminExport')}>
-          <p className="muted">{props.i18n.p('adminExportHint')}</p>
-        </Section>
+        <ExportSection i18n={props.i18n} />
       </div>
     </div>
   );

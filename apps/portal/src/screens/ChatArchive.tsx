@@ -63,6 +63,7 @@ function AttachFile(props: {
   const { i18n } = props;
   const [open, setOpen] = useState(false);
   const [kind, setKind] = useState<DocumentKind>('INVOICE');
+  const [announce, setAnnounce] = useState(false);
   const utils = trpc.useUtils();
   const attach = trpc.portal.chat.attach.useMutation({
     onSuccess: async () => {
@@ -94,10 +95,24 @@ function AttachFile(props: {
           </option>
         ))}
       </select>
+      <label className="check small">
+        <input
+          type="checkbox"
+          checked={announce}
+          onChange={(event) => setAnnounce(event.target.checked)}
+          data-testid="attach-announce"
+        />{' '}
+        {i18n.p('announce')}
+      </label>
       <Button
         busy={attach.isPending}
         onClick={() =>
-          attach.mutate({ requestId: props.requestId, messageKey: props.message.key, kind })
+          attach.mutate({
+            requestId: props.requestId,
+            messageKey: props.message.key,
+            kind,
+            announce,
+          })
         }
         testId="attach-button"
       >
@@ -414,6 +429,7 @@ export function ChatArchive(props: { i18n: PortalI18n; requestId: string }) {
               setSearch('');
               setActiveSearch(null);
             }}
+            testId="chat-search-clear"
           >
             {i18n.p('chatSearchClear')}
           </Button>

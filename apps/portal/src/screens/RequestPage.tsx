@@ -1,16 +1,34 @@
-import type { PaymentRequestFieldName } from '@payreq/contracts';
+import type {
+  DocumentKind,
+  PaymentRequestFieldName,
+  PaymentStatus,
+  RequestStatus,
+} from '@payreq/contracts';
 import { paymentRequestFieldNames, paymentStatuses } from '@payreq/contracts';
 import { createFormatter, fieldValueText } from '@payreq/i18n';
 import {
   Banner,
   Button,
-  DocumentList,
+  DocumentsSection,
   HistoryList,
   PaymentBadge,
+  PaymentNextAction,
   Row,
   Section,
+  SelectField,
   StatusBadge,
+  StatusSection,
+  TextField,
+  buildPatch,
+  changedFields,
+  fieldErrorsOf,
+  fieldNames,
+  nextBankPaymentStep,
+  requiredFields,
+  validateAll,
+  valuesOf,
 } from '@payreq/ui';
+import type { FieldErrors, FieldName, FormValues } from '@payreq/ui';
 import { useState } from 'react';
 
 import type { RequestPage as RequestPageData } from '../api';
@@ -18,6 +36,7 @@ import { failureText, trpc } from '../api';
 import { navigate, useQueryParam } from '../route';
 import type { PortalI18n } from '../words';
 import { ChatArchive } from './ChatArchive';
+import { HistoryExport } from './HistoryExport';
 
 /** Opens or saves a document through the api's safe serving (the session cookie authenticates). */
 function openDocument(id: string, fileName: string, download: boolean) {
@@ -32,13 +51,109 @@ function openDocument(id: string, fileName: string, download: boolean) {
   link.click();
 }
 
+/** The fields of the request, edited in place where the permission list and the status allow. */
+function FieldsForm(props: {
+  i18n: PortalI18n;
+  data: RequestPageData;
+  onDone: (saved: boolean) => void;
+}) {
+  const { i18n } = props;
+  const { request } = props.data;
+  // The request as it was when editing began: the page refreshes beneath, the form does not.
+  const [{ saved, baseVersion }] = useState(() => ({
+    saved: valuesOf(request.fields),
+    baseVersion: request.version,
+  }));
+  const [values, setValues] = useState<FormValues>(saved);
+  const [serverErrors, setServerErrors] = useState<FieldErrors>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const update = trpc.requests.update.useMutation();
+  const utils = trpc.useUtils();
+  const changed = changedFields(values, saved);
+  const errors = { ...validateAll(values, changed, i18n.locale), ...serverErrors };
+  const save = async () => {
+    const { patch, errors: invalid } = buildPatch(values, changed, i18n.locale);
+    if (Object.keys(invalid).length > 0) return setServerErrors(invalid);
+    setFailure(null);
+    try {
+      // Someone else's save since editing began is refused (a version conflict), not lost.
+      await update.mutateAsync({ requestId: request.id, version: baseVersion, fields: patch });
+      await utils.portal.request.invalidate({ requestId: request.id });
+      props.onDone(true);
+    } catch (error) {
+      const issues =
+        (error as { data?: { issues?: { path: string; message: string }[] } }).data?.issues ?? [];
+      setServerErrors(fieldErrorsOf(issues));
+      setFailure(failureText(error, i18n));
+    }
+  };
+  const field = (name: FieldName) => ({
+    name,
+    label: i18n.field(name),
+    value: values[name],
+    onChange: (value: string) => {
+      setValues((current) => ({ ...current, [name]: value }));
+      setServerErrors((current) => {
+        const next = { ...current };
+        delete next[name];
+        return next;
+      });
+    },
+    required: requiredFields.includes(name),
+    requiredText: i18n.t('required'),
+    error: errors[name] ?? null,
+  });
+  return (
+    <Section title={i18n.p('fields')} testId="fields-form">
+      {fieldNames.map((name) =>
+        name === 'direction' ? (
+          <SelectField
+            key={name}
+            {...field(name)}
+            placeholder={i18n.t('choose')}
+            options={[
+              { value: 'OUTGOING', label: i18n.direction('OUTGOING') },
+              { value: 'INCOMING', label: i18n.direction('INCOMING') },
+            ]}
+          />
+        ) : (
+          <TextField
+            key={name}
+            {...field(name)}
+            type={name === 'desiredDate' || name === 'contractDate' ? 'date' : 'text'}
+            multiline={name === 'beneficiaryAddress' || name === 'purpose' || name === 'comment'}
+          />
+        ),
+      )}
+      {failure ? <Banner tone="error">{failure}</Banner> : null}
+      <div className="section-actions">
+        <Button
+          kind="primary"
+          busy={update.isPending}
+          disabled={changed.length === 0}
+          onClick={() => void save()}
+          testId="fields-save"
+        >
+          {i18n.t('save')}
+        </Button>
+        <Button onClick={() => props.onDone(false)} testId="fields-cancel">
+          {i18n.p('cancelEdit')}
+        </Button>
+      </div>
+    </Section>
+  );
+}
+
 function Fields(props: { i18n: PortalI18n; data: RequestPageData }) {
   const { i18n } = props;
+  const [editing, setEditing] = useState(false);
   const format = createFormatter(i18n.locale, i18n.timeZone);
-  const fields = props.data.request.fields as Partial<
-    Record<PaymentRequestFieldName, string | null>
-  >;
+  const { request, permissions } = props.data;
+  const fields = request.fields as Partial<Record<PaymentRequestFieldName, string | null>>;
   const shown = paymentRequestFieldNames.filter((name) => name in fields);
+  const canEdit = permissions.includes('application.edit') && !request.readOnly;
+  if (editing && canEdit)
+    return <FieldsForm i18n={i18n} data={props.data} onDone={() => setEditing(false)} />;
   return (
     <Section title={i18n.p('fields')} testId="fields">
       {shown.map((name) => (
@@ -46,6 +161,13 @@ function Fields(props: { i18n: PortalI18n; data: RequestPageData }) {
           {fieldValueText(name, fields[name] ?? null, format)}
         </Row>
       ))}
+      {canEdit ? (
+        <div className="section-actions">
+          <Button onClick={() => setEditing(true)} testId="fields-edit">
+            {i18n.p('editFields')}
+          </Button>
+        </div>
+      ) : null}
     </Section>
   );
 }
@@ -70,32 +192,44 @@ function Offer(props: { i18n: PortalI18n; data: RequestPageData }) {
   );
 }
 
-function PaymentSteps(props: { i18n: PortalI18n; data: RequestPageData }) {
+/** The payment steps with who marked each; the bank's next step for those who may confirm it. */
+function PaymentSteps(props: {
+  i18n: PortalI18n;
+  data: RequestPageData;
+  busy: string | null;
+  onSet: (status: PaymentStatus, confirm: string) => void;
+}) {
   const { i18n } = props;
-  const { request } = props.data;
+  const { request, permissions } = props.data;
   const reached = paymentStatuses.indexOf(request.paymentStatus);
+  const next = permissions.includes('payment.setStatus') ? nextBankPaymentStep(request) : undefined;
   return (
     <Section title={i18n.t('sectionPayment2')} testId="payment-steps">
-      <ol className="steps">
-        {paymentStatuses.slice(1).map((step, index) => {
-          const mark = request.paymentMarks.find((candidate) => candidate.status === step);
-          return (
-            <li key={step} className={index + 1 <= reached ? 'step step-done' : 'step'}>
-              <span className="step-title">{i18n.paymentStatus(step)}</span>
+      {paymentStatuses.slice(1).map((step, index) => {
+        const mark = request.paymentMarks.find((candidate) => candidate.status === step);
+        const done = index + 1 <= reached;
+        return (
+          <div className="step" key={step} data-testid={`step-${step}`}>
+            <div className={`step-mark${done ? ' step-done' : ''}`} aria-hidden="true">
+              {done ? '✓' : ''}
+            </div>
+            <div className="step-body">
+              <div className="step-title">{i18n.paymentStatus(step)}</div>
               {mark ? (
-                <span className="step-meta">
-                  {' '}
-                  ·{' '}
+                <div className="step-meta" data-testid={`step-done-${step}`}>
                   {i18n.t('stepDone', {
                     who: i18n.actor(mark.actor),
                     when: i18n.dateTime(mark.at),
                   })}
-                </span>
+                </div>
               ) : null}
-            </li>
-          );
-        })}
-      </ol>
+            </div>
+          </div>
+        );
+      })}
+      {next ? (
+        <PaymentNextAction i18n={i18n} next={next} busy={props.busy} onSet={props.onSet} />
+      ) : null}
     </Section>
   );
 }
@@ -130,31 +264,84 @@ function Onec(props: { i18n: PortalI18n; data: RequestPageData }) {
   );
 }
 
-function HistoryExport(props: { i18n: PortalI18n; requestId: string }) {
+/**
+ * What the request's page may do, through the procedures the Mini App's actions use
+ * (`requests.setStatus` / `requests.setPaymentStatus` run the same domain transitions as
+ * `miniApp.setStatus` / `miniApp.setPaymentStatus`); the server checks each again.
+ */
+function useRequestActions(i18n: PortalI18n, requestId: string) {
   const utils = trpc.useUtils();
   const [busy, setBusy] = useState<string | null>(null);
-  const save = async (format: 'csv' | 'json') => {
-    setBusy(format);
+  const [outcome, setOutcome] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
+  const setStatus = trpc.requests.setStatus.useMutation();
+  const setPaymentStatus = trpc.requests.setPaymentStatus.useMutation();
+  const requestDocument = trpc.portal.requestDocument.useMutation();
+  const run = async (key: string, confirm: string | null, action: () => Promise<string>) => {
+    if (confirm !== null && !window.confirm(confirm)) return;
+    setBusy(key);
+    setOutcome(null);
     try {
-      const file = await utils.admin.exportHistory.fetch({ requestId: props.requestId, format });
-      const link = document.createElement('a');
-      link.href = URL.createObjectURL(new Blob([file.content], { type: file.mime }));
-      link.download = file.fileName;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+      setOutcome({ tone: 'success', text: await action() });
+    } catch (error) {
+      setOutcome({ tone: 'error', text: failureText(error, i18n) });
     } finally {
       setBusy(null);
+      // Whether it went through or not, show the request as it stands now.
+      await utils.portal.request.invalidate({ requestId });
     }
   };
+  return {
+    busy,
+    outcome,
+    status: (status: RequestStatus, version: number, inHouse: boolean, confirm: string | null) =>
+      run(status, confirm, async () => {
+        await setStatus.mutateAsync({ requestId, status, version });
+        return status === 'COLLECTING_OFFERS' && inHouse
+          ? i18n.t('submitted')
+          : i18n.p('actionDone', { what: i18n.status(status, inHouse) });
+      }),
+    payment: (status: PaymentStatus, confirm: string) =>
+      run(status, confirm, async () => {
+        await setPaymentStatus.mutateAsync({ requestId, paymentStatus: status });
+        return i18n.p('actionDone', { what: i18n.paymentStatus(status) });
+      }),
+    document: (kind: DocumentKind) =>
+      run('requestDocument', null, async () => {
+        await requestDocument.mutateAsync({ requestId, kind });
+        return i18n.p('documentAsked');
+      }),
+  };
+}
+
+/** A draft's "confirm the request" (DRAFT → collecting offers; in-house: sent to 1C). */
+function Submit(props: {
+  i18n: PortalI18n;
+  data: RequestPageData;
+  busy: string | null;
+  onSubmit: () => void;
+}) {
+  const { i18n } = props;
+  const { request, permissions } = props.data;
+  if (
+    request.status !== 'DRAFT' ||
+    !permissions.includes('application.submit') ||
+    !request.next.statuses.includes('COLLECTING_OFFERS')
+  )
+    return null;
   return (
-    <div className="inline" data-testid="history-export">
-      <Button busy={busy === 'csv'} onClick={() => void save('csv')} testId="export-csv">
-        {props.i18n.p('exportCsv')}
-      </Button>
-      <Button busy={busy === 'json'} onClick={() => void save('json')} testId="export-json">
-        {props.i18n.p('exportJson')}
-      </Button>
-    </div>
+    <Section title={i18n.t('sectionStatus')} testId="submit-section">
+      <div className="section-actions">
+        <Button
+          kind="primary"
+          busy={props.busy === 'COLLECTING_OFFERS'}
+          disabled={props.busy !== null}
+          onClick={props.onSubmit}
+          testId="submit"
+        >
+          {i18n.t('submit')}
+        </Button>
+      </div>
+    </Section>
   );
 }
 
@@ -163,6 +350,7 @@ export function RequestPage(props: { i18n: PortalI18n; requestId: string; isAdmi
   const { i18n, requestId } = props;
   const tab = useQueryParam('tab') === 'chat' ? 'chat' : 'request';
   const page = trpc.portal.request.useQuery({ requestId }, { refetchInterval: 15_000 });
+  const actions = useRequestActions(i18n, requestId);
   if (page.isPending) return <p className="muted">{i18n.t('loading')}</p>;
   if (page.error) return <Banner tone="error">{failureText(page.error, i18n)}</Banner>;
   const { request, permissions } = page.data;
@@ -207,22 +395,53 @@ export function RequestPage(props: { i18n: PortalI18n; requestId: string; isAdmi
       ) : (
         <div className="columns">
           <div>
+            {actions.outcome ? (
+              <Banner tone={actions.outcome.tone} testId="action-outcome">
+                {actions.outcome.text}
+              </Banner>
+            ) : null}
+            <Submit
+              i18n={i18n}
+              data={page.data}
+              busy={actions.busy}
+              onSubmit={() =>
+                void actions.status(
+                  'COLLECTING_OFFERS',
+                  request.version,
+                  request.inHouse,
+                  `${i18n.t('submitConfirmTitle')} ${i18n.t('submitConfirm')}`,
+                )
+              }
+            />
+            <StatusSection
+              i18n={i18n}
+              request={request}
+              permissions={permissions}
+              busy={actions.busy}
+              onSet={(status, confirm) =>
+                void actions.status(status, request.version, request.inHouse, confirm)
+              }
+            />
             <Fields i18n={i18n} data={page.data} />
           </div>
           <div>
             <Offer i18n={i18n} data={page.data} />
-            <PaymentSteps i18n={i18n} data={page.data} />
+            <PaymentSteps
+              i18n={i18n}
+              data={page.data}
+              busy={actions.busy}
+              onSet={(status, confirm) => void actions.payment(status, confirm)}
+            />
             <Onec i18n={i18n} data={page.data} />
-            {permissions.includes('documents.view') ? (
-              <Section title={i18n.t('sectionDocuments')} testId="documents-section">
-                <DocumentList
-                  i18n={i18n}
-                  documents={request.documents}
-                  onOpen={openDocument}
-                  opening={null}
-                />
-              </Section>
-            ) : null}
+            <DocumentsSection
+              i18n={i18n}
+              request={request}
+              permissions={permissions}
+              opening={null}
+              busy={actions.busy}
+              onOpen={openDocument}
+              onRequest={(kind) => void actions.document(kind)}
+            />
             {permissions.includes('history.view') ? (
               <Section title={i18n.t('sectionHistory')} testId="history-section">
                 {props.isAdmin ? <HistoryExport i18n={i18n} requestId={requestId} /> : null}

@@ -10,20 +10,33 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 
 import type { Failure, HistoryPage, ImportResult, RequestView } from '../api';
 import { failureOf } from '../api';
-import { Banner, Button, DocumentList, Section, SelectField, TextField } from '@payreq/ui';
-import type { FieldName, FormValues } from '../form';
-import { buildPatch, fieldErrorsOf, missingRequired, requiredFields, validateField } from '../form';
+import {
+  Banner,
+  Button,
+  DocumentList,
+  DocumentsSection,
+  Section,
+  SelectField,
+  StatusSection,
+  TextField,
+} from '@payreq/ui';
+import type { FieldName, FormValues } from '@payreq/ui';
+import {
+  buildPatch,
+  fieldErrorsOf,
+  missingRequired,
+  requiredFields,
+  validateField,
+} from '@payreq/ui';
 import type { I18n } from '@payreq/ui';
 import { confirmAction, haptic, setBackButton, setMainButton } from '../telegram';
 import type { Conflict } from './sections';
 import {
   ConflictPanel,
-  DocumentsSection,
   HistorySection,
   OfferSection,
   PaymentSection,
   RequestHeader,
-  StatusSection,
   differing,
   documentKinds,
 } from './sections';
@@ -610,6 +623,7 @@ export function RequestScreen(props: Props) {
           <DocumentsSection
             i18n={i18n}
             request={request}
+            documents={request.documents.filter((document) => document.source !== 'UPLOAD')}
             permissions={permissions}
             opening={opening}
             busy={busy}

@@ -1,31 +1,20 @@
-import type {
-  DocumentKind,
-  PaymentDirection,
-  PaymentStatus,
-  Permission,
-  RequestStatus,
-} from '@payreq/contracts';
-import {
-  DocumentKind as DocumentKindEnum,
-  paymentStatuses,
-  requestStatuses,
-} from '@payreq/contracts';
-import type { ReactNode } from 'react';
+import type { PaymentDirection, PaymentStatus, Permission, RequestStatus } from '@payreq/contracts';
+import { DocumentKind as DocumentKindEnum, paymentStatuses } from '@payreq/contracts';
 import { useState } from 'react';
 
 import type { HistoryItem, HistoryPage, OfferItem, RequestView } from '../api';
 import {
-  Badge,
   Banner,
   Button,
-  DocumentList,
   HistoryList,
   PaymentBadge,
+  PaymentNextAction,
   Section,
   StatusBadge,
+  nextBankPaymentStep,
 } from '@payreq/ui';
-import type { FieldName, FormValues } from '../form';
-import { fieldNames } from '../form';
+import type { FieldName, FormValues } from '@payreq/ui';
+import { fieldNames } from '@payreq/ui';
 import type { I18n } from '@payreq/ui';
 import { openExternal } from '../telegram';
 
@@ -178,20 +167,6 @@ export function OfferSection(props: {
   );
 }
 
-/** The client's own steps; every other payment status is the bank's to confirm. */
-const clientPaymentSteps: readonly PaymentStatus[] = ['TEST_PAYMENT_SENT', 'PAYMENT_SENT'];
-
-/**
- * The nearest step forward among those the server says the caller may set now (`next`, from
- * the domain's transition tables): the UI keeps no table of its own.
- */
-function nearestForward<T extends string>(order: readonly T[], current: T, allowed: readonly T[]) {
-  const from = order.indexOf(current);
-  return allowed
-    .filter((status) => order.indexOf(status) > from)
-    .sort((a, b) => order.indexOf(a) - order.indexOf(b))[0];
-}
-
 const paymentVisible: readonly RequestStatus[] = ['OFFER_ACCEPTED', 'IN_PROGRESS', 'COMPLETED'];
 
 export function PaymentSection(props: {
@@ -219,11 +194,7 @@ export function PaymentSection(props: {
       available: request.next.paymentStatuses.includes('PAYMENT_SENT'),
     },
   ];
-  const next = nearestForward(
-    paymentStatuses,
-    request.paymentStatus,
-    request.next.paymentStatuses.filter((status) => !clientPaymentSteps.includes(status)),
-  );
+  const next = nextBankPaymentStep(request);
   return (
     <Section title={i18n.t('sectionPayment2')} testId="payment-section">
       {steps.map((step) => {
@@ -263,167 +234,8 @@ export function PaymentSection(props: {
         );
       })}
       {setStatus && next ? (
-        <div className="section-actions">
-          <Button
-            busy={props.busy === next}
-            disabled={props.busy !== null}
-            onClick={() =>
-              props.onSet(next, i18n.t('confirmStep', { label: i18n.paymentStatus(next) }))
-            }
-            testId={`payment-next-${next}`}
-          >
-            {i18n.t('paymentNext', { label: i18n.paymentStatus(next) })}
-          </Button>
-        </div>
+        <PaymentNextAction i18n={i18n} next={next} busy={props.busy} onSet={props.onSet} />
       ) : null}
-    </Section>
-  );
-}
-
-/** The status menu (setStatus / cancel), by permission; the server checks each transition. */
-export function StatusSection(props: {
-  i18n: I18n;
-  request: RequestView;
-  permissions: readonly Permission[];
-  busy: string | null;
-  onSet: (status: RequestStatus, confirm: string, destructive: boolean) => void;
-}) {
-  const { i18n, request, permissions } = props;
-  // Submitting a draft has its own button in the form; cancelling is offered apart.
-  const next = permissions.includes('application.setStatus')
-    ? nearestForward(
-        requestStatuses,
-        request.status,
-        request.next.statuses.filter(
-          (status) => status !== 'CANCELLED' && status !== 'COLLECTING_OFFERS',
-        ),
-      )
-    : undefined;
-  const cancel =
-    permissions.includes('application.cancel') && request.next.statuses.includes('CANCELLED');
-  if (!next && !cancel) return null;
-  return (
-    <Section title={i18n.t('sectionStatus')} testId="status-section">
-      <div className="section-actions">
-        {next ? (
-          <Button
-            busy={props.busy === next}
-            disabled={props.busy !== null}
-            onClick={() =>
-              props.onSet(
-                next,
-                i18n.t('confirmStep', { label: i18n.status(next, request.inHouse) }),
-                false,
-              )
-            }
-            testId={`status-next-${next}`}
-          >
-            {i18n.t('moveTo', { label: i18n.status(next, request.inHouse) })}
-          </Button>
-        ) : null}
-        {cancel ? (
-          <Button
-            kind="destructive"
-            busy={props.busy === 'CANCELLED'}
-            disabled={props.busy !== null}
-            onClick={() => props.onSet('CANCELLED', i18n.t('cancelConfirm'), true)}
-            testId="cancel-request"
-          >
-            {i18n.t('cancelRequest')}
-          </Button>
-        ) : null}
-      </div>
-    </Section>
-  );
-}
-
-export function DocumentsSection(props: {
-  i18n: I18n;
-  request: RequestView;
-  permissions: readonly Permission[];
-  opening: string | null;
-  busy: string | null;
-  onOpen?: (id: string, fileName: string, download: boolean) => void;
-  onRequest?: (kind: DocumentKind) => void;
-  children?: ReactNode;
-}) {
-  const { i18n, request, permissions } = props;
-  const [kind, setKind] = useState<DocumentKind>('INVOICE');
-  const canView = permissions.includes('documents.view');
-  const canGenerate = permissions.includes('documents.generate') && props.onRequest;
-  if (!canView && !canGenerate && !props.children) return null;
-  const documents = request.documents.filter((document) => document.source !== 'UPLOAD');
-  return (
-    <Section title={i18n.t('sectionDocuments')} testId="documents-section">
-      {canView ? (
-        <DocumentList
-          i18n={i18n}
-          documents={documents}
-          onOpen={props.onOpen}
-          opening={props.opening}
-        />
-      ) : null}
-      {canGenerate ? (
-        <div className="request-document" data-testid="request-document">
-          <label className="field-label" htmlFor="document-kind">
-            {i18n.t('requestDocumentKind')}
-          </label>
-          <div className="inline">
-            <select
-              id="document-kind"
-              className="input select"
-              value={kind}
-              onChange={(event) => setKind(event.target.value as DocumentKind)}
-              data-testid="request-document-kind"
-            >
-              {documentKinds.map((option) => (
-                <option key={option} value={option}>
-                  {i18n.documentKind(option)}
-                </option>
-              ))}
-            </select>
-            <Button
-              kind="primary"
-              busy={props.busy === 'requestDocument'}
-              disabled={props.busy !== null}
-              onClick={() => props.onRequest?.(kind)}
-              testId="request-document-button"
-            >
-              {i18n.t('requestDocument')}
-            </Button>
-          </div>
-        </div>
-      ) : null}
-      {request.documentRequests.length > 0 ? (
-        <div data-testid="document-queue">
-          <div className="subtitle">{i18n.t('requestsQueue')}</div>
-          <ul className="list">
-            {[...request.documentRequests].reverse().map((item) => (
-              <li className="list-item" key={item.id}>
-                <div className="list-main">
-                  <div className="list-title">{i18n.documentKind(item.kind)}</div>
-                  <div className="list-meta">
-                    {item.requestedBy} · {i18n.dateTime(item.createdAt)}
-                    {item.error ? ` · ${item.error}` : ''}
-                  </div>
-                </div>
-                <Badge
-                  tone={
-                    item.state === 'FULFILLED'
-                      ? 'success'
-                      : item.state === 'FAILED'
-                        ? 'danger'
-                        : 'neutral'
-                  }
-                >
-                  {i18n.documentRequestState(item.state)}
-                </Badge>
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
-      {props.children}
     </Section>
   );
 }

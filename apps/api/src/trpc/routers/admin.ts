@@ -11,8 +11,7 @@ import { z } from 'zod';
 
 import { listDeadOutbox, requeueDead } from '../../outbox/store';
 import { AppError } from '../../errors';
-import { exportHistory } from '../../services/history-export';
-import { getRequestView } from '../../services/requests';
+import { exportHistory, viewWithFullHistory } from '../../services/history-export';
 import { addAgent, listWhitelist, setAgentActive } from '../../services/whitelist';
 import { adminProcedure, router } from '../trpc';
 
@@ -112,7 +111,7 @@ export const adminRouter = router({
     .input(HistoryExportInput)
     .output(HistoryExport)
     .query(async ({ ctx, input }) => {
-      const view = await getRequestView(ctx.db, ctx.actor, input.requestId);
+      const view = await viewWithFullHistory(ctx.db, ctx.actor, input.requestId);
       return exportHistory(view, input.format, ctx.locale);
     }),
 });

@@ -4,12 +4,14 @@ import {
   ChatArchiveMessage,
   ChatArchivePage,
   ChatArchivePollInput,
+  DocumentRequestView,
   DocumentView,
   ListRequestsOutput,
   PaymentRequestView,
   Permission,
   PortalListInput,
   PortalMe,
+  PortalRequestDocumentInput,
   PortalSignInOptions,
   RequestId,
 } from '@payreq/contracts';
@@ -18,6 +20,7 @@ import { z } from 'zod';
 import { notFound } from '../../errors';
 import { requirePermission } from '../../services/access';
 import { attachChatFile, chatArchivePage, chatArchivePoll } from '../../services/chat-archive';
+import { requestDocumentGeneration } from '../../services/documents';
 import { portalFilters } from '../../services/portal-list';
 import { listRequests, loadRequestView, viewOf } from '../../services/requests';
 import { agentProcedure, publicProcedure, router } from '../trpc';
@@ -115,6 +118,15 @@ export const portalRouter = router({
         hasChat: view.telegramChatId !== null,
       };
     }),
+
+  /**
+   * The agent asks 1C for a document, as in the Mini App (`documents.generate`); the status and
+   * payment steps are the shared `requests.setStatus` / `requests.setPaymentStatus`.
+   */
+  requestDocument: agentProcedure
+    .input(PortalRequestDocumentInput)
+    .output(z.array(DocumentRequestView))
+    .mutation(({ ctx, input }) => requestDocumentGeneration(ctx, input)),
 
   chat: router({
     /** A page of the deal room's archive (the newest, or older with `before`; a search). */

@@ -13,8 +13,9 @@ import {
 } from '@payreq/contracts';
 
 /**
- * The form as the user edits it: one string per field. Validation uses the shared contracts
- * (the same schemas and words the api uses), so what the app accepts the api accepts.
+ * A request's form as people edit it (the Mini App's and the portal's): one string per field.
+ * Validation uses the shared contracts (the same schemas and words the api uses), so what the
+ * apps accept the api accepts.
  */
 export type FieldName = PaymentRequestFieldName;
 export type FormValues = Record<FieldName, string>;
