@@ -61,7 +61,10 @@ interface Row {
   state: State;
   allowed: Role[];
   call: (s: Setup) => Call;
-  /** A portal call: agents come with a signed-in session cookie (the rest as everywhere). */
+  /**
+   * A portal call: agents and people come with a signed-in session cookie (a deactivated agent,
+   * whose sign-in is refused, and the machines as everywhere).
+   */
   portal?: boolean;
 }
 
@@ -306,6 +309,14 @@ const table: Row[] = [
     call: (s) => trpcQuery('admin.exportHistory', { requestId: s.telegramId, format: 'csv' }),
   },
   // portal.* — agents with a session; the chat archive for those who see the request's details
+  {
+    // Who is signed in: any agent or person with a session, never the machines.
+    name: 'portal.me',
+    state: 'none',
+    allowed: ['client', 'otherClient', 'stranger', ...agents],
+    portal: true,
+    call: () => trpcQuery('portal.me', {}),
+  },
   {
     name: 'portal.requests',
     state: 'draft',
@@ -612,8 +623,8 @@ describe.skipIf(skipSuite)(`access matrix (${dbKind})`, () => {
     call: Call,
     row: Row,
   ): Promise<Record<string, string>> {
-    if (row.portal && agents.includes(role)) {
-      const person = people[role as 'linkedAgent' | 'masterAgent' | 'foreignAgent'];
+    if (row.portal && role !== 'bot' && role !== 'onec' && role !== 'deactivatedAgent') {
+      const person = people[role];
       const { token } = await portalSignIn(
         api.url,
         websiteLogin({ id: person.id, first_name: person.first_name }),
