@@ -1,4 +1,4 @@
-import type { FieldName } from './form';
+import type { FieldName } from '@payreq/ui';
 
 /**
  * Unsaved edits survive an accidental close: kept in localStorage per chat and user, with the

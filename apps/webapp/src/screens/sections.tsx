@@ -24,8 +24,8 @@ import {
   Section,
   StatusBadge,
 } from '@payreq/ui';
-import type { FieldName, FormValues } from '../form';
-import { fieldNames } from '../form';
+import type { FieldName, FormValues } from '@payreq/ui';
+import { fieldNames } from '@payreq/ui';
 import type { I18n } from '@payreq/ui';
 import { openExternal } from '../telegram';
 

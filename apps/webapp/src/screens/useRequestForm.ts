@@ -2,8 +2,8 @@ import type { RequestView } from '../api';
 import { useEffect, useState } from 'react';
 
 import { clearDraft, loadDraft, storeDraft } from '../draft';
-import type { FieldErrors, FieldName, FormValues } from '../form';
-import { changedFields, fieldNames, valuesOf } from '../form';
+import type { FieldErrors, FieldName, FormValues } from '@payreq/ui';
+import { changedFields, fieldNames, valuesOf } from '@payreq/ui';
 import { setClosingConfirmation } from '../telegram';
 
 /**
