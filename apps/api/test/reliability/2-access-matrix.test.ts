@@ -331,6 +331,22 @@ const table: Row[] = [
     portal: true,
     call: (s) => trpcQuery('portal.chat.page', { requestId: s.telegramId }),
   },
+  // standard.* — the standard pipeline's portal pages
+  {
+    name: 'standard.request (collecting)',
+    state: 'draft',
+    allowed: ['client', ...agents],
+    portal: true,
+    call: (s) => trpcQuery('standard.request', { requestId: s.standardId }),
+  },
+  {
+    // The market is every tenant's agents'; people and machines are refused.
+    name: 'standard.market',
+    state: 'draft',
+    allowed: agents,
+    portal: true,
+    call: () => trpcQuery('standard.market', {}),
+  },
   // requests.* / offers.* — the standard pipeline
   // A platform user files requests for their company: users with no company are refused.
   {

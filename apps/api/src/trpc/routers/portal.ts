@@ -13,9 +13,10 @@ import {
   PortalSignInOptions,
   RequestId,
 } from '@payreq/contracts';
+import { isFormerAgent } from '@payreq/domain';
 import { z } from 'zod';
 
-import { forbidden, notFound } from '../../errors';
+import { forbidden, notFound, unauthenticated } from '../../errors';
 import { requirePermission } from '../../services/access';
 import { attachChatFile, chatArchivePage, chatArchivePoll } from '../../services/chat-archive';
 import { portalFilters } from '../../services/portal-list';
@@ -47,6 +48,8 @@ export const portalRouter = router({
   /** The signed-in agent or person: what the portal's top bar and navigation need. */
   me: authedProcedure.output(PortalMe).query(async ({ ctx }) => {
     const { actor } = ctx;
+    // An agent taken off the whitelist is no person of the portal either (`isFormerAgent`).
+    if (isFormerAgent(actor)) throw unauthenticated('the agent is not active');
     if (actor.kind === 'user') {
       const company = actor.tenantId
         ? await ctx.db.tenant.findUnique({ where: { id: actor.tenantId }, select: { name: true } })

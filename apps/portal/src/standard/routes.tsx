@@ -1,0 +1,87 @@
+import type { PortalMe } from '@payreq/contracts';
+import type { ReactNode } from 'react';
+
+import { navigate } from '../route';
+import type { PortalI18n } from '../words';
+import { CompanyScreen, JoinScreen } from './Company';
+import { NewRequest } from './NewRequest';
+import { Notifications, useUnreadNotifications } from './Notifications';
+import { CompanyRequests, Market } from './StandardList';
+import { StandardRequest } from './StandardRequest';
+import { standardWords } from './words';
+import './standard.css';
+
+const isPerson = (me: PortalMe) => me.kind === 'person';
+
+/**
+ * The standard pipeline's pages (client companies, the market, a standard request,
+ * notifications), or null when the path is none of them: the portal's shell shows its own then.
+ */
+export function standardPage(path: string, me: PortalMe, i18n: PortalI18n): ReactNode | null {
+  const standard = /^\/portal\/standard\/([0-9a-f-]{36})\/?$/.exec(path);
+  if (standard) return <StandardRequest i18n={i18n} requestId={standard[1]!} />;
+  const join = /^\/portal\/join\/([A-Za-z0-9_-]{32,64})\/?$/.exec(path);
+  if (join) return <JoinScreen i18n={i18n} token={join[1]!} isAgent={!isPerson(me)} />;
+  if (/^\/portal\/notifications\/?$/.test(path)) return <Notifications i18n={i18n} />;
+  if (isPerson(me)) {
+    if (/^\/portal\/?$/.test(path))
+      return <CompanyRequests i18n={i18n} hasCompany={me.tenantName !== null} />;
+    if (/^\/portal\/company\/?$/.test(path)) return <CompanyScreen i18n={i18n} />;
+    if (/^\/portal\/new\/?$/.test(path) && me.tenantName !== null)
+      return <NewRequest i18n={i18n} forClient={false} />;
+    return null;
+  }
+  if (/^\/portal\/market\/?$/.test(path)) return <Market i18n={i18n} mayFile={me.tenantIsMaster} />;
+  // The bank's agents file for a client company that has no agent of its own (task_1's case).
+  if (/^\/portal\/new\/?$/.test(path) && me.tenantIsMaster)
+    return <NewRequest i18n={i18n} forClient />;
+  return null;
+}
+
+/** Whether the path is one of the standard pipeline's own navigation entries. */
+export const isStandardNavPath = (path: string) =>
+  /^\/portal\/(market|company|notifications|new)\/?$/.test(path);
+
+function NavLink(props: { path: string; current: string; testId: string; children: ReactNode }) {
+  const on = props.current.replace(/\/$/, '') === props.path;
+  return (
+    <a
+      href={props.path}
+      className={on ? 'nav-on' : ''}
+      onClick={(event) => {
+        event.preventDefault();
+        navigate(props.path);
+      }}
+      data-testid={props.testId}
+    >
+      {props.children}
+    </a>
+  );
+}
+
+/** The standard pipeline's entries in the top bar's navigation. */
+export function StandardNav(props: { i18n: PortalI18n; me: PortalMe; path: string }) {
+  const s = standardWords(props.i18n.locale);
+  const unread = useUnreadNotifications();
+  return (
+    <>
+      {isPerson(props.me) ? (
+        <NavLink path="/portal/company" current={props.path} testId="nav-company">
+          {s('navCompany')}
+        </NavLink>
+      ) : (
+        <NavLink path="/portal/market" current={props.path} testId="nav-market">
+          {s('navMarket')}
+        </NavLink>
+      )}
+      <NavLink path="/portal/notifications" current={props.path} testId="nav-notifications">
+        {s('navNotifications')}
+        {unread > 0 ? (
+          <span className="nav-count" data-testid="unread">
+            {unread}
+          </span>
+        ) : null}
+      </NavLink>
+    </>
+  );
+}
