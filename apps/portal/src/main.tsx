@@ -86,7 +86,7 @@ function Shell(props: {
         <nav className="nav">
           <a
             href="/portal/"
-            className={!isAdminPath && !isStandardNavPath(path) ? 'nav-on' : ''}
+            className={!isAdminPath && !isStandardNavPath(path, me.data) ? 'nav-on' : ''}
             onClick={(event) => {
               event.preventDefault();
               navigate('/portal/');

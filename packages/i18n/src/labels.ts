@@ -108,13 +108,13 @@ const offerSourceWords: Record<Locale, Record<OfferSource, string>> = {
 /** An offer's state as its agent and the client read it (the standard pipeline's market). */
 const offerStatusWords: Record<Locale, Record<OfferStatus, string>> = {
   ru: {
-    PENDING: 'Ждёт решения клиента',
+    PENDING: 'Ждёт решения',
     ACCEPTED: 'Принято',
     REJECTED: 'Отклонено',
     WITHDRAWN: 'Отозвано',
   },
   en: {
-    PENDING: 'Awaiting the client’s decision',
+    PENDING: 'Awaiting decision',
     ACCEPTED: 'Accepted',
     REJECTED: 'Rejected',
     WITHDRAWN: 'Withdrawn',

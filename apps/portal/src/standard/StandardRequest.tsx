@@ -503,6 +503,18 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
           {notice.text}
         </Banner>
       ) : null}
+      {clientSide && request.status !== 'DRAFT' ? (
+        <OfferComparison
+          i18n={i18n}
+          request={request}
+          mayAccept={has('offer.accept')}
+          busy={accept.isPending}
+          onAccept={(offer) => {
+            if (window.confirm(s('acceptConfirm', { agency: offer.agentTenantName })))
+              accept.mutate({ requestId: request.id, offerId: offer.id });
+          }}
+        />
+      ) : null}
       {clientSide ? (
         <div className="columns">
           <div>
@@ -516,16 +528,6 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
             />
           </div>
           <div>
-            <OfferComparison
-              i18n={i18n}
-              request={request}
-              mayAccept={has('offer.accept')}
-              busy={accept.isPending}
-              onAccept={(offer) => {
-                if (window.confirm(s('acceptConfirm', { agency: offer.agentTenantName })))
-                  accept.mutate({ requestId: request.id, offerId: offer.id });
-              }}
-            />
             {paymentSteps.length > 0 && has('payment.markSent') ? (
               <Section title={s('paymentTitle')} testId="payment">
                 {paymentSteps.map((status) => (

@@ -38,12 +38,25 @@ export function standardPage(path: string, me: PortalMe, i18n: PortalI18n): Reac
   return null;
 }
 
-/** Whether the path is one of the standard pipeline's own navigation entries. */
-export const isStandardNavPath = (path: string) =>
-  /^\/portal\/(market|company|notifications|new)\/?$/.test(path);
+/**
+ * Whether the path belongs to one of the standard pipeline's own navigation entries (for an
+ * agent, a standard request belongs to the market; for a person, to the company's requests).
+ */
+export const isStandardNavPath = (path: string, me: PortalMe) =>
+  /^\/portal\/(market|company|notifications|new)\/?$/.test(path) ||
+  (!isPerson(me) && path.startsWith('/portal/standard/'));
 
-function NavLink(props: { path: string; current: string; testId: string; children: ReactNode }) {
-  const on = props.current.replace(/\/$/, '') === props.path;
+function NavLink(props: {
+  path: string;
+  current: string;
+  testId: string;
+  /** Further paths under this entry. */
+  also?: string;
+  children: ReactNode;
+}) {
+  const on =
+    props.current.replace(/\/$/, '') === props.path ||
+    (props.also !== undefined && props.current.startsWith(props.also));
   return (
     <a
       href={props.path}
@@ -70,7 +83,12 @@ export function StandardNav(props: { i18n: PortalI18n; me: PortalMe; path: strin
           {s('navCompany')}
         </NavLink>
       ) : (
-        <NavLink path="/portal/market" current={props.path} testId="nav-market">
+        <NavLink
+          path="/portal/market"
+          also="/portal/standard/"
+          current={props.path}
+          testId="nav-market"
+        >
           {s('navMarket')}
         </NavLink>
       )}
