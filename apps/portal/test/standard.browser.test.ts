@@ -1,6 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-
 import { expireOverdueRequests, sendDeadlineReminders } from '@payreq/api';
 import type { TestApi } from '@payreq/api/testing';
 import { TEST_BOT_TOKEN, startTestApi } from '@payreq/api/testing';
@@ -10,7 +7,8 @@ import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { appDir, chromiumPath, distDir } from './global-setup';
+import { chromiumPath, distDir } from './global-setup';
+import { screenshot } from './screenshots';
 
 /**
  * The standard pipeline in the portal, in Chromium against the real api (real database) and the
@@ -33,25 +31,6 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
   const vera = { id: 7000000009, first_name: 'Вера', last_name: 'Зайцева' };
   const pages: Page[] = [];
   let requestNumber = '';
-
-  const screenshot = async (page: Page, name: string) => {
-    const dir = path.join(
-      appDir,
-      process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results/screenshots',
-    );
-    mkdirSync(dir, { recursive: true });
-    const toggle = page.getByTestId('theme');
-    for (const theme of ['light', 'dark'] as const) {
-      if (theme === 'dark') await toggle.click();
-      await page.evaluate(`document.activeElement && document.activeElement.blur()`);
-      await page.screenshot({
-        path: path.join(dir, `${name}-${theme}.png`),
-        fullPage: true,
-        animations: 'disabled',
-      });
-    }
-    await toggle.click();
-  };
 
   const signIn = async (person: { first_name: string; last_name?: string }) => {
     const context = await browser.newContext({
@@ -230,6 +209,7 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     await page.getByTestId('read-only').waitFor();
     expect(await page.getByTestId('field-amount').getAttribute('readonly')).not.toBeNull();
     await expect.poll(() => page.getByTestId('offer-status-REJECTED').count()).toBe(1);
+    await screenshot(page, 'accepted');
 
     // The other agent sees theirs rejected; the chosen one accepted.
     await bankAgent.page.reload();

@@ -37,6 +37,13 @@ export function liveErrors(values: FormValues, base: FormValues, locale: PortalI
   return errors;
 }
 
+/** The errors without the one of a field the user has just changed. */
+export function withoutError(errors: FieldErrors, name: FieldName): FieldErrors {
+  const next = { ...errors };
+  delete next[name];
+  return next;
+}
+
 function CompanyPicker(props: {
   i18n: PortalI18n;
   companyId: string | null;
@@ -163,11 +170,7 @@ export function NewRequest(props: { i18n: PortalI18n; forClient: boolean }) {
           errorOf={errorOf}
           onChange={(name, value) => {
             setValues((current) => ({ ...current, [name]: value }));
-            setErrors((current) => {
-              const next = { ...current };
-              delete next[name];
-              return next;
-            });
+            setErrors((current) => withoutError(current, name));
           }}
         />
         {create.error && !deadlineError && Object.keys(errors).length === 0 ? (

@@ -68,6 +68,45 @@ function Rows(props: { i18n: PortalI18n; items: RequestListItem[]; empty: string
   );
 }
 
+type PagedList = {
+  data?: { pages: { items: RequestListItem[] }[] };
+  error: unknown;
+  isPending: boolean;
+  hasNextPage: boolean;
+  isFetchingNextPage: boolean;
+  fetchNextPage: () => Promise<unknown>;
+};
+
+/** A list read a page at a time: its rows, its error, and "show more" while there is more. */
+function PagedRows(props: { i18n: PortalI18n; list: PagedList; empty: string }) {
+  const { i18n, list } = props;
+  const items = list.data?.pages.flatMap((page) => page.items) ?? [];
+  return (
+    <>
+      {list.error ? <Banner tone="error">{failureText(list.error, i18n)}</Banner> : null}
+      {list.isPending ? (
+        <p className="muted">{i18n.t('loading')}</p>
+      ) : (
+        <Rows i18n={i18n} items={items} empty={props.empty} />
+      )}
+      {list.hasNextPage ? (
+        <Button busy={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+          {i18n.p('more')}
+        </Button>
+      ) : null}
+    </>
+  );
+}
+
+/** The "new request" button of a list's head. */
+function NewRequestButton(props: { i18n: PortalI18n }) {
+  return (
+    <Button kind="primary" onClick={() => navigate('/portal/new')} testId="new-request">
+      {standardWords(props.i18n.locale)('navNew')}
+    </Button>
+  );
+}
+
 /** A client company's requests (its people's and those the bank filed for it). */
 export function CompanyRequests(props: { i18n: PortalI18n; hasCompany: boolean }) {
   const { i18n } = props;
@@ -76,16 +115,11 @@ export function CompanyRequests(props: { i18n: PortalI18n; hasCompany: boolean }
     { limit: pageSize },
     { getNextPageParam: (last) => last.nextCursor, refetchInterval: 15_000 },
   );
-  const items = list.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <section data-testid="company-requests">
       <div className="page-head">
         <h1 className="page-title">{s('navMyRequests')}</h1>
-        {props.hasCompany ? (
-          <Button kind="primary" onClick={() => navigate('/portal/new')} testId="new-request">
-            {s('navNew')}
-          </Button>
-        ) : null}
+        {props.hasCompany ? <NewRequestButton i18n={i18n} /> : null}
       </div>
       {!props.hasCompany ? (
         <Banner tone="info" testId="no-company">
@@ -101,17 +135,7 @@ export function CompanyRequests(props: { i18n: PortalI18n; hasCompany: boolean }
           </a>
         </Banner>
       ) : null}
-      {list.error ? <Banner tone="error">{failureText(list.error, i18n)}</Banner> : null}
-      {list.isPending ? (
-        <p className="muted">{i18n.t('loading')}</p>
-      ) : (
-        <Rows i18n={i18n} items={items} empty={s('listEmptyPerson')} />
-      )}
-      {list.hasNextPage ? (
-        <Button busy={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
-          {i18n.p('more')}
-        </Button>
-      ) : null}
+      <PagedRows i18n={i18n} list={list} empty={s('listEmptyPerson')} />
     </section>
   );
 }
@@ -124,29 +148,14 @@ export function Market(props: { i18n: PortalI18n; mayFile: boolean }) {
     { limit: pageSize },
     { getNextPageParam: (last) => last.nextCursor, refetchInterval: 15_000 },
   );
-  const items = list.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <section data-testid="market">
       <div className="page-head">
         <h1 className="page-title">{s('navMarket')}</h1>
-        {props.mayFile ? (
-          <Button kind="primary" onClick={() => navigate('/portal/new')} testId="new-request">
-            {s('navNew')}
-          </Button>
-        ) : null}
+        {props.mayFile ? <NewRequestButton i18n={i18n} /> : null}
       </div>
       <p className="muted">{s('marketIntro')}</p>
-      {list.error ? <Banner tone="error">{failureText(list.error, i18n)}</Banner> : null}
-      {list.isPending ? (
-        <p className="muted">{i18n.t('loading')}</p>
-      ) : (
-        <Rows i18n={i18n} items={items} empty={s('listEmptyMarket')} />
-      )}
-      {list.hasNextPage ? (
-        <Button busy={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
-          {i18n.p('more')}
-        </Button>
-      ) : null}
+      <PagedRows i18n={i18n} list={list} empty={s('listEmptyMarket')} />
     </section>
   );
 }

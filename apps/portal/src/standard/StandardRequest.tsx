@@ -26,7 +26,7 @@ import { navigate } from '../route';
 import type { PortalI18n } from '../words';
 import type { OfferItem, StandardView } from './api';
 import { issuesOf } from './api';
-import { liveErrors, localDateTime } from './NewRequest';
+import { liveErrors, localDateTime, withoutError } from './NewRequest';
 import { standardWords } from './words';
 
 type Notice = { tone: 'success' | 'error'; text: string } | null;
@@ -360,11 +360,7 @@ function ClientForm(props: {
         errorOf={errorOf}
         onChange={(name, value) => {
           setValues((current) => ({ ...current, [name]: value }));
-          setErrors((current) => {
-            const next = { ...current };
-            delete next[name];
-            return next;
-          });
+          setErrors((current) => withoutError(current, name));
         }}
       />
       {update.error && Object.keys(errors).length === 0 ? (
