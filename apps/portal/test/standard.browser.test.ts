@@ -29,6 +29,8 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
   const anna = { id: 7000000001, first_name: 'Анна', last_name: 'Смирнова' };
   const boris = { id: 7000000002, first_name: 'Борис', last_name: 'Орлов' };
   const vera = { id: 7000000009, first_name: 'Вера', last_name: 'Зайцева' };
+  const petr = { id: 5000000778, first_name: 'Пётр', last_name: 'Котов' };
+  const gleb = { id: 5000000779, first_name: 'Глеб', last_name: 'Лисин' };
   const pages: Page[] = [];
   let requestNumber = '';
 
@@ -105,7 +107,7 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
         { name: 'Вера Зайцева', tenantId: agency.id, telegramId: BigInt(vera.id) },
       ],
     });
-    for (const person of [maria, anna, boris, vera]) tg.createUser(person);
+    for (const person of [maria, petr, gleb, anna, boris, vera]) tg.createUser(person);
   }, 120_000);
 
   afterAll(async () => {
@@ -140,8 +142,22 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     await page.getByTestId('register').click();
     await page.getByTestId('company-card').waitFor();
     await page.getByTestId('invite-create').click();
-    expect(await page.getByTestId('invite-link').inputValue()).toMatch(
-      new RegExp(`^${api.url}/portal/join/[A-Za-z0-9_-]{43}$`),
+    const link = await page.getByTestId('invite-link').inputValue();
+    expect(link).toMatch(new RegExp(`^${api.url}/portal/join/[A-Za-z0-9_-]{43}$`));
+    // A colleague joins by the link; it works once: a second person is told it was used.
+    const colleague = await signIn(petr);
+    await colleague.page.goto(link);
+    await colleague.page.getByTestId('join').click();
+    await colleague.page.getByTestId('joined').waitFor();
+    await expect
+      .poll(async () => spaces(await colleague.page.getByTestId('who').textContent()))
+      .toBe('Пётр Котов · ООО «Вектор»');
+    const late = await signIn(gleb);
+    await late.page.goto(link);
+    await late.page.getByTestId('join').click();
+    await late.page.getByTestId('join-error').waitFor();
+    expect(spaces(await late.page.getByTestId('join-error').textContent())).toMatch(
+      /уже воспользовались/,
     );
     await expect
       .poll(async () => spaces(await page.getByTestId('who').textContent()))
@@ -221,7 +237,8 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     await expect
       .poll(async () => spaces(await agencyAgent.page.getByTestId('nav-market').textContent()))
       .toBe('Request market');
-    for (const person of [client, bankAgent, agencyAgent]) expect(person.errors).toEqual([]);
+    for (const person of [client, colleague, late, bankAgent, agencyAgent])
+      expect(person.errors).toEqual([]);
   });
 
   it('lets a bank agent file a request for a client company; the company sees it', async () => {

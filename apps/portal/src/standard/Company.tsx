@@ -203,7 +203,7 @@ export function JoinScreen(props: { i18n: PortalI18n; token: string; isAgent: bo
     },
   });
   return (
-    <section data-testid="join">
+    <section data-testid="join-page">
       <h1 className="page-title">{s('joinPageTitle')}</h1>
       {props.isAgent ? (
         <Banner tone="warning">{s('joinAgent')}</Banner>
