@@ -10,7 +10,12 @@ import { Admin } from './screens/Admin';
 import { RequestList } from './screens/RequestList';
 import { RequestPage } from './screens/RequestPage';
 import { SignIn } from './screens/SignIn';
-import { StandardNav, isStandardNavPath, standardPage } from './standard/routes';
+import {
+  StandardNav,
+  isStandardNavPath,
+  standardPage,
+  useInvitationThroughSignIn,
+} from './standard/routes';
 import { standardWords } from './standard/words';
 import type { PortalI18n } from './words';
 import { createPortalI18n } from './words';
@@ -50,6 +55,7 @@ function Shell(props: {
   const path = usePath();
   const me = trpc.portal.me.useQuery(undefined, { retry: false });
   const utils = trpc.useUtils();
+  useInvitationThroughSignIn(me.isSuccess, isSignedOut(me.error), path);
   if (me.isPending) return <p className="muted page">{i18n.t('loading')}</p>;
   if (me.error) {
     if (isSignedOut(me.error))

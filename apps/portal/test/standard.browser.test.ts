@@ -34,7 +34,8 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
   const pages: Page[] = [];
   let requestNumber = '';
 
-  const signIn = async (person: { first_name: string; last_name?: string }) => {
+  /** Signs in through the test server's login, starting from a page of the portal. */
+  const signIn = async (person: { first_name: string; last_name?: string }, start?: string) => {
     const context = await browser.newContext({
       viewport: { width: 1280, height: 860 },
       locale: 'ru-RU',
@@ -45,7 +46,7 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     // Accepting an offer, withdrawing, cancelling ask first: the person says yes.
     page.on('dialog', (dialog) => void dialog.accept());
     pages.push(page);
-    await page.goto(`${api.url}/portal/`);
+    await page.goto(start ?? `${api.url}/portal/`);
     await page.getByTestId('sign-in-telegram').click();
     await page
       .getByRole('button', { name: [person.first_name, person.last_name].join(' ') })
@@ -144,9 +145,11 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     await page.getByTestId('invite-create').click();
     const link = await page.getByTestId('invite-link').inputValue();
     expect(link).toMatch(new RegExp(`^${api.url}/portal/join/[A-Za-z0-9_-]{43}$`));
-    // A colleague joins by the link; it works once: a second person is told it was used.
-    const colleague = await signIn(petr);
-    await colleague.page.goto(link);
+    // A colleague opens the link before signing in: after Telegram's login it is still there,
+    // and joins; it works once: a second person is told it was used.
+    const colleague = await signIn(petr, link);
+    await colleague.page.getByTestId('join-page').waitFor();
+    expect(colleague.page.url()).toBe(link);
     await colleague.page.getByTestId('join').click();
     await colleague.page.getByTestId('joined').waitFor();
     await expect

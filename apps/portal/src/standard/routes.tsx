@@ -1,5 +1,6 @@
 import type { PortalMe } from '@payreq/contracts';
 import type { ReactNode } from 'react';
+import { useEffect } from 'react';
 
 import { navigate } from '../route';
 import type { PortalI18n } from '../words';
@@ -102,4 +103,26 @@ export function StandardNav(props: { i18n: PortalI18n; me: PortalMe; path: strin
       </NavLink>
     </>
   );
+}
+
+const afterSignInKey = 'payreq.portal.afterSignIn';
+
+/**
+ * An invitation link opened before signing in: Telegram's login always comes back to the
+ * portal's start, so the link's page is kept for this tab and opened once the person is in.
+ */
+export function useInvitationThroughSignIn(signedIn: boolean, signedOut: boolean, path: string) {
+  useEffect(() => {
+    try {
+      if (signedOut && /^\/portal\/join\//.test(path))
+        window.sessionStorage.setItem(afterSignInKey, path);
+      if (!signedIn) return;
+      const kept = window.sessionStorage.getItem(afterSignInKey);
+      window.sessionStorage.removeItem(afterSignInKey);
+      if (kept && /^\/portal\/join\/[A-Za-z0-9_-]{32,64}$/.test(kept) && kept !== path)
+        navigate(kept);
+    } catch {
+      // A browser without storage: the person opens the link again after signing in.
+    }
+  }, [signedIn, signedOut, path]);
 }
