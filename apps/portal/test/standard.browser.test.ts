@@ -244,7 +244,7 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
       expect(person.errors).toEqual([]);
   });
 
-  it('lets a bank agent file a request for a client company; the company sees it', async () => {
+  it('lets a bank agent file a request for a client company; the company sees it; it is cancelled', async () => {
     const { page, errors } = await signIn(anna);
     await page.getByTestId('nav-market').click();
     await page.getByTestId('new-request').click();
@@ -265,6 +265,12 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     // The client company sees it among its requests.
     const client = await signIn(maria);
     await expect.poll(() => client.page.getByTestId('standard-row').count()).toBe(2);
+    // The agent who filed it may cancel it (asked first); it stays, cancelled.
+    await page.getByTestId('cancel-request').click();
+    await page.locator('[data-status="CANCELLED"]').waitFor();
+    expect(
+      (await api.prisma.paymentRequest.findUniqueOrThrow({ where: { id: filed.id } })).status,
+    ).toBe('CANCELLED');
     expect(errors).toEqual([]);
   });
 
