@@ -98,8 +98,9 @@ function readSession(db: Db, token: string) {
 /**
  * The agent or person behind a session cookie. The whitelist is read on every call: a
  * deactivated agent's sessions are deleted and the call refused at once (a person's company is
- * read on every call too, so joining one takes effect at once). A session older than the rotation age is
- * replaced by a new token (the old one works a few seconds more, for calls already in flight).
+ * read on every call too, so joining one takes effect at once). A session older than the
+ * rotation age is replaced by a new token (the old one works a few seconds more, for calls
+ * already in flight).
  */
 export async function resolvePortalSession(
   db: Db,

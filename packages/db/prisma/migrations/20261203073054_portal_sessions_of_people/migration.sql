@@ -7,6 +7,3 @@ CREATE INDEX "PortalSession_userId_idx" ON "PortalSession"("userId");
 
 -- AddForeignKey
 ALTER TABLE "PortalSession" ADD CONSTRAINT "PortalSession_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- A session is an agent's or a person's, never both nor neither (Prisma does not model checks).
-ALTER TABLE "PortalSession" ADD CONSTRAINT "PortalSession_one_owner" CHECK (("agentId" IS NULL) <> ("userId" IS NULL));
