@@ -10,7 +10,7 @@ import {
   sessionCookieHeader,
   sessionTokenOf,
 } from './auth/portal-session';
-import { portalActor, resolveActor } from './auth/resolve-actor';
+import { resolveActor } from './auth/resolve-actor';
 import { AppError } from './errors';
 import type { TelegramLaunch } from './auth/telegram';
 import type { FileStore } from './storage/file-store';
@@ -111,7 +111,7 @@ export async function createContext(
         );
       return {
         ...base,
-        actor: portalActor(session.agent),
+        actor: session.actor,
         telegram: null,
         authError: null,
         locale: fallbackLocale,

@@ -3,6 +3,7 @@ export { appRouter } from './trpc/router';
 export { buildServer } from './server';
 export { issuePlatformToken, verifyPlatformToken } from './auth/platform-token';
 export { expireOverdueRequests } from './jobs/expire-deadlines';
+export { sendDeadlineReminders } from './jobs/deadline-reminders';
 export {
   claimOutboxBatch,
   completeOutbox,

@@ -9,7 +9,7 @@ import { PORTAL_COOKIE, portalClient, portalSignIn, websiteLogin } from '../test
 
 /**
  * Signing in to the portal with Telegram's website login: the signature and age checked by the
- * api, agents only, a session cookie that rotates and ends on sign-out or deactivation, and CSRF
+ * api, agents as agents and anyone else as a person, a session cookie that rotates and ends on sign-out or deactivation, and CSRF
  * protection on every write made with the cookie.
  */
 describe.skipIf(skipDb)(`portal sign-in (${dbKind})`, () => {
@@ -54,6 +54,7 @@ describe.skipIf(skipDb)(`portal sign-in (${dbKind})`, () => {
     expect(session!.agentId).toBe(world.anna.id);
     expect(session!.tokenHash).not.toContain(token);
     expect(await portalClient(api.url, token).portal.me.query()).toEqual({
+      kind: 'agent',
       name: 'Anna (bank)',
       tenantName: 'Банк',
       tenantIsMaster: true,
@@ -81,11 +82,38 @@ describe.skipIf(skipDb)(`portal sign-in (${dbKind})`, () => {
         return login;
       },
     ],
-    ['not_agent', () => websiteLogin({ id: 5000000001, first_name: 'Иван' })],
   ] as const)('refuses a %s login with its reason and writes nothing', async (reason, make) => {
     const result = await portalSignIn(api.url, make());
     expect(result).toEqual({ status: 303, location: `/portal/?signIn=${reason}`, token: null });
     expect(await api.prisma.portalSession.count()).toBe(0);
+  });
+
+  it('signs in a person who is no agent: their own session, a company once they register one', async () => {
+    const login = () => websiteLogin({ id: 5000000777, first_name: 'Мария', last_name: 'Котова' });
+    const { token, location } = await portalSignIn(api.url, login());
+    expect(location).toBe('/portal/');
+    const [session] = await api.prisma.portalSession.findMany();
+    const person = await api.prisma.user.findUniqueOrThrow({ where: { telegramId: 5000000777n } });
+    expect(session).toMatchObject({ userId: person.id, agentId: null });
+    const client = portalClient(api.url, token!);
+    expect(await client.portal.me.query()).toEqual({
+      kind: 'person',
+      name: 'Мария Котова',
+      tenantName: null,
+      tenantIsMaster: false,
+      isAdmin: false,
+    });
+    // A person is no agent: the bank's board stays closed.
+    expect((await failureOf(client.portal.requests.query({}))).httpStatus).toBe(403);
+    await client.companies.register.mutate({
+      name: 'ООО «Вектор»',
+      taxId: '7707083893',
+      kpp: '773601001',
+    });
+    expect((await client.portal.me.query()).tenantName).toBe('ООО «Вектор»');
+    // A second sign-in finds the same person (one row per Telegram id).
+    await portalSignIn(api.url, login());
+    expect(await api.prisma.user.count({ where: { telegramId: 5000000777n } })).toBe(1);
   });
 
   it('refuses a deactivated agent at sign-in, and ends their open sessions at once', async () => {

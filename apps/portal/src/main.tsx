@@ -10,6 +10,13 @@ import { Admin } from './screens/Admin';
 import { RequestList } from './screens/RequestList';
 import { RequestPage } from './screens/RequestPage';
 import { SignIn } from './screens/SignIn';
+import {
+  StandardNav,
+  isStandardNavPath,
+  standardPage,
+  useInvitationThroughSignIn,
+} from './standard/routes';
+import { standardWords } from './standard/words';
 import type { PortalI18n } from './words';
 import { createPortalI18n } from './words';
 import '@payreq/ui/ui.css';
@@ -48,6 +55,7 @@ function Shell(props: {
   const path = usePath();
   const me = trpc.portal.me.useQuery(undefined, { retry: false });
   const utils = trpc.useUtils();
+  useInvitationThroughSignIn(me.isSuccess, isSignedOut(me.error), path);
   if (me.isPending) return <p className="muted page">{i18n.t('loading')}</p>;
   if (me.error) {
     if (isSignedOut(me.error))
@@ -67,6 +75,7 @@ function Shell(props: {
   }
   const requestMatch = /^\/portal\/requests\/([0-9a-f-]{36})\/?$/.exec(path);
   const isAdminPath = /^\/portal\/admin\/?$/.test(path);
+  const standardScreen = standardPage(path, me.data, i18n);
   return (
     <div className="app">
       <header className="topbar">
@@ -83,15 +92,18 @@ function Shell(props: {
         <nav className="nav">
           <a
             href="/portal/"
-            className={!isAdminPath ? 'nav-on' : ''}
+            className={!isAdminPath && !isStandardNavPath(path, me.data) ? 'nav-on' : ''}
             onClick={(event) => {
               event.preventDefault();
               navigate('/portal/');
             }}
             data-testid="nav-requests"
           >
-            {i18n.p('navRequests')}
+            {me.data.kind === 'person'
+              ? standardWords(i18n.locale)('navMyRequests')
+              : i18n.p('navRequests')}
           </a>
+          <StandardNav i18n={i18n} me={me.data} path={path} />
           {me.data.isAdmin ? (
             <a
               href="/portal/admin"
@@ -108,7 +120,7 @@ function Shell(props: {
         </nav>
         <div className="topbar-end">
           <span className="who" data-testid="who">
-            {me.data.name} · {me.data.tenantName}
+            {me.data.name} · {me.data.tenantName ?? standardWords(i18n.locale)('personNoCompany')}
           </span>
           <button className="link-button" onClick={props.onTheme} data-testid="theme">
             {props.theme === 'dark' ? i18n.p('themeLight') : i18n.p('themeDark')}
@@ -125,19 +137,20 @@ function Shell(props: {
         </div>
       </header>
       <main className="page">
-        {requestMatch ? (
-          <RequestPage i18n={i18n} requestId={requestMatch[1]!} isAdmin={me.data.isAdmin} />
-        ) : isAdminPath ? (
-          me.data.isAdmin ? (
-            <Admin i18n={i18n} />
+        {standardScreen ??
+          (requestMatch ? (
+            <RequestPage i18n={i18n} requestId={requestMatch[1]!} isAdmin={me.data.isAdmin} />
+          ) : isAdminPath ? (
+            me.data.isAdmin ? (
+              <Admin i18n={i18n} />
+            ) : (
+              <Banner tone="warning">{i18n.p('notAdmin')}</Banner>
+            )
+          ) : /^\/portal\/?$/.test(path) ? (
+            <RequestList i18n={i18n} />
           ) : (
-            <Banner tone="warning">{i18n.p('notAdmin')}</Banner>
-          )
-        ) : /^\/portal\/?$/.test(path) ? (
-          <RequestList i18n={i18n} />
-        ) : (
-          <Banner tone="warning">{i18n.p('notFound')}</Banner>
-        )}
+            <Banner tone="warning">{i18n.p('notFound')}</Banner>
+          ))}
       </main>
     </div>
   );

@@ -9,7 +9,8 @@ import { createI18n } from '@payreq/ui';
 const ru = {
   portalTitle: 'PayReq — портал банка',
   signInTitle: 'Вход в портал',
-  signInText: 'Войдите через Telegram: портал открыт агентам из списка банка.',
+  signInText:
+    'Войдите через Telegram: агенты — к сделкам и рынку заявок, клиенты — к заявкам своей организации.',
   signInButton: 'Войти через Telegram',
   signInTestServer: 'Вход через тестовый сервер Telegram (разработка)',
   signInRefused_incomplete: 'Telegram не передал данные входа полностью. Войдите ещё раз.',
@@ -133,7 +134,8 @@ type PortalWords = { [K in keyof typeof ru]: string };
 const en: PortalWords = {
   portalTitle: 'PayReq — the bank’s portal',
   signInTitle: 'Sign in to the portal',
-  signInText: 'Sign in with Telegram: the portal is open to the bank’s listed agents.',
+  signInText:
+    'Sign in with Telegram: agents to their deals and the request market, clients to their company’s requests.',
   signInButton: 'Sign in with Telegram',
   signInTestServer: 'Sign-in through the Telegram test server (development)',
   signInRefused_incomplete: 'Telegram did not pass the sign-in data completely. Sign in again.',

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -24,7 +24,8 @@ import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { appDir, chromiumPath, distDir, webappDistDir } from './global-setup';
+import { chromiumPath, distDir, webappDistDir } from './global-setup';
+import { screenshot } from './screenshots';
 
 /**
  * The portal in Chromium against the real api (real database) serving its build, the Telegram
@@ -60,27 +61,6 @@ describe('the portal (Chromium, 1280 px)', () => {
       'the bot to handle its journal',
       30_000,
     );
-  };
-
-  const screenshot = async (page: Page, name: string) => {
-    // The README's pictures are refreshed on request (UPDATE_SCREENSHOTS=1); a plain run leaves them be.
-    const dir = path.join(
-      appDir,
-      process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results/screenshots',
-    );
-    mkdirSync(dir, { recursive: true });
-    // Through the page's own switch (the choice is kept, so it is switched back after).
-    const toggle = page.getByTestId('theme');
-    for (const theme of ['light', 'dark'] as const) {
-      if (theme === 'dark') await toggle.click();
-      await page.evaluate(`document.activeElement && document.activeElement.blur()`);
-      await page.screenshot({
-        path: path.join(dir, `${name}-${theme}.png`),
-        fullPage: true,
-        animations: 'disabled',
-      });
-    }
-    await toggle.click();
   };
 
   /** A real JPEG (drawn by the browser), so the thumbnails show a picture. */

@@ -14,10 +14,14 @@ export const PortalSignInOptions = z.object({
 });
 export type PortalSignInOptions = z.infer<typeof PortalSignInOptions>;
 
-/** The signed-in agent, as the portal shows them. */
+/**
+ * Who is signed in, as the portal shows them: an agent (of the bank or another tenant), or a
+ * person of a client company (`tenantName` null until they register or join one).
+ */
 export const PortalMe = z.object({
+  kind: z.enum(['agent', 'person']),
   name: z.string(),
-  tenantName: z.string(),
+  tenantName: z.string().nullable(),
   tenantIsMaster: z.boolean(),
   isAdmin: z.boolean(),
 });

@@ -40,3 +40,16 @@ describe('pipelineFor: master/non-master tenant × source × Telegram flag', () 
     }
   });
 });
+
+describe('pipelineFor: the bank files by hand for a client company it has no agent for', () => {
+  it('takes the standard road (deadlines, offers from the market), never the Telegram one', () => {
+    // The request belongs to the client company (a non-master tenant), made in the portal.
+    const pipeline = pipelineFor({
+      source: 'PLATFORM_UI',
+      telegramChatId: null,
+      tenant: { isMaster: false },
+    });
+    expect(pipeline.kind).toBe('STANDARD');
+    expect(pipeline).toMatchObject({ hasDeadlines: true, sendsToOnec: false, syncsChat: false });
+  });
+});

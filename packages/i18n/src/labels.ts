@@ -4,6 +4,7 @@ import type {
   DocumentSource,
   Locale,
   OfferSource,
+  OfferStatus,
   PaymentDirection,
   PaymentRequestFieldName,
   PaymentStatus,
@@ -102,6 +103,22 @@ const directionWords: Record<Locale, Record<PaymentDirection, string>> = {
 const offerSourceWords: Record<Locale, Record<OfferSource, string>> = {
   ru: { ONEC: 'рассчитано в 1С', AGENT: 'от агента' },
   en: { ONEC: 'computed in 1C', AGENT: 'by the agent' },
+};
+
+/** An offer's state as its agent and the client read it (the standard pipeline's market). */
+const offerStatusWords: Record<Locale, Record<OfferStatus, string>> = {
+  ru: {
+    PENDING: 'Ждёт решения',
+    ACCEPTED: 'Принято',
+    REJECTED: 'Отклонено',
+    WITHDRAWN: 'Отозвано',
+  },
+  en: {
+    PENDING: 'Awaiting decision',
+    ACCEPTED: 'Accepted',
+    REJECTED: 'Rejected',
+    WITHDRAWN: 'Withdrawn',
+  },
 };
 
 const fieldWords: Record<Locale, Record<PaymentRequestFieldName, string>> = {
@@ -212,6 +229,9 @@ export const directionLabel = (direction: PaymentDirection, locale: Locale): str
 
 export const offerSourceLabel = (source: OfferSource, locale: Locale): string =>
   offerSourceWords[locale][source];
+
+export const offerStatusLabel = (status: OfferStatus, locale: Locale): string =>
+  offerStatusWords[locale][status];
 
 export const fieldLabel = (field: PaymentRequestFieldName, locale: Locale): string =>
   fieldWords[locale][field];

@@ -3,3 +3,4 @@ export * from './words';
 export * from './request-parts';
 export * from './request-actions';
 export * from './form';
+export * from './request-form';

@@ -427,10 +427,19 @@ function demoSuite(name: string, args: string[], options: { postgres: boolean; b
     });
 
     if (options.postgres)
-      it('the database (PostgreSQL, read while both apis run): each chat message once, outbox delivered, one request', async () => {
+      it('the database (PostgreSQL, read while both apis run): each chat message once, outbox delivered, one request per road', async () => {
         const prisma = db!.prisma;
         await expectChatKept(prisma);
-        expect(await prisma.paymentRequest.count()).toBe(1);
+        expect(
+          await prisma.paymentRequest.count({ where: { telegramChatId: { not: null } } }),
+        ).toBe(1);
+        // The standard pipeline's part: one request from the portal, its offer accepted.
+        expect(
+          await prisma.paymentRequest.findMany({
+            where: { telegramChatId: null },
+            select: { status: true, source: true },
+          }),
+        ).toEqual([{ status: 'OFFER_ACCEPTED', source: 'PLATFORM_UI' }]);
         expect(await prisma.document.count()).toBe(2);
         const outbox = await prisma.outboxMessage.findMany();
         expect(outbox.filter((row) => row.state !== 'DELIVERED')).toEqual([]);
@@ -496,7 +505,8 @@ function demoSuite(name: string, args: string[], options: { postgres: boolean; b
           expect(
             await stopped.prisma.outboxMessage.count({ where: { state: { not: 'DELIVERED' } } }),
           ).toBe(0);
-          expect(await stopped.prisma.paymentRequest.count()).toBe(1);
+          // The deal room's request, and the standard pipeline's from the portal.
+          expect(await stopped.prisma.paymentRequest.count()).toBe(2);
         } finally {
           await stopped.close();
         }

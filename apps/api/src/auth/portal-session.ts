@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 
+import type { Actor } from '@payreq/domain';
 import { isOnWhitelist } from '@payreq/domain';
 import type { FastifyRequest } from 'fastify';
 
 import type { Db } from '../db';
 import { AppError, unauthenticated } from '../errors';
+import { personActor, portalActor } from './resolve-actor';
 
 /** How the portal's session cookie behaves (from the api's settings). */
 export interface PortalSessionSettings {
@@ -55,10 +57,14 @@ export function sessionTokenOf(
   return null;
 }
 
-/** Starts a session for an agent: a new random token, stored only as its hash. */
+/** Whose a session is: a bank's (or another tenant's) agent, or a person of a client company. */
+export type SessionOwner =
+  { agentId: string; userId?: never } | { userId: string; agentId?: never };
+
+/** Starts a session for an agent or a person: a new random token, stored only as its hash. */
 export async function startPortalSession(
   db: Db,
-  agentId: string,
+  owner: SessionOwner,
   settings: PortalSessionSettings,
   now: Date,
 ): Promise<string> {
@@ -66,7 +72,8 @@ export async function startPortalSession(
   await db.portalSession.create({
     data: {
       tokenHash: hashToken(token),
-      agentId,
+      agentId: owner.agentId ?? null,
+      userId: owner.userId ?? null,
       createdAt: now,
       expiresAt: new Date(now.getTime() + settings.ttlSeconds * 1000),
     },
@@ -76,7 +83,7 @@ export async function startPortalSession(
 
 export interface ResolvedPortalSession {
   sessionId: string;
-  agent: NonNullable<Awaited<ReturnType<typeof readSession>>>['agent'];
+  actor: Extract<Actor, { kind: 'agent' | 'user' }>;
   /** Set when this call rotated the session: the new token to send back as the cookie. */
   rotatedToken: string | null;
 }
@@ -89,9 +96,11 @@ function readSession(db: Db, token: string) {
 }
 
 /**
- * The agent behind a session cookie. The whitelist is read on every call: a deactivated agent's
- * sessions are deleted and the call refused at once. A session older than the rotation age is
- * replaced by a new token (the old one works a few seconds more, for calls already in flight).
+ * The agent or person behind a session cookie. The whitelist is read on every call: a
+ * deactivated agent's sessions are deleted and the call refused at once (a person's company is
+ * read on every call too, so joining one takes effect at once). A session older than the
+ * rotation age is replaced by a new token (the old one works a few seconds more, for calls
+ * already in flight).
  */
 export async function resolvePortalSession(
   db: Db,
@@ -105,9 +114,18 @@ export async function resolvePortalSession(
       ru: 'Сеанс закончился: войдите снова',
       en: 'Your session has ended: sign in again',
     });
-  if (!isOnWhitelist(session.agent)) {
-    await db.portalSession.deleteMany({ where: { agentId: session.agentId } });
-    throw unauthenticated('the agent is not active');
+  let actor: ResolvedPortalSession['actor'];
+  let owner: SessionOwner;
+  if (session.userId !== null) {
+    actor = (await personActor(db, session.userId)).actor;
+    owner = { userId: session.userId };
+  } else {
+    if (!session.agent || !isOnWhitelist(session.agent)) {
+      await db.portalSession.deleteMany({ where: { agentId: session.agentId } });
+      throw unauthenticated('the agent is not active');
+    }
+    actor = portalActor(session.agent);
+    owner = { agentId: session.agent.id };
   }
   let rotatedToken: string | null = null;
   const graceEnd = new Date(now.getTime() + rotationGraceMs);
@@ -120,10 +138,9 @@ export async function resolvePortalSession(
       where: { id: session.id, expiresAt: { gt: graceEnd } },
       data: { expiresAt: graceEnd },
     });
-    if (claimed.count === 1)
-      rotatedToken = await startPortalSession(db, session.agentId, settings, now);
+    if (claimed.count === 1) rotatedToken = await startPortalSession(db, owner, settings, now);
   }
-  return { sessionId: session.id, agent: session.agent, rotatedToken };
+  return { sessionId: session.id, actor, rotatedToken };
 }
 
 /** Sign-out: the session's token stops working, whatever cookie the browser keeps. */

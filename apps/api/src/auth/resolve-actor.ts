@@ -3,6 +3,7 @@ import type { Actor } from '@payreq/domain';
 import { isOnWhitelist } from '@payreq/domain';
 
 import type { AppDeps } from '../context';
+import type { Db } from '../db';
 import { unauthenticated } from '../errors';
 import { timingSafeEqual } from 'node:crypto';
 
@@ -52,7 +53,9 @@ export async function resolveActor(
       deps.now().getTime(),
     );
     if (!subject) throw unauthenticated('invalid or expired token');
-    return subject.kind === 'agent' ? agentActor(deps, subject.id) : userActor(deps, subject.id);
+    return subject.kind === 'agent'
+      ? agentActor(deps, subject.id)
+      : personActor(deps.db, subject.id);
   }
   if (scheme === 'Bearer' && sameSecret(credentials, deps.telegram.botServiceToken)) {
     return { actor: { kind: 'bot', name: 'Telegram bot' }, locale: null };
@@ -91,8 +94,12 @@ export function portalActor(agent: {
   };
 }
 
-async function userActor(deps: AppDeps, userId: string): Promise<ResolvedActor> {
-  const user = await deps.db.user.findUnique({
+/** A person (a platform token's subject, or a portal session's) as the caller, read on this call. */
+export async function personActor(
+  db: Db,
+  userId: string,
+): Promise<{ actor: Extract<Actor, { kind: 'user' }>; locale: Locale }> {
+  const user = await db.user.findUnique({
     where: { id: userId },
     include: { tenant: { select: { isMaster: true } } },
   });
@@ -101,7 +108,7 @@ async function userActor(deps: AppDeps, userId: string): Promise<ResolvedActor> 
   const former =
     user.telegramId === null
       ? null
-      : await deps.db.agent.findUnique({
+      : await db.agent.findUnique({
           where: { telegramId: user.telegramId },
           select: { id: true, active: true },
         });

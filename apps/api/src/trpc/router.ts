@@ -9,6 +9,7 @@ import { offersRouter } from './routers/offers';
 import { outboxRouter } from './routers/outbox';
 import { portalRouter } from './routers/portal';
 import { requestsRouter } from './routers/requests';
+import { standardRouter } from './routers/standard';
 import { router } from './trpc';
 
 export const appRouter = router({
@@ -22,6 +23,7 @@ export const appRouter = router({
   notifications: notificationsRouter,
   outbox: outboxRouter,
   portal: portalRouter,
+  standard: standardRouter,
   admin: adminRouter,
 });
 

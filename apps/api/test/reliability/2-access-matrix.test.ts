@@ -63,7 +63,10 @@ interface Row {
   state: State;
   allowed: Role[];
   call: (s: Setup) => Call;
-  /** A portal call: agents come with a signed-in session cookie (the rest as everywhere). */
+  /**
+   * A portal call: agents and people come with a signed-in session cookie (a deactivated agent,
+   * whose sign-in is refused, and the machines as everywhere).
+   */
   portal?: boolean;
 }
 
@@ -316,6 +319,14 @@ const table: Row[] = [
   },
   // portal.* — agents with a session; the chat archive for those who see the request's details
   {
+    // Who is signed in: any agent or person with a session, never the machines.
+    name: 'portal.me',
+    state: 'none',
+    allowed: ['client', 'otherClient', 'stranger', ...agents],
+    portal: true,
+    call: () => trpcQuery('portal.me', {}),
+  },
+  {
     name: 'portal.requests',
     state: 'draft',
     allowed: agents,
@@ -328,13 +339,6 @@ const table: Row[] = [
     allowed: ['linkedAgent', 'masterAgent'],
     portal: true,
     call: (s) => trpcQuery('portal.chat.page', { requestId: s.telegramId }),
-  },
-  {
-    name: 'portal.me',
-    state: 'draft',
-    allowed: agents,
-    portal: true,
-    call: () => trpcQuery('portal.me', undefined),
   },
   {
     name: 'portal.agents',
@@ -430,6 +434,22 @@ const table: Row[] = [
     allowed: ['linkedAgent', 'masterAgent'],
     portal: true,
     call: (s) => ({ method: 'GET', path: `/portal/files/chat/${s.chatFileKey}` }),
+  },
+  // standard.* — the standard pipeline's portal pages
+  {
+    name: 'standard.request (collecting)',
+    state: 'draft',
+    allowed: ['client', ...agents],
+    portal: true,
+    call: (s) => trpcQuery('standard.request', { requestId: s.standardId }),
+  },
+  {
+    // The market is every tenant's agents'; people and machines are refused.
+    name: 'standard.market',
+    state: 'draft',
+    allowed: agents,
+    portal: true,
+    call: () => trpcQuery('standard.market', {}),
   },
   // requests.* / offers.* — the standard pipeline
   // A platform user files requests for their company: users with no company are refused.
@@ -755,8 +775,8 @@ describe.skipIf(skipSuite)(`access matrix (${dbKind})`, () => {
     call: Call,
     row: Row,
   ): Promise<Record<string, string>> {
-    if (row.portal && agents.includes(role)) {
-      const person = people[role as 'linkedAgent' | 'masterAgent' | 'foreignAgent'];
+    if (row.portal && role !== 'bot' && role !== 'onec' && role !== 'deactivatedAgent') {
+      const person = people[role];
       const { token } = await portalSignIn(
         api.url,
         websiteLogin({ id: person.id, first_name: person.first_name }),

@@ -15,20 +15,16 @@ import {
   Button,
   DocumentList,
   DocumentsSection,
+  RequestFormFields,
   Section,
-  SelectField,
   StatusSection,
-  TextField,
-} from '@payreq/ui';
-import type { FieldName, FormValues } from '@payreq/ui';
-import {
   buildPatch,
   fieldErrorsOf,
   missingRequired,
   requiredFields,
   validateField,
 } from '@payreq/ui';
-import type { I18n } from '@payreq/ui';
+import type { FieldName, FormValues, I18n } from '@payreq/ui';
 import { confirmAction, haptic, setBackButton, setMainButton } from '../telegram';
 import type { Conflict } from './sections';
 import {
@@ -70,37 +66,6 @@ interface Props {
 }
 
 type Notice = { tone: 'success' | 'error' | 'info'; text: string; at?: string } | null;
-
-const currencies = [
-  'CNY',
-  'USD',
-  'EUR',
-  'AED',
-  'HKD',
-  'TRY',
-  'INR',
-  'KZT',
-  'GBP',
-  'RUB',
-  'JPY',
-  'CHF',
-];
-const countries = [
-  'CN',
-  'HK',
-  'AE',
-  'TR',
-  'IN',
-  'KZ',
-  'DE',
-  'IT',
-  'US',
-  'GB',
-  'SG',
-  'KR',
-  'VN',
-  'TH',
-];
 
 export function RequestScreen(props: Props) {
   const { i18n, request, permissions, actions } = props;
@@ -396,35 +361,6 @@ export function RequestScreen(props: Props) {
   useEffect(() => setBackButton(back), [back]);
 
   const readOnly = !canEdit;
-  const fieldProps = (name: FieldName) => ({
-    name,
-    label: i18n.field(name),
-    value: state.values[name],
-    onChange: (value: string) => setValue(name, value),
-    readOnly,
-    required: (requiredFields as readonly string[]).includes(name) && !readOnly,
-    requiredText: i18n.t('required'),
-    error: readOnly ? null : errorOf(name),
-  });
-  const dateProps = (name: FieldName) => ({
-    ...fieldProps(name),
-    type: 'date' as const,
-    value: readOnly && state.values[name] ? i18n.date(state.values[name]) : state.values[name],
-  });
-  const code = (name: FieldName, maxLength: number, list?: string) => ({
-    ...fieldProps(name),
-    autoCapitalize: 'characters' as const,
-    maxLength,
-    list,
-  });
-  const amountPreview = (() => {
-    const amount = state.values.amount;
-    const currency = state.values.currency.trim().toUpperCase();
-    if (!amount.trim() || validateField('amount', amount, locale)) return null;
-    if (!currency || validateField('currency', currency, locale)) return null;
-    return i18n.money(amount.replace(/[\s\u00a0]/g, '').replace(',', '.'), currency);
-  })();
-
   const uploads = request?.documents.filter((document) => document.source === 'UPLOAD') ?? [];
 
   return (
@@ -497,108 +433,63 @@ export function RequestScreen(props: Props) {
         }}
         noValidate
       >
-        <Section title={i18n.t('sectionPayer')} testId="section-payer">
-          <TextField {...fieldProps('payerName')} />
-          <TextField {...fieldProps('payerTaxId')} inputMode="numeric" maxLength={12} />
-        </Section>
-
-        <Section title={i18n.t('sectionPayment')} testId="section-payment">
-          <SelectField
-            {...fieldProps('direction')}
-            placeholder={i18n.t('choose')}
-            options={[
-              { value: 'OUTGOING', label: i18n.direction('OUTGOING') },
-              { value: 'INCOMING', label: i18n.direction('INCOMING') },
-            ]}
-          />
-          <TextField
-            {...fieldProps('amount')}
-            inputMode="decimal"
-            hint={amountPreview ? i18n.t('amountPreview', { value: amountPreview }) : null}
-          />
-          <TextField {...code('currency', 3, 'currencies')} />
-          <TextField {...code('clientCurrency', 3, 'currencies')} />
-          <TextField {...dateProps('desiredDate')} />
-        </Section>
-
-        <Section title={i18n.t('sectionBeneficiary')} testId="section-beneficiary">
-          <TextField {...fieldProps('beneficiaryName')} />
-          <TextField {...code('beneficiaryCountry', 2, 'countries')} />
-          <TextField {...fieldProps('beneficiaryAddress')} multiline />
-          <TextField {...fieldProps('beneficiaryBankName')} />
-          <TextField {...code('beneficiarySwift', 14)} />
-          <TextField {...code('beneficiaryAccount', 42)} />
-        </Section>
-
-        <Section title={i18n.t('sectionPurpose')} testId="section-purpose">
-          <TextField {...fieldProps('purpose')} multiline />
-          <TextField {...fieldProps('contractNumber')} />
-          <TextField {...dateProps('contractDate')} />
-          <TextField {...fieldProps('invoiceNumber')} />
-        </Section>
-
-        <Section
-          title={i18n.t('sectionAttachments')}
-          testId="section-attachments"
-          footer={!request && canEdit ? i18n.t('attachSaveFirst') : undefined}
-        >
-          {request && has('documents.view') ? (
-            <DocumentList
-              i18n={i18n}
-              documents={uploads}
-              onOpen={actions.openDocument ? openDocument : undefined}
-              opening={opening}
-            />
-          ) : null}
-          {request && has('application.edit') && actions.uploadAttachment ? (
-            <div className="inline" data-testid="attach">
-              <select
-                className="input select"
-                aria-label={i18n.t('attachKind')}
-                value={attachKind}
-                onChange={(event) => setAttachKind(event.target.value as DocumentKind)}
-              >
-                {documentKinds.map((kind) => (
-                  <option key={kind} value={kind}>
-                    {i18n.documentKind(kind)}
-                  </option>
-                ))}
-              </select>
-              <Button
-                busy={busy === 'attach'}
-                onClick={() => fileInput.current?.click()}
-                testId="attach-button"
-              >
-                {i18n.t('attach')}
-              </Button>
-              <input
-                ref={fileInput}
-                type="file"
-                hidden
-                data-testid="attach-input"
-                onChange={(event) => {
-                  const file = event.target.files?.[0];
-                  event.target.value = '';
-                  if (file) void attach(file);
-                }}
-              />
-            </div>
-          ) : null}
-        </Section>
-
-        <Section title={i18n.t('sectionComment')} testId="section-comment">
-          <TextField {...fieldProps('comment')} multiline />
-        </Section>
-        <datalist id="currencies">
-          {currencies.map((currency) => (
-            <option key={currency} value={currency} />
-          ))}
-        </datalist>
-        <datalist id="countries">
-          {countries.map((country) => (
-            <option key={country} value={country} />
-          ))}
-        </datalist>
+        <RequestFormFields
+          i18n={i18n}
+          values={state.values}
+          readOnly={readOnly}
+          errorOf={errorOf}
+          onChange={setValue}
+          beforeComment={
+            <Section
+              title={i18n.t('sectionAttachments')}
+              testId="section-attachments"
+              footer={!request && canEdit ? i18n.t('attachSaveFirst') : undefined}
+            >
+              {request && has('documents.view') ? (
+                <DocumentList
+                  i18n={i18n}
+                  documents={uploads}
+                  onOpen={actions.openDocument ? openDocument : undefined}
+                  opening={opening}
+                />
+              ) : null}
+              {request && has('application.edit') && actions.uploadAttachment ? (
+                <div className="inline" data-testid="attach">
+                  <select
+                    className="input select"
+                    aria-label={i18n.t('attachKind')}
+                    value={attachKind}
+                    onChange={(event) => setAttachKind(event.target.value as DocumentKind)}
+                  >
+                    {documentKinds.map((kind) => (
+                      <option key={kind} value={kind}>
+                        {i18n.documentKind(kind)}
+                      </option>
+                    ))}
+                  </select>
+                  <Button
+                    busy={busy === 'attach'}
+                    onClick={() => fileInput.current?.click()}
+                    testId="attach-button"
+                  >
+                    {i18n.t('attach')}
+                  </Button>
+                  <input
+                    ref={fileInput}
+                    type="file"
+                    hidden
+                    data-testid="attach-input"
+                    onChange={(event) => {
+                      const file = event.target.files?.[0];
+                      event.target.value = '';
+                      if (file) void attach(file);
+                    }}
+                  />
+                </div>
+              ) : null}
+            </Section>
+          }
+        />
       </form>
 
       {request ? (

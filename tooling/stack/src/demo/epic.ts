@@ -18,6 +18,8 @@ import type { Narrator, Words } from './narrator';
 import { num, t } from './narrator';
 import type { OnecOffer } from './onec';
 import { OnecOperator } from './onec';
+import type { StandardResult } from './standard';
+import { playStandardPipeline } from './standard';
 
 /** Where the epic plays: the running stack, a browser, and how to tell the story. */
 export interface EpicEnv {
@@ -50,6 +52,8 @@ export interface EpicResult {
   documents: { kind: string; fileName: string; sha256: string; size: number }[];
   /** Every message the bot posted in the group, in order (the welcome first). */
   botMessages: BotMessage[];
+  /** The standard pipeline's part (the portal), when the local Telegram test server signs in. */
+  standard?: StandardResult;
   /** Which api instance served whom. */
   clientApiUrl: string;
   agentApiUrl: string;
@@ -996,6 +1000,22 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
           } finally {
             await context.close();
           }
+        },
+      );
+      await step(
+        t(
+          'Стандартный конвейер в портале: Иван регистрирует организацию и подаёт заявку, Борис предлагает, Иван принимает',
+          'The standard pipeline in the portal: Иван registers his company and files a request, Борис offers, Иван accepts',
+        ),
+        async () => {
+          result.standard = await playStandardPipeline({
+            browser,
+            control,
+            portalUrl: clientApiUrl,
+            narrator,
+            client: ivan,
+            agent: people.boris,
+          });
         },
       );
     }

@@ -97,7 +97,9 @@ export function build(page: BuiltPage): Promise<void> {
     const child = spawn(vite, ['build', '--logLevel', 'warn'], {
       cwd: dir,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...inheritedEnv(), FORCE_COLOR: '0' },
+      // A production build whatever runs the demo: under vitest NODE_ENV is `test`, which makes
+      // vite bundle React's development build (the Mini App's tests refuse it).
+      env: { ...inheritedEnv(), NODE_ENV: 'production', FORCE_COLOR: '0' },
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -15,15 +15,16 @@ import {
   PortalSignInOptions,
   RequestId,
 } from '@payreq/contracts';
+import { isFormerAgent } from '@payreq/domain';
 import { z } from 'zod';
 
-import { notFound } from '../../errors';
+import { forbidden, notFound, unauthenticated } from '../../errors';
 import { requirePermission } from '../../services/access';
 import { attachChatFile, chatArchivePage, chatArchivePoll } from '../../services/chat-archive';
 import { requestDocumentGeneration } from '../../services/documents';
 import { portalFilters } from '../../services/portal-list';
 import { listRequests, loadRequestView, viewOf } from '../../services/requests';
-import { agentProcedure, publicProcedure, router } from '../trpc';
+import { agentProcedure, authedProcedure, publicProcedure, router } from '../trpc';
 
 /** How the request's sending to 1C stands: what is still queued, what gave up. */
 const OnecSync = z.object({
@@ -47,16 +48,34 @@ export const portalRouter = router({
     };
   }),
 
-  me: agentProcedure.output(PortalMe).query(async ({ ctx }) => {
+  /** The signed-in agent or person: what the portal's top bar and navigation need. */
+  me: authedProcedure.output(PortalMe).query(async ({ ctx }) => {
+    const { actor } = ctx;
+    // An agent taken off the whitelist is no person of the portal either (`isFormerAgent`).
+    if (isFormerAgent(actor)) throw unauthenticated('the agent is not active');
+    if (actor.kind === 'user') {
+      const company = actor.tenantId
+        ? await ctx.db.tenant.findUnique({ where: { id: actor.tenantId }, select: { name: true } })
+        : null;
+      return {
+        kind: 'person' as const,
+        name: actor.name,
+        tenantName: company?.name ?? null,
+        tenantIsMaster: false,
+        isAdmin: false,
+      };
+    }
+    if (actor.kind !== 'agent') throw forbidden();
     const tenant = await ctx.db.tenant.findUniqueOrThrow({
-      where: { id: ctx.actor.tenantId },
+      where: { id: actor.tenantId },
       select: { name: true },
     });
     return {
-      name: ctx.actor.name,
+      kind: 'agent' as const,
+      name: actor.name,
       tenantName: tenant.name,
-      tenantIsMaster: ctx.actor.tenantIsMaster,
-      isAdmin: ctx.actor.isAdmin === true && ctx.actor.tenantIsMaster,
+      tenantIsMaster: actor.tenantIsMaster,
+      isAdmin: actor.isAdmin === true && actor.tenantIsMaster,
     };
   }),
 

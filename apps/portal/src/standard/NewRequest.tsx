@@ -1,0 +1,189 @@
+import type { FieldErrors, FieldName, FormValues } from '@payreq/ui';
+import {
+  Banner,
+  Button,
+  RequestFormFields,
+  Section,
+  buildPatch,
+  fieldErrorsOf,
+  fieldNames,
+  validateField,
+  valuesOf,
+} from '@payreq/ui';
+import { useDeferredValue, useState } from 'react';
+
+import { failureText, trpc } from '../api';
+import { navigate } from '../route';
+import type { PortalI18n } from '../words';
+import { issuesOf } from './api';
+import { InviteButton } from './Company';
+import { standardPath } from './StandardList';
+import { standardWords } from './words';
+
+/** `YYYY-MM-DDTHH:mm` in the browser's time zone, as a datetime-local input reads it. */
+export function localDateTime(date: Date): string {
+  const shifted = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
+  return shifted.toISOString().slice(0, 16);
+}
+
+/** The form's changed fields, checked as the user types (the shared contracts' words). */
+export function liveErrors(values: FormValues, base: FormValues, locale: PortalI18n['locale']) {
+  const errors: FieldErrors = {};
+  for (const name of fieldNames) {
+    if (values[name] === base[name]) continue;
+    const message = validateField(name, values[name], locale);
+    if (message) errors[name] = message;
+  }
+  return errors;
+}
+
+/** The errors without the one of a field the user has just changed. */
+export function withoutError(errors: FieldErrors, name: FieldName): FieldErrors {
+  const next = { ...errors };
+  delete next[name];
+  return next;
+}
+
+function CompanyPicker(props: {
+  i18n: PortalI18n;
+  companyId: string | null;
+  onChoose: (id: string | null) => void;
+}) {
+  const { i18n } = props;
+  const s = standardWords(i18n.locale);
+  const [search, setSearch] = useState('');
+  const deferred = useDeferredValue(search.trim());
+  const companies = trpc.companies.list.useQuery(deferred ? { search: deferred } : {});
+  const list = companies.data ?? [];
+  return (
+    <Section title={s('forCompany')} testId="company-picker">
+      <input
+        className="input search"
+        type="search"
+        value={search}
+        placeholder={s('companySearch')}
+        aria-label={s('companySearch')}
+        onChange={(event) => setSearch(event.target.value)}
+        data-testid="company-search"
+      />
+      {companies.error ? (
+        <Banner tone="error">{failureText(companies.error, i18n)}</Banner>
+      ) : list.length === 0 && !companies.isPending ? (
+        <p className="muted">{s('noCompanies')}</p>
+      ) : (
+        <div className="choices" role="radiogroup" aria-label={s('chooseCompany')}>
+          {list.map((company) => (
+            <label className="radio" key={company.id} data-testid="company-choice">
+              <input
+                type="radio"
+                name="company"
+                checked={props.companyId === company.id}
+                onChange={() => props.onChoose(company.id)}
+              />
+              <span>
+                {company.name} · {s('companyTaxId')} {company.taxId}
+              </span>
+            </label>
+          ))}
+        </div>
+      )}
+      {props.companyId ? <InviteButton i18n={i18n} companyId={props.companyId} /> : null}
+    </Section>
+  );
+}
+
+/**
+ * A new standard request: the Mini App's own form (shared from `@payreq/ui`), the offers
+ * deadline, and, for a bank agent, the client company it is filed for. It is saved as a draft;
+ * its page sends it to the market.
+ */
+export function NewRequest(props: { i18n: PortalI18n; forClient: boolean }) {
+  const { i18n } = props;
+  const s = standardWords(i18n.locale);
+  const [base] = useState(() => valuesOf(null));
+  const [values, setValues] = useState<FormValues>(base);
+  const [deadline, setDeadline] = useState(() =>
+    localDateTime(new Date(Date.now() + 48 * 3600_000)),
+  );
+  const [companyId, setCompanyId] = useState<string | null>(null);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const create = trpc.requests.create.useMutation({
+    onSuccess: (view) => navigate(standardPath(view.id)),
+    onError: (error) => setErrors(fieldErrorsOf(issuesOf(error))),
+  });
+  const live = liveErrors(values, base, i18n.locale);
+  const errorOf = (name: FieldName) => live[name] ?? errors[name] ?? null;
+  const deadlineError = issuesOf(create.error).find((issue) =>
+    issue.path.startsWith('offersDeadline'),
+  )?.message;
+
+  function save() {
+    const filled = fieldNames.filter((name) => values[name].trim() !== '');
+    const { patch, errors: found } = buildPatch(values, filled, i18n.locale);
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    const at = new Date(deadline);
+    create.mutate({
+      fields: patch,
+      offersDeadline: Number.isNaN(at.getTime()) ? deadline : at.toISOString(),
+      ...(props.forClient && companyId ? { companyId } : {}),
+    });
+  }
+
+  return (
+    <section data-testid="new-request-page">
+      <h1 className="page-title">{s('newTitle')}</h1>
+      <p className="muted">{s('newIntro')}</p>
+      {props.forClient ? (
+        <CompanyPicker i18n={i18n} companyId={companyId} onChoose={setCompanyId} />
+      ) : null}
+      <form
+        className="form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          save();
+        }}
+        noValidate
+      >
+        <Section title={s('deadline')} testId="deadline-section">
+          <div className={`field${deadlineError ? ' field-invalid' : ''}`} data-field="deadline">
+            <label className="field-label" htmlFor="offers-deadline">
+              {s('deadline')}
+            </label>
+            <input
+              id="offers-deadline"
+              className="input"
+              type="datetime-local"
+              value={deadline}
+              onChange={(event) => setDeadline(event.target.value)}
+              data-testid="offers-deadline"
+            />
+            <div className={deadlineError ? 'field-error' : 'field-hint'}>
+              {deadlineError ?? s('deadlineHint')}
+            </div>
+          </div>
+        </Section>
+        <RequestFormFields
+          i18n={i18n}
+          values={values}
+          readOnly={false}
+          errorOf={errorOf}
+          onChange={(name, value) => {
+            setValues((current) => ({ ...current, [name]: value }));
+            setErrors((current) => withoutError(current, name));
+          }}
+        />
+        {create.error && !deadlineError && Object.keys(errors).length === 0 ? (
+          <Banner tone="error" testId="create-error">
+            {failureText(create.error, i18n)}
+          </Banner>
+        ) : null}
+        <div className="section-actions">
+          <Button kind="primary" type="submit" busy={create.isPending} testId="save-draft">
+            {s('saveDraft')}
+          </Button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,580 @@
+import type { PaymentStatus, Permission } from '@payreq/contracts';
+import { offerStatusLabel } from '@payreq/i18n';
+import type { FieldErrors, FieldName, FormValues } from '@payreq/ui';
+import {
+  Badge,
+  Banner,
+  Button,
+  HistoryList,
+  PaymentBadge,
+  RequestFormFields,
+  Row,
+  Section,
+  StatusBadge,
+  TextField,
+  buildPatch,
+  changedFields,
+  fieldErrorsOf,
+  fieldNames,
+  missingRequired,
+  valuesOf,
+} from '@payreq/ui';
+import { useState } from 'react';
+
+import { failureText, trpc } from '../api';
+import { navigate } from '../route';
+import type { PortalI18n } from '../words';
+import type { OfferItem, StandardView } from './api';
+import { issuesOf } from './api';
+import { liveErrors, localDateTime, withoutError } from './NewRequest';
+import { standardWords } from './words';
+
+type Notice = { tone: 'success' | 'error'; text: string } | null;
+
+/** The client's steps of the payment; every other one is the bank's to confirm. */
+const clientPaymentSteps: readonly PaymentStatus[] = ['TEST_PAYMENT_SENT', 'PAYMENT_SENT'];
+
+function offerTone(status: OfferItem['status']) {
+  return status === 'ACCEPTED'
+    ? 'success'
+    : status === 'REJECTED'
+      ? 'danger'
+      : status === 'WITHDRAWN'
+        ? 'neutral'
+        : 'accent';
+}
+
+function OfferStatusBadge(props: { i18n: PortalI18n; status: OfferItem['status'] }) {
+  return (
+    <span data-testid={`offer-status-${props.status}`}>
+      <Badge tone={offerTone(props.status)}>
+        {offerStatusLabel(props.status, props.i18n.locale)}
+      </Badge>
+    </span>
+  );
+}
+
+/** The offers side by side (the client's view): terms, the agent's agency, accept one. */
+function OfferComparison(props: {
+  i18n: PortalI18n;
+  request: StandardView;
+  mayAccept: boolean;
+  busy: boolean;
+  onAccept: (offer: OfferItem) => void;
+}) {
+  const { i18n, request } = props;
+  const s = standardWords(i18n.locale);
+  const offers = request.offers.filter((offer) => offer.status !== 'WITHDRAWN');
+  const payCurrency = request.fields.clientCurrency ?? request.currency;
+  const pending = offers.filter((offer) => offer.status === 'PENDING');
+  const best = pending.reduce<OfferItem | null>(
+    (low, offer) => (!low || Number(offer.totalToPay) < Number(low.totalToPay) ? offer : low),
+    null,
+  );
+  return (
+    <Section title={s('offersTitle')} testId="offers">
+      {offers.length === 0 ? (
+        <p className="muted">{s('offersNone')}</p>
+      ) : (
+        <>
+          {props.mayAccept ? <p className="muted">{s('offersCompare')}</p> : null}
+          <div className="table-wrap">
+            <table className="table" data-testid="offer-table">
+              <thead>
+                <tr>
+                  <th>{s('offerAgency')}</th>
+                  <th>{s('offerAgent')}</th>
+                  <th className="num">{i18n.t('rate')}</th>
+                  <th className="num">{i18n.t('feePercent')}</th>
+                  <th className="num">{i18n.t('fixedFee')}</th>
+                  <th className="num">{i18n.t('totalToPay')}</th>
+                  <th className="num">{i18n.t('settlementDays')}</th>
+                  <th>{i18n.t('validUntil')}</th>
+                  <th>{s('offerStatus')}</th>
+                  {props.mayAccept ? <th /> : null}
+                </tr>
+              </thead>
+              <tbody>
+                {offers.map((offer) => (
+                  <tr key={offer.id} data-testid="offer-row" data-agency={offer.agentTenantName}>
+                    <td>{offer.agentTenantName}</td>
+                    <td>{offer.agentName}</td>
+                    <td className="num">{i18n.number(offer.rate)}</td>
+                    <td className="num">{i18n.number(offer.feePercent)}</td>
+                    <td className="num">{i18n.money(offer.fixedFee, payCurrency)}</td>
+                    <td className="num">
+                      <strong>{i18n.money(offer.totalToPay, payCurrency)}</strong>
+                      {best?.id === offer.id && pending.length > 1 ? (
+                        <div className="muted small">{s('best')}</div>
+                      ) : null}
+                    </td>
+                    <td className="num">{offer.settlementDays}</td>
+                    <td>{offer.validUntil ? i18n.dateTime(offer.validUntil) : i18n.t('empty')}</td>
+                    <td>
+                      <OfferStatusBadge i18n={i18n} status={offer.status} />
+                    </td>
+                    {props.mayAccept ? (
+                      <td>
+                        {offer.status === 'PENDING' ? (
+                          <Button
+                            kind="primary"
+                            busy={props.busy}
+                            onClick={() => props.onAccept(offer)}
+                            testId="accept-offer"
+                          >
+                            {s('accept')}
+                          </Button>
+                        ) : null}
+                      </td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </Section>
+  );
+}
+
+interface OfferDraft {
+  rate: string;
+  feePercent: string;
+  fixedFee: string;
+  totalToPay: string;
+  settlementDays: string;
+  validUntil: string;
+  comment: string;
+}
+
+const draftOf = (offer: OfferItem | null): OfferDraft => ({
+  rate: offer?.rate ?? '',
+  feePercent: offer?.feePercent ?? '',
+  fixedFee: offer?.fixedFee ?? '',
+  totalToPay: offer?.totalToPay ?? '',
+  settlementDays: offer ? String(offer.settlementDays) : '',
+  validUntil: offer?.validUntil ? localDateTime(new Date(offer.validUntil)) : '',
+  comment: offer?.comment ?? '',
+});
+
+/** An offering agent's side: what pricing needs, their one offer, send / change / withdraw it. */
+function OfferDesk(props: {
+  i18n: PortalI18n;
+  request: StandardView;
+  permissions: readonly Permission[];
+  onChanged: (text: string) => void;
+}) {
+  const { i18n, request } = props;
+  const s = standardWords(i18n.locale);
+  const own =
+    request.offers.find((offer) => offer.status !== 'WITHDRAWN') ?? request.offers.at(-1) ?? null;
+  const open = own?.status === 'PENDING' ? own : null;
+  const mayOffer = props.permissions.includes('offer.create');
+  const [draft, setDraft] = useState<OfferDraft>(() => draftOf(open));
+  const submit = trpc.offers.submit.useMutation({
+    onSuccess: () => props.onChanged(s('offerSent')),
+  });
+  const withdraw = trpc.offers.withdraw.useMutation({
+    onSuccess: () => {
+      setDraft(draftOf(null));
+      props.onChanged(s('offerWithdrawn'));
+    },
+  });
+  const issues = issuesOf(submit.error);
+  const errorOf = (name: keyof OfferDraft) =>
+    issues.find((issue) => issue.path.replace(/^terms\./, '').split('.')[0] === name)?.message ??
+    null;
+  const payCurrency = request.fields.clientCurrency ?? request.currency ?? '';
+  const field = (name: keyof OfferDraft, label: string) => ({
+    name: `offer-${name}`,
+    label,
+    value: draft[name],
+    onChange: (value: string) => setDraft((current) => ({ ...current, [name]: value })),
+    readOnly: !mayOffer,
+    error: errorOf(name),
+  });
+  const shownFields = fieldNames.filter((name) => request.fields[name] !== null);
+  return (
+    <>
+      <Section title={s('marketFields')} testId="market-fields">
+        {shownFields.map((name) => (
+          <Row key={name} label={i18n.field(name)}>
+            {name === 'direction' && request.fields.direction
+              ? i18n.direction(request.fields.direction)
+              : name === 'amount'
+                ? i18n.money(request.fields.amount, request.currency)
+                : name === 'desiredDate' && request.fields.desiredDate
+                  ? i18n.date(request.fields.desiredDate)
+                  : request.fields[name]}
+          </Row>
+        ))}
+      </Section>
+      {own && !open ? (
+        <Section title={s('myOffer')} testId="my-offer">
+          <Row label={s('offerStatus')}>
+            <OfferStatusBadge i18n={i18n} status={own.status} />
+          </Row>
+          <Row label={i18n.t('totalToPay')}>{i18n.money(own.totalToPay, payCurrency)}</Row>
+        </Section>
+      ) : null}
+      {mayOffer ? (
+        <Section title={s('offerForm')} testId="offer-form" footer={s('offerFormIntro')}>
+          {open ? (
+            <Row label={s('offerStatus')}>
+              <OfferStatusBadge i18n={i18n} status={open.status} />
+            </Row>
+          ) : null}
+          <form
+            onSubmit={(event) => {
+              event.preventDefault();
+              const validUntil = draft.validUntil ? new Date(draft.validUntil) : null;
+              submit.mutate({
+                requestId: request.id,
+                terms: {
+                  rate: draft.rate.trim(),
+                  feePercent: draft.feePercent.trim(),
+                  fixedFee: draft.fixedFee.trim(),
+                  totalToPay: draft.totalToPay.trim(),
+                  settlementDays: Number(draft.settlementDays),
+                  validUntil:
+                    validUntil && !Number.isNaN(validUntil.getTime())
+                      ? validUntil.toISOString()
+                      : null,
+                  comment: draft.comment.trim() || null,
+                },
+              });
+            }}
+            noValidate
+          >
+            <div className="terms-grid">
+              <TextField {...field('rate', i18n.t('rate'))} inputMode="decimal" />
+              <TextField {...field('feePercent', i18n.t('feePercent'))} inputMode="decimal" />
+              <TextField {...field('fixedFee', i18n.t('fixedFee'))} inputMode="decimal" />
+              <TextField {...field('totalToPay', i18n.t('totalToPay'))} inputMode="decimal" />
+              <TextField
+                {...field('settlementDays', i18n.t('settlementDays'))}
+                inputMode="numeric"
+              />
+              <div className="field" data-field="offer-validUntil">
+                <label className="field-label" htmlFor="offer-valid-until">
+                  {i18n.t('validUntil')}
+                </label>
+                <input
+                  id="offer-valid-until"
+                  className="input"
+                  type="datetime-local"
+                  value={draft.validUntil}
+                  onChange={(event) =>
+                    setDraft((current) => ({ ...current, validUntil: event.target.value }))
+                  }
+                />
+              </div>
+            </div>
+            <TextField {...field('comment', s('offerComment'))} multiline />
+            {(submit.error && issues.length === 0) || withdraw.error ? (
+              <Banner tone="error" testId="offer-error">
+                {failureText(submit.error ?? withdraw.error, i18n)}
+              </Banner>
+            ) : null}
+            <div className="section-actions">
+              <Button kind="primary" type="submit" busy={submit.isPending} testId="send-offer">
+                {open ? s('reviseOffer') : s('sendOffer')}
+              </Button>
+              {open ? (
+                <Button
+                  kind="destructive"
+                  busy={withdraw.isPending}
+                  onClick={() => {
+                    if (window.confirm(s('withdrawConfirm')))
+                      withdraw.mutate({ requestId: request.id, offerId: open.id });
+                  }}
+                  testId="withdraw-offer"
+                >
+                  {s('withdrawOffer')}
+                </Button>
+              ) : null}
+            </div>
+          </form>
+        </Section>
+      ) : request.status !== 'COLLECTING_OFFERS' && !own ? (
+        <Banner tone="info">{s('offerClosed')}</Banner>
+      ) : null}
+    </>
+  );
+}
+
+/**
+ * The client's form: edited while a draft or collecting offers, read-only once an offer is
+ * accepted. Keyed by the request's version, so each saved version starts it afresh.
+ */
+function ClientForm(props: {
+  i18n: PortalI18n;
+  request: StandardView;
+  permissions: readonly Permission[];
+  onChanged: (text: string) => void;
+}) {
+  const { i18n, request, permissions } = props;
+  const s = standardWords(i18n.locale);
+  const saved = valuesOf(request.fields);
+  const [values, setValues] = useState<FormValues>(saved);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const editable = permissions.includes('application.edit');
+  const changed = changedFields(values, saved);
+  const dirty = changed.length > 0;
+  const update = trpc.requests.update.useMutation({
+    onSuccess: () => props.onChanged(s('saved')),
+    onError: (error) => setErrors(fieldErrorsOf(issuesOf(error))),
+  });
+  const live = liveErrors(values, saved, i18n.locale);
+  const errorOf = (name: FieldName) => live[name] ?? errors[name] ?? null;
+  const missing = missingRequired(saved);
+  return (
+    <form
+      className="form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const { patch, errors: found } = buildPatch(values, changed, i18n.locale);
+        setErrors(found);
+        if (Object.keys(found).length === 0)
+          update.mutate({ requestId: request.id, version: request.version, fields: patch });
+      }}
+      noValidate
+    >
+      {!editable ? (
+        <Banner tone="info" testId="read-only">
+          {request.acceptedOffer ? i18n.t('readOnlyAccepted') : i18n.t('readOnly')}
+        </Banner>
+      ) : null}
+      {request.status === 'DRAFT' &&
+      permissions.includes('application.submit') &&
+      missing.length ? (
+        <Banner tone="info" testId="submit-needs">
+          {s('submitNeeds', { fields: missing.map((name) => i18n.field(name)).join(', ') })}
+        </Banner>
+      ) : null}
+      <RequestFormFields
+        i18n={i18n}
+        values={values}
+        readOnly={!editable}
+        errorOf={errorOf}
+        onChange={(name, value) => {
+          setValues((current) => ({ ...current, [name]: value }));
+          setErrors((current) => withoutError(current, name));
+        }}
+      />
+      {update.error && Object.keys(errors).length === 0 ? (
+        <Banner tone="error">{failureText(update.error, i18n)}</Banner>
+      ) : null}
+      {editable ? (
+        <div className="section-actions sticky-actions">
+          <Button
+            kind="primary"
+            type="submit"
+            busy={update.isPending}
+            disabled={!dirty}
+            testId="save"
+          >
+            {s('save')}
+          </Button>
+          <SubmitButton
+            i18n={i18n}
+            request={request}
+            permissions={permissions}
+            disabled={dirty || missing.length > 0}
+            onChanged={props.onChanged}
+          />
+        </div>
+      ) : null}
+    </form>
+  );
+}
+
+function SubmitButton(props: {
+  i18n: PortalI18n;
+  request: StandardView;
+  permissions: readonly Permission[];
+  disabled: boolean;
+  onChanged: (text: string) => void;
+}) {
+  const { i18n, request } = props;
+  const s = standardWords(i18n.locale);
+  const submit = trpc.requests.submit.useMutation({
+    onSuccess: (view) =>
+      props.onChanged(
+        s('submitted', { when: view.offersDeadline ? i18n.dateTime(view.offersDeadline) : '' }),
+      ),
+  });
+  if (request.status !== 'DRAFT' || !props.permissions.includes('application.submit')) return null;
+  return (
+    <>
+      <Button
+        busy={submit.isPending}
+        disabled={props.disabled}
+        onClick={() => submit.mutate({ requestId: request.id, version: request.version })}
+        testId="submit"
+      >
+        {s('submitToMarket')}
+      </Button>
+      {submit.error ? <Banner tone="error">{failureText(submit.error, i18n)}</Banner> : null}
+    </>
+  );
+}
+
+/**
+ * A standard request's page, as the caller's permissions shape it: the client (a company's
+ * person, or the bank's agent who filed it) edits, sends, cancels, compares the offers and
+ * accepts one; an offering agent sees what pricing needs and works on their one offer.
+ */
+export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) {
+  const { i18n } = props;
+  const s = standardWords(i18n.locale);
+  const utils = trpc.useUtils();
+  const page = trpc.standard.request.useQuery(
+    { requestId: props.requestId },
+    { refetchInterval: 10_000 },
+  );
+  const [notice, setNotice] = useState<Notice>(null);
+  const refresh = (text: string) => {
+    setNotice({ tone: 'success', text });
+    void utils.standard.request.invalidate({ requestId: props.requestId });
+    void utils.notifications.list.invalidate();
+  };
+  const accept = trpc.offers.accept.useMutation({
+    onSuccess: () => refresh(s('accepted')),
+    onError: (error) => setNotice({ tone: 'error', text: failureText(error, i18n) }),
+  });
+  const setStatus = trpc.requests.setStatus.useMutation({
+    onSuccess: () => refresh(s('cancelled')),
+    onError: (error) => setNotice({ tone: 'error', text: failureText(error, i18n) }),
+  });
+  const setPayment = trpc.requests.setPaymentStatus.useMutation({
+    onSuccess: () => refresh(s('marked')),
+    onError: (error) => setNotice({ tone: 'error', text: failureText(error, i18n) }),
+  });
+  if (page.isPending) return <p className="muted">{i18n.t('loading')}</p>;
+  if (page.error) return <Banner tone="error">{failureText(page.error, i18n)}</Banner>;
+  const { request, permissions } = page.data;
+  const has = (permission: Permission) => permissions.includes(permission);
+  const clientSide = has('application.viewDetails');
+  const paymentSteps = request.next.paymentStatuses.filter((status) =>
+    clientPaymentSteps.includes(status),
+  );
+  return (
+    <section data-testid="standard-request" data-status={request.status}>
+      <a
+        className="back"
+        href="/portal/"
+        onClick={(event) => {
+          event.preventDefault();
+          if (window.history.length > 1) window.history.back();
+          else navigate('/portal/');
+        }}
+      >
+        {s('back')}
+      </a>
+      <div className="request-head">
+        <h1 className="page-title" data-testid="request-number">
+          {i18n.t('appTitle')} {request.displayNumber}
+        </h1>
+        <div className="badges">
+          <StatusBadge i18n={i18n} status={request.status} inHouse={false} />
+          {request.status !== 'DRAFT' && request.status !== 'COLLECTING_OFFERS' ? (
+            <PaymentBadge i18n={i18n} status={request.paymentStatus} />
+          ) : null}
+        </div>
+        <p className="muted">
+          {[
+            request.tenantName,
+            request.offersDeadline
+              ? s('deadlineAt', { when: i18n.dateTime(request.offersDeadline) })
+              : null,
+          ]
+            .filter(Boolean)
+            .join(' · ')}
+        </p>
+      </div>
+      {notice ? (
+        <Banner tone={notice.tone} testId={`notice-${notice.tone}`}>
+          {notice.text}
+        </Banner>
+      ) : null}
+      {clientSide && request.status !== 'DRAFT' ? (
+        <OfferComparison
+          i18n={i18n}
+          request={request}
+          mayAccept={has('offer.accept')}
+          busy={accept.isPending}
+          onAccept={(offer) => {
+            if (window.confirm(s('acceptConfirm', { agency: offer.agentTenantName })))
+              accept.mutate({ requestId: request.id, offerId: offer.id });
+          }}
+        />
+      ) : null}
+      {clientSide ? (
+        <div className="columns">
+          <div>
+            {/* A new version (a save, an accepted offer) starts the form from the saved values. */}
+            <ClientForm
+              key={`${request.id}:${request.version}`}
+              i18n={i18n}
+              request={request}
+              permissions={permissions}
+              onChanged={refresh}
+            />
+          </div>
+          <div>
+            {paymentSteps.length > 0 && has('payment.markSent') ? (
+              <Section title={s('paymentTitle')} testId="payment">
+                {paymentSteps.map((status) => (
+                  <Button
+                    key={status}
+                    busy={setPayment.isPending}
+                    onClick={() =>
+                      setPayment.mutate({ requestId: request.id, paymentStatus: status })
+                    }
+                    testId={`mark-${status}`}
+                  >
+                    {s('markPayment', { label: i18n.paymentStatus(status) })}
+                  </Button>
+                ))}
+              </Section>
+            ) : null}
+            {has('application.cancel') ? (
+              <Section title={i18n.t('sectionStatus')} testId="status">
+                <Button
+                  kind="destructive"
+                  busy={setStatus.isPending}
+                  onClick={() => {
+                    if (window.confirm(s('cancelConfirm')))
+                      setStatus.mutate({
+                        requestId: request.id,
+                        status: 'CANCELLED',
+                        version: request.version,
+                      });
+                  }}
+                  testId="cancel-request"
+                >
+                  {s('cancel')}
+                </Button>
+              </Section>
+            ) : null}
+            {has('history.view') ? (
+              <Section title={i18n.t('sectionHistory')} testId="history">
+                <HistoryList i18n={i18n} entries={request.history} />
+              </Section>
+            ) : null}
+          </div>
+        </div>
+      ) : (
+        <OfferDesk
+          key={request.id}
+          i18n={i18n}
+          request={request}
+          permissions={permissions}
+          onChanged={refresh}
+        />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,308 @@
+import { expireOverdueRequests, sendDeadlineReminders } from '@payreq/api';
+import type { TestApi } from '@payreq/api/testing';
+import { TEST_BOT_TOKEN, startTestApi } from '@payreq/api/testing';
+import { CHROMIUM_FLAGS, TelegramTestServer } from '@payreq/telegram-testkit';
+import { completeForm } from '@payreq/testing';
+import type { Browser, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { chromiumPath, distDir } from './global-setup';
+import { screenshot } from './screenshots';
+
+/**
+ * The standard pipeline in the portal, in Chromium against the real api (real database) and the
+ * Telegram test server's website login: a person registers their company and files a request on
+ * the Mini App's form, agents of two tenants offer from the market, the client compares and
+ * accepts one; a bank agent files one for the client company; a reminder comes before the
+ * deadline and the request expires after it.
+ */
+
+const spaces = (text: string | null) => (text ?? '').replace(/\s+/g, ' ').trim();
+const hours = (n: number) => n * 3600_000;
+
+describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
+  let api: TestApi;
+  let tg: TelegramTestServer;
+  let browser: Browser;
+  const maria = { id: 5000000777, first_name: 'Мария', last_name: 'Котова' };
+  const anna = { id: 7000000001, first_name: 'Анна', last_name: 'Смирнова' };
+  const boris = { id: 7000000002, first_name: 'Борис', last_name: 'Орлов' };
+  const vera = { id: 7000000009, first_name: 'Вера', last_name: 'Зайцева' };
+  const petr = { id: 5000000778, first_name: 'Пётр', last_name: 'Котов' };
+  const gleb = { id: 5000000779, first_name: 'Глеб', last_name: 'Лисин' };
+  const pages: Page[] = [];
+  let requestNumber = '';
+
+  /** Signs in through the test server's login, starting from a page of the portal. */
+  const signIn = async (person: { first_name: string; last_name?: string }, start?: string) => {
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 860 },
+      locale: 'ru-RU',
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    // Accepting an offer, withdrawing, cancelling ask first: the person says yes.
+    page.on('dialog', (dialog) => void dialog.accept());
+    pages.push(page);
+    await page.goto(start ?? `${api.url}/portal/`);
+    await page.getByTestId('sign-in-telegram').click();
+    await page
+      .getByRole('button', { name: [person.first_name, person.last_name].join(' ') })
+      .click();
+    await page.getByTestId('who').waitFor();
+    return { page, errors };
+  };
+
+  /** Fills the shared request form (the Mini App's fields, by their test ids). */
+  const fillForm = async (page: Page) => {
+    for (const [name, value] of Object.entries(completeForm)) {
+      const field = page.getByTestId(`field-${name}`);
+      if (name === 'direction') await field.selectOption(value);
+      else await field.fill(value);
+    }
+  };
+
+  const offer = async (page: Page, terms: Record<string, string>) => {
+    for (const [name, value] of Object.entries(terms))
+      await page.getByTestId(`field-offer-${name}`).fill(value);
+    await page.getByTestId('send-offer').click();
+    await page.getByTestId('notice-success').waitFor();
+  };
+
+  /** An agent opens the market and the request with that number. */
+  const openFromMarket = async (page: Page, number: string) => {
+    await page.getByTestId('nav-market').click();
+    await page.getByTestId('market').waitFor();
+    await page.getByTestId('standard-row').filter({ hasText: number }).click();
+    await page.getByTestId('standard-request').waitFor();
+  };
+
+  beforeAll(async () => {
+    tg = new TelegramTestServer();
+    tg.createBot({ token: TEST_BOT_TOKEN, username: 'payreq_deal_bot' });
+    const apiRoot = await tg.start();
+    [api, browser] = await Promise.all([
+      startTestApi('pglite', {
+        frontends: [{ name: 'portal', prefix: '/portal/', distDir }],
+        portal: {
+          // Long enough to outlive the test clock's jump past a deadline.
+          session: { ttlSeconds: 7 * 24 * 3600, rotateAfterSeconds: 900, secure: false },
+          login: {
+            provider: 'test-server',
+            testServerUrl: apiRoot,
+            botUsername: null,
+            maxAgeSeconds: 600,
+          },
+        },
+      }),
+      chromium.launch({ executablePath: chromiumPath, args: [...CHROMIUM_FLAGS] }),
+    ]);
+    const bank = await api.prisma.tenant.create({ data: { name: 'Банк', isMaster: true } });
+    const agency = await api.prisma.tenant.create({ data: { name: 'Агентство «Восток»' } });
+    await api.prisma.agent.createMany({
+      data: [
+        { name: 'Анна Смирнова', tenantId: bank.id, telegramId: BigInt(anna.id) },
+        { name: 'Борис Орлов', tenantId: bank.id, telegramId: BigInt(boris.id) },
+        { name: 'Вера Зайцева', tenantId: agency.id, telegramId: BigInt(vera.id) },
+      ],
+    });
+    for (const person of [maria, petr, gleb, anna, boris, vera]) tg.createUser(person);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const page of pages)
+      await page
+        .context()
+        .close()
+        .catch(() => undefined);
+    await browser?.close();
+    await tg?.stop();
+    await api?.close();
+  });
+
+  it('lets a client register a company and file a request; agents of two tenants offer; the client accepts one', async () => {
+    const client = await signIn(maria);
+    const page = client.page;
+    expect(spaces(await page.getByTestId('who').textContent())).toBe(
+      'Мария Котова · без организации',
+    );
+    await page.getByTestId('no-company').waitFor();
+
+    // The company: a wrong INN is refused in words and writes nothing; then the right one.
+    await page.getByTestId('nav-company').click();
+    await page.getByTestId('field-company-name').fill('ООО «Вектор»');
+    await page.getByTestId('field-company-taxId').fill('7707083894');
+    await page.getByTestId('field-company-kpp').fill('773601001');
+    await page.getByTestId('register').click();
+    await page.getByTestId('error-company-taxId').waitFor();
+    expect(spaces(await page.getByTestId('error-company-taxId').textContent())).toMatch(/ИНН/);
+    expect(await api.prisma.tenant.count({ where: { taxId: { not: null } } })).toBe(0);
+    await page.getByTestId('field-company-taxId').fill('7707083893');
+    await page.getByTestId('register').click();
+    await page.getByTestId('company-card').waitFor();
+    await page.getByTestId('invite-create').click();
+    const link = await page.getByTestId('invite-link').inputValue();
+    expect(link).toMatch(new RegExp(`^${api.url}/portal/join/[A-Za-z0-9_-]{43}$`));
+    // A colleague opens the link before signing in: after Telegram's login it is still there,
+    // and joins; it works once: a second person is told it was used.
+    const colleague = await signIn(petr, link);
+    await colleague.page.getByTestId('join-page').waitFor();
+    expect(colleague.page.url()).toBe(link);
+    await colleague.page.getByTestId('join').click();
+    await colleague.page.getByTestId('joined').waitFor();
+    await expect
+      .poll(async () => spaces(await colleague.page.getByTestId('who').textContent()))
+      .toBe('Пётр Котов · ООО «Вектор»');
+    const late = await signIn(gleb);
+    await late.page.goto(link);
+    await late.page.getByTestId('join').click();
+    await late.page.getByTestId('join-error').waitFor();
+    expect(spaces(await late.page.getByTestId('join-error').textContent())).toMatch(
+      /уже воспользовались/,
+    );
+    await expect
+      .poll(async () => spaces(await page.getByTestId('who').textContent()))
+      .toBe('Мария Котова · ООО «Вектор»');
+    await screenshot(page, 'company');
+
+    // A new request on the shared form, saved as a draft, then sent to the market.
+    await page.getByTestId('nav-requests').click();
+    await page.getByTestId('new-request').click();
+    await page.getByTestId('new-request-page').waitFor();
+    await fillForm(page);
+    await screenshot(page, 'new-request');
+    await page.getByTestId('save-draft').click();
+    await page.locator('[data-testid="standard-request"][data-status="DRAFT"]').waitFor();
+    requestNumber = spaces(await page.getByTestId('request-number').textContent()).replace(
+      /^\D+/,
+      '№ ',
+    );
+    await page.getByTestId('submit').click();
+    await page.locator('[data-status="COLLECTING_OFFERS"]').waitFor();
+    const stored = await api.prisma.paymentRequest.findFirstOrThrow();
+    expect(stored).toMatchObject({ source: 'PLATFORM_UI', status: 'COLLECTING_OFFERS' });
+
+    // Борис (the bank) and Вера (another agency) offer from the market: only what pricing needs.
+    const bankAgent = await signIn(boris);
+    await openFromMarket(bankAgent.page, requestNumber);
+    const market = spaces(await bankAgent.page.getByTestId('market-fields').textContent());
+    expect(market).toMatch(/1\s?250\s?000,00/);
+    expect(market).not.toMatch(/Ромашка|7707083893|6217000010012345678/);
+    await offer(bankAgent.page, {
+      rate: '12.85',
+      feePercent: '0.5',
+      fixedFee: '1500',
+      totalToPay: '16100000.00',
+      settlementDays: '2',
+    });
+    const agencyAgent = await signIn(vera);
+    await agencyAgent.page.getByTestId('nav-market').click();
+    await agencyAgent.page.getByTestId('standard-row').first().waitFor();
+    await screenshot(agencyAgent.page, 'market');
+    await openFromMarket(agencyAgent.page, requestNumber);
+    await offer(agencyAgent.page, {
+      rate: '12.80',
+      feePercent: '0.4',
+      fixedFee: '1000',
+      totalToPay: '16060000.00',
+      settlementDays: '3',
+    });
+    // Revised before the deadline: still one offer of hers.
+    await offer(agencyAgent.page, { totalToPay: '16040000.00' });
+    await screenshot(agencyAgent.page, 'offer');
+    expect(await api.prisma.offer.count({ where: { status: 'PENDING' } })).toBe(2);
+
+    // The client compares them side by side and accepts the agency's.
+    await page.reload();
+    const rows = page.getByTestId('offer-row');
+    await expect.poll(() => rows.count()).toBe(2);
+    const table = spaces(await page.getByTestId('offer-table').textContent());
+    expect(table).toMatch(/Банк/);
+    expect(table).toMatch(/Агентство «Восток»/);
+    expect(table).toMatch(/16\s?040\s?000,00/);
+    await screenshot(page, 'offers');
+    await rows.filter({ hasText: 'Агентство «Восток»' }).getByTestId('accept-offer').click();
+    await page.locator('[data-status="OFFER_ACCEPTED"]').waitFor();
+    await page.getByTestId('read-only').waitFor();
+    expect(await page.getByTestId('field-amount').getAttribute('readonly')).not.toBeNull();
+    await expect.poll(() => page.getByTestId('offer-status-REJECTED').count()).toBe(1);
+    await screenshot(page, 'accepted');
+
+    // The other agent sees theirs rejected; the chosen one accepted.
+    await bankAgent.page.reload();
+    await bankAgent.page.getByTestId('offer-status-REJECTED').waitFor();
+    await agencyAgent.page.reload();
+    await agencyAgent.page.getByTestId('offer-status-ACCEPTED').waitFor();
+    // English by choice.
+    await agencyAgent.page.getByTestId('language').click();
+    await expect
+      .poll(async () => spaces(await agencyAgent.page.getByTestId('nav-market').textContent()))
+      .toBe('Request market');
+    for (const person of [client, colleague, late, bankAgent, agencyAgent])
+      expect(person.errors).toEqual([]);
+  });
+
+  it('lets a bank agent file a request for a client company; the company sees it; it is cancelled', async () => {
+    const { page, errors } = await signIn(anna);
+    await page.getByTestId('nav-market').click();
+    await page.getByTestId('new-request').click();
+    await page.getByTestId('company-search').fill('7707');
+    await page.getByTestId('company-choice').filter({ hasText: 'ООО «Вектор»' }).click();
+    await fillForm(page);
+    await page.getByTestId('save-draft').click();
+    await page.locator('[data-status="DRAFT"]').waitFor();
+    expect(spaces(await page.getByTestId('standard-request').textContent())).toMatch(
+      /ООО «Вектор»/,
+    );
+    await page.getByTestId('submit').click();
+    await page.locator('[data-status="COLLECTING_OFFERS"]').waitFor();
+    const filed = await api.prisma.paymentRequest.findFirstOrThrow({
+      where: { filedByAgentId: { not: null } },
+    });
+    expect(filed).toMatchObject({ source: 'PLATFORM_UI', telegramChatId: null, agentId: null });
+    // The client company sees it among its requests.
+    const client = await signIn(maria);
+    await expect.poll(() => client.page.getByTestId('standard-row').count()).toBe(2);
+    // The agent who filed it may cancel it (asked first); it stays, cancelled.
+    await page.getByTestId('cancel-request').click();
+    await page.locator('[data-status="CANCELLED"]').waitFor();
+    expect(
+      (await api.prisma.paymentRequest.findUniqueOrThrow({ where: { id: filed.id } })).status,
+    ).toBe('CANCELLED');
+    expect(errors).toEqual([]);
+  });
+
+  it('reminds the client before the deadline and expires the request after it', async () => {
+    const { page, errors } = await signIn(maria);
+    await page.getByTestId('new-request').click();
+    await fillForm(page);
+    await page.getByTestId('save-draft').click();
+    await page.locator('[data-status="DRAFT"]').waitFor();
+    await page.getByTestId('submit').click();
+    await page.locator('[data-status="COLLECTING_OFFERS"]').waitFor();
+    const url = page.url();
+
+    // A day before the deadline (48 hours ahead): the reminder, in the portal.
+    api.clock.advance(hours(25));
+    expect(await sendDeadlineReminders(api.prisma, api.clock.now())).toBeGreaterThan(0);
+    await page.reload();
+    await page.getByTestId('unread').waitFor();
+    await page.getByTestId('nav-notifications').click();
+    const notice = page.getByTestId('notification').first();
+    await notice.waitFor();
+    expect(spaces(await notice.textContent())).toMatch(/№ \d{6}/);
+    await screenshot(page, 'notifications');
+    await expect.poll(() => page.getByTestId('unread').count()).toBe(0);
+
+    // Past the deadline with no accepted offer: the job expires it; the page says so.
+    api.clock.advance(hours(24));
+    expect((await expireOverdueRequests(api.prisma, api.clock.now())).length).toBeGreaterThan(0);
+    await page.goto(url);
+    await page.locator('[data-status="EXPIRED"]').waitFor();
+    expect(spaces(await page.getByTestId('standard-request').textContent())).toMatch(/Истёк срок/);
+    api.clock.reset();
+    expect(errors).toEqual([]);
+  });
+});

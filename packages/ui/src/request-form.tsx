@@ -1,0 +1,141 @@
+import type { ReactNode } from 'react';
+
+import type { FieldName, FormValues } from './form';
+import { requiredFields, validateField } from './form';
+import { Section, SelectField, TextField } from './ui';
+import type { I18n } from './words';
+
+const currencies = [
+  'CNY',
+  'USD',
+  'EUR',
+  'AED',
+  'HKD',
+  'TRY',
+  'INR',
+  'KZT',
+  'GBP',
+  'RUB',
+  'JPY',
+  'CHF',
+];
+const countries = [
+  'CN',
+  'HK',
+  'AE',
+  'TR',
+  'IN',
+  'KZ',
+  'DE',
+  'IT',
+  'US',
+  'GB',
+  'SG',
+  'KR',
+  'VN',
+  'TH',
+];
+
+/**
+ * The payment request's form fields, in its sections (payer, payment, beneficiary, purpose,
+ * comment): one component for the Mini App and the portal, so both ask the same things in the
+ * same words and check them with the same contracts. The caller keeps the values and the save.
+ */
+export function RequestFormFields(props: {
+  i18n: I18n;
+  values: FormValues;
+  readOnly: boolean;
+  /** The message to show under a field (typing or the api's answer), or null. */
+  errorOf: (name: FieldName) => string | null;
+  onChange: (name: FieldName, value: string) => void;
+  /** A section of the caller's own between the purpose and the comment (the Mini App's files). */
+  beforeComment?: ReactNode;
+}) {
+  const { i18n, values, readOnly } = props;
+  const locale = i18n.locale;
+  const fieldProps = (name: FieldName) => ({
+    name,
+    label: i18n.field(name),
+    value: values[name],
+    onChange: (value: string) => props.onChange(name, value),
+    readOnly,
+    required: (requiredFields as readonly string[]).includes(name) && !readOnly,
+    requiredText: i18n.t('required'),
+    error: readOnly ? null : props.errorOf(name),
+  });
+  const dateProps = (name: FieldName) => ({
+    ...fieldProps(name),
+    type: 'date' as const,
+    value: readOnly && values[name] ? i18n.date(values[name]) : values[name],
+  });
+  const code = (name: FieldName, maxLength: number, list?: string) => ({
+    ...fieldProps(name),
+    autoCapitalize: 'characters' as const,
+    maxLength,
+    list,
+  });
+  const amountPreview = (() => {
+    const amount = values.amount;
+    const currency = values.currency.trim().toUpperCase();
+    if (!amount.trim() || validateField('amount', amount, locale)) return null;
+    if (!currency || validateField('currency', currency, locale)) return null;
+    return i18n.money(amount.replace(/[\s\u00a0]/g, '').replace(',', '.'), currency);
+  })();
+  return (
+    <>
+      <Section title={i18n.t('sectionPayer')} testId="section-payer">
+        <TextField {...fieldProps('payerName')} />
+        <TextField {...fieldProps('payerTaxId')} inputMode="numeric" maxLength={12} />
+      </Section>
+
+      <Section title={i18n.t('sectionPayment')} testId="section-payment">
+        <SelectField
+          {...fieldProps('direction')}
+          placeholder={i18n.t('choose')}
+          options={[
+            { value: 'OUTGOING', label: i18n.direction('OUTGOING') },
+            { value: 'INCOMING', label: i18n.direction('INCOMING') },
+          ]}
+        />
+        <TextField
+          {...fieldProps('amount')}
+          inputMode="decimal"
+          hint={amountPreview ? i18n.t('amountPreview', { value: amountPreview }) : null}
+        />
+        <TextField {...code('currency', 3, 'currencies')} />
+        <TextField {...code('clientCurrency', 3, 'currencies')} />
+        <TextField {...dateProps('desiredDate')} />
+      </Section>
+
+      <Section title={i18n.t('sectionBeneficiary')} testId="section-beneficiary">
+        <TextField {...fieldProps('beneficiaryName')} />
+        <TextField {...code('beneficiaryCountry', 2, 'countries')} />
+        <TextField {...fieldProps('beneficiaryAddress')} multiline />
+        <TextField {...fieldProps('beneficiaryBankName')} />
+        <TextField {...code('beneficiarySwift', 14)} />
+        <TextField {...code('beneficiaryAccount', 42)} />
+      </Section>
+
+      <Section title={i18n.t('sectionPurpose')} testId="section-purpose">
+        <TextField {...fieldProps('purpose')} multiline />
+        <TextField {...fieldProps('contractNumber')} />
+        <TextField {...dateProps('contractDate')} />
+        <TextField {...fieldProps('invoiceNumber')} />
+      </Section>
+      {props.beforeComment}
+      <Section title={i18n.t('sectionComment')} testId="section-comment">
+        <TextField {...fieldProps('comment')} multiline />
+      </Section>
+      <datalist id="currencies">
+        {currencies.map((currency) => (
+          <option key={currency} value={currency} />
+        ))}
+      </datalist>
+      <datalist id="countries">
+        {countries.map((country) => (
+          <option key={country} value={country} />
+        ))}
+      </datalist>
+    </>
+  );
+}
