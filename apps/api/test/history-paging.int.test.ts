@@ -6,7 +6,7 @@ import { completeForm, createWorld } from '@payreq/testing';
 import type { TestApi } from '../testing/harness';
 import { dbKind, failureOf, skipDb, startTestApi } from '../testing/harness';
 import type { TelegramUser } from '../testing/telegram';
-import { botClient, miniAppClient, signLaunch, tma } from '../testing/telegram';
+import { miniAppClient, registerDealRoom, signLaunch, tma } from '../testing/telegram';
 
 const anna: TelegramUser = { id: 7000000001, first_name: 'Анна', language_code: 'ru' };
 const ivan: TelegramUser = { id: 5000000001, first_name: 'Иван', language_code: 'ru' };
@@ -28,19 +28,14 @@ describe.skipIf(skipDb)(`history in pages (${dbKind})`, () => {
 
   it('answers with the latest page and pages back through all of it', async () => {
     await createWorld(api.prisma);
-    const bot = botClient(api.url);
-    const registered = await bot.bot.registerChat.mutate({
-      chat: { id: CHAT, type: 'supergroup', title: 'Долгая сделка' },
-      addedBy: { telegramId: anna.id, name: 'Анна' },
-      botIsAdmin: true,
+    const token = await registerDealRoom(api.url, {
+      id: CHAT,
+      title: 'Долгая сделка',
+      by: anna,
+      members: [ivan],
     });
-    if (!registered.registered) throw new Error('registration refused');
-    await bot.bot.membership.mutate({
-      chatId: CHAT,
-      joined: [{ telegramId: ivan.id, name: 'Иван' }],
-    });
-    const client = miniAppClient(api.url, tma(signLaunch(ivan, registered.launchToken)));
-    const agent = miniAppClient(api.url, tma(signLaunch(anna, registered.launchToken)));
+    const client = miniAppClient(api.url, tma(signLaunch(ivan, token)));
+    const agent = miniAppClient(api.url, tma(signLaunch(anna, token)));
 
     const first = await client.miniApp.save.mutate({ fields: { ...completeForm } });
     const request = await api.prisma.paymentRequest.findUniqueOrThrow({
