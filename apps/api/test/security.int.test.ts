@@ -1,21 +1,14 @@
 import { createHmac, randomUUID } from 'node:crypto';
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
 import type { World } from '@payreq/testing';
 import { completeForm, createWorld } from '@payreq/testing';
-import type { TestApi } from '../testing/harness';
-import {
-  TEST_BOT_TOKEN,
-  dbKind,
-  failureOf,
-  footprint,
-  skipDb,
-  startTestApi,
-} from '../testing/harness';
-import { callOnec, resetDatabase, seedIntegration } from '../testing/onec';
+import { TEST_BOT_TOKEN, dbKind, failureOf, footprint, skipDb } from '../testing/harness';
+import { callOnec, seedIntegration } from '../testing/onec';
+import { useTestApi } from '../testing/suite';
 import type { TelegramUser } from '../testing/telegram';
-import { botClient, miniAppClient, signLaunch, tma } from '../testing/telegram';
+import { miniAppClient, registerDealRoom, signLaunch, tma } from '../testing/telegram';
 
 /**
  * The holes found when the system was tried from outside (a hostile 1C, a curious agent of
@@ -53,20 +46,13 @@ function hmacOnlyInitData(user: TelegramUser, startParam: string): string {
 }
 
 describe.skipIf(skipDb)(`security: the holes found from outside (${dbKind})`, () => {
-  let api: TestApi;
+  const api = useTestApi();
   let world: World;
   let token: string;
 
   const as = (user: TelegramUser) => miniAppClient(api.url, tma(signLaunch(user, token)));
 
-  beforeAll(async () => {
-    api = await startTestApi();
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
   beforeEach(async () => {
-    await resetDatabase(api.prisma);
     world = await createWorld(api.prisma);
     await api.prisma.agent.create({
       data: {
@@ -77,21 +63,11 @@ describe.skipIf(skipDb)(`security: the holes found from outside (${dbKind})`, ()
       },
     });
     await seedIntegration(api.prisma);
-    const bot = botClient(api.url);
-    const registered = await bot.bot.registerChat.mutate({
-      chat: { id: CHAT, type: 'supergroup', title: CHAT_TITLE },
-      addedBy: { telegramId: anna.id, name: 'Анна' },
-      botIsAdmin: true,
-    });
-    if (!registered.registered) throw new Error('registration refused');
-    token = registered.launchToken;
-    await bot.bot.membership.mutate({
-      chatId: CHAT,
-      joined: [
-        { telegramId: ivan.id, name: 'Иван' },
-        { telegramId: denis.id, name: 'Денис' },
-        { telegramId: zoe.id, name: 'Zoe' },
-      ],
+    token = await registerDealRoom(api.url, {
+      id: CHAT,
+      title: CHAT_TITLE,
+      by: anna,
+      members: [ivan, denis, zoe],
     });
   });
 
