@@ -66,6 +66,17 @@ describe.skipIf(skipDb)(`the 1C bridge against the emulator (${dbKind})`, () => 
     return started;
   };
 
+  /** Anna, the bank's agent, as the services see her when she acts in the Mini App. */
+  const annaActor = (): Actor => ({
+    kind: 'agent',
+    agentId: world.anna.id,
+    userId: null,
+    telegramId: Number(world.anna.telegramId),
+    name: 'Anna (bank)',
+    tenantId: world.bank.id,
+    tenantIsMaster: true,
+  });
+
   async function submitted() {
     const draft = await createInHouseDraft(api.prisma, world);
     const view = await asAnna.requests.submit.mutate({
@@ -218,15 +229,7 @@ describe.skipIf(skipDb)(`the 1C bridge against the emulator (${dbKind})`, () => 
     });
 
     // Anna asks 1C for an act from the Mini App: queued → sent to 1C → 1C posts it → fulfilled.
-    const anna: Actor = {
-      kind: 'agent',
-      agentId: world.anna.id,
-      userId: null,
-      telegramId: Number(world.anna.telegramId),
-      name: 'Anna (bank)',
-      tenantId: world.bank.id,
-      tenantIsMaster: true,
-    };
+    const anna = annaActor();
     const queue = await requestDocumentGeneration(
       { db: api.prisma, actor: anna, now: () => new Date() },
       { requestId, kind: 'ACT' },
@@ -384,15 +387,7 @@ describe.skipIf(skipDb)(`the 1C bridge against the emulator (${dbKind})`, () => 
     workers = [];
     // A worker with the wrong 1C password: 401 is not retryable.
     worker({ password: 'wrong' });
-    const anna: Actor = {
-      kind: 'agent',
-      agentId: world.anna.id,
-      userId: null,
-      telegramId: Number(world.anna.telegramId),
-      name: 'Anna (bank)',
-      tenantId: world.bank.id,
-      tenantIsMaster: true,
-    };
+    const anna = annaActor();
     const [queued] = await requestDocumentGeneration(
       { db: api.prisma, actor: anna, now: () => new Date() },
       { requestId, kind: 'INVOICE' },
