@@ -1,18 +1,16 @@
 import { createHmac, randomUUID } from 'node:crypto';
 
 import { allowedUploadMimeTypes, onecDocumentMimeTypes, opensInPlace } from '@payreq/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { loadEnv } from '../../src/env';
 import { completeForm, productionSettings } from '@payreq/testing';
-import type { TestApi } from '../../testing/harness';
-import { TEST_BOT_TOKEN, dbKind, startTestApi } from '../../testing/harness';
-import { callOnec, seedIntegration } from '../../testing/onec';
+import { TEST_BOT_TOKEN, dbKind } from '../../testing/harness';
+import { callOnec } from '../../testing/onec';
 import type { TelegramUser } from '../../testing/telegram';
 import { miniAppClient, signLaunch, tma } from '../../testing/telegram';
 import { recordFigure } from '@payreq/testing/reliability';
-import type { DealRoom } from './support';
-import { dealRoom, people, rowCounts, rowsChanged, skipSuite } from './support';
+import { people, rowCounts, rowsChanged, skipSuite, useDealRoomSuite } from './support';
 
 /**
  * The holes found when the platform was tried from outside (a document that ran script, 1C
@@ -89,8 +87,7 @@ function hmacOnlyInitData(user: TelegramUser, startParam: string, token = TEST_B
 }
 
 describe.skipIf(skipSuite)(`found from outside (${dbKind})`, () => {
-  let api: TestApi;
-  let room: DealRoom;
+  const { api, room } = useDealRoomSuite({ onec: true });
   let requestId: string;
 
   const app = (user: TelegramUser) => miniAppClient(api.url, tma(signLaunch(user, room.token)));
@@ -104,9 +101,6 @@ describe.skipIf(skipSuite)(`found from outside (${dbKind})`, () => {
       .then((agent) => api.client(api.tokenFor({ kind: 'agent', id: agent.id })));
 
   beforeAll(async () => {
-    api = await startTestApi();
-    room = await dealRoom(api);
-    await seedIntegration(api.prisma);
     // The client fills the deal room's request, the agent submits it, 1C links it.
     const draft = await app(people.client).miniApp.save.mutate({ fields: completeForm });
     const open = await app(people.linkedAgent).miniApp.setStatus.mutate({
@@ -121,9 +115,6 @@ describe.skipIf(skipSuite)(`found from outside (${dbKind})`, () => {
         onecUrl: 'https://1c.bank.example/bank/#e1cib/data/Document.ЗаявкаНаПлатеж?ref=01',
       },
     });
-  });
-  afterAll(async () => {
-    await api?.close();
   });
 
   it('serves nothing a browser could run inline: every type, from 1C and from uploads', async () => {
