@@ -16,6 +16,7 @@ import { AppError, forbidden } from '../errors';
 import type { BoundChat } from './chats';
 import { historyActorOf, recordHistory } from './history';
 import { enqueueOutbox } from './outbox';
+import { agentInfo, clientInfo } from './users';
 import type { ServiceContext } from './requests';
 import {
   changePaymentStatus,
@@ -81,16 +82,7 @@ export async function userInfo(
       known?.kind === 'agent' && known.agentId === actor.agentId
         ? known.tenant
         : await ctx.db.tenant.findUniqueOrThrow({ where: { id: actor.tenantId } });
-    return {
-      userId: actor.userId,
-      telegramId: actor.telegramId,
-      name: actor.name,
-      role: 'AGENT',
-      tenant: { id: tenant.id, name: tenant.name, isMaster: tenant.isMaster },
-      agentId: actor.agentId,
-      settings,
-      permissions,
-    };
+    return agentInfo(actor, tenant, settings, permissions);
   }
   if (actor.kind === 'user') {
     const user =
@@ -100,18 +92,7 @@ export async function userInfo(
             where: { id: actor.userId },
             include: { tenant: true },
           });
-    return {
-      userId: user.id,
-      telegramId: actor.telegramId,
-      name: user.name,
-      role: user.role,
-      tenant: user.tenant
-        ? { id: user.tenant.id, name: user.tenant.name, isMaster: user.tenant.isMaster }
-        : null,
-      agentId: null,
-      settings,
-      permissions,
-    };
+    return clientInfo(actor, user, settings, permissions);
   }
   throw forbidden();
 }
