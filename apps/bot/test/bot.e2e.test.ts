@@ -74,6 +74,12 @@ const asUser = (user: TelegramUser, launchToken: string) =>
   miniAppClient(stack.api.url, tma(signLaunch(user, launchToken)));
 
 /** The chat's request, filled in and submitted by its agent. */
+/** The platform's record of `user` in the chat (their status as the bot last reported it). */
+const membership = (chatId: number, user: TelegramUser) =>
+  stack.api.prisma.chatMember.findUnique({
+    where: { chatId_telegramUserId: { chatId: BigInt(chatId), telegramUserId: BigInt(user.id) } },
+  });
+
 async function requestInChat(
   chat: { chatId: number; launchToken: string },
   by: TelegramUser = anna,
@@ -182,24 +188,12 @@ describe('deal room registration', () => {
     // Olga leaves (service message and, the bot being admin now, a chat_member update): the link stops working for her.
     tg.removeMember(group.id, olga.id);
     await stack.mirrored();
-    expect(
-      await api.prisma.chatMember.findUnique({
-        where: {
-          chatId_telegramUserId: { chatId: BigInt(group.id), telegramUserId: BigInt(olga.id) },
-        },
-      }),
-    ).toMatchObject({ status: 'LEFT' });
+    expect(await membership(group.id, olga)).toMatchObject({ status: 'LEFT' });
     await expect(asUser(olga, launchToken).miniApp.session.query()).rejects.toThrow();
     // A member promoted by the owner is recorded as an admin (chat_member update).
     tg.promote(group.id, ivan.id, { by: anna.id });
     await stack.mirrored();
-    expect(
-      await api.prisma.chatMember.findUnique({
-        where: {
-          chatId_telegramUserId: { chatId: BigInt(group.id), telegramUserId: BigInt(ivan.id) },
-        },
-      }),
-    ).toMatchObject({ status: 'ADMIN' });
+    expect(await membership(group.id, ivan)).toMatchObject({ status: 'ADMIN' });
   });
 
   it('a stranger adds the bot: it says why, leaves, and nothing is registered', async () => {
@@ -454,13 +448,7 @@ describe('mirroring', () => {
     expect(rows[20]!.asset?.sha256).toBe(sha256(photoBytes));
     expect(rows[21]).toMatchObject({ kind: 'service' });
     expect(rows.at(-1)).toMatchObject({ text: 'Ольга 10', authorName: 'Ольга' });
-    expect(
-      await api.prisma.chatMember.findUnique({
-        where: {
-          chatId_telegramUserId: { chatId: BigInt(chatId), telegramUserId: BigInt(olga.id) },
-        },
-      }),
-    ).toMatchObject({ status: 'MEMBER' });
+    expect(await membership(chatId, olga)).toMatchObject({ status: 'MEMBER' });
   });
 
   it('a run the api refuses as a whole (a proxy’s body limit) is saved one message at a time', async () => {
