@@ -10,15 +10,7 @@ import { TEST_BOT_TOKEN, dbKind } from '../../testing/harness';
 import { ONEC_API_KEY, ONEC_HMAC_SECRET, callOnec, createInHouseDraft } from '../../testing/onec';
 import { botClient, signLaunch, tma } from '../../testing/telegram';
 import { recordFigure } from '@payreq/testing/reliability';
-import {
-  CHAT,
-  onecOffer,
-  people,
-  rowCounts,
-  rowsChanged,
-  skipSuite,
-  useDealRoomSuite,
-} from './support';
+import { CHAT, onecOffer, people, rowCounts, rowsChanged, skipSuite, useDealRoom } from './support';
 
 const MAX_AGE = 3600;
 const PURE_RUNS = 10_000;
@@ -141,7 +133,7 @@ function refusedByVerifier(raw: string, now: Date): boolean {
 }
 
 describe.skipIf(skipSuite)(`forgeries (${dbKind})`, () => {
-  const { api, room } = useDealRoomSuite({ onec: true });
+  const { api, room } = useDealRoom({ onec: true });
 
   const session = (authorization: string) =>
     fetch(`${api.url}/trpc/miniApp.session`, { headers: { authorization } });

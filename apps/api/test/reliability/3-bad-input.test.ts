@@ -11,15 +11,7 @@ import { miniAppClient, signLaunch, tma } from '../../testing/telegram';
 import { recordFigure } from '@payreq/testing/reliability';
 import type { WireBody } from '@payreq/testing/generators';
 import { inParallel, junk, nearValidValue, wire } from '@payreq/testing/generators';
-import {
-  CHAT,
-  onecOffer,
-  people,
-  rowCounts,
-  rowsChanged,
-  skipSuite,
-  useDealRoomSuite,
-} from './support';
+import { CHAT, onecOffer, people, rowCounts, rowsChanged, skipSuite, useDealRoom } from './support';
 
 /**
  * Bodies per call site. Each boundary gets at least 10,000 in all on PostgreSQL, the production
@@ -58,7 +50,7 @@ function describeBody(body: WireBody): string {
 }
 
 describe.skipIf(skipSuite)(`bad input (${dbKind})`, () => {
-  const { api, room } = useDealRoomSuite({ onec: true });
+  const { api, room } = useDealRoom({ onec: true });
 
   afterAll(() => {
     // One line per boundary: what the issue's target (≥10,000 bodies, 5xx 0, partial 0) reads.

@@ -4,12 +4,12 @@ import { completeForm } from '@payreq/testing';
 import { dbKind } from '../../testing/harness';
 import { signLaunch, tma } from '../../testing/telegram';
 import { recordFigure } from '@payreq/testing/reliability';
-import { CHAT, people, skipSuite, useDealRoomSuite } from './support';
+import { CHAT, people, skipSuite, useDealRoom } from './support';
 
 const ROUNDS = 40;
 
 describe.skipIf(skipSuite)(`concurrency (${dbKind})`, () => {
-  const { api, room } = useDealRoomSuite();
+  const { api, room } = useDealRoom();
 
   const save = async (who: 'client' | 'linkedAgent', version: number, value: string) => {
     const response = await fetch(`${api.url}/trpc/miniApp.save`, {

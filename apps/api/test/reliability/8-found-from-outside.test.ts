@@ -10,7 +10,7 @@ import { callOnec } from '../../testing/onec';
 import type { TelegramUser } from '../../testing/telegram';
 import { miniAppClient, signLaunch, tma } from '../../testing/telegram';
 import { recordFigure } from '@payreq/testing/reliability';
-import { people, rowCounts, rowsChanged, skipSuite, useDealRoomSuite } from './support';
+import { people, rowCounts, rowsChanged, skipSuite, useDealRoom } from './support';
 
 /**
  * The holes found when the platform was tried from outside (a document that ran script, 1C
@@ -87,7 +87,7 @@ function hmacOnlyInitData(user: TelegramUser, startParam: string, token = TEST_B
 }
 
 describe.skipIf(skipSuite)(`found from outside (${dbKind})`, () => {
-  const { api, room } = useDealRoomSuite({ onec: true });
+  const { api, room } = useDealRoom({ onec: true });
   let requestId: string;
 
   const app = (user: TelegramUser) => miniAppClient(api.url, tma(signLaunch(user, room.token)));

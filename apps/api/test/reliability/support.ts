@@ -99,7 +99,7 @@ export async function dealRoom(api: TestApi): Promise<DealRoom> {
  * built before its first test (and 1C's integration with `onec`). The answers are filled in
  * then: read them inside the tests and hooks.
  */
-export function useDealRoomSuite(options: { onec?: boolean } = {}): {
+export function useDealRoom(options: { onec?: boolean } = {}): {
   api: TestApi;
   room: DealRoom;
 } {
