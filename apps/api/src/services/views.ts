@@ -24,6 +24,8 @@ import type { Pipeline, ViewScope } from '@payreq/domain';
 import { areFieldsEditable } from '@payreq/domain';
 import type { Prisma } from '@payreq/db';
 
+import { historyActorNamed } from './history';
+
 export const requestViewInclude = {
   tenant: true,
   agent: true,
@@ -187,18 +189,8 @@ export function toDocumentRequestView(
 }
 
 /** Who made a change, as people name them (the stored actor kind is the platform's own). */
-function historyActor(row: HistoryRow): HistoryActor {
-  switch (row.actorKind) {
-    case 'user':
-      return { kind: 'client', name: row.actorName };
-    case 'agent':
-      return { kind: 'agent', name: row.actorName };
-    case 'onec':
-      return { kind: 'onec', name: null };
-    default:
-      return { kind: 'system', name: null };
-  }
-}
+const historyActor = (row: HistoryRow): HistoryActor =>
+  historyActorNamed(row.actorKind, row.actorName);
 
 const asText = (value: unknown): string | null =>
   typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
