@@ -85,6 +85,11 @@ describe.skipIf(skipDb)(`history in pages (${dbKind})`, () => {
     const ids = entries.map((entry) => BigInt(entry.id));
     expect(ids).toEqual([...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
     expect(entries[0]!.change).toEqual({ type: 'created' });
+    // The mark reads as a move between payment steps, by the client who made it.
+    expect(entries.find((entry) => entry.change.type === 'paymentStatus')).toMatchObject({
+      actor: { kind: 'client', name: 'Иван' },
+      change: { type: 'paymentStatus', from: null, to: 'TEST_PAYMENT_SENT', comment: null },
+    });
 
     // The agent pages the same history by the request's id.
     const byId = await agent.requests.history.query({
