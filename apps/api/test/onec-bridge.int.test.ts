@@ -8,7 +8,7 @@ import type { OutboxWorker } from '../src/outbox';
 import { outboxSignal } from '../src/outbox/signal';
 import { requestDocumentGeneration } from '../src/services/documents';
 import type { World } from '@payreq/testing';
-import { createWorld } from '@payreq/testing';
+import { createWorld, operatorOffer } from '@payreq/testing';
 import type { TestApi } from '../testing/harness';
 import { dbKind, failureOf, skipDb, startTestApi } from '../testing/harness';
 import {
@@ -141,14 +141,7 @@ describe.skipIf(skipDb)(`the 1C bridge against the emulator (${dbKind})`, () => 
     ).toBe(true);
 
     // The operator computes the offer in 1C: it becomes Anna's offer and is accepted at once.
-    const { offer, delivery } = await emulator.operator.sendOffer(requestId, {
-      rate: '12.85',
-      feePercent: '1.5',
-      fixedFee: '50.00',
-      settlementDays: 3,
-      validUntil: '2030-12-31T18:00:00',
-      comment: 'Курс на сегодня',
-    });
+    const { offer, delivery } = await emulator.operator.sendOffer(requestId, operatorOffer);
     expect(delivery).toMatchObject({ state: 'DELIVERED', lastStatus: 201 });
     const accepted = await asAnna.requests.get.query({ requestId });
     expect(accepted).toMatchObject({ status: 'OFFER_ACCEPTED', readOnly: true });
