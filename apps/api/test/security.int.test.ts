@@ -3,18 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import type { World } from '@payreq/testing';
-import { completeForm, createWorld } from '@payreq/testing';
+import { completeForm, createWorld, signLaunchHmacOnly } from '@payreq/testing';
 import { dbKind, failureOf, footprint, skipDb } from '../testing/harness';
 import { callOnec, seedIntegration } from '../testing/onec';
 import { useTestApi } from '../testing/suite';
 import type { TelegramUser } from '../testing/telegram';
-import {
-  miniAppClient,
-  registerDealRoom,
-  signLaunch,
-  signLaunchHmacOnly,
-  tma,
-} from '../testing/telegram';
+import { miniAppClient, registerDealRoom, signLaunch, tma } from '../testing/telegram';
 
 /**
  * The holes found when the system was tried from outside (a hostile 1C, a curious agent of

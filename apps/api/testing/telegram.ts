@@ -5,7 +5,7 @@ import type { TelegramUser } from '@payreq/testing';
 import { TEST_BOT_SERVICE_TOKEN } from './harness';
 
 export type { TelegramUser } from '@payreq/testing';
-export { signLaunch, signLaunchHmacOnly, tma } from '@payreq/testing';
+export { signLaunch, tma } from '@payreq/testing';
 
 export function miniAppClient(baseUrl: string, authorization: string | null) {
   return createTRPCClient<AppRouter>({

@@ -4,11 +4,11 @@ import { allowedUploadMimeTypes, onecDocumentMimeTypes, opensInPlace } from '@pa
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { loadEnv } from '../../src/env';
-import { completeForm, productionSettings } from '@payreq/testing';
+import { completeForm, productionSettings, signLaunchHmacOnly } from '@payreq/testing';
 import { dbKind } from '../../testing/harness';
 import { callOnec } from '../../testing/onec';
 import type { TelegramUser } from '../../testing/telegram';
-import { miniAppClient, signLaunch, signLaunchHmacOnly, tma } from '../../testing/telegram';
+import { miniAppClient, signLaunch, tma } from '../../testing/telegram';
 import { recordFigure } from '@payreq/testing/reliability';
 import { people, rowCounts, rowsChanged, skipSuite, useDealRoom } from './support';
 
