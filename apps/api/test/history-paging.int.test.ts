@@ -1,16 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { HISTORY_PAGE_MAX, HISTORY_PAGE_SIZE } from '@payreq/contracts';
 import type { HistoryEntry } from '@payreq/contracts';
 import { completeForm, createWorld } from '@payreq/testing';
-import type { TestApi } from '../testing/harness';
-import { dbKind, failureOf, skipDb, startTestApi } from '../testing/harness';
+import { dbKind, failureOf, skipDb } from '../testing/harness';
+import { useTestApi } from '../testing/suite';
 import type { TelegramUser } from '../testing/telegram';
 import { miniAppClient, registerDealRoom, signLaunch, tma } from '../testing/telegram';
 
 const anna: TelegramUser = { id: 7000000001, first_name: 'Анна', language_code: 'ru' };
 const ivan: TelegramUser = { id: 5000000001, first_name: 'Иван', language_code: 'ru' };
 const CHAT = -1001987654000;
+/** Anna's deal room with Ivan, her client. */
+const room = { id: CHAT, title: 'Долгая сделка', by: anna, members: [ivan] };
 const EDITS = 45;
 
 /**
@@ -18,22 +20,11 @@ const EDITS = 45;
  * the rest is read a page at a time before a cursor, every entry once, in order.
  */
 describe.skipIf(skipDb)(`history in pages (${dbKind})`, () => {
-  let api: TestApi;
-  beforeAll(async () => {
-    api = await startTestApi();
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
+  const api = useTestApi();
 
   it('answers with the latest page and pages back through all of it', async () => {
     await createWorld(api.prisma);
-    const token = await registerDealRoom(api.url, {
-      id: CHAT,
-      title: 'Долгая сделка',
-      by: anna,
-      members: [ivan],
-    });
+    const token = await registerDealRoom(api.url, room);
     const client = miniAppClient(api.url, tma(signLaunch(ivan, token)));
     const agent = miniAppClient(api.url, tma(signLaunch(anna, token)));
 
