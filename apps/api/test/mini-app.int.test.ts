@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import type { World } from '@payreq/testing';
-import { completeForm, createWorld } from '@payreq/testing';
+import { completeForm, createWorld, telegramPeople } from '@payreq/testing';
 import type { TestApi } from '../testing/harness';
 import {
   TEST_BOT_SERVICE_TOKEN,
@@ -20,19 +20,9 @@ import { botClient, miniAppClient, registerDealRoom, signLaunch, tma } from '../
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-const anna: TelegramUser = {
-  id: 7000000001,
-  first_name: 'Анна',
-  last_name: 'Смирнова',
-  language_code: 'ru',
-};
+/** The bank's agent and the client, as Telegram knows them. */
+const { anna, ivan } = telegramPeople;
 const boris: TelegramUser = { id: 7000000002, first_name: 'Борис', language_code: 'ru' };
-const ivan: TelegramUser = {
-  id: 5000000001,
-  first_name: 'Иван',
-  last_name: 'Петров',
-  language_code: 'ru',
-};
 const stranger: TelegramUser = { id: 5999999999, first_name: 'Mallory', language_code: 'en' };
 
 const CHAT = -1001987654321;

@@ -6,7 +6,7 @@ import { botClient, miniAppClient, signLaunch, tma } from '@payreq/api/testing/t
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { completeForm } from '@payreq/testing';
+import { completeForm, telegramPeople } from '@payreq/testing';
 
 import { distDir } from './global-setup';
 import type { MiniAppSession, TelegramUser, Theme } from './telegram-client';
@@ -18,19 +18,9 @@ import { launchChromium, openMiniApp } from './telegram-client';
  * Telegram launches it. 1C's side is simulated in the database.
  */
 
-const anna: TelegramUser = {
-  id: 7000000001,
-  first_name: 'Анна',
-  last_name: 'Смирнова',
-  language_code: 'ru',
-};
+/** The bank's agent and the client, as Telegram knows them. */
+const { anna, ivan } = telegramPeople;
 const boris: TelegramUser = { id: 7000000002, first_name: 'Boris', language_code: 'en' };
-const ivan: TelegramUser = {
-  id: 5000000001,
-  first_name: 'Иван',
-  last_name: 'Петров',
-  language_code: 'ru',
-};
 
 const CHAT_A = -1001000000001;
 const CHAT_B = -1001000000002;
