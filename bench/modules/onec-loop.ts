@@ -302,43 +302,16 @@ export const onecLoop: BenchModule = {
         );
       const loopBench = `1C loop (${n} submits, ${k} agents; outbox poll ${pollMs} ms)`;
       const floorName = 'floor: delivered at once';
+      /** One figure of the loop: the api's and the floor's percentile `p` of one step. */
+      const loopRow = (figure: string, key: keyof Loop, p: number) =>
+        compared({ benchmark: loopBench, figure }, pick(loops, key, p), pick(floorLoops, key, p));
       const rows: Row[] = [
-        compared(
-          { benchmark: loopBench, figure: `submit → offer accepted p50, ms (${floorName})` },
-          pick(loops, 'total', 50),
-          pick(floorLoops, 'total', 50),
-        ),
-        compared(
-          { benchmark: loopBench, figure: `submit → offer accepted p99, ms (${floorName})` },
-          pick(loops, 'total', 99),
-          pick(floorLoops, 'total', 99),
-        ),
-        compared(
-          { benchmark: loopBench, figure: 'the submit call (miniApp.setStatus) p50, ms' },
-          pick(loops, 'submit', 50),
-          pick(floorLoops, 'submit', 50),
-        ),
-        compared(
-          {
-            benchmark: loopBench,
-            figure: `submit answered → 1C has the request p50, ms (${floorName})`,
-          },
-          pick(loops, 'handoff', 50),
-          pick(floorLoops, 'handoff', 50),
-        ),
-        compared(
-          {
-            benchmark: loopBench,
-            figure: `submit answered → 1C has the request p99, ms (${floorName})`,
-          },
-          pick(loops, 'handoff', 99),
-          pick(floorLoops, 'handoff', 99),
-        ),
-        compared(
-          { benchmark: loopBench, figure: '1C has it → its offer accepted p50, ms' },
-          pick(loops, 'offer', 50),
-          pick(floorLoops, 'offer', 50),
-        ),
+        loopRow(`submit → offer accepted p50, ms (${floorName})`, 'total', 50),
+        loopRow(`submit → offer accepted p99, ms (${floorName})`, 'total', 99),
+        loopRow('the submit call (miniApp.setStatus) p50, ms', 'submit', 50),
+        loopRow(`submit answered → 1C has the request p50, ms (${floorName})`, 'handoff', 50),
+        loopRow(`submit answered → 1C has the request p99, ms (${floorName})`, 'handoff', 99),
+        loopRow('1C has it → its offer accepted p50, ms', 'offer', 50),
       ];
       const drainBench = `Outbox to 1C (${m} queued requests, 1C answering each with an offer)`;
       const directName = `floor: the deliveries called directly, ${WORKER_BATCH} at a time`;

@@ -7,7 +7,7 @@
  * the real api on PostgreSQL, each load in a new browser context.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
@@ -16,6 +16,7 @@ import type { Browser } from 'playwright-core';
 
 // Relative import into the api's test fixtures (a complete payment request form).
 import { completeForm, phoneContextOptions } from '@payreq/testing';
+import { isBuiltAfter } from '@payreq/testing/builds';
 import { benchDir, startChild } from '../lib/child.ts';
 import { track } from '../lib/cleanup.ts';
 import { config } from '../lib/config.ts';
@@ -43,15 +44,6 @@ const FORM_SELECTOR = '[data-testid="field-payerName"]';
 
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
 /**
  * The build to measure: `apps/webapp/dist`, built with the app's own build script when it is
  * missing. When it is older than the sources, the same script builds into the run's temp
@@ -72,12 +64,8 @@ function webappBuild(ctx: BenchContext): { dir: string; note: string } {
     build([]);
     return { dir: dist, note: 'apps/webapp/dist, built by this run' };
   }
-  const sources = Math.max(
-    newestMtime(path.join(webappDir, 'src')),
-    statSync(path.join(webappDir, 'index.html')).mtimeMs,
-    statSync(path.join(webappDir, 'vite.config.ts')).mtimeMs,
-  );
-  if (statSync(index).mtimeMs >= sources) return { dir: dist, note: 'apps/webapp/dist' };
+  const sources = ['src', 'index.html', 'vite.config.ts'].map((name) => path.join(webappDir, name));
+  if (isBuiltAfter(index, sources)) return { dir: dist, note: 'apps/webapp/dist' };
   const fresh = path.join(ctx.tmpDir, 'webapp-dist');
   mkdirSync(fresh, { recursive: true });
   ctx.log('apps/webapp/dist is older than the sources: building a fresh copy in the temp folder');

@@ -9,6 +9,7 @@
  *
  * Env: BENCH_PLATFORM_URL (required: the api).
  */
+import { operatorOffer } from '@payreq/testing';
 import { createEmulator } from '../../apps/onec-emulator/src/index.ts';
 import { secrets } from '../lib/config.ts';
 import { serve } from './ipc.ts';
@@ -63,14 +64,7 @@ operator.receiveRequest = (body) => {
   // After 1C's answer to the platform's call has been written (same tick otherwise).
   setImmediate(() => {
     const sent = operator
-      .sendOffer(result.request.ref, {
-        rate: '12.85',
-        feePercent: '1.5',
-        fixedFee: '50.00',
-        settlementDays: 3,
-        validUntil: '2030-12-31T18:00:00',
-        comment: 'Курс на сегодня',
-      })
+      .sendOffer(result.request.ref, operatorOffer)
       .then(
         ({ delivery }) => {
           entry.accepted = clock();

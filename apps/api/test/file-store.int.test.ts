@@ -16,7 +16,7 @@ import type { TestApi } from '../testing/harness';
 import { TEST_BOT_SERVICE_TOKEN, dbKind, skipDb, startTestApi } from '../testing/harness';
 import { callOnec, createInHouseDraft, seedIntegration } from '../testing/onec';
 import type { TestS3Server } from './s3-server';
-import { S3_TEST_CREDENTIALS, startTestS3 } from './s3-server';
+import { s3StoreOptions, startTestS3 } from './s3-server';
 
 /**
  * A GET on its own connection (closed after the answer, so the api stops at once after it),
@@ -59,13 +59,7 @@ const stores: Array<{ name: string; open(s3: TestS3Server): Promise<FileStore> }
   {
     name: 'S3',
     open: async (s3) => {
-      const store = new S3FileStore({
-        bucket: s3.bucket,
-        region: 'us-east-1',
-        endpoint: s3.endpoint,
-        forcePathStyle: true,
-        credentials: S3_TEST_CREDENTIALS,
-      });
+      const store = new S3FileStore(s3StoreOptions(s3));
       await store.check();
       return store;
     },

@@ -16,7 +16,7 @@ import {
 } from '../src/storage/file-store';
 import { S3FileStore } from '../src/storage/s3-file-store';
 import type { TestS3Server } from './s3-server';
-import { S3_TEST_CREDENTIALS, startTestS3 } from './s3-server';
+import { s3StoreOptions, startTestS3 } from './s3-server';
 
 /**
  * One behaviour, two places: every test below runs against the local-disk store and against
@@ -48,14 +48,7 @@ const subjects: Array<{ name: string; start(): Promise<Subject> }> = [
     name: 'S3',
     async start() {
       const s3 = await startTestS3();
-      const store = new S3FileStore({
-        bucket: s3.bucket,
-        region: 'us-east-1',
-        endpoint: s3.endpoint,
-        forcePathStyle: true,
-        credentials: S3_TEST_CREDENTIALS,
-        prefix: 'payreq/',
-      });
+      const store = new S3FileStore(s3StoreOptions(s3, { prefix: 'payreq/' }));
       await store.check();
       return {
         store,
@@ -159,14 +152,7 @@ describe('S3 store: what the operator gets wrong', () => {
   afterAll(() => s3?.close());
 
   const storeWith = (options: Partial<ConstructorParameters<typeof S3FileStore>[0]>) =>
-    new S3FileStore({
-      bucket: s3.bucket,
-      region: 'us-east-1',
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: S3_TEST_CREDENTIALS,
-      ...options,
-    });
+    new S3FileStore(s3StoreOptions(s3, options));
 
   it('a missing bucket or wrong credentials stop the api at start, saying which', async () => {
     await expect(storeWith({ bucket: 'no-such-bucket' }).check()).rejects.toThrow(

@@ -1,16 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { HISTORY_PAGE_MAX, HISTORY_PAGE_SIZE } from '@payreq/contracts';
 import type { HistoryEntry } from '@payreq/contracts';
 import { completeForm, createWorld } from '@payreq/testing';
-import type { TestApi } from '../testing/harness';
-import { dbKind, failureOf, skipDb, startTestApi } from '../testing/harness';
+import { dbKind, failureOf, skipDb } from '../testing/harness';
+import { useTestApi } from '../testing/suite';
 import type { TelegramUser } from '../testing/telegram';
-import { botClient, miniAppClient, signLaunch, tma } from '../testing/telegram';
+import { miniAppClient, registerDealRoom, signLaunch, tma } from '../testing/telegram';
 
 const anna: TelegramUser = { id: 7000000001, first_name: 'Анна', language_code: 'ru' };
 const ivan: TelegramUser = { id: 5000000001, first_name: 'Иван', language_code: 'ru' };
 const CHAT = -1001987654000;
+/** Anna's deal room with Ivan, her client. */
+const room = { id: CHAT, title: 'Долгая сделка', by: anna, members: [ivan] };
 const EDITS = 45;
 
 /**
@@ -18,29 +20,13 @@ const EDITS = 45;
  * the rest is read a page at a time before a cursor, every entry once, in order.
  */
 describe.skipIf(skipDb)(`history in pages (${dbKind})`, () => {
-  let api: TestApi;
-  beforeAll(async () => {
-    api = await startTestApi();
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
+  const api = useTestApi();
 
   it('answers with the latest page and pages back through all of it', async () => {
     await createWorld(api.prisma);
-    const bot = botClient(api.url);
-    const registered = await bot.bot.registerChat.mutate({
-      chat: { id: CHAT, type: 'supergroup', title: 'Долгая сделка' },
-      addedBy: { telegramId: anna.id, name: 'Анна' },
-      botIsAdmin: true,
-    });
-    if (!registered.registered) throw new Error('registration refused');
-    await bot.bot.membership.mutate({
-      chatId: CHAT,
-      joined: [{ telegramId: ivan.id, name: 'Иван' }],
-    });
-    const client = miniAppClient(api.url, tma(signLaunch(ivan, registered.launchToken)));
-    const agent = miniAppClient(api.url, tma(signLaunch(anna, registered.launchToken)));
+    const token = await registerDealRoom(api.url, room);
+    const client = miniAppClient(api.url, tma(signLaunch(ivan, token)));
+    const agent = miniAppClient(api.url, tma(signLaunch(anna, token)));
 
     const first = await client.miniApp.save.mutate({ fields: { ...completeForm } });
     const request = await api.prisma.paymentRequest.findUniqueOrThrow({
@@ -90,6 +76,11 @@ describe.skipIf(skipDb)(`history in pages (${dbKind})`, () => {
     const ids = entries.map((entry) => BigInt(entry.id));
     expect(ids).toEqual([...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
     expect(entries[0]!.change).toEqual({ type: 'created' });
+    // The mark reads as a move between payment steps, by the client who made it.
+    expect(entries.find((entry) => entry.change.type === 'paymentStatus')).toMatchObject({
+      actor: { kind: 'client', name: 'Иван' },
+      change: { type: 'paymentStatus', from: null, to: 'TEST_PAYMENT_SENT', comment: null },
+    });
 
     // The agent pages the same history by the request's id.
     const byId = await agent.requests.history.query({

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import type { World } from '@payreq/testing';
-import { completeForm, createWorld } from '@payreq/testing';
+import { completeForm, createWorld, telegramPeople } from '@payreq/testing';
 import type { TestApi } from '../testing/harness';
 import {
   TEST_BOT_SERVICE_TOKEN,
@@ -16,23 +16,13 @@ import {
   startTestApi,
 } from '../testing/harness';
 import type { TelegramUser } from '../testing/telegram';
-import { botClient, miniAppClient, signLaunch, tma } from '../testing/telegram';
+import { botClient, miniAppClient, registerDealRoom, signLaunch, tma } from '../testing/telegram';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-const anna: TelegramUser = {
-  id: 7000000001,
-  first_name: 'Анна',
-  last_name: 'Смирнова',
-  language_code: 'ru',
-};
+/** The bank's agent and the client, as Telegram knows them. */
+const { anna, ivan } = telegramPeople;
 const boris: TelegramUser = { id: 7000000002, first_name: 'Борис', language_code: 'ru' };
-const ivan: TelegramUser = {
-  id: 5000000001,
-  first_name: 'Иван',
-  last_name: 'Петров',
-  language_code: 'ru',
-};
 const stranger: TelegramUser = { id: 5999999999, first_name: 'Mallory', language_code: 'en' };
 
 const CHAT = -1001987654321;
@@ -59,28 +49,19 @@ describe.skipIf(skipDb)(`Mini App api with Telegram identity (${dbKind})`, () =>
       'TRUNCATE "Tenant", "User", "Agent", "PaymentRequest", "Offer", "RequestHistory", "OutboxMessage", "TelegramChat", "ChatMessage", "Asset", "Document", "IdempotencyKey" CASCADE',
     );
     world = await createWorld(api.prisma);
-    const bot = botClient(api.url);
     // Anna (whitelisted) adds the bot to the deal room; Ivan and Boris are members.
-    const registered = await bot.bot.registerChat.mutate({
-      chat: { id: CHAT, type: 'supergroup', title: 'Сделка Ромашка' },
-      addedBy: { telegramId: anna.id, name: 'Анна Смирнова' },
-      botIsAdmin: true,
+    token = await registerDealRoom(api.url, {
+      id: CHAT,
+      title: 'Сделка Ромашка',
+      by: anna,
+      members: [ivan, boris],
     });
-    if (!registered.registered) throw new Error('registration refused');
-    token = registered.launchToken;
-    await bot.bot.membership.mutate({
-      chatId: CHAT,
-      joined: [
-        { telegramId: ivan.id, name: 'Иван Петров' },
-        { telegramId: boris.id, name: 'Борис' },
-      ],
+    otherToken = await registerDealRoom(api.url, {
+      id: OTHER_CHAT,
+      title: 'Другая сделка',
+      by: boris,
+      botIsAdmin: false,
     });
-    const other = await bot.bot.registerChat.mutate({
-      chat: { id: OTHER_CHAT, type: 'supergroup', title: 'Другая сделка' },
-      addedBy: { telegramId: boris.id, name: 'Борис' },
-    });
-    if (!other.registered) throw new Error('registration refused');
-    otherToken = other.launchToken;
   });
 
   describe('identity', () => {

@@ -1,16 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { findRequestViewRow } from '../src/services/rows';
 import { requestViewInclude } from '../src/services/views';
 import { completeForm, createWorld } from '@payreq/testing';
-import type { TestApi } from '../testing/harness';
-import { dbKind, failureOf, skipDb, startTestApi } from '../testing/harness';
+import { dbKind, failureOf, skipDb } from '../testing/harness';
+import { useTestApi } from '../testing/suite';
 import type { TelegramUser } from '../testing/telegram';
-import { botClient, miniAppClient, signLaunch, tma } from '../testing/telegram';
+import { botClient, miniAppClient, registerDealRoom, signLaunch, tma } from '../testing/telegram';
 
 const anna: TelegramUser = { id: 7000000001, first_name: 'Анна', language_code: 'ru' };
 const ivan: TelegramUser = { id: 5000000001, first_name: 'Иван', language_code: 'ru' };
 const CHAT = -1001987654321;
+/** Anna's deal room with Ivan, her client. */
+const room = { id: CHAT, title: 'Сделка', by: anna, members: [ivan] };
 
 /** Values as Prisma types them (Date, Decimal, BigInt), compared by type and value. */
 function typed(value: unknown): unknown {
@@ -35,29 +37,13 @@ function typed(value: unknown): unknown {
  * be what reading everything again shows, and the row what Prisma's `include` gives.
  */
 describe.skipIf(skipDb)(`views from one read (${dbKind})`, () => {
-  let api: TestApi;
-  beforeAll(async () => {
-    api = await startTestApi();
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
+  const api = useTestApi();
 
   it('answers a save with what a fresh read shows, and reads the row as Prisma does', async () => {
     const world = await createWorld(api.prisma);
-    const bot = botClient(api.url);
-    const registered = await bot.bot.registerChat.mutate({
-      chat: { id: CHAT, type: 'supergroup', title: 'Сделка' },
-      addedBy: { telegramId: anna.id, name: 'Анна' },
-      botIsAdmin: true,
-    });
-    if (!registered.registered) throw new Error('registration refused');
-    await bot.bot.membership.mutate({
-      chatId: CHAT,
-      joined: [{ telegramId: ivan.id, name: 'Иван' }],
-    });
-    const client = miniAppClient(api.url, tma(signLaunch(ivan, registered.launchToken)));
-    const agent = miniAppClient(api.url, tma(signLaunch(anna, registered.launchToken)));
+    const token = await registerDealRoom(api.url, room);
+    const client = miniAppClient(api.url, tma(signLaunch(ivan, token)));
+    const agent = miniAppClient(api.url, tma(signLaunch(anna, token)));
 
     let view = await client.miniApp.save.mutate({ fields: { ...completeForm } });
     expect(view).toEqual((await client.miniApp.session.query()).request);
@@ -158,12 +144,9 @@ describe.skipIf(skipDb)(`views from one read (${dbKind})`, () => {
 
   it('saves a message in one statement: counts, edits, authors, an unknown chat', async () => {
     const message = { messageId: 1, text: 'служебное', date: 1795168800, kind: 'service' as const };
+    await createWorld(api.prisma);
+    await registerDealRoom(api.url, { id: CHAT - 1, title: 'Другая', by: anna });
     const bot = botClient(api.url);
-    await bot.bot.registerChat.mutate({
-      chat: { id: CHAT - 1, type: 'supergroup', title: 'Другая' },
-      addedBy: { telegramId: anna.id, name: 'Анна' },
-      botIsAdmin: true,
-    });
     const save = (input: object) =>
       bot.bot.saveMessage.mutate({ chatId: CHAT - 1, message: { ...message, ...input } });
     expect(await save({})).toEqual({ received: 1, inserted: 1, updated: 0, unchanged: 0 });

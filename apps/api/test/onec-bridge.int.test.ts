@@ -8,7 +8,7 @@ import type { OutboxWorker } from '../src/outbox';
 import { outboxSignal } from '../src/outbox/signal';
 import { requestDocumentGeneration } from '../src/services/documents';
 import type { World } from '@payreq/testing';
-import { createWorld } from '@payreq/testing';
+import { createWorld, operatorOffer } from '@payreq/testing';
 import type { TestApi } from '../testing/harness';
 import { dbKind, failureOf, skipDb, startTestApi } from '../testing/harness';
 import {
@@ -65,6 +65,17 @@ describe.skipIf(skipDb)(`the 1C bridge against the emulator (${dbKind})`, () => 
     workers.push(started);
     return started;
   };
+
+  /** Anna, the bank's agent, as the services see her when she acts in the Mini App. */
+  const annaActor = (): Actor => ({
+    kind: 'agent',
+    agentId: world.anna.id,
+    userId: null,
+    telegramId: Number(world.anna.telegramId),
+    name: 'Anna (bank)',
+    tenantId: world.bank.id,
+    tenantIsMaster: true,
+  });
 
   async function submitted() {
     const draft = await createInHouseDraft(api.prisma, world);
@@ -130,14 +141,7 @@ describe.skipIf(skipDb)(`the 1C bridge against the emulator (${dbKind})`, () => 
     ).toBe(true);
 
     // The operator computes the offer in 1C: it becomes Anna's offer and is accepted at once.
-    const { offer, delivery } = await emulator.operator.sendOffer(requestId, {
-      rate: '12.85',
-      feePercent: '1.5',
-      fixedFee: '50.00',
-      settlementDays: 3,
-      validUntil: '2030-12-31T18:00:00',
-      comment: 'Курс на сегодня',
-    });
+    const { offer, delivery } = await emulator.operator.sendOffer(requestId, operatorOffer);
     expect(delivery).toMatchObject({ state: 'DELIVERED', lastStatus: 201 });
     const accepted = await asAnna.requests.get.query({ requestId });
     expect(accepted).toMatchObject({ status: 'OFFER_ACCEPTED', readOnly: true });
@@ -218,15 +222,7 @@ describe.skipIf(skipDb)(`the 1C bridge against the emulator (${dbKind})`, () => 
     });
 
     // Anna asks 1C for an act from the Mini App: queued → sent to 1C → 1C posts it → fulfilled.
-    const anna: Actor = {
-      kind: 'agent',
-      agentId: world.anna.id,
-      userId: null,
-      telegramId: Number(world.anna.telegramId),
-      name: 'Anna (bank)',
-      tenantId: world.bank.id,
-      tenantIsMaster: true,
-    };
+    const anna = annaActor();
     const queue = await requestDocumentGeneration(
       { db: api.prisma, actor: anna, now: () => new Date() },
       { requestId, kind: 'ACT' },
@@ -384,15 +380,7 @@ describe.skipIf(skipDb)(`the 1C bridge against the emulator (${dbKind})`, () => 
     workers = [];
     // A worker with the wrong 1C password: 401 is not retryable.
     worker({ password: 'wrong' });
-    const anna: Actor = {
-      kind: 'agent',
-      agentId: world.anna.id,
-      userId: null,
-      telegramId: Number(world.anna.telegramId),
-      name: 'Anna (bank)',
-      tenantId: world.bank.id,
-      tenantIsMaster: true,
-    };
+    const anna = annaActor();
     const [queued] = await requestDocumentGeneration(
       { db: api.prisma, actor: anna, now: () => new Date() },
       { requestId, kind: 'INVOICE' },

@@ -63,6 +63,9 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
   });
 
   const at = (ms: number) => new Date(Date.UTC(2030, 0, 1) + ms);
+  /** Up to `limit` 1C messages claimed by `workerId` at `ms`, for `leaseMs`. */
+  const claim = (workerId: string, leaseMs: number, ms: number, limit = 1) =>
+    claimOutboxBatch(prisma, { target: 'ONEC', workerId, limit, leaseMs, now: at(ms) });
 
   async function enqueue(
     aggregateKey: string,
@@ -80,35 +83,15 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
     const b1 = await enqueue('request:b');
     await enqueue('chat:1', 'telegram.x', 'TELEGRAM');
 
-    const first = await claimOutboxBatch(prisma, {
-      target: 'ONEC',
-      workerId: 'w1',
-      limit: 10,
-      leaseMs: 60_000,
-      now: at(1),
-    });
+    const first = await claim('w1', 60_000, 1, 10);
     expect(first.map((m) => m.id)).toEqual([a1.id, b1.id]);
     expect(first.every((m) => m.attempts === 1 && m.lockedBy === 'w1')).toBe(true);
 
     // Leased rows and the rest of their aggregates are not claimable meanwhile.
-    expect(
-      await claimOutboxBatch(prisma, {
-        target: 'ONEC',
-        workerId: 'w2',
-        limit: 10,
-        leaseMs: 60_000,
-        now: at(2),
-      }),
-    ).toEqual([]);
+    expect(await claim('w2', 60_000, 2, 10)).toEqual([]);
 
     expect(await completeOutbox(prisma, a1.id, 'w1', { ok: true }, { now: at(3) })).toBe(true);
-    const next = await claimOutboxBatch(prisma, {
-      target: 'ONEC',
-      workerId: 'w2',
-      limit: 10,
-      leaseMs: 60_000,
-      now: at(4),
-    });
+    const next = await claim('w2', 60_000, 4, 10);
     expect(next.map((m) => m.id)).toEqual([a2.id]);
     const delivered = await prisma.outboxMessage.findUniqueOrThrow({ where: { id: a1.id } });
     expect(delivered).toMatchObject({ state: 'DELIVERED', lockedBy: null, deliveredAt: at(3) });
@@ -117,29 +100,9 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
 
   it('takes a message back from a worker whose lease ran out; only the holder may complete or fail it', async () => {
     const message = await enqueue('request:a');
-    await claimOutboxBatch(prisma, {
-      target: 'ONEC',
-      workerId: 'w1',
-      limit: 1,
-      leaseMs: 1_000,
-      now: at(0),
-    });
-    expect(
-      await claimOutboxBatch(prisma, {
-        target: 'ONEC',
-        workerId: 'w2',
-        limit: 1,
-        leaseMs: 1_000,
-        now: at(999),
-      }),
-    ).toEqual([]);
-    const retaken = await claimOutboxBatch(prisma, {
-      target: 'ONEC',
-      workerId: 'w2',
-      limit: 1,
-      leaseMs: 1_000,
-      now: at(1_000),
-    });
+    await claim('w1', 1_000, 0);
+    expect(await claim('w2', 1_000, 999)).toEqual([]);
+    const retaken = await claim('w2', 1_000, 1_000);
     expect(retaken).toHaveLength(1);
     expect(retaken[0]!.attempts).toBe(2);
 
@@ -160,62 +123,23 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
       logger,
       random: () => 0,
     };
+    const failAt = (ms: number, failure: Parameters<typeof failOutbox>[3]) =>
+      failOutbox(prisma, message.id, 'w', failure, { ...policy, now: at(ms) });
 
-    await claimOutboxBatch(prisma, {
-      target: 'ONEC',
-      workerId: 'w',
-      limit: 1,
-      leaseMs: 5_000,
-      now: at(0),
-    });
-    const one = await failOutbox(
-      prisma,
-      message.id,
-      'w',
-      { error: 'Cannot reach 1C', retryable: true },
-      { ...policy, now: at(10) },
-    );
+    await claim('w', 5_000, 0);
+    const one = await failAt(10, { error: 'Cannot reach 1C', retryable: true });
     expect(one).toEqual({ state: 'PENDING', attempts: 1, nextAttemptAt: at(10 + 500) });
-    expect(
-      await claimOutboxBatch(prisma, {
-        target: 'ONEC',
-        workerId: 'w',
-        limit: 1,
-        leaseMs: 5_000,
-        now: at(509),
-      }),
-    ).toEqual([]);
+    expect(await claim('w', 5_000, 509)).toEqual([]);
 
-    await claimOutboxBatch(prisma, {
-      target: 'ONEC',
-      workerId: 'w',
-      limit: 1,
-      leaseMs: 5_000,
-      now: at(510),
-    });
-    const two = await failOutbox(
-      prisma,
-      message.id,
-      'w',
-      { error: '429', retryable: true, retryAfterMs: 7_000 },
-      { ...policy, now: at(600) },
-    );
+    await claim('w', 5_000, 510);
+    const two = await failAt(600, { error: '429', retryable: true, retryAfterMs: 7_000 });
     expect(two).toEqual({ state: 'PENDING', attempts: 2, nextAttemptAt: at(7_600) });
 
-    await claimOutboxBatch(prisma, {
-      target: 'ONEC',
-      workerId: 'w',
-      limit: 1,
-      leaseMs: 5_000,
-      now: at(7_600),
+    await claim('w', 5_000, 7_600);
+    const three = await failAt(7_700, {
+      error: 'Cannot reach 1C\n  at somewhere',
+      retryable: true,
     });
-    const three = await failOutbox(
-      prisma,
-      message.id,
-      'w',
-      { error: 'Cannot reach 1C\n  at somewhere', retryable: true },
-      { ...policy, now: at(7_700) },
-    );
     expect(three).toEqual({ state: 'DEAD', attempts: 3 });
     expect(logger.warn).toHaveBeenCalledTimes(1);
     expect(logger.warn.mock.calls[0]![0]).toMatchObject({
@@ -226,42 +150,20 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
     });
 
     // Dead is never dropped, nor delivered, until requeued.
-    expect(
-      await claimOutboxBatch(prisma, {
-        target: 'ONEC',
-        workerId: 'w',
-        limit: 1,
-        leaseMs: 5_000,
-        now: at(99_999),
-      }),
-    ).toEqual([]);
+    expect(await claim('w', 5_000, 99_999)).toEqual([]);
     expect((await listDeadOutbox(prisma)).map((m) => m.id)).toEqual([message.id]);
     expect(await requeueDead(prisma, message.id.toString(), { now: at(100_000) })).toMatchObject({
       state: 'PENDING',
       attempts: 0,
     });
     expect(await requeueDead(prisma, message.id)).toBeNull();
-    expect(
-      await claimOutboxBatch(prisma, {
-        target: 'ONEC',
-        workerId: 'w',
-        limit: 1,
-        leaseMs: 5_000,
-        now: at(100_000),
-      }),
-    ).toHaveLength(1);
+    expect(await claim('w', 5_000, 100_000)).toHaveLength(1);
   });
 
   it('parks a message at once when the failure is not retryable, and then lets its aggregate go on', async () => {
     const bad = await enqueue('request:a');
     const after = await enqueue('request:a');
-    await claimOutboxBatch(prisma, {
-      target: 'ONEC',
-      workerId: 'w',
-      limit: 5,
-      leaseMs: 5_000,
-      now: at(0),
-    });
+    await claim('w', 5_000, 0, 5);
     expect(
       await failOutbox(
         prisma,
@@ -271,13 +173,7 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
         { now: at(1), logger: silent },
       ),
     ).toEqual({ state: 'DEAD', attempts: 1 });
-    const next = await claimOutboxBatch(prisma, {
-      target: 'ONEC',
-      workerId: 'w',
-      limit: 5,
-      leaseMs: 5_000,
-      now: at(2),
-    });
+    const next = await claim('w', 5_000, 2, 5);
     expect(next.map((m) => m.id)).toEqual([after.id]);
   });
 

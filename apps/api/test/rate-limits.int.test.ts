@@ -6,7 +6,7 @@ import type { TestApi } from '../testing/harness';
 import { dbKind, failureOf, skipDb, startTestApi } from '../testing/harness';
 import { ONEC_API_KEY, callOnec, resetDatabase, seedIntegration } from '../testing/onec';
 import type { TelegramUser } from '../testing/telegram';
-import { botClient, miniAppClient, signLaunch, tma } from '../testing/telegram';
+import { botClient, miniAppClient, registerDealRoom, signLaunch, tma } from '../testing/telegram';
 
 const anna: TelegramUser = { id: 7000000001, first_name: 'Анна', language_code: 'ru' };
 const ivan: TelegramUser = { id: 5000000001, first_name: 'Иван', language_code: 'ru' };
@@ -27,16 +27,11 @@ describe.skipIf(skipDb)(`rate limits per identity (${dbKind})`, () => {
     await resetDatabase(api.prisma);
     world = await createWorld(api.prisma);
     await seedIntegration(api.prisma);
-    const registered = await botClient(api.url).bot.registerChat.mutate({
-      chat: { id: CHAT, type: 'supergroup', title: 'Сделка' },
-      addedBy: { telegramId: anna.id, name: 'Анна' },
-      botIsAdmin: true,
-    });
-    if (!registered.registered) throw new Error('registration refused');
-    token = registered.launchToken;
-    await botClient(api.url).bot.membership.mutate({
-      chatId: CHAT,
-      joined: [{ telegramId: ivan.id, name: 'Иван' }],
+    token = await registerDealRoom(api.url, {
+      id: CHAT,
+      title: 'Сделка',
+      by: anna,
+      members: [ivan],
     });
   });
   afterAll(async () => {

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { pruneExpiredRecords } from '../src/jobs/prune-retention';
-import type { TestApi } from '../testing/harness';
-import { dbKind, skipDb, startTestApi } from '../testing/harness';
-import { resetDatabase } from '../testing/onec';
+import { dbKind, skipDb } from '../testing/harness';
+import { useTestApi } from '../testing/suite';
 
 const day = 24 * 3600 * 1000;
 const now = new Date('2026-12-02T12:00:00Z');
@@ -11,17 +10,7 @@ const ago = (days: number) => new Date(now.getTime() - days * day);
 const policy = { outboxDeliveredDays: 30, idempotencyKeyDays: 30 };
 
 describe.skipIf(skipDb)(`retention of delivered messages and idempotency keys (${dbKind})`, () => {
-  let api: TestApi;
-
-  beforeAll(async () => {
-    api = await startTestApi();
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(api.prisma);
-  });
+  const api = useTestApi();
 
   async function message(state: 'PENDING' | 'DELIVERED' | 'DEAD', createdDaysAgo: number) {
     const created = ago(createdDaysAgo);

@@ -4,6 +4,8 @@ import path from 'node:path';
 
 import S3rver from '@20minutes/s3rver';
 
+import type { S3FileStore } from '../src/storage/s3-file-store';
+
 /** s3rver's built-in account: it checks every request's signature against these. */
 export const S3_TEST_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
@@ -18,6 +20,23 @@ export interface TestS3Server {
    */
   keys(prefix?: string): Promise<string[]>;
   close(): Promise<void>;
+}
+
+type S3StoreOptions = ConstructorParameters<typeof S3FileStore>[0];
+
+/** The options of a store on this server (path-style, s3rver's account), with `overrides`. */
+export function s3StoreOptions(
+  s3: TestS3Server,
+  overrides: Partial<S3StoreOptions> = {},
+): S3StoreOptions {
+  return {
+    bucket: s3.bucket,
+    region: 'us-east-1',
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: S3_TEST_CREDENTIALS,
+    ...overrides,
+  };
 }
 
 const OBJECT_SUFFIX = '._S3rver_object';

@@ -1,21 +1,14 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
 import type { World } from '@payreq/testing';
-import { completeForm, createWorld } from '@payreq/testing';
-import type { TestApi } from '../testing/harness';
-import {
-  TEST_BOT_TOKEN,
-  dbKind,
-  failureOf,
-  footprint,
-  skipDb,
-  startTestApi,
-} from '../testing/harness';
-import { callOnec, resetDatabase, seedIntegration } from '../testing/onec';
+import { completeForm, createWorld, signLaunchHmacOnly } from '@payreq/testing';
+import { dbKind, failureOf, footprint, skipDb } from '../testing/harness';
+import { callOnec, seedIntegration } from '../testing/onec';
+import { useTestApi } from '../testing/suite';
 import type { TelegramUser } from '../testing/telegram';
-import { botClient, miniAppClient, signLaunch, tma } from '../testing/telegram';
+import { miniAppClient, registerDealRoom, signLaunch, tma } from '../testing/telegram';
 
 /**
  * The holes found when the system was tried from outside (a hostile 1C, a curious agent of
@@ -34,39 +27,14 @@ const scriptedXml = Buffer.from(
   '<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><script>fetch("/trpc/miniApp.session")</script></html>',
 );
 
-/** Init data signed as Telegram clients older than Bot API 8.0 sign it: the HMAC, no `signature`. */
-function hmacOnlyInitData(user: TelegramUser, startParam: string): string {
-  const params = new URLSearchParams({
-    auth_date: String(Math.floor(Date.now() / 1000)),
-    chat_instance: '-4512345678901234567',
-    chat_type: 'supergroup',
-    start_param: startParam,
-    user: JSON.stringify(user),
-  });
-  const checkString = [...params.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([key, value]) => `${key}=${value}`)
-    .join('\n');
-  const secret = createHmac('sha256', 'WebAppData').update(TEST_BOT_TOKEN).digest();
-  params.set('hash', createHmac('sha256', secret).update(checkString).digest('hex'));
-  return params.toString();
-}
-
 describe.skipIf(skipDb)(`security: the holes found from outside (${dbKind})`, () => {
-  let api: TestApi;
+  const api = useTestApi();
   let world: World;
   let token: string;
 
   const as = (user: TelegramUser) => miniAppClient(api.url, tma(signLaunch(user, token)));
 
-  beforeAll(async () => {
-    api = await startTestApi();
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
   beforeEach(async () => {
-    await resetDatabase(api.prisma);
     world = await createWorld(api.prisma);
     await api.prisma.agent.create({
       data: {
@@ -77,21 +45,11 @@ describe.skipIf(skipDb)(`security: the holes found from outside (${dbKind})`, ()
       },
     });
     await seedIntegration(api.prisma);
-    const bot = botClient(api.url);
-    const registered = await bot.bot.registerChat.mutate({
-      chat: { id: CHAT, type: 'supergroup', title: CHAT_TITLE },
-      addedBy: { telegramId: anna.id, name: 'Анна' },
-      botIsAdmin: true,
-    });
-    if (!registered.registered) throw new Error('registration refused');
-    token = registered.launchToken;
-    await bot.bot.membership.mutate({
-      chatId: CHAT,
-      joined: [
-        { telegramId: ivan.id, name: 'Иван' },
-        { telegramId: denis.id, name: 'Денис' },
-        { telegramId: zoe.id, name: 'Zoe' },
-      ],
+    token = await registerDealRoom(api.url, {
+      id: CHAT,
+      title: CHAT_TITLE,
+      by: anna,
+      members: [ivan, denis, zoe],
     });
   });
 
@@ -261,7 +219,7 @@ describe.skipIf(skipDb)(`security: the holes found from outside (${dbKind})`, ()
   });
 
   it('8. init data with a valid HMAC and no `signature` field is accepted; a wrong HMAC still is not', async () => {
-    const raw = hmacOnlyInitData(ivan, token);
+    const raw = signLaunchHmacOnly(ivan, token, { chatInstance: '-4512345678901234567' });
     const session = await miniAppClient(api.url, tma(raw)).miniApp.session.query();
     expect(session.me.telegramId).toBe(ivan.id);
     const forged = raw.replace(/hash=[0-9a-f]{4}/, 'hash=0000');

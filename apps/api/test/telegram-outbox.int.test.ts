@@ -1,37 +1,23 @@
 import { ClaimedTelegramMessage } from '@payreq/contracts';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
 import { completeForm, createWorld } from '@payreq/testing';
-import type { TestApi } from '../testing/harness';
-import { dbKind, skipDb, startTestApi } from '../testing/harness';
-import { resetDatabase } from '../testing/onec';
+import { dbKind, skipDb } from '../testing/harness';
+import { useTestApi } from '../testing/suite';
 import type { TelegramUser } from '../testing/telegram';
-import { botClient, miniAppClient, signLaunch, tma } from '../testing/telegram';
+import { botClient, miniAppClient, registerDealRoom, signLaunch, tma } from '../testing/telegram';
 
 const anna: TelegramUser = { id: 7000000001, first_name: 'Анна', language_code: 'ru' };
 const CHAT = -1001987654321;
 
 /** The bot↔api contract of the outbox: what a claim hands out, and what it never does. */
 describe.skipIf(skipDb)(`the Telegram outbox, as the bot claims it (${dbKind})`, () => {
-  let api: TestApi;
+  const api = useTestApi();
   let token: string;
 
-  beforeAll(async () => {
-    api = await startTestApi();
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
   beforeEach(async () => {
-    await resetDatabase(api.prisma);
     await createWorld(api.prisma);
-    const registered = await botClient(api.url).bot.registerChat.mutate({
-      chat: { id: CHAT, type: 'supergroup', title: 'Сделка' },
-      addedBy: { telegramId: anna.id, name: 'Анна' },
-      botIsAdmin: true,
-    });
-    if (!registered.registered) throw new Error('registration refused');
-    token = registered.launchToken;
+    token = await registerDealRoom(api.url, { id: CHAT, title: 'Сделка', by: anna });
   });
 
   it('hands out each message of the contract with the card to word it: no further call needed', async () => {

@@ -25,3 +25,21 @@ export function useTestApiWithWorld(): { readonly api: TestApi; readonly world: 
   });
   return suite;
 }
+
+/**
+ * One real api on a real database for the file, every table emptied before each test. The
+ * answer is filled in before the file's first test runs: read it inside the tests.
+ */
+export function useTestApi(...start: Parameters<typeof startTestApi>): TestApi {
+  const api = {} as TestApi;
+  beforeAll(async () => {
+    Object.assign(api, await startTestApi(...start));
+  });
+  afterAll(async () => {
+    await (api as Partial<TestApi>).close?.();
+  });
+  beforeEach(async () => {
+    await resetDatabase(api.prisma);
+  });
+  return api;
+}

@@ -74,6 +74,18 @@ const asUser = (user: TelegramUser, launchToken: string) =>
   miniAppClient(stack.api.url, tma(signLaunch(user, launchToken)));
 
 /** The chat's request, filled in and submitted by its agent. */
+/** The platform's copy of a chat message (null until the bot has mirrored it). */
+const savedMessage = (chatId: number, message: { message_id: number }) =>
+  stack.api.prisma.chatMessage.findUnique({
+    where: { chatId_messageId: { chatId: BigInt(chatId), messageId: message.message_id } },
+  });
+
+/** The platform's record of `user` in the chat (their status as the bot last reported it). */
+const membership = (chatId: number, user: TelegramUser) =>
+  stack.api.prisma.chatMember.findUnique({
+    where: { chatId_telegramUserId: { chatId: BigInt(chatId), telegramUserId: BigInt(user.id) } },
+  });
+
 async function requestInChat(
   chat: { chatId: number; launchToken: string },
   by: TelegramUser = anna,
@@ -182,24 +194,12 @@ describe('deal room registration', () => {
     // Olga leaves (service message and, the bot being admin now, a chat_member update): the link stops working for her.
     tg.removeMember(group.id, olga.id);
     await stack.mirrored();
-    expect(
-      await api.prisma.chatMember.findUnique({
-        where: {
-          chatId_telegramUserId: { chatId: BigInt(group.id), telegramUserId: BigInt(olga.id) },
-        },
-      }),
-    ).toMatchObject({ status: 'LEFT' });
+    expect(await membership(group.id, olga)).toMatchObject({ status: 'LEFT' });
     await expect(asUser(olga, launchToken).miniApp.session.query()).rejects.toThrow();
     // A member promoted by the owner is recorded as an admin (chat_member update).
     tg.promote(group.id, ivan.id, { by: anna.id });
     await stack.mirrored();
-    expect(
-      await api.prisma.chatMember.findUnique({
-        where: {
-          chatId_telegramUserId: { chatId: BigInt(group.id), telegramUserId: BigInt(ivan.id) },
-        },
-      }),
-    ).toMatchObject({ status: 'ADMIN' });
+    expect(await membership(group.id, ivan)).toMatchObject({ status: 'ADMIN' });
   });
 
   it('a stranger adds the bot: it says why, leaves, and nothing is registered', async () => {
@@ -317,7 +317,7 @@ describe('mirroring', () => {
   });
 
   it('a file over 20 MB is recorded as too big; a type the deal room does not take is kept without its file', async () => {
-    const { tg, api } = stack;
+    const { tg } = stack;
     const { chatId } = await openDealRoom('Сделка Ландыш');
     const big = tg.sendDocument({
       from: ivan.id,
@@ -333,19 +333,13 @@ describe('mirroring', () => {
       bytes: Buffer.from('MZ\x90\x00binary', 'latin1'),
     });
     await stack.mirrored({ timeoutMs: 15_000 });
-    const bigRow = await api.prisma.chatMessage.findUniqueOrThrow({
-      where: { chatId_messageId: { chatId: BigInt(chatId), messageId: big.message_id } },
-    });
-    expect(bigRow).toMatchObject({
+    expect(await savedMessage(chatId, big)).toMatchObject({
       kind: 'document',
       fileTooBig: true,
       assetId: null,
       text: 'Архив сканов.zip',
     });
-    const exeRow = await api.prisma.chatMessage.findUniqueOrThrow({
-      where: { chatId_messageId: { chatId: BigInt(chatId), messageId: exe.message_id } },
-    });
-    expect(exeRow).toMatchObject({
+    expect(await savedMessage(chatId, exe)).toMatchObject({
       kind: 'document',
       fileTooBig: false,
       assetId: null,
@@ -454,13 +448,7 @@ describe('mirroring', () => {
     expect(rows[20]!.asset?.sha256).toBe(sha256(photoBytes));
     expect(rows[21]).toMatchObject({ kind: 'service' });
     expect(rows.at(-1)).toMatchObject({ text: 'Ольга 10', authorName: 'Ольга' });
-    expect(
-      await api.prisma.chatMember.findUnique({
-        where: {
-          chatId_telegramUserId: { chatId: BigInt(chatId), telegramUserId: BigInt(olga.id) },
-        },
-      }),
-    ).toMatchObject({ status: 'MEMBER' });
+    expect(await membership(chatId, olga)).toMatchObject({ status: 'MEMBER' });
   });
 
   it('a run the api refuses as a whole (a proxy’s body limit) is saved one message at a time', async () => {
@@ -522,16 +510,8 @@ describe('mirroring', () => {
       },
     );
     // Messages keep the id they were written under; the new ones are under the supergroup's.
-    expect(
-      await api.prisma.chatMessage.findUnique({
-        where: { chatId_messageId: { chatId: BigInt(chatId), messageId: before.message_id } },
-      }),
-    ).toMatchObject({ text: 'До миграции' });
-    expect(
-      await api.prisma.chatMessage.findUnique({
-        where: { chatId_messageId: { chatId: BigInt(supergroup.id), messageId: after.message_id } },
-      }),
-    ).toMatchObject({ text: 'После миграции' });
+    expect(await savedMessage(chatId, before)).toMatchObject({ text: 'До миграции' });
+    expect(await savedMessage(supergroup.id, after)).toMatchObject({ text: 'После миграции' });
     // The old button still opens the same deal room, now the supergroup.
     const session = await asUser(ivan, launchToken).miniApp.session.query();
     expect(session.chat?.id).toBe(supergroup.id);
@@ -939,10 +919,7 @@ describe('stopping', () => {
       await next.start();
       stack.active = next;
       const row = await eventually(
-        async () =>
-          (await api.prisma.chatMessage.findUnique({
-            where: { chatId_messageId: { chatId: BigInt(chatId), messageId: message.message_id } },
-          })) ?? undefined,
+        async () => (await savedMessage(chatId, message)) ?? undefined,
         'the message after the restart',
       );
       expect(row.text).toBe('Перед остановкой бота');
@@ -957,7 +934,7 @@ describe('stopping', () => {
 
 describe('webhook mode', () => {
   it('receives updates on its webhook with the secret token, and refuses calls without it', async () => {
-    const { tg, api, token } = stack;
+    const { tg, token } = stack;
     await stack.app.stop('switching to webhook');
     const port = await freePort();
     const secret = 'webhook-secret-for-tests-0123456789';
@@ -992,10 +969,7 @@ describe('webhook mode', () => {
       const { chatId } = await openDealRoom('Сделка Гвоздика');
       const message = tg.sendText({ from: ivan.id, chat: chatId, text: 'Через webhook' });
       await eventually(
-        async () =>
-          (await api.prisma.chatMessage.findUnique({
-            where: { chatId_messageId: { chatId: BigInt(chatId), messageId: message.message_id } },
-          })) ?? undefined,
+        async () => (await savedMessage(chatId, message)) ?? undefined,
         'the message through the webhook',
       );
     } finally {

@@ -221,18 +221,22 @@ describe('polling mode: the ops listener (OPS_PORT)', () => {
     ).toBe(1);
   });
 
+  /** The first /healthz answer with `status`, within 10 s. */
+  const healthOnce = (status: number, what: string) =>
+    eventually(
+      async () => {
+        const answer = await health();
+        return answer.status === status ? answer : undefined;
+      },
+      what,
+      10_000,
+    );
+
   it('/healthz turns 503 while the api is failing, and 200 again when it is back', async () => {
     const { proxy } = stack;
     proxy.down = true; // the api answers 503 to everything, as when restarting
     try {
-      const down = await eventually(
-        async () => {
-          const answer = await health();
-          return answer.status === 503 ? answer : undefined;
-        },
-        '/healthz to say the api is failing',
-        10_000,
-      );
+      const down = await healthOnce(503, '/healthz to say the api is failing');
       expect(down.body.status).toBe('unhealthy');
       expect(down.body.state).toBe('running');
       expect(down.body.api.failingSince).not.toBeNull();
@@ -246,14 +250,7 @@ describe('polling mode: the ops listener (OPS_PORT)', () => {
     } finally {
       proxy.down = false;
     }
-    const up = await eventually(
-      async () => {
-        const answer = await health();
-        return answer.status === 200 ? answer : undefined;
-      },
-      '/healthz to recover',
-      10_000,
-    );
+    const up = await healthOnce(200, '/healthz to recover');
     expect(up.body).toMatchObject({ status: 'ok', api: { failingSince: null }, problems: [] });
   });
 });

@@ -1,50 +1,18 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { build } from 'vite';
 
+import { setUpFrontEnd } from '@payreq/testing/builds';
+
+export { chromiumPath } from '@payreq/testing/builds';
 export const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const distDir = path.join(appDir, 'dist');
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
 
 /** Builds the Mini App unless `dist/` is newer than every source (turbo usually built it just before). */
-export default async function setup(): Promise<void> {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `Chromium not found at ${chromiumPath}: install Debian's package (apt-get install chromium). ` +
-        'The tests never download a browser.',
-    );
-  }
-  const index = path.join(distDir, 'index.html');
-  const sources = Math.max(
-    newestMtime(path.join(appDir, 'src')),
-    newestMtime(path.join(appDir, 'dev')),
-    statSync(path.join(appDir, 'index.html')).mtimeMs,
-    statSync(path.join(appDir, 'vite.config.ts')).mtimeMs,
-  );
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  // The production build, as `vite build` makes it: vitest runs with NODE_ENV=test, which
-  // would otherwise give React's development build (and the development launch mock).
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    await build({
-      root: appDir,
-      configFile: path.join(appDir, 'vite.config.ts'),
-      mode: 'production',
-      logLevel: 'warn',
-    });
-  } finally {
-    process.env.NODE_ENV = nodeEnv;
-  }
-}
+export default (): Promise<void> =>
+  setUpFrontEnd(build, appDir, [
+    path.join(appDir, 'dev'),
+    // The shared components and words the Mini App imports.
+    path.join(appDir, '../../packages/ui/src'),
+  ]);

@@ -6,6 +6,8 @@ import { botClient, miniAppClient, signLaunch, tma } from '@payreq/api/testing/t
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { completeForm, telegramPeople } from '@payreq/testing';
+
 import { distDir } from './global-setup';
 import type { MiniAppSession, TelegramUser, Theme } from './telegram-client';
 import { launchChromium, openMiniApp } from './telegram-client';
@@ -16,42 +18,15 @@ import { launchChromium, openMiniApp } from './telegram-client';
  * Telegram launches it. 1C's side is simulated in the database.
  */
 
-const anna: TelegramUser = {
-  id: 7000000001,
-  first_name: 'Анна',
-  last_name: 'Смирнова',
-  language_code: 'ru',
-};
+/** The bank's agent and the client, as Telegram knows them. */
+const { anna, ivan } = telegramPeople;
 const boris: TelegramUser = { id: 7000000002, first_name: 'Boris', language_code: 'en' };
-const ivan: TelegramUser = {
-  id: 5000000001,
-  first_name: 'Иван',
-  last_name: 'Петров',
-  language_code: 'ru',
-};
 
 const CHAT_A = -1001000000001;
 const CHAT_B = -1001000000002;
 
-const form = {
-  payerName: 'ООО «Ромашка»',
-  payerTaxId: '7707083893',
-  direction: 'OUTGOING',
-  amount: '1 250 000,00',
-  currency: 'CNY',
-  clientCurrency: 'RUB',
-  desiredDate: '2026-12-15',
-  beneficiaryName: 'Shenzhen Flower Trading Co., Ltd.',
-  beneficiaryCountry: 'CN',
-  beneficiaryAddress: 'No. 1 Flower Road, Shenzhen',
-  beneficiaryBankName: 'Bank of China Shenzhen Branch',
-  beneficiarySwift: 'BKCHCNBJ45A',
-  beneficiaryAccount: '6217000010012345678',
-  purpose: 'Оплата по контракту 15/2026 за оборудование',
-  contractNumber: '15/2026',
-  contractDate: '2026-10-01',
-  invoiceNumber: 'INV-2026-0042',
-};
+/** The complete form as a person types it: the amount grouped with a decimal comma, a desired date. */
+const form = { ...completeForm, amount: '1 250 000,00', desiredDate: '2026-12-15' };
 
 const spaces = (text: string | null) => (text ?? '').replace(/\s+/g, ' ').trim();
 

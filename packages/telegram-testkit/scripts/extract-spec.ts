@@ -8,21 +8,9 @@ import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-interface SpecField {
-  name: string;
-  types: string[];
-  required: boolean;
-  description: string;
-}
-interface SpecEntry {
-  name: string;
-  href: string;
-  description?: string[];
-  fields?: SpecField[];
-  returns?: string[];
-  subtypes?: string[];
-  subtype_of?: string[];
-}
+import type { SpecEntry } from '../src/spec-check';
+
+/** Upstream's whole file; the copy keeps its version and date and the entries below. */
 interface Spec {
   version: string;
   release_date: string;

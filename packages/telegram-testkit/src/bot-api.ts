@@ -886,18 +886,7 @@ export class BotApi {
     const b = button as InlineKeyboardButton & Record<string, unknown>;
     if (typeof b.text !== 'string')
       throw badRequest('can\'t parse inline keyboard button: Field "text" must be of type String');
-    const actions = [
-      'url',
-      'callback_data',
-      'web_app',
-      'login_url',
-      'switch_inline_query',
-      'switch_inline_query_current_chat',
-      'switch_inline_query_chosen_chat',
-      'copy_text',
-      'callback_game',
-      'pay',
-    ].filter((k) => b[k] !== undefined);
+    const actions = INLINE_BUTTON_ACTIONS.filter((k) => b[k] !== undefined);
     if (actions.length === 0)
       throw badRequest(
         "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard",
@@ -1047,10 +1036,8 @@ export class BotApi {
   }
 }
 
-const INLINE_BUTTON_FIELDS = [
-  'text',
-  'icon_custom_emoji_id',
-  'style',
+/** What an inline button does: exactly one of these must be set. */
+const INLINE_BUTTON_ACTIONS = [
   'url',
   'callback_data',
   'web_app',
@@ -1062,6 +1049,8 @@ const INLINE_BUTTON_FIELDS = [
   'callback_game',
   'pay',
 ];
+
+const INLINE_BUTTON_FIELDS = ['text', 'icon_custom_emoji_id', 'style', ...INLINE_BUTTON_ACTIONS];
 
 /** The keyboard as Telegram echoes it in Message.reply_markup: known fields only, empty rows dropped. */
 function sanitizeInlineKeyboard(markup: InlineKeyboardMarkup): InlineKeyboardMarkup {

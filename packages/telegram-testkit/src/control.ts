@@ -557,49 +557,39 @@ route(
   },
 );
 
-route(
-  'POST',
-  '/chats/:chat/messages/:id/edit',
-  '{from?, text} a user edits their message',
-  ({ server, path, body }) => {
-    const input = schemas.edit.parse(body);
+/** A route on one message of a chat: the body, with the chat and the message id, to `act`. */
+function messageRoute<Input extends Record<string, unknown>>(
+  action: string,
+  help: string,
+  schema: z.ZodType<Input>,
+  act: (server: TelegramTestServer, input: Input & { chat: ChatRef; messageId: number }) => object,
+): void {
+  route('POST', `/chats/:chat/messages/:id/${action}`, help, ({ server, path, body }) => {
+    const input = schema.parse(body);
     return ok({
       ok: true,
-      message: server.editText(
+      ...act(
+        server,
         withoutUndefined({ ...input, chat: chatParam(path), messageId: Number(path.id) }),
       ),
     });
-  },
-);
+  });
+}
 
-route(
-  'POST',
-  '/chats/:chat/messages/:id/press',
+messageRoute('edit', '{from?, text} a user edits their message', schemas.edit, (server, input) => ({
+  message: server.editText(input),
+}));
+messageRoute(
+  'press',
   '{from, data? | text?} press a callback button',
-  ({ server, path, body }) => {
-    const input = schemas.press.parse(body);
-    return ok({
-      ok: true,
-      ...server.pressButton(
-        withoutUndefined({ ...input, chat: chatParam(path), messageId: Number(path.id) }),
-      ),
-    });
-  },
+  schemas.press,
+  (server, input) => server.pressButton(input),
 );
-
-route(
-  'POST',
-  '/chats/:chat/messages/:id/open-web-app',
+messageRoute(
+  'open-web-app',
   '{from, text?, platform?} press a web_app button',
-  ({ server, path, body }) => {
-    const input = schemas.openWebApp.parse(body);
-    return ok({
-      ok: true,
-      ...server.openWebAppButton(
-        withoutUndefined({ ...input, chat: chatParam(path), messageId: Number(path.id) }),
-      ),
-    });
-  },
+  schemas.openWebApp,
+  (server, input) => server.openWebAppButton(input),
 );
 
 /** A route where a user sends a file of one kind Telegram has, its bytes given or generated. */

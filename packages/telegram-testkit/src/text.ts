@@ -218,6 +218,30 @@ interface MdOpen {
   sourceIndex: number;
 }
 
+/**
+ * MarkdownV2 text from `from` up to `closer` (code, pre, a link's URL): the text with its
+ * escapes undone, the index past the closer, and whether the closer was found.
+ */
+function readEscapedUntil(
+  source: string,
+  from: number,
+  closer: string,
+): { text: string; end: number; closed: boolean } {
+  let text = '';
+  let j = from;
+  while (j < source.length) {
+    if (source[j] === '\\' && j + 1 < source.length) {
+      text += source[j + 1];
+      j += 2;
+      continue;
+    }
+    if (source.startsWith(closer, j)) return { text, end: j + closer.length, closed: true };
+    text += source[j];
+    j += 1;
+  }
+  return { text, end: j, closed: false };
+}
+
 export function parseMarkdownV2(source: string): FormattedText {
   let out = '';
   const entities: MessageEntity[] = [];
@@ -281,53 +305,26 @@ export function parseMarkdownV2(source: string): FormattedText {
           j = lineEnd + 1;
         }
         const start = out.length;
-        let closed = false;
-        while (j < source.length) {
-          if (source[j] === '\\' && j + 1 < source.length) {
-            out += source[j + 1];
-            j += 2;
-            continue;
-          }
-          if (source.startsWith('```', j)) {
-            closed = true;
-            j += 3;
-            break;
-          }
-          out += source[j];
-          j += 1;
-        }
-        if (!closed)
+        const body = readEscapedUntil(source, j, '```');
+        if (!body.closed)
           throw parseError(`Can't find end of Pre entity at byte offset ${byteOffset(source, i)}`);
+        out += body.text;
         if (out.length > start) {
           const entity: MessageEntity = { type: 'pre', offset: start, length: out.length - start };
           if (language !== undefined) entity.language = language;
           entities.push(entity);
         }
-        i = j;
+        i = body.end;
         continue;
       }
-      let j = i + 1;
       const start = out.length;
-      let closed = false;
-      while (j < source.length) {
-        if (source[j] === '\\' && j + 1 < source.length) {
-          out += source[j + 1];
-          j += 2;
-          continue;
-        }
-        if (source[j] === '`') {
-          closed = true;
-          j += 1;
-          break;
-        }
-        out += source[j];
-        j += 1;
-      }
-      if (!closed)
+      const body = readEscapedUntil(source, i + 1, '`');
+      if (!body.closed)
         throw parseError(`Can't find end of Code entity at byte offset ${byteOffset(source, i)}`);
+      out += body.text;
       if (out.length > start)
         entities.push({ type: 'code', offset: start, length: out.length - start });
-      i = j;
+      i = body.end;
       continue;
     }
     if (c === '*') {
@@ -368,23 +365,7 @@ export function parseMarkdownV2(source: string): FormattedText {
           `Can't find end of ${top.name} entity at byte offset ${byteOffset(source, top.sourceIndex)}`,
         );
       }
-      let j = i + 2;
-      let url = '';
-      let closed = false;
-      while (j < source.length) {
-        if (source[j] === '\\' && j + 1 < source.length) {
-          url += source[j + 1];
-          j += 2;
-          continue;
-        }
-        if (source[j] === ')') {
-          closed = true;
-          j += 1;
-          break;
-        }
-        url += source[j];
-        j += 1;
-      }
+      const { text: url, end, closed } = readEscapedUntil(source, i + 2, ')');
       if (!closed) {
         throw parseError(
           `Can't find end of ${top.name} entity at byte offset ${byteOffset(source, top.sourceIndex)}`,
@@ -410,7 +391,7 @@ export function parseMarkdownV2(source: string): FormattedText {
           });
         }
       }
-      i = j;
+      i = end;
       continue;
     }
     if (MDV2_RESERVED.has(c)) {

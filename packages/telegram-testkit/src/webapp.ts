@@ -53,14 +53,12 @@ export interface InitDataParams {
 }
 
 /** Builds the WebAppUser JSON from a Bot API user, in Telegram's field order. */
-export function toInitDataUser(user: {
-  id: number;
-  first_name: string;
-  last_name?: string;
-  username?: string;
-  language_code?: string;
-  is_premium?: boolean;
-}): InitDataUser {
+export function toInitDataUser(
+  user: Pick<
+    InitDataUser,
+    'id' | 'first_name' | 'last_name' | 'username' | 'language_code' | 'is_premium'
+  >,
+): InitDataUser {
   const out: InitDataUser = { id: user.id, first_name: user.first_name };
   if (user.last_name !== undefined) out.last_name = user.last_name;
   if (user.username !== undefined) out.username = user.username;

@@ -639,51 +639,48 @@ export class TelegramWorld {
   }
 
   sendPhoto(input: UserMessageBase & PhotoInput): Message {
-    const { chat, from } = this.resolveUserChat(input.from, input.chat);
-    const content: Omit<Message, 'message_id' | 'date' | 'chat' | 'from'> = {
-      photo: this.makePhoto(input),
-    };
-    this.addCaption(content, input.caption);
-    if (input.mediaGroupId !== undefined) content.media_group_id = input.mediaGroupId;
-    return this.post(chat, from, content, input.replyTo);
+    return this.postMedia(input, () => ({ photo: this.makePhoto(input) }));
   }
 
   /** Any bytes; a file above 20 MB is recorded by size (bytes are not kept). */
   sendDocument(input: UserMessageBase & DocumentInput): Message {
-    const { chat, from } = this.resolveUserChat(input.from, input.chat);
-    const content: Omit<Message, 'message_id' | 'date' | 'chat' | 'from'> = {
-      document: this.makeDocument(input),
-    };
-    this.addCaption(content, input.caption);
-    if (input.mediaGroupId !== undefined) content.media_group_id = input.mediaGroupId;
-    return this.post(chat, from, content, input.replyTo);
+    return this.postMedia(input, () => ({ document: this.makeDocument(input) }));
   }
 
   sendVoice(input: UserMessageBase & VoiceInput): Message {
-    const { chat, from } = this.resolveUserChat(input.from, input.chat);
-    const file = this.state.createFile({
-      kind: 'voice',
-      ...this.bytesAndSize(input),
-      mimeType: input.mimeType ?? 'audio/ogg',
-      extension: 'oga',
+    // A voice message is never part of an album.
+    return this.postMedia({ ...input, mediaGroupId: undefined }, () => {
+      const file = this.state.createFile({
+        kind: 'voice',
+        ...this.bytesAndSize(input),
+        mimeType: input.mimeType ?? 'audio/ogg',
+        extension: 'oga',
+      });
+      const voice = {
+        file_id: file.fileId,
+        file_unique_id: file.uniqueId,
+        duration: input.duration ?? 3,
+        mime_type: file.mimeType ?? 'audio/ogg',
+        file_size: file.size,
+      };
+      return { voice };
     });
-    const voice = {
-      file_id: file.fileId,
-      file_unique_id: file.uniqueId,
-      duration: input.duration ?? 3,
-      mime_type: file.mimeType ?? 'audio/ogg',
-      file_size: file.size,
-    };
-    const content: Omit<Message, 'message_id' | 'date' | 'chat' | 'from'> = { voice };
-    this.addCaption(content, input.caption);
-    return this.post(chat, from, content, input.replyTo);
   }
 
   sendVideo(input: UserMessageBase & VideoInput): Message {
+    return this.postMedia(input, () => ({ video: this.makeVideo(input) }));
+  }
+
+  /**
+   * A user's file message: `media` is made once the sender and the chat are known to be
+   * there, then the caption and the album are added.
+   */
+  private postMedia(
+    input: UserMessageBase & { caption?: string },
+    media: () => Omit<Message, 'message_id' | 'date' | 'chat' | 'from'>,
+  ): Message {
     const { chat, from } = this.resolveUserChat(input.from, input.chat);
-    const content: Omit<Message, 'message_id' | 'date' | 'chat' | 'from'> = {
-      video: this.makeVideo(input),
-    };
+    const content = media();
     this.addCaption(content, input.caption);
     if (input.mediaGroupId !== undefined) content.media_group_id = input.mediaGroupId;
     return this.post(chat, from, content, input.replyTo);

@@ -51,6 +51,28 @@ describe('parse_mode and automatic entities', () => {
     );
   });
 
+  it('reads MarkdownV2 code, pre and link URLs up to their closer, escapes undone', () => {
+    expect(
+      formatText('`a\\`b` ```json\n{"x":1}\n``` [l](https://e.com/\\)x)', 'MarkdownV2'),
+    ).toEqual({
+      text: 'a`b {"x":1}\n l',
+      entities: [
+        { type: 'code', offset: 0, length: 3 },
+        { type: 'pre', offset: 4, length: 8, language: 'json' },
+        { type: 'text_link', offset: 13, length: 1, url: 'https://e.com/)x' },
+      ],
+    });
+    expect(() => formatText('x `open', 'MarkdownV2')).toThrow(
+      "Can't find end of Code entity at byte offset 2",
+    );
+    expect(() => formatText('```open', 'MarkdownV2')).toThrow(
+      "Can't find end of Pre entity at byte offset 0",
+    );
+    expect(() => formatText('[l](https://e.com', 'MarkdownV2')).toThrow(
+      "Can't find end of TextUrl entity at byte offset 0",
+    );
+  });
+
   it('parses legacy Markdown', () => {
     expect(formatText('*bold* _it_ `c` [l](https://e.com) 1.5-2', 'Markdown')).toEqual({
       text: 'bold it c l 1.5-2',

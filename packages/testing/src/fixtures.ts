@@ -46,6 +46,16 @@ export const emptyFields: PaymentRequestFields = {
 /** `completeForm` as the stored record the domain rules read: the fields it leaves out are empty. */
 export const completeFields: PaymentRequestFields = { ...emptyFields, ...completeForm };
 
+/** An offer as 1C's operator enters it in the emulator: 1C computes it, the platform takes it. */
+export const operatorOffer = {
+  rate: '12.85',
+  feePercent: '1.5',
+  fixedFee: '50.00',
+  settlementDays: 3,
+  validUntil: '2030-12-31T18:00:00',
+  comment: 'Курс на сегодня',
+};
+
 export const offerTerms = (total: string) => ({
   rate: '12.8456',
   feePercent: '1.5',

@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+
 import { sign } from '@tma.js/init-data-node';
 
 /** Test credentials: the bot token Mini App init data is signed with in every suite. */
@@ -38,6 +40,33 @@ export function signLaunch(
     options.botToken ?? TEST_BOT_TOKEN,
     options.authDate ?? new Date(),
   );
+}
+
+/**
+ * Init data as Telegram clients older than Bot API 8.0 sign it: the HMAC alone, with no
+ * `signature` field (which signLaunch's library always adds).
+ */
+export function signLaunchHmacOnly(
+  user: TelegramUser,
+  startParam: string,
+  options: { botToken?: string; chatInstance?: string } = {},
+): string {
+  const params = new URLSearchParams({
+    auth_date: String(Math.floor(Date.now() / 1000)),
+    ...(options.chatInstance !== undefined ? { chat_instance: options.chatInstance } : {}),
+    chat_type: 'supergroup',
+    start_param: startParam,
+    user: JSON.stringify(user),
+  });
+  const check = [...params.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, value]) => `${key}=${value}`)
+    .join('\n');
+  const secret = createHmac('sha256', 'WebAppData')
+    .update(options.botToken ?? TEST_BOT_TOKEN)
+    .digest();
+  params.set('hash', createHmac('sha256', secret).update(check).digest('hex'));
+  return params.toString();
 }
 
 /** The `Authorization` header of a Mini App call. */

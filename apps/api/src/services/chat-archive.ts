@@ -1,5 +1,5 @@
 import type { ChatArchiveMessage, ChatArchivePage, DocumentKind } from '@payreq/contracts';
-import { chatIdToWire, telegramKinds } from '@payreq/contracts';
+import { ChatMessageKind, chatIdToWire, telegramKinds } from '@payreq/contracts';
 import type { Actor } from '@payreq/domain';
 import { chatFileRefusal } from '@payreq/domain';
 import type { Prisma } from '@payreq/db';
@@ -15,17 +15,8 @@ import { enqueueOutbox } from './outbox';
 import { containsAnySpelling } from './portal-list';
 import { toDocumentView } from './views';
 
-/** Kinds of message that carry a file. */
-const fileKinds = new Set([
-  'photo',
-  'document',
-  'voice',
-  'video',
-  'video_note',
-  'audio',
-  'animation',
-  'sticker',
-]);
+/** Kinds of message that carry a file: all but text, service messages and the unknown rest. */
+const fileKinds = new Set<string>(ChatMessageKind.exclude(['text', 'service', 'other']).options);
 
 /** A request's deal room as the caller may read it: every id the chat had, and the caller's access. */
 async function archiveOf(db: Db, actor: Actor, requestId: string) {

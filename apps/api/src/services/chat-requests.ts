@@ -9,19 +9,19 @@ import type {
 } from '@payreq/contracts';
 import { chatIdToWire, telegramKinds } from '@payreq/contracts';
 import { agentForChatRequest, permissionsWithoutRequest } from '@payreq/domain';
-import type { Prisma } from '@payreq/db';
 
 import type { TelegramLaunch } from '../auth/telegram';
 import { AppError, forbidden } from '../errors';
 import type { BoundChat } from './chats';
-import { historyActorOf, recordHistory } from './history';
+import { historyActorOf } from './history';
 import { enqueueOutbox } from './outbox';
+import { agentInfo, clientInfo } from './users';
 import type { ServiceContext } from './requests';
 import {
   changePaymentStatus,
   changeStatus,
+  createDraft,
   loadRequestView,
-  patchToData,
   updateLoadedFields,
   viewOf,
 } from './requests';
@@ -81,16 +81,7 @@ export async function userInfo(
       known?.kind === 'agent' && known.agentId === actor.agentId
         ? known.tenant
         : await ctx.db.tenant.findUniqueOrThrow({ where: { id: actor.tenantId } });
-    return {
-      userId: actor.userId,
-      telegramId: actor.telegramId,
-      name: actor.name,
-      role: 'AGENT',
-      tenant: { id: tenant.id, name: tenant.name, isMaster: tenant.isMaster },
-      agentId: actor.agentId,
-      settings,
-      permissions,
-    };
+    return agentInfo(actor, tenant, settings, permissions);
   }
   if (actor.kind === 'user') {
     const user =
@@ -100,18 +91,7 @@ export async function userInfo(
             where: { id: actor.userId },
             include: { tenant: true },
           });
-    return {
-      userId: user.id,
-      telegramId: actor.telegramId,
-      name: user.name,
-      role: user.role,
-      tenant: user.tenant
-        ? { id: user.tenant.id, name: user.tenant.name, isMaster: user.tenant.isMaster }
-        : null,
-      agentId: null,
-      settings,
-      permissions,
-    };
+    return clientInfo(actor, user, settings, permissions);
   }
   throw forbidden();
 }
@@ -158,24 +138,13 @@ export async function saveChatRequest(
   try {
     return await transaction(ctx.db, async (tx) => {
       const agent = await tx.agent.findUniqueOrThrow({ where: { id: agentId } });
-      const created = await tx.paymentRequest.create({
-        data: {
-          ...(patchToData(input.fields) as Prisma.PaymentRequestUncheckedCreateInput),
-          tenantId: agent.tenantId,
-          source: 'TELEGRAM',
-          telegramChatId: chat.chatId,
-          agentId,
-          clientUserId: actor.kind === 'user' ? actor.userId : null,
-          status: 'DRAFT',
-        },
+      const created = await createDraft(tx, actor, input.fields, ctx.now(), {
+        tenantId: agent.tenantId,
+        source: 'TELEGRAM',
+        telegramChatId: chat.chatId,
+        agentId,
+        clientUserId: actor.kind === 'user' ? actor.userId : null,
       });
-      await recordHistory(
-        tx,
-        created.id,
-        actor,
-        [{ field: 'created', from: null, to: 'DRAFT' }],
-        ctx.now(),
-      );
       const loaded = await loadRequestView(tx, actor, { id: created.id }, chat);
       if (!loaded) throw noRequestYet();
       // The group hears that its request exists (the bot posts it in the chat's language).

@@ -31,11 +31,19 @@ export function actorRef(actor: Actor): {
 
 /** Who caused a change, as the words of a history entry or a group message name them. */
 export function historyActorOf(actor: Actor): HistoryActor {
-  switch (actor.kind) {
+  return historyActorNamed(actor.kind, actor.name);
+}
+
+/**
+ * The same from a stored actor kind (the platform's own: user, agent, onec, …) and name:
+ * people are named, 1C and the system are not.
+ */
+export function historyActorNamed(kind: string, name: string | null): HistoryActor {
+  switch (kind) {
     case 'user':
-      return { kind: 'client', name: actor.name };
+      return { kind: 'client', name };
     case 'agent':
-      return { kind: 'agent', name: actor.name };
+      return { kind: 'agent', name };
     case 'onec':
       return { kind: 'onec', name: null };
     default:

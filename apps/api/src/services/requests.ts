@@ -45,6 +45,25 @@ export interface ServiceContext {
   now: () => Date;
 }
 
+/** A new draft: the form's `fields`, the request's own columns `data`, and its "created" entry. */
+export async function createDraft(
+  tx: Tx,
+  actor: Actor,
+  fields: PaymentRequestPatch,
+  at: Date,
+  data: Omit<Prisma.PaymentRequestUncheckedCreateInput, 'status'>,
+): Promise<{ id: string }> {
+  const created = await tx.paymentRequest.create({
+    data: {
+      ...(patchToData(fields) as Prisma.PaymentRequestUncheckedCreateInput),
+      ...data,
+      status: 'DRAFT',
+    },
+  });
+  await recordHistory(tx, created.id, actor, [{ field: 'created', from: null, to: 'DRAFT' }], at);
+  return created;
+}
+
 /** The stored columns for a validated patch (null clears a field). */
 export function patchToData(patch: PaymentRequestPatch): Prisma.PaymentRequestUpdateInput {
   const data: Record<string, unknown> = {};
@@ -193,24 +212,13 @@ export async function createStandardRequest(
   assertOffersDeadline(deadline, now);
   return transaction(ctx.db, async (tx) => {
     const companyId = await companyFiledFor(tx, actor, input.companyId);
-    const created = await tx.paymentRequest.create({
-      data: {
-        ...(patchToData(input.fields) as Prisma.PaymentRequestUncheckedCreateInput),
-        tenantId: companyId,
-        source: input.source,
-        clientUserId: actor.kind === 'user' ? actor.userId : null,
-        filedByAgentId: actor.kind === 'agent' ? actor.agentId : null,
-        offersDeadline: deadline,
-        status: 'DRAFT',
-      },
+    const created = await createDraft(tx, actor, input.fields, now, {
+      tenantId: companyId,
+      source: input.source,
+      clientUserId: actor.kind === 'user' ? actor.userId : null,
+      filedByAgentId: actor.kind === 'agent' ? actor.agentId : null,
+      offersDeadline: deadline,
     });
-    await recordHistory(
-      tx,
-      created.id,
-      actor,
-      [{ field: 'created', from: null, to: 'DRAFT' }],
-      now,
-    );
     return currentView(tx, actor, created.id);
   });
 }

@@ -24,156 +24,80 @@ import type { RequestViewRow } from './views';
  * a JSON number and loses digits (prisma/prisma#25639), so it is not used here: decimals
  * and big integers travel as text.
  *
- * Each model's column list is typed against the model (`Columns<Model>`), so a column added
- * to the schema fails the type check here until it is read.
+ * Each model's columns come from Prisma's list of its scalar fields, and the ones that do not
+ * travel as they are (dates, decimals, big integers) are named by hand: the type demands
+ * exactly those (`Revived<Model>`), so a date, decimal or big integer column added to the
+ * schema fails the type check here until it is read.
  */
 
 /** How a column travels in the JSON: as is (text, number, boolean, enum, JSON), or as text to revive. */
 type Kind = 'value' | 'date' | 'decimal' | 'bigint';
-type Columns<Model> = { readonly [Field in keyof Required<Model>]: Kind };
+type KindOf<Value> =
+  NonNullable<Value> extends Date
+    ? 'date'
+    : NonNullable<Value> extends Prisma.Decimal
+      ? 'decimal'
+      : NonNullable<Value> extends bigint
+        ? 'bigint'
+        : 'value';
+/** The model's columns that are revived from text, each with its kind. */
+type Revived<Model> = {
+  [Field in keyof Model as KindOf<Model[Field]> extends 'value' ? never : Field]-?: KindOf<
+    Model[Field]
+  >;
+};
 
-const tenantColumns = {
-  id: 'value',
-  name: 'value',
-  isMaster: 'value',
-  inHouseVisibility: 'value',
-  taxId: 'value',
-  kpp: 'value',
-  createdAt: 'date',
-} as const satisfies Columns<Tenant>;
+/** Every scalar field of a model with the kind it travels as. */
+function columnsOf<Model>(
+  fields: { readonly [Field in keyof Required<Model>]: Field },
+  revived: Revived<Model>,
+): Record<string, Kind> {
+  const kinds: Record<string, Kind> = revived;
+  return Object.fromEntries(Object.keys(fields).map((field) => [field, kinds[field] ?? 'value']));
+}
 
-const agentColumns = {
-  id: 'value',
-  tenantId: 'value',
-  name: 'value',
+const tenantColumns = columnsOf<Tenant>(Prisma.TenantScalarFieldEnum, { createdAt: 'date' });
+const agentColumns = columnsOf<Agent>(Prisma.AgentScalarFieldEnum, {
   telegramId: 'bigint',
-  active: 'value',
-  isAdmin: 'value',
-  managedBy: 'value',
   createdAt: 'date',
   updatedAt: 'date',
-} as const satisfies Columns<Agent>;
-
-const userColumns = {
-  id: 'value',
+});
+const userColumns = columnsOf<User>(Prisma.UserScalarFieldEnum, {
   telegramId: 'bigint',
-  name: 'value',
-  tenantId: 'value',
-  role: 'value',
-  locale: 'value',
-  settings: 'value',
   createdAt: 'date',
   updatedAt: 'date',
-} as const satisfies Columns<User>;
-
-const chatColumns = {
+});
+const chatColumns = columnsOf<TelegramChat>(Prisma.TelegramChatScalarFieldEnum, {
   id: 'bigint',
-  title: 'value',
-  type: 'value',
-  agentId: 'value',
   migratedToChatId: 'bigint',
-  botIsAdmin: 'value',
-  botReadsAll: 'value',
-  locale: 'value',
   createdAt: 'date',
   updatedAt: 'date',
-} as const satisfies Columns<TelegramChat>;
-
-const requestColumns = {
-  id: 'value',
-  number: 'value',
-  tenantId: 'value',
-  source: 'value',
+});
+const requestColumns = columnsOf<PaymentRequest>(Prisma.PaymentRequestScalarFieldEnum, {
   telegramChatId: 'bigint',
-  agentId: 'value',
-  clientUserId: 'value',
-  filedByAgentId: 'value',
-  status: 'value',
-  paymentStatus: 'value',
   offersDeadline: 'date',
-  payerName: 'value',
-  payerTaxId: 'value',
-  direction: 'value',
   amount: 'decimal',
-  currency: 'value',
-  clientCurrency: 'value',
-  beneficiaryName: 'value',
-  beneficiaryCountry: 'value',
-  beneficiaryAddress: 'value',
-  beneficiaryBankName: 'value',
-  beneficiarySwift: 'value',
-  beneficiaryAccount: 'value',
-  purpose: 'value',
-  contractNumber: 'value',
-  contractDate: 'value',
-  invoiceNumber: 'value',
-  desiredDate: 'value',
-  comment: 'value',
-  onecRef: 'value',
-  onecUrl: 'value',
-  version: 'value',
-  fieldsVersion: 'value',
   createdAt: 'date',
   updatedAt: 'date',
-} as const satisfies Columns<PaymentRequest>;
-
-const offerColumns = {
-  id: 'value',
-  requestId: 'value',
-  agentId: 'value',
+});
+const offerColumns = columnsOf<Offer>(Prisma.OfferScalarFieldEnum, {
   rate: 'decimal',
   feePercent: 'decimal',
   fixedFee: 'decimal',
   totalToPay: 'decimal',
-  settlementDays: 'value',
   validUntil: 'date',
-  comment: 'value',
-  source: 'value',
-  status: 'value',
-  onecRef: 'value',
   createdAt: 'date',
   updatedAt: 'date',
-} as const satisfies Columns<Offer>;
-
-const documentColumns = {
-  id: 'value',
-  requestId: 'value',
-  kind: 'value',
-  fileName: 'value',
-  mime: 'value',
-  size: 'value',
-  sha256: 'value',
-  assetId: 'value',
-  source: 'value',
-  onecId: 'value',
-  telegramMessageId: 'value',
-  createdAt: 'date',
-} as const satisfies Columns<Document>;
-
-const documentRequestColumns = {
-  id: 'value',
-  requestId: 'value',
-  kind: 'value',
-  requestedBy: 'value',
-  state: 'value',
-  documentId: 'value',
-  error: 'value',
+});
+const documentColumns = columnsOf<Document>(Prisma.DocumentScalarFieldEnum, { createdAt: 'date' });
+const documentRequestColumns = columnsOf<DocumentRequest>(Prisma.DocumentRequestScalarFieldEnum, {
   createdAt: 'date',
   updatedAt: 'date',
-} as const satisfies Columns<DocumentRequest>;
-
-const historyColumns = {
+});
+const historyColumns = columnsOf<RequestHistory>(Prisma.RequestHistoryScalarFieldEnum, {
   id: 'bigint',
-  requestId: 'value',
-  actorKind: 'value',
-  actorId: 'value',
-  actorName: 'value',
-  field: 'value',
-  fromValue: 'value',
-  toValue: 'value',
-  comment: 'value',
   at: 'date',
-} as const satisfies Columns<RequestHistory>;
+});
 
 /** `'field', "alias"."field"` pairs for json_build_object (decimals and big integers as text). */
 function pairs(alias: string, columns: Record<string, Kind>): string[] {

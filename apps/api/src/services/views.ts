@@ -23,6 +23,9 @@ import {
 import type { Pipeline, ViewScope } from '@payreq/domain';
 import { areFieldsEditable } from '@payreq/domain';
 import type { Prisma } from '@payreq/db';
+import type { z } from 'zod';
+
+import { historyActorNamed } from './history';
 
 export const requestViewInclude = {
   tenant: true,
@@ -187,24 +190,26 @@ export function toDocumentRequestView(
 }
 
 /** Who made a change, as people name them (the stored actor kind is the platform's own). */
-function historyActor(row: HistoryRow): HistoryActor {
-  switch (row.actorKind) {
-    case 'user':
-      return { kind: 'client', name: row.actorName };
-    case 'agent':
-      return { kind: 'agent', name: row.actorName };
-    case 'onec':
-      return { kind: 'onec', name: null };
-    default:
-      return { kind: 'system', name: null };
-  }
-}
+const historyActor = (row: HistoryRow): HistoryActor =>
+  historyActorNamed(row.actorKind, row.actorName);
 
 const asText = (value: unknown): string | null =>
   typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
 
 const isFormField = (field: string): field is PaymentRequestFieldName =>
   (paymentRequestFieldNames as readonly string[]).includes(field);
+
+/** A stored move between two values of `schema`; null when the new one is none (a row from before). */
+function moveOf<Value>(
+  schema: z.ZodType<Value>,
+  from: unknown,
+  to: unknown,
+): { from: Value | null; to: Value } | null {
+  const next = schema.safeParse(to);
+  if (!next.success) return null;
+  const previous = schema.safeParse(from);
+  return { from: previous.success ? previous.data : null, to: next.data };
+}
 
 /**
  * A stored history row as a typed change, with what the words need (the offer's terms, the
@@ -222,27 +227,12 @@ function historyChange(
     case 'created':
       return { type: 'created' };
     case 'status': {
-      const next = RequestStatus.safeParse(to);
-      if (!next.success) return null;
-      const previous = RequestStatus.safeParse(from);
-      return {
-        type: 'status',
-        from: previous.success ? previous.data : null,
-        to: next.data,
-        inHouse: pipeline.inHouse,
-        comment: entry.comment,
-      };
+      const move = moveOf(RequestStatus, from, to);
+      return move && { type: 'status', ...move, inHouse: pipeline.inHouse, comment: entry.comment };
     }
     case 'paymentStatus': {
-      const next = PaymentStatus.safeParse(to);
-      if (!next.success) return null;
-      const previous = PaymentStatus.safeParse(from);
-      return {
-        type: 'paymentStatus',
-        from: previous.success ? previous.data : null,
-        to: next.data,
-        comment: entry.comment,
-      };
+      const move = moveOf(PaymentStatus, from, to);
+      return move && { type: 'paymentStatus', ...move, comment: entry.comment };
     }
     case 'offer': {
       const offer = row.offers.find((candidate) => candidate.id === to);

@@ -3,22 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { signOnecBody, verifyOnecSignature } from '@payreq/onec';
 import { sign } from '@tma.js/init-data-node';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { verifyInitData } from '../../src/auth/telegram';
-import type { TestApi } from '../../testing/harness';
-import { TEST_BOT_TOKEN, dbKind, startTestApi } from '../../testing/harness';
-import {
-  ONEC_API_KEY,
-  ONEC_HMAC_SECRET,
-  callOnec,
-  createInHouseDraft,
-  seedIntegration,
-} from '../../testing/onec';
+import { TEST_BOT_TOKEN, dbKind } from '../../testing/harness';
+import { ONEC_API_KEY, ONEC_HMAC_SECRET, callOnec, createInHouseDraft } from '../../testing/onec';
 import { botClient, signLaunch, tma } from '../../testing/telegram';
 import { recordFigure } from '@payreq/testing/reliability';
-import type { DealRoom } from './support';
-import { CHAT, dealRoom, onecOffer, people, rowCounts, rowsChanged, skipSuite } from './support';
+import { CHAT, onecOffer, people, rowCounts, rowsChanged, skipSuite, useDealRoom } from './support';
 
 const MAX_AGE = 3600;
 const PURE_RUNS = 10_000;
@@ -141,17 +133,7 @@ function refusedByVerifier(raw: string, now: Date): boolean {
 }
 
 describe.skipIf(skipSuite)(`forgeries (${dbKind})`, () => {
-  let api: TestApi;
-  let room: DealRoom;
-
-  beforeAll(async () => {
-    api = await startTestApi();
-    room = await dealRoom(api);
-    await seedIntegration(api.prisma);
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
+  const { api, room } = useDealRoom({ onec: true });
 
   const session = (authorization: string) =>
     fetch(`${api.url}/trpc/miniApp.session`, { headers: { authorization } });

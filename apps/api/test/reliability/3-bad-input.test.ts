@@ -2,23 +2,16 @@ import { randomUUID } from 'node:crypto';
 
 import { signOnecBody } from '@payreq/onec';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { completeForm } from '@payreq/testing';
-import type { TestApi } from '../../testing/harness';
-import { TEST_BOT_SERVICE_TOKEN, dbKind, startTestApi } from '../../testing/harness';
-import {
-  ONEC_API_KEY,
-  ONEC_HMAC_SECRET,
-  createInHouseDraft,
-  seedIntegration,
-} from '../../testing/onec';
+import { TEST_BOT_SERVICE_TOKEN, dbKind } from '../../testing/harness';
+import { ONEC_API_KEY, ONEC_HMAC_SECRET, createInHouseDraft } from '../../testing/onec';
 import { miniAppClient, signLaunch, tma } from '../../testing/telegram';
 import { recordFigure } from '@payreq/testing/reliability';
 import type { WireBody } from '@payreq/testing/generators';
 import { inParallel, junk, nearValidValue, wire } from '@payreq/testing/generators';
-import type { DealRoom } from './support';
-import { CHAT, dealRoom, onecOffer, people, rowCounts, rowsChanged, skipSuite } from './support';
+import { CHAT, onecOffer, people, rowCounts, rowsChanged, skipSuite, useDealRoom } from './support';
 
 /**
  * Bodies per call site. Each boundary gets at least 10,000 in all on PostgreSQL, the production
@@ -57,16 +50,9 @@ function describeBody(body: WireBody): string {
 }
 
 describe.skipIf(skipSuite)(`bad input (${dbKind})`, () => {
-  let api: TestApi;
-  let room: DealRoom;
+  const { api, room } = useDealRoom({ onec: true });
 
-  beforeAll(async () => {
-    api = await startTestApi();
-    room = await dealRoom(api);
-    await seedIntegration(api.prisma);
-  });
-  afterAll(async () => {
-    await api?.close();
+  afterAll(() => {
     // One line per boundary: what the issue's target (≥10,000 bodies, 5xx 0, partial 0) reads.
     for (const [boundary, total] of totals) {
       recordFigure({

@@ -1,26 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { completeForm } from '@payreq/testing';
-import type { TestApi } from '../../testing/harness';
-import { dbKind, startTestApi } from '../../testing/harness';
+import { dbKind } from '../../testing/harness';
 import { signLaunch, tma } from '../../testing/telegram';
 import { recordFigure } from '@payreq/testing/reliability';
-import type { DealRoom } from './support';
-import { CHAT, dealRoom, people, skipSuite } from './support';
+import { CHAT, people, skipSuite, useDealRoom } from './support';
 
 const ROUNDS = 40;
 
 describe.skipIf(skipSuite)(`concurrency (${dbKind})`, () => {
-  let api: TestApi;
-  let room: DealRoom;
-
-  beforeAll(async () => {
-    api = await startTestApi();
-    room = await dealRoom(api);
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
+  const { api, room } = useDealRoom();
 
   const save = async (who: 'client' | 'linkedAgent', version: number, value: string) => {
     const response = await fetch(`${api.url}/trpc/miniApp.save`, {

@@ -1,18 +1,16 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 import { allowedUploadMimeTypes, onecDocumentMimeTypes, opensInPlace } from '@payreq/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { loadEnv } from '../../src/env';
-import { completeForm, productionSettings } from '@payreq/testing';
-import type { TestApi } from '../../testing/harness';
-import { TEST_BOT_TOKEN, dbKind, startTestApi } from '../../testing/harness';
-import { callOnec, seedIntegration } from '../../testing/onec';
+import { completeForm, productionSettings, signLaunchHmacOnly } from '@payreq/testing';
+import { dbKind } from '../../testing/harness';
+import { callOnec } from '../../testing/onec';
 import type { TelegramUser } from '../../testing/telegram';
 import { miniAppClient, signLaunch, tma } from '../../testing/telegram';
 import { recordFigure } from '@payreq/testing/reliability';
-import type { DealRoom } from './support';
-import { dealRoom, people, rowCounts, rowsChanged, skipSuite } from './support';
+import { people, rowCounts, rowsChanged, skipSuite, useDealRoom } from './support';
 
 /**
  * The holes found when the platform was tried from outside (a document that ran script, 1C
@@ -72,25 +70,8 @@ function fits(mime: string, sample: string): boolean {
   return false;
 }
 
-function hmacOnlyInitData(user: TelegramUser, startParam: string, token = TEST_BOT_TOKEN): string {
-  const params = new URLSearchParams({
-    auth_date: String(Math.floor(Date.now() / 1000)),
-    chat_type: 'supergroup',
-    start_param: startParam,
-    user: JSON.stringify(user),
-  });
-  const check = [...params.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([key, value]) => `${key}=${value}`)
-    .join('\n');
-  const secret = createHmac('sha256', 'WebAppData').update(token).digest();
-  params.set('hash', createHmac('sha256', secret).update(check).digest('hex'));
-  return params.toString();
-}
-
 describe.skipIf(skipSuite)(`found from outside (${dbKind})`, () => {
-  let api: TestApi;
-  let room: DealRoom;
+  const { api, room } = useDealRoom({ onec: true });
   let requestId: string;
 
   const app = (user: TelegramUser) => miniAppClient(api.url, tma(signLaunch(user, room.token)));
@@ -104,9 +85,6 @@ describe.skipIf(skipSuite)(`found from outside (${dbKind})`, () => {
       .then((agent) => api.client(api.tokenFor({ kind: 'agent', id: agent.id })));
 
   beforeAll(async () => {
-    api = await startTestApi();
-    room = await dealRoom(api);
-    await seedIntegration(api.prisma);
     // The client fills the deal room's request, the agent submits it, 1C links it.
     const draft = await app(people.client).miniApp.save.mutate({ fields: completeForm });
     const open = await app(people.linkedAgent).miniApp.setStatus.mutate({
@@ -121,9 +99,6 @@ describe.skipIf(skipSuite)(`found from outside (${dbKind})`, () => {
         onecUrl: 'https://1c.bank.example/bank/#e1cib/data/Document.ЗаявкаНаПлатеж?ref=01',
       },
     });
-  });
-  afterAll(async () => {
-    await api?.close();
   });
 
   it('serves nothing a browser could run inline: every type, from 1C and from uploads', async () => {
@@ -473,12 +448,14 @@ describe.skipIf(skipSuite)(`found from outside (${dbKind})`, () => {
     let accepted = 0;
     let forgedRefused = 0;
     for (const user of users) {
-      const raw = hmacOnlyInitData(user, room.token);
+      const raw = signLaunchHmacOnly(user, room.token);
       const me = await fetch(`${api.url}/trpc/me.info`, {
         headers: { authorization: tma(raw) },
       });
       if (me.status === 200) accepted += 1;
-      const forged = hmacOnlyInitData(user, room.token, '999:another-bot-token-of-someone-else');
+      const forged = signLaunchHmacOnly(user, room.token, {
+        botToken: '999:another-bot-token-of-someone-else',
+      });
       const refused = await fetch(`${api.url}/trpc/me.info`, {
         headers: { authorization: tma(forged) },
       });

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
 import type { PrismaClient } from '@payreq/db';
+import { afterAll, beforeAll } from 'vitest';
 
 import type { World } from '@payreq/testing';
 import { createWorld } from '@payreq/testing';
-import { skipDb } from '../../testing/harness';
+import { skipDb, startTestApi } from '../../testing/harness';
 import type { TestApi } from '../../testing/harness';
-import { resetDatabase } from '../../testing/onec';
+import { resetDatabase, seedIntegration } from '../../testing/onec';
 import type { TelegramUser } from '../../testing/telegram';
 import { botClient } from '../../testing/telegram';
 
@@ -91,6 +92,28 @@ export async function dealRoom(api: TestApi): Promise<DealRoom> {
     otherToken: other.launchToken,
     deactivatedAgentId: deactivated.id,
   };
+}
+
+/**
+ * The frame of a suite that starts from the deal rooms once: one api for the file, the rooms
+ * built before its first test (and 1C's integration with `onec`). The answers are filled in
+ * then: read them inside the tests and hooks.
+ */
+export function useDealRoom(options: { onec?: boolean } = {}): {
+  api: TestApi;
+  room: DealRoom;
+} {
+  const api = {} as TestApi;
+  const room = {} as DealRoom;
+  beforeAll(async () => {
+    Object.assign(api, await startTestApi());
+    Object.assign(room, await dealRoom(api));
+    if (options.onec) await seedIntegration(api.prisma);
+  });
+  afterAll(async () => {
+    await (api as Partial<TestApi>).close?.();
+  });
+  return { api, room };
 }
 
 /** Every table a write can touch, and how to count it. */

@@ -1,23 +1,9 @@
+import type { RequestSummary } from '@payreq/onec-emulator';
+
 import { DEV_ONEC_USER } from '../people';
 
-/** A request as 1C's operator list shows it. */
-export interface OnecRequestSummary {
-  ref: string;
-  number: string;
-  platformId: string;
-  displayNumber: string;
-  payerName: string | null;
-  amount: string | null;
-  currency: string | null;
-  agentName: string | null;
-  status: string;
-  paymentStatus: string;
-  offers: number;
-  documents: number;
-  queuedJobs: number;
-  failedDeliveries: number;
-  url: string;
-}
+/** A request as 1C's operator list shows it (the emulator's summary, as JSON: only text and numbers). */
+export type OnecRequestSummary = RequestSummary;
 
 export interface OnecDelivery {
   id: string;

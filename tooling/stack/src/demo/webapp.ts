@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+
+import { isBuiltAfter, newestMtime } from '@payreq/testing/builds';
 
 import { inheritedEnv, repoRoot } from '../env';
 
@@ -31,13 +33,7 @@ const pages = {
 
 export type BuiltPage = keyof typeof pages;
 
-export function newestMtime(target: string): number {
-  if (!statSync(target).isDirectory()) return statSync(target).mtimeMs;
-  let newest = 0;
-  for (const entry of readdirSync(target, { withFileTypes: true }))
-    newest = Math.max(newest, newestMtime(path.join(target, entry.name)));
-  return newest;
-}
+export { newestMtime };
 
 /** The workspace packages' folders, by package name (`@payreq/i18n` → packages/i18n). */
 function workspacePackages(): Map<string, string> {
@@ -85,8 +81,7 @@ export function buildIsStale(page: BuiltPage): boolean {
   const built = path.join(dir, index);
   if (!existsSync(built)) return true;
   const inputs = [...sources.map((source) => path.join(dir, source)), ...workspaceSourcesOf(dir)];
-  const newest = Math.max(...inputs.map((input) => newestMtime(input)));
-  return statSync(built).mtimeMs < newest;
+  return !isBuiltAfter(built, inputs);
 }
 
 /** `vite build` of the page; its output is shown only when it fails. */
