@@ -198,6 +198,11 @@ describe('1C’s notes in the Mini App (Chromium, 360 px, the 1C emulator)', () 
     const clientTexts = (await historyLines(clientHistory)).map((line) => line.text);
     expect(clientTexts[0]).toBe(statusLine);
     expect(clientTexts).toContain(staleOfferNote);
+    // The accepted terms fix the fields: the amount reads as people write it, with no preview.
+    const amount = client.page.getByTestId('field-amount');
+    expect(await amount.getAttribute('readonly')).not.toBeNull();
+    expect(spaces(await amount.inputValue())).toBe('1 300 000,00');
+    expect(await client.page.getByText('Будет:').count()).toBe(0);
     await close(client);
     await close(agent);
   }, 240_000);

@@ -41,6 +41,11 @@ const countries = [
  * comment): one component for the Mini App and the portal, so both ask the same things in the
  * same words and check them with the same contracts. The caller keeps the values and the save.
  */
+/** An amount as typed (`1 250 000,00`) or stored (`1250000.00`), in the stored form. */
+function plainAmount(amount: string): string {
+  return amount.replace(/[\s\u00a0]/g, '').replace(',', '.');
+}
+
 export function RequestFormFields(props: {
   i18n: I18n;
   values: FormValues;
@@ -79,7 +84,7 @@ export function RequestFormFields(props: {
     const currency = values.currency.trim().toUpperCase();
     if (!amount.trim() || validateField('amount', amount, locale)) return null;
     if (!currency || validateField('currency', currency, locale)) return null;
-    return i18n.money(amount.replace(/[\s\u00a0]/g, '').replace(',', '.'), currency);
+    return i18n.money(plainAmount(amount), currency);
   })();
   return (
     <>
@@ -99,8 +104,15 @@ export function RequestFormFields(props: {
         />
         <TextField
           {...fieldProps('amount')}
+          // Read-only, the amount is shown as people write it (grouped, the locale's comma),
+          // and the "will be" preview has nothing left to foresee.
+          value={
+            readOnly && values.amount ? i18n.money(plainAmount(values.amount), null) : values.amount
+          }
           inputMode="decimal"
-          hint={amountPreview ? i18n.t('amountPreview', { value: amountPreview }) : null}
+          hint={
+            !readOnly && amountPreview ? i18n.t('amountPreview', { value: amountPreview }) : null
+          }
         />
         <TextField {...code('currency', 3, 'currencies')} />
         <TextField {...code('clientCurrency', 3, 'currencies')} />
