@@ -1,3 +1,4 @@
+import { onecKinds, telegramKinds } from '@payreq/contracts';
 import { Banner, Button, Section, TextField } from '@payreq/ui';
 import { useState } from 'react';
 
@@ -168,23 +169,26 @@ function AgentsSection(props: { i18n: PortalI18n }) {
   );
 }
 
-const kindKey = (kind: string): PortalWordKey => {
-  const key = `kind_${kind.replace('.', '_')}`;
-  return (
-    (
-      [
-        'kind_onec_createRequest',
-        'kind_onec_requestDocument',
-        'kind_telegram_requestCreated',
-        'kind_telegram_statusChanged',
-        'kind_telegram_paymentStatusChanged',
-        'kind_telegram_offerAccepted',
-        'kind_telegram_document',
-        'kind_telegram_chatFileAdded',
-      ] as const
-    ).find((known) => known === key) ?? 'kind_other'
-  );
+type OutboxKind =
+  (typeof telegramKinds)[keyof typeof telegramKinds] | (typeof onecKinds)[keyof typeof onecKinds];
+
+/** Every kind the outbox carries has its words: a new kind without them does not compile. */
+const kindWords: Record<OutboxKind, PortalWordKey> = {
+  [onecKinds.createRequest]: 'kind_onec_createRequest',
+  [onecKinds.requestDocument]: 'kind_onec_requestDocument',
+  [onecKinds.updateRequest]: 'kind_onec_updateRequest',
+  [telegramKinds.requestCreated]: 'kind_telegram_requestCreated',
+  [telegramKinds.statusChanged]: 'kind_telegram_statusChanged',
+  [telegramKinds.paymentStatusChanged]: 'kind_telegram_paymentStatusChanged',
+  [telegramKinds.offerAccepted]: 'kind_telegram_offerAccepted',
+  [telegramKinds.document]: 'kind_telegram_document',
+  [telegramKinds.chatFileAdded]: 'kind_telegram_chatFileAdded',
+  [telegramKinds.deadlineReminder]: 'kind_telegram_deadlineReminder',
 };
+
+const kindKey = (kind: string): PortalWordKey =>
+  // A row written by an older release may carry a kind this one no longer names.
+  (kindWords as Record<string, PortalWordKey | undefined>)[kind] ?? 'kind_other';
 
 function DeadSection(props: { i18n: PortalI18n }) {
   const { i18n } = props;
