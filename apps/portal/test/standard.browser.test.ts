@@ -271,6 +271,13 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     expect(
       (await api.prisma.paymentRequest.findUniqueOrThrow({ where: { id: filed.id } })).status,
     ).toBe('CANCELLED');
+    // The bank's list of requests opens it on its standard page, not the deal rooms' one.
+    await page.goto(`${api.url}/portal/`);
+    await page
+      .locator(`[data-testid="request-row"] a[href="/portal/standard/${filed.id}"]`)
+      .click();
+    await page.locator('[data-status="CANCELLED"]').waitFor();
+    expect(page.url()).toContain(`/portal/standard/${filed.id}`);
     expect(errors).toEqual([]);
   });
 

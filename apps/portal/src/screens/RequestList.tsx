@@ -3,6 +3,7 @@ import { paymentStatuses, requestStatuses } from '@payreq/contracts';
 import { Banner, Button, PaymentBadge, StatusBadge } from '@payreq/ui';
 import { useDeferredValue, useState } from 'react';
 
+import type { RequestListItem } from '../api';
 import { failureText, trpc } from '../api';
 import { navigate } from '../route';
 import type { PortalI18n } from '../words';
@@ -10,6 +11,10 @@ import type { PortalI18n } from '../words';
 const pageSize = 25;
 
 /** The bank's deal rooms and requests: search, filters, pages from the server. */
+/** A deal room's request opens the bank's page; a standard one, the market's page of it. */
+const pageOf = (item: RequestListItem) =>
+  item.pipeline === 'STANDARD' ? `/portal/standard/${item.id}` : `/portal/requests/${item.id}`;
+
 export function RequestList(props: { i18n: PortalI18n }) {
   const { i18n } = props;
   const [search, setSearch] = useState('');
@@ -126,15 +131,15 @@ export function RequestList(props: { i18n: PortalI18n }) {
               <tr
                 key={item.id}
                 className="clickable"
-                onClick={() => navigate(`/portal/requests/${item.id}`)}
+                onClick={() => navigate(pageOf(item))}
                 data-testid="request-row"
               >
                 <td>
                   <a
-                    href={`/portal/requests/${item.id}`}
+                    href={pageOf(item)}
                     onClick={(event) => {
                       event.preventDefault();
-                      navigate(`/portal/requests/${item.id}`);
+                      navigate(pageOf(item));
                     }}
                   >
                     {item.displayNumber}
