@@ -321,8 +321,12 @@ describe('the portal (Chromium, 1280 px)', () => {
     await page.getByTestId('chat-search').fill('СЧЁТ');
     await page.getByTestId('chat-search').press('Enter');
     const found = async () => (await page.getByTestId('chat-text').allTextContents()).map(spaces);
+    // Until the matches are in (the list empties while the search is asked of the server).
     await until(
-      async () => !(await found()).includes('Паспорт сделки'),
+      async () => {
+        const texts = await found();
+        return texts.length > 0 && !texts.includes('Паспорт сделки');
+      },
       'the search results',
       10_000,
     ).catch(async (error: Error) => {
