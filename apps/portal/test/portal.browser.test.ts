@@ -6,13 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
 import type { TestApi } from '@payreq/api/testing';
-import { TEST_BOT_SERVICE_TOKEN, TEST_BOT_TOKEN, startTestApi } from '@payreq/api/testing';
+import { TEST_BOT_SERVICE_TOKEN, TEST_BOT_TOKEN } from '@payreq/api/testing';
 import { callOnec, seedIntegration } from '@payreq/api/testing/onec';
 import { miniAppClient, signLaunch, tma } from '@payreq/api/testing/telegram';
 import type { BotApp } from '@payreq/bot';
 import { createBot, loadConfig } from '@payreq/bot';
 import {
-  CHROMIUM_FLAGS,
   DEFAULT_THEME_PARAMS,
   TelegramTestServer,
   addTelegramBridge,
@@ -21,10 +20,10 @@ import {
 } from '@payreq/telegram-testkit';
 import { completeForm, until } from '@payreq/testing';
 import type { Browser, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { chromiumPath, distDir, webappDistDir } from './global-setup';
+import { webappDistDir } from './global-setup';
+import { signInThroughTelegram, startPortalWorld } from './portal-world';
 import { screenshot } from './screenshots';
 
 /**
@@ -82,27 +81,8 @@ describe('the portal (Chromium, 1280 px)', () => {
     return Buffer.from(dataUrl.split(',')[1]!, 'base64');
   };
 
-  const signIn = async (person: { first_name: string; last_name?: string }) => {
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 860 },
-      locale: 'ru-RU',
-    });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    pages.push(page);
-    await page.goto(`${api.url}/portal/`);
-    await page.getByTestId('sign-in').waitFor();
-    await page.getByTestId('sign-in-telegram').click();
-    // The test server's login page, as oauth.telegram.org shows it.
-    await page
-      .getByRole('button', {
-        name: [person.first_name, person.last_name].filter(Boolean).join(' '),
-      })
-      .click();
-    await page.getByTestId('who').waitFor();
-    return { page, errors };
-  };
+  const signIn = (person: { first_name: string; last_name?: string }) =>
+    signInThroughTelegram(browser, pages, `${api.url}/portal/`, person);
 
   beforeAll(async () => {
     tg = new TelegramTestServer();
@@ -113,22 +93,10 @@ describe('the portal (Chromium, 1280 px)', () => {
     });
     tg.setMiniApp(TEST_BOT_TOKEN, { shortName: 'deal', url: 'https://miniapp.payreq.test/app' });
     const apiRoot = await tg.start();
-    [api, browser] = await Promise.all([
-      startTestApi('pglite', {
-        webappDistDir,
-        frontends: [{ name: 'portal', prefix: '/portal/', distDir }],
-        portal: {
-          session: { ttlSeconds: 3600, rotateAfterSeconds: 900, secure: false },
-          login: {
-            provider: 'test-server',
-            testServerUrl: apiRoot,
-            botUsername: null,
-            maxAgeSeconds: 600,
-          },
-        },
-      }),
-      chromium.launch({ executablePath: chromiumPath, args: [...CHROMIUM_FLAGS] }),
-    ]);
+    ({ api, browser } = await startPortalWorld(apiRoot, {
+      sessionTtlSeconds: 3600,
+      webappDistDir,
+    }));
     const bank = await api.prisma.tenant.create({ data: { name: 'Банк', isMaster: true } });
     await api.prisma.agent.create({
       data: {

@@ -1,13 +1,12 @@
 import { expireOverdueRequests, sendDeadlineReminders } from '@payreq/api';
 import type { TestApi } from '@payreq/api/testing';
-import { TEST_BOT_TOKEN, startTestApi } from '@payreq/api/testing';
-import { CHROMIUM_FLAGS, TelegramTestServer } from '@payreq/telegram-testkit';
+import { TEST_BOT_TOKEN } from '@payreq/api/testing';
+import { TelegramTestServer } from '@payreq/telegram-testkit';
 import { completeForm } from '@payreq/testing';
 import type { Browser, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { chromiumPath, distDir } from './global-setup';
+import { signInThroughTelegram, startPortalWorld } from './portal-world';
 import { screenshot } from './screenshots';
 
 /**
@@ -36,23 +35,15 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
 
   /** Signs in through the test server's login, starting from a page of the portal. */
   const signIn = async (person: { first_name: string; last_name?: string }, start?: string) => {
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 860 },
-      locale: 'ru-RU',
-    });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
+    const signedIn = await signInThroughTelegram(
+      browser,
+      pages,
+      start ?? `${api.url}/portal/`,
+      person,
+    );
     // Accepting an offer, withdrawing, cancelling ask first: the person says yes.
-    page.on('dialog', (dialog) => void dialog.accept());
-    pages.push(page);
-    await page.goto(start ?? `${api.url}/portal/`);
-    await page.getByTestId('sign-in-telegram').click();
-    await page
-      .getByRole('button', { name: [person.first_name, person.last_name].join(' ') })
-      .click();
-    await page.getByTestId('who').waitFor();
-    return { page, errors };
+    signedIn.page.on('dialog', (dialog) => void dialog.accept());
+    return signedIn;
   };
 
   /** Fills the shared request form (the Mini App's fields, by their test ids). */
@@ -83,22 +74,8 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     tg = new TelegramTestServer();
     tg.createBot({ token: TEST_BOT_TOKEN, username: 'payreq_deal_bot' });
     const apiRoot = await tg.start();
-    [api, browser] = await Promise.all([
-      startTestApi('pglite', {
-        frontends: [{ name: 'portal', prefix: '/portal/', distDir }],
-        portal: {
-          // Long enough to outlive the test clock's jump past a deadline.
-          session: { ttlSeconds: 7 * 24 * 3600, rotateAfterSeconds: 900, secure: false },
-          login: {
-            provider: 'test-server',
-            testServerUrl: apiRoot,
-            botUsername: null,
-            maxAgeSeconds: 600,
-          },
-        },
-      }),
-      chromium.launch({ executablePath: chromiumPath, args: [...CHROMIUM_FLAGS] }),
-    ]);
+    // Sessions long enough to outlive the test clock's jump past a deadline.
+    ({ api, browser } = await startPortalWorld(apiRoot, { sessionTtlSeconds: 7 * 24 * 3600 }));
     const bank = await api.prisma.tenant.create({ data: { name: 'Банк', isMaster: true } });
     const agency = await api.prisma.tenant.create({ data: { name: 'Агентство «Восток»' } });
     await api.prisma.agent.createMany({
