@@ -60,3 +60,13 @@ export async function signInThroughTelegram(
   await page.getByTestId('who').waitFor();
   return { page, errors };
 }
+
+/** Closes the suite's pages (their contexts) and the browser; a page already gone is fine. */
+export async function closeBrowser(browser: Browser | undefined, pages: Page[]): Promise<void> {
+  for (const page of pages)
+    await page
+      .context()
+      .close()
+      .catch(() => undefined);
+  await browser?.close();
+}

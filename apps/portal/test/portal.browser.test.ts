@@ -23,7 +23,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { webappDistDir } from './global-setup';
-import { signInThroughTelegram, startPortalWorld } from './portal-world';
+import { closeBrowser, signInThroughTelegram, startPortalWorld } from './portal-world';
 import { screenshot } from './screenshots';
 
 /**
@@ -200,12 +200,7 @@ describe('the portal (Chromium, 1280 px)', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const page of pages)
-      await page
-        .context()
-        .close()
-        .catch(() => undefined);
-    await browser?.close();
+    await closeBrowser(browser, pages);
     await bot?.stop('test end').catch(() => undefined);
     await tg?.stop();
     await api?.close();

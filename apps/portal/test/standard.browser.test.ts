@@ -6,7 +6,7 @@ import { completeForm } from '@payreq/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { signInThroughTelegram, startPortalWorld } from './portal-world';
+import { closeBrowser, signInThroughTelegram, startPortalWorld } from './portal-world';
 import { screenshot } from './screenshots';
 
 /**
@@ -89,12 +89,7 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const page of pages)
-      await page
-        .context()
-        .close()
-        .catch(() => undefined);
-    await browser?.close();
+    await closeBrowser(browser, pages);
     await tg?.stop();
     await api?.close();
   });
