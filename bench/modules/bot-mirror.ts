@@ -181,7 +181,7 @@ export const botMirror: BenchModule = {
             'warm-up',
           );
           await tg.waitForUpdatesConsumed(secrets.botToken, { timeoutMs: 30_000 });
-          await db.query('TRUNCATE "ChatMessage"');
+          await db.query('TRUNCATE "ChatMessage", "ChatMessageEdit"');
           await db.query('VACUUM ANALYZE "ChatMessage"');
 
           const count = config.botMessages;
@@ -246,7 +246,7 @@ export const botMirror: BenchModule = {
         if (!response.ok) throw new Error(`${procedure} answered ${response.status}: ${body}`);
       };
       const floor = async (name: string, work: () => Promise<void>) => {
-        await db.query('TRUNCATE "ChatMessage"');
+        await db.query('TRUNCATE "ChatMessage", "ChatMessageEdit"');
         await db.query('VACUUM ANALYZE "ChatMessage"');
         ctx.log(`bot floor: ${name}`);
         const apiBefore = await api.ask<NodeJS.CpuUsage>({ type: 'cpu' });

@@ -377,7 +377,7 @@ export function makeProcedures(): Procedure[] {
     {
       name: 'bot.saveMessage',
       async prepare(db) {
-        await db.query('TRUNCATE "ChatMessage"');
+        await db.query('TRUNCATE "ChatMessage", "ChatMessageEdit"');
       },
       clients: (rooms) =>
         rooms.map((room) => ({
