@@ -42,3 +42,5 @@ export { parseSeedAgents, seed, seedConfigSchema } from './seed';
 export type { SeedAgent, SeedConfig, SeedResult } from './seed';
 
 export { defaultMigrationsDir, defaultPgliteDataDir, defaultSchemaPath } from './paths';
+
+export { forgetRecentQueryArguments } from './query-arguments';

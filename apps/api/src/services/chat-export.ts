@@ -3,6 +3,7 @@ import { Transform } from 'node:stream';
 
 import type { ChatForwardOrigin, ChatMessageInput, ChatMessageKind } from '@payreq/contracts';
 import { ChatMessageInput as ChatMessageSchema, summarizeIssues } from '@payreq/contracts';
+import { forgetRecentQueryArguments } from '@payreq/db';
 
 import type { Db } from '../db';
 import { transaction } from '../db';
@@ -35,7 +36,6 @@ export async function importTelegramExport(
   unchanged: number;
   skipped: number;
 }> {
-  // Moderate batches: Prisma keeps the arguments of recent calls, so big ones stay in memory.
   const batchSize = options.batchSize ?? 1000;
   const knownIds = new Set((await chatIdHistory(db, chatId)).map(String));
   // The deal room's ids: where each chat it ever was upgraded to (to find a basic group's id).
@@ -83,6 +83,8 @@ export async function importTelegramExport(
           totals.updated += counts.updated;
           totals.unchanged += unique.size - counts.inserted - counts.updated;
         }
+        // Prisma would keep the last hundred batches' values: the import would not stream.
+        forgetRecentQueryArguments();
       };
       const flush = async () => {
         if (batch.length === 0) return;
