@@ -164,8 +164,15 @@ export interface ChatInfo {
 }
 
 export interface WaitOptions {
+  /** How long to wait at most; DEFAULT_WAIT_MS when not given. */
   timeoutMs?: number;
 }
+
+/**
+ * A wait ends as soon as what it waits for is there, so its limit only decides how long a broken
+ * run takes to fail: generous, for a CI machine busy with other suites.
+ */
+export const DEFAULT_WAIT_MS = 15_000;
 
 /**
  * The simulated Telegram world: users, bots, chats and what happens in them. Every operation a
@@ -766,7 +773,7 @@ export class TelegramWorld {
     return this.waitFor(
       () => this.callbackAnswer(callbackQueryId),
       ['callback-answer'],
-      options.timeoutMs ?? 5000,
+      options.timeoutMs ?? DEFAULT_WAIT_MS,
       `answer to callback query ${callbackQueryId}`,
     );
   }
@@ -918,7 +925,7 @@ export class TelegramWorld {
         return matches.length >= count ? matches[count - 1] : undefined;
       },
       ['bot-message', 'message'],
-      options.timeoutMs ?? 5000,
+      options.timeoutMs ?? DEFAULT_WAIT_MS,
       `bot message in chat ${JSON.stringify(chat)}`,
     );
   }
