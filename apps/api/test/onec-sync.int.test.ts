@@ -20,6 +20,7 @@ import {
   until,
 } from '../testing/onec';
 import {
+  attachFile,
   botClient,
   miniAppClient,
   registerDealRoom,
@@ -336,15 +337,10 @@ describe.skipIf(skipDb)(`1C hears of every change after the submit (${dbKind})`,
     });
     const asAnna = miniAppClient(api.url, tma(signLaunch(anna, launchToken)));
     const attach = (fileName: string) =>
-      fetch(`${api.url}/miniapp/v1/attachments`, {
-        method: 'POST',
-        headers: {
-          authorization: tma(signLaunch(ivan, launchToken)),
-          'content-type': 'application/pdf',
-          'x-file-name': encodeURIComponent(fileName),
-          'x-document-kind': 'CONTRACT',
-        },
-        body: Buffer.from(`%PDF-1.7\n% ${fileName}\ntrailer <<>>\n%%EOF\n`),
+      attachFile(api.url, tma(signLaunch(ivan, launchToken)), {
+        bytes: Buffer.from(`%PDF-1.7\n% ${fileName}\ntrailer <<>>\n%%EOF\n`),
+        fileName,
+        kind: 'CONTRACT',
       });
     const draft = await asAnna.miniApp.save.mutate({
       fields: { ...completeForm, direction: 'OUTGOING' },
