@@ -77,22 +77,23 @@ function flipAt(value: string, index: number, pool: string): string {
   return value.slice(0, at) + next + value.slice(at + 1);
 }
 
+/** The characters each signed field's flipped character is drawn from. */
+const flipPools = {
+  user: 'abcdefghXYZ0123456789"{}:,',
+  start_param: 'ABCDEFabcdef0123456789_-',
+  auth_date: '0123456789',
+  hash: '0123456789abcdef',
+} as const;
+
 /** The forged init data of one kind, built from a correctly signed launch. */
 function forge(launch: Launch, tamper: Tamper, n: number, noise: string, now: Date): string {
   const params = new URLSearchParams(signed(launch, now));
-  const set = (key: string, value: string) => params.set(key, value);
   switch (tamper) {
     case 'user':
-      set('user', flipAt(params.get('user')!, n, 'abcdefghXYZ0123456789"{}:,'));
-      break;
     case 'start_param':
-      set('start_param', flipAt(params.get('start_param')!, n, 'ABCDEFabcdef0123456789_-'));
-      break;
     case 'auth_date':
-      set('auth_date', flipAt(params.get('auth_date')!, n, '0123456789'));
-      break;
     case 'hash':
-      set('hash', flipAt(params.get('hash')!, n, '0123456789abcdef'));
+      params.set(tamper, flipAt(params.get(tamper)!, n, flipPools[tamper]));
       break;
     case 'wrongToken':
       return signed(launch, now, {
@@ -102,7 +103,7 @@ function forge(launch: Launch, tamper: Tamper, n: number, noise: string, now: Da
       params.delete('hash');
       break;
     case 'malformedHash':
-      set('hash', noise.length === 64 && /^[0-9a-f]+$/.test(noise) ? `${noise}0` : noise);
+      params.set('hash', noise.length === 64 && /^[0-9a-f]+$/.test(noise) ? `${noise}0` : noise);
       break;
     case 'stale':
       return signed(launch, now, {

@@ -1,3 +1,4 @@
+import type { PrismaClient } from '@payreq/db';
 import type { Emulator } from '@payreq/onec-emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -39,6 +40,23 @@ async function inFlight(
   const tally = await tallyDeliveries(api.prisma, emulator, calls, ids);
   const received = ids.filter((id) => calls.has(id)).length;
   return { delivered: tally.delivered, inFlight: received - tally.delivered };
+}
+
+/**
+ * Waits until every one of `ids` is delivered, then records the figure of what 1C holds, its
+ * recovery counted from `figure.since`; the figure must pass. Answers the tally.
+ */
+async function expectAllDelivered(
+  prisma: PrismaClient,
+  emulator: Emulator,
+  calls: Map<string, number>,
+  ids: readonly string[],
+  figure: Omit<Parameters<typeof recordDeliveryFigure>[0], 'tally'>,
+): Promise<DeliveryTally> {
+  await waitForDeliveries(prisma, ids);
+  const tally = await tallyDeliveries(prisma, emulator, calls, ids);
+  expect(recordDeliveryFigure({ ...figure, tally }).pass).toBe(true);
+  return tally;
 }
 
 /** What a fault suite runs on: its api, the 1C emulator before it, the world, 1C's create calls. */
@@ -93,20 +111,15 @@ describe.skipIf(skipSuite)(`faults on the 1C side (${dbKind})`, () => {
     const during = await tallyDeliveries(rig.api.prisma, rig.emulator, rig.calls, ids);
     await input.end();
     const endedAt = Date.now();
-    await waitForDeliveries(rig.api.prisma, ids);
-    const tally = await tallyDeliveries(rig.api.prisma, rig.emulator, rig.calls, ids);
     // The fault must have bitten: deliveries failed or were sent again while it lasted.
     const bitten = during.failedAttempts + during.repeatedCalls > 0;
-    const figure = recordDeliveryFigure({
+    return expectAllDelivered(rig.api.prisma, rig.emulator, rig.calls, ids, {
       name: input.name,
-      tally,
       since: { at: endedAt, label: 'the fault ended' },
       detail: `delivered during the fault ${during.delivered}`,
       extraPass: bitten,
       extraNote: 'the fault hit no delivery',
     });
-    expect(figure.pass).toBe(true);
-    return tally;
   }
 
   it('loses nothing and creates nothing twice while 1C is down (connection refused)', async () => {
@@ -192,11 +205,8 @@ if (dbKind === 'postgres') {
       );
       const after = await submitInHouse(rig.api.prisma, rig.world, [rig.api.url], 5);
       const all = [...ids, ...after];
-      await waitForDeliveries(rig.api.prisma, all);
-      const tally = await tallyDeliveries(rig.api.prisma, rig.emulator, rig.calls, all);
-      const figure = recordDeliveryFigure({
+      await expectAllDelivered(rig.api.prisma, rig.emulator, rig.calls, all, {
         name: 'PostgreSQL restarted mid-run',
-        tally,
         since: { at: upAt, label: 'PostgreSQL was back' },
         detail:
           `in flight at the restart ${atRestart.inFlight}, down ${seconds(upAt - restartedAt)}, ` +
@@ -204,7 +214,6 @@ if (dbKind === 'postgres') {
         extraPass: atRestart.inFlight > 0 && answeredAt !== null && read,
         extraNote: atRestart.inFlight > 0 ? 'the api did not answer again' : 'nothing in flight',
       });
-      expect(figure.pass).toBe(true);
     });
   });
 
@@ -229,11 +238,8 @@ if (dbKind === 'postgres') {
       // here, renewed only while the worker lives) runs out; the restarted api takes them then.
       await rig.startApi('api.log');
       const upAt = Date.now();
-      await waitForDeliveries(rig.db.prisma, ids);
-      const tally = await tallyDeliveries(rig.db.prisma, rig.emulator, rig.calls, ids);
-      const figure = recordDeliveryFigure({
+      await expectAllDelivered(rig.db.prisma, rig.emulator, rig.calls, ids, {
         name: 'api killed (SIGKILL) mid-delivery, restarted',
-        tally,
         since: { at: killedAt, label: 'the kill' },
         detail:
           `in flight at the kill ${atKill.inFlight}, lease 2 s, ` +
@@ -241,7 +247,6 @@ if (dbKind === 'postgres') {
         extraPass: atKill.inFlight > 0,
         extraNote: 'nothing in flight at the kill',
       });
-      expect(figure.pass).toBe(true);
     });
   });
 }
