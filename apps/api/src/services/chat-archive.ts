@@ -12,7 +12,7 @@ import { chatIdHistory } from './chats';
 import { historyActorOf, recordHistory } from './history';
 import { tellOnecOfDocument } from './onec-updates';
 import { enqueueOutbox } from './outbox';
-import { invalidCursor, sortedBefore } from './keyset';
+import { invalidCursor, pastCursor } from './keyset';
 import { containsAnySpelling } from './portal-list';
 import { toDocumentView } from './views';
 
@@ -200,7 +200,7 @@ export async function chatArchivePage(
   const where: Prisma.ChatMessageWhereInput[] = [{ chatId: { in: chatIds } }];
   if (input.before) {
     const cursor = decodeCursor(input.before);
-    where.push(sortedBefore(cursor, ['date', 'messageId', 'id']));
+    where.push(pastCursor(cursor, ['date', 'messageId', 'id']));
   }
   if (input.search) where.push({ OR: containsAnySpelling('text', input.search) });
   const rows = await db.chatMessage.findMany({

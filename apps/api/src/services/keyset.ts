@@ -1,11 +1,11 @@
 import { AppError } from '../errors';
 
 /**
- * Keyset paging, newest first: the rows that sort before `cursor` in descending order over
- * `keys` (the first key smaller; or equal and the second smaller; and so on), as Prisma `OR`
- * conditions. The last key must be unique, so that no two rows share a position.
+ * Keyset paging over rows ordered by `keys`, descending: the rows past `cursor`, those smaller
+ * than it on the keys taken in turn (the first smaller; or the first equal and the second
+ * smaller; and so on), as Prisma `OR` conditions. The last key must be unique.
  */
-export function sortedBefore<Cursor extends object>(
+export function pastCursor<Cursor extends object>(
   cursor: Cursor,
   keys: readonly (keyof Cursor & string)[],
 ): { OR: { [Key in keyof Cursor]?: Cursor[Key] | { lt: Cursor[Key] } }[] } {

@@ -31,7 +31,7 @@ import { AppError, forbidden, notFound, versionConflict } from '../errors';
 import type { RequestAccess, RequestWithAccess } from './access';
 import { accessOf, chatMembershipFor, requirePermission } from './access';
 import { actorRef, recordHistory } from './history';
-import { invalidCursor, sortedBefore } from './keyset';
+import { invalidCursor, pastCursor } from './keyset';
 import { onecUpdate } from './onec-updates';
 import { enqueueOutbox } from './outbox';
 import type { TransitionOptions } from './transitions';
@@ -453,7 +453,7 @@ export async function listRequests(
   }
   if (input.cursor) {
     const cursor = decodeCursor(input.cursor);
-    filters.push(sortedBefore(cursor, ['updatedAt', 'id']));
+    filters.push(pastCursor(cursor, ['updatedAt', 'id']));
   }
   const rows = await ctx.db.paymentRequest.findMany({
     where: { AND: filters },
