@@ -86,28 +86,27 @@ const serviceActions = [
   'edit_group_title',
   'join_group_by_link',
 ];
-const mediaFiles = [
-  { media_type: 'voice_message', dir: 'voice_messages', ext: 'ogg', mime: 'audio/ogg', weight: 5 },
-  { media_type: 'video_file', dir: 'video_files', ext: 'mp4', mime: 'video/mp4', weight: 2 },
-  {
-    media_type: 'video_message',
-    dir: 'round_video_messages',
-    ext: 'mp4',
-    mime: 'video/mp4',
-    weight: 1,
-  },
-  { media_type: 'audio_file', dir: 'files', ext: 'mp3', mime: 'audio/mpeg', weight: 1 },
-  { media_type: 'sticker', dir: 'stickers', ext: 'webp', mime: 'image/webp', weight: 1 },
-  { media_type: 'animation', dir: 'video_files', ext: 'mp4', mime: 'video/mp4', weight: 1 },
-];
-const mediaKinds: Record<string, string> = {
-  voice_message: 'voice',
-  video_file: 'video',
-  video_message: 'video_note',
-  audio_file: 'audio',
-  sticker: 'sticker',
-  animation: 'animation',
-};
+/**
+ * Desktop's media files: `media_type`, the kind of message the platform makes of it, the folder
+ * Desktop puts it in, its extension and type, and how often it comes up.
+ */
+const mediaFiles = (
+  [
+    ['voice_message', 'voice', 'voice_messages', 'ogg', 'audio/ogg', 5],
+    ['video_file', 'video', 'video_files', 'mp4', 'video/mp4', 2],
+    ['video_message', 'video_note', 'round_video_messages', 'mp4', 'video/mp4', 1],
+    ['audio_file', 'audio', 'files', 'mp3', 'audio/mpeg', 1],
+    ['sticker', 'sticker', 'stickers', 'webp', 'image/webp', 1],
+    ['animation', 'animation', 'video_files', 'mp4', 'video/mp4', 1],
+  ] as const
+).map(([media_type, kind, dir, ext, mime, weight]) => ({
+  media_type,
+  kind,
+  dir,
+  ext,
+  mime,
+  weight,
+}));
 
 /** Telegram Desktop writes local time without a zone; the fixed offset keeps it reproducible. */
 function localIso(unix: number): string {
@@ -229,7 +228,7 @@ export async function writeTelegramExport(
       } else if (media < 0.29) {
         let weight = random() * mediaFiles.reduce((total, f) => total + f.weight, 0);
         const chosen = mediaFiles.find((f) => (weight -= f.weight) < 0) ?? mediaFiles[0]!;
-        kind = mediaKinds[chosen.media_type]!;
+        kind = chosen.kind;
         Object.assign(message, {
           file: `${chosen.dir}/file_${id}@${localIso(unix).slice(0, 10)}.${chosen.ext}`,
           file_size: 5_000 + Math.floor(random() * 900_000),

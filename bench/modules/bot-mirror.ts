@@ -27,7 +27,7 @@ import { busyShare, machineCpu } from '../lib/proc.ts';
 import { compared, fmt } from '../lib/report.ts';
 import type { BenchContext, BenchModule, Row } from '../lib/report.ts';
 import { botAuthorization } from '../lib/telegram.ts';
-import { inFreshWorld, startWorldApi } from '../lib/world.ts';
+import { emptyChatMessages, inFreshWorld, startWorldApi } from '../lib/world.ts';
 
 const BOT_USERNAME = 'payreq_bench_bot';
 /** getUpdates hands a bot at most 100 updates at a time (Bot API `limit`, the default). */
@@ -181,8 +181,7 @@ export const botMirror: BenchModule = {
             'warm-up',
           );
           await tg.waitForUpdatesConsumed(secrets.botToken, { timeoutMs: 30_000 });
-          await db.query('TRUNCATE "ChatMessage", "ChatMessageEdit"');
-          await db.query('VACUUM ANALYZE "ChatMessage"');
+          await emptyChatMessages(db, { analyze: true });
 
           const count = config.botMessages;
           ctx.log(`bot (${mode}): ${count} messages posted in a burst, mirrored`);
@@ -246,8 +245,7 @@ export const botMirror: BenchModule = {
         if (!response.ok) throw new Error(`${procedure} answered ${response.status}: ${body}`);
       };
       const floor = async (name: string, work: () => Promise<void>) => {
-        await db.query('TRUNCATE "ChatMessage", "ChatMessageEdit"');
-        await db.query('VACUUM ANALYZE "ChatMessage"');
+        await emptyChatMessages(db, { analyze: true });
         ctx.log(`bot floor: ${name}`);
         const apiBefore = await api.ask<NodeJS.CpuUsage>({ type: 'cpu' });
         const started = Date.now();

@@ -21,7 +21,7 @@ import type { BenchContext, BenchModule, Row } from '../lib/report.ts';
 import { botAuthorization, miniAppAuthorization } from '../lib/telegram.ts';
 import { csvColumns, writeTelegramExport } from '../lib/telegram-export.ts';
 import { mutate } from '../lib/trpc.ts';
-import { inFreshWorld, startWorldApi } from '../lib/world.ts';
+import { emptyChatMessages, inFreshWorld, startWorldApi } from '../lib/world.ts';
 import { sql } from '../servers/floor-sql.ts';
 import type { MemoryPeaks } from '../servers/ipc.ts';
 
@@ -146,7 +146,7 @@ export const chatImport: BenchModule = {
         warmFile,
         2_000,
       );
-      await db.query('TRUNCATE "ChatMessage", "ChatMessageEdit"');
+      await emptyChatMessages(db, { analyze: false });
 
       ctx.log(`importing it through the api (POST /miniapp/v1/chat-export)`);
       const authorization = miniAppAuthorization(agent, room.launchToken);
@@ -179,7 +179,7 @@ export const chatImport: BenchModule = {
 
       // The floor: the same rows, COPY'd into the same (emptied) table.
       const rows = parseCsv(readFileSync(csv, 'utf8'));
-      await emptyTable(db);
+      await emptyChatMessages(db, { analyze: true });
       ctx.log(
         ctx.postgres.psql
           ? 'loading the same rows with COPY (psql \\copy)'
@@ -191,7 +191,7 @@ export const chatImport: BenchModule = {
       await expectRows(db, messages);
       // And the importer's own statements (the upsert, 1,000 rows a batch, one transaction)
       // through raw pg: what is left of the api's time beyond this is parsing and framework.
-      await emptyTable(db);
+      await emptyChatMessages(db, { analyze: true });
       ctx.log("loading the same rows with the importer's upsert statements through pg");
       const upserts = await upsertLikeTheImporter(db, rows, room.chatId);
       await expectRows(db, messages);
@@ -278,11 +278,6 @@ function copyWithPsql(psql: string, url: string, csv: string): Promise<{ seconds
       command,
     ]);
   });
-}
-
-async function emptyTable(db: pg.Client): Promise<void> {
-  await db.query('TRUNCATE "ChatMessage", "ChatMessageEdit"');
-  await db.query('VACUUM ANALYZE "ChatMessage"');
 }
 
 async function expectRows(db: pg.Client, expected: number): Promise<void> {

@@ -18,7 +18,7 @@ import { compared, fmt } from '../lib/report.ts';
 import type { BenchContext, BenchModule, Row } from '../lib/report.ts';
 import { botAuthorization } from '../lib/telegram.ts';
 import { mutate, query, queryPath } from '../lib/trpc.ts';
-import { inFreshWorld, openDealRooms } from '../lib/world.ts';
+import { emptyChatMessages, inFreshWorld, openDealRooms } from '../lib/world.ts';
 import type { DealRoom } from '../lib/world.ts';
 
 export interface Procedure {
@@ -416,7 +416,7 @@ export function makeProcedures(): Procedure[] {
     {
       name: 'bot.saveMessage',
       async prepare(db) {
-        await db.query('TRUNCATE "ChatMessage", "ChatMessageEdit"');
+        await emptyChatMessages(db, { analyze: false });
       },
       clients: (rooms) =>
         rooms.map((room) => ({

@@ -144,10 +144,7 @@ export const httpStatusFor: Record<ErrorCode, number> = {
 };
 
 /** The JSON error body of the REST routes (contracts' ErrorBody) and its status. */
-export function restError(
-  error: unknown,
-  locale: Locale,
-): {
+export interface RestErrorAnswer {
   status: number;
   body: {
     error: {
@@ -157,73 +154,46 @@ export function restError(
       currentVersion?: number;
     };
   };
-} {
+}
+
+export function restError(error: unknown, locale: Locale): RestErrorAnswer {
+  const answer = (
+    code: ErrorCode,
+    message: string,
+    more: Omit<RestErrorAnswer['body']['error'], 'code' | 'message'> = {},
+  ): RestErrorAnswer => ({
+    status: httpStatusFor[code],
+    body: { error: { code, message, ...more } },
+  });
   if (error instanceof ZodError) {
-    return {
-      status: 400,
-      body: {
-        error: {
-          code: 'VALIDATION_FAILED',
-          message: summarizeIssues(error.issues, locale),
-          issues: localizeIssues(error.issues, locale),
-        },
-      },
-    };
+    return answer('VALIDATION_FAILED', summarizeIssues(error.issues, locale), {
+      issues: localizeIssues(error.issues, locale),
+    });
   }
   if (error instanceof DomainError)
-    return {
-      status: httpStatusFor[error.code],
-      body: {
-        error: {
-          code: error.code,
-          message: error.describe(locale),
-          ...currentVersionOf(error.code, error.params.current),
-        },
-      },
-    };
+    return answer(
+      error.code,
+      error.describe(locale),
+      currentVersionOf(error.code, error.params.current),
+    );
   if (error instanceof AppError)
-    return {
-      status: httpStatusFor[error.code],
-      body: {
-        error: {
-          code: error.code,
-          message: error.messages[locale],
-          ...currentVersionOf(error.code, error.details?.currentVersion),
-        },
-      },
-    };
+    return answer(
+      error.code,
+      error.messages[locale],
+      currentVersionOf(error.code, error.details?.currentVersion),
+    );
   const fastifyError = error as { statusCode?: number; code?: string };
-  if (fastifyError.statusCode === 413 || fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return {
-      status: 413,
-      body: {
-        error: {
-          code: 'PAYLOAD_TOO_LARGE',
-          message: locale === 'ru' ? 'Файл слишком большой' : 'The file is too large',
-        },
-      },
-    };
-  }
-  if (fastifyError.statusCode === 415 || fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return {
-      status: 415,
-      body: {
-        error: {
-          code: 'UNSUPPORTED_MEDIA_TYPE',
-          message: locale === 'ru' ? 'Тип файла не поддерживается' : 'Unsupported file type',
-        },
-      },
-    };
-  }
-  return {
-    status: 500,
-    body: {
-      error: {
-        code: 'INTERNAL',
-        message: locale === 'ru' ? 'Внутренняя ошибка' : 'Internal error',
-      },
-    },
-  };
+  if (fastifyError.statusCode === 413 || fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return answer(
+      'PAYLOAD_TOO_LARGE',
+      locale === 'ru' ? 'Файл слишком большой' : 'The file is too large',
+    );
+  if (fastifyError.statusCode === 415 || fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return answer(
+      'UNSUPPORTED_MEDIA_TYPE',
+      locale === 'ru' ? 'Тип файла не поддерживается' : 'Unsupported file type',
+    );
+  return answer('INTERNAL', locale === 'ru' ? 'Внутренняя ошибка' : 'Internal error');
 }
 
 /** A conflict about versions says which version the request is at now, so the caller can catch up. */

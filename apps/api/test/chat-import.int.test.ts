@@ -44,6 +44,27 @@ function desktopMessage(id: number, text: string, extra: ExportMessage = {}): Ex
   };
 }
 
+/** A service message (`action`) by Анна, `seconds` after DATE, as Telegram Desktop writes it. */
+function desktopServiceMessage(
+  id: number,
+  seconds: number,
+  action: string,
+  extra: ExportMessage = {},
+): ExportMessage {
+  return {
+    id,
+    type: 'service',
+    date: new Date((DATE + seconds) * 1000).toISOString().slice(0, 19),
+    date_unixtime: String(DATE + seconds),
+    actor: 'Анна',
+    actor_id: `user${anna.id}`,
+    action,
+    text: '',
+    text_entities: [],
+    ...extra,
+  };
+}
+
 const desktopExport = (type: string | null, id: number, messages: ExportMessage[]) =>
   JSON.stringify({
     name: 'Сделка',
@@ -148,29 +169,8 @@ describe.skipIf(skipDb)(`chat import from Telegram Desktop (${dbKind})`, () => {
     const messages = [
       desktopMessage(1 - SHIFT, 'до миграции'),
       desktopMessage(2 - SHIFT, 'ответ до миграции', { reply_to_message_id: 1 - SHIFT }),
-      {
-        id: 3 - SHIFT,
-        type: 'service',
-        date: '2026-11-20T10:00:03',
-        date_unixtime: String(DATE + 3),
-        actor: 'Анна',
-        actor_id: `user${anna.id}`,
-        action: 'migrate_to_supergroup',
-        text: '',
-        text_entities: [],
-      },
-      {
-        id: 1,
-        type: 'service',
-        date: '2026-11-20T10:00:04',
-        date_unixtime: String(DATE + 4),
-        actor: 'Анна',
-        actor_id: `user${anna.id}`,
-        action: 'migrate_from_group',
-        title: 'Сделка',
-        text: '',
-        text_entities: [],
-      },
+      desktopServiceMessage(3 - SHIFT, 3, 'migrate_to_supergroup'),
+      desktopServiceMessage(1, 4, 'migrate_from_group', { title: 'Сделка' }),
       desktopMessage(2, 'после миграции', { reply_to_message_id: 1 }),
     ];
     const result = await upload(

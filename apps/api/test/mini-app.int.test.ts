@@ -16,7 +16,14 @@ import {
   startTestApi,
 } from '../testing/harness';
 import type { TelegramUser } from '../testing/telegram';
-import { botClient, miniAppClient, registerDealRoom, signLaunch, tma } from '../testing/telegram';
+import {
+  attachFile,
+  botClient,
+  miniAppClient,
+  registerDealRoom,
+  signLaunch,
+  tma,
+} from '../testing/telegram';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -708,15 +715,10 @@ describe.skipIf(skipDb)(`Mini App api with Telegram identity (${dbKind})`, () =>
     it('lets members attach files to the request and download documents, nobody else', async () => {
       const draft = await as(ivan).miniApp.save.mutate({ fields: { payerName: 'ООО «Ромашка»' } });
       const attach = (user: TelegramUser) =>
-        fetch(`${api.url}/miniapp/v1/attachments`, {
-          method: 'POST',
-          headers: {
-            authorization: tma(signLaunch(user, token)),
-            'content-type': 'application/pdf',
-            'x-file-name': encodeURIComponent('контракт.pdf'),
-            'x-document-kind': 'CONTRACT',
-          },
-          body: pdf,
+        attachFile(api.url, tma(signLaunch(user, token)), {
+          bytes: pdf,
+          fileName: 'контракт.pdf',
+          kind: 'CONTRACT',
         });
       const attached = await attach(ivan);
       expect(attached.status).toBe(201);

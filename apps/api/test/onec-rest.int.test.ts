@@ -20,6 +20,7 @@ import type { World } from '@payreq/testing';
 import { completeForm, createWorld, hours } from '@payreq/testing';
 import type { TestApi } from '../testing/harness';
 import { dbKind, skipDb, startTestApi } from '../testing/harness';
+import type { OnecCall } from '../testing/onec';
 import {
   ONEC_API_KEY,
   ONEC_HMAC_SECRET,
@@ -44,6 +45,12 @@ const offerBody = (refKey = randomUUID()) => ({
   validUntil: '2030-06-30T23:59:59',
   comment: 'Расчёт 1С',
 });
+
+/** 409 TRANSITION_NOT_ALLOWED: a step the request's state does not allow, said in these words. */
+function expectNotAllowed(answer: OnecCall, message: string): void {
+  expect(answer.status).toBe(409);
+  expect(answer.json).toEqual({ error: { code: 'TRANSITION_NOT_ALLOWED', message } });
+}
 
 /** A small but real PDF header and some bytes, as base64. */
 function fileOf(size: number, seed = 'x'): { bytes: Buffer; base64: string; sha256: string } {
@@ -138,13 +145,7 @@ describe.skipIf(skipDb)(`the REST shim for 1C (${dbKind})`, () => {
       body: offerBody(),
       idempotencyKey: randomUUID(),
     });
-    expect(second.status).toBe(409);
-    expect(second.json).toEqual({
-      error: {
-        code: 'TRANSITION_NOT_ALLOWED',
-        message: 'Offers are taken only while the request is collecting offers',
-      },
-    });
+    expectNotAllowed(second, 'Offers are taken only while the request is collecting offers');
     expect(await onecFootprint(api.prisma)).toEqual(before);
 
     const offers = await api.prisma.offer.findMany({ where: { requestId } });
@@ -319,13 +320,7 @@ describe.skipIf(skipDb)(`the REST shim for 1C (${dbKind})`, () => {
       body: { version: 1, status: 'COMPLETED' },
       idempotencyKey: randomUUID(),
     });
-    expect(refused.status).toBe(409);
-    expect(refused.json).toEqual({
-      error: {
-        code: 'TRANSITION_NOT_ALLOWED',
-        message: 'A request can be completed only after the payout is done',
-      },
-    });
+    expectNotAllowed(refused, 'A request can be completed only after the payout is done');
     // Both in one call: the payment step is rolled back with the refused status.
     const half = await callOnec(api, 'POST', `${base()}/status`, {
       body: { version: 1, paymentStatus: 'PAYMENT_RECEIVED', status: 'COMPLETED' },

@@ -19,7 +19,15 @@ import {
   testLogger,
   until,
 } from '../testing/onec';
-import { botClient, miniAppClient, saveChatFile, signLaunch, tma } from '../testing/telegram';
+import {
+  attachFile,
+  botClient,
+  miniAppClient,
+  registerDealRoom,
+  saveChatFile,
+  signLaunch,
+  tma,
+} from '../testing/telegram';
 import { useTestApiWithWorld } from '../testing/suite';
 
 const ru = createFormatter('ru');
@@ -321,24 +329,18 @@ describe.skipIf(skipDb)(`1C hears of every change after the submit (${dbKind})`,
     const anna = { id: Number(world.anna.telegramId), first_name: 'Anna', language_code: 'ru' };
     const ivan = { id: Number(world.client.telegramId), first_name: 'Ivan', language_code: 'ru' };
     const bot = botClient(api.url);
-    const room = await bot.bot.registerChat.mutate({
-      chat: { id: chatId, type: 'supergroup', title: 'Сделка' },
-      addedBy: { telegramId: anna.id, name: 'Anna (bank)' },
-      botIsAdmin: true,
+    const launchToken = await registerDealRoom(api.url, {
+      id: chatId,
+      title: 'Сделка',
+      by: anna,
+      members: [ivan],
     });
-    if (!room.registered) throw new Error('registration refused');
-    await bot.bot.membership.mutate({ chatId, joined: [{ telegramId: ivan.id, name: 'Ivan' }] });
-    const asAnna = miniAppClient(api.url, tma(signLaunch(anna, room.launchToken)));
+    const asAnna = miniAppClient(api.url, tma(signLaunch(anna, launchToken)));
     const attach = (fileName: string) =>
-      fetch(`${api.url}/miniapp/v1/attachments`, {
-        method: 'POST',
-        headers: {
-          authorization: tma(signLaunch(ivan, room.launchToken)),
-          'content-type': 'application/pdf',
-          'x-file-name': encodeURIComponent(fileName),
-          'x-document-kind': 'CONTRACT',
-        },
-        body: Buffer.from(`%PDF-1.7\n% ${fileName}\ntrailer <<>>\n%%EOF\n`),
+      attachFile(api.url, tma(signLaunch(ivan, launchToken)), {
+        bytes: Buffer.from(`%PDF-1.7\n% ${fileName}\ntrailer <<>>\n%%EOF\n`),
+        fileName,
+        kind: 'CONTRACT',
       });
     const draft = await asAnna.miniApp.save.mutate({
       fields: { ...completeForm, direction: 'OUTGOING' },

@@ -41,6 +41,27 @@ export async function saveChatFile(
   return ((await upload.json()) as { assetId: string }).assetId;
 }
 
+/**
+ * A file attached to the chat's request from the Mini App, as the person `authorization` signs
+ * for (init data), of a document `kind` when given; the api's answer as it came.
+ */
+export function attachFile(
+  baseUrl: string,
+  authorization: string,
+  file: { bytes: Buffer; fileName: string; mime?: string; kind?: string },
+): Promise<Response> {
+  return fetch(`${baseUrl}/miniapp/v1/attachments`, {
+    method: 'POST',
+    headers: {
+      authorization,
+      'content-type': file.mime ?? 'application/pdf',
+      'x-file-name': encodeURIComponent(file.fileName),
+      ...(file.kind ? { 'x-document-kind': file.kind } : {}),
+    },
+    body: file.bytes,
+  });
+}
+
 export { TRPCClientError };
 
 /** A person as the bot reports them to the api: the Telegram id and the name a client shows. */

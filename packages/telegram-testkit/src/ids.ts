@@ -1,59 +1,56 @@
 import { createHash, randomBytes } from 'node:crypto';
 
+type Sequence = 'user' | 'bot' | 'group' | 'supergroup' | 'file' | 'mediaGroup' | 'callback';
+
 /**
  * Realistic-looking identifiers. Numbers are deterministic per server instance (counters with
  * fixed gaps), strings that Telegram makes opaque (file ids, callback ids) are random.
  */
 export class IdFactory {
-  private userSeq = 0;
-  private botSeq = 0;
-  private groupSeq = 0;
-  private supergroupSeq = 0;
-  private fileSeq = 0;
-  private mediaGroupSeq = 0;
-  private callbackSeq = 0;
+  /** How many of each sequence have been handed out. */
+  private readonly issued = new Map<Sequence, number>();
+
+  /** The next number of a sequence: 1, 2, 3, ... */
+  private next(sequence: Sequence): number {
+    const count = (this.issued.get(sequence) ?? 0) + 1;
+    this.issued.set(sequence, count);
+    return count;
+  }
 
   /** ~10-digit user ids, e.g. 6123450017. */
   nextUserId(): number {
-    this.userSeq += 1;
-    return 6_123_450_000 + this.userSeq * 17;
+    return 6_123_450_000 + this.next('user') * 17;
   }
 
   /** Bot ids look like user ids (the numeric prefix of the token). */
   nextBotId(): number {
-    this.botSeq += 1;
-    return 7_345_610_000 + this.botSeq * 23;
+    return 7_345_610_000 + this.next('bot') * 23;
   }
 
   /** Basic groups: negative 10-digit ids, e.g. -4081230031. */
   nextGroupId(): number {
-    this.groupSeq += 1;
-    return -(4_081_230_000 + this.groupSeq * 31);
+    return -(4_081_230_000 + this.next('group') * 31);
   }
 
   /** Supergroups: -100 followed by 10 digits, e.g. -1002214560043. */
   nextSupergroupId(): number {
-    this.supergroupSeq += 1;
-    return -(1_000_000_000_000 + 2_214_560_000 + this.supergroupSeq * 43);
+    return -(1_000_000_000_000 + 2_214_560_000 + this.next('supergroup') * 43);
   }
 
+  /** File numbers start at 0. */
   nextFileNumber(): number {
-    const n = this.fileSeq;
-    this.fileSeq += 1;
-    return n;
+    return this.next('file') - 1;
   }
 
   /** media_group_id: an 18-digit decimal string. */
   nextMediaGroupId(): string {
-    this.mediaGroupSeq += 1;
-    return String(13_928_473_829_384_700n + BigInt(this.mediaGroupSeq) * 97n);
+    return String(13_928_473_829_384_700n + BigInt(this.next('mediaGroup')) * 97n);
   }
 
   /** callback_query.id: a ~19-digit decimal string. */
   nextCallbackQueryId(): string {
-    this.callbackSeq += 1;
     const random = BigInt(`0x${randomBytes(6).toString('hex')}`) % 1_000_000_000n;
-    return String(2_632_145_100_000_000_000n + random * 1000n + BigInt(this.callbackSeq));
+    return String(2_632_145_100_000_000_000n + random * 1000n + BigInt(this.next('callback')));
   }
 }
 

@@ -17,7 +17,7 @@ import { resolveBoundChat } from '../services/chats';
 import { recordHistory } from '../services/history';
 import { toDocumentView } from '../services/views';
 import { transaction } from '../db';
-import { sendUntrustedFile } from './untrusted-file';
+import { sendStoredDocument } from './untrusted-file';
 import { tellOnecOfDocument } from '../services/onec-updates';
 
 const FileHeaders = z.object({
@@ -212,12 +212,7 @@ export async function registerFileRoutes(app: FastifyInstance, deps: AppDeps): P
         'x-request-number',
         encodeURIComponent(displayRequestNumber(document.request.number)),
       );
-      return sendUntrustedFile(reply, {
-        mime: document.mime,
-        fileName: document.fileName,
-        size: document.asset.size,
-        body: await deps.files.stream(document.asset.storageKey),
-      });
+      return sendStoredDocument(reply, deps.files, document);
     } catch (error) {
       return fail(reply, error, req);
     }

@@ -6,7 +6,7 @@ import { createContext } from '../context';
 import { notFound, restError, unauthenticated } from '../errors';
 import { loadAccess, requirePermission } from '../services/access';
 import { chatFileFor } from '../services/chat-archive';
-import { sendUntrustedFile } from './untrusted-file';
+import { sendStoredDocument, sendUntrustedFile } from './untrusted-file';
 
 /**
  * Files in the portal, for the signed-in agent (the session cookie): a deal room's chat files
@@ -53,12 +53,7 @@ export function registerPortalFiles(app: FastifyInstance, deps: AppDeps): void {
       if (!document) throw notFound('document');
       const access = await loadAccess(deps.db, actor, document.requestId);
       requirePermission(access, 'documents.view');
-      return sendUntrustedFile(reply, {
-        mime: document.mime,
-        fileName: document.fileName,
-        size: document.asset.size,
-        body: await deps.files.stream(document.asset.storageKey),
-      });
+      return sendStoredDocument(reply, deps.files, document);
     } catch (error) {
       const { status, body } = fail(error, req);
       return reply.code(status).send(body);

@@ -3,6 +3,8 @@ import type { Readable } from 'node:stream';
 import { opensInPlace } from '@payreq/contracts';
 import type { FastifyReply } from 'fastify';
 
+import type { FileStore } from '../storage/file-store';
+
 /** `filename="..."` for old clients (ASCII only), `filename*` with the real name. */
 export function contentDisposition(kind: 'inline' | 'attachment', fileName: string): string {
   const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
@@ -36,4 +38,18 @@ export function sendUntrustedFile(
     .header('cache-control', options.cacheControl ?? 'private, max-age=3600')
     .header('content-length', String(file.size))
     .send(file.body);
+}
+
+/** A request's document (from 1C or a chat file kept as one), streamed from the store as untrusted. */
+export async function sendStoredDocument(
+  reply: FastifyReply,
+  files: FileStore,
+  document: { mime: string; fileName: string; asset: { size: number; storageKey: string } },
+): Promise<FastifyReply> {
+  return sendUntrustedFile(reply, {
+    mime: document.mime,
+    fileName: document.fileName,
+    size: document.asset.size,
+    body: await files.stream(document.asset.storageKey),
+  });
 }

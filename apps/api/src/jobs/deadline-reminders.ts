@@ -119,27 +119,19 @@ async function recipientsOf(
   const recipients: Recipient[] = [];
   for (const key of keys) {
     const [kind, id] = key.split(':') as ['user' | 'agent', string];
-    if (kind === 'user') {
-      const user = members.find((member) => member.id === id);
-      if (user)
-        recipients.push({
-          key,
-          userId: id,
-          agentId: null,
-          telegramId: user.telegramId,
-          locale: user.locale === 'en' ? 'en' : 'ru',
-        });
-    } else {
-      const agent = agents.find((candidate) => candidate.id === id);
-      if (agent)
-        recipients.push({
-          key,
-          userId: null,
-          agentId: id,
-          telegramId: agent.telegramId,
-          locale: 'ru',
-        });
-    }
+    // A client is written to in the language they chose, an agent in Russian.
+    const person =
+      kind === 'user'
+        ? members.find((member) => member.id === id)
+        : agents.find((candidate) => candidate.id === id);
+    if (!person) continue;
+    recipients.push({
+      key,
+      userId: kind === 'user' ? id : null,
+      agentId: kind === 'agent' ? id : null,
+      telegramId: person.telegramId,
+      locale: 'locale' in person && person.locale === 'en' ? 'en' : 'ru',
+    });
   }
   return recipients;
 }

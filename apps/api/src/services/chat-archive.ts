@@ -12,6 +12,7 @@ import { chatIdHistory } from './chats';
 import { historyActorOf, recordHistory } from './history';
 import { tellOnecOfDocument } from './onec-updates';
 import { enqueueOutbox } from './outbox';
+import { invalidCursor, pastCursor } from './keyset';
 import { containsAnySpelling } from './portal-list';
 import { toDocumentView } from './views';
 
@@ -42,9 +43,6 @@ function encodeCursor(date: Date, messageId: number, id: string): string {
   return Buffer.from(`${date.toISOString()}|${messageId}|${id}`).toString('base64url');
 }
 
-const badCursor = () =>
-  new AppError('VALIDATION_FAILED', { ru: 'Неверный курсор страницы', en: 'Invalid page cursor' });
-
 function decodeCursor(cursor: string): { date: Date; messageId: number; id: string } {
   const [iso, messageId, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const date = new Date(iso ?? '');
@@ -53,7 +51,7 @@ function decodeCursor(cursor: string): { date: Date; messageId: number; id: stri
     !/^\d{1,10}$/.test(messageId ?? '') ||
     !/^[0-9a-f-]{36}$/.test(id ?? '')
   )
-    throw badCursor();
+    throw invalidCursor();
   return { date, messageId: Number(messageId), id: id! };
 }
 
@@ -202,13 +200,7 @@ export async function chatArchivePage(
   const where: Prisma.ChatMessageWhereInput[] = [{ chatId: { in: chatIds } }];
   if (input.before) {
     const cursor = decodeCursor(input.before);
-    where.push({
-      OR: [
-        { date: { lt: cursor.date } },
-        { date: cursor.date, messageId: { lt: cursor.messageId } },
-        { date: cursor.date, messageId: cursor.messageId, id: { lt: cursor.id } },
-      ],
-    });
+    where.push(pastCursor(cursor, ['date', 'messageId', 'id']));
   }
   if (input.search) where.push({ OR: containsAnySpelling('text', input.search) });
   const rows = await db.chatMessage.findMany({
@@ -249,7 +241,7 @@ export async function chatArchivePoll(
 ): Promise<{ messages: ChatArchiveMessage[]; pollCursor: string }> {
   const { chatIds } = await archiveOf(db, actor, input.requestId);
   const since = new Date(Buffer.from(input.since, 'base64url').toString('utf8'));
-  if (Number.isNaN(since.getTime())) throw badCursor();
+  if (Number.isNaN(since.getTime())) throw invalidCursor();
   const poll = await pollCursorNow(db);
   const rows = await db.chatMessage.findMany({
     where: {

@@ -132,16 +132,35 @@ export async function placeOfferInTx(
   return created.id;
 }
 
+/** Offers are made and withdrawn by agents only: `work` runs as the agent, in one transaction. */
+function asAgentInTransaction<T>(
+  ctx: ServiceContext,
+  work: (tx: Tx, actor: Extract<Actor, { kind: 'agent' }>) => Promise<T>,
+): Promise<T> {
+  const { actor } = ctx;
+  if (actor.kind !== 'agent') throw forbidden();
+  return transaction(ctx.db, (tx) => work(tx, actor));
+}
+
+/** Locks the request and checks the caller may see it and do `permission` with its offers. */
+async function lockForOffers(
+  tx: Tx,
+  actor: Actor,
+  requestId: string,
+  permission: 'offer.accept' | 'offer.create',
+): Promise<RequestAccess> {
+  const access = await loadAccess(tx, actor, requestId, { lock: true });
+  requirePermission(access, 'application.view');
+  requirePermission(access, permission);
+  return access;
+}
+
 export async function submitOffer(
   ctx: ServiceContext,
   input: { requestId: string; terms: OfferTerms },
 ): Promise<PaymentRequestView> {
-  const { actor } = ctx;
-  if (actor.kind !== 'agent') throw forbidden();
-  return transaction(ctx.db, async (tx) => {
-    const access = await loadAccess(tx, actor, input.requestId, { lock: true });
-    requirePermission(access, 'application.view');
-    requirePermission(access, 'offer.create');
+  return asAgentInTransaction(ctx, async (tx, actor) => {
+    const access = await lockForOffers(tx, actor, input.requestId, 'offer.create');
     await placeOfferInTx(
       tx,
       access,
@@ -161,9 +180,7 @@ async function lockOffer(
   input: { requestId: string; offerId: string },
   permission: 'offer.accept' | 'offer.create',
 ) {
-  const access = await loadAccess(tx, actor, input.requestId, { lock: true });
-  requirePermission(access, 'application.view');
-  requirePermission(access, permission);
+  const access = await lockForOffers(tx, actor, input.requestId, permission);
   const offer = await tx.offer.findFirst({
     where: { id: input.offerId, requestId: input.requestId },
   });
@@ -193,9 +210,7 @@ export async function withdrawOffer(
   ctx: ServiceContext,
   input: { requestId: string; offerId: string },
 ): Promise<PaymentRequestView> {
-  const { actor } = ctx;
-  if (actor.kind !== 'agent') throw forbidden();
-  return transaction(ctx.db, async (tx) => {
+  return asAgentInTransaction(ctx, async (tx, actor) => {
     // Withdrawing is part of making offers: the same agents, the same window.
     const { access, offer } = await lockOffer(tx, actor, input, 'offer.create');
     const now = ctx.now();

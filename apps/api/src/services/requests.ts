@@ -31,6 +31,7 @@ import { AppError, forbidden, notFound, versionConflict } from '../errors';
 import type { RequestAccess, RequestWithAccess } from './access';
 import { accessOf, chatMembershipFor, requirePermission } from './access';
 import { actorRef, recordHistory } from './history';
+import { invalidCursor, pastCursor } from './keyset';
 import { onecUpdate } from './onec-updates';
 import { enqueueOutbox } from './outbox';
 import type { TransitionOptions } from './transitions';
@@ -391,12 +392,8 @@ function encodeCursor(row: { updatedAt: Date; id: string }): string {
 function decodeCursor(cursor: string): Cursor {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const updatedAt = new Date(at ?? '');
-  if (!id || Number.isNaN(updatedAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
-    throw new AppError('VALIDATION_FAILED', {
-      ru: 'Неверный курсор страницы',
-      en: 'Invalid page cursor',
-    });
-  }
+  if (!id || Number.isNaN(updatedAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id))
+    throw invalidCursor();
   return { updatedAt, id };
 }
 
@@ -456,12 +453,7 @@ export async function listRequests(
   }
   if (input.cursor) {
     const cursor = decodeCursor(input.cursor);
-    filters.push({
-      OR: [
-        { updatedAt: { lt: cursor.updatedAt } },
-        { updatedAt: cursor.updatedAt, id: { lt: cursor.id } },
-      ],
-    });
+    filters.push(pastCursor(cursor, ['updatedAt', 'id']));
   }
   const rows = await ctx.db.paymentRequest.findMany({
     where: { AND: filters },

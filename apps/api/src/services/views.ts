@@ -25,6 +25,7 @@ import { areFieldsEditable } from '@payreq/domain';
 import type { Prisma } from '@payreq/db';
 import type { z } from 'zod';
 
+import { requestWithAccess } from './access';
 import { historyActorNamed } from './history';
 
 export const requestViewInclude = {
@@ -51,12 +52,12 @@ export type RequestViewRow = Prisma.PaymentRequestGetPayload<{
   paymentMarks: HistoryRow[];
 };
 
+/** What the caller's access is decided from (tenant, accepted offer), and who and where the request is. */
 export const requestSummaryInclude = {
-  tenant: true,
+  ...requestWithAccess,
   agent: true,
   clientUser: true,
   chat: true,
-  offers: { where: { status: 'ACCEPTED' }, select: { agentId: true } },
 } satisfies Prisma.PaymentRequestInclude;
 
 export type RequestSummaryRow = Prisma.PaymentRequestGetPayload<{

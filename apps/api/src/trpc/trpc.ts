@@ -1,6 +1,7 @@
 import type { Actor } from '@payreq/domain';
 import { DomainError, actorMayAdminister } from '@payreq/domain';
 import { TRPCError, initTRPC } from '@trpc/server';
+import { z } from 'zod';
 
 import type { Context } from '../context';
 import { AppError, describeError, forbidden, toTrpcError, unauthenticated } from '../errors';
@@ -93,5 +94,28 @@ export const miniAppProcedure = authedProcedure.use(async ({ ctx, next }) => {
   });
   return next({ ctx: { ...ctx, actor, chat } });
 });
+
+/**
+ * The resolver of a thin procedure: hands the caller's context and the checked input to one
+ * service function and answers with what it returns.
+ */
+export function callService<Ctx, Input, Output>(
+  service: (ctx: Ctx, input: Input) => Output,
+): (opts: { ctx: Ctx; input: Input }) => Output {
+  return ({ ctx, input }) => service(ctx, input);
+}
+
+/** The answer of a command that reports only that it was done. */
+export const Done = z.object({ ok: z.literal(true) });
+
+/** A resolver for such a command: runs `command`, then answers `{ ok: true }`. */
+export function answerDone<Opts>(
+  command: (opts: Opts) => Promise<unknown>,
+): (opts: Opts) => Promise<z.infer<typeof Done>> {
+  return async (opts) => {
+    await command(opts);
+    return { ok: true as const };
+  };
+}
 
 export { TRPCError };

@@ -11,7 +11,7 @@ import type { TestApi } from '../../testing/harness';
 import { TEST_BOT_SERVICE_TOKEN, dbKind, startTestApi } from '../../testing/harness';
 import { ONEC_API_KEY, ONEC_HMAC_SECRET, seedIntegration } from '../../testing/onec';
 import { PORTAL_COOKIE, portalSignIn, websiteLogin } from '../../testing/portal';
-import { miniAppClient, signLaunch, tma } from '../../testing/telegram';
+import { attachFile, miniAppClient, signLaunch, tma } from '../../testing/telegram';
 import { recordFigure } from '@payreq/testing/reliability';
 import type { DealRoom } from './support';
 import { CHAT, dealRoom, onecOffer, people, rowCounts, rowsChanged, skipSuite } from './support';
@@ -729,15 +729,10 @@ describe.skipIf(skipSuite)(`access matrix (${dbKind})`, () => {
     const draft = await anna.miniApp.save.mutate({ fields: completeForm });
     setup.telegramId = draft.id;
     setup.version = draft.version;
-    const attached = await fetch(`${api.url}/miniapp/v1/attachments`, {
-      method: 'POST',
-      headers: {
-        authorization: tma(signLaunch(people.linkedAgent, room.token)),
-        'content-type': 'application/pdf',
-        'x-document-kind': 'CONTRACT',
-        'x-file-name': 'k.pdf',
-      },
-      body: pdf,
+    const attached = await attachFile(api.url, tma(signLaunch(people.linkedAgent, room.token)), {
+      bytes: pdf,
+      fileName: 'k.pdf',
+      kind: 'CONTRACT',
     });
     setup.documentId = ((await attached.json()) as { id: string }).id;
     setup.version = (await anna.miniApp.session.query()).request!.version;

@@ -115,12 +115,27 @@ describe.skipIf(skipSuite)(`bad input (${dbKind})`, () => {
     expect(figure.pass).toBe(true);
   }
 
-  const trpcPost = (procedure: string, authorization: string) => (body: WireBody) =>
-    fetch(`${api.url}/trpc/${procedure}`, {
-      method: 'POST',
-      headers: { authorization, 'content-type': 'application/json' },
-      body,
-    });
+  /** `bombard` for a tRPC mutation, posted as `authorization`. */
+  const bombardProcedure = (
+    procedure: string,
+    count: number,
+    bodies: fc.Arbitrary<WireBody>,
+    authorization: string,
+    expectedRows?: (answers: Answer[]) => number,
+  ) =>
+    bombard(
+      procedure,
+      'tRPC',
+      count,
+      bodies,
+      (body) =>
+        fetch(`${api.url}/trpc/${procedure}`, {
+          method: 'POST',
+          headers: { authorization, 'content-type': 'application/json' },
+          body,
+        }),
+      expectedRows,
+    );
 
   const onecPost = (path: string) => (body: WireBody) =>
     fetch(`${api.url}${path}`, {
@@ -156,12 +171,11 @@ describe.skipIf(skipSuite)(`bad input (${dbKind})`, () => {
         nearValidValue({ version: draft.version + 1, fields: completeForm }),
       ),
     );
-    await bombard(
+    await bombardProcedure(
       'miniApp.save',
-      'tRPC',
       4_000,
       bodies,
-      trpcPost('miniApp.save', tma(signLaunch(people.client, room.token))),
+      tma(signLaunch(people.client, room.token)),
     );
   });
 
@@ -188,13 +202,7 @@ describe.skipIf(skipSuite)(`bad input (${dbKind})`, () => {
         }),
       ),
     );
-    await bombard(
-      'requests.create',
-      'tRPC',
-      2_000,
-      bodies,
-      trpcPost('requests.create', `Bearer ${token}`),
-    );
+    await bombardProcedure('requests.create', 2_000, bodies, `Bearer ${token}`);
   });
 
   it('1C /offer, /status, /documents: no 5xx, no partial writes', async () => {
@@ -280,12 +288,11 @@ describe.skipIf(skipSuite)(`bad input (${dbKind})`, () => {
         nearValidValue({ chatId: CHAT, messages: [message] }),
       ),
     );
-    await bombard(
+    await bombardProcedure(
       'bot.saveMessages',
-      'tRPC',
       4_000,
       bodies,
-      trpcPost('bot.saveMessages', `Bearer ${TEST_BOT_SERVICE_TOKEN}`),
+      `Bearer ${TEST_BOT_SERVICE_TOKEN}`,
       sumOf('inserted'),
     );
   });

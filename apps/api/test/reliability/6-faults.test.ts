@@ -1,3 +1,4 @@
+import type { PrismaClient } from '@payreq/db';
 import type { Emulator } from '@payreq/onec-emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -41,27 +42,56 @@ async function inFlight(
   return { delivered: tally.delivered, inFlight: received - tally.delivered };
 }
 
-describe.skipIf(skipSuite)(`faults on the 1C side (${dbKind})`, () => {
-  let api: TestApi;
-  let emulator: Emulator;
-  let world: World;
-  let calls: Map<string, number>;
-  let worker: OutboxWorker | null = null;
+/**
+ * Waits until every one of `ids` is delivered, then records the figure of what 1C holds, its
+ * recovery counted from `figure.since`; the figure must pass. Answers the tally.
+ */
+async function expectAllDelivered(
+  prisma: PrismaClient,
+  emulator: Emulator,
+  calls: Map<string, number>,
+  ids: readonly string[],
+  figure: Omit<Parameters<typeof recordDeliveryFigure>[0], 'tally'>,
+): Promise<DeliveryTally> {
+  await waitForDeliveries(prisma, ids);
+  const tally = await tallyDeliveries(prisma, emulator, calls, ids);
+  expect(recordDeliveryFigure({ ...figure, tally }).pass).toBe(true);
+  return tally;
+}
 
+/** What a fault suite runs on: its api, the 1C emulator before it, the world, 1C's create calls. */
+interface OnecFaultRig {
+  api: TestApi;
+  emulator: Emulator;
+  world: World;
+  calls: Map<string, number>;
+  /** The outbox worker a test started; stopped after the suite at the latest. */
+  worker: OutboxWorker | null;
+}
+
+/** The rig for a suite, on the api `startApi` gives; the fields are set once `beforeAll` ran. */
+function useOnecFaultRig(startApi: () => Promise<TestApi>): OnecFaultRig {
+  const rig = { worker: null } as OnecFaultRig;
   beforeAll(async () => {
-    api = await startTestApi();
-    emulator = await startEmulator(api);
-    world = await createWorld(api.prisma);
-    calls = countCreateCalls(emulator);
-  });
-  afterEach(async () => {
-    await worker?.stop();
-    worker = null;
-    emulator.setFault({ mode: 'off' });
+    rig.api = await startApi();
+    rig.emulator = await startEmulator(rig.api);
+    rig.world = await createWorld(rig.api.prisma);
+    rig.calls = countCreateCalls(rig.emulator);
   });
   afterAll(async () => {
-    await emulator?.stop();
-    await api?.close();
+    await rig.worker?.stop();
+    await rig.emulator?.stop();
+    await rig.api?.close();
+  });
+  return rig;
+}
+
+describe.skipIf(skipSuite)(`faults on the 1C side (${dbKind})`, () => {
+  const rig = useOnecFaultRig(() => startTestApi());
+  afterEach(async () => {
+    await rig.worker?.stop();
+    rig.worker = null;
+    rig.emulator.setFault({ mode: 'off' });
   });
 
   /**
@@ -74,43 +104,38 @@ describe.skipIf(skipSuite)(`faults on the 1C side (${dbKind})`, () => {
     end: () => Promise<unknown> | unknown;
     timeoutMs?: number;
   }): Promise<DeliveryTally> {
-    worker = startFaultWorker(api.prisma, emulator, { timeoutMs: input.timeoutMs });
+    rig.worker = startFaultWorker(rig.api.prisma, rig.emulator, { timeoutMs: input.timeoutMs });
     await input.begin();
-    const ids = await submitInHouse(api.prisma, world, [api.url], REQUESTS);
+    const ids = await submitInHouse(rig.api.prisma, rig.world, [rig.api.url], REQUESTS);
     await sleep(FAULT_MS);
-    const during = await tallyDeliveries(api.prisma, emulator, calls, ids);
+    const during = await tallyDeliveries(rig.api.prisma, rig.emulator, rig.calls, ids);
     await input.end();
     const endedAt = Date.now();
-    await waitForDeliveries(api.prisma, ids);
-    const tally = await tallyDeliveries(api.prisma, emulator, calls, ids);
     // The fault must have bitten: deliveries failed or were sent again while it lasted.
     const bitten = during.failedAttempts + during.repeatedCalls > 0;
-    const figure = recordDeliveryFigure({
+    return expectAllDelivered(rig.api.prisma, rig.emulator, rig.calls, ids, {
       name: input.name,
-      tally,
       since: { at: endedAt, label: 'the fault ended' },
       detail: `delivered during the fault ${during.delivered}`,
       extraPass: bitten,
       extraNote: 'the fault hit no delivery',
     });
-    expect(figure.pass).toBe(true);
-    return tally;
   }
 
   it('loses nothing and creates nothing twice while 1C is down (connection refused)', async () => {
-    const port = Number(new URL(emulator.origin).port);
+    const port = Number(new URL(rig.emulator.origin).port);
     await throughFault({
       name: '1C down: connection refused',
-      begin: () => emulator.stop(),
-      end: () => emulator.start(port),
+      begin: () => rig.emulator.stop(),
+      end: () => rig.emulator.start(port),
     });
   });
 
   it('loses nothing and creates nothing twice while 1C’s web server answers 503', async () => {
     await throughFault({
       name: '1C down: 503 from its web server',
-      begin: () => emulator.setFault({ mode: 'down', behavior: '503' }),
-      end: () => emulator.setFault({ mode: 'off' }),
+      begin: () => rig.emulator.setFault({ mode: 'down', behavior: '503' }),
+      end: () => rig.emulator.setFault({ mode: 'off' }),
     });
   });
 
@@ -118,8 +143,8 @@ describe.skipIf(skipSuite)(`faults on the 1C side (${dbKind})`, () => {
     // 1C creates the document, then answers 2 s later: our 400 ms timeout gives up first.
     const tally = await throughFault({
       name: '1C slow: answers 2 s late, timeout 0.4 s',
-      begin: () => emulator.setFault({ mode: 'slow', delayMs: 2_000 }),
-      end: () => emulator.setFault({ mode: 'off' }),
+      begin: () => rig.emulator.setFault({ mode: 'slow', delayMs: 2_000 }),
+      end: () => rig.emulator.setFault({ mode: 'off' }),
       timeoutMs: 400,
     });
     expect(tally.repeatedCalls).toBeGreaterThan(0);
@@ -128,8 +153,8 @@ describe.skipIf(skipSuite)(`faults on the 1C side (${dbKind})`, () => {
   it('loses nothing and creates nothing twice while 1C answers 500', async () => {
     await throughFault({
       name: '1C answers 500',
-      begin: () => emulator.setFault({ mode: 'error500', count: 100_000, body: 'text' }),
-      end: () => emulator.setFault({ mode: 'off' }),
+      begin: () => rig.emulator.setFault({ mode: 'error500', count: 100_000, body: 'text' }),
+      end: () => rig.emulator.setFault({ mode: 'off' }),
     });
   });
 });
@@ -137,65 +162,51 @@ describe.skipIf(skipSuite)(`faults on the 1C side (${dbKind})`, () => {
 // PostgreSQL only: registered on the PostgreSQL project alone (no skipped tests on PGlite).
 if (dbKind === 'postgres') {
   describe.skipIf(skipSuite)('the database restarted mid-run (postgres)', () => {
-    let cluster: PostgresCluster;
-    let api: TestApi;
-    let emulator: Emulator;
-    let world: World;
-    let calls: Map<string, number>;
-    let worker: OutboxWorker | null = null;
-
-    beforeAll(async () => {
-      cluster = await startPostgresCluster();
-      api = await startApiOn(cluster.url);
-      emulator = await startEmulator(api);
-      world = await createWorld(api.prisma);
-      calls = countCreateCalls(emulator);
-    });
+    let cluster: PostgresCluster | undefined;
+    // Registered before the rig's: after hooks run in reverse, so the cluster stops last.
     afterAll(async () => {
-      await worker?.stop();
-      await emulator?.stop();
-      await api?.close();
       await cluster?.stop();
+    });
+    const rig = useOnecFaultRig(async () => {
+      cluster = await startPostgresCluster();
+      return startApiOn(cluster.url);
     });
 
     it('delivers every message exactly once after PostgreSQL restarts with deliveries in flight, and the api answers again', async () => {
       // 1C answers in 300 ms: a batch of deliveries is always on its way.
-      emulator.setFault({ mode: 'slow', delayMs: 300 });
-      worker = startFaultWorker(api.prisma, emulator, { timeoutMs: 1_000 });
-      const ids = await submitInHouse(api.prisma, world, [api.url], REQUESTS);
+      rig.emulator.setFault({ mode: 'slow', delayMs: 300 });
+      rig.worker = startFaultWorker(rig.api.prisma, rig.emulator, { timeoutMs: 1_000 });
+      const ids = await submitInHouse(rig.api.prisma, rig.world, [rig.api.url], REQUESTS);
       let atRestart = { delivered: 0, inFlight: 0 };
       for (let i = 0; i < 200; i += 1) {
-        atRestart = await inFlight(api, emulator, calls, ids);
+        atRestart = await inFlight(rig.api, rig.emulator, rig.calls, ids);
         if (atRestart.delivered >= 1 && atRestart.inFlight >= 5) break;
         await sleep(20);
       }
       const restartedAt = Date.now();
-      await cluster.restart(1_000);
+      await cluster!.restart(1_000);
       const upAt = Date.now();
-      emulator.setFault({ mode: 'off' });
+      rig.emulator.setFault({ mode: 'off' });
 
       // The api answers again: health, a read, and new submits that reach 1C too.
       let answeredAt: number | null = null;
       for (let i = 0; i < 200 && answeredAt === null; i += 1) {
-        const health = await fetch(`${api.url}/healthz`).then(
+        const health = await fetch(`${rig.api.url}/healthz`).then(
           (r) => r.status,
           () => 0,
         );
         if (health === 200) answeredAt = Date.now();
         else await sleep(25);
       }
-      const asAnna = api.client(api.tokenFor({ kind: 'agent', id: world.anna.id }));
+      const asAnna = rig.api.client(rig.api.tokenFor({ kind: 'agent', id: rig.world.anna.id }));
       const read = await asAnna.requests.get.query({ requestId: ids[0]! }).then(
         () => true,
         () => false,
       );
-      const after = await submitInHouse(api.prisma, world, [api.url], 5);
+      const after = await submitInHouse(rig.api.prisma, rig.world, [rig.api.url], 5);
       const all = [...ids, ...after];
-      await waitForDeliveries(api.prisma, all);
-      const tally = await tallyDeliveries(api.prisma, emulator, calls, all);
-      const figure = recordDeliveryFigure({
+      await expectAllDelivered(rig.api.prisma, rig.emulator, rig.calls, all, {
         name: 'PostgreSQL restarted mid-run',
-        tally,
         since: { at: upAt, label: 'PostgreSQL was back' },
         detail:
           `in flight at the restart ${atRestart.inFlight}, down ${seconds(upAt - restartedAt)}, ` +
@@ -203,7 +214,6 @@ if (dbKind === 'postgres') {
         extraPass: atRestart.inFlight > 0 && answeredAt !== null && read,
         extraNote: atRestart.inFlight > 0 ? 'the api did not answer again' : 'nothing in flight',
       });
-      expect(figure.pass).toBe(true);
     });
   });
 
@@ -228,11 +238,8 @@ if (dbKind === 'postgres') {
       // here, renewed only while the worker lives) runs out; the restarted api takes them then.
       await rig.startApi('api.log');
       const upAt = Date.now();
-      await waitForDeliveries(rig.db.prisma, ids);
-      const tally = await tallyDeliveries(rig.db.prisma, rig.emulator, rig.calls, ids);
-      const figure = recordDeliveryFigure({
+      await expectAllDelivered(rig.db.prisma, rig.emulator, rig.calls, ids, {
         name: 'api killed (SIGKILL) mid-delivery, restarted',
-        tally,
         since: { at: killedAt, label: 'the kill' },
         detail:
           `in flight at the kill ${atKill.inFlight}, lease 2 s, ` +
@@ -240,7 +247,6 @@ if (dbKind === 'postgres') {
         extraPass: atKill.inFlight > 0,
         extraNote: 'nothing in flight at the kill',
       });
-      expect(figure.pass).toBe(true);
     });
   });
 }

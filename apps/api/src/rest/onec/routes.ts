@@ -3,6 +3,7 @@ import type { OnecDocumentBody, OnecOfferBody, OnecStatusBody } from '@payreq/co
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import type { AppDeps } from '../../context';
+import type { Tx } from '../../db';
 import { AppError, restError } from '../../errors';
 import {
   checkOnecDocumentPost,
@@ -93,6 +94,22 @@ type Handler = (call: CallContext, spec: OnecOperationSpec) => Promise<Idempoten
 
 function handlers(deps: AppDeps, options: OnecRestOptions): Record<OnecOperationId, Handler> {
   const created = (spec: OnecOperationSpec, isNew: boolean) => (isNew ? spec.successStatus : 200);
+  /**
+   * A write computed on a version of the request (an offer, a status): idempotent on its key, and
+   * a refusal for stale fields is noted in the history once, for the agent to see.
+   */
+  const versionedWrite = (
+    call: CallContext,
+    spec: OnecOperationSpec,
+    what: 'offer' | 'status',
+    write: (tx: Tx) => Promise<Answer>,
+  ) => {
+    const ticket = ticketFor(spec, call);
+    const post = { requestId: call.requestId, what, key: ticket.key, now: deps.now() };
+    return withStaleNote(deps.db, call.actor, post, () =>
+      runIdempotent(deps.db, ticket, call.requestId, write),
+    );
+  };
   return {
     async getRequest(call) {
       const view = await getOnecRequestView(deps.db, call.actor, call.requestId);
@@ -101,38 +118,24 @@ function handlers(deps: AppDeps, options: OnecRestOptions): Record<OnecOperation
 
     async postOffer(call, spec) {
       const body = call.body as OnecOfferBody;
-      const ticket = ticketFor(spec, call);
-      const post = { requestId: call.requestId, what: 'offer' as const, key: ticket.key };
-      return withStaleNote(deps.db, call.actor, { ...post, now: deps.now() }, () =>
-        runIdempotent(deps.db, ticket, call.requestId, async (tx) => {
-          const { created: isNew, result } = await acceptOnecOfferInTx(
-            tx,
-            call.actor,
-            call.requestId,
-            body,
-            { now: deps.now(), timeZone: options.timeZone },
-          );
-          return { status: created(spec, isNew), body: result } satisfies Answer;
-        }),
-      );
+      return versionedWrite(call, spec, 'offer', async (tx) => {
+        const { created: isNew, result } = await acceptOnecOfferInTx(
+          tx,
+          call.actor,
+          call.requestId,
+          body,
+          { now: deps.now(), timeZone: options.timeZone },
+        );
+        return { status: created(spec, isNew), body: result };
+      });
     },
 
     async postStatus(call, spec) {
       const body = call.body as OnecStatusBody;
-      const ticket = ticketFor(spec, call);
-      const post = { requestId: call.requestId, what: 'status' as const, key: ticket.key };
-      return withStaleNote(deps.db, call.actor, { ...post, now: deps.now() }, () =>
-        runIdempotent(deps.db, ticket, call.requestId, async (tx) => {
-          const result = await applyOnecStatusInTx(
-            tx,
-            call.actor,
-            call.requestId,
-            body,
-            deps.now(),
-          );
-          return { status: spec.successStatus, body: result };
-        }),
-      );
+      return versionedWrite(call, spec, 'status', async (tx) => ({
+        status: spec.successStatus,
+        body: await applyOnecStatusInTx(tx, call.actor, call.requestId, body, deps.now()),
+      }));
     },
 
     async postDocument(call, spec) {

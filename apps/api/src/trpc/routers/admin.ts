@@ -13,7 +13,7 @@ import { listDeadOutbox, requeueDead } from '../../outbox/store';
 import { AppError } from '../../errors';
 import { exportHistory, viewWithFullHistory } from '../../services/history-export';
 import { addAgent, listWhitelist, setAgentActive } from '../../services/whitelist';
-import { adminProcedure, router } from '../trpc';
+import { adminProcedure, answerDone, Done, router } from '../trpc';
 
 /** The portal's administration: master-tenant administrators only (`mayAdminister`). */
 export const adminRouter = router({
@@ -23,19 +23,13 @@ export const adminRouter = router({
 
   addAgent: adminProcedure
     .input(AddAgentInput)
-    .output(z.object({ ok: z.literal(true) }))
-    .mutation(async ({ ctx, input }) => {
-      await addAgent(ctx.db, ctx.actor, input, ctx.now());
-      return { ok: true as const };
-    }),
+    .output(Done)
+    .mutation(answerDone(({ ctx, input }) => addAgent(ctx.db, ctx.actor, input, ctx.now()))),
 
   setAgentActive: adminProcedure
     .input(SetAgentActiveInput)
-    .output(z.object({ ok: z.literal(true) }))
-    .mutation(async ({ ctx, input }) => {
-      await setAgentActive(ctx.db, ctx.actor, input, ctx.now());
-      return { ok: true as const };
-    }),
+    .output(Done)
+    .mutation(answerDone(({ ctx, input }) => setAgentActive(ctx.db, ctx.actor, input, ctx.now()))),
 
   /** The outbox's dead messages, newest first, with what they were about in words. */
   deadMessages: adminProcedure.output(z.array(PortalDeadMessage)).query(async ({ ctx }) => {
@@ -66,7 +60,7 @@ export const adminRouter = router({
 
   requeue: adminProcedure
     .input(z.strictObject({ key: z.string().regex(/^\d{1,19}$/) }))
-    .output(z.object({ ok: z.literal(true) }))
+    .output(Done)
     .mutation(async ({ ctx, input }) => {
       const message = await requeueDead(ctx.db, input.key, { now: ctx.now() });
       if (!message)
@@ -94,7 +88,7 @@ export const adminRouter = router({
 
   setInHouseVisibility: adminProcedure
     .input(z.strictObject({ visibility: z.enum(['ALL_AGENTS', 'MASTER_ONLY']) }))
-    .output(z.object({ ok: z.literal(true) }))
+    .output(Done)
     .mutation(async ({ ctx, input }) => {
       await ctx.db.tenant.update({
         where: { id: ctx.actor.tenantId },

@@ -1,14 +1,7 @@
 import { failOutbox } from '../../outbox';
 import { claimTelegramDeliveries, completeTelegramDelivery } from '../../services/telegram-outbox';
 import { botProcedure, router } from '../trpc';
-import {
-  ClaimInput,
-  ClaimResult,
-  CompleteInput,
-  CompleteResult,
-  FailInput,
-  FailResult,
-} from './bot-outbox.types';
+import * as types from './bot-outbox.types';
 
 /**
  * The Telegram side of the outbox, for the bot process (service token): claim due messages
@@ -17,8 +10,8 @@ import {
 export const botOutboxRouter = router({
   /** Due TELEGRAM messages, oldest first, at most one per chat (their order is kept). */
   claim: botProcedure
-    .input(ClaimInput)
-    .output(ClaimResult)
+    .input(types.ClaimInput)
+    .output(types.ClaimResult)
     .mutation(async ({ ctx, input }) => ({
       messages: await claimTelegramDeliveries(ctx.db, {
         workerId: input.workerId,
@@ -31,16 +24,16 @@ export const botOutboxRouter = router({
 
   /** Delivered. For a document, the Telegram message id is written on the Document. */
   complete: botProcedure
-    .input(CompleteInput)
-    .output(CompleteResult)
+    .input(types.CompleteInput)
+    .output(types.CompleteResult)
     .mutation(async ({ ctx, input }) => ({
       completed: await completeTelegramDelivery(ctx.db, input, ctx.now()),
     })),
 
   /** Not delivered: retried later (at least `retryAfterMs`), or parked as DEAD when not retryable. */
   fail: botProcedure
-    .input(FailInput)
-    .output(FailResult)
+    .input(types.FailInput)
+    .output(types.FailResult)
     .mutation(async ({ ctx, input }) => {
       const outcome = await failOutbox(
         ctx.db,

@@ -1,9 +1,10 @@
 import { ChatId, ClaimedTelegramMessage } from '@payreq/contracts';
 import { z } from 'zod';
 
+import { OutboxMessageId } from './outbox.types';
+
 export { ClaimedTelegramMessage };
 
-const OutboxId = z.string().regex(/^\d{1,19}$/, { error: 'invalid_type' });
 /** Who holds the lease: each bot process sends its own id, so two processes never settle each other's rows. */
 const WorkerId = z
   .string()
@@ -25,7 +26,7 @@ export const ClaimInput = z.strictObject({
 export const ClaimResult = z.object({ messages: z.array(ClaimedTelegramMessage) });
 
 export const CompleteInput = z.strictObject({
-  id: OutboxId,
+  id: OutboxMessageId,
   workerId: WorkerId,
   /** The message the bot posted; for `telegram.document` it is also kept on the Document. */
   telegramMessageId: z.number().int().positive().optional(),
@@ -36,7 +37,7 @@ export const CompleteInput = z.strictObject({
 export const CompleteResult = z.object({ completed: z.boolean() });
 
 export const FailInput = z.strictObject({
-  id: OutboxId,
+  id: OutboxMessageId,
   workerId: WorkerId,
   error: z.string().min(1).max(2_000),
   /** False: trying again cannot help (the bot was removed from the chat, ...): parked as DEAD. */

@@ -10,74 +10,50 @@ import {
   registerChat,
   revokeLaunchTokens,
 } from '../../services/chats';
-import { botProcedure, router } from '../trpc';
-import {
-  BotRequestDocumentInput,
-  BotRequestDocumentResult,
-  ChatRef,
-  ChatSummary,
-  LaunchTokenResult,
-  MembershipInput,
-  MigrateChatInput,
-  Ok,
-  RegisterChatInput,
-  RegisterChatResult,
-  Revoked,
-  SaveMessageInput,
-  SaveMessagesInput,
-  SaveMessagesResult,
-  PrivateChatStartedInput,
-  WhoIsInput,
-  WhoIsResult,
-} from './bot.types';
+import { answerDone, botProcedure, Done, router } from '../trpc';
+import * as types from './bot.types';
 
 /** What the Telegram bot process reports and asks, keyed by the Telegram chat id. */
 export const botRouter = router({
   registerChat: botProcedure
-    .input(RegisterChatInput)
-    .output(RegisterChatResult)
+    .input(types.RegisterChatInput)
+    .output(types.RegisterChatResult)
     .mutation(({ ctx, input }) => registerChat(ctx.db, input)),
 
   launchToken: botProcedure
-    .input(ChatRef)
-    .output(LaunchTokenResult)
+    .input(types.ChatRef)
+    .output(types.LaunchTokenResult)
     .mutation(({ ctx, input }) => launchTokenFor(ctx.db, input.chatId)),
 
   revokeLaunchTokens: botProcedure
-    .input(ChatRef)
-    .output(Revoked)
+    .input(types.ChatRef)
+    .output(types.Revoked)
     .mutation(async ({ ctx, input }) => ({
       revoked: await revokeLaunchTokens(ctx.db, input.chatId),
     })),
 
   membership: botProcedure
-    .input(MembershipInput)
-    .output(Ok)
-    .mutation(async ({ ctx, input }) => {
-      await recordMembership(ctx.db, input);
-      return { ok: true as const };
-    }),
+    .input(types.MembershipInput)
+    .output(Done)
+    .mutation(answerDone(({ ctx, input }) => recordMembership(ctx.db, input))),
 
   migrateChat: botProcedure
-    .input(MigrateChatInput)
-    .output(Ok)
-    .mutation(async ({ ctx, input }) => {
-      await migrateChat(ctx.db, input);
-      return { ok: true as const };
-    }),
+    .input(types.MigrateChatInput)
+    .output(Done)
+    .mutation(answerDone(({ ctx, input }) => migrateChat(ctx.db, input))),
 
   /** One message; an edit of a known message updates its row. */
   saveMessage: botProcedure
-    .input(SaveMessageInput)
-    .output(SaveMessagesResult)
+    .input(types.SaveMessageInput)
+    .output(types.SaveMessagesResult)
     .mutation(({ ctx, input }) =>
       saveChatMessages(ctx.db, input.chatId, [input.message], { markAuthorsMembers: true }),
     ),
 
   /** A batch of messages, idempotent on the Telegram message id. */
   saveMessages: botProcedure
-    .input(SaveMessagesInput)
-    .output(SaveMessagesResult)
+    .input(types.SaveMessagesInput)
+    .output(types.SaveMessagesResult)
     .mutation(({ ctx, input }) =>
       saveChatMessages(ctx.db, input.chatId, input.messages, { markAuthorsMembers: true }),
     ),
@@ -87,25 +63,25 @@ export const botRouter = router({
    * request's linked agent only; `kind: null` checks without writing). Refusals are answers.
    */
   requestDocument: botProcedure
-    .input(BotRequestDocumentInput)
-    .output(BotRequestDocumentResult)
+    .input(types.BotRequestDocumentInput)
+    .output(types.BotRequestDocumentResult)
     .mutation(({ ctx, input }) => requestDocumentFromChat(ctx.db, ctx.now(), input)),
 
   chatSummary: botProcedure
-    .input(ChatRef)
-    .output(ChatSummary)
+    .input(types.ChatRef)
+    .output(types.ChatSummary)
     .query(({ ctx, input }) => chatSummary(ctx.db, input.chatId)),
 
   /** Whether a Telegram user is a whitelisted agent (the bot's private-chat menu). */
   whoIs: botProcedure
-    .input(WhoIsInput)
-    .output(WhoIsResult)
+    .input(types.WhoIsInput)
+    .output(types.WhoIsResult)
     .query(({ ctx, input }) => whoIs(ctx.db, input.telegramId)),
 
   /** /start in a private chat: the bot may write to this person now (deadline reminders). */
   privateChatStarted: botProcedure
-    .input(PrivateChatStartedInput)
-    .output(WhoIsResult)
+    .input(types.PrivateChatStartedInput)
+    .output(types.WhoIsResult)
     .mutation(async ({ ctx, input }) => {
       await recordPrivateChat(ctx.db, input.telegramId, ctx.now());
       return whoIs(ctx.db, input.telegramId);

@@ -19,5 +19,4 @@ export {
 } from '@payreq/contracts';
 
 export const ChatRef = z.strictObject({ chatId: ChatId });
-export const Ok = z.object({ ok: z.literal(true) });
 export const Revoked = z.object({ revoked: z.number().int() });

@@ -1,21 +1,16 @@
 import { listNotifications, markNotificationsRead } from '../../services/notifications';
 import { authedProcedure, router } from '../trpc';
-import {
-  ListNotificationsInput,
-  ListNotificationsOutput,
-  MarkNotificationsReadInput,
-  MarkNotificationsReadOutput,
-} from './notifications.types';
+import * as types from './notifications.types';
 
 /** What the platform tells a person or an agent (deadline reminders), newest first. */
 export const notificationsRouter = router({
   list: authedProcedure
-    .input(ListNotificationsInput)
-    .output(ListNotificationsOutput)
+    .input(types.ListNotificationsInput)
+    .output(types.ListNotificationsOutput)
     .query(({ ctx, input }) => listNotifications(ctx.db, ctx.actor, ctx.locale, input)),
 
   markRead: authedProcedure
-    .input(MarkNotificationsReadInput)
-    .output(MarkNotificationsReadOutput)
+    .input(types.MarkNotificationsReadInput)
+    .output(types.MarkNotificationsReadOutput)
     .mutation(({ ctx, input }) => markNotificationsRead(ctx.db, ctx.actor, input.upTo, ctx.now())),
 });

@@ -4,10 +4,9 @@ import { z } from 'zod';
 import { AppError } from '../../errors';
 import { listDeadOutbox, requeueDead } from '../../outbox/store';
 import { masterAgentProcedure, router } from '../trpc';
-import type { DeadLetterView } from './outbox.types';
-import { DeadLetterView as DeadLetter, ListDeadInput, OutboxMessageId } from './outbox.types';
+import * as types from './outbox.types';
 
-function toDeadLetterView(message: OutboxMessage): DeadLetterView {
+function toDeadLetterView(message: OutboxMessage): types.DeadLetterView {
   return {
     id: message.id.toString(),
     target: message.target,
@@ -25,8 +24,8 @@ function toDeadLetterView(message: OutboxMessage): DeadLetterView {
 /** Dead letters of the outbox: messages whose delivery gave up, kept until someone requeues them. */
 export const outboxRouter = router({
   dead: masterAgentProcedure
-    .input(ListDeadInput)
-    .output(z.object({ items: z.array(DeadLetter), nextCursor: z.string().nullable() }))
+    .input(types.ListDeadInput)
+    .output(z.object({ items: z.array(types.DeadLetterView), nextCursor: z.string().nullable() }))
     .query(async ({ ctx, input }) => {
       const rows = await listDeadOutbox(ctx.db, {
         target: input.target,
@@ -41,8 +40,8 @@ export const outboxRouter = router({
     }),
 
   requeue: masterAgentProcedure
-    .input(z.strictObject({ id: OutboxMessageId }))
-    .output(DeadLetter)
+    .input(z.strictObject({ id: types.OutboxMessageId }))
+    .output(types.DeadLetterView)
     .mutation(async ({ ctx, input }) => {
       const message = await requeueDead(ctx.db, input.id, { now: ctx.now() });
       if (!message) {

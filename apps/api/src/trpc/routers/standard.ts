@@ -2,12 +2,7 @@ import { notFound } from '../../errors';
 import { requirePermission } from '../../services/access';
 import { listRequests, loadRequestView, viewOf } from '../../services/requests';
 import { agentProcedure, authedProcedure, router } from '../trpc';
-import {
-  ListRequestsInput,
-  ListRequestsOutput,
-  RequestId,
-  StandardRequestOutput,
-} from './standard.types';
+import * as types from './standard.types';
 
 /**
  * The standard pipeline's pages in the portal: a request with the caller's permissions (the
@@ -16,8 +11,8 @@ import {
 export const standardRouter = router({
   /** A request and what the caller may do with it; the view is cut to the caller's scope. */
   request: authedProcedure
-    .input(RequestId)
-    .output(StandardRequestOutput)
+    .input(types.RequestId)
+    .output(types.StandardRequestOutput)
     .query(async ({ ctx, input }) => {
       const loaded = await loadRequestView(ctx.db, ctx.actor, { id: input.requestId });
       if (!loaded) throw notFound();
@@ -34,8 +29,8 @@ export const standardRouter = router({
    * the caller may see: an offering agent sees what pricing needs, no more.
    */
   market: agentProcedure
-    .input(ListRequestsInput)
-    .output(ListRequestsOutput)
+    .input(types.ListRequestsInput)
+    .output(types.ListRequestsOutput)
     .query(({ ctx, input }) =>
       listRequests(ctx, { ...input, mine: false }, [
         { telegramChatId: null },
