@@ -86,6 +86,8 @@ export class UpdateJournal {
   /** Removals of handled entries, one after another. */
   private removing: Promise<unknown> = Promise.resolve();
   private readonly waiters = new Set<() => void>();
+  /** Counts the writes that added entries: a read that began before one must look again. */
+  private appendsWritten = 0;
   private closed = false;
 
   private constructor(
@@ -238,7 +240,10 @@ export class UpdateJournal {
       this.recent.set(identity, seq);
       this.recentOrder.push({ seq, identity });
     }
-    if (added.length > 0) for (const wake of this.waiters) wake();
+    if (added.length > 0) {
+      this.appendsWritten += 1;
+      for (const wake of this.waiters) wake();
+    }
     items.forEach((item, index) => item.resolve(results[index]!));
   }
 
@@ -249,6 +254,7 @@ export class UpdateJournal {
   async next(limit: number, signal: AbortSignal): Promise<JournalEntry[]> {
     for (;;) {
       if (signal.aborted || this.closed) throw new ShutdownError();
+      const appendsBefore = this.appendsWritten;
       const entries: JournalEntry[] = [];
       const unreadable: number[] = [];
       let last = this.handedOut;
@@ -270,6 +276,9 @@ export class UpdateJournal {
       if (unreadable.length > 0) await this.done(unreadable);
       if (entries.length > 0) return entries;
       if (unreadable.length > 0) continue;
+      // Written while the store was being read (the read saw the store as it was before): its
+      // wake-up came before anyone waited, so read again rather than wait for the next one.
+      if (this.appendsWritten !== appendsBefore) continue;
       await new Promise<void>((resolve) => {
         const wake = () => {
           this.waiters.delete(wake);

@@ -134,6 +134,21 @@ describe('the update journal (LevelDB on disk)', () => {
     await journal.close();
   });
 
+  it('an append that lands while next is reading the store is handed out, not left waiting', async () => {
+    const journal = await open();
+    // Each round appends and reads at once: the write often completes while the read of the
+    // store (which began before it) is still going, before next has begun to wait for one.
+    for (let id = 1; id <= 300; id += 1) {
+      const appended = journal.append([update(id)]);
+      const taken = journal.next(10, signal());
+      await appended;
+      const entries = await taken;
+      expect(idsOf(entries)).toEqual([id]);
+      await journal.done(entries.map((entry) => entry.seq));
+    }
+    await journal.close();
+  });
+
   it('next waits for an append, and gives up on abort or close', async () => {
     const journal = await open();
     const waiting = journal.next(10, signal());
