@@ -120,9 +120,33 @@ function largest(sizes: TgFile[]): TgFile | undefined {
   return best;
 }
 
+/**
+ * The single-file kinds, in the order they are looked for (an animation message also carries
+ * `document`: the animation is what it is): the name a file without one gets, and its type when
+ * Telegram names none.
+ */
+const fileKinds = [
+  { kind: 'animation', extension: 'mp4', mime: 'video/mp4' },
+  { kind: 'sticker', extension: 'webp', mime: 'image/webp' },
+  { kind: 'video_note', extension: 'mp4', mime: 'video/mp4' },
+  { kind: 'video', extension: 'mp4', mime: 'video/mp4' },
+  { kind: 'voice', extension: 'ogg', mime: 'audio/ogg' },
+  { kind: 'audio', extension: 'mp3', mime: 'audio/mpeg' },
+  { kind: 'document', extension: 'bin', mime: null },
+] as const satisfies ReadonlyArray<{
+  kind: ChatMessageKind & keyof TgMessage;
+  extension: string;
+  mime: string | null;
+}>;
+
+/** A sticker's format is in its flags, not in a MIME type (Telegram names none). */
+function stickerFormat(sticker: NonNullable<TgMessage['sticker']>): [string, string] {
+  if (sticker.is_video) return ['video/webm', 'webm'];
+  if (sticker.is_animated) return ['application/x-tgsticker', 'tgs'];
+  return ['image/webp', 'webp'];
+}
+
 export function attachmentOf(message: TgMessage): Attachment | null {
-  const named = (file: TgFile, prefix: string, extension: string) =>
-    withoutNul(file.file_name?.trim() || `${prefix}_${file.file_unique_id}.${extension}`);
   if (message.photo && message.photo.length > 0) {
     const file = largest(message.photo);
     if (!file) return null;
@@ -133,69 +157,20 @@ export function attachmentOf(message: TgMessage): Attachment | null {
       mime: 'image/jpeg',
     };
   }
-  // An animation message also carries `document`: the animation is what it is.
-  if (message.animation) {
-    const file = message.animation;
-    return {
-      kind: 'animation',
-      file,
-      fileName: named(file, 'animation', 'mp4'),
-      mime: file.mime_type ?? 'video/mp4',
-    };
-  }
-  if (message.sticker) {
-    const file = message.sticker;
-    const [mime, extension] = file.is_video
-      ? ['video/webm', 'webm']
-      : file.is_animated
-        ? ['application/x-tgsticker', 'tgs']
-        : ['image/webp', 'webp'];
-    return { kind: 'sticker', file, fileName: named(file, 'sticker', extension), mime };
-  }
-  if (message.video_note) {
-    const file = message.video_note;
-    return {
-      kind: 'video_note',
-      file,
-      fileName: named(file, 'video_note', 'mp4'),
-      mime: 'video/mp4',
-    };
-  }
-  if (message.video) {
-    const file = message.video;
-    return {
-      kind: 'video',
-      file,
-      fileName: named(file, 'video', 'mp4'),
-      mime: file.mime_type ?? 'video/mp4',
-    };
-  }
-  if (message.voice) {
-    const file = message.voice;
-    return {
-      kind: 'voice',
-      file,
-      fileName: named(file, 'voice', 'ogg'),
-      mime: file.mime_type ?? 'audio/ogg',
-    };
-  }
-  if (message.audio) {
-    const file = message.audio;
-    return {
-      kind: 'audio',
-      file,
-      fileName: named(file, 'audio', 'mp3'),
-      mime: file.mime_type ?? 'audio/mpeg',
-    };
-  }
-  if (message.document) {
-    const file = message.document;
-    return {
-      kind: 'document',
-      file,
-      fileName: named(file, 'document', 'bin'),
-      mime: file.mime_type ?? null,
-    };
+  for (const { kind, extension: usualExtension, mime: usualMime } of fileKinds) {
+    const file = message[kind];
+    if (!file) continue;
+    // A video note's type is always MP4, whatever the message says; a sticker's is in its flags.
+    const [mime, extension]: [string | null, string] =
+      kind === 'sticker'
+        ? stickerFormat(message.sticker!)
+        : kind === 'video_note'
+          ? [usualMime, usualExtension]
+          : [file.mime_type ?? usualMime, usualExtension];
+    const fileName = withoutNul(
+      file.file_name?.trim() || `${kind}_${file.file_unique_id}.${extension}`,
+    );
+    return { kind, file, fileName, mime };
   }
   return null;
 }

@@ -126,82 +126,83 @@ export class BotOps implements BotObserver {
 
   constructor(private readonly options: BotOpsOptions) {
     this.now = options.now ?? Date.now;
-    const registers = [this.registry];
     this.registry.setDefaultLabels({ service: 'payreq-bot' });
     collectDefaultMetrics({ register: this.registry });
-    this.updates = new Counter({
-      name: 'payreq_bot_updates_received_total',
-      help: 'Telegram updates received, by type.',
-      labelNames: ['type'],
-      registers,
-    });
-    this.mirrored = new Counter({
-      name: 'payreq_bot_messages_mirrored_total',
-      help: 'Group messages (edit="true": their edits) saved in the platform, by message kind.',
-      labelNames: ['kind', 'edit'],
-      registers,
-    });
-    this.mirrorFailures = new Counter({
-      name: 'payreq_bot_mirroring_failures_total',
-      help: 'Messages not mirrored: reason="rejected" (the api refused the message), "handler_error" (a failed update handler).',
-      labelNames: ['reason'],
-      registers,
-    });
-    this.sent = new Counter({
-      name: 'payreq_bot_deliveries_sent_total',
-      help: 'Outbox messages posted to Telegram, by outbox kind.',
-      labelNames: ['kind'],
-      registers,
-    });
-    this.failed = new Counter({
-      name: 'payreq_bot_deliveries_failed_total',
-      help: 'Outbox deliveries that failed: outcome="retry" (to be tried again), "dead" (parked for an operator), "unknown" (the answer was lost; parked).',
-      labelNames: ['kind', 'outcome'],
-      registers,
-    });
-    this.dependencyErrors = new Counter({
-      name: 'payreq_bot_dependency_errors_total',
-      help: 'Calls that got no usable answer, by party (telegram, api).',
-      labelNames: ['dependency'],
-      registers,
-    });
+    const registers = [this.registry];
+    const counter = <Label extends string>(name: string, help: string, labelNames: Label[]) =>
+      new Counter<Label>({ name: `payreq_bot_${name}`, help, labelNames, registers });
+    /** A gauge read when Prometheus scrapes: `read` sets it then. */
+    const gauge = <Label extends string>(
+      name: string,
+      help: string,
+      read: (gauge: Gauge<Label>) => void,
+      labelNames: Label[] = [],
+    ): void => {
+      const metric: Gauge<Label> = new Gauge<Label>({
+        name: `payreq_bot_${name}`,
+        help,
+        labelNames,
+        registers,
+        collect: () => read(metric),
+      });
+    };
+    this.updates = counter('updates_received_total', 'Telegram updates received, by type.', [
+      'type',
+    ]);
+    this.mirrored = counter(
+      'messages_mirrored_total',
+      'Group messages (edit="true": their edits) saved in the platform, by message kind.',
+      ['kind', 'edit'],
+    );
+    this.mirrorFailures = counter(
+      'mirroring_failures_total',
+      'Messages not mirrored: reason="rejected" (the api refused the message), "handler_error" (a failed update handler).',
+      ['reason'],
+    );
+    this.sent = counter(
+      'deliveries_sent_total',
+      'Outbox messages posted to Telegram, by outbox kind.',
+      ['kind'],
+    );
+    this.failed = counter(
+      'deliveries_failed_total',
+      'Outbox deliveries that failed: outcome="retry" (to be tried again), "dead" (parked for an operator), "unknown" (the answer was lost; parked).',
+      ['kind', 'outcome'],
+    );
+    this.dependencyErrors = counter(
+      'dependency_errors_total',
+      'Calls that got no usable answer, by party (telegram, api).',
+      ['dependency'],
+    );
     for (const dependency of ['telegram', 'api'] as const)
       this.dependencyErrors.inc({ dependency }, 0);
     for (const reason of ['rejected', 'handler_error'] as const)
       this.mirrorFailures.inc({ reason }, 0);
-    const up: Gauge = new Gauge({
-      name: 'payreq_bot_up',
-      help: '1 when /healthz answers 200, else 0.',
-      registers,
-      collect: () => up.set(this.health().healthy ? 1 : 0),
-    });
-    const journalUpdates: Gauge = new Gauge({
-      name: 'payreq_bot_journal_updates',
-      help: 'Updates in the journal (acknowledged to Telegram, not handled yet).',
-      registers,
-      collect: () => journalUpdates.set(this.journal?.stats().pending ?? 0),
-    });
-    const journalBytes: Gauge = new Gauge({
-      name: 'payreq_bot_journal_bytes',
-      help: 'Size of the journal’s pending updates (JSON bytes); at JOURNAL_MAX_BYTES the bot acknowledges nothing more.',
-      registers,
-      collect: () => journalBytes.set(this.journal?.stats().bytes ?? 0),
-    });
-    const journalAge: Gauge = new Gauge({
-      name: 'payreq_bot_journal_oldest_age_seconds',
-      help: 'How long the oldest update has waited in the journal (0 when empty).',
-      registers,
-      collect: () => {
+    gauge('up', '1 when /healthz answers 200, else 0.', (up) =>
+      up.set(this.health().healthy ? 1 : 0),
+    );
+    gauge(
+      'journal_updates',
+      'Updates in the journal (acknowledged to Telegram, not handled yet).',
+      (updates) => updates.set(this.journal?.stats().pending ?? 0),
+    );
+    gauge(
+      'journal_bytes',
+      'Size of the journal’s pending updates (JSON bytes); at JOURNAL_MAX_BYTES the bot acknowledges nothing more.',
+      (bytes) => bytes.set(this.journal?.stats().bytes ?? 0),
+    );
+    gauge(
+      'journal_oldest_age_seconds',
+      'How long the oldest update has waited in the journal (0 when empty).',
+      (age) => {
         const oldest = this.journal?.stats().oldestAt ?? null;
-        journalAge.set(oldest === null ? 0 : Math.max(0, (this.now() - oldest) / 1000));
+        age.set(oldest === null ? 0 : Math.max(0, (this.now() - oldest) / 1000));
       },
-    });
-    const lastContact: Gauge<'dependency'> = new Gauge({
-      name: 'payreq_bot_last_contact_timestamp_seconds',
-      help: 'When Telegram / the api last answered (Unix time).',
-      labelNames: ['dependency'],
-      registers,
-      collect: () => {
+    );
+    gauge(
+      'last_contact_timestamp_seconds',
+      'When Telegram / the api last answered (Unix time).',
+      (lastContact) => {
         lastContact.reset();
         for (const [dependency, contact] of [
           ['telegram', this.telegram],
@@ -210,7 +211,8 @@ export class BotOps implements BotObserver {
           if (contact.lastOkAt !== null) lastContact.set({ dependency }, contact.lastOkAt / 1000);
         }
       },
-    });
+      ['dependency'],
+    );
   }
 
   // ----- BotObserver -----
