@@ -12,7 +12,7 @@ import { langOf, translator } from './i18n';
 import { Icon } from './icons';
 import { MiniAppPanel } from './MiniAppPanel';
 import { GroupInfoDialog, NewGroupDialog, PersonPicker } from './People';
-import { Toast } from './ui';
+import { MenuToggle, Toast } from './ui';
 
 type Theme = 'light' | 'dark';
 
@@ -278,16 +278,13 @@ export function App() {
     <div className="app" data-view={view} data-miniapp={miniApp ? 'open' : 'closed'}>
       <aside className="sidebar" aria-label={t('appTitle')}>
         <header className="sidebar-header">
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={t('menu')}
-            aria-expanded={menuOpen}
-            data-testid="menu"
-            onClick={() => setMenuOpen((open) => !open)}
-          >
-            <Icon name="menu" />
-          </button>
+          <MenuToggle
+            icon="menu"
+            label={t('menu')}
+            open={menuOpen}
+            onToggle={setMenuOpen}
+            testId="menu"
+          />
           <span className="sidebar-me" data-testid="me">
             <Avatar id={person.id} name={myName} size={32} />
             <strong>{myName}</strong>

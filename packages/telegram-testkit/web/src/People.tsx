@@ -1,11 +1,10 @@
-import type { FormEvent } from 'react';
 import { useState } from 'react';
 
 import type { ChatMember, User } from '../../src/bot-api-types';
 import type { BotSummary, NewPerson } from './api';
 import { Avatar, fullName } from './format';
 import type { Translate } from './i18n';
-import { Dialog } from './ui';
+import { Check, Dialog, FormDialog } from './ui';
 
 /** Who the stand-in acts as: everyone the world knows, and a form to add someone. */
 export function PersonPicker(props: {
@@ -64,58 +63,52 @@ function AddPersonDialog(props: {
   const [lastName, setLastName] = useState('');
   const [username, setUsername] = useState('');
   const [language, setLanguage] = useState('ru');
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!firstName.trim()) return;
-    const added = await props.onAdd({
+  const add = async () =>
+    firstName.trim() !== '' &&
+    props.onAdd({
       first_name: firstName.trim(),
       ...(lastName.trim() ? { last_name: lastName.trim() } : {}),
       ...(username.trim() ? { username: username.trim().replace(/^@/, '') } : {}),
       language_code: language,
     });
-    if (added) props.onClose();
-  };
   return (
-    <Dialog title={t('addPerson')} onClose={props.onClose} testId="add-person">
-      <form className="form" onSubmit={(event) => void submit(event)}>
-        <label>
-          {t('firstName')}
-          <input
-            value={firstName}
-            onChange={(e) => setFirstName(e.target.value)}
-            required
-            autoFocus
-          />
-        </label>
-        <label>
-          {t('lastName')}
-          <input value={lastName} onChange={(e) => setLastName(e.target.value)} />
-        </label>
-        <label>
-          {t('username')}
-          <input
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-            pattern="@?[A-Za-z][A-Za-z0-9_]{4,31}"
-          />
-        </label>
-        <label>
-          {t('language')}
-          <select value={language} onChange={(e) => setLanguage(e.target.value)}>
-            <option value="ru">Русский</option>
-            <option value="en">English</option>
-          </select>
-        </label>
-        <div className="form-actions">
-          <button type="button" className="text-button" onClick={props.onClose}>
-            {t('cancel')}
-          </button>
-          <button type="submit" className="primary-button">
-            {t('add')}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={t('addPerson')}
+      testId="add-person"
+      cancelLabel={t('cancel')}
+      submitLabel={t('add')}
+      onClose={props.onClose}
+      onSubmit={add}
+    >
+      <label>
+        {t('firstName')}
+        <input
+          value={firstName}
+          onChange={(e) => setFirstName(e.target.value)}
+          required
+          autoFocus
+        />
+      </label>
+      <label>
+        {t('lastName')}
+        <input value={lastName} onChange={(e) => setLastName(e.target.value)} />
+      </label>
+      <label>
+        {t('username')}
+        <input
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          pattern="@?[A-Za-z][A-Za-z0-9_]{4,31}"
+        />
+      </label>
+      <label>
+        {t('language')}
+        <select value={language} onChange={(e) => setLanguage(e.target.value)}>
+          <option value="ru">Русский</option>
+          <option value="en">English</option>
+        </select>
+      </label>
+    </FormDialog>
   );
 }
 
@@ -134,72 +127,54 @@ export function NewGroupDialog(props: {
   const bot = props.bots[0];
   const [withBot, setWithBot] = useState(true);
   const others = props.users.filter((user) => user.id !== props.me.id);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!title.trim()) return;
-    const created = await props.onCreate({
-      title: title.trim(),
-      members,
-      bot: withBot && bot ? bot.id : null,
-    });
-    if (created) props.onClose();
-  };
+  const create = async () =>
+    title.trim() !== '' &&
+    props.onCreate({ title: title.trim(), members, bot: withBot && bot ? bot.id : null });
   return (
-    <Dialog title={t('newGroup')} onClose={props.onClose} testId="new-group">
-      <form className="form" onSubmit={(event) => void submit(event)}>
-        <label>
-          {t('groupTitle')}
-          <input
-            value={title}
-            onChange={(e) => setTitle(e.target.value)}
-            maxLength={128}
-            required
-            autoFocus
-            data-testid="new-group-title"
-          />
-        </label>
-        <fieldset>
-          <legend>{t('members')}</legend>
-          {others.map((user) => (
-            <label className="check" key={user.id}>
-              <input
-                type="checkbox"
-                checked={members.includes(user.id)}
-                data-testid={`new-group-member-${user.id}`}
-                onChange={(e) =>
-                  setMembers((current) =>
-                    e.target.checked
-                      ? [...current, user.id]
-                      : current.filter((id) => id !== user.id),
-                  )
-                }
-              />
-              <Avatar id={user.id} name={fullName(user)} size={28} />
-              {fullName(user)}
-            </label>
-          ))}
-        </fieldset>
-        {bot ? (
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={withBot}
-              onChange={(e) => setWithBot(e.target.checked)}
-              data-testid="new-group-bot"
-            />
-            {t('addBotAsAdmin', { bot: bot.username })}
-          </label>
-        ) : null}
-        <div className="form-actions">
-          <button type="button" className="text-button" onClick={props.onClose}>
-            {t('cancel')}
-          </button>
-          <button type="submit" className="primary-button" data-testid="new-group-create">
-            {t('create')}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={t('newGroup')}
+      testId="new-group"
+      cancelLabel={t('cancel')}
+      submitLabel={t('create')}
+      submitTestId="new-group-create"
+      onClose={props.onClose}
+      onSubmit={create}
+    >
+      <label>
+        {t('groupTitle')}
+        <input
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          maxLength={128}
+          required
+          autoFocus
+          data-testid="new-group-title"
+        />
+      </label>
+      <fieldset>
+        <legend>{t('members')}</legend>
+        {others.map((user) => (
+          <Check
+            key={user.id}
+            checked={members.includes(user.id)}
+            testId={`new-group-member-${user.id}`}
+            onChange={(checked) =>
+              setMembers((current) =>
+                checked ? [...current, user.id] : current.filter((id) => id !== user.id),
+              )
+            }
+          >
+            <Avatar id={user.id} name={fullName(user)} size={28} />
+            {fullName(user)}
+          </Check>
+        ))}
+      </fieldset>
+      {bot ? (
+        <Check checked={withBot} onChange={setWithBot} testId="new-group-bot">
+          {t('addBotAsAdmin', { bot: bot.username })}
+        </Check>
+      ) : null}
+    </FormDialog>
   );
 }
 
