@@ -19,6 +19,7 @@ export type {
   UserRef,
   VideoInput,
   VoiceInput,
+  BotWaitOptions,
   WaitOptions,
 } from './world';
 export type { UserChat } from './world-types';
