@@ -146,3 +146,27 @@ export async function addTelegramBridge(
     content: `(${String(installTelegramBridge)})(${JSON.stringify(theme)}, ${String(answerClientRequest)});`,
   });
 }
+
+/** What `openWatchedPage` needs of a Playwright browser (the callers' Playwright types fit). */
+export interface PageOpener<Options, Page> {
+  newContext(options?: Options): Promise<{ newPage(): Promise<Page> }>;
+}
+
+/** A page that reports its uncaught errors, as a Playwright page does. */
+export interface ErrorReportingPage {
+  on(event: 'pageerror', listener: (error: Error) => void): unknown;
+}
+
+/**
+ * A page in a new browser context (`options`) whose uncaught errors are pushed to `errors`, so
+ * that a browser test can fail on them; `page.context()` closes the context.
+ */
+export async function openWatchedPage<Options, Page extends ErrorReportingPage>(
+  browser: PageOpener<Options, Page>,
+  options: Options,
+  errors: string[],
+): Promise<Page> {
+  const page = await (await browser.newContext(options)).newPage();
+  page.on('pageerror', (error) => errors.push(error.message));
+  return page;
+}
