@@ -11,6 +11,7 @@ import type { Lang } from './i18n';
 import { langOf, translator } from './i18n';
 import { Icon } from './icons';
 import { MiniAppPanel } from './MiniAppPanel';
+import type { People } from './People';
 import { GroupInfoDialog, NewGroupDialog, PersonPicker } from './People';
 import { MenuToggle, Toast } from './ui';
 
@@ -274,6 +275,7 @@ export function App() {
 
   const view = miniApp ? 'app' : chat ? 'chat' : 'list';
   const myName = fullName(person);
+  const people: People = { me: person, users, bots };
   return (
     <div className="app" data-view={view} data-miniapp={miniApp ? 'open' : 'closed'}>
       <aside className="sidebar" aria-label={t('appTitle')}>
@@ -403,9 +405,7 @@ export function App() {
       ) : null}
       {dialog === 'newGroup' ? (
         <NewGroupDialog
-          me={person}
-          users={users}
-          bots={bots}
+          people={people}
           t={t}
           onClose={() => setDialog(null)}
           onCreate={(input) =>
@@ -420,10 +420,8 @@ export function App() {
       {dialog === 'info' && chat && chat.type !== 'private' ? (
         <GroupInfoDialog
           title={chat.title}
-          me={person}
+          people={people}
           members={members}
-          users={users}
-          bots={bots}
           t={t}
           onClose={() => setDialog(null)}
           onAdd={(user, isBot) =>

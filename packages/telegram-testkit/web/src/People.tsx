@@ -6,6 +6,13 @@ import { Avatar, fullName } from './format';
 import type { Translate } from './i18n';
 import { Check, Dialog, FormDialog } from './ui';
 
+/** Everyone the stand-in's person can meet: themself, the other people and the bots. */
+export interface People {
+  me: User;
+  users: User[];
+  bots: BotSummary[];
+}
+
 /** Who the stand-in acts as: everyone the world knows, and a form to add someone. */
 export function PersonPicker(props: {
   users: User[];
@@ -114,9 +121,7 @@ function AddPersonDialog(props: {
 
 /** A new group: its title, whom to invite, and the bot (as an administrator) if wanted. */
 export function NewGroupDialog(props: {
-  me: User;
-  users: User[];
-  bots: BotSummary[];
+  people: People;
   t: Translate;
   onClose(): void;
   onCreate(input: { title: string; members: number[]; bot: number | null }): Promise<boolean>;
@@ -124,9 +129,9 @@ export function NewGroupDialog(props: {
   const { t } = props;
   const [title, setTitle] = useState('');
   const [members, setMembers] = useState<number[]>([]);
-  const bot = props.bots[0];
+  const bot = props.people.bots[0];
   const [withBot, setWithBot] = useState(true);
-  const others = props.users.filter((user) => user.id !== props.me.id);
+  const others = props.people.users.filter((user) => user.id !== props.people.me.id);
   const create = async () =>
     title.trim() !== '' &&
     props.onCreate({ title: title.trim(), members, bot: withBot && bot ? bot.id : null });
@@ -181,10 +186,8 @@ export function NewGroupDialog(props: {
 /** A group's members: add, remove, make the bot an administrator, leave. */
 export function GroupInfoDialog(props: {
   title: string;
-  me: User;
+  people: People;
   members: ChatMember[];
-  users: User[];
-  bots: BotSummary[];
   t: Translate;
   onClose(): void;
   onAdd(user: number, isBot: boolean): Promise<boolean>;
@@ -195,12 +198,14 @@ export function GroupInfoDialog(props: {
   const active = props.members.filter((member) =>
     ['creator', 'administrator', 'member'].includes(member.status),
   );
-  const mine = active.find((member) => member.user.id === props.me.id)?.status;
+  const mine = active.find((member) => member.user.id === props.people.me.id)?.status;
   const canManage = mine === 'creator' || mine === 'administrator';
   const inChat = new Set(active.map((member) => member.user.id));
   const candidates = [
-    ...props.users.filter((user) => !inChat.has(user.id)).map((user) => ({ user, isBot: false })),
-    ...props.bots
+    ...props.people.users
+      .filter((user) => !inChat.has(user.id))
+      .map((user) => ({ user, isBot: false })),
+    ...props.people.bots
       .filter((bot) => !inChat.has(bot.id))
       .map((bot) => ({ user: bot.user, isBot: true })),
   ];
@@ -227,7 +232,7 @@ export function GroupInfoDialog(props: {
               <span className="list-item-text">
                 <strong>
                   {name}
-                  {member.user.id === props.me.id ? ` (${t('you')})` : ''}
+                  {member.user.id === props.people.me.id ? ` (${t('you')})` : ''}
                 </strong>
                 <span className="hint">
                   {[member.user.username ? `@${member.user.username}` : null, role]
@@ -244,7 +249,7 @@ export function GroupInfoDialog(props: {
                   {t('makeAdmin')}
                 </button>
               ) : null}
-              {canManage && member.status !== 'creator' && member.user.id !== props.me.id ? (
+              {canManage && member.status !== 'creator' && member.user.id !== props.people.me.id ? (
                 <button
                   type="button"
                   className="text-button danger"
@@ -295,7 +300,7 @@ export function GroupInfoDialog(props: {
         <button
           type="button"
           className="text-button danger leave"
-          onClick={() => void props.onRemove(props.me.id)}
+          onClick={() => void props.onRemove(props.people.me.id)}
         >
           {t('leaveGroup')}
         </button>
