@@ -4,7 +4,7 @@ import type { ChatMember, User } from '../../src/bot-api-types';
 import type { BotSummary, NewPerson } from './api';
 import { Avatar, fullName } from './format';
 import type { Translate } from './i18n';
-import { Check, Dialog, FormDialog } from './ui';
+import { Check, Dialog, FormDialog, TextField } from './ui';
 
 /** Everyone the stand-in's person can meet: themself, the other people and the bots. */
 export interface People {
@@ -87,27 +87,20 @@ function AddPersonDialog(props: {
       onClose={props.onClose}
       onSubmit={add}
     >
-      <label>
-        {t('firstName')}
-        <input
-          value={firstName}
-          onChange={(e) => setFirstName(e.target.value)}
-          required
-          autoFocus
-        />
-      </label>
-      <label>
-        {t('lastName')}
-        <input value={lastName} onChange={(e) => setLastName(e.target.value)} />
-      </label>
-      <label>
-        {t('username')}
-        <input
-          value={username}
-          onChange={(e) => setUsername(e.target.value)}
-          pattern="@?[A-Za-z][A-Za-z0-9_]{4,31}"
-        />
-      </label>
+      <TextField
+        label={t('firstName')}
+        value={firstName}
+        onChange={setFirstName}
+        required
+        autoFocus
+      />
+      <TextField label={t('lastName')} value={lastName} onChange={setLastName} />
+      <TextField
+        label={t('username')}
+        value={username}
+        onChange={setUsername}
+        pattern="@?[A-Za-z][A-Za-z0-9_]{4,31}"
+      />
       <label>
         {t('language')}
         <select value={language} onChange={(e) => setLanguage(e.target.value)}>
@@ -145,17 +138,15 @@ export function NewGroupDialog(props: {
       onClose={props.onClose}
       onSubmit={create}
     >
-      <label>
-        {t('groupTitle')}
-        <input
-          value={title}
-          onChange={(e) => setTitle(e.target.value)}
-          maxLength={128}
-          required
-          autoFocus
-          data-testid="new-group-title"
-        />
-      </label>
+      <TextField
+        label={t('groupTitle')}
+        value={title}
+        onChange={setTitle}
+        maxLength={128}
+        required
+        autoFocus
+        data-testid="new-group-title"
+      />
       <fieldset>
         <legend>{t('members')}</legend>
         {others.map((user) => (

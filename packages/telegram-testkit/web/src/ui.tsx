@@ -1,4 +1,4 @@
-import type { FormEvent, ReactNode } from 'react';
+import type { FormEvent, InputHTMLAttributes, ReactNode } from 'react';
 import { useEffect } from 'react';
 
 import type { IconName } from './icons';
@@ -71,6 +71,22 @@ export function FormDialog(props: {
         </div>
       </form>
     </Dialog>
+  );
+}
+
+/** A text input with its label; `onChange` gets the text. */
+export function TextField(
+  props: { label: string; value: string; onChange(value: string): void } & Omit<
+    InputHTMLAttributes<HTMLInputElement>,
+    'value' | 'onChange'
+  >,
+) {
+  const { label, onChange, ...input } = props;
+  return (
+    <label>
+      {label}
+      <input {...input} onChange={(event) => onChange(event.target.value)} />
+    </label>
   );
 }
 
