@@ -4,15 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, request as httpRequest } from 'node:http';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import type { TestApi } from '@payreq/api/testing';
 import { TEST_BOT_SERVICE_TOKEN, TEST_BOT_TOKEN, startTestApi } from '@payreq/api/testing';
 import { TelegramTestServer } from '@payreq/telegram-testkit';
+import { until } from '@payreq/testing';
 
 import type { BotApp } from '../src/bot';
 import { createBot } from '../src/bot';
 import { loadConfig } from '../src/env';
+import { closeServer, listen } from '../src/listen';
 
 export const BOT_USERNAME = 'payreq_deal_bot';
 export const MINI_APP = 'deal';
@@ -111,20 +112,16 @@ export class FlakyProxy {
       if (saving) req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.pipe(upstream);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = await listen(server, 0, '127.0.0.1');
     this.server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.url = `http://127.0.0.1:${port}`;
     return this.url;
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    if (server) await closeServer(server);
   }
 }
 
@@ -260,19 +257,24 @@ export async function startStack(
   return stack;
 }
 
-/** Polls `probe` until it returns something other than undefined/false. */
+/**
+ * Polls `probe` until it returns something other than undefined/false (`until` of the shared
+ * test kit, for which 0, '' and null count as an answer too).
+ */
 export async function eventually<T>(
   probe: () => Promise<T | undefined | false> | T | undefined | false,
   what: string,
   timeoutMs = 20_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const found = await until(
+    async () => {
+      const value = await probe();
+      return value !== undefined && value !== false && { value };
+    },
+    what,
+    timeoutMs,
+  );
+  return found.value;
 }
 
 /** A TCP port nobody listens on right now (the OS picks it). */

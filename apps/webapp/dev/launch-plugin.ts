@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 
+import themes from '@payreq/telegram-testkit/themes.json' with { type: 'json' };
 import { sign } from '@tma.js/init-data-node';
 import type { Plugin } from 'vite';
 
@@ -21,42 +22,6 @@ export interface DevLaunchOptions {
   clientTelegramId: number;
   chatId: number;
 }
-
-const light: Record<string, string> = {
-  accent_text_color: '#168acd',
-  bg_color: '#ffffff',
-  bottom_bar_bg_color: '#ffffff',
-  button_color: '#40a7e3',
-  button_text_color: '#ffffff',
-  destructive_text_color: '#d14e4e',
-  header_bg_color: '#ffffff',
-  hint_color: '#999999',
-  link_color: '#168acd',
-  secondary_bg_color: '#f1f1f1',
-  section_bg_color: '#ffffff',
-  section_header_text_color: '#168acd',
-  section_separator_color: '#e7e7e7',
-  subtitle_text_color: '#999999',
-  text_color: '#000000',
-};
-
-const dark: Record<string, string> = {
-  accent_text_color: '#6ab2f2',
-  bg_color: '#17212b',
-  bottom_bar_bg_color: '#17212b',
-  button_color: '#5288c1',
-  button_text_color: '#ffffff',
-  destructive_text_color: '#ec3942',
-  header_bg_color: '#17212b',
-  hint_color: '#708499',
-  link_color: '#6ab3f3',
-  secondary_bg_color: '#232e3c',
-  section_bg_color: '#17212b',
-  section_header_text_color: '#6ab3f3',
-  section_separator_color: '#111921',
-  subtitle_text_color: '#708499',
-  text_color: '#f5f5f5',
-};
 
 async function botCall(
   options: DevLaunchOptions,
@@ -118,7 +83,7 @@ export function devTelegramLaunch(options: DevLaunchOptions): Plugin {
         const asAgent = query.get('as') === 'agent';
         const board = query.get('view') === 'board';
         const lang = query.get('lang') === 'en' ? 'en' : 'ru';
-        const theme = query.get('theme') === 'dark' ? dark : light;
+        const theme = query.get('theme') === 'dark' ? themes.dark : themes.light;
         launchToken ??= registerRoom().catch((error: unknown) => {
           launchToken = null;
           throw error;

@@ -408,31 +408,22 @@ export class BotApi {
     });
   }
 
-  private async sendDocument({ bot, params }: CallContext): Promise<Message> {
+  /** A bot sends one file (`field`, given by upload, URL or file_id) with a caption. */
+  private async sendFile(
+    { bot, params }: CallContext,
+    method: 'sendDocument' | 'sendPhoto',
+    field: 'document' | 'photo',
+    store: (input: InputFileRef) => Promise<{ media: Partial<Message>; file: FileState }>,
+  ): Promise<Message> {
     const chat = this.state.resolveChatForBot(bot, params.chatId());
-    const input = params.inputFile('document');
-    if (!input) throw badRequest('there is no document in the request');
+    const input = params.inputFile(field);
+    if (!input) throw badRequest(`there is no ${field} in the request`);
     const caption = this.caption(params);
     const markup = this.replyMarkup(params, chat);
     const replyTo = this.replyTarget(params, chat);
-    const file = await this.resolveInputFile(input, 'document', (upload) => {
-      const mimeType = mimeTypeFor(upload.fileName) ?? 'application/octet-stream';
-      return this.state.createFile({
-        kind: 'document',
-        bytes: upload.bytes,
-        keepBytes: true,
-        fileName: upload.fileName,
-        mimeType,
-        extension: extensionFor(upload.fileName, mimeType, 'dat'),
-      });
-    });
-    const document: Document = { file_id: file.fileId, file_unique_id: file.uniqueId };
-    if (file.fileName !== undefined) document.file_name = file.fileName;
-    if (file.mimeType !== undefined) document.mime_type = file.mimeType;
-    document.file_size = file.size;
-    const content: Partial<Message> = { document, ...caption.content };
-    return this.postBotMessage(bot, chat, content, params, {
-      method: 'sendDocument',
+    const { media, file } = await store(input);
+    return this.postBotMessage(bot, chat, { ...media, ...caption.content }, params, {
+      method,
       markup,
       replyTo,
       rawText: caption.raw,
@@ -441,59 +432,69 @@ export class BotApi {
     });
   }
 
-  private async sendPhoto({ bot, params }: CallContext): Promise<Message> {
-    const chat = this.state.resolveChatForBot(bot, params.chatId());
-    const input = params.inputFile('photo');
-    if (!input) throw badRequest('there is no photo in the request');
-    const caption = this.caption(params);
-    const markup = this.replyMarkup(params, chat);
-    const replyTo = this.replyTarget(params, chat);
-    let sizes: PhotoSize[];
-    let largest: FileState;
-    const existing = input.kind === 'file_id' ? this.state.files.get(input.fileId) : undefined;
-    if (existing?.kind === 'photo' && existing.photoSizes) {
-      sizes = existing.photoSizes.map((s) => ({ ...s }));
-      largest = this.state.files.get(sizes[sizes.length - 1]?.file_id ?? '') ?? existing;
-    } else {
-      const upload = await this.uploadFromInput(input, 'photo');
-      const image = sniffImage(upload.bytes);
-      if (!image) throw badRequest('IMAGE_PROCESS_FAILED');
-      if (
-        image.width + image.height > 10000 ||
-        Math.max(image.width, image.height) / Math.max(1, Math.min(image.width, image.height)) > 20
-      ) {
-        throw badRequest('PHOTO_INVALID_DIMENSIONS');
-      }
-      const files = photoSizeLadder(image.width, image.height).map((dims) => ({
-        dims,
-        file: this.state.createFile({
-          kind: 'photo',
+  private sendDocument(context: CallContext): Promise<Message> {
+    return this.sendFile(context, 'sendDocument', 'document', async (input) => {
+      const file = await this.resolveInputFile(input, 'document', (upload) => {
+        const mimeType = mimeTypeFor(upload.fileName) ?? 'application/octet-stream';
+        return this.state.createFile({
+          kind: 'document',
           bytes: upload.bytes,
-          mimeType: 'image/jpeg',
-          extension: 'jpg',
           keepBytes: true,
-        }),
-      }));
-      sizes = files.map(({ dims, file }) => ({
-        file_id: file.fileId,
-        file_unique_id: file.uniqueId,
-        file_size: file.size,
-        width: dims.width,
-        height: dims.height,
-      }));
-      for (const { file } of files) file.photoSizes = sizes;
-      largest =
-        files[files.length - 1]?.file ??
-        this.state.createFile({ kind: 'photo', bytes: upload.bytes, extension: 'jpg' });
-    }
-    const content: Partial<Message> = { photo: sizes, ...caption.content };
-    return this.postBotMessage(bot, chat, content, params, {
-      method: 'sendPhoto',
-      markup,
-      replyTo,
-      rawText: caption.raw,
-      parseMode: caption.parseMode,
-      files: [this.sentFile(largest)],
+          fileName: upload.fileName,
+          mimeType,
+          extension: extensionFor(upload.fileName, mimeType, 'dat'),
+        });
+      });
+      const document: Document = { file_id: file.fileId, file_unique_id: file.uniqueId };
+      if (file.fileName !== undefined) document.file_name = file.fileName;
+      if (file.mimeType !== undefined) document.mime_type = file.mimeType;
+      document.file_size = file.size;
+      return { media: { document }, file };
+    });
+  }
+
+  private sendPhoto(context: CallContext): Promise<Message> {
+    return this.sendFile(context, 'sendPhoto', 'photo', async (input) => {
+      let sizes: PhotoSize[];
+      let largest: FileState;
+      const existing = input.kind === 'file_id' ? this.state.files.get(input.fileId) : undefined;
+      if (existing?.kind === 'photo' && existing.photoSizes) {
+        sizes = existing.photoSizes.map((s) => ({ ...s }));
+        largest = this.state.files.get(sizes[sizes.length - 1]?.file_id ?? '') ?? existing;
+      } else {
+        const upload = await this.uploadFromInput(input, 'photo');
+        const image = sniffImage(upload.bytes);
+        if (!image) throw badRequest('IMAGE_PROCESS_FAILED');
+        if (
+          image.width + image.height > 10000 ||
+          Math.max(image.width, image.height) / Math.max(1, Math.min(image.width, image.height)) >
+            20
+        ) {
+          throw badRequest('PHOTO_INVALID_DIMENSIONS');
+        }
+        const files = photoSizeLadder(image.width, image.height).map((dims) => ({
+          dims,
+          file: this.state.createFile({
+            kind: 'photo',
+            bytes: upload.bytes,
+            mimeType: 'image/jpeg',
+            extension: 'jpg',
+            keepBytes: true,
+          }),
+        }));
+        sizes = files.map(({ dims, file }) => ({
+          file_id: file.fileId,
+          file_unique_id: file.uniqueId,
+          file_size: file.size,
+          width: dims.width,
+          height: dims.height,
+        }));
+        for (const { file } of files) file.photoSizes = sizes;
+        largest =
+          files[files.length - 1]?.file ??
+          this.state.createFile({ kind: 'photo', bytes: upload.bytes, extension: 'jpg' });
+      }
+      return { media: { photo: sizes }, file: largest };
     });
   }
 

@@ -39,11 +39,34 @@ const rights = z
     can_manage_topics: z.boolean(),
   })
   .partial();
+const username = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/);
+const themeParams = z.record(z.string(), z.string());
 const entity = z.object({
   type: z.string(),
   offset: z.number().int(),
   length: z.number().int(),
   url: z.string().optional(),
+});
+
+/** Who sends a message, and its caption and reply; then a file's bytes (given or generated). */
+const sentBy = {
+  from: ref,
+  caption: z.string().optional(),
+  replyTo: z.number().int().optional(),
+};
+const fileBytes = {
+  base64: base64.optional(),
+  size: z.number().int().nonnegative().optional(),
+};
+const sentFile = { ...sentBy, ...fileBytes };
+const dimensions = {
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+};
+const duration = z.number().int().nonnegative().optional();
+const sendLimit = z.object({
+  max: z.number().int().positive(),
+  windowMs: z.number().int().positive(),
 });
 
 const schemas = {
@@ -52,27 +75,20 @@ const schemas = {
       .string()
       .regex(/^\d+:[A-Za-z0-9_-]+$/)
       .optional(),
-    username: z
-      .string()
-      .regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/)
-      .optional(),
+    username: username.optional(),
     first_name: z.string().min(1).optional(),
     privacyMode: z.boolean().optional(),
     canJoinGroups: z.boolean().optional(),
     mainMiniAppUrl: z.url().optional(),
   }),
   privacy: z.object({ enabled: z.boolean() }),
-  sendLimit: z.object({ max: z.number().int().positive(), windowMs: z.number().int().positive() }),
   retention: z.object({ ms: z.number().int().positive() }),
   miniApp: z.object({ url: z.url(), shortName: z.string().min(1).optional() }),
   createUser: z.object({
     id: z.number().int().positive().optional(),
     first_name: z.string().min(1),
     last_name: z.string().optional(),
-    username: z
-      .string()
-      .regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/)
-      .optional(),
+    username: username.optional(),
     language_code: z.string().optional(),
     is_premium: z.boolean().optional(),
   }),
@@ -82,7 +98,7 @@ const schemas = {
     link: z.string().min(1),
     chat: chatRef.optional(),
     platform: z.string().optional(),
-    themeParams: z.record(z.string(), z.string()).optional(),
+    themeParams: themeParams.optional(),
   }),
   changes: z.object({
     after: z.coerce.number().int().default(-1),
@@ -114,56 +130,19 @@ const schemas = {
     entities: z.array(entity).optional(),
   }),
   edit: z.object({ from: ref.optional(), text: z.string().min(1) }),
-  photo: z.object({
-    from: ref,
-    base64: base64.optional(),
-    size: z.number().int().nonnegative().optional(),
-    width: z.number().int().positive().optional(),
-    height: z.number().int().positive().optional(),
-    caption: z.string().optional(),
-    replyTo: z.number().int().optional(),
-  }),
-  document: z.object({
-    from: ref,
-    fileName: z.string().min(1),
-    mimeType: z.string().optional(),
-    base64: base64.optional(),
-    size: z.number().int().nonnegative().optional(),
-    caption: z.string().optional(),
-    replyTo: z.number().int().optional(),
-  }),
-  voice: z.object({
-    from: ref,
-    base64: base64.optional(),
-    size: z.number().int().nonnegative().optional(),
-    duration: z.number().int().nonnegative().optional(),
-    caption: z.string().optional(),
-    replyTo: z.number().int().optional(),
-  }),
-  video: z.object({
-    from: ref,
-    base64: base64.optional(),
-    size: z.number().int().nonnegative().optional(),
-    width: z.number().int().positive().optional(),
-    height: z.number().int().positive().optional(),
-    duration: z.number().int().nonnegative().optional(),
-    fileName: z.string().optional(),
-    caption: z.string().optional(),
-    replyTo: z.number().int().optional(),
-  }),
+  photo: z.object({ ...sentFile, ...dimensions }),
+  document: z.object({ ...sentFile, fileName: z.string().min(1), mimeType: z.string().optional() }),
+  voice: z.object({ ...sentFile, duration }),
+  video: z.object({ ...sentFile, ...dimensions, duration, fileName: z.string().optional() }),
   album: z.object({
-    from: ref,
-    caption: z.string().optional(),
-    replyTo: z.number().int().optional(),
+    ...sentBy,
     items: z
       .array(
         z.object({
           type: z.enum(['photo', 'video', 'document']),
-          base64: base64.optional(),
-          size: z.number().int().nonnegative().optional(),
-          width: z.number().int().positive().optional(),
-          height: z.number().int().positive().optional(),
-          duration: z.number().int().nonnegative().optional(),
+          ...fileBytes,
+          ...dimensions,
+          duration,
           fileName: z.string().optional(),
           mimeType: z.string().optional(),
           caption: z.string().optional(),
@@ -179,7 +158,7 @@ const schemas = {
     from: ref,
     text: z.string().optional(),
     platform: z.string().optional(),
-    themeParams: z.record(z.string(), z.string()).optional(),
+    themeParams: themeParams.optional(),
   }),
   launch: z.object({
     user: ref,
@@ -191,7 +170,7 @@ const schemas = {
     chatType: z.string().optional(),
     platform: z.string().optional(),
     version: z.string().optional(),
-    themeParams: z.record(z.string(), z.string()).optional(),
+    themeParams: themeParams.optional(),
   }),
   fault: z.object({
     kind: z.enum(['rateLimit', 'internalError', 'badGateway', 'hang', 'dropResponse']),
@@ -204,27 +183,40 @@ const schemas = {
     html: z.boolean().optional(),
   }),
   reset: z.object({ keepBots: z.boolean().optional() }),
+  rateLimits: z.object({
+    telegram: z.literal(true).optional(),
+    perGroup: sendLimit.optional(),
+    overall: sendLimit.optional(),
+  }),
 };
 
-type Handler = (args: {
+/** What a route's answer gets: the server, the request, and its parsed input. */
+interface ControlRequest<Input> {
   server: TelegramTestServer;
-  path: Record<string, string>;
+  /** The body, parsed by the route's schema, without its undefined values. */
+  input: Input;
   query: URLSearchParams;
-  body: unknown;
-}) => Promise<ControlReply> | ControlReply;
+  path: Record<string, string>;
+  /** A path parameter naming a chat, user or bot: numbers stay numbers, usernames strings. */
+  ref: (key: string) => number | string;
+}
+
+/** A JSON answer: its fields go beside `ok: true` (none: `{ok: true}`). */
+type Answer = object | void | Promise<object | void>;
 
 interface Route {
   method: string;
   pattern: string;
   regex: RegExp;
   keys: string[];
-  handler: Handler;
+  reply: (request: ControlRequest<unknown>) => Promise<ControlReply> | ControlReply;
   doc: string;
 }
 
 const routes: Route[] = [];
 
-function route(method: string, pattern: string, doc: string, handler: Handler): void {
+/** A route answered in full by `reply` (the one that serves file bytes). */
+function rawRoute(method: string, pattern: string, doc: string, reply: Route['reply']): void {
   const keys: string[] = [];
   const regex = new RegExp(
     `^/__control${pattern.replace(/:([a-zA-Z]+)/g, (_, key: string) => {
@@ -232,8 +224,38 @@ function route(method: string, pattern: string, doc: string, handler: Handler): 
       return '([^/]+)';
     })}/?$`,
   );
-  routes.push({ method, pattern: `/__control${pattern}`, regex, keys, handler, doc });
+  routes.push({ method, pattern: `/__control${pattern}`, regex, keys, reply, doc });
 }
+
+/** A route answering JSON; one with a `schema` parses its body with it first. */
+function route<Input>(
+  method: 'GET' | 'POST' | 'DELETE',
+  pattern: string,
+  doc: string,
+  schema: z.ZodType<Input> | null,
+  answer: (request: ControlRequest<Input>) => Answer,
+  status = 200,
+): void {
+  rawRoute(method, pattern, doc, async (request) => {
+    const input = schema ? withoutUndefined(schema.parse(request.input) as object) : null;
+    const fields = await answer({ ...request, input: input as Input });
+    return ok({ ok: true, ...fields }, status);
+  });
+}
+
+const get = (pattern: string, doc: string, answer: (request: ControlRequest<null>) => Answer) =>
+  route('GET', pattern, doc, null, answer);
+
+const remove = (pattern: string, doc: string, answer: (request: ControlRequest<null>) => Answer) =>
+  route('DELETE', pattern, doc, null, answer);
+
+const post = <Input>(
+  pattern: string,
+  doc: string,
+  schema: z.ZodType<Input>,
+  answer: (request: ControlRequest<Input>) => Answer,
+  status?: number,
+) => route('POST', pattern, doc, schema, answer, status);
 
 const ok = (body: unknown, status = 200): ControlReply => ({ status, body });
 
@@ -242,11 +264,17 @@ function refValue(value: string): number | string {
   return /^-?\d+$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : value;
 }
 
+/** `?bot=` of a query, as the options of the world's reads. */
+function botOption(query: URLSearchParams): { bot?: number | string } {
+  const bot = query.get('bot');
+  return bot !== null ? { bot: refValue(bot) } : {};
+}
+
 function bytes(b64: string | undefined): Uint8Array | undefined {
   return b64 === undefined ? undefined : Buffer.from(b64, 'base64');
 }
 
-function withoutUndefined<T extends Record<string, unknown>>(value: T): T {
+function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
@@ -260,320 +288,221 @@ function serializeRecord(record: BotMessageRecord): unknown {
   };
 }
 
-const chatParam = (path: Record<string, string>): ChatRef => refValue(path.chat ?? '');
-
 // ---------------------------------------------------------------- routes
 
-route('GET', '', 'this list', () =>
-  ok({ ok: true, routes: routes.map((r) => `${r.method} ${r.pattern} — ${r.doc}`) }),
+get('', 'this list', () => ({
+  routes: routes.map((r) => `${r.method} ${r.pattern} — ${r.doc}`),
+}));
+
+get('/state', 'bots, users and chats', ({ server }) => ({
+  url: server.url,
+  bots: server.listBots(),
+  users: server.listUsers(),
+}));
+
+post('/reset', '{keepBots?} drop users, chats, files, logs', schemas.reset, ({ server, input }) =>
+  server.reset(input),
 );
 
-route('GET', '/state', 'bots, users and chats', ({ server }) =>
-  ok({ ok: true, url: server.url, bots: server.listBots(), users: server.listUsers() }),
-);
+get('/bots', 'list bots', ({ server }) => ({ bots: server.listBots() }));
 
-route('POST', '/reset', '{keepBots?} drop users, chats, files, logs', ({ server, body }) => {
-  const input = schemas.reset.parse(body);
-  server.reset(withoutUndefined(input));
-  return ok({ ok: true });
-});
-
-route('GET', '/bots', 'list bots', ({ server }) => ok({ ok: true, bots: server.listBots() }));
-
-route(
-  'POST',
+post(
   '/bots',
   '{token?, username?, first_name?, privacyMode?, canJoinGroups?, mainMiniAppUrl?}',
-  ({ server, body }) =>
-    ok({ ok: true, bot: server.createBot(withoutUndefined(schemas.createBot.parse(body))) }, 201),
+  schemas.createBot,
+  ({ server, input }) => ({ bot: server.createBot(input) }),
+  201,
 );
 
-route('POST', '/bots/:bot/privacy', '{enabled}', ({ server, path, body }) => {
-  server.setPrivacyMode(refValue(path.bot ?? ''), schemas.privacy.parse(body).enabled);
-  return ok({ ok: true });
-});
+post('/bots/:bot/privacy', '{enabled}', schemas.privacy, ({ server, ref, input }) =>
+  server.setPrivacyMode(ref('bot'), input.enabled),
+);
 
-route(
-  'POST',
+post(
   '/bots/:bot/mini-apps',
   '{url, shortName?} (no shortName = main Mini App)',
-  ({ server, path, body }) => {
-    server.setMiniApp(refValue(path.bot ?? ''), withoutUndefined(schemas.miniApp.parse(body)));
-    return ok({ ok: true });
-  },
+  schemas.miniApp,
+  ({ server, ref, input }) => server.setMiniApp(ref('bot'), input),
 );
 
-route('GET', '/bots/:bot/updates', 'updates the bot has not confirmed', ({ server, path }) =>
-  ok({ ok: true, updates: server.pendingUpdates(refValue(path.bot ?? '')) }),
-);
+get('/bots/:bot/updates', 'updates the bot has not confirmed', ({ server, ref }) => ({
+  updates: server.pendingUpdates(ref('bot')),
+}));
 
-route(
-  'GET',
+get(
   '/bots/:bot/expired-updates',
   'updates dropped unconfirmed after the retention',
-  ({ server, path }) => ok({ ok: true, ...server.expiredUpdates(refValue(path.bot ?? '')) }),
+  ({ server, ref }) => server.expiredUpdates(ref('bot')),
 );
 
-route(
-  'GET',
+get(
   '/bots/:bot/commands',
   '?scope=&language_code= commands set by the bot',
-  ({ server, path, query }) =>
-    ok({
-      ok: true,
-      commands: server.botCommands(
-        refValue(path.bot ?? ''),
-        query.get('scope') ?? 'default',
-        query.get('language_code') ?? '',
-      ),
-    }),
+  ({ server, ref, query }) => ({
+    commands: server.botCommands(
+      ref('bot'),
+      query.get('scope') ?? 'default',
+      query.get('language_code') ?? '',
+    ),
+  }),
 );
 
-route('GET', '/users', 'list users', ({ server }) => ok({ ok: true, users: server.listUsers() }));
+get('/users', 'list users', ({ server }) => ({ users: server.listUsers() }));
 
-route(
-  'POST',
+post(
   '/users',
   '{id?, first_name, last_name?, username?, language_code?, is_premium?}',
-  ({ server, body }) =>
-    ok(
-      { ok: true, user: server.createUser(withoutUndefined(schemas.createUser.parse(body))) },
-      201,
-    ),
+  schemas.createUser,
+  ({ server, input }) => ({ user: server.createUser(input) }),
+  201,
 );
 
-route(
-  'POST',
+post(
   '/users/:user/start',
   '{bot, payload?} the user sends /start [payload]',
-  ({ server, path, body }) => {
-    const input = schemas.start.parse(body);
-    return ok({
-      ok: true,
-      message: server.startBot(refValue(path.user ?? ''), input.bot, input.payload),
-    });
-  },
+  schemas.start,
+  ({ server, ref, input }) => ({ message: server.startBot(ref('user'), input.bot, input.payload) }),
 );
 
-route('POST', '/users/:user/block', '{bot}', ({ server, path, body }) => {
-  server.blockBot(refValue(path.user ?? ''), schemas.botOnly.parse(body).bot);
-  return ok({ ok: true });
-});
+post('/users/:user/block', '{bot}', schemas.botOnly, ({ server, ref, input }) =>
+  server.blockBot(ref('user'), input.bot),
+);
 
-route('POST', '/users/:user/unblock', '{bot}', ({ server, path, body }) => {
-  server.unblockBot(refValue(path.user ?? ''), schemas.botOnly.parse(body).bot);
-  return ok({ ok: true });
-});
+post('/users/:user/unblock', '{bot}', schemas.botOnly, ({ server, ref, input }) =>
+  server.unblockBot(ref('user'), input.bot),
+);
 
-route(
-  'POST',
+post(
   '/users/:user/open-link',
   '{link, chat?, platform?} t.me link: Mini App launch URL or /start',
-  ({ server, path, body }) => {
-    const input = schemas.openLink.parse(body);
-    return ok({
-      ok: true,
-      ...server.openLink(
-        withoutUndefined({
-          user: refValue(path.user ?? ''),
-          link: input.link,
-          chat: input.chat,
-          platform: input.platform,
-          themeParams: input.themeParams,
-        }),
-      ),
-    });
-  },
+  schemas.openLink,
+  ({ server, ref, input }) => server.openLink({ user: ref('user'), ...input }),
 );
 
-route(
-  'GET',
+get(
   '/users/:user/chats',
   "the person's chat list (groups, a private chat with each bot), newest first",
-  ({ server, path }) => ok({ ok: true, chats: server.userChats(refValue(path.user ?? '')) }),
+  ({ server, ref }) => ({ chats: server.userChats(ref('user')) }),
 );
 
-route(
-  'GET',
+get(
   '/users/:user/chats/:chat/messages',
   'messages of a chat of that list (a group id, or a bot id for the private chat)',
-  ({ server, path }) =>
-    ok({
-      ok: true,
-      messages: server.userChatMessages(refValue(path.user ?? ''), chatParam(path)),
-    }),
+  ({ server, ref }) => ({ messages: server.userChatMessages(ref('user'), ref('chat')) }),
 );
 
-route(
-  'GET',
+get(
   '/changes',
   '?after=&waitMs= waits until the world changes (a message, a member, an update); answers {revision}',
   async ({ server, query }) => {
     const input = schemas.changes.parse(Object.fromEntries(query));
-    return ok({ ok: true, revision: await server.waitForChange(input.after, input.waitMs) });
+    return { revision: await server.waitForChange(input.after, input.waitMs) };
   },
 );
 
-route('POST', '/groups', '{by, title, members?} create a basic group', ({ server, body }) => {
-  const input = schemas.createGroup.parse(body);
-  return ok({ ok: true, chat: server.createGroup(withoutUndefined(input)) }, 201);
-});
-
-route(
-  'GET',
-  '/chats/:chat',
-  '?bot= chat, members, migration, bot departures',
-  ({ server, path, query }) => {
-    const bot = query.get('bot');
-    return ok({
-      ok: true,
-      ...server.chatInfo(chatParam(path), bot !== null ? { bot: refValue(bot) } : {}),
-    });
-  },
+post(
+  '/groups',
+  '{by, title, members?} create a basic group',
+  schemas.createGroup,
+  ({ server, input }) => ({ chat: server.createGroup(input) }),
+  201,
 );
 
-route(
-  'GET',
-  '/chats/:chat/messages',
-  '?bot= all messages in the chat',
-  ({ server, path, query }) => {
-    const bot = query.get('bot');
-    return ok({
-      ok: true,
-      messages: server.chatMessages(chatParam(path), bot !== null ? { bot: refValue(bot) } : {}),
-    });
-  },
+get('/chats/:chat', '?bot= chat, members, migration, bot departures', ({ server, ref, query }) =>
+  server.chatInfo(ref('chat'), botOption(query)),
 );
 
-route(
-  'GET',
+get('/chats/:chat/messages', '?bot= all messages in the chat', ({ server, ref, query }) => ({
+  messages: server.chatMessages(ref('chat'), botOption(query)),
+}));
+
+get(
   '/chats/:chat/bot-messages',
   '?bot=&waitMs=&count=&includeDeleted= what bots sent (files as base64); waitMs waits for `count` messages',
-  async ({ server, path, query }) => {
-    const bot = query.get('bot');
-    const chat = chatParam(path);
+  async ({ server, ref, query }) => {
+    const chat = ref('chat');
     const waitMs = Number(query.get('waitMs') ?? 0);
     const count = Number(query.get('count') ?? 1);
-    const options = bot !== null ? { bot: refValue(bot) } : {};
+    const options = botOption(query);
     if (waitMs > 0) await server.waitForBotMessage(chat, { ...options, timeoutMs: waitMs, count });
     const records = server.botMessages(chat, {
       ...options,
       includeDeleted: query.get('includeDeleted') === 'true',
     });
-    return ok({ ok: true, messages: records.map(serializeRecord) });
+    return { messages: records.map(serializeRecord) };
   },
 );
 
-route(
-  'POST',
+post(
   '/chats/:chat/members',
   '{user, by?} add a user (or bot) to the group',
-  ({ server, path, body }) => {
-    const input = schemas.addMember.parse(body);
-    return ok({
-      ok: true,
-      message: server.addMember(chatParam(path), input.user, withoutUndefined({ by: input.by })),
-    });
-  },
+  schemas.addMember,
+  ({ server, ref, input: { user, ...options } }) => ({
+    message: server.addMember(ref('chat'), user, options),
+  }),
 );
 
-route(
-  'POST',
-  '/chats/:chat/members/:user/remove',
-  '{by?} remove (by someone) or leave (no by)',
-  ({ server, path, body }) => {
-    const input = schemas.by.parse(body);
-    return ok({
-      ok: true,
-      message: server.removeMember(
-        chatParam(path),
-        refValue(path.user ?? ''),
-        withoutUndefined(input),
-      ),
-    });
-  },
-);
-
-route(
-  'POST',
-  '/chats/:chat/members/:user/promote',
-  '{by?, rights?, customTitle?}',
-  ({ server, path, body }) => {
-    const input = schemas.promote.parse(body);
-    server.promote(chatParam(path), refValue(path.user ?? ''), withoutUndefined(input));
-    return ok({ ok: true });
-  },
-);
-
-route('POST', '/chats/:chat/members/:user/demote', '{by?}', ({ server, path, body }) => {
-  server.demote(
-    chatParam(path),
-    refValue(path.user ?? ''),
-    withoutUndefined(schemas.by.parse(body)),
+/** A route on one member of a group: the chat, the member and the body, to `act`. */
+function memberRoute<Input extends object>(
+  action: string,
+  help: string,
+  schema: z.ZodType<Input>,
+  act: (server: TelegramTestServer, chat: ChatRef, user: number | string, input: Input) => Answer,
+): void {
+  post(`/chats/:chat/members/:user/${action}`, help, schema, ({ server, ref, input }) =>
+    act(server, ref('chat'), ref('user'), input),
   );
-  return ok({ ok: true });
-});
+}
 
-route(
-  'POST',
+memberRoute(
+  'remove',
+  '{by?} remove (by someone) or leave (no by)',
+  schemas.by,
+  (server, chat, user, input) => ({ message: server.removeMember(chat, user, input) }),
+);
+memberRoute(
+  'promote',
+  '{by?, rights?, customTitle?}',
+  schemas.promote,
+  (server, chat, user, input) => server.promote(chat, user, input),
+);
+memberRoute('demote', '{by?}', schemas.by, (server, chat, user, input) =>
+  server.demote(chat, user, input),
+);
+
+post(
   '/chats/:chat/bots',
   '{bot, by, asAdmin?, rights?} a user adds the bot',
-  ({ server, path, body }) => {
-    const input = schemas.addBot.parse(body);
-    return ok({
-      ok: true,
-      message: server.addBot(
-        chatParam(path),
-        input.bot,
-        withoutUndefined({ by: input.by, asAdmin: input.asAdmin, rights: input.rights }),
-      ),
-    });
-  },
+  schemas.addBot,
+  ({ server, ref, input: { bot, ...options } }) => ({
+    message: server.addBot(ref('chat'), bot, options),
+  }),
 );
 
-route(
-  'POST',
+post(
   '/chats/:chat/upgrade',
   '{by?, username?} group → supergroup',
-  ({ server, path, body }) => {
-    const input = schemas.upgrade.parse(body);
-    return ok({
-      ok: true,
-      chat: server.upgradeToSupergroup(chatParam(path), withoutUndefined(input)),
-    });
-  },
+  schemas.upgrade,
+  ({ server, ref, input }) => ({ chat: server.upgradeToSupergroup(ref('chat'), input) }),
 );
 
-route(
-  'POST',
+post(
   '/chats/:chat/messages',
   '{from, text, replyTo?, entities?} a user sends text',
-  ({ server, path, body }) => {
-    const input = schemas.text.parse(body);
-    return ok({
-      ok: true,
-      message: server.sendText(withoutUndefined({ ...input, chat: chatParam(path) })),
-    });
-  },
+  schemas.text,
+  ({ server, ref, input }) => ({ message: server.sendText({ ...input, chat: ref('chat') }) }),
 );
 
 /** A route on one message of a chat: the body, with the chat and the message id, to `act`. */
-function messageRoute<Input extends Record<string, unknown>>(
+function messageRoute<Input extends object>(
   action: string,
   help: string,
   schema: z.ZodType<Input>,
   act: (server: TelegramTestServer, input: Input & { chat: ChatRef; messageId: number }) => object,
 ): void {
-  route('POST', `/chats/:chat/messages/:id/${action}`, help, ({ server, path, body }) => {
-    const input = schema.parse(body);
-    return ok({
-      ok: true,
-      ...act(
-        server,
-        withoutUndefined({ ...input, chat: chatParam(path), messageId: Number(path.id) }),
-      ),
-    });
-  });
+  post(`/chats/:chat/messages/:id/${action}`, help, schema, ({ server, ref, path, input }) =>
+    act(server, { ...input, chat: ref('chat'), messageId: Number(path.id) }),
+  );
 }
 
 messageRoute('edit', '{from?, text} a user edits their message', schemas.edit, (server, input) => ({
@@ -592,26 +521,19 @@ messageRoute(
   (server, input) => server.openWebAppButton(input),
 );
 
+type WithBytes<Input> = Omit<Input, 'base64'> & { bytes?: Uint8Array; chat: ChatRef };
+
 /** A route where a user sends a file of one kind Telegram has, its bytes given or generated. */
 function mediaRoute<Input extends { base64?: string | undefined }>(
   kind: string,
   help: string,
   schema: z.ZodType<Input>,
-  send: (
-    server: TelegramTestServer,
-    input: Omit<Input, 'base64'> & { bytes: Uint8Array | undefined; chat: ChatRef },
-  ) => unknown,
+  send: (server: TelegramTestServer, input: WithBytes<Input>) => unknown,
 ): void {
-  route('POST', `/chats/:chat/${kind}`, help, ({ server, path, body }) => {
-    const { base64: data, ...input } = schema.parse(body);
-    const message = send(
-      server,
-      withoutUndefined({ ...input, bytes: bytes(data), chat: chatParam(path) }) as Omit<
-        Input,
-        'base64'
-      > & { bytes: Uint8Array | undefined; chat: ChatRef },
-    );
-    return ok({ ok: true, message });
+  post(`/chats/:chat/${kind}`, help, schema, ({ server, ref, input }) => {
+    const { base64: data, ...sent } = input;
+    const file = data === undefined ? {} : { bytes: bytes(data) };
+    return { message: send(server, { ...sent, ...file, chat: ref('chat') }) };
   });
 }
 
@@ -637,32 +559,19 @@ mediaRoute(
   (server, input) => server.sendVideo(input),
 );
 
-route(
-  'POST',
+post(
   '/chats/:chat/albums',
   '{from, items:[{type, base64?|size?, ...}], caption?} media group',
-  ({ server, path, body }) => {
-    const input = schemas.album.parse(body);
+  schemas.album,
+  ({ server, ref, input }) => {
     const items = input.items.map(
       ({ base64: data, ...item }) => withoutUndefined({ ...item, bytes: bytes(data) }) as AlbumItem,
     );
-    return ok({
-      ok: true,
-      messages: server.sendAlbum(
-        withoutUndefined({
-          from: input.from,
-          chat: chatParam(path),
-          items,
-          caption: input.caption,
-          replyTo: input.replyTo,
-        }),
-      ),
-    });
+    return { messages: server.sendAlbum({ ...input, chat: ref('chat'), items }) };
   },
 );
 
-route(
-  'GET',
+get(
   '/callback-answers/:id',
   "?waitMs= the bot's answerCallbackQuery",
   async ({ server, path, query }) => {
@@ -672,35 +581,32 @@ route(
       waitMs > 0
         ? await server.waitForCallbackAnswer(id, { timeoutMs: waitMs })
         : server.callbackAnswer(id);
-    if (!answer) return ok({ ok: false, error: 'not answered' }, 404);
-    return ok({ ok: true, answer });
+    if (!answer) throw new WorldError('not answered', 404);
+    return { answer };
   },
 );
 
-route(
-  'POST',
+post(
   '/webapp/launch-url',
   '{user, bot?, url?, shortName?, startParam?, chat?, chatType?, platform?, version?, themeParams?} signed Mini App launch URL',
-  ({ server, body }) => {
-    const input = schemas.launch.parse(body);
-    return ok({ ok: true, ...server.launchMiniApp(withoutUndefined(input)) });
-  },
+  schemas.launch,
+  ({ server, input }) => server.launchMiniApp(input),
 );
 
-route('GET', '/files/:fileId', 'file metadata', ({ server, path }) => {
+get('/files/:fileId', 'file metadata', ({ server, path }) => {
   const file = server.getFile(path.fileId ?? '');
-  if (!file) return ok({ ok: false, error: 'unknown file' }, 404);
+  if (!file) throw new WorldError('unknown file', 404);
   const { bytes: data, ...meta } = file;
-  return ok({ ok: true, file: { ...meta, hasBytes: data !== undefined } });
+  return { file: { ...meta, hasBytes: data !== undefined } };
 });
 
-route(
+rawRoute(
   'GET',
   '/files/:fileId/content',
   '?download=1 file bytes: images inline, anything else as an attachment (served as untrusted)',
   ({ server, path, query }) => {
     const file = server.getFile(path.fileId ?? '');
-    if (!file?.bytes) return ok({ ok: false, error: 'unknown file or no bytes kept' }, 404);
+    if (!file?.bytes) throw new WorldError('unknown file or no bytes kept', 404);
     // What people send is untrusted: only real images are shown inline (typed by their bytes),
     // everything else downloads; nothing is sniffed, nothing runs.
     const image = sniffImage(file.bytes);
@@ -719,79 +625,53 @@ route(
   },
 );
 
-route(
-  'POST',
+post(
   '/rate-limits',
   '{telegram?: true, perGroup?: {max, windowMs}, overall?: {max, windowMs}} sending limits (429 + retry_after); {} clears',
-  ({ server, body }) => {
-    const input = z
-      .object({
-        telegram: z.literal(true).optional(),
-        perGroup: schemas.sendLimit.optional(),
-        overall: schemas.sendLimit.optional(),
-      })
-      .parse(body);
-    const limits = input.telegram
-      ? TELEGRAM_RATE_LIMITS
-      : withoutUndefined({ perGroup: input.perGroup, overall: input.overall });
+  schemas.rateLimits,
+  ({ server, input: { telegram, ...given } }) => {
+    const limits = telegram ? TELEGRAM_RATE_LIMITS : given;
     server.setRateLimits(Object.keys(limits).length > 0 ? limits : null);
-    return ok({ ok: true, limits });
+    return { limits };
   },
 );
 
-route(
-  'POST',
+post(
   '/update-retention',
   '{ms} how long unconfirmed updates are kept (Telegram: 24 h)',
-  ({ server, body }) => {
-    server.setPendingUpdateRetention(schemas.retention.parse(body).ms);
-    return ok({ ok: true });
-  },
+  schemas.retention,
+  ({ server, input }) => server.setPendingUpdateRetention(input.ms),
 );
 
-route(
-  'POST',
+post(
   '/faults',
   '{kind: rateLimit|internalError|badGateway|hang|dropResponse, method?, bot?, count?, retryAfter?, ms?, respondWith?, html?}',
-  ({ server, body }) =>
-    ok({ ok: true, fault: server.injectFault(withoutUndefined(schemas.fault.parse(body))) }, 201),
+  schemas.fault,
+  ({ server, input }) => ({ fault: server.injectFault(input) }),
+  201,
 );
 
-route('GET', '/faults', 'pending and fired faults', ({ server }) =>
-  ok({ ok: true, ...server.faults() }),
-);
+get('/faults', 'pending and fired faults', ({ server }) => server.faults());
 
-route('DELETE', '/faults', 'clear pending faults', ({ server }) => {
-  server.clearFaults();
-  return ok({ ok: true });
-});
+remove('/faults', 'clear pending faults', ({ server }) => server.clearFaults());
 
-route('GET', '/calls', '?method=&bot=&afterSeq= Bot API call log', ({ server, query }) => {
+get('/calls', '?method=&bot=&afterSeq= Bot API call log', ({ server, query }) => {
   const method = query.get('method');
-  const bot = query.get('bot');
   const afterSeq = query.get('afterSeq');
-  return ok({
-    ok: true,
+  return {
     calls: server.calls({
       ...(method !== null ? { method } : {}),
-      ...(bot !== null ? { bot: refValue(bot) } : {}),
+      ...botOption(query),
       ...(afterSeq !== null ? { afterSeq: Number(afterSeq) } : {}),
     }),
-  });
+  };
 });
 
-route('DELETE', '/calls', 'clear the call log', ({ server }) => {
-  server.clearCalls();
-  return ok({ ok: true });
-});
+remove('/calls', 'clear the call log', ({ server }) => server.clearCalls());
 
-route('GET', '/webhook-deliveries', '?bot= webhook POST attempts', ({ server, query }) => {
-  const bot = query.get('bot');
-  return ok({
-    ok: true,
-    deliveries: server.webhookDeliveries(bot !== null ? refValue(bot) : undefined),
-  });
-});
+get('/webhook-deliveries', '?bot= webhook POST attempts', ({ server, query }) => ({
+  deliveries: server.webhookDeliveries(botOption(query).bot),
+}));
 
 // ---------------------------------------------------------------- dispatch
 
@@ -814,8 +694,15 @@ export async function handleControl(
   matched.keys.forEach((key, i) => {
     pathParams[key] = decodeURIComponent(values[i + 1] ?? '');
   });
+  const ref = (key: string): number | string => refValue(pathParams[key] ?? '');
   try {
-    return await matched.handler({ server, path: pathParams, query: url.searchParams, body });
+    return await matched.reply({
+      server,
+      input: body,
+      query: url.searchParams,
+      path: pathParams,
+      ref,
+    });
   } catch (error) {
     if (error instanceof z.ZodError)
       return ok({ ok: false, error: 'invalid body', issues: error.issues }, 400);

@@ -19,6 +19,7 @@ export type {
   UserRef,
   VideoInput,
   VoiceInput,
+  BotWaitOptions,
   WaitOptions,
 } from './world';
 export type { UserChat } from './world-types';
@@ -48,7 +49,12 @@ export { checkAgainstSpec, checkMethodResult, loadBotApiSpec } from './spec-chec
 export type { BotApiSpec, SpecEntry, SpecField } from './spec-check';
 export { formatText } from './text';
 export type * from './bot-api-types';
-export { CHROMIUM_FLAGS, addTelegramBridge, installTelegramBridge } from './webview';
+export {
+  CHROMIUM_FLAGS,
+  addTelegramBridge,
+  installTelegramBridge,
+  openWatchedPage,
+} from './webview';
 export type { BridgeEvent, TelegramWebviewState, TelegramWebviewWindow } from './webview';
 export { loginRedirectUrl, signLoginData } from './login';
 export type { LoginData } from './login';

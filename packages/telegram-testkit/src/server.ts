@@ -19,7 +19,7 @@ import {
 import { ApiParams, BodyTooLargeError, MAX_UPLOAD_BYTES, parseParams, readBody } from './params';
 import { WorldState, type BotState, type StateOptions } from './state';
 import { WebhookDispatcher, type WebhookDelivery, type WebhookOptions } from './webhook';
-import { TelegramWorld, type BotRef, type CreateBotInput } from './world';
+import { TelegramWorld, type BotRef, type CreateBotInput, type BotWaitOptions } from './world';
 
 export interface TelegramTestServerOptions extends StateOptions, BotApiOptions {
   /** Bots to create up front. */
@@ -196,16 +196,9 @@ export class TelegramTestServer extends TelegramWorld {
   async waitForChange(after: number, timeoutMs = 25_000): Promise<number> {
     if (this.state.revision !== after) return this.state.revision;
     const events = this.state.events;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        events.off('revision', done);
-        this.changeWaiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      events.on('revision', done);
-      this.changeWaiters.add(done);
+    await wakeable(timeoutMs, this.changeWaiters, (wake) => {
+      events.on('revision', wake);
+      return () => events.off('revision', wake);
     });
     return this.state.revision;
   }
@@ -252,12 +245,7 @@ export class TelegramTestServer extends TelegramWorld {
 
   async waitForCall(
     method: string,
-    options: {
-      bot?: BotRef;
-      predicate?: (call: CallRecord) => boolean;
-      timeoutMs?: number;
-      afterSeq?: number;
-    } = {},
+    options: BotWaitOptions<CallRecord> & { afterSeq?: number } = {},
   ): Promise<CallRecord> {
     const predicate = options.predicate ?? (() => true);
     const filter: CallFilter = { method };
@@ -670,16 +658,9 @@ export class TelegramTestServer extends TelegramWorld {
   }
 
   private hang(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', wake);
-        this.hangTimers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
+    return wakeable(ms, this.hangTimers, (wake) => {
       signal.addEventListener('abort', wake);
-      this.hangTimers.add(wake);
+      return () => signal.removeEventListener('abort', wake);
     });
   }
 
@@ -819,4 +800,26 @@ async function drain(req: IncomingMessage): Promise<void> {
   for await (const _chunk of req) {
     // discard
   }
+}
+
+/**
+ * Resolves after `ms`, or sooner when the event `listen` subscribes to fires or the server
+ * stops (it wakes everything in `sleepers`); it unsubscribes and leaves `sleepers` either way.
+ */
+function wakeable(
+  ms: number,
+  sleepers: Set<() => void>,
+  listen: (wake: () => void) => () => void,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const wake = (): void => {
+      clearTimeout(timer);
+      unlisten();
+      sleepers.delete(wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    const unlisten = listen(wake);
+    sleepers.add(wake);
+  });
 }

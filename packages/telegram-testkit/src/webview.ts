@@ -40,11 +40,47 @@ export interface TelegramWebviewWindow {
   innerWidth: number;
 }
 
+/** What a Mini App can ask of the client about itself: its theme and its size. */
+export interface ClientView {
+  theme: Record<string, string>;
+  width: number;
+  height: number;
+}
+
 /**
- * Runs in the page before the app (Playwright's `addInitScript(installTelegramBridge, theme)`):
- * Telegram's native side of the bridge. Self-contained: the browser gets its source.
+ * Telegram's answer to the app's requests that only read the client (theme, viewport, safe
+ * areas): the event and its data, or undefined for any other event. The headless bridge and
+ * the web stand-in both answer with it; self-contained, as the bridge's page gets its source.
  */
-export function installTelegramBridge(theme: Record<string, string>): void {
+export function answerClientRequest(
+  type: string,
+  client: ClientView,
+): [event: string, data: Record<string, unknown>] | undefined {
+  const noInsets = { top: 0, bottom: 0, left: 0, right: 0 };
+  switch (type) {
+    case 'web_app_request_theme':
+      return ['theme_changed', { theme_params: client.theme }];
+    case 'web_app_request_viewport': {
+      const { width, height } = client;
+      return ['viewport_changed', { height, width, is_expanded: true, is_state_stable: true }];
+    }
+    case 'web_app_request_safe_area':
+      return ['safe_area_changed', noInsets];
+    case 'web_app_request_content_safe_area':
+      return ['content_safe_area_changed', noInsets];
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Runs in the page before the app (`addTelegramBridge`): Telegram's native side of the bridge.
+ * Self-contained: the browser gets its source, and that of `answer`.
+ */
+export function installTelegramBridge(
+  theme: Record<string, string>,
+  answer: typeof answerClientRequest = answerClientRequest,
+): void {
   const side: TelegramWebviewState = {
     events: [],
     mainButton: null,
@@ -60,24 +96,12 @@ export function installTelegramBridge(theme: Record<string, string>): void {
     postEvent(type: string, json?: string) {
       const data = json ? (JSON.parse(json) as Record<string, unknown>) : null;
       side.events.push({ type, data });
+      const answered = answer(type, { theme, width: win.innerWidth, height: win.innerHeight });
+      if (answered) {
+        reply(...answered);
+        return;
+      }
       switch (type) {
-        case 'web_app_request_theme':
-          reply('theme_changed', { theme_params: theme });
-          break;
-        case 'web_app_request_viewport':
-          reply('viewport_changed', {
-            height: win.innerHeight,
-            width: win.innerWidth,
-            is_expanded: true,
-            is_state_stable: true,
-          });
-          break;
-        case 'web_app_request_safe_area':
-          reply('safe_area_changed', { top: 0, bottom: 0, left: 0, right: 0 });
-          break;
-        case 'web_app_request_content_safe_area':
-          reply('content_safe_area_changed', { top: 0, bottom: 0, left: 0, right: 0 });
-          break;
         case 'web_app_setup_main_button':
           side.mainButton = data;
           break;
@@ -118,5 +142,31 @@ export async function addTelegramBridge(
   theme: Record<string, string>,
 ): Promise<void> {
   await context.addInitScript({ content: 'globalThis.__name ??= (target) => target;' });
-  await context.addInitScript(installTelegramBridge, theme);
+  await context.addInitScript({
+    content: `(${String(installTelegramBridge)})(${JSON.stringify(theme)}, ${String(answerClientRequest)});`,
+  });
+}
+
+/** What `openWatchedPage` needs of a Playwright browser (the callers' Playwright types fit). */
+export interface PageOpener<Options, Page> {
+  newContext(options?: Options): Promise<{ newPage(): Promise<Page> }>;
+}
+
+/** A page that reports its uncaught errors, as a Playwright page does. */
+export interface ErrorReportingPage {
+  on(event: 'pageerror', listener: (error: Error) => void): unknown;
+}
+
+/**
+ * A page in a new browser context (`options`) whose uncaught errors are pushed to `errors`, so
+ * that a browser test can fail on them; `page.context()` closes the context.
+ */
+export async function openWatchedPage<Options, Page extends ErrorReportingPage>(
+  browser: PageOpener<Options, Page>,
+  options: Options,
+  errors: string[],
+): Promise<Page> {
+  const page = await (await browser.newContext(options)).newPage();
+  page.on('pageerror', (error) => errors.push(error.message));
+  return page;
 }

@@ -168,6 +168,12 @@ export interface WaitOptions {
   timeoutMs?: number;
 }
 
+/** Waiting for what a bot did (`bot`, or any bot) that matches `predicate`. */
+export interface BotWaitOptions<T> extends WaitOptions {
+  bot?: BotRef;
+  predicate?: (found: T) => boolean;
+}
+
 /**
  * A wait ends as soon as what it waits for is there, so its limit only decides how long a broken
  * run takes to fail: generous, for a CI machine busy with other suites.
@@ -287,19 +293,20 @@ export class TelegramWorld {
 
   /** The user blocks the bot: my_chat_member (member → kicked); sends then fail with 403. */
   blockBot(user: UserRef, bot: BotRef): void {
-    const u = this.state.findUser(user);
-    const b = this.state.findBot(bot);
-    const chat = this.state.getOrCreatePrivateChat(b, u);
-    chat.blockedByUser = true;
-    this.state.setMemberStatus(chat, b.user, 'kicked', u);
+    this.setBlocked(user, bot, true);
   }
 
+  /** The user unblocks the bot: my_chat_member (kicked → member). */
   unblockBot(user: UserRef, bot: BotRef): void {
+    this.setBlocked(user, bot, false);
+  }
+
+  private setBlocked(user: UserRef, bot: BotRef, blocked: boolean): void {
     const u = this.state.findUser(user);
     const b = this.state.findBot(bot);
     const chat = this.state.getOrCreatePrivateChat(b, u);
-    chat.blockedByUser = false;
-    this.state.setMemberStatus(chat, b.user, 'member', u);
+    chat.blockedByUser = blocked;
+    this.state.setMemberStatus(chat, b.user, blocked ? 'kicked' : 'member', u);
   }
 
   // ------------------------------------------------------------ groups
@@ -308,19 +315,9 @@ export class TelegramWorld {
   createGroup(input: { by: UserRef; title: string; members?: UserRef[] }): Chat {
     const creator = this.state.findUser(input.by);
     if (creator.is_bot) throw new WorldError('bots cannot create groups');
-    const id = this.state.ids.nextGroupId();
-    const chat: ChatState = {
-      key: this.state.groupChatKey(id),
-      id,
-      type: 'group',
+    const chat = this.addGroupChat(this.state.ids.nextGroupId(), 'group', onlyCreator(creator), {
       title: input.title,
-      members: new Map([[creator.id, { user: creator, status: 'creator' }]]),
-      nextMessageId: 1,
-      messages: new Map(),
-      botDepartures: [],
-    };
-    this.state.chats.set(chat.key, chat);
-    this.state.groupsById.set(id, chat);
+    });
     const initial = (input.members ?? []).map((ref) => this.state.findUser(ref));
     for (const user of initial) {
       if (user.is_bot) {
@@ -436,20 +433,12 @@ export class TelegramWorld {
     if (old.type !== 'group') throw new WorldError('only basic groups can be upgraded');
     const by = options.by !== undefined ? this.state.findUser(options.by) : this.ownerOf(old);
     const id = this.state.ids.nextSupergroupId();
-    const next: ChatState = {
-      key: this.state.groupChatKey(id),
-      id,
-      type: 'supergroup',
-      members: new Map([...old.members].map(([k, v]) => [k, { ...v }])),
-      nextMessageId: 1,
-      messages: new Map(),
+    const members = new Map([...old.members].map(([k, v]) => [k, { ...v }]));
+    const next = this.addGroupChat(id, 'supergroup', members, {
+      title: old.title,
+      username: options.username,
       migratedFromChatId: old.id,
-      botDepartures: [],
-    };
-    if (old.title !== undefined) next.title = old.title;
-    if (options.username !== undefined) next.username = options.username;
-    this.state.chats.set(next.key, next);
-    this.state.groupsById.set(id, next);
+    });
     this.state.postMessage(old, by, { migrate_to_chat_id: id });
     old.migratedToChatId = id;
     this.state.postMessage(next, by, { migrate_from_chat_id: old.id });
@@ -477,20 +466,12 @@ export class TelegramWorld {
   /** A user creates a channel (id -100…). Bots are not told of its posts (no channel_post here). */
   createChannel(input: { by: UserRef; title: string; username?: string }): Chat {
     const creator = this.state.findUser(input.by);
-    const id = this.state.ids.nextSupergroupId();
-    const channel: ChatState = {
-      key: this.state.groupChatKey(id),
-      id,
-      type: 'channel',
-      title: input.title,
-      members: new Map([[creator.id, { user: creator, status: 'creator' }]]),
-      nextMessageId: 1,
-      messages: new Map(),
-      botDepartures: [],
-    };
-    if (input.username !== undefined) channel.username = input.username;
-    this.state.chats.set(channel.key, channel);
-    this.state.groupsById.set(id, channel);
+    const channel = this.addGroupChat(
+      this.state.ids.nextSupergroupId(),
+      'channel',
+      onlyCreator(creator),
+      { title: input.title, username: input.username },
+    );
     return this.state.renderChat(channel);
   }
 
@@ -907,12 +888,7 @@ export class TelegramWorld {
   /** Resolves when a bot message matching `predicate` exists in the chat (checked on every change). */
   async waitForBotMessage(
     chat: ChatRef,
-    options: {
-      bot?: BotRef;
-      predicate?: (record: BotMessageRecord) => boolean;
-      timeoutMs?: number;
-      count?: number;
-    } = {},
+    options: BotWaitOptions<BotMessageRecord> & { count?: number } = {},
   ): Promise<BotMessageRecord> {
     const predicate = options.predicate ?? (() => true);
     const count = options.count ?? 1;
@@ -1293,6 +1269,35 @@ export class TelegramWorld {
     return this.resolveUserChat(0, ref).chat;
   }
 
+  /** A new group, supergroup or channel with these members, empty and known to the world. */
+  private addGroupChat(
+    id: number,
+    type: 'group' | 'supergroup' | 'channel',
+    members: ChatState['members'],
+    fields: {
+      title?: string | undefined;
+      username?: string | undefined;
+      migratedFromChatId?: number;
+    },
+  ): ChatState {
+    const chat: ChatState = {
+      key: this.state.groupChatKey(id),
+      id,
+      type,
+      members,
+      nextMessageId: 1,
+      messages: new Map(),
+      botDepartures: [],
+    };
+    if (fields.title !== undefined) chat.title = fields.title;
+    if (fields.username !== undefined) chat.username = fields.username;
+    if (fields.migratedFromChatId !== undefined)
+      chat.migratedFromChatId = fields.migratedFromChatId;
+    this.state.chats.set(chat.key, chat);
+    this.state.groupsById.set(id, chat);
+    return chat;
+  }
+
   protected async waitFor<T>(
     probe: () => T | undefined,
     events: string[],
@@ -1335,3 +1340,8 @@ const DEFAULT_PNG = Buffer.concat([
   Buffer.from('IHDR', 'latin1'),
   Buffer.from([0, 0, 5, 0, 0, 0, 3, 0xc0, 8, 2, 0, 0, 0, 0, 0, 0, 0]),
 ]);
+
+/** The members of a chat just created: its creator alone. */
+function onlyCreator(creator: User): ChatState['members'] {
+  return new Map([[creator.id, { user: creator, status: 'creator' }]]);
+}

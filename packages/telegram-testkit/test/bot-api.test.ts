@@ -1,38 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  TelegramTestServer,
-  type BotInfo,
-  type Message,
-  type Update,
-  type User,
-} from '../src/index';
-import { api, makePng } from './helpers';
+import { describe, expect, it } from 'vitest';
+import type { Message, Update, User } from '../src/index';
+import { api, makePng, useDealWorld } from './helpers';
 
 describe('Bot API over plain HTTP', () => {
-  let server: TelegramTestServer;
-  let url: string;
-  let bot: BotInfo;
-  let alice: User;
-  let bob: User;
-
-  beforeEach(async () => {
-    server = new TelegramTestServer();
-    bot = server.createBot({ username: 'payreq_deal_bot', first_name: 'PayReq' });
-    alice = server.createUser({
-      first_name: 'Alice',
-      last_name: 'Ivanova',
-      username: 'alice_i',
-      language_code: 'ru',
-    });
-    bob = server.createUser({ first_name: 'Bob' });
-    url = await server.start();
-  });
-
-  afterEach(async () => {
-    await server.stop();
+  const world = useDealWorld({
+    alice: { last_name: 'Ivanova', username: 'alice_i', language_code: 'ru' },
   });
 
   it('answers getMe, 401 for an unknown token and 404 for an unknown method', async () => {
+    const { url, bot } = world;
     const me = await api<User>(url, bot.token, 'getMe');
     expect(me.status).toBe(200);
     expect(me.body.result).toMatchObject({
@@ -65,6 +41,7 @@ describe('Bot API over plain HTTP', () => {
   });
 
   it('long-polls getUpdates with offset confirmation, limit, timeout and allowed_updates', async () => {
+    const { server, url, bot, alice } = world;
     server.startBot(alice.id, bot.token, 'deal_1');
     server.sendText({ from: alice.id, chat: bot.id, text: 'second' });
     server.sendText({ from: alice.id, chat: bot.id, text: 'third' });
@@ -108,6 +85,7 @@ describe('Bot API over plain HTTP', () => {
   });
 
   it('answers 409 to the older of two concurrent getUpdates requests', async () => {
+    const { server, url, bot } = world;
     const older = api(url, bot.token, 'getUpdates', { timeout: 5 });
     await server.waitForPolling(bot.token);
     const newer = api(url, bot.token, 'getUpdates', { timeout: 1 });
@@ -120,6 +98,7 @@ describe('Bot API over plain HTTP', () => {
   });
 
   it('sends text with parse_mode, entities and inline keyboards; edits and deletes', async () => {
+    const { server, url, bot, alice } = world;
     server.startBot(alice.id, bot.token);
     const sent = await api<Message>(url, bot.token, 'sendMessage', {
       chat_id: alice.id,
@@ -221,6 +200,7 @@ describe('Bot API over plain HTTP', () => {
   });
 
   it('refuses web_app buttons in groups (BUTTON_TYPE_INVALID) and allows them in private chats', async () => {
+    const { server, url, bot, alice, bob } = world;
     server.startBot(alice.id, bot.token);
     const group = server.createGroup({ by: alice.id, title: 'Deal room', members: [bob.id] });
     server.addBot(group.id, bot.token, { by: alice.id });
@@ -270,6 +250,7 @@ describe('Bot API over plain HTTP', () => {
   });
 
   it('answers 403 for chats the bot is not in, and for users who never started it', async () => {
+    const { server, url, bot, alice, bob } = world;
     const group = server.createGroup({ by: alice.id, title: 'No bot here' });
     const notMember = await api(url, bot.token, 'sendMessage', { chat_id: group.id, text: 'hi' });
     expect(notMember.status).toBe(403);
@@ -298,6 +279,7 @@ describe('Bot API over plain HTTP', () => {
   });
 
   it('answers 400 with migrate_to_chat_id for a group upgraded to a supergroup', async () => {
+    const { server, url, bot, alice, bob } = world;
     const group = server.createGroup({ by: alice.id, title: 'Deal room', members: [bob.id] });
     server.addBot(group.id, bot.token, { by: alice.id });
     const supergroup = server.upgradeToSupergroup(group.id);
@@ -336,6 +318,7 @@ describe('Bot API over plain HTTP', () => {
   });
 
   it('applies privacy mode: a non-admin bot sees commands, replies to it and service messages only', async () => {
+    const { server, url, bot, alice, bob } = world;
     const quiet = bot;
     const nosy = server.createBot({ username: 'nosy_bot', privacyMode: false });
     const group = server.createGroup({ by: alice.id, title: 'Room', members: [bob.id] });
@@ -393,6 +376,7 @@ describe('Bot API over plain HTTP', () => {
   });
 
   it('uploads multipart documents and photos, serves getFile downloads, refuses >20 MB files', async () => {
+    const { server, url, bot, alice } = world;
     server.startBot(alice.id, bot.token);
     const pdf = Buffer.from('%PDF-1.4\n% deal contract\n');
     const form = new FormData();
@@ -490,6 +474,7 @@ describe('Bot API over plain HTTP', () => {
   });
 
   it('reads chats and members, leaves chats, stores commands', async () => {
+    const { server, url, bot, alice, bob } = world;
     const group = server.createGroup({ by: alice.id, title: 'Deal room', members: [bob.id] });
     server.addBot(group.id, bot.token, { by: alice.id, asAdmin: true });
 

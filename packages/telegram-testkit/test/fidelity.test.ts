@@ -1,36 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import type { BotInfo, Message, Update, User } from '../src/index';
-import {
-  GROUP_ANONYMOUS_BOT,
-  TELEGRAM_SERVICE_USER,
-  TelegramTestServer,
-  checkAgainstSpec,
-} from '../src/index';
-import { api, control } from './helpers';
+import type { Message, Update } from '../src/index';
+import { GROUP_ANONYMOUS_BOT, TELEGRAM_SERVICE_USER, checkAgainstSpec } from '../src/index';
+import { api, control, useDealWorld } from './helpers';
 
 /** What Telegram does that a bot easily gets wrong: privacy per join, senders on behalf of chats, limits, retention. */
 describe('Telegram fidelity', () => {
-  let server: TelegramTestServer;
-  let url: string;
-  let bot: BotInfo;
-  let alice: User;
-  let bob: User;
-
-  beforeEach(async () => {
-    server = new TelegramTestServer();
-    bot = server.createBot({ username: 'payreq_deal_bot', first_name: 'PayReq' });
-    alice = server.createUser({ first_name: 'Alice', language_code: 'ru' });
-    bob = server.createUser({ first_name: 'Bob' });
-    url = await server.start();
-  });
-
-  afterEach(async () => {
-    await server.stop();
-  });
+  const world = useDealWorld({ alice: { language_code: 'ru' } });
 
   /** The bot's unconfirmed updates, confirmed. */
-  async function drain(token = bot.token): Promise<Update[]> {
+  async function drain(token = world.bot.token): Promise<Update[]> {
+    const { url } = world;
     const result = (await api<Update[]>(url, token, 'getUpdates')).body.result;
     const last = result.at(-1);
     if (last) await api(url, token, 'getUpdates', { offset: last.update_id + 1 });
@@ -40,6 +20,7 @@ describe('Telegram fidelity', () => {
     updates.map((u) => u.message?.text).filter((t): t is string => t !== undefined);
 
   it('/setprivacy applies to groups the bot joins afterwards, as Telegram says', async () => {
+    const { server, url, bot, alice, bob } = world;
     const before = server.createGroup({ by: alice.id, title: 'Before', members: [bob.id] });
     server.addBot(before.id, bot.token, { by: alice.id });
     server.setPrivacyMode(bot.token, false);
@@ -63,6 +44,7 @@ describe('Telegram fidelity', () => {
   });
 
   it('an anonymous administrator writes as the group: GroupAnonymousBot, sender_chat, author_signature', async () => {
+    const { server, bot, alice, bob } = world;
     const basic = server.createGroup({ by: alice.id, title: 'Сделка', members: [bob.id] });
     server.addBot(basic.id, bot.token, { by: alice.id, asAdmin: true });
     const group = server.upgradeToSupergroup(basic.id, { by: alice.id });
@@ -85,6 +67,7 @@ describe('Telegram fidelity', () => {
   });
 
   it('a linked channel’s post is forwarded automatically; a user’s forward keeps its origin', async () => {
+    const { server, bot, alice, bob } = world;
     const basic = server.createGroup({ by: alice.id, title: 'Обсуждение', members: [bob.id] });
     server.addBot(basic.id, bot.token, { by: alice.id, asAdmin: true });
     const group = server.upgradeToSupergroup(basic.id, { by: alice.id });
@@ -143,6 +126,7 @@ describe('Telegram fidelity', () => {
   });
 
   it('a bot never sees another bot’s messages', async () => {
+    const { server, url, bot, alice, bob } = world;
     const other = server.createBot({ username: 'other_bot', privacyMode: false });
     const group = server.createGroup({ by: alice.id, title: 'Room', members: [bob.id] });
     server.addBot(group.id, bot.token, { by: alice.id, asAdmin: true });
@@ -154,6 +138,7 @@ describe('Telegram fidelity', () => {
   });
 
   it('answers 429 with retry_after beyond the sending limits, per group and overall', async () => {
+    const { server, url, bot, alice } = world;
     const one = server.createGroup({ by: alice.id, title: 'One' });
     const two = server.createGroup({ by: alice.id, title: 'Two' });
     server.addBot(one.id, bot.token, { by: alice.id });
@@ -193,6 +178,7 @@ describe('Telegram fidelity', () => {
   });
 
   it('drops updates nobody confirmed within the retention (Telegram: 24 hours)', async () => {
+    const { server, url, bot, alice, bob } = world;
     const group = server.createGroup({ by: alice.id, title: 'Room', members: [bob.id] });
     server.addBot(group.id, bot.token, { by: alice.id, asAdmin: true });
     await drain();

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { deflateSync } from 'node:zlib';
 import type { Telegraf } from 'telegraf';
-import type { TelegramTestServer } from '../src/index';
+import { afterEach, beforeEach } from 'vitest';
+import { TelegramTestServer, type BotInfo, type CreateUserInput, type User } from '../src/index';
 
 /** Bot API call over plain HTTP; returns the HTTP status and the parsed JSON body. */
 export async function api<T = unknown>(
@@ -26,6 +27,45 @@ export async function api<T = unknown>(
     body: JSON.stringify(params ?? {}),
   });
   return { status: response.status, body: (await response.json()) as never };
+}
+
+/** The world most suites start from: the deal bot, Alice and Bob, on a started server. */
+export interface DealWorld {
+  server: TelegramTestServer;
+  url: string;
+  bot: BotInfo;
+  alice: User;
+  bob: User;
+}
+
+/**
+ * Gives every test of the calling suite a fresh started server with the deal bot (named
+ * `botName`), Alice and Bob (with the fields given), and stops it after the test. The object
+ * returned holds the current test's world.
+ */
+export function useDealWorld(
+  people: {
+    botName?: string;
+    alice?: Partial<CreateUserInput>;
+    bob?: Partial<CreateUserInput>;
+  } = {},
+): DealWorld {
+  const world = {} as DealWorld;
+  beforeEach(async () => {
+    const server = new TelegramTestServer();
+    world.server = server;
+    world.bot = server.createBot({
+      username: 'payreq_deal_bot',
+      first_name: people.botName ?? 'PayReq',
+    });
+    world.alice = server.createUser({ first_name: 'Alice', ...people.alice });
+    world.bob = server.createUser({ first_name: 'Bob', ...people.bob });
+    world.url = await server.start();
+  });
+  afterEach(async () => {
+    await world.server.stop();
+  });
+  return world;
 }
 
 /** Control API call. */

@@ -10,6 +10,7 @@ import {
   DARK_THEME_PARAMS,
   DEFAULT_THEME_PARAMS,
   TelegramTestServer,
+  openWatchedPage,
   parseLaunchUrl,
   type Update,
   type User,
@@ -101,14 +102,13 @@ describe('the web stand-in in Chromium', () => {
     anna = server.createUser({ first_name: 'Анна', last_name: 'Смирнова', username: 'anna_bank' });
     ivan = server.createUser({ first_name: 'Иван', last_name: 'Петров', language_code: 'ru' });
     browser = await chromium.launch({ executablePath: chromiumPath, args: [...CHROMIUM_FLAGS] });
-    context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
-      locale: 'ru-RU',
-      colorScheme: 'light',
-    });
+    page = await openWatchedPage(
+      browser,
+      { viewport: { width: 1280, height: 800 }, locale: 'ru-RU', colorScheme: 'light' },
+      errors,
+    );
+    context = page.context();
     context.setDefaultTimeout(10_000);
-    page = await context.newPage();
-    page.on('pageerror', (error) => errors.push(error.message));
   });
 
   afterAll(async () => {
@@ -340,14 +340,11 @@ describe('the web stand-in in Chromium', () => {
   });
 
   it('works in English and on a 360-px phone, one pane at a time', async () => {
-    const phone = await browser.newContext({
-      viewport: { width: 360, height: 740 },
-      locale: 'en-GB',
-      isMobile: true,
-      hasTouch: true,
-    });
-    const small = await phone.newPage();
-    small.on('pageerror', (error) => errors.push(error.message));
+    const small = await openWatchedPage(
+      browser,
+      { viewport: { width: 360, height: 740 }, locale: 'en-GB', isMobile: true, hasTouch: true },
+      errors,
+    );
     await small.goto(`${url}/web/?as=${ivan.id}`);
     await small.getByTestId('chat-list').waitFor();
     await small.getByTestId('menu').click();
@@ -376,7 +373,7 @@ describe('the web stand-in in Chromium', () => {
     expect(
       updates().some((u) => u.message?.text === '/start' && u.message.from?.id === ivan.id),
     ).toBe(true);
-    await phone.close();
+    await small.context().close();
     expect(errors).toEqual([]);
   });
 });

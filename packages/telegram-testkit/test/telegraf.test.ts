@@ -2,32 +2,22 @@ import { createHash } from 'node:crypto';
 import { Input, Markup, Telegraf, TelegramError } from 'telegraf';
 import type { Update as TgUpdate } from 'telegraf/types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TelegramTestServer, type BotInfo, type User } from '../src/index';
-import { launchPolling, listen, makePng } from './helpers';
+import { launchPolling, listen, makePng, useDealWorld } from './helpers';
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 describe('a real telegraf bot against the test server', () => {
-  let server: TelegramTestServer;
-  let url: string;
-  let info: BotInfo;
-  let alice: User;
-  let bob: User;
+  const world = useDealWorld({
+    botName: 'PayReq Deal Room',
+    alice: { username: 'alice_buyer', language_code: 'ru' },
+    bob: { username: 'bob_seller' },
+  });
   let bot: Telegraf;
   let stopBot: (() => Promise<void>) | undefined;
   let received: TgUpdate[];
 
-  beforeEach(async () => {
-    server = new TelegramTestServer();
-    info = server.createBot({ username: 'payreq_deal_bot', first_name: 'PayReq Deal Room' });
-    alice = server.createUser({
-      first_name: 'Alice',
-      username: 'alice_buyer',
-      language_code: 'ru',
-    });
-    bob = server.createUser({ first_name: 'Bob', username: 'bob_seller' });
-    url = await server.start();
-    bot = new Telegraf(info.token, { telegram: { apiRoot: url } });
+  beforeEach(() => {
+    bot = new Telegraf(world.bot.token, { telegram: { apiRoot: world.url } });
     received = [];
     bot.use(async (ctx, next) => {
       received.push(ctx.update);
@@ -38,10 +28,10 @@ describe('a real telegraf bot against the test server', () => {
 
   afterEach(async () => {
     await stopBot?.();
-    await server.stop();
   });
 
   it('long polling: /start payload, callback buttons, edits, albums and my_chat_member', async () => {
+    const { server, bot: info, alice, bob } = world;
     bot.start((ctx) =>
       ctx.reply(
         `Deal ${ctx.payload} opened`,
@@ -142,6 +132,7 @@ describe('a real telegraf bot against the test server', () => {
   });
 
   it('sends text and documents; a document round-trips through getFile and the file URL', async () => {
+    const { server, bot: info, alice } = world;
     bot.on('document', async (ctx) => {
       try {
         const link = await ctx.telegram.getFileLink(ctx.message.document.file_id);
@@ -199,6 +190,7 @@ describe('a real telegraf bot against the test server', () => {
   });
 
   it('privacy mode hides ordinary group messages from a non-admin bot', async () => {
+    const { server, bot: info, alice, bob } = world;
     bot.on('message', () => undefined);
     stopBot = await launchPolling(bot, server, info.token);
     const group = server.createGroup({ by: alice.id, title: 'Deal room', members: [bob.id] });
@@ -229,6 +221,7 @@ describe('a real telegraf bot against the test server', () => {
   });
 
   it('group → supergroup migration: service messages and 400 migrate_to_chat_id for the old id', async () => {
+    const { server, bot: info, alice, bob } = world;
     const migrations: Array<{ from?: number; to?: number }> = [];
     bot.on('message', (ctx) => {
       const m = ctx.message;
@@ -250,6 +243,7 @@ describe('a real telegraf bot against the test server', () => {
   });
 
   it('web_app buttons: refused in groups, fine in private chats', async () => {
+    const { server, bot: info, alice } = world;
     const group = server.createGroup({ by: alice.id, title: 'Deal room' });
     server.addBot(group.id, info.token, { by: alice.id });
     server.startBot(alice.id, info.token);
@@ -272,6 +266,7 @@ describe('a real telegraf bot against the test server', () => {
   });
 
   it('429 with retry_after exactly as Telegram, and lost responses are recorded', async () => {
+    const { server, url, bot: info, alice } = world;
     server.startBot(alice.id, info.token);
     server.injectFault({ kind: 'rateLimit', method: 'sendMessage', retryAfter: 3 });
     const limited = await bot.telegram.sendMessage(alice.id, 'first try').catch((e: unknown) => e);
@@ -319,6 +314,7 @@ describe('a real telegraf bot against the test server', () => {
   });
 
   it('webhook mode: updates POSTed with the secret token; webhook replies are executed', async () => {
+    const { server, bot: info, alice } = world;
     const secret = 'deal-room_secret-42';
     bot.start((ctx) =>
       ctx.reply('Welcome', Markup.inlineKeyboard([Markup.button.callback('Ping', 'ping')])),

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { formatText } from '../src/index';
 
+type ParseMode = Parameters<typeof formatText>[1];
+
 describe('parse_mode and automatic entities', () => {
-  it('parses HTML with nested tags, links, pre with language and escapes', () => {
-    expect(
-      formatText(
+  it.each<{ what: string; mode: ParseMode; source: string; text: string; entities: object[] }>([
+    {
+      what: 'HTML with nested tags, links, pre with language and escapes',
+      mode: 'HTML',
+      source:
         '<b>Сумма <i>1&nbsp;000</i></b> &lt;RUB&gt; <a href="https://e.com/x">link</a> <pre><code class="language-json">{}</code></pre>',
-        'HTML',
-      ),
-    ).toEqual({
       text: 'Сумма 1&nbsp;000 <RUB> link {}',
       entities: [
         { type: 'bold', offset: 0, length: 16 },
@@ -16,22 +17,12 @@ describe('parse_mode and automatic entities', () => {
         { type: 'text_link', offset: 23, length: 4, url: 'https://e.com/x' },
         { type: 'pre', offset: 28, length: 2, language: 'json' },
       ],
-    });
-    expect(() => formatText('<b>open', 'HTML')).toThrow(
-      'Bad Request: can\'t parse entities: Can\'t find end tag corresponding to start tag "b"',
-    );
-    expect(() => formatText('<b>x</i>', 'html')).toThrow(
-      'Unmatched end tag at byte offset 4, expected "</b>", found "</i>"',
-    );
-  });
-
-  it('parses MarkdownV2 and refuses unescaped reserved characters', () => {
-    expect(
-      formatText(
+    },
+    {
+      what: 'MarkdownV2',
+      mode: 'MarkdownV2',
+      source:
         '*Deal* _№42_ __u__ ~s~ ||spoiler|| `code` [bank](https://bank.example.com) total 1\\.500\\!',
-        'MarkdownV2',
-      ),
-    ).toEqual({
       text: 'Deal №42 u s spoiler code bank total 1.500!',
       entities: [
         { type: 'bold', offset: 0, length: 4 },
@@ -42,39 +33,22 @@ describe('parse_mode and automatic entities', () => {
         { type: 'code', offset: 21, length: 4 },
         { type: 'text_link', offset: 26, length: 4, url: 'https://bank.example.com/' },
       ],
-    });
-    expect(() => formatText('Deal-42', 'MarkdownV2')).toThrow(
-      "Character '-' is reserved and must be escaped with the preceding '\\'",
-    );
-    expect(() => formatText('*open', 'MarkdownV2')).toThrow(
-      "Can't find end of Bold entity at byte offset 0",
-    );
-  });
-
-  it('reads MarkdownV2 code, pre and link URLs up to their closer, escapes undone', () => {
-    expect(
-      formatText('`a\\`b` ```json\n{"x":1}\n``` [l](https://e.com/\\)x)', 'MarkdownV2'),
-    ).toEqual({
+    },
+    {
+      what: 'MarkdownV2 code, pre and link URLs up to their closer, escapes undone',
+      mode: 'MarkdownV2',
+      source: '`a\\`b` ```json\n{"x":1}\n``` [l](https://e.com/\\)x)',
       text: 'a`b {"x":1}\n l',
       entities: [
         { type: 'code', offset: 0, length: 3 },
         { type: 'pre', offset: 4, length: 8, language: 'json' },
         { type: 'text_link', offset: 13, length: 1, url: 'https://e.com/)x' },
       ],
-    });
-    expect(() => formatText('x `open', 'MarkdownV2')).toThrow(
-      "Can't find end of Code entity at byte offset 2",
-    );
-    expect(() => formatText('```open', 'MarkdownV2')).toThrow(
-      "Can't find end of Pre entity at byte offset 0",
-    );
-    expect(() => formatText('[l](https://e.com', 'MarkdownV2')).toThrow(
-      "Can't find end of TextUrl entity at byte offset 0",
-    );
-  });
-
-  it('parses legacy Markdown', () => {
-    expect(formatText('*bold* _it_ `c` [l](https://e.com) 1.5-2', 'Markdown')).toEqual({
+    },
+    {
+      what: 'legacy Markdown',
+      mode: 'Markdown',
+      source: '*bold* _it_ `c` [l](https://e.com) 1.5-2',
       text: 'bold it c l 1.5-2',
       entities: [
         { type: 'bold', offset: 0, length: 4 },
@@ -82,7 +56,29 @@ describe('parse_mode and automatic entities', () => {
         { type: 'code', offset: 8, length: 1 },
         { type: 'text_link', offset: 10, length: 1, url: 'https://e.com/' },
       ],
-    });
+    },
+  ])('parses $what', ({ mode, source, text, entities }) => {
+    expect(formatText(source, mode)).toEqual({ text, entities });
+  });
+
+  it.each<[ParseMode, string, string]>([
+    [
+      'HTML',
+      '<b>open',
+      'Bad Request: can\'t parse entities: Can\'t find end tag corresponding to start tag "b"',
+    ],
+    ['html', '<b>x</i>', 'Unmatched end tag at byte offset 4, expected "</b>", found "</i>"'],
+    [
+      'MarkdownV2',
+      'Deal-42',
+      "Character '-' is reserved and must be escaped with the preceding '\\'",
+    ],
+    ['MarkdownV2', '*open', "Can't find end of Bold entity at byte offset 0"],
+    ['MarkdownV2', 'x `open', "Can't find end of Code entity at byte offset 2"],
+    ['MarkdownV2', '```open', "Can't find end of Pre entity at byte offset 0"],
+    ['MarkdownV2', '[l](https://e.com', "Can't find end of TextUrl entity at byte offset 0"],
+  ])('refuses %s %j as Telegram does', (mode, source, message) => {
+    expect(() => formatText(source, mode)).toThrow(message);
   });
 
   it('detects commands, mentions, urls, hashtags and emails, counting UTF-16 units', () => {

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { openWatchedPage } from '@payreq/telegram-testkit';
 import { phoneContextOptions } from '@payreq/testing';
 import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,15 +103,18 @@ describe('the Telegram web stand-in over the whole stack', () => {
       members: [people.ivan],
       others: [people.boris],
     });
-    context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
-      locale: 'ru-RU',
-      timezoneId: 'Europe/Moscow',
-      colorScheme: 'light',
-    });
+    page = await openWatchedPage(
+      browser,
+      {
+        viewport: { width: 1280, height: 800 },
+        locale: 'ru-RU',
+        timezoneId: 'Europe/Moscow',
+        colorScheme: 'light',
+      },
+      errors,
+    );
+    context = page.context();
     context.setDefaultTimeout(30_000);
-    page = await context.newPage();
-    page.on('pageerror', (error) => errors.push(error.message));
   }, 240_000);
 
   afterAll(async () => {
@@ -286,14 +290,16 @@ describe('the Telegram web stand-in over the whole stack', () => {
 
   it('the 1C operator console fits 1280 px with its status columns in view, light and dark', async () => {
     for (const theme of ['light', 'dark'] as const) {
-      const desk = await browser.newContext({
-        viewport: { width: 1280, height: 800 },
-        locale: 'ru-RU',
-        colorScheme: theme,
-        httpCredentials: DEV_ONEC_USER,
-      });
-      const consolePage = await desk.newPage();
-      consolePage.on('pageerror', (error) => errors.push(error.message));
+      const consolePage = await openWatchedPage(
+        browser,
+        {
+          viewport: { width: 1280, height: 800 },
+          locale: 'ru-RU',
+          colorScheme: theme,
+          httpCredentials: DEV_ONEC_USER,
+        },
+        errors,
+      );
       const [first] = await new OnecOperator(stack.onecUrl).list();
       await consolePage.goto(`${stack.onecUrl}/operator#${first!.ref}`);
       await consolePage.getByText(`Заявка ${first!.number}`).waitFor();
@@ -312,7 +318,7 @@ describe('the Telegram web stand-in over the whole stack', () => {
         /^data:image\/svg\+xml,/,
       );
       await shoot(consolePage, `onec-console-1280-${theme}`, { fullPage: true, dir: 'results' });
-      await desk.close();
+      await consolePage.context().close();
     }
   });
 
@@ -338,9 +344,11 @@ describe('the Telegram web stand-in over the whole stack', () => {
     { timeout: 90_000 },
     async () => {
       for (const theme of ['light', 'dark'] as const) {
-        const phone = await browser.newContext({ ...phoneContextOptions, colorScheme: theme });
-        const small = await phone.newPage();
-        small.on('pageerror', (error) => errors.push(error.message));
+        const small = await openWatchedPage(
+          browser,
+          { ...phoneContextOptions, colorScheme: theme },
+          errors,
+        );
         await small.goto(
           standinLink(stack.standinUrl!, { as: people.ivan.id, chat: room.chatId, theme }),
         );
@@ -362,7 +370,7 @@ describe('the Telegram web stand-in over the whole stack', () => {
         await small.getByTestId('miniapp-close').click();
         await small.getByTestId('chat-back').click();
         expect(await small.getByTestId('chat-list').isVisible()).toBe(true);
-        await phone.close();
+        await small.context().close();
       }
       expect(errors).toEqual([]);
     },

@@ -11,8 +11,9 @@ import type { Lang } from './i18n';
 import { langOf, translator } from './i18n';
 import { Icon } from './icons';
 import { MiniAppPanel } from './MiniAppPanel';
+import type { People } from './People';
 import { GroupInfoDialog, NewGroupDialog, PersonPicker } from './People';
-import { Toast } from './ui';
+import { MenuToggle, Toast } from './ui';
 
 type Theme = 'light' | 'dark';
 
@@ -274,20 +275,18 @@ export function App() {
 
   const view = miniApp ? 'app' : chat ? 'chat' : 'list';
   const myName = fullName(person);
+  const people: People = { me: person, users, bots };
   return (
     <div className="app" data-view={view} data-miniapp={miniApp ? 'open' : 'closed'}>
       <aside className="sidebar" aria-label={t('appTitle')}>
         <header className="sidebar-header">
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={t('menu')}
-            aria-expanded={menuOpen}
-            data-testid="menu"
-            onClick={() => setMenuOpen((open) => !open)}
-          >
-            <Icon name="menu" />
-          </button>
+          <MenuToggle
+            icon="menu"
+            label={t('menu')}
+            open={menuOpen}
+            onToggle={setMenuOpen}
+            testId="menu"
+          />
           <span className="sidebar-me" data-testid="me">
             <Avatar id={person.id} name={myName} size={32} />
             <strong>{myName}</strong>
@@ -406,9 +405,7 @@ export function App() {
       ) : null}
       {dialog === 'newGroup' ? (
         <NewGroupDialog
-          me={person}
-          users={users}
-          bots={bots}
+          people={people}
           t={t}
           onClose={() => setDialog(null)}
           onCreate={(input) =>
@@ -423,10 +420,8 @@ export function App() {
       {dialog === 'info' && chat && chat.type !== 'private' ? (
         <GroupInfoDialog
           title={chat.title}
-          me={person}
+          people={people}
           members={members}
-          users={users}
-          bots={bots}
           t={t}
           onClose={() => setDialog(null)}
           onAdd={(user, isBot) =>

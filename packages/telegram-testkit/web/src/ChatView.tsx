@@ -16,6 +16,7 @@ import {
 } from './format';
 import type { Lang, Translate } from './i18n';
 import { Icon } from './icons';
+import { MenuToggle } from './ui';
 
 export interface ChatViewProps {
   chat: UserChat;
@@ -159,16 +160,13 @@ export function ChatView(props: ChatViewProps) {
       ) : (
         <footer className="composer">
           <div className="attach">
-            <button
-              type="button"
-              className="icon-button"
-              aria-label={t('attach')}
-              aria-expanded={attachOpen}
-              data-testid="attach"
-              onClick={() => setAttachOpen((open) => !open)}
-            >
-              <Icon name="attach" />
-            </button>
+            <MenuToggle
+              icon="attach"
+              label={t('attach')}
+              open={attachOpen}
+              onToggle={setAttachOpen}
+              testId="attach"
+            />
             {attachOpen ? (
               <div className="attach-menu" role="menu">
                 <button type="button" role="menuitem" onClick={() => photoInput.current?.click()}>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useEffectEvent, useRef, useState } from 'react';
 
+import { answerClientRequest } from '../../src/webview';
 import type { Translate } from './i18n';
 import { Icon } from './icons';
 
@@ -113,16 +114,18 @@ export function MiniAppPanel(props: MiniAppPanelProps) {
     [origin],
   );
 
-  const sendViewport = useEffectEvent(() => {
+  /** Answers the app's requests about the client: the theme, the frame's size, no insets. */
+  const answerAbout = useEffectEvent((request: string): boolean => {
     const element = frame.current;
-    if (!element) return;
-    send('viewport_changed', {
-      height: element.clientHeight,
-      width: element.clientWidth,
-      is_expanded: true,
-      is_state_stable: true,
+    const answer = answerClientRequest(request, {
+      theme,
+      width: element?.clientWidth ?? 0,
+      height: element?.clientHeight ?? 0,
     });
+    if (answer) send(...answer);
+    return answer !== undefined;
   });
+  const sendViewport = useEffectEvent(() => answerAbout('web_app_request_viewport'));
 
   /**
    * A theme key (`bg_color`) or a colour (`#aabbcc`), as the app may give either: kept as
@@ -156,24 +159,13 @@ export function MiniAppPanel(props: MiniAppPanelProps) {
     const update = (change: Partial<WebviewState>) =>
       setState((current) => ({ ...current, ...change }));
     setState((current) => ({ ...current, events: [...current.events, type].slice(-200) }));
+    if (answerAbout(type)) return;
     switch (type) {
       case 'iframe_will_reload':
         setState(initialState());
         break;
       case 'web_app_ready':
         update({ ready: true });
-        break;
-      case 'web_app_request_theme':
-        send('theme_changed', { theme_params: theme });
-        break;
-      case 'web_app_request_viewport':
-        sendViewport();
-        break;
-      case 'web_app_request_safe_area':
-        send('safe_area_changed', { top: 0, bottom: 0, left: 0, right: 0 });
-        break;
-      case 'web_app_request_content_safe_area':
-        send('content_safe_area_changed', { top: 0, bottom: 0, left: 0, right: 0 });
         break;
       case 'web_app_setup_main_button':
         update({ mainButton: bottomButton(data) });

@@ -1,11 +1,17 @@
-import type { FormEvent } from 'react';
 import { useState } from 'react';
 
 import type { ChatMember, User } from '../../src/bot-api-types';
 import type { BotSummary, NewPerson } from './api';
 import { Avatar, fullName } from './format';
 import type { Translate } from './i18n';
-import { Dialog } from './ui';
+import { Check, Dialog, FormDialog, TextField } from './ui';
+
+/** Everyone the stand-in's person can meet: themself, the other people and the bots. */
+export interface People {
+  me: User;
+  users: User[];
+  bots: BotSummary[];
+}
 
 /** Who the stand-in acts as: everyone the world knows, and a form to add someone. */
 export function PersonPicker(props: {
@@ -64,66 +70,51 @@ function AddPersonDialog(props: {
   const [lastName, setLastName] = useState('');
   const [username, setUsername] = useState('');
   const [language, setLanguage] = useState('ru');
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!firstName.trim()) return;
-    const added = await props.onAdd({
+  const add = async () =>
+    firstName.trim() !== '' &&
+    props.onAdd({
       first_name: firstName.trim(),
       ...(lastName.trim() ? { last_name: lastName.trim() } : {}),
       ...(username.trim() ? { username: username.trim().replace(/^@/, '') } : {}),
       language_code: language,
     });
-    if (added) props.onClose();
-  };
   return (
-    <Dialog title={t('addPerson')} onClose={props.onClose} testId="add-person">
-      <form className="form" onSubmit={(event) => void submit(event)}>
-        <label>
-          {t('firstName')}
-          <input
-            value={firstName}
-            onChange={(e) => setFirstName(e.target.value)}
-            required
-            autoFocus
-          />
-        </label>
-        <label>
-          {t('lastName')}
-          <input value={lastName} onChange={(e) => setLastName(e.target.value)} />
-        </label>
-        <label>
-          {t('username')}
-          <input
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-            pattern="@?[A-Za-z][A-Za-z0-9_]{4,31}"
-          />
-        </label>
-        <label>
-          {t('language')}
-          <select value={language} onChange={(e) => setLanguage(e.target.value)}>
-            <option value="ru">Русский</option>
-            <option value="en">English</option>
-          </select>
-        </label>
-        <div className="form-actions">
-          <button type="button" className="text-button" onClick={props.onClose}>
-            {t('cancel')}
-          </button>
-          <button type="submit" className="primary-button">
-            {t('add')}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={t('addPerson')}
+      testId="add-person"
+      cancelLabel={t('cancel')}
+      submitLabel={t('add')}
+      onClose={props.onClose}
+      onSubmit={add}
+    >
+      <TextField
+        label={t('firstName')}
+        value={firstName}
+        onChange={setFirstName}
+        required
+        autoFocus
+      />
+      <TextField label={t('lastName')} value={lastName} onChange={setLastName} />
+      <TextField
+        label={t('username')}
+        value={username}
+        onChange={setUsername}
+        pattern="@?[A-Za-z][A-Za-z0-9_]{4,31}"
+      />
+      <label>
+        {t('language')}
+        <select value={language} onChange={(e) => setLanguage(e.target.value)}>
+          <option value="ru">Русский</option>
+          <option value="en">English</option>
+        </select>
+      </label>
+    </FormDialog>
   );
 }
 
 /** A new group: its title, whom to invite, and the bot (as an administrator) if wanted. */
 export function NewGroupDialog(props: {
-  me: User;
-  users: User[];
-  bots: BotSummary[];
+  people: People;
   t: Translate;
   onClose(): void;
   onCreate(input: { title: string; members: number[]; bot: number | null }): Promise<boolean>;
@@ -131,85 +122,63 @@ export function NewGroupDialog(props: {
   const { t } = props;
   const [title, setTitle] = useState('');
   const [members, setMembers] = useState<number[]>([]);
-  const bot = props.bots[0];
+  const bot = props.people.bots[0];
   const [withBot, setWithBot] = useState(true);
-  const others = props.users.filter((user) => user.id !== props.me.id);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!title.trim()) return;
-    const created = await props.onCreate({
-      title: title.trim(),
-      members,
-      bot: withBot && bot ? bot.id : null,
-    });
-    if (created) props.onClose();
-  };
+  const others = props.people.users.filter((user) => user.id !== props.people.me.id);
+  const create = async () =>
+    title.trim() !== '' &&
+    props.onCreate({ title: title.trim(), members, bot: withBot && bot ? bot.id : null });
   return (
-    <Dialog title={t('newGroup')} onClose={props.onClose} testId="new-group">
-      <form className="form" onSubmit={(event) => void submit(event)}>
-        <label>
-          {t('groupTitle')}
-          <input
-            value={title}
-            onChange={(e) => setTitle(e.target.value)}
-            maxLength={128}
-            required
-            autoFocus
-            data-testid="new-group-title"
-          />
-        </label>
-        <fieldset>
-          <legend>{t('members')}</legend>
-          {others.map((user) => (
-            <label className="check" key={user.id}>
-              <input
-                type="checkbox"
-                checked={members.includes(user.id)}
-                data-testid={`new-group-member-${user.id}`}
-                onChange={(e) =>
-                  setMembers((current) =>
-                    e.target.checked
-                      ? [...current, user.id]
-                      : current.filter((id) => id !== user.id),
-                  )
-                }
-              />
-              <Avatar id={user.id} name={fullName(user)} size={28} />
-              {fullName(user)}
-            </label>
-          ))}
-        </fieldset>
-        {bot ? (
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={withBot}
-              onChange={(e) => setWithBot(e.target.checked)}
-              data-testid="new-group-bot"
-            />
-            {t('addBotAsAdmin', { bot: bot.username })}
-          </label>
-        ) : null}
-        <div className="form-actions">
-          <button type="button" className="text-button" onClick={props.onClose}>
-            {t('cancel')}
-          </button>
-          <button type="submit" className="primary-button" data-testid="new-group-create">
-            {t('create')}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={t('newGroup')}
+      testId="new-group"
+      cancelLabel={t('cancel')}
+      submitLabel={t('create')}
+      submitTestId="new-group-create"
+      onClose={props.onClose}
+      onSubmit={create}
+    >
+      <TextField
+        label={t('groupTitle')}
+        value={title}
+        onChange={setTitle}
+        maxLength={128}
+        required
+        autoFocus
+        data-testid="new-group-title"
+      />
+      <fieldset>
+        <legend>{t('members')}</legend>
+        {others.map((user) => (
+          <Check
+            key={user.id}
+            checked={members.includes(user.id)}
+            testId={`new-group-member-${user.id}`}
+            onChange={(checked) =>
+              setMembers((current) =>
+                checked ? [...current, user.id] : current.filter((id) => id !== user.id),
+              )
+            }
+          >
+            <Avatar id={user.id} name={fullName(user)} size={28} />
+            {fullName(user)}
+          </Check>
+        ))}
+      </fieldset>
+      {bot ? (
+        <Check checked={withBot} onChange={setWithBot} testId="new-group-bot">
+          {t('addBotAsAdmin', { bot: bot.username })}
+        </Check>
+      ) : null}
+    </FormDialog>
   );
 }
 
 /** A group's members: add, remove, make the bot an administrator, leave. */
 export function GroupInfoDialog(props: {
   title: string;
-  me: User;
+  people: People;
   members: ChatMember[];
-  users: User[];
-  bots: BotSummary[];
   t: Translate;
   onClose(): void;
   onAdd(user: number, isBot: boolean): Promise<boolean>;
@@ -220,12 +189,14 @@ export function GroupInfoDialog(props: {
   const active = props.members.filter((member) =>
     ['creator', 'administrator', 'member'].includes(member.status),
   );
-  const mine = active.find((member) => member.user.id === props.me.id)?.status;
+  const mine = active.find((member) => member.user.id === props.people.me.id)?.status;
   const canManage = mine === 'creator' || mine === 'administrator';
   const inChat = new Set(active.map((member) => member.user.id));
   const candidates = [
-    ...props.users.filter((user) => !inChat.has(user.id)).map((user) => ({ user, isBot: false })),
-    ...props.bots
+    ...props.people.users
+      .filter((user) => !inChat.has(user.id))
+      .map((user) => ({ user, isBot: false })),
+    ...props.people.bots
       .filter((bot) => !inChat.has(bot.id))
       .map((bot) => ({ user: bot.user, isBot: true })),
   ];
@@ -252,7 +223,7 @@ export function GroupInfoDialog(props: {
               <span className="list-item-text">
                 <strong>
                   {name}
-                  {member.user.id === props.me.id ? ` (${t('you')})` : ''}
+                  {member.user.id === props.people.me.id ? ` (${t('you')})` : ''}
                 </strong>
                 <span className="hint">
                   {[member.user.username ? `@${member.user.username}` : null, role]
@@ -269,7 +240,7 @@ export function GroupInfoDialog(props: {
                   {t('makeAdmin')}
                 </button>
               ) : null}
-              {canManage && member.status !== 'creator' && member.user.id !== props.me.id ? (
+              {canManage && member.status !== 'creator' && member.user.id !== props.people.me.id ? (
                 <button
                   type="button"
                   className="text-button danger"
@@ -320,7 +291,7 @@ export function GroupInfoDialog(props: {
         <button
           type="button"
           className="text-button danger leave"
-          onClick={() => void props.onRemove(props.me.id)}
+          onClick={() => void props.onRemove(props.people.me.id)}
         >
           {t('leaveGroup')}
         </button>

@@ -211,8 +211,11 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
     }
   };
 
-  /** Mini App launches as Telegram makes them (signed by the test server), and the api as that user. */
-  const launchFor = async (user: number, apiUrl: string) => {
+  /**
+   * Opens the Mini App in the room as `user` with a launch as Telegram makes it (signed by the
+   * test server), kept to be closed at the end; with the api as that user.
+   */
+  const openMiniApp = async (user: number, apiUrl: string, name: string) => {
     const launch = await control.launch({
       user,
       bot: stack.botToken,
@@ -220,10 +223,12 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
       startParam: result.startParam!,
       chat: result.chatId!,
     });
-    return { ...launch, api: miniAppUser(apiUrl, launch.initData) };
+    const app = await MiniApp.open(browser, launch.url, name);
+    apps.push(app);
+    return { app, api: miniAppUser(apiUrl, launch.initData) };
   };
-  let agentApi: Awaited<ReturnType<typeof launchFor>>['api'];
-  let clientApi: Awaited<ReturnType<typeof launchFor>>['api'];
+  let agentApi: Awaited<ReturnType<typeof openMiniApp>>['api'];
+  let clientApi: Awaited<ReturnType<typeof openMiniApp>>['api'];
   /** The request as the agent's Mini App gets it from the api. */
   const requestNow = async (): Promise<RequestView> => {
     const session = await agentApi.miniApp.session.query();
@@ -247,14 +252,15 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
       );
     }
   };
-  const announced = async (index: number) => {
+  const firstLine = (message: BotMessage) => textOf(message).split('\n')[0] ?? '';
+  /** Waits for the bot's `index`-th announcement in the group and tells its first line. */
+  const announced = async (index: number): Promise<void> => {
     const expected = expectedAnnouncements(result.displayNumber!)[index]!;
     const messages = await botMessagesUntil(index + 2);
     const found = messages.find((message) => expected.match.test(textOf(message)));
     expect(found, `the bot did not post «${expected.what.ru}» in the group`);
-    return found;
+    narrator.ok(t(`в группе: «${firstLine(found)}»`, `in the group: “${firstLine(found)}”`));
   };
-  const firstLine = (message: BotMessage) => textOf(message).split('\n')[0] ?? '';
 
   try {
     // ------------------------------------------------------------------ 1
@@ -335,10 +341,8 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
         'Иван fills in the request in the Mini App (Chromium) and saves it',
       ),
       async () => {
-        const launch = await launchFor(ivan.id, clientApiUrl);
-        clientApi = launch.api;
-        const app = await MiniApp.open(browser, launch.url, 'Иван');
-        apps.push(app);
+        const { app, api } = await openMiniApp(ivan.id, clientApiUrl, 'Иван');
+        clientApi = api;
         await app.byTestId('request-screen').waitFor();
         const form = clientForm();
         for (const [name, value] of Object.entries(form)) {
@@ -366,10 +370,7 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
             `api: request ${request.displayNumber} created as DRAFT, amount ${num(request.amount, 2).en} ${request.currency}`,
           ),
         );
-        const confirmation = await announced(0);
-        narrator.ok(
-          t(`в группе: «${firstLine(confirmation)}»`, `in the group: “${firstLine(confirmation)}”`),
-        );
+        await announced(0);
         await app.byTestId('status-badge').waitFor();
         narrator.ok(
           t(
@@ -388,10 +389,8 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
         'Анна checks the request in the Mini App and submits it',
       ),
       async () => {
-        const launch = await launchFor(anna.id, agentApiUrl);
-        agentApi = launch.api;
-        const app = await MiniApp.open(browser, launch.url, 'Анна');
-        apps.push(app);
+        const { app, api } = await openMiniApp(anna.id, agentApiUrl, 'Анна');
+        agentApi = api;
         await app
           .byTestId('status-badge')
           .filter({ hasText: /Черновик|Draft/ })
@@ -422,10 +421,7 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
             'api: status COLLECTING_OFFERS, in-house (the bank is the master tenant) → goes to 1C',
           ),
         );
-        const message = await announced(1);
-        narrator.ok(
-          t(`в группе: «${firstLine(message)}»`, `in the group: “${firstLine(message)}”`),
-        );
+        await announced(1);
         return app;
       },
     );
@@ -549,10 +545,7 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
             `Иван's Mini App: “${await client.text('read-only')}” — all ${fields} fields read-only`,
           ),
         );
-        const message = await announced(2);
-        narrator.ok(
-          t(`в группе: «${firstLine(message)}»`, `in the group: “${firstLine(message)}”`),
-        );
+        await announced(2);
       },
     );
 
@@ -564,10 +557,7 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
         const request = await requestNow();
         expect(request.status === 'IN_PROGRESS', `api: status ${request.status}`);
         narrator.ok(t('api: статус IN_PROGRESS', 'api: status IN_PROGRESS'));
-        const message = await announced(3);
-        narrator.ok(
-          t(`в группе: «${firstLine(message)}»`, `in the group: “${firstLine(message)}”`),
-        );
+        await announced(3);
       },
     );
 
@@ -830,10 +820,7 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
             `Иван's Mini App: “${await client.text('status-badge')}”, “${await client.text('payment-badge')}”`,
           ),
         );
-        const message = await announced(11);
-        narrator.ok(
-          t(`в группе: «${firstLine(message)}»`, `in the group: “${firstLine(message)}”`),
-        );
+        await announced(11);
       },
     );
 
