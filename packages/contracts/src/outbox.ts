@@ -1,8 +1,14 @@
 import { z } from 'zod';
 
-import { DocumentKind, OfferStatus, PaymentStatus, RequestStatus } from './enums';
+import { DocumentKind, Locale, OfferStatus, PaymentStatus, RequestStatus } from './enums';
 import { telegramId } from './fields';
-import { HistoryActor, PaymentRequestFields, paymentRequestFieldNames } from './payment-request';
+import {
+  HistoryActor,
+  OfferTermsView,
+  PaymentRequestFields,
+  PaymentRequestSummary,
+  paymentRequestFieldNames,
+} from './payment-request';
 import type { PaymentRequestFieldName } from './payment-request';
 
 /**
@@ -205,32 +211,22 @@ export function aggregateKeyOf(message: OutboxMessage): string {
 }
 
 /** What the bot's messages about a request say: sent with every claimed TELEGRAM message. */
-export const RequestCard = z.object({
+export const RequestCard = PaymentRequestSummary.pick({
+  displayNumber: true,
+  status: true,
+  paymentStatus: true,
+  inHouse: true,
+  amount: true,
+  currency: true,
+  agentName: true,
+}).extend({
   requestId: z.string(),
-  displayNumber: z.string(),
   /** The chat the request lives in now (after a group became a supergroup, its new id). */
   chatId: z.number().nullable(),
-  locale: z.enum(['ru', 'en']),
-  status: RequestStatus,
-  paymentStatus: PaymentStatus,
-  inHouse: z.boolean(),
-  amount: z.string().nullable(),
-  currency: z.string().nullable(),
+  locale: Locale,
   clientCurrency: z.string().nullable(),
-  agentName: z.string().nullable(),
   /** The offer the message is about (`telegram.offerAccepted`'s), else the accepted one. */
-  offer: z
-    .object({
-      status: OfferStatus,
-      rate: z.string(),
-      feePercent: z.string(),
-      fixedFee: z.string(),
-      totalToPay: z.string(),
-      settlementDays: z.number().int(),
-      validUntil: z.string().nullable(),
-      comment: z.string().nullable(),
-    })
-    .nullable(),
+  offer: OfferTermsView.extend({ status: OfferStatus }).nullable(),
   /** The document of a `telegram.document` or `telegram.chatFileAdded` message. */
   document: z
     .object({

@@ -142,12 +142,8 @@ export const OfferTerms = z.strictObject({
 export type OfferTerms = z.output<typeof OfferTerms>;
 export type OfferTermsInput = z.input<typeof OfferTerms>;
 
-export const OfferView = z.object({
-  id: z.string(),
-  agentId: z.string(),
-  agentName: z.string(),
-  /** The agent's tenant (the agency), for comparing offers side by side. */
-  agentTenantName: z.string(),
+/** An offer's terms as answers carry them: decimals as strings, exactly as stored. */
+export const OfferTermsView = z.object({
   rate: z.string(),
   feePercent: z.string(),
   fixedFee: z.string(),
@@ -155,6 +151,15 @@ export const OfferView = z.object({
   settlementDays: z.number().int(),
   validUntil: z.string().nullable(),
   comment: z.string().nullable(),
+});
+export type OfferTermsView = z.infer<typeof OfferTermsView>;
+
+export const OfferView = OfferTermsView.extend({
+  id: z.string(),
+  agentId: z.string(),
+  agentName: z.string(),
+  /** The agent's tenant (the agency), for comparing offers side by side. */
+  agentTenantName: z.string(),
   source: OfferSource,
   status: OfferStatus,
   createdAt: z.string(),
