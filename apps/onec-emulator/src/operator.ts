@@ -135,6 +135,17 @@ function refusalOf(delivery: Delivery): string {
 
 const invalid = (message: string) => new EmulatorError(400, 'VALIDATION_FAILED', message);
 
+/** `value` as one of the enum's words, or a 400 that lists them after `what`. */
+function oneOf<Word extends string>(
+  words: z.ZodEnum<{ [W in Word]: W }>,
+  value: string,
+  what: string,
+): Word {
+  const parsed = words.safeParse(value);
+  if (!parsed.success) throw invalid(`${what} ${words.options.join(', ')}`);
+  return parsed.data as Word;
+}
+
 /**
  * The emulated 1C: what its HTTP service does with the platform's calls, and what its operator
  * (and its scheduled jobs) do toward the platform.
@@ -572,14 +583,8 @@ export class Operator {
     options?: ActionOptions,
   ) {
     const request = this.requireRequest(refOrPlatformId);
-    const parsed = OnecSettableStatus.safeParse(status);
-    if (!parsed.success)
-      throw invalid(`status: 1C sets only ${OnecSettableStatus.options.join(', ')}`);
-    return this.postStatus(
-      request,
-      { status: parsed.data, ...(comment ? { comment } : {}) },
-      options,
-    );
+    const parsed = oneOf(OnecSettableStatus, status, 'status: 1C sets only');
+    return this.postStatus(request, { status: parsed, ...(comment ? { comment } : {}) }, options);
   }
 
   /** Sets the payment status (TEST_PAYMENT_CONFIRMED, PAYMENT_RECEIVED, PAYOUT_DONE, ...) and posts it. */
@@ -590,11 +595,10 @@ export class Operator {
     options?: ActionOptions,
   ) {
     const request = this.requireRequest(refOrPlatformId);
-    const parsed = PaymentStatus.safeParse(paymentStatus);
-    if (!parsed.success) throw invalid(`paymentStatus: one of ${PaymentStatus.options.join(', ')}`);
+    const parsed = oneOf(PaymentStatus, paymentStatus, 'paymentStatus: one of');
     return this.postStatus(
       request,
-      { paymentStatus: parsed.data, ...(comment ? { comment } : {}) },
+      { paymentStatus: parsed, ...(comment ? { comment } : {}) },
       options,
     );
   }
@@ -606,14 +610,13 @@ export class Operator {
     documentRequestId: string | null = null,
   ): Promise<StoredDocument> {
     const request = this.requireRequest(refOrPlatformId);
-    const parsedKind = DocumentKind.safeParse(kind);
-    if (!parsedKind.success) throw invalid(`kind: one of ${DocumentKind.options.join(', ')}`);
+    const documentKind = oneOf(DocumentKind, kind, 'kind: one of');
     const offers = this.store.offersOf(request.ref);
     const offer = offers.find((o) => o.platformOfferId) ?? offers.at(-1) ?? null;
-    const number = `${documentPrefixes[parsedKind.data]}-${String(this.store.nextNumber(parsedKind.data)).padStart(6, '0')}`;
+    const number = `${documentPrefixes[documentKind]}-${String(this.store.nextNumber(documentKind)).padStart(6, '0')}`;
     const date = this.nowLocal();
     const layout = buildDocumentLayout({
-      kind: parsedKind.data,
+      kind: documentKind,
       number,
       date,
       bank: this.config.bank,
@@ -629,10 +632,10 @@ export class Operator {
     const document: StoredDocument = {
       ref: randomUUID(),
       requestRef: request.ref,
-      kind: parsedKind.data,
+      kind: documentKind,
       number,
       date,
-      fileName: documentFileName(parsedKind.data, number),
+      fileName: documentFileName(documentKind, number),
       mime: 'application/pdf',
       size: bytes.byteLength,
       sha256: createHash('sha256').update(bytes).digest('hex'),

@@ -276,44 +276,33 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       console.get<{ Params: { id: string } }>('/operator/api/requests/:id', async (request) =>
         operator.getRequest(request.params.id),
       );
-      console.post<{ Params: { id: string } }>(
-        '/operator/api/requests/:id/offer',
-        async (request) => {
-          const { wait, validUntil, ...terms } = parseBody(OfferRequest, request.body);
-          return operator.sendOffer(
-            request.params.id,
-            { ...terms, validUntil: validUntil ?? null },
-            { wait: waitOf(wait) },
-          );
-        },
+      /** An operator's action on one request: its body checked, the platform's answer awaited. */
+      const requestAction = <Body extends { wait?: boolean | number | undefined }>(
+        action: string,
+        schema: z.ZodType<Body>,
+        act: (id: string, body: Body, options: { wait: boolean | number }) => unknown,
+      ) =>
+        console.post<{ Params: { id: string } }>(
+          `/operator/api/requests/:id/${action}`,
+          async (request) => {
+            const body = parseBody(schema, request.body);
+            return act(request.params.id, body, { wait: waitOf(body.wait) });
+          },
+        );
+      requestAction('offer', OfferRequest, (id, { wait: _wait, validUntil, ...terms }, options) =>
+        operator.sendOffer(id, { ...terms, validUntil: validUntil ?? null }, options),
       );
-      console.post<{ Params: { id: string } }>(
-        '/operator/api/requests/:id/status',
-        async (request) => {
-          const body = parseBody(StatusRequest, request.body);
-          return operator.setStatus(request.params.id, body.status, body.comment, {
-            wait: waitOf(body.wait),
-          });
-        },
+      requestAction('status', StatusRequest, (id, body, options) =>
+        operator.setStatus(id, body.status, body.comment, options),
       );
-      console.post<{ Params: { id: string } }>(
-        '/operator/api/requests/:id/payment-status',
-        async (request) => {
-          const body = parseBody(PaymentStatusRequest, request.body);
-          return operator.setPaymentStatus(request.params.id, body.paymentStatus, body.comment, {
-            wait: waitOf(body.wait),
-          });
-        },
+      requestAction('payment-status', PaymentStatusRequest, (id, body, options) =>
+        operator.setPaymentStatus(id, body.paymentStatus, body.comment, options),
       );
-      console.post<{ Params: { id: string } }>(
-        '/operator/api/requests/:id/documents',
-        async (request) => {
-          const body = parseBody(DocumentRequest, request.body);
-          return operator.generateDocument(request.params.id, body.kind, {
-            documentRequestId: body.documentRequestId ?? null,
-            wait: waitOf(body.wait),
-          });
-        },
+      requestAction('documents', DocumentRequest, (id, body, options) =>
+        operator.generateDocument(id, body.kind, {
+          documentRequestId: body.documentRequestId ?? null,
+          ...options,
+        }),
       );
       console.post<{ Params: { id: string } }>(
         '/operator/api/requests/:id/refresh',

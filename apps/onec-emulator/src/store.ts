@@ -250,24 +250,19 @@ export class EmulatorStore {
   }
 
   addRequest(request: StoredRequest): void {
-    this.state.requests.push(request);
-    this.save();
+    this.append('requests', request);
   }
   addOffer(offer: StoredOffer): void {
-    this.state.offers.push(offer);
-    this.save();
+    this.append('offers', offer);
   }
   addDocument(document: StoredDocument): void {
-    this.state.documents.push(document);
-    this.save();
+    this.append('documents', document);
   }
   addJob(job: StoredJob): void {
-    this.state.jobs.push(job);
-    this.save();
+    this.append('jobs', job);
   }
   addUpdate(update: StoredUpdate): void {
-    this.state.updates.push(update);
-    this.save();
+    this.append('updates', update);
   }
   findUpdate(updateId: string): StoredUpdate | undefined {
     return this.state.updates.find((u) => u.updateId === updateId.toLowerCase());
@@ -277,7 +272,15 @@ export class EmulatorStore {
     return this.state.updates.filter((u) => u.requestRef === requestRef);
   }
   addDelivery(delivery: Delivery): void {
-    this.state.deliveries.push(delivery);
+    this.append('deliveries', delivery);
+  }
+
+  /** A new record of one kind, saved at once (the infobase survives a restart). */
+  private append<Kind extends Exclude<keyof State, 'version' | 'counters'>>(
+    kind: Kind,
+    record: State[Kind][number],
+  ): void {
+    (this.state[kind] as Array<State[Kind][number]>).push(record);
     this.save();
   }
 
