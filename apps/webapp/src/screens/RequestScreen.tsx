@@ -6,6 +6,7 @@ import type {
   RequestStatus,
 } from '@payreq/contracts';
 import { opensInPlace } from '@payreq/contracts';
+import { useMutation } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 import type { Failure, HistoryPage, ImportResult, RequestView } from '../api';
@@ -65,6 +66,14 @@ interface Props {
   onBack?: () => void;
 }
 
+/** One of the screen's actions as the mutation runs it (see `perform`). */
+interface Action {
+  key: string;
+  run: () => Promise<void>;
+  /** Answers a failure itself instead of the usual message. */
+  onFailure?: (failure: Failure) => Promise<void> | void;
+}
+
 type Notice = { tone: 'success' | 'error' | 'info'; text: string; at?: string } | null;
 
 export function RequestScreen(props: Props) {
@@ -72,7 +81,6 @@ export function RequestScreen(props: Props) {
   const locale = i18n.locale;
   const { state, setState, changed, dirty } = useRequestForm(request, props.draftKey);
   const [conflict, setConflict] = useState<Conflict | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
   const [opening, setOpening] = useState<string | null>(null);
   const [attachKind, setAttachKind] = useState<DocumentKind>('INVOICE');
@@ -113,6 +121,27 @@ export function RequestScreen(props: Props) {
   const fail = (failure: Failure) => {
     haptic('error');
     setNotice({ tone: 'error', text: failure.message });
+  };
+  /**
+   * The screen's actions, one at a time, through one react-query mutation: `busy` names the one
+   * running (its button shows it), a success buzzes, a failure is told in words unless the
+   * action answers it itself.
+   */
+  const action = useMutation({
+    mutationFn: ({ run }: Action) => run(),
+    onSuccess: () => haptic('success'),
+    onError: (error, { onFailure }) => {
+      const failure = failureOf(error, i18n);
+      return onFailure ? onFailure(failure) : fail(failure);
+    },
+  });
+  const busy = action.isPending ? action.variables.key : null;
+  const perform = (key: string, run: () => Promise<void>, onFailure?: Action['onFailure']) =>
+    action.mutate({ key, run, ...(onFailure ? { onFailure } : {}) });
+  /** A refused status change: told, and the request read again (someone may have moved it). */
+  const failAndReload = (failure: Failure) => {
+    fail(failure);
+    actions.changed(null);
   };
   // After a refused save, bring the first field in error into view.
   const showFirstError = () =>
@@ -156,19 +185,17 @@ export function RequestScreen(props: Props) {
       await openConflict(mine, saved);
       return;
     }
-    setBusy('save');
     setNotice(null);
-    try {
-      const view = await actions.save({ version: version ?? undefined, fields: patch });
-      setState((current) => afterSave(current, view, values));
-      haptic('success');
-      setNotice({ tone: 'success', text: i18n.t('saved') });
-      actions.changed(view);
-    } catch (error) {
-      const failure = failureOf(error, i18n);
-      if (failure.code === 'VERSION_CONFLICT') {
-        await openConflict(mine, saved);
-      } else {
+    perform(
+      'save',
+      async () => {
+        const view = await actions.save({ version: version ?? undefined, fields: patch });
+        setState((current) => afterSave(current, view, values));
+        setNotice({ tone: 'success', text: i18n.t('saved') });
+        actions.changed(view);
+      },
+      async (failure) => {
+        if (failure.code === 'VERSION_CONFLICT') return openConflict(mine, saved);
         const fieldErrors = fieldErrorsOf(failure.issues);
         setState((current) => ({
           ...current,
@@ -176,10 +203,8 @@ export function RequestScreen(props: Props) {
         }));
         fail(failure);
         if (Object.keys(fieldErrors).length > 0) showFirstError();
-      }
-    } finally {
-      setBusy(null);
-    }
+      },
+    );
   }
 
   const saveNow = () => save(state.values, changed, state.baseVersion, state.saved);
@@ -210,66 +235,46 @@ export function RequestScreen(props: Props) {
       confirmText: i18n.t('submit'),
     });
     if (!ok) return;
-    setBusy('submit');
-    try {
-      const view = await actions.setStatus('COLLECTING_OFFERS', request.version);
-      haptic('success');
-      setNotice({ tone: 'success', text: i18n.t('submitted') });
-      actions.changed(view);
-    } catch (error) {
-      fail(failureOf(error, i18n));
-      actions.changed(null);
-    } finally {
-      setBusy(null);
-    }
+    const setStatus = actions.setStatus;
+    perform(
+      'submit',
+      async () => {
+        const view = await setStatus('COLLECTING_OFFERS', request.version);
+        setNotice({ tone: 'success', text: i18n.t('submitted') });
+        actions.changed(view);
+      },
+      failAndReload,
+    );
   }
 
   async function changeStatus(status: RequestStatus, message: string, destructive: boolean) {
     if (!request || !actions.setStatus) return;
     const ok = await confirmAction({ message, confirmText: i18n.t('confirm'), destructive });
     if (!ok) return;
-    setBusy(status);
-    try {
-      const view = await actions.setStatus(status, request.version);
-      haptic('success');
-      actions.changed(view);
-    } catch (error) {
-      fail(failureOf(error, i18n));
-      actions.changed(null);
-    } finally {
-      setBusy(null);
-    }
+    const setStatus = actions.setStatus;
+    perform(
+      status,
+      async () => actions.changed(await setStatus(status, request.version)),
+      failAndReload,
+    );
   }
 
   async function changePayment(status: PaymentStatus, message: string) {
     if (!actions.setPaymentStatus) return;
     const ok = await confirmAction({ message, confirmText: i18n.t('confirmYes') });
     if (!ok) return;
-    setBusy(status);
-    try {
-      const view = await actions.setPaymentStatus(status);
-      haptic('success');
-      actions.changed(view);
-    } catch (error) {
-      fail(failureOf(error, i18n));
-    } finally {
-      setBusy(null);
-    }
+    const setPaymentStatus = actions.setPaymentStatus;
+    perform(status, async () => actions.changed(await setPaymentStatus(status)));
   }
 
   async function requestDocument(kind: DocumentKind) {
     if (!actions.requestDocument) return;
-    setBusy('requestDocument');
-    try {
-      await actions.requestDocument(kind);
-      haptic('success');
+    const ask = actions.requestDocument;
+    perform('requestDocument', async () => {
+      await ask(kind);
       setNotice({ tone: 'success', text: i18n.t('requestQueued') });
       actions.changed(null);
-    } catch (error) {
-      fail(failureOf(error, i18n));
-    } finally {
-      setBusy(null);
-    }
+    });
   }
 
   async function openDocument(id: string, fileName: string, download: boolean) {
@@ -301,31 +306,21 @@ export function RequestScreen(props: Props) {
 
   async function attach(file: File) {
     if (!actions.uploadAttachment) return;
-    setBusy('attach');
-    try {
-      await actions.uploadAttachment(file, attachKind);
-      haptic('success');
+    const upload = actions.uploadAttachment;
+    perform('attach', async () => {
+      await upload(file, attachKind);
       setNotice({ tone: 'success', text: i18n.t('attached') });
       actions.changed(null);
-    } catch (error) {
-      fail(failureOf(error, i18n));
-    } finally {
-      setBusy(null);
-    }
+    });
   }
 
   async function importChat(file: File) {
     if (!actions.importChat) return;
-    setBusy('import');
-    try {
-      const result = await actions.importChat(file);
-      haptic('success');
+    const importExport = actions.importChat;
+    perform('import', async () => {
+      const result = await importExport(file);
       setNotice({ tone: 'success', text: i18n.t('imported', { ...result }) });
-    } catch (error) {
-      fail(failureOf(error, i18n));
-    } finally {
-      setBusy(null);
-    }
+    });
   }
 
   // Telegram's main button: the one primary action of the moment.
