@@ -63,6 +63,13 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
     sessions.splice(sessions.indexOf(session), 1);
     await session.close();
   };
+  /** The same screen in the dark theme, screenshotted under `name` once `shown` is there. */
+  const screenshotDark = async (user: TelegramUser, shown: string, name: string) => {
+    const dark = await open(user, { startParam: tokenA, theme: 'dark' });
+    await dark.page.getByTestId(shown).waitFor();
+    await dark.screenshot(name);
+    await close(dark);
+  };
   const requestIn = (chatId: number) =>
     api.prisma.paymentRequest.findUniqueOrThrow({ where: { telegramChatId: BigInt(chatId) } });
   const as = (user: TelegramUser, token: string) =>
@@ -232,10 +239,7 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
     expect((await requestIn(CHAT_A)).comment).toBeNull();
     await close(client);
 
-    const dark = await open(ivan, { startParam: tokenA, theme: 'dark' });
-    await dark.page.getByTestId('status-badge').waitFor();
-    await dark.screenshot('client-form');
-    await close(dark);
+    await screenshotDark(ivan, 'status-badge', 'client-form');
   });
 
   it('agent: confirms the ready draft with the main button, then sees the 1C link once 1C answered', async () => {
@@ -278,10 +282,7 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
     await agent.screenshot('agent-onec-link');
     await close(agent);
 
-    const dark = await open(anna, { startParam: tokenA, theme: 'dark' });
-    await dark.page.getByTestId('onec-link').waitFor();
-    await dark.screenshot('agent-onec-link');
-    await close(dark);
+    await screenshotDark(anna, 'onec-link', 'agent-onec-link');
   });
 
   it('after the offer is accepted: every field read-only, the offer shown, the client marks the test payment', async () => {
@@ -370,10 +371,7 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
     );
     await close(agent);
 
-    const dark = await open(ivan, { startParam: tokenA, theme: 'dark' });
-    await dark.page.getByTestId('offer-section').waitFor();
-    await dark.screenshot('offer-accepted');
-    await close(dark);
+    await screenshotDark(ivan, 'offer-section', 'offer-accepted');
   });
 
   it('a stale save shows both versions: theirs stays until the user re-applies theirs or mine', async () => {
