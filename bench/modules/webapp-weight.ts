@@ -16,7 +16,7 @@ import type { Browser } from 'playwright-core';
 
 // Relative import into the api's test fixtures (a complete payment request form).
 import { completeForm, phoneContextOptions } from '@payreq/testing';
-import { isBuiltAfter } from '@payreq/testing/builds';
+import { firstScreenFiles, isBuiltAfter } from '@payreq/testing/builds';
 import { benchDir, startChild } from '../lib/child.ts';
 import { track } from '../lib/cleanup.ts';
 import { config } from '../lib/config.ts';
@@ -113,26 +113,6 @@ function measure(file: string): Asset {
       },
     }).length,
   };
-}
-
-/**
- * The JS files a first load fetches: the entry script of index.html and, through it, every
- * chunk imported statically (`import … from "./x.js"`, `import "./x.js"`); a dynamic
- * `import("./x.js")` is loaded only when its screen is shown.
- */
-function firstScreenFiles(dir: string): Set<string> {
-  const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
-  const pending = [...html.matchAll(/<script[^>]+src="\/?assets\/([^"]+\.js)"/g)].map((m) => m[1]!);
-  const seen = new Set<string>();
-  while (pending.length) {
-    const file = pending.pop()!;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    const code = readFileSync(path.join(dir, 'assets', file), 'utf8');
-    for (const match of code.matchAll(/(?:\bfrom|\bimport)\s*["']\.\/([^"']+\.js)["']/g))
-      pending.push(match[1]!);
-  }
-  return seen;
 }
 
 const sum = (assets: Asset[], key: 'raw' | 'gzip' | 'brotli') =>

@@ -4,6 +4,8 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import { firstScreenFiles } from '@payreq/testing/builds';
+
 import { withoutZodJsonSchema } from '../dev/without-zod-json-schema';
 import { appDir, distDir } from './global-setup';
 
@@ -59,5 +61,22 @@ describe('the Mini App build', () => {
     }
     // zod's parser itself is there: the form still validates with the contracts.
     expect(bundle.includes('safeParse')).toBe(true);
+  });
+
+  it('keeps zod off the first screen: the form’s checks are a chunk the app loads after it', async () => {
+    const assets = path.join(distDir, 'assets');
+    const read = (name: string) => readFile(path.join(assets, name), 'utf8');
+    const first = [...firstScreenFiles(distDir)];
+    const firstCode = (await Promise.all(first.map(read))).join('\n');
+    expect(firstCode.includes('safeParse'), 'zod on the first screen').toBe(false);
+
+    const later = (await readdir(assets)).filter(
+      (name) => name.endsWith('.js') && !first.includes(name),
+    );
+    const checks = later.filter((name) => name.startsWith('form-validation-'));
+    expect(checks).toHaveLength(1);
+    expect((await read(checks[0]!)).includes('safeParse')).toBe(true);
+    // The first screen's code loads it (loadFormValidation, at launch).
+    expect(firstCode).toContain(`import(\`./${checks[0]}\`)`);
   });
 });

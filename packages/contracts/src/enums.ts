@@ -1,68 +1,58 @@
 import { z } from 'zod';
 
-/** Statuses of a payment request (docs/domain.md, Statuses). */
-export const requestStatuses = [
-  'DRAFT',
-  'COLLECTING_OFFERS',
-  'OFFER_ACCEPTED',
-  'IN_PROGRESS',
-  'COMPLETED',
-  'CANCELLED',
-  'EXPIRED',
-] as const;
+import {
+  documentKinds,
+  documentRequestStates,
+  documentSources,
+  inHouseVisibilities,
+  locales,
+  offerSources,
+  offerStatuses,
+  paymentDirections,
+  paymentStatuses,
+  pipelineKinds,
+  requestSources,
+  requestStatuses,
+  userRoles,
+} from './codes';
+
+// The schemas of the codes in codes.ts (what each code means is told there).
+
 export const RequestStatus = z.enum(requestStatuses);
 export type RequestStatus = z.infer<typeof RequestStatus>;
 
-/** Payment status, separate from the request status (docs/domain.md). */
-export const paymentStatuses = [
-  'NOT_PAID',
-  'TEST_PAYMENT_SENT',
-  'TEST_PAYMENT_CONFIRMED',
-  'PAYMENT_SENT',
-  'PAYMENT_RECEIVED',
-  'PAYOUT_DONE',
-] as const;
 export const PaymentStatus = z.enum(paymentStatuses);
 export type PaymentStatus = z.infer<typeof PaymentStatus>;
 
-export const RequestSource = z.enum(['PLATFORM_UI', 'API', 'TELEGRAM']);
+export const RequestSource = z.enum(requestSources);
 export type RequestSource = z.infer<typeof RequestSource>;
 
-export const PaymentDirection = z.enum(['OUTGOING', 'INCOMING']);
+export const PaymentDirection = z.enum(paymentDirections);
 export type PaymentDirection = z.infer<typeof PaymentDirection>;
 
-export const OfferSource = z.enum(['AGENT', 'ONEC']);
+export const OfferSource = z.enum(offerSources);
 export type OfferSource = z.infer<typeof OfferSource>;
 
-export const OfferStatus = z.enum(['PENDING', 'ACCEPTED', 'REJECTED', 'WITHDRAWN']);
+export const OfferStatus = z.enum(offerStatuses);
 export type OfferStatus = z.infer<typeof OfferStatus>;
 
-export const DocumentKind = z.enum([
-  'INVOICE',
-  'CONTRACT',
-  'ACT',
-  'AGENT_REPORT',
-  'SWIFT_CONFIRMATION',
-  'RECEIPT',
-  'OTHER',
-]);
+export const DocumentKind = z.enum(documentKinds);
 export type DocumentKind = z.infer<typeof DocumentKind>;
 
-export const DocumentSource = z.enum(['ONEC', 'CHAT', 'UPLOAD']);
+export const DocumentSource = z.enum(documentSources);
 export type DocumentSource = z.infer<typeof DocumentSource>;
 
-export const DocumentRequestState = z.enum(['QUEUED', 'SENT', 'FULFILLED', 'FAILED']);
+export const DocumentRequestState = z.enum(documentRequestStates);
 export type DocumentRequestState = z.infer<typeof DocumentRequestState>;
 
-export const InHouseVisibility = z.enum(['ALL_AGENTS', 'MASTER_ONLY']);
+export const InHouseVisibility = z.enum(inHouseVisibilities);
 export type InHouseVisibility = z.infer<typeof InHouseVisibility>;
 
-export const UserRole = z.enum(['CLIENT', 'AGENT', 'ADMIN']);
+export const UserRole = z.enum(userRoles);
 export type UserRole = z.infer<typeof UserRole>;
 
-export const Locale = z.enum(['ru', 'en']);
+export const Locale = z.enum(locales);
 export type Locale = z.infer<typeof Locale>;
 
-/** Which road a request takes through the platform (docs/domain.md, Two roads). */
-export const PipelineKind = z.enum(['STANDARD', 'TELEGRAM']);
+export const PipelineKind = z.enum(pipelineKinds);
 export type PipelineKind = z.infer<typeof PipelineKind>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { currencyDecimals, isCountryCode, isCurrencyCode } from './reference-data';
+import { isCountryCode, isCurrencyCode } from './reference-data';
 import {
   compactCode,
   isValidInn,
@@ -132,17 +132,3 @@ export const onecGuid = z
   .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, {
     error: 'guid',
   });
-
-/** Formats an amount with the currency's own decimals and grouped digits (UX.md). */
-export function formatMoney(
-  amount: string | number,
-  currency: string,
-  locale: 'ru' | 'en',
-): string {
-  const digits = currencyDecimals(currency);
-  const formatted = new Intl.NumberFormat(locale === 'ru' ? 'ru-RU' : 'en-US', {
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  }).format(Number(amount));
-  return `${formatted} ${currency}`;
-}

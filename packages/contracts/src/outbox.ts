@@ -7,9 +7,8 @@ import {
   OfferTermsView,
   PaymentRequestFields,
   PaymentRequestSummary,
-  paymentRequestFieldNames,
 } from './payment-request';
-import type { PaymentRequestFieldName } from './payment-request';
+import { paymentRequestFieldNames } from './form-fields';
 
 /**
  * The messages the api sends to outside systems through its transactional outbox: what the bot
@@ -70,11 +69,7 @@ export const OnecRequestChange = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('fields'),
     /** The fields that changed in this edit. */
-    changed: z
-      .array(
-        z.enum(paymentRequestFieldNames as [PaymentRequestFieldName, ...PaymentRequestFieldName[]]),
-      )
-      .min(1),
+    changed: z.array(z.enum(paymentRequestFieldNames)).min(1),
     fields: PaymentRequestFields,
   }),
   z.object({ type: z.literal('status'), from: RequestStatus, to: RequestStatus }),

@@ -25,8 +25,10 @@ import {
   swiftCode,
   text,
 } from './fields';
+import { paymentRequestFieldNames } from './form-fields';
+import type { PaymentRequestFieldName } from './form-fields';
 
-/** The payment-request form fields. */
+/** The schema of each form field (`satisfies` keeps it to exactly the names above). */
 export const paymentRequestFieldSchemas = {
   payerName: text(300),
   payerTaxId: innCode,
@@ -46,28 +48,7 @@ export const paymentRequestFieldSchemas = {
   invoiceNumber: text(100),
   desiredDate: isoDate,
   comment: text(4000),
-} as const;
-
-export type PaymentRequestFieldName = keyof typeof paymentRequestFieldSchemas;
-export const paymentRequestFieldNames = Object.keys(
-  paymentRequestFieldSchemas,
-) as PaymentRequestFieldName[];
-
-/** Fields a request cannot be submitted without. */
-export const requiredFieldNames = [
-  'payerName',
-  'payerTaxId',
-  'direction',
-  'amount',
-  'currency',
-  'clientCurrency',
-  'beneficiaryName',
-  'beneficiaryCountry',
-  'beneficiaryBankName',
-  'beneficiarySwift',
-  'beneficiaryAccount',
-  'purpose',
-] as const satisfies readonly PaymentRequestFieldName[];
+} as const satisfies Record<PaymentRequestFieldName, z.ZodType>;
 
 /** An empty input means "cleared": stored as null. */
 const blankToNull = (value: unknown) =>
@@ -219,9 +200,7 @@ export const HistoryChange = z.discriminatedUnion('type', [
   z.object({ type: z.literal('created') }),
   z.object({
     type: z.literal('field'),
-    field: z.enum(
-      paymentRequestFieldNames as [PaymentRequestFieldName, ...PaymentRequestFieldName[]],
-    ),
+    field: z.enum(paymentRequestFieldNames),
     from: z.string().nullable(),
     to: z.string().nullable(),
   }),

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { chromiumPath } from './browser';
@@ -79,4 +79,24 @@ export async function setUpFrontEnd(
       ...moreSources,
     ],
   });
+}
+
+/**
+ * The JS files a first load fetches: the entry script of index.html and, through it, every
+ * chunk imported statically (`import … from "./x.js"`, `import "./x.js"`); a dynamic
+ * `import("./x.js")` is loaded later, when its screen is shown or the app asks for it.
+ */
+export function firstScreenFiles(dir: string): Set<string> {
+  const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
+  const pending = [...html.matchAll(/<script[^>]+src="\/?assets\/([^"]+\.js)"/g)].map((m) => m[1]!);
+  const seen = new Set<string>();
+  while (pending.length) {
+    const file = pending.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const code = readFileSync(path.join(dir, 'assets', file), 'utf8');
+    for (const match of code.matchAll(/(?:\bfrom|\bimport)\s*["']\.\/([^"']+\.js)["']/g))
+      pending.push(match[1]!);
+  }
+  return seen;
 }

@@ -1,21 +1,10 @@
-import type {
-  Locale,
-  PaymentRequestFieldName,
-  PaymentRequestFields,
-  PaymentRequestPatchInput,
-} from '@payreq/contracts';
-import {
-  PaymentRequestPatch,
-  localizeIssues,
-  paymentRequestFieldNames,
-  paymentRequestFieldSchemas,
-  requiredFieldNames,
-} from '@payreq/contracts';
+import type { PaymentRequestFieldName, PaymentRequestFields } from '@payreq/contracts';
+import { paymentRequestFieldNames, requiredFieldNames } from '@payreq/contracts';
 
 /**
  * A request's form as people edit it (the Mini App's and the portal's): one string per field.
- * Validation uses the shared contracts (the same schemas and words the api uses), so what the
- * apps accept the api accepts.
+ * Its checks are in `form-validation.ts`, apart, because they bring zod: the Mini App loads them
+ * beside its first screen instead of before it.
  */
 export type FieldName = PaymentRequestFieldName;
 export type FormValues = Record<FieldName, string>;
@@ -33,46 +22,6 @@ export function valuesOf(fields: PaymentRequestFields | null): FormValues {
 /** Fields whose value differs from the saved one. */
 export function changedFields(values: FormValues, base: FormValues): FieldName[] {
   return fieldNames.filter((name) => values[name] !== base[name]);
-}
-
-/** What is wrong with one value as the user types; blank is fine in a draft (it clears the field). */
-export function validateField(name: FieldName, value: string, locale: Locale): string | null {
-  if (value.trim() === '') return null;
-  const result = paymentRequestFieldSchemas[name].safeParse(value);
-  if (result.success) return null;
-  return localizeIssues(result.error.issues, locale)[0]?.message ?? null;
-}
-
-export function validateAll(
-  values: FormValues,
-  names: readonly FieldName[],
-  locale: Locale,
-): FieldErrors {
-  const errors: FieldErrors = {};
-  for (const name of names) {
-    const message = validateField(name, values[name], locale);
-    if (message) errors[name] = message;
-  }
-  return errors;
-}
-
-/** The patch of the changed fields (blank clears), checked with the api's own schema. */
-export function buildPatch(
-  values: FormValues,
-  names: readonly FieldName[],
-  locale: Locale,
-): { patch: PaymentRequestPatchInput; errors: FieldErrors } {
-  const patch: Record<string, string | null> = {};
-  for (const name of names) patch[name] = values[name].trim() === '' ? null : values[name];
-  const result = PaymentRequestPatch.safeParse(patch);
-  const errors: FieldErrors = {};
-  if (!result.success) {
-    for (const issue of localizeIssues(result.error.issues, locale)) {
-      const field = issue.path.split('.')[0] as FieldName;
-      errors[field] ??= issue.message;
-    }
-  }
-  return { patch: patch as PaymentRequestPatchInput, errors };
 }
 
 /** Required fields still empty in the saved request: submit needs them. */

@@ -4,3 +4,4 @@ export * from './request-parts';
 export * from './request-actions';
 export * from './form';
 export * from './request-form';
+export * from './use-form-validation';

@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react';
 
 import type { FieldName, FormValues } from './form';
-import { requiredFields, validateField } from './form';
+import { requiredFields } from './form';
+import { useFormValidation } from './use-form-validation';
 import { Section, SelectField, TextField } from './ui';
 import type { I18n } from './words';
 
@@ -79,11 +80,13 @@ export function RequestFormFields(props: {
     maxLength,
     list,
   });
+  const validation = useFormValidation();
   const amountPreview = (() => {
     const amount = values.amount;
     const currency = values.currency.trim().toUpperCase();
-    if (!amount.trim() || validateField('amount', amount, locale)) return null;
-    if (!currency || validateField('currency', currency, locale)) return null;
+    if (!validation) return null;
+    if (!amount.trim() || validation.validateField('amount', amount, locale)) return null;
+    if (!currency || validation.validateField('currency', currency, locale)) return null;
     return i18n.money(plainAmount(amount), currency);
   })();
   return (

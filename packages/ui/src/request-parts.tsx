@@ -6,7 +6,7 @@ import type {
   PaymentStatus,
   RequestStatus,
 } from '@payreq/contracts';
-import { DocumentKind as DocumentKinds, opensInPlace } from '@payreq/contracts';
+import { documentKinds, opensInPlace } from '@payreq/contracts';
 import type { ReactNode } from 'react';
 import { useState } from 'react';
 
@@ -175,7 +175,7 @@ export function DocumentsSection(props: {
               onChange={(event) => setKind(event.target.value as DocumentKind)}
               data-testid="request-document-kind"
             >
-              {DocumentKinds.options.map((option) => (
+              {documentKinds.map((option) => (
                 <option key={option} value={option}>
                   {i18n.documentKind(option)}
                 </option>

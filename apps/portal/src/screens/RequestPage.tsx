@@ -19,15 +19,14 @@ import {
   StatusBadge,
   StatusSection,
   TextField,
-  buildPatch,
   changedFields,
   fieldErrorsOf,
   fieldNames,
   nextBankPaymentStep,
   requiredFields,
-  validateAll,
   valuesOf,
 } from '@payreq/ui';
+import { buildPatch, validateAll } from '@payreq/ui/form-validation';
 import type { FieldErrors, FieldName, FormValues } from '@payreq/ui';
 import { useState } from 'react';
 

@@ -1,13 +1,12 @@
 import type { FieldErrors, FieldName, FormValues } from '@payreq/ui';
+import { buildPatch, validateField } from '@payreq/ui/form-validation';
 import {
   Banner,
   Button,
   RequestFormFields,
   Section,
-  buildPatch,
   fieldErrorsOf,
   fieldNames,
-  validateField,
   valuesOf,
 } from '@payreq/ui';
 import { useDeferredValue, useState } from 'react';

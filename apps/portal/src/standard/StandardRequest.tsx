@@ -1,6 +1,7 @@
 import type { PaymentStatus, Permission } from '@payreq/contracts';
 import { offerStatusLabel } from '@payreq/i18n';
 import type { FieldErrors, FieldName, FormValues } from '@payreq/ui';
+import { buildPatch } from '@payreq/ui/form-validation';
 import {
   Badge,
   Banner,
@@ -12,7 +13,6 @@ import {
   Section,
   StatusBadge,
   TextField,
-  buildPatch,
   changedFields,
   fieldErrorsOf,
   fieldNames,

@@ -5,7 +5,7 @@ import type {
   Permission,
   RequestStatus,
 } from '@payreq/contracts';
-import { opensInPlace } from '@payreq/contracts';
+import { documentKinds, opensInPlace } from '@payreq/contracts';
 import { useMutation } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
@@ -19,11 +19,11 @@ import {
   RequestFormFields,
   Section,
   StatusSection,
-  buildPatch,
   fieldErrorsOf,
+  loadFormValidation,
   missingRequired,
   requiredFields,
-  validateField,
+  useFormValidation,
 } from '@payreq/ui';
 import type { FieldName, FormValues, I18n } from '@payreq/ui';
 import { confirmAction, haptic, setBackButton, setMainButton } from '../telegram';
@@ -35,7 +35,6 @@ import {
   PaymentSection,
   RequestHeader,
   differing,
-  documentKinds,
 } from './sections';
 import { afterSave, rebase, useRequestForm } from './useRequestForm';
 
@@ -98,12 +97,9 @@ export function RequestScreen(props: Props) {
   const accepted = request?.acceptedOffer !== null && request?.acceptedOffer !== undefined;
 
   // Errors as the user types: the changed fields against the shared schemas, plus what the
-  // api said about a field until it is edited again.
-  const liveErrors: Partial<Record<FieldName, string>> = {};
-  for (const name of changed) {
-    const message = validateField(name, state.values[name], locale);
-    if (message) liveErrors[name] = message;
-  }
+  // api said about a field until it is edited again. The schemas load beside the first screen.
+  const validation = useFormValidation();
+  const liveErrors = validation ? validation.validateAll(state.values, changed, locale) : {};
   const errorOf = (name: FieldName) => liveErrors[name] ?? state.serverErrors[name] ?? null;
   const missing = request ? missingRequired(state.saved) : [...requiredFields];
   const readyToSubmit =
@@ -170,6 +166,7 @@ export function RequestScreen(props: Props) {
     version: number | null,
     saved: FormValues,
   ) {
+    const { buildPatch } = await loadFormValidation();
     const { patch, errors } = buildPatch(values, names, locale);
     if (Object.keys(errors).length > 0) {
       setState((current) => ({ ...current, serverErrors: { ...current.serverErrors, ...errors } }));

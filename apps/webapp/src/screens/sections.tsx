@@ -1,5 +1,5 @@
 import type { PaymentDirection, PaymentStatus, Permission, RequestStatus } from '@payreq/contracts';
-import { DocumentKind as DocumentKindEnum, paymentStatuses } from '@payreq/contracts';
+import { paymentStatuses } from '@payreq/contracts';
 import { useState } from 'react';
 
 import type { HistoryItem, HistoryPage, OfferItem, RequestView } from '../api';
@@ -17,8 +17,6 @@ import type { FieldName, FormValues } from '@payreq/ui';
 import { fieldNames } from '@payreq/ui';
 import type { I18n } from '@payreq/ui';
 import { openExternal } from '../telegram';
-
-export const documentKinds = DocumentKindEnum.options;
 
 /** Permissions that only the bank's side holds on a deal-room request. */
 const bankSidePermissions: readonly Permission[] = [

@@ -1,0 +1,32 @@
+import { useEffect, useState } from 'react';
+
+import type * as formValidation from './form-validation';
+
+export type FormValidation = typeof formValidation;
+
+let loading: Promise<FormValidation> | null = null;
+let loaded: FormValidation | null = null;
+
+/**
+ * The form's checks, loaded on first use: they bring zod (about 20 kB gzipped), which the first
+ * screen's paint does not need. The Mini App starts the load at launch, beside its first call
+ * to the api, so the checks are there by the time anyone types.
+ */
+export function loadFormValidation(): Promise<FormValidation> {
+  loading ??= import('./form-validation').then((module) => (loaded = module));
+  return loading;
+}
+
+/** The form's checks once loaded (null for the moment before); re-renders when they arrive. */
+export function useFormValidation(): FormValidation | null {
+  const [validation, setValidation] = useState(loaded);
+  useEffect(() => {
+    if (validation) return;
+    let current = true;
+    void loadFormValidation().then((module) => current && setValidation(() => module));
+    return () => {
+      current = false;
+    };
+  }, [validation]);
+  return validation;
+}
