@@ -1,24 +1,20 @@
+import type { LaunchParams } from './telegram-bridge';
 import {
-  backButton,
-  closingBehavior,
-  hapticFeedback,
-  init,
-  mainButton,
-  miniApp,
-  openLink,
-  popup,
-  retrieveLaunchParams,
-  retrieveRawInitData,
-  setTargetOrigin,
-  themeParams,
-  viewport,
-} from '@tma.js/sdk-react';
+  connectTelegram,
+  isDarkColor,
+  onTelegramEvent,
+  postTelegramEvent,
+  readLaunchParams,
+  setCssVariable,
+  versionAtLeast,
+} from './telegram-bridge';
 
 /**
- * The Telegram side of the Mini App, through tma.js: launch parameters, theme (bound to the
- * `--tg-theme-*` CSS variables), viewport and safe areas, the main and back buttons,
- * closing confirmation, haptics and native popups. Every call is guarded: an older client
- * that lacks a method must not break the form.
+ * The Telegram side of the Mini App (through telegram-bridge.ts): launch parameters, theme
+ * (bound to the `--tg-theme-*` CSS variables), viewport and safe areas, the main and back
+ * buttons, closing confirmation, haptics and native popups. A method the client's version lacks
+ * is not called (its minimum version is beside it), and every call is guarded: an older client
+ * must not break the form.
  */
 export interface Launch {
   /** Raw signed init data: sent as `Authorization: tma <raw>` on every call. */
@@ -40,26 +36,6 @@ function attempt(action: () => void): void {
 }
 
 /**
- * For direct links Telegram puts `tgWebAppStartParam` in the query string as well as in the
- * hash; the SDK reads both as one list and refuses the repeated key. Keep the hash's copy.
- */
-function dropRepeatedLaunchParams(): void {
-  const { pathname, search, hash } = window.location;
-  if (!search || !hash.includes('tgWebApp')) return;
-  const query = new URLSearchParams(search);
-  const launch = new URLSearchParams(hash.slice(1));
-  const repeated = [...query.keys()].filter((key) => key.startsWith('tgWebApp') && launch.has(key));
-  if (repeated.length === 0) return;
-  for (const key of repeated) query.delete(key);
-  const rest = query.toString();
-  window.history.replaceState(
-    window.history.state,
-    '',
-    `${pathname}${rest ? `?${rest}` : ''}${hash}`,
-  );
-}
-
-/**
  * Whether a Telegram client is around to answer: a native client's webview proxy, or the page
  * of a web client (Telegram Web shows a Mini App in an iframe). Launch parameters alone prove
  * nothing: a signed link opened in a plain browser tab has them, and nobody would answer.
@@ -73,70 +49,84 @@ function insideTelegram(): boolean {
   }
 }
 
-/** Reads the launch parameters and starts the SDK; null outside Telegram. */
-export function startTelegram(): Launch | null {
-  if (!insideTelegram()) return null;
-  dropRepeatedLaunchParams();
-  let params: ReturnType<typeof retrieveLaunchParams>;
-  let initDataRaw: string | undefined;
-  try {
-    params = retrieveLaunchParams();
-    initDataRaw = retrieveRawInitData();
-  } catch {
-    return null;
+let client: LaunchParams | null = null;
+let theme: Record<string, string> = {};
+
+/** Whether the client has this method (the version that brought it). */
+const since = (version: string) => client !== null && versionAtLeast(client.version, version);
+
+/** The theme as CSS variables (`bg_color` → `--tg-theme-bg-color`), and its darkness. */
+function applyTheme(next: Record<string, string>): void {
+  theme = next;
+  for (const [key, value] of Object.entries(next)) {
+    setCssVariable(`--tg-theme-${key.replaceAll('_', '-')}`, value);
   }
-  if (!initDataRaw) return null;
-  // In a web client's iframe the SDK posts to https://web.telegram.org only; Telegram's own
-  // telegram-web-app.js posts to '*' (the messages are method calls, no secrets), so that
-  // other web clients, and the project's Telegram stand-in, hear the app too.
-  setTargetOrigin('*');
-  init();
-
-  attempt(() => {
-    themeParams.mount();
-    themeParams.bindCssVars();
-  });
-  attempt(() => {
-    miniApp.mount();
-    miniApp.bindCssVars();
-    // Sections sit on the secondary background, as in Telegram's own settings screens.
-    miniApp.setHeaderColor('secondary_bg_color');
-    miniApp.setBgColor('secondary_bg_color');
-  });
-  attempt(() => miniApp.setBottomBarColor('secondary_bg_color'));
-  applyColorScheme();
-  attempt(() => backButton.mount());
-  attempt(() => mainButton.mount());
-  attempt(() => closingBehavior.mount());
-  attempt(() => {
-    viewport
-      .mount()
-      .then(() => {
-        attempt(() => viewport.bindCssVars());
-        attempt(() => viewport.expand());
-      })
-      .catch(() => undefined);
-  });
-  attempt(() => miniApp.ready());
-
-  const data = params.tgWebAppData;
-  const user = data?.user;
-  return {
-    initDataRaw,
-    startParam: data?.start_param ?? params.tgWebAppStartParam ?? null,
-    userId: user?.id ?? null,
-    languageCode: user?.language_code ?? null,
-    platform: params.tgWebAppPlatform,
-  };
+  // Native form controls (date pickers, selects) follow the Telegram theme's darkness.
+  const dark = isDarkColor(next.bg_color);
+  document.documentElement.style.colorScheme = dark ? 'dark' : 'light';
+  document.documentElement.dataset.theme = dark ? 'dark' : 'light';
 }
 
-/** Native form controls (date pickers, selects) follow the Telegram theme's darkness. */
-function applyColorScheme(): void {
-  attempt(() => {
-    const dark = themeParams.isDark();
-    document.documentElement.style.colorScheme = dark ? 'dark' : 'light';
-    document.documentElement.dataset.theme = dark ? 'dark' : 'light';
+const px = (value: unknown) => `${typeof value === 'number' ? value : 0}px`;
+const insets = (prefix: string) => (data: Record<string, unknown> | undefined) => {
+  for (const side of ['top', 'bottom', 'left', 'right']) {
+    setCssVariable(`${prefix}-${side}`, px(data?.[side]));
+  }
+};
+
+/** Reads the launch parameters and connects to the client; null outside Telegram. */
+export function startTelegram(): Launch | null {
+  if (!insideTelegram()) return null;
+  const params = readLaunchParams();
+  if (!params) return null;
+  client = params;
+  connectTelegram();
+
+  applyTheme(params.themeParams);
+  onTelegramEvent('theme_changed', (data) => {
+    const next = data?.theme_params;
+    if (next && typeof next === 'object') applyTheme(next as Record<string, string>);
   });
+  onTelegramEvent('viewport_changed', (data) => {
+    setCssVariable('--tg-viewport-height', px(data?.height));
+    setCssVariable('--tg-viewport-width', px(data?.width));
+    if (data?.is_state_stable) setCssVariable('--tg-viewport-stable-height', px(data.height));
+  });
+  onTelegramEvent('safe_area_changed', insets('--tg-viewport-safe-area-inset'));
+  onTelegramEvent('content_safe_area_changed', insets('--tg-viewport-content-safe-area-inset'));
+  onTelegramEvent('main_button_pressed', () => mainButtonClick?.());
+  onTelegramEvent('back_button_pressed', () => backButtonClick?.());
+
+  attempt(() => postTelegramEvent('web_app_request_viewport'));
+  if (since('8.0')) {
+    attempt(() => postTelegramEvent('web_app_request_safe_area'));
+    attempt(() => postTelegramEvent('web_app_request_content_safe_area'));
+  }
+  attempt(() => postTelegramEvent('web_app_expand'));
+  // Sections sit on the secondary background, as in Telegram's own settings screens.
+  const sectionsBackground = theme.secondary_bg_color;
+  if (since('6.1')) {
+    attempt(() =>
+      postTelegramEvent('web_app_set_header_color', { color_key: 'secondary_bg_color' }),
+    );
+    if (sectionsBackground) {
+      attempt(() =>
+        postTelegramEvent('web_app_set_background_color', { color: sectionsBackground }),
+      );
+    }
+  }
+  if (since('7.10') && sectionsBackground) {
+    attempt(() => postTelegramEvent('web_app_set_bottom_bar_color', { color: sectionsBackground }));
+  }
+  attempt(() => postTelegramEvent('web_app_ready'));
+
+  return {
+    initDataRaw: params.initDataRaw,
+    startParam: params.startParam,
+    userId: params.user?.id ?? null,
+    languageCode: params.user?.languageCode ?? null,
+    platform: params.platform,
+  };
 }
 
 export interface MainButtonAction {
@@ -146,57 +136,64 @@ export interface MainButtonAction {
   disabled?: boolean;
 }
 
+let mainButtonClick: (() => void) | null = null;
+/** Kept while the button is hidden: Telegram wants a text in every setup call. */
+let mainButtonText = '';
+let backButtonClick: (() => void) | null = null;
+
 /** Shows Telegram's main button with this action, or hides it. Returns a cleanup. */
 export function setMainButton(action: MainButtonAction | null): () => void {
-  if (!action) {
-    attempt(() => mainButton.setParams({ isVisible: false, isLoaderVisible: false }));
-    return () => undefined;
-  }
+  if (action) mainButtonText = action.text;
   attempt(() =>
-    mainButton.setParams({
-      text: action.text,
-      isVisible: true,
-      isEnabled: !action.disabled && !action.busy,
-      isLoaderVisible: Boolean(action.busy),
+    postTelegramEvent('web_app_setup_main_button', {
+      is_visible: action !== null,
+      is_active: action !== null && !action.disabled && !action.busy,
+      is_progress_visible: Boolean(action?.busy),
+      text: mainButtonText,
+      color: theme.button_color,
+      text_color: theme.button_text_color,
     }),
   );
-  let off: VoidFunction = () => undefined;
-  attempt(() => {
-    off = mainButton.onClick(action.onClick);
-  });
-  return () => off();
+  if (!action) return () => undefined;
+  const onClick = action.onClick;
+  mainButtonClick = onClick;
+  return () => {
+    if (mainButtonClick === onClick) mainButtonClick = null;
+  };
 }
 
 /** Shows the back button with this handler, or hides it. Returns a cleanup. */
 export function setBackButton(onBack: (() => void) | null): () => void {
-  if (!onBack) {
-    attempt(() => backButton.hide());
-    return () => undefined;
-  }
-  attempt(() => backButton.show());
-  let off: VoidFunction = () => undefined;
-  attempt(() => {
-    off = backButton.onClick(onBack);
-  });
+  const show = (visible: boolean) => {
+    if (since('6.1')) {
+      attempt(() => postTelegramEvent('web_app_setup_back_button', { is_visible: visible }));
+    }
+  };
+  show(onBack !== null);
+  if (!onBack) return () => undefined;
+  backButtonClick = onBack;
   return () => {
-    off();
-    attempt(() => backButton.hide());
+    if (backButtonClick === onBack) backButtonClick = null;
+    show(false);
   };
 }
 
 /** Telegram asks before closing while there are unsaved changes. */
 export function setClosingConfirmation(needed: boolean): void {
-  attempt(() =>
-    needed ? closingBehavior.enableConfirmation() : closingBehavior.disableConfirmation(),
-  );
+  if (!since('6.2')) return;
+  attempt(() => postTelegramEvent('web_app_setup_closing_behavior', { need_confirmation: needed }));
 }
 
 export function haptic(kind: 'success' | 'error' | 'warning' | 'selection'): void {
-  attempt(() => {
-    if (!hapticFeedback.isSupported()) return;
-    if (kind === 'selection') hapticFeedback.selectionChanged();
-    else hapticFeedback.notificationOccurred(kind);
-  });
+  if (!since('6.1')) return;
+  attempt(() =>
+    postTelegramEvent(
+      'web_app_trigger_haptic_feedback',
+      kind === 'selection'
+        ? { type: 'selection_change' }
+        : { type: 'notification', notification_type: kind },
+    ),
+  );
 }
 
 /** A native confirmation popup (the browser's confirm where Telegram has none). */
@@ -206,9 +203,14 @@ export async function confirmAction(options: {
   confirmText: string;
   destructive?: boolean;
 }): Promise<boolean> {
-  try {
-    if (popup.isSupported()) {
-      const id = await popup.show({
+  if (!since('6.2')) return window.confirm(options.message);
+  return new Promise((resolve) => {
+    const stop = onTelegramEvent('popup_closed', (data) => {
+      stop();
+      resolve(data?.button_id === 'confirm');
+    });
+    try {
+      postTelegramEvent('web_app_open_popup', {
         title: options.title ?? '',
         message: options.message.slice(0, 256),
         buttons: [
@@ -217,22 +219,18 @@ export async function confirmAction(options: {
             type: options.destructive ? 'destructive' : 'default',
             text: options.confirmText,
           },
-          { type: 'cancel' },
+          { id: 'cancel', type: 'cancel' },
         ],
       });
-      return id === 'confirm';
+    } catch {
+      stop();
+      resolve(window.confirm(options.message));
     }
-  } catch {
-    // fall through to the browser's dialog
-  }
-  return window.confirm(options.message);
+  });
 }
 
 /** Opens an external link (the 1C web client) in the browser, outside the Mini App. */
 export function openExternal(url: string): void {
-  try {
-    openLink(url);
-  } catch {
-    window.open(url, '_blank', 'noopener');
-  }
+  if (client) attempt(() => postTelegramEvent('web_app_open_link', { url }));
+  else window.open(url, '_blank', 'noopener');
 }

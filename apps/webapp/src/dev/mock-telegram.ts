@@ -1,4 +1,4 @@
-import { emitEvent, mockTelegramEnv } from '@tma.js/sdk-react';
+import { LAUNCH_STORAGE_KEY } from '../telegram-bridge';
 
 /**
  * Development only (imported under `import.meta.env.DEV`, absent from the production build).
@@ -6,13 +6,14 @@ import { emitEvent, mockTelegramEnv } from '@tma.js/sdk-react';
  * Outside Telegram, `vite` serves the app with this stand-in for the Telegram client:
  * - no launch data yet → go to `/__dev/launch` (dev/launch-plugin.ts), which signs init data
  *   with the development bot token and comes back with `#tgWebAppData=…` like Telegram does;
- * - the bridge (`mockTelegramEnv`) answers the SDK's requests (theme, viewport, safe areas,
- *   popups) and draws the main and back buttons at the page's edges.
+ * - a native bridge (`TelegramWebviewProxy`, as Telegram's apps give the page) answers the app's
+ *   requests (theme, viewport, safe areas, popups) and draws the main and back buttons at the
+ *   page's edges.
  */
 export function prepareDevLaunch(): boolean {
   const hasLaunch =
     window.location.hash.includes('tgWebAppData') ||
-    window.sessionStorage.getItem('tapps/launchParams') !== null;
+    window.sessionStorage.getItem(LAUNCH_STORAGE_KEY) !== null;
   if (!hasLaunch) {
     const query = new URLSearchParams(window.location.search);
     if (window.location.pathname.startsWith('/board')) query.set('view', 'board');
@@ -21,12 +22,9 @@ export function prepareDevLaunch(): boolean {
   }
   const theme = (() => {
     try {
-      const stored = window.sessionStorage.getItem('tapps/launchParams');
       const query = window.location.hash.includes('tgWebAppData')
         ? window.location.hash.slice(1)
-        : stored
-          ? (JSON.parse(stored) as string)
-          : '';
+        : (window.sessionStorage.getItem(LAUNCH_STORAGE_KEY) ?? '');
       const raw = new URLSearchParams(query).get('tgWebAppThemeParams');
       return raw ? (JSON.parse(raw) as Record<string, string>) : {};
     } catch {
@@ -59,17 +57,18 @@ export function prepareDevLaunch(): boolean {
     if (confirmClose) event.preventDefault();
   });
 
+  // Telegram answers through the entry point the app's bridge installs (telegram-bridge.ts).
+  const emitEvent = (name: string, data?: unknown) =>
+    (
+      window as unknown as { Telegram: { WebView: { receiveEvent(n: string, d?: unknown): void } } }
+    ).Telegram.WebView.receiveEvent(name, data);
   const later = (action: () => void) => setTimeout(action, 0);
-  mockTelegramEnv({
-    onEvent(event) {
-      const params = (event.params ?? {}) as Record<string, unknown>;
-      switch (event.name) {
+  (window as unknown as { TelegramWebviewProxy: unknown }).TelegramWebviewProxy = {
+    postEvent(name: string, json?: string) {
+      const params = (json ? JSON.parse(json) : {}) as Record<string, unknown>;
+      switch (name) {
         case 'web_app_request_theme':
-          later(() =>
-            emitEvent('theme_changed', {
-              theme_params: theme as Record<string, `#${string}`>,
-            }),
-          );
+          later(() => emitEvent('theme_changed', { theme_params: theme }));
           break;
         case 'web_app_request_viewport':
           later(() =>
@@ -114,6 +113,6 @@ export function prepareDevLaunch(): boolean {
           break;
       }
     },
-  });
+  };
   return true;
 }

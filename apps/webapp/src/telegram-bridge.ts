@@ -1,0 +1,178 @@
+/**
+ * The Mini App's line to the Telegram client, written to Telegram's own protocol
+ * (https://core.telegram.org/api/web-events): the app posts method calls (`web_app_*`) and the
+ * client answers with events (`theme_changed`, `main_button_pressed`, …). A native client
+ * gives the page `TelegramWebviewProxy` and calls `Telegram.WebView.receiveEvent`; a web client
+ * (the Mini App in an iframe) exchanges JSON messages with the page through `postMessage`.
+ *
+ * Why not the tma.js SDK: with its bridge it weighed 17 kB gzipped, more than the whole room the
+ * first screen has above what React, react-query and tRPC's client cost (docs/architecture.md,
+ * the Mini App's weight). The app uses ten of its methods; this file is those ten.
+ */
+
+export type TelegramEventData = Record<string, unknown> | undefined;
+type Listener = (data: TelegramEventData) => void;
+
+interface TelegramWindow {
+  TelegramWebviewProxy?: { postEvent(type: string, json?: string): void };
+  external?: { notify?: (json: string) => void };
+  Telegram?: { WebView?: { receiveEvent?: (type: string, data?: unknown) => void } };
+  TelegramGameProxy?: { receiveEvent?: (type: string, data?: unknown) => void };
+  TelegramGameProxy_receiveEvent?: (type: string, data?: unknown) => void;
+}
+
+const telegramWindow = () => window as unknown as Window & TelegramWindow;
+const listeners = new Map<string, Set<Listener>>();
+
+function emit(type: string, data: unknown): void {
+  const payload = data && typeof data === 'object' ? (data as Record<string, unknown>) : undefined;
+  for (const listener of listeners.get(type) ?? []) listener(payload);
+}
+
+/** Listens to one kind of event from the client; returns the way to stop. */
+export function onTelegramEvent(type: string, listener: Listener): () => void {
+  let set = listeners.get(type);
+  if (!set) listeners.set(type, (set = new Set()));
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
+let receiving = false;
+
+/**
+ * Where the client's events arrive: the native clients' entry points (older clients call the
+ * game proxy's) and, in a web client's iframe, messages from the parent page only.
+ */
+function receiveEvents(): void {
+  if (receiving) return;
+  receiving = true;
+  const win = telegramWindow();
+  const receiveEvent = (type: string, data?: unknown) => emit(type, data);
+  win.Telegram = { ...win.Telegram, WebView: { ...win.Telegram?.WebView, receiveEvent } };
+  win.TelegramGameProxy = { ...win.TelegramGameProxy, receiveEvent };
+  win.TelegramGameProxy_receiveEvent = receiveEvent;
+  window.addEventListener('message', (event: MessageEvent) => {
+    if (event.source !== window.parent || typeof event.data !== 'string') return;
+    try {
+      const message = JSON.parse(event.data) as { eventType?: unknown; eventData?: unknown };
+      if (typeof message.eventType === 'string') emit(message.eventType, message.eventData);
+    } catch {
+      // Not one of Telegram's messages.
+    }
+  });
+}
+
+/**
+ * Calls a method of the client. In a web client's iframe the message goes to any parent origin,
+ * as Telegram's own telegram-web-app.js does: the messages are method calls and carry no secret,
+ * and so other web clients, and the project's Telegram stand-in, hear the app too.
+ */
+export function postTelegramEvent(type: string, data?: Record<string, unknown>): void {
+  const win = telegramWindow();
+  if (win.TelegramWebviewProxy) {
+    win.TelegramWebviewProxy.postEvent(type, data === undefined ? undefined : JSON.stringify(data));
+  } else if (typeof win.external?.notify === 'function') {
+    win.external.notify(JSON.stringify({ eventType: type, eventData: data }));
+  } else {
+    window.parent.postMessage(JSON.stringify({ eventType: type, eventData: data }), '*');
+  }
+}
+
+/** The launch parameters Telegram puts in the page's address (`#tgWebAppData=…`). */
+export interface LaunchParams {
+  initDataRaw: string;
+  version: string;
+  platform: string;
+  themeParams: Record<string, string>;
+  startParam: string | null;
+  user: { id: number; languageCode: string | null } | null;
+}
+
+/** Where the launch parameters are kept for a reload (Telegram gives them on the first load). */
+export const LAUNCH_STORAGE_KEY = 'payreq/telegram-launch';
+
+function launchQuery(): URLSearchParams | null {
+  // Direct links repeat some parameters in the query string: the hash's copy wins.
+  const merged = new URLSearchParams(window.location.search);
+  for (const [key, value] of new URLSearchParams(window.location.hash.slice(1))) {
+    merged.set(key, value);
+  }
+  if (merged.get('tgWebAppData')) {
+    const launch = new URLSearchParams();
+    for (const [key, value] of merged) if (key.startsWith('tgWebApp')) launch.set(key, value);
+    try {
+      window.sessionStorage.setItem(LAUNCH_STORAGE_KEY, launch.toString());
+    } catch {
+      // Storage refused: a reload will show the "open from Telegram" screen.
+    }
+    return launch;
+  }
+  try {
+    const stored = window.sessionStorage.getItem(LAUNCH_STORAGE_KEY);
+    return stored ? new URLSearchParams(stored) : null;
+  } catch {
+    return null;
+  }
+}
+
+function parseJson(text: string | null): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** The launch parameters, or null when the page was not opened by a Telegram client. */
+export function readLaunchParams(): LaunchParams | null {
+  const query = launchQuery();
+  const initDataRaw = query?.get('tgWebAppData');
+  if (!query || !initDataRaw) return null;
+  const initData = new URLSearchParams(initDataRaw);
+  const user = parseJson(initData.get('user')) as { id?: unknown; language_code?: unknown } | null;
+  const theme = parseJson(query.get('tgWebAppThemeParams'));
+  return {
+    initDataRaw,
+    version: query.get('tgWebAppVersion') ?? '6.0',
+    platform: query.get('tgWebAppPlatform') ?? 'unknown',
+    themeParams: theme && typeof theme === 'object' ? (theme as Record<string, string>) : {},
+    startParam: initData.get('start_param') ?? query.get('tgWebAppStartParam'),
+    user:
+      user && typeof user.id === 'number'
+        ? {
+            id: user.id,
+            languageCode: typeof user.language_code === 'string' ? user.language_code : null,
+          }
+        : null,
+  };
+}
+
+/** Whether the client's version (`7.10`) is at least `minimum` (`6.2`). */
+export function versionAtLeast(version: string, minimum: string): boolean {
+  const have = version.split('.').map(Number);
+  const need = minimum.split('.').map(Number);
+  for (let index = 0; index < Math.max(have.length, need.length); index += 1) {
+    const difference = (have[index] ?? 0) - (need[index] ?? 0);
+    if (difference !== 0) return difference > 0;
+  }
+  return true;
+}
+
+/** Starts listening to the client. */
+export function connectTelegram(): void {
+  receiveEvents();
+}
+
+/** Sets a CSS variable on the document: the theme and the viewport reach the styles this way. */
+export function setCssVariable(name: string, value: string): void {
+  document.documentElement.style.setProperty(name, value);
+}
+
+/** A colour's darkness, as Telegram's own script judges it (perceived brightness under 120). */
+export function isDarkColor(hex: string | undefined): boolean {
+  const match = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex ?? '');
+  if (!match) return false;
+  const [r, g, b] = match.slice(1).map((part) => parseInt(part, 16)) as [number, number, number];
+  return Math.sqrt(0.299 * r * r + 0.587 * g * g + 0.114 * b * b) < 120;
+}
