@@ -20,6 +20,9 @@ export default defineConfig(({ mode }) => {
         treeshake: {
           moduleSideEffects: (id: string) => !id.includes('/packages/contracts/'),
         },
+        // The portal imports the form's checks up front; only the Mini App defers them (the
+        // shared `loadFormValidation` asks for the module the portal already holds).
+        checks: { ineffectiveDynamicImport: false },
       },
     },
     server: {

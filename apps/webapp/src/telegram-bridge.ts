@@ -10,6 +10,9 @@
  * the Mini App's weight). The app uses ten of its methods; this file is those ten.
  */
 
+import type { LaunchParams } from './telegram-launch';
+import { launchQuery, parseLaunchParams } from './telegram-launch';
+
 export type TelegramEventData = Record<string, unknown> | undefined;
 type Listener = (data: TelegramEventData) => void;
 
@@ -78,85 +81,26 @@ export function postTelegramEvent(type: string, data?: Record<string, unknown>):
   }
 }
 
-/** The launch parameters Telegram puts in the page's address (`#tgWebAppData=…`). */
-export interface LaunchParams {
-  initDataRaw: string;
-  version: string;
-  platform: string;
-  themeParams: Record<string, string>;
-  startParam: string | null;
-  user: { id: number; languageCode: string | null } | null;
-}
-
 /** Where the launch parameters are kept for a reload (Telegram gives them on the first load). */
 export const LAUNCH_STORAGE_KEY = 'payreq/telegram-launch';
 
-function launchQuery(): URLSearchParams | null {
-  // Direct links repeat some parameters in the query string: the hash's copy wins.
-  const merged = new URLSearchParams(window.location.search);
-  for (const [key, value] of new URLSearchParams(window.location.hash.slice(1))) {
-    merged.set(key, value);
-  }
-  if (merged.get('tgWebAppData')) {
-    const launch = new URLSearchParams();
-    for (const [key, value] of merged) if (key.startsWith('tgWebApp')) launch.set(key, value);
+/** The launch parameters, or null when the page was not opened by a Telegram client. */
+export function readLaunchParams(): LaunchParams | null {
+  const launch = launchQuery(window.location.search, window.location.hash);
+  if (launch) {
     try {
       window.sessionStorage.setItem(LAUNCH_STORAGE_KEY, launch.toString());
     } catch {
       // Storage refused: a reload will show the "open from Telegram" screen.
     }
-    return launch;
+    return parseLaunchParams(launch);
   }
   try {
     const stored = window.sessionStorage.getItem(LAUNCH_STORAGE_KEY);
-    return stored ? new URLSearchParams(stored) : null;
+    return stored ? parseLaunchParams(new URLSearchParams(stored)) : null;
   } catch {
     return null;
   }
-}
-
-function parseJson(text: string | null): unknown {
-  if (!text) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
-
-/** The launch parameters, or null when the page was not opened by a Telegram client. */
-export function readLaunchParams(): LaunchParams | null {
-  const query = launchQuery();
-  const initDataRaw = query?.get('tgWebAppData');
-  if (!query || !initDataRaw) return null;
-  const initData = new URLSearchParams(initDataRaw);
-  const user = parseJson(initData.get('user')) as { id?: unknown; language_code?: unknown } | null;
-  const theme = parseJson(query.get('tgWebAppThemeParams'));
-  return {
-    initDataRaw,
-    version: query.get('tgWebAppVersion') ?? '6.0',
-    platform: query.get('tgWebAppPlatform') ?? 'unknown',
-    themeParams: theme && typeof theme === 'object' ? (theme as Record<string, string>) : {},
-    startParam: initData.get('start_param') ?? query.get('tgWebAppStartParam'),
-    user:
-      user && typeof user.id === 'number'
-        ? {
-            id: user.id,
-            languageCode: typeof user.language_code === 'string' ? user.language_code : null,
-          }
-        : null,
-  };
-}
-
-/** Whether the client's version (`7.10`) is at least `minimum` (`6.2`). */
-export function versionAtLeast(version: string, minimum: string): boolean {
-  const have = version.split('.').map(Number);
-  const need = minimum.split('.').map(Number);
-  for (let index = 0; index < Math.max(have.length, need.length); index += 1) {
-    const difference = (have[index] ?? 0) - (need[index] ?? 0);
-    if (difference !== 0) return difference > 0;
-  }
-  return true;
 }
 
 /** Starts listening to the client. */
@@ -167,12 +111,4 @@ export function connectTelegram(): void {
 /** Sets a CSS variable on the document: the theme and the viewport reach the styles this way. */
 export function setCssVariable(name: string, value: string): void {
   document.documentElement.style.setProperty(name, value);
-}
-
-/** A colour's darkness, as Telegram's own script judges it (perceived brightness under 120). */
-export function isDarkColor(hex: string | undefined): boolean {
-  const match = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex ?? '');
-  if (!match) return false;
-  const [r, g, b] = match.slice(1).map((part) => parseInt(part, 16)) as [number, number, number];
-  return Math.sqrt(0.299 * r * r + 0.587 * g * g + 0.114 * b * b) < 120;
 }

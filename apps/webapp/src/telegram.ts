@@ -1,13 +1,12 @@
-import type { LaunchParams } from './telegram-bridge';
 import {
   connectTelegram,
-  isDarkColor,
   onTelegramEvent,
   postTelegramEvent,
   readLaunchParams,
   setCssVariable,
-  versionAtLeast,
 } from './telegram-bridge';
+import type { LaunchParams } from './telegram-launch';
+import { isDarkColor, versionAtLeast } from './telegram-launch';
 
 /**
  * The Telegram side of the Mini App (through telegram-bridge.ts): launch parameters, theme
