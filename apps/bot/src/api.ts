@@ -6,7 +6,7 @@ import type { Logger } from './logger';
 import type { BotObserver } from './ops';
 import { silentObserver } from './ops';
 import type { RetryOptions } from './retry';
-import { retrying } from './retry';
+import { ShutdownError, retrying } from './retry';
 
 export type ApiTrpc = ReturnType<typeof createTRPCClient<AppRouter>>;
 
@@ -172,6 +172,23 @@ export class PlatformApi {
       ...(options.signal ? { signal: options.signal } : {}),
     };
     return retrying(fn, retry);
+  }
+
+  /**
+   * Runs an api call until the api answers (a shutdown is thrown on): its result, or the error
+   * with which it refused the call, which retrying cannot change.
+   */
+  async untilAnswered<T>(
+    what: string,
+    fn: () => Promise<T>,
+    signal: AbortSignal,
+  ): Promise<{ ok: true; value: T } | { ok: false; refusal: unknown }> {
+    try {
+      return { ok: true, value: await this.call(what, fn, { signal, forever: true }) };
+    } catch (error) {
+      if (error instanceof ShutdownError) throw error;
+      return { ok: false, refusal: error };
+    }
   }
 
   /** Uploads a file of a chat (raw bytes); content-addressed on the api side. */

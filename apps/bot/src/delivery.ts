@@ -251,7 +251,12 @@ export class DeliveryLoop {
     // The chat the request lives in now (after a group became a supergroup, its new id).
     const chatId = card.chatId ?? message.payload.chatId;
     const format = createFormatter(card.locale);
-    const timeout = () => ({ signal: AbortSignal.timeout(this.options.sendTimeoutMs) as never });
+    // The send to a chat id: each attempt (a migrated chat is tried again at its new id) has a
+    // timeout of its own.
+    const post = (method: 'sendMessage' | 'sendDocument', params: object) => (to: number) =>
+      this.deps.telegram.callApi(method, { chat_id: to, ...params } as never, {
+        signal: AbortSignal.timeout(this.options.sendTimeoutMs) as never,
+      }) as Promise<{ message_id: number }>;
     if (message.kind !== 'telegram.document') {
       const body = announcementText(message, card, format);
       // A chat file added to the request is answered where it was sent (if that message is gone,
@@ -262,17 +267,11 @@ export class DeliveryLoop {
           : undefined;
       return {
         chatId,
-        send: (to) =>
-          this.deps.telegram.callApi(
-            'sendMessage',
-            {
-              chat_id: to,
-              text: body,
-              link_preview_options: { is_disabled: true },
-              ...(replyTo ? { reply_parameters: replyTo } : {}),
-            } as never,
-            timeout(),
-          ) as Promise<{ message_id: number }>,
+        send: post('sendMessage', {
+          text: body,
+          link_preview_options: { is_disabled: true },
+          ...(replyTo ? { reply_parameters: replyTo } : {}),
+        }),
       };
     }
     let document;
@@ -290,16 +289,10 @@ export class DeliveryLoop {
     const caption = documentCaption(card, format);
     return {
       chatId,
-      send: (to) =>
-        this.deps.telegram.callApi(
-          'sendDocument',
-          {
-            chat_id: to,
-            document: { source: document.bytes, filename: document.fileName },
-            caption,
-          } as never,
-          timeout(),
-        ) as Promise<{ message_id: number }>,
+      send: post('sendDocument', {
+        document: { source: document.bytes, filename: document.fileName },
+        caption,
+      }),
     };
   }
 

@@ -261,28 +261,26 @@ async function onAdded(
   // Privacy mode as it is now is the one this group gets (BotFather's /setprivacy changes only
   // later joins): asked at each join, not at start.
   const botReadsAll = await readsAllGroupMessages(telegram, deps);
-  let result;
-  try {
-    result = await deps.api.call(
-      'bot.registerChat',
-      () =>
-        deps.api.trpc.bot.registerChat.mutate({
-          chat: {
-            id: chat.id,
-            type: chat.type as 'group' | 'supergroup',
-            title: typeof chat.title === 'string' ? withoutNul(chat.title).slice(0, 256) : null,
-          },
-          addedBy: { telegramId: from.id, name: userName(from) ?? String(from.id) },
-          botIsAdmin,
-          botReadsAll,
-        }),
-      { signal, forever: true },
-    );
-  } catch (error) {
-    if (error instanceof ShutdownError) throw error;
-    log.error({ err: error }, 'the api refused to register the chat');
+  const answer = await deps.api.untilAnswered(
+    'bot.registerChat',
+    () =>
+      deps.api.trpc.bot.registerChat.mutate({
+        chat: {
+          id: chat.id,
+          type: chat.type as 'group' | 'supergroup',
+          title: typeof chat.title === 'string' ? withoutNul(chat.title).slice(0, 256) : null,
+        },
+        addedBy: { telegramId: from.id, name: userName(from) ?? String(from.id) },
+        botIsAdmin,
+        botReadsAll,
+      }),
+    signal,
+  );
+  if (!answer.ok) {
+    log.error({ err: answer.refusal }, 'the api refused to register the chat');
     return;
   }
+  const result = answer.value;
 
   if (result.registered) {
     const lang = langOf(result.locale);

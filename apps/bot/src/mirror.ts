@@ -163,22 +163,25 @@ export class Mirror {
       outcomes[only.index] = await this.save(chatId, only.input, only.edited, signal);
       return outcomes;
     }
-    try {
-      await this.deps.api.call(
-        'bot.saveMessages',
-        () =>
-          this.deps.api.trpc.bot.saveMessages.mutate({
-            chatId,
-            messages: accepted.map(({ input }) => input),
-          }),
-        { signal, forever: true },
-      );
-    } catch (error) {
-      if (error instanceof ShutdownError) throw error;
+    const answer = await this.deps.api.untilAnswered(
+      'bot.saveMessages',
+      () =>
+        this.deps.api.trpc.bot.saveMessages.mutate({
+          chatId,
+          messages: accepted.map(({ input }) => input),
+        }),
+      signal,
+    );
+    if (!answer.ok) {
       // The api refused the run as a whole (one message it will not take, a proxy's body
       // limit): each goes on its own, so one refusal does not cost the others.
       this.deps.logger.warn(
-        { err: error, chatId, messages: accepted.length, status: apiStatusOf(error) },
+        {
+          err: answer.refusal,
+          chatId,
+          messages: accepted.length,
+          status: apiStatusOf(answer.refusal),
+        },
         'the api refused a run of chat messages; saving them one by one',
       );
       for (const { index, input, edited } of accepted)
@@ -199,24 +202,27 @@ export class Mirror {
     edited: boolean,
     signal: AbortSignal,
   ): Promise<'saved' | 'rejected'> {
-    try {
-      await this.deps.api.call(
-        'bot.saveMessage',
-        () => this.deps.api.trpc.bot.saveMessage.mutate({ chatId, message: input }),
-        { signal, forever: true },
-      );
+    const answer = await this.deps.api.untilAnswered(
+      'bot.saveMessage',
+      () => this.deps.api.trpc.bot.saveMessage.mutate({ chatId, message: input }),
+      signal,
+    );
+    if (answer.ok) {
       this.deps.observer?.messageMirrored(input.kind ?? 'text', edited);
       return 'saved';
-    } catch (error) {
-      if (error instanceof ShutdownError) throw error;
-      // The api refused the message itself (4xx): retrying cannot change its mind.
-      this.deps.logger.error(
-        { err: error, chatId, messageId: input.messageId, status: apiStatusOf(error) },
-        'the api refused a chat message; it is not mirrored',
-      );
-      this.deps.observer?.mirroringFailed('rejected');
-      return 'rejected';
     }
+    // The api refused the message itself (4xx): retrying cannot change its mind.
+    this.deps.logger.error(
+      {
+        err: answer.refusal,
+        chatId,
+        messageId: input.messageId,
+        status: apiStatusOf(answer.refusal),
+      },
+      'the api refused a chat message; it is not mirrored',
+    );
+    this.deps.observer?.mirroringFailed('rejected');
+    return 'rejected';
   }
 
   private refusedBeforeSending(chatId: number, messageId: number): void {
@@ -246,23 +252,20 @@ export class Mirror {
       }));
     const left = change.left.filter((user) => !user.is_bot).map((user) => user.id);
     if (joined.length === 0 && left.length === 0 && change.botIsAdmin === undefined) return;
-    try {
-      await this.deps.api.call(
-        'bot.membership',
-        () =>
-          this.deps.api.trpc.bot.membership.mutate({
-            chatId,
-            joined,
-            left,
-            ...(change.botIsAdmin !== undefined ? { botIsAdmin: change.botIsAdmin } : {}),
-          }),
-        { signal, forever: true },
-      );
-    } catch (error) {
-      if (error instanceof ShutdownError) throw error;
-      // 404: not a deal room (any more); nothing to record.
-      this.deps.logger.warn({ err: error, chatId }, 'membership change not recorded');
-    }
+    const answer = await this.deps.api.untilAnswered(
+      'bot.membership',
+      () =>
+        this.deps.api.trpc.bot.membership.mutate({
+          chatId,
+          joined,
+          left,
+          ...(change.botIsAdmin !== undefined ? { botIsAdmin: change.botIsAdmin } : {}),
+        }),
+      signal,
+    );
+    // 404: not a deal room (any more); nothing to record.
+    if (!answer.ok)
+      this.deps.logger.warn({ err: answer.refusal, chatId }, 'membership change not recorded');
   }
 
   private async membershipFromService(message: TgMessage, signal: AbortSignal): Promise<void> {
@@ -285,19 +288,21 @@ export class Mirror {
   /** A group became a supergroup: the api moves the deal room (request, members, tokens) to the new id. */
   async followMigration(fromChatId: number, toChatId: number, signal: AbortSignal): Promise<void> {
     try {
-      await this.deps.api.call(
+      const answer = await this.deps.api.untilAnswered(
         'bot.migrateChat',
         () => this.deps.api.trpc.bot.migrateChat.mutate({ fromChatId, toChatId }),
-        { signal, forever: true },
+        signal,
       );
-      this.deps.logger.info(
-        { fromChatId, toChatId },
-        'deal room followed its group to a supergroup',
-      );
-    } catch (error) {
-      if (error instanceof ShutdownError) throw error;
-      if (apiStatusOf(error) !== 404)
-        this.deps.logger.warn({ err: error, fromChatId, toChatId }, 'chat migration not recorded');
+      if (answer.ok)
+        this.deps.logger.info(
+          { fromChatId, toChatId },
+          'deal room followed its group to a supergroup',
+        );
+      else if (apiStatusOf(answer.refusal) !== 404)
+        this.deps.logger.warn(
+          { err: answer.refusal, fromChatId, toChatId },
+          'chat migration not recorded',
+        );
     } finally {
       this.deps.chats.forget(fromChatId);
       this.deps.chats.forget(toChatId);

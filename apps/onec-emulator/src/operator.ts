@@ -29,6 +29,7 @@ import { buildDocumentLayout, documentFileName, documentPrefixes, renderPdf } fr
 import type { PlatformLink } from './platform';
 import type {
   Delivery,
+  DeliveryOperation,
   EmulatorStore,
   StoredDocument,
   StoredJob,
@@ -104,6 +105,13 @@ export function deliveryView(delivery: Delivery): DeliveryView {
   }
   return { ...rest, body };
 }
+
+/** The platform's endpoint under `/onec/v1/requests/{platformId}/` that each operation posts to. */
+const platformEndpoints: Record<DeliveryOperation, string> = {
+  offer: 'offer',
+  status: 'status',
+  document: 'documents',
+};
 
 function documentView(document: StoredDocument): DocumentView {
   const { contentBase64: _content, ...rest } = document;
@@ -465,6 +473,27 @@ export class Operator {
     );
   }
 
+  /**
+   * Queues a call to the platform's endpoint of the request for `operation`; the object it
+   * carries (an offer, a document) remembers its delivery.
+   */
+  private enqueueFor(
+    operation: DeliveryOperation,
+    request: StoredRequest,
+    body: unknown,
+    object?: StoredOffer | StoredDocument,
+  ): Delivery {
+    const delivery = this.link.enqueue(
+      operation,
+      request.ref,
+      object?.ref ?? null,
+      `/onec/v1/requests/${request.platformId}/${platformEndpoints[operation]}`,
+      body,
+    );
+    if (object) this.store.update(object, { deliveryId: delivery.id });
+    return delivery;
+  }
+
   private async settle(delivery: Delivery, options?: ActionOptions): Promise<DeliveryView> {
     const wait = options?.wait ?? true;
     if (wait === false) return deliveryView(delivery);
@@ -539,24 +568,23 @@ export class Operator {
       platformOfferId: null,
     };
     this.store.addOffer(offer);
-    const delivery = this.link.enqueue(
-      'offer',
-      request.ref,
-      offer.ref,
-      `/onec/v1/requests/${request.platformId}/offer`,
-      body,
-    );
-    this.store.update(offer, { deliveryId: delivery.id });
+    const delivery = this.enqueueFor('offer', request, body, offer);
     return { offer, delivery: await this.settle(delivery, options) };
   }
 
+  /** Applies a status or payment-status change (with the operator's comment, if any) and posts it. */
   private async postStatus(
     request: StoredRequest,
-    body: Omit<OnecStatusBody, 'version'>,
+    change: Pick<OnecStatusBody, 'status'> | Pick<OnecStatusBody, 'paymentStatus'>,
+    comment: string | null | undefined,
     options?: ActionOptions,
   ): Promise<{ request: StoredRequest; delivery: DeliveryView }> {
     this.requirePlatform();
-    const parsed = OnecStatusBody.safeParse({ ...body, version: request.version });
+    const parsed = OnecStatusBody.safeParse({
+      ...change,
+      ...(comment ? { comment } : {}),
+      version: request.version,
+    });
     if (!parsed.success) throw invalid(`status: ${issuesOf(parsed.error)}`);
     const before = { status: request.status, paymentStatus: request.paymentStatus };
     this.store.update(request, {
@@ -564,13 +592,7 @@ export class Operator {
       ...(parsed.data.paymentStatus ? { paymentStatus: parsed.data.paymentStatus } : {}),
       updatedAt: this.config.now().toISOString(),
     });
-    const delivery = this.link.enqueue(
-      'status',
-      request.ref,
-      null,
-      `/onec/v1/requests/${request.platformId}/status`,
-      parsed.data,
-    );
+    const delivery = this.enqueueFor('status', request, parsed.data);
     this.statusBefore.set(delivery.id, before);
     return { request, delivery: await this.settle(delivery, options) };
   }
@@ -584,7 +606,7 @@ export class Operator {
   ) {
     const request = this.requireRequest(refOrPlatformId);
     const parsed = oneOf(OnecSettableStatus, status, 'status: 1C sets only');
-    return this.postStatus(request, { status: parsed, ...(comment ? { comment } : {}) }, options);
+    return this.postStatus(request, { status: parsed }, comment, options);
   }
 
   /** Sets the payment status (TEST_PAYMENT_CONFIRMED, PAYMENT_RECEIVED, PAYOUT_DONE, ...) and posts it. */
@@ -596,11 +618,7 @@ export class Operator {
   ) {
     const request = this.requireRequest(refOrPlatformId);
     const parsed = oneOf(PaymentStatus, paymentStatus, 'paymentStatus: one of');
-    return this.postStatus(
-      request,
-      { paymentStatus: parsed, ...(comment ? { comment } : {}) },
-      options,
-    );
+    return this.postStatus(request, { paymentStatus: parsed }, comment, options);
   }
 
   /** Generates a PDF document (kept in the infobase) without sending it. */
@@ -666,14 +684,7 @@ export class Operator {
       number: document.number,
       date: document.date,
     });
-    const delivery = this.link.enqueue(
-      'document',
-      request.ref,
-      document.ref,
-      `/onec/v1/requests/${request.platformId}/documents`,
-      body,
-    );
-    this.store.update(document, { deliveryId: delivery.id });
+    const delivery = this.enqueueFor('document', request, body, document);
     return { document: documentView(document), delivery: await this.settle(delivery, options) };
   }
 

@@ -224,26 +224,27 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
         operator.requestState(guidParam(request.params.ref)),
       );
 
-      service.post<{ Params: { ref: string } }>(
-        '/v1/requests/:ref/documents',
-        async (request, reply) => {
-          const ref = guidParam(request.params.ref);
-          const body = parseBody(OnecDocumentRequestBody, request.body);
-          const { job, created } = operator.receiveDocumentRequest(ref, body);
-          return reply
-            .code(created ? 202 : 200)
-            .send({ Ref_Key: job.ref, state: job.state, created });
-        },
-      );
-
-      service.post<{ Params: { ref: string } }>(
-        '/v1/requests/:ref/updates',
-        async (request, reply) => {
-          const ref = guidParam(request.params.ref);
-          const body = parseBody(OnecUpdateRequestBody, request.body);
-          const { answer, created } = operator.receiveUpdate(ref, body);
-          return reply.code(created ? 201 : 200).send(answer);
-        },
+      /** A call about a request that makes something once: `createdCode` when new, else 200. */
+      const requestCall = <Body>(
+        call: string,
+        schema: z.ZodType<Body>,
+        createdCode: 201 | 202,
+        receive: (ref: string, body: Body) => { answer: unknown; created: boolean },
+      ) =>
+        service.post<{ Params: { ref: string } }>(
+          `/v1/requests/:ref/${call}`,
+          async (request, reply) => {
+            const ref = guidParam(request.params.ref);
+            const { answer, created } = receive(ref, parseBody(schema, request.body));
+            return reply.code(created ? createdCode : 200).send(answer);
+          },
+        );
+      requestCall('documents', OnecDocumentRequestBody, 202, (ref, body) => {
+        const { job, created } = operator.receiveDocumentRequest(ref, body);
+        return { answer: { Ref_Key: job.ref, state: job.state, created }, created };
+      });
+      requestCall('updates', OnecUpdateRequestBody, 201, (ref, body) =>
+        operator.receiveUpdate(ref, body),
       );
 
       // Unknown templates answer 404 after the auth check, as a 1C HTTP service does.
