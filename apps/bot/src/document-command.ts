@@ -125,8 +125,7 @@ export async function onDocumentCommand(
     kind: command.kind,
     commandId: `message:${message.message_id}`,
   });
-  if (!result) return;
-  const lang = langOf(result.locale);
+  const lang = langOf(result?.locale);
   const send = (text: string, replyMarkup?: ReturnType<typeof documentKeyboard>) =>
     post(telegram, chatId, text, {
       ...(replyMarkup ? { replyMarkup } : {}),
@@ -134,7 +133,10 @@ export async function onDocumentCommand(
       logger: deps.logger,
       timeoutMs: deps.config.telegramSendTimeoutMs,
     });
-  if (result.outcome === 'refused') {
+  if (!result) {
+    // The api did not take it (its retries are spent): say so, rather than nothing.
+    await send(texts.documentTryLater(lang));
+  } else if (result.outcome === 'refused') {
     await send(texts.documentRefused(lang, result.reason));
   } else if (result.outcome === 'allowed') {
     await send(texts.documentChoose(lang, result.displayNumber), documentKeyboard(lang));
@@ -193,7 +195,12 @@ export async function onDocumentButton(
       if (error instanceof ShutdownError) throw error;
       deps.logger.warn({ err: error, chatId: chat.id }, 'could not answer a button press');
     });
-  if (!result) return;
+  if (!result) {
+    // The api did not take the press: the person is told, instead of a spinner until Telegram
+    // gives up, and may press again.
+    await answer(texts.documentTryLater(lang), true);
+    return;
+  }
   if (result.outcome === 'refused') {
     // Only the person who pressed sees this: a refusal is theirs, not the room's.
     await answer(texts.documentRefused(lang, result.reason), true);

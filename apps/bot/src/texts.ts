@@ -107,6 +107,11 @@ export const texts = {
       ? `Запрос в 1С отправлен: «${documentKindLabel(kind, lang)}» по заявке ${displayNumber} (запросил(а): ${by}). Документ придёт в этот чат, когда 1С его подготовит.`
       : `Asked 1C for “${documentKindLabel(kind, lang)}” for payment request ${displayNumber} (by ${by}). It will be posted here when 1C has prepared it.`;
   },
+  documentTryLater(lang: Lang): string {
+    return lang === 'ru'
+      ? 'Не получилось передать запрос в банк. Попробуйте ещё раз через минуту.'
+      : 'The request could not reach the bank just now. Please try again in a minute.';
+  },
   documentQueuedShort(lang: Lang, kind: DocumentKind): string {
     return lang === 'ru'
       ? `Запрошено в 1С: ${documentKindLabel(kind, lang)}`

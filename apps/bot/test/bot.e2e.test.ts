@@ -864,6 +864,25 @@ describe('documents from the group', () => {
     expect(
       tg.botMessages(chat.chatId, { bot: token }).filter((r) => r.text?.startsWith('Запрос в 1С')),
     ).toHaveLength(2);
+
+    // The api down: the press is answered all the same (try again), and nothing is queued.
+    stack.proxy.down = true;
+    try {
+      const unanswered = tg.pressButton({
+        from: anna.id,
+        chat: chat.chatId,
+        messageId: keyboard.messageId,
+        text: 'Квитанция',
+      });
+      const later = await tg.waitForCallbackAnswer(unanswered.callbackQueryId, {
+        timeoutMs: 30_000,
+      });
+      expect(later).toMatchObject({ show_alert: true });
+      expect(later.text).toContain('Попробуйте ещё раз');
+    } finally {
+      stack.proxy.down = false;
+    }
+    expect(await documentRequests()).toHaveLength(2);
   });
 });
 
