@@ -44,11 +44,13 @@ export const currencyCodes: readonly string[] = (
   'ZMW ZWG'
 ).split(' ');
 
-const currencySet = new Set(currencyCodes);
-
-export function isCurrencyCode(code: string): boolean {
-  return currencySet.has(code);
+/** Whether a code is one of `codes` (looked up in a set made once). */
+function isOneOf(codes: readonly string[]): (code: string) => boolean {
+  const set = new Set(codes);
+  return (code) => set.has(code);
 }
+
+export const isCurrencyCode = isOneOf(currencyCodes);
 
 export function currencyDecimals(code: string): number {
   return currencyMinorUnits[code] ?? 2;
@@ -67,11 +69,7 @@ export const countryCodes: readonly string[] = (
   'VN VU WF WS YE YT ZA ZM ZW XK'
 ).split(' ');
 
-const countrySet = new Set(countryCodes);
-
-export function isCountryCode(code: string): boolean {
-  return countrySet.has(code);
-}
+export const isCountryCode = isOneOf(countryCodes);
 
 /** IBAN length per country (SWIFT IBAN registry). Countries not listed do not use IBAN. */
 export const ibanLengths: Readonly<Record<string, number>> = {

@@ -5,6 +5,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type {
   DiagnoseMigrationHistoryOutput,
   MigrationList,
+  SchemaEngine,
   SchemaFilter,
 } from '@prisma/schema-engine-wasm';
 import pg from 'pg';
@@ -249,6 +250,22 @@ function toTarget(target: MigrationTarget | undefined): DatabaseTarget {
   return resolveDatabaseTarget(target);
 }
 
+/**
+ * Runs `fn` on a schema engine opened on `target`, given the schema and the migrations folder
+ * that `options` name (the engine and what it opened are closed after).
+ */
+async function withTargetEngine<T>(
+  target: DatabaseTarget,
+  options: MigrationOptions,
+  fn: (engine: SchemaEngine, list: MigrationList) => Promise<T>,
+): Promise<T> {
+  const schema = await readSchema(options.schemaPath);
+  const list = await readMigrationsList(options.migrationsDir);
+  return withTarget(target, (factory) =>
+    withSchemaEngine(schema, factory, (engine) => fn(engine, list), options.log),
+  );
+}
+
 export interface ApplyMigrationsResult {
   /** Migrations applied by this call (empty when the database was up to date). */
   applied: string[];
@@ -264,20 +281,11 @@ export async function applyMigrations(
 ): Promise<ApplyMigrationsResult> {
   const resolved = toTarget(target);
   if (resolved.kind === 'postgres') await ensurePostgresDatabase(resolved.url);
-  const schema = await readSchema(options.schemaPath);
-  const list = await readMigrationsList(options.migrationsDir);
   const apply = () =>
-    withTarget(resolved, (factory) =>
-      withSchemaEngine(
-        schema,
-        factory,
-        async (engine) => {
-          const out = await engine.applyMigrations({ migrationsList: list, filters: NO_FILTER });
-          return { applied: out.appliedMigrationNames };
-        },
-        options.log,
-      ),
-    );
+    withTargetEngine(resolved, options, async (engine, list) => {
+      const out = await engine.applyMigrations({ migrationsList: list, filters: NO_FILTER });
+      return { applied: out.appliedMigrationNames };
+    });
   // PGlite is one process's own database; a PostgreSQL server is shared by every migrator.
   return resolved.kind === 'postgres' ? withMigrationLock(resolved.url, apply) : apply();
 }
@@ -326,21 +334,17 @@ export async function migrationStatus(
   target?: MigrationTarget,
   options: MigrationOptions = {},
 ): Promise<MigrationStatus> {
-  const resolved = toTarget(target);
-  const schema = await readSchema(options.schemaPath);
-  const list = await readMigrationsList(options.migrationsDir);
-  const diagnostic = await withTarget(resolved, (factory) =>
-    withSchemaEngine(
-      schema,
-      factory,
-      (engine) =>
-        engine.diagnoseMigrationHistory({
-          migrationsList: list,
-          optInToShadowDatabase: false,
-          filters: NO_FILTER,
-        }),
-      options.log,
-    ),
+  const { diagnostic, list } = await withTargetEngine(
+    toTarget(target),
+    options,
+    async (engine, list) => ({
+      list,
+      diagnostic: await engine.diagnoseMigrationHistory({
+        migrationsList: list,
+        optInToShadowDatabase: false,
+        filters: NO_FILTER,
+      }),
+    }),
   );
   const h = diagnostic.history;
   const unapplied =
@@ -417,16 +421,8 @@ export async function migrationDrift(
   target?: MigrationTarget,
   options: MigrationOptions = {},
 ): Promise<MigrationDrift> {
-  const resolved = toTarget(target);
-  const schema = await readSchema(options.schemaPath);
-  const list = await readMigrationsList(options.migrationsDir);
-  const out = await withTarget(resolved, (factory) =>
-    withSchemaEngine(
-      schema,
-      factory,
-      (engine) => engine.devDiagnostic({ migrationsList: list, filters: NO_FILTER }),
-      options.log,
-    ),
+  const out = await withTargetEngine(toTarget(target), options, (engine, list) =>
+    engine.devDiagnostic({ migrationsList: list, filters: NO_FILTER }),
   );
   return out.action.tag === 'reset'
     ? { drifted: true, reason: out.action.reason }

@@ -18,7 +18,15 @@ import type {
  * here, so a status reads the same everywhere.
  */
 
-const statusWords: Record<Locale, Record<RequestStatus, string>> = {
+/** Each locale's word for each value of a domain enum. */
+type Words<K extends string> = Record<Locale, Record<K, string>>;
+
+/** The label function of one enum: its value's word in the locale. */
+function labelsFrom<K extends string>(words: Words<K>): (value: K, locale: Locale) => string {
+  return (value, locale) => words[locale][value];
+}
+
+const statusWords: Words<RequestStatus> = {
   ru: {
     DRAFT: 'Черновик',
     COLLECTING_OFFERS: 'Сбор предложений',
@@ -45,7 +53,7 @@ const inHouseNew: Record<Locale, string> = {
   en: 'New in-house request',
 };
 
-const paymentWords: Record<Locale, Record<PaymentStatus, string>> = {
+const paymentWords: Words<PaymentStatus> = {
   ru: {
     NOT_PAID: 'Не оплачена',
     TEST_PAYMENT_SENT: 'Тестовый платёж отправлен',
@@ -64,7 +72,7 @@ const paymentWords: Record<Locale, Record<PaymentStatus, string>> = {
   },
 };
 
-const documentWords: Record<Locale, Record<DocumentKind, string>> = {
+const documentWords: Words<DocumentKind> = {
   ru: {
     INVOICE: 'Счёт на оплату',
     CONTRACT: 'Договор',
@@ -85,28 +93,28 @@ const documentWords: Record<Locale, Record<DocumentKind, string>> = {
   },
 };
 
-const documentSourceWords: Record<Locale, Record<DocumentSource, string>> = {
+const documentSourceWords: Words<DocumentSource> = {
   ru: { ONEC: 'из 1С', CHAT: 'из чата', UPLOAD: 'вложение' },
   en: { ONEC: 'from 1C', CHAT: 'from the chat', UPLOAD: 'attachment' },
 };
 
-const documentRequestWords: Record<Locale, Record<DocumentRequestState, string>> = {
+const documentRequestWords: Words<DocumentRequestState> = {
   ru: { QUEUED: 'в очереди', SENT: 'отправлен в 1С', FULFILLED: 'готов', FAILED: 'ошибка' },
   en: { QUEUED: 'queued', SENT: 'sent to 1C', FULFILLED: 'ready', FAILED: 'failed' },
 };
 
-const directionWords: Record<Locale, Record<PaymentDirection, string>> = {
+const directionWords: Words<PaymentDirection> = {
   ru: { OUTGOING: 'Исходящий платёж', INCOMING: 'Входящий платёж' },
   en: { OUTGOING: 'Outgoing payment', INCOMING: 'Incoming payment' },
 };
 
-const offerSourceWords: Record<Locale, Record<OfferSource, string>> = {
+const offerSourceWords: Words<OfferSource> = {
   ru: { ONEC: 'рассчитано в 1С', AGENT: 'от агента' },
   en: { ONEC: 'computed in 1C', AGENT: 'by the agent' },
 };
 
 /** An offer's state as its agent and the client read it (the standard pipeline's market). */
-const offerStatusWords: Record<Locale, Record<OfferStatus, string>> = {
+const offerStatusWords: Words<OfferStatus> = {
   ru: {
     PENDING: 'Ждёт решения',
     ACCEPTED: 'Принято',
@@ -121,7 +129,7 @@ const offerStatusWords: Record<Locale, Record<OfferStatus, string>> = {
   },
 };
 
-const fieldWords: Record<Locale, Record<PaymentRequestFieldName, string>> = {
+const fieldWords: Words<PaymentRequestFieldName> = {
   ru: {
     payerName: 'Плательщик (название)',
     payerTaxId: 'ИНН',
@@ -165,7 +173,7 @@ const fieldWords: Record<Locale, Record<PaymentRequestFieldName, string>> = {
 };
 
 /** What a permission lets one do, worded to finish "You may not …" in an error. */
-const permissionWords: Record<Locale, Record<Permission, string>> = {
+const permissionWords: Words<Permission> = {
   ru: {
     'application.view': 'смотреть заявку',
     'application.viewDetails': 'смотреть реквизиты заявки',
@@ -204,37 +212,21 @@ const permissionWords: Record<Locale, Record<Permission, string>> = {
   },
 };
 
-export const permissionLabel = (permission: Permission, locale: Locale): string =>
-  permissionWords[locale][permission];
+export const permissionLabel = labelsFrom(permissionWords);
 
 export function statusLabel(status: RequestStatus, locale: Locale, inHouse = false): string {
   if (status === 'COLLECTING_OFFERS' && inHouse) return inHouseNew[locale];
   return statusWords[locale][status];
 }
 
-export const paymentStatusLabel = (status: PaymentStatus, locale: Locale): string =>
-  paymentWords[locale][status];
-
-export const documentKindLabel = (kind: DocumentKind, locale: Locale): string =>
-  documentWords[locale][kind];
-
-export const documentSourceLabel = (source: DocumentSource, locale: Locale): string =>
-  documentSourceWords[locale][source];
-
-export const documentRequestStateLabel = (state: DocumentRequestState, locale: Locale): string =>
-  documentRequestWords[locale][state];
-
-export const directionLabel = (direction: PaymentDirection, locale: Locale): string =>
-  directionWords[locale][direction];
-
-export const offerSourceLabel = (source: OfferSource, locale: Locale): string =>
-  offerSourceWords[locale][source];
-
-export const offerStatusLabel = (status: OfferStatus, locale: Locale): string =>
-  offerStatusWords[locale][status];
-
-export const fieldLabel = (field: PaymentRequestFieldName, locale: Locale): string =>
-  fieldWords[locale][field];
+export const paymentStatusLabel = labelsFrom(paymentWords);
+export const documentKindLabel = labelsFrom(documentWords);
+export const documentSourceLabel = labelsFrom(documentSourceWords);
+export const documentRequestStateLabel = labelsFrom(documentRequestWords);
+export const directionLabel = labelsFrom(directionWords);
+export const offerSourceLabel = labelsFrom(offerSourceWords);
+export const offerStatusLabel = labelsFrom(offerStatusWords);
+export const fieldLabel = labelsFrom(fieldWords);
 
 /** "Заявка № 000123" / "Payment request № 000123": how the bank names a request to people. */
 export function requestTitle(displayNumber: string, locale: Locale): string {

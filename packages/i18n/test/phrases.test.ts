@@ -281,39 +281,27 @@ describe('the bot’s messages in the group', () => {
   });
 
   it('never show an id, a JSON body or a code name', () => {
-    const by = { kind: 'agent' as const, name: 'Анна' };
+    type Announcement = Parameters<typeof announcementText>[0];
+    const about = {
+      requestId: card.requestId,
+      chatId: -1,
+      by: { kind: 'agent' as const, name: 'Анна' },
+    };
+    const announcements: Announcement[] = [
+      { target: 'TELEGRAM', kind: 'telegram.requestCreated', payload: about },
+      ...requestStatuses.map((to): Announcement => ({
+        target: 'TELEGRAM',
+        kind: 'telegram.statusChanged',
+        payload: { ...about, from: 'DRAFT', to },
+      })),
+      ...paymentStatuses.map((to): Announcement => ({
+        target: 'TELEGRAM',
+        kind: 'telegram.paymentStatusChanged',
+        payload: { ...about, from: 'NOT_PAID', to },
+      })),
+    ];
     const texts = [ru, en].flatMap((format) => [
-      announcementText(
-        {
-          target: 'TELEGRAM',
-          kind: 'telegram.requestCreated',
-          payload: { requestId: card.requestId, chatId: -1, by },
-        },
-        card,
-        format,
-      ),
-      ...requestStatuses.map((to) =>
-        announcementText(
-          {
-            target: 'TELEGRAM',
-            kind: 'telegram.statusChanged',
-            payload: { requestId: card.requestId, chatId: -1, from: 'DRAFT', to, by },
-          },
-          card,
-          format,
-        ),
-      ),
-      ...paymentStatuses.map((to) =>
-        announcementText(
-          {
-            target: 'TELEGRAM',
-            kind: 'telegram.paymentStatusChanged',
-            payload: { requestId: card.requestId, chatId: -1, from: 'NOT_PAID', to, by },
-          },
-          card,
-          format,
-        ),
-      ),
+      ...announcements.map((announcement) => announcementText(announcement, card, format)),
       offerAcceptedText(card, format),
       documentCaption(card, format),
     ]);

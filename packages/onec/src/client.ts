@@ -128,6 +128,19 @@ export interface OnecCallOptions {
   signal?: AbortSignal;
 }
 
+/** One call to the 1C service: what to send, and the answers that count as success. */
+interface OnecCall<T> {
+  method: 'GET' | 'POST';
+  /** Below the service's path, e.g. `onecServicePaths.requests`. */
+  path: string;
+  /** Sent as JSON; none for a GET. */
+  body?: unknown;
+  /** The contract of a success answer's body. */
+  schema: z.ZodType<T>;
+  /** The statuses of a success answer. */
+  expected: readonly number[];
+}
+
 export interface OnecClient {
   readonly config: ResolvedOnecClientConfig;
   createRequest(
@@ -294,13 +307,10 @@ export function createOnecClient(input: OnecClientConfig): OnecClient {
   const servicePath = new URL(servicePrefix).pathname;
 
   async function attempt<T>(
-    method: 'GET' | 'POST',
-    path: string,
-    body: unknown,
-    schema: z.ZodType<T>,
-    expected: readonly number[],
+    request: OnecCall<T>,
     callerSignal: AbortSignal | undefined,
   ): Promise<{ status: number; data: T }> {
+    const { method, path, body, schema, expected } = request;
     const fullPath = `${servicePath}${path}`;
     const where = `${method} ${fullPath}`;
     const timeout = AbortSignal.timeout(config.timeoutMs);
@@ -428,17 +438,14 @@ export function createOnecClient(input: OnecClientConfig): OnecClient {
   }
 
   async function call<T>(
-    method: 'GET' | 'POST',
-    path: string,
-    body: unknown,
-    schema: z.ZodType<T>,
-    expected: readonly number[],
+    request: OnecCall<T>,
     options: OnecCallOptions | undefined,
   ): Promise<{ status: number; data: T }> {
+    const { method, path } = request;
     const { attempts, baseDelayMs, maxDelayMs } = config.retries;
     for (let n = 1; ; n += 1) {
       try {
-        return await attempt(method, path, body, schema, expected, options?.signal);
+        return await attempt(request, options?.signal);
       } catch (error) {
         if (!(error instanceof OnecError)) throw error;
         const final = (extra?: { message?: string }) =>
@@ -505,11 +512,13 @@ export function createOnecClient(input: OnecClientConfig): OnecClient {
       const body = OnecCreateRequestBody.safeParse({ ...payload, createdAt });
       if (!body.success) throw invalid('createRequest payload', summarizeIssues(body.error));
       const { data } = await call(
-        'POST',
-        onecServicePaths.requests,
-        body.data,
-        OnecCreateRequestAnswer,
-        [200, 201],
+        {
+          method: 'POST',
+          path: onecServicePaths.requests,
+          body: body.data,
+          schema: OnecCreateRequestAnswer,
+          expected: [200, 201],
+        },
         options,
       );
       const ref = data.Ref_Key.toLowerCase();
@@ -521,11 +530,13 @@ export function createOnecClient(input: OnecClientConfig): OnecClient {
       const body = OnecDocumentRequestBody.safeParse(payload);
       if (!body.success) throw invalid('requestDocument payload', summarizeIssues(body.error));
       const { status, data } = await call(
-        'POST',
-        onecServicePaths.documents(key),
-        body.data,
-        OnecDocumentJobAnswer,
-        [200, 201, 202],
+        {
+          method: 'POST',
+          path: onecServicePaths.documents(key),
+          body: body.data,
+          schema: OnecDocumentJobAnswer,
+          expected: [200, 201, 202],
+        },
         options,
       );
       return {
@@ -541,11 +552,13 @@ export function createOnecClient(input: OnecClientConfig): OnecClient {
       const body = OnecUpdateRequestBody.safeParse({ ...payload, at });
       if (!body.success) throw invalid('updateRequest payload', summarizeIssues(body.error));
       const { data } = await call(
-        'POST',
-        onecServicePaths.updates(key),
-        body.data,
-        OnecUpdateRequestAnswer,
-        [200, 201],
+        {
+          method: 'POST',
+          path: onecServicePaths.updates(key),
+          body: body.data,
+          schema: OnecUpdateRequestAnswer,
+          expected: [200, 201],
+        },
         options,
       );
       return { applied: data.applied, version: data.version };
@@ -554,11 +567,12 @@ export function createOnecClient(input: OnecClientConfig): OnecClient {
     async getRequest(ref, options) {
       const key = checkRef(ref, 'getRequest ref');
       const { data } = await call(
-        'GET',
-        onecServicePaths.request(key),
-        undefined,
-        OnecRequestState,
-        [200],
+        {
+          method: 'GET',
+          path: onecServicePaths.request(key),
+          schema: OnecRequestState,
+          expected: [200],
+        },
         options,
       );
       if (data.Ref_Key.toLowerCase() !== key) {

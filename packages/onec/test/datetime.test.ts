@@ -8,26 +8,23 @@ import {
   toOnecDateTime,
 } from '../src';
 
+/** The 1C wall-clock time of an ISO instant in `timeZone`. */
+const localOf = (instant: string, timeZone: string) => toOnecDateTime(new Date(instant), timeZone);
+
+/** The instant, as an ISO string, that a 1C wall-clock time names in `timeZone` (none: undefined). */
+const instantOf = (local: string, timeZone: string) =>
+  fromOnecDateTime(local, timeZone)?.toISOString();
+
 describe('1C date-times (no zone) in Europe/Moscow', () => {
   it('converts both ways at UTC+3', () => {
-    expect(toOnecDateTime(new Date('2025-03-15T07:00:00.987Z'), 'Europe/Moscow')).toBe(
-      '2025-03-15T10:00:00',
-    );
-    expect(fromOnecDateTime('2025-03-15T10:00:00', 'Europe/Moscow')?.toISOString()).toBe(
-      '2025-03-15T07:00:00.000Z',
-    );
-    expect(toOnecDateTime(new Date('2024-12-31T21:30:00Z'), 'Europe/Moscow')).toBe(
-      '2025-01-01T00:30:00',
-    );
-    expect(fromOnecDateTime('2025-01-01T00:00:00', 'Europe/Moscow')?.toISOString()).toBe(
-      '2024-12-31T21:00:00.000Z',
-    );
+    expect(localOf('2025-03-15T07:00:00.987Z', 'Europe/Moscow')).toBe('2025-03-15T10:00:00');
+    expect(instantOf('2025-03-15T10:00:00', 'Europe/Moscow')).toBe('2025-03-15T07:00:00.000Z');
+    expect(localOf('2024-12-31T21:30:00Z', 'Europe/Moscow')).toBe('2025-01-01T00:30:00');
+    expect(instantOf('2025-01-01T00:00:00', 'Europe/Moscow')).toBe('2024-12-31T21:00:00.000Z');
   });
 
   it('knows Moscow kept summer time until 2011', () => {
-    expect(toOnecDateTime(new Date('2010-07-01T12:00:00Z'), 'Europe/Moscow')).toBe(
-      '2010-07-01T16:00:00',
-    );
+    expect(localOf('2010-07-01T12:00:00Z', 'Europe/Moscow')).toBe('2010-07-01T16:00:00');
   });
 });
 
@@ -35,34 +32,24 @@ describe('1C date-times across DST in Europe/Berlin', () => {
   const tz = 'Europe/Berlin';
 
   it('follows the offset change in spring (clocks go 02:00 → 03:00)', () => {
-    expect(toOnecDateTime(new Date('2024-03-31T00:59:59Z'), tz)).toBe('2024-03-31T01:59:59');
-    expect(toOnecDateTime(new Date('2024-03-31T01:00:00Z'), tz)).toBe('2024-03-31T03:00:00');
-    expect(fromOnecDateTime('2024-03-31T01:30:00', tz)?.toISOString()).toBe(
-      '2024-03-31T00:30:00.000Z',
-    );
-    expect(fromOnecDateTime('2024-03-31T03:30:00', tz)?.toISOString()).toBe(
-      '2024-03-31T01:30:00.000Z',
-    );
+    expect(localOf('2024-03-31T00:59:59Z', tz)).toBe('2024-03-31T01:59:59');
+    expect(localOf('2024-03-31T01:00:00Z', tz)).toBe('2024-03-31T03:00:00');
+    expect(instantOf('2024-03-31T01:30:00', tz)).toBe('2024-03-31T00:30:00.000Z');
+    expect(instantOf('2024-03-31T03:30:00', tz)).toBe('2024-03-31T01:30:00.000Z');
   });
 
   it('moves a time inside the spring gap forward by the gap', () => {
-    expect(fromOnecDateTime('2024-03-31T02:30:00', tz)?.toISOString()).toBe(
-      '2024-03-31T01:30:00.000Z',
-    );
+    expect(instantOf('2024-03-31T02:30:00', tz)).toBe('2024-03-31T01:30:00.000Z');
     expect(toOnecDateTime(fromOnecDateTime('2024-03-31T02:30:00', tz), tz)).toBe(
       '2024-03-31T03:30:00',
     );
   });
 
   it('reads a repeated autumn time as the earlier instant', () => {
-    expect(toOnecDateTime(new Date('2024-10-27T00:30:00Z'), tz)).toBe('2024-10-27T02:30:00');
-    expect(toOnecDateTime(new Date('2024-10-27T01:30:00Z'), tz)).toBe('2024-10-27T02:30:00');
-    expect(fromOnecDateTime('2024-10-27T02:30:00', tz)?.toISOString()).toBe(
-      '2024-10-27T00:30:00.000Z',
-    );
-    expect(fromOnecDateTime('2024-10-27T03:00:00', tz)?.toISOString()).toBe(
-      '2024-10-27T02:00:00.000Z',
-    );
+    expect(localOf('2024-10-27T00:30:00Z', tz)).toBe('2024-10-27T02:30:00');
+    expect(localOf('2024-10-27T01:30:00Z', tz)).toBe('2024-10-27T02:30:00');
+    expect(instantOf('2024-10-27T02:30:00', tz)).toBe('2024-10-27T00:30:00.000Z');
+    expect(instantOf('2024-10-27T03:00:00', tz)).toBe('2024-10-27T02:00:00.000Z');
   });
 
   it('round-trips every quarter hour of both DST days', () => {

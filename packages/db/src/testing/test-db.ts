@@ -80,23 +80,26 @@ async function pgliteTemplate(migrationsDir: string): Promise<Blob> {
   });
 }
 
+/**
+ * A test database's `close`: disconnects Prisma, then releases the database even when the
+ * disconnect failed. Calling it again returns the first call's promise.
+ */
+function closeOnce(prisma: PrismaClient, release: () => Promise<void>): () => Promise<void> {
+  let closed: Promise<void> | undefined;
+  return () =>
+    (closed ??= (async () => {
+      try {
+        await prisma.$disconnect();
+      } finally {
+        await release();
+      }
+    })());
+}
+
 async function createPgliteTestDb(migrationsDir: string): Promise<TestDb> {
   const pglite = await openMemoryPglite(await pgliteTemplate(migrationsDir));
   const prisma = new PrismaClient({ adapter: new PgliteAdapterFactory(pglite) });
-  let closed: Promise<void> | undefined;
-  return {
-    kind: 'pglite',
-    prisma,
-    pglite,
-    close: () =>
-      (closed ??= (async () => {
-        try {
-          await prisma.$disconnect();
-        } finally {
-          await pglite.close();
-        }
-      })()),
-  };
+  return { kind: 'pglite', prisma, pglite, close: closeOnce(prisma, () => pglite.close()) };
 }
 
 // ---------------------------------------------------------------- PostgreSQL
@@ -176,24 +179,14 @@ async function createPostgresTestDb(migrationsDir: string): Promise<TestDb> {
   );
   const url = withDatabase(admin, name);
   const prisma = new PrismaClient({ adapter: postgresClientAdapter(pgConfigFromUrl(url)) });
-  let closed: Promise<void> | undefined;
-  return {
-    kind: 'postgres',
-    prisma,
-    url,
-    close: () =>
-      (closed ??= (async () => {
-        try {
-          await prisma.$disconnect();
-        } finally {
-          await withAdmin(admin, (client) =>
-            client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`),
-          ).catch((error: unknown) => {
-            throw new Error(`Could not drop test database ${name} on ${redactUrl(admin)}`, {
-              cause: error,
-            });
-          });
-        }
-      })()),
+  const drop = async () => {
+    await withAdmin(admin, (client) =>
+      client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`),
+    ).catch((error: unknown) => {
+      throw new Error(`Could not drop test database ${name} on ${redactUrl(admin)}`, {
+        cause: error,
+      });
+    });
   };
+  return { kind: 'postgres', prisma, url, close: closeOnce(prisma, drop) };
 }
