@@ -1,6 +1,5 @@
 import type { DocumentKind } from '@payreq/contracts';
-import { DocumentKind as DocumentKinds } from '@payreq/contracts';
-import { Banner, Button, formatSize } from '@payreq/ui';
+import { Banner, Button, DocumentKindSelect, formatSize } from '@payreq/ui';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 import type { ArchiveMessage } from '../api';
@@ -82,19 +81,13 @@ function AttachFile(props: {
       <label className="muted small" htmlFor={`kind-${props.message.key}`}>
         {i18n.p('addAs')}
       </label>
-      <select
+      <DocumentKindSelect
+        i18n={i18n}
         id={`kind-${props.message.key}`}
-        className="input select"
         value={kind}
-        onChange={(event) => setKind(event.target.value as DocumentKind)}
-        data-testid="attach-kind"
-      >
-        {DocumentKinds.options.map((option) => (
-          <option key={option} value={option}>
-            {i18n.documentKind(option)}
-          </option>
-        ))}
-      </select>
+        onChange={setKind}
+        testId="attach-kind"
+      />
       <label className="check small">
         <input
           type="checkbox"
