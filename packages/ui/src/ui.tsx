@@ -71,6 +71,51 @@ export function Button(props: {
   );
 }
 
+/** A form that submits in the page, without a reload: `onSubmit` is called instead. */
+export function Form(props: {
+  onSubmit: () => void;
+  className?: string;
+  noValidate?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <form
+      className={props.className}
+      onSubmit={(event) => {
+        event.preventDefault();
+        props.onSubmit();
+      }}
+      noValidate={props.noValidate}
+    >
+      {props.children}
+    </form>
+  );
+}
+
+/**
+ * An input without a field's label (a search box, a number to look up): `label` is its
+ * placeholder and names it to screen readers.
+ */
+export function InlineInput(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  search?: boolean;
+  testId?: string;
+}) {
+  return (
+    <input
+      className={props.search ? 'input search' : 'input'}
+      type={props.search ? 'search' : undefined}
+      value={props.value}
+      placeholder={props.label}
+      aria-label={props.label}
+      onChange={(event) => props.onChange(event.target.value)}
+      data-testid={props.testId}
+    />
+  );
+}
+
 /** What a field shows around its control: the label, the required mark, an error or a hint. */
 interface FieldFrame {
   name: string;

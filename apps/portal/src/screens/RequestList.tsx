@@ -1,11 +1,12 @@
 import type { PaymentStatus, RequestStatus } from '@payreq/contracts';
 import { paymentStatuses, requestStatuses } from '@payreq/contracts';
-import { Banner, Button, PaymentBadge, Select, StatusBadge } from '@payreq/ui';
+import { InlineInput, PaymentBadge, Select, StatusBadge } from '@payreq/ui';
 import { useDeferredValue, useState } from 'react';
 
 import type { RequestListItem } from '../api';
-import { failureText, trpc } from '../api';
-import { navigate } from '../route';
+import { trpc } from '../api';
+import { PagedList, pagedListOptions } from '../parts';
+import { AppLink, navigate } from '../route';
 import type { PortalI18n } from '../words';
 
 const pageSize = 25;
@@ -49,9 +50,8 @@ export function RequestList(props: { i18n: PortalI18n }) {
       ...(filters.agent ? { agentId: filters.agent } : {}),
       ...(filters.age ? { createdWithinDays: Number(filters.age) } : {}),
     },
-    { getNextPageParam: (last) => last.nextCursor, refetchInterval: 15_000 },
+    pagedListOptions,
   );
-  const items = list.data?.pages.flatMap((page) => page.items) ?? [];
   const choices: Record<keyof Filters, FilterChoices> = {
     status: {
       label: i18n.p('columnStatus'),
@@ -78,14 +78,12 @@ export function RequestList(props: { i18n: PortalI18n }) {
     <section data-testid="request-list">
       <h1 className="page-title">{i18n.p('navRequests')}</h1>
       <div className="filters">
-        <input
-          className="input search"
-          type="search"
+        <InlineInput
+          search
+          label={i18n.p('search')}
           value={search}
-          placeholder={i18n.p('search')}
-          aria-label={i18n.p('search')}
-          onChange={(event) => setSearch(event.target.value)}
-          data-testid="search"
+          onChange={setSearch}
+          testId="search"
         />
         {filterNames.map((name) => (
           <Select
@@ -99,72 +97,50 @@ export function RequestList(props: { i18n: PortalI18n }) {
           />
         ))}
       </div>
-      {list.error ? <Banner tone="error">{failureText(list.error, i18n)}</Banner> : null}
-      {list.isPending ? (
-        <p className="muted">{i18n.t('loading')}</p>
-      ) : items.length === 0 ? (
-        <p className="muted" data-testid="nothing-found">
-          {i18n.p('nothingFound')}
-        </p>
-      ) : (
-        <table className="table" data-testid="requests">
-          <thead>
-            <tr>
-              <th>{i18n.p('columnNumber')}</th>
-              <th>{i18n.p('columnRoom')}</th>
-              <th>{i18n.p('columnClient')}</th>
-              <th className="num">{i18n.p('columnAmount')}</th>
-              <th>{i18n.p('columnStatus')}</th>
-              <th>{i18n.p('columnAgent')}</th>
-              <th>{i18n.p('columnUpdated')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((item) => (
-              <tr
-                key={item.id}
-                className="clickable"
-                onClick={() => navigate(pageOf(item))}
-                data-testid="request-row"
-              >
-                <td>
-                  <a
-                    href={pageOf(item)}
-                    onClick={(event) => {
-                      event.preventDefault();
-                      navigate(pageOf(item));
-                    }}
-                  >
-                    {item.displayNumber}
-                  </a>
-                </td>
-                <td>{item.chatTitle ?? <span className="muted">{i18n.p('noRoom')}</span>}</td>
-                <td>{item.clientName ?? i18n.t('boardNoClient')}</td>
-                <td className="num">
-                  {item.amount ? i18n.money(item.amount, item.currency) : i18n.t('empty')}
-                </td>
-                <td>
-                  <div className="badges">
-                    <StatusBadge i18n={i18n} status={item.status} inHouse={item.inHouse} />
-                    <PaymentBadge i18n={i18n} status={item.paymentStatus} />
-                  </div>
-                </td>
-                <td>{item.agentName ?? i18n.t('empty')}</td>
-                <td>{i18n.dateTime(item.updatedAt)}</td>
+      <PagedList i18n={i18n} list={list} empty={i18n.p('nothingFound')}>
+        {(items) => (
+          <table className="table" data-testid="requests">
+            <thead>
+              <tr>
+                <th>{i18n.p('columnNumber')}</th>
+                <th>{i18n.p('columnRoom')}</th>
+                <th>{i18n.p('columnClient')}</th>
+                <th className="num">{i18n.p('columnAmount')}</th>
+                <th>{i18n.p('columnStatus')}</th>
+                <th>{i18n.p('columnAgent')}</th>
+                <th>{i18n.p('columnUpdated')}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {list.hasNextPage ? (
-        <Button
-          busy={list.isFetchingNextPage}
-          onClick={() => void list.fetchNextPage()}
-          testId="more"
-        >
-          {i18n.p('more')}
-        </Button>
-      ) : null}
+            </thead>
+            <tbody>
+              {items.map((item) => (
+                <tr
+                  key={item.id}
+                  className="clickable"
+                  onClick={() => navigate(pageOf(item))}
+                  data-testid="request-row"
+                >
+                  <td>
+                    <AppLink href={pageOf(item)}>{item.displayNumber}</AppLink>
+                  </td>
+                  <td>{item.chatTitle ?? <span className="muted">{i18n.p('noRoom')}</span>}</td>
+                  <td>{item.clientName ?? i18n.t('boardNoClient')}</td>
+                  <td className="num">
+                    {item.amount ? i18n.money(item.amount, item.currency) : i18n.t('empty')}
+                  </td>
+                  <td>
+                    <div className="badges">
+                      <StatusBadge i18n={i18n} status={item.status} inHouse={item.inHouse} />
+                      <PaymentBadge i18n={i18n} status={item.paymentStatus} />
+                    </div>
+                  </td>
+                  <td>{item.agentName ?? i18n.t('empty')}</td>
+                  <td>{i18n.dateTime(item.updatedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </PagedList>
     </section>
   );
 }

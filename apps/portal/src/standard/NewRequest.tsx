@@ -2,6 +2,7 @@ import type { FieldErrors, FieldName, FormValues } from '@payreq/ui';
 import {
   Banner,
   Button,
+  Form,
   RequestFormFields,
   Section,
   buildPatch,
@@ -13,6 +14,7 @@ import {
 import { useDeferredValue, useState } from 'react';
 
 import { failureText, trpc } from '../api';
+import { Failure } from '../parts';
 import { navigate } from '../route';
 import type { PortalI18n } from '../words';
 import { issuesOf } from './api';
@@ -137,14 +139,7 @@ export function NewRequest(props: { i18n: PortalI18n; forClient: boolean }) {
       {props.forClient ? (
         <CompanyPicker i18n={i18n} companyId={companyId} onChoose={setCompanyId} />
       ) : null}
-      <form
-        className="form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          save();
-        }}
-        noValidate
-      >
+      <Form className="form" onSubmit={save} noValidate>
         <Section title={s('deadline')} testId="deadline-section">
           <div className={`field${deadlineError ? ' field-invalid' : ''}`} data-field="deadline">
             <label className="field-label" htmlFor="offers-deadline">
@@ -173,17 +168,15 @@ export function NewRequest(props: { i18n: PortalI18n; forClient: boolean }) {
             setErrors((current) => withoutError(current, name));
           }}
         />
-        {create.error && !deadlineError && Object.keys(errors).length === 0 ? (
-          <Banner tone="error" testId="create-error">
-            {failureText(create.error, i18n)}
-          </Banner>
+        {!deadlineError && Object.keys(errors).length === 0 ? (
+          <Failure i18n={i18n} error={create.error} testId="create-error" />
         ) : null}
         <div className="section-actions">
           <Button kind="primary" type="submit" busy={create.isPending} testId="save-draft">
             {s('saveDraft')}
           </Button>
         </div>
-      </form>
+      </Form>
     </section>
   );
 }

@@ -1,8 +1,11 @@
 import { Banner, Button, StatusBadge } from '@payreq/ui';
+import type { ReactNode } from 'react';
 
-import { failureText, trpc } from '../api';
+import { trpc } from '../api';
 import type { RequestListItem } from '../api';
-import { navigate } from '../route';
+import type { PagedQuery } from '../parts';
+import { PagedList, pagedListOptions } from '../parts';
+import { AppLink, navigate } from '../route';
 import type { PortalI18n } from '../words';
 import { standardWords } from './words';
 
@@ -10,15 +13,9 @@ const pageSize = 25;
 
 export const standardPath = (id: string) => `/portal/standard/${id}`;
 
-function Rows(props: { i18n: PortalI18n; items: RequestListItem[]; empty: string }) {
+function Rows(props: { i18n: PortalI18n; items: RequestListItem[] }) {
   const { i18n } = props;
   const s = standardWords(i18n.locale);
-  if (props.items.length === 0)
-    return (
-      <p className="muted" data-testid="nothing-found">
-        {props.empty}
-      </p>
-    );
   return (
     <table className="table" data-testid="standard-requests">
       <thead>
@@ -41,15 +38,7 @@ function Rows(props: { i18n: PortalI18n; items: RequestListItem[]; empty: string
             data-testid="standard-row"
           >
             <td>
-              <a
-                href={standardPath(item.id)}
-                onClick={(event) => {
-                  event.preventDefault();
-                  navigate(standardPath(item.id));
-                }}
-              >
-                {item.displayNumber}
-              </a>
+              <AppLink href={standardPath(item.id)}>{item.displayNumber}</AppLink>
             </td>
             <td>{item.tenantName ?? i18n.t('empty')}</td>
             <td>{item.direction ? i18n.direction(item.direction) : i18n.t('empty')}</td>
@@ -68,42 +57,35 @@ function Rows(props: { i18n: PortalI18n; items: RequestListItem[]; empty: string
   );
 }
 
-type PagedList = {
-  data?: { pages: { items: RequestListItem[] }[] };
-  error: unknown;
-  isPending: boolean;
-  hasNextPage: boolean;
-  isFetchingNextPage: boolean;
-  fetchNextPage: () => Promise<unknown>;
-};
-
-/** A list read a page at a time: its rows, its error, and "show more" while there is more. */
-function PagedRows(props: { i18n: PortalI18n; list: PagedList; empty: string }) {
-  const { i18n, list } = props;
-  const items = list.data?.pages.flatMap((page) => page.items) ?? [];
+/**
+ * A page of standard requests: its title, "new request" where the viewer may file one, what is
+ * said above the list, and the list a page at a time.
+ */
+function RequestsPage(props: {
+  i18n: PortalI18n;
+  testId: string;
+  title: string;
+  mayFile: boolean;
+  list: PagedQuery<RequestListItem>;
+  empty: string;
+  children?: ReactNode;
+}) {
+  const { i18n } = props;
   return (
-    <>
-      {list.error ? <Banner tone="error">{failureText(list.error, i18n)}</Banner> : null}
-      {list.isPending ? (
-        <p className="muted">{i18n.t('loading')}</p>
-      ) : (
-        <Rows i18n={i18n} items={items} empty={props.empty} />
-      )}
-      {list.hasNextPage ? (
-        <Button busy={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
-          {i18n.p('more')}
-        </Button>
-      ) : null}
-    </>
-  );
-}
-
-/** The "new request" button of a list's head. */
-function NewRequestButton(props: { i18n: PortalI18n }) {
-  return (
-    <Button kind="primary" onClick={() => navigate('/portal/new')} testId="new-request">
-      {standardWords(props.i18n.locale)('navNew')}
-    </Button>
+    <section data-testid={props.testId}>
+      <div className="page-head">
+        <h1 className="page-title">{props.title}</h1>
+        {props.mayFile ? (
+          <Button kind="primary" onClick={() => navigate('/portal/new')} testId="new-request">
+            {standardWords(i18n.locale)('navNew')}
+          </Button>
+        ) : null}
+      </div>
+      {props.children}
+      <PagedList i18n={i18n} list={props.list} empty={props.empty}>
+        {(items) => <Rows i18n={i18n} items={items} />}
+      </PagedList>
+    </section>
   );
 }
 
@@ -111,32 +93,22 @@ function NewRequestButton(props: { i18n: PortalI18n }) {
 export function CompanyRequests(props: { i18n: PortalI18n; hasCompany: boolean }) {
   const { i18n } = props;
   const s = standardWords(i18n.locale);
-  const list = trpc.requests.list.useInfiniteQuery(
-    { limit: pageSize },
-    { getNextPageParam: (last) => last.nextCursor, refetchInterval: 15_000 },
-  );
+  const list = trpc.requests.list.useInfiniteQuery({ limit: pageSize }, pagedListOptions);
   return (
-    <section data-testid="company-requests">
-      <div className="page-head">
-        <h1 className="page-title">{s('navMyRequests')}</h1>
-        {props.hasCompany ? <NewRequestButton i18n={i18n} /> : null}
-      </div>
+    <RequestsPage
+      i18n={i18n}
+      testId="company-requests"
+      title={s('navMyRequests')}
+      mayFile={props.hasCompany}
+      list={list}
+      empty={s('listEmptyPerson')}
+    >
       {!props.hasCompany ? (
         <Banner tone="info" testId="no-company">
-          {s('companyIntro')}{' '}
-          <a
-            href="/portal/company"
-            onClick={(event) => {
-              event.preventDefault();
-              navigate('/portal/company');
-            }}
-          >
-            {s('navCompany')}
-          </a>
+          {s('companyIntro')} <AppLink href="/portal/company">{s('navCompany')}</AppLink>
         </Banner>
       ) : null}
-      <PagedRows i18n={i18n} list={list} empty={s('listEmptyPerson')} />
-    </section>
+    </RequestsPage>
   );
 }
 
@@ -144,18 +116,17 @@ export function CompanyRequests(props: { i18n: PortalI18n; hasCompany: boolean }
 export function Market(props: { i18n: PortalI18n; mayFile: boolean }) {
   const { i18n } = props;
   const s = standardWords(i18n.locale);
-  const list = trpc.standard.market.useInfiniteQuery(
-    { limit: pageSize },
-    { getNextPageParam: (last) => last.nextCursor, refetchInterval: 15_000 },
-  );
+  const list = trpc.standard.market.useInfiniteQuery({ limit: pageSize }, pagedListOptions);
   return (
-    <section data-testid="market">
-      <div className="page-head">
-        <h1 className="page-title">{s('navMarket')}</h1>
-        {props.mayFile ? <NewRequestButton i18n={i18n} /> : null}
-      </div>
+    <RequestsPage
+      i18n={i18n}
+      testId="market"
+      title={s('navMarket')}
+      mayFile={props.mayFile}
+      list={list}
+      empty={s('listEmptyMarket')}
+    >
       <p className="muted">{s('marketIntro')}</p>
-      <PagedRows i18n={i18n} list={list} empty={s('listEmptyMarket')} />
-    </section>
+    </RequestsPage>
   );
 }
