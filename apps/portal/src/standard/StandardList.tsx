@@ -7,6 +7,7 @@ import type { PagedQuery } from '../parts';
 import { PagedList, pagedListOptions } from '../parts';
 import { AppLink, navigate } from '../route';
 import type { PortalI18n } from '../words';
+import type { StandardWordKey } from './words';
 import { standardWords } from './words';
 
 const pageSize = 25;
@@ -57,32 +58,38 @@ function Rows(props: { i18n: PortalI18n; items: RequestListItem[] }) {
   );
 }
 
+/** The lists of standard requests: a client company's, and the agents' market. */
+const requestLists = {
+  company: { testId: 'company-requests', title: 'navMyRequests', empty: 'listEmptyPerson' },
+  market: { testId: 'market', title: 'navMarket', empty: 'listEmptyMarket' },
+} satisfies Record<string, { testId: string; title: StandardWordKey; empty: StandardWordKey }>;
+
 /**
  * A page of standard requests: its title, "new request" where the viewer may file one, what is
  * said above the list, and the list a page at a time.
  */
 function RequestsPage(props: {
   i18n: PortalI18n;
-  testId: string;
-  title: string;
+  of: keyof typeof requestLists;
   mayFile: boolean;
   list: PagedQuery<RequestListItem>;
-  empty: string;
   children?: ReactNode;
 }) {
   const { i18n } = props;
+  const s = standardWords(i18n.locale);
+  const words = requestLists[props.of];
   return (
-    <section data-testid={props.testId}>
+    <section data-testid={words.testId}>
       <div className="page-head">
-        <h1 className="page-title">{props.title}</h1>
+        <h1 className="page-title">{s(words.title)}</h1>
         {props.mayFile ? (
           <Button kind="primary" onClick={() => navigate('/portal/new')} testId="new-request">
-            {standardWords(i18n.locale)('navNew')}
+            {s('navNew')}
           </Button>
         ) : null}
       </div>
       {props.children}
-      <PagedList i18n={i18n} list={props.list} empty={props.empty}>
+      <PagedList i18n={i18n} list={props.list} empty={s(words.empty)}>
         {(items) => <Rows i18n={i18n} items={items} />}
       </PagedList>
     </section>
@@ -95,14 +102,7 @@ export function CompanyRequests(props: { i18n: PortalI18n; hasCompany: boolean }
   const s = standardWords(i18n.locale);
   const list = trpc.requests.list.useInfiniteQuery({ limit: pageSize }, pagedListOptions);
   return (
-    <RequestsPage
-      i18n={i18n}
-      testId="company-requests"
-      title={s('navMyRequests')}
-      mayFile={props.hasCompany}
-      list={list}
-      empty={s('listEmptyPerson')}
-    >
+    <RequestsPage i18n={i18n} of="company" mayFile={props.hasCompany} list={list}>
       {!props.hasCompany ? (
         <Banner tone="info" testId="no-company">
           {s('companyIntro')} <AppLink href="/portal/company">{s('navCompany')}</AppLink>
@@ -115,18 +115,10 @@ export function CompanyRequests(props: { i18n: PortalI18n; hasCompany: boolean }
 /** The market, for agents of every tenant: open standard requests, and those they took part in. */
 export function Market(props: { i18n: PortalI18n; mayFile: boolean }) {
   const { i18n } = props;
-  const s = standardWords(i18n.locale);
   const list = trpc.standard.market.useInfiniteQuery({ limit: pageSize }, pagedListOptions);
   return (
-    <RequestsPage
-      i18n={i18n}
-      testId="market"
-      title={s('navMarket')}
-      mayFile={props.mayFile}
-      list={list}
-      empty={s('listEmptyMarket')}
-    >
-      <p className="muted">{s('marketIntro')}</p>
+    <RequestsPage i18n={i18n} of="market" mayFile={props.mayFile} list={list}>
+      <p className="muted">{standardWords(i18n.locale)('marketIntro')}</p>
     </RequestsPage>
   );
 }
