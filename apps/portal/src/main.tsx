@@ -4,8 +4,9 @@ import { createRoot } from 'react-dom/client';
 import type { Locale } from '@payreq/contracts';
 import { Banner, Button } from '@payreq/ui';
 
-import { createClient, failureText, isSignedOut, signOut, trpc } from './api';
-import { navigate, usePath } from './route';
+import { createClient, isSignedOut, signOut, trpc } from './api';
+import { Failure } from './parts';
+import { AppLink, usePath } from './route';
 import { Admin } from './screens/Admin';
 import { RequestList } from './screens/RequestList';
 import { RequestPage } from './screens/RequestPage';
@@ -69,7 +70,7 @@ function Shell(props: {
       );
     return (
       <main className="page">
-        <Banner tone="error">{failureText(me.error, i18n)}</Banner>
+        <Failure i18n={i18n} error={me.error} />
       </main>
     );
   }
@@ -79,43 +80,28 @@ function Shell(props: {
   return (
     <div className="app">
       <header className="topbar">
-        <a
-          className="brand"
-          href="/portal/"
-          onClick={(event) => {
-            event.preventDefault();
-            navigate('/portal/');
-          }}
-        >
+        <AppLink href="/portal/" className="brand">
           {i18n.p('portalTitle')}
-        </a>
+        </AppLink>
         <nav className="nav">
-          <a
+          <AppLink
             href="/portal/"
             className={!isAdminPath && !isStandardNavPath(path, me.data) ? 'nav-on' : ''}
-            onClick={(event) => {
-              event.preventDefault();
-              navigate('/portal/');
-            }}
-            data-testid="nav-requests"
+            testId="nav-requests"
           >
             {me.data.kind === 'person'
               ? standardWords(i18n.locale)('navMyRequests')
               : i18n.p('navRequests')}
-          </a>
+          </AppLink>
           <StandardNav i18n={i18n} me={me.data} path={path} />
           {me.data.isAdmin ? (
-            <a
+            <AppLink
               href="/portal/admin"
               className={isAdminPath ? 'nav-on' : ''}
-              onClick={(event) => {
-                event.preventDefault();
-                navigate('/portal/admin');
-              }}
-              data-testid="nav-admin"
+              testId="nav-admin"
             >
               {i18n.p('navAdmin')}
-            </a>
+            </AppLink>
           ) : null}
         </nav>
         <div className="topbar-end">

@@ -1,6 +1,6 @@
 import type { Locale } from '@payreq/contracts';
-import type { I18n } from '@payreq/ui';
-import { createI18n } from '@payreq/ui';
+import type { I18n, Translation } from '@payreq/ui';
+import { createI18n, wordsIn } from '@payreq/ui';
 
 /**
  * The portal's own words, Russian first; the request's words (statuses, fields, documents,
@@ -131,9 +131,7 @@ const ru = {
   notFound: 'Страница не найдена.',
 } as const;
 
-type PortalWords = { [K in keyof typeof ru]: string };
-
-const en: PortalWords = {
+const en: Translation<typeof ru> = {
   portalTitle: 'PayReq — the bank’s portal',
   signInTitle: 'Sign in to the portal',
   signInText:
@@ -265,12 +263,5 @@ export interface PortalI18n extends I18n {
 }
 
 export function createPortalI18n(locale: Locale): PortalI18n {
-  const words = locale === 'en' ? en : ru;
-  return {
-    ...createI18n(locale),
-    p: (key, params) =>
-      words[key].replace(/\{(\w+)\}/g, (match, name: string) =>
-        params && name in params ? String(params[name]) : match,
-      ),
-  };
+  return { ...createI18n(locale), p: wordsIn({ ru, en }, locale) };
 }

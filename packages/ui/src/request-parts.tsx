@@ -11,7 +11,7 @@ import type { ReactNode } from 'react';
 import { useState } from 'react';
 
 import type { Tone } from './ui';
-import { Badge, Button, Section } from './ui';
+import { Badge, Button, Section, Select } from './ui';
 import type { I18n } from './words';
 
 /**
@@ -131,6 +131,27 @@ export function HistoryList(props: { i18n: I18n; entries: readonly HistoryEntry[
   );
 }
 
+/** A choice of a document's kind, in the user's words. */
+export function DocumentKindSelect(props: {
+  i18n: I18n;
+  value: DocumentKind;
+  onChange: (kind: DocumentKind) => void;
+  id?: string;
+  label?: string;
+  testId?: string;
+}) {
+  const { i18n, ...select } = props;
+  return (
+    <Select
+      {...select}
+      options={documentKinds.map((kind) => ({
+        value: kind,
+        label: i18n.documentKind(kind),
+      }))}
+    />
+  );
+}
+
 /**
  * The documents section: the list for those who may see it, the request of a document from 1C
  * for those who may ask (`documents.generate`), and the queue of those requests.
@@ -168,19 +189,13 @@ export function DocumentsSection(props: {
             {i18n.t('requestDocumentKind')}
           </label>
           <div className="inline">
-            <select
+            <DocumentKindSelect
+              i18n={i18n}
               id="document-kind"
-              className="input select"
               value={kind}
-              onChange={(event) => setKind(event.target.value as DocumentKind)}
-              data-testid="request-document-kind"
-            >
-              {documentKinds.map((option) => (
-                <option key={option} value={option}>
-                  {i18n.documentKind(option)}
-                </option>
-              ))}
-            </select>
+              onChange={setKind}
+              testId="request-document-kind"
+            />
             <Button
               kind="primary"
               busy={props.busy === 'requestDocument'}

@@ -71,17 +71,64 @@ export function Button(props: {
   );
 }
 
-interface FieldShellProps {
+/** A form that submits in the page, without a reload: `onSubmit` is called instead. */
+export function Form(props: {
+  onSubmit: () => void;
+  className?: string;
+  noValidate?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <form
+      className={props.className}
+      onSubmit={(event) => {
+        event.preventDefault();
+        props.onSubmit();
+      }}
+      noValidate={props.noValidate}
+    >
+      {props.children}
+    </form>
+  );
+}
+
+/**
+ * An input without a field's label (a search box, a number to look up): `label` is its
+ * placeholder and names it to screen readers.
+ */
+export function InlineInput(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  search?: boolean;
+  testId?: string;
+}) {
+  return (
+    <input
+      className={props.search ? 'input search' : 'input'}
+      type={props.search ? 'search' : undefined}
+      value={props.value}
+      placeholder={props.label}
+      aria-label={props.label}
+      onChange={(event) => props.onChange(event.target.value)}
+      data-testid={props.testId}
+    />
+  );
+}
+
+/** What a field shows around its control: the label, the required mark, an error or a hint. */
+interface FieldFrame {
+  name: string;
   label: string;
   required?: boolean;
   requiredText?: string;
   error?: string | null;
   hint?: ReactNode;
-  children: (id: string, describedBy: string | undefined) => ReactNode;
-  name: string;
 }
 
-function FieldShell(props: FieldShellProps) {
+function FieldShell(
+  props: FieldFrame & { children: (id: string, describedBy: string | undefined) => ReactNode },
+) {
   const id = useId();
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
@@ -110,34 +157,23 @@ function FieldShell(props: FieldShellProps) {
   );
 }
 
-export function TextField(props: {
-  name: string;
-  label: string;
-  value: string;
-  onChange?: (value: string) => void;
-  onBlur?: () => void;
-  readOnly?: boolean;
-  required?: boolean;
-  requiredText?: string;
-  error?: string | null;
-  hint?: ReactNode;
-  multiline?: boolean;
-  type?: 'text' | 'date';
-  inputMode?: 'text' | 'decimal' | 'numeric';
-  autoCapitalize?: 'characters' | 'sentences' | 'off';
-  maxLength?: number;
-  placeholder?: string;
-  list?: string;
-}) {
+export function TextField(
+  props: FieldFrame & {
+    value: string;
+    onChange?: (value: string) => void;
+    onBlur?: () => void;
+    readOnly?: boolean;
+    multiline?: boolean;
+    type?: 'text' | 'date';
+    inputMode?: 'text' | 'decimal' | 'numeric';
+    autoCapitalize?: 'characters' | 'sentences' | 'off';
+    maxLength?: number;
+    placeholder?: string;
+    list?: string;
+  },
+) {
   return (
-    <FieldShell
-      label={props.label}
-      required={props.required}
-      requiredText={props.requiredText}
-      error={props.error}
-      hint={props.hint}
-      name={props.name}
-    >
+    <FieldShell {...props}>
       {(id, describedBy) => {
         const common = {
           id,
@@ -175,27 +211,18 @@ export function TextField(props: {
   );
 }
 
-export function SelectField(props: {
-  name: string;
-  label: string;
-  value: string;
-  options: { value: string; label: string }[];
-  placeholder: string;
-  onChange?: (value: string) => void;
-  readOnly?: boolean;
-  required?: boolean;
-  requiredText?: string;
-  error?: string | null;
-}) {
+export function SelectField(
+  props: Omit<FieldFrame, 'hint'> & {
+    value: string;
+    options: { value: string; label: string }[];
+    placeholder: string;
+    onChange?: (value: string) => void;
+    readOnly?: boolean;
+  },
+) {
   const selected = props.options.find((option) => option.value === props.value);
   return (
-    <FieldShell
-      label={props.label}
-      required={props.required}
-      requiredText={props.requiredText}
-      error={props.error}
-      name={props.name}
-    >
+    <FieldShell {...props}>
       {(id, describedBy) =>
         props.readOnly ? (
           // A read-only select cannot be copied from: show the chosen words as text.
@@ -227,6 +254,38 @@ export function SelectField(props: {
         )
       }
     </FieldShell>
+  );
+}
+
+/**
+ * A select on its own, without a field's label (a list's filter, a choice beside a button):
+ * `label` names it to screen readers, and `placeholder` is an empty first option when given.
+ */
+export function Select<V extends string>(props: {
+  value: V;
+  options: readonly { value: V; label: string }[];
+  onChange: (value: V) => void;
+  placeholder?: string;
+  id?: string;
+  label?: string;
+  testId?: string;
+}) {
+  return (
+    <select
+      id={props.id}
+      className="input select"
+      value={props.value}
+      onChange={(event) => props.onChange(event.target.value as V)}
+      aria-label={props.label}
+      data-testid={props.testId}
+    >
+      {props.placeholder === undefined ? null : <option value="">{props.placeholder}</option>}
+      {props.options.map((option) => (
+        <option key={option.value} value={option.value}>
+          {option.label}
+        </option>
+      ))}
+    </select>
   );
 }
 

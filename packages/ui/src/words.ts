@@ -137,9 +137,10 @@ const ru = {
   fileTooLarge: 'Файл слишком большой',
 } as const;
 
-type Words = { [K in keyof typeof ru]: string };
+/** A catalogue's other language: each key of the Russian one, in words of its own. */
+export type Translation<Ru> = { [K in keyof Ru]: string };
 
-const en: Words = {
+const en: Translation<typeof ru> = {
   appTitle: 'Payment request',
   newRequest: 'New request',
   loading: 'Loading…',
@@ -254,7 +255,7 @@ const en: Words = {
 
 export type WordKey = keyof typeof ru;
 
-const dictionaries: Record<Locale, Words> = { ru, en };
+const dictionaries: Record<Locale, Translation<typeof ru>> = { ru, en };
 
 export function localeFromLanguageCode(code: string | undefined | null): Locale {
   return code?.toLowerCase().startsWith('en') ? 'en' : 'ru';
@@ -289,6 +290,15 @@ function fill(template: string, params?: Record<string, string | number>): strin
   );
 }
 
+/** A catalogue's words in one language, with `{name}` parameters filled in. */
+export function wordsIn<Key extends string>(
+  dictionaries: Record<Locale, Record<Key, string>>,
+  locale: Locale,
+): (key: Key, params?: Record<string, string | number>) => string {
+  const words = dictionaries[locale];
+  return (key, params) => fill(words[key], params);
+}
+
 /** The device's time zone: dates are shown where the user is. */
 export function deviceTimeZone(): string {
   try {
@@ -305,7 +315,7 @@ export function createI18n(locale: Locale, timeZone = deviceTimeZone()): I18n {
   return {
     locale,
     timeZone,
-    t: (key, params) => fill(words[key], params),
+    t: wordsIn(dictionaries, locale),
     field: (name) => fieldLabel(name, locale),
     status: (status, inHouse) => statusLabel(status, locale, inHouse),
     paymentStatus: (status) => paymentStatusLabel(status, locale),

@@ -1,9 +1,10 @@
 import { onecKinds, telegramKinds } from '@payreq/contracts';
-import { Banner, Button, Section, TextField } from '@payreq/ui';
+import { Banner, Button, Form, InlineInput, Section, TextField } from '@payreq/ui';
 import { useState } from 'react';
 
 import type { RequestListItem } from '../api';
 import { failureText, trpc } from '../api';
+import { Failure } from '../parts';
 import type { PortalI18n, PortalWordKey } from '../words';
 import { HistoryExport } from './HistoryExport';
 
@@ -31,25 +32,17 @@ function ExportSection(props: { i18n: PortalI18n }) {
   };
   return (
     <Section title={i18n.p('adminExport')} testId="admin-export">
-      <form
-        className="inline export-find"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void find();
-        }}
-      >
-        <input
-          className="input"
+      <Form className="inline export-find" onSubmit={() => void find()}>
+        <InlineInput
+          label={i18n.p('adminExportNumber')}
           value={number}
-          placeholder={i18n.p('adminExportNumber')}
-          aria-label={i18n.p('adminExportNumber')}
-          onChange={(event) => setNumber(event.target.value)}
-          data-testid="export-number"
+          onChange={setNumber}
+          testId="export-number"
         />
         <Button type="submit" testId="export-find">
           {i18n.p('adminExportFind')}
         </Button>
-      </form>
+      </Form>
       {failure ? <Banner tone="error">{failure}</Banner> : null}
       {found === null ? <p className="muted">{i18n.p('adminExportNone')}</p> : null}
       {found ? (
@@ -91,10 +84,9 @@ function AgentsSection(props: { i18n: PortalI18n }) {
     )?.message ?? null;
   return (
     <Section title={i18n.p('adminAgents')} testId="admin-agents">
-      <form
+      <Form
         className="admin-add"
-        onSubmit={(event) => {
-          event.preventDefault();
+        onSubmit={() => {
           setNotice(null);
           add.mutate({ telegramId, name });
         }}
@@ -117,11 +109,9 @@ function AgentsSection(props: { i18n: PortalI18n }) {
         <Button type="submit" kind="primary" busy={add.isPending} testId="add-agent">
           {i18n.p('adminAdd')}
         </Button>
-      </form>
-      {add.error && !issue('telegramId') && !issue('name') ? (
-        <Banner tone="error">{failureText(add.error, i18n)}</Banner>
-      ) : null}
-      {setActive.error ? <Banner tone="error">{failureText(setActive.error, i18n)}</Banner> : null}
+      </Form>
+      {!issue('telegramId') && !issue('name') ? <Failure i18n={i18n} error={add.error} /> : null}
+      <Failure i18n={i18n} error={setActive.error} />
       {notice ? <Banner tone="success">{notice}</Banner> : null}
       <ul className="list" data-testid="agents">
         {(agents.data ?? []).map((agent) => (
@@ -204,7 +194,7 @@ function DeadSection(props: { i18n: PortalI18n }) {
   return (
     <Section title={i18n.p('adminDead')} testId="admin-dead">
       {notice ? <Banner tone="success">{notice}</Banner> : null}
-      {requeue.error ? <Banner tone="error">{failureText(requeue.error, i18n)}</Banner> : null}
+      <Failure i18n={i18n} error={requeue.error} />
       {dead.data?.length === 0 ? <p className="muted">{i18n.p('adminDeadNone')}</p> : null}
       <ul className="list">
         {(dead.data ?? []).map((message) => (
@@ -259,7 +249,7 @@ function VisibilitySection(props: { i18n: PortalI18n }) {
           {i18n.p(`visibility_${value}`)}
         </label>
       ))}
-      {change.error ? <Banner tone="error">{failureText(change.error, i18n)}</Banner> : null}
+      <Failure i18n={i18n} error={change.error} />
     </Section>
   );
 }

@@ -1,10 +1,10 @@
 import type { DocumentKind } from '@payreq/contracts';
-import { DocumentKind as DocumentKinds } from '@payreq/contracts';
-import { Banner, Button, formatSize } from '@payreq/ui';
+import { Banner, Button, DocumentKindSelect, Form, InlineInput, formatSize } from '@payreq/ui';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 import type { ArchiveMessage } from '../api';
-import { failureText, trpc } from '../api';
+import { trpc } from '../api';
+import { Failure } from '../parts';
 import type { PortalI18n } from '../words';
 
 /** New messages are fetched by short polling: every few seconds while the room is open. */
@@ -82,19 +82,13 @@ function AttachFile(props: {
       <label className="muted small" htmlFor={`kind-${props.message.key}`}>
         {i18n.p('addAs')}
       </label>
-      <select
+      <DocumentKindSelect
+        i18n={i18n}
         id={`kind-${props.message.key}`}
-        className="input select"
         value={kind}
-        onChange={(event) => setKind(event.target.value as DocumentKind)}
-        data-testid="attach-kind"
-      >
-        {DocumentKinds.options.map((option) => (
-          <option key={option} value={option}>
-            {i18n.documentKind(option)}
-          </option>
-        ))}
-      </select>
+        onChange={setKind}
+        testId="attach-kind"
+      />
       <label className="check small">
         <input
           type="checkbox"
@@ -118,18 +112,20 @@ function AttachFile(props: {
       >
         {i18n.p('addButton')}
       </Button>
-      {attach.error ? <Banner tone="error">{failureText(attach.error, i18n)}</Banner> : null}
+      <Failure i18n={i18n} error={attach.error} />
     </div>
   );
 }
 
-function FileBody(props: {
+/** What a file of the archive needs to be added to the request's documents from its bubble. */
+interface Attaching {
   i18n: PortalI18n;
-  message: ArchiveMessage;
   canAttach: boolean;
   requestId: string;
   onNotice: (text: string) => void;
-}) {
+}
+
+function FileBody(props: Attaching & { message: ArchiveMessage }) {
   const { i18n, message } = props;
   const file = message.file!;
   if (!file.available) return <div className="muted small">{i18n.p('fileTooBig')}</div>;
@@ -206,14 +202,9 @@ function serviceText(i18n: PortalI18n, service: NonNullable<ArchiveMessage['serv
   }
 }
 
-function Bubble(props: {
-  i18n: PortalI18n;
-  group: ArchiveMessage[];
-  canAttach: boolean;
-  requestId: string;
-  onNotice: (text: string) => void;
-}) {
-  const { i18n, group } = props;
+function Bubble(props: Attaching & { group: ArchiveMessage[] }) {
+  const { group, ...attaching } = props;
+  const { i18n } = props;
   const first = group[0]!;
   if (first.service)
     return (
@@ -259,13 +250,7 @@ function Bubble(props: {
             .filter((message) => message.file)
             .map((message) => (
               <div key={message.key} className="chat-file-cell">
-                <FileBody
-                  i18n={i18n}
-                  message={message}
-                  canAttach={props.canAttach}
-                  requestId={props.requestId}
-                  onNotice={props.onNotice}
-                />
+                <FileBody {...attaching} message={message} />
               </div>
             ))}
         </div>
@@ -347,7 +332,7 @@ function ArchiveView(props: {
   }, [utils, requestId, search, merge]);
 
   if (first.isPending) return <p className="muted">{i18n.p('chatLoading')}</p>;
-  if (first.error) return <Banner tone="error">{failureText(first.error, i18n)}</Banner>;
+  if (first.error) return <Failure i18n={i18n} error={first.error} />;
   const cursor = olderCursor === undefined ? first.data.olderCursor : olderCursor;
   const older = async () => {
     if (!cursor) return;
@@ -406,21 +391,13 @@ export function ChatArchive(props: { i18n: PortalI18n; requestId: string }) {
   const [notice, setNotice] = useState<string | null>(null);
   return (
     <section className="chat" data-testid="chat-archive">
-      <form
-        className="filters"
-        onSubmit={(event) => {
-          event.preventDefault();
-          setActiveSearch(search.trim() || null);
-        }}
-      >
-        <input
-          className="input search"
-          type="search"
+      <Form className="filters" onSubmit={() => setActiveSearch(search.trim() || null)}>
+        <InlineInput
+          search
+          label={i18n.p('chatSearch')}
           value={search}
-          placeholder={i18n.p('chatSearch')}
-          aria-label={i18n.p('chatSearch')}
-          onChange={(event) => setSearch(event.target.value)}
-          data-testid="chat-search"
+          onChange={setSearch}
+          testId="chat-search"
         />
         <Button type="submit">{i18n.p('chatSearch')}</Button>
         {activeSearch ? (
@@ -436,7 +413,7 @@ export function ChatArchive(props: { i18n: PortalI18n; requestId: string }) {
         ) : (
           <span className="muted small">{i18n.p('chatLive', { s: pollSeconds })}</span>
         )}
-      </form>
+      </Form>
       {notice ? (
         <Banner tone="success" testId="notice">
           {notice}

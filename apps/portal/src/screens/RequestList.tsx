@@ -1,11 +1,12 @@
 import type { PaymentStatus, RequestStatus } from '@payreq/contracts';
 import { paymentStatuses, requestStatuses } from '@payreq/contracts';
-import { Banner, Button, PaymentBadge, StatusBadge } from '@payreq/ui';
+import { InlineInput, PaymentBadge, Select, StatusBadge } from '@payreq/ui';
 import { useDeferredValue, useState } from 'react';
 
 import type { RequestListItem } from '../api';
-import { failureText, trpc } from '../api';
-import { navigate } from '../route';
+import { trpc } from '../api';
+import { PagedList, pagedListOptions } from '../parts';
+import { AppLink, navigate } from '../route';
 import type { PortalI18n } from '../words';
 
 const pageSize = 25;
@@ -15,163 +16,131 @@ const pageSize = 25;
 const pageOf = (item: RequestListItem) =>
   item.pipeline === 'STANDARD' ? `/portal/standard/${item.id}` : `/portal/requests/${item.id}`;
 
+/** The list's filters: each is "all" (empty) or one value; the server applies them. */
+type Filters = {
+  status: RequestStatus | '';
+  payment: PaymentStatus | '';
+  agent: string;
+  age: string;
+};
+const noFilters: Filters = { status: '', payment: '', agent: '', age: '' };
+const filterNames = Object.keys(noFilters) as (keyof Filters)[];
+/** The "created within" filter's choices, in days. */
+const ageDays = [1, 7, 30, 90];
+
+/** A filter's name, its "all" option and its values, in the user's words. */
+interface FilterChoices {
+  label: string;
+  all: string;
+  options: { value: string; label: string }[];
+}
+
 export function RequestList(props: { i18n: PortalI18n }) {
   const { i18n } = props;
   const [search, setSearch] = useState('');
-  const [status, setStatus] = useState<RequestStatus | ''>('');
-  const [payment, setPayment] = useState<PaymentStatus | ''>('');
-  const [agentId, setAgentId] = useState('');
-  const [age, setAge] = useState('');
+  const [filters, setFilters] = useState<Filters>(noFilters);
   const deferredSearch = useDeferredValue(search.trim());
   const agents = trpc.portal.agents.useQuery();
   const list = trpc.portal.requests.useInfiniteQuery(
     {
       limit: pageSize,
       ...(deferredSearch ? { search: deferredSearch } : {}),
-      ...(status ? { status: [status] } : {}),
-      ...(payment ? { paymentStatus: [payment] } : {}),
-      ...(agentId ? { agentId } : {}),
-      ...(age ? { createdWithinDays: Number(age) } : {}),
+      ...(filters.status ? { status: [filters.status] } : {}),
+      ...(filters.payment ? { paymentStatus: [filters.payment] } : {}),
+      ...(filters.agent ? { agentId: filters.agent } : {}),
+      ...(filters.age ? { createdWithinDays: Number(filters.age) } : {}),
     },
-    { getNextPageParam: (last) => last.nextCursor, refetchInterval: 15_000 },
+    pagedListOptions,
   );
-  const items = list.data?.pages.flatMap((page) => page.items) ?? [];
+  const choices: Record<keyof Filters, FilterChoices> = {
+    status: {
+      label: i18n.p('columnStatus'),
+      all: i18n.p('allStatuses'),
+      options: requestStatuses.map((value) => ({ value, label: i18n.status(value, true) })),
+    },
+    payment: {
+      label: i18n.t('sectionPayment2'),
+      all: i18n.p('allPayments'),
+      options: paymentStatuses.map((value) => ({ value, label: i18n.paymentStatus(value) })),
+    },
+    agent: {
+      label: i18n.p('columnAgent'),
+      all: i18n.p('allAgents'),
+      options: (agents.data ?? []).map((agent) => ({ value: agent.agentId, label: agent.name })),
+    },
+    age: {
+      label: i18n.t('age'),
+      all: i18n.p('anyAge'),
+      options: ageDays.map((days) => ({ value: String(days), label: i18n.p('days', { n: days }) })),
+    },
+  };
   return (
     <section data-testid="request-list">
       <h1 className="page-title">{i18n.p('navRequests')}</h1>
       <div className="filters">
-        <input
-          className="input search"
-          type="search"
+        <InlineInput
+          search
+          label={i18n.p('search')}
           value={search}
-          placeholder={i18n.p('search')}
-          aria-label={i18n.p('search')}
-          onChange={(event) => setSearch(event.target.value)}
-          data-testid="search"
+          onChange={setSearch}
+          testId="search"
         />
-        <select
-          className="input select"
-          value={status}
-          onChange={(e) => setStatus(e.target.value as RequestStatus | '')}
-          aria-label={i18n.p('columnStatus')}
-          data-testid="filter-status"
-        >
-          <option value="">{i18n.p('allStatuses')}</option>
-          {requestStatuses.map((value) => (
-            <option key={value} value={value}>
-              {i18n.status(value, true)}
-            </option>
-          ))}
-        </select>
-        <select
-          className="input select"
-          value={payment}
-          onChange={(e) => setPayment(e.target.value as PaymentStatus | '')}
-          aria-label={i18n.t('sectionPayment2')}
-          data-testid="filter-payment"
-        >
-          <option value="">{i18n.p('allPayments')}</option>
-          {paymentStatuses.map((value) => (
-            <option key={value} value={value}>
-              {i18n.paymentStatus(value)}
-            </option>
-          ))}
-        </select>
-        <select
-          className="input select"
-          value={agentId}
-          onChange={(e) => setAgentId(e.target.value)}
-          aria-label={i18n.p('columnAgent')}
-          data-testid="filter-agent"
-        >
-          <option value="">{i18n.p('allAgents')}</option>
-          {(agents.data ?? []).map((agent) => (
-            <option key={agent.agentId} value={agent.agentId}>
-              {agent.name}
-            </option>
-          ))}
-        </select>
-        <select
-          className="input select"
-          value={age}
-          onChange={(e) => setAge(e.target.value)}
-          aria-label={i18n.t('age')}
-          data-testid="filter-age"
-        >
-          <option value="">{i18n.p('anyAge')}</option>
-          {[1, 7, 30, 90].map((days) => (
-            <option key={days} value={days}>
-              {i18n.p('days', { n: days })}
-            </option>
-          ))}
-        </select>
+        {filterNames.map((name) => (
+          <Select
+            key={name}
+            value={filters[name]}
+            onChange={(value) => setFilters((current) => ({ ...current, [name]: value }))}
+            label={choices[name].label}
+            placeholder={choices[name].all}
+            options={choices[name].options}
+            testId={`filter-${name}`}
+          />
+        ))}
       </div>
-      {list.error ? <Banner tone="error">{failureText(list.error, i18n)}</Banner> : null}
-      {list.isPending ? (
-        <p className="muted">{i18n.t('loading')}</p>
-      ) : items.length === 0 ? (
-        <p className="muted" data-testid="nothing-found">
-          {i18n.p('nothingFound')}
-        </p>
-      ) : (
-        <table className="table" data-testid="requests">
-          <thead>
-            <tr>
-              <th>{i18n.p('columnNumber')}</th>
-              <th>{i18n.p('columnRoom')}</th>
-              <th>{i18n.p('columnClient')}</th>
-              <th className="num">{i18n.p('columnAmount')}</th>
-              <th>{i18n.p('columnStatus')}</th>
-              <th>{i18n.p('columnAgent')}</th>
-              <th>{i18n.p('columnUpdated')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((item) => (
-              <tr
-                key={item.id}
-                className="clickable"
-                onClick={() => navigate(pageOf(item))}
-                data-testid="request-row"
-              >
-                <td>
-                  <a
-                    href={pageOf(item)}
-                    onClick={(event) => {
-                      event.preventDefault();
-                      navigate(pageOf(item));
-                    }}
-                  >
-                    {item.displayNumber}
-                  </a>
-                </td>
-                <td>{item.chatTitle ?? <span className="muted">{i18n.p('noRoom')}</span>}</td>
-                <td>{item.clientName ?? i18n.t('boardNoClient')}</td>
-                <td className="num">
-                  {item.amount ? i18n.money(item.amount, item.currency) : i18n.t('empty')}
-                </td>
-                <td>
-                  <div className="badges">
-                    <StatusBadge i18n={i18n} status={item.status} inHouse={item.inHouse} />
-                    <PaymentBadge i18n={i18n} status={item.paymentStatus} />
-                  </div>
-                </td>
-                <td>{item.agentName ?? i18n.t('empty')}</td>
-                <td>{i18n.dateTime(item.updatedAt)}</td>
+      <PagedList i18n={i18n} list={list} empty={i18n.p('nothingFound')}>
+        {(items) => (
+          <table className="table" data-testid="requests">
+            <thead>
+              <tr>
+                <th>{i18n.p('columnNumber')}</th>
+                <th>{i18n.p('columnRoom')}</th>
+                <th>{i18n.p('columnClient')}</th>
+                <th className="num">{i18n.p('columnAmount')}</th>
+                <th>{i18n.p('columnStatus')}</th>
+                <th>{i18n.p('columnAgent')}</th>
+                <th>{i18n.p('columnUpdated')}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {list.hasNextPage ? (
-        <Button
-          busy={list.isFetchingNextPage}
-          onClick={() => void list.fetchNextPage()}
-          testId="more"
-        >
-          {i18n.p('more')}
-        </Button>
-      ) : null}
+            </thead>
+            <tbody>
+              {items.map((item) => (
+                <tr
+                  key={item.id}
+                  className="clickable"
+                  onClick={() => navigate(pageOf(item))}
+                  data-testid="request-row"
+                >
+                  <td>
+                    <AppLink href={pageOf(item)}>{item.displayNumber}</AppLink>
+                  </td>
+                  <td>{item.chatTitle ?? <span className="muted">{i18n.p('noRoom')}</span>}</td>
+                  <td>{item.clientName ?? i18n.t('boardNoClient')}</td>
+                  <td className="num">
+                    {item.amount ? i18n.money(item.amount, item.currency) : i18n.t('empty')}
+                  </td>
+                  <td>
+                    <div className="badges">
+                      <StatusBadge i18n={i18n} status={item.status} inHouse={item.inHouse} />
+                      <PaymentBadge i18n={i18n} status={item.paymentStatus} />
+                    </div>
+                  </td>
+                  <td>{item.agentName ?? i18n.t('empty')}</td>
+                  <td>{i18n.dateTime(item.updatedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </PagedList>
     </section>
   );
 }

@@ -32,8 +32,9 @@ import { useState } from 'react';
 
 import type { RequestPage as RequestPageData } from '../api';
 import { failureText, trpc } from '../api';
+import { Failure } from '../parts';
 import { navigate, useQueryParam } from '../route';
-import type { PortalI18n } from '../words';
+import type { PortalI18n, PortalWordKey } from '../words';
 import { ChatArchive } from './ChatArchive';
 import { HistoryExport } from './HistoryExport';
 
@@ -344,16 +345,21 @@ function Submit(props: {
   );
 }
 
+/** The page's tabs in order: the request, then its room's chat where it has one. */
+const tabs = ['request', 'chat'] as const;
+type Tab = (typeof tabs)[number];
+const tabWords: Record<Tab, PortalWordKey> = { request: 'tabRequest', chat: 'tabChat' };
+
 /** A request's page: the same sections as the Mini App, and its deal room's chat. */
 export function RequestPage(props: { i18n: PortalI18n; requestId: string; isAdmin: boolean }) {
   const { i18n, requestId } = props;
-  const tab = useQueryParam('tab') === 'chat' ? 'chat' : 'request';
+  const tab: Tab = useQueryParam('tab') === 'chat' ? 'chat' : 'request';
   const page = trpc.portal.request.useQuery({ requestId }, { refetchInterval: 15_000 });
   const actions = useRequestActions(i18n, requestId);
   if (page.isPending) return <p className="muted">{i18n.t('loading')}</p>;
-  if (page.error) return <Banner tone="error">{failureText(page.error, i18n)}</Banner>;
+  if (page.error) return <Failure i18n={i18n} error={page.error} />;
   const { request, permissions } = page.data;
-  const go = (next: 'request' | 'chat') =>
+  const go = (next: Tab) =>
     navigate(`/portal/requests/${requestId}${next === 'chat' ? '?tab=chat' : ''}`);
   return (
     <article data-testid="request-page">
@@ -368,26 +374,20 @@ export function RequestPage(props: { i18n: PortalI18n; requestId: string; isAdmi
         </div>
       </header>
       <div className="tabs" role="tablist">
-        <button
-          role="tab"
-          aria-selected={tab === 'request'}
-          className={tab === 'request' ? 'tab tab-on' : 'tab'}
-          onClick={() => go('request')}
-          data-testid="tab-request"
-        >
-          {i18n.p('tabRequest')}
-        </button>
-        {page.data.hasChat ? (
-          <button
-            role="tab"
-            aria-selected={tab === 'chat'}
-            className={tab === 'chat' ? 'tab tab-on' : 'tab'}
-            onClick={() => go('chat')}
-            data-testid="tab-chat"
-          >
-            {i18n.p('tabChat')}
-          </button>
-        ) : null}
+        {tabs
+          .filter((name) => name !== 'chat' || page.data.hasChat)
+          .map((name) => (
+            <button
+              key={name}
+              role="tab"
+              aria-selected={tab === name}
+              className={tab === name ? 'tab tab-on' : 'tab'}
+              onClick={() => go(name)}
+              data-testid={`tab-${name}`}
+            >
+              {i18n.p(tabWords[name])}
+            </button>
+          ))}
       </div>
       {tab === 'chat' && page.data.hasChat ? (
         <ChatArchive i18n={i18n} requestId={requestId} />

@@ -1,7 +1,8 @@
-import { Banner, Button, Row, Section, TextField } from '@payreq/ui';
+import { Banner, Button, Form, Row, Section, TextField } from '@payreq/ui';
 import { useState } from 'react';
 
-import { failureText, trpc } from '../api';
+import { trpc } from '../api';
+import { Failure } from '../parts';
 import { navigate } from '../route';
 import type { PortalI18n } from '../words';
 import { invitationLink, issuesOf, tokenOfLink } from './api';
@@ -26,7 +27,7 @@ export function InviteButton(props: { i18n: PortalI18n; companyId: string }) {
       >
         {s('invite')}
       </Button>
-      {invite.error ? <Banner tone="error">{failureText(invite.error, i18n)}</Banner> : null}
+      <Failure i18n={i18n} error={invite.error} />
       {link && invite.data ? (
         <div className="invite-link">
           <p className="muted small">
@@ -72,12 +73,12 @@ function RegisterCompany(props: { i18n: PortalI18n; onDone: () => void }) {
     value: values[name],
     onChange: (value: string) => setValues((current) => ({ ...current, [name]: value })),
     error: errorOf(name),
+    requiredText: i18n.t('required'),
   });
   return (
     <Section title={s('registerTitle')} testId="register-company">
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
+      <Form
+        onSubmit={() => {
           register.mutate({
             name: values.name,
             taxId: values.taxId.trim(),
@@ -86,17 +87,12 @@ function RegisterCompany(props: { i18n: PortalI18n; onDone: () => void }) {
         }}
         noValidate
       >
-        <TextField
-          {...field('name', s('companyName'))}
-          required
-          requiredText={i18n.t('required')}
-        />
+        <TextField {...field('name', s('companyName'))} required />
         <TextField
           {...field('taxId', s('companyTaxId'))}
           inputMode="numeric"
           maxLength={12}
           required
-          requiredText={i18n.t('required')}
         />
         <TextField
           {...field('kpp', s('companyKpp'))}
@@ -104,17 +100,15 @@ function RegisterCompany(props: { i18n: PortalI18n; onDone: () => void }) {
           maxLength={9}
           hint={s('companyKppHint')}
         />
-        {register.error && issues.length === 0 ? (
-          <Banner tone="error" testId="register-error">
-            {failureText(register.error, i18n)}
-          </Banner>
+        {issues.length === 0 ? (
+          <Failure i18n={i18n} error={register.error} testId="register-error" />
         ) : null}
         <div className="section-actions">
           <Button kind="primary" type="submit" busy={register.isPending} testId="register">
             {s('register')}
           </Button>
         </div>
-      </form>
+      </Form>
     </Section>
   );
 }
@@ -125,9 +119,8 @@ function JoinByLink(props: { i18n: PortalI18n }) {
   const [bad, setBad] = useState(false);
   return (
     <Section title={s('joinTitle')} testId="join-by-link">
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
+      <Form
+        onSubmit={() => {
           const token = tokenOfLink(text);
           setBad(token === null);
           if (token) navigate(`/portal/join/${token}`);
@@ -147,7 +140,7 @@ function JoinByLink(props: { i18n: PortalI18n }) {
             {s('join')}
           </Button>
         </div>
-      </form>
+      </Form>
     </Section>
   );
 }
@@ -159,7 +152,7 @@ export function CompanyScreen(props: { i18n: PortalI18n }) {
   const utils = trpc.useUtils();
   const mine = trpc.companies.mine.useQuery();
   if (mine.isPending) return <p className="muted">{i18n.t('loading')}</p>;
-  if (mine.error) return <Banner tone="error">{failureText(mine.error, i18n)}</Banner>;
+  if (mine.error) return <Failure i18n={i18n} error={mine.error} />;
   const company = mine.data;
   return (
     <section data-testid="company">
@@ -221,11 +214,7 @@ export function JoinScreen(props: { i18n: PortalI18n; token: string; isAgent: bo
       ) : (
         <>
           <p>{s('joinPageText')}</p>
-          {join.error ? (
-            <Banner tone="error" testId="join-error">
-              {failureText(join.error, i18n)}
-            </Banner>
-          ) : null}
+          <Failure i18n={i18n} error={join.error} testId="join-error" />
           <Button
             kind="primary"
             busy={join.isPending}

@@ -3,6 +3,7 @@ import { buildPatch, validateField } from '@payreq/ui/form-validation';
 import {
   Banner,
   Button,
+  Form,
   RequestFormFields,
   Section,
   fieldErrorsOf,
@@ -12,6 +13,7 @@ import {
 import { useDeferredValue, useState } from 'react';
 
 import { failureText, trpc } from '../api';
+import { Failure } from '../parts';
 import { navigate } from '../route';
 import type { PortalI18n } from '../words';
 import { issuesOf } from './api';
@@ -136,14 +138,7 @@ export function NewRequest(props: { i18n: PortalI18n; forClient: boolean }) {
       {props.forClient ? (
         <CompanyPicker i18n={i18n} companyId={companyId} onChoose={setCompanyId} />
       ) : null}
-      <form
-        className="form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          save();
-        }}
-        noValidate
-      >
+      <Form className="form" onSubmit={save} noValidate>
         <Section title={s('deadline')} testId="deadline-section">
           <div className={`field${deadlineError ? ' field-invalid' : ''}`} data-field="deadline">
             <label className="field-label" htmlFor="offers-deadline">
@@ -172,17 +167,15 @@ export function NewRequest(props: { i18n: PortalI18n; forClient: boolean }) {
             setErrors((current) => withoutError(current, name));
           }}
         />
-        {create.error && !deadlineError && Object.keys(errors).length === 0 ? (
-          <Banner tone="error" testId="create-error">
-            {failureText(create.error, i18n)}
-          </Banner>
+        {!deadlineError && Object.keys(errors).length === 0 ? (
+          <Failure i18n={i18n} error={create.error} testId="create-error" />
         ) : null}
         <div className="section-actions">
           <Button kind="primary" type="submit" busy={create.isPending} testId="save-draft">
             {s('saveDraft')}
           </Button>
         </div>
-      </form>
+      </Form>
     </section>
   );
 }

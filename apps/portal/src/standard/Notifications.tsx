@@ -1,7 +1,8 @@
-import { Banner, Button } from '@payreq/ui';
+import { Button } from '@payreq/ui';
 import { useEffect } from 'react';
 
-import { failureText, trpc } from '../api';
+import { trpc } from '../api';
+import { Failure } from '../parts';
 import { navigate } from '../route';
 import type { PortalI18n } from '../words';
 import { standardPath } from './StandardList';
@@ -36,7 +37,7 @@ export function Notifications(props: { i18n: PortalI18n }) {
   return (
     <section data-testid="notifications">
       <h1 className="page-title">{s('notificationsTitle')}</h1>
-      {list.error ? <Banner tone="error">{failureText(list.error, i18n)}</Banner> : null}
+      <Failure i18n={i18n} error={list.error} />
       {list.isPending ? (
         <p className="muted">{i18n.t('loading')}</p>
       ) : items.length === 0 ? (

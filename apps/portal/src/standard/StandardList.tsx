@@ -1,24 +1,22 @@
 import { Banner, Button, StatusBadge } from '@payreq/ui';
+import type { ReactNode } from 'react';
 
-import { failureText, trpc } from '../api';
+import { trpc } from '../api';
 import type { RequestListItem } from '../api';
-import { navigate } from '../route';
+import type { PagedQuery } from '../parts';
+import { PagedList, pagedListOptions } from '../parts';
+import { AppLink, navigate } from '../route';
 import type { PortalI18n } from '../words';
+import type { StandardWordKey } from './words';
 import { standardWords } from './words';
 
 const pageSize = 25;
 
 export const standardPath = (id: string) => `/portal/standard/${id}`;
 
-function Rows(props: { i18n: PortalI18n; items: RequestListItem[]; empty: string }) {
+function Rows(props: { i18n: PortalI18n; items: RequestListItem[] }) {
   const { i18n } = props;
   const s = standardWords(i18n.locale);
-  if (props.items.length === 0)
-    return (
-      <p className="muted" data-testid="nothing-found">
-        {props.empty}
-      </p>
-    );
   return (
     <table className="table" data-testid="standard-requests">
       <thead>
@@ -41,15 +39,7 @@ function Rows(props: { i18n: PortalI18n; items: RequestListItem[]; empty: string
             data-testid="standard-row"
           >
             <td>
-              <a
-                href={standardPath(item.id)}
-                onClick={(event) => {
-                  event.preventDefault();
-                  navigate(standardPath(item.id));
-                }}
-              >
-                {item.displayNumber}
-              </a>
+              <AppLink href={standardPath(item.id)}>{item.displayNumber}</AppLink>
             </td>
             <td>{item.tenantName ?? i18n.t('empty')}</td>
             <td>{item.direction ? i18n.direction(item.direction) : i18n.t('empty')}</td>
@@ -68,42 +58,41 @@ function Rows(props: { i18n: PortalI18n; items: RequestListItem[]; empty: string
   );
 }
 
-type PagedList = {
-  data?: { pages: { items: RequestListItem[] }[] };
-  error: unknown;
-  isPending: boolean;
-  hasNextPage: boolean;
-  isFetchingNextPage: boolean;
-  fetchNextPage: () => Promise<unknown>;
-};
+/** The lists of standard requests: a client company's, and the agents' market. */
+const requestLists = {
+  company: { testId: 'company-requests', title: 'navMyRequests', empty: 'listEmptyPerson' },
+  market: { testId: 'market', title: 'navMarket', empty: 'listEmptyMarket' },
+} satisfies Record<string, { testId: string; title: StandardWordKey; empty: StandardWordKey }>;
 
-/** A list read a page at a time: its rows, its error, and "show more" while there is more. */
-function PagedRows(props: { i18n: PortalI18n; list: PagedList; empty: string }) {
-  const { i18n, list } = props;
-  const items = list.data?.pages.flatMap((page) => page.items) ?? [];
+/**
+ * A page of standard requests: its title, "new request" where the viewer may file one, what is
+ * said above the list, and the list a page at a time.
+ */
+function RequestsPage(props: {
+  i18n: PortalI18n;
+  of: keyof typeof requestLists;
+  mayFile: boolean;
+  list: PagedQuery<RequestListItem>;
+  children?: ReactNode;
+}) {
+  const { i18n } = props;
+  const s = standardWords(i18n.locale);
+  const words = requestLists[props.of];
   return (
-    <>
-      {list.error ? <Banner tone="error">{failureText(list.error, i18n)}</Banner> : null}
-      {list.isPending ? (
-        <p className="muted">{i18n.t('loading')}</p>
-      ) : (
-        <Rows i18n={i18n} items={items} empty={props.empty} />
-      )}
-      {list.hasNextPage ? (
-        <Button busy={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
-          {i18n.p('more')}
-        </Button>
-      ) : null}
-    </>
-  );
-}
-
-/** The "new request" button of a list's head. */
-function NewRequestButton(props: { i18n: PortalI18n }) {
-  return (
-    <Button kind="primary" onClick={() => navigate('/portal/new')} testId="new-request">
-      {standardWords(props.i18n.locale)('navNew')}
-    </Button>
+    <section data-testid={words.testId}>
+      <div className="page-head">
+        <h1 className="page-title">{s(words.title)}</h1>
+        {props.mayFile ? (
+          <Button kind="primary" onClick={() => navigate('/portal/new')} testId="new-request">
+            {s('navNew')}
+          </Button>
+        ) : null}
+      </div>
+      {props.children}
+      <PagedList i18n={i18n} list={props.list} empty={s(words.empty)}>
+        {(items) => <Rows i18n={i18n} items={items} />}
+      </PagedList>
+    </section>
   );
 }
 
@@ -111,51 +100,25 @@ function NewRequestButton(props: { i18n: PortalI18n }) {
 export function CompanyRequests(props: { i18n: PortalI18n; hasCompany: boolean }) {
   const { i18n } = props;
   const s = standardWords(i18n.locale);
-  const list = trpc.requests.list.useInfiniteQuery(
-    { limit: pageSize },
-    { getNextPageParam: (last) => last.nextCursor, refetchInterval: 15_000 },
-  );
+  const list = trpc.requests.list.useInfiniteQuery({ limit: pageSize }, pagedListOptions);
   return (
-    <section data-testid="company-requests">
-      <div className="page-head">
-        <h1 className="page-title">{s('navMyRequests')}</h1>
-        {props.hasCompany ? <NewRequestButton i18n={i18n} /> : null}
-      </div>
+    <RequestsPage i18n={i18n} of="company" mayFile={props.hasCompany} list={list}>
       {!props.hasCompany ? (
         <Banner tone="info" testId="no-company">
-          {s('companyIntro')}{' '}
-          <a
-            href="/portal/company"
-            onClick={(event) => {
-              event.preventDefault();
-              navigate('/portal/company');
-            }}
-          >
-            {s('navCompany')}
-          </a>
+          {s('companyIntro')} <AppLink href="/portal/company">{s('navCompany')}</AppLink>
         </Banner>
       ) : null}
-      <PagedRows i18n={i18n} list={list} empty={s('listEmptyPerson')} />
-    </section>
+    </RequestsPage>
   );
 }
 
 /** The market, for agents of every tenant: open standard requests, and those they took part in. */
 export function Market(props: { i18n: PortalI18n; mayFile: boolean }) {
   const { i18n } = props;
-  const s = standardWords(i18n.locale);
-  const list = trpc.standard.market.useInfiniteQuery(
-    { limit: pageSize },
-    { getNextPageParam: (last) => last.nextCursor, refetchInterval: 15_000 },
-  );
+  const list = trpc.standard.market.useInfiniteQuery({ limit: pageSize }, pagedListOptions);
   return (
-    <section data-testid="market">
-      <div className="page-head">
-        <h1 className="page-title">{s('navMarket')}</h1>
-        {props.mayFile ? <NewRequestButton i18n={i18n} /> : null}
-      </div>
-      <p className="muted">{s('marketIntro')}</p>
-      <PagedRows i18n={i18n} list={list} empty={s('listEmptyMarket')} />
-    </section>
+    <RequestsPage i18n={i18n} of="market" mayFile={props.mayFile} list={list}>
+      <p className="muted">{standardWords(i18n.locale)('marketIntro')}</p>
+    </RequestsPage>
   );
 }

@@ -6,6 +6,7 @@ import {
   Badge,
   Banner,
   Button,
+  Form,
   HistoryList,
   PaymentBadge,
   RequestFormFields,
@@ -22,6 +23,7 @@ import {
 import { useState } from 'react';
 
 import { failureText, trpc } from '../api';
+import { Failure } from '../parts';
 import { navigate } from '../route';
 import type { PortalI18n } from '../words';
 import type { OfferItem, StandardView } from './api';
@@ -225,9 +227,8 @@ function OfferDesk(props: {
               <OfferStatusBadge i18n={i18n} status={open.status} />
             </Row>
           ) : null}
-          <form
-            onSubmit={(event) => {
-              event.preventDefault();
+          <Form
+            onSubmit={() => {
               const validUntil = draft.validUntil ? new Date(draft.validUntil) : null;
               submit.mutate({
                 requestId: request.id,
@@ -295,7 +296,7 @@ function OfferDesk(props: {
                 </Button>
               ) : null}
             </div>
-          </form>
+          </Form>
         </Section>
       ) : request.status !== 'COLLECTING_OFFERS' && !own ? (
         <Banner tone="info">{s('offerClosed')}</Banner>
@@ -330,10 +331,9 @@ function ClientForm(props: {
   const errorOf = (name: FieldName) => live[name] ?? errors[name] ?? null;
   const missing = missingRequired(saved);
   return (
-    <form
+    <Form
       className="form"
-      onSubmit={(event) => {
-        event.preventDefault();
+      onSubmit={() => {
         const { patch, errors: found } = buildPatch(values, changed, i18n.locale);
         setErrors(found);
         if (Object.keys(found).length === 0)
@@ -363,9 +363,7 @@ function ClientForm(props: {
           setErrors((current) => withoutError(current, name));
         }}
       />
-      {update.error && Object.keys(errors).length === 0 ? (
-        <Banner tone="error">{failureText(update.error, i18n)}</Banner>
-      ) : null}
+      {Object.keys(errors).length === 0 ? <Failure i18n={i18n} error={update.error} /> : null}
       {editable ? (
         <div className="section-actions sticky-actions">
           <Button
@@ -386,7 +384,7 @@ function ClientForm(props: {
           />
         </div>
       ) : null}
-    </form>
+    </Form>
   );
 }
 
@@ -416,7 +414,7 @@ function SubmitButton(props: {
       >
         {s('submitToMarket')}
       </Button>
-      {submit.error ? <Banner tone="error">{failureText(submit.error, i18n)}</Banner> : null}
+      <Failure i18n={i18n} error={submit.error} />
     </>
   );
 }
@@ -453,7 +451,7 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
     onError: (error) => setNotice({ tone: 'error', text: failureText(error, i18n) }),
   });
   if (page.isPending) return <p className="muted">{i18n.t('loading')}</p>;
-  if (page.error) return <Banner tone="error">{failureText(page.error, i18n)}</Banner>;
+  if (page.error) return <Failure i18n={i18n} error={page.error} />;
   const { request, permissions } = page.data;
   const has = (permission: Permission) => permissions.includes(permission);
   const clientSide = has('application.viewDetails');

@@ -2,7 +2,7 @@ import type { PortalMe } from '@payreq/contracts';
 import type { ReactNode } from 'react';
 import { useEffect } from 'react';
 
-import { navigate } from '../route';
+import { AppLink, navigate } from '../route';
 import type { PortalI18n } from '../words';
 import { CompanyScreen, JoinScreen } from './Company';
 import { NewRequest } from './NewRequest';
@@ -59,17 +59,9 @@ function NavLink(props: {
     props.current.replace(/\/$/, '') === props.path ||
     (props.also !== undefined && props.current.startsWith(props.also));
   return (
-    <a
-      href={props.path}
-      className={on ? 'nav-on' : ''}
-      onClick={(event) => {
-        event.preventDefault();
-        navigate(props.path);
-      }}
-      data-testid={props.testId}
-    >
+    <AppLink href={props.path} className={on ? 'nav-on' : ''} testId={props.testId}>
       {props.children}
-    </a>
+    </AppLink>
   );
 }
 

@@ -1,4 +1,6 @@
 import type { Locale } from '@payreq/contracts';
+import type { Translation } from '@payreq/ui';
+import { wordsIn } from '@payreq/ui';
 
 /**
  * The words of the standard pipeline's screens (client companies, the market, offers,
@@ -96,9 +98,7 @@ const ru = {
   back: '← К списку',
 } as const;
 
-type StandardWords = { [K in keyof typeof ru]: string };
-
-const en: StandardWords = {
+const en: Translation<typeof ru> = {
   navMyRequests: 'Company requests',
   navCompany: 'Company',
   navMarket: 'Request market',
@@ -193,9 +193,5 @@ export type StandardWordKey = keyof typeof ru;
 
 /** The standard screens' words in a language, with `{name}` parameters filled in. */
 export function standardWords(locale: Locale) {
-  const words = locale === 'en' ? en : ru;
-  return (key: StandardWordKey, params?: Record<string, string | number>) =>
-    words[key].replace(/\{(\w+)\}/g, (match, name: string) =>
-      params && name in params ? String(params[name]) : match,
-    );
+  return wordsIn<StandardWordKey>({ ru, en }, locale);
 }

@@ -1,9 +1,32 @@
+import type { ReactNode } from 'react';
 import { useSyncExternalStore } from 'react';
 
 /** The portal's pages are paths under /portal/: the api answers each with the app's page. */
 export function navigate(path: string): void {
   window.history.pushState(null, '', path);
   window.dispatchEvent(new PopStateEvent('popstate'));
+}
+
+/** A link to a portal page, followed in the page without a reload. */
+export function AppLink(props: {
+  href: string;
+  className?: string;
+  testId?: string;
+  children: ReactNode;
+}) {
+  return (
+    <a
+      href={props.href}
+      className={props.className}
+      onClick={(event) => {
+        event.preventDefault();
+        navigate(props.href);
+      }}
+      data-testid={props.testId}
+    >
+      {props.children}
+    </a>
+  );
 }
 
 const subscribe = (onChange: () => void) => {

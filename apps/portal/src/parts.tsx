@@ -1,0 +1,68 @@
+import { Banner, Button } from '@payreq/ui';
+import type { ReactNode } from 'react';
+
+import { failureText } from './api';
+import type { PortalI18n } from './words';
+
+/** What went wrong, in an error banner; nothing while there is no error. */
+export function Failure(props: { i18n: PortalI18n; error: unknown; testId?: string }) {
+  if (!props.error) return null;
+  return (
+    <Banner tone="error" testId={props.testId}>
+      {failureText(props.error, props.i18n)}
+    </Banner>
+  );
+}
+
+/** How the portal's lists are read: a page at a time by the server's cursor, and kept fresh. */
+export const pagedListOptions = {
+  getNextPageParam: (last: { nextCursor: string | null }) => last.nextCursor,
+  refetchInterval: 15_000,
+};
+
+/** A list's infinite query, as far as its page needs it. */
+export interface PagedQuery<Item> {
+  data?: { pages: { items: Item[] }[] };
+  error: unknown;
+  isPending: boolean;
+  hasNextPage: boolean;
+  isFetchingNextPage: boolean;
+  fetchNextPage: () => Promise<unknown>;
+}
+
+/**
+ * A list read a page at a time: its error, "loading" until the first page, the rows (or the
+ * words for none), and "show more" while the server has more.
+ */
+export function PagedList<Item>(props: {
+  i18n: PortalI18n;
+  list: PagedQuery<Item>;
+  empty: string;
+  children: (items: Item[]) => ReactNode;
+}) {
+  const { i18n, list } = props;
+  const items = list.data?.pages.flatMap((page) => page.items) ?? [];
+  return (
+    <>
+      <Failure i18n={i18n} error={list.error} />
+      {list.isPending ? (
+        <p className="muted">{i18n.t('loading')}</p>
+      ) : items.length === 0 ? (
+        <p className="muted" data-testid="nothing-found">
+          {props.empty}
+        </p>
+      ) : (
+        props.children(items)
+      )}
+      {list.hasNextPage ? (
+        <Button
+          busy={list.isFetchingNextPage}
+          onClick={() => void list.fetchNextPage()}
+          testId="more"
+        >
+          {i18n.p('more')}
+        </Button>
+      ) : null}
+    </>
+  );
+}
