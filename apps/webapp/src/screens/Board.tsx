@@ -1,4 +1,5 @@
 import type { Permission, RequestStatus } from '@payreq/contracts';
+import { requestStatuses } from '@payreq/contracts';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 
 import type { Api } from '../api';
@@ -17,14 +18,8 @@ import { StatusBadge } from '@payreq/ui';
  * agent may see, newest activity first, refreshing itself. A request opens read-only unless
  * the server says it is the agent's own (`readOnly: false` on the item).
  */
-const filterStatuses: RequestStatus[] = [
-  'DRAFT',
-  'COLLECTING_OFFERS',
-  'OFFER_ACCEPTED',
-  'IN_PROGRESS',
-  'COMPLETED',
-  'CANCELLED',
-];
+/** The statuses the board offers as filters: all but EXPIRED. */
+const filterStatuses = requestStatuses.filter((status) => status !== 'EXPIRED');
 
 function useNow(intervalMs: number): number {
   const [now, setNow] = useState(() => Date.now());

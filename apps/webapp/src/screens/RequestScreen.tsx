@@ -7,6 +7,7 @@ import type {
 } from '@payreq/contracts';
 import { documentKinds, opensInPlace } from '@payreq/contracts';
 import { useMutation } from '@tanstack/react-query';
+import type { Ref } from 'react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 import type { Failure, HistoryPage, ImportResult, RequestView } from '../api';
@@ -71,6 +72,37 @@ interface Action {
   run: () => Promise<void>;
   /** Answers a failure itself instead of the usual message. */
   onFailure?: (failure: Failure) => Promise<void> | void;
+}
+
+/**
+ * A file input its button opens: the chosen file is handed on and the input cleared, so that the
+ * same file can be chosen again.
+ */
+function HiddenFileInput({
+  ref,
+  accept,
+  testId,
+  onFile,
+}: {
+  ref: Ref<HTMLInputElement>;
+  accept?: string;
+  testId?: string;
+  onFile: (file: File) => void;
+}) {
+  return (
+    <input
+      ref={ref}
+      type="file"
+      hidden
+      accept={accept}
+      data-testid={testId}
+      onChange={(event) => {
+        const file = event.target.files?.[0];
+        event.target.value = '';
+        if (file) onFile(file);
+      }}
+    />
+  );
 }
 
 type Notice = { tone: 'success' | 'error' | 'info'; text: string; at?: string } | null;
@@ -466,16 +498,10 @@ export function RequestScreen(props: Props) {
                   >
                     {i18n.t('attach')}
                   </Button>
-                  <input
+                  <HiddenFileInput
                     ref={fileInput}
-                    type="file"
-                    hidden
-                    data-testid="attach-input"
-                    onChange={(event) => {
-                      const file = event.target.files?.[0];
-                      event.target.value = '';
-                      if (file) void attach(file);
-                    }}
+                    testId="attach-input"
+                    onFile={(file) => void attach(file)}
                   />
                 </div>
               ) : null}
@@ -519,16 +545,10 @@ export function RequestScreen(props: Props) {
                   {i18n.t('importChat')}
                 </Button>
                 <div className="field-hint">{i18n.t('importChatHint')}</div>
-                <input
+                <HiddenFileInput
                   ref={exportInput}
-                  type="file"
                   accept="application/json,.json"
-                  hidden
-                  onChange={(event) => {
-                    const file = event.target.files?.[0];
-                    event.target.value = '';
-                    if (file) void importChat(file);
-                  }}
+                  onFile={(file) => void importChat(file)}
                 />
               </div>
             ) : null}
