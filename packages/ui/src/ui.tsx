@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { useId } from 'react';
+import { useId, useRef } from 'react';
 
 /**
  * Small components drawn on Telegram's theme variables (`--tg-theme-*`), in the look of
@@ -68,6 +68,40 @@ export function Button(props: {
       {props.busy ? <span className="spinner" aria-hidden="true" /> : null}
       {props.children}
     </button>
+  );
+}
+
+/**
+ * A button that opens the file picker: the chosen file is handed to `onFile`, and the picker is
+ * cleared so that the same file can be chosen again.
+ */
+export function FileButton(props: {
+  children: ReactNode;
+  onFile: (file: File) => void;
+  busy?: boolean;
+  accept?: string;
+  testId?: string;
+  inputTestId?: string;
+}) {
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <>
+      <Button busy={props.busy} onClick={() => input.current?.click()} testId={props.testId}>
+        {props.children}
+      </Button>
+      <input
+        ref={input}
+        type="file"
+        hidden
+        accept={props.accept}
+        data-testid={props.inputTestId}
+        onChange={(event) => {
+          const file = event.target.files?.[0];
+          event.target.value = '';
+          if (file) props.onFile(file);
+        }}
+      />
+    </>
   );
 }
 

@@ -5,18 +5,18 @@ import type {
   Permission,
   RequestStatus,
 } from '@payreq/contracts';
-import { documentKinds, opensInPlace } from '@payreq/contracts';
+import { opensInPlace } from '@payreq/contracts';
 import { useMutation } from '@tanstack/react-query';
-import type { Ref } from 'react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 import type { Failure, HistoryPage, ImportResult, RequestView } from '../api';
 import { failureOf } from '../api';
 import {
   Banner,
-  Button,
   DocumentList,
+  DocumentKindSelect,
   DocumentsSection,
+  FileButton,
   RequestFormFields,
   Section,
   StatusSection,
@@ -74,37 +74,6 @@ interface Action {
   onFailure?: (failure: Failure) => Promise<void> | void;
 }
 
-/**
- * A file input its button opens: the chosen file is handed on and the input cleared, so that the
- * same file can be chosen again.
- */
-function HiddenFileInput({
-  ref,
-  accept,
-  testId,
-  onFile,
-}: {
-  ref: Ref<HTMLInputElement>;
-  accept?: string;
-  testId?: string;
-  onFile: (file: File) => void;
-}) {
-  return (
-    <input
-      ref={ref}
-      type="file"
-      hidden
-      accept={accept}
-      data-testid={testId}
-      onChange={(event) => {
-        const file = event.target.files?.[0];
-        event.target.value = '';
-        if (file) onFile(file);
-      }}
-    />
-  );
-}
-
 type Notice = { tone: 'success' | 'error' | 'info'; text: string; at?: string } | null;
 
 export function RequestScreen(props: Props) {
@@ -115,8 +84,6 @@ export function RequestScreen(props: Props) {
   const [notice, setNotice] = useState<Notice>(null);
   const [opening, setOpening] = useState<string | null>(null);
   const [attachKind, setAttachKind] = useState<DocumentKind>('INVOICE');
-  const fileInput = useRef<HTMLInputElement>(null);
-  const exportInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     if (notice?.tone !== 'success') return;
@@ -479,30 +446,20 @@ export function RequestScreen(props: Props) {
               ) : null}
               {request && has('application.edit') && actions.uploadAttachment ? (
                 <div className="inline" data-testid="attach">
-                  <select
-                    className="input select"
-                    aria-label={i18n.t('attachKind')}
+                  <DocumentKindSelect
+                    i18n={i18n}
+                    label={i18n.t('attachKind')}
                     value={attachKind}
-                    onChange={(event) => setAttachKind(event.target.value as DocumentKind)}
-                  >
-                    {documentKinds.map((kind) => (
-                      <option key={kind} value={kind}>
-                        {i18n.documentKind(kind)}
-                      </option>
-                    ))}
-                  </select>
-                  <Button
+                    onChange={setAttachKind}
+                  />
+                  <FileButton
                     busy={busy === 'attach'}
-                    onClick={() => fileInput.current?.click()}
                     testId="attach-button"
+                    inputTestId="attach-input"
+                    onFile={(file) => void attach(file)}
                   >
                     {i18n.t('attach')}
-                  </Button>
-                  <HiddenFileInput
-                    ref={fileInput}
-                    testId="attach-input"
-                    onFile={(file) => void attach(file)}
-                  />
+                  </FileButton>
                 </div>
               ) : null}
             </Section>
@@ -541,15 +498,14 @@ export function RequestScreen(props: Props) {
           >
             {has('chat.import') && actions.importChat ? (
               <div className="import" data-testid="chat-import">
-                <Button busy={busy === 'import'} onClick={() => exportInput.current?.click()}>
-                  {i18n.t('importChat')}
-                </Button>
-                <div className="field-hint">{i18n.t('importChatHint')}</div>
-                <HiddenFileInput
-                  ref={exportInput}
+                <FileButton
+                  busy={busy === 'import'}
                   accept="application/json,.json"
                   onFile={(file) => void importChat(file)}
-                />
+                >
+                  {i18n.t('importChat')}
+                </FileButton>
+                <div className="field-hint">{i18n.t('importChatHint')}</div>
               </div>
             ) : null}
           </DocumentsSection>
