@@ -253,9 +253,17 @@ export const webappWeight: BenchModule = {
         floor: kb(gzipFloor),
         ratio: fmt.ratio(gzipFirst / gzipFloor),
         target: floorMeets
-          ? `< ${TARGET_GZIP_JS_KB} kB`
+          ? `< ${TARGET_GZIP_JS_KB} kB (the stack alone ${kb(gzipFloor)}: ${kb(TARGET_GZIP_JS_KB * 1000 - gzipFloor)} left for the app)`
           : `< ${TARGET_GZIP_JS_KB} kB (out of reach: the stack alone ${kb(gzipFloor)})`,
         met: gzipFirst < TARGET_GZIP_JS_KB * 1000,
+      },
+      {
+        benchmark: sizeBench,
+        figure: "the first screen's JS gzip above the stack's floor: the Mini App's own",
+        value: kb(gzipFirst - gzipFloor),
+        floor: '',
+        ratio: '',
+        target: '—',
       },
       {
         benchmark: sizeBench,

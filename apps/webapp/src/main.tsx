@@ -4,7 +4,7 @@ import { createRoot } from 'react-dom/client';
 
 import { createApi, trpc } from './api';
 import type { I18n } from '@payreq/ui';
-import { createI18n, loadFormValidation, localeFromLanguageCode } from '@payreq/ui';
+import { createI18n, localeFromLanguageCode } from '@payreq/ui';
 import { DealRoom } from './screens/DealRoom';
 import { Loading } from './screens/Messages';
 import { startTelegram } from './telegram';
@@ -52,8 +52,6 @@ async function boot(): Promise<void> {
   document.documentElement.lang = i18n.locale;
   document.title = i18n.t('appTitle');
   const api = createApi(launch.initDataRaw);
-  // The form's checks (zod) load beside the session call, after the first screen's code.
-  void loadFormValidation();
   const queryClient = new QueryClient({
     defaultOptions: {
       queries: {

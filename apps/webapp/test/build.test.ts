@@ -76,7 +76,7 @@ describe('the Mini App build', () => {
     const checks = later.filter((name) => name.startsWith('form-validation-'));
     expect(checks).toHaveLength(1);
     expect((await read(checks[0]!)).includes('safeParse')).toBe(true);
-    // The first screen's code loads it (loadFormValidation, at launch).
+    // The first screen's code loads it (loadFormValidation, once the form is on screen).
     expect(firstCode).toContain(`import(\`./${checks[0]}\`)`);
   });
 });

@@ -9,8 +9,8 @@ let loaded: FormValidation | null = null;
 
 /**
  * The form's checks, loaded on first use: they bring zod (about 20 kB gzipped), which the first
- * screen's paint does not need. The Mini App starts the load at launch, beside its first call
- * to the api, so the checks are there by the time anyone types.
+ * screen's paint does not need. The form asks for them once it is on screen (its first effect),
+ * so they are there by the time anyone types and do not hold its first paint back.
  */
 export function loadFormValidation(): Promise<FormValidation> {
   loading ??= import('./form-validation').then((module) => (loaded = module));
