@@ -76,8 +76,19 @@ describe.skipIf(skipDb)(`deadline reminders (${dbKind})`, () => {
     });
     expect(reminder!.card).toMatchObject({ locale: 'ru', chatId: null });
 
+    // Ivan then blocks the bot (the bot reports it, twice here): the hour's reminder reaches him
+    // in the platform only, not in Telegram.
+    await bot.bot.privateChatBlocked.mutate({ telegramId: Number(suite.world.client.telegramId) });
+    await bot.bot.privateChatBlocked.mutate({ telegramId: Number(suite.world.client.telegramId) });
     const hourBefore = new Date(deadline.getTime() - hours(0.5));
     expect(await sendDeadlineReminders(suite.api.prisma, hourBefore)).toBe(3);
+    const privateReminders = await suite.api.prisma.outboxMessage.findMany({
+      where: { kind: 'telegram.deadlineReminder' },
+      orderBy: { id: 'asc' },
+    });
+    expect(privateReminders.map((row) => (row.payload as { reminder: string }).reminder)).toEqual([
+      'deadline:24h',
+    ]);
     suite.api.clock.advance(hourBefore.getTime() - suite.api.clock.now().getTime());
     const later = await as('user', suite.world.client.id).notifications.list.query({});
     expect(later.unread).toBe(2);

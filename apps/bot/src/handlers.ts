@@ -193,6 +193,20 @@ async function onStart(telegram: Telegram, message: TgMessage, deps: HandlerDeps
   });
 }
 
+/**
+ * The person blocked the bot in its private chat: the api stops writing to them there (deadline
+ * reminders) until they start it again. Nothing is said: a blocked bot cannot be heard.
+ */
+async function onBlocked(telegramId: number, deps: HandlerDeps): Promise<void> {
+  const answer = await deps.api.untilAnswered(
+    'bot.privateChatBlocked',
+    () => deps.api.trpc.bot.privateChatBlocked.mutate({ telegramId }),
+    deps.signal(),
+  );
+  if (!answer.ok)
+    deps.logger.warn({ err: answer.refusal }, 'the api refused a blocked private chat');
+}
+
 /** The bot's own membership in a group changed: added (register or leave), promoted, removed. */
 async function onMyChatMember(
   telegram: Telegram,
@@ -200,6 +214,10 @@ async function onMyChatMember(
   deps: HandlerDeps,
 ): Promise<void> {
   const { chat, from } = update;
+  if (chat.type === 'private') {
+    if (update.new_chat_member.status === 'kicked') await onBlocked(from.id, deps);
+    return;
+  }
   if (!isGroup(chat)) return;
   const signal = deps.signal();
   const was = update.old_chat_member;

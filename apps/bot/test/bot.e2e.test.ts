@@ -914,6 +914,19 @@ describe('private chat', () => {
       where: { telegramUserId: { in: [ivan.id, mallory.id, anna.id].map(BigInt) } },
     });
     expect(started).toHaveLength(3);
+
+    // Ivan blocks the bot: the api stops writing to him in private; starting it again reopens it.
+    const ivanChat = () =>
+      stack.api.prisma.botPrivateChat.findUnique({ where: { telegramUserId: BigInt(ivan.id) } });
+    tg.blockBot(ivan.id, token);
+    const blockedAt = await eventually(
+      async () => (await ivanChat())?.blockedAt ?? undefined,
+      'blockedAt',
+    );
+    expect(blockedAt).toBeInstanceOf(Date);
+    tg.unblockBot(ivan.id, token);
+    tg.startBot(ivan.id, token);
+    await eventually(async () => (await ivanChat())?.blockedAt === null, 'started again');
   });
 });
 

@@ -246,6 +246,8 @@ export const WhoIsInput = z.strictObject({ telegramId });
 
 /** Someone opened (or reopened) their private chat with the bot: it may now write to them. */
 export const PrivateChatStartedInput = z.strictObject({ telegramId });
+/** The person blocked the bot in private (Telegram's `my_chat_member`, status `kicked`). */
+export const PrivateChatBlockedInput = z.strictObject({ telegramId });
 /** Whether a Telegram user is on the agents' whitelist (the bot's private-chat menu). */
 export const WhoIsResult = z.object({
   isAgent: z.boolean(),

@@ -13,3 +13,18 @@ export async function recordPrivateChat(db: Db, telegramId: number, now: Date): 
     update: { startedAt: now, blockedAt: null },
   });
 }
+
+/**
+ * The person blocked the bot: nothing more is sent to them in private (deadline reminders skip
+ * them) until they start it again. A repeated report keeps the first time.
+ */
+export async function recordPrivateChatBlocked(
+  db: Db,
+  telegramId: number,
+  now: Date,
+): Promise<void> {
+  await db.botPrivateChat.updateMany({
+    where: { telegramUserId: BigInt(telegramId), blockedAt: null },
+    data: { blockedAt: now },
+  });
+}

@@ -541,6 +541,12 @@ const table: Row[] = [
     allowed: ['bot'],
     call: () => trpcMutation('bot.privateChatStarted', { telegramId: people.client.id }),
   },
+  {
+    name: 'bot.privateChatBlocked',
+    state: 'none',
+    allowed: ['bot'],
+    call: () => trpcMutation('bot.privateChatBlocked', { telegramId: people.client.id }),
+  },
   // file routes
   {
     name: 'POST /miniapp/v1/attachments',

@@ -1,5 +1,5 @@
 import { whoIs } from '../../services/agents';
-import { recordPrivateChat } from '../../services/bot-private-chats';
+import { recordPrivateChat, recordPrivateChatBlocked } from '../../services/bot-private-chats';
 import { requestDocumentFromChat } from '../../services/chat-documents';
 import { saveChatMessages } from '../../services/chat-messages';
 import {
@@ -86,4 +86,12 @@ export const botRouter = router({
       await recordPrivateChat(ctx.db, input.telegramId, ctx.now());
       return whoIs(ctx.db, input.telegramId);
     }),
+
+  /** The person blocked the bot in private: no more private messages until they start it again. */
+  privateChatBlocked: botProcedure
+    .input(types.PrivateChatBlockedInput)
+    .output(Done)
+    .mutation(
+      answerDone(({ ctx, input }) => recordPrivateChatBlocked(ctx.db, input.telegramId, ctx.now())),
+    ),
 });

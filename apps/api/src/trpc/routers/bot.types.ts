@@ -13,6 +13,7 @@ export {
   SaveMessageInput,
   SaveMessagesInput,
   SaveMessagesResult,
+  PrivateChatBlockedInput,
   PrivateChatStartedInput,
   WhoIsInput,
   WhoIsResult,
