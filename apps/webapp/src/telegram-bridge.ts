@@ -43,10 +43,11 @@ export function onTelegramEvent(type: string, listener: Listener): () => void {
 let receiving = false;
 
 /**
- * Where the client's events arrive: the native clients' entry points (older clients call the
- * game proxy's) and, in a web client's iframe, messages from the parent page only.
+ * Starts listening to the client, where its events arrive: the native clients' entry points
+ * (older clients call the game proxy's) and, in a web client's iframe, messages from the parent
+ * page only.
  */
-function receiveEvents(): void {
+export function connectTelegram(): void {
   if (receiving) return;
   receiving = true;
   const win = telegramWindow();
@@ -101,11 +102,6 @@ export function readLaunchParams(): LaunchParams | null {
   } catch {
     return null;
   }
-}
-
-/** Starts listening to the client. */
-export function connectTelegram(): void {
-  receiveEvents();
 }
 
 /** Sets a CSS variable on the document: the theme and the viewport reach the styles this way. */

@@ -423,6 +423,25 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
     await close(dark);
   });
 
+  it('the form’s checks not loaded (connection lost): a save says so and changes nothing; the next save loads them', async () => {
+    const client = await open(ivan, { startParam: tokenB });
+    const checks = '**/assets/form-validation-*.js';
+    await client.context.route(checks, (route) => route.abort('internetdisconnected'));
+    await client.reopen();
+    const { page } = client;
+    const before = await requestIn(CHAT_B);
+    await page.getByTestId('field-comment').fill('Без связи');
+    await client.pressMainButton('Сохранить');
+    expect(spaces(await page.getByTestId('notice-error').textContent())).toContain('Нет связи');
+    expect((await requestIn(CHAT_B)).version).toBe(before.version);
+
+    await client.context.unroute(checks);
+    await client.pressMainButton('Сохранить');
+    await page.getByTestId('notice-success').waitFor();
+    expect((await requestIn(CHAT_B)).comment).toBe('Без связи');
+    await close(client);
+  });
+
   it('attachments: a file goes up with its kind and comes back through the authorised documents route', async () => {
     const client = await open(ivan, { startParam: tokenB });
     const { page } = client;

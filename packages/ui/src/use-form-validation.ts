@@ -13,7 +13,14 @@ let loaded: FormValidation | null = null;
  * so they are there by the time anyone types and do not hold its first paint back.
  */
 export function loadFormValidation(): Promise<FormValidation> {
-  loading ??= import('./form-validation').then((module) => (loaded = module));
+  loading ??= import('./form-validation').then(
+    (module) => (loaded = module),
+    (error: unknown) => {
+      // A lost connection: the next call (the next save) tries again.
+      loading = null;
+      throw error;
+    },
+  );
   return loading;
 }
 
@@ -23,7 +30,11 @@ export function useFormValidation(): FormValidation | null {
   useEffect(() => {
     if (validation) return;
     let current = true;
-    void loadFormValidation().then((module) => current && setValidation(() => module));
+    loadFormValidation().then(
+      (module) => current && setValidation(() => module),
+      // Not loaded (a lost connection): no live checks; a save loads them again, or says why not.
+      () => undefined,
+    );
     return () => {
       current = false;
     };

@@ -17,6 +17,7 @@ import {
   DocumentKindSelect,
   DocumentsSection,
   FileButton,
+  Form,
   RequestFormFields,
   Section,
   StatusSection,
@@ -165,7 +166,14 @@ export function RequestScreen(props: Props) {
     version: number | null,
     saved: FormValues,
   ) {
-    const { buildPatch } = await loadFormValidation();
+    let checks;
+    try {
+      checks = await loadFormValidation();
+    } catch (error) {
+      fail(failureOf(error, i18n));
+      return;
+    }
+    const { buildPatch } = checks;
     const { patch, errors } = buildPatch(values, names, locale);
     if (Object.keys(errors).length > 0) {
       setState((current) => ({ ...current, serverErrors: { ...current.serverErrors, ...errors } }));
@@ -416,10 +424,9 @@ export function RequestScreen(props: Props) {
         </div>
       ) : null}
 
-      <form
+      <Form
         className={`form${readOnly ? ' form-readonly' : ''}`}
-        onSubmit={(event) => {
-          event.preventDefault();
+        onSubmit={() => {
           if (dirty && canEdit) void saveNow();
         }}
         noValidate
@@ -465,7 +472,7 @@ export function RequestScreen(props: Props) {
             </Section>
           }
         />
-      </form>
+      </Form>
 
       {request ? (
         <>
