@@ -439,6 +439,11 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
     await client.pressMainButton('Сохранить');
     await page.getByTestId('notice-success').waitFor();
     expect((await requestIn(CHAT_B)).comment).toBe('Без связи');
+    // Loaded by that save, the checks run as one types again.
+    await page.getByTestId('field-amount').fill('12,555');
+    expect(await errorOf(page, 'amount')).toBe(
+      'Сумма: положительное число, не более двух знаков после запятой',
+    );
     await close(client);
   });
 

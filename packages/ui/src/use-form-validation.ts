@@ -39,5 +39,6 @@ export function useFormValidation(): FormValidation | null {
       current = false;
     };
   }, [validation]);
-  return validation;
+  // After a failed first load, a save may load them: live checks come back with it.
+  return validation ?? loaded;
 }
