@@ -189,7 +189,7 @@ export const chatImport: BenchModule = {
         ? await copyWithPsql(ctx.postgres.psql, url, csv)
         : await insertWithUnnest(db, rows);
       await expectRows(db, messages);
-      // And the importer's own statements (the upsert, 1,000 rows a batch, one transaction)
+      // And the importer's own statements (the upsert, 2,000 rows a batch, one transaction)
       // through raw pg: what is left of the api's time beyond this is parsing and framework.
       await emptyChatMessages(db, { analyze: true });
       ctx.log("loading the same rows with the importer's upsert statements through pg");
@@ -310,9 +310,9 @@ function insertWithUnnest(db: pg.Client, rows: (string | null)[][]): Promise<{ s
 }
 
 /** The importer's batch size (`importTelegramExport` in apps/api/src/services/chat-export.ts). */
-const IMPORT_BATCH = 1_000;
+const IMPORT_BATCH = 2_000;
 
-/** The importer's statement (`upsertChatMessageRows`), 1,000 rows a batch, in one transaction. */
+/** The importer's statement (`upsertChatMessageRows`), 2,000 rows a batch, in one transaction. */
 function upsertLikeTheImporter(
   db: pg.Client,
   rows: (string | null)[][],
