@@ -7,7 +7,7 @@ import type {
 } from '@payreq/contracts';
 import { opensInPlace } from '@payreq/contracts';
 import { useMutation } from '@tanstack/react-query';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useRef, useState } from 'react';
 
 import type { Failure, HistoryPage, ImportResult, RequestView } from '../api';
 import { failureOf } from '../api';
@@ -29,16 +29,12 @@ import {
 } from '@payreq/ui';
 import type { FieldName, FormValues, I18n } from '@payreq/ui';
 import { confirmAction, haptic, setBackButton, setMainButton } from '../telegram';
-import type { Conflict } from './sections';
-import {
-  ConflictPanel,
-  HistorySection,
-  OfferSection,
-  PaymentSection,
-  RequestHeader,
-  differing,
-} from './sections';
-import { afterSave, rebase, useRequestForm } from './useRequestForm';
+import type { Conflict } from './ConflictPanel';
+import { HistorySection, OfferSection, PaymentSection, RequestHeader } from './sections';
+import { afterSave, differing, rebase, useRequestForm } from './useRequestForm';
+
+const loadConflictPanel = () => import('./ConflictPanel');
+const ConflictPanel = lazy(loadConflictPanel);
 
 /** What the screen can do with its request; absent actions hide their controls. */
 export interface RequestActions {
@@ -81,6 +77,11 @@ export function RequestScreen(props: Props) {
   const { i18n, request, permissions, actions } = props;
   const locale = i18n.locale;
   const { state, setState, changed, dirty } = useRequestForm(request, props.draftKey);
+  // A conflict can only follow a save of edits: fetch its panel once there are any, so it is
+  // at hand before the save that needs it returns.
+  useEffect(() => {
+    if (dirty) void loadConflictPanel();
+  }, [dirty]);
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
   const [opening, setOpening] = useState<string | null>(null);
@@ -372,13 +373,15 @@ export function RequestScreen(props: Props) {
       />
 
       {conflict ? (
-        <ConflictPanel
-          i18n={i18n}
-          conflict={conflict}
-          busy={busy === 'save'}
-          onKeepTheirs={keepTheirs}
-          onApplyMine={applyMine}
-        />
+        <Suspense fallback={null}>
+          <ConflictPanel
+            i18n={i18n}
+            conflict={conflict}
+            busy={busy === 'save'}
+            onKeepTheirs={keepTheirs}
+            onApplyMine={applyMine}
+          />
+        </Suspense>
       ) : null}
 
       {state.restoredAt && dirty ? (

@@ -154,3 +154,8 @@ export function rebase(
     changedElsewhere: false,
   };
 }
+
+/** Fields whose value differs between two snapshots. */
+export function differing(a: FormValues, b: FormValues): FieldName[] {
+  return fieldNames.filter((name) => a[name] !== b[name]);
+}
