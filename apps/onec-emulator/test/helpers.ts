@@ -3,27 +3,10 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { PaymentRequestFields } from '@payreq/contracts';
+import { completeFields } from '@payreq/testing';
 
-export const fields: PaymentRequestFields = {
-  payerName: 'ООО «Ромашка»',
-  payerTaxId: '7707083893',
-  direction: 'OUTGOING',
-  amount: '125000.00',
-  currency: 'USD',
-  clientCurrency: 'RUB',
-  beneficiaryName: 'Shenzhen Trading Co., Ltd.',
-  beneficiaryCountry: 'CN',
-  beneficiaryAddress: 'Shenzhen, Futian District',
-  beneficiaryBankName: 'Bank of China',
-  beneficiarySwift: 'BKCHCNBJ',
-  beneficiaryAccount: '6217000010001234567',
-  purpose: 'Оплата по контракту № 15 за оборудование',
-  contractNumber: '15',
-  contractDate: '2025-01-20',
-  invoiceNumber: 'INV-77',
-  desiredDate: '2025-04-01',
-  comment: null,
-};
+/** The shared complete form (one fixture for every suite), as the emulator stores it. */
+export const fields: PaymentRequestFields = completeFields;
 
 export const createBody = (platformId: string = crypto.randomUUID()) => ({
   platformId,

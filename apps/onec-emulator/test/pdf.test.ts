@@ -24,7 +24,7 @@ const data = (kind: DocumentData['kind'], withOffer = true): DocumentData => ({
         rate: '92.5',
         feePercent: '1.5',
         fixedFee: '1500.00',
-        totalToPay: '11737437.50',
+        totalToPay: '117360875.00',
         settlementDays: 3,
       }
     : null,
@@ -81,12 +81,12 @@ describe('document layouts', () => {
     expect(layout.title).toBe('Счёт на оплату № СЧ-000001 от 15.03.2025');
     const all = text(layout);
     expect(all).toContain('Плательщик: ООО «Ромашка», ИНН 7707083893');
-    expect(all).toContain('Shenzhen Trading Co., Ltd.');
-    expect(all).toContain('SWIFT BKCHCNBJ');
-    expect(all).toMatch(/Перевод 125 000,00 USD/);
-    expect(all).toContain('Курс: 92.5 RUB за 1 USD');
+    expect(all).toContain('Shenzhen Flower Trading Co., Ltd.');
+    expect(all).toContain('SWIFT BKCHCNBJ45A');
+    expect(all).toMatch(/Перевод 1 250 000,00 CNY/);
+    expect(all).toContain('Курс: 92.5 RUB за 1 CNY');
     expect(all).toContain('Комиссия банка: 1.5 %');
-    expect(all).toMatch(/Итого к оплате: 11 737 437,50 RUB/);
+    expect(all).toMatch(/Итого к оплате: 117 360 875,00 RUB/);
     expect(all).toContain(defaultBank.name);
   });
 

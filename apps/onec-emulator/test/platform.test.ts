@@ -87,8 +87,8 @@ describe('calls to the platform', () => {
       rate: '92.5',
       feePercent: '1.5',
       fixedFee: '1500',
-      // 125000 × 92.5 × 1.015 + 1500
-      totalToPay: '11737437.50',
+      // 1250000 × 92.5 × 1.015 + 1500
+      totalToPay: '117360875.00',
       settlementDays: 3,
       validUntil: '2025-03-20T23:59:59',
       comment: 'Курс зафиксирован до конца дня',
