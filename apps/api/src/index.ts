@@ -16,3 +16,4 @@ export {
 } from './outbox';
 export type { ClaimedOutboxMessage, OutboxHandler } from './outbox';
 export { requestDocumentGeneration } from './services/documents';
+export { enqueueOutbox } from './services/outbox';

@@ -54,7 +54,8 @@ export type DeliveryOutcome = 'delivered' | 'retry' | 'dead' | 'unknown';
  *   and a connection never made. An answer lost on the way (reset, timeout) may mean the
  *   message is in the chat already, so it is not retried: the row is parked as DEAD with the
  *   reason (the outbox's dead letters; requeue after checking the chat). Other 4xx (kicked
- *   from the chat, ...) are final too.
+ *   from the chat, ...) are final too; a 403 in a private chat also tells the api that the
+ *   person has closed it (blocked the bot), so it stops writing there.
  * - A group upgraded to a supergroup answers 400 with migrate_to_chat_id: the message goes to
  *   the new id at once (nothing was posted) and the api learns of the move.
  */
@@ -217,6 +218,9 @@ export class DeliveryLoop {
               { status: failure.status, description: failure.description },
               'Telegram refused the message',
             );
+            // 403 in a private chat (blocked, deactivated, never started): the api stops writing
+            // there, even when the bot missed the my_chat_member update that said so.
+            if (failure.status === 403 && chatId > 0) await this.privateChatClosed(chatId, log);
             return this.fail(
               message,
               { error: `${failure.status}: ${failure.description}`, retryable: false },
@@ -335,6 +339,17 @@ export class DeliveryLoop {
         { err: error },
         'delivered, but could not report it: the message may be delivered again',
       );
+    }
+  }
+
+  /** Tells the api the person's private chat is closed to the bot; a failure is only logged. */
+  private async privateChatClosed(telegramId: number, log: Logger): Promise<void> {
+    try {
+      await this.deps.api.call('bot.privateChatBlocked', () =>
+        this.deps.api.trpc.bot.privateChatBlocked.mutate({ telegramId }),
+      );
+    } catch (error) {
+      log.warn({ err: error }, 'could not record a private chat closed to the bot');
     }
   }
 

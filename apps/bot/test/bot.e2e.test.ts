@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 
 import type { BotApp } from '../src/bot';
 import { createBot } from '../src/bot';
+import { enqueueOutbox } from '@payreq/api';
 import { loadConfig } from '../src/env';
 import { completeForm, telegramPeople } from '@payreq/testing';
 import type { Stack } from './stack';
@@ -924,6 +925,51 @@ describe('private chat', () => {
       'blockedAt',
     );
     expect(blockedAt).toBeInstanceOf(Date);
+    tg.unblockBot(ivan.id, token);
+    tg.startBot(ivan.id, token);
+    await eventually(async () => (await ivanChat())?.blockedAt === null, 'started again');
+  });
+
+  it('a private send Telegram refuses with 403 closes the chat in the api, even when the block went unheard', async () => {
+    const { tg, token, api } = stack;
+    const ivanChat = () =>
+      api.prisma.botPrivateChat.findUnique({ where: { telegramUserId: BigInt(ivan.id) } });
+    tg.startBot(ivan.id, token);
+    await eventually(async () => (await ivanChat())?.blockedAt === null, 'started');
+    tg.blockBot(ivan.id, token);
+    await eventually(async () => (await ivanChat())?.blockedAt ?? undefined, 'blocked');
+    // As if the block's my_chat_member had been lost: the api still thinks it may write to him.
+    await api.prisma.botPrivateChat.update({
+      where: { telegramUserId: BigInt(ivan.id) },
+      data: { blockedAt: null },
+    });
+    // A standard request (no deal room) whose deadline reminder goes to Ivan's private chat.
+    const bank = await api.prisma.tenant.findFirstOrThrow({ where: { isMaster: true } });
+    const request = await api.prisma.paymentRequest.create({
+      data: {
+        ...completeForm,
+        tenantId: bank.id,
+        source: 'PLATFORM_UI',
+        status: 'COLLECTING_OFFERS',
+      },
+    });
+    await enqueueOutbox(api.prisma, [
+      {
+        target: 'TELEGRAM',
+        kind: 'telegram.deadlineReminder',
+        payload: {
+          requestId: request.id,
+          chatId: ivan.id,
+          reminder: 'deadline:24h',
+          deadline: new Date(Date.now() + 86_400_000).toISOString(),
+          locale: 'ru',
+        },
+      },
+    ]);
+    const [refused] = await outboxSettled(ivan.id);
+    expect(refused).toMatchObject({ state: 'DEAD', lastError: expect.stringMatching(/^403: /) });
+    // The refusal told the api: no more private reminders to him until he starts the bot again.
+    expect((await ivanChat())?.blockedAt).toBeInstanceOf(Date);
     tg.unblockBot(ivan.id, token);
     tg.startBot(ivan.id, token);
     await eventually(async () => (await ivanChat())?.blockedAt === null, 'started again');
