@@ -6,6 +6,7 @@ import { botClient, miniAppClient, signLaunch, tma } from '@payreq/api/testing/t
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { requestStatuses } from '@payreq/contracts';
 import { completeForm, telegramPeople } from '@payreq/testing';
 
 import { distDir } from './global-setup';
@@ -535,6 +536,10 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
     expect(spaces(await rowA.textContent())).toContain('Предложение принято');
     expect(spaces(await rowA.textContent())).toContain('Сделка: Ромашка');
     expect(spaces(await rowA.textContent())).toMatch(/1\s250\s000,00 CNY/);
+    // Every status can be a filter, an expired standard request's too.
+    const chips = page.locator('[data-testid^="filter-"]:not([data-testid="filter-mine"])');
+    expect(await chips.count()).toBe(requestStatuses.length);
+    await page.getByTestId('filter-EXPIRED').getByText('Истёк срок').waitFor();
     await board.screenshot('board');
 
     // The board refreshes itself: a change made elsewhere shows up without a reload.

@@ -13,14 +13,6 @@ import type { RequestActions } from './RequestScreen';
 import { RequestScreen } from './RequestScreen';
 import { StatusBadge } from '@payreq/ui';
 
-/**
- * The agents' board (opened from the bot's private chat, no deal room): the requests the
- * agent may see, newest activity first, refreshing itself. A request opens read-only unless
- * the server says it is the agent's own (`readOnly: false` on the item).
- */
-/** The statuses the board offers as filters: all but EXPIRED. */
-const filterStatuses = requestStatuses.filter((status) => status !== 'EXPIRED');
-
 function useNow(intervalMs: number): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -30,6 +22,11 @@ function useNow(intervalMs: number): number {
   return now;
 }
 
+/**
+ * The agents' board (opened from the bot's private chat, no deal room): the requests the
+ * agent may see, newest activity first, refreshing itself. A request opens read-only unless
+ * the server says it is the agent's own (`readOnly: false` on the item).
+ */
 export function Board(props: { api: Api; fallbackI18n: I18n; refetchMs?: number }) {
   const me = trpc.me.info.useQuery();
   const locale = me.data?.settings.locale ?? props.fallbackI18n.locale;
@@ -105,7 +102,7 @@ export function Board(props: { api: Api; fallbackI18n: I18n; refetchMs?: number 
         >
           {i18n.t('boardMine')}
         </button>
-        {filterStatuses.map((status) => (
+        {requestStatuses.map((status) => (
           <button
             type="button"
             key={status}
