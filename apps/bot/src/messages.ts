@@ -139,11 +139,14 @@ const fileKinds = [
   mime: string | null;
 }>;
 
-/** A sticker's format is in its flags, not in a MIME type (Telegram names none). */
-function stickerFormat(sticker: NonNullable<TgMessage['sticker']>): [string, string] {
+/**
+ * A sticker's format is in its flags, not in a MIME type (Telegram names none): a video or an
+ * animated sticker, or null for a static one (`fileKinds`' WebP).
+ */
+function stickerFormat(sticker: NonNullable<TgMessage['sticker']>): [string, string] | null {
   if (sticker.is_video) return ['video/webm', 'webm'];
   if (sticker.is_animated) return ['application/x-tgsticker', 'tgs'];
-  return ['image/webp', 'webp'];
+  return null;
 }
 
 export function attachmentOf(message: TgMessage): Attachment | null {
@@ -163,7 +166,7 @@ export function attachmentOf(message: TgMessage): Attachment | null {
     // A video note's type is always MP4, whatever the message says; a sticker's is in its flags.
     const [mime, extension]: [string | null, string] =
       kind === 'sticker'
-        ? stickerFormat(message.sticker!)
+        ? (stickerFormat(message.sticker!) ?? [usualMime, usualExtension])
         : kind === 'video_note'
           ? [usualMime, usualExtension]
           : [file.mime_type ?? usualMime, usualExtension];

@@ -204,7 +204,15 @@ describe('files', () => {
     ).toMatchObject({
       kind: 'sticker',
       mime: 'application/x-tgsticker',
+      fileName: 'sticker_ust.tgs',
     });
+    // A static sticker is WebP; a video sticker WebM.
+    expect(
+      attachmentOf(message({ sticker: { file_id: 'st', file_unique_id: 'uss' } })),
+    ).toMatchObject({ kind: 'sticker', mime: 'image/webp', fileName: 'sticker_uss.webp' });
+    expect(
+      attachmentOf(message({ sticker: { file_id: 'st', file_unique_id: 'usv', is_video: true } })),
+    ).toMatchObject({ kind: 'sticker', mime: 'video/webm', fileName: 'sticker_usv.webm' });
   });
 
   it('turns service messages and edits into rows', () => {
