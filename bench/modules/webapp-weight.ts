@@ -200,11 +200,10 @@ async function coldLoad(
       painted: number;
     };
     const ofType = (pattern: RegExp) =>
-      marks.resources.filter(
-        (r) =>
-          pattern.test(new URL(r.name).pathname) &&
-          firstScreen.has(path.basename(new URL(r.name).pathname)),
-      );
+      marks.resources.filter((r) => {
+        const { pathname } = new URL(r.name);
+        return pattern.test(pathname) && firstScreen.has(path.basename(pathname));
+      });
     const assets = ofType(/\.(js|css)$/);
     const session = marks.resources.filter((r) => r.name.includes('miniApp.session'));
     return {

@@ -2,17 +2,13 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { PaymentRequestFields } from '@payreq/contracts';
 import { completeFields } from '@payreq/testing';
-
-/** The shared complete form (one fixture for every suite), as the emulator stores it. */
-export const fields: PaymentRequestFields = completeFields;
 
 export const createBody = (platformId: string = crypto.randomUUID()) => ({
   platformId,
   number: 123,
   displayNumber: '№ 000123',
-  fields,
+  fields: completeFields,
   agent: { name: 'Иван Петров', telegramId: 100200300 },
   createdAt: '2025-03-15T10:00:00',
   version: 2,

@@ -8,7 +8,9 @@ import type { PaymentRequestFields } from '@payreq/contracts';
 // The 1C client against the emulator the project carries, in-process: every test talks real HTTP.
 import { createEmulator } from '../src/index';
 import type { Emulator } from '../src/index';
-import { fields as filledFields, json, startReceiver } from './helpers';
+import { completeFields } from '@payreq/testing';
+
+import { json, startReceiver } from './helpers';
 import { OnecError, createOnecClient, guidToOnecRefHex } from '@payreq/onec';
 import type { OnecClientConfig, OnecCreateRequestInput, OnecRetryEvent } from '@payreq/onec';
 
@@ -17,7 +19,7 @@ const password = 'correct horse battery staple';
 
 /** The emulator tests' form, with the optional address and desired date left empty. */
 const fields: PaymentRequestFields = {
-  ...filledFields,
+  ...completeFields,
   beneficiaryAddress: null,
   desiredDate: null,
 };

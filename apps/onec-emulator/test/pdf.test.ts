@@ -11,14 +11,19 @@ import { DocumentKind } from '@payreq/contracts';
 import { defaultBank } from '../src/config';
 import { buildDocumentLayout, renderPdf } from '../src/pdf';
 import type { DocumentData } from '../src/pdf';
-import { fields } from './helpers';
+import { completeFields } from '@payreq/testing';
 
 const data = (kind: DocumentData['kind'], withOffer = true): DocumentData => ({
   kind,
   number: 'СЧ-000001',
   date: '2025-03-15T10:00:00',
   bank: defaultBank,
-  request: { number: 'ЗП00-000001', displayNumber: '№ 000123', fields, agentName: 'Иван Петров' },
+  request: {
+    number: 'ЗП00-000001',
+    displayNumber: '№ 000123',
+    fields: completeFields,
+    agentName: 'Иван Петров',
+  },
   offer: withOffer
     ? {
         rate: '92.5',
