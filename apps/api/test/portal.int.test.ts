@@ -247,6 +247,121 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
     await anonymous.arrayBuffer();
   }, 20_000);
 
+  it('reads a deal room before its request exists: its agent only, files too, until the form is saved', async () => {
+    const ROOM = -1001987650002;
+    const room = await bot().bot.registerChat.mutate({
+      chat: { id: ROOM, type: 'supergroup', title: 'Новая сделка' },
+      addedBy: { telegramId: anna.id, name: 'Анна' },
+      botIsAdmin: true,
+    });
+    if (!room.registered) throw new Error('registration refused');
+    await bot().bot.saveMessage.mutate({
+      chatId: ROOM,
+      message: { messageId: 1, authorName: 'Иван', text: 'Когда начнём?', date: at(4) },
+    });
+    const assetId = await saveChatFile(api.url, ROOM, { bytes: pdf, fileName: 'Договор.pdf' });
+    await bot().bot.saveMessage.mutate({
+      chatId: ROOM,
+      message: { messageId: 2, authorName: 'Иван', kind: 'document', assetId, date: at(5) },
+    });
+
+    // Listed for the agent who added the bot; the room with a request is listed as a request.
+    const listed = await portal().portal.roomsBeforeRequest.query({});
+    expect(listed.items).toEqual([
+      {
+        chatId: ROOM,
+        title: 'Новая сделка',
+        addedAt: expect.any(String),
+        lastMessageAt: new Date(at(5) * 1000).toISOString(),
+      },
+    ]);
+    expect(listed.nextCursor).toBeNull();
+
+    const page = await portal().portal.chat.page.query({ chatId: ROOM });
+    expect(page.chatTitle).toBe('Новая сделка');
+    expect(page.requestId).toBeNull();
+    // No request yet, so nothing to turn a file into a document of.
+    expect(page.canAttach).toBe(false);
+    expect(page.messages.map((m) => [m.messageId, m.text, m.file?.fileName ?? null])).toEqual([
+      [1, 'Когда начнём?', null],
+      [2, null, 'Договор.pdf'],
+    ]);
+    await bot().bot.saveMessage.mutate({
+      chatId: ROOM,
+      message: { messageId: 3, authorName: 'Анна', text: 'Завтра', date: at(6) },
+    });
+    const polled = await portal().portal.chat.poll.query({ chatId: ROOM, since: page.pollCursor });
+    expect(polled.messages.map((m) => m.messageId)).toContain(3);
+    const fileKey = page.messages[1]!.key;
+    const file = await fetch(`${api.url}/portal/files/chat/${fileKey}`, {
+      headers: { cookie: `${PORTAL_COOKIE}=${annaToken}` },
+    });
+    expect(file.status).toBe(200);
+    expect(Buffer.from(await file.arrayBuffer())).toEqual(pdf);
+
+    // Private like the draft that follows: the bank's other agents and other tenants see nothing.
+    for (const other of [world.boris.telegramId, world.zoe.telegramId]) {
+      const token = await signIn(other);
+      expect((await portal(token).portal.roomsBeforeRequest.query({})).items).toEqual([]);
+      const refused = await failureOf(portal(token).portal.chat.page.query({ chatId: ROOM }));
+      expect([refused.httpStatus, refused.appCode]).toEqual([404, 'NOT_FOUND']);
+      const poll = await failureOf(
+        portal(token).portal.chat.poll.query({ chatId: ROOM, since: page.pollCursor }),
+      );
+      expect(poll.httpStatus).toBe(404);
+      const download = await fetch(`${api.url}/portal/files/chat/${fileKey}`, {
+        headers: { cookie: `${PORTAL_COOKIE}=${token}` },
+      });
+      expect(download.status).toBe(404);
+      await download.arrayBuffer();
+    }
+
+    // A room is named by its request or by its chat, one of the two.
+    for (const input of [{ requestId, chatId: ROOM }, {}]) {
+      const wrong = await failureOf(portal().portal.chat.page.query(input));
+      expect(wrong.httpStatus).toBe(400);
+      expect(wrong.message).toMatch(/requestId.*chatId/);
+    }
+    const badCursor = await failureOf(portal().portal.roomsBeforeRequest.query({ cursor: 'x' }));
+    expect(badCursor.httpStatus).toBe(400);
+
+    // Named by its chat, a room with a request is read under the request's rules.
+    const withRequest = await portal().portal.chat.page.query({ chatId: CHAT });
+    expect([withRequest.requestId, withRequest.canAttach]).toEqual([requestId, true]);
+
+    // Once someone saves the form, the room has its request and leaves the list.
+    await bot().bot.membership.mutate({
+      chatId: ROOM,
+      joined: [{ telegramId: ivan.id, name: 'Иван Петров' }],
+    });
+    const draft = await miniAppClient(
+      api.url,
+      tma(signLaunch(ivan, room.launchToken)),
+    ).miniApp.save.mutate({ fields: { payerName: 'ООО «Новая»' } });
+    expect((await portal().portal.roomsBeforeRequest.query({})).items).toEqual([]);
+    const now = await portal().portal.chat.page.query({ chatId: ROOM });
+    expect([now.requestId, now.canAttach, now.messages.length]).toEqual([draft.id, true, 3]);
+  });
+
+  it('pages the rooms before their request, newest first', async () => {
+    // One after another: the database stamps each room when the bot joins it.
+    for (const [index, id] of [-1001987650011, -1001987650012, -1001987650013].entries()) {
+      await bot().bot.registerChat.mutate({
+        chat: { id, type: 'group', title: `Сделка ${index + 1}` },
+        addedBy: { telegramId: anna.id, name: 'Анна' },
+        botIsAdmin: false,
+      });
+    }
+    const first = await portal().portal.roomsBeforeRequest.query({ limit: 2 });
+    expect(first.items.map((item) => item.title)).toEqual(['Сделка 3', 'Сделка 2']);
+    const second = await portal().portal.roomsBeforeRequest.query({
+      limit: 2,
+      cursor: first.nextCursor,
+    });
+    expect(second.items.map((item) => item.title)).toEqual(['Сделка 1']);
+    expect(second.nextCursor).toBeNull();
+  });
+
   it('turns a chat file into the request’s invoice once, in the history and the Mini App; others may not', async () => {
     const message = await invoiceInChat(4);
 

@@ -10,6 +10,7 @@ import { AppLink, usePath } from './route';
 import { Admin } from './screens/Admin';
 import { RequestList } from './screens/RequestList';
 import { RequestPage } from './screens/RequestPage';
+import { RoomPage } from './screens/RoomPage';
 import { SignIn } from './screens/SignIn';
 import {
   StandardNav,
@@ -75,6 +76,7 @@ function Shell(props: {
     );
   }
   const requestMatch = /^\/portal\/requests\/([0-9a-f-]{36})\/?$/.exec(path);
+  const roomMatch = /^\/portal\/rooms\/(-?\d{1,16})\/?$/.exec(path);
   const isAdminPath = /^\/portal\/admin\/?$/.test(path);
   const standardScreen = standardPage(path, me.data, i18n);
   return (
@@ -126,6 +128,8 @@ function Shell(props: {
         {standardScreen ??
           (requestMatch ? (
             <RequestPage i18n={i18n} requestId={requestMatch[1]!} isAdmin={me.data.isAdmin} />
+          ) : roomMatch ? (
+            <RoomPage i18n={i18n} chatId={Number(roomMatch[1])} />
           ) : isAdminPath ? (
             me.data.isAdmin ? (
               <Admin i18n={i18n} />

@@ -38,6 +38,16 @@ const ru = {
   columnRoom: 'Чат сделки',
   columnUpdated: 'Обновлена',
   noRoom: 'без чата',
+  roomsTitle: 'Чаты сделок без заявки',
+  roomsHint:
+    'Бот уже в группе, а заявку ещё никто не начал заполнять. Видны только вам, как и черновик.',
+  roomUntitled: 'Группа без названия',
+  roomAdded: 'бот добавлен {at}',
+  roomLastMessage: 'последнее сообщение {at}',
+  roomNoMessages: 'сообщений пока нет',
+  roomNoRequest:
+    'Заявки в этой сделке пока нет: она появится здесь, когда клиент или вы начнёте заполнять её в Mini App.',
+  roomOpenRequest: 'Открыть заявку сделки',
   more: 'Показать ещё',
   nothingFound: 'Ничего не найдено.',
   tabRequest: 'Заявка',
@@ -163,6 +173,16 @@ const en: Translation<typeof ru> = {
   columnRoom: 'Deal room',
   columnUpdated: 'Updated',
   noRoom: 'no chat',
+  roomsTitle: 'Deal rooms without a request yet',
+  roomsHint:
+    'The bot is in the group, but nobody has started the request yet. Only you see them, as with a draft.',
+  roomUntitled: 'Untitled group',
+  roomAdded: 'bot added {at}',
+  roomLastMessage: 'last message {at}',
+  roomNoMessages: 'no messages yet',
+  roomNoRequest:
+    'This deal has no request yet: it appears here once the client or you start filling it in the Mini App.',
+  roomOpenRequest: 'Open the deal’s request',
   more: 'Show more',
   nothingFound: 'Nothing found.',
   tabRequest: 'Request',

@@ -488,6 +488,61 @@ describe('the portal (Chromium, 1280 px)', () => {
     expect(errors).toEqual([]);
   });
 
+  it('shows its agent a deal room before anyone starts its request, and reads its chat there', async () => {
+    // Анна opens a second room; they talk, but nobody has opened the form yet.
+    const group = tg.createGroup({ by: anna.id, title: 'Сделка: Лютик', members: [ivan.id] });
+    tg.addBot(group.id, TEST_BOT_TOKEN, { by: anna.id, asAdmin: true });
+    await tg.waitForBotMessage(group.id, {
+      bot: TEST_BOT_TOKEN,
+      predicate: (record) => JSON.stringify(record.replyMarkup ?? {}).includes('startapp='),
+    });
+    tg.sendText({ from: ivan.id, chat: group.id, text: 'Анна, начнём завтра?' });
+    await mirrored();
+
+    const { page, errors } = await signIn(anna);
+    const room = page.getByTestId('room-row');
+    await room.first().waitFor();
+    // Only the room without a request: Ромашка's is a request in the list below.
+    expect((await room.allTextContents()).map(spaces)).toEqual([
+      expect.stringMatching(/^Сделка: Лютик бот добавлен .* · последнее сообщение /),
+    ]);
+    await page.getByTestId('request-row').first().waitFor();
+    await screenshot(page, 'rooms');
+
+    await room.getByRole('link').click();
+    await page.getByTestId('room-page').waitFor();
+    expect(spaces(await page.getByTestId('room-title').textContent())).toBe('Сделка: Лютик');
+    expect(spaces(await page.getByTestId('room-no-request').textContent())).toMatch(
+      /Заявки в этой сделке пока нет/,
+    );
+    await page.getByText('Анна, начнём завтра?').waitFor();
+    // Nothing to add a file to before the request exists.
+    expect(await page.getByTestId('attach-open').count()).toBe(0);
+    await screenshot(page, 'room');
+
+    // A message written now appears there too.
+    tg.sendText({ from: anna.id, chat: group.id, text: 'Да, в 10:00' });
+    await mirrored();
+    await page.getByText('Да, в 10:00').waitFor({ timeout: 15_000 });
+
+    // A room that has its request links to it.
+    await page.goto(`${api.url}/portal/rooms/${chatId}`);
+    await page.getByTestId('room-request').click();
+    await page.getByTestId('request-page').waitFor();
+
+    // Private like a draft: the bank's other agent sees neither the room nor its chat.
+    const other = await signIn(boris);
+    await other.page
+      .locator('[data-testid="request-row"], [data-testid="nothing-found"]')
+      .first()
+      .waitFor();
+    await other.page.waitForLoadState('networkidle');
+    expect(await other.page.getByTestId('rooms-before-request').count()).toBe(0);
+    await other.page.goto(`${api.url}/portal/rooms/${group.id}`);
+    await other.page.getByText('Чат не найден').waitFor();
+    expect(errors).toEqual([]);
+  });
+
   it('keeps a plain agent out of administration (in English too); an administrator adds and deactivates agents, one signed in is out at once, and requeues a dead message', async () => {
     const request = await api.prisma.paymentRequest.findUniqueOrThrow({
       where: { telegramChatId: BigInt(chatId) },

@@ -39,6 +39,7 @@ const dictionary = {
     money: 'Сумма: неотрицательное число, не более двух знаков после запятой',
     base64: 'Файл должен быть в base64',
     guid: 'Ожидается GUID 1С (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)',
+    one_room: 'Укажите что-то одно: заявку (requestId) или чат сделки (chatId)',
   },
   en: {
     required: 'This field is required',
@@ -71,6 +72,7 @@ const dictionary = {
     money: 'Amount: a non-negative number with at most two decimals',
     base64: 'The file must be base64-encoded',
     guid: 'A 1C GUID is expected (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)',
+    one_room: 'Name one of the two: the request (requestId) or the deal room (chatId)',
   },
 } as const satisfies Record<Locale, Record<string, string>>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { DocumentKind, PaymentStatus, RequestStatus } from './enums';
+import { telegramId } from './fields';
 
 /** How the portal's sign-in page signs people in (Telegram's website login). */
 export const PortalSignInOptions = z.object({
@@ -95,21 +96,61 @@ export type PortalListInput = z.input<typeof PortalListInput>;
 
 // ---------------------------------------------------------------- the chat archive
 
-/** A page of the archive: the newest first (`before` pages back), or what changed since a poll. */
-export const ChatArchiveInput = z.strictObject({
-  requestId: z.uuid(),
-  /** Older messages than this cursor (from `olderCursor`); absent: the newest page. */
-  before: z.string().max(200).nullish(),
-  /** Text to find in the room's messages. */
-  search: z.string().trim().min(1).max(200).optional(),
-  limit: z.number().int().min(1).max(200).default(50),
+/** The caller's deal rooms that have no request yet: the newest first, paged. */
+export const RoomsBeforeRequestInput = z.strictObject({
+  limit: z.number().int().min(1).max(50).default(20),
+  /** `nextCursor` of the previous page. */
+  cursor: z.string().max(200).nullish(),
+  /** Sent by react-query's infinite queries; the list pages forward only. */
+  direction: z.enum(['forward', 'backward']).optional(),
 });
 
-/** New and edited messages since a poll (`pollCursor` of the last answer). */
-export const ChatArchivePollInput = z.strictObject({
-  requestId: z.uuid(),
-  since: z.string().max(200),
+export const RoomBeforeRequest = z.object({
+  chatId: z.number().int(),
+  title: z.string().nullable(),
+  /** When the bot joined the room. */
+  addedAt: z.string(),
+  /** The newest message the platform keeps from the room. */
+  lastMessageAt: z.string().nullable(),
 });
+export type RoomBeforeRequest = z.infer<typeof RoomBeforeRequest>;
+
+export const RoomsBeforeRequestPage = z.object({
+  items: z.array(RoomBeforeRequest),
+  nextCursor: z.string().nullable(),
+});
+
+/**
+ * Whose archive: a request's deal room (`requestId`), or a room by its chat (`chatId`), which
+ * also reads a room before its request exists. Exactly one of the two.
+ */
+const archiveRoom = {
+  requestId: z.uuid().optional(),
+  chatId: telegramId.optional(),
+};
+const namesOneRoom = (input: { requestId?: string | undefined; chatId?: number | undefined }) =>
+  (input.requestId === undefined) !== (input.chatId === undefined);
+const oneRoom = { error: 'one_room', path: ['requestId'] };
+
+/** A page of the archive: the newest first (`before` pages back), or what changed since a poll. */
+export const ChatArchiveInput = z
+  .strictObject({
+    ...archiveRoom,
+    /** Older messages than this cursor (from `olderCursor`); absent: the newest page. */
+    before: z.string().max(200).nullish(),
+    /** Text to find in the room's messages. */
+    search: z.string().trim().min(1).max(200).optional(),
+    limit: z.number().int().min(1).max(200).default(50),
+  })
+  .refine(namesOneRoom, oneRoom);
+
+/** New and edited messages since a poll (`pollCursor` of the last answer). */
+export const ChatArchivePollInput = z
+  .strictObject({ ...archiveRoom, since: z.string().max(200) })
+  .refine(namesOneRoom, oneRoom);
+
+/** Which archive the portal shows: a request's deal room, or a room before its request. */
+export type ArchiveRoom = { requestId: string } | { chatId: number };
 
 export const ChatArchiveFile = z.object({
   fileName: z.string(),
@@ -156,6 +197,8 @@ export type ChatArchiveMessage = z.infer<typeof ChatArchiveMessage>;
 
 export const ChatArchivePage = z.object({
   chatTitle: z.string().nullable(),
+  /** The room's request; null while the room has none yet (the portal links to it once it has). */
+  requestId: z.string().nullable(),
   /** Oldest first, as a chat reads. */
   messages: z.array(ChatArchiveMessage),
   olderCursor: z.string().nullable(),

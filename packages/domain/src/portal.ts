@@ -64,3 +64,28 @@ export function whitelistChangeRefusal(input: {
   if (input.target.active === input.makeActive) return 'already';
   return null;
 }
+
+/** A deal room as the portal knows it before its request exists. */
+export interface RoomFacts {
+  /** The whitelisted agent who added the bot (null: nobody the platform knows). */
+  agentId: string | null;
+  /** A group or supergroup; a private chat with the bot is no deal room. */
+  isGroup: boolean;
+  hasRequest: boolean;
+}
+
+/**
+ * A deal room is the bank's from the moment its agent adds the bot, before anyone opens the
+ * form: its agent reads the chat there. Like the draft that follows (drafts are private,
+ * `canAgentSee`), it is that agent's alone; once the room has its request, the request's rules
+ * decide who reads it.
+ */
+export function mayReadRoomBeforeRequest(actor: Actor, room: RoomFacts): boolean {
+  return (
+    actor.kind === 'agent' &&
+    room.isGroup &&
+    !room.hasRequest &&
+    room.agentId !== null &&
+    room.agentId === actor.agentId
+  );
+}

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
-import type { Actor, Relation } from '../src';
-import { actorMayAdminister, chatFileRefusal, mayAdminister, whitelistChangeRefusal } from '../src';
+import type { Actor, Relation, RoomFacts } from '../src';
+import {
+  actorMayAdminister,
+  chatFileRefusal,
+  mayAdminister,
+  mayReadRoomBeforeRequest,
+  whitelistChangeRefusal,
+} from '../src';
 
 describe('mayAdminister', () => {
   it.each([
@@ -64,5 +70,35 @@ describe('whitelistChangeRefusal', () => {
     [{ target: { ...target, tenantIsMaster: false }, makeActive: false }, 'other_tenant'],
   ] as const)('%o → %s', (input, expected) => {
     expect(whitelistChangeRefusal({ adminAgentId: 'admin', ...input })).toBe(expected);
+  });
+});
+
+describe('mayReadRoomBeforeRequest', () => {
+  const agent = (agentId: string): Actor => ({
+    kind: 'agent',
+    agentId,
+    userId: null,
+    telegramId: 1,
+    name: 'A',
+    tenantId: 'bank',
+    tenantIsMaster: true,
+  });
+  const room: RoomFacts = { agentId: 'anna', isGroup: true, hasRequest: false };
+  it.each<[string, Actor, RoomFacts, boolean]>([
+    ['the agent who added the bot', agent('anna'), room, true],
+    // Private, like the draft that follows: not even the bank's other agents or administrators.
+    ['another agent of the bank', agent('boris'), room, false],
+    ['anyone, once the room has its request', agent('anna'), { ...room, hasRequest: true }, false],
+    ['anyone, for a private chat with the bot', agent('anna'), { ...room, isGroup: false }, false],
+    ['anyone, for a room nobody known added', agent('anna'), { ...room, agentId: null }, false],
+    [
+      'a person of the platform',
+      { kind: 'user', userId: 'u', telegramId: 2, name: 'U' },
+      room,
+      false,
+    ],
+    ['the bot', { kind: 'bot', name: 'bot' }, room, false],
+  ])('%s → %s', (_who, actor, facts, expected) => {
+    expect(mayReadRoomBeforeRequest(actor, facts)).toBe(expected);
   });
 });

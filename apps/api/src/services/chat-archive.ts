@@ -1,7 +1,12 @@
-import type { ChatArchiveMessage, ChatArchivePage, DocumentKind } from '@payreq/contracts';
-import { ChatMessageKind, chatIdToWire, telegramKinds } from '@payreq/contracts';
+import type {
+  ChatArchiveMessage,
+  ChatArchivePage,
+  DocumentKind,
+  RoomBeforeRequest,
+} from '@payreq/contracts';
+import { ChatMessageKind, chatIdFromWire, chatIdToWire, telegramKinds } from '@payreq/contracts';
 import type { Actor } from '@payreq/domain';
-import { chatFileRefusal } from '@payreq/domain';
+import { chatFileRefusal, mayReadRoomBeforeRequest } from '@payreq/domain';
 import type { Prisma } from '@payreq/db';
 
 import type { Db, Tx } from '../db';
@@ -19,8 +24,31 @@ import { toDocumentView } from './views';
 /** Kinds of message that carry a file: all but text, service messages and the unknown rest. */
 const fileKinds = new Set<string>(ChatMessageKind.exclude(['text', 'service', 'other']).options);
 
+/** A room named as the contracts name it (`ChatArchiveInput`): by its request or by its chat. */
+type RoomKey = { requestId?: string | undefined; chatId?: number | undefined };
+
+const roomSelect = {
+  id: true,
+  title: true,
+  type: true,
+  agentId: true,
+  migratedToChatId: true,
+  request: { select: { id: true } },
+} satisfies Prisma.TelegramChatSelect;
+
+/** The chat a room is now: its own, or the supergroup its group became. */
+async function currentChat(db: Db, chatId: bigint) {
+  let chat = await db.telegramChat.findUnique({ where: { id: chatId }, select: roomSelect });
+  for (let hops = 0; chat?.migratedToChatId != null && hops < 5; hops += 1)
+    chat = await db.telegramChat.findUnique({
+      where: { id: chat.migratedToChatId },
+      select: roomSelect,
+    });
+  return chat;
+}
+
 /** A request's deal room as the caller may read it: every id the chat had, and the caller's access. */
-async function archiveOf(db: Db, actor: Actor, requestId: string) {
+async function archiveOfRequest(db: Db, actor: Actor, requestId: string) {
   const access = await loadAccess(db as unknown as Tx, actor, requestId);
   // The chat is among the details: the parties and the request's own tenant see it.
   requirePermission(access, 'application.viewDetails');
@@ -32,7 +60,33 @@ async function archiveOf(db: Db, actor: Actor, requestId: string) {
     });
   const chatIds = await chatIdHistory(db, chatId);
   const chat = await db.telegramChat.findUnique({ where: { id: chatId }, select: { title: true } });
-  return { access, chatIds, chatTitle: chat?.title ?? null };
+  return { access, requestId, chatIds, chatTitle: chat?.title ?? null };
+}
+
+/**
+ * A deal room as the caller may read it, named by its request or by its chat: a room with a
+ * request is read under the request's rules; one before its request, under
+ * `mayReadRoomBeforeRequest` (no access to a request then, so nothing to attach to).
+ */
+async function archiveOf(db: Db, actor: Actor, room: RoomKey) {
+  if (room.requestId !== undefined) return archiveOfRequest(db, actor, room.requestId);
+  // The contracts let exactly one key through; without either there is no room to read.
+  const chat =
+    room.chatId === undefined ? null : await currentChat(db, chatIdFromWire(room.chatId));
+  if (chat?.request) return archiveOfRequest(db, actor, chat.request.id);
+  const facts = {
+    agentId: chat?.agentId ?? null,
+    isGroup: chat?.type === 'group' || chat?.type === 'supergroup',
+    hasRequest: false,
+  };
+  // Someone else's room is answered as a missing one: its existence is not the caller's to know.
+  if (!chat || !mayReadRoomBeforeRequest(actor, facts)) throw notFound('chat');
+  return {
+    access: null,
+    requestId: null,
+    chatIds: await chatIdHistory(db, chat.id),
+    chatTitle: chat.title,
+  };
 }
 
 /**
@@ -152,8 +206,11 @@ function toArchiveMessage(
   };
 }
 
-/** The replied-to messages and the request's documents made from these files: two reads a page. */
-async function decorate(db: Db, requestId: string, rows: MessageRow[]) {
+/**
+ * The replied-to messages and the request's documents made from these files (none before the
+ * room has its request): two reads a page.
+ */
+async function decorate(db: Db, requestId: string | null, rows: MessageRow[]) {
   const replyKeys = rows.flatMap((row) =>
     row.replyToMessageId === null ? [] : [{ chatId: row.chatId, messageId: row.replyToMessageId }],
   );
@@ -163,7 +220,7 @@ async function decorate(db: Db, requestId: string, rows: MessageRow[]) {
       : await db.chatMessage.findMany({ where: { OR: replyKeys }, include: messageInclude });
   const assetIds = rows.flatMap((row) => (row.assetId ? [row.assetId] : []));
   const documents =
-    assetIds.length === 0
+    assetIds.length === 0 || requestId === null
       ? []
       : await db.document.findMany({
           where: { requestId, assetId: { in: assetIds } },
@@ -194,9 +251,9 @@ async function pollCursorNow(db: Db): Promise<{ at: Date; cursor: string }> {
 export async function chatArchivePage(
   db: Db,
   actor: Actor,
-  input: { requestId: string; before?: string | null; search?: string; limit: number },
+  input: RoomKey & { before?: string | null; search?: string; limit: number },
 ): Promise<ChatArchivePage> {
-  const { access, chatIds, chatTitle } = await archiveOf(db, actor, input.requestId);
+  const { access, requestId, chatIds, chatTitle } = await archiveOf(db, actor, input);
   const where: Prisma.ChatMessageWhereInput[] = [{ chatId: { in: chatIds } }];
   if (input.before) {
     const cursor = decodeCursor(input.before);
@@ -214,13 +271,15 @@ export async function chatArchivePage(
   const poll = await pollCursorNow(db);
   return {
     chatTitle,
-    messages: await decorate(db, input.requestId, page),
+    requestId,
+    messages: await decorate(db, requestId, page),
     olderCursor:
       rows.length > input.limit && oldest
         ? encodeCursor(oldest.date, oldest.messageId, oldest.id)
         : null,
     pollCursor: poll.cursor,
     canAttach:
+      access !== null &&
       chatFileRefusal({
         relation: access.relation,
         messageInRequestChat: true,
@@ -237,9 +296,9 @@ export async function chatArchivePage(
 export async function chatArchivePoll(
   db: Db,
   actor: Actor,
-  input: { requestId: string; since: string },
+  input: RoomKey & { since: string },
 ): Promise<{ messages: ChatArchiveMessage[]; pollCursor: string }> {
-  const { chatIds } = await archiveOf(db, actor, input.requestId);
+  const { requestId, chatIds } = await archiveOf(db, actor, input);
   const since = new Date(Buffer.from(input.since, 'base64url').toString('utf8'));
   if (Number.isNaN(since.getTime())) throw invalidCursor();
   const poll = await pollCursorNow(db);
@@ -257,7 +316,7 @@ export async function chatArchivePoll(
       a.date.getTime() - b.date.getTime() || a.messageId - b.messageId || a.id.localeCompare(b.id),
   );
   return {
-    messages: await decorate(db, input.requestId, ordered),
+    messages: await decorate(db, requestId, ordered),
     // A full answer (500) goes on from its last row, the rest comes with the next poll.
     pollCursor:
       rows.length === 500
@@ -375,28 +434,76 @@ export async function chatFileFor(db: Db, actor: Actor, messageKey: string) {
     include: { asset: true },
   });
   if (!message?.asset) throw notFound('message');
-  // The request of the chat the message is in now, or of the supergroup its group became.
-  let request = await db.paymentRequest.findFirst({
-    where: { telegramChatId: message.chatId },
-    select: { id: true },
-  });
-  if (!request) {
-    const chat = await db.telegramChat.findUnique({ where: { id: message.chatId } });
-    let next = chat?.migratedToChatId ?? null;
-    for (let hops = 0; !request && next !== null && hops < 5; hops += 1) {
-      request = await db.paymentRequest.findFirst({
-        where: { telegramChatId: next },
-        select: { id: true },
-      });
-      next = (await db.telegramChat.findUnique({ where: { id: next } }))?.migratedToChatId ?? null;
-    }
-  }
-  if (!request) throw notFound('message');
-  await archiveOf(db, actor, request.id);
+  // Readable by whoever may read the room the message is in now (a group that became a
+  // supergroup is read as the supergroup).
+  await archiveOf(db, actor, { chatId: chatIdToWire(message.chatId) });
   return {
     mime: message.asset.mime,
     fileName: message.asset.fileName ?? defaultFileName[message.kind] ?? 'file',
     size: message.asset.size,
     storageKey: message.asset.storageKey,
   };
+}
+
+/**
+ * The caller's deal rooms that have no request yet, newest first (`mayReadRoomBeforeRequest`):
+ * keyset pages on (added, id). A room leaves the list when its request is made, and is then
+ * listed as a request.
+ */
+export async function roomsBeforeRequest(
+  db: Db,
+  actor: Extract<Actor, { kind: 'agent' }>,
+  input: { limit: number; cursor?: string | null },
+): Promise<{ items: RoomBeforeRequest[]; nextCursor: string | null }> {
+  const where: Prisma.TelegramChatWhereInput[] = [
+    {
+      agentId: actor.agentId,
+      type: { in: ['group', 'supergroup'] },
+      migratedToChatId: null,
+      request: { is: null },
+    },
+  ];
+  if (input.cursor) where.push(pastCursor(decodeRoomCursor(input.cursor), ['createdAt', 'id']));
+  const rows = await db.telegramChat.findMany({
+    where: { AND: where },
+    select: { id: true, title: true, createdAt: true, type: true, agentId: true },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: input.limit + 1,
+  });
+  // The query narrows by the rule's facts (few rows an agent); the rule itself decides.
+  const page = rows.slice(0, input.limit).filter((row) =>
+    mayReadRoomBeforeRequest(actor, {
+      agentId: row.agentId,
+      isGroup: row.type === 'group' || row.type === 'supergroup',
+      hasRequest: false,
+    }),
+  );
+  const latest =
+    page.length === 0
+      ? []
+      : await db.chatMessage.groupBy({
+          by: ['chatId'],
+          where: { chatId: { in: page.map((row) => row.id) } },
+          _max: { date: true },
+        });
+  const lastAt = new Map(latest.map((row) => [row.chatId, row._max.date]));
+  const last = rows.length > input.limit ? rows[input.limit - 1] : undefined;
+  return {
+    items: page.map((row) => ({
+      chatId: chatIdToWire(row.id),
+      title: row.title,
+      addedAt: row.createdAt.toISOString(),
+      lastMessageAt: lastAt.get(row.id)?.toISOString() ?? null,
+    })),
+    nextCursor: last
+      ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString('base64url')
+      : null,
+  };
+}
+
+function decodeRoomCursor(cursor: string): { createdAt: Date; id: bigint } {
+  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(iso ?? '');
+  if (Number.isNaN(createdAt.getTime()) || !/^-?\d{1,19}$/.test(id ?? '')) throw invalidCursor();
+  return { createdAt, id: BigInt(id!) };
 }

@@ -341,6 +341,22 @@ const table: Row[] = [
     call: (s) => trpcQuery('portal.chat.page', { requestId: s.telegramId }),
   },
   {
+    // A deal room before its request is its agent's alone, like the draft that follows.
+    name: 'portal.chat.page (room before its request)',
+    state: 'none',
+    allowed: ['linkedAgent'],
+    portal: true,
+    call: () => trpcQuery('portal.chat.page', { chatId: CHAT }),
+  },
+  {
+    // Each agent's own rooms: an empty list is an answer too.
+    name: 'portal.roomsBeforeRequest',
+    state: 'none',
+    allowed: agents,
+    portal: true,
+    call: () => trpcQuery('portal.roomsBeforeRequest', {}),
+  },
+  {
     name: 'portal.agents',
     state: 'draft',
     allowed: agents,

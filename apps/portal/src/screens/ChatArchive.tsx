@@ -1,4 +1,4 @@
-import type { DocumentKind } from '@payreq/contracts';
+import type { ArchiveRoom, DocumentKind } from '@payreq/contracts';
 import { Banner, Button, DocumentKindSelect, Form, InlineInput, formatSize } from '@payreq/ui';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
@@ -120,8 +120,8 @@ function AttachFile(props: {
 /** What a file of the archive needs to be added to the request's documents from its bubble. */
 interface Attaching {
   i18n: PortalI18n;
-  canAttach: boolean;
-  requestId: string;
+  /** The request a file may be added to: null when the caller may not, or there is none yet. */
+  attachTo: string | null;
   onNotice: (text: string) => void;
 }
 
@@ -170,10 +170,10 @@ function FileBody(props: Attaching & { message: ArchiveMessage }) {
           })}
         </div>
       ) : null}
-      {props.canAttach ? (
+      {props.attachTo ? (
         <AttachFile
           i18n={i18n}
-          requestId={props.requestId}
+          requestId={props.attachTo}
           message={message}
           onDone={props.onNotice}
         />
@@ -284,19 +284,27 @@ function grouped(messages: ArchiveMessage[]): ArchiveMessage[][] {
   return groups;
 }
 
+/** The first page's query input of a room's archive (the room page reads its title from it). */
+export function archivePageInput(room: ArchiveRoom, search: string | null = null) {
+  return { ...room, limit: pageSize, ...(search ? { search } : {}) };
+}
+
 /** One view of the archive (the room, or the results of one search): its pages and live updates. */
 function ArchiveView(props: {
   i18n: PortalI18n;
-  requestId: string;
+  room: ArchiveRoom;
   search: string | null;
   onNotice: (text: string) => void;
 }) {
-  const { i18n, requestId, search } = props;
+  const { i18n, search } = props;
+  // The room by value, so a parent's new object for the same room keeps the polling timer.
+  const requestId = 'requestId' in props.room ? props.room.requestId : undefined;
+  const chatId = 'chatId' in props.room ? props.room.chatId : undefined;
   const utils = trpc.useUtils();
-  const first = trpc.portal.chat.page.useQuery(
-    { requestId, limit: pageSize, ...(search ? { search } : {}) },
-    { staleTime: Infinity, refetchOnWindowFocus: false },
-  );
+  const first = trpc.portal.chat.page.useQuery(archivePageInput(props.room, search), {
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+  });
   /** Older pages and polled messages, merged over the first page by key. */
   const [extra, setExtra] = useState<Map<string, ArchiveMessage>>(new Map());
   const [olderCursor, setOlderCursor] = useState<string | null | undefined>(undefined);
@@ -321,7 +329,7 @@ function ArchiveView(props: {
       const since = pollCursor.current;
       if (!since) return;
       utils.portal.chat.poll
-        .fetch({ requestId, since }, { staleTime: 0 })
+        .fetch({ requestId, chatId, since }, { staleTime: 0 })
         .then((answer) => {
           pollCursor.current = answer.pollCursor;
           if (answer.messages.length > 0) merge(answer.messages);
@@ -329,7 +337,7 @@ function ArchiveView(props: {
         .catch(() => undefined);
     }, pollSeconds * 1000);
     return () => window.clearInterval(timer);
-  }, [utils, requestId, search, merge]);
+  }, [utils, requestId, chatId, search, merge]);
 
   if (first.isPending) return <p className="muted">{i18n.p('chatLoading')}</p>;
   if (first.error) return <Failure i18n={i18n} error={first.error} />;
@@ -337,10 +345,8 @@ function ArchiveView(props: {
   const older = async () => {
     if (!cursor) return;
     const page = await utils.portal.chat.page.fetch({
-      requestId,
-      limit: pageSize,
+      ...archivePageInput(props.room, search),
       before: cursor,
-      ...(search ? { search } : {}),
     });
     merge(page.messages);
     setOlderCursor(page.olderCursor);
@@ -364,8 +370,7 @@ function ArchiveView(props: {
               key={group[0]!.key}
               i18n={i18n}
               group={group}
-              canAttach={first.data.canAttach}
-              requestId={requestId}
+              attachTo={first.data.canAttach ? first.data.requestId : null}
               onNotice={(text) => {
                 props.onNotice(text);
                 // The file's "in the request's documents" mark: read the page again.
@@ -384,7 +389,7 @@ function ArchiveView(props: {
  * A deal room's chat archive: the newest page first, older pages on demand (keyset cursors on
  * the server), new and edited messages by short polling, and a text search.
  */
-export function ChatArchive(props: { i18n: PortalI18n; requestId: string }) {
+export function ChatArchive(props: { i18n: PortalI18n; room: ArchiveRoom }) {
   const { i18n } = props;
   const [search, setSearch] = useState('');
   const [activeSearch, setActiveSearch] = useState<string | null>(null);
@@ -422,7 +427,7 @@ export function ChatArchive(props: { i18n: PortalI18n; requestId: string }) {
       <ArchiveView
         key={activeSearch ?? ''}
         i18n={i18n}
-        requestId={props.requestId}
+        room={props.room}
         search={activeSearch}
         onNotice={setNotice}
       />

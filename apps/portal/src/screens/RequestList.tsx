@@ -11,7 +11,6 @@ import type { PortalI18n } from '../words';
 
 const pageSize = 25;
 
-/** The bank's deal rooms and requests: search, filters, pages from the server. */
 /** A deal room's request opens the bank's page; a standard one, the market's page of it. */
 const pageOf = (item: RequestListItem) =>
   item.pipeline === 'STANDARD' ? `/portal/standard/${item.id}` : `/portal/requests/${item.id}`;
@@ -35,6 +34,43 @@ interface FilterChoices {
   options: { value: string; label: string }[];
 }
 
+/**
+ * The caller's deal rooms whose request nobody has started yet: their chat is readable from the
+ * first message. Nothing is shown while there are none.
+ */
+function RoomsBeforeRequest(props: { i18n: PortalI18n }) {
+  const { i18n } = props;
+  const rooms = trpc.portal.roomsBeforeRequest.useInfiniteQuery({ limit: 10 }, pagedListOptions);
+  const items = rooms.data?.pages.flatMap((page) => page.items) ?? [];
+  if (items.length === 0 && !rooms.error) return null;
+  return (
+    <section className="rooms" data-testid="rooms-before-request">
+      <h2 className="section-title">{i18n.p('roomsTitle')}</h2>
+      <p className="muted small">{i18n.p('roomsHint')}</p>
+      <PagedList i18n={i18n} list={rooms} empty="">
+        {(rooms) => (
+          <ul className="room-list">
+            {rooms.map((room) => (
+              <li key={room.chatId} data-testid="room-row">
+                <AppLink href={`/portal/rooms/${room.chatId}`}>
+                  {room.title ?? i18n.p('roomUntitled')}
+                </AppLink>{' '}
+                <span className="muted small">
+                  {i18n.p('roomAdded', { at: i18n.dateTime(room.addedAt) })} ·{' '}
+                  {room.lastMessageAt
+                    ? i18n.p('roomLastMessage', { at: i18n.dateTime(room.lastMessageAt) })
+                    : i18n.p('roomNoMessages')}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </PagedList>
+    </section>
+  );
+}
+
+/** The bank's deal rooms and requests: search, filters, pages from the server. */
 export function RequestList(props: { i18n: PortalI18n }) {
   const { i18n } = props;
   const [search, setSearch] = useState('');
@@ -77,6 +113,7 @@ export function RequestList(props: { i18n: PortalI18n }) {
   return (
     <section data-testid="request-list">
       <h1 className="page-title">{i18n.p('navRequests')}</h1>
+      <RoomsBeforeRequest i18n={i18n} />
       <div className="filters">
         <InlineInput
           search

@@ -390,7 +390,7 @@ export function RequestPage(props: { i18n: PortalI18n; requestId: string; isAdmi
           ))}
       </div>
       {tab === 'chat' && page.data.hasChat ? (
-        <ChatArchive i18n={i18n} requestId={requestId} />
+        <ChatArchive i18n={i18n} room={{ requestId }} />
       ) : (
         <div className="columns">
           <div>

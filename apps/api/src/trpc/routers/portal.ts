@@ -14,13 +14,20 @@ import {
   PortalRequestDocumentInput,
   PortalSignInOptions,
   RequestId,
+  RoomsBeforeRequestInput,
+  RoomsBeforeRequestPage,
 } from '@payreq/contracts';
 import { isFormerAgent } from '@payreq/domain';
 import { z } from 'zod';
 
 import { forbidden, notFound, unauthenticated } from '../../errors';
 import { requirePermission } from '../../services/access';
-import { attachChatFile, chatArchivePage, chatArchivePoll } from '../../services/chat-archive';
+import {
+  attachChatFile,
+  chatArchivePage,
+  chatArchivePoll,
+  roomsBeforeRequest,
+} from '../../services/chat-archive';
 import { requestDocumentGeneration } from '../../services/documents';
 import { portalFilters } from '../../services/portal-list';
 import { listRequests, loadRequestView, viewOf } from '../../services/requests';
@@ -146,6 +153,12 @@ export const portalRouter = router({
     .input(PortalRequestDocumentInput)
     .output(z.array(DocumentRequestView))
     .mutation(({ ctx, input }) => requestDocumentGeneration(ctx, input)),
+
+  /** The caller's deal rooms that have no request yet (their chat is readable all the same). */
+  roomsBeforeRequest: agentProcedure
+    .input(RoomsBeforeRequestInput)
+    .output(RoomsBeforeRequestPage)
+    .query(({ ctx, input }) => roomsBeforeRequest(ctx.db, ctx.actor, input)),
 
   chat: router({
     /** A page of the deal room's archive (the newest, or older with `before`; a search). */
