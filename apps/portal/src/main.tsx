@@ -110,9 +110,11 @@ function Shell(props: {
           <span className="who" data-testid="who">
             {me.data.name} · {me.data.tenantName ?? standardWords(i18n.locale)('personNoCompany')}
           </span>
-          <button className="link-button" onClick={props.onTheme} data-testid="theme">
-            {props.theme === 'dark' ? i18n.p('themeLight') : i18n.p('themeDark')}
-          </button>
+          <ThemeToggle
+            label={props.theme === 'dark' ? i18n.p('themeLight') : i18n.p('themeDark')}
+            dark={props.theme === 'dark'}
+            onClick={props.onTheme}
+          />
           <button className="link-button" onClick={props.onLocale} data-testid="language">
             {i18n.p('language')}
           </button>
@@ -143,6 +145,33 @@ function Shell(props: {
           ))}
       </main>
     </div>
+  );
+}
+
+/**
+ * The theme switch as a sun or a moon (its words as its name and tooltip): the bar keeps the
+ * bank's name, four tabs and the controls on one line at 1280 px in either theme.
+ */
+function ThemeToggle(props: { label: string; dark: boolean; onClick: () => void }) {
+  return (
+    <button
+      className="link-button icon-button"
+      onClick={props.onClick}
+      aria-label={props.label}
+      title={props.label}
+      data-testid="theme"
+    >
+      <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+        {props.dark ? (
+          <g fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round">
+            <circle cx="12" cy="12" r="4" />
+            <path d="M12 2v2M12 20v2M4.9 4.9l1.4 1.4M17.7 17.7l1.4 1.4M2 12h2M20 12h2M4.9 19.1l1.4-1.4M17.7 6.3l1.4-1.4" />
+          </g>
+        ) : (
+          <path fill="currentColor" d="M20.5 14.6A8.5 8.5 0 0 1 9.4 3.5a8.5 8.5 0 1 0 11.1 11.1Z" />
+        )}
+      </svg>
+    </button>
   );
 }
 

@@ -626,7 +626,7 @@ describe('the portal (Chromium, 1280 px)', () => {
 
     const dead = page.getByTestId('dead-message').filter({ hasText: '1C answered 503' });
     await dead.waitFor();
-    expect(spaces(await dead.textContent())).toContain('Заявка для 1С в 1С');
+    expect(spaces(await dead.textContent())).toContain('Новая заявка в 1С · № ');
     expect(spaces(await dead.textContent())).toContain('1C answered 503 Service Unavailable');
     // The bank's in-house deals for its own agents only.
     await page.getByTestId('admin-visibility').getByText('Только агенты банка').click();
