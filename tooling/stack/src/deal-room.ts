@@ -58,3 +58,35 @@ export async function openDealRoom(
     welcome,
   };
 }
+
+/**
+ * The deal room an earlier start opened, if nobody has touched it since: the agent's newest
+ * group of that title whose last message is still the bot's welcome. Starting again opens that
+ * one instead of one more identical group in everyone's chat list; a room someone wrote in, or
+ * filled a request in (the bot posts about it), is left as it is and a new one is opened.
+ */
+export async function untouchedDealRoom(
+  control: TelegramControl,
+  options: { botToken: string; agent: Person; title?: string },
+): Promise<DealRoom | null> {
+  const title = options.title ?? DEAL_ROOM_TITLE;
+  const botId = Number(options.botToken.split(':')[0]);
+  const chats = await control.userChats(options.agent.id).catch(() => []);
+  const candidate = chats.find(
+    (chat) =>
+      chat.type !== 'private' && chat.title === title && chat.lastMessage?.from?.id === botId,
+  );
+  if (!candidate) return null;
+  const last = candidate.lastMessage?.message_id;
+  const welcome = (await control.botMessages(candidate.id)).find(
+    (message) => message.messageId === last && startParamOf(message.replyMarkup),
+  );
+  if (!welcome) return null;
+  return {
+    chatId: candidate.id,
+    title,
+    startParam: startParamOf(welcome.replyMarkup),
+    launchLink: launchLinkOf(welcome.replyMarkup),
+    welcome,
+  };
+}

@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-import { openDealRoom } from './deal-room';
+import { openDealRoom, untouchedDealRoom } from './deal-room';
 import { inheritedEnv, loadEnv } from './env';
 import { fullName, people } from './people';
 import type { Stack } from './stack';
@@ -135,14 +135,23 @@ async function main(): Promise<void> {
   }
 }
 
-/** Anna (a whitelisted agent) opens a deal room with Ivan and adds the bot, as a manager would. */
+/**
+ * Anna (a whitelisted agent) opens a deal room with Ivan and adds the bot, as a manager would;
+ * or, when an earlier start's room is still untouched, that room is opened again.
+ */
 async function demoDealRoom(stack: Stack): Promise<string[]> {
   const control = new TelegramControl(stack.telegramRoot);
-  const room = await openDealRoom(control, {
+  const earlier = await untouchedDealRoom(control, {
     botToken: stack.botToken,
     agent: people.anna,
-    members: [people.ivan, people.boris],
   });
+  const room =
+    earlier ??
+    (await openDealRoom(control, {
+      botToken: stack.botToken,
+      agent: people.anna,
+      members: [people.ivan, people.boris],
+    }));
   const { chatId, launchLink } = room;
   if (!launchLink || !stack.standinUrl)
     return [`Demo deal room ${chatId}: the bot posted no Mini App button (see the bot's log).`];
@@ -151,7 +160,9 @@ async function demoDealRoom(stack: Stack): Promise<string[]> {
   const open = (as: number, chat: number, link: string) =>
     standinLink(stack.standinUrl!, { as, chat, open: link });
   return [
-    `Demo deal room "${room.title}" (chat ${chatId}): Анна added the bot, it posted the Mini App button.`,
+    earlier
+      ? `Demo deal room "${room.title}" (chat ${chatId}), from an earlier start: nobody has written in it since the bot's welcome.`
+      : `Demo deal room "${room.title}" (chat ${chatId}): Анна added the bot, it posted the Mini App button.`,
     'The Mini App in the Telegram stand-in, opened from the bot as Telegram opens it (init data signed by the test server, so auth is real):',
     `  as the client, ${fullName(people.ivan)}:   ${open(people.ivan.id, chatId, launchLink)}`,
     `  as the agent, ${fullName(people.anna)}:  ${open(people.anna.id, chatId, launchLink)}`,

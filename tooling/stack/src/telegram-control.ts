@@ -21,6 +21,14 @@ export interface BotMessage {
   deleted: boolean;
 }
 
+/** A chat of a person's list (the fields the demo reads). */
+export interface UserChat {
+  id: number;
+  type: 'group' | 'supergroup' | 'private';
+  title: string;
+  lastMessage?: { message_id: number; from?: { id: number; is_bot?: boolean } };
+}
+
 /** A message as Telegram delivers it (the fields the demo reads). */
 export interface TelegramMessage {
   message_id: number;
@@ -63,6 +71,11 @@ export class TelegramControl {
     language_code?: string;
   }) {
     return this.call('POST', '/users', user);
+  }
+
+  /** A person's chat list, as their client shows it (newest activity first). */
+  async userChats(userId: number): Promise<UserChat[]> {
+    return (await this.call<{ chats: UserChat[] }>('GET', `/users/${userId}/chats`)).chats;
   }
 
   async createGroup(by: number, title: string, members: number[]): Promise<number> {

@@ -121,7 +121,7 @@ async function npmStart() {
     for (const { pid } of found) seen.add(pid);
     return found;
   };
-  return { child, output: () => output, exited, tree, botOps };
+  return { child, output: () => output, exited, tree, botOps, telegram };
 }
 
 const chatIdOf = (output: string) => Number(/Demo deal room .*\(chat (-?\d+)\)/.exec(output)?.[1]);
@@ -174,15 +174,36 @@ describe('npm start', () => {
     expect(run.output()).toContain('Stopped.');
   });
 
-  it('keeps the Telegram world: the next start gives its new group a chat id never used; SIGHUP to npm stops it', async () => {
+  it('keeps the Telegram world: the next start reopens the untouched room; once someone wrote, a new one with an id never used; SIGHUP to npm stops it', async () => {
     expect(existsSync(path.join(dataDir, 'telegram-test-server.bin'))).toBe(true);
-    const run = await npmStart();
-    const secondChat = chatIdOf(run.output());
-    expect(secondChat).toBeLessThan(0);
-    expect(secondChat).not.toBe(firstChat);
-    const parts = run.tree();
+    const second = await npmStart();
+    // Nobody wrote since the bot's welcome: the same room, not one more identical group.
+    expect(chatIdOf(second.output())).toBe(firstChat);
+    expect(second.output()).toContain('from an earlier start');
+    // Иван writes in it, so it is a deal in progress, kept as it is.
+    const written = await fetch(
+      `http://127.0.0.1:${second.telegram}/__control/chats/${firstChat}/messages`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ from: 5000000001, text: 'Здравствуйте' }),
+      },
+    );
+    expect(written.status).toBeLessThan(300);
+    await written.arrayBuffer();
+    const secondParts = second.tree();
+    process.kill(second.child.pid!, 'SIGTERM');
+    await second.exited;
+    await until('every process gone', () => secondParts.every(({ pid }) => !alive(pid)), 30_000);
+
+    const third = await npmStart();
+    const thirdChat = chatIdOf(third.output());
+    expect(thirdChat).toBeLessThan(0);
+    expect(thirdChat).not.toBe(firstChat);
+    expect(third.output()).not.toContain('from an earlier start');
+    const parts = third.tree();
     // npm dies of SIGHUP without passing it on; the runner notices and stops the stack.
-    process.kill(run.child.pid!, 'SIGHUP');
+    process.kill(third.child.pid!, 'SIGHUP');
     await until('every process gone', () => parts.every(({ pid }) => !alive(pid)), 30_000);
-  });
+  }, 300_000);
 });
