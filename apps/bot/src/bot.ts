@@ -10,6 +10,7 @@ import { DeliveryLoop } from './delivery';
 import type { BotConfig } from './env';
 import { registerHandlers } from './handlers';
 import { UpdateJournal } from './journal';
+import { handlingUpdate } from './update-scope';
 import type { Logger } from './logger';
 import { createLogger, redact } from './logger';
 import type { PlainMessage } from './mirror';
@@ -179,7 +180,9 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
         }
       }
       for (const update of run.updates) {
-        await bot.handleUpdate(update);
+        // Updates come from the journal: none is handled once it is closed.
+        if (!journal) throw new ShutdownError();
+        await handlingUpdate(update.update_id, journal, () => bot.handleUpdate(update));
         handled(update);
       }
     }

@@ -10,6 +10,7 @@ import type { TgChat, TgMessage, TgUser } from './messages';
 import { userName, withoutNul } from './messages';
 import type { Mirror } from './mirror';
 import { ShutdownError, retrying } from './retry';
+import { nextPost } from './update-scope';
 import {
   classifyTelegramError,
   isDefiniteRefusal,
@@ -64,7 +65,8 @@ const isAdmin = (member: TgChatMember) =>
 /**
  * Posts a message of the bot's own (welcome, refusal, /start answer). Retried only when
  * Telegram surely did not post it (429, 5xx, no connection); an unknown outcome is not retried,
- * so nobody gets the same message twice.
+ * so nobody gets the same message twice. An update handled again after a crash does not post
+ * again what its first handling posted (`nextPost`, recorded in the journal).
  */
 export async function post(
   telegram: Telegram,
@@ -72,6 +74,11 @@ export async function post(
   text: string,
   options: { replyMarkup?: InlineKeyboard; signal: AbortSignal; logger: Logger; timeoutMs: number },
 ): Promise<number | null> {
+  const once = nextPost();
+  if (once?.postedBefore) {
+    options.logger.info({ chatId }, 'posted before a restart: not posted again');
+    return null;
+  }
   try {
     const sent = await retrying(
       () =>
@@ -98,6 +105,9 @@ export async function post(
         baseMs: 500,
       },
     );
+    await once?.posted().catch((error: unknown) => {
+      options.logger.warn({ err: error, chatId }, 'a posted message could not be recorded');
+    });
     return sent.message_id;
   } catch (error) {
     if (error instanceof ShutdownError) throw error;

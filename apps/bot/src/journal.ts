@@ -18,7 +18,9 @@ import { ShutdownError } from './retry';
  * replay is in the order Telegram gave), and LevelDB's lock keeps a second bot process off the
  * same folder. Keys: `u!<seq>` → the update, `r!<seq>` → its update_id and a digest of it (the
  * recent ones, to drop what Telegram sends again after a crash between the write and the
- * acknowledgement: the same id with the same content).
+ * acknowledgement: the same id with the same content), `p!<update_id>!<effect>` → what handling
+ * an update has already done outside (a message posted), so a replay after a crash between the
+ * post and `done` does not post it again; removed with the update.
  */
 
 export interface JournalOptions {
@@ -55,6 +57,8 @@ export type AppendResult = { written: number; duplicates: number } | 'full';
 const SEQ_DIGITS = 15;
 const key = (prefix: 'u' | 'r', seq: number) =>
   `${prefix}!${String(seq).padStart(SEQ_DIGITS, '0')}`;
+const effectKey = (updateId: number, effect: string) =>
+  `p!${String(updateId).padStart(SEQ_DIGITS, '0')}!${effect}`;
 const seqOf = (k: string) => Number(k.slice(2));
 /** An update as it was sent: its id and a digest of its JSON (a redelivery is the same). */
 const identityOf = (update: Update, json: string) =>
@@ -67,7 +71,9 @@ export class JournalUnavailableError extends Error {
 
 export class UpdateJournal {
   /** Pending entries' size and time by seq, in seq order (a Map keeps insertion order). */
-  private readonly pending = new Map<number, { bytes: number; at: number }>();
+  private readonly pending = new Map<number, { bytes: number; at: number; updateId: number }>();
+  /** Effects recorded for updates still pending, by update id (`recordEffect`). */
+  private readonly effects = new Map<number, Set<string>>();
   private pendingBytes = 0;
   /** identity (update_id and digest) → seq of the most recent journaled updates; `recentOrder` oldest first. */
   private readonly recent = new Map<string, number>();
@@ -125,9 +131,9 @@ export class UpdateJournal {
     let last = 0;
     for await (const [k, value] of this.db.iterator({ gte: 'u!', lt: 'u~' })) {
       const seq = seqOf(k);
-      const { at } = JSON.parse(value) as { at: number };
+      const { at, update } = JSON.parse(value) as { at: number; update?: Update };
       const bytes = Buffer.byteLength(value);
-      this.pending.set(seq, { bytes, at });
+      this.pending.set(seq, { bytes, at, updateId: update?.update_id ?? -1 });
       this.pendingBytes += bytes;
       last = Math.max(last, seq);
     }
@@ -136,6 +142,11 @@ export class UpdateJournal {
       this.recent.set(value, seq);
       this.recentOrder.push({ seq, identity: value });
       last = Math.max(last, seq);
+    }
+    for await (const k of this.db.keys({ gte: 'p!', lt: 'p~' })) {
+      const [, id, effect] = k.split('!');
+      const updateId = Number(id);
+      this.effects.set(updateId, (this.effects.get(updateId) ?? new Set()).add(effect ?? ''));
     }
     this.nextSeq = last + 1;
   }
@@ -235,7 +246,7 @@ export class UpdateJournal {
     for (const { seq, identity } of forgotten)
       if (this.recent.get(identity) === seq) this.recent.delete(identity);
     for (const { seq, identity, bytes: size } of added) {
-      this.pending.set(seq, { bytes: size, at });
+      this.pending.set(seq, { bytes: size, at, updateId: Number(identity.split(':')[0]) });
       this.pendingBytes += size;
       this.recent.set(identity, seq);
       this.recentOrder.push({ seq, identity });
@@ -293,19 +304,44 @@ export class UpdateJournal {
     }
   }
 
+  /** Whether handling this update already did `effect` (before a crash, in an earlier process). */
+  hasEffect(updateId: number, effect: string): boolean {
+    return this.effects.get(updateId)?.has(effect) ?? false;
+  }
+
+  /**
+   * Handling this update did `effect` (posted a message): written at once, synced, so that a
+   * replay of the update after a crash before `done` skips it. Removed with the update.
+   */
+  async recordEffect(updateId: number, effect: string): Promise<void> {
+    if (this.closed) throw new ShutdownError();
+    await this.db.put(effectKey(updateId, effect), '1', { sync: true });
+    this.effects.set(updateId, (this.effects.get(updateId) ?? new Set()).add(effect));
+  }
+
   /** Handled: removed for good (synced, so a restart does not handle them again). */
   done(seqs: readonly number[]): Promise<void> {
     const run = this.removing.then(async () => {
       const known = seqs.filter((seq) => this.pending.has(seq));
       if (known.length === 0) return;
+      const updateIds = known.map((seq) => this.pending.get(seq)!.updateId);
       await this.db.batch(
-        known.map((seq) => ({ type: 'del' as const, key: key('u', seq) })),
+        [
+          ...known.map((seq) => ({ type: 'del' as const, key: key('u', seq) })),
+          ...updateIds.flatMap((updateId) =>
+            [...(this.effects.get(updateId) ?? [])].map((effect) => ({
+              type: 'del' as const,
+              key: effectKey(updateId, effect),
+            })),
+          ),
+        ],
         { sync: true },
       );
       for (const seq of known) {
         this.pendingBytes -= this.pending.get(seq)!.bytes;
         this.pending.delete(seq);
       }
+      for (const updateId of updateIds) this.effects.delete(updateId);
     });
     this.removing = run.catch(() => undefined);
     return run;

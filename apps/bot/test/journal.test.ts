@@ -62,6 +62,32 @@ describe('the update journal (LevelDB on disk)', () => {
     await again.close();
   });
 
+  it('keeps what handling an update posted until the update is done, across a crash', async () => {
+    const journal = await open();
+    await journal.append([update(20), update(21)]);
+    const [first, second] = await journal.next(10, signal());
+    await journal.recordEffect(20, 'post1');
+    expect(journal.hasEffect(20, 'post1')).toBe(true);
+    expect(journal.hasEffect(20, 'post2')).toBe(false);
+    expect(journal.hasEffect(21, 'post1')).toBe(false);
+    // The process dies before the journal hears the update was handled.
+    await journal.close();
+
+    const again = await open();
+    expect(again.hasEffect(20, 'post1')).toBe(true);
+    await again.done([first!.seq]);
+    expect(again.hasEffect(20, 'post1')).toBe(false);
+    await again.recordEffect(21, 'post1');
+    await again.done([second!.seq]);
+    await again.close();
+
+    // Done means gone on disk too: nothing is left to skip a later update of the same id.
+    const last = await open();
+    expect(last.hasEffect(20, 'post1')).toBe(false);
+    expect(last.hasEffect(21, 'post1')).toBe(false);
+    await last.close();
+  });
+
   it('drops what Telegram sends again (same id, same content), even after a restart; keeps a different update', async () => {
     const journal = await open();
     await journal.append([update(1), update(2)]);
