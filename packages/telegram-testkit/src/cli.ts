@@ -5,7 +5,8 @@
  *   tsx src/cli.ts --port 8081 --bot-token 7345610023:AAF... [--bot-username payreq_bot] [...]
  *
  * Options: --port (default 8081), --host (default 127.0.0.1), --bot-token (repeatable; a token is
- * generated when none is given), --bot-username (repeatable, matched to tokens by position),
+ * generated when none is given), --bot-username and --bot-name (repeatable, matched to tokens by
+ * position; the name is the one people see, BotFather's /setname, also for a restored bot),
  * --no-privacy (bots see all group messages), --allow-http-webapp (accept http:// Mini App
  * URLs in web_app buttons), --mini-app-url (main Mini App URL of every bot), --mini-app
  * (repeatable `<short name>=<url>`: a Mini App of every bot, for `t.me/<bot>/<short name>` links),
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     'bot-token': { type: 'string', multiple: true, default: [] },
     'bot-username': { type: 'string', multiple: true, default: [] },
+    'bot-name': { type: 'string', multiple: true, default: [] },
     'no-privacy': { type: 'boolean', default: false },
     'allow-http-webapp': { type: 'boolean', default: false },
     'mini-app-url': { type: 'string' },
@@ -41,7 +43,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(
-    'usage: telegram-test-server [--port 8081] [--host 127.0.0.1] [--bot-token TOKEN]... [--bot-username NAME]...\n' +
+    'usage: telegram-test-server [--port 8081] [--host 127.0.0.1] [--bot-token TOKEN]... [--bot-username NAME]... [--bot-name NAME]...\n' +
       '       [--no-privacy] [--allow-http-webapp] [--mini-app-url URL] [--mini-app NAME=URL]...\n' +
       '       [--telegram-limits] [--update-retention-ms MS] [--verbose] [--data-file FILE]',
   );
@@ -92,11 +94,17 @@ if (dataFile && existsSync(dataFile)) {
 const known = new Set(server.listBots().map((bot) => bot.token));
 const tokens = values['bot-token'].length > 0 ? values['bot-token'] : [undefined];
 tokens.forEach((token, i) => {
-  if (token !== undefined && known.has(token)) return; // restored with the world
+  const name = values['bot-name'][i];
+  if (token !== undefined && known.has(token)) {
+    // Restored with the world; a name given now is the one it goes by from now on.
+    if (name !== undefined) server.setBotName(token, name);
+    return;
+  }
   const username = values['bot-username'][i];
   server.createBot({
     ...(token !== undefined ? { token } : {}),
     ...(username !== undefined ? { username } : {}),
+    ...(name !== undefined ? { first_name: name } : {}),
     privacyMode: !values['no-privacy'],
     ...(values['mini-app-url'] !== undefined ? { mainMiniAppUrl: values['mini-app-url'] } : {}),
   });

@@ -266,6 +266,11 @@ export class TelegramWorld {
     return [...this.state.users.values()].filter((u) => !u.is_bot).map((u) => ({ ...u }));
   }
 
+  /** BotFather /setname: the name people see in chats (its username stays). */
+  setBotName(bot: BotRef, name: string): void {
+    this.state.findBot(bot).user.first_name = name;
+  }
+
   /** BotFather /setprivacy. */
   setPrivacyMode(bot: BotRef, enabled: boolean): void {
     this.state.findBot(bot).privacyMode = enabled;

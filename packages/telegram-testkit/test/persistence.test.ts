@@ -58,10 +58,13 @@ describe('the command with --data-file', () => {
   const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli.ts');
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   /** Starts the server as `npm start` does, resolves with its URL and a stop (SIGTERM). */
-  async function start() {
+  async function start(botName?: string) {
     const child = spawn(
       process.execPath,
-      ['--import', tsx, cli, '--port', '0', '--bot-token', TOKEN, '--data-file', dataFile],
+      [
+        ...['--import', tsx, cli, '--port', '0', '--bot-token', TOKEN, '--data-file', dataFile],
+        ...(botName ? ['--bot-name', botName] : []),
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -83,8 +86,10 @@ describe('the command with --data-file', () => {
     };
   }
 
-  it('starts where the last run stopped', async () => {
-    const first = await start();
+  it('starts where the last run stopped, the bot under the name given now', async () => {
+    const first = await start('Сделки');
+    const named = await api<{ first_name: string }>(first.url, TOKEN, 'getMe', {});
+    expect(named.body.result.first_name).toBe('Сделки');
     const user = await control<{ user: { id: number } }>(first.url, 'POST', '/users', {
       first_name: 'Анна',
     });
@@ -96,9 +101,17 @@ describe('the command with --data-file', () => {
     expect(group.status).toBe(201);
     expect(await first.stop()).toBe(0);
 
-    const second = await start();
+    const second = await start('Сделки банка');
     try {
       expect((await fetch(`${second.url}/healthz`)).status).toBe(200);
+      // Restored with the world, renamed as BotFather's /setname would.
+      const renamed = await api<{ first_name: string; username: string }>(
+        second.url,
+        TOKEN,
+        'getMe',
+        {},
+      );
+      expect(renamed.body.result).toMatchObject({ first_name: 'Сделки банка' });
       const chat = await api<{ id: number; title: string }>(second.url, TOKEN, 'getChat', {
         chat_id: group.body.chat.id,
       });

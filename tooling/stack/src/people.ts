@@ -4,6 +4,8 @@
  */
 export const DEV_BOT_TOKEN = '1000000001:development-only-bot-token-xxxxxxxx';
 export const DEV_BOT_USERNAME = 'payreq_deal_bot';
+/** The name the bank's bot goes by in the stand-in's chats (BotFather's /setname). */
+export const DEV_BOT_NAME = 'Сделки банка';
 export const DEV_MINI_APP = 'app';
 export const DEV_SERVICE_TOKEN = 'development-only-bot-service-token';
 export const DEV_ONEC_KEY = 'development-only-onec-api-key';

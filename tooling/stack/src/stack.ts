@@ -3,6 +3,7 @@ import path from 'node:path';
 import { repoRoot } from './env';
 import {
   DEV_BOT_TOKEN,
+  DEV_BOT_NAME,
   DEV_BOT_USERNAME,
   DEV_MINI_APP,
   DEV_ONEC_KEY,
@@ -213,6 +214,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         botToken,
         '--bot-username',
         botUsername,
+        '--bot-name',
+        DEV_BOT_NAME,
         '--mini-app-url',
         webappUrl,
         // The bot's group button opens t.me/<bot>/<short name>: the test server must know it.
