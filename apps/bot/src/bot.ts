@@ -135,6 +135,12 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
           onMigrated: (fromChatId, toChatId) =>
             mirror.followMigration(fromChatId, toChatId, AbortSignal.timeout(30_000)),
           observer: ops,
+          // The journal (open while the bot runs) keeps what was posted and not yet reported.
+          sent: {
+            sentBefore: (outboxId) => journal?.sentBefore(outboxId) ?? null,
+            recordSent: async (outboxId, record) => journal?.recordSent(outboxId, record),
+            forgetSent: async (outboxId) => journal?.forgetSent(outboxId),
+          },
         },
         {
           workerId,

@@ -5,6 +5,7 @@ import type { Telegram } from 'telegraf';
 import type { PlatformApi } from './api';
 import { apiStatusOf, isTransientApiError } from './api';
 import type { Logger } from './logger';
+import type { SentRecord } from './journal';
 import type { BotObserver } from './ops';
 import { retrying } from './retry';
 import { classifyTelegramError } from './telegram';
@@ -41,6 +42,18 @@ export interface DeliveryDeps {
   onMigrated(fromChatId: number, toChatId: number): Promise<void>;
   /** Told each delivery's outcome and each send's answer (for /healthz and /metrics). */
   observer?: BotObserver;
+  /**
+   * What was posted and not yet reported (the update journal, on disk): a message posted before
+   * a crash is reported when it is claimed again, not posted again.
+   */
+  sent?: SentLedger;
+}
+
+/** Posted outbox messages the api has not heard of yet (`UpdateJournal` keeps them). */
+export interface SentLedger {
+  sentBefore(outboxId: string): SentRecord | null;
+  recordSent(outboxId: string, record: SentRecord): Promise<void>;
+  forgetSent(outboxId: string): Promise<void>;
 }
 
 export type DeliveryOutcome = 'delivered' | 'retry' | 'dead' | 'unknown';
@@ -49,7 +62,9 @@ export type DeliveryOutcome = 'delivered' | 'retry' | 'dead' | 'unknown';
  * Delivers the api's TELEGRAM outbox: claims due messages (a lease; at most one per chat, in
  * the order they were written), renders each in the chat's language and posts it.
  *
- * - A posted message is completed at once, before anything else is done.
+ * - A posted message is completed at once, before anything else is done. It is first noted on
+ *   local disk (`SentLedger`), so one posted just before a crash is completed when it is
+ *   claimed again, not posted again.
  * - Only a definite refusal is retried: 429 (the outbox waits Telegram's `retry_after`), 5xx
  *   and a connection never made. An answer lost on the way (reset, timeout) may mean the
  *   message is in the chat already, so it is not retried: the row is parked as DEAD with the
@@ -160,6 +175,12 @@ export class DeliveryLoop {
       kind: message.message.kind,
       attempts: message.attempts,
     });
+    const postedBefore = this.deps.sent?.sentBefore(message.id);
+    if (postedBefore) {
+      log.info(postedBefore, 'posted before a restart; reporting it, not posting it again');
+      await this.complete(message, postedBefore, log);
+      return 'delivered';
+    }
     let prepared: Prepared;
     try {
       prepared = await this.prepare(message);
@@ -242,7 +263,11 @@ export class DeliveryLoop {
             return 'unknown';
         }
       }
-      await this.complete(message, { telegramMessageId: sent.message_id, chatId }, log);
+      const result = { telegramMessageId: sent.message_id, chatId };
+      await this.deps.sent
+        ?.recordSent(message.id, result)
+        .catch((err: unknown) => log.warn({ err }, 'could not note a posted message on disk'));
+      await this.complete(message, result, log);
       return 'delivered';
     }
     return this.fail(message, { error: 'the chat kept moving (migrations)', retryable: true }, log);
@@ -324,6 +349,10 @@ export class DeliveryLoop {
             log.warn({ err, attempt }, 'could not report a delivery; retrying'),
         },
       );
+      // Answered: the api knows of it either way (delivered, or another worker's lease now).
+      await this.deps.sent
+        ?.forgetSent(message.id)
+        .catch((err: unknown) => log.warn({ err }, 'could not forget a reported message'));
       if (completed)
         log.info(
           { chatId: result.chatId, telegramMessageId: result.telegramMessageId },

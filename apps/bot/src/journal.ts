@@ -20,7 +20,8 @@ import { ShutdownError } from './retry';
  * recent ones, to drop what Telegram sends again after a crash between the write and the
  * acknowledgement: the same id with the same content), `p!<update_id>!<effect>` → what handling
  * an update has already done outside (a message posted), so a replay after a crash between the
- * post and `done` does not post it again; removed with the update.
+ * post and `done` does not post it again; removed with the update; `o!<outbox id>` → an outbox
+ * message posted whose delivery the api has not heard of yet (`recordSent`).
  */
 
 export interface JournalOptions {
@@ -52,6 +53,12 @@ export interface JournalStats {
   full: boolean;
 }
 
+/** Where a posted outbox message went (what the api is told when it is completed). */
+export interface SentRecord {
+  telegramMessageId: number;
+  chatId: number;
+}
+
 export type AppendResult = { written: number; duplicates: number } | 'full';
 
 const SEQ_DIGITS = 15;
@@ -74,6 +81,8 @@ export class UpdateJournal {
   private readonly pending = new Map<number, { bytes: number; at: number; updateId: number }>();
   /** Effects recorded for updates still pending, by update id (`recordEffect`). */
   private readonly effects = new Map<number, Set<string>>();
+  /** Outbox messages posted and not yet reported to the api (`recordSent`), by outbox id. */
+  private readonly sent = new Map<string, SentRecord>();
   private pendingBytes = 0;
   /** identity (update_id and digest) → seq of the most recent journaled updates; `recentOrder` oldest first. */
   private readonly recent = new Map<string, number>();
@@ -143,6 +152,8 @@ export class UpdateJournal {
       this.recentOrder.push({ seq, identity: value });
       last = Math.max(last, seq);
     }
+    for await (const [k, value] of this.db.iterator({ gte: 'o!', lt: 'o~' }))
+      this.sent.set(k.slice(2), JSON.parse(value) as SentRecord);
     for await (const k of this.db.keys({ gte: 'p!', lt: 'p~' })) {
       const [, id, effect] = k.split('!');
       const updateId = Number(id);
@@ -317,6 +328,28 @@ export class UpdateJournal {
     if (this.closed) throw new ShutdownError();
     await this.db.put(effectKey(updateId, effect), '1', { sync: true });
     this.effects.set(updateId, (this.effects.get(updateId) ?? new Set()).add(effect));
+  }
+
+  /** The outbox message was posted by this bot before (a crash before the api heard of it). */
+  sentBefore(outboxId: string): SentRecord | null {
+    return this.sent.get(outboxId) ?? null;
+  }
+
+  /**
+   * An outbox message was posted: written at once, synced, before the api hears of it, so that a
+   * crash in between does not post it again when the message is claimed the next time.
+   */
+  async recordSent(outboxId: string, record: SentRecord): Promise<void> {
+    if (this.closed) throw new ShutdownError();
+    await this.db.put(`o!${outboxId}`, JSON.stringify(record), { sync: true });
+    this.sent.set(outboxId, record);
+  }
+
+  /** The api heard of the delivery: nothing to remember. */
+  async forgetSent(outboxId: string): Promise<void> {
+    if (!this.sent.has(outboxId) || this.closed) return;
+    await this.db.del(`o!${outboxId}`);
+    this.sent.delete(outboxId);
   }
 
   /** Handled: removed for good (synced, so a restart does not handle them again). */

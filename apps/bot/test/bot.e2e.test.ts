@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 
 import type { BotApp } from '../src/bot';
 import { createBot } from '../src/bot';
-import { enqueueOutbox } from '@payreq/api';
 import { loadConfig } from '../src/env';
 import { completeForm, telegramPeople } from '@payreq/testing';
 import type { Stack } from './stack';
 import {
   BOT_USERNAME,
+  enqueueDeadlineReminder,
   MINI_APP,
   WEBAPP_URL,
   eventually,
@@ -944,28 +944,7 @@ describe('private chat', () => {
       data: { blockedAt: null },
     });
     // A standard request (no deal room) whose deadline reminder goes to Ivan's private chat.
-    const bank = await api.prisma.tenant.findFirstOrThrow({ where: { isMaster: true } });
-    const request = await api.prisma.paymentRequest.create({
-      data: {
-        ...completeForm,
-        tenantId: bank.id,
-        source: 'PLATFORM_UI',
-        status: 'COLLECTING_OFFERS',
-      },
-    });
-    await enqueueOutbox(api.prisma, [
-      {
-        target: 'TELEGRAM',
-        kind: 'telegram.deadlineReminder',
-        payload: {
-          requestId: request.id,
-          chatId: ivan.id,
-          reminder: 'deadline:24h',
-          deadline: new Date(Date.now() + 86_400_000).toISOString(),
-          locale: 'ru',
-        },
-      },
-    ]);
+    await enqueueDeadlineReminder(api, ivan.id);
     const [refused] = await outboxSettled(ivan.id);
     expect(refused).toMatchObject({ state: 'DEAD', lastError: expect.stringMatching(/^403: /) });
     // The refusal told the api: no more private reminders to him until he starts the bot again.

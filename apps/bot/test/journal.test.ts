@@ -88,6 +88,23 @@ describe('the update journal (LevelDB on disk)', () => {
     await last.close();
   });
 
+  it('remembers a posted outbox message until the api heard of it, across a crash', async () => {
+    const journal = await open();
+    await journal.recordSent('42', { telegramMessageId: 7, chatId: -100 });
+    expect(journal.sentBefore('42')).toEqual({ telegramMessageId: 7, chatId: -100 });
+    expect(journal.sentBefore('43')).toBeNull();
+    await journal.close();
+
+    const again = await open();
+    expect(again.sentBefore('42')).toEqual({ telegramMessageId: 7, chatId: -100 });
+    await again.forgetSent('42');
+    expect(again.sentBefore('42')).toBeNull();
+    await again.close();
+    const last = await open();
+    expect(last.sentBefore('42')).toBeNull();
+    await last.close();
+  });
+
   it('drops what Telegram sends again (same id, same content), even after a restart; keeps a different update', async () => {
     const journal = await open();
     await journal.append([update(1), update(2)]);

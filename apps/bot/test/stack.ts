@@ -8,7 +8,8 @@ import type { Server } from 'node:http';
 import type { TestApi } from '@payreq/api/testing';
 import { TEST_BOT_SERVICE_TOKEN, TEST_BOT_TOKEN, startTestApi } from '@payreq/api/testing';
 import { TelegramTestServer } from '@payreq/telegram-testkit';
-import { until } from '@payreq/testing';
+import { enqueueOutbox } from '@payreq/api';
+import { completeForm, until } from '@payreq/testing';
 
 import type { BotApp } from '../src/bot';
 import { createBot } from '../src/bot';
@@ -47,10 +48,12 @@ export function ogg(size = 1024): Buffer {
  * A switchable HTTP proxy in front of the api: `down = true` answers 503 to everything,
  * as an api restarting behind a load balancer would; `maxBodyBytes` answers a body over it
  * 413 with an HTML page, as nginx's client_max_body_size does. `requests` lists what passed
- * (`POST /trpc/bot.saveMessages`), so a test sees which calls the bot made.
+ * (`POST /trpc/bot.saveMessages`), so a test sees which calls the bot made; `refuse` answers 503
+ * to the calls whose path it matches (listed in `requests` all the same).
  */
 export class FlakyProxy {
   down = false;
+  refuse: ((path: string) => boolean) | null = null;
   maxBodyBytes: number | null = null;
   readonly requests: string[] = [];
   /** `<chat>:<message id>` of each message the api took from `bot.saveMessage(s)`, once per call. */
@@ -68,7 +71,13 @@ export class FlakyProxy {
         res.writeHead(503, { 'content-type': 'text/plain' }).end('restarting');
         return;
       }
-      this.requests.push(`${req.method} ${(req.url ?? '/').split('?')[0]}`);
+      const requestPath = (req.url ?? '/').split('?')[0]!;
+      this.requests.push(`${req.method} ${requestPath}`);
+      if (this.refuse?.(requestPath)) {
+        req.resume();
+        res.writeHead(503, { 'content-type': 'text/plain' }).end('restarting');
+        return;
+      }
       const length = Number(req.headers['content-length'] ?? 0);
       if (this.maxBodyBytes !== null && length > this.maxBodyBytes) {
         req.resume();
@@ -287,4 +296,33 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A standard request of the bank collecting offers (no deal room), and its day-before deadline
+ * reminder in the outbox for a person's private chat with the bot.
+ */
+export async function enqueueDeadlineReminder(api: TestApi, telegramId: number): Promise<void> {
+  const bank = await api.prisma.tenant.findFirstOrThrow({ where: { isMaster: true } });
+  const request = await api.prisma.paymentRequest.create({
+    data: {
+      ...completeForm,
+      tenantId: bank.id,
+      source: 'PLATFORM_UI',
+      status: 'COLLECTING_OFFERS',
+    },
+  });
+  await enqueueOutbox(api.prisma, [
+    {
+      target: 'TELEGRAM',
+      kind: 'telegram.deadlineReminder',
+      payload: {
+        requestId: request.id,
+        chatId: telegramId,
+        reminder: 'deadline:24h',
+        deadline: new Date(Date.now() + 86_400_000).toISOString(),
+        locale: 'ru',
+      },
+    },
+  ]);
 }

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Stack } from '../stack';
-import { eventually, startStack } from '../stack';
+import { enqueueDeadlineReminder, eventually, startStack } from '../stack';
 
 /**
  * The journal against the two ways chat used to be lost. First, the api down for longer than
@@ -67,7 +67,7 @@ describe.skipIf(skipSuite)('api outage and a killed bot', () => {
    * The bot as a process of its own on the stack's journal folder (the in-process one stopped
    * first), to be killed with SIGKILL and started again.
    */
-  function botProcess() {
+  function botProcess(settings: Record<string, string> = {}) {
     const { tg, token } = stack;
     const journalDir = stack.journalDir();
     let child: ChildProcess | null = null;
@@ -77,7 +77,7 @@ describe.skipIf(skipSuite)('api outage and a killed bot', () => {
           cwd: botDir,
           env: {
             ...process.env,
-            ...stack.botEnv({ JOURNAL_DIR: journalDir, LOG_LEVEL: 'silent' }),
+            ...stack.botEnv({ JOURNAL_DIR: journalDir, LOG_LEVEL: 'silent', ...settings }),
           },
           stdio: 'ignore',
         });
@@ -251,6 +251,64 @@ describe.skipIf(skipSuite)('api outage and a killed bot', () => {
       expect(figure.pass).toBe(true);
     } finally {
       tg.clearFaults();
+      if (running()) await kill();
+      await stack.app.start();
+    }
+  }, 120_000);
+
+  it('the bot SIGKILLed after an outbox post, before the api heard of it: posted once', async () => {
+    const { tg, token, proxy, api } = stack;
+    await stack.app.stop('a process of its own takes over');
+    // A short lease, so the next process claims the message again soon.
+    const { start, kill, running } = botProcess({ DELIVERY_LEASE_MS: '5000' });
+    try {
+      await start();
+      // Иван has started the bot: his private chat takes reminders.
+      tg.startBot(ivan.id, token);
+      await eventually(
+        async () =>
+          (await api.prisma.botPrivateChat.findUnique({
+            where: { telegramUserId: BigInt(ivan.id) },
+          })) ?? undefined,
+        'the private chat recorded',
+      );
+      const reminders = () =>
+        tg
+          .botMessages(ivan.id, { bot: token })
+          .filter((m) => m.text?.includes('приём предложений закрывается')).length;
+      // The api does not hear of the delivery: the post is made, its report refused.
+      proxy.refuse = (requestPath) => requestPath.startsWith('/trpc/botOutbox.complete');
+      await enqueueDeadlineReminder(api, ivan.id);
+      await eventually(() => reminders() > 0, 'the reminder posted');
+      await eventually(
+        () => proxy.requests.some((r) => r.includes('/trpc/botOutbox.complete')),
+        'the bot trying to report it',
+      );
+      await kill();
+      proxy.refuse = null;
+
+      // The next process claims it again once the lease is over: reported, not posted again.
+      await start();
+      await eventually(
+        async () =>
+          (await api.prisma.outboxMessage.count({
+            where: { kind: 'telegram.deadlineReminder', state: 'DELIVERED' },
+          })) === 1 || undefined,
+        'the reminder reported delivered',
+        30_000,
+      );
+      const posted = reminders();
+      const figure = recordFigure({
+        name: 'bot killed after an outbox post, before reporting it (SIGKILL)',
+        tried: 1,
+        outcome: `the reminder in the chat ${posted}×, delivered in the outbox`,
+        rowsWritten: 0,
+        target: 'posted 1×',
+        pass: posted === 1,
+      });
+      expect(figure.pass).toBe(true);
+    } finally {
+      proxy.refuse = null;
       if (running()) await kill();
       await stack.app.start();
     }
