@@ -271,11 +271,12 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
       webhook = null;
       replayer = null;
       ops.receiving = false;
+      // The delivery in flight notes what it posted in the journal: it stops first.
+      await delivery?.stop();
+      ops.deliveryRunning = false;
       ops.journal = null;
       await journal?.close();
       journal = null;
-      await delivery?.stop();
-      ops.deliveryRunning = false;
       await opsServer?.stop();
       opsServer = null;
       opsPort = null;

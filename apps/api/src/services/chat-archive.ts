@@ -36,6 +36,13 @@ const roomSelect = {
   request: { select: { id: true } },
 } satisfies Prisma.TelegramChatSelect;
 
+/** A room's facts for `mayReadRoomBeforeRequest`, while it has no request. */
+const factsBeforeRequest = (chat: { agentId: string | null; type: string }) => ({
+  agentId: chat.agentId,
+  isGroup: chat.type === 'group' || chat.type === 'supergroup',
+  hasRequest: false,
+});
+
 /** The chat a room is now: its own, or the supergroup its group became. */
 async function currentChat(db: Db, chatId: bigint) {
   let chat = await db.telegramChat.findUnique({ where: { id: chatId }, select: roomSelect });
@@ -74,13 +81,8 @@ async function archiveOf(db: Db, actor: Actor, room: RoomKey) {
   const chat =
     room.chatId === undefined ? null : await currentChat(db, chatIdFromWire(room.chatId));
   if (chat?.request) return archiveOfRequest(db, actor, chat.request.id);
-  const facts = {
-    agentId: chat?.agentId ?? null,
-    isGroup: chat?.type === 'group' || chat?.type === 'supergroup',
-    hasRequest: false,
-  };
   // Someone else's room is answered as a missing one: its existence is not the caller's to know.
-  if (!chat || !mayReadRoomBeforeRequest(actor, facts)) throw notFound('chat');
+  if (!chat || !mayReadRoomBeforeRequest(actor, factsBeforeRequest(chat))) throw notFound('chat');
   return {
     access: null,
     requestId: null,
@@ -471,13 +473,9 @@ export async function roomsBeforeRequest(
     take: input.limit + 1,
   });
   // The query narrows by the rule's facts (few rows an agent); the rule itself decides.
-  const page = rows.slice(0, input.limit).filter((row) =>
-    mayReadRoomBeforeRequest(actor, {
-      agentId: row.agentId,
-      isGroup: row.type === 'group' || row.type === 'supergroup',
-      hasRequest: false,
-    }),
-  );
+  const page = rows
+    .slice(0, input.limit)
+    .filter((row) => mayReadRoomBeforeRequest(actor, factsBeforeRequest(row)));
   const latest =
     page.length === 0
       ? []
