@@ -9,6 +9,8 @@ import { botClient, miniAppClient, registerDealRoom, signLaunch, tma } from '../
 
 const anna: TelegramUser = { id: 7000000001, first_name: 'Анна', language_code: 'ru' };
 const CHAT = -1001987654321;
+/** The bot's own Telegram id (its token's first part). */
+const BOT_ID = 7999999999;
 
 /** The bot↔api contract of the outbox: what a claim hands out, and what it never does. */
 describe.skipIf(skipDb)(`the Telegram outbox, as the bot claims it (${dbKind})`, () => {
@@ -55,6 +57,120 @@ describe.skipIf(skipDb)(`the Telegram outbox, as the bot claims it (${dbKind})`,
         agentName: 'Anna (bank)',
       },
     });
+  });
+
+  it('a delivered message joins the deal room’s archive once; a document with its own file', async () => {
+    const app = miniAppClient(api.url, tma(signLaunch(anna, token)));
+    const draft = await app.miniApp.save.mutate({ fields: completeForm });
+    const bot = botClient(api.url);
+    const posted = (messageId: number, text: string) => ({
+      messageId,
+      authorTelegramId: BOT_ID,
+      authorName: 'Сделки банка',
+      text,
+      date: 1_800_000_000,
+    });
+    const archive = () =>
+      api.prisma.chatMessage.findMany({
+        where: { chatId: BigInt(CHAT) },
+        orderBy: { messageId: 'asc' },
+      });
+
+    const [created] = (await bot.botOutbox.claim.mutate({ limit: 10 })).messages;
+    // Another worker's report (its lease is not this row's) writes nothing.
+    await expect(
+      bot.botOutbox.complete.mutate({
+        id: created!.id,
+        workerId: 'another-bot',
+        telegramMessageId: 500,
+        chatId: CHAT,
+        message: posted(500, 'Заявка создана'),
+      }),
+    ).resolves.toEqual({ completed: false });
+    expect(await archive()).toEqual([]);
+    const report = {
+      id: created!.id,
+      telegramMessageId: 500,
+      chatId: CHAT,
+      message: posted(500, 'Заявка создана'),
+    };
+    await expect(bot.botOutbox.complete.mutate(report)).resolves.toEqual({ completed: true });
+    // Reported again (the answer was lost on the way): still one row.
+    await bot.botOutbox.complete.mutate(report);
+    expect(
+      (await archive()).map((row) => [row.messageId, row.authorName, row.text, row.source]),
+    ).toEqual([[500, 'Сделки банка', 'Заявка создана', 'bot']]);
+    // Writing there does not make the bot one of the room's members.
+    expect(
+      await api.prisma.chatMember.count({
+        where: { chatId: BigInt(CHAT), telegramUserId: BigInt(BOT_ID) },
+      }),
+    ).toBe(0);
+
+    // A document from 1C: its row in the archive is the document's own file.
+    const stored = await api.files.put(Buffer.from('%PDF-1.4\n'));
+    const asset = await api.prisma.asset.create({
+      data: {
+        sha256: stored.sha256,
+        storageKey: stored.key,
+        mime: 'application/pdf',
+        size: stored.size,
+        fileName: 'Счёт.pdf',
+      },
+    });
+    const document = await api.prisma.document.create({
+      data: {
+        requestId: draft.id,
+        kind: 'INVOICE',
+        fileName: 'Счёт.pdf',
+        mime: 'application/pdf',
+        size: stored.size,
+        sha256: stored.sha256,
+        assetId: asset.id,
+        source: 'ONEC',
+      },
+    });
+    await api.prisma.outboxMessage.create({
+      data: {
+        target: 'TELEGRAM',
+        kind: 'telegram.document',
+        aggregateKey: `chat:${CHAT}`,
+        payload: { requestId: draft.id, chatId: String(CHAT), documentId: document.id },
+      },
+    });
+    const [delivery] = (await bot.botOutbox.claim.mutate({ limit: 10 })).messages;
+    expect(delivery!.message.kind).toBe('telegram.document');
+    await bot.botOutbox.complete.mutate({
+      id: delivery!.id,
+      telegramMessageId: 501,
+      chatId: CHAT,
+      message: { ...posted(501, 'Счёт на оплату'), kind: 'document', fileName: 'Счёт.pdf' },
+    });
+    const [, filed] = await archive();
+    expect(filed).toMatchObject({ messageId: 501, kind: 'document', assetId: asset.id });
+    expect(
+      (await api.prisma.document.findUniqueOrThrow({ where: { id: document.id } }))
+        .telegramMessageId,
+    ).toBe(501);
+  });
+
+  it('a message delivered to a person’s private chat is archived nowhere', async () => {
+    const app = miniAppClient(api.url, tma(signLaunch(anna, token)));
+    await app.miniApp.save.mutate({ fields: completeForm });
+    const bot = botClient(api.url);
+    const [created] = (await bot.botOutbox.claim.mutate({ limit: 10 })).messages;
+    await bot.botOutbox.complete.mutate({
+      id: created!.id,
+      telegramMessageId: 12,
+      chatId: anna.id,
+      message: {
+        messageId: 12,
+        authorName: 'Сделки банка',
+        text: 'Напоминание',
+        date: 1_800_000_000,
+      },
+    });
+    expect(await api.prisma.chatMessage.count()).toBe(0);
   });
 
   it('parks a row that is no message of the contract as dead, with the reason, and never hands it out', async () => {

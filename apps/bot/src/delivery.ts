@@ -6,6 +6,8 @@ import type { PlatformApi } from './api';
 import { apiStatusOf, isTransientApiError } from './api';
 import type { Logger } from './logger';
 import type { SentRecord } from './journal';
+import type { TgMessage } from './messages';
+import { postedRow } from './mirror';
 import type { BotObserver } from './ops';
 import { retrying } from './retry';
 import { classifyTelegramError } from './telegram';
@@ -22,7 +24,7 @@ class Undeliverable extends Error {
 interface Prepared {
   chatId: number;
   /** Posts the message; resolves with Telegram's message. */
-  send(chatId: number): Promise<{ message_id: number }>;
+  send(chatId: number): Promise<TgMessage>;
 }
 
 export interface DeliveryOptions {
@@ -177,7 +179,10 @@ export class DeliveryLoop {
     });
     const postedBefore = this.deps.sent?.sentBefore(message.id);
     if (postedBefore) {
-      log.info(postedBefore, 'posted before a restart; reporting it, not posting it again');
+      log.info(
+        { telegramMessageId: postedBefore.telegramMessageId, chatId: postedBefore.chatId },
+        'posted before a restart; reporting it, not posting it again',
+      );
       await this.complete(message, postedBefore, log);
       return 'delivered';
     }
@@ -195,7 +200,7 @@ export class DeliveryLoop {
 
     let chatId = prepared.chatId;
     for (let hop = 0; hop < 3; hop += 1) {
-      let sent: { message_id: number };
+      let sent: TgMessage;
       try {
         sent = await prepared.send(chatId);
         this.deps.observer?.telegramAnswered();
@@ -263,7 +268,13 @@ export class DeliveryLoop {
             return 'unknown';
         }
       }
-      const result = { telegramMessageId: sent.message_id, chatId };
+      // Posted in a group: the message joins the deal room's archive with the report.
+      const row = postedRow(sent);
+      const result: SentRecord = {
+        telegramMessageId: sent.message_id,
+        chatId,
+        ...(row ? { message: row } : {}),
+      };
       await this.deps.sent
         ?.recordSent(message.id, result)
         .catch((err: unknown) => log.warn({ err }, 'could not note a posted message on disk'));
@@ -285,7 +296,7 @@ export class DeliveryLoop {
     const post = (method: 'sendMessage' | 'sendDocument', params: object) => (to: number) =>
       this.deps.telegram.callApi(method, { chat_id: to, ...params } as never, {
         signal: AbortSignal.timeout(this.options.sendTimeoutMs) as never,
-      }) as Promise<{ message_id: number }>;
+      }) as Promise<TgMessage>;
     if (message.kind !== 'telegram.document') {
       const body = announcementText(message, card, format);
       // A chat file added to the request is answered where it was sent (if that message is gone,
@@ -328,7 +339,7 @@ export class DeliveryLoop {
   /** Reports a delivery; retried for a while, because an unreported delivery would be sent again. */
   private async complete(
     message: ClaimedOutboxMessage,
-    result: { telegramMessageId: number; chatId: number },
+    result: SentRecord,
     log: Logger,
   ): Promise<void> {
     try {
@@ -339,6 +350,7 @@ export class DeliveryLoop {
             workerId: this.options.workerId,
             telegramMessageId: result.telegramMessageId,
             chatId: result.chatId,
+            ...(result.message ? { message: result.message } : {}),
           }),
         {
           isTransient: isTransientApiError,

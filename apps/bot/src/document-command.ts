@@ -127,12 +127,7 @@ export async function onDocumentCommand(
   });
   const lang = langOf(result?.locale);
   const send = (text: string, replyMarkup?: ReturnType<typeof documentKeyboard>) =>
-    post(telegram, chatId, text, {
-      ...(replyMarkup ? { replyMarkup } : {}),
-      signal: deps.signal(),
-      logger: deps.logger,
-      timeoutMs: deps.config.telegramSendTimeoutMs,
-    });
+    post(telegram, chatId, text, deps, replyMarkup ? { replyMarkup } : {});
   if (!result) {
     // The api did not take it (its retries are spent): say so, rather than nothing.
     await send(texts.documentTryLater(lang));
@@ -218,7 +213,7 @@ export async function onDocumentButton(
         result.displayNumber,
         userName(callback.from) ?? String(callback.from.id),
       ),
-      { signal, logger: deps.logger, timeoutMs: deps.config.telegramSendTimeoutMs },
+      deps,
     );
   }
 }

@@ -1,3 +1,4 @@
+import type { ChatMessageInputRaw } from '@payreq/contracts';
 import type { Telegraf, Telegram } from 'telegraf';
 
 import type { PlatformApi } from './api';
@@ -9,6 +10,7 @@ import type { Logger } from './logger';
 import type { TgChat, TgMessage, TgUser } from './messages';
 import { userName, withoutNul } from './messages';
 import type { Mirror } from './mirror';
+import { postedRow } from './mirror';
 import { ShutdownError, retrying } from './retry';
 import { nextPost } from './update-scope';
 import {
@@ -66,21 +68,27 @@ const isAdmin = (member: TgChatMember) =>
  * Posts a message of the bot's own (welcome, refusal, /start answer). Retried only when
  * Telegram surely did not post it (429, 5xx, no connection); an unknown outcome is not retried,
  * so nobody gets the same message twice. An update handled again after a crash does not post
- * again what its first handling posted (`nextPost`, recorded in the journal).
+ * again what its first handling posted (`nextPost`, recorded in the journal with the message's
+ * archive row). Posted in a deal room, the message joins its archive (`Mirror.posted`).
  */
 export async function post(
   telegram: Telegram,
   chatId: number,
   text: string,
-  options: { replyMarkup?: InlineKeyboard; signal: AbortSignal; logger: Logger; timeoutMs: number },
+  deps: Pick<HandlerDeps, 'config' | 'logger' | 'mirror' | 'signal'>,
+  options: { replyMarkup?: InlineKeyboard } = {},
 ): Promise<number | null> {
+  const signal = deps.signal();
   const once = nextPost();
   if (once?.postedBefore) {
-    options.logger.info({ chatId }, 'posted before a restart: not posted again');
+    deps.logger.info({ chatId }, 'posted before a restart: not posted again');
+    const row = rowOfRecord(once.postedBefore);
+    if (row) await deps.mirror.posted(chatId, row, signal);
     return null;
   }
+  let sent: TgMessage;
   try {
-    const sent = await retrying(
+    sent = await retrying(
       () =>
         telegram.callApi(
           'sendMessage',
@@ -92,29 +100,41 @@ export async function post(
           } as never,
           {
             signal: AbortSignal.any([
-              options.signal,
-              AbortSignal.timeout(options.timeoutMs),
+              signal,
+              AbortSignal.timeout(deps.config.telegramSendTimeoutMs),
             ]) as never,
           },
-        ) as Promise<{ message_id: number }>,
+        ) as Promise<TgMessage>,
       {
-        signal: options.signal,
+        signal,
         isTransient: isDefiniteRefusal,
         retryAfterMs: retryAfterOf,
         maxAttempts: 6,
         baseMs: 500,
       },
     );
-    await once?.posted().catch((error: unknown) => {
-      options.logger.warn({ err: error, chatId }, 'a posted message could not be recorded');
-    });
-    return sent.message_id;
   } catch (error) {
     if (error instanceof ShutdownError) throw error;
-    options.logger.warn(
+    deps.logger.warn(
       { err: error, chatId, failure: classifyTelegramError(error).kind },
       'could not post a message of the bot',
     );
+    return null;
+  }
+  const row = postedRow(sent);
+  await once?.posted(JSON.stringify(row)).catch((error: unknown) => {
+    deps.logger.warn({ err: error, chatId }, 'a posted message could not be recorded');
+  });
+  if (row) await deps.mirror.posted(chatId, row, signal);
+  return sent.message_id;
+}
+
+/** The archive row recorded with a post (`null` for a private chat's, or a journal of before). */
+function rowOfRecord(record: string): ChatMessageInputRaw | null {
+  try {
+    const row = JSON.parse(record) as unknown;
+    return row !== null && typeof row === 'object' ? (row as ChatMessageInputRaw) : null;
+  } catch {
     return null;
   }
 }
@@ -195,12 +215,13 @@ async function onStart(telegram: Telegram, message: TgMessage, deps: HandlerDeps
   ]
     .filter(Boolean)
     .join('\n\n');
-  await post(telegram, message.chat.id, text, {
-    ...(rows.length > 0 ? { replyMarkup: { inline_keyboard: rows } } : {}),
-    signal,
-    logger: deps.logger,
-    timeoutMs: deps.config.telegramSendTimeoutMs,
-  });
+  await post(
+    telegram,
+    message.chat.id,
+    text,
+    deps,
+    rows.length > 0 ? { replyMarkup: { inline_keyboard: rows } } : {},
+  );
 }
 
 /**
@@ -253,25 +274,19 @@ async function onMyChatMember(
       signal,
     );
     deps.chats.forget(chat.id);
-    const postOptions = {
-      signal,
-      logger: deps.logger,
-      timeoutMs: deps.config.telegramSendTimeoutMs,
-    };
     if (isAdmin(now)) {
       // Only a bot that could not see everything has something to thank for.
-      if (!info.botReadsAll)
-        await post(telegram, chat.id, texts.thanksAdmin(info.locale), postOptions);
+      if (!info.botReadsAll) await post(telegram, chat.id, texts.thanksAdmin(info.locale), deps);
     } else if (!info.botReadsAll) {
       // Privacy mode on and no admin rights: Telegram hides the members' messages from now on.
       log.warn('the bot lost its admin rights with privacy mode on: the room is not mirrored');
-      await post(telegram, chat.id, texts.demotedBlind(info.locale), postOptions);
+      await post(telegram, chat.id, texts.demotedBlind(info.locale), deps);
       if (info.agentTelegramId !== null)
         await post(
           telegram,
           info.agentTelegramId,
           texts.blindToAgent(info.locale, chatTitle(chat), deps.botUsername()),
-          postOptions,
+          deps,
         );
     }
   }
@@ -323,20 +338,18 @@ async function onAdded(
     const text = [texts.welcome(lang, result.agent.name), blind ? texts.askAdmin(lang) : null]
       .filter(Boolean)
       .join('\n\n');
-    await post(telegram, chat.id, text, {
+    await post(telegram, chat.id, text, deps, {
       replyMarkup: { inline_keyboard: [[{ text: texts.openButton(lang), url: link }]] },
-      signal,
-      logger: deps.logger,
-      timeoutMs: deps.config.telegramSendTimeoutMs,
     });
     if (blind) {
       // The agent hears it privately too (if they have started the bot): the room is not kept.
       log.warn('privacy mode on and no admin rights: the room is not mirrored until promoted');
-      await post(telegram, from.id, texts.blindToAgent(lang, chatTitle(chat), deps.botUsername()), {
-        signal,
-        logger: deps.logger,
-        timeoutMs: deps.config.telegramSendTimeoutMs,
-      });
+      await post(
+        telegram,
+        from.id,
+        texts.blindToAgent(lang, chatTitle(chat), deps.botUsername()),
+        deps,
+      );
     }
     await reportAdministrators(telegram, chat.id, deps);
     return;
@@ -351,11 +364,7 @@ async function onAdded(
     botReadsAll,
   });
   log.info({ reason: result.reason }, 'added by someone who may not open a deal room; leaving');
-  await post(telegram, chat.id, texts.refused(langOf(from.language_code)), {
-    signal,
-    logger: deps.logger,
-    timeoutMs: deps.config.telegramSendTimeoutMs,
-  });
+  await post(telegram, chat.id, texts.refused(langOf(from.language_code)), deps);
   try {
     await retrying(() => telegram.leaveChat(chat.id), {
       signal,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 
+import type { ChatMessageInputRaw } from '@payreq/contracts';
 import { ClassicLevel } from 'classic-level';
 import type { Update } from 'telegraf/types';
 
@@ -19,8 +20,8 @@ import { ShutdownError } from './retry';
  * same folder. Keys: `u!<seq>` → the update, `r!<seq>` → its update_id and a digest of it (the
  * recent ones, to drop what Telegram sends again after a crash between the write and the
  * acknowledgement: the same id with the same content), `p!<update_id>!<effect>` → what handling
- * an update has already done outside (a message posted), so a replay after a crash between the
- * post and `done` does not post it again; removed with the update; `o!<outbox id>` → an outbox
+ * an update has already done outside (a message posted, with what is to be known of it), so a
+ * replay after a crash between the post and `done` does not post it again; removed with the update; `o!<outbox id>` → an outbox
  * message posted whose delivery the api has not heard of yet (`recordSent`).
  */
 
@@ -57,6 +58,8 @@ export interface JournalStats {
 export interface SentRecord {
   telegramMessageId: number;
   chatId: number;
+  /** The message as the deal room's archive keeps it (a group's only). */
+  message?: ChatMessageInputRaw;
 }
 
 export type AppendResult = { written: number; duplicates: number } | 'full';
@@ -79,8 +82,8 @@ export class JournalUnavailableError extends Error {
 export class UpdateJournal {
   /** Pending entries' size and time by seq, in seq order (a Map keeps insertion order). */
   private readonly pending = new Map<number, { bytes: number; at: number; updateId: number }>();
-  /** Effects recorded for updates still pending, by update id (`recordEffect`). */
-  private readonly effects = new Map<number, Set<string>>();
+  /** Effects recorded for updates still pending, by update id (`recordEffect`): effect → record. */
+  private readonly effects = new Map<number, Map<string, string>>();
   /** Outbox messages posted and not yet reported to the api (`recordSent`), by outbox id. */
   private readonly sent = new Map<string, SentRecord>();
   private pendingBytes = 0;
@@ -154,10 +157,13 @@ export class UpdateJournal {
     }
     for await (const [k, value] of this.db.iterator({ gte: 'o!', lt: 'o~' }))
       this.sent.set(k.slice(2), JSON.parse(value) as SentRecord);
-    for await (const k of this.db.keys({ gte: 'p!', lt: 'p~' })) {
+    for await (const [k, value] of this.db.iterator({ gte: 'p!', lt: 'p~' })) {
       const [, id, effect] = k.split('!');
       const updateId = Number(id);
-      this.effects.set(updateId, (this.effects.get(updateId) ?? new Set()).add(effect ?? ''));
+      this.effects.set(
+        updateId,
+        (this.effects.get(updateId) ?? new Map()).set(effect ?? '', value),
+      );
     }
     this.nextSeq = last + 1;
   }
@@ -315,19 +321,23 @@ export class UpdateJournal {
     }
   }
 
-  /** Whether handling this update already did `effect` (before a crash, in an earlier process). */
-  hasEffect(updateId: number, effect: string): boolean {
-    return this.effects.get(updateId)?.has(effect) ?? false;
+  /**
+   * What was recorded of `effect` when handling this update did it (before a crash, in an earlier
+   * process), or null when it has not done it.
+   */
+  effectOf(updateId: number, effect: string): string | null {
+    return this.effects.get(updateId)?.get(effect) ?? null;
   }
 
   /**
-   * Handling this update did `effect` (posted a message): written at once, synced, so that a
-   * replay of the update after a crash before `done` skips it. Removed with the update.
+   * Handling this update did `effect` (posted a message), with `record` of it: written at once,
+   * synced, so that a replay of the update after a crash before `done` skips it. Removed with
+   * the update.
    */
-  async recordEffect(updateId: number, effect: string): Promise<void> {
+  async recordEffect(updateId: number, effect: string, record: string): Promise<void> {
     if (this.closed) throw new ShutdownError();
-    await this.db.put(effectKey(updateId, effect), '1', { sync: true });
-    this.effects.set(updateId, (this.effects.get(updateId) ?? new Set()).add(effect));
+    await this.db.put(effectKey(updateId, effect), record, { sync: true });
+    this.effects.set(updateId, (this.effects.get(updateId) ?? new Map()).set(effect, record));
   }
 
   /** The outbox message was posted by this bot before (a crash before the api heard of it). */
@@ -362,7 +372,7 @@ export class UpdateJournal {
         [
           ...known.map((seq) => ({ type: 'del' as const, key: key('u', seq) })),
           ...updateIds.flatMap((updateId) =>
-            [...(this.effects.get(updateId) ?? [])].map((effect) => ({
+            [...(this.effects.get(updateId)?.keys() ?? [])].map((effect) => ({
               type: 'del' as const,
               key: effectKey(updateId, effect),
             })),

@@ -86,6 +86,21 @@ function inputOf(message: TgMessage): ChatMessageInputRaw | null {
 }
 
 /**
+ * The archive row of a message the bot posted (Telegram's answer to its send), or null: posted
+ * in a person's private chat (no archive), or a shape the api would refuse. A file the bot sent
+ * is recorded by its kind and name; its bytes are the platform's already.
+ */
+export function postedRow(message: TgMessage): ChatMessageInputRaw | null {
+  try {
+    if (!isGroup(message.chat.type)) return null;
+    const input = toChatMessageInput(message, attachmentOf(message));
+    return ChatMessageInput.safeParse(input).success ? input : null;
+  } catch {
+    return null; // not the shape Telegram sends
+  }
+}
+
+/**
  * Mirrors a deal room's messages into the platform: every message of a registered group once
  * (edits update the same row), its file stored with its bytes, name and type, members joining
  * and leaving, and the group's move to a supergroup. Each step retries until the api answers
@@ -223,6 +238,26 @@ export class Mirror {
     );
     this.deps.observer?.mirroringFailed('rejected');
     return 'rejected';
+  }
+
+  /**
+   * A message the bot posted in a group (`postedRow`), into the deal room's archive: Telegram
+   * never sends a bot its own messages, so the mirror cannot see them. Retried until the api
+   * answers; a group that is no deal room (the refusal before leaving) records nothing.
+   */
+  async posted(chatId: number, row: ChatMessageInputRaw, signal: AbortSignal): Promise<void> {
+    const chat = await this.deps.chats.get(chatId, signal);
+    if (!chat.registered) return;
+    const answer = await this.deps.api.untilAnswered(
+      'bot.savePostedMessage',
+      () => this.deps.api.trpc.bot.savePostedMessage.mutate({ chatId, message: row }),
+      signal,
+    );
+    if (!answer.ok && apiStatusOf(answer.refusal) !== 404)
+      this.deps.logger.warn(
+        { err: answer.refusal, chatId, messageId: row.messageId },
+        "the api refused the bot's own message; the archive lacks it",
+      );
   }
 
   private refusedBeforeSending(chatId: number, messageId: number): void {

@@ -2,8 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** Where the effects of handling an update are recorded: the update journal. */
 export interface EffectLedger {
-  hasEffect(updateId: number, effect: string): boolean;
-  recordEffect(updateId: number, effect: string): Promise<void>;
+  effectOf(updateId: number, effect: string): string | null;
+  recordEffect(updateId: number, effect: string, record: string): Promise<void>;
 }
 
 interface UpdateScope {
@@ -25,16 +25,20 @@ export function handlingUpdate<T>(updateId: number, ledger: EffectLedger, fn: ()
 }
 
 /**
- * The next post of the update being handled: whether it was posted before a crash, and how to
- * record it once it is. Null outside an update (nothing to replay).
+ * The next post of the update being handled: what was recorded of it when it was posted before
+ * a crash (null: not posted yet), and how to record it once it is. Null outside an update
+ * (nothing to replay).
  */
-export function nextPost(): { postedBefore: boolean; posted: () => Promise<void> } | null {
+export function nextPost(): {
+  postedBefore: string | null;
+  posted: (record: string) => Promise<void>;
+} | null {
   const current = scope.getStore();
   if (!current) return null;
   current.posts += 1;
   const effect = `post${current.posts}`;
   return {
-    postedBefore: current.ledger.hasEffect(current.updateId, effect),
-    posted: () => current.ledger.recordEffect(current.updateId, effect),
+    postedBefore: current.ledger.effectOf(current.updateId, effect),
+    posted: (record) => current.ledger.recordEffect(current.updateId, effect, record),
   };
 }

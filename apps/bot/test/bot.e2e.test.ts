@@ -10,6 +10,7 @@ import { loadConfig } from '../src/env';
 import { completeForm, telegramPeople } from '@payreq/testing';
 import type { Stack } from './stack';
 import {
+  BOT_NAME,
   BOT_USERNAME,
   enqueueDeadlineReminder,
   MINI_APP,
@@ -637,6 +638,17 @@ describe('delivery of the outbox', () => {
       return texts.findIndex((t) => t.includes(word));
     });
     expect([...order].sort((x, y) => x - y)).toEqual(order);
+
+    // The room's archive holds what the bot said there, as the chat shows it: the welcome and
+    // each announcement (Telegram never sends a bot its own messages; the bot files them itself).
+    await stack.mirrored();
+    const archived = await stack.api.prisma.chatMessage.findMany({
+      where: { chatId: BigInt(chat.chatId), authorName: BOT_NAME },
+      orderBy: { messageId: 'asc' },
+    });
+    expect(archived.map((row) => [row.messageId, row.kind, row.text])).toEqual(
+      tg.botMessages(chat.chatId, { bot: token }).map((r) => [r.messageId, 'text', r.text]),
+    );
   });
 
   it('a document from 1C is posted as a file with its bytes, name and kind', async () => {
@@ -667,6 +679,14 @@ describe('delivery of the outbox', () => {
     );
     const rows = await outboxSettled(chat.chatId);
     expect(rows.every((row) => row.state === 'DELIVERED')).toBe(true);
+    // In the room's archive it is the document's own file, not a second copy of its bytes.
+    const archived = await savedMessage(chat.chatId, { message_id: posted.messageId });
+    expect(archived).toMatchObject({
+      kind: 'document',
+      authorName: BOT_NAME,
+      text: posted.caption,
+      assetId: document.assetId,
+    });
   });
 
   it('under 429 (retry_after) and 5xx every message arrives exactly once; a lost answer is never resent', async () => {
@@ -865,6 +885,25 @@ describe('documents from the group', () => {
     expect(
       tg.botMessages(chat.chatId, { bot: token }).filter((r) => r.text?.startsWith('Запрос в 1С')),
     ).toHaveLength(2);
+    // The bot's answers are in the room's archive too (Telegram never sends a bot its own
+    // messages), by the bot's name, with the same message ids as in the chat.
+    await stack.mirrored();
+    const answers = tg
+      .botMessages(chat.chatId, { bot: token })
+      .filter((r) => r.text?.startsWith('Запрос в 1С') || r.text?.startsWith('Какой документ'));
+    const archived = await api.prisma.chatMessage.findMany({
+      where: { chatId: BigInt(chat.chatId), messageId: { in: answers.map((r) => r.messageId) } },
+      orderBy: { messageId: 'asc' },
+    });
+    expect(archived.map((row) => [row.messageId, row.authorName, row.text])).toEqual(
+      answers.map((r) => [r.messageId, BOT_NAME, r.text]),
+    );
+    // The bot is not one of the room's members for having written there.
+    expect(
+      await api.prisma.chatMember.count({
+        where: { chatId: BigInt(chat.chatId), telegramUserId: BigInt(tg.getBot(token).id) },
+      }),
+    ).toBe(0);
 
     // The api down: the press is answered all the same (try again), and nothing is queued.
     stack.proxy.down = true;

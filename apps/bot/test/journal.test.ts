@@ -66,37 +66,42 @@ describe('the update journal (LevelDB on disk)', () => {
     const journal = await open();
     await journal.append([update(20), update(21)]);
     const [first, second] = await journal.next(10, signal());
-    await journal.recordEffect(20, 'post1');
-    expect(journal.hasEffect(20, 'post1')).toBe(true);
-    expect(journal.hasEffect(20, 'post2')).toBe(false);
-    expect(journal.hasEffect(21, 'post1')).toBe(false);
+    await journal.recordEffect(20, 'post1', '{"messageId":5}');
+    expect(journal.effectOf(20, 'post1')).toBe('{"messageId":5}');
+    expect(journal.effectOf(20, 'post2')).toBeNull();
+    expect(journal.effectOf(21, 'post1')).toBeNull();
     // The process dies before the journal hears the update was handled.
     await journal.close();
 
     const again = await open();
-    expect(again.hasEffect(20, 'post1')).toBe(true);
+    expect(again.effectOf(20, 'post1')).toBe('{"messageId":5}');
     await again.done([first!.seq]);
-    expect(again.hasEffect(20, 'post1')).toBe(false);
-    await again.recordEffect(21, 'post1');
+    expect(again.effectOf(20, 'post1')).toBeNull();
+    await again.recordEffect(21, 'post1', 'null');
     await again.done([second!.seq]);
     await again.close();
 
     // Done means gone on disk too: nothing is left to skip a later update of the same id.
     const last = await open();
-    expect(last.hasEffect(20, 'post1')).toBe(false);
-    expect(last.hasEffect(21, 'post1')).toBe(false);
+    expect(last.effectOf(20, 'post1')).toBeNull();
+    expect(last.effectOf(21, 'post1')).toBeNull();
     await last.close();
   });
 
   it('remembers a posted outbox message until the api heard of it, across a crash', async () => {
     const journal = await open();
-    await journal.recordSent('42', { telegramMessageId: 7, chatId: -100 });
-    expect(journal.sentBefore('42')).toEqual({ telegramMessageId: 7, chatId: -100 });
+    const record = {
+      telegramMessageId: 7,
+      chatId: -100,
+      message: { messageId: 7, authorTelegramId: 1, text: 'Статус: принята', date: 1_800_000_000 },
+    };
+    await journal.recordSent('42', record);
+    expect(journal.sentBefore('42')).toEqual(record);
     expect(journal.sentBefore('43')).toBeNull();
     await journal.close();
 
     const again = await open();
-    expect(again.sentBefore('42')).toEqual({ telegramMessageId: 7, chatId: -100 });
+    expect(again.sentBefore('42')).toEqual(record);
     await again.forgetSent('42');
     expect(again.sentBefore('42')).toBeNull();
     await again.close();

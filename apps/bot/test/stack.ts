@@ -17,6 +17,8 @@ import { loadConfig } from '../src/env';
 import { closeServer, listen } from '../src/listen';
 
 export const BOT_USERNAME = 'payreq_deal_bot';
+/** The bot's name, as Telegram shows it as the author of its messages. */
+export const BOT_NAME = 'Сделки банка';
 export const MINI_APP = 'deal';
 export const WEBAPP_URL = 'https://miniapp.payreq.test/app';
 
@@ -205,7 +207,7 @@ export async function startStack(
 ): Promise<Stack> {
   const api = await startTestApi('pglite');
   const tg = new TelegramTestServer();
-  tg.createBot({ token: TEST_BOT_TOKEN, username: BOT_USERNAME, first_name: 'Сделки банка' });
+  tg.createBot({ token: TEST_BOT_TOKEN, username: BOT_USERNAME, first_name: BOT_NAME });
   tg.setMiniApp(TEST_BOT_TOKEN, { shortName: MINI_APP, url: WEBAPP_URL });
   const apiRoot = await tg.start();
   const proxy = new FlakyProxy(api.url);

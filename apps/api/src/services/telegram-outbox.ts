@@ -1,4 +1,9 @@
-import type { ClaimedTelegramMessage, RequestCard, TelegramOutboxMessage } from '@payreq/contracts';
+import type {
+  ChatMessageInput,
+  ClaimedTelegramMessage,
+  RequestCard,
+  TelegramOutboxMessage,
+} from '@payreq/contracts';
 import {
   TelegramOutboxMessage as TelegramMessage,
   chatIdToWire,
@@ -6,10 +11,11 @@ import {
 } from '@payreq/contracts';
 import { pipelineFor } from '@payreq/domain';
 
-import type { Db } from '../db';
+import type { Db, Tx } from '../db';
 import { transaction } from '../db';
 import type { ClaimedOutboxMessage, OutboxLogger } from '../outbox/store';
 import { claimOutboxBatch, completeOutbox, failOutbox } from '../outbox/store';
+import { upsertChatMessageRows } from './chat-messages';
 
 /**
  * The TELEGRAM side of the outbox, for the bot: it claims the messages the api wrote with the
@@ -151,11 +157,19 @@ export async function claimTelegramDeliveries(
 
 /**
  * Delivered. For a document, the Telegram message id is written on the Document in the same
- * transaction. False when the lease had expired (another worker holds the row now).
+ * transaction, and the posted message joins the deal room's archive (Telegram never sends a bot
+ * its own messages, so the mirror cannot see it): a document's row is filed with the
+ * document's own file. False when the lease had expired (another worker holds the row now).
  */
 export async function completeTelegramDelivery(
   db: Db,
-  input: { id: string; workerId: string; telegramMessageId?: number; chatId?: number },
+  input: {
+    id: string;
+    workerId: string;
+    telegramMessageId?: number;
+    chatId?: number;
+    message?: ChatMessageInput;
+  },
   now: Date,
 ): Promise<boolean> {
   return transaction(db, async (tx) => {
@@ -169,22 +183,47 @@ export async function completeTelegramDelivery(
         ? { telegramMessageId: input.telegramMessageId ?? null, chatId: input.chatId ?? null }
         : undefined;
     const done = await completeOutbox(tx, input.id, input.workerId, result, { now });
-    const document = TelegramMessage.safeParse({
+    if (!done) return false;
+    const parsed = TelegramMessage.safeParse({
       target: 'TELEGRAM',
       kind: row.kind,
       payload: row.payload,
     });
-    if (
-      done &&
-      input.telegramMessageId !== undefined &&
-      document.success &&
-      document.data.kind === 'telegram.document'
-    ) {
+    const documentId =
+      parsed.success && parsed.data.kind === 'telegram.document'
+        ? parsed.data.payload.documentId
+        : null;
+    if (documentId !== null && input.telegramMessageId !== undefined)
       await tx.document.updateMany({
-        where: { id: document.data.payload.documentId },
+        where: { id: documentId },
         data: { telegramMessageId: input.telegramMessageId },
       });
-    }
-    return done;
+    if (input.message && input.chatId !== undefined)
+      await archivePosted(tx, input.chatId, input.message, documentId);
+    return true;
   });
+}
+
+/** A message the bot posted, into its deal room's archive; nothing for a chat without one. */
+async function archivePosted(
+  tx: Tx,
+  chatId: number,
+  message: ChatMessageInput,
+  documentId: string | null,
+): Promise<void> {
+  const room = await tx.telegramChat.findUnique({
+    where: { id: BigInt(chatId) },
+    select: { id: true },
+  });
+  if (!room) return;
+  const document =
+    documentId === null
+      ? null
+      : await tx.document.findUnique({ where: { id: documentId }, select: { assetId: true } });
+  await upsertChatMessageRows(
+    tx,
+    room.id,
+    [document ? { ...message, assetId: document.assetId } : message],
+    'bot',
+  );
 }

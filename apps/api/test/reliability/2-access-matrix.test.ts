@@ -210,6 +210,21 @@ const table: Row[] = [
       }),
   },
   {
+    name: 'bot.savePostedMessage',
+    state: 'draft',
+    allowed: ['bot'],
+    call: () =>
+      trpcMutation('bot.savePostedMessage', {
+        chatId: CHAT,
+        message: {
+          messageId: 9,
+          authorName: 'Сделки банка',
+          text: 'Заявка создана',
+          date: 1795168800,
+        },
+      }),
+  },
+  {
     name: 'bot.saveMessages',
     state: 'draft',
     allowed: ['bot'],

@@ -1,4 +1,4 @@
-import { telegramPeople } from '@payreq/testing';
+import { completeForm, telegramPeople } from '@payreq/testing';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Stack } from '../stack';
-import { enqueueDeadlineReminder, eventually, startStack } from '../stack';
+import { eventually, pdf, queueOnecDocument, startStack } from '../stack';
 
 /**
  * The journal against the two ways chat used to be lost. First, the api down for longer than
@@ -209,102 +209,124 @@ describe.skipIf(skipSuite)('api outage and a killed bot', () => {
     tg.setPendingUpdateRetention(24 * 3600_000);
   }, 120_000);
 
-  it('the bot SIGKILLed after its welcome, before the journal heard it was handled: one welcome', async () => {
-    const { tg, token } = stack;
+  it('the bot SIGKILLed after its welcome, before the journal heard it was handled: one welcome, archived', async () => {
+    const { tg, token, proxy, api } = stack;
     await stack.app.stop('a process of its own takes over');
     const { start, kill, running } = botProcess();
-    const welcomes = (chatId: number) =>
+    const welcomeMessages = (chatId: number) =>
       tg
         .botMessages(chatId, { bot: token })
-        .filter((m) => JSON.stringify(m.replyMarkup ?? {}).includes('startapp=')).length;
+        .filter((m) => JSON.stringify(m.replyMarkup ?? {}).includes('startapp='));
     try {
       await start();
-      // After the welcome the bot asks who administers the room: held there, it dies.
-      tg.injectFault({ kind: 'hang', method: 'getChatAdministrators', ms: 60_000 });
+      // After the welcome the bot files it in the room's archive: the api refusing that, the
+      // bot is held there (the welcome posted and recorded in the journal), and dies.
+      const filing = () =>
+        proxy.requests.filter((r) => r.includes('/trpc/bot.savePostedMessage')).length;
+      const filedBefore = filing();
+      proxy.refuse = (requestPath) => requestPath.startsWith('/trpc/bot.savePostedMessage');
       const group = tg.createGroup({ by: anna.id, title: 'Сделка Рестарт', members: [ivan.id] });
       tg.addBot(group.id, token, { by: anna.id, asAdmin: true });
       await eventually(
-        () => tg.faults().fired.some((f) => f.method === 'getChatAdministrators'),
+        () => filing() > filedBefore,
         'the welcome posted and the bot held after it',
       );
-      expect(welcomes(group.id)).toBe(1);
+      expect(welcomeMessages(group.id)).toHaveLength(1);
       await kill();
-      tg.clearFaults();
+      proxy.refuse = null;
 
-      // The update is replayed from the journal (registration again, idempotent in the api),
-      // and this time the bot gets past the administrators: the replay is complete then.
+      // The update is replayed from the journal (registration again, idempotent in the api):
+      // the welcome is not posted again, and it is filed from what the journal kept of it.
       const asked = tg.calls({ method: 'getChatAdministrators' }).length;
       await start();
       await eventually(
         () => tg.calls({ method: 'getChatAdministrators' }).length > asked,
-        'the replay to reach the administrators',
+        'the replay to get past the welcome',
         30_000,
       );
+      const welcomes = welcomeMessages(group.id);
+      const archived = await api.prisma.chatMessage.findMany({
+        where: { chatId: BigInt(group.id) },
+      });
+      const filed = archived.filter((row) => row.messageId === welcomes[0]?.messageId);
       const figure = recordFigure({
         name: 'bot killed after its welcome (SIGKILL)',
         tried: 1,
-        outcome: `welcomes in the room after the replay: ${welcomes(group.id)}`,
-        rowsWritten: 0,
-        target: 'welcomes 1',
-        pass: welcomes(group.id) === 1,
+        outcome: `welcomes in the room after the replay: ${welcomes.length}; in its archive: ${filed.length}`,
+        rowsWritten: archived.length,
+        target: 'welcomes 1, archived 1',
+        pass: welcomes.length === 1 && filed.length === 1 && filed[0]?.text === welcomes[0]?.text,
       });
       expect(figure.pass).toBe(true);
     } finally {
-      tg.clearFaults();
+      proxy.refuse = null;
       if (running()) await kill();
       await stack.app.start();
     }
   }, 120_000);
 
-  it('the bot SIGKILLed after an outbox post, before the api heard of it: posted once', async () => {
+  it('the bot SIGKILLed after an outbox post, before the api heard of it: posted once, archived', async () => {
     const { tg, token, proxy, api } = stack;
+    // A deal room with a request, for a document from 1C (the room's archive takes the post).
+    const room = await openDealRoom('Сделка Документ');
+    const bank = await api.prisma.tenant.findFirstOrThrow({ where: { isMaster: true } });
+    const request = await api.prisma.paymentRequest.create({
+      data: {
+        ...completeForm,
+        tenantId: bank.id,
+        source: 'TELEGRAM',
+        status: 'OFFER_ACCEPTED',
+        telegramChatId: BigInt(room),
+      },
+    });
+    await stack.mirrored();
     await stack.app.stop('a process of its own takes over');
     // A short lease, so the next process claims the message again soon.
     const { start, kill, running } = botProcess({ DELIVERY_LEASE_MS: '5000' });
     try {
       await start();
-      // Иван has started the bot: his private chat takes reminders.
-      tg.startBot(ivan.id, token);
-      await eventually(
-        async () =>
-          (await api.prisma.botPrivateChat.findUnique({
-            where: { telegramUserId: BigInt(ivan.id) },
-          })) ?? undefined,
-        'the private chat recorded',
-      );
-      const reminders = () =>
-        tg
-          .botMessages(ivan.id, { bot: token })
-          .filter((m) => m.text?.includes('приём предложений закрывается')).length;
+      const documents = () =>
+        tg.botMessages(room, { bot: token }).filter((m) => m.method === 'sendDocument');
       // The api does not hear of the delivery: the post is made, its report refused.
+      const reported = proxy.requests.filter((r) => r.includes('/trpc/botOutbox.complete')).length;
       proxy.refuse = (requestPath) => requestPath.startsWith('/trpc/botOutbox.complete');
-      await enqueueDeadlineReminder(api, ivan.id);
-      await eventually(() => reminders() > 0, 'the reminder posted');
+      const { document } = await queueOnecDocument(
+        api,
+        { requestId: request.id, chatId: room },
+        { bytes: pdf('Счёт'), fileName: 'Счёт.pdf' },
+      );
+      await eventually(() => documents().length > 0, 'the document posted');
       await eventually(
-        () => proxy.requests.some((r) => r.includes('/trpc/botOutbox.complete')),
+        () =>
+          proxy.requests.filter((r) => r.includes('/trpc/botOutbox.complete')).length > reported,
         'the bot trying to report it',
       );
       await kill();
       proxy.refuse = null;
 
-      // The next process claims it again once the lease is over: reported, not posted again.
+      // The next process claims it again once the lease is over: reported, not posted again,
+      // and filed in the room's archive from what the journal noted of the post.
       await start();
       await eventually(
         async () =>
           (await api.prisma.outboxMessage.count({
-            where: { kind: 'telegram.deadlineReminder', state: 'DELIVERED' },
+            where: { kind: 'telegram.document', state: 'DELIVERED' },
           })) === 1 || undefined,
-        'the reminder reported delivered',
+        'the document reported delivered',
         30_000,
       );
-      const posted = reminders();
+      const posted = documents();
+      const archived = await api.prisma.chatMessage.findMany({
+        where: { chatId: BigInt(room), messageId: { in: posted.map((m) => m.messageId) } },
+      });
+      const filed = archived.filter((row) => row.assetId === document.assetId).length;
       const figure = recordFigure({
         name: 'bot killed after an outbox post, before reporting it (SIGKILL)',
         tried: 1,
-        outcome: `the reminder in the chat ${posted}×, delivered in the outbox`,
-        rowsWritten: 0,
-        target: 'posted 1×',
-        pass: posted === 1,
+        outcome: `the document in the chat ${posted.length}×, in its archive ${filed}×, delivered in the outbox`,
+        rowsWritten: archived.length,
+        target: 'posted 1×, archived 1×',
+        pass: posted.length === 1 && filed === 1,
       });
       expect(figure.pass).toBe(true);
     } finally {

@@ -1,4 +1,4 @@
-import { ChatId, ClaimedTelegramMessage } from '@payreq/contracts';
+import { ChatId, ChatMessageInput, ClaimedTelegramMessage } from '@payreq/contracts';
 import { z } from 'zod';
 
 import { OutboxMessageId } from './outbox.types';
@@ -32,6 +32,11 @@ export const CompleteInput = z.strictObject({
   telegramMessageId: z.number().int().positive().optional(),
   /** The chat it was posted in (after a supergroup migration, not the payload's). */
   chatId: ChatId.optional(),
+  /**
+   * The posted message as the deal room's archive keeps it (a group's only; a person's private
+   * chat has no archive). For `telegram.document` the api files it with the document's own file.
+   */
+  message: ChatMessageInput.optional(),
 });
 
 export const CompleteResult = z.object({ completed: z.boolean() });

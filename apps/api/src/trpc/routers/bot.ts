@@ -50,6 +50,18 @@ export const botRouter = router({
       saveChatMessages(ctx.db, input.chatId, [input.message], { markAuthorsMembers: true }),
     ),
 
+  /**
+   * A message the bot itself posted in a deal room (its welcome, an answer to a command), for
+   * the room's archive: Telegram never sends a bot its own messages, so the mirror cannot see
+   * them. Idempotent like `saveMessage`; the bot is not recorded as a member of the room.
+   */
+  savePostedMessage: botProcedure
+    .input(types.SaveMessageInput)
+    .output(types.SaveMessagesResult)
+    .mutation(({ ctx, input }) =>
+      saveChatMessages(ctx.db, input.chatId, [input.message], { markAuthorsMembers: false }),
+    ),
+
   /** A batch of messages, idempotent on the Telegram message id. */
   saveMessages: botProcedure
     .input(types.SaveMessagesInput)
