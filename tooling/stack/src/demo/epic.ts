@@ -59,6 +59,27 @@ export interface EpicResult {
   agentApiUrl: string;
 }
 
+/**
+ * What the room's archive lacks of the bot's own messages in the group (each must be there
+ * once, with its words: the bot files them itself, Telegram never sends them to it), or null.
+ */
+export async function botMessagesNotArchived(
+  prisma: PrismaClient,
+  chatId: number,
+  messages: readonly BotMessage[],
+): Promise<string | null> {
+  const rows = await prisma.chatMessage.findMany({
+    where: { chatId: BigInt(chatId), messageId: { in: messages.map((m) => m.messageId) } },
+  });
+  const byId = new Map(rows.map((row) => [row.messageId, row]));
+  const missing = messages.filter(
+    (message) => byId.get(message.messageId)?.text !== (message.text ?? message.caption ?? null),
+  );
+  return missing.length === 0
+    ? null
+    : `the archive lacks ${missing.length} of the bot's ${messages.length} messages (or their words)`;
+}
+
 /** A step of the epic did not come out as it should. */
 export class StepFailure extends Error {
   constructor(
@@ -852,6 +873,16 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
             `${messages.length} bot messages in the group: the welcome and ${expected.length} announcements, no repeats`,
           ),
         );
+        if (env.db) {
+          const lacking = await botMessagesNotArchived(env.db, result.chatId!, messages);
+          expect(lacking === null, lacking ?? '');
+          narrator.ok(
+            t(
+              `архив чата на платформе: все ${messages.length} сообщений бота, с их словами`,
+              `the platform's chat archive: all ${messages.length} bot messages, with their words`,
+            ),
+          );
+        }
         const ours = (await onec.list()).filter((item) => item.platformId === result.requestId);
         expect(ours.length === 1, `1C holds ${ours.length} requests for ours`);
         const detail = await onec.get(result.onecRef!);
@@ -977,13 +1008,18 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
             await page.getByTestId('chat-messages').waitFor();
             const bubbles = await page.getByTestId('chat-message').count();
             const photos = await page.getByTestId('photo').count();
+            const people = result.chatMessages?.length ?? 0;
+            const bot = result.botMessages?.length ?? 0;
+            expect(
+              bubbles === people + bot,
+              `the portal shows ${bubbles} messages of the deal room, not ${people} + ${bot} of the bot`,
+            );
             narrator.ok(
               t(
-                `портал: чат сделки — ${bubbles} сообщений, ${photos} фото`,
-                `portal: the deal room's chat — ${bubbles} messages, ${photos} photos`,
+                `портал: чат сделки — ${bubbles} сообщений (${people} от людей, ${bot} от бота), ${photos} фото`,
+                `portal: the deal room's chat — ${bubbles} messages (${people} by people, ${bot} by the bot), photos: ${photos}`,
               ),
             );
-            expect(bubbles > 0, 'the portal shows no message of the deal room');
           } finally {
             await context.close();
           }

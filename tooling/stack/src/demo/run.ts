@@ -24,7 +24,7 @@ import type { Stack } from '../stack';
 import { partEntries, startStack } from '../stack';
 import { standinLink } from '../telegram-control';
 import type { EpicResult } from './epic';
-import { StepFailure, playEpic } from './epic';
+import { StepFailure, botMessagesNotArchived, playEpic } from './epic';
 import { launchChromium } from './miniapp';
 import type { Lang } from './narrator';
 import { Narrator, num, t } from './narrator';
@@ -388,8 +388,8 @@ function printSummary(
       `Group “${epic.chatTitle}”: ${epic.botMessages.length} bot messages (each once), documents: ${documents}`,
     ),
     t(
-      `Зеркало чата: ${epic.chatMessages.length} сообщения (одно из них — фото) — на платформе`,
-      `Chat mirror: ${epic.chatMessages.length} messages (a photo among them) — on the platform`,
+      `Зеркало чата: ${epic.chatMessages.length} сообщения (одно из них — фото) и ${epic.botMessages.length} сообщений бота — на платформе`,
+      `Chat mirror: ${epic.chatMessages.length} messages (a photo among them) and the bot's ${epic.botMessages.length} — on the platform`,
     ),
     t(
       stack.apiUrls.length > 1
@@ -409,7 +409,8 @@ function printSummary(
 
 /**
  * What only the database can tell, read once the api has closed its PGlite: each chat message
- * mirrored once, the photo's row pointing at its bytes, and the outbox fully delivered.
+ * mirrored once, the photo's row pointing at its bytes, the bot's messages in the archive, and
+ * the outbox fully delivered.
  */
 async function checkStoppedPglite(
   narrator: Narrator,
@@ -431,6 +432,8 @@ async function checkStoppedPglite(
       throw new Error(
         `the database holds ${rows.length} of ${epic.chatMessages.length} chat messages${photo?.asset ? '' : ', the photo without its file'}`,
       );
+    const lacking = await botMessagesNotArchived(db.prisma, epic.chatId, epic.botMessages);
+    if (lacking) throw new Error(lacking);
     const outbox = await db.prisma.outboxMessage.groupBy({
       by: ['state'],
       _count: { _all: true },
@@ -443,8 +446,8 @@ async function checkStoppedPglite(
     const delivered = outbox.reduce((sum, row) => sum + row._count._all, 0);
     narrator.detail(
       t(
-        `✓ база после остановки: ${rows.length} строки ChatMessage (фото — с тем же файлом), все ${delivered} сообщений outbox доставлены`,
-        `✓ the database after the stop: ${rows.length} ChatMessage rows (the photo with its file), all ${delivered} outbox messages delivered`,
+        `✓ база после остановки: ${rows.length} строки ChatMessage (фото — с тем же файлом) и все ${epic.botMessages.length} сообщений бота в архиве, все ${delivered} сообщений outbox доставлены`,
+        `✓ the database after the stop: ${rows.length} ChatMessage rows (the photo with its file) and all ${epic.botMessages.length} bot messages in the archive, all ${delivered} outbox messages delivered`,
       ),
     );
   } finally {
