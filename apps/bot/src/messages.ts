@@ -1,6 +1,9 @@
 import type { ChatMessageInputRaw, ChatMessageKind } from '@payreq/contracts';
 
-/** Bot API `MessageOrigin`: where a forwarded message came from. */
+/**
+ * Bot API `MessageOrigin`: where a forwarded message came from. (Typegram 7.1's origin types
+ * lack the `date` every origin carries, so the mirror declares its own.)
+ */
 export type TgMessageOrigin =
   | { type: 'user'; date: number; sender_user: TgUser }
   | { type: 'hidden_user'; date: number; sender_user_name: string }

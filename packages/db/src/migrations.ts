@@ -187,18 +187,10 @@ function slugify(name: string): string {
 function nextTimestamp(now: Date, existing: string[]): string {
   let t = Math.floor(now.getTime() / 1000) * 1000;
   for (const name of existing) {
-    const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})_/.exec(name);
-    if (!m) continue;
-    const [, y, mo, d, h, mi, s] = m.map(Number) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    const at = Date.UTC(y, mo - 1, d, h, mi, s);
+    const stamp = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})_/.exec(name);
+    if (!stamp) continue;
+    const [, y, mo, d, h, mi, s] = stamp;
+    const at = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}Z`);
     if (at >= t) t = at + 1000;
   }
   return new Date(t).toISOString().replace(/[-:T]/g, '').slice(0, 14);
