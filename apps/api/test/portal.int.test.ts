@@ -3,7 +3,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { World } from '@payreq/testing';
 import { completeForm, createWorld } from '@payreq/testing';
 import type { TestApi } from '../testing/harness';
-import { dbKind, failureOf, footprint, skipDb, startTestApi } from '../testing/harness';
+import {
+  TEST_BOT_TOKEN,
+  dbKind,
+  failureOf,
+  footprint,
+  skipDb,
+  startTestApi,
+} from '../testing/harness';
 import { PORTAL_COOKIE, portalClient, portalSignIn, websiteLogin } from '../testing/portal';
 import type { TelegramUser } from '../testing/telegram';
 import { botClient, miniAppClient, saveChatFile, signLaunch, tma } from '../testing/telegram';
@@ -106,6 +113,43 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
     // Another tenant's agent does not see a bank draft.
     const zoe = await signIn(world.zoe.telegramId);
     expect((await failureOf(portal(zoe).portal.request.query({ requestId }))).httpStatus).toBe(403);
+  });
+
+  it('marks what the platform’s bot wrote in the room as its own, in a page and in a poll', async () => {
+    const botTelegramId = Number(TEST_BOT_TOKEN.split(':')[0]);
+    const since = (await portal().portal.chat.page.query({ requestId })).pollCursor;
+    await bot().bot.saveMessage.mutate({
+      chatId: CHAT,
+      message: {
+        messageId: 1,
+        authorTelegramId: ivan.id,
+        authorName: 'Иван',
+        text: 'Готово',
+        date: at(1),
+      },
+    });
+    await bot().bot.savePostedMessage.mutate({
+      chatId: CHAT,
+      message: {
+        messageId: 2,
+        authorTelegramId: botTelegramId,
+        authorName: 'Сделки банка',
+        text: 'Заявка создана',
+        date: at(2),
+      },
+    });
+    const marks = (messages: Array<{ messageId: number; byBot: boolean }>) =>
+      messages.map((m) => [m.messageId, m.byBot]);
+    const page = await portal().portal.chat.page.query({ requestId });
+    expect(marks(page.messages)).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+    const polled = await portal().portal.chat.poll.query({ requestId, since });
+    expect(marks(polled.messages)).toEqual([
+      [1, false],
+      [2, true],
+    ]);
   });
 
   it('shows the mirrored chat in order, with edits, replies, forwards, albums, files and joins, paged back', async () => {

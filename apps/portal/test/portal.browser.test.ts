@@ -271,6 +271,13 @@ describe('the portal (Chromium, 1280 px)', () => {
     expect(spaces(await page.getByTestId('chat-file').textContent())).toContain('Счёт 42.pdf');
     const services = (await page.getByTestId('chat-service').allTextContents()).map(spaces);
     expect(services.some((text) => text.startsWith('Ольга — в чате'))).toBe(true);
+    // What the bot said is in the archive too, marked as the platform's bot: its welcome first.
+    const fromBot = page.locator('.chat-by-bot');
+    await fromBot.first().waitFor();
+    expect(spaces(await fromBot.first().textContent())).toMatch(
+      /^Сделки банка\s*бот платформы · .*Здравствуйте! Я бот банка/,
+    );
+    expect(await page.getByTestId('by-bot').count()).toBe(await fromBot.count());
     await page.getByTestId('play-voice').click();
     await page.getByTestId('voice-player').waitFor();
     await screenshot(page, 'chat');

@@ -192,6 +192,8 @@ export const ChatArchiveMessage = z.object({
     .nullable(),
   /** Known only from a Telegram Desktop export an agent imported, not seen live by the bot. */
   imported: z.boolean(),
+  /** Written by the platform's own bot (its welcome, announcements, documents from 1C). */
+  byBot: z.boolean(),
 });
 export type ChatArchiveMessage = z.infer<typeof ChatArchiveMessage>;
 

@@ -159,6 +159,7 @@ function toArchiveMessage(
   row: MessageRow,
   replies: Map<string, MessageRow>,
   attached: Map<string, DocumentKind[]>,
+  botTelegramId: bigint | null,
 ): ChatArchiveMessage {
   const forwarded = row.forwardedFrom as { name?: string | null; kind?: string } | null;
   const reply =
@@ -205,14 +206,25 @@ function toArchiveMessage(
       : null,
     service: serviceOf(row),
     imported: row.source === 'export',
+    byBot: botTelegramId !== null && row.authorTelegramId === botTelegramId,
   };
+}
+
+/** The platform's bot, whose messages in a room the archive marks as its own. */
+export interface ArchiveBot {
+  telegramId: bigint | null;
 }
 
 /**
  * The replied-to messages and the request's documents made from these files (none before the
  * room has its request): two reads a page.
  */
-async function decorate(db: Db, requestId: string | null, rows: MessageRow[]) {
+async function decorate(
+  db: Db,
+  requestId: string | null,
+  rows: MessageRow[],
+  botTelegramId: bigint | null,
+) {
   const replyKeys = rows.flatMap((row) =>
     row.replyToMessageId === null ? [] : [{ chatId: row.chatId, messageId: row.replyToMessageId }],
   );
@@ -232,7 +244,7 @@ async function decorate(db: Db, requestId: string | null, rows: MessageRow[]) {
   for (const document of documents)
     attached.set(document.assetId, [...(attached.get(document.assetId) ?? []), document.kind]);
   const replies = new Map(replied.map((row) => [`${row.chatId}:${row.messageId}`, row]));
-  return rows.map((row) => toArchiveMessage(row, replies, attached));
+  return rows.map((row) => toArchiveMessage(row, replies, attached, botTelegramId));
 }
 
 /** How far back a poll looks again, for writes that committed after a later one was read. */
@@ -254,6 +266,7 @@ export async function chatArchivePage(
   db: Db,
   actor: Actor,
   input: RoomKey & { before?: string | null; search?: string; limit: number },
+  bot: ArchiveBot,
 ): Promise<ChatArchivePage> {
   const { access, requestId, chatIds, chatTitle } = await archiveOf(db, actor, input);
   const where: Prisma.ChatMessageWhereInput[] = [{ chatId: { in: chatIds } }];
@@ -274,7 +287,7 @@ export async function chatArchivePage(
   return {
     chatTitle,
     requestId,
-    messages: await decorate(db, requestId, page),
+    messages: await decorate(db, requestId, page, bot.telegramId),
     olderCursor:
       rows.length > input.limit && oldest
         ? encodeCursor(oldest.date, oldest.messageId, oldest.id)
@@ -299,6 +312,7 @@ export async function chatArchivePoll(
   db: Db,
   actor: Actor,
   input: RoomKey & { since: string },
+  bot: ArchiveBot,
 ): Promise<{ messages: ChatArchiveMessage[]; pollCursor: string }> {
   const { requestId, chatIds } = await archiveOf(db, actor, input);
   const since = new Date(Buffer.from(input.since, 'base64url').toString('utf8'));
@@ -318,7 +332,7 @@ export async function chatArchivePoll(
       a.date.getTime() - b.date.getTime() || a.messageId - b.messageId || a.id.localeCompare(b.id),
   );
   return {
-    messages: await decorate(db, requestId, ordered),
+    messages: await decorate(db, requestId, ordered, bot.telegramId),
     // A full answer (500) goes on from its last row, the rest comes with the next poll.
     pollCursor:
       rows.length === 500

@@ -216,11 +216,23 @@ function Bubble(props: Attaching & { group: ArchiveMessage[] }) {
   const texts = group.filter((message) => message.text);
   return (
     <li
-      className={group.length > 1 ? 'chat-message chat-album' : 'chat-message'}
+      className={[
+        'chat-message',
+        group.length > 1 ? 'chat-album' : null,
+        first.byBot ? 'chat-by-bot' : null,
+      ]
+        .filter(Boolean)
+        .join(' ')}
       data-testid="chat-message"
     >
       <div className="chat-meta">
-        <b>{first.authorName ?? i18n.t('empty')}</b> · {i18n.dateTime(first.date)}
+        <b>{first.authorName ?? i18n.t('empty')}</b>
+        {first.byBot ? (
+          <span className="chat-bot-mark" data-testid="by-bot">
+            {i18n.p('botMark')}
+          </span>
+        ) : null}{' '}
+        · {i18n.dateTime(first.date)}
         {first.editDate ? <span className="muted"> · {i18n.p('edited')}</span> : null}
         {first.imported ? (
           <span className="chat-imported" data-testid="imported">

@@ -40,6 +40,12 @@ const OnecSync = z.object({
   lastError: z.string().nullable(),
 });
 
+/** The bot's Telegram id: its token's part before the colon is the bot's public id (getMe's). */
+const botTelegramIdOf = (ctx: { deps: { telegram: { botToken: string } } }): bigint | null => {
+  const id = /^(\d+):/.exec(ctx.deps.telegram.botToken)?.[1];
+  return id === undefined ? null : BigInt(id);
+};
+
 /** The web portal: who is signed in, how to sign in, the deal rooms and requests, their chats. */
 export const portalRouter = router({
   /** What the sign-in page needs to send a person to Telegram's login (no secret in it). */
@@ -49,8 +55,7 @@ export const portalRouter = router({
       provider: login.provider,
       testServerAuthUrl:
         login.provider === 'test-server' ? new URL('/auth', login.testServerUrl).toString() : null,
-      // The part of the token before the colon is the bot's public id (getMe's id).
-      botId: ctx.deps.telegram.botToken.split(':')[0] ?? '',
+      botId: String(botTelegramIdOf(ctx) ?? ''),
       botUsername: login.botUsername,
     };
   }),
@@ -165,13 +170,17 @@ export const portalRouter = router({
     page: agentProcedure
       .input(ChatArchiveInput)
       .output(ChatArchivePage)
-      .query(({ ctx, input }) => chatArchivePage(ctx.db, ctx.actor, input)),
+      .query(({ ctx, input }) =>
+        chatArchivePage(ctx.db, ctx.actor, input, { telegramId: botTelegramIdOf(ctx) }),
+      ),
 
     /** Short polling: what was written or edited in the room since the last answer. */
     poll: agentProcedure
       .input(ChatArchivePollInput)
       .output(z.object({ messages: z.array(ChatArchiveMessage), pollCursor: z.string() }))
-      .query(({ ctx, input }) => chatArchivePoll(ctx.db, ctx.actor, input)),
+      .query(({ ctx, input }) =>
+        chatArchivePoll(ctx.db, ctx.actor, input, { telegramId: botTelegramIdOf(ctx) }),
+      ),
 
     /** A file of the room becomes a document of the request, of the chosen kind. */
     attach: agentProcedure
