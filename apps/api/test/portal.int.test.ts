@@ -1,16 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import type { World } from '@payreq/testing';
-import { completeForm, createWorld } from '@payreq/testing';
+import { TEST_BOT_TOKEN, completeForm, createWorld } from '@payreq/testing';
 import type { TestApi } from '../testing/harness';
-import {
-  TEST_BOT_TOKEN,
-  dbKind,
-  failureOf,
-  footprint,
-  skipDb,
-  startTestApi,
-} from '../testing/harness';
+import { dbKind, failureOf, footprint, skipDb, startTestApi } from '../testing/harness';
 import { PORTAL_COOKIE, portalClient, portalSignIn, websiteLogin } from '../testing/portal';
 import type { TelegramUser } from '../testing/telegram';
 import { botClient, miniAppClient, saveChatFile, signLaunch, tma } from '../testing/telegram';

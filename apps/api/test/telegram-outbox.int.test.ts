@@ -1,7 +1,7 @@
 import { ClaimedTelegramMessage } from '@payreq/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
 
-import { completeForm, createWorld } from '@payreq/testing';
+import { completeForm, createWorld, storeOnecDocument } from '@payreq/testing';
 import { dbKind, skipDb } from '../testing/harness';
 import { useTestApi } from '../testing/suite';
 import type { TelegramUser } from '../testing/telegram';
@@ -108,27 +108,10 @@ describe.skipIf(skipDb)(`the Telegram outbox, as the bot claims it (${dbKind})`,
     ).toBe(0);
 
     // A document from 1C: its row in the archive is the document's own file.
-    const stored = await api.files.put(Buffer.from('%PDF-1.4\n'));
-    const asset = await api.prisma.asset.create({
-      data: {
-        sha256: stored.sha256,
-        storageKey: stored.key,
-        mime: 'application/pdf',
-        size: stored.size,
-        fileName: 'Счёт.pdf',
-      },
-    });
-    const document = await api.prisma.document.create({
-      data: {
-        requestId: draft.id,
-        kind: 'INVOICE',
-        fileName: 'Счёт.pdf',
-        mime: 'application/pdf',
-        size: stored.size,
-        sha256: stored.sha256,
-        assetId: asset.id,
-        source: 'ONEC',
-      },
+    const document = await storeOnecDocument(api.prisma, api.files, {
+      requestId: draft.id,
+      bytes: Buffer.from('%PDF-1.4\n'),
+      fileName: 'Счёт.pdf',
     });
     await api.prisma.outboxMessage.create({
       data: {
@@ -147,7 +130,7 @@ describe.skipIf(skipDb)(`the Telegram outbox, as the bot claims it (${dbKind})`,
       message: { ...posted(501, 'Счёт на оплату'), kind: 'document', fileName: 'Счёт.pdf' },
     });
     const [, filed] = await archive();
-    expect(filed).toMatchObject({ messageId: 501, kind: 'document', assetId: asset.id });
+    expect(filed).toMatchObject({ messageId: 501, kind: 'document', assetId: document.assetId });
     expect(
       (await api.prisma.document.findUniqueOrThrow({ where: { id: document.id } }))
         .telegramMessageId,

@@ -9,7 +9,7 @@ import type { TestApi } from '@payreq/api/testing';
 import { TEST_BOT_SERVICE_TOKEN, TEST_BOT_TOKEN, startTestApi } from '@payreq/api/testing';
 import { TelegramTestServer } from '@payreq/telegram-testkit';
 import { enqueueOutbox } from '@payreq/api';
-import { completeForm, until } from '@payreq/testing';
+import { completeForm, storeOnecDocument, until } from '@payreq/testing';
 
 import type { BotApp } from '../src/bot';
 import { createBot } from '../src/bot';
@@ -145,27 +145,9 @@ export async function queueOnecDocument(
   to: { requestId: string; chatId: number },
   file: { bytes: Buffer; fileName: string },
 ) {
-  const stored = await api.files.put(file.bytes);
-  const asset = await api.prisma.asset.create({
-    data: {
-      sha256: stored.sha256,
-      storageKey: stored.key,
-      mime: 'application/pdf',
-      size: stored.size,
-      fileName: file.fileName,
-    },
-  });
-  const document = await api.prisma.document.create({
-    data: {
-      requestId: to.requestId,
-      kind: 'INVOICE',
-      fileName: file.fileName,
-      mime: 'application/pdf',
-      size: stored.size,
-      sha256: stored.sha256,
-      assetId: asset.id,
-      source: 'ONEC',
-    },
+  const document = await storeOnecDocument(api.prisma, api.files, {
+    requestId: to.requestId,
+    ...file,
   });
   const outbox = await api.prisma.outboxMessage.create({
     data: {
@@ -300,19 +282,37 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A request of the bank's with the whole form filled, written straight to the database. */
+export async function createBankRequest(
+  api: TestApi,
+  state: {
+    source: 'PLATFORM_UI' | 'TELEGRAM';
+    status: 'COLLECTING_OFFERS' | 'OFFER_ACCEPTED';
+    telegramChatId?: number;
+  },
+) {
+  const bank = await api.prisma.tenant.findFirstOrThrow({ where: { isMaster: true } });
+  return api.prisma.paymentRequest.create({
+    data: {
+      ...completeForm,
+      tenantId: bank.id,
+      source: state.source,
+      status: state.status,
+      ...(state.telegramChatId === undefined
+        ? {}
+        : { telegramChatId: BigInt(state.telegramChatId) }),
+    },
+  });
+}
+
 /**
  * A standard request of the bank collecting offers (no deal room), and its day-before deadline
  * reminder in the outbox for a person's private chat with the bot.
  */
 export async function enqueueDeadlineReminder(api: TestApi, telegramId: number): Promise<void> {
-  const bank = await api.prisma.tenant.findFirstOrThrow({ where: { isMaster: true } });
-  const request = await api.prisma.paymentRequest.create({
-    data: {
-      ...completeForm,
-      tenantId: bank.id,
-      source: 'PLATFORM_UI',
-      status: 'COLLECTING_OFFERS',
-    },
+  const request = await createBankRequest(api, {
+    source: 'PLATFORM_UI',
+    status: 'COLLECTING_OFFERS',
   });
   await enqueueOutbox(api.prisma, [
     {

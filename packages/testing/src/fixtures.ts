@@ -110,6 +110,39 @@ export async function createWorld(prisma: PrismaClient): Promise<World> {
 export const hours = (n: number) => n * 3600 * 1000;
 
 /**
+ * A PDF document from 1C for a request, as the api keeps one: its bytes in the file store, its
+ * Asset and its Document row (no outbox message: each test queues what it needs).
+ */
+export async function storeOnecDocument(
+  prisma: PrismaClient,
+  files: { put(bytes: Uint8Array): Promise<{ key: string; sha256: string; size: number }> },
+  document: { requestId: string; bytes: Buffer; fileName: string },
+) {
+  const stored = await files.put(document.bytes);
+  const asset = await prisma.asset.create({
+    data: {
+      sha256: stored.sha256,
+      storageKey: stored.key,
+      mime: 'application/pdf',
+      size: stored.size,
+      fileName: document.fileName,
+    },
+  });
+  return prisma.document.create({
+    data: {
+      requestId: document.requestId,
+      kind: 'INVOICE',
+      fileName: document.fileName,
+      mime: 'application/pdf',
+      size: stored.size,
+      sha256: stored.sha256,
+      assetId: asset.id,
+      source: 'ONEC',
+    },
+  });
+}
+
+/**
  * Settings of a production api that production accepts: real-looking secrets, the real services'
  * addresses (never called by a test that only starts the api), PostgreSQL given by the test, an
  * S3 store. Tests spread it and change one thing.

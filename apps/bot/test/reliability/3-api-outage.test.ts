@@ -1,4 +1,4 @@
-import { completeForm, telegramPeople } from '@payreq/testing';
+import { telegramPeople } from '@payreq/testing';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Stack } from '../stack';
-import { eventually, pdf, queueOnecDocument, startStack } from '../stack';
+import { createBankRequest, eventually, pdf, queueOnecDocument, startStack } from '../stack';
 
 /**
  * The journal against the two ways chat used to be lost. First, the api down for longer than
@@ -91,6 +91,27 @@ describe.skipIf(skipSuite)('api outage and a killed bot', () => {
       },
       running: () => child !== null && child.exitCode === null,
     };
+  }
+
+  /**
+   * `body` with the stack's bot stopped and a bot process of its own in its place, to kill at
+   * will; whatever happens, the proxy and Telegram's faults are reset and the stack's bot is back.
+   */
+  async function withOwnBotProcess(
+    settings: Record<string, string>,
+    body: (bot: { start(): Promise<void>; kill(): Promise<void> }) => Promise<void>,
+  ): Promise<void> {
+    await stack.app.stop('a process of its own takes over');
+    const bot = botProcess(settings);
+    try {
+      await body(bot);
+    } finally {
+      stack.proxy.down = false;
+      stack.proxy.refuse = null;
+      stack.tg.clearFaults();
+      if (bot.running()) await bot.kill();
+      await stack.app.start();
+    }
   }
 
   async function openDealRoom(title: string) {
@@ -211,13 +232,11 @@ describe.skipIf(skipSuite)('api outage and a killed bot', () => {
 
   it('the bot SIGKILLed after its welcome, before the journal heard it was handled: one welcome, archived', async () => {
     const { tg, token, proxy, api } = stack;
-    await stack.app.stop('a process of its own takes over');
-    const { start, kill, running } = botProcess();
     const welcomeMessages = (chatId: number) =>
       tg
         .botMessages(chatId, { bot: token })
         .filter((m) => JSON.stringify(m.replyMarkup ?? {}).includes('startapp='));
-    try {
+    await withOwnBotProcess({}, async ({ start, kill }) => {
       await start();
       // After the welcome the bot files it in the room's archive: the api refusing that, the
       // bot is held there (the welcome posted and recorded in the journal), and dies.
@@ -258,32 +277,21 @@ describe.skipIf(skipSuite)('api outage and a killed bot', () => {
         pass: welcomes.length === 1 && filed.length === 1 && filed[0]?.text === welcomes[0]?.text,
       });
       expect(figure.pass).toBe(true);
-    } finally {
-      proxy.refuse = null;
-      if (running()) await kill();
-      await stack.app.start();
-    }
+    });
   }, 120_000);
 
   it('the bot SIGKILLed after an outbox post, before the api heard of it: posted once, archived', async () => {
     const { tg, token, proxy, api } = stack;
     // A deal room with a request, for a document from 1C (the room's archive takes the post).
     const room = await openDealRoom('Сделка Документ');
-    const bank = await api.prisma.tenant.findFirstOrThrow({ where: { isMaster: true } });
-    const request = await api.prisma.paymentRequest.create({
-      data: {
-        ...completeForm,
-        tenantId: bank.id,
-        source: 'TELEGRAM',
-        status: 'OFFER_ACCEPTED',
-        telegramChatId: BigInt(room),
-      },
+    const request = await createBankRequest(api, {
+      source: 'TELEGRAM',
+      status: 'OFFER_ACCEPTED',
+      telegramChatId: room,
     });
     await stack.mirrored();
-    await stack.app.stop('a process of its own takes over');
     // A short lease, so the next process claims the message again soon.
-    const { start, kill, running } = botProcess({ DELIVERY_LEASE_MS: '5000' });
-    try {
+    await withOwnBotProcess({ DELIVERY_LEASE_MS: '5000' }, async ({ start, kill }) => {
       await start();
       const documents = () =>
         tg.botMessages(room, { bot: token }).filter((m) => m.method === 'sendDocument');
@@ -329,19 +337,13 @@ describe.skipIf(skipSuite)('api outage and a killed bot', () => {
         pass: posted.length === 1 && filed === 1,
       });
       expect(figure.pass).toBe(true);
-    } finally {
-      proxy.refuse = null;
-      if (running()) await kill();
-      await stack.app.start();
-    }
+    });
   }, 120_000);
 
   it('the bot SIGKILLed mid-journal: after the write, before the replay, at random: nothing lost or doubled', async () => {
     const { tg, token, proxy, api } = stack;
     const room = await openDealRoom('Сделка Падение');
     await stack.mirrored();
-    await stack.app.stop('a process of its own takes over');
-    const { start, kill, running } = botProcess();
     const sent = new Map<number, string>();
     const reports = new Map<string, number>();
     const say = (text: string) => {
@@ -351,7 +353,7 @@ describe.skipIf(skipSuite)('api outage and a killed bot', () => {
       return message;
     };
     const saves = () => proxy.requests.filter((r) => r.includes('/trpc/bot.save')).length;
-    try {
+    await withOwnBotProcess({}, async ({ start, kill }) => {
       await start();
 
       // 1. Written, not yet acknowledged: the next getUpdates (carrying the offset) hangs, and
@@ -418,11 +420,6 @@ describe.skipIf(skipSuite)('api outage and a killed bot', () => {
         pass: unacknowledged > 0 && clean(counts),
       });
       expect(figure.pass).toBe(true);
-    } finally {
-      proxy.down = false;
-      tg.clearFaults();
-      if (running()) await kill();
-      await stack.app.start();
-    }
+    });
   }, 180_000);
 });
