@@ -1,11 +1,12 @@
 /**
  * Scale: answers that do not grow with the work. The same load on the api, the small case
  * first, then the large one in the same process and database:
- * - `miniApp.session` with 10 history entries per request, then with 1,000;
+ * - `miniApp.session` with 20 history entries per request (one view's page), then with 1,000;
  * - the board's first page (`requests.list`, the agent) with 1,000 requests in the database,
  *   then with 100,000;
  * - the portal's chat archive of one deal room, its newest page (`portal.chat.page`, the agent
- *   signed in with the website login), with 10 messages in the room, then with 100,000.
+ *   signed in with the website login), with 50 messages in the room (one page), then with
+ *   100,000.
  * The small case is the floor: a ratio near 1 is an answer bounded by its page, not the data.
  * Runs in the order small, large, large, small; each figure is the mean of its two runs.
  */
@@ -24,9 +25,11 @@ import { queryPath } from '../lib/trpc.ts';
 import { inFreshWorld } from '../lib/world.ts';
 import { openLoadRooms, quiesce } from './mini-app-load.ts';
 
-const HISTORY = { small: 10, large: 1_000 };
+// The small cases of the history and the chat are one full page (a view's latest 20 entries,
+// the archive's 50 messages): both answers carry the same, so only the data around them grows.
+const HISTORY = { small: 20, large: 1_000 };
 const BOARD = { small: 1_000, large: 100_000 };
-const CHAT = { small: 10, large: 100_000 };
+const CHAT = { small: 50, large: 100_000 };
 
 interface Measured extends LoadResult {
   cpuMsPerCall: number;
