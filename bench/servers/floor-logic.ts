@@ -294,6 +294,7 @@ function requestView(row: Row) {
     agentId: row.agentId,
     agentName: row.agent?.name ?? null,
     clientName: row.payerName ?? row.clientUser?.name ?? null,
+    clientShown: true,
     status: row.status,
     paymentStatus: row.paymentStatus,
     amount: row.amount,

@@ -83,6 +83,26 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
     expect(accepted.offers.find((offer) => offer.agentId === suite.world.zoe.id)?.status).toBe(
       'REJECTED',
     );
+    // The winner is the request's agent wherever it is listed; only its parties see the client.
+    expect(accepted).toMatchObject({
+      agentId: suite.world.boris.id,
+      agentName: 'Boris (bank)',
+      clientName: 'ООО «Ромашка»',
+      clientShown: true,
+    });
+    const listedFor = async (who: typeof asZoe) =>
+      (await who.requests.list.query({})).items.find((item) => item.id === draft.id);
+    expect(await listedFor(asBoris)).toMatchObject({
+      agentName: 'Boris (bank)',
+      clientName: 'ООО «Ромашка»',
+      clientShown: true,
+    });
+    expect(await listedFor(asZoe)).toMatchObject({
+      agentId: suite.world.boris.id,
+      agentName: 'Boris (bank)',
+      clientName: null,
+      clientShown: false,
+    });
 
     const before = await footprint(suite.api.prisma);
     const readOnly = await failureOf(

@@ -273,9 +273,12 @@ export const PaymentRequestSummary = z.object({
   inHouse: z.boolean(),
   telegramChatId: z.number().nullable(),
   chatTitle: z.string().nullable(),
+  /** The agent responsible for the request: the linked agent, or the accepted offer's agent. */
   agentId: z.string().nullable(),
   agentName: z.string().nullable(),
   clientName: z.string().nullable(),
+  /** Whether the caller may know the client: false, a null `clientName` is withheld, not missing. */
+  clientShown: z.boolean(),
   status: RequestStatus,
   paymentStatus: PaymentStatus,
   direction: PaymentDirection.nullable(),

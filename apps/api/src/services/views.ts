@@ -21,7 +21,7 @@ import {
   paymentRequestFieldNames,
 } from '@payreq/contracts';
 import type { Pipeline, ViewScope } from '@payreq/domain';
-import { areFieldsEditable } from '@payreq/domain';
+import { areFieldsEditable, responsibleAgentOf } from '@payreq/domain';
 import type { Prisma } from '@payreq/db';
 import type { z } from 'zod';
 
@@ -55,6 +55,11 @@ export type RequestViewRow = Prisma.PaymentRequestGetPayload<{
 /** What the caller's access is decided from (tenant, accepted offer), and who and where the request is. */
 export const requestSummaryInclude = {
   ...requestWithAccess,
+  // The accepted offer's agent is the responsible one in the standard pipeline: named in the row.
+  offers: {
+    where: { status: 'ACCEPTED' },
+    select: { agentId: true, status: true, agent: { select: { name: true } } },
+  },
   agent: true,
   clientUser: true,
   chat: true,
@@ -113,9 +118,9 @@ export function toSummary(
     inHouse: pipeline.inHouse,
     telegramChatId: scope.chat && row.telegramChatId !== null ? Number(row.telegramChatId) : null,
     chatTitle: scope.chat ? (row.chat?.title ?? null) : null,
-    agentId: row.agentId,
-    agentName: row.agent?.name ?? null,
+    ...responsibleAgentIn(row, pipeline),
     clientName: full ? (row.payerName ?? row.clientUser?.name ?? null) : null,
+    clientShown: full,
     status: row.status,
     paymentStatus: row.paymentStatus,
     direction: row.direction,
@@ -127,6 +132,22 @@ export function toSummary(
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
+}
+
+/** The responsible agent (`responsibleAgentOf`) and their name, from the row's agent or its accepted offer's. */
+function responsibleAgentIn(
+  row: RequestSummaryRow,
+  pipeline: Pipeline,
+): { agentId: string | null; agentName: string | null } {
+  const accepted = row.offers.find((offer) => offer.status === 'ACCEPTED');
+  const agentId = responsibleAgentOf({
+    pipeline,
+    agentId: row.agentId,
+    acceptedOfferAgentId: accepted?.agentId ?? null,
+  });
+  if (agentId === null) return { agentId: null, agentName: null };
+  const name = agentId === row.agentId ? row.agent?.name : accepted?.agent.name;
+  return { agentId, agentName: name ?? null };
 }
 
 /** The form fields the scope shows; the others go out as null. */

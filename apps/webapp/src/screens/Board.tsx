@@ -135,7 +135,8 @@ export function Board(props: { api: Api; fallbackI18n: I18n; refetchMs?: number 
                       <StatusBadge i18n={i18n} status={item.status} inHouse={item.inHouse} />
                     </span>
                     <span className="board-client">
-                      {item.clientName ?? i18n.t('boardNoClient')}
+                      {item.clientName ??
+                        i18n.t(item.clientShown ? 'boardNoClient' : 'boardClientHidden')}
                     </span>
                     <span className="board-amount">
                       {item.amount
