@@ -30,7 +30,7 @@ export function actorLabel(actor: HistoryActor, locale: Locale): string {
 
 const none = '—';
 
-/** A form value in words: a direction by name, an amount grouped, a date in the locale's order. */
+/** A form value in words: a direction and a country by name, an amount grouped, a date in the locale's order. */
 export function fieldValueText(
   field: PaymentRequestFieldName,
   value: string | null,
@@ -47,9 +47,18 @@ export function fieldValueText(
     case 'contractDate':
     case 'desiredDate':
       return format.date(value);
+    case 'beneficiaryCountry':
+      return countryText(value, format.locale);
     default:
       return value;
   }
+}
+
+/** An ISO country code as people read it, "Китай (CN)"; the code alone where it names no country. */
+function countryText(code: string, locale: Locale): string {
+  if (!/^[A-Z]{2}$/.test(code) || typeof Intl.DisplayNames !== 'function') return code;
+  const name = new Intl.DisplayNames([locale], { type: 'region', fallback: 'none' }).of(code);
+  return name ? `${name} (${code})` : code;
 }
 
 function offerText(offer: HistoryOffer | null, format: Formatter): string {

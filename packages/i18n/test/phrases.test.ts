@@ -165,6 +165,16 @@ describe('the history in words', () => {
       'Amount: 1,000.00 → 1,250,000.50',
     );
     expect(
+      historyText({ type: 'field', field: 'beneficiaryCountry', from: 'DE', to: 'CN' }, ru),
+    ).toBe('Страна получателя: Германия (DE) → Китай (CN)');
+    expect(
+      historyText({ type: 'field', field: 'beneficiaryCountry', from: null, to: 'CN' }, en),
+    ).toBe('Beneficiary country: — → China (CN)');
+    // A code that names no country stays as it was typed.
+    expect(
+      historyText({ type: 'field', field: 'beneficiaryCountry', from: null, to: 'XQ' }, en),
+    ).toMatch(/: — → XQ$/);
+    expect(
       historyText(
         { type: 'status', from: 'DRAFT', to: 'COLLECTING_OFFERS', inHouse: true, comment: null },
         ru,
