@@ -9,7 +9,7 @@ import type { TestApi } from '@payreq/api/testing';
 import { TEST_BOT_SERVICE_TOKEN, TEST_BOT_TOKEN, startTestApi } from '@payreq/api/testing';
 import { TelegramTestServer } from '@payreq/telegram-testkit';
 import { enqueueOutbox } from '@payreq/api';
-import { completeForm, storeOnecDocument, until } from '@payreq/testing';
+import { completeForm, until } from '@payreq/testing';
 
 import type { BotApp } from '../src/bot';
 import { createBot } from '../src/bot';
@@ -136,29 +136,7 @@ export class FlakyProxy {
   }
 }
 
-/**
- * A document from 1C for the chat's request, as the api keeps it (its bytes, Asset and Document
- * rows) and queues it for the bot (a `telegram.document` outbox row).
- */
-export async function queueOnecDocument(
-  api: TestApi,
-  to: { requestId: string; chatId: number },
-  file: { bytes: Buffer; fileName: string },
-) {
-  const document = await storeOnecDocument(api.prisma, api.files, {
-    requestId: to.requestId,
-    ...file,
-  });
-  const outbox = await api.prisma.outboxMessage.create({
-    data: {
-      target: 'TELEGRAM',
-      kind: 'telegram.document',
-      aggregateKey: `chat:${to.chatId}`,
-      payload: { requestId: to.requestId, chatId: String(to.chatId), documentId: document.id },
-    },
-  });
-  return { document, outbox };
-}
+export { queueOnecDocument } from '@payreq/testing';
 
 export interface Stack {
   api: TestApi;

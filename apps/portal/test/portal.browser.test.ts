@@ -18,7 +18,7 @@ import {
   buildLaunchUrl,
   signInitData,
 } from '@payreq/telegram-testkit';
-import { completeForm, until } from '@payreq/testing';
+import { completeForm, queueOnecDocument, until } from '@payreq/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -668,5 +668,42 @@ describe('the portal (Chromium, 1280 px)', () => {
     ).toBe('PENDING');
     expect(errors).toEqual([]);
     expect(plain.errors).toEqual([]);
+  });
+
+  it('offers to add people’s files to the request, not the documents the bot posted from 1C', async () => {
+    const request = await api.prisma.paymentRequest.findFirstOrThrow({
+      where: { telegramChatId: BigInt(chatId) },
+    });
+    const fileName = 'Счёт СЧ-000042.pdf';
+    const { document, outbox } = await queueOnecDocument(
+      api,
+      { requestId: request.id, chatId },
+      { bytes: Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer <<>>\n%%EOF\n'), fileName },
+    );
+    // The bot posts it in the room and files its message in the archive as it reports it.
+    await until(
+      async () =>
+        (await api.prisma.outboxMessage.findUniqueOrThrow({ where: { id: outbox.id } })).state ===
+          'DELIVERED' &&
+        (await api.prisma.chatMessage.count({
+          where: { chatId: BigInt(chatId), assetId: document.assetId },
+        })) === 1,
+      'the document in the room and in its archive',
+      30_000,
+    );
+
+    const { page, errors } = await signIn(anna);
+    await page.goto(`${api.url}/portal/requests/${request.id}`);
+    await page.getByTestId('tab-chat').click();
+    const botFile = page.locator('.chat-by-bot').filter({ hasText: fileName });
+    await botFile.waitFor();
+    expect(spaces(await botFile.getByTestId('attached-as').textContent())).toBe(
+      'В документах заявки: Счёт на оплату',
+    );
+    expect(await botFile.getByTestId('attach-open').count()).toBe(0);
+    // A person's file still can be added (as another kind too).
+    const ivansFile = page.getByTestId('chat-message').filter({ hasText: 'Счёт 42.pdf' });
+    expect(await ivansFile.getByTestId('attach-open').count()).toBe(1);
+    expect(errors).toEqual([]);
   });
 });

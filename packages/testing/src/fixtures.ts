@@ -143,6 +143,30 @@ export async function storeOnecDocument(
 }
 
 /**
+ * A document from 1C for a deal room's request, as the api keeps it (`storeOnecDocument`), and
+ * queued for the bot to post in the room (a `telegram.document` outbox row), as 1C's post does.
+ */
+export async function queueOnecDocument(
+  api: { prisma: PrismaClient; files: Parameters<typeof storeOnecDocument>[1] },
+  to: { requestId: string; chatId: number },
+  file: { bytes: Buffer; fileName: string },
+) {
+  const document = await storeOnecDocument(api.prisma, api.files, {
+    requestId: to.requestId,
+    ...file,
+  });
+  const outbox = await api.prisma.outboxMessage.create({
+    data: {
+      target: 'TELEGRAM',
+      kind: 'telegram.document',
+      aggregateKey: `chat:${to.chatId}`,
+      payload: { requestId: to.requestId, chatId: String(to.chatId), documentId: document.id },
+    },
+  });
+  return { document, outbox };
+}
+
+/**
  * Settings of a production api that production accepts: real-looking secrets, the real services'
  * addresses (never called by a test that only starts the api), PostgreSQL given by the test, an
  * S3 store. Tests spread it and change one thing.

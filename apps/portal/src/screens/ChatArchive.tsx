@@ -170,7 +170,8 @@ function FileBody(props: Attaching & { message: ArchiveMessage }) {
           })}
         </div>
       ) : null}
-      {props.attachTo ? (
+      {/* The bot's files are the platform's own (1C's documents): already where they belong. */}
+      {props.attachTo && !message.byBot ? (
         <AttachFile
           i18n={i18n}
           requestId={props.attachTo}
