@@ -13,7 +13,7 @@ import type { BotMessage, TelegramMessage } from '../telegram-control';
 import { TelegramControl } from '../telegram-control';
 import type { RequestView } from './api';
 import { botService, miniAppUser } from './api';
-import { MiniApp, spaces, until } from './miniapp';
+import { MiniApp, cells, spaces, until } from './miniapp';
 import type { Narrator, Words } from './narrator';
 import { num, t } from './narrator';
 import type { OnecOffer } from './onec';
@@ -999,8 +999,8 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
             await row.waitFor();
             narrator.ok(
               t(
-                `портал: ${spaces(await row.textContent())}`,
-                `portal: ${spaces(await row.textContent())}`,
+                `портал: ${cells(await row.innerText())}`,
+                `portal: ${cells(await row.innerText())}`,
               ),
             );
             await row.click();

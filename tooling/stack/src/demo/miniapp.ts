@@ -58,6 +58,14 @@ export async function until<T>(
 
 export const spaces = (text: string | null) => (text ?? '').replace(/\s+/g, ' ').trim();
 
+/** A table row's or a card's rendered text (`innerText`), its cells and lines joined by " · ". */
+export const cells = (text: string) =>
+  text
+    .split(/[\t\n]+/)
+    .map((cell) => spaces(cell))
+    .filter((cell) => cell !== '' && cell !== '—')
+    .join(' · ');
+
 /** One user's Mini App in its own browser context (a phone's webview). */
 export class MiniApp {
   /** Errors thrown in the page. */
