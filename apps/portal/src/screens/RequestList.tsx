@@ -160,8 +160,10 @@ export function RequestList(props: { i18n: PortalI18n }) {
                     <AppLink href={pageOf(item)}>{item.displayNumber}</AppLink>
                   </td>
                   <td>{item.chatTitle ?? <span className="muted">{i18n.p('noRoom')}</span>}</td>
-                  <td>{item.clientName ??
-                        i18n.t(item.clientShown ? 'boardNoClient' : 'boardClientHidden')}</td>
+                  <td>
+                    {item.clientName ??
+                      i18n.t(item.clientShown ? 'boardNoClient' : 'boardClientHidden')}
+                  </td>
                   <td className="num">
                     {item.amount ? i18n.money(item.amount, item.currency) : i18n.t('empty')}
                   </td>
