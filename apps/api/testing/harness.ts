@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -83,8 +83,9 @@ export async function startTestApi(
 ): Promise<TestApi> {
   const db = options.database ?? (await createTestDb(kind));
   const clock = new TestClock();
-  const files =
-    options.files ?? new LocalFileStore(await mkdtemp(path.join(tmpdir(), 'payreq-files-')));
+  // The temporary folder of the default store is the harness's to remove on close.
+  const ownFilesDir = options.files ? null : await mkdtemp(path.join(tmpdir(), 'payreq-files-'));
+  const files = options.files ?? new LocalFileStore(ownFilesDir!);
   const app = await buildServer({
     deps: {
       db: db.prisma,
@@ -136,6 +137,7 @@ export async function startTestApi(
       const cut = setTimeout(() => app.server.closeAllConnections(), 2_000);
       await closing.finally(() => clearTimeout(cut));
       await db.close();
+      if (ownFilesDir) await rm(ownFilesDir, { recursive: true, force: true });
     },
   };
 }
