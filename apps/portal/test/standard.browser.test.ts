@@ -205,6 +205,11 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     // The other agent sees theirs rejected; the chosen one accepted.
     await bankAgent.page.reload();
     await bankAgent.page.getByTestId('offer-status-REJECTED').waitFor();
+    // In his list the request names the winner as its agent, and its client as withheld from him.
+    await bankAgent.page.getByTestId('nav-requests').click();
+    const listed = bankAgent.page.getByTestId('request-row').filter({ hasText: requestNumber });
+    await listed.waitFor();
+    expect(spaces(await listed.textContent())).toMatch(/Клиент не раскрывается.*Вера Зайцева/);
     await agencyAgent.page.reload();
     await agencyAgent.page.getByTestId('offer-status-ACCEPTED').waitFor();
     // English by choice.

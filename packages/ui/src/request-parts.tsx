@@ -3,6 +3,7 @@ import type {
   DocumentRequestView,
   DocumentView,
   HistoryEntry,
+  PaymentRequestSummary,
   PaymentStatus,
   RequestStatus,
 } from '@payreq/contracts';
@@ -18,6 +19,14 @@ import type { I18n } from './words';
  * The request's parts as both apps show them (the Mini App and the portal): status and payment
  * badges, the documents (with the agent's request of a document from 1C), the history.
  */
+
+/** The client as a list names it: by name, as not given yet, or as withheld from this caller. */
+export function clientText(
+  i18n: I18n,
+  request: Pick<PaymentRequestSummary, 'clientName' | 'clientShown'>,
+): string {
+  return request.clientName ?? i18n.t(request.clientShown ? 'boardNoClient' : 'boardClientHidden');
+}
 
 export const statusTone: Record<RequestStatus, Tone> = {
   DRAFT: 'neutral',

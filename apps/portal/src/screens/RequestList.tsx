@@ -1,6 +1,6 @@
 import type { PaymentStatus, RequestStatus } from '@payreq/contracts';
 import { paymentStatuses, requestStatuses } from '@payreq/contracts';
-import { InlineInput, PaymentBadge, Select, StatusBadge } from '@payreq/ui';
+import { InlineInput, PaymentBadge, Select, StatusBadge, clientText } from '@payreq/ui';
 import { useDeferredValue, useState } from 'react';
 
 import type { RequestListItem } from '../api';
@@ -160,10 +160,7 @@ export function RequestList(props: { i18n: PortalI18n }) {
                     <AppLink href={pageOf(item)}>{item.displayNumber}</AppLink>
                   </td>
                   <td>{item.chatTitle ?? <span className="muted">{i18n.p('noRoom')}</span>}</td>
-                  <td>
-                    {item.clientName ??
-                      i18n.t(item.clientShown ? 'boardNoClient' : 'boardClientHidden')}
-                  </td>
+                  <td>{clientText(i18n, item)}</td>
                   <td className="num">
                     {item.amount ? i18n.money(item.amount, item.currency) : i18n.t('empty')}
                   </td>

@@ -11,7 +11,7 @@ import { createI18n } from '@payreq/ui';
 import { FullScreenMessage, Loading } from './Messages';
 import type { RequestActions } from './RequestScreen';
 import { RequestScreen } from './RequestScreen';
-import { StatusBadge } from '@payreq/ui';
+import { StatusBadge, clientText } from '@payreq/ui';
 
 function useNow(intervalMs: number): number {
   const [now, setNow] = useState(() => Date.now());
@@ -134,10 +134,7 @@ export function Board(props: { api: Api; fallbackI18n: I18n; refetchMs?: number 
                       <span className="board-number">{item.displayNumber}</span>
                       <StatusBadge i18n={i18n} status={item.status} inHouse={item.inHouse} />
                     </span>
-                    <span className="board-client">
-                      {item.clientName ??
-                        i18n.t(item.clientShown ? 'boardNoClient' : 'boardClientHidden')}
-                    </span>
+                    <span className="board-client">{clientText(i18n, item)}</span>
                     <span className="board-amount">
                       {item.amount
                         ? i18n.money(item.amount, item.currency)
