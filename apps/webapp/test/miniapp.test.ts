@@ -178,6 +178,15 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
     expect(spaces(await page.locator('[data-field="amount"] .field-hint').textContent())).toBe(
       'Будет: 1 250 000,00 CNY',
     );
+    // A code is named under its field, so the client sees what "CN" or "RUB" stands for.
+    const hintOf = (name: string) => page.locator(`[data-field="${name}"] .field-hint`);
+    expect(spaces(await hintOf('beneficiaryCountry').textContent())).toBe('Китай');
+    expect(spaces(await hintOf('currency').textContent())).toBe('Китайский юань');
+    expect(spaces(await hintOf('clientCurrency').textContent())).toBe('Российский рубль');
+    await page.getByTestId('field-beneficiaryCountry').fill('QQ');
+    expect(await hintOf('beneficiaryCountry').count()).toBe(0);
+    expect(await errorOf(page, 'beneficiaryCountry')).toMatch(/ISO 3166/);
+    await fill(page, { beneficiaryCountry: form.beneficiaryCountry });
     await client.pressMainButton('Сохранить');
     await page.getByTestId('notice-success').waitFor();
     const saved = await requestIn(CHAT_A);
@@ -338,6 +347,7 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
         .count(),
     ).toBe(0);
     expect(await page.getByTestId('field-payerName').inputValue()).toBe(form.payerName);
+    expect(await page.getByTestId('field-beneficiaryCountry').inputValue()).toBe('Китай (CN)');
     const terms = spaces(await page.getByTestId('offer-terms').innerText());
     expect(await page.locator('[data-field="offer-totalToPay"] input').inputValue()).toMatch(
       /^16\s260\s050,00 RUB$/,

@@ -9,6 +9,7 @@ import type {
 
 import type { Formatter } from './format';
 import {
+  countryName,
   directionLabel,
   documentKindLabel,
   fieldLabel,
@@ -55,9 +56,8 @@ export function fieldValueText(
 }
 
 /** An ISO country code as people read it, "Китай (CN)"; the code alone where it names no country. */
-function countryText(code: string, locale: Locale): string {
-  if (!/^[A-Z]{2}$/.test(code) || typeof Intl.DisplayNames !== 'function') return code;
-  const name = new Intl.DisplayNames([locale], { type: 'region', fallback: 'none' }).of(code);
+export function countryText(code: string, locale: Locale): string {
+  const name = countryName(code, locale);
   return name ? `${name} (${code})` : code;
 }
 

@@ -232,3 +232,33 @@ export const fieldLabel = labelsFrom(fieldWords);
 export function requestTitle(displayNumber: string, locale: Locale): string {
   return `${locale === 'ru' ? 'Заявка' : 'Payment request'} ${displayNumber}`;
 }
+
+/**
+ * The names of codes the form takes (a country, a currency) from the runtime's own data
+ * (`Intl.DisplayNames`): nothing shipped, and one instance per locale and kind.
+ */
+const displayNames = new Map<string, Intl.DisplayNames | null>();
+function namesOf(type: 'region' | 'currency', locale: Locale): Intl.DisplayNames | null {
+  const key = `${type}:${locale}`;
+  let names = displayNames.get(key);
+  if (names === undefined) {
+    names =
+      typeof Intl.DisplayNames === 'function'
+        ? new Intl.DisplayNames([locale], { type, fallback: 'none' })
+        : null;
+    displayNames.set(key, names);
+  }
+  return names;
+}
+
+/** "CN" → "Китай" / "China"; null where the text is not a code the runtime names. */
+export function countryName(code: string, locale: Locale): string | null {
+  if (!/^[A-Z]{2}$/.test(code)) return null;
+  return namesOf('region', locale)?.of(code) ?? null;
+}
+
+/** "CNY" → "китайский юань" / "Chinese Yuan"; null where the text is not a code the runtime names. */
+export function currencyName(code: string, locale: Locale): string | null {
+  if (!/^[A-Z]{3}$/.test(code)) return null;
+  return namesOf('currency', locale)?.of(code) ?? null;
+}

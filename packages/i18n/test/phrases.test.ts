@@ -12,7 +12,9 @@ import { describe, expect, it } from 'vitest';
 import {
   actorLabel,
   announcementText,
+  countryName,
   createFormatter,
+  currencyName,
   documentCaption,
   historyText,
   offerAcceptedText,
@@ -317,5 +319,17 @@ describe('the bot’s messages in the group', () => {
     ]);
     const leaks = texts.flatMap((text) => internalsIn(text).map((what) => `${what} in “${text}”`));
     expect(leaks).toEqual([]);
+  });
+});
+
+describe('the names of the codes the form takes', () => {
+  it('names a country and a currency in each language, and nothing that is not a code', () => {
+    expect(countryName('CN', 'ru')).toBe('Китай');
+    expect(countryName('DE', 'en')).toBe('Germany');
+    expect(currencyName('CNY', 'ru')).toBe('китайский юань');
+    expect(currencyName('USD', 'en')).toBe('US Dollar');
+    // Not the form's shape (the form upper-cases before asking), or no such code.
+    for (const text of ['cn', 'CHN', 'C', 'XQ']) expect(countryName(text, 'ru')).toBeNull();
+    for (const text of ['cny', 'CN', 'XQQ']) expect(currencyName(text, 'en')).toBeNull();
   });
 });

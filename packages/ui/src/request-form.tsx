@@ -1,5 +1,8 @@
 import type { ReactNode } from 'react';
 
+import type { Locale } from '@payreq/contracts';
+import { countryName, countryText, currencyName } from '@payreq/i18n';
+
 import type { FieldName, FormValues } from './form';
 import { requiredFields } from './form';
 import { useFormValidation } from './use-form-validation';
@@ -74,13 +77,22 @@ export function RequestFormFields(props: {
     type: 'date' as const,
     value: readOnly && values[name] ? i18n.date(values[name]) : values[name],
   });
+  const validation = useFormValidation();
   const code = (name: FieldName, maxLength: number, list?: string) => ({
     ...fieldProps(name),
     autoCapitalize: 'characters' as const,
     maxLength,
     list,
   });
-  const validation = useFormValidation();
+  /** A country or currency code's name under it, once the code is one the form accepts. */
+  const codeName = (name: FieldName, nameOf: (code: string, locale: Locale) => string | null) => {
+    const typed = values[name].trim().toUpperCase();
+    if (readOnly || !typed || !validation || validation.validateField(name, typed, locale)) {
+      return null;
+    }
+    const named = nameOf(typed, locale);
+    return named ? named.charAt(0).toUpperCase() + named.slice(1) : null;
+  };
   const amountPreview = (() => {
     const amount = values.amount;
     const currency = values.currency.trim().toUpperCase();
@@ -117,14 +129,29 @@ export function RequestFormFields(props: {
             !readOnly && amountPreview ? i18n.t('amountPreview', { value: amountPreview }) : null
           }
         />
-        <TextField {...code('currency', 3, 'currencies')} />
-        <TextField {...code('clientCurrency', 3, 'currencies')} />
+        <TextField
+          {...code('currency', 3, 'currencies')}
+          hint={codeName('currency', currencyName)}
+        />
+        <TextField
+          {...code('clientCurrency', 3, 'currencies')}
+          hint={codeName('clientCurrency', currencyName)}
+        />
         <TextField {...dateProps('desiredDate')} />
       </Section>
 
       <Section title={i18n.t('sectionBeneficiary')} testId="section-beneficiary">
         <TextField {...fieldProps('beneficiaryName')} />
-        <TextField {...code('beneficiaryCountry', 2, 'countries')} />
+        <TextField
+          {...code('beneficiaryCountry', 2, 'countries')}
+          // Read-only, the country is named as everywhere else: "Китай (CN)".
+          value={
+            readOnly && values.beneficiaryCountry
+              ? countryText(values.beneficiaryCountry, locale)
+              : values.beneficiaryCountry
+          }
+          hint={codeName('beneficiaryCountry', countryName)}
+        />
         <TextField {...fieldProps('beneficiaryAddress')} multiline />
         <TextField {...fieldProps('beneficiaryBankName')} />
         <TextField {...code('beneficiarySwift', 14)} />
@@ -143,12 +170,12 @@ export function RequestFormFields(props: {
       </Section>
       <datalist id="currencies">
         {currencies.map((currency) => (
-          <option key={currency} value={currency} />
+          <option key={currency} value={currency} label={currencyName(currency, locale) ?? ''} />
         ))}
       </datalist>
       <datalist id="countries">
         {countries.map((country) => (
-          <option key={country} value={country} />
+          <option key={country} value={country} label={countryName(country, locale) ?? ''} />
         ))}
       </datalist>
     </>
