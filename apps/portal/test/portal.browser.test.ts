@@ -229,6 +229,9 @@ describe('the portal (Chromium, 1280 px)', () => {
     await until(async () => (await page.getByTestId('request-row').count()) === 1, 'the search');
     await page.getByTestId('search').fill('нет такой');
     await page.getByTestId('nothing-found').waitFor();
+    expect(spaces(await page.getByTestId('nothing-found').textContent())).toBe(
+      'Ничего не найдено.',
+    );
     await page.getByTestId('search').fill('');
     await row.first().waitFor();
     // The filters ask the server: status, payment, agent, age.

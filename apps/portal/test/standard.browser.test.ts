@@ -95,6 +95,13 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
   });
 
   it('lets a client register a company and file a request; agents of two tenants offer; the client accepts one', async () => {
+    // Before anything is filed the agency's agent has no requests, and her list says so (it
+    // says "nothing found" only to a search or a filter).
+    const agencyAgent = await signIn(vera);
+    await agencyAgent.page.getByTestId('nothing-found').waitFor();
+    expect(spaces(await agencyAgent.page.getByTestId('nothing-found').textContent())).toBe(
+      'Заявок пока нет.',
+    );
     const client = await signIn(maria);
     const page = client.page;
     expect(spaces(await page.getByTestId('who').textContent())).toBe(
@@ -169,7 +176,6 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
       totalToPay: '16100000.00',
       settlementDays: '2',
     });
-    const agencyAgent = await signIn(vera);
     await agencyAgent.page.getByTestId('nav-market').click();
     await agencyAgent.page.getByTestId('standard-row').first().waitFor();
     await screenshot(agencyAgent.page, 'market');

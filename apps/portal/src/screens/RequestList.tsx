@@ -134,7 +134,15 @@ export function RequestList(props: { i18n: PortalI18n }) {
           />
         ))}
       </div>
-      <PagedList i18n={i18n} list={list} empty={i18n.p('nothingFound')}>
+      <PagedList
+        i18n={i18n}
+        list={list}
+        empty={
+          deferredSearch || Object.values(filters).some(Boolean)
+            ? i18n.p('nothingFound')
+            : i18n.p('requestsNone')
+        }
+      >
         {(items) => (
           <table className="table" data-testid="requests">
             <thead>
