@@ -1,4 +1,18 @@
-import { DocumentKind, OnecSettableStatus, PaymentStatus } from '@payreq/contracts';
+import {
+  DocumentKind,
+  OnecSettableStatus,
+  PaymentDirection,
+  paymentRequestFieldNames,
+  PaymentStatus,
+  RequestStatus,
+} from '@payreq/contracts';
+import {
+  directionLabel,
+  documentKindLabel,
+  fieldLabel,
+  paymentStatusLabel,
+  statusLabel,
+} from '@payreq/i18n';
 
 import type { ResolvedEmulatorConfig } from './config';
 
@@ -8,6 +22,25 @@ const FAVICON = `data:image/svg+xml,${encodeURIComponent(
     '<text x="32" y="44" font-family="Arial,sans-serif" font-size="30" font-weight="700" fill="#d01c1c" text-anchor="middle">1С</text></svg>',
 )}`;
 
+const wordsOf = <K extends string>(values: readonly K[], word: (value: K) => string) =>
+  Object.fromEntries(values.map((value) => [value, word(value)])) as Record<K, string>;
+
+/**
+ * What the console shows in place of codes, in the platform's own words (1C's operator reads
+ * "Плательщик (название)" and "Сбор предложений", as in 1C's forms, not `payerName`): a request
+ * from the platform is always its in-house road.
+ */
+const consoleWords = {
+  fields: wordsOf(paymentRequestFieldNames, (name) => fieldLabel(name, 'ru')),
+  statuses: wordsOf(RequestStatus.options, (status) => statusLabel(status, 'ru', true)),
+  payments: wordsOf(PaymentStatus.options, (status) => paymentStatusLabel(status, 'ru')),
+  kinds: wordsOf(DocumentKind.options, (kind) => documentKindLabel(kind, 'ru')),
+  directions: wordsOf(PaymentDirection.options, (direction) => directionLabel(direction, 'ru')),
+  jobStates: { QUEUED: 'в очереди', GENERATED: 'сформирован', SENT: 'отправлен', FAILED: 'ошибка' },
+  deliveryStates: { PENDING: 'ждёт отправки', DELIVERED: 'доставлено', FAILED: 'не доставлено' },
+  operations: { offer: 'Расчёт условий', status: 'Статус', document: 'Документ' },
+};
+
 /** The operator console: one page, plain JS, talking to `{base}/operator/api`. */
 export function consoleHtml(config: ResolvedEmulatorConfig): string {
   const settings = {
@@ -16,6 +49,8 @@ export function consoleHtml(config: ResolvedEmulatorConfig): string {
     paymentStatuses: PaymentStatus.options.filter((s) => s !== 'NOT_PAID'),
     kinds: DocumentKind.options,
     platform: config.platform?.url ?? null,
+    timeZone: config.timeZone,
+    words: consoleWords,
   };
   return `<!doctype html>
 <html lang="ru">
@@ -63,6 +98,8 @@ export function consoleHtml(config: ResolvedEmulatorConfig): string {
   dt { color: var(--muted); }
   dd { margin: 0; overflow-wrap: anywhere; }
   #message { min-height: 1.4em; }
+  summary { cursor: pointer; color: var(--muted); }
+  details.keys { margin-top: 8px; }
   @media (max-width: 900px) { main { grid-template-columns: minmax(0, 1fr); } }
 </style>
 </head>
@@ -113,10 +150,9 @@ function guidFromHash() {
   const x = match[1].toLowerCase();
   return x.slice(24, 32) + '-' + x.slice(20, 24) + '-' + x.slice(16, 20) + '-' + x.slice(0, 4) + '-' + x.slice(4, 16);
 }
-/** A status code that may wrap after its underscores (TEST_PAYMENT_CONFIRMED). */
-function code(value) {
-  return String(value).split('_').flatMap((part, i) => (i === 0 ? [part] : ['_', h('wbr'), part]));
-}
+const W = SETTINGS.words;
+/** A code's word (a status, a field, a kind); the code itself only where there is none. */
+function word(map, value) { return value === null || value === undefined ? '—' : (map[value] || value); }
 function scroll(table) { return h('div', { class: 'scroll' }, table); }
 function readable(url) { try { return decodeURI(url); } catch { return url; } }
 function money(amount, currency) {
@@ -125,25 +161,50 @@ function money(amount, currency) {
   const shown = Number.isFinite(value) ? value.toLocaleString('ru-RU', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : amount;
   return shown + (currency ? ' ' + currency : '');
 }
+const instantFormat = new Intl.DateTimeFormat('ru-RU', { timeZone: SETTINGS.timeZone, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+/**
+ * A time as 1C's forms show it, 07.12.2026 11:28:18: 1C's own local time (2026-12-07T11:28:18) as
+ * it is, an instant (with Z or an offset) in 1C's time zone.
+ */
+function dateTime(value) {
+  if (/(Z|[+-][0-9]{2}:?[0-9]{2})$/.test(value || '') && !Number.isNaN(Date.parse(value))) return instantFormat.format(new Date(value)).replace(',', '');
+  const m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T([0-9]{2}:[0-9]{2}:[0-9]{2}))?/.exec(value || '');
+  return m ? m[3] + '.' + m[2] + '.' + m[1] + (m[4] && m[4] !== '00:00:00' ? ' ' + m[4] : '') : (value || '—');
+}
+const regionNames = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(['ru'], { type: 'region', fallback: 'none' }) : null;
+function country(code) { const name = /^[A-Z]{2}$/.test(code) && regionNames ? regionNames.of(code) : null; return name ? name + ' (' + code + ')' : code; }
+/** A form field's value as people read it: a direction and a country by name, dates in 1C's order. */
+function fieldText(name, value, fields) {
+  if (value === null || value === undefined || value === '') return '—';
+  switch (name) {
+    case 'direction': return word(W.directions, value);
+    case 'beneficiaryCountry': return country(value);
+    case 'amount': return money(value, fields.currency);
+    case 'contractDate': case 'desiredDate': return dateTime(value);
+    default: return String(value);
+  }
+}
+function number(value) { const n = Number(value); return Number.isFinite(n) ? n.toLocaleString('ru-RU', { maximumFractionDigits: 6 }) : String(value); }
+function size(bytes) { return bytes < 1024 ? bytes + ' Б' : (bytes / 1024).toLocaleString('ru-RU', { maximumFractionDigits: 1 }) + ' КБ'; }
 async function loadList() {
   const { items } = await api('/requests');
   const rows = items.map((r) => h('tr', { class: 'row' + (selected === r.ref ? ' selected' : ''), onclick: () => select(r.ref) },
-    h('td', {}, r.number, h('small', {}, r.date.replace('T', ' '))),
+    h('td', {}, r.number, h('small', {}, dateTime(r.date))),
     h('td', {}, r.displayNumber, h('small', {}, r.payerName || '—')),
     h('td', { class: 'amount' }, money(r.amount, r.currency)),
-    h('td', {}, code(r.status)), h('td', {}, code(r.paymentStatus))));
+    h('td', {}, word(W.statuses, r.status)), h('td', {}, word(W.payments, r.paymentStatus))));
   $('list').replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'Заявок пока нет'))]));
 }
 const ACTORS = { client: 'клиент', agent: 'менеджер', onec: '1С', system: 'платформа' };
 function actorText(by) { return by ? (ACTORS[by.kind] || by.kind) + (by.name ? ' ' + by.name : '') : '—'; }
 function changeText(c) {
   switch (c.type) {
-    case 'fields': return 'Поля: ' + c.changed.map((k) => k + ' = ' + (c.fields[k] === null ? '—' : c.fields[k])).join(', ');
-    case 'status': return 'Статус: ' + c.from + ' → ' + c.to;
-    case 'cancelled': return 'Заявка отменена (была ' + c.from + ')';
-    case 'paymentStatus': return 'Оплата: ' + c.from + ' → ' + c.to;
-    case 'document': return 'Документ в платформе: ' + c.kind + ' ' + c.fileName;
-    default: return c.type;
+    case 'fields': return c.changed.map((k) => word(W.fields, k) + ': ' + fieldText(k, c.fields[k], c.fields)).join('; ');
+    case 'status': return 'Статус: ' + word(W.statuses, c.from) + ' → ' + word(W.statuses, c.to);
+    case 'cancelled': return 'Заявка отменена (была: ' + word(W.statuses, c.from) + ')';
+    case 'paymentStatus': return 'Оплата: ' + word(W.payments, c.from) + ' → ' + word(W.payments, c.to);
+    case 'document': return 'Документ в платформе: ' + word(W.kinds, c.kind) + ', ' + c.fileName;
+    default: return 'Изменение в платформе';
   }
 }
 function stateClass(state) { return state === 'DELIVERED' || state === 'SENT' ? 'ok' : state === 'FAILED' ? 'bad' : 'wait'; }
@@ -152,13 +213,19 @@ async function act(label, fn) {
   try {
     const result = await fn();
     const d = result && result.delivery;
-    say(label + ': ' + (d ? d.state + (d.lastError ? ' — ' + d.lastError : '') : 'готово'), d && d.state === 'FAILED' ? 'bad' : 'ok');
+    say(label + ': ' + (d ? word(W.deliveryStates, d.state) + (d.lastError ? ' — ' + d.lastError : '') : 'готово'), d && d.state === 'FAILED' ? 'bad' : 'ok');
   } catch (error) { say(label + ': ' + error.message, 'bad'); }
   await refresh();
 }
 function field(name, label, attrs) { return h('label', {}, label, h('input', Object.assign({ name }, attrs || {}))); }
-function options(values) { return values.map((v) => h('option', { value: v }, v)); }
+function options(values, words) { return values.map((v) => h('option', { value: v }, word(words, v))); }
 function formValues(form) { return Object.fromEntries(new FormData(form).entries()); }
+/** The platform's answer to a call: its HTTP status, or the error, in a line; the body on demand. */
+function answerOf(d) {
+  const line = d.lastError || (d.lastStatus ? 'HTTP ' + d.lastStatus : '—');
+  if (d.response === null || d.response === undefined) return line;
+  return h('details', {}, h('summary', {}, line), h('pre', {}, JSON.stringify(d.response, null, 2)));
+}
 async function select(ref) { selected = ref; await refresh(); }
 async function refresh() {
   await loadList().catch((e) => say(e.message, 'bad'));
@@ -177,48 +244,52 @@ async function refresh() {
     h('button', { type: 'submit' }, 'Рассчитать и отправить'));
   const statusForm = h('form', { onsubmit: (e) => { e.preventDefault(); const v = formValues(e.target);
       act('Статус', () => api(base + '/status', { status: v.status, comment: v.comment || null })); } },
-    h('label', {}, 'Статус', h('select', { name: 'status' }, options(SETTINGS.statuses))), field('comment', 'Комментарий', { size: 20 }),
+    h('label', {}, 'Статус', h('select', { name: 'status' }, options(SETTINGS.statuses, W.statuses))), field('comment', 'Комментарий', { size: 20 }),
     h('button', { type: 'submit' }, 'Установить'));
   const paymentForm = h('form', { onsubmit: (e) => { e.preventDefault(); const v = formValues(e.target);
       act('Статус оплаты', () => api(base + '/payment-status', { paymentStatus: v.paymentStatus, comment: v.comment || null })); } },
-    h('label', {}, 'Статус оплаты', h('select', { name: 'paymentStatus' }, options(SETTINGS.paymentStatuses))), field('comment', 'Комментарий', { size: 20 }),
+    h('label', {}, 'Статус оплаты', h('select', { name: 'paymentStatus' }, options(SETTINGS.paymentStatuses, W.payments))), field('comment', 'Комментарий', { size: 20 }),
     h('button', { type: 'submit' }, 'Установить'));
   const documentForm = h('form', { onsubmit: (e) => { e.preventDefault(); const v = formValues(e.target);
       act('Документ', () => api(base + '/documents', { kind: v.kind })); } },
-    h('label', {}, 'Вид документа', h('select', { name: 'kind' }, options(SETTINGS.kinds))), h('button', { type: 'submit' }, 'Сформировать и отправить'));
+    h('label', {}, 'Вид документа', h('select', { name: 'kind' }, options(SETTINGS.kinds, W.kinds))), h('button', { type: 'submit' }, 'Сформировать и отправить'));
   $('details').replaceChildren(
     h('section', {}, h('h3', {}, 'Заявка ' + r.number + ' (' + r.displayNumber + ')'),
       r.status === 'CANCELLED' ? h('p', { class: 'bad cancelled' }, 'Заявка отменена в платформе' + (r.cancelledBy ? ': ' + actorText(r.cancelledBy) : '') + '. Расчёт и статусы по ней не отправляются.') : null,
-      h('dl', {}, h('dt', {}, 'Ref_Key'), h('dd', {}, r.ref), h('dt', {}, 'Ссылка'), h('dd', {}, h('a', { href: r.url }, readable(r.url))),
-        h('dt', {}, 'Платформа'), h('dd', {}, r.platformId), h('dt', {}, 'Менеджер'), h('dd', {}, r.agent ? r.agent.name : '—'),
-        h('dt', {}, 'Статус'), h('dd', {}, r.status + ' / ' + r.paymentStatus),
-        h('dt', {}, 'Версия'), h('dd', {}, r.version),
-        ...Object.entries(f).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v === null ? '—' : v)])),
+      h('dl', { class: 'fields' }, h('dt', {}, 'Ссылка'), h('dd', {}, h('a', { href: r.url }, readable(r.url))),
+        h('dt', {}, 'Менеджер'), h('dd', {}, r.agent ? r.agent.name : '—'),
+        h('dt', {}, 'Статус'), h('dd', { class: 'status' }, word(W.statuses, r.status)),
+        h('dt', {}, 'Оплата'), h('dd', { class: 'payment' }, word(W.payments, r.paymentStatus)),
+        ...Object.entries(f).flatMap(([k, v]) => [h('dt', {}, word(W.fields, k)), h('dd', {}, fieldText(k, v, f))])),
+      // The keys of the record, for whoever traces a call between 1C and the platform.
+      h('details', { class: 'keys' }, h('summary', {}, 'Служебные данные'),
+        h('dl', {}, h('dt', {}, 'Ref_Key'), h('dd', {}, r.ref), h('dt', {}, 'Код в платформе'), h('dd', {}, r.platformId),
+          h('dt', {}, 'Версия в платформе'), h('dd', {}, r.version))),
       h('p', {}, h('button', { onclick: () => act('Обновление из платформы', () => api(base + '/refresh', {})) }, 'Обновить из платформы'))),
     h('section', {}, h('h3', {}, 'Расчёт условий'), r.status === 'CANCELLED' ? null : offerForm,
-      r.offers.length ? scroll(h('table', {}, h('tr', {}, h('th', {}, 'Дата'), h('th', {}, 'Курс'), h('th', {}, '%'), h('th', {}, 'Фикс.'), h('th', {}, 'Итого'), h('th', {}, 'Дн.'), h('th', {}, 'Версия'), h('th', {}, 'В платформе')),
-        r.offers.flatMap((o) => [h('tr', {}, h('td', {}, o.date.replace('T', ' ')), h('td', {}, o.rate), h('td', {}, o.feePercent), h('td', {}, o.fixedFee), h('td', {}, o.totalToPay), h('td', {}, o.settlementDays), h('td', {}, o.basedOnVersion || '—'),
-          h('td', { class: o.refusal ? 'bad' : '' }, o.platformOfferId || (o.refusal ? 'отказ' : '—'))),
+      r.offers.length ? scroll(h('table', { class: 'offers' }, h('tr', {}, h('th', {}, 'Дата'), h('th', {}, 'Курс'), h('th', {}, '%'), h('th', {}, 'Фикс.'), h('th', {}, 'Итого'), h('th', {}, 'Дн.'), h('th', {}, 'Версия'), h('th', {}, 'Ответ')),
+        r.offers.flatMap((o) => [h('tr', {}, h('td', {}, dateTime(o.date)), h('td', {}, number(o.rate)), h('td', {}, number(o.feePercent)), h('td', { class: 'amount' }, money(o.fixedFee)), h('td', { class: 'amount' }, money(o.totalToPay)), h('td', {}, o.settlementDays), h('td', {}, o.basedOnVersion || '—'),
+          h('td', { class: o.refusal ? 'bad' : o.platformOfferId ? 'ok' : 'wait' }, o.platformOfferId ? 'принят' : o.refusal ? 'отказ' : 'ждёт ответа')),
           // Why the platform refused it, in its words, across the table (it is long).
           o.refusal ? h('tr', { class: 'refusal' }, h('td', { colspan: 8, class: 'bad' }, 'Платформа не приняла расчёт: ' + o.refusal)) : null]))) : null),
     h('section', {}, h('h3', {}, 'Статусы'), statusForm, paymentForm,
       r.statusRefusal ? h('p', { class: 'bad refusal' }, 'Платформа не приняла статус: ' + r.statusRefusal) : null),
     h('section', {}, h('h3', {}, 'Документы'), documentForm,
-      r.jobs.length ? scroll(h('table', {}, h('tr', {}, h('th', {}, 'Запрос платформы'), h('th', {}, 'Вид'), h('th', {}, 'Состояние'), h('th', {}, '')),
-        r.jobs.map((j) => h('tr', {}, h('td', {}, j.documentRequestId), h('td', {}, j.kind), h('td', { class: stateClass(j.state) }, j.state + (j.error ? ' — ' + j.error : '')),
+      r.jobs.length ? scroll(h('table', { class: 'jobs' }, h('tr', {}, h('th', {}, 'Запрошен платформой'), h('th', {}, 'Вид'), h('th', {}, 'Состояние'), h('th', {}, '')),
+        r.jobs.map((j) => h('tr', {}, h('td', {}, dateTime(j.createdAt)), h('td', {}, word(W.kinds, j.kind)), h('td', { class: stateClass(j.state) }, word(W.jobStates, j.state) + (j.error ? ' — ' + j.error : '')),
           h('td', {}, j.state === 'SENT' ? '' : h('button', { onclick: () => act('Формирование', () => api('/jobs/' + j.ref + '/fulfil', {})) }, 'Сформировать')))))) : null,
-      r.documents.length ? scroll(h('table', {}, h('tr', {}, h('th', {}, 'Номер'), h('th', {}, 'Вид'), h('th', {}, 'Файл'), h('th', {}, 'Размер')),
-        r.documents.map((d) => h('tr', {}, h('td', {}, d.number), h('td', {}, d.kind),
-          h('td', {}, h('a', { href: SETTINGS.api + '/documents/' + d.ref + '/file', target: '_blank' }, d.fileName)), h('td', {}, d.size))))) : null),
+      r.documents.length ? scroll(h('table', { class: 'documents' }, h('tr', {}, h('th', {}, 'Номер'), h('th', {}, 'Вид'), h('th', {}, 'Файл'), h('th', {}, 'Размер')),
+        r.documents.map((d) => h('tr', {}, h('td', {}, d.number), h('td', {}, word(W.kinds, d.kind)),
+          h('td', {}, h('a', { href: SETTINGS.api + '/documents/' + d.ref + '/file', target: '_blank' }, d.fileName)), h('td', {}, size(d.size)))))) : null),
     h('section', {}, h('h3', {}, 'Изменения из платформы'),
       r.updates.length ? scroll(h('table', { class: 'updates' }, h('tr', {}, h('th', {}, 'Версия'), h('th', {}, 'Когда'), h('th', {}, 'Кто'), h('th', {}, 'Что'), h('th', {}, 'Получено раз')),
-        r.updates.slice().reverse().map((u) => h('tr', {}, h('td', {}, u.version), h('td', {}, u.at.replace('T', ' ')), h('td', {}, actorText(u.by)),
+        r.updates.slice().reverse().map((u) => h('tr', {}, h('td', {}, u.version), h('td', {}, dateTime(u.at)), h('td', {}, actorText(u.by)),
           h('td', {}, u.changes.map(changeText).join('; ') + (u.comment ? ' — «' + u.comment + '»' : '')), h('td', {}, u.deliveries))))) : h('p', { class: 'muted' }, 'Изменений после отправки не было')),
     h('section', {}, h('h3', {}, 'Обмен с платформой'),
       h('p', {}, h('button', { onclick: () => act('Повтор', () => api('/deliveries/retry', {})) }, 'Повторить неотправленные')),
-      r.deliveries.length ? scroll(h('table', {}, h('tr', {}, h('th', {}, 'Операция'), h('th', {}, 'Состояние'), h('th', {}, 'Попыток'), h('th', {}, 'Ответ')),
-        r.deliveries.slice().reverse().map((d) => h('tr', {}, h('td', {}, d.operation), h('td', { class: stateClass(d.state) }, d.state),
-          h('td', {}, d.attempts), h('td', {}, h('pre', {}, (d.lastStatus ? 'HTTP ' + d.lastStatus + ' ' : '') + (d.lastError || JSON.stringify(d.response)))))))) : h('p', { class: 'muted' }, 'Вызовов ещё не было')),
+      r.deliveries.length ? scroll(h('table', { class: 'deliveries' }, h('tr', {}, h('th', {}, 'Операция'), h('th', {}, 'Состояние'), h('th', {}, 'Попыток'), h('th', {}, 'Ответ платформы')),
+        r.deliveries.slice().reverse().map((d) => h('tr', {}, h('td', {}, word(W.operations, d.operation)), h('td', { class: stateClass(d.state) }, word(W.deliveryStates, d.state)),
+          h('td', {}, d.attempts), h('td', {}, answerOf(d)))))) : h('p', { class: 'muted' }, 'Вызовов ещё не было')),
   );
 }
 $('platform').textContent = SETTINGS.platform || 'не настроена';
