@@ -456,6 +456,31 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
     expect(Buffer.from(await downloaded.arrayBuffer())).toEqual(pdf);
   });
 
+  it('does not add a file the platform’s bot posted: it is 1C’s document, the request’s already', async () => {
+    const assetId = await uploadInvoice();
+    await bot().bot.savePostedMessage.mutate({
+      chatId: CHAT,
+      message: {
+        messageId: 5,
+        authorTelegramId: Number(TEST_BOT_TOKEN.split(':')[0]),
+        authorName: 'Сделки банка',
+        kind: 'document',
+        assetId,
+        date: at(3),
+      },
+    });
+    const [posted] = (await portal().portal.chat.page.query({ requestId })).messages;
+    expect(posted).toMatchObject({ byBot: true, file: expect.anything() });
+    const before = await footprint(api.prisma);
+    const refused = await failureOf(
+      portal().portal.chat.attach.mutate({ requestId, messageKey: posted!.key, kind: 'ACT' }),
+    );
+    expect(refused.httpStatus).toBe(400);
+    expect(refused.message).toMatch(/прислал бот платформы/);
+    expect(await footprint(api.prisma)).toEqual(before);
+    expect(await api.prisma.document.count()).toBe(0);
+  });
+
   it('announces an added chat file in the group when asked, in answer to the file, once', async () => {
     const message = await invoiceInChat(9);
     // What the group was told before (the request's creation) is out of the way.

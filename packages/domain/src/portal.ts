@@ -29,20 +29,23 @@ export function actorMayAdminister(actor: Actor | null): boolean {
 }
 
 /** Why a chat file may not become a document of a request, or null when it may. */
-export type ChatFileRefusal = 'not_the_agent' | 'other_chat' | 'no_file';
+export type ChatFileRefusal = 'not_the_agent' | 'other_chat' | 'by_bot' | 'no_file';
 
 /**
  * A file sent in a deal room becomes one of its request's documents when the request's own agent
  * asks for it: colleagues and other tenants look but change nothing; only a file of that request's
- * chat (under any id the chat had) that the platform keeps can be attached.
+ * chat (under any id the chat had) that the platform keeps can be attached, and only one a person
+ * sent: what the platform's bot posted there is 1C's document, filed as the request's already.
  */
 export function chatFileRefusal(input: {
   relation: Relation;
   messageInRequestChat: boolean;
+  byPlatformBot: boolean;
   fileStored: boolean;
 }): ChatFileRefusal | null {
   if (input.relation !== 'linkedAgent') return 'not_the_agent';
   if (!input.messageInRequestChat) return 'other_chat';
+  if (input.byPlatformBot) return 'by_bot';
   if (!input.fileStored) return 'no_file';
   return null;
 }

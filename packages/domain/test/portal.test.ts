@@ -41,7 +41,7 @@ describe('mayAdminister', () => {
 });
 
 describe('chatFileRefusal', () => {
-  const ok = { messageInRequestChat: true, fileStored: true };
+  const ok = { messageInRequestChat: true, byPlatformBot: false, fileStored: true };
   it.each<[Relation, ReturnType<typeof chatFileRefusal>]>([
     ['linkedAgent', null],
     ['colleague', 'not_the_agent'],
@@ -57,6 +57,13 @@ describe('chatFileRefusal', () => {
       'other_chat',
     );
     expect(chatFileRefusal({ relation: 'linkedAgent', ...ok, fileStored: false })).toBe('no_file');
+  });
+  it('takes no file the platform’s bot posted (1C’s documents are the request’s already)', () => {
+    expect(chatFileRefusal({ relation: 'linkedAgent', ...ok, byPlatformBot: true })).toBe('by_bot');
+    // A colleague is told it is not theirs to do, whoever posted the file.
+    expect(chatFileRefusal({ relation: 'colleague', ...ok, byPlatformBot: true })).toBe(
+      'not_the_agent',
+    );
   });
 });
 

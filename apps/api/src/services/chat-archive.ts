@@ -298,6 +298,7 @@ export async function chatArchivePage(
       chatFileRefusal({
         relation: access.relation,
         messageInRequestChat: true,
+        byPlatformBot: false,
         fileStored: true,
       }) === null,
   };
@@ -350,6 +351,10 @@ const refusalWords = {
     ru: 'Этот файл не из чата этой заявки',
     en: 'This file is not from this request’s chat',
   },
+  by_bot: {
+    ru: 'Этот файл прислал бот платформы: документы из 1С уже в документах заявки',
+    en: 'The platform’s bot posted this file: documents from 1C are among the request’s documents already',
+  },
   no_file: {
     ru: 'Файл не сохранён на платформе (он больше лимита Telegram для ботов)',
     en: 'The file is not kept on the platform (it is over Telegram’s limit for bots)',
@@ -365,6 +370,7 @@ export async function attachChatFile(
   db: Db,
   actor: Actor,
   input: { requestId: string; messageKey: string; kind: DocumentKind; announce?: boolean },
+  bot: ArchiveBot,
   now: Date,
 ) {
   return transaction(db, async (tx) => {
@@ -381,12 +387,13 @@ export async function attachChatFile(
     const refusal = chatFileRefusal({
       relation: access.relation,
       messageInRequestChat: chatIds.includes(message.chatId),
+      byPlatformBot: bot.telegramId !== null && message.authorTelegramId === bot.telegramId,
       fileStored: message.asset !== null,
     });
     if (refusal === 'other_chat') throw notFound('message');
     if (refusal)
       throw new AppError(
-        refusal === 'no_file' ? 'VALIDATION_FAILED' : 'FORBIDDEN',
+        refusal === 'not_the_agent' ? 'FORBIDDEN' : 'VALIDATION_FAILED',
         refusalWords[refusal],
       );
     const asset = message.asset!;

@@ -186,6 +186,8 @@ export const portalRouter = router({
     attach: agentProcedure
       .input(AttachChatFileInput)
       .output(DocumentView)
-      .mutation(({ ctx, input }) => attachChatFile(ctx.db, ctx.actor, input, ctx.now())),
+      .mutation(({ ctx, input }) =>
+        attachChatFile(ctx.db, ctx.actor, input, { telegramId: botTelegramIdOf(ctx) }, ctx.now()),
+      ),
   }),
 });
