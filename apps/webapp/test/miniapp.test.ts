@@ -186,7 +186,18 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
     await page.getByTestId('field-beneficiaryCountry').fill('QQ');
     expect(await hintOf('beneficiaryCountry').count()).toBe(0);
     expect(await errorOf(page, 'beneficiaryCountry')).toMatch(/ISO 3166/);
-    await fill(page, { beneficiaryCountry: form.beneficiaryCountry });
+    // Past two letters it is a name: a whole one becomes its code, anything else is no country.
+    const country = page.getByTestId('field-beneficiaryCountry');
+    await country.fill('Атлантида');
+    expect(await errorOf(page, 'beneficiaryCountry')).toBe(
+      'Нет такой страны: напишите название полностью или код, например CN',
+    );
+    await country.fill('объединённые арабские эмираты');
+    expect(await country.inputValue()).toBe('AE');
+    expect(spaces(await hintOf('beneficiaryCountry').textContent())).toBe('ОАЭ');
+    expect(await page.getByTestId('error-beneficiaryCountry').count()).toBe(0);
+    await country.fill('Китай');
+    expect(await country.inputValue()).toBe(form.beneficiaryCountry);
     await client.pressMainButton('Сохранить');
     await page.getByTestId('notice-success').waitFor();
     const saved = await requestIn(CHAT_A);

@@ -1,5 +1,6 @@
 import type { HistoryChange, RequestCard } from '@payreq/contracts';
 import {
+  countryCodes,
   DocumentKind,
   DocumentSource,
   paymentRequestFieldNames,
@@ -20,6 +21,7 @@ import {
   offerAcceptedText,
   statusChangedText,
 } from '../src';
+import { countryCodeOf } from '../src/country-names';
 
 /** Intl groups Russian digits with a narrow no-break space: compared as a plain one. */
 const spaced = (text: string) => text.replace(/[\u00a0\u202f]/g, ' ');
@@ -331,5 +333,33 @@ describe('the names of the codes the form takes', () => {
     // Not the form's shape (the form upper-cases before asking), or no such code.
     for (const text of ['cn', 'CHN', 'C', 'XQ']) expect(countryName(text, 'ru')).toBeNull();
     for (const text of ['cny', 'CN', 'XQQ']) expect(currencyName(text, 'en')).toBeNull();
+  });
+
+  it('finds a country typed by its name in either language, and nothing else', () => {
+    expect(countryCodeOf('Китай')).toBe('CN');
+    expect(countryCodeOf('  китай ')).toBe('CN');
+    expect(countryCodeOf('germany')).toBe('DE');
+    expect(countryCodeOf('Объединённые Арабские Эмираты')).toBe('AE');
+    expect(countryCodeOf('Объединенные   арабские эмираты')).toBe('AE');
+    // The runtime's name may carry a tail in brackets ("Гонконг (САР)"); people leave it out.
+    expect(countryCodeOf('Гонконг')).toBe('HK');
+    expect(countryCodeOf('Hong Kong')).toBe('HK');
+    // Short names and the few people write that the runtime has not.
+    expect(countryCodeOf('США')).toBe('US');
+    expect(countryCodeOf('ОАЭ')).toBe('AE');
+    expect(countryCodeOf('Южная Корея')).toBe('KR');
+    expect(countryCodeOf('Turkey')).toBe('TR');
+    expect(countryCodeOf('turkiye')).toBe('TR');
+    expect(countryCodeOf('Bosnia and Herzegovina')).toBe('BA');
+    // A code is the form's to check as typed; a part of a name or no country is no answer.
+    // Without its brackets, "Виргинские о-ва" is two countries: the name must say which.
+    for (const text of ['CN', 'cn', 'Кит', 'Атлантида', 'Виргинские о-ва', '', '   ']) {
+      expect(countryCodeOf(text)).toBeNull();
+    }
+    // Every code the contracts take is found again by its name.
+    for (const code of countryCodes) {
+      const name = countryName(code, 'ru');
+      if (name) expect(countryName(countryCodeOf(name) ?? '', 'ru')).toBe(name);
+    }
   });
 });

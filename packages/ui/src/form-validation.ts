@@ -4,6 +4,12 @@ import { PaymentRequestPatch, localizeIssues, paymentRequestFieldSchemas } from 
 import type { FieldErrors, FieldName, FormValues } from './form';
 
 /**
+ * A country typed by its name → its code ("Китай" → "CN"). Here, not in the first screen's
+ * bundle: its index of names is needed only once someone types past a code's two letters.
+ */
+export { countryCodeOf } from '@payreq/i18n/country-names';
+
+/**
  * The form's checks, with the shared contracts (the same schemas and words the api uses), so what
  * the apps accept the api accepts. A module of its own, `@payreq/ui/form-validation`: it is where
  * zod enters a browser bundle, and the Mini App imports it lazily (docs/architecture.md).

@@ -93,6 +93,7 @@ export function RequestFormFields(props: {
     const named = nameOf(typed, locale);
     return named ? named.charAt(0).toUpperCase() + named.slice(1) : null;
   };
+  const countryError = readOnly ? null : props.errorOf('beneficiaryCountry');
   const amountPreview = (() => {
     const amount = values.amount;
     const currency = values.currency.trim().toUpperCase();
@@ -143,12 +144,25 @@ export function RequestFormFields(props: {
       <Section title={i18n.t('sectionBeneficiary')} testId="section-beneficiary">
         <TextField {...fieldProps('beneficiaryName')} />
         <TextField
-          {...code('beneficiaryCountry', 2, 'countries')}
+          {...fieldProps('beneficiaryCountry')}
+          list="countries"
+          maxLength={60}
+          placeholder={i18n.t('countryPlaceholder')}
+          // A country typed by its name becomes its code the moment the name is whole.
+          onChange={(value) =>
+            props.onChange('beneficiaryCountry', validation?.countryCodeOf(value) ?? value)
+          }
           // Read-only, the country is named as everywhere else: "Китай (CN)".
           value={
             readOnly && values.beneficiaryCountry
               ? countryText(values.beneficiaryCountry, locale)
               : values.beneficiaryCountry
+          }
+          // Past two letters it is a name being typed: say so rather than ask for a code only.
+          error={
+            countryError && values.beneficiaryCountry.trim().length > 2
+              ? i18n.t('countryNotFound')
+              : countryError
           }
           hint={codeName('beneficiaryCountry', countryName)}
         />

@@ -55,6 +55,8 @@ const ru = {
   sectionStatus: 'Статус заявки',
   choose: 'Выберите…',
   amountPreview: 'Будет: {value}',
+  countryPlaceholder: 'Название или код: Китай, CN',
+  countryNotFound: 'Нет такой страны: напишите название полностью или код, например CN',
   draftRestored: 'Восстановлены несохранённые изменения от {time}.',
   discardChanges: 'Отменить изменения',
   changedElsewhere: 'Заявку только что изменил другой участник. При сохранении покажем обе версии.',
@@ -172,6 +174,8 @@ const en: Translation<typeof ru> = {
   sectionStatus: 'Request status',
   choose: 'Choose…',
   amountPreview: 'Will be: {value}',
+  countryPlaceholder: 'A name or a code: China, CN',
+  countryNotFound: 'No such country: type its full name or its code, e.g. CN',
   draftRestored: 'Unsaved changes from {time} were restored.',
   discardChanges: 'Discard changes',
   changedElsewhere:
