@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWorld } from '@payreq/testing';
 import type { TestApi } from '../testing/harness';
 import { dbKind, skipDb, startTestApi } from '../testing/harness';
+import { portalClient, portalSignIn, websiteLogin } from '../testing/portal';
 import type { TelegramUser } from '../testing/telegram';
 import { botClient, signLaunch, tma } from '../testing/telegram';
 
@@ -308,5 +309,65 @@ describe.skipIf(skipDb)(`chat import from Telegram Desktop (${dbKind})`, () => {
       desktopExport('private_supergroup', SUPER_BARE, [desktopMessage(1, 'как показал Desktop')]),
     );
     expect(again.body).toMatchObject({ inserted: 0, updated: 0, unchanged: 1 });
+  });
+  it('the buttons under a message: kept from the bot and from an export, taken away only by a live edit', async () => {
+    const bot = botClient(api.url);
+    const openForm = [['Открыть заявку'], ['Помощь', 'Контакты']];
+    const posted = {
+      messageId: 1,
+      authorTelegramId: 1000000001,
+      authorName: 'PayReq',
+      text: 'Заполните заявку',
+      date: DATE,
+      buttons: openForm,
+    };
+    await bot.bot.saveMessage.mutate({ chatId: SUPER, message: posted });
+    // Telegram or the bot retries: nothing changes.
+    const retried = await bot.bot.saveMessages.mutate({ chatId: SUPER, messages: [posted] });
+    expect(retried).toMatchObject({ inserted: 0, updated: 0, unchanged: 1 });
+    const result = await upload(
+      SUPER,
+      desktopExport('private_supergroup', SUPER_BARE, [
+        // Desktop's copy of the bot's post carries no keyboard: the live one stays.
+        desktopMessage(1, 'Заполните заявку'),
+        // Only in the export, with Desktop's `inline_bot_buttons` (an empty row and a blank
+        // button are no buttons; where a button leads is not kept).
+        desktopMessage(2, 'Оплатите по ссылке', {
+          inline_bot_buttons: [
+            [{ type: 'url', text: 'Оплатить', data: 'https://pay.example/1' }],
+            [],
+            [{ type: 'callback', text: '  ', data: 'x' }],
+          ],
+        }),
+        desktopMessage(3, 'без кнопок'),
+      ]),
+    );
+    expect(result).toMatchObject({ status: 200, body: { inserted: 2, unchanged: 1 } });
+    const byId = new Map((await rowsOf(SUPER)).map((r) => [r.messageId, r]));
+    expect(byId.get(1)!.buttons).toEqual(openForm);
+    expect(byId.get(2)!.buttons).toEqual([['Оплатить']]);
+    expect(byId.get(3)!.buttons).toBeNull();
+
+    // The archive shows them as words, and nothing of where they lead.
+    const portal = portalClient(
+      api.url,
+      (await portalSignIn(api.url, websiteLogin({ id: anna.id, first_name: 'Анна' }))).token!,
+    );
+    const page = await portal.portal.chat.page.query({ chatId: SUPER, limit: 50 });
+    const shown = new Map(page.messages.map((m) => [m.messageId, m.buttons]));
+    expect(shown.get(1)).toEqual(openForm);
+    expect(shown.get(2)).toEqual([['Оплатить']]);
+    expect(shown.get(3)).toBeNull();
+    expect(JSON.stringify(page)).not.toContain('pay.example');
+
+    // A live edit that takes the keyboard away (Telegram sends the message without one) does.
+    await bot.bot.saveMessage.mutate({
+      chatId: SUPER,
+      message: { ...posted, editDate: DATE + 60, buttons: undefined },
+    });
+    const edited = await api.prisma.chatMessage.findUniqueOrThrow({
+      where: { chatId_messageId: { chatId: BigInt(SUPER), messageId: 1 } },
+    });
+    expect(edited.buttons).toBeNull();
   });
 });

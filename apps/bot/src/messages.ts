@@ -1,4 +1,5 @@
 import type { ChatMessageInputRaw, ChatMessageKind } from '@payreq/contracts';
+import { keyboardWords } from '@payreq/contracts';
 
 /**
  * Bot API `MessageOrigin`: where a forwarded message came from. (Typegram 7.1's origin types
@@ -80,6 +81,7 @@ export interface TgMessage {
   venue?: { title?: string; address?: string };
   poll?: { question?: string };
   dice?: { emoji?: string; value?: number };
+  reply_markup?: { inline_keyboard?: unknown };
   [key: string]: unknown;
 }
 
@@ -316,6 +318,7 @@ export function toChatMessageInput(
     ? { id: null, name: title(message.sender_chat) }
     : { id: message.from?.id ?? null, name: userName(message.from) };
   const forwardedFrom = forwardedFromOf(message.forward_origin);
+  const buttons = keyboardWords(message.reply_markup?.inline_keyboard);
   return {
     messageId: message.message_id,
     authorTelegramId: author.id,
@@ -328,6 +331,7 @@ export function toChatMessageInput(
     kind,
     fileName: attachment ? attachment.fileName.slice(0, 255) : null,
     ...(forwardedFrom ? { forwardedFrom } : {}),
+    ...(buttons ? { buttons } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 
 import { TelegramError } from 'telegraf';
+import { ChatMessageInput } from '@payreq/contracts';
 import type { Update } from 'telegraf/types';
 import { describe, expect, it } from 'vitest';
 
@@ -244,6 +245,50 @@ describe('files', () => {
       kind: 'other',
       text: '[location] 55.75, 37.62',
     });
+  });
+
+  it('keeps the words of a message’s buttons, never where they lead, whatever their shape', () => {
+    const row = toChatMessageInput(
+      message({
+        text: 'Заполните заявку',
+        reply_markup: {
+          inline_keyboard: [
+            [{ text: 'Открыть заявку', url: 'https://t.me/bot/app?startapp=secret-token' }],
+            [
+              { text: 'Да', callback_data: 'yes' },
+              { text: 'Н\u0000ет', callback_data: 'no' },
+            ],
+            [],
+            [{ text: '   ', callback_data: 'blank' }],
+          ],
+        },
+      }),
+      null,
+    );
+    expect(row.buttons).toEqual([['Открыть заявку'], ['Да', 'Нет']]);
+    expect(JSON.stringify(row)).not.toContain('secret-token');
+    expect(ChatMessageInput.safeParse(row).success).toBe(true);
+    // Past Telegram's limits, or not a keyboard at all: the message is kept, within the limits.
+    const huge = toChatMessageInput(
+      message({
+        text: 'много',
+        reply_markup: {
+          inline_keyboard: Array.from({ length: 150 }, () => [{ text: 'x'.repeat(300) }]),
+        },
+      }),
+      null,
+    );
+    expect(huge.buttons).toHaveLength(100);
+    expect(huge.buttons![0]![0]).toHaveLength(256);
+    expect(ChatMessageInput.safeParse(huge).success).toBe(true);
+    for (const keyboard of [undefined, 'nope', [[null, 7]], [[]]]) {
+      const odd = toChatMessageInput(
+        message({ text: 'странная', reply_markup: { inline_keyboard: keyboard } }),
+        null,
+      );
+      expect(odd.buttons).toBeUndefined();
+      expect(ChatMessageInput.safeParse(odd).success).toBe(true);
+    }
   });
 });
 

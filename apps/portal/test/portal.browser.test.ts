@@ -281,6 +281,10 @@ describe('the portal (Chromium, 1280 px)', () => {
       /^Сделки банка\s*бот платформы · .*Здравствуйте! Я бот банка/,
     );
     expect(await page.getByTestId('by-bot').count()).toBe(await fromBot.count());
+    // Its button is there by its words (as the group saw it), and leads nowhere from here.
+    const welcomeButtons = fromBot.first().getByTestId('chat-buttons');
+    expect(spaces(await welcomeButtons.textContent())).toBe('Открыть заявку');
+    expect(await welcomeButtons.locator('a, button').count()).toBe(0);
     await page.getByTestId('play-voice').click();
     await page.getByTestId('voice-player').waitFor();
     await screenshot(page, 'chat');

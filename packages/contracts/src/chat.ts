@@ -46,6 +46,40 @@ export const ChatForwardOrigin = z.strictObject({
 });
 export type ChatForwardOrigin = z.output<typeof ChatForwardOrigin>;
 
+/**
+ * The inline keyboard under a message, row by row: its buttons' words, what people saw there
+ * (where a button leads is left out: a Mini App button's link carries the room's launch token).
+ * Telegram allows 100 buttons a message.
+ */
+export const ChatMessageButtons = z
+  .array(z.array(safeString().min(1).max(256)).min(1).max(100))
+  .min(1)
+  .max(100);
+export type ChatMessageButtons = z.output<typeof ChatMessageButtons>;
+
+/**
+ * A keyboard as Telegram writes it (the Bot API's `inline_keyboard`, Telegram Desktop's
+ * `inline_bot_buttons`: rows of objects with a `text`) → its words within `ChatMessageButtons`;
+ * null without any. Never refuses: a message is kept whatever its keyboard looks like.
+ */
+export function keyboardWords(keyboard: unknown): ChatMessageButtons | null {
+  if (!Array.isArray(keyboard)) return null;
+  const rows = keyboard
+    .filter((row): row is unknown[] => Array.isArray(row))
+    .map((row) =>
+      row
+        .map((button: unknown) => {
+          const text = (button as { text?: unknown } | null)?.text;
+          return typeof text === 'string' ? text.replaceAll('\u0000', '').slice(0, 256) : '';
+        })
+        .filter((text) => text.trim() !== '')
+        .slice(0, 100),
+    )
+    .filter((row) => row.length > 0)
+    .slice(0, 100);
+  return rows.length > 0 ? rows : null;
+}
+
 /** One message of a deal-room chat, as the bot (or an export) reports it. */
 export const ChatMessageInput = z.strictObject({
   messageId: telegramMessageId,
@@ -65,6 +99,8 @@ export const ChatMessageInput = z.strictObject({
   fileName: safeString().max(255).nullish(),
   /** A forwarded message: where it came from. */
   forwardedFrom: ChatForwardOrigin.nullish(),
+  /** The buttons under the message (the bot's own "open the form", say). */
+  buttons: ChatMessageButtons.nullish(),
 });
 export type ChatMessageInput = z.output<typeof ChatMessageInput>;
 export type ChatMessageInputRaw = z.input<typeof ChatMessageInput>;

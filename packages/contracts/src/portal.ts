@@ -182,6 +182,8 @@ export const ChatArchiveMessage = z.object({
     .nullable(),
   forwardedFrom: z.object({ name: z.string().nullable(), kind: z.string() }).nullable(),
   mediaGroupId: z.string().nullable(),
+  /** The buttons under the message, row by row (their words only: they do nothing here). */
+  buttons: z.array(z.array(z.string())).nullable(),
   file: ChatArchiveFile.nullable(),
   /** A member joined or left, the group became a supergroup, …: told in words by the portal. */
   service: z

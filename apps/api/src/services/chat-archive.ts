@@ -4,7 +4,13 @@ import type {
   DocumentKind,
   RoomBeforeRequest,
 } from '@payreq/contracts';
-import { ChatMessageKind, chatIdFromWire, chatIdToWire, telegramKinds } from '@payreq/contracts';
+import {
+  ChatMessageButtons,
+  ChatMessageKind,
+  chatIdFromWire,
+  chatIdToWire,
+  telegramKinds,
+} from '@payreq/contracts';
 import type { Actor } from '@payreq/domain';
 import { chatFileRefusal, mayReadRoomBeforeRequest } from '@payreq/domain';
 import type { Prisma } from '@payreq/db';
@@ -195,6 +201,8 @@ function toArchiveMessage(
       ? { name: forwarded.name ?? null, kind: forwarded.kind ?? 'unknown' }
       : null,
     mediaGroupId: row.mediaGroupId,
+    // Checked on the way in; read again as the outside content it is.
+    buttons: ChatMessageButtons.safeParse(row.buttons).data ?? null,
     file: hasFile
       ? {
           fileName,

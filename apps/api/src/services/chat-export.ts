@@ -2,7 +2,11 @@ import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 
 import type { ChatForwardOrigin, ChatMessageInput, ChatMessageKind } from '@payreq/contracts';
-import { ChatMessageInput as ChatMessageSchema, summarizeIssues } from '@payreq/contracts';
+import {
+  ChatMessageInput as ChatMessageSchema,
+  keyboardWords,
+  summarizeIssues,
+} from '@payreq/contracts';
 import { forgetRecentQueryArguments } from '@payreq/db';
 
 import type { Db } from '../db';
@@ -306,6 +310,8 @@ function fromExport(raw: unknown, position: number): ExportMessage | null {
       ? m.reply_to_message_id
       : null;
   const forwardedFrom = isService ? null : forwardOriginOf(m);
+  // Telegram Desktop's `inline_bot_buttons`: rows of `{ type, text, data }`.
+  const buttons = isService ? null : keyboardWords(m.inline_bot_buttons);
   const candidate = {
     messageId: shifted(m.id),
     authorTelegramId: userId(isService ? m.actor_id : m.from_id),
@@ -318,6 +324,7 @@ function fromExport(raw: unknown, position: number): ExportMessage | null {
     kind,
     fileName: typeof m.file_name === 'string' ? m.file_name.slice(0, 255) : null,
     ...(forwardedFrom ? { forwardedFrom } : {}),
+    ...(buttons ? { buttons } : {}),
   };
   const parsed = ChatMessageSchema.safeParse(candidate);
   if (!parsed.success)

@@ -120,6 +120,14 @@ const merged: Array<[string, Prisma.Sql]> = [
     Prisma.sql`CASE WHEN ${incomingPreferred} THEN COALESCE(${incoming('forwardedFrom')}, ${old('forwardedFrom')})
       ELSE COALESCE(${old('forwardedFrom')}, ${incoming('forwardedFrom')}) END`,
   ],
+  // The buttons are content: the report that wins brings them. The live mirror's says what is
+  // there now (none: the keyboard was taken away); an export may not carry them.
+  [
+    'buttons',
+    Prisma.sql`CASE WHEN NOT ${incomingWins} THEN ${old('buttons')}
+      WHEN ${incoming('source')} = 'bot' THEN ${incoming('buttons')}
+      ELSE COALESCE(${incoming('buttons')}, ${old('buttons')}) END`,
+  ],
   [
     'source',
     Prisma.sql`CASE WHEN ${old('source')} = 'bot' OR ${incoming('source')} = 'bot' THEN 'bot' ELSE 'export' END`,
@@ -153,6 +161,7 @@ function upsertSql(
       asset_id: r.assetId ?? null,
       too_big: r.fileTooBig,
       forwarded_from: r.forwardedFrom ?? null,
+      buttons: r.buttons ?? null,
     })),
   );
   const columns = Prisma.join(
@@ -169,12 +178,12 @@ function upsertSql(
   );
   return Prisma.sql`
     INSERT INTO "ChatMessage" (id, "chatId", "messageId", "authorTelegramId", "authorName", text, date, "editDate",
-      "replyToMessageId", "mediaGroupId", kind, "assetId", "fileTooBig", "forwardedFrom", source, "createdAt", "updatedAt")
+      "replyToMessageId", "mediaGroupId", kind, "assetId", "fileTooBig", "forwardedFrom", buttons, source, "createdAt", "updatedAt")
     SELECT gen_random_uuid(), ${chatId}, m.message_id, m.author_id, m.author_name, m.text, m.date, m.edit_date,
-      m.reply_to, m.media_group, m.kind, m.asset_id, m.too_big, m.forwarded_from, ${source}, now(), now()
+      m.reply_to, m.media_group, m.kind, m.asset_id, m.too_big, m.forwarded_from, m.buttons, ${source}, now(), now()
     FROM json_to_recordset(${batch}::json) AS m(message_id int, author_id bigint, author_name text,
       text text, date timestamptz, edit_date timestamptz, reply_to int, media_group text, kind text,
-      asset_id uuid, too_big boolean, forwarded_from jsonb)${guard}
+      asset_id uuid, too_big boolean, forwarded_from jsonb, buttons jsonb)${guard}
     ON CONFLICT ("chatId", "messageId") DO UPDATE SET (${columns}, "updatedAt") = (${after}, now())
     WHERE (${before}) IS DISTINCT FROM (${after})
     RETURNING (xmax = 0) AS inserted`;

@@ -281,6 +281,28 @@ function Bubble(props: Attaching & { group: ArchiveMessage[] }) {
           ))}
         </div>
       ))}
+      {group.map((message) =>
+        message.buttons ? (
+          <div
+            key={message.key}
+            className="chat-buttons"
+            title={i18n.p('chatButtons')}
+            aria-label={i18n.p('chatButtons')}
+            role="group"
+            data-testid="chat-buttons"
+          >
+            {message.buttons.map((row, rowIndex) => (
+              <div key={rowIndex} className="chat-button-row">
+                {row.map((text, index) => (
+                  <span key={index} className="chat-button">
+                    {text}
+                  </span>
+                ))}
+              </div>
+            ))}
+          </div>
+        ) : null,
+      )}
     </li>
   );
 }
