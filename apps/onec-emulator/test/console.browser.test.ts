@@ -32,7 +32,9 @@ const visibleText = (page: Page) =>
     return text;
   })()`) as Promise<string>;
 
-describe('the 1C operator console (Chromium, 1280 px)', () => {
+// A browser's steps under a full CI run (every suite at once on two cores) take seconds each,
+// not vitest's default of five for a whole test.
+describe('the 1C operator console (Chromium, 1280 px)', { timeout: 60_000 }, () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let emulator: Emulator;
   let browser: Browser;
@@ -49,7 +51,7 @@ describe('the 1C operator console (Chromium, 1280 px)', () => {
     });
     await emulator.start();
     browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
