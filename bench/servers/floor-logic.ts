@@ -475,6 +475,7 @@ export async function saveMessage(db: FloorDb, authorization: string | undefined
           asset_id: m.assetId ?? null,
           too_big: m.fileTooBig ?? false,
           forwarded_from: null,
+          buttons: null,
         },
       ]),
       chatId,
