@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { createWorld } from '@payreq/testing';
 import type { TestApi } from '../testing/harness';
-import { dbKind, skipDb, startTestApi } from '../testing/harness';
+import { dbKind, failureOf, footprint, skipDb, startTestApi } from '../testing/harness';
 import { portalClient, portalSignIn, websiteLogin } from '../testing/portal';
 import type { TelegramUser } from '../testing/telegram';
 import { botClient, signLaunch, tma } from '../testing/telegram';
@@ -321,6 +321,19 @@ describe.skipIf(skipDb)(`chat import from Telegram Desktop (${dbKind})`, () => {
       date: DATE,
       buttons: openForm,
     };
+    // Buttons outside the contract (an empty row, a blank or endless label) are refused in
+    // words, and nothing of the message is written.
+    const before = { ...(await footprint(api.prisma)), messages: (await rowsOf(SUPER)).length };
+    for (const buttons of [[[]], [['']], [['x'.repeat(257)]]]) {
+      const refused = await failureOf(
+        bot.bot.saveMessage.mutate({ chatId: SUPER, message: { ...posted, buttons } }),
+      );
+      expect(refused).toMatchObject({ httpStatus: 400, appCode: 'VALIDATION_FAILED' });
+    }
+    expect({ ...(await footprint(api.prisma)), messages: (await rowsOf(SUPER)).length }).toEqual(
+      before,
+    );
+    expect(before.messages).toBe(0);
     await bot.bot.saveMessage.mutate({ chatId: SUPER, message: posted });
     // Telegram or the bot retries: nothing changes.
     const retried = await bot.bot.saveMessages.mutate({ chatId: SUPER, messages: [posted] });

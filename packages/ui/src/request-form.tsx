@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { useEffect } from 'react';
 
 import type { Locale } from '@payreq/contracts';
 import { countryName, countryText, currencyName } from '@payreq/i18n';
@@ -94,6 +95,15 @@ export function RequestFormFields(props: {
     return named ? named.charAt(0).toUpperCase() + named.slice(1) : null;
   };
   const countryError = readOnly ? null : props.errorOf('beneficiaryCountry');
+  // A country typed by its name becomes its code once the name is whole: as it is typed, and
+  // also when the names arrive (with the lazily loaded checks) after it was typed or restored.
+  const countryCode = readOnly
+    ? null
+    : (validation?.countryCodeOf(values.beneficiaryCountry) ?? null);
+  const { onChange } = props;
+  useEffect(() => {
+    if (countryCode) onChange('beneficiaryCountry', countryCode);
+  }, [countryCode, onChange]);
   const amountPreview = (() => {
     const amount = values.amount;
     const currency = values.currency.trim().toUpperCase();
@@ -148,10 +158,6 @@ export function RequestFormFields(props: {
           list="countries"
           maxLength={60}
           placeholder={i18n.t('countryPlaceholder')}
-          // A country typed by its name becomes its code the moment the name is whole.
-          onChange={(value) =>
-            props.onChange('beneficiaryCountry', validation?.countryCodeOf(value) ?? value)
-          }
           // Read-only, the country is named as everywhere else: "Китай (CN)".
           value={
             readOnly && values.beneficiaryCountry
