@@ -264,9 +264,13 @@ describe.skipIf(skipDb)(`chat import from Telegram Desktop (${dbKind})`, () => {
           forwarded_from_id: 'user5000000077',
         }),
         desktopMessage(7, 'переслано от удалённого', { forwarded_from: null }),
+        // A name past the column's bound, an emoji where it falls: cut before the emoji, whole.
+        desktopMessage(8, 'переслано от длинного имени', {
+          forwarded_from: 'П'.repeat(255) + '😀',
+        }),
       ]),
     );
-    expect(result).toMatchObject({ status: 200, body: { received: 7, inserted: 2, updated: 1 } });
+    expect(result).toMatchObject({ status: 200, body: { received: 8, inserted: 3, updated: 1 } });
     const rows = await rowsOf(SUPER);
     const byId = new Map(rows.map((r) => [r.messageId, r]));
     expect(byId.get(1)).toMatchObject({ text: 'как прислал Telegram', source: 'bot' });
@@ -286,6 +290,7 @@ describe.skipIf(skipDb)(`chat import from Telegram Desktop (${dbKind})`, () => {
       forwardedFrom: { kind: 'user', name: 'Пётр', telegramId: 5000000077 },
     });
     expect(byId.get(7)!.forwardedFrom).toEqual({ kind: 'unknown', name: null });
+    expect(byId.get(8)!.forwardedFrom).toEqual({ kind: 'unknown', name: 'П'.repeat(255) });
 
     // The bot reports message 6 live afterwards (same edit: none): its version replaces the export's.
     await bot.bot.saveMessage.mutate({

@@ -1,4 +1,5 @@
 import type { ChatMessageInputRaw } from '@payreq/contracts';
+import { cutText } from '@payreq/contracts';
 import type { Telegraf, Telegram } from 'telegraf';
 
 import type { PlatformApi } from './api';
@@ -311,7 +312,7 @@ async function onAdded(
         chat: {
           id: chat.id,
           type: chat.type as 'group' | 'supergroup',
-          title: typeof chat.title === 'string' ? withoutNul(chat.title).slice(0, 256) : null,
+          title: typeof chat.title === 'string' ? cutText(withoutNul(chat.title), 256) : null,
         },
         addedBy: { telegramId: from.id, name: userName(from) ?? String(from.id) },
         botIsAdmin,
@@ -380,7 +381,7 @@ async function onAdded(
 }
 
 const chatTitle = (chat: TgChat) =>
-  typeof chat.title === 'string' ? withoutNul(chat.title).slice(0, 256) : null;
+  typeof chat.title === 'string' ? cutText(withoutNul(chat.title), 256) : null;
 
 /** getMe's `can_read_all_group_messages` now (privacy mode off); the start's answer if Telegram does not say. */
 async function readsAllGroupMessages(telegram: Telegram, deps: HandlerDeps): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { ChatMessageInputRaw, ChatMessageKind } from '@payreq/contracts';
-import { keyboardWords } from '@payreq/contracts';
+import { cutText, keyboardWords } from '@payreq/contracts';
 
 /**
  * Bot API `MessageOrigin`: where a forwarded message came from. (Typegram 7.1's origin types
@@ -98,7 +98,7 @@ export function userName(
 ): string | null {
   if (!user) return null;
   const name = withoutNul([user.first_name, user.last_name].filter(Boolean).join(' ')).trim();
-  return name ? name.slice(0, 256) : null;
+  return name ? cutText(name, 256) : null;
 }
 
 /** A file of a message, with what the platform keeps of it. */
@@ -244,9 +244,9 @@ function replyTo(message: TgMessage): number | null {
   return target.message_id;
 }
 
-const title = (chat: TgChat) => withoutNul(chat.title ?? '').slice(0, 256) || null;
+const title = (chat: TgChat) => cutText(withoutNul(chat.title ?? ''), 256) || null;
 const signature = (value: string | undefined) =>
-  value ? { signature: withoutNul(value).slice(0, 256) } : {};
+  value ? { signature: cutText(withoutNul(value), 256) } : {};
 
 /** `forward_origin` as the platform keeps it (kind, name, id, date; the channel post's id). */
 export function forwardedFromOf(
@@ -272,7 +272,7 @@ function originOf(origin: TgMessageOrigin): ChatMessageInputRaw['forwardedFrom']
     case 'hidden_user':
       return {
         kind: 'hidden_user',
-        name: withoutNul(origin.sender_user_name ?? '').slice(0, 256) || null,
+        name: cutText(withoutNul(origin.sender_user_name ?? ''), 256) || null,
         date: origin.date,
       };
     case 'chat':
@@ -323,13 +323,13 @@ export function toChatMessageInput(
     messageId: message.message_id,
     authorTelegramId: author.id,
     authorName: author.name,
-    text: text === null ? null : withoutNul(text).slice(0, 10_000),
+    text: text === null ? null : cutText(withoutNul(text), 10_000),
     date: message.date,
     editDate: message.edit_date ?? null,
     replyToMessageId: replyTo(message),
     mediaGroupId: message.media_group_id ? withoutNul(message.media_group_id).slice(0, 64) : null,
     kind,
-    fileName: attachment ? attachment.fileName.slice(0, 255) : null,
+    fileName: attachment ? cutText(attachment.fileName, 255) : null,
     ...(forwardedFrom ? { forwardedFrom } : {}),
     ...(buttons ? { buttons } : {}),
   };

@@ -281,6 +281,17 @@ describe('files', () => {
     expect(huge.buttons).toHaveLength(100);
     expect(huge.buttons![0]![0]).toHaveLength(256);
     expect(ChatMessageInput.safeParse(huge).success).toBe(true);
+    // An emoji where the bound falls is left out whole: no half of it is stored.
+    const emoji = toChatMessageInput(
+      message({
+        text: 'ы'.repeat(9_999) + '👍',
+        reply_markup: { inline_keyboard: [[{ text: 'к'.repeat(255) + '👍' }, { text: '✅' }]] },
+      }),
+      null,
+    );
+    expect(emoji.buttons).toEqual([['к'.repeat(255), '✅']]);
+    expect(emoji.text).toBe('ы'.repeat(9_999));
+    expect(ChatMessageInput.safeParse(emoji).success).toBe(true);
     for (const keyboard of [undefined, 'nope', [[null, 7]], [[]]]) {
       const odd = toChatMessageInput(
         message({ text: 'странная', reply_markup: { inline_keyboard: keyboard } }),

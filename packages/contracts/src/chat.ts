@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { DocumentKind, PaymentStatus, RequestStatus } from './enums';
-import { safeString, telegramId, telegramMessageId } from './fields';
+import { cutText, safeString, telegramId, telegramMessageId } from './fields';
 import { PaymentRequestPatch, PaymentRequestView } from './payment-request';
 import { UserInfo } from './user';
 
@@ -70,7 +70,7 @@ export function keyboardWords(keyboard: unknown): ChatMessageButtons | null {
       row
         .map((button: unknown) => {
           const text = (button as { text?: unknown } | null)?.text;
-          return typeof text === 'string' ? text.replaceAll('\u0000', '').slice(0, 256) : '';
+          return typeof text === 'string' ? cutText(text.replaceAll('\u0000', ''), 256) : '';
         })
         .filter((text) => text.trim() !== '')
         .slice(0, 100),

@@ -32,6 +32,17 @@ const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
 export const isWellFormedText = (value: string) => !loneSurrogate.test(value);
 
 /**
+ * `value` cut to at most `max` UTF-16 units, never between the two halves of a character (an
+ * emoji at the edge is left out whole rather than stored half, which shows as "�"). For what
+ * people wrote elsewhere (Telegram names, texts, buttons) that our columns bound.
+ */
+export function cutText(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const last = value.charCodeAt(max - 1);
+  return value.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}
+
+/**
  * What people type into the form: trimmed, required, bounded, and whole Unicode text. A lone
  * surrogate (a broken emoji pasted from somewhere) is refused with a message, not stored.
  */

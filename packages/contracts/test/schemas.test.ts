@@ -5,7 +5,9 @@ import {
   OnecDocumentBody,
   OnecStatusBody,
   PaymentRequestPatch,
+  cutText,
   formatMoney,
+  isWellFormedText,
   localizeIssues,
   summarizeIssues,
   telegramId,
@@ -147,5 +149,18 @@ describe('small helpers', () => {
     expect(localizeIssues(patch.error!.issues, 'en')[0]?.message).toBe(
       'The text contains a character that is not allowed (U+0000)',
     );
+  });
+
+  it('cuts text to a bound without splitting a character in two', () => {
+    expect(cutText('привет', 6)).toBe('привет');
+    expect(cutText('привет', 3)).toBe('при');
+    // "😀" is two UTF-16 units: at the edge it is left out whole, not cut into a "�".
+    expect(cutText('ab😀', 3)).toBe('ab');
+    expect(cutText('ab😀', 4)).toBe('ab😀');
+    expect(cutText('a😀b', 3)).toBe('a😀');
+    const long = 'я'.repeat(255) + '😀😀';
+    expect(cutText(long, 256)).toBe('я'.repeat(255));
+    expect(isWellFormedText(cutText(long, 256))).toBe(true);
+    expect(isWellFormedText(long.slice(0, 256))).toBe(false);
   });
 });

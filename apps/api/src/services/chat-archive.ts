@@ -9,6 +9,7 @@ import {
   ChatMessageKind,
   chatIdFromWire,
   chatIdToWire,
+  cutText,
   telegramKinds,
 } from '@payreq/contracts';
 import type { Actor } from '@payreq/domain';
@@ -195,7 +196,7 @@ function toArchiveMessage(
         : {
             messageId: row.replyToMessageId,
             authorName: reply?.authorName ?? null,
-            text: reply ? (reply.text?.slice(0, 200) ?? null) : null,
+            text: reply && reply.text !== null ? cutText(reply.text, 200) : null,
           },
     forwardedFrom: forwarded
       ? { name: forwarded.name ?? null, kind: forwarded.kind ?? 'unknown' }

@@ -4,6 +4,7 @@ import { Transform } from 'node:stream';
 import type { ChatForwardOrigin, ChatMessageInput, ChatMessageKind } from '@payreq/contracts';
 import {
   ChatMessageInput as ChatMessageSchema,
+  cutText,
   keyboardWords,
   summarizeIssues,
 } from '@payreq/contracts';
@@ -265,7 +266,7 @@ function peerOf(value: unknown): { kind: 'user' | 'chat' | 'channel'; telegramId
 /** `forwarded_from` (a name, null for a deleted account) and, in newer exports, `forwarded_from_id`. */
 function forwardOriginOf(m: Record<string, unknown>): ChatForwardOrigin | null {
   if (!('forwarded_from' in m)) return null;
-  const name = typeof m.forwarded_from === 'string' ? m.forwarded_from.slice(0, 256) : null;
+  const name = typeof m.forwarded_from === 'string' ? cutText(m.forwarded_from, 256) : null;
   const peer = peerOf(m.forwarded_from_id);
   return {
     kind: peer?.kind ?? 'unknown',
@@ -322,7 +323,7 @@ function fromExport(raw: unknown, position: number): ExportMessage | null {
     editDate: unix(m.edited_unixtime),
     replyToMessageId: shifted(replyTo),
     kind,
-    fileName: typeof m.file_name === 'string' ? m.file_name.slice(0, 255) : null,
+    fileName: typeof m.file_name === 'string' ? cutText(m.file_name, 255) : null,
     ...(forwardedFrom ? { forwardedFrom } : {}),
     ...(buttons ? { buttons } : {}),
   };
