@@ -184,6 +184,9 @@ describe.skipIf(skipDb)(`security: the holes found from outside (${dbKind})`, ()
 
   it('5. a deactivated agent left in the group is neither agent nor client there', async () => {
     const draft = await as(ivan).miniApp.save.mutate({ fields: completeForm });
+    // His first call as a former agent records him as a person (a user row without rights), as
+    // any first contact does; nothing he tries afterwards writes anything.
+    expect((await failureOf(as(denis).miniApp.session.query())).httpStatus).toBe(403);
     const before = await footprint(api.prisma);
     const edit = await failureOf(
       as(denis).miniApp.save.mutate({ version: draft.version, fields: { comment: 'я ещё тут' } }),

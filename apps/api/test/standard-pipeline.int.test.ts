@@ -253,6 +253,11 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
 
   it('refuses bad input with readable words in the caller’s language, and writes nothing', async () => {
     const draft = await asClient.requests.create.mutate({ fields: {}, offersDeadline: deadline() });
+    // A user whose settings say English gets English words (below).
+    await suite.api.prisma.user.update({
+      where: { id: suite.world.otherClient.id },
+      data: { locale: 'en' },
+    });
     const before = await footprint(suite.api.prisma);
     const bad = {
       requestId: draft.id,
@@ -264,11 +269,6 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
     expect(russian).toMatchObject({ httpStatus: 400, appCode: 'VALIDATION_FAILED' });
     expect(russian.message).toContain('fields.beneficiaryAccount: IBAN указан с ошибкой');
 
-    // A user whose settings say English gets English words.
-    await suite.api.prisma.user.update({
-      where: { id: suite.world.otherClient.id },
-      data: { locale: 'en' },
-    });
     const english = await failureOf(
       asOtherClient.requests.create.mutate({
         fields: { currency: 'XYZ' },
