@@ -186,18 +186,39 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
     await page.getByTestId('field-beneficiaryCountry').fill('QQ');
     expect(await hintOf('beneficiaryCountry').count()).toBe(0);
     expect(await errorOf(page, 'beneficiaryCountry')).toMatch(/ISO 3166/);
-    // Past two letters it is a name: a whole one becomes its code, anything else is no country.
-    const country = page.getByTestId('field-beneficiaryCountry');
-    await country.fill('Атлантида');
-    expect(await errorOf(page, 'beneficiaryCountry')).toBe(
-      'Нет такой страны: напишите название полностью или код, например CN',
-    );
-    await country.fill('объединённые арабские эмираты');
-    expect(await country.inputValue()).toBe('AE');
-    expect(spaces(await hintOf('beneficiaryCountry').textContent())).toBe('ОАЭ');
-    expect(await page.getByTestId('error-beneficiaryCountry').count()).toBe(0);
-    await country.fill('Китай');
-    expect(await country.inputValue()).toBe(form.beneficiaryCountry);
+    // Past a code's letters it is a name: a whole one becomes its code, anything else names
+    // nothing, and the field says so.
+    const byName = [
+      {
+        field: 'beneficiaryCountry',
+        nothing: 'Атлантида',
+        notFound: 'Нет такой страны: напишите название полностью или код, например CN',
+        name: 'объединённые арабские эмираты',
+        code: 'AE',
+        hint: 'ОАЭ',
+        last: ['Китай', form.beneficiaryCountry],
+      },
+      {
+        field: 'currency',
+        nothing: 'пиастры',
+        notFound: 'Нет такой валюты: напишите название полностью или код, например CNY',
+        name: 'Доллар США',
+        code: 'USD',
+        hint: 'Доллар США',
+        last: ['юань', form.currency],
+      },
+    ] as const;
+    for (const { field, nothing, notFound, name, code, hint, last } of byName) {
+      const input = page.getByTestId(`field-${field}`);
+      await input.fill(nothing);
+      expect(await errorOf(page, field)).toBe(notFound);
+      await input.fill(name);
+      expect(await input.inputValue()).toBe(code);
+      expect(spaces(await hintOf(field).textContent())).toBe(hint);
+      expect(await page.getByTestId(`error-${field}`).count()).toBe(0);
+      await input.fill(last[0]);
+      expect(await input.inputValue()).toBe(last[1]);
+    }
     await client.pressMainButton('Сохранить');
     await page.getByTestId('notice-success').waitFor();
     const saved = await requestIn(CHAT_A);

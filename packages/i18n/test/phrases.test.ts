@@ -1,6 +1,7 @@
 import type { HistoryChange, RequestCard } from '@payreq/contracts';
 import {
   countryCodes,
+  currencyCodes,
   DocumentKind,
   DocumentSource,
   paymentRequestFieldNames,
@@ -21,7 +22,7 @@ import {
   offerAcceptedText,
   statusChangedText,
 } from '../src';
-import { countryCodeOf } from '../src/country-names';
+import { countryCodeOf, currencyCodeOf } from '../src/code-names';
 
 /** Intl groups Russian digits with a narrow no-break space: compared as a plain one. */
 const spaced = (text: string) => text.replace(/[\u00a0\u202f]/g, ' ');
@@ -364,6 +365,44 @@ describe('the names of the codes the form takes', () => {
     for (const code of countryCodes) {
       const name = countryName(code, 'ru');
       if (name) expect(countryName(countryCodeOf(name) ?? '', 'ru')).toBe(name);
+    }
+  });
+
+  it('finds a currency typed by its name in either language, as counted or as people say it', () => {
+    const typed: Record<string, string> = {
+      юань: 'CNY',
+      'Китайский юань': 'CNY',
+      'китайских юаней': 'CNY',
+      'Доллар США': 'USD',
+      'долларов США': 'USD',
+      'US dollars': 'USD',
+      'Hong Kong dollar': 'HKD',
+      'гонконгский доллар': 'HKD',
+      евро: 'EUR',
+      Euro: 'EUR',
+      'дирхам ОАЭ': 'AED',
+      тенге: 'KZT',
+      'японская иена': 'JPY',
+      // The name people say for the one they mean, though other countries have dollars too.
+      доллар: 'USD',
+      рублей: 'RUB',
+      'фунт стерлингов': 'GBP',
+      йена: 'JPY',
+      RMB: 'CNY',
+      '€': 'EUR',
+      $: 'USD',
+      '₽': 'RUB',
+    };
+    for (const [text, code] of Object.entries(typed))
+      expect([text, currencyCodeOf(text)]).toEqual([text, code]);
+    // A code is the form's to check as typed; a part of a name or no currency is no answer.
+    for (const text of ['USD', 'usd', 'Eur', 'дол', 'Китай', 'Атлантида', '', '   ']) {
+      expect([text, currencyCodeOf(text)]).toEqual([text, null]);
+    }
+    // Every code the contracts take is found again by its name.
+    for (const code of currencyCodes) {
+      const name = currencyName(code, 'ru');
+      if (name) expect([name, currencyCodeOf(name)]).toEqual([name, code]);
     }
   });
 });

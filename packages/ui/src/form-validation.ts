@@ -4,10 +4,10 @@ import { PaymentRequestPatch, localizeIssues, paymentRequestFieldSchemas } from 
 import type { FieldErrors, FieldName, FormValues } from './form';
 
 /**
- * A country typed by its name → its code ("Китай" → "CN"). Here, not in the first screen's
- * bundle: its index of names is needed only once someone types past a code's two letters.
+ * A country or a currency typed by its name → its code ("Китай" → "CN", "юань" → "CNY"). Here,
+ * not in the first screen's bundle: the indexes of names are needed only once someone types.
  */
-export { countryCodeOf } from '@payreq/i18n/country-names';
+export { countryCodeOf, currencyCodeOf } from '@payreq/i18n/code-names';
 
 /**
  * The form's checks, with the shared contracts (the same schemas and words the api uses), so what

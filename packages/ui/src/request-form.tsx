@@ -94,16 +94,31 @@ export function RequestFormFields(props: {
     const named = nameOf(typed, locale);
     return named ? named.charAt(0).toUpperCase() + named.slice(1) : null;
   };
-  const countryError = readOnly ? null : props.errorOf('beneficiaryCountry');
-  // A country typed by its name becomes its code once the name is whole: as it is typed, and
-  // also when the names arrive (with the lazily loaded checks) after it was typed or restored.
-  const countryCode = readOnly
-    ? null
-    : (validation?.countryCodeOf(values.beneficiaryCountry) ?? null);
+  // A country or currency typed by its name becomes its code once the name is whole: as it is
+  // typed, and also when the names arrive (with the lazily loaded checks) after it was typed or
+  // restored from a draft.
+  const names = readOnly ? null : validation;
+  const currencyCode = names?.currencyCodeOf(values.currency) ?? null;
+  const clientCurrencyCode = names?.currencyCodeOf(values.clientCurrency) ?? null;
+  const countryCode = names?.countryCodeOf(values.beneficiaryCountry) ?? null;
   const { onChange } = props;
   useEffect(() => {
+    if (currencyCode) onChange('currency', currencyCode);
+    if (clientCurrencyCode) onChange('clientCurrency', clientCurrencyCode);
     if (countryCode) onChange('beneficiaryCountry', countryCode);
-  }, [countryCode, onChange]);
+  }, [currencyCode, clientCurrencyCode, countryCode, onChange]);
+  /** A name field's error: past a code's length it is a name being typed, so say so. */
+  const nameError = (name: FieldName, codeLength: number, notFound: string) => {
+    const error = readOnly ? null : props.errorOf(name);
+    return error && values[name].trim().length > codeLength ? notFound : error;
+  };
+  /** A country or currency field: a code or a name, with the code's name under it. */
+  const nameOrCode = (name: FieldName, list: string, placeholder: string) => ({
+    ...fieldProps(name),
+    list,
+    maxLength: 60,
+    placeholder,
+  });
   const amountPreview = (() => {
     const amount = values.amount;
     const currency = values.currency.trim().toUpperCase();
@@ -141,11 +156,13 @@ export function RequestFormFields(props: {
           }
         />
         <TextField
-          {...code('currency', 3, 'currencies')}
+          {...nameOrCode('currency', 'currencies', i18n.t('currencyPlaceholder'))}
+          error={nameError('currency', 3, i18n.t('currencyNotFound'))}
           hint={codeName('currency', currencyName)}
         />
         <TextField
-          {...code('clientCurrency', 3, 'currencies')}
+          {...nameOrCode('clientCurrency', 'currencies', i18n.t('currencyPlaceholder'))}
+          error={nameError('clientCurrency', 3, i18n.t('currencyNotFound'))}
           hint={codeName('clientCurrency', currencyName)}
         />
         <TextField {...dateProps('desiredDate')} />
@@ -154,22 +171,14 @@ export function RequestFormFields(props: {
       <Section title={i18n.t('sectionBeneficiary')} testId="section-beneficiary">
         <TextField {...fieldProps('beneficiaryName')} />
         <TextField
-          {...fieldProps('beneficiaryCountry')}
-          list="countries"
-          maxLength={60}
-          placeholder={i18n.t('countryPlaceholder')}
+          {...nameOrCode('beneficiaryCountry', 'countries', i18n.t('countryPlaceholder'))}
           // Read-only, the country is named as everywhere else: "Китай (CN)".
           value={
             readOnly && values.beneficiaryCountry
               ? countryText(values.beneficiaryCountry, locale)
               : values.beneficiaryCountry
           }
-          // Past two letters it is a name being typed: say so rather than ask for a code only.
-          error={
-            countryError && values.beneficiaryCountry.trim().length > 2
-              ? i18n.t('countryNotFound')
-              : countryError
-          }
+          error={nameError('beneficiaryCountry', 2, i18n.t('countryNotFound'))}
           hint={codeName('beneficiaryCountry', countryName)}
         />
         <TextField {...fieldProps('beneficiaryAddress')} multiline />

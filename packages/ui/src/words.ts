@@ -57,6 +57,8 @@ const ru = {
   amountPreview: 'Будет: {value}',
   countryPlaceholder: 'Название или код: Китай, CN',
   countryNotFound: 'Нет такой страны: напишите название полностью или код, например CN',
+  currencyPlaceholder: 'Название или код: юань, CNY',
+  currencyNotFound: 'Нет такой валюты: напишите название полностью или код, например CNY',
   draftRestored: 'Восстановлены несохранённые изменения от {time}.',
   discardChanges: 'Отменить изменения',
   changedElsewhere: 'Заявку только что изменил другой участник. При сохранении покажем обе версии.',
@@ -176,6 +178,8 @@ const en: Translation<typeof ru> = {
   amountPreview: 'Will be: {value}',
   countryPlaceholder: 'A name or a code: China, CN',
   countryNotFound: 'No such country: type its full name or its code, e.g. CN',
+  currencyPlaceholder: 'A name or a code: yuan, CNY',
+  currencyNotFound: 'No such currency: type its full name or its code, e.g. CNY',
   draftRestored: 'Unsaved changes from {time} were restored.',
   discardChanges: 'Discard changes',
   changedElsewhere:
