@@ -328,6 +328,25 @@ describe.skipIf(skipDb)(`Mini App api with Telegram identity (${dbKind})`, () =>
         expect(await footprint(api.prisma)).toEqual(before);
       }
     });
+
+    it('offers "completed" only once the payout is done, and completes then', async () => {
+      const accepted = await prepare('OFFER_ACCEPTED');
+      let view = await as(anna).miniApp.setStatus.mutate({
+        status: 'IN_PROGRESS',
+        version: accepted,
+      });
+      expect(view.next.statuses).toEqual(['CANCELLED']);
+      for (const paymentStatus of ['PAYMENT_SENT', 'PAYMENT_RECEIVED', 'PAYOUT_DONE'] as const) {
+        expect(view.next.statuses, view.paymentStatus).not.toContain('COMPLETED');
+        view = await as(anna).miniApp.setPaymentStatus.mutate({ paymentStatus });
+      }
+      expect(view.next.statuses).toEqual(['COMPLETED', 'CANCELLED']);
+      view = await as(anna).miniApp.setStatus.mutate({
+        status: 'COMPLETED',
+        version: view.version,
+      });
+      expect(view.status).toBe('COMPLETED');
+    });
   });
 
   describe('the deal', () => {

@@ -124,10 +124,15 @@ export function assertStatusTransition(
   if (!roles.includes(role)) {
     throw new DomainError('FORBIDDEN', 'TRANSITION_ROLE', { ...params, roles: roles.join(', ') });
   }
-  if (to === 'COMPLETED' && request.paymentStatus !== 'PAYOUT_DONE') {
+  if (waitsForPayout(request, to)) {
     throw new DomainError('TRANSITION_NOT_ALLOWED', 'PAYOUT_NOT_DONE');
   }
   return transition;
+}
+
+/** A request is completed only once its payout is done. */
+function waitsForPayout(request: StatusChangeFacts, to: RequestStatus): boolean {
+  return to === 'COMPLETED' && request.paymentStatus !== 'PAYOUT_DONE';
 }
 
 /** Statuses this role may set by hand (setStatus or cancel) from the current one. */
@@ -136,6 +141,15 @@ export function settableStatuses(request: StatusChangeFacts, role: ActingRole): 
     .filter((t) => t.from === request.status && (t.cause === 'setStatus' || t.cause === 'cancel'))
     .filter((t) => rolesFor(request.pipeline, t.by[request.pipeline.kind]).includes(role))
     .map((t) => t.to);
+}
+
+/**
+ * The statuses to offer this role as its next steps: those it may set by hand that would be
+ * accepted now. "Completed" waits for the payout, so it is not offered before (a button that
+ * is always refused is no step).
+ */
+export function offeredStatuses(request: StatusChangeFacts, role: ActingRole): RequestStatus[] {
+  return settableStatuses(request, role).filter((to) => !waitsForPayout(request, to));
 }
 
 export interface PaymentTransition {

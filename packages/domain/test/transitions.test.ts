@@ -3,7 +3,14 @@ import type { PaymentStatus, RequestStatus } from '@payreq/contracts';
 import { describe, expect, it } from 'vitest';
 
 import type { ActingRole, Pipeline, TransitionCause } from '../src';
-import { DomainError, assertPaymentTransition, assertStatusTransition, pipelineFor } from '../src';
+import {
+  DomainError,
+  assertPaymentTransition,
+  assertStatusTransition,
+  offeredStatuses,
+  pipelineFor,
+  settableStatuses,
+} from '../src';
 
 const pipelines: Record<'STD' | 'TGM' | 'TGO', Pipeline> = {
   STD: pipelineFor({ source: 'PLATFORM_UI', telegramChatId: null, tenant: { isMaster: true } }),
@@ -99,6 +106,20 @@ describe('request status transitions', () => {
     expect(() => assertStatusTransition(request, 'COMPLETED', 'ONEC', 'setStatus')).toThrowError(
       /payout/,
     );
+  });
+
+  it('offers "completed" as a next step only once the payout is done', () => {
+    for (const paymentStatus of paymentStatuses) {
+      const request = { pipeline: pipelines.TGM, status: 'IN_PROGRESS' as const, paymentStatus };
+      expect(settableStatuses(request, 'AGENT')).toEqual(['COMPLETED', 'CANCELLED']);
+      // Each step offered is one the transition check accepts.
+      const offered = offeredStatuses(request, 'AGENT');
+      for (const to of offered)
+        expect(() => assertStatusTransition(request, to, 'AGENT', 'setStatus')).not.toThrow();
+      expect(offered).toEqual(
+        paymentStatus === 'PAYOUT_DONE' ? ['COMPLETED', 'CANCELLED'] : ['CANCELLED'],
+      );
+    }
   });
 
   it('says who may do a transition when the role is wrong', () => {

@@ -16,8 +16,8 @@ import {
   assertOffersDeadline,
   diffFields,
   mayFileStandardRequest,
+  offeredStatuses,
   settablePaymentStatuses,
-  settableStatuses,
   tellsOnec,
   viewScopeFor,
 } from '@payreq/domain';
@@ -187,7 +187,7 @@ export async function historyPage(
 function nextSteps(access: RequestAccess): PaymentRequestView['next'] {
   const role = actingRoleOf(access.relation);
   if (!role) return { statuses: [], paymentStatuses: [] };
-  const statuses = settableStatuses(access.facts, role);
+  const statuses = offeredStatuses(access.facts, role);
   if (access.permissions.includes('application.submit')) statuses.unshift('COLLECTING_OFFERS');
   return { statuses, paymentStatuses: settablePaymentStatuses(access.facts, role) };
 }
