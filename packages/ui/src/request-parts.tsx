@@ -4,6 +4,7 @@ import type {
   DocumentView,
   HistoryEntry,
   PaymentRequestSummary,
+  PaymentRequestView,
   PaymentStatus,
   RequestStatus,
 } from '@payreq/contracts';
@@ -63,6 +64,18 @@ export function PaymentBadge(props: { i18n: I18n; status: PaymentStatus }) {
   );
 }
 
+/** Why the fields are read-only, in words: a finished request says it is finished. */
+export function readOnlyText(
+  i18n: I18n,
+  request: Pick<PaymentRequestView, 'status' | 'acceptedOffer'>,
+): string {
+  if (request.status === 'COMPLETED') return i18n.t('readOnlyCompleted');
+  if (request.status === 'CANCELLED') return i18n.t('readOnlyCancelled');
+  if (request.status === 'EXPIRED') return i18n.t('readOnlyExpired');
+  return i18n.t(request.acceptedOffer ? 'readOnlyAccepted' : 'readOnly');
+}
+
+/** `26,3 КБ` (ru) / `26.3 KB` (en): the locale's decimal mark, one decimal past bytes. */
 export function formatSize(bytes: number, i18n: I18n): string {
   const units = i18n.locale === 'ru' ? ['Б', 'КБ', 'МБ'] : ['B', 'KB', 'MB'];
   let value = bytes;
@@ -71,7 +84,12 @@ export function formatSize(bytes: number, i18n: I18n): string {
     value /= 1024;
     unit += 1;
   }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+  const digits = unit === 0 ? 0 : 1;
+  const number = value.toLocaleString(i18n.locale === 'ru' ? 'ru-RU' : 'en-US', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+  return `${number} ${units[unit]}`;
 }
 
 export function DocumentList(props: {

@@ -18,6 +18,7 @@ import {
   fieldErrorsOf,
   fieldNames,
   missingRequired,
+  readOnlyText,
   valuesOf,
 } from '@payreq/ui';
 import { useState } from 'react';
@@ -343,7 +344,7 @@ function ClientForm(props: {
     >
       {!editable ? (
         <Banner tone="info" testId="read-only">
-          {request.acceptedOffer ? i18n.t('readOnlyAccepted') : i18n.t('readOnly')}
+          {readOnlyText(i18n, request)}
         </Banner>
       ) : null}
       {request.status === 'DRAFT' &&

@@ -24,6 +24,7 @@ import {
   fieldErrorsOf,
   loadFormValidation,
   missingRequired,
+  readOnlyText,
   requiredFields,
   useFormValidation,
 } from '@payreq/ui';
@@ -95,7 +96,6 @@ export function RequestScreen(props: Props) {
 
   const has = (permission: Permission) => permissions.includes(permission);
   const canEdit = has('application.edit') || (!request && has('application.create'));
-  const accepted = request?.acceptedOffer !== null && request?.acceptedOffer !== undefined;
 
   // Errors as the user types: the changed fields against the shared schemas, plus what the
   // api said about a field until it is edited again. The schemas load beside the first screen.
@@ -410,7 +410,7 @@ export function RequestScreen(props: Props) {
       ) : null}
       {request && readOnly ? (
         <Banner tone="info" testId="read-only">
-          {accepted ? i18n.t('readOnlyAccepted') : i18n.t('readOnly')}
+          {readOnlyText(i18n, request)}
         </Banner>
       ) : null}
       {request?.status === 'DRAFT' && has('application.submit') && !readyToSubmit && !dirty ? (
