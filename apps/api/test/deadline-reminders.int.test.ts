@@ -55,10 +55,15 @@ describe.skipIf(skipDb)(`deadline reminders (${dbKind})`, () => {
     const ivanSees = await as('user', suite.world.client.id).notifications.list.query({});
     expect(ivanSees.unread).toBe(1);
     expect(ivanSees.items[0]!.text).toMatch(
-      new RegExp(`^Заявка ${draft.displayNumber}: приём предложений закрывается через сутки`),
+      new RegExp(
+        `^Заявка ${draft.displayNumber}: приём предложений закрывается через сутки \\(\\d\\d\\.\\d\\d\\.\\d{4}, \\d\\d:\\d\\d МСК\\)\\.$`,
+      ),
     );
     const olgaSees = await as('user', suite.world.otherClient.id).notifications.list.query({});
-    expect(olgaSees.items[0]!.text).toMatch(/offers close in a day/);
+    // The reader's zone is unknown here: the deadline says it is Moscow's.
+    expect(olgaSees.items[0]!.text).toMatch(
+      /offers close in a day \(\d\d\/\d\d\/\d{4}, \d\d:\d\d Moscow time\)\.$/,
+    );
     const zoeSees = await as('agent', suite.world.zoe.id).notifications.list.query({});
     expect(zoeSees.items).toHaveLength(1);
     // Boris did not offer: he is not reminded.

@@ -532,8 +532,13 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
     expect(recorded).toBe(25);
     const json = await portal().admin.exportHistory.query({ requestId, format: 'json' });
     expect(json.mime).toBe('application/json');
-    const entries = (JSON.parse(json.content) as { entries: { what: string }[] }).entries;
+    const entries = (
+      JSON.parse(json.content) as { entries: { at: string; atText: string; what: string }[] }
+    ).entries;
     expect(entries).toHaveLength(recorded);
+    // The file's reader may be anywhere: its times are Moscow's and say so; `at` stays ISO.
+    expect(entries[0]!.atText).toMatch(/^\d\d\.\d\d\.\d{4}, \d\d:\d\d МСК$/);
+    expect(entries[0]!.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     // Oldest first: the request's creation, then every edit in order.
     expect(entries[0]!.what).toBe('Заявка создана');
     expect(entries.at(-1)!.what).toBe('Комментарий: правка 23 → Срочно, "до пятницы"');
@@ -542,6 +547,7 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
     const lines = csv.content.trimEnd().split('\r\n');
     expect(lines).toHaveLength(recorded + 1);
     expect(lines[0]).toBe('\uFEFFКогда,Кто,Что');
+    expect(lines[1]).toMatch(/^"\d\d\.\d\d\.\d{4}, \d\d:\d\d МСК",/);
     // A comma or a quote in a cell is quoted as spreadsheets read it.
     expect(lines.at(-1)).toMatch(/,"Комментарий: правка 23 → Срочно, ""до пятницы"""$/);
   });

@@ -44,9 +44,11 @@ export async function signInThroughTelegram(
   start: string,
   person: { first_name: string; last_name?: string },
 ): Promise<{ page: Page; errors: string[] }> {
+  // Moscow time, as the bank's people read it: the same screens on every machine.
   const context = await browser.newContext({
     viewport: { width: 1280, height: 860 },
     locale: 'ru-RU',
+    timezoneId: 'Europe/Moscow',
   });
   const page = await context.newPage();
   const errors: string[] = [];

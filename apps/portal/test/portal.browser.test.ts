@@ -208,7 +208,10 @@ describe('the portal (Chromium, 1280 px)', () => {
   });
 
   it('signs an agent in through Telegram’s login, finds and filters the deal room, reads and searches its mirrored chat, adds its file as the invoice', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 860 },
+      timezoneId: 'Europe/Moscow',
+    });
     const signInPage = await context.newPage();
     pages.push(signInPage);
     await signInPage.goto(`${api.url}/portal/?signIn=not_agent`);
@@ -343,6 +346,7 @@ describe('the portal (Chromium, 1280 px)', () => {
     const miniAppContext = await browser.newContext({
       viewport: { width: 360, height: 740 },
       locale: 'ru-RU',
+      timezoneId: 'Europe/Moscow',
     });
     await addTelegramBridge(miniAppContext, DEFAULT_THEME_PARAMS);
     const miniApp = await miniAppContext.newPage();

@@ -220,10 +220,10 @@ describe('the bot’s messages in the group', () => {
         },
       }) as const;
     expect(announcementText(reminder('deadline:24h'), card, ru)).toBe(
-      'Заявка № 000123: приём предложений закрывается через сутки (04.12.2026, 12:00).',
+      'Заявка № 000123: приём предложений закрывается через сутки (04.12.2026, 12:00 МСК).',
     );
-    expect(announcementText(reminder('deadline:1h'), card, en)).toMatch(
-      /^Payment request № 000123: offers close in an hour \(/,
+    expect(announcementText(reminder('deadline:1h'), card, en)).toBe(
+      'Payment request № 000123: offers close in an hour (04/12/2026, 12:00 Moscow time).',
     );
   });
 

@@ -326,7 +326,8 @@ export function deviceTimeZone(): string {
 
 export function createI18n(locale: Locale, timeZone = deviceTimeZone()): I18n {
   const words = dictionaries[locale];
-  const format = createFormatter(locale, timeZone);
+  // The reader's own clock: its zone named only where it differs from the bot's «МСК».
+  const format = createFormatter(locale, timeZone, { nameZone: 'unlessMoscowTime' });
   const units = locale === 'ru' ? { m: 'мин', h: 'ч', d: 'дн' } : { m: 'min', h: 'h', d: 'd' };
   return {
     locale,

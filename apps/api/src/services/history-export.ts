@@ -27,6 +27,7 @@ export async function viewWithFullHistory(
 
 /** One row of the audit export: when, who, what, in words, and the change as recorded. */
 function rowsOf(view: PaymentRequestView, locale: Locale) {
+  // Moscow time, each cell naming it («… МСК»): the file's reader may be anywhere.
   const format = createFormatter(locale);
   return (view.history ?? []).map((entry: HistoryEntry) => ({
     at: entry.at,
