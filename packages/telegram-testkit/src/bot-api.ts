@@ -13,7 +13,7 @@ import type {
   WebhookInfo,
 } from './bot-api-types';
 import { BotApiError, badRequest, conflict, notFound } from './errors';
-import { extensionFor, mimeTypeFor, photoSizeLadder, sniffImage } from './media';
+import { extensionFor, isJpeg, mimeTypeFor, photoSizeLadder, sniffImage } from './media';
 import type { ApiParams, InputFileRef, UploadedFile } from './params';
 import {
   FULL_ADMIN_RIGHTS,
@@ -465,6 +465,11 @@ export class BotApi {
         const upload = await this.uploadFromInput(input, 'photo');
         const image = sniffImage(upload.bytes);
         if (!image) throw badRequest('IMAGE_PROCESS_FAILED');
+        // Telegram keeps photos as JPEG (`photos/file_N.jpg`) and converts a PNG or WebP a bot
+        // sends. This server has no image encoder, so it takes JPEG only and refuses the rest
+        // as Telegram refuses an image it cannot process, rather than serve other bytes as a
+        // `.jpg` (a picture kept as it is goes by sendDocument).
+        if (!isJpeg(upload.bytes)) throw badRequest('IMAGE_PROCESS_FAILED');
         if (
           image.width + image.height > 10000 ||
           Math.max(image.width, image.height) / Math.max(1, Math.min(image.width, image.height)) >

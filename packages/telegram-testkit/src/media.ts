@@ -72,6 +72,54 @@ export function sniffImage(bytes: Uint8Array): ImageInfo | undefined {
   return undefined;
 }
 
+/**
+ * Whether the bytes are a JPEG (SOI + a marker: FF D8 FF). Telegram keeps every photo as a JPEG
+ * (`photo_<unique>.jpg`): its clients compress a picture sent as a photo to JPEG before upload.
+ */
+export function isJpeg(bytes: Uint8Array): boolean {
+  return bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+}
+
+/**
+ * A real baseline JPEG of the given size, all mid-grey: one grey channel, every 8x8 block a zero
+ * DC difference and an end-of-block, each a one-bit Huffman code (about 4 KB a megapixel).
+ * What a photo holds when it is described by its size only.
+ */
+export function blankJpeg(width: number, height: number): Buffer {
+  const w = Math.max(1, Math.min(65535, Math.round(width)));
+  const h = Math.max(1, Math.min(65535, Math.round(height)));
+  const segment = (marker: number, body: number[]): number[] => [
+    0xff,
+    marker,
+    (body.length + 2) >> 8,
+    (body.length + 2) & 0xff,
+    ...body,
+  ];
+  // One symbol (0) with a 1-bit code: DC category 0 (no change), AC end-of-block.
+  const oneCodeTable = (tableClass: number): number[] => [
+    (tableClass << 4) | 0,
+    1,
+    ...Array<number>(15).fill(0),
+    0,
+  ];
+  const head = [
+    0xff,
+    0xd8,
+    ...segment(0xe0, [0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]), // JFIF 1.1
+    ...segment(0xdb, [0, ...Array<number>(64).fill(1)]),
+    ...segment(0xc0, [8, h >> 8, h & 0xff, w >> 8, w & 0xff, 1, 1, 0x11, 0]),
+    ...segment(0xc4, oneCodeTable(0)),
+    ...segment(0xc4, oneCodeTable(1)),
+    ...segment(0xda, [1, 1, 0x00, 0, 63, 0]),
+  ];
+  const blocks = Math.ceil(w / 8) * Math.ceil(h / 8);
+  const bits = blocks * 2;
+  const data = Buffer.alloc(Math.ceil(bits / 8));
+  // The last byte is padded with 1-bits, as the standard asks (never a whole 0xFF).
+  if (bits % 8 !== 0) data[data.length - 1] = (1 << (8 - (bits % 8))) - 1;
+  return Buffer.concat([Buffer.from(head), data, Buffer.from([0xff, 0xd9])]);
+}
+
 /** Telegram's photo size ladder: 90, 320, 800, 1280, 2560 px on the longer side. */
 export function photoSizeLadder(
   width: number,

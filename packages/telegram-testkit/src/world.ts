@@ -14,7 +14,7 @@ import type {
 } from './bot-api-types';
 import { WorldError } from './errors';
 import { makeBotToken } from './ids';
-import { extensionFor, mimeTypeFor, photoSizeLadder, sniffImage } from './media';
+import { blankJpeg, extensionFor, isJpeg, mimeTypeFor, photoSizeLadder, sniffImage } from './media';
 import {
   GROUP_ANONYMOUS_BOT,
   isActiveStatus,
@@ -689,6 +689,8 @@ export class TelegramWorld {
   }): Message[] {
     if (input.items.length < 2 || input.items.length > 10)
       throw new WorldError('an album has 2-10 items');
+    // Checked first: a refused photo must not leave half an album in the chat.
+    for (const item of input.items) if (item.type === 'photo') assertJpegPhoto(item.bytes);
     const mediaGroupId = this.state.ids.nextMediaGroupId();
     return input.items.map((item, index) => {
       const caption = index === 0 ? (item.caption ?? input.caption) : item.caption;
@@ -1128,8 +1130,12 @@ export class TelegramWorld {
   }
 
   private makePhoto(input: PhotoInput): PhotoSize[] {
+    assertJpegPhoto(input.bytes);
+    const described = photoSizeLadder(input.width ?? 1280, input.height ?? 960).at(-1)!;
     const { bytes, size } = this.bytesAndSize(
-      input.bytes || input.size !== undefined ? input : { bytes: DEFAULT_PNG },
+      input.bytes || input.size !== undefined
+        ? input
+        : { bytes: blankJpeg(described.width, described.height) },
     );
     const sniffed = bytes ? sniffImage(bytes) : undefined;
     const width = input.width ?? sniffed?.width ?? 1280;
@@ -1339,12 +1345,18 @@ export class TelegramWorld {
   }
 }
 
-/** A 1280x960 PNG header (enough for size sniffing) used when a photo is given no bytes. */
-const DEFAULT_PNG = Buffer.concat([
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
-  Buffer.from('IHDR', 'latin1'),
-  Buffer.from([0, 0, 5, 0, 0, 0, 3, 0xc0, 8, 2, 0, 0, 0, 0, 0, 0, 0]),
-]);
+/**
+ * A person's photo must be a JPEG: a client compresses a picture sent as a photo to JPEG before
+ * upload (the web stand-in does too), and Telegram keeps photos as JPEG. Other bytes would be
+ * served as a `.jpg` they are not, so they are refused (a PNG kept as it is goes as a document).
+ */
+function assertJpegPhoto(bytes: Uint8Array | undefined): void {
+  if (bytes === undefined || isJpeg(bytes)) return;
+  const format = sniffImage(bytes)?.format;
+  throw new WorldError(
+    `a photo is sent as JPEG, as Telegram clients compress it; these bytes are ${format ? format.toUpperCase() : 'not an image'}: convert them, or send them as a document`,
+  );
+}
 
 /** The members of a chat just created: its creator alone. */
 function onlyCreator(creator: User): ChatState['members'] {

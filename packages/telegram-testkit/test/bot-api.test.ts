@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Message, Update, User } from '../src/index';
-import { api, makePng, useDealWorld } from './helpers';
+import { api, makeJpeg, makePng, useDealWorld } from './helpers';
 
 describe('Bot API over plain HTTP', () => {
   const world = useDealWorld({
@@ -420,7 +420,8 @@ describe('Bot API over plain HTTP', () => {
     // photo: several PhotoSize, dimensions from the image
     const photoForm = new FormData();
     photoForm.set('chat_id', String(alice.id));
-    photoForm.set('photo', new Blob([makePng(1000, 750)]), 'chart.png');
+    const chart = makeJpeg(1000, 750);
+    photoForm.set('photo', new Blob([chart]), 'chart.jpg');
     const photo = (await (
       await fetch(`${url}/bot${bot.token}/sendPhoto`, { method: 'POST', body: photoForm })
     ).json()) as { result: Message };
@@ -430,6 +431,45 @@ describe('Bot API over plain HTTP', () => {
       [800, 600],
       [1000, 750],
     ]);
+    const photoFile = await api<{ file_path: string }>(url, bot.token, 'getFile', {
+      file_id: photo.result.photo?.at(-1)?.file_id,
+    });
+    expect(photoFile.body.result.file_path).toMatch(/^photos\/file_\d+\.jpg$/);
+    const photoBytes = await fetch(
+      `${url}/file/bot${bot.token}/${photoFile.body.result.file_path}`,
+    );
+    expect(Buffer.from(await photoBytes.arrayBuffer()).equals(chart)).toBe(true);
+    // Telegram converts a PNG to the JPEG it keeps; this server has no encoder and refuses it
+    // rather than serve PNG bytes as a .jpg.
+    for (const [bytes, name] of [
+      [makePng(1000, 750), 'chart.png'],
+      [makePng(1000, 750), 'chart.jpg'],
+    ] as const) {
+      const pngForm = new FormData();
+      pngForm.set('chat_id', String(alice.id));
+      pngForm.set('photo', new Blob([bytes]), name);
+      const png = await fetch(`${url}/bot${bot.token}/sendPhoto`, {
+        method: 'POST',
+        body: pngForm,
+      });
+      expect(png.status).toBe(400);
+      expect(await png.json()).toEqual({
+        ok: false,
+        error_code: 400,
+        description: 'Bad Request: IMAGE_PROCESS_FAILED',
+      });
+    }
+    // As a document the PNG keeps its own bytes.
+    const pngDoc = new FormData();
+    pngDoc.set('chat_id', String(alice.id));
+    pngDoc.set('document', new Blob([makePng(1000, 750)]), 'chart.png');
+    const asDocument = (await (
+      await fetch(`${url}/bot${bot.token}/sendDocument`, { method: 'POST', body: pngDoc })
+    ).json()) as { result: Message };
+    expect(asDocument.result.document).toMatchObject({
+      file_name: 'chart.png',
+      mime_type: 'image/png',
+    });
     const notImage = new FormData();
     notImage.set('chat_id', String(alice.id));
     notImage.set('photo', new Blob([pdf]), 'x.jpg');

@@ -12,7 +12,8 @@ import {
   type Message,
   type UserChat,
 } from '../src/index';
-import { control, makePng } from './helpers';
+import { sniffImage } from '../src/media';
+import { control, makeJpeg, makePng } from './helpers';
 
 /**
  * What a Telegram client over the world (the web stand-in) reads and does, over HTTP: a
@@ -139,8 +140,15 @@ describe('the control API for a Telegram client', () => {
   it('serves what people send as untrusted: only real images inline, the rest as attachments', async () => {
     const { anna } = people();
     const group = server.createGroup({ by: anna.id, title: 'Файлы' });
+    const jpeg = makeJpeg(4, 3);
+    const photo = server.sendPhoto({ from: anna.id, chat: group.id, bytes: jpeg });
     const png = makePng(4, 3);
-    const photo = server.sendPhoto({ from: anna.id, chat: group.id, bytes: png });
+    const picture = server.sendDocument({
+      from: anna.id,
+      chat: group.id,
+      fileName: 'схема.png',
+      bytes: png,
+    });
     const html = server.sendDocument({
       from: anna.id,
       chat: group.id,
@@ -153,9 +161,13 @@ describe('the control API for a Telegram client', () => {
 
     const image = await get(photo.photo!.at(-1)!.file_id);
     // Stored as Telegram keeps photos (JPEG), typed by the bytes it really holds.
-    expect(image.headers.get('content-type')).toBe('image/png');
+    expect(image.headers.get('content-type')).toBe('image/jpeg');
     expect(image.headers.get('content-disposition')).toMatch(/^inline;/);
-    expect(Buffer.from(await image.arrayBuffer()).equals(png)).toBe(true);
+    expect(Buffer.from(await image.arrayBuffer()).equals(jpeg)).toBe(true);
+    const pictureFile = await get(picture.document!.file_id);
+    expect(pictureFile.headers.get('content-type')).toBe('image/png');
+    expect(pictureFile.headers.get('content-disposition')).toMatch(/^inline;/);
+    expect(Buffer.from(await pictureFile.arrayBuffer()).equals(png)).toBe(true);
 
     const page = await get(html.document!.file_id);
     expect(page.headers.get('content-type')).toBe('text/html');
@@ -168,6 +180,40 @@ describe('the control API for a Telegram client', () => {
     }
     const download = await get(photo.photo!.at(-1)!.file_id, '?download=1');
     expect(download.headers.get('content-disposition')).toMatch(/^attachment;/);
+  });
+
+  it('takes a person’s photo as the JPEG a Telegram client uploads, and refuses other bytes', async () => {
+    const { anna } = people();
+    const group = server.createGroup({ by: anna.id, title: 'Фото' });
+    const before = server.chatMessages(group.id).length;
+    const png = makePng(40, 30);
+    expect(() => server.sendPhoto({ from: anna.id, chat: group.id, bytes: png })).toThrow(
+      /a photo is sent as JPEG.*these bytes are PNG/,
+    );
+    const refused = await control(url, 'POST', `/chats/${group.id}/photos`, {
+      from: anna.id,
+      base64: png.toString('base64'),
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatch(/JPEG/);
+    // No half album: the photo is checked before anything is posted.
+    expect(() =>
+      server.sendAlbum({
+        from: anna.id,
+        chat: group.id,
+        items: [
+          { type: 'photo', bytes: makeJpeg(40, 30) },
+          { type: 'photo', bytes: Buffer.from('GIF89a\x28\x00\x1e\x00', 'latin1') },
+        ],
+      }),
+    ).toThrow(/these bytes are GIF/);
+    expect(server.chatMessages(group.id)).toHaveLength(before);
+
+    // A photo described by its size holds a real JPEG of that size.
+    const described = server.sendPhoto({ from: anna.id, chat: group.id, width: 800, height: 600 });
+    const file = server.getFile(described.photo!.at(-1)!.file_id)!;
+    expect(file.bytes!.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+    expect(sniffImage(file.bytes!)).toEqual({ format: 'jpeg', width: 800, height: 600 });
   });
 
   it('opens a t.me Mini App link as the person, signed, with the client’s theme and platform', async () => {

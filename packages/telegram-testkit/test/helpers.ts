@@ -4,6 +4,7 @@ import { deflateSync } from 'node:zlib';
 import type { Telegraf } from 'telegraf';
 import { afterEach, beforeEach } from 'vitest';
 import { TelegramTestServer, type BotInfo, type CreateUserInput, type User } from '../src/index';
+import { blankJpeg } from '../src/media';
 
 /** Bot API call over plain HTTP; returns the HTTP status and the parsed JSON body. */
 export async function api<T = unknown>(
@@ -164,6 +165,9 @@ export function makePng(width: number, height: number): Buffer {
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
+
+/** A valid grey JPEG of the given size: what a Telegram client uploads as a photo. */
+export const makeJpeg = (width: number, height: number): Buffer => blankJpeg(width, height);
 
 export const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));

@@ -8,7 +8,7 @@ import {
   type Message,
   type Update,
 } from '../src/index';
-import { api, makePng } from './helpers';
+import { api, makeJpeg } from './helpers';
 
 const specDir = new URL('../spec/', import.meta.url);
 
@@ -140,7 +140,7 @@ describe('objects returned by the server conform to the copied spec', () => {
       text: 'hi @spec_bot see https://bank.example.com #deal /help',
     });
     server.editText({ from: alice.id, chat: bot.id, messageId: text.message_id, text: 'edited' });
-    server.sendPhoto({ from: alice.id, chat: bot.id, bytes: makePng(300, 200), caption: 'photo' });
+    server.sendPhoto({ from: alice.id, chat: bot.id, bytes: makeJpeg(300, 200), caption: 'photo' });
     server.sendDocument({
       from: alice.id,
       chat: bot.id,
@@ -211,8 +211,8 @@ describe('objects returned by the server conform to the copied spec', () => {
     const photo = await multipart<Message>(
       t,
       'sendPhoto',
-      { chat_id: String(alice.id), photo: new Blob([makePng(2000, 1000)]) },
-      'p.png',
+      { chat_id: String(alice.id), photo: new Blob([makeJpeg(2000, 1000)]) },
+      'p.jpg',
     );
     await call(t, 'getFile', { file_id: doc.document?.file_id });
     await call(t, 'getFile', { file_id: photo.photo?.at(-1)?.file_id });

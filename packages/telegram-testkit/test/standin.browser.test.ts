@@ -339,6 +339,102 @@ describe('the web stand-in in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('sends a picture as a photo compressed to JPEG, as Telegram’s clients do, and as a file untouched', async () => {
+    const group = server.createGroup({ by: anna.id, title: 'Фото и файлы', members: [ivan.id] });
+    server.addBot(group.id, TOKEN, { by: anna.id, asAdmin: true });
+    await page.goto(`${url}/web/?as=${anna.id}&chat=${group.id}`);
+    await page.getByTestId('chat-title').filter({ hasText: 'Фото и файлы' }).waitFor();
+    // A 3000x1500 PNG, transparent but for a red square (drawn by the browser, a real PNG).
+    const png = Buffer.from(
+      await page.evaluate<string>(`(() => {
+        const canvas = document.createElement('canvas');
+        canvas.width = 3000;
+        canvas.height = 1500;
+        const context = canvas.getContext('2d');
+        context.fillStyle = '#e53935';
+        context.fillRect(1000, 250, 1000, 1000);
+        return canvas.toDataURL('image/png').replace(/^data:[^,]*,/, '');
+      })()`),
+      'base64',
+    );
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    const pick = async (item: 'Фото' | 'Файл') => {
+      await page.getByTestId('attach').click();
+      const [chooser] = await Promise.all([
+        page.waitForEvent('filechooser'),
+        page.getByRole('menuitem', { name: item }).click(),
+      ]);
+      await chooser.setFiles({ name: 'схема.png', mimeType: 'image/png', buffer: png });
+    };
+    const download = async (fileId: string) => {
+      const file = (await (
+        await fetch(`${url}/bot${TOKEN}/getFile?file_id=${encodeURIComponent(fileId)}`)
+      ).json()) as { result: { file_path: string; file_size: number } };
+      const answer = await fetch(`${url}/file/bot${TOKEN}/${file.result.file_path}`);
+      return { path: file.result.file_path, bytes: Buffer.from(await answer.arrayBuffer()) };
+    };
+
+    // As a photo: the bot gets a JPEG, no larger than 2560 px, the aspect kept.
+    await pick('Фото');
+    // The last photo in the chat, once the browser has decoded it (its pixel width).
+    const shownWidth = () =>
+      page.evaluate<number>(`(() => {
+        const img = [...document.querySelectorAll('[data-testid="message-photo"]')].at(-1);
+        return img && img.complete ? img.naturalWidth : 0;
+      })()`);
+    await expect.poll(shownWidth).toBe(2560);
+    const sent = await eventually('the photo update', () =>
+      updates().find((u) => u.message?.chat.id === group.id && u.message.photo),
+    );
+    const largest = sent.message!.photo!.at(-1)!;
+    expect([largest.width, largest.height]).toEqual([2560, 1280]);
+    const photo = await download(largest.file_id);
+    expect(photo.path).toMatch(/^photos\/file_\d+\.jpg$/);
+    expect([...photo.bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+    expect(photo.bytes.length).toBeGreaterThan(1_000);
+    expect(photo.bytes.length).toBeLessThan(png.length * 4);
+    // It decodes: the red square where it was, white where the PNG was transparent.
+    const decoded = await page.evaluate<{
+      width: number;
+      height: number;
+      corner: number[];
+      centre: number[];
+    }>(`(async () => {
+      const blob = new Blob([Uint8Array.from(atob(${JSON.stringify(photo.bytes.toString('base64'))}), (c) => c.charCodeAt(0))]);
+      const bitmap = await createImageBitmap(blob);
+      const canvas = document.createElement('canvas');
+      canvas.width = bitmap.width;
+      canvas.height = bitmap.height;
+      const context = canvas.getContext('2d');
+      context.drawImage(bitmap, 0, 0);
+      const at = (x, y) => [...context.getImageData(x, y, 1, 1).data];
+      return { width: bitmap.width, height: bitmap.height, corner: at(20, 20), centre: at(1280, 640) };
+    })()`);
+    expect(decoded).toMatchObject({ width: 2560, height: 1280 });
+    for (const [channel, value] of decoded.corner.entries())
+      expect(value, `corner ${channel}`).toBeGreaterThan(245);
+    expect(decoded.centre[0]).toBeGreaterThan(200);
+    expect(decoded.centre[1]).toBeLessThan(90);
+
+    // As a file: a document with the PNG's own bytes.
+    await pick('Файл');
+    const filed = await eventually('the document update', () =>
+      updates().find((u) => u.message?.chat.id === group.id && u.message.document),
+    );
+    expect(filed.message!.document).toMatchObject({
+      file_name: 'схема.png',
+      mime_type: 'image/png',
+      file_size: png.length,
+    });
+    const file = await download(filed.message!.document!.file_id);
+    expect(file.bytes.equals(png)).toBe(true);
+
+    // A photo the world describes by its size only holds a JPEG the browser shows.
+    server.sendPhoto({ from: ivan.id, chat: group.id, width: 640, height: 480 });
+    await expect.poll(shownWidth).toBe(640);
+    expect(errors).toEqual([]);
+  });
+
   it('works in English and on a 360-px phone, one pane at a time', async () => {
     const small = await openWatchedPage(
       browser,

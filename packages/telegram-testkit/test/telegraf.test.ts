@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Input, Markup, Telegraf, TelegramError } from 'telegraf';
 import type { Update as TgUpdate } from 'telegraf/types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { launchPolling, listen, makePng, useDealWorld } from './helpers';
+import { launchPolling, listen, makeJpeg, useDealWorld } from './helpers';
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
@@ -94,8 +94,8 @@ describe('a real telegraf bot against the test server', () => {
       chat: info.id,
       caption: 'invoice scans',
       items: [
-        { type: 'photo', bytes: makePng(640, 480) },
-        { type: 'photo', bytes: makePng(480, 640) },
+        { type: 'photo', bytes: makeJpeg(640, 480) },
+        { type: 'photo', bytes: makeJpeg(480, 640) },
         { type: 'document', fileName: 'invoice.pdf', bytes: Buffer.from('%PDF-1.7') },
       ],
     });

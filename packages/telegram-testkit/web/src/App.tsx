@@ -11,6 +11,7 @@ import type { Lang } from './i18n';
 import { langOf, translator } from './i18n';
 import { Icon } from './icons';
 import { MiniAppPanel } from './MiniAppPanel';
+import { NotAPictureError, compressPhoto } from './photo';
 import type { People } from './People';
 import { GroupInfoDialog, NewGroupDialog, PersonPicker } from './People';
 import { MenuToggle, Toast } from './ui';
@@ -370,15 +371,21 @@ export function App() {
             onSendText={(text) => act(() => control.sendText(chat.id, person.id, text))}
             onSendFile={(file, as, caption) =>
               act(async () => {
-                const base64 = await readBase64(file);
-                if (as === 'photo') await control.sendPhoto(chat.id, person.id, base64, caption);
-                else
-                  await control.sendDocument(chat.id, person.id, {
-                    fileName: file.name,
-                    ...(file.type ? { mimeType: file.type } : {}),
-                    base64,
-                    ...(caption ? { caption } : {}),
+                if (as === 'photo') {
+                  // Compressed to JPEG first, as Telegram's clients send a photo.
+                  const photo = await compressPhoto(file).catch((error: unknown) => {
+                    throw error instanceof NotAPictureError ? new Error(t('notAPicture')) : error;
                   });
+                  await control.sendPhoto(chat.id, person.id, await readBase64(photo), caption);
+                  return;
+                }
+                const base64 = await readBase64(file);
+                await control.sendDocument(chat.id, person.id, {
+                  fileName: file.name,
+                  ...(file.type ? { mimeType: file.type } : {}),
+                  base64,
+                  ...(caption ? { caption } : {}),
+                });
               })
             }
             onStart={() => act(() => control.start(person.id, chat.id))}
