@@ -145,6 +145,17 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
         'status:IN_PROGRESS',
       ]),
     );
+    // Each offer placed is told once, by its agent; the client's choice is an entry of its own.
+    const offerEntries = [...earlier.entries, ...view.history].flatMap((entry) =>
+      entry.change.type === 'offer' || entry.change.type === 'offerAccepted'
+        ? [[entry.change.type, entry.actor.name, entry.change.offer?.agentName]]
+        : [],
+    );
+    expect(offerEntries).toEqual([
+      ['offer', 'Zoe (other)', 'Zoe (other)'],
+      ['offer', 'Boris (bank)', 'Boris (bank)'],
+      ['offerAccepted', 'Ivan Petrov', 'Boris (bank)'],
+    ]);
     // Standard requests have no chat and no 1C: nothing goes to the outbox.
     expect(await suite.api.prisma.outboxMessage.count()).toBe(0);
   });

@@ -217,7 +217,10 @@ export const HistoryChange = z.discriminatedUnion('type', [
     to: PaymentStatus,
     comment: z.string().nullable(),
   }),
+  /** An offer placed (in Telegram: placed and accepted at once). */
   z.object({ type: z.literal('offer'), offer: HistoryOffer.nullable() }),
+  /** Standard pipeline: the client chose this offer among the others. */
+  z.object({ type: z.literal('offerAccepted'), offer: HistoryOffer.nullable() }),
   /** Standard pipeline: an agent took back their open offer. */
   z.object({ type: z.literal('offerWithdrawn'), agentName: z.string().nullable() }),
   z.object({

@@ -61,13 +61,23 @@ export function countryText(code: string, locale: Locale): string {
   return name ? `${name} (${code})` : code;
 }
 
-function offerText(offer: HistoryOffer | null, format: Formatter): string {
+/** An offer placed (`accepted`: chosen by the client) and its terms, in words. */
+function offerText(offer: HistoryOffer | null, accepted: boolean, format: Formatter): string {
   const ru = format.locale === 'ru';
-  if (!offer) return ru ? 'Сделано предложение' : 'An offer was made';
+  if (!offer) {
+    if (accepted) return ru ? 'Принято предложение' : 'An offer was accepted';
+    return ru ? 'Сделано предложение' : 'An offer was made';
+  }
   const amount =
     offer.amount !== null && offer.currency ? format.money(offer.amount, offer.currency) : null;
   const total = format.money(offer.totalToPay, offer.totalCurrency);
   const terms = [amount, ru ? `итого ${total}` : `total ${total}`].filter(Boolean).join(', ');
+  if (accepted && offer.source === 'ONEC')
+    return ru ? `Принято предложение 1С: ${terms}` : `1C’s offer accepted: ${terms}`;
+  if (accepted)
+    return ru
+      ? `Принято предложение агента ${offer.agentName}: ${terms}`
+      : `Offer by ${offer.agentName} accepted: ${terms}`;
   if (offer.source === 'ONEC')
     return ru ? `1С рассчитал предложение: ${terms}` : `1C computed the offer: ${terms}`;
   return ru
@@ -106,7 +116,9 @@ export function historyText(change: HistoryChange, format: Formatter): string {
         : text;
     }
     case 'offer':
-      return offerText(change.offer, format);
+      return offerText(change.offer, false, format);
+    case 'offerAccepted':
+      return offerText(change.offer, true, format);
     case 'offerWithdrawn':
       if (!change.agentName) return ru ? 'Предложение отозвано' : 'An offer was withdrawn';
       return ru

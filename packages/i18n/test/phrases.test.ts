@@ -102,6 +102,18 @@ const everyChange: HistoryChange[] = [
     },
   },
   { type: 'offer', offer: null },
+  {
+    type: 'offerAccepted',
+    offer: {
+      source: 'AGENT',
+      agentName: 'Борис Орлов',
+      amount: '48000.00',
+      currency: 'USD',
+      totalToPay: '4673972.00',
+      totalCurrency: 'RUB',
+    },
+  },
+  { type: 'offerAccepted', offer: null },
   ...DocumentSource.options.flatMap((source) =>
     DocumentKind.options.map((kind): HistoryChange => ({
       type: 'document',
@@ -118,6 +130,20 @@ const everyChange: HistoryChange[] = [
 ];
 
 describe('the history in words', () => {
+  it('tells an offer placed from the same offer chosen by the client', () => {
+    const accepted = everyChange.find((change) => change.type === 'offerAccepted')!;
+    const placed = { ...accepted, type: 'offer' } as HistoryChange;
+    expect(spaced(historyText(placed, ru))).toBe(
+      'Предложение агента Борис Орлов: 48 000,00 USD, итого 4 673 972,00 RUB',
+    );
+    expect(spaced(historyText(accepted, ru))).toBe(
+      'Принято предложение агента Борис Орлов: 48 000,00 USD, итого 4 673 972,00 RUB',
+    );
+    expect(historyText(accepted, en)).toBe(
+      'Offer by Борис Орлов accepted: 48,000.00 USD, total 4,673,972.00 RUB',
+    );
+  });
+
   it('says what 1C computed, with the amounts as people read them', () => {
     const offer = everyChange.find((change) => change.type === 'offer')!;
     expect(spaced(historyText(offer, ru))).toBe(

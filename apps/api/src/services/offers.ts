@@ -47,7 +47,8 @@ function offerData(
 /**
  * Accepts one offer inside the caller's transaction: the request becomes OFFER_ACCEPTED (its
  * fields read-only from now on) through `applyTransition`, the offer ACCEPTED, the other open
- * offers REJECTED, and a synced chat is told.
+ * offers REJECTED, and a synced chat is told. The history tells of the offer itself where it
+ * was placed; a choice among offers is an entry of its own (`acceptOffer`).
  */
 async function acceptInTx(
   tx: Tx,
@@ -56,13 +57,6 @@ async function acceptInTx(
   actor: Actor,
   now: Date,
 ): Promise<void> {
-  await recordHistory(
-    tx,
-    access.request.id,
-    actor,
-    [{ field: 'offer', from: null, to: offerId }],
-    now,
-  );
   await applyTransition(tx, actor, access, [{ kind: 'status', to: 'OFFER_ACCEPTED' }], {
     now,
     version: access.request.version,
@@ -117,16 +111,16 @@ export async function placeOfferInTx(
   const created = await tx.offer.create({
     data: offerData(access.request.id, decision.agentId, offer, 'PENDING'),
   });
+  await recordHistory(
+    tx,
+    access.request.id,
+    actor,
+    [{ field: 'offer', from: null, to: created.id }],
+    now,
+  );
   if (decision.outcome === 'AUTO_ACCEPT') {
     await acceptInTx(tx, access, created.id, actor, now);
   } else {
-    await recordHistory(
-      tx,
-      access.request.id,
-      actor,
-      [{ field: 'offer', from: null, to: created.id }],
-      now,
-    );
     await tx.paymentRequest.update({ where: { id: access.request.id }, data: { updatedAt: now } });
   }
   return created.id;
@@ -198,6 +192,13 @@ export async function acceptOffer(
     assertOfferAcceptable(
       { status: access.request.status, offersDeadline: access.request.offersDeadline },
       offer,
+      ctx.now(),
+    );
+    await recordHistory(
+      tx,
+      access.request.id,
+      ctx.actor,
+      [{ field: 'offerAccepted', from: null, to: offer.id }],
       ctx.now(),
     );
     await acceptInTx(tx, access, offer.id, ctx.actor, ctx.now());

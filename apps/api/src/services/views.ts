@@ -256,10 +256,11 @@ function historyChange(
       const move = moveOf(PaymentStatus, from, to);
       return move && { type: 'paymentStatus', ...move, comment: entry.comment };
     }
-    case 'offer': {
+    case 'offer':
+    case 'offerAccepted': {
       const offer = row.offers.find((candidate) => candidate.id === to);
       return {
-        type: 'offer',
+        type: entry.field,
         offer: offer
           ? {
               source: offer.source,
