@@ -145,6 +145,33 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
     ]);
   });
 
+  it('says of a file it does not keep that it was not kept, not show its name as the message', async () => {
+    await bot().bot.saveMessages.mutate({
+      chatId: CHAT,
+      messages: [
+        // The mirror writes a file's name as the text of a file sent without a caption.
+        { messageId: 1, authorName: 'Иван', kind: 'photo', text: 'photo_AQADx1.jpg', date: at(1) },
+        {
+          messageId: 2,
+          authorName: 'Иван',
+          kind: 'document',
+          text: 'архив.zip',
+          fileName: 'архив.zip',
+          fileTooBig: true,
+          date: at(2),
+        },
+      ],
+    });
+    const files = (await portal().portal.chat.page.query({ requestId })).messages.map((m) => [
+      m.text,
+      m.file,
+    ]);
+    expect(files).toEqual([
+      [null, expect.objectContaining({ available: false, tooBig: false })],
+      [null, expect.objectContaining({ fileName: 'архив.zip', available: false, tooBig: true })],
+    ]);
+  });
+
   it('shows the mirrored chat in order, with edits, replies, forwards, albums, files and joins, paged back', async () => {
     const assetId = await uploadInvoice();
     await bot().bot.saveMessages.mutate({

@@ -41,11 +41,14 @@ const store = (key: string, value: string) => {
   }
 };
 
-function initialTheme(): Theme {
+/** The theme the person chose with the toggle, if ever: until then the system's is followed. */
+function chosenTheme(): Theme | null {
   const chosen = stored('payreq.portal.theme');
-  if (chosen === 'light' || chosen === 'dark') return chosen;
-  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+  return chosen === 'light' || chosen === 'dark' ? chosen : null;
 }
+
+const systemDark = () => window.matchMedia?.('(prefers-color-scheme: dark)');
+const systemTheme = (): Theme => (systemDark()?.matches ? 'dark' : 'light');
 
 function Shell(props: {
   i18n: PortalI18n;
@@ -179,7 +182,9 @@ function App() {
   const [locale, setLocale] = useState<Locale>(
     stored('payreq.portal.locale') === 'en' ? 'en' : 'ru',
   );
-  const [theme, setTheme] = useState<Theme>(initialTheme);
+  const [chosen, setChosen] = useState<Theme | null>(chosenTheme);
+  const [system, setSystem] = useState<Theme>(systemTheme);
+  const theme = chosen ?? system;
   const i18n = useMemo(() => createPortalI18n(locale), [locale]);
   const [queryClient] = useState(
     () =>
@@ -203,8 +208,15 @@ function App() {
   }, [locale, i18n, queryClient]);
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
-    store('payreq.portal.theme', theme);
   }, [theme]);
+  // The system's theme as it changes (a phone's night mode), while the person has not chosen.
+  useEffect(() => {
+    const query = systemDark();
+    if (!query) return;
+    const follow = () => setSystem(query.matches ? 'dark' : 'light');
+    query.addEventListener('change', follow);
+    return () => query.removeEventListener('change', follow);
+  }, []);
   return (
     <trpc.Provider client={client} queryClient={queryClient}>
       <QueryClientProvider client={queryClient}>
@@ -212,7 +224,11 @@ function App() {
           i18n={i18n}
           onLocale={() => setLocale((current) => (current === 'ru' ? 'en' : 'ru'))}
           theme={theme}
-          onTheme={() => setTheme((current) => (current === 'dark' ? 'light' : 'dark'))}
+          onTheme={() => {
+            const next = theme === 'dark' ? 'light' : 'dark';
+            store('payreq.portal.theme', next);
+            setChosen(next);
+          }}
         />
       </QueryClientProvider>
     </trpc.Provider>

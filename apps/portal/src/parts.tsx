@@ -14,6 +14,19 @@ export function Failure(props: { i18n: PortalI18n; error: unknown; testId?: stri
   );
 }
 
+/** Opens or saves a document through the api's safe serving (the session cookie authenticates). */
+export function openDocument(id: string, fileName: string, download: boolean) {
+  const url = `/portal/files/documents/${id}`;
+  if (!download) {
+    window.open(url, '_blank', 'noopener');
+    return;
+  }
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.click();
+}
+
 /** How the portal's lists are read: a page at a time by the server's cursor, and kept fresh. */
 export const pagedListOptions = {
   getNextPageParam: (last: { nextCursor: string | null }) => last.nextCursor,

@@ -207,6 +207,30 @@ describe('the portal (Chromium, 1280 px)', () => {
     if (journal) rmSync(journal, { recursive: true, force: true });
   });
 
+  it('follows the system’s theme until the person chooses one, and keeps that choice', async () => {
+    const context = await browser.newContext({ colorScheme: 'light' });
+    const page = await context.newPage();
+    await page.goto(`${api.url}/portal/`);
+    const theme = () => page.evaluate('document.documentElement.dataset.theme');
+    const kept = () => page.evaluate("localStorage.getItem('payreq.portal.theme')");
+    await expect.poll(theme).toBe('light');
+    // The system turns dark (a phone's night mode): the portal follows, and keeps no choice.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(theme).toBe('dark');
+    expect(await kept()).toBeNull();
+    await page.reload();
+    await expect.poll(theme).toBe('dark');
+    // The person chooses light: kept, whatever the system says from then on.
+    await page.getByTestId('theme').click();
+    await expect.poll(theme).toBe('light');
+    expect(await kept()).toBe('light');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.reload();
+    await expect.poll(theme).toBe('light');
+    await context.close();
+  });
+
   it('signs an agent in through Telegram’s login, finds and filters the deal room, reads and searches its mirrored chat, adds its file as the invoice', async () => {
     const context = await browser.newContext({
       viewport: { width: 1280, height: 860 },
@@ -332,6 +356,15 @@ describe('the portal (Chromium, 1280 px)', () => {
     expect(spaces(await page.getByTestId('attached-as').textContent())).toBe(
       'В документах заявки: Счёт на оплату',
     );
+    // Done, the form closes; opened again, it offers the kinds the file is not yet.
+    expect(await fileBubble.getByTestId('attach').count()).toBe(0);
+    await fileBubble.getByTestId('attach-open').click();
+    const offeredKinds = await fileBubble
+      .getByTestId('attach-kind')
+      .locator('option')
+      .evaluateAll((options) => options.map((option) => option.getAttribute('value')));
+    expect(offeredKinds).not.toContain('INVOICE');
+    expect(offeredKinds).toContain('CONTRACT');
     await page.getByTestId('tab-request').click();
     const documents = page.getByTestId('documents-section');
     await documents.getByText('Счёт 42.pdf').waitFor();
@@ -503,7 +536,29 @@ describe('the portal (Chromium, 1280 px)', () => {
         'paymentStatus',
       ],
     );
+
+    // Иван, the client, signs in too: his deal room's request under its payer, with the
+    // documents the Mini App shows him, which he may open.
+    const client = await signIn(ivan);
+    const row = client.page.getByTestId('standard-row').first();
+    await row.waitFor();
+    expect(spaces(await row.textContent())).toContain(completeForm.payerName);
+    expect(spaces(await row.textContent())).not.toContain('Банк');
+    await row.click();
+    await client.page.getByTestId('documents-section').waitFor();
+    const documents = client.page.getByTestId('document');
+    expect(spaces(await documents.first().textContent())).toContain('Счёт 42.pdf');
+    const [opened] = await Promise.all([
+      client.page.waitForEvent('popup'),
+      client.page.getByTestId('documents-section').getByRole('button').first().click(),
+    ]);
+    await opened.waitForLoadState();
+    expect(opened.url()).toMatch(/\/portal\/files\/documents\/[0-9a-f-]{36}$/);
+    const served = await client.page.request.get(opened.url());
+    expect(served.status()).toBe(200);
+    expect(served.headers()['content-type']).toBe('application/pdf');
     expect(errors).toEqual([]);
+    expect(client.errors).toEqual([]);
   });
 
   it('shows its agent a deal room before anyone starts its request, and reads its chat there', async () => {

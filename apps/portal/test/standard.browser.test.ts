@@ -168,6 +168,8 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     await openFromMarket(bankAgent.page, requestNumber);
     const market = spaces(await bankAgent.page.getByTestId('market-fields').textContent());
     expect(market).toMatch(/1\s?250\s?000,00/);
+    // The country in words, as everywhere else, not its bare code.
+    expect(market).toContain('Страна получателяКитай (CN)');
     expect(market).not.toMatch(/Ромашка|7707083893|6217000010012345678/);
     await offer(bankAgent.page, {
       rate: '12.85',
@@ -201,7 +203,12 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     expect(table).toMatch(/Агентство «Восток»/);
     expect(table).toMatch(/16\s?040\s?000,00/);
     await screenshot(page, 'offers');
+    const asked = page.waitForEvent('dialog').then((dialog) => dialog.message());
     await rows.filter({ hasText: 'Агентство «Восток»' }).getByTestId('accept-offer').click();
+    // The question names whose offer it is: the agent and the agency.
+    expect(await asked).toMatch(
+      /^Принять предложение агента \S.* \(Агентство «Восток»\)\? Остальные/,
+    );
     await page.locator('[data-status="OFFER_ACCEPTED"]').waitFor();
     await page.getByTestId('read-only').waitFor();
     expect(await page.getByTestId('field-amount').getAttribute('readonly')).not.toBeNull();

@@ -156,8 +156,10 @@ export const ChatArchiveFile = z.object({
   fileName: z.string(),
   mime: z.string(),
   size: z.number().int(),
-  /** The file is kept (null when it was over Telegram's download limit and not fetched). */
+  /** The file is kept on the platform: people may open it. */
   available: z.boolean(),
+  /** Not kept because it was over Telegram's download limit for bots (else: not taken). */
+  tooBig: z.boolean(),
   /** Documents of the request made from this file, by kind. */
   attachedAs: z.array(z.string()),
 });

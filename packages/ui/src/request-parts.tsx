@@ -158,20 +158,21 @@ export function HistoryList(props: { i18n: I18n; entries: readonly HistoryEntry[
   );
 }
 
-/** A choice of a document's kind, in the user's words. */
+/** A choice of a document's kind (of `kinds`, all by default), in the user's words. */
 export function DocumentKindSelect(props: {
   i18n: I18n;
   value: DocumentKind;
   onChange: (kind: DocumentKind) => void;
+  kinds?: readonly DocumentKind[];
   id?: string;
   label?: string;
   testId?: string;
 }) {
-  const { i18n, ...select } = props;
+  const { i18n, kinds = documentKinds, ...select } = props;
   return (
     <Select
       {...select}
-      options={documentKinds.map((kind) => ({
+      options={kinds.map((kind) => ({
         value: kind,
         label: i18n.documentKind(kind),
       }))}

@@ -9,16 +9,22 @@ import { chatFileFor } from '../services/chat-archive';
 import { sendStoredDocument, sendUntrustedFile } from './untrusted-file';
 
 /**
- * Files in the portal, for the signed-in agent (the session cookie): a deal room's chat files
- * (photos shown in place, the rest downloaded) and a request's documents. Both are content from
- * outside and go out through `sendUntrustedFile`, as in the Mini App.
+ * Files in the portal, for whoever is signed in (the session cookie): a deal room's chat files
+ * (photos shown in place, the rest downloaded) for the bank's agents, and a request's documents
+ * for anyone its permissions let see them (its client too). Both are content from outside and
+ * go out through `sendUntrustedFile`, as in the Mini App.
  */
 export function registerPortalFiles(app: FastifyInstance, deps: AppDeps): void {
-  const agentOf = async (req: Parameters<typeof createContext>[1]) => {
+  const signedInOf = async (req: Parameters<typeof createContext>[1]) => {
     const ctx = await createContext(deps, req);
     if (ctx.authError) throw ctx.authError;
-    if (ctx.actor?.kind !== 'agent') throw unauthenticated();
+    if (ctx.actor?.kind !== 'agent' && ctx.actor?.kind !== 'user') throw unauthenticated();
     return ctx.actor;
+  };
+  const agentOf = async (req: Parameters<typeof createContext>[1]) => {
+    const actor = await signedInOf(req);
+    if (actor.kind !== 'agent') throw unauthenticated();
+    return actor;
   };
   const fail = (
     error: unknown,
@@ -44,7 +50,7 @@ export function registerPortalFiles(app: FastifyInstance, deps: AppDeps): void {
 
   app.get('/portal/files/documents/:documentId', async (req, reply) => {
     try {
-      const actor = await agentOf(req);
+      const actor = await signedInOf(req);
       const { documentId } = z.object({ documentId: z.uuid() }).parse(req.params);
       const document = await deps.db.document.findUnique({
         where: { id: documentId },

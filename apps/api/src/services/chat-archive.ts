@@ -173,7 +173,9 @@ function toArchiveMessage(
     row.replyToMessageId === null
       ? undefined
       : replies.get(`${row.chatId}:${row.replyToMessageId}`);
-  const hasFile = fileKinds.has(row.kind) && (row.asset !== null || row.fileTooBig);
+  // A file message is one even when its file was not kept (too big, or refused): the archive
+  // says so rather than show the file's name as if it were the message.
+  const hasFile = fileKinds.has(row.kind);
   // The mirror writes a file's name as the text of a file sent without a caption.
   const fileName =
     row.asset?.fileName ?? (hasFile ? row.text : null) ?? defaultFileName[row.kind] ?? 'file';
@@ -210,6 +212,7 @@ function toArchiveMessage(
           mime: row.asset?.mime ?? 'application/octet-stream',
           size: row.asset?.size ?? 0,
           available: row.asset !== null,
+          tooBig: row.asset === null && row.fileTooBig,
           attachedAs: row.asset ? (attached.get(row.asset.id) ?? []) : [],
         }
       : null,

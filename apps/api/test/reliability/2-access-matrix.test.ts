@@ -455,7 +455,8 @@ const table: Row[] = [
   {
     name: 'GET /portal/files/documents/:id (submitted)',
     state: 'submitted',
-    allowed: ['linkedAgent', 'masterAgent'],
+    // The client reads the request's documents in the portal as in the Mini App.
+    allowed: ['client', 'linkedAgent', 'masterAgent'],
     portal: true,
     call: (s) => ({ method: 'GET', path: `/portal/files/documents/${s.documentId}` }),
   },

@@ -1,4 +1,5 @@
 import type { ArchiveRoom, DocumentKind } from '@payreq/contracts';
+import { documentKinds } from '@payreq/contracts';
 import { Banner, Button, DocumentKindSelect, Form, InlineInput, formatSize } from '@payreq/ui';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
@@ -61,16 +62,22 @@ function AttachFile(props: {
   onDone: (text: string) => void;
 }) {
   const { i18n } = props;
+  // The kinds this file is not yet among the documents as: the same one twice adds nothing.
+  const attached = props.message.file?.attachedAs ?? [];
+  const kinds = documentKinds.filter((candidate) => !attached.includes(candidate));
   const [open, setOpen] = useState(false);
-  const [kind, setKind] = useState<DocumentKind>('INVOICE');
+  const [chosen, setKind] = useState<DocumentKind>('INVOICE');
+  const kind = kinds.includes(chosen) ? chosen : kinds[0];
   const [announce, setAnnounce] = useState(false);
   const utils = trpc.useUtils();
   const attach = trpc.portal.chat.attach.useMutation({
     onSuccess: async () => {
+      setOpen(false);
       props.onDone(i18n.p('added'));
       await utils.portal.request.invalidate({ requestId: props.requestId });
     },
   });
+  if (kind === undefined) return null;
   if (!open)
     return (
       <button className="link-button small" onClick={() => setOpen(true)} data-testid="attach-open">
@@ -87,6 +94,7 @@ function AttachFile(props: {
         id={`kind-${props.message.key}`}
         value={kind}
         onChange={setKind}
+        kinds={kinds}
         testId="attach-kind"
       />
       <label className="check small">
@@ -128,9 +136,19 @@ interface Attaching {
 function FileBody(props: Attaching & { message: ArchiveMessage }) {
   const { i18n, message } = props;
   const file = message.file!;
-  if (!file.available) return <div className="muted small">{i18n.p('fileTooBig')}</div>;
+  const picture =
+    message.kind === 'photo' || message.kind === 'sticker' || file.mime.startsWith('image/');
+  if (!file.available) {
+    // A photo's name is Telegram's id, not the person's: it is named as a photo.
+    const what = picture ? i18n.p('photo') : file.fileName;
+    return (
+      <div className="muted small" data-testid="file-not-kept">
+        {i18n.p(file.tooBig ? 'fileTooBig' : 'fileNotKept', { what })}
+      </div>
+    );
+  }
   let body;
-  if (message.kind === 'photo' || message.kind === 'sticker' || file.mime.startsWith('image/')) {
+  if (picture) {
     body = (
       <a href={fileUrl(message)} target="_blank" rel="noreferrer">
         <img

@@ -32,24 +32,11 @@ import { useState } from 'react';
 
 import type { RequestPage as RequestPageData } from '../api';
 import { failureText, trpc } from '../api';
-import { Failure } from '../parts';
+import { Failure, openDocument } from '../parts';
 import { navigate, useQueryParam } from '../route';
 import type { PortalI18n, PortalWordKey } from '../words';
 import { ChatArchive } from './ChatArchive';
 import { HistoryExport } from './HistoryExport';
-
-/** Opens or saves a document through the api's safe serving (the session cookie authenticates). */
-function openDocument(id: string, fileName: string, download: boolean) {
-  const url = `/portal/files/documents/${id}`;
-  if (!download) {
-    window.open(url, '_blank', 'noopener');
-    return;
-  }
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.click();
-}
 
 /** The fields of the request, edited in place where the permission list and the status allow. */
 function FieldsForm(props: {

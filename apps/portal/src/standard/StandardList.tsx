@@ -41,7 +41,11 @@ function Rows(props: { i18n: PortalI18n; items: RequestListItem[] }) {
             <td>
               <AppLink href={standardPath(item.id)}>{item.displayNumber}</AppLink>
             </td>
-            <td>{item.tenantName ?? i18n.t('empty')}</td>
+            {/* A deal room's request is the bank's tenant's: its client is the payer. */}
+            <td>
+              {(item.pipeline === 'TELEGRAM' ? item.clientName : item.tenantName) ??
+                i18n.t('empty')}
+            </td>
             <td>{item.direction ? i18n.direction(item.direction) : i18n.t('empty')}</td>
             <td className="num">
               {item.amount ? i18n.money(item.amount, item.currency) : i18n.t('empty')}

@@ -1,11 +1,12 @@
 import type { PaymentStatus, Permission } from '@payreq/contracts';
-import { offerStatusLabel } from '@payreq/i18n';
+import { countryText, offerStatusLabel } from '@payreq/i18n';
 import type { FieldErrors, FieldName, FormValues } from '@payreq/ui';
 import { buildPatch } from '@payreq/ui/form-validation';
 import {
   Badge,
   Banner,
   Button,
+  DocumentList,
   Form,
   HistoryList,
   PaymentBadge,
@@ -24,7 +25,7 @@ import {
 import { useState } from 'react';
 
 import { failureText, trpc } from '../api';
-import { Failure } from '../parts';
+import { Failure, openDocument } from '../parts';
 import { navigate } from '../route';
 import type { PortalI18n } from '../words';
 import type { OfferItem, StandardView } from './api';
@@ -198,18 +199,22 @@ function OfferDesk(props: {
     error: errorOf(name),
   });
   const shownFields = fieldNames.filter((name) => request.fields[name] !== null);
+  /** A field as people read it: a direction, an amount, a date or a country in words. */
+  const marketValue = (name: (typeof shownFields)[number]) => {
+    const { direction, amount, desiredDate, beneficiaryCountry } = request.fields;
+    if (name === 'direction' && direction) return i18n.direction(direction);
+    if (name === 'amount') return i18n.money(amount, request.currency);
+    if (name === 'desiredDate' && desiredDate) return i18n.date(desiredDate);
+    if (name === 'beneficiaryCountry' && beneficiaryCountry)
+      return countryText(beneficiaryCountry, i18n.locale);
+    return request.fields[name];
+  };
   return (
     <>
       <Section title={s('marketFields')} testId="market-fields">
         {shownFields.map((name) => (
           <Row key={name} label={i18n.field(name)}>
-            {name === 'direction' && request.fields.direction
-              ? i18n.direction(request.fields.direction)
-              : name === 'amount'
-                ? i18n.money(request.fields.amount, request.currency)
-                : name === 'desiredDate' && request.fields.desiredDate
-                  ? i18n.date(request.fields.desiredDate)
-                  : request.fields[name]}
+            {marketValue(name)}
           </Row>
         ))}
       </Section>
@@ -484,7 +489,8 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
         </div>
         <p className="muted">
           {[
-            request.tenantName,
+            // A deal room's request belongs to the bank's tenant: its chat names it instead.
+            request.pipeline === 'TELEGRAM' ? request.chatTitle : request.tenantName,
             request.offersDeadline
               ? s('deadlineAt', { when: i18n.dateTime(request.offersDeadline) })
               : null,
@@ -505,7 +511,8 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
           mayAccept={has('offer.accept')}
           busy={accept.isPending}
           onAccept={(offer) => {
-            if (window.confirm(s('acceptConfirm', { agency: offer.agentTenantName })))
+            const words = { agent: offer.agentName, agency: offer.agentTenantName };
+            if (window.confirm(s('acceptConfirm', words)))
               accept.mutate({ requestId: request.id, offerId: offer.id });
           }}
         />
@@ -556,6 +563,16 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
                 >
                   {s('cancel')}
                 </Button>
+              </Section>
+            ) : null}
+            {has('documents.view') && request.documents.length > 0 ? (
+              <Section title={i18n.t('sectionDocuments')} testId="documents-section">
+                <DocumentList
+                  i18n={i18n}
+                  documents={request.documents}
+                  onOpen={openDocument}
+                  opening={null}
+                />
               </Section>
             ) : null}
             {has('history.view') ? (

@@ -75,7 +75,7 @@ const ru = {
   best: 'меньше всего к оплате',
   accept: 'Принять',
   acceptConfirm:
-    'Принять предложение {agency}? Остальные будут отклонены, поля заявки станут только для чтения.',
+    'Принять предложение агента {agent} ({agency})? Остальные будут отклонены, поля заявки станут только для чтения.',
   accepted: 'Предложение принято',
   myOffer: 'Ваше предложение',
   offerForm: 'Предложение',
@@ -166,7 +166,7 @@ const en: Translation<typeof ru> = {
   best: 'lowest total',
   accept: 'Accept',
   acceptConfirm:
-    'Accept the offer of {agency}? The others will be rejected and the request’s fields become read-only.',
+    'Accept the offer by {agent} ({agency})? The others will be rejected and the request’s fields become read-only.',
   accepted: 'The offer was accepted',
   myOffer: 'Your offer',
   offerForm: 'Offer',
