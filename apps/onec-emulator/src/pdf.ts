@@ -77,6 +77,17 @@ export function russianDate(onecDateTime: string): string {
   return `${d}.${m}.${y}`;
 }
 
+/** A rate or a percentage as 1C prints numbers in Russian: "12,85", "1,5". */
+function decimal(value: string | number): string {
+  return String(value).replace('.', ',');
+}
+
+/** A calendar date ("2026-11-01") as 1C prints it ("01.11.2026"); anything else as it is. */
+function printedDate(value: string | null | undefined): string {
+  if (!value || !value.trim()) return dash;
+  return /^\d{4}-\d{2}-\d{2}/.test(value) ? russianDate(value) : value;
+}
+
 function money(amount: string | null, currency: string | null): string {
   if (!amount) return dash;
   try {
@@ -98,8 +109,8 @@ export function buildDocumentLayout(data: DocumentData): DocumentLayout {
   const transfer = `Перевод ${money(f.amount, f.currency)} в пользу ${or(f.beneficiaryName)} (${or(f.beneficiaryCountry)}), банк ${or(f.beneficiaryBankName)}, SWIFT ${or(f.beneficiarySwift)}, счёт ${or(f.beneficiaryAccount)}`;
   const terms: LayoutLine[] = offer
     ? [
-        { text: `Курс: ${offer.rate} ${clientCurrency} за 1 ${or(f.currency)}` },
-        { text: `Комиссия банка: ${offer.feePercent} %` },
+        { text: `Курс: ${decimal(offer.rate)} ${clientCurrency} за 1 ${or(f.currency)}` },
+        { text: `Комиссия банка: ${decimal(offer.feePercent)} %` },
         { text: `Фиксированная комиссия: ${money(offer.fixedFee, clientCurrency)}` },
         { text: `Срок исполнения: ${offer.settlementDays} раб. дн.` },
         { text: `Итого к оплате: ${money(offer.totalToPay, clientCurrency)}`, bold: true, gap: 6 },
@@ -131,7 +142,7 @@ export function buildDocumentLayout(data: DocumentData): DocumentLayout {
           { text: transfer },
           { text: `Назначение платежа: ${or(f.purpose)}` },
           {
-            text: `Договор: ${or(f.contractNumber)} от ${or(f.contractDate)}; инвойс: ${or(f.invoiceNumber)}`,
+            text: `Договор: ${or(f.contractNumber)} от ${printedDate(f.contractDate)}; инвойс: ${or(f.invoiceNumber)}`,
           },
           ...terms.map((line, index) => (index === 0 ? { ...line, gap: 12 } : line)),
           { text: 'Оплатить не позднее срока действия расчёта. НДС не облагается.', gap: 12 },

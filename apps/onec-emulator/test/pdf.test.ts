@@ -89,8 +89,10 @@ describe('document layouts', () => {
     expect(all).toContain('Shenzhen Flower Trading Co., Ltd.');
     expect(all).toContain('SWIFT BKCHCNBJ45A');
     expect(all).toMatch(/Перевод 1 250 000,00 CNY/);
-    expect(all).toContain('Курс: 92.5 RUB за 1 CNY');
-    expect(all).toContain('Комиссия банка: 1.5 %');
+    // Numbers and dates as 1C prints them in Russian: a decimal comma, dd.mm.yyyy.
+    expect(all).toContain('Курс: 92,5 RUB за 1 CNY');
+    expect(all).toContain('Комиссия банка: 1,5 %');
+    expect(all).toContain('Договор: 15/2026 от 01.10.2026;');
     expect(all).toMatch(/Итого к оплате: 117 360 875,00 RUB/);
     expect(all).toContain(defaultBank.name);
   });
