@@ -1,6 +1,6 @@
 import { currencyDecimals } from './reference-data';
 
-/** Formats an amount with the currency's own decimals and grouped digits (UX.md). */
+/** Formats an amount with the currency's own decimals and grouped digits, as the locale writes it. */
 export function formatMoney(
   amount: string | number,
   currency: string,

@@ -23,7 +23,7 @@ import {
   statusLabel,
 } from '@payreq/i18n';
 
-/** The Mini App's words (UX.md), Russian first. Validation messages come from the contracts. */
+/** The Mini App's words, Russian first (apps/webapp/README.md). Validation messages come from the contracts. */
 const ru = {
   appTitle: 'Заявка на платёж',
   newRequest: 'Новая заявка',
