@@ -171,6 +171,15 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     // The country in words, as everywhere else, not its bare code.
     expect(market).toContain('Страна получателяКитай (CN)');
     expect(market).not.toMatch(/Ромашка|7707083893|6217000010012345678/);
+    // Without its total nothing is sent, and the field says what is missing.
+    await bankAgent.page.getByTestId('field-offer-rate').fill('12.85');
+    await bankAgent.page.getByTestId('send-offer').click();
+    expect(spaces(await bankAgent.page.getByTestId('error-offer-totalToPay').textContent())).toBe(
+      'Заполните это поле',
+    );
+    expect(await bankAgent.page.getByTestId('error-offer-rate').count()).toBe(0);
+    expect(await bankAgent.page.getByTestId('error-offer-fixedFee').count()).toBe(0);
+    expect(await api.prisma.offer.count()).toBe(0);
     await offer(bankAgent.page, {
       rate: '12.85',
       feePercent: '0.5',
@@ -182,13 +191,18 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     await agencyAgent.page.getByTestId('standard-row').first().waitFor();
     await screenshot(agencyAgent.page, 'market');
     await openFromMarket(agencyAgent.page, requestNumber);
+    // No percentage fee typed: none.
     await offer(agencyAgent.page, {
       rate: '12.80',
-      feePercent: '0.4',
       fixedFee: '1000',
       totalToPay: '16060000.00',
       settlementDays: '3',
     });
+    expect(
+      (
+        await api.prisma.offer.findFirstOrThrow({ where: { totalToPay: '16060000' } })
+      ).feePercent.toString(),
+    ).toBe('0');
     // Revised before the deadline: still one offer of hers.
     await offer(agencyAgent.page, { totalToPay: '16040000.00' });
     await screenshot(agencyAgent.page, 'offer');

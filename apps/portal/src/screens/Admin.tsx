@@ -126,7 +126,10 @@ function AgentsSection(props: { i18n: PortalI18n }) {
                   {agent.active ? i18n.p('adminActive') : i18n.p('adminInactive')}
                 </span>
                 {agent.isAdmin ? (
-                  <span className="badge badge-accent">{i18n.p('adminAdmin')}</span>
+                  <>
+                    {' '}
+                    <span className="badge badge-accent">{i18n.p('adminAdmin')}</span>
+                  </>
                 ) : null}
               </div>
               <div className="list-meta">

@@ -152,6 +152,9 @@ interface OfferDraft {
   comment: string;
 }
 
+/** Without these an offer is no offer; the fees may stay empty (none). */
+const offerRequired = ['rate', 'totalToPay', 'settlementDays'] as const;
+
 const draftOf = (offer: OfferItem | null): OfferDraft => ({
   rate: offer?.rate ?? '',
   feePercent: offer?.feePercent ?? '',
@@ -186,7 +189,10 @@ function OfferDesk(props: {
     },
   });
   const issues = issuesOf(submit.error);
+  // The terms an offer cannot go without, asked for before anything is sent.
+  const [missing, setMissing] = useState<ReadonlyArray<keyof OfferDraft>>([]);
   const errorOf = (name: keyof OfferDraft) =>
+    (missing.includes(name) ? s('fillIn') : null) ??
     issues.find((issue) => issue.path.replace(/^terms\./, '').split('.')[0] === name)?.message ??
     null;
   const payCurrency = request.fields.clientCurrency ?? request.currency ?? '';
@@ -194,10 +200,14 @@ function OfferDesk(props: {
     name: `offer-${name}`,
     label,
     value: draft[name],
-    onChange: (value: string) => setDraft((current) => ({ ...current, [name]: value })),
+    onChange: (value: string) => {
+      setDraft((current) => ({ ...current, [name]: value }));
+      setMissing((current) => current.filter((other) => other !== name));
+    },
     readOnly: !mayOffer,
     error: errorOf(name),
   });
+  const required = { required: mayOffer, requiredText: i18n.t('required') };
   const shownFields = fieldNames.filter((name) => request.fields[name] !== null);
   /** A field as people read it: a direction, an amount, a date or a country in words. */
   const marketValue = (name: (typeof shownFields)[number]) => {
@@ -235,13 +245,17 @@ function OfferDesk(props: {
           ) : null}
           <Form
             onSubmit={() => {
+              const empty = offerRequired.filter((name) => draft[name].trim() === '');
+              setMissing(empty);
+              if (empty.length > 0) return;
               const validUntil = draft.validUntil ? new Date(draft.validUntil) : null;
               submit.mutate({
                 requestId: request.id,
                 terms: {
                   rate: draft.rate.trim(),
-                  feePercent: draft.feePercent.trim(),
-                  fixedFee: draft.fixedFee.trim(),
+                  // No fee typed is no fee.
+                  feePercent: draft.feePercent.trim() || '0',
+                  fixedFee: draft.fixedFee.trim() || '0',
                   totalToPay: draft.totalToPay.trim(),
                   settlementDays: Number(draft.settlementDays),
                   validUntil:
@@ -255,15 +269,28 @@ function OfferDesk(props: {
             noValidate
           >
             <div className="terms-grid">
-              <TextField {...field('rate', i18n.t('rate'))} inputMode="decimal" />
-              <TextField {...field('feePercent', i18n.t('feePercent'))} inputMode="decimal" />
-              <TextField {...field('fixedFee', i18n.t('fixedFee'))} inputMode="decimal" />
-              <TextField {...field('totalToPay', i18n.t('totalToPay'))} inputMode="decimal" />
+              <TextField {...field('rate', i18n.t('rate'))} {...required} inputMode="decimal" />
+              <TextField
+                {...field('feePercent', i18n.t('feePercent'))}
+                inputMode="decimal"
+                placeholder="0"
+              />
+              <TextField
+                {...field('fixedFee', i18n.t('fixedFee'))}
+                inputMode="decimal"
+                placeholder="0"
+              />
+              <TextField
+                {...field('totalToPay', i18n.t('totalToPay'))}
+                {...required}
+                inputMode="decimal"
+              />
               <TextField
                 {...field('settlementDays', i18n.t('settlementDays'))}
+                {...required}
                 inputMode="numeric"
               />
-              <div className="field" data-field="offer-validUntil">
+              <div className="field wide" data-field="offer-validUntil">
                 <label className="field-label" htmlFor="offer-valid-until">
                   {i18n.t('validUntil')}
                 </label>
