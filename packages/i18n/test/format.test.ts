@@ -1,7 +1,6 @@
-import type { RequestCard } from '@payreq/contracts';
 import { describe, expect, it } from 'vitest';
 
-import { bankTimeZone, createFormatter, offerAcceptedText } from '../src';
+import { bankTimeZone, createFormatter } from '../src';
 
 // One instant: 23:59 in Moscow (UTC+3 all year), 20:59 UTC, 03:59 next day in Novosibirsk.
 const instant = '2026-12-15T20:59:00.000Z';
@@ -40,38 +39,5 @@ describe('a time says whose clock it is', () => {
       expect(format.date('2026-12-15')).toBe('15.12.2026');
     }
     expect(createFormatter('en', 'UTC', device).date('2026-12-15')).toBe('15/12/2026');
-  });
-
-  it('the bot’s offer says its deadline is in Moscow time', () => {
-    const card: RequestCard = {
-      requestId: '4b0c3a2e-1f5d-4e6a-9c1b-2d3e4f5a6b7c',
-      displayNumber: '№ 000123',
-      chatId: -1001987654321,
-      locale: 'ru',
-      status: 'OFFER_ACCEPTED',
-      paymentStatus: 'NOT_PAID',
-      inHouse: true,
-      amount: '1250000.00',
-      currency: 'CNY',
-      clientCurrency: 'RUB',
-      agentName: null,
-      offer: {
-        status: 'ACCEPTED',
-        rate: '12.8456',
-        feePercent: '1.5',
-        fixedFee: '50.00',
-        totalToPay: '16107050.00',
-        settlementDays: 3,
-        validUntil: instant,
-        comment: null,
-      },
-      document: null,
-    };
-    expect(offerAcceptedText(card, createFormatter('ru'))).toContain(
-      'Действует до: 15.12.2026, 23:59 МСК',
-    );
-    expect(offerAcceptedText({ ...card, locale: 'en' }, createFormatter('en'))).toContain(
-      'Valid until: 15/12/2026, 23:59 Moscow time',
-    );
   });
 });

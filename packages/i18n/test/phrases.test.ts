@@ -263,6 +263,11 @@ describe('the bot’s messages in the group', () => {
       ),
     ).toBe('Payment request № 000123: status “In progress”\nWas: “Offer accepted”\nChanged by: 1C');
     expect(spaced(offerAcceptedText(card, ru))).toContain('Итого к оплате: 16 107 050,00 RUB');
+    // The group's reader may be anywhere: the deadline says it is Moscow's.
+    expect(offerAcceptedText(card, ru)).toContain('Действует до: 10.12.2026, 15:00 МСК');
+    expect(offerAcceptedText({ ...card, locale: 'en' }, en)).toContain(
+      'Valid until: 10/12/2026, 15:00 Moscow time',
+    );
     expect(documentCaption(card, ru)).toBe('Счёт на оплату СЧ-000001 — заявка № 000123');
     const created = {
       target: 'TELEGRAM',
