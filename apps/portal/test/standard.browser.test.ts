@@ -150,6 +150,9 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     await page.getByTestId('nav-requests').click();
     await page.getByTestId('new-request').click();
     await page.getByTestId('new-request-page').waitFor();
+    // The payer starts as the person's company.
+    await expect.poll(() => page.getByTestId('field-payerName').inputValue()).toBe('ООО «Вектор»');
+    expect(await page.getByTestId('field-payerTaxId').inputValue()).toBe('7707083893');
     await fillForm(page);
     await screenshot(page, 'new-request');
     await page.getByTestId('save-draft').click();
@@ -254,6 +257,9 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     await page.getByTestId('new-request').click();
     await page.getByTestId('company-search').fill('7707');
     await page.getByTestId('company-choice').filter({ hasText: 'ООО «Вектор»' }).click();
+    // Filed for a company: its name and INN start the payer.
+    expect(await page.getByTestId('field-payerName').inputValue()).toBe('ООО «Вектор»');
+    expect(await page.getByTestId('field-payerTaxId').inputValue()).toBe('7707083893');
     await fillForm(page);
     await page.getByTestId('save-draft').click();
     await page.locator('[data-status="DRAFT"]').waitFor();

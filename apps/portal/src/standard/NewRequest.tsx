@@ -1,3 +1,4 @@
+import type { CompanyView } from '@payreq/contracts';
 import type { FieldErrors, FieldName, FormValues } from '@payreq/ui';
 import { buildPatch, validateField } from '@payreq/ui/form-validation';
 import {
@@ -45,10 +46,19 @@ export function withoutError(errors: FieldErrors, name: FieldName): FieldErrors 
   return next;
 }
 
+/** The payer is, most often, the company the request is filed for: its name and INN to start. */
+function withPayer(values: FormValues, company: Pick<CompanyView, 'name' | 'taxId'>): FormValues {
+  return {
+    ...values,
+    payerName: values.payerName || company.name,
+    payerTaxId: values.payerTaxId || (company.taxId ?? ''),
+  };
+}
+
 function CompanyPicker(props: {
   i18n: PortalI18n;
   companyId: string | null;
-  onChoose: (id: string | null) => void;
+  onChoose: (company: CompanyView) => void;
 }) {
   const { i18n } = props;
   const s = standardWords(i18n.locale);
@@ -79,7 +89,7 @@ function CompanyPicker(props: {
                 type="radio"
                 name="company"
                 checked={props.companyId === company.id}
-                onChange={() => props.onChoose(company.id)}
+                onChange={() => props.onChoose(company)}
               />
               <span>
                 {company.name} · {s('companyTaxId')} {company.taxId}
@@ -108,6 +118,14 @@ export function NewRequest(props: { i18n: PortalI18n; forClient: boolean }) {
   );
   const [companyId, setCompanyId] = useState<string | null>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
+  const mine = trpc.companies.mine.useQuery(undefined, { enabled: !props.forClient });
+  const myCompany = mine.data ?? null;
+  // Once, when the person's company arrives (React's adjusting of state while rendering).
+  const [payerSet, setPayerSet] = useState(false);
+  if (myCompany && !payerSet) {
+    setPayerSet(true);
+    setValues((current) => withPayer(current, myCompany));
+  }
   const create = trpc.requests.create.useMutation({
     onSuccess: (view) => navigate(standardPath(view.id)),
     onError: (error) => setErrors(fieldErrorsOf(issuesOf(error))),
@@ -136,7 +154,14 @@ export function NewRequest(props: { i18n: PortalI18n; forClient: boolean }) {
       <h1 className="page-title">{s('newTitle')}</h1>
       <p className="muted">{s('newIntro')}</p>
       {props.forClient ? (
-        <CompanyPicker i18n={i18n} companyId={companyId} onChoose={setCompanyId} />
+        <CompanyPicker
+          i18n={i18n}
+          companyId={companyId}
+          onChoose={(company) => {
+            setCompanyId(company.id);
+            setValues((current) => withPayer(current, company));
+          }}
+        />
       ) : null}
       <Form className="form" onSubmit={save} noValidate>
         <Section title={s('deadline')} testId="deadline-section">
