@@ -90,6 +90,9 @@ export function consoleHtml(config: ResolvedEmulatorConfig): string {
   form { display: flex; flex-wrap: wrap; gap: 6px 10px; align-items: end; }
   label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); }
   input, select, button { font: inherit; padding: 3px 6px; color: inherit; background: var(--panel); border: 1px solid var(--line); }
+  /* A value typed or chosen reads as one (the label around it is muted); a status fits whole. */
+  input, select { color: var(--text); }
+  select { max-width: 100%; }
   button { background: var(--button); border: 1px solid var(--button-line); border-radius: 3px; cursor: pointer; }
   .muted { color: var(--muted); }
   .ok { color: var(--ok); } .bad { color: var(--bad); } .wait { color: var(--wait); }
