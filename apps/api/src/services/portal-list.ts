@@ -31,11 +31,13 @@ export function containsAnySpelling<K extends string>(
 /**
  * The portal's search and filters as conditions on requests. A search of digits is a request
  * number, the start of an INN, or an amount; a decimal is an amount; words are a client's,
- * a beneficiary's or a deal room's name (any case).
+ * a beneficiary's or a deal room's name (any case). The number and the amount every caller who
+ * lists a request sees; the rest is searched only where the caller sees it (`seenInFull`).
  */
 export function portalFilters(
   input: z.output<typeof PortalListInput>,
   now: Date,
+  seenInFull: Prisma.PaymentRequestWhereInput,
 ): Prisma.PaymentRequestWhereInput[] {
   const filters: Prisma.PaymentRequestWhereInput[] = [];
   if (input.paymentStatus?.length) filters.push({ paymentStatus: { in: input.paymentStatus } });
@@ -53,17 +55,18 @@ export function portalFilters(
   const search = input.search?.replace(/^№\s*/, '').trim();
   if (search) {
     const or: Prisma.PaymentRequestWhereInput[] = [];
+    const detail: Prisma.PaymentRequestWhereInput[] = [];
     const amount = search.replace(/[\s\u00a0]/g, '').replace(',', '.');
     if (/^\d+$/.test(search)) {
       const number = Number(search);
       if (Number.isSafeInteger(number) && number <= 2_147_483_647) or.push({ number });
-      or.push({ payerTaxId: { startsWith: search } });
+      detail.push({ payerTaxId: { startsWith: search } });
     }
     if (/^\d{1,16}(\.\d{1,2})?$/.test(amount)) or.push({ amount: { equals: amount } });
     if (/\p{L}/u.test(search)) {
       for (const spelling of spellingsOf(search)) {
         const text = { contains: spelling, mode: 'insensitive' as const };
-        or.push(
+        detail.push(
           { payerName: text },
           { beneficiaryName: text },
           { chat: { title: text } },
@@ -71,6 +74,7 @@ export function portalFilters(
         );
       }
     }
+    if (detail.length > 0) or.push({ AND: [seenInFull, { OR: detail }] });
     filters.push(or.length > 0 ? { OR: or } : { id: { in: [] } });
   }
   return filters;

@@ -433,6 +433,28 @@ export function visibilityWhere(actor: Actor): Prisma.PaymentRequestWhereInput {
   };
 }
 
+/**
+ * The requests an agent sees in full (the domain's `application.viewDetails`: its responsible
+ * agent, the bank's agent who filed it for a client, its own tenant's agents), as a condition on
+ * rows: a search by what the others may not see (the payer, the INN, the beneficiary, the chat,
+ * the client) must find only these, or its answer would tell them. Kept to the domain's
+ * `permissionsFor` by a test that compares the two.
+ */
+export function fullDetailWhere(
+  actor: Extract<Actor, { kind: 'agent' }>,
+): Prisma.PaymentRequestWhereInput {
+  const standard: Prisma.PaymentRequestWhereInput = { telegramChatId: null };
+  return {
+    OR: [
+      { tenantId: actor.tenantId },
+      { telegramChatId: { not: null }, agentId: actor.agentId },
+      { ...standard, offers: { some: { agentId: actor.agentId, status: 'ACCEPTED' } } },
+      { ...standard, agentId: actor.agentId, offers: { none: { status: 'ACCEPTED' } } },
+      { ...standard, filedByAgentId: actor.agentId },
+    ],
+  };
+}
+
 export async function listRequests(
   ctx: ServiceContext,
   rawInput: z.input<typeof ListRequestsInput>,

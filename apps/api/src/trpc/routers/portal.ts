@@ -30,7 +30,7 @@ import {
 } from '../../services/chat-archive';
 import { requestDocumentGeneration } from '../../services/documents';
 import { portalFilters } from '../../services/portal-list';
-import { listRequests, loadRequestView, viewOf } from '../../services/requests';
+import { fullDetailWhere, listRequests, loadRequestView, viewOf } from '../../services/requests';
 import { agentProcedure, authedProcedure, publicProcedure, router } from '../trpc';
 
 /** How the request's sending to 1C stands: what is still queued, what gave up. */
@@ -111,7 +111,7 @@ export const portalRouter = router({
       listRequests(
         ctx,
         { status: input.status, limit: input.limit, cursor: input.cursor },
-        portalFilters(input, ctx.now()),
+        portalFilters(input, ctx.now(), fullDetailWhere(ctx.actor)),
       ),
     ),
 
