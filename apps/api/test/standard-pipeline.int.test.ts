@@ -83,6 +83,13 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
     expect(accepted.offers.find((offer) => offer.agentId === suite.world.zoe.id)?.status).toBe(
       'REJECTED',
     );
+    // The agent whose offer lost sees it in the currency it was priced in, though the request's
+    // fields are no longer theirs to see.
+    const zoeView = await asZoe.requests.get.query({ requestId: draft.id });
+    expect(zoeView.fields.clientCurrency).toBeNull();
+    expect(zoeView.offers).toEqual([
+      expect.objectContaining({ status: 'REJECTED', totalCurrency: completeForm.clientCurrency }),
+    ]);
     // The winner is the request's agent wherever it is listed; only its parties see the client.
     expect(accepted).toMatchObject({
       agentId: suite.world.boris.id,

@@ -141,6 +141,11 @@ export const OfferView = OfferTermsView.extend({
   agentName: z.string(),
   /** The agent's tenant (the agency), for comparing offers side by side. */
   agentTenantName: z.string(),
+  /**
+   * The currency its fixed fee and total are in (the one the client pays in): with the offer,
+   * as its agent sees it even where the request's own fields are no longer shown to them.
+   */
+  totalCurrency: z.string().nullable(),
   source: OfferSource,
   status: OfferStatus,
   createdAt: z.string(),

@@ -163,12 +163,16 @@ export function visibleFields(
   return shown;
 }
 
-export function toOfferView(offer: RequestViewRow['offers'][number]): OfferView {
+export function toOfferView(
+  offer: RequestViewRow['offers'][number],
+  totalCurrency: string | null,
+): OfferView {
   return {
     id: offer.id,
     agentId: offer.agentId,
     agentName: offer.agent.name,
     agentTenantName: offer.agent.tenant.name,
+    totalCurrency,
     rate: offer.rate.toFixed(6).replace(/0+$/, '').replace(/\.$/, ''),
     feePercent: offer.feePercent.toFixed(4).replace(/0+$/, '').replace(/\.$/, ''),
     fixedFee: offer.fixedFee.toFixed(2),
@@ -386,7 +390,7 @@ export function toRequestView(
 ): PaymentRequestView {
   const offers = row.offers
     .filter((offer) => scope.offers === 'all' || offer.agentId === visible.ownAgentId)
-    .map(toOfferView);
+    .map((offer) => toOfferView(offer, row.clientCurrency ?? row.currency));
   const page = historyPageOf(row.history, HISTORY_PAGE_SIZE);
   return {
     ...toSummary(row, pipeline, scope),

@@ -69,7 +69,6 @@ function OfferComparison(props: {
   const { i18n, request } = props;
   const s = standardWords(i18n.locale);
   const offers = request.offers.filter((offer) => offer.status !== 'WITHDRAWN');
-  const payCurrency = request.fields.clientCurrency ?? request.currency;
   const pending = offers.filter((offer) => offer.status === 'PENDING');
   const best = pending.reduce<OfferItem | null>(
     (low, offer) => (!low || Number(offer.totalToPay) < Number(low.totalToPay) ? offer : low),
@@ -105,9 +104,9 @@ function OfferComparison(props: {
                     <td>{offer.agentName}</td>
                     <td className="num">{i18n.number(offer.rate)}</td>
                     <td className="num">{i18n.number(offer.feePercent)}</td>
-                    <td className="num">{i18n.money(offer.fixedFee, payCurrency)}</td>
+                    <td className="num">{i18n.money(offer.fixedFee, offer.totalCurrency)}</td>
                     <td className="num">
-                      <strong>{i18n.money(offer.totalToPay, payCurrency)}</strong>
+                      <strong>{i18n.money(offer.totalToPay, offer.totalCurrency)}</strong>
                       {best?.id === offer.id && pending.length > 1 ? (
                         <div className="muted small">{s('best')}</div>
                       ) : null}
@@ -195,7 +194,6 @@ function OfferDesk(props: {
     (missing.includes(name) ? s('fillIn') : null) ??
     issues.find((issue) => issue.path.replace(/^terms\./, '').split('.')[0] === name)?.message ??
     null;
-  const payCurrency = request.fields.clientCurrency ?? request.currency ?? '';
   const field = (name: keyof OfferDraft, label: string) => ({
     name: `offer-${name}`,
     label,
@@ -233,7 +231,7 @@ function OfferDesk(props: {
           <Row label={s('offerStatus')}>
             <OfferStatusBadge i18n={i18n} status={own.status} />
           </Row>
-          <Row label={i18n.t('totalToPay')}>{i18n.money(own.totalToPay, payCurrency)}</Row>
+          <Row label={i18n.t('totalToPay')}>{i18n.money(own.totalToPay, own.totalCurrency)}</Row>
         </Section>
       ) : null}
       {mayOffer ? (
