@@ -97,9 +97,12 @@ export function DocumentList(props: {
   documents: readonly DocumentView[];
   onOpen?: (id: string, fileName: string, download: boolean) => void;
   opening: string | null;
+  /** What an empty list says (its own name: documents, attachments). */
+  empty?: string;
 }) {
   const { i18n } = props;
-  if (props.documents.length === 0) return <p className="muted">{i18n.t('documentsNone')}</p>;
+  if (props.documents.length === 0)
+    return <p className="muted">{props.empty ?? i18n.t('documentsNone')}</p>;
   return (
     <ul className="list" data-testid="documents">
       {props.documents.map((document) => (

@@ -452,6 +452,7 @@ export function RequestScreen(props: Props) {
                   documents={uploads}
                   onOpen={actions.openDocument ? openDocument : undefined}
                   opening={opening}
+                  empty={i18n.t('attachmentsNone')}
                 />
               ) : null}
               {request && has('application.edit') && actions.uploadAttachment ? (
