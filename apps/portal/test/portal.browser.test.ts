@@ -446,8 +446,11 @@ describe('the portal (Chromium, 1280 px)', () => {
       ).comment,
     ).toBe('Срочно, до пятницы');
 
-    // Анна's draft is complete: she confirms it, the group hears it.
-    await page.getByTestId('submit').click();
+    // Анна's draft is complete: she confirms it, the group hears it. Confirming and cancelling
+    // are the request's status, one section.
+    expect(await page.getByTestId('status-section').count()).toBe(1);
+    expect(await page.getByTestId('status-section').getByTestId('cancel-request').count()).toBe(1);
+    await page.getByTestId('status-section').getByTestId('submit').click();
     await page
       .getByTestId('action-outcome')
       .getByText('Заявка подтверждена и отправлена в 1С')

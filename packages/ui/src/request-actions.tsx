@@ -1,4 +1,5 @@
 import type { PaymentStatus, RequestStatus } from '@payreq/contracts';
+import type { ReactNode } from 'react';
 import { paymentStatuses, requestStatuses } from '@payreq/contracts';
 
 import { Button, Section } from './ui';
@@ -76,6 +77,8 @@ export function StatusSection(props: {
   permissions: readonly string[];
   busy: string | null;
   onSet: (status: RequestStatus, confirm: string, destructive: boolean) => void;
+  /** A caller's own first step in the same section (the portal's «Подтвердить заявку»). */
+  first?: ReactNode;
 }) {
   const { i18n, request, permissions } = props;
   // Submitting a draft has its own button in the form; cancelling is offered apart.
@@ -90,10 +93,11 @@ export function StatusSection(props: {
     : undefined;
   const cancel =
     permissions.includes('application.cancel') && request.next.statuses.includes('CANCELLED');
-  if (!next && !cancel) return null;
+  if (!next && !cancel && !props.first) return null;
   return (
     <Section title={i18n.t('sectionStatus')} testId="status-section">
       <div className="section-actions">
+        {props.first}
         {next ? (
           <Button
             busy={props.busy === next}

@@ -300,35 +300,13 @@ function useRequestActions(i18n: PortalI18n, requestId: string) {
   };
 }
 
-/** A draft's "confirm the request" (DRAFT → collecting offers; in-house: sent to 1C). */
-function Submit(props: {
-  i18n: PortalI18n;
-  data: RequestPageData;
-  busy: string | null;
-  onSubmit: () => void;
-}) {
-  const { i18n } = props;
-  const { request, permissions } = props.data;
-  if (
-    request.status !== 'DRAFT' ||
-    !permissions.includes('application.submit') ||
-    !request.next.statuses.includes('COLLECTING_OFFERS')
-  )
-    return null;
+/** Whether a draft's "confirm the request" is the caller's (DRAFT → collecting offers). */
+function maySubmit(data: RequestPageData): boolean {
+  const { request, permissions } = data;
   return (
-    <Section title={i18n.t('sectionStatus')} testId="submit-section">
-      <div className="section-actions">
-        <Button
-          kind="primary"
-          busy={props.busy === 'COLLECTING_OFFERS'}
-          disabled={props.busy !== null}
-          onClick={props.onSubmit}
-          testId="submit"
-        >
-          {i18n.t('submit')}
-        </Button>
-      </div>
-    </Section>
+    request.status === 'DRAFT' &&
+    permissions.includes('application.submit') &&
+    request.next.statuses.includes('COLLECTING_OFFERS')
   );
 }
 
@@ -386,19 +364,6 @@ export function RequestPage(props: { i18n: PortalI18n; requestId: string; isAdmi
                 {actions.outcome.text}
               </Banner>
             ) : null}
-            <Submit
-              i18n={i18n}
-              data={page.data}
-              busy={actions.busy}
-              onSubmit={() =>
-                void actions.status(
-                  'COLLECTING_OFFERS',
-                  request.version,
-                  request.inHouse,
-                  `${i18n.t('submitConfirmTitle')} ${i18n.t('submitConfirm')}`,
-                )
-              }
-            />
             <StatusSection
               i18n={i18n}
               request={request}
@@ -406,6 +371,27 @@ export function RequestPage(props: { i18n: PortalI18n; requestId: string; isAdmi
               busy={actions.busy}
               onSet={(status, confirm) =>
                 void actions.status(status, request.version, request.inHouse, confirm)
+              }
+              first={
+                // A draft's confirmation (in-house: sent to 1C), beside its cancelling.
+                maySubmit(page.data) ? (
+                  <Button
+                    kind="primary"
+                    busy={actions.busy === 'COLLECTING_OFFERS'}
+                    disabled={actions.busy !== null}
+                    onClick={() =>
+                      void actions.status(
+                        'COLLECTING_OFFERS',
+                        request.version,
+                        request.inHouse,
+                        `${i18n.t('submitConfirmTitle')} ${i18n.t('submitConfirm')}`,
+                      )
+                    }
+                    testId="submit"
+                  >
+                    {i18n.t('submit')}
+                  </Button>
+                ) : null
               }
             />
             <Fields i18n={i18n} data={page.data} />
