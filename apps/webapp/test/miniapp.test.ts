@@ -417,6 +417,17 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
     const agent = await open(anna, { startParam: tokenA });
     await agent.page.getByTestId('payment-next-TEST_PAYMENT_CONFIRMED').waitFor();
     expect(await agent.page.locator('[data-testid^="mark-"]').count()).toBe(0);
+    // The agent reads the client's step by its status, not in the client's first person.
+    const stepTitle = (page: typeof agent.page, status: string) =>
+      page.getByTestId(`step-${status}`).locator('.step-title').textContent();
+    expect(await stepTitle(agent.page, 'TEST_PAYMENT_SENT')).toBe('Тестовый платёж отправлен');
+    // Once the bank confirms it, the bank's step is in the trail too, with who and when.
+    await agent.page.getByTestId('payment-next-TEST_PAYMENT_CONFIRMED').click();
+    await agent.page.getByTestId('step-done-TEST_PAYMENT_CONFIRMED').waitFor();
+    expect(await stepTitle(agent.page, 'TEST_PAYMENT_CONFIRMED')).toBe('Тестовый платёж получен');
+    expect(
+      spaces(await agent.page.getByTestId('step-done-TEST_PAYMENT_CONFIRMED').textContent()),
+    ).toMatch(/^Отмечено: \S.*, \d{2}\.\d{2}\.\d{4}/);
     const forward = agentNext.statuses.filter((s) => s !== 'CANCELLED');
     expect(await agent.page.locator('[data-testid^="status-next-"]').count()).toBe(
       forward.length ? 1 : 0,

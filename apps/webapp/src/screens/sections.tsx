@@ -176,20 +176,28 @@ export function PaymentSection(props: {
   const markSent = permissions.includes('payment.markSent');
   const setStatus = permissions.includes('payment.setStatus');
   if (!markSent && !setStatus && !paymentVisible.includes(request.status)) return null;
-  const steps: { status: PaymentStatus; label: string; confirm: string; available: boolean }[] = [
-    {
-      status: 'TEST_PAYMENT_SENT',
-      label: i18n.t('testPaymentSent'),
-      confirm: i18n.t('confirmTestPayment'),
-      available: request.next.paymentStatuses.includes('TEST_PAYMENT_SENT'),
-    },
-    {
-      status: 'PAYMENT_SENT',
-      label: i18n.t('paymentSent'),
-      confirm: i18n.t('confirmPayment'),
-      available: request.next.paymentStatuses.includes('PAYMENT_SENT'),
-    },
-  ];
+  // The client's two marks, always (a button for the client); the bank's, once done: the whole
+  // payment trail for everyone.
+  const clientSteps: Partial<Record<PaymentStatus, { label: string; confirm: string }>> = {
+    TEST_PAYMENT_SENT: { label: i18n.t('testPaymentSent'), confirm: i18n.t('confirmTestPayment') },
+    PAYMENT_SENT: { label: i18n.t('paymentSent'), confirm: i18n.t('confirmPayment') },
+  };
+  const steps = paymentStatuses
+    .filter((status) => status !== 'NOT_PAID')
+    .filter(
+      (status) =>
+        clientSteps[status] !== undefined ||
+        request.paymentMarks.some((mark) => mark.status === status),
+    )
+    .map((status) => ({
+      status,
+      // Done, or read by the bank's side, a step is named by its status; the client's own step
+      // still to take says it as theirs.
+      title: i18n.paymentStatus(status),
+      label: clientSteps[status]?.label ?? i18n.paymentStatus(status),
+      confirm: clientSteps[status]?.confirm ?? '',
+      available: clientSteps[status] !== undefined && request.next.paymentStatuses.includes(status),
+    }));
   const next = nextBankPaymentStep(request);
   return (
     <Section title={i18n.t('sectionPayment2')} testId="payment-section">
@@ -204,7 +212,7 @@ export function PaymentSection(props: {
               {done ? '✓' : ''}
             </div>
             <div className="step-body">
-              <div className="step-title">{step.label}</div>
+              <div className="step-title">{done || !markSent ? step.title : step.label}</div>
               {done ? (
                 <div className="step-meta" data-testid={`step-done-${step.status}`}>
                   {i18n.t('stepDone', {
