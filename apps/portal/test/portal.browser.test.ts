@@ -660,6 +660,10 @@ describe('the portal (Chromium, 1280 px)', () => {
     const { page, errors } = await signIn(anna);
     await page.getByTestId('nav-admin').click();
     await page.getByTestId('admin').waitFor();
+    // Анна may not switch herself off: not offered on her own row.
+    const herself = page.getByTestId('agent').filter({ hasText: 'Анна Смирнова' });
+    await herself.waitFor();
+    expect(await herself.getByTestId('deactivate').count()).toBe(0);
     await page.getByTestId('field-telegramId').fill('7000000077');
     await page.getByTestId('field-name').fill('Вера Новикова');
     await page.getByTestId('add-agent').click();

@@ -62,6 +62,8 @@ export const WhitelistAgent = z.object({
   isAdmin: z.boolean(),
   /** "seed" (from SEED_AGENTS) or "portal" (added here). */
   managedBy: z.enum(['seed', 'portal']),
+  /** The administrator reading the list: they may not switch themselves off. */
+  isYou: z.boolean(),
   audit: z.array(AgentAuditEntry),
 });
 export type WhitelistAgent = z.infer<typeof WhitelistAgent>;

@@ -22,6 +22,7 @@ export async function listWhitelist(db: Db, admin: AdminActor): Promise<Whitelis
     active: agent.active,
     isAdmin: agent.isAdmin,
     managedBy: agent.managedBy === 'portal' ? 'portal' : 'seed',
+    isYou: agent.id === admin.agentId,
     audit: agent.audit.map((entry) => ({
       action: entry.action as 'ADDED' | 'DEACTIVATED' | 'REACTIVATED',
       byName: entry.byName,

@@ -145,16 +145,21 @@ function AgentsSection(props: { i18n: PortalI18n }) {
                 </div>
               ))}
             </div>
-            <div className="list-actions">
-              <Button
-                kind={agent.active ? 'destructive' : 'plain'}
-                busy={setActive.isPending && setActive.variables?.agentId === agent.agentId}
-                onClick={() => setActive.mutate({ agentId: agent.agentId, active: !agent.active })}
-                testId={agent.active ? 'deactivate' : 'reactivate'}
-              >
-                {agent.active ? i18n.p('adminDeactivate') : i18n.p('adminReactivate')}
-              </Button>
-            </div>
+            {/* Switching oneself off is refused (the api's `self`): not offered. */}
+            {agent.isYou ? null : (
+              <div className="list-actions">
+                <Button
+                  kind={agent.active ? 'destructive' : 'plain'}
+                  busy={setActive.isPending && setActive.variables?.agentId === agent.agentId}
+                  onClick={() =>
+                    setActive.mutate({ agentId: agent.agentId, active: !agent.active })
+                  }
+                  testId={agent.active ? 'deactivate' : 'reactivate'}
+                >
+                  {agent.active ? i18n.p('adminDeactivate') : i18n.p('adminReactivate')}
+                </Button>
+              </div>
+            )}
           </li>
         ))}
       </ul>
