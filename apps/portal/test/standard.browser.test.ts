@@ -192,6 +192,10 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     });
     await agencyAgent.page.getByTestId('nav-market').click();
     await agencyAgent.page.getByTestId('standard-row').first().waitFor();
+    // The market withholds the client, and says so as the deals list does.
+    expect(
+      spaces(await agencyAgent.page.getByTestId('standard-row').first().textContent()),
+    ).toContain('Клиент не раскрывается');
     await screenshot(agencyAgent.page, 'market');
     await openFromMarket(agencyAgent.page, requestNumber);
     // No percentage fee typed: none.

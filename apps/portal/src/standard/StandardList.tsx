@@ -44,7 +44,7 @@ function Rows(props: { i18n: PortalI18n; items: RequestListItem[] }) {
             {/* A deal room's request is the bank's tenant's: its client is the payer. */}
             <td>
               {(item.pipeline === 'TELEGRAM' ? item.clientName : item.tenantName) ??
-                i18n.t('empty')}
+                i18n.t(item.clientShown ? 'empty' : 'boardClientHidden')}
             </td>
             <td>{item.direction ? i18n.direction(item.direction) : i18n.t('empty')}</td>
             <td className="num">
