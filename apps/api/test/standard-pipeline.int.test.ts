@@ -58,7 +58,15 @@ describe.skipIf(skipDb)(`standard pipeline over HTTP (${dbKind})`, () => {
     expect(open.status).toBe('COLLECTING_OFFERS');
 
     // Agents of two tenants compete; each sees only its own offer.
-    await asZoe.offers.submit.mutate({ requestId: draft.id, terms: offerTerms('16055700.00') });
+    // Fees left empty are none.
+    await asZoe.offers.submit.mutate({
+      requestId: draft.id,
+      terms: { ...offerTerms('16055700.00'), feePercent: '', fixedFee: '' },
+    });
+    const zoeOffer = await suite.api.prisma.offer.findFirstOrThrow({
+      where: { agentId: suite.world.zoe.id },
+    });
+    expect([zoeOffer.feePercent.toString(), zoeOffer.fixedFee.toString()]).toEqual(['0', '0']);
     const borisView = await asBoris.offers.submit.mutate({
       requestId: draft.id,
       terms: offerTerms('16010000.00'),

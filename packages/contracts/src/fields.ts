@@ -128,6 +128,13 @@ export const positiveAmount = decimalInput('amount_format')
   .refine((v) => !/\.\d{3,}$/.test(v), { error: 'amount_format' })
   .refine((v) => Number(v) > 0, { error: 'amount_positive' });
 
+/**
+ * A fee that may be none: "" reads as 0 (a form's field left empty; 1C's `Формат(0, "ЧДЦ=2")`,
+ * which prints zero as nothing).
+ */
+export const emptyAsZero = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? '0' : value), schema);
+
 export const exchangeRate = decimalInput('rate')
   .refine((v) => !/\.\d{7,}$/.test(v), { error: 'rate' })
   .refine((v) => Number(v) > 0, { error: 'rate' });

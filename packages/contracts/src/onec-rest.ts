@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { DocumentKind, PaymentStatus, RequestStatus } from './enums';
-import { exchangeRate, moneyAmount, onecGuid, percent, text } from './fields';
+import { emptyAsZero, exchangeRate, moneyAmount, onecGuid, percent, text } from './fields';
 import { PaymentRequestFields } from './payment-request';
 
 /**
@@ -49,14 +49,12 @@ const onecOptionalUuid = z.preprocess(onecEmptyGuidToNull, z.uuid().nullish());
 
 /**
  * A decimal that may be zero. 1C's `Формат(0, "ЧДЦ=2")` is "" (zero prints as nothing unless
- * the format string says `ЧН=`), so "" is read as 0 here.
+ * the format string says `ЧН=`), so "" is read as 0 here (`emptyAsZero`).
  */
 const zeroOrMore = <T extends z.ZodType>(schema: T, description: string) =>
-  z
-    .preprocess((value) => (value === '' ? '0' : value), schema)
-    .meta({
-      description: `${description} \`""\` (what \`Формат\` writes for 0 without \`ЧН=\`) is 0.`,
-    });
+  emptyAsZero(schema).meta({
+    description: `${description} \`""\` (what \`Формат\` writes for 0 without \`ЧН=\`) is 0.`,
+  });
 
 export const OnecRequestParams = z.object({ requestId: z.uuid() });
 

@@ -16,6 +16,7 @@ import {
   accountNumber,
   countryCode,
   currencyCode,
+  emptyAsZero,
   exchangeRate,
   innCode,
   isoDate,
@@ -113,8 +114,9 @@ export type PaymentRequestFields = z.infer<typeof PaymentRequestFields>;
 
 export const OfferTerms = z.strictObject({
   rate: exchangeRate,
-  feePercent: percent,
-  fixedFee: moneyAmount,
+  // No fee typed is no fee.
+  feePercent: emptyAsZero(percent),
+  fixedFee: emptyAsZero(moneyAmount),
   totalToPay: moneyAmount,
   settlementDays: z.number().int().min(0).max(365),
   validUntil: z.iso.datetime({ offset: true }).nullish(),

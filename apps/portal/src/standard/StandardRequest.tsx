@@ -251,9 +251,9 @@ function OfferDesk(props: {
                 requestId: request.id,
                 terms: {
                   rate: draft.rate.trim(),
-                  // No fee typed is no fee.
-                  feePercent: draft.feePercent.trim() || '0',
-                  fixedFee: draft.fixedFee.trim() || '0',
+                  // Left empty, a fee is none (the contract's `emptyAsZero`).
+                  feePercent: draft.feePercent.trim(),
+                  fixedFee: draft.fixedFee.trim(),
                   totalToPay: draft.totalToPay.trim(),
                   settlementDays: Number(draft.settlementDays),
                   validUntil:
