@@ -163,6 +163,10 @@ export function visibleFields(
   return shown;
 }
 
+/** The currency an offer's fees and total are in: the one the client pays in. */
+const totalCurrencyOf = (row: Pick<RequestViewRow, 'clientCurrency' | 'currency'>) =>
+  row.clientCurrency ?? row.currency;
+
 export function toOfferView(
   offer: RequestViewRow['offers'][number],
   totalCurrency: string | null,
@@ -272,7 +276,7 @@ function historyChange(
               amount: money(row.amount),
               currency: row.currency,
               totalToPay: offer.totalToPay.toFixed(2),
-              totalCurrency: row.clientCurrency ?? row.currency,
+              totalCurrency: totalCurrencyOf(row),
             }
           : null,
       };
@@ -390,7 +394,7 @@ export function toRequestView(
 ): PaymentRequestView {
   const offers = row.offers
     .filter((offer) => scope.offers === 'all' || offer.agentId === visible.ownAgentId)
-    .map((offer) => toOfferView(offer, row.clientCurrency ?? row.currency));
+    .map((offer) => toOfferView(offer, totalCurrencyOf(row)));
   const page = historyPageOf(row.history, HISTORY_PAGE_SIZE);
   return {
     ...toSummary(row, pipeline, scope),

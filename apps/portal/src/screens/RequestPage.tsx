@@ -164,13 +164,12 @@ function Offer(props: { i18n: PortalI18n; data: RequestPageData }) {
   const { request } = props.data;
   const offer = request.acceptedOffer;
   if (!offer) return null;
-  const total = request.fields.clientCurrency ?? request.currency;
   return (
     <Section title={i18n.t('offerAccepted')} testId="offer">
       <Row label={i18n.t('rate')}>{i18n.number(offer.rate)}</Row>
       <Row label={i18n.t('feePercent')}>{i18n.number(offer.feePercent)}</Row>
-      <Row label={i18n.t('fixedFee')}>{i18n.money(offer.fixedFee, total ?? null)}</Row>
-      <Row label={i18n.t('totalToPay')}>{i18n.money(offer.totalToPay, total ?? null)}</Row>
+      <Row label={i18n.t('fixedFee')}>{i18n.money(offer.fixedFee, offer.totalCurrency)}</Row>
+      <Row label={i18n.t('totalToPay')}>{i18n.money(offer.totalToPay, offer.totalCurrency)}</Row>
       <Row label={i18n.t('settlementDays')}>{String(offer.settlementDays)}</Row>
       {offer.validUntil ? (
         <Row label={i18n.t('validUntil')}>{i18n.dateTime(offer.validUntil)}</Row>

@@ -78,15 +78,18 @@ export function RequestHeader(props: {
   );
 }
 
-function OfferTerms(props: { i18n: I18n; offer: OfferItem | null; request: RequestView }) {
-  const { i18n, offer, request } = props;
-  const payCurrency = request.fields.clientCurrency ?? request.currency;
+function OfferTerms(props: { i18n: I18n; offer: OfferItem | null }) {
+  const { i18n, offer } = props;
   const value = (text: string | null | undefined) => text ?? '';
   const rows: [string, string, string][] = [
     ['rate', i18n.t('rate'), offer ? i18n.number(offer.rate) : ''],
     ['feePercent', i18n.t('feePercent'), offer ? i18n.number(offer.feePercent) : ''],
-    ['fixedFee', i18n.t('fixedFee'), offer ? i18n.money(offer.fixedFee, payCurrency) : ''],
-    ['totalToPay', i18n.t('totalToPay'), offer ? i18n.money(offer.totalToPay, payCurrency) : ''],
+    ['fixedFee', i18n.t('fixedFee'), offer ? i18n.money(offer.fixedFee, offer.totalCurrency) : ''],
+    [
+      'totalToPay',
+      i18n.t('totalToPay'),
+      offer ? i18n.money(offer.totalToPay, offer.totalCurrency) : '',
+    ],
     ['settlementDays', i18n.t('settlementDays'), offer ? String(offer.settlementDays) : ''],
     ['validUntil', i18n.t('validUntil'), offer?.validUntil ? i18n.dateTime(offer.validUntil) : ''],
   ];
@@ -136,7 +139,7 @@ export function OfferSection(props: {
         testId="offer-section"
         footer={i18n.t('offerFrom', { source, date: i18n.dateTime(accepted.createdAt) })}
       >
-        <OfferTerms i18n={i18n} offer={accepted} request={request} />
+        <OfferTerms i18n={i18n} offer={accepted} />
       </Section>
     );
   }
@@ -152,7 +155,7 @@ export function OfferSection(props: {
       : i18n.t('offerReadOnlyNote');
     return (
       <Section title={i18n.t('sectionOffer')} testId="offer-section" footer={note}>
-        <OfferTerms i18n={i18n} offer={own} request={request} />
+        <OfferTerms i18n={i18n} offer={own} />
       </Section>
     );
   }
