@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { ChatMessageButtons } from './chat';
 import { DocumentKind, PaymentStatus, RequestStatus } from './enums';
 import { telegramId } from './fields';
 
@@ -187,7 +188,7 @@ export const ChatArchiveMessage = z.object({
   forwardedFrom: z.object({ name: z.string().nullable(), kind: z.string() }).nullable(),
   mediaGroupId: z.string().nullable(),
   /** The buttons under the message, row by row (their words only: they do nothing here). */
-  buttons: z.array(z.array(z.string())).nullable(),
+  buttons: ChatMessageButtons.nullable(),
   file: ChatArchiveFile.nullable(),
   /** A member joined or left, the group became a supergroup, …: told in words by the portal. */
   service: z

@@ -79,11 +79,10 @@ export function RequestFormFields(props: {
     value: readOnly && values[name] ? i18n.date(values[name]) : values[name],
   });
   const validation = useFormValidation();
-  const code = (name: FieldName, maxLength: number, list?: string) => ({
+  const code = (name: FieldName, maxLength: number) => ({
     ...fieldProps(name),
     autoCapitalize: 'characters' as const,
     maxLength,
-    list,
   });
   /** A country or currency code's name under it, once the code is one the form accepts. */
   const codeName = (name: FieldName, nameOf: (code: string, locale: Locale) => string | null) => {

@@ -23,7 +23,10 @@ import {
   statusLabel,
 } from '@payreq/i18n';
 
-/** The Mini App's words, Russian first (apps/webapp/README.md). Validation messages come from the contracts. */
+/**
+ * The Mini App's words, Russian first (apps/webapp/README.md). Validation messages come from the
+ * contracts.
+ */
 const ru = {
   appTitle: 'Заявка на платёж',
   newRequest: 'Новая заявка',
