@@ -73,11 +73,12 @@ export function consoleHtml(config: ResolvedEmulatorConfig): string {
   a { color: inherit; }
   header { background: var(--bar); padding: 10px 16px; border-bottom: 1px solid var(--bar-line); display: flex; flex-wrap: wrap; gap: 4px 16px; align-items: baseline; }
   header h1 { font-size: 18px; margin: 0; }
-  /* Both columns may shrink below their content: long refs and links wrap, the page never widens. */
-  main { display: grid; grid-template-columns: minmax(0, 1.15fr) minmax(0, 1fr); gap: 16px; padding: 16px; }
+  /* Both columns may shrink below their content: long refs and links wrap, the page never widens.
+     The request's side is the wider: its offers table (nine columns) fits whole at 1280 px. */
+  main { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1.15fr); gap: 16px; padding: 16px; }
   main > div { min-width: 0; }
   table { border-collapse: collapse; width: 100%; background: var(--panel); }
-  th, td { border: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+  th, td { border: 1px solid var(--line); padding: 4px 5px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
   .scroll { overflow-x: auto; }
   th { background: var(--head); }
   td small { display: block; color: var(--muted); }
@@ -222,6 +223,15 @@ async function act(label, fn) {
 }
 function field(name, label, attrs) { return h('label', {}, label, h('input', Object.assign({ name }, attrs || {}))); }
 function options(values, words) { return values.map((v) => h('option', { value: v }, word(words, v))); }
+/**
+ * A status select showing the request's status now: the forms are built anew on every refresh, so
+ * the choice would fall back to the first one. A status 1C does not set reads as a choice it
+ * cannot send (the select is required).
+ */
+function statusOptions(values, words, current) {
+  const now = values.includes(current) ? [] : [h('option', { value: '', disabled: true, selected: true }, word(words, current))];
+  return now.concat(values.map((v) => h('option', { value: v, selected: v === current }, word(words, v))));
+}
 function formValues(form) { return Object.fromEntries(new FormData(form).entries()); }
 /** The platform's answer to a call: its HTTP status, or the error, in a line; the body on demand. */
 function answerOf(d) {
@@ -247,11 +257,11 @@ async function refresh() {
     h('button', { type: 'submit' }, 'Рассчитать и отправить'));
   const statusForm = h('form', { onsubmit: (e) => { e.preventDefault(); const v = formValues(e.target);
       act('Статус', () => api(base + '/status', { status: v.status, comment: v.comment || null })); } },
-    h('label', {}, 'Статус', h('select', { name: 'status' }, options(SETTINGS.statuses, W.statuses))), field('comment', 'Комментарий', { size: 20 }),
+    h('label', {}, 'Статус', h('select', { name: 'status', required: true }, statusOptions(SETTINGS.statuses, W.statuses, r.status))), field('comment', 'Комментарий', { size: 20 }),
     h('button', { type: 'submit' }, 'Установить'));
   const paymentForm = h('form', { onsubmit: (e) => { e.preventDefault(); const v = formValues(e.target);
       act('Статус оплаты', () => api(base + '/payment-status', { paymentStatus: v.paymentStatus, comment: v.comment || null })); } },
-    h('label', {}, 'Статус оплаты', h('select', { name: 'paymentStatus' }, options(SETTINGS.paymentStatuses, W.payments))), field('comment', 'Комментарий', { size: 20 }),
+    h('label', {}, 'Статус оплаты', h('select', { name: 'paymentStatus', required: true }, statusOptions(SETTINGS.paymentStatuses, W.payments, r.paymentStatus))), field('comment', 'Комментарий', { size: 20 }),
     h('button', { type: 'submit' }, 'Установить'));
   const documentForm = h('form', { onsubmit: (e) => { e.preventDefault(); const v = formValues(e.target);
       act('Документ', () => api(base + '/documents', { kind: v.kind })); } },
@@ -270,11 +280,11 @@ async function refresh() {
           h('dt', {}, 'Версия в платформе'), h('dd', {}, r.version))),
       h('p', {}, h('button', { onclick: () => act('Обновление из платформы', () => api(base + '/refresh', {})) }, 'Обновить из платформы'))),
     h('section', {}, h('h3', {}, 'Расчёт условий'), r.status === 'CANCELLED' ? null : offerForm,
-      r.offers.length ? scroll(h('table', { class: 'offers' }, h('tr', {}, h('th', {}, 'Дата'), h('th', {}, 'Курс'), h('th', {}, '%'), h('th', {}, 'Фикс.'), h('th', {}, 'Итого'), h('th', {}, 'Дн.'), h('th', {}, 'Версия'), h('th', {}, 'Ответ')),
-        r.offers.flatMap((o) => [h('tr', {}, h('td', {}, dateTime(o.date)), h('td', {}, number(o.rate)), h('td', {}, number(o.feePercent)), h('td', { class: 'amount' }, money(o.fixedFee)), h('td', { class: 'amount' }, money(o.totalToPay)), h('td', {}, o.settlementDays), h('td', {}, o.basedOnVersion || '—'),
+      r.offers.length ? scroll(h('table', { class: 'offers' }, h('tr', {}, h('th', {}, 'Дата'), h('th', {}, 'Курс'), h('th', {}, '%'), h('th', {}, 'Фикс.'), h('th', {}, 'Итого'), h('th', {}, 'Дн.'), h('th', {}, 'Действует до'), h('th', {}, 'Версия'), h('th', {}, 'Ответ')),
+        r.offers.flatMap((o) => [h('tr', {}, h('td', {}, dateTime(o.date)), h('td', {}, number(o.rate)), h('td', {}, number(o.feePercent)), h('td', { class: 'amount' }, money(o.fixedFee)), h('td', { class: 'amount' }, money(o.totalToPay)), h('td', {}, o.settlementDays), h('td', {}, dateTime(o.validUntil)), h('td', {}, o.basedOnVersion || '—'),
           h('td', { class: o.refusal ? 'bad' : o.platformOfferId ? 'ok' : 'wait' }, o.platformOfferId ? 'принят' : o.refusal ? 'отказ' : 'ждёт ответа')),
           // Why the platform refused it, in its words, across the table (it is long).
-          o.refusal ? h('tr', { class: 'refusal' }, h('td', { colspan: 8, class: 'bad' }, 'Платформа не приняла расчёт: ' + o.refusal)) : null]))) : null),
+          o.refusal ? h('tr', { class: 'refusal' }, h('td', { colspan: 9, class: 'bad' }, 'Платформа не приняла расчёт: ' + o.refusal)) : null]))) : null),
     h('section', {}, h('h3', {}, 'Статусы'), statusForm, paymentForm,
       r.statusRefusal ? h('p', { class: 'bad refusal' }, 'Платформа не приняла статус: ' + r.statusRefusal) : null),
     h('section', {}, h('h3', {}, 'Документы'), documentForm,

@@ -11,6 +11,7 @@ import { chromiumPath } from '@payreq/testing';
 import { createEmulator } from '../src';
 import type { Emulator } from '../src';
 import { createBody, json, platformAnswer, startReceiver } from './helpers';
+import type { Received } from './helpers';
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const spaces = (text: string | null) => (text ?? '').replace(/\s+/g, ' ').trim();
@@ -32,6 +33,32 @@ const visibleText = (page: Page) =>
     return text;
   })()`) as Promise<string>;
 
+/** What a select shows (its chosen option's words), as the operator reads it. */
+const shownIn = (page: Page, name: string) =>
+  page
+    .locator(`select[name="${name}"]`)
+    .evaluate(
+      (select: { selectedOptions: ArrayLike<{ textContent: string | null }> }) =>
+        select.selectedOptions[0]?.textContent ?? null,
+    );
+
+/**
+ * The platform keeps each request's statuses, as the real one does: a status call changes only
+ * what it carries, and the answer tells both (the shared stand-in resets the other one).
+ */
+const platformStatuses = new Map<string, { status: string; paymentStatus: string }>();
+function platformKeepingStatuses(request: Received): unknown {
+  const answer = platformAnswer(request) as { requestId: string; status?: string };
+  const known = platformStatuses.get(answer.requestId);
+  if (!known) return answer;
+  if (request.path.endsWith('/offer') && answer.status) known.status = answer.status;
+  if (!request.path.endsWith('/status')) return answer;
+  const body = JSON.parse(request.rawBody) as { status?: string; paymentStatus?: string };
+  Object.assign(known, body.status ? { status: body.status } : {});
+  Object.assign(known, body.paymentStatus ? { paymentStatus: body.paymentStatus } : {});
+  return { ...answer, ...known };
+}
+
 // A browser's steps under a full CI run (every suite at once on two cores) take seconds each,
 // not vitest's default of five for a whole test.
 describe('the 1C operator console (Chromium, 1280 px)', { timeout: 60_000 }, () => {
@@ -41,7 +68,7 @@ describe('the 1C operator console (Chromium, 1280 px)', { timeout: 60_000 }, () 
 
   beforeAll(async () => {
     receiver = await startReceiver((request, _index, res) =>
-      json(res, 200, platformAnswer(request)),
+      json(res, 200, platformKeepingStatuses(request)),
     );
     emulator = createEmulator({
       username: 'payreq',
@@ -62,6 +89,10 @@ describe('the 1C operator console (Chromium, 1280 px)', { timeout: 60_000 }, () 
   it('shows a request in words, and the operator computes an offer and moves the status with words too', async () => {
     const platformId = crypto.randomUUID();
     const body = createBody(platformId);
+    platformStatuses.set(platformId, {
+      status: 'COLLECTING_OFFERS',
+      paymentStatus: 'TEST_PAYMENT_SENT',
+    });
     const { request } = emulator.operator.receiveRequest(body);
     // The client changed the country and the amount on the platform after it was sent.
     emulator.operator.receiveUpdate(request.ref, {
@@ -122,11 +153,42 @@ describe('the 1C operator console (Chromium, 1280 px)', { timeout: 60_000 }, () 
         'Счёт на оплату',
       );
 
+      // Before any is set, each select shows what the request has, even one 1C does not set.
+      expect(await shownIn(page, 'status')).toBe('Новая in-house заявка');
+      expect(await shownIn(page, 'paymentStatus')).toBe('Тестовый платёж отправлен');
+      // That status is not sent again: the browser asks for one of the choices instead.
+      const statusSelect = page.locator('select[name="status"]');
+      await page.locator('form:has(select[name="status"]) button').click();
+      expect(
+        await statusSelect.evaluate(
+          (s: { validity: { valueMissing: boolean } }) => s.validity.valueMissing,
+        ),
+      ).toBe(true);
+      expect(receiver.received).toEqual([]);
+
+      // Terms valid until a day (1C keeps its end), then terms with no deadline.
       await page.locator('input[name="rate"]').fill('12.85');
+      await page.locator('input[name="validUntil"]').fill('2026-12-10');
       await page.getByRole('button', { name: 'Рассчитать и отправить' }).click();
       await page.locator('table.offers td.ok').waitFor();
       expect(spaces(await page.locator('#message').textContent())).toBe('Расчёт: доставлено');
-      expect(spaces(await page.locator('table.offers').innerText())).toContain('принят');
+      await page.locator('input[name="rate"]').fill('12.9');
+      await page.getByRole('button', { name: 'Рассчитать и отправить' }).click();
+      await expect.poll(() => page.locator('table.offers td.ok').count()).toBe(2);
+      const offers = page.locator('table.offers tr');
+      expect(spaces(await offers.nth(0).innerText())).toBe(
+        'Дата Курс % Фикс. Итого Дн. Действует до Версия Ответ',
+      );
+      expect(spaces(await offers.nth(1).innerText())).toMatch(
+        /^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}:\d{2} 12,85 1,5 0,00 \S.* 2 10\.12\.2026 23:59:59 3 принят$/,
+      );
+      expect(spaces(await offers.nth(2).innerText())).toMatch(/ 12,9 .* 2 — 3 принят$/);
+      // All nine columns in view at 1280 px, the answer too (no scrolling sideways to it).
+      expect(
+        await page
+          .locator('table.offers')
+          .evaluate((table) => table.parentElement!.scrollWidth - table.parentElement!.clientWidth),
+      ).toBe(0);
       const exchange = spaces(await page.locator('table.deliveries').innerText());
       expect(exchange).toMatch(/Расчёт условий доставлено 1 HTTP 200/);
       // The platform's answer itself only when asked for.
@@ -135,14 +197,34 @@ describe('the 1C operator console (Chromium, 1280 px)', { timeout: 60_000 }, () 
         '"offerStatus": "ACCEPTED"',
       );
       await page.locator('table.deliveries summary').first().click();
+      expect(await shownIn(page, 'status')).toBe('Предложение принято');
 
-      await page.locator('select[name="status"]').selectOption('IN_PROGRESS');
-      await page.locator('form:has(select[name="status"]) button').click();
-      await expect
-        .poll(async () => spaces(await page.locator('dd.status').textContent()))
-        .toBe('В работе');
+      // After «Установить» each select shows what is set now (not its first choice), and so
+      // after a reload. The card's line changes with the same render as the forms.
+      const setIn = async (name: string, value: string, shown: string) => {
+        const form = page.locator(`form:has(select[name="${name}"])`);
+        await form.locator('select').selectOption(value);
+        await form.locator('button').click();
+        const line = page.locator(name === 'status' ? 'dd.status' : 'dd.payment');
+        await expect.poll(async () => spaces(await line.textContent())).toBe(shown);
+        expect(spaces(await page.locator('#message').textContent())).toMatch(/: доставлено$/);
+        expect(await shownIn(page, name)).toBe(shown);
+      };
+      await setIn('status', 'IN_PROGRESS', 'В работе');
+      await setIn('paymentStatus', 'PAYMENT_RECEIVED', 'Платёж получен');
+      expect(await shownIn(page, 'status')).toBe('В работе');
+      await setIn('status', 'COMPLETED', 'Исполнена');
+      expect(await shownIn(page, 'paymentStatus')).toBe('Платёж получен');
+      await page.reload();
+      await row.first().click();
+      await page.locator('dl.fields').waitFor();
+      expect(await shownIn(page, 'status')).toBe('Исполнена');
+      expect(await shownIn(page, 'paymentStatus')).toBe('Платёж получен');
       expect(receiver.received.map((call) => call.path.split('/').pop())).toEqual([
         'offer',
+        'offer',
+        'status',
+        'status',
         'status',
       ]);
 
