@@ -96,6 +96,9 @@ const ru = {
   announce: 'Сообщить об этом в чате сделки',
   editFields: 'Изменить поля',
   cancelEdit: 'Не сохранять',
+  // The "no" of a confirmation dialog, beside the action's own word (not «Отмена»: it would
+  // stand beside «Отменить заявку»).
+  confirmCancel: 'Назад',
   actionDone: 'Готово: {what}',
   documentAsked: 'Запрос документа отправлен в 1С',
   photo: 'Фото',
@@ -236,6 +239,7 @@ const en: Translation<typeof ru> = {
   announce: 'Tell the deal room’s chat',
   editFields: 'Edit the fields',
   cancelEdit: 'Discard',
+  confirmCancel: 'Go back',
   actionDone: 'Done: {what}',
   documentAsked: 'The document was requested from 1C',
   photo: 'Photo',

@@ -36,7 +36,8 @@ export async function startPortalWorld(
 /**
  * A person signs in through the test server's login page (as oauth.telegram.org shows it),
  * starting from `start`, a page of the portal, in a new 1280 px Russian browser context. Its
- * page is added to `pages` (for the suite to close); `errors` collects the page's script errors.
+ * page is added to `pages` (for the suite to close); `errors` collects the page's script errors,
+ * and any native `alert`/`confirm` (the portal asks in its own dialog).
  */
 export async function signInThroughTelegram(
   browser: Browser,
@@ -53,6 +54,10 @@ export async function signInThroughTelegram(
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
+  page.on('dialog', (dialog) => {
+    errors.push(`a native ${dialog.type()}: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
   pages.push(page);
   await page.goto(start);
   await page.getByTestId('sign-in-telegram').click();
@@ -61,6 +66,20 @@ export async function signInThroughTelegram(
     .click();
   await page.getByTestId('who').waitFor();
   return { page, errors };
+}
+
+/**
+ * The portal's confirmation dialog asking `question` (its accessible name) is answered with its
+ * button `button`, and goes.
+ */
+export async function answerConfirm(
+  page: Page,
+  question: string | RegExp,
+  button: string,
+): Promise<void> {
+  const dialog = page.getByRole('alertdialog', { name: question });
+  await dialog.getByRole('button', { name: button, exact: true }).click();
+  await dialog.waitFor({ state: 'detached' });
 }
 
 /** Closes the suite's pages (their contexts) and the browser; a page already gone is fine. */

@@ -23,7 +23,12 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { webappDistDir } from './global-setup';
-import { closeBrowser, signInThroughTelegram, startPortalWorld } from './portal-world';
+import {
+  answerConfirm,
+  closeBrowser,
+  signInThroughTelegram,
+  startPortalWorld,
+} from './portal-world';
 import { screenshot } from './screenshots';
 
 /**
@@ -423,8 +428,6 @@ describe('the portal (Chromium, 1280 px)', () => {
 
   it('takes the request’s actions from its page as the Mini App does, and exports its history', async () => {
     const { page, errors } = await signIn(anna);
-    // Confirmations are the browser's own dialog: accepted here.
-    page.on('dialog', (dialog) => void dialog.accept());
     await page.getByTestId('request-row').first().click();
     await page.getByTestId('request-page').waitFor();
 
@@ -450,7 +453,40 @@ describe('the portal (Chromium, 1280 px)', () => {
     // are the request's status, one section.
     expect(await page.getByTestId('status-section').count()).toBe(1);
     expect(await page.getByTestId('status-section').getByTestId('cancel-request').count()).toBe(1);
+
+    // Cancelling asks first, in the portal's own dialog: the action's word as a danger, «Назад»
+    // beside it with the focus. «Назад», and Esc, leave the draft as it was.
+    const stored = () =>
+      api.prisma.paymentRequest.findUniqueOrThrow({
+        where: { telegramChatId: BigInt(chatId) },
+        select: { status: true, version: true, updatedAt: true },
+      });
+    const before = await stored();
+    const cancelQuestion = 'Отменить заявку? Это действие нельзя отменить.';
+    const asked = page.getByRole('alertdialog', { name: cancelQuestion });
+    await page.getByTestId('status-section').getByTestId('cancel-request').click();
+    await asked.waitFor();
+    expect((await asked.getByRole('button').allTextContents()).map(spaces)).toEqual([
+      'Назад',
+      'Отменить заявку',
+    ]);
+    expect(await asked.getByTestId('confirm-yes').getAttribute('class')).toContain(
+      'button-destructive',
+    );
+    expect(await page.evaluate('document.activeElement?.dataset.testid')).toBe('confirm-no');
+    await screenshot(page, 'confirm', { fullPage: false });
+    await answerConfirm(page, cancelQuestion, 'Назад');
+    await page.getByTestId('status-section').getByTestId('cancel-request').click();
+    await asked.waitFor();
+    await page.keyboard.press('Escape');
+    await asked.waitFor({ state: 'detached' });
+    await page.waitForLoadState('networkidle');
+    expect(await stored()).toEqual(before);
+    expect(await page.getByTestId('action-outcome').count()).toBe(0);
+    expect(spaces(await page.getByTestId('status-badge').first().textContent())).toBe('Черновик');
+
     await page.getByTestId('status-section').getByTestId('submit').click();
+    await answerConfirm(page, 'Подтвердить заявку?', 'Подтвердить заявку');
     await page
       .getByTestId('action-outcome')
       .getByText('Заявка подтверждена и отправлена в 1С')
@@ -496,6 +532,7 @@ describe('the portal (Chromium, 1280 px)', () => {
     // ...and Анна confirms it from the portal: the bank's next step.
     await page.reload();
     await page.getByTestId('payment-next-TEST_PAYMENT_CONFIRMED').click();
+    await answerConfirm(page, 'Подтвердить шаг «Тестовый платёж получен»?', 'Подтвердить');
     await page.getByTestId('step-done-TEST_PAYMENT_CONFIRMED').waitFor();
     expect(
       spaces(await page.getByTestId('step-done-TEST_PAYMENT_CONFIRMED').textContent()),
@@ -562,6 +599,40 @@ describe('the portal (Chromium, 1280 px)', () => {
     expect(served.headers()['content-type']).toBe('application/pdf');
     expect(errors).toEqual([]);
     expect(client.errors).toEqual([]);
+  });
+
+  it('fits the list of requests on a 390 px phone screen: each request a card', async () => {
+    const { page, errors } = await signIn(anna);
+    await page.setViewportSize({ width: 390, height: 844 });
+    const row = page.getByTestId('request-row').first();
+    await row.waitFor();
+    // No sideways scrolling of the page: the rows are cards, their columns labelled lines.
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(
+      390,
+    );
+    expect(await page.getByTestId('requests').locator('thead').isVisible()).toBe(false);
+    const box = await row.boundingBox();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    expect(
+      // Each cell's label, drawn before its value (none before the number, the card's head).
+      await page.evaluate<string[]>(
+        `Array.from(document.querySelector('[data-testid="request-row"]').cells,
+          (cell) => getComputedStyle(cell, '::before').content)`,
+      ),
+    ).toEqual([
+      'none',
+      '"Чат сделки"',
+      '"Клиент"',
+      '"Сумма"',
+      '"Статус"',
+      '"Агент"',
+      '"Обновлена"',
+    ]);
+    await screenshot(page, 'requests-phone');
+    // Its row still opens the request.
+    await row.click();
+    await page.getByTestId('request-page').waitFor();
+    expect(errors).toEqual([]);
   });
 
   it('shows its agent a deal room before anyone starts its request, and reads its chat there', async () => {

@@ -10,21 +10,27 @@ import { appDir } from './global-setup';
  * it is switched back after). The README's pictures are refreshed on request
  * (UPDATE_SCREENSHOTS=1); a plain run writes them to test-results/ and leaves the README's be.
  */
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(
+  page: Page,
+  name: string,
+  // A modal dialog's backdrop covers the window only: such a picture is of the window.
+  options: { fullPage?: boolean } = {},
+): Promise<void> {
   const dir = path.join(
     appDir,
     process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results/screenshots',
   );
   mkdirSync(dir, { recursive: true });
   const toggle = page.getByTestId('theme');
+  // A click dispatched on the switch itself: an open modal dialog keeps the page under it inert.
   for (const theme of ['light', 'dark'] as const) {
-    if (theme === 'dark') await toggle.click();
+    if (theme === 'dark') await toggle.dispatchEvent('click');
     await page.evaluate(`document.activeElement && document.activeElement.blur()`);
     await page.screenshot({
       path: path.join(dir, `${name}-${theme}.png`),
-      fullPage: true,
+      fullPage: options.fullPage ?? true,
       animations: 'disabled',
     });
   }
-  await toggle.click();
+  await toggle.dispatchEvent('click');
 }

@@ -6,7 +6,12 @@ import { completeForm } from '@payreq/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { closeBrowser, signInThroughTelegram, startPortalWorld } from './portal-world';
+import {
+  answerConfirm,
+  closeBrowser,
+  signInThroughTelegram,
+  startPortalWorld,
+} from './portal-world';
 import { screenshot } from './screenshots';
 
 /**
@@ -34,17 +39,8 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
   let requestNumber = '';
 
   /** Signs in through the test server's login, starting from a page of the portal. */
-  const signIn = async (person: { first_name: string; last_name?: string }, start?: string) => {
-    const signedIn = await signInThroughTelegram(
-      browser,
-      pages,
-      start ?? `${api.url}/portal/`,
-      person,
-    );
-    // Accepting an offer, withdrawing, cancelling ask first: the person says yes.
-    signedIn.page.on('dialog', (dialog) => void dialog.accept());
-    return signedIn;
-  };
+  const signIn = (person: { first_name: string; last_name?: string }, start?: string) =>
+    signInThroughTelegram(browser, pages, start ?? `${api.url}/portal/`, person);
 
   /** Fills the shared request form (the Mini App's fields, by their test ids). */
   const fillForm = async (page: Page) => {
@@ -144,6 +140,8 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     await expect
       .poll(async () => spaces(await page.getByTestId('who').textContent()))
       .toBe('Мария Котова · ООО «Вектор»');
+    // Its name as it was registered, not in capitals.
+    expect(await page.getByTestId('company-name').innerText()).toBe('ООО «Вектор»');
     await screenshot(page, 'company');
 
     // A new request on the shared form, saved as a draft, then sent to the market.
@@ -224,12 +222,16 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     expect(table).toMatch(/Агентство «Восток»/);
     expect(table).toMatch(/16\s?040\s?000,00/);
     await screenshot(page, 'offers');
-    const asked = page.waitForEvent('dialog').then((dialog) => dialog.message());
     await rows.filter({ hasText: 'Агентство «Восток»' }).getByTestId('accept-offer').click();
-    // The question names whose offer it is: the agent and the agency.
-    expect(await asked).toMatch(
-      /^Принять предложение агента \S.* \(Агентство «Восток»\)\? Остальные/,
+    // Accepting asks first; the question names whose offer it is: the agent and the agency.
+    const acceptQuestion = /^Принять предложение агента \S.* \(Агентство «Восток»\)\?$/;
+    const asked = page.getByRole('alertdialog', { name: acceptQuestion });
+    await asked.waitFor();
+    expect(spaces(await asked.textContent())).toContain(
+      'Остальные будут отклонены, поля заявки станут только для чтения.',
     );
+    await screenshot(page, 'confirm-accept', { fullPage: false });
+    await answerConfirm(page, acceptQuestion, 'Принять');
     await page.locator('[data-status="OFFER_ACCEPTED"]').waitFor();
     await page.getByTestId('read-only').waitFor();
     expect(await page.getByTestId('field-amount').getAttribute('readonly')).not.toBeNull();
@@ -279,8 +281,23 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     // The client company sees it among its requests.
     const client = await signIn(maria);
     await expect.poll(() => client.page.getByTestId('standard-row').count()).toBe(2);
-    // The agent who filed it may cancel it (asked first); it stays, cancelled.
+    // On a 390 px phone its list is cards too: no sideways scrolling of the page.
+    await client.page.setViewportSize({ width: 390, height: 844 });
+    expect(
+      await client.page.evaluate<number>('document.documentElement.scrollWidth'),
+    ).toBeLessThanOrEqual(390);
+    // The agent who filed it may cancel it, asked first: «Назад» leaves it open for offers;
+    // confirmed, it stays, cancelled.
+    const cancelQuestion = 'Отменить заявку? Это действие нельзя отменить.';
     await page.getByTestId('cancel-request').click();
+    await answerConfirm(page, cancelQuestion, 'Назад');
+    await page.waitForLoadState('networkidle');
+    expect(
+      (await api.prisma.paymentRequest.findUniqueOrThrow({ where: { id: filed.id } })).status,
+    ).toBe('COLLECTING_OFFERS');
+    expect(await page.locator('[data-status="COLLECTING_OFFERS"]').count()).toBe(1);
+    await page.getByTestId('cancel-request').click();
+    await answerConfirm(page, cancelQuestion, 'Отменить заявку');
     await page.locator('[data-status="CANCELLED"]').waitFor();
     expect(
       (await api.prisma.paymentRequest.findUniqueOrThrow({ where: { id: filed.id } })).status,

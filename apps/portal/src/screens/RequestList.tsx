@@ -144,7 +144,7 @@ export function RequestList(props: { i18n: PortalI18n }) {
         }
       >
         {(items) => (
-          <table className="table" data-testid="requests">
+          <table className="table table-cards" data-testid="requests">
             <thead>
               <tr>
                 <th>{i18n.p('columnNumber')}</th>
@@ -164,22 +164,25 @@ export function RequestList(props: { i18n: PortalI18n }) {
                   onClick={() => navigate(pageOf(item))}
                   data-testid="request-row"
                 >
-                  <td className="keep">
+                  {/* Each cell's column name, its label on a phone's card (styles.css). */}
+                  <td className="keep card-head" data-label={i18n.p('columnNumber')}>
                     <AppLink href={pageOf(item)}>{item.displayNumber}</AppLink>
                   </td>
-                  <td>{item.chatTitle ?? <span className="muted">{i18n.p('noRoom')}</span>}</td>
-                  <td>{clientText(i18n, item)}</td>
-                  <td className="num">
+                  <td data-label={i18n.p('columnRoom')}>
+                    {item.chatTitle ?? <span className="muted">{i18n.p('noRoom')}</span>}
+                  </td>
+                  <td data-label={i18n.p('columnClient')}>{clientText(i18n, item)}</td>
+                  <td className="num" data-label={i18n.p('columnAmount')}>
                     {item.amount ? i18n.money(item.amount, item.currency) : i18n.t('empty')}
                   </td>
-                  <td>
+                  <td data-label={i18n.p('columnStatus')}>
                     <div className="badges">
                       <StatusBadge i18n={i18n} status={item.status} inHouse={item.inHouse} />
                       <PaymentBadge i18n={i18n} status={item.paymentStatus} />
                     </div>
                   </td>
-                  <td>{item.agentName ?? i18n.t('empty')}</td>
-                  <td>{i18n.dateTime(item.updatedAt)}</td>
+                  <td data-label={i18n.p('columnAgent')}>{item.agentName ?? i18n.t('empty')}</td>
+                  <td data-label={i18n.p('columnUpdated')}>{i18n.dateTime(item.updatedAt)}</td>
                 </tr>
               ))}
             </tbody>

@@ -32,6 +32,8 @@ import { useState } from 'react';
 
 import type { RequestPage as RequestPageData } from '../api';
 import { failureText, trpc } from '../api';
+import type { ConfirmQuestion } from '../confirm';
+import { useConfirm } from '../confirm';
 import { Failure, openDocument } from '../parts';
 import { navigate, useQueryParam } from '../route';
 import type { PortalI18n, PortalWordKey } from '../words';
@@ -262,8 +264,13 @@ function useRequestActions(i18n: PortalI18n, requestId: string) {
   const setStatus = trpc.requests.setStatus.useMutation();
   const setPaymentStatus = trpc.requests.setPaymentStatus.useMutation();
   const requestDocument = trpc.portal.requestDocument.useMutation();
-  const run = async (key: string, confirm: string | null, action: () => Promise<string>) => {
-    if (confirm !== null && !window.confirm(confirm)) return;
+  const { confirm: ask, dialog } = useConfirm(i18n);
+  const run = async (
+    key: string,
+    confirm: ConfirmQuestion | null,
+    action: () => Promise<string>,
+  ) => {
+    if (confirm !== null && !(await ask(confirm))) return;
     setBusy(key);
     setOutcome(null);
     try {
@@ -279,15 +286,21 @@ function useRequestActions(i18n: PortalI18n, requestId: string) {
   return {
     busy,
     outcome,
-    status: (status: RequestStatus, version: number, inHouse: boolean, confirm: string | null) =>
+    dialog,
+    status: (
+      status: RequestStatus,
+      version: number,
+      inHouse: boolean,
+      confirm: ConfirmQuestion | null,
+    ) =>
       run(status, confirm, async () => {
         await setStatus.mutateAsync({ requestId, status, version });
         return status === 'COLLECTING_OFFERS' && inHouse
           ? i18n.t('submitted')
           : i18n.p('actionDone', { what: i18n.status(status, inHouse) });
       }),
-    payment: (status: PaymentStatus, confirm: string) =>
-      run(status, confirm, async () => {
+    payment: (status: PaymentStatus, question: string) =>
+      run(status, { question, action: i18n.t('confirm') }, async () => {
         await setPaymentStatus.mutateAsync({ requestId, paymentStatus: status });
         return i18n.p('actionDone', { what: i18n.paymentStatus(status) });
       }),
@@ -368,8 +381,16 @@ export function RequestPage(props: { i18n: PortalI18n; requestId: string; isAdmi
               request={request}
               permissions={permissions}
               busy={actions.busy}
-              onSet={(status, confirm) =>
-                void actions.status(status, request.version, request.inHouse, confirm)
+              onSet={(status, question, destructive) =>
+                void actions.status(status, request.version, request.inHouse, {
+                  question,
+                  // The action's own words: «Отменить заявку», «Перевести в «…»».
+                  action:
+                    status === 'CANCELLED'
+                      ? i18n.t('cancelRequest')
+                      : i18n.t('moveTo', { label: i18n.status(status, request.inHouse) }),
+                  destructive,
+                })
               }
               first={
                 // A draft's confirmation (in-house: sent to 1C), beside its cancelling.
@@ -379,12 +400,11 @@ export function RequestPage(props: { i18n: PortalI18n; requestId: string; isAdmi
                     busy={actions.busy === 'COLLECTING_OFFERS'}
                     disabled={actions.busy !== null}
                     onClick={() =>
-                      void actions.status(
-                        'COLLECTING_OFFERS',
-                        request.version,
-                        request.inHouse,
-                        `${i18n.t('submitConfirmTitle')} ${i18n.t('submitConfirm')}`,
-                      )
+                      void actions.status('COLLECTING_OFFERS', request.version, request.inHouse, {
+                        question: i18n.t('submitConfirmTitle'),
+                        detail: i18n.t('submitConfirm'),
+                        action: i18n.t('submit'),
+                      })
                     }
                     testId="submit"
                   >
@@ -422,6 +442,7 @@ export function RequestPage(props: { i18n: PortalI18n; requestId: string; isAdmi
           </div>
         </div>
       )}
+      {actions.dialog}
     </article>
   );
 }

@@ -158,7 +158,11 @@ export function CompanyScreen(props: { i18n: PortalI18n }) {
     <section data-testid="company">
       <h1 className="page-title">{s('companyTitle')}</h1>
       {company ? (
-        <Section title={company.name} testId="company-card">
+        // The name inside the card as written: a section's title is set in capitals.
+        <Section testId="company-card">
+          <h2 className="company-name" data-testid="company-name">
+            {company.name}
+          </h2>
           <Row label={s('companyTaxId')}>{company.taxId ?? i18n.t('empty')}</Row>
           {company.kpp ? <Row label={s('companyKpp')}>{company.kpp}</Row> : null}
           <p className="muted">{s('members', { n: company.members })}</p>

@@ -18,7 +18,7 @@ function Rows(props: { i18n: PortalI18n; items: RequestListItem[] }) {
   const { i18n } = props;
   const s = standardWords(i18n.locale);
   return (
-    <table className="table" data-testid="standard-requests">
+    <table className="table table-cards" data-testid="standard-requests">
       <thead>
         <tr>
           <th>{i18n.p('columnNumber')}</th>
@@ -38,23 +38,28 @@ function Rows(props: { i18n: PortalI18n; items: RequestListItem[] }) {
             onClick={() => navigate(standardPath(item.id))}
             data-testid="standard-row"
           >
-            <td>
+            {/* Each cell's column name, its label on a phone's card (styles.css). */}
+            <td className="keep card-head" data-label={i18n.p('columnNumber')}>
               <AppLink href={standardPath(item.id)}>{item.displayNumber}</AppLink>
             </td>
             {/* A deal room's request is the bank's tenant's: its client is the payer. */}
-            <td>
+            <td data-label={s('columnCompany')}>
               {(item.pipeline === 'TELEGRAM' ? item.clientName : item.tenantName) ??
                 i18n.t(item.clientShown ? 'empty' : 'boardClientHidden')}
             </td>
-            <td>{item.direction ? i18n.direction(item.direction) : i18n.t('empty')}</td>
-            <td className="num">
+            <td data-label={i18n.field('direction')}>
+              {item.direction ? i18n.direction(item.direction) : i18n.t('empty')}
+            </td>
+            <td className="num" data-label={i18n.p('columnAmount')}>
               {item.amount ? i18n.money(item.amount, item.currency) : i18n.t('empty')}
             </td>
-            <td>
+            <td data-label={i18n.p('columnStatus')}>
               <StatusBadge i18n={i18n} status={item.status} inHouse={false} />
             </td>
-            <td>{item.offersDeadline ? i18n.dateTime(item.offersDeadline) : i18n.t('empty')}</td>
-            <td>{i18n.dateTime(item.updatedAt)}</td>
+            <td data-label={s('columnDeadline')}>
+              {item.offersDeadline ? i18n.dateTime(item.offersDeadline) : i18n.t('empty')}
+            </td>
+            <td data-label={i18n.p('columnUpdated')}>{i18n.dateTime(item.updatedAt)}</td>
           </tr>
         ))}
       </tbody>

@@ -25,6 +25,7 @@ import {
 import { useState } from 'react';
 
 import { failureText, trpc } from '../api';
+import { useConfirm } from '../confirm';
 import { Failure, openDocument } from '../parts';
 import { navigate } from '../route';
 import type { PortalI18n } from '../words';
@@ -187,6 +188,7 @@ function OfferDesk(props: {
       props.onChanged(s('offerWithdrawn'));
     },
   });
+  const { confirm, dialog } = useConfirm(i18n);
   const issues = issuesOf(submit.error);
   // The terms an offer cannot go without, asked for before anything is sent.
   const [missing, setMissing] = useState<ReadonlyArray<keyof OfferDraft>>([]);
@@ -317,10 +319,15 @@ function OfferDesk(props: {
                 <Button
                   kind="destructive"
                   busy={withdraw.isPending}
-                  onClick={() => {
-                    if (window.confirm(s('withdrawConfirm')))
-                      withdraw.mutate({ requestId: request.id, offerId: open.id });
-                  }}
+                  onClick={() =>
+                    void confirm({
+                      question: s('withdrawConfirm'),
+                      action: s('withdrawConfirmYes'),
+                      destructive: true,
+                    }).then((yes) => {
+                      if (yes) withdraw.mutate({ requestId: request.id, offerId: open.id });
+                    })
+                  }
                   testId="withdraw-offer"
                 >
                   {s('withdrawOffer')}
@@ -332,6 +339,7 @@ function OfferDesk(props: {
       ) : request.status !== 'COLLECTING_OFFERS' && !own ? (
         <Banner tone="info">{s('offerClosed')}</Banner>
       ) : null}
+      {dialog}
     </>
   );
 }
@@ -481,6 +489,7 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
     onSuccess: () => refresh(s('marked')),
     onError: (error) => setNotice({ tone: 'error', text: failureText(error, i18n) }),
   });
+  const { confirm, dialog } = useConfirm(i18n);
   if (page.isPending) return <p className="muted">{i18n.t('loading')}</p>;
   if (page.error) return <Failure i18n={i18n} error={page.error} />;
   const { request, permissions } = page.data;
@@ -537,8 +546,13 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
           busy={accept.isPending}
           onAccept={(offer) => {
             const words = { agent: offer.agentName, agency: offer.agentTenantName };
-            if (window.confirm(s('acceptConfirm', words)))
-              accept.mutate({ requestId: request.id, offerId: offer.id });
+            void confirm({
+              question: s('acceptConfirm', words),
+              detail: s('acceptConfirmDetail'),
+              action: s('accept'),
+            }).then((yes) => {
+              if (yes) accept.mutate({ requestId: request.id, offerId: offer.id });
+            });
           }}
         />
       ) : null}
@@ -576,14 +590,20 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
                 <Button
                   kind="destructive"
                   busy={setStatus.isPending}
-                  onClick={() => {
-                    if (window.confirm(s('cancelConfirm')))
-                      setStatus.mutate({
-                        requestId: request.id,
-                        status: 'CANCELLED',
-                        version: request.version,
-                      });
-                  }}
+                  onClick={() =>
+                    void confirm({
+                      question: s('cancelConfirm'),
+                      action: s('cancel'),
+                      destructive: true,
+                    }).then((yes) => {
+                      if (yes)
+                        setStatus.mutate({
+                          requestId: request.id,
+                          status: 'CANCELLED',
+                          version: request.version,
+                        });
+                    })
+                  }
                   testId="cancel-request"
                 >
                   {s('cancel')}
@@ -616,6 +636,7 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
           onChanged={refresh}
         />
       )}
+      {dialog}
     </section>
   );
 }
