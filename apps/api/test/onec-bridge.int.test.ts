@@ -262,6 +262,7 @@ describe.skipIf(skipDb)(`the 1C bridge against the emulator (${dbKind})`, () => 
     }, 'a few failed attempts');
     expect(waiting.state).toBe('PENDING');
     expect(waiting.lastError).toMatch(/Cannot reach 1C/);
+    expect(waiting).toMatchObject({ failureReason: 'unreachable', failureStatus: null });
     expect(waiting.nextAttemptAt.getTime()).toBeGreaterThan(waiting.createdAt.getTime());
     expect(
       (await api.prisma.paymentRequest.findUniqueOrThrow({ where: { id: requestId } })).onecRef,
@@ -281,7 +282,7 @@ describe.skipIf(skipDb)(`the 1C bridge against the emulator (${dbKind})`, () => 
       });
       return row.state === 'PENDING' ? null : row;
     }, 'the message to be marked delivered');
-    expect(delivered).toMatchObject({ state: 'DELIVERED', lastError: null });
+    expect(delivered).toMatchObject({ state: 'DELIVERED', lastError: null, failureReason: null });
     expect(
       emulator.store.requests.filter((r) => r.platformId === requestId).map((r) => r.ref),
     ).toEqual([onecRef]);
@@ -335,6 +336,7 @@ describe.skipIf(skipDb)(`the 1C bridge against the emulator (${dbKind})`, () => 
     );
     expect(dead.attempts).toBe(3);
     expect(dead.lastError).toMatch(/1C answered POST .* with 500/);
+    expect(dead).toMatchObject({ failureReason: 'unavailable', failureStatus: 500 });
 
     const list = await asAnna.outbox.dead.query({ target: 'ONEC' });
     expect(list.items).toEqual([
@@ -345,6 +347,8 @@ describe.skipIf(skipDb)(`the 1C bridge against the emulator (${dbKind})`, () => 
         payload: { requestId },
         state: 'DEAD',
         attempts: 3,
+        failureReason: 'unavailable',
+        failureStatus: 500,
       }),
     ]);
     const asZoe = api.client(api.tokenFor({ kind: 'agent', id: world.zoe.id }));
@@ -398,7 +402,12 @@ describe.skipIf(skipDb)(`the 1C bridge against the emulator (${dbKind})`, () => 
       });
       return row.state === 'PENDING' ? null : row;
     }, 'the outbox message to be parked');
-    expect(parked).toMatchObject({ state: 'DEAD', attempts: 1 });
+    expect(parked).toMatchObject({
+      state: 'DEAD',
+      attempts: 1,
+      failureReason: 'refused',
+      failureStatus: 401,
+    });
     expect(failed.error).not.toMatch(/wrong/);
   });
 });

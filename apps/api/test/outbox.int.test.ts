@@ -11,6 +11,7 @@ import {
   OutboxWorker,
   claimOutboxBatch,
   completeOutbox,
+  deliveryFailureOf,
   failOutbox,
   listDeadOutbox,
   outboxBackoffMs,
@@ -108,7 +109,11 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
 
     expect(await completeOutbox(prisma, message.id, 'w1')).toBe(false);
     expect(
-      await failOutbox(prisma, message.id, 'w1', { error: 'late', retryable: true }),
+      await failOutbox(prisma, message.id, 'w1', {
+        error: 'late',
+        retryable: true,
+        reason: 'timeout',
+      }),
     ).toBeNull();
     expect(await completeOutbox(prisma, message.id, 'w2')).toBe(true);
   });
@@ -127,20 +132,45 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
       failOutbox(prisma, message.id, 'w', failure, { ...policy, now: at(ms) });
 
     await claim('w', 5_000, 0);
-    const one = await failAt(10, { error: 'Cannot reach 1C', retryable: true });
+    const one = await failAt(10, {
+      error: 'Cannot reach 1C',
+      retryable: true,
+      reason: 'unreachable',
+    });
     expect(one).toEqual({ state: 'PENDING', attempts: 1, nextAttemptAt: at(10 + 500) });
     expect(await claim('w', 5_000, 509)).toEqual([]);
 
     await claim('w', 5_000, 510);
-    const two = await failAt(600, { error: '429', retryable: true, retryAfterMs: 7_000 });
+    const two = await failAt(600, {
+      error: '429',
+      retryable: true,
+      retryAfterMs: 7_000,
+      reason: 'rateLimited',
+      status: 429,
+    });
     expect(two).toEqual({ state: 'PENDING', attempts: 2, nextAttemptAt: at(7_600) });
+    // Each failure says why in a word, beside the logged line; the latest one stands.
+    expect(
+      await prisma.outboxMessage.findUniqueOrThrow({ where: { id: message.id } }),
+    ).toMatchObject({
+      lastError: '429',
+      failureReason: 'rateLimited',
+      failureStatus: 429,
+    });
 
     await claim('w', 5_000, 7_600);
     const three = await failAt(7_700, {
       error: 'Cannot reach 1C\n  at somewhere',
       retryable: true,
+      reason: 'unreachable',
     });
     expect(three).toEqual({ state: 'DEAD', attempts: 3 });
+    const dead = await prisma.outboxMessage.findUniqueOrThrow({ where: { id: message.id } });
+    expect(deliveryFailureOf(dead)).toEqual({
+      reason: 'unreachable',
+      status: null,
+      detail: 'Cannot reach 1C at somewhere',
+    });
     expect(logger.warn).toHaveBeenCalledTimes(1);
     expect(logger.warn.mock.calls[0]![0]).toMatchObject({
       outboxId: message.id.toString(),
@@ -158,6 +188,13 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
     });
     expect(await requeueDead(prisma, message.id)).toBeNull();
     expect(await claim('w', 5_000, 100_000)).toHaveLength(1);
+    // Delivered at last: nothing is left of the failures.
+    expect(await completeOutbox(prisma, message.id, 'w', undefined, { now: at(100_001) })).toBe(
+      true,
+    );
+    const delivered = await prisma.outboxMessage.findUniqueOrThrow({ where: { id: message.id } });
+    expect(delivered).toMatchObject({ lastError: null, failureReason: null, failureStatus: null });
+    expect(deliveryFailureOf(delivered)).toBeNull();
   });
 
   it('parks a message at once when the failure is not retryable, and then lets its aggregate go on', async () => {
@@ -169,7 +206,7 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
         prisma,
         bad.id,
         'w',
-        { error: '1C answered 400', retryable: false },
+        { error: '1C answered 400', retryable: false, reason: 'refused', status: 400 },
         { now: at(1), logger: silent },
       ),
     ).toEqual({ state: 'DEAD', attempts: 1 });
@@ -197,7 +234,7 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
         seen.push('slow');
       })
       .register('test.refused', async () => {
-        throw new OutboxDeliveryError('refused for good', false);
+        throw new OutboxDeliveryError('refused for good', false, 'refused');
       });
     for (let n = 1; n <= 3; n += 1) {
       await prisma.outboxMessage.create({
@@ -230,6 +267,8 @@ describe.skipIf(skipDb)(`outbox on ${dbKind}`, () => {
       ).toMatchObject({
         state: 'DEAD',
         lastError: 'refused for good',
+        failureReason: 'refused',
+        failureStatus: null,
       });
 
       // Stop waits for the delivery in flight and records it.

@@ -170,5 +170,6 @@ describe.skipIf(skipDb)(`the Telegram outbox, as the bot claims it (${dbKind})`,
     const parked = await api.prisma.outboxMessage.findUniqueOrThrow({ where: { id: stray.id } });
     expect(parked.state).toBe('DEAD');
     expect(parked.lastError).toMatch(/not a Telegram message of the contract/);
+    expect(parked.failureReason).toBe('invalid');
   });
 });

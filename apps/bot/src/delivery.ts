@@ -1,4 +1,4 @@
-import type { ClaimedTelegramMessage } from '@payreq/contracts';
+import type { ClaimedTelegramMessage, DeliveryFailureReason } from '@payreq/contracts';
 import { announcementText, createFormatter, documentCaption } from '@payreq/i18n';
 import type { Telegram } from 'telegraf';
 
@@ -195,7 +195,11 @@ export class DeliveryLoop {
         { err: error },
         final ? 'outbox message cannot be delivered' : 'could not prepare an outbox message',
       );
-      return this.fail(message, { error: describe(error), retryable: !final }, log);
+      return this.fail(
+        message,
+        { error: describe(error), retryable: !final, reason: final ? 'gone' : 'internal' },
+        log,
+      );
     }
 
     let chatId = prepared.chatId;
@@ -229,6 +233,8 @@ export class DeliveryLoop {
                 error: `429: ${failure.description}`,
                 retryable: true,
                 retryAfterMs: failure.retryAfterMs,
+                reason: 'rateLimited',
+                status: 429,
               },
               log,
             );
@@ -238,7 +244,18 @@ export class DeliveryLoop {
               { failure: failure.kind, description: failure.description },
               'Telegram did not take the message; will retry',
             );
-            return this.fail(message, { error: failure.description, retryable: true }, log);
+            return this.fail(
+              message,
+              failure.kind === 'serverError'
+                ? {
+                    error: failure.description,
+                    retryable: true,
+                    reason: 'unavailable',
+                    status: failure.status,
+                  }
+                : { error: failure.description, retryable: true, reason: 'unreachable' },
+              log,
+            );
           case 'refused':
             log.warn(
               { status: failure.status, description: failure.description },
@@ -249,7 +266,12 @@ export class DeliveryLoop {
             if (failure.status === 403 && chatId > 0) await this.privateChatClosed(chatId, log);
             return this.fail(
               message,
-              { error: `${failure.status}: ${failure.description}`, retryable: false },
+              {
+                error: `${failure.status}: ${failure.description}`,
+                retryable: false,
+                reason: failure.status === 403 ? 'forbidden' : 'refused',
+                status: failure.status,
+              },
               log,
             );
           case 'unknown':
@@ -262,6 +284,7 @@ export class DeliveryLoop {
               {
                 error: `outcome unknown (answer lost: ${failure.description}); check the chat before requeueing`,
                 retryable: false,
+                reason: 'outcomeUnknown',
               },
               log,
             );
@@ -281,7 +304,11 @@ export class DeliveryLoop {
       await this.complete(message, result, log);
       return 'delivered';
     }
-    return this.fail(message, { error: 'the chat kept moving (migrations)', retryable: true }, log);
+    return this.fail(
+      message,
+      { error: 'the chat kept moving (migrations)', retryable: true, reason: 'internal' },
+      log,
+    );
   }
 
   private async prepare(claimed: ClaimedOutboxMessage): Promise<Prepared> {
@@ -396,7 +423,13 @@ export class DeliveryLoop {
 
   private async fail(
     message: ClaimedOutboxMessage,
-    failure: { error: string; retryable: boolean; retryAfterMs?: number },
+    failure: {
+      error: string;
+      retryable: boolean;
+      retryAfterMs?: number;
+      reason: DeliveryFailureReason;
+      status?: number;
+    },
     log: Logger,
   ): Promise<DeliveryOutcome> {
     try {
@@ -408,6 +441,8 @@ export class DeliveryLoop {
             workerId: this.options.workerId,
             error: failure.error.slice(0, 2_000) || 'failed',
             retryable: failure.retryable,
+            reason: failure.reason,
+            ...(failure.status !== undefined ? { status: failure.status } : {}),
             ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
           }),
         { maxAttempts: 4 },

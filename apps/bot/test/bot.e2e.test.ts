@@ -722,6 +722,7 @@ describe('delivery of the outbox', () => {
       return row ?? undefined;
     }, 'the 429 to be recorded');
     expect(limited.nextAttemptAt.getTime() - api.clock.now().getTime()).toBeGreaterThan(25_000);
+    expect(limited).toMatchObject({ failureReason: 'rateLimited', failureStatus: 429 });
 
     // Time passes (the api's clock), faster than the wall clock.
     const deadline = Date.now() + 30_000;
@@ -776,6 +777,7 @@ describe('delivery of the outbox', () => {
       'the unknown outcome to be parked',
     );
     expect(dead.lastError).toMatch(/outcome unknown/);
+    expect(dead.failureReason).toBe('outcomeUnknown');
     await new Promise((resolve) => setTimeout(resolve, 500));
     const payout = tg
       .botMessages(chat.chatId, { bot: token })
@@ -985,7 +987,12 @@ describe('private chat', () => {
     // A standard request (no deal room) whose deadline reminder goes to Ivan's private chat.
     await enqueueDeadlineReminder(api, ivan.id);
     const [refused] = await outboxSettled(ivan.id);
-    expect(refused).toMatchObject({ state: 'DEAD', lastError: expect.stringMatching(/^403: /) });
+    expect(refused).toMatchObject({
+      state: 'DEAD',
+      lastError: expect.stringMatching(/^403: /),
+      failureReason: 'forbidden',
+      failureStatus: 403,
+    });
     // The refusal told the api: no more private reminders to him until he starts the bot again.
     expect((await ivanChat())?.blockedAt).toBeInstanceOf(Date);
     tg.unblockBot(ivan.id, token);

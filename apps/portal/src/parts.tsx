@@ -1,3 +1,4 @@
+import type { DeliveryFailureText } from '@payreq/i18n';
 import { Banner, Button } from '@payreq/ui';
 import type { ReactNode } from 'react';
 
@@ -76,6 +77,16 @@ export function PagedList<Item>(props: {
           {i18n.p('more')}
         </Button>
       ) : null}
+    </>
+  );
+}
+
+/** Why a message is not delivered in the operator's words; the logged line, smaller, below. */
+export function FailureLines(props: { text: DeliveryFailureText }) {
+  return (
+    <>
+      <div className="dead-reason">{props.text.summary}</div>
+      <div className="list-meta dead-error">{props.text.detail}</div>
     </>
   );
 }

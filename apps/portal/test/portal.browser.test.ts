@@ -703,6 +703,8 @@ describe('the portal (Chromium, 1280 px)', () => {
         state: 'DEAD',
         attempts: 12,
         lastError: '1C answered 503 Service Unavailable',
+        failureReason: 'unavailable',
+        failureStatus: 503,
       },
     });
     // Борис, a plain agent: the deals, no administration; English when he picks it.
@@ -778,7 +780,13 @@ describe('the portal (Chromium, 1280 px)', () => {
     const dead = page.getByTestId('dead-message').filter({ hasText: '1C answered 503' });
     await dead.waitFor();
     expect(spaces(await dead.textContent())).toContain('Новая заявка в 1С · № ');
-    expect(spaces(await dead.textContent())).toContain('1C answered 503 Service Unavailable');
+    // Why, in the operator's words; the logged line below it, for the engineers.
+    expect(spaces(await dead.locator('.dead-reason').textContent())).toBe(
+      '1С ответила ошибкой сервера (ответ 503)',
+    );
+    expect(spaces(await dead.locator('.dead-error').textContent())).toBe(
+      'Для инженеров: 1C answered 503 Service Unavailable',
+    );
     // The bank's in-house deals for its own agents only.
     await page.getByTestId('admin-visibility').getByText('Только агенты банка').click();
     await until(
@@ -805,6 +813,16 @@ describe('the portal (Chromium, 1280 px)', () => {
       `payment-request-${String(request.number).padStart(6, '0')}-history.json`,
     );
     await screenshot(page, 'admin');
+    // The request's page says the same of its sending to 1C.
+    await page.goto(`${api.url}/portal/requests/${request.id}`);
+    const sync = page.getByTestId('onec-sync');
+    await sync.getByText('Не доставлено в 1С: 1.').waitFor();
+    expect(spaces(await sync.textContent())).toBe(
+      'Не доставлено в 1С: 1. Последнее из них:' +
+        '1С ответила ошибкой сервера (ответ 503)' +
+        'Для инженеров: 1C answered 503 Service Unavailable',
+    );
+    await page.goBack();
     await dead.getByTestId('requeue').click();
     await page.getByText('Сообщение снова в очереди').waitFor();
     expect(

@@ -30,6 +30,47 @@ export const chatIdToWire = (stored: bigint): number => ChatIdCodec.encode(store
 export const chatIdFromWire = (wire: number): bigint => ChatIdCodec.decode(wire);
 
 /**
+ * Why a delivery to 1C or Telegram failed, as a word the bank's operators can read: the worker
+ * (or the bot) names it when it records the failure, beside the technical line it logs.
+ * - `unreachable`: no connection (refused, reset, DNS, TLS, the request never left).
+ * - `timeout`: no complete answer in time (the call may have been applied; calls are idempotent).
+ * - `unavailable`: the receiver answered 5xx.
+ * - `rateLimited`: the receiver asked to slow down (429).
+ * - `refused`: the receiver answered 4xx: sending it again as it is cannot help.
+ * - `forbidden`: Telegram answered 403: the bot may not write in that chat (removed, blocked).
+ * - `invalid`: the answer, or the message itself, does not match the contract.
+ * - `gone`: what the message is about no longer exists (a request, a document).
+ * - `waitsForEarlier`: an earlier message of the same request is not delivered (1C has not
+ *   created the request yet): it goes once that one does.
+ * - `outcomeUnknown`: the answer was lost after sending: not retried, so nothing is posted twice.
+ * - `internal`: the platform's own trouble (the database, a fault in the code).
+ */
+export const DeliveryFailureReason = z.enum([
+  'unreachable',
+  'timeout',
+  'unavailable',
+  'rateLimited',
+  'refused',
+  'forbidden',
+  'invalid',
+  'gone',
+  'waitsForEarlier',
+  'outcomeUnknown',
+  'internal',
+]);
+export type DeliveryFailureReason = z.infer<typeof DeliveryFailureReason>;
+
+/** A failure as the portal shows it: the reason, the receiver's HTTP status, the logged line. */
+export const DeliveryFailure = z.object({
+  /** Null for a row recorded before reasons were (its `detail` is all there is). */
+  reason: DeliveryFailureReason.nullable(),
+  status: z.number().int().nullable(),
+  /** The technical line, in English as logged: for whoever takes it to the engineers. */
+  detail: z.string(),
+});
+export type DeliveryFailure = z.infer<typeof DeliveryFailure>;
+
+/**
  * Who caused a change announced in the group. Rows written before the actor was typed carry
  * only a name (kept readable for the messages still queued at an upgrade).
  */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ChatMessageButtons } from './chat';
 import { DocumentKind, PaymentStatus, RequestStatus } from './enums';
 import { telegramId } from './fields';
+import { DeliveryFailure } from './outbox';
 
 /** How the portal's sign-in page signs people in (Telegram's website login). */
 export const PortalSignInOptions = z.object({
@@ -241,7 +242,7 @@ export const PortalDeadMessage = z.object({
   /** The request it is about (its number), or the deal room's title. */
   about: z.string().nullable(),
   attempts: z.number().int(),
-  lastError: z.string().nullable(),
+  failure: DeliveryFailure.nullable(),
   createdAt: z.string(),
 });
 export type PortalDeadMessage = z.infer<typeof PortalDeadMessage>;

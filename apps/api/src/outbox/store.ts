@@ -1,3 +1,5 @@
+import { DeliveryFailureReason } from '@payreq/contracts';
+import type { DeliveryFailure } from '@payreq/contracts';
 import type { OutboxMessage } from '@payreq/db';
 
 import type { Db, Tx } from '../db';
@@ -61,6 +63,19 @@ export function describeOutboxError(error: unknown): string {
   const text = error instanceof Error ? error.message || error.name : String(error);
   const line = text.replace(/\s+/g, ' ').trim() || 'unknown error';
   return line.length > MAX_ERROR_LENGTH ? `${line.slice(0, MAX_ERROR_LENGTH - 1)}…` : line;
+}
+
+/** The last failure of a row as the portal shows it; null when it has not failed. */
+export function deliveryFailureOf(
+  row: Pick<OutboxMessage, 'lastError' | 'failureReason' | 'failureStatus'>,
+): DeliveryFailure | null {
+  if (row.lastError === null) return null;
+  const reason = DeliveryFailureReason.safeParse(row.failureReason);
+  return {
+    reason: reason.success ? reason.data : null,
+    status: row.failureStatus,
+    detail: row.lastError,
+  };
 }
 
 /**
@@ -190,6 +205,8 @@ export async function completeOutbox(
       lockedBy: null,
       lockedUntil: null,
       lastError: null,
+      failureReason: null,
+      failureStatus: null,
       ...(payload ? { payload } : {}),
     },
   });
@@ -199,6 +216,10 @@ export async function completeOutbox(
 export interface OutboxFailure {
   /** What went wrong, for `lastError` and the log (never put secrets in it). */
   error: string;
+  /** The same in a word the portal can say in the operator's language (null: not said). */
+  reason: DeliveryFailureReason | null;
+  /** The receiver's HTTP status, when it answered. */
+  status?: number | null;
   /** False: trying again cannot help (a 4xx): the message is parked as DEAD at once. */
   retryable: boolean;
   /** The receiver asked to wait at least this long (Retry-After). */
@@ -238,11 +259,16 @@ export async function failOutbox(
   });
   if (!row) return null;
   const lastError = describeOutboxError(failure.error);
+  const recorded = {
+    lastError,
+    failureReason: failure.reason,
+    failureStatus: failure.status ?? null,
+  };
   const dead = !failure.retryable || row.attempts >= policy.maxAttempts;
   if (dead) {
     const { count } = await db.outboxMessage.updateMany({
       where: { id: messageId, state: 'PENDING', lockedBy: workerId },
-      data: { state: 'DEAD', lastError, lockedBy: null, lockedUntil: null },
+      data: { state: 'DEAD', ...recorded, lockedBy: null, lockedUntil: null },
     });
     if (count !== 1) return null;
     options.logger?.warn(
@@ -253,6 +279,7 @@ export async function failOutbox(
         aggregateKey: row.aggregateKey,
         attempts: row.attempts,
         retryable: failure.retryable,
+        reason: failure.reason,
         error: lastError,
       },
       'outbox message is dead: delivery gave up (requeue it with outbox.requeue)',
@@ -264,7 +291,7 @@ export async function failOutbox(
   const nextAttemptAt = new Date(now.getTime() + delay);
   const { count } = await db.outboxMessage.updateMany({
     where: { id: messageId, state: 'PENDING', lockedBy: workerId },
-    data: { lastError, nextAttemptAt, lockedBy: null, lockedUntil: null },
+    data: { ...recorded, nextAttemptAt, lockedBy: null, lockedUntil: null },
   });
   if (count !== 1) return null;
   return { state: 'PENDING', attempts: row.attempts, nextAttemptAt };

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 
+import type { DeliveryFailureReason } from '@payreq/contracts';
+import { isOnecError } from '@payreq/onec';
+import type { OnecError } from '@payreq/onec';
+
 import type { Db } from '../db';
 import { inOutboxTrace } from '../tracing';
 import type {
@@ -37,16 +41,18 @@ export type OutboxHandler = (
   context: OutboxHandlerContext,
 ) => Promise<unknown>;
 
-/** A failure a handler reports with its own retry decision. */
+/** A failure a handler reports with its own retry decision and its reason in a word. */
 export class OutboxDeliveryError extends Error {
   override readonly name = 'OutboxDeliveryError';
+  readonly retryAfterMs: number | null;
   constructor(
     message: string,
     readonly retryable: boolean,
-    readonly retryAfterMs: number | null = null,
-    options?: { cause?: unknown },
+    readonly reason: DeliveryFailureReason,
+    options: { retryAfterMs?: number | null; cause?: unknown } = {},
   ) {
-    super(message, options);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.retryAfterMs = options.retryAfterMs ?? null;
   }
 }
 
@@ -70,22 +76,56 @@ export class OutboxHandlerRegistry {
   }
 }
 
-/** How a thrown error is retried: `retryable`/`retryAfterMs` when it says, else retryable. */
-export function classifyDeliveryError(error: unknown): {
+/** How a thrown error is retried, and why it failed in a word (see `DeliveryFailureReason`). */
+export interface DeliveryErrorClass {
   retryable: boolean;
   retryAfterMs: number | null;
-} {
+  reason: DeliveryFailureReason;
+  /** The receiver's HTTP status, when it answered. */
+  status: number | null;
+}
+
+/** 1C's failures by kind; a handler's own by what it says; anything else is retried. */
+export function classifyDeliveryError(error: unknown): DeliveryErrorClass {
+  if (isOnecError(error)) {
+    return {
+      retryable: error.retryable,
+      retryAfterMs: error.retryAfterMs,
+      reason: onecFailureReason(error),
+      status: error.status,
+    };
+  }
+  if (error instanceof OutboxDeliveryError) {
+    return {
+      retryable: error.retryable,
+      retryAfterMs: error.retryAfterMs,
+      reason: error.reason,
+      status: null,
+    };
+  }
   if (error && typeof error === 'object') {
     const { retryable, retryAfterMs } = error as { retryable?: unknown; retryAfterMs?: unknown };
     if (typeof retryable === 'boolean') {
-      return {
-        retryable,
-        retryAfterMs: typeof retryAfterMs === 'number' ? retryAfterMs : null,
-      };
+      const wait = typeof retryAfterMs === 'number' ? retryAfterMs : null;
+      return { retryable, retryAfterMs: wait, reason: 'internal', status: null };
     }
   }
   // Unknown trouble (the database, a bug) is retried: never drop a message on a guess.
-  return { retryable: true, retryAfterMs: null };
+  return { retryable: true, retryAfterMs: null, reason: 'internal', status: null };
+}
+
+function onecFailureReason(error: OnecError): DeliveryFailureReason {
+  switch (error.kind) {
+    case 'network':
+      return 'unreachable';
+    case 'timeout':
+      return 'timeout';
+    case 'protocol':
+      return 'invalid';
+    case 'http':
+      if (error.status === 429) return 'rateLimited';
+      return (error.status ?? 500) >= 500 ? 'unavailable' : 'refused';
+  }
 }
 
 export interface OutboxWorkerOptions {
@@ -262,7 +302,11 @@ export class OutboxWorker {
     this.inFlight.add(message.id);
     try {
       if (!handler) {
-        throw new OutboxDeliveryError(`No outbox handler for kind ${message.kind}`, false);
+        throw new OutboxDeliveryError(
+          `No outbox handler for kind ${message.kind}`,
+          false,
+          'internal',
+        );
       }
       const result = await handler(message, {
         signal,
@@ -279,12 +323,12 @@ export class OutboxWorker {
         );
       }
     } catch (error) {
-      const { retryable, retryAfterMs } = classifyDeliveryError(error);
+      const { retryable, retryAfterMs, reason, status } = classifyDeliveryError(error);
       const outcome = await failOutbox(
         db,
         message.id,
         this.workerId,
-        { error: describeOutboxError(error), retryable, retryAfterMs },
+        { error: describeOutboxError(error), retryable, retryAfterMs, reason, status },
         { ...this.retry, now: this.now(), logger },
       ).catch((recordError: unknown) => {
         logger.error(

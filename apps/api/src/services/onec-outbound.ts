@@ -92,6 +92,7 @@ function messageOf(row: Pick<ClaimedOutboxMessage, 'kind' | 'payload'>): OnecOut
     throw new OutboxDeliveryError(
       `not a ${row.kind} message of the contract: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`,
       false,
+      'invalid',
     );
   }
   return parsed.data;
@@ -115,7 +116,8 @@ export async function deliverCreateRequest(
     where: { id: requestId },
     include: { agent: true },
   });
-  if (!request) throw new OutboxDeliveryError(`Request ${requestId} no longer exists`, false);
+  if (!request)
+    throw new OutboxDeliveryError(`Request ${requestId} no longer exists`, false, 'gone');
   const answer = await deps.onec.createRequest(
     {
       platformId: request.id,
@@ -170,14 +172,14 @@ export async function deliverDocumentRequest(
 ): Promise<{ jobRef: string; state: string }> {
   const parsed = messageOf({ kind: onecKinds.requestDocument, payload: message.payload });
   if (parsed.kind !== onecKinds.requestDocument)
-    throw new OutboxDeliveryError('not a document request', false);
+    throw new OutboxDeliveryError('not a document request', false, 'invalid');
   const payload = parsed.payload;
   const request = await deps.db.paymentRequest.findUnique({
     where: { id: payload.requestId },
     select: { onecRef: true },
   });
   if (!request) {
-    throw new OutboxDeliveryError(`Request ${payload.requestId} no longer exists`, false);
+    throw new OutboxDeliveryError(`Request ${payload.requestId} no longer exists`, false, 'gone');
   }
   const markFailed = (error: string) =>
     deps.db.documentRequest.updateMany({
@@ -189,7 +191,7 @@ export async function deliverDocumentRequest(
     // request in 1C is itself dead: wait for it to be requeued.
     const error = 'The request has not been created in 1C yet';
     if (options.lastAttempt) await markFailed(error);
-    throw new OutboxDeliveryError(error, true);
+    throw new OutboxDeliveryError(error, true, 'waitsForEarlier');
   }
   try {
     const job = await deps.onec.requestDocument(
@@ -224,16 +226,21 @@ export async function deliverRequestUpdate(
 ): Promise<{ applied: boolean; version: number }> {
   const parsed = messageOf({ kind: onecKinds.updateRequest, payload: message.payload });
   if (parsed.kind !== onecKinds.updateRequest)
-    throw new OutboxDeliveryError('not a request update', false);
+    throw new OutboxDeliveryError('not a request update', false, 'invalid');
   const { requestId, at, ...update } = parsed.payload;
   const request = await deps.db.paymentRequest.findUnique({
     where: { id: requestId },
     select: { onecRef: true },
   });
-  if (!request) throw new OutboxDeliveryError(`Request ${requestId} no longer exists`, false);
+  if (!request)
+    throw new OutboxDeliveryError(`Request ${requestId} no longer exists`, false, 'gone');
   // Delivered in order behind the create call: only a dead create leaves this unset.
   if (!request.onecRef)
-    throw new OutboxDeliveryError('The request has not been created in 1C yet', true);
+    throw new OutboxDeliveryError(
+      'The request has not been created in 1C yet',
+      true,
+      'waitsForEarlier',
+    );
   return deps.onec.updateRequest(
     request.onecRef,
     { ...update, platformId: requestId, at: new Date(at) },

@@ -136,6 +136,7 @@ export async function claimTelegramDeliveries(
         {
           error: `not a Telegram message of the contract: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`,
           retryable: false,
+          reason: 'invalid',
         },
         { now: options.now, logger: options.logger },
       );

@@ -1,10 +1,11 @@
 import { onecKinds, telegramKinds } from '@payreq/contracts';
+import { deliveryFailureText } from '@payreq/i18n';
 import { Banner, Button, Form, InlineInput, Section, TextField } from '@payreq/ui';
 import { useState } from 'react';
 
 import type { RequestListItem } from '../api';
 import { failureText, trpc } from '../api';
-import { Failure } from '../parts';
+import { Failure, FailureLines } from '../parts';
 import type { PortalI18n, PortalWordKey } from '../words';
 import { HistoryExport } from './HistoryExport';
 
@@ -216,8 +217,10 @@ function DeadSection(props: { i18n: PortalI18n }) {
                 {i18n.dateTime(message.createdAt)} ·{' '}
                 {i18n.p('adminAttempts', { n: message.attempts })}
               </div>
-              {message.lastError ? (
-                <div className="list-meta dead-error">{message.lastError}</div>
+              {message.failure ? (
+                <FailureLines
+                  text={deliveryFailureText(message.failure, message.target, i18n.locale)}
+                />
               ) : null}
             </div>
             <div className="list-actions">

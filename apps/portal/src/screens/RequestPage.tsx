@@ -5,7 +5,7 @@ import type {
   RequestStatus,
 } from '@payreq/contracts';
 import { paymentRequestFieldNames, paymentStatuses } from '@payreq/contracts';
-import { createFormatter, fieldValueText } from '@payreq/i18n';
+import { createFormatter, deliveryFailureText, fieldValueText } from '@payreq/i18n';
 import {
   Banner,
   Button,
@@ -34,7 +34,7 @@ import type { RequestPage as RequestPageData } from '../api';
 import { failureText, trpc } from '../api';
 import type { ConfirmQuestion } from '../confirm';
 import { useConfirm } from '../confirm';
-import { Failure, openDocument } from '../parts';
+import { Failure, FailureLines, openDocument } from '../parts';
 import { navigate, useQueryParam } from '../route';
 import type { PortalI18n, PortalWordKey } from '../words';
 import { ChatArchive } from './ChatArchive';
@@ -240,7 +240,10 @@ function Onec(props: { i18n: PortalI18n; data: RequestPageData }) {
       <div className="onec-sync" data-testid="onec-sync">
         {onecSync.dead > 0 ? (
           <Banner tone="error">
-            {i18n.p('onecDead', { n: onecSync.dead, error: onecSync.lastError ?? i18n.t('empty') })}
+            {i18n.p('onecDead', { n: onecSync.dead })}
+            {onecSync.failure ? (
+              <FailureLines text={deliveryFailureText(onecSync.failure, 'ONEC', i18n.locale)} />
+            ) : null}
           </Banner>
         ) : onecSync.pending > 0 ? (
           <span className="muted">{i18n.p('onecPending', { n: onecSync.pending })}</span>

@@ -9,7 +9,7 @@ import {
 } from '@payreq/contracts';
 import { z } from 'zod';
 
-import { listDeadOutbox, requeueDead } from '../../outbox/store';
+import { deliveryFailureOf, listDeadOutbox, requeueDead } from '../../outbox/store';
 import { AppError } from '../../errors';
 import { exportHistory, viewWithFullHistory } from '../../services/history-export';
 import { addAgent, listWhitelist, setAgentActive } from '../../services/whitelist';
@@ -52,7 +52,7 @@ export const adminRouter = router({
         kind: row.kind,
         about: number === undefined ? null : displayRequestNumber(number),
         attempts: row.attempts,
-        lastError: row.lastError,
+        failure: deliveryFailureOf(row),
         createdAt: row.createdAt.toISOString(),
       };
     });

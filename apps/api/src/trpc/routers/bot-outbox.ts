@@ -43,6 +43,8 @@ export const botOutboxRouter = router({
           error: input.error,
           retryable: input.retryable,
           retryAfterMs: input.retryAfterMs ?? null,
+          reason: input.reason ?? null,
+          status: input.status ?? null,
         },
         { now: ctx.now(), logger: ctx.logger },
       );

@@ -1,4 +1,9 @@
-import { ChatId, ChatMessageInput, ClaimedTelegramMessage } from '@payreq/contracts';
+import {
+  ChatId,
+  ChatMessageInput,
+  ClaimedTelegramMessage,
+  DeliveryFailureReason,
+} from '@payreq/contracts';
 import { z } from 'zod';
 
 import { OutboxMessageId } from './outbox.types';
@@ -47,6 +52,10 @@ export const FailInput = z.strictObject({
   error: z.string().min(1).max(2_000),
   /** False: trying again cannot help (the bot was removed from the chat, ...): parked as DEAD. */
   retryable: z.boolean(),
+  /** Why, in a word the portal says in the operator's language (a bot of an older release sends none). */
+  reason: DeliveryFailureReason.optional(),
+  /** Telegram's error code, when it answered. */
+  status: z.number().int().optional(),
   /** Telegram's `retry_after` (429), in ms: the next attempt waits at least this long. */
   retryAfterMs: z
     .number()

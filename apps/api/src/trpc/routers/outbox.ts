@@ -2,7 +2,7 @@ import type { OutboxMessage } from '@payreq/db';
 import { z } from 'zod';
 
 import { AppError } from '../../errors';
-import { listDeadOutbox, requeueDead } from '../../outbox/store';
+import { deliveryFailureOf, listDeadOutbox, requeueDead } from '../../outbox/store';
 import { masterAgentProcedure, router } from '../trpc';
 import * as types from './outbox.types';
 
@@ -16,6 +16,8 @@ function toDeadLetterView(message: OutboxMessage): types.DeadLetterView {
     state: message.state,
     attempts: message.attempts,
     lastError: message.lastError,
+    failureReason: deliveryFailureOf(message)?.reason ?? null,
+    failureStatus: message.failureStatus,
     createdAt: message.createdAt.toISOString(),
     nextAttemptAt: message.nextAttemptAt.toISOString(),
   };

@@ -1,3 +1,4 @@
+import { DeliveryFailureReason } from '@payreq/contracts';
 import { z } from 'zod';
 
 export const OutboxTarget = z.enum(['ONEC', 'TELEGRAM']);
@@ -12,6 +13,8 @@ export const DeadLetterView = z.object({
   state: z.enum(['PENDING', 'DELIVERED', 'DEAD']),
   attempts: z.number().int(),
   lastError: z.string().nullable(),
+  failureReason: DeliveryFailureReason.nullable(),
+  failureStatus: z.number().int().nullable(),
   createdAt: z.string(),
   nextAttemptAt: z.string(),
 });

@@ -4,6 +4,7 @@ import {
   ChatArchiveMessage,
   ChatArchivePage,
   ChatArchivePollInput,
+  DeliveryFailure,
   DocumentRequestView,
   DocumentView,
   ListRequestsOutput,
@@ -21,6 +22,7 @@ import { isFormerAgent } from '@payreq/domain';
 import { z } from 'zod';
 
 import { forbidden, notFound, unauthenticated } from '../../errors';
+import { deliveryFailureOf } from '../../outbox/store';
 import { requirePermission } from '../../services/access';
 import {
   attachChatFile,
@@ -37,7 +39,8 @@ import { agentProcedure, authedProcedure, publicProcedure, router } from '../trp
 const OnecSync = z.object({
   pending: z.number().int(),
   dead: z.number().int(),
-  lastError: z.string().nullable(),
+  /** Why the latest of the messages that gave up failed. */
+  failure: DeliveryFailure.nullable(),
 });
 
 /** The bot's Telegram id: its token's part before the colon is the bot's public id (getMe's). */
@@ -138,14 +141,18 @@ export const portalRouter = router({
         ctx.db.outboxMessage.findMany({
           where: { aggregateKey: key, target: 'ONEC', state: 'DEAD' },
           orderBy: { id: 'desc' },
-          select: { lastError: true },
+          select: { lastError: true, failureReason: true, failureStatus: true },
         }),
       ]);
       const view = viewOf(ctx.actor, loaded.access, loaded.row);
       return {
         request: view,
         permissions: loaded.access.permissions,
-        onecSync: { pending, dead: dead.length, lastError: dead[0]?.lastError ?? null },
+        onecSync: {
+          pending,
+          dead: dead.length,
+          failure: dead[0] ? deliveryFailureOf(dead[0]) : null,
+        },
         hasChat: view.telegramChatId !== null,
       };
     }),
