@@ -782,7 +782,7 @@ describe('the portal (Chromium, 1280 px)', () => {
     expect(spaces(await dead.textContent())).toContain('Новая заявка в 1С · № ');
     // Why, in the operator's words; the logged line below it, for the engineers.
     expect(spaces(await dead.locator('.dead-reason').textContent())).toBe(
-      '1С ответила ошибкой сервера (ответ 503)',
+      '1С ответил ошибкой сервера (ответ 503)',
     );
     expect(spaces(await dead.locator('.dead-error').textContent())).toBe(
       'Для инженеров: 1C answered 503 Service Unavailable',
@@ -819,7 +819,7 @@ describe('the portal (Chromium, 1280 px)', () => {
     await sync.getByText('Не доставлено в 1С: 1.').waitFor();
     expect(spaces(await sync.textContent())).toBe(
       'Не доставлено в 1С: 1. Последнее из них:' +
-        '1С ответила ошибкой сервера (ответ 503)' +
+        '1С ответил ошибкой сервера (ответ 503)' +
         'Для инженеров: 1C answered 503 Service Unavailable',
     );
     await page.goBack();

@@ -224,7 +224,7 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     await screenshot(page, 'offers');
     await rows.filter({ hasText: 'Агентство «Восток»' }).getByTestId('accept-offer').click();
     // Accepting asks first; the question names whose offer it is: the agent and the agency.
-    const acceptQuestion = /^Принять предложение агента \S.* \(Агентство «Восток»\)\?$/;
+    const acceptQuestion = /^Принять предложение — \S.*, Агентство «Восток»\?$/;
     const asked = page.getByRole('alertdialog', { name: acceptQuestion });
     await asked.waitFor();
     expect(spaces(await asked.textContent())).toContain(

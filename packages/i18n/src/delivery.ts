@@ -14,12 +14,12 @@ type ReasonWords = Record<DeliveryFailureReason, string>;
 const words: Record<Locale, Record<Receiver, ReasonWords>> = {
   ru: {
     ONEC: {
-      unreachable: '1С недоступна: соединиться не удалось',
-      timeout: '1С не ответила вовремя',
-      unavailable: '1С ответила ошибкой сервера{status}',
-      rateLimited: '1С попросила подождать: слишком много запросов',
-      refused: '1С отказалась принять сообщение{status}',
-      forbidden: '1С не приняла учётные данные платформы{status}',
+      unreachable: '1С недоступен: соединиться не удалось',
+      timeout: '1С не ответил вовремя',
+      unavailable: '1С ответил ошибкой сервера{status}',
+      rateLimited: '1С попросил подождать: слишком много запросов',
+      refused: '1С отказался принять сообщение{status}',
+      forbidden: '1С не принял учётные данные платформы{status}',
       invalid: 'Ответ 1С или само сообщение не соответствует договору обмена',
       gone: 'Заявки, о которой это сообщение, больше нет',
       waitsForEarlier: 'Ждёт, пока 1С примет саму заявку: её создание ещё не доставлено',

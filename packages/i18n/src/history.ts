@@ -76,12 +76,12 @@ function offerText(offer: HistoryOffer | null, accepted: boolean, format: Format
     return ru ? `Принято предложение 1С: ${terms}` : `1C’s offer accepted: ${terms}`;
   if (accepted)
     return ru
-      ? `Принято предложение агента ${offer.agentName}: ${terms}`
+      ? `Принято предложение: агент ${offer.agentName}, ${terms}`
       : `Offer by ${offer.agentName} accepted: ${terms}`;
   if (offer.source === 'ONEC')
     return ru ? `1С рассчитал предложение: ${terms}` : `1C computed the offer: ${terms}`;
   return ru
-    ? `Предложение агента ${offer.agentName}: ${terms}`
+    ? `Предложение: агент ${offer.agentName}, ${terms}`
     : `Offer by ${offer.agentName}: ${terms}`;
 }
 

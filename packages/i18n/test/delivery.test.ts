@@ -22,10 +22,10 @@ describe('why a message is not delivered, in the operator’s words', () => {
 
   it('names the receiver’s answer only when there was one', () => {
     expect(deliveryFailureText(failure('unavailable', 503), 'ONEC', 'ru').summary).toBe(
-      '1С ответила ошибкой сервера (ответ 503)',
+      '1С ответил ошибкой сервера (ответ 503)',
     );
     expect(deliveryFailureText(failure('unreachable'), 'ONEC', 'ru').summary).toBe(
-      '1С недоступна: соединиться не удалось',
+      '1С недоступен: соединиться не удалось',
     );
     expect(deliveryFailureText(failure('refused', 400), 'TELEGRAM', 'en').summary).toBe(
       'Telegram refused the message (answer 400)',
@@ -34,10 +34,10 @@ describe('why a message is not delivered, in the operator’s words', () => {
 
   it('tells a wrong 1C login from a refused message', () => {
     expect(deliveryFailureText(failure('refused', 401), 'ONEC', 'ru').summary).toBe(
-      '1С не приняла учётные данные платформы (ответ 401)',
+      '1С не принял учётные данные платформы (ответ 401)',
     );
     expect(deliveryFailureText(failure('refused', 409), 'ONEC', 'ru').summary).toBe(
-      '1С отказалась принять сообщение (ответ 409)',
+      '1С отказался принять сообщение (ответ 409)',
     );
     expect(deliveryFailureText(failure('forbidden', 403), 'TELEGRAM', 'ru').summary).toBe(
       'Бот не может писать в этот чат: его удалили из группы или заблокировали',

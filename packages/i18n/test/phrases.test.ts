@@ -134,10 +134,10 @@ describe('the history in words', () => {
     const accepted = everyChange.find((change) => change.type === 'offerAccepted')!;
     const placed = { ...accepted, type: 'offer' } as HistoryChange;
     expect(spaced(historyText(placed, ru))).toBe(
-      'Предложение агента Борис Орлов: 48 000,00 USD, итого 4 673 972,00 RUB',
+      'Предложение: агент Борис Орлов, 48 000,00 USD, итого 4 673 972,00 RUB',
     );
     expect(spaced(historyText(accepted, ru))).toBe(
-      'Принято предложение агента Борис Орлов: 48 000,00 USD, итого 4 673 972,00 RUB',
+      'Принято предложение: агент Борис Орлов, 48 000,00 USD, итого 4 673 972,00 RUB',
     );
     expect(historyText(accepted, en)).toBe(
       'Offer by Борис Орлов accepted: 48,000.00 USD, total 4,673,972.00 RUB',

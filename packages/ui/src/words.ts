@@ -88,7 +88,7 @@ const ru = {
   offerAccepted: 'Принятое предложение',
   offerFrom: '{source}, {date}',
   offerSourceOnec: 'рассчитано в 1С',
-  offerSourceAgent: 'от агента {name}',
+  offerSourceAgent: 'агент {name}',
   offerReadOnlyNote: 'Форма предложения пока только для просмотра.',
   offerWaitingOnec:
     'Условия рассчитает 1С после подтверждения заявки. Форма предложения пока только для просмотра.',

@@ -74,7 +74,7 @@ const ru = {
   offerStatus: 'Состояние',
   best: 'меньше всего к оплате',
   accept: 'Принять',
-  acceptConfirm: 'Принять предложение агента {agent} ({agency})?',
+  acceptConfirm: 'Принять предложение — {agent}, {agency}?',
   acceptConfirmDetail: 'Остальные будут отклонены, поля заявки станут только для чтения.',
   accepted: 'Предложение принято',
   myOffer: 'Ваше предложение',
