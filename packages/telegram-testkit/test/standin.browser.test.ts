@@ -342,6 +342,9 @@ describe('the web stand-in in Chromium', () => {
   it('sends a picture as a photo compressed to JPEG, as Telegram’s clients do, and as a file untouched', async () => {
     const group = server.createGroup({ by: anna.id, title: 'Фото и файлы', members: [ivan.id] });
     server.addBot(group.id, TOKEN, { by: anna.id, asAdmin: true });
+    // A chat long enough to scroll: a photo sent must still be seen whole.
+    for (let n = 1; n <= 20; n += 1)
+      server.sendText({ from: ivan.id, chat: group.id, text: `Сообщение ${n}` });
     await page.goto(`${url}/web/?as=${anna.id}&chat=${group.id}`);
     await page.getByTestId('chat-title').filter({ hasText: 'Фото и файлы' }).waitFor();
     // A 3000x1500 PNG, transparent but for a red square (drawn by the browser, a real PNG).
@@ -383,6 +386,19 @@ describe('the web stand-in in Chromium', () => {
         return img && img.complete ? img.naturalWidth : 0;
       })()`);
     await expect.poll(shownWidth).toBe(2560);
+    // The chat shows the whole of it: the list keeps to the bottom once the photo takes its height.
+    const belowView = () =>
+      page.evaluate<number>(`(() => {
+        const list = document.querySelector('[data-testid="messages"]');
+        return Math.round(list.scrollHeight - list.scrollTop - list.clientHeight);
+      })()`);
+    expect(
+      await page.evaluate<boolean>(`(() => {
+      const list = document.querySelector('[data-testid="messages"]');
+      return list.scrollHeight > list.clientHeight;
+    })()`),
+    ).toBe(true);
+    await expect.poll(belowView).toBeLessThanOrEqual(1);
     const sent = await eventually('the photo update', () =>
       updates().find((u) => u.message?.chat.id === group.id && u.message.photo),
     );

@@ -51,6 +51,18 @@ export function ChatView(props: ChatViewProps) {
     const element = list.current;
     if (element) element.scrollTop = element.scrollHeight;
   }, [last, chat.id]);
+  // A photo takes its height only once loaded: the list keeps to the bottom if it was there
+  // (someone reading further up is left where they are).
+  const atBottom = useRef(true);
+  const onScroll = () => {
+    const element = list.current;
+    if (element)
+      atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 48;
+  };
+  const onMediaLoad = () => {
+    const element = list.current;
+    if (element && atBottom.current) element.scrollTop = element.scrollHeight;
+  };
 
   const send = async () => {
     const body = text.trim();
@@ -115,7 +127,7 @@ export function ChatView(props: ChatViewProps) {
           </span>
         </button>
       </header>
-      <div className="messages" ref={list} data-testid="messages">
+      <div className="messages" ref={list} onScroll={onScroll} data-testid="messages">
         <div className="messages-inner">
           {messages.length === 0 ? (
             <p className="service empty-chat">{isPrivate ? t('startHint') : t('noMessages')}</p>
@@ -141,6 +153,7 @@ export function ChatView(props: ChatViewProps) {
                 t={t}
                 onButton={props.onButton}
                 onLink={props.onLink}
+                onMediaLoad={onMediaLoad}
               />,
             ];
           })}
@@ -229,6 +242,7 @@ function Bubble(props: {
   t: Translate;
   onButton(message: Message, button: InlineKeyboardButton): void;
   onLink(url: string): void;
+  onMediaLoad(): void;
 }) {
   const { message, t, lang } = props;
   const service = serviceText(message, t);
@@ -276,6 +290,7 @@ function Bubble(props: {
                 alt={t('photoMessage')}
                 width={photo.width}
                 height={photo.height}
+                onLoad={props.onMediaLoad}
                 data-testid="message-photo"
               />
             </a>
