@@ -193,6 +193,55 @@ function callProblems(
   });
 }
 
+/**
+ * How many arguments some of the platform's own functions take (1C:Enterprise 8.3's syntax
+ * assistant), the ones whose misuse a configurator would refuse: `СоединитьДвоичныеДанные` takes
+ * one array, not two values.
+ */
+const platformArity: Record<string, [number, number]> = {
+  СоединитьДвоичныеДанные: [1, 1],
+  ПолучитьHexСтрокуИзДвоичныхДанных: [1, 1],
+  ПолучитьБуферДвоичныхДанныхИзДвоичныхДанных: [1, 1],
+  ПолучитьДвоичныеДанныеИзБуфераДвоичныхДанных: [1, 1],
+  ПолучитьДвоичныеДанныеИзСтроки: [1, 3],
+  ПолучитьСтрокуИзДвоичныхДанных: [1, 2],
+  ПобитовоеИсключительноеИли: [2, 2],
+  Base64Строка: [1, 1],
+  Base64Значение: [1, 1],
+  НРег: [1, 1],
+  СокрЛП: [1, 1],
+  ПустаяСтрока: [1, 1],
+  СтрДлина: [1, 1],
+  Лев: [2, 2],
+  Сред: [2, 3],
+  СтрНачинаетсяС: [2, 2],
+  СтрЗаканчиваетсяНа: [2, 2],
+  ТипЗнч: [1, 1],
+  ЗначениеЗаполнено: [1, 1],
+  ТекущаяДатаСеанса: [0, 0],
+  ТекущаяУниверсальнаяДатаВМиллисекундах: [0, 0],
+  ИнформацияОбОшибке: [0, 0],
+  КраткоеПредставлениеОшибки: [1, 1],
+  ПодробноеПредставлениеОшибки: [1, 1],
+  ЗафиксироватьТранзакцию: [0, 0],
+  ОтменитьТранзакцию: [0, 0],
+  ТранзакцияАктивна: [0, 0],
+};
+
+/** Calls of the platform's functions above with another number of arguments. */
+function platformCallProblems(code: string): string[] {
+  const call = new RegExp(`(?<![\\p{L}\\p{N}_.])(${letter}+)\\s*\\(`, 'gu');
+  return [...code.matchAll(call)].flatMap((match) => {
+    const arity = platformArity[match[1]!];
+    if (!arity) return [];
+    const args = topLevelParts(parenthesised(code, match.index + match[0].length - 1)).length;
+    const line = code.slice(0, match.index).split('\n').length;
+    return args < arity[0] || args > arity[1]
+      ? [`${line}: ${match[1]} takes ${arity[0]}–${arity[1]} arguments, given ${args}`]
+      : [];
+  });
+}
+
 const files = readdirSync(path.join(kitDir, 'src')).filter((file) => file.endsWith('.bsl'));
 const moduleCode = (part: string) =>
   codeOf(
@@ -238,6 +287,20 @@ describe('the BSL modules of the 1C kit', () => {
     },
   );
 
+  it.each(Object.keys(codes))(
+    '%s: calls the platform’s functions with as many arguments as 1C takes',
+    (name) => {
+      expect(platformCallProblems(codes[name as keyof typeof codes])).toEqual([]);
+    },
+  );
+
+  it('the guide’s BSL calls the platform’s functions as 1C takes them', () => {
+    const guide = readFileSync(path.join(kitDir, '../apps/api/docs/onec-guide.md'), 'utf8');
+    const bsl = [...guide.matchAll(/```bsl\n([\s\S]*?)```/g)].map((match) => codeOf(match[1]!));
+    expect(bsl.length).toBeGreaterThan(1);
+    for (const code of bsl) expect(platformCallProblems(code)).toEqual([]);
+  });
+
   it('has the HTTP service’s handlers and the scheduled job’s method the README names', () => {
     const readme = readFileSync(path.join(kitDir, 'README.md'), 'utf8');
     const handlers = [...readme.matchAll(/\|\s*`(GET|POST)`\s*\|\s*`([^`]+)`\s*\|/g)].map(
@@ -280,5 +343,8 @@ describe('the BSL modules of the 1C kit', () => {
       '2: В is not exported',
       '3: Г does not exist',
     ]);
+    expect(
+      platformCallProblems(codeOf('Х = СоединитьДвоичныеДанные(А, Б);\nУ = НРег(СокрЛП(З));\n')),
+    ).toEqual(['1: СоединитьДвоичныеДанные takes 1–1 arguments, given 2']);
   });
 });

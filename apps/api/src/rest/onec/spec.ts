@@ -41,7 +41,7 @@ export interface OnecOperationSpec {
   existingDescription?: string;
   /** How the idempotency key is found: the header, or the header else the body's Ref_Key. */
   idempotency: 'none' | 'header' | 'headerOrRefKey';
-  errors: Partial<Record<400 | 401 | 403 | 404 | 409 | 413 | 500, string>>;
+  errors: Partial<Record<400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500, string>>;
   bodyExample?: unknown;
   responseExample: unknown;
 }
@@ -57,6 +57,7 @@ const common = {
   401: 'Missing or unknown `x-api-key`, or a missing or wrong `x-signature`.',
   403: 'The request is not an in-house request of the bank: 1C may not act on it.',
   404: 'No request with this id.',
+  429: 'Too many calls in a minute: try again after `Retry-After` seconds, with the same key and body.',
   500: 'Trouble on the platform: try again later with the same key and body.',
 } as const;
 
@@ -197,6 +198,7 @@ export const onecOperations: readonly OnecOperationSpec[] = [
       ...common,
       409: 'This `Ref_Key` was already stored with other content or for another request, or the idempotency key was used with another body.',
       413: 'The file (or the whole body) is larger than allowed.',
+      415: "The file's bytes are not of its declared `mime` (a PNG posted as a PDF, ...).",
     },
     bodyExample: {
       Ref_Key: 'e2b7c9d4-1f3a-4b5c-8d6e-7f8091a2b3c4',
@@ -246,6 +248,13 @@ const errorExamples: Record<number, unknown> = {
       message: 'The file is larger than the allowed 20971520 bytes',
     },
   },
+  415: {
+    error: {
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: "The file's content does not match its type application/pdf: its bytes are a PNG image",
+    },
+  },
+  429: { error: { code: 'RATE_LIMITED', message: 'Too many requests: try again in 29 s' } },
   500: { error: { code: 'INTERNAL', message: 'Internal error' } },
 };
 
@@ -264,7 +273,7 @@ function headersFor(spec: OnecOperationSpec) {
     .meta({
       description:
         "Lower-case hex HMAC-SHA256 of the exact raw body bytes, keyed with the integration's secret. Required when the integration has a secret; for a GET, the HMAC of the empty body.",
-      example: '179bf20a8b9040a32368814a68b0dc270823b5968498e0a73796c4202708ed8d',
+      example: 'd6144a9c60d8f6ac532712b71fe68e22efcc205726529deb723e7f42182cad15',
     });
   if (spec.idempotency === 'none') return z.object({ [onecHeaders.signature]: signature });
   const key = z.string().min(1).max(200);
@@ -332,7 +341,7 @@ function operationOf(spec: OnecOperationSpec): ZodOpenApiOperationObject {
 const documentDescription = `The platform's REST endpoints for the bank's 1C:Enterprise. JSON in UTF-8 both ways, files as base64.
 
 - **Authentication**: header \`x-api-key\` with the integration's key. When the integration has a secret, also \`x-signature\`: the lower-case hex HMAC-SHA256 of the exact raw body bytes (for a GET, of the empty body).
-- **Idempotency**: every write takes an \`Idempotency-Key\` header (for the offer and documents the body's \`Ref_Key\` stands in when it is absent). A repeat with the same key and body answers the first answer again (same status and JSON, header \`idempotent-replayed: true\`) and changes nothing; the same key with another body is refused with 409 \`IDEMPOTENCY_MISMATCH\`. Retry on connection errors, timeouts and 5xx with the same key and the same body; do not retry other 4xx.
+- **Idempotency**: every write takes an \`Idempotency-Key\` header (for the offer and documents the body's \`Ref_Key\` stands in when it is absent). A repeat with the same key and body answers the first answer again (same status and JSON, header \`idempotent-replayed: true\`) and changes nothing; the same key with another body is refused with 409 \`IDEMPOTENCY_MISMATCH\`. Retry on connection errors, timeouts, 429 (after \`Retry-After\`) and 5xx with the same key and the same body; do not retry other 4xx.
 - **Dates** from 1C (\`validUntil\`, \`date\`): \`YYYY-MM-DDTHH:mm:ss\` without zone, in the 1C server's time zone (a platform setting, Europe/Moscow by default). Dates the platform answers are ISO 8601 in UTC.
 - **Money**: decimal strings with a dot (\`"1500.00"\`).
 - **Versions**: every change of a request moves its \`version\`. 1C gets it with the request, with every update the platform sends to 1C's service (\`POST /v1/requests/{Ref_Key}/updates\`) and in the answers to its posts; the offer and status posts must name the latest one 1C holds. A post computed before the fields last changed is refused with 409 \`STALE_VERSION\` (\`currentVersion\` in the answer) and changes nothing.
