@@ -219,7 +219,10 @@ describe('the BSL of the 1C kit against the contract', () => {
     const kinds = /СтрРазделить\("([A-Z_,]+)", ","\)/.exec(exchange)![1]!.split(',');
     expect(kinds).toEqual(DocumentKind.options);
     expect(helpers).toContain('ЧРД=.; ЧГ=0; ЧН=0');
-    const vectors = [signOnecBody('{"a":1}', 'payreq-test-secret'), signOnecBody('', 'payreq-test-secret')];
+    const vectors = [
+      signOnecBody('{"a":1}', 'payreq-test-secret'),
+      signOnecBody('', 'payreq-test-secret'),
+    ];
     for (const text of [helpers, readme, read('apps/api/docs/onec-guide.md')]) {
       for (const vector of vectors) expect(text).toContain(vector);
     }

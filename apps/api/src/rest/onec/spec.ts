@@ -251,7 +251,8 @@ const errorExamples: Record<number, unknown> = {
   415: {
     error: {
       code: 'UNSUPPORTED_MEDIA_TYPE',
-      message: "The file's content does not match its type application/pdf: its bytes are a PNG image",
+      message:
+        "The file's content does not match its type application/pdf: its bytes are a PNG image",
     },
   },
   429: { error: { code: 'RATE_LIMITED', message: 'Too many requests: try again in 29 s' } },
