@@ -140,6 +140,27 @@ describe.skipIf(skipDb)(`the REST shim for 1C (${dbKind})`, () => {
     expect(mismatch.status).toBe(409);
     expect(ErrorBody.parse(mismatch.json).error.code).toBe('IDEMPOTENCY_MISMATCH');
 
+    // The calculation edited in 1C and posted again under a new key: the accepted terms stand,
+    // and 1C is told so rather than answered as if its new terms were taken.
+    const unchanged = await onecFootprint(api.prisma);
+    const edited = await callOnec(api, 'POST', `${base()}/offer`, {
+      body: { ...body, rate: '99', totalToPay: '12000000.00' },
+      idempotencyKey: randomUUID(),
+    });
+    expect(edited.status).toBe(409);
+    expect(ErrorBody.parse(edited.json).error).toMatchObject({
+      code: 'ALREADY_EXISTS',
+      message: expect.stringContaining('already accepted with other terms'),
+    });
+    expect(await onecFootprint(api.prisma)).toEqual(unchanged);
+    // The same terms written otherwise are the same terms.
+    const rewritten = await callOnec(api, 'POST', `${base()}/offer`, {
+      body: { ...body, rate: '12.845600', fixedFee: 50 },
+      idempotencyKey: randomUUID(),
+    });
+    expect(rewritten.status).toBe(200);
+    expect(rewritten.json).toEqual(first.json);
+
     const before = await onecFootprint(api.prisma);
     const second = await callOnec(api, 'POST', `${base()}/offer`, {
       body: offerBody(),

@@ -8,6 +8,7 @@ import type {
 import { displayRequestNumber } from '@payreq/contracts';
 import type { Actor, RequestChange } from '@payreq/domain';
 import { DomainError, assertOnecVersion } from '@payreq/domain';
+import type { Offer } from '@payreq/db';
 import { fromOnecDateTime } from '@payreq/onec';
 
 import type { Db, Tx } from '../db';
@@ -70,6 +71,33 @@ function onecDate(value: string, timeZone: string, field: string): string | null
   }
 }
 
+/** Whether a stored offer has these terms (decimals compared as numbers: "92.50" is 92.5). */
+function sameTerms(
+  offer: Pick<
+    Offer,
+    'rate' | 'feePercent' | 'fixedFee' | 'totalToPay' | 'settlementDays' | 'validUntil' | 'comment'
+  >,
+  terms: {
+    rate: string;
+    feePercent: string;
+    fixedFee: string;
+    totalToPay: string;
+    settlementDays: number;
+    validUntil: string | null;
+    comment: string | null;
+  },
+): boolean {
+  return (
+    offer.rate.equals(terms.rate) &&
+    offer.feePercent.equals(terms.feePercent) &&
+    offer.fixedFee.equals(terms.fixedFee) &&
+    offer.totalToPay.equals(terms.totalToPay) &&
+    offer.settlementDays === terms.settlementDays &&
+    (offer.validUntil?.toISOString() ?? null) === terms.validUntil &&
+    offer.comment === terms.comment
+  );
+}
+
 /**
  * `POST .../offer`: 1C's computed terms become an offer of the request's linked agent
  * (source ONEC) and are accepted at once (the domain decides: in-house requests that are
@@ -86,6 +114,15 @@ export async function acceptOnecOfferInTx(
   const access = await loadAccess(tx, actor, requestId, { lock: true });
   requirePermission(access, 'application.view');
   const onecRef = body.Ref_Key.toLowerCase();
+  const terms = {
+    rate: body.rate,
+    feePercent: body.feePercent,
+    fixedFee: body.fixedFee,
+    totalToPay: body.totalToPay,
+    settlementDays: body.settlementDays,
+    validUntil: body.validUntil ? onecDate(body.validUntil, options.timeZone, 'validUntil') : null,
+    comment: body.comment ?? null,
+  };
   const existing = await tx.offer.findUnique({ where: { onecRef } });
   // A repeat of an offer already made answers it again; a new one must be on the current fields.
   if (!existing) assertOnecVersion(body.version, access.request);
@@ -94,6 +131,13 @@ export async function acceptOnecOfferInTx(
       throw new AppError('ALREADY_EXISTS', {
         ru: `Расчёт 1С ${onecRef} уже использован для другого предложения`,
         en: `The 1C calculation ${onecRef} was already used for another offer`,
+      });
+    }
+    // The calculation edited in 1C and posted again: the accepted terms stand, and 1C must know.
+    if (!sameTerms(existing, terms)) {
+      throw new AppError('ALREADY_EXISTS', {
+        ru: `Расчёт 1С ${onecRef} уже принят с другими условиями; принятые условия не меняются`,
+        en: `The 1C calculation ${onecRef} was already accepted with other terms; accepted terms do not change`,
       });
     }
     return {
@@ -112,17 +156,7 @@ export async function acceptOnecOfferInTx(
     access,
     { kind: 'onec' },
     {
-      terms: {
-        rate: body.rate,
-        feePercent: body.feePercent,
-        fixedFee: body.fixedFee,
-        totalToPay: body.totalToPay,
-        settlementDays: body.settlementDays,
-        validUntil: body.validUntil
-          ? onecDate(body.validUntil, options.timeZone, 'validUntil')
-          : null,
-        comment: body.comment ?? null,
-      },
+      terms,
       source: 'ONEC',
       onecRef,
     },

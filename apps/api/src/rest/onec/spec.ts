@@ -121,7 +121,7 @@ export const onecOperations: readonly OnecOperationSpec[] = [
     path: '/v1/requests/{requestId}/offer',
     summary: 'Post the computed offer',
     description:
-      "The terms the operator computed in 1C. They become the offer of the request's linked agent (source ONEC) and are **accepted at once**: the request moves to OFFER_ACCEPTED and its fields become read-only. Only while the request is collecting offers; another calculation for an accepted request is refused with 409. `Ref_Key` is the 1C calculation document: posting the same one again answers the offer already made. Money as decimal strings with a dot; `validUntil` in 1C local time without zone.",
+      "The terms the operator computed in 1C. They become the offer of the request's linked agent (source ONEC) and are **accepted at once**: the request moves to OFFER_ACCEPTED and its fields become read-only. Only while the request is collecting offers; another calculation for an accepted request is refused with 409. `Ref_Key` is the 1C calculation document: posting the same one again answers the offer already made; the same `Ref_Key` with other terms is refused with 409 `ALREADY_EXISTS` (accepted terms do not change). Money as decimal strings with a dot; `validUntil` in 1C local time without zone.",
     body: OnecOfferBody,
     response: OnecOfferResult,
     successStatus: 201,
