@@ -369,7 +369,12 @@ describe.skipIf(skipDb)(`the REST shim for 1C (${dbKind})`, () => {
     });
     expect(first.status).toBe(201);
     const result = OnecDocumentResult.parse(first.json);
-    expect(result).toMatchObject({ requestId, sha256: file.sha256, size: file.bytes.length });
+    expect(result).toMatchObject({
+      requestId,
+      sha256: file.sha256,
+      size: file.bytes.length,
+      documentRequest: 'FULFILLED',
+    });
     expect(await api.files.get(keyFor(file.sha256))).toEqual(file.bytes);
     expect(
       await api.prisma.document.findUniqueOrThrow({ where: { id: result.documentId } }),
@@ -402,9 +407,27 @@ describe.skipIf(skipDb)(`the REST shim for 1C (${dbKind})`, () => {
       body: documentBody(file.base64, { kind: 'ACT' }),
     });
     expect(copy.status).toBe(201);
+    expect(OnecDocumentResult.parse(copy.json).documentRequest).toBeNull();
     expect(await api.prisma.asset.count()).toBe(1);
     expect(await api.prisma.document.count()).toBe(2);
     expect((await onecFootprint(api.prisma)).assets).toBe(after.assets);
+
+    // A document request fulfilled before keeps its document, and 1C is told; one the request
+    // does not have is said to be unknown. The documents are kept all the same.
+    const second = await callOnec(api, 'POST', `${base()}/documents`, {
+      body: documentBody(fileOf(2_000).base64, { documentRequestId: documentRequest.id }),
+    });
+    expect(second.status).toBe(201);
+    expect(OnecDocumentResult.parse(second.json).documentRequest).toBe('FULFILLED_BY_ANOTHER');
+    expect(
+      await api.prisma.documentRequest.findUniqueOrThrow({ where: { id: documentRequest.id } }),
+    ).toMatchObject({ state: 'FULFILLED', documentId: result.documentId });
+    const unknown = await callOnec(api, 'POST', `${base()}/documents`, {
+      body: documentBody(fileOf(3_000).base64, { documentRequestId: randomUUID() }),
+    });
+    expect(unknown.status).toBe(201);
+    expect(OnecDocumentResult.parse(unknown.json).documentRequest).toBe('UNKNOWN');
+    expect(await api.prisma.document.count()).toBe(4);
   });
 
   it('takes what 1C writes for empty values: "" for zero fees, the empty date, "" texts, the nil GUID', async () => {

@@ -184,11 +184,22 @@ export const OnecStatusResult = z.object({
 });
 export type OnecStatusResult = z.infer<typeof OnecStatusResult>;
 
+/**
+ * What became of the agent's document request a posted document answers (`documentRequestId`):
+ * FULFILLED, it now has this document; UNKNOWN, the request has no such document request (the
+ * document is kept all the same: a generated file is never lost); FULFILLED_BY_ANOTHER, it was
+ * fulfilled with another document before and stays so (this one is kept beside it).
+ */
+export const OnecDocumentRequestOutcome = z.enum(['FULFILLED', 'UNKNOWN', 'FULFILLED_BY_ANOTHER']);
+export type OnecDocumentRequestOutcome = z.infer<typeof OnecDocumentRequestOutcome>;
+
 export const OnecDocumentResult = z.object({
   documentId: z.uuid(),
   requestId: z.uuid(),
   sha256: z.string().length(64),
   size: z.number().int(),
+  /** Null when the post named no `documentRequestId`. */
+  documentRequest: OnecDocumentRequestOutcome.nullable(),
 });
 export type OnecDocumentResult = z.infer<typeof OnecDocumentResult>;
 

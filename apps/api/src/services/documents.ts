@@ -2,6 +2,7 @@ import type {
   DocumentKind,
   DocumentRequestView,
   OnecDocumentBody,
+  OnecDocumentRequestOutcome,
   OnecDocumentResult,
 } from '@payreq/contracts';
 import { chatIdToWire, onecKinds, telegramKinds } from '@payreq/contracts';
@@ -167,7 +168,13 @@ export async function storeOnecDocumentInTx(
     }
     return {
       created: false,
-      result: { documentId: existing.id, requestId, sha256: existing.sha256, size: existing.size },
+      result: {
+        documentId: existing.id,
+        requestId,
+        sha256: existing.sha256,
+        size: existing.size,
+        documentRequest: await answerDocumentRequest(tx, requestId, body, existing.id, options),
+      },
     };
   }
 
@@ -199,19 +206,7 @@ export async function storeOnecDocumentInTx(
     },
   });
 
-  if (body.documentRequestId) {
-    const { count } = await tx.documentRequest.updateMany({
-      where: { id: body.documentRequestId, requestId },
-      data: { state: 'FULFILLED', documentId: document.id, error: null },
-    });
-    // The document is kept all the same: losing a generated file helps nobody.
-    if (count === 0) {
-      options.warn?.(
-        { requestId, documentRequestId: body.documentRequestId, documentId: document.id },
-        '1C posted a document for an unknown document request; stored without fulfilling it',
-      );
-    }
-  }
+  const documentRequest = await answerDocumentRequest(tx, requestId, body, document.id, options);
 
   await recordHistory(
     tx,
@@ -245,6 +240,51 @@ export async function storeOnecDocumentInTx(
   await tx.paymentRequest.update({ where: { id: requestId }, data: { updatedAt: options.now } });
   return {
     created: true,
-    result: { documentId: document.id, requestId, sha256: file.sha256, size: file.size },
+    result: {
+      documentId: document.id,
+      requestId,
+      sha256: file.sha256,
+      size: file.size,
+      documentRequest,
+    },
   };
+}
+
+/**
+ * Fulfils the agent's document request a 1C document answers, and says what became of it (see
+ * `OnecDocumentRequestOutcome`). One fulfilled before with another document keeps it.
+ */
+async function answerDocumentRequest(
+  tx: Tx,
+  requestId: string,
+  body: OnecDocumentBody,
+  documentId: string,
+  options: { warn?: (obj: object, msg: string) => void },
+): Promise<OnecDocumentRequestOutcome | null> {
+  if (!body.documentRequestId) return null;
+  const asked = await tx.documentRequest.findFirst({
+    where: { id: body.documentRequestId, requestId },
+    select: { state: true, documentId: true },
+  });
+  const said = { requestId, documentRequestId: body.documentRequestId, documentId };
+  if (!asked) {
+    options.warn?.(
+      said,
+      '1C posted a document for an unknown document request; stored without fulfilling it',
+    );
+    return 'UNKNOWN';
+  }
+  if (asked.state === 'FULFILLED' && asked.documentId !== documentId) {
+    options.warn?.(
+      said,
+      '1C posted a second document for a fulfilled document request; the first stays',
+    );
+    return 'FULFILLED_BY_ANOTHER';
+  }
+  if (asked.documentId !== documentId)
+    await tx.documentRequest.update({
+      where: { id: body.documentRequestId },
+      data: { state: 'FULFILLED', documentId, error: null },
+    });
+  return 'FULFILLED';
 }

@@ -216,6 +216,7 @@ export const onecOperations: readonly OnecOperationSpec[] = [
       requestId: exampleRequestId,
       sha256: '3b0c1b2f9d0e6a4c5d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c',
       size: 26248,
+      documentRequest: 'FULFILLED',
     },
   },
 ];
