@@ -36,7 +36,6 @@ export async function playStandardPipeline(env: {
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     contexts.push(context);
     const page = await context.newPage();
-    page.on('dialog', (dialog) => void dialog.accept());
     await page.goto(`${env.portalUrl}/portal/`);
     await page.getByTestId('sign-in-telegram').click();
     await page.getByRole('button', { name: fullName(person) }).click();
@@ -97,6 +96,8 @@ export async function playStandardPipeline(env: {
 
     await client.reload();
     await client.getByTestId('accept-offer').first().click();
+    // The portal asks first, in its own dialog.
+    await client.getByTestId('confirm-dialog').getByTestId('confirm-yes').click();
     await client.locator('[data-status="OFFER_ACCEPTED"]').waitFor();
     await client.getByTestId('read-only').waitFor();
     await agent.reload();
