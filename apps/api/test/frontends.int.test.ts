@@ -45,4 +45,15 @@ describe.skipIf(skipDb)('built front ends', () => {
     expect((await get('/portal/assets/webapp-1a2b.js')).status).toBe(404);
     expect((await get('/healthz')).body).toContain('ok');
   });
+
+  it('answers a wrong GET under the 1C road in 1C’s error shape, not with the pages’ 404', async () => {
+    for (const wrong of ['/onec/v1/requests/6f1c2e1a-1111-4222-8333-944455556666/', '/onec/v1/x']) {
+      const answer = await get(wrong);
+      expect(answer.status).toBe(404);
+      expect(JSON.parse(answer.body)).toMatchObject({
+        error: { code: 'NOT_FOUND', message: `No such route: GET ${wrong}` },
+      });
+    }
+    expect((await get('/onec/openapi.json')).status).toBe(200);
+  });
 });

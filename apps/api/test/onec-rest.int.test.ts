@@ -591,6 +591,9 @@ describe.skipIf(skipDb)(`the REST shim for 1C (${dbKind})`, () => {
       'NOT_FOUND',
       /No such route/,
     );
+    // A GET to a wrong path answers the same shape (not the web server's own 404).
+    for (const wrong of [`${base()}/`, `${base()}/offers`])
+      await expectError(callOnec(api, 'GET', wrong), 404, 'NOT_FOUND', /No such route/);
 
     // Oversized: over the decoded limit, and over the body limit itself.
     const big = fileOf(DOCUMENT_MAX_BYTES + 1, 'b');

@@ -202,7 +202,7 @@ export async function registerOnecRest(
         done(null, body),
       );
       scope.setErrorHandler((error, req, reply) => sendError(req, reply, error));
-      scope.setNotFoundHandler((req, reply) =>
+      const noSuchRoute = (req: FastifyRequest, reply: FastifyReply) =>
         sendError(
           req,
           reply,
@@ -210,8 +210,11 @@ export async function registerOnecRest(
             ru: `Нет такого адреса: ${req.method} ${req.url.split('?')[0]}`,
             en: `No such route: ${req.method} ${req.url.split('?')[0]}`,
           }),
-        ),
-      );
+        );
+      scope.setNotFoundHandler(noSuchRoute);
+      // The Mini App's `GET /*` (its pages) would otherwise take a wrong GET here and answer with
+      // the web server's own 404 body, not 1C's error shape.
+      scope.get('/*', noSuchRoute);
 
       scope.get('/openapi.json', async (_req, reply) =>
         reply.type('application/json; charset=utf-8').send(documentJson),
