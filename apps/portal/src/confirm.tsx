@@ -66,12 +66,14 @@ export function ConfirmDialog(
 }
 
 /**
- * `confirm(question)` resolves true once the person confirms, false on "Go back" or Esc; the
- * `dialog` it returns is to be rendered where the hook is used. Asked again while open, the
+ * `confirm(question)` resolves true once the person confirms, false on "Go back" or Esc;
+ * `confirmThen(question, onYes)` runs `onYes` once confirmed. The `dialog` it returns is to be
+ * rendered where the hook is used. Asked again while open, the
  * earlier question is answered "no"; so is one left open when its screen goes.
  */
 export function useConfirm(i18n: PortalI18n): {
   confirm: (question: ConfirmQuestion) => Promise<boolean>;
+  confirmThen: (question: ConfirmQuestion, onYes: () => void) => void;
   dialog: ReactNode;
 } {
   const [asked, setAsked] = useState<{ key: number; question: ConfirmQuestion } | null>(null);
@@ -102,5 +104,9 @@ export function useConfirm(i18n: PortalI18n): {
       onAnswer={(yes) => settle(asked.key, yes)}
     />
   ) : null;
-  return { confirm, dialog };
+  const confirmThen = (question: ConfirmQuestion, onYes: () => void) =>
+    void confirm(question).then((yes) => {
+      if (yes) onYes();
+    });
+  return { confirm, confirmThen, dialog };
 }

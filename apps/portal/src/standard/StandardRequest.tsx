@@ -188,7 +188,7 @@ function OfferDesk(props: {
       props.onChanged(s('offerWithdrawn'));
     },
   });
-  const { confirm, dialog } = useConfirm(i18n);
+  const { confirmThen, dialog } = useConfirm(i18n);
   const issues = issuesOf(submit.error);
   // The terms an offer cannot go without, asked for before anything is sent.
   const [missing, setMissing] = useState<ReadonlyArray<keyof OfferDraft>>([]);
@@ -320,13 +320,14 @@ function OfferDesk(props: {
                   kind="destructive"
                   busy={withdraw.isPending}
                   onClick={() =>
-                    void confirm({
-                      question: s('withdrawConfirm'),
-                      action: s('withdrawConfirmYes'),
-                      destructive: true,
-                    }).then((yes) => {
-                      if (yes) withdraw.mutate({ requestId: request.id, offerId: open.id });
-                    })
+                    confirmThen(
+                      {
+                        question: s('withdrawConfirm'),
+                        action: s('withdrawConfirmYes'),
+                        destructive: true,
+                      },
+                      () => withdraw.mutate({ requestId: request.id, offerId: open.id }),
+                    )
                   }
                   testId="withdraw-offer"
                 >
@@ -489,7 +490,7 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
     onSuccess: () => refresh(s('marked')),
     onError: (error) => setNotice({ tone: 'error', text: failureText(error, i18n) }),
   });
-  const { confirm, dialog } = useConfirm(i18n);
+  const { confirmThen, dialog } = useConfirm(i18n);
   if (page.isPending) return <p className="muted">{i18n.t('loading')}</p>;
   if (page.error) return <Failure i18n={i18n} error={page.error} />;
   const { request, permissions } = page.data;
@@ -546,13 +547,14 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
           busy={accept.isPending}
           onAccept={(offer) => {
             const words = { agent: offer.agentName, agency: offer.agentTenantName };
-            void confirm({
-              question: s('acceptConfirm', words),
-              detail: s('acceptConfirmDetail'),
-              action: s('accept'),
-            }).then((yes) => {
-              if (yes) accept.mutate({ requestId: request.id, offerId: offer.id });
-            });
+            confirmThen(
+              {
+                question: s('acceptConfirm', words),
+                detail: s('acceptConfirmDetail'),
+                action: s('accept'),
+              },
+              () => accept.mutate({ requestId: request.id, offerId: offer.id }),
+            );
           }}
         />
       ) : null}
@@ -591,18 +593,15 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
                   kind="destructive"
                   busy={setStatus.isPending}
                   onClick={() =>
-                    void confirm({
-                      question: s('cancelConfirm'),
-                      action: s('cancel'),
-                      destructive: true,
-                    }).then((yes) => {
-                      if (yes)
+                    confirmThen(
+                      { question: s('cancelConfirm'), action: s('cancel'), destructive: true },
+                      () =>
                         setStatus.mutate({
                           requestId: request.id,
                           status: 'CANCELLED',
                           version: request.version,
-                        });
-                    })
+                        }),
+                    )
                   }
                   testId="cancel-request"
                 >
