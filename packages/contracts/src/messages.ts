@@ -15,6 +15,10 @@ const dictionary = {
       'Текст содержит повреждённый символ (половину эмодзи): удалите его и введите заново',
     invalid_type: 'Неверное значение',
     invalid_value: 'Выберите значение из списка',
+    one_of: 'Одно из значений: {values}',
+    expected: 'Ожидается {expected}',
+    greater_than: 'Должно быть больше {minimum}',
+    less_than: 'Должно быть меньше {maximum}',
     too_short: 'Слишком коротко: минимум {minimum} симв.',
     too_long: 'Слишком длинно: максимум {maximum} симв.',
     too_small: 'Должно быть не меньше {minimum}',
@@ -48,6 +52,10 @@ const dictionary = {
       'The text contains a broken character (half an emoji): delete it and type it again',
     invalid_type: 'Invalid value',
     invalid_value: 'Choose a value from the list',
+    one_of: 'One of: {values}',
+    expected: 'Expected {expected}',
+    greater_than: 'Must be greater than {minimum}',
+    less_than: 'Must be less than {maximum}',
     too_short: 'Too short: at least {minimum} characters',
     too_long: 'Too long: at most {maximum} characters',
     too_small: 'Must be at least {minimum}',
@@ -89,22 +97,53 @@ function fill(template: string, issue: Record<string, unknown>): string {
   });
 }
 
+/** What a field of the wrong type should have been, in words. */
+const expectedWords: Record<Locale, Record<string, string>> = {
+  ru: {
+    number: 'число',
+    int: 'целое число',
+    string: 'текст',
+    boolean: 'true или false',
+    object: 'объект JSON',
+    array: 'список',
+  },
+  en: {
+    number: 'a number',
+    int: 'a whole number',
+    string: 'text',
+    boolean: 'true or false',
+    object: 'a JSON object',
+    array: 'a list',
+  },
+};
+
+/** An enum short enough to name its values in the message. */
+const NAMED_VALUES_MAX = 12;
+
 /** The words for one zod issue in the given language. */
 export function localizeIssue(issue: z.core.$ZodIssue, locale: Locale): string {
   const words = dictionary[locale];
   const props = issue as unknown as Record<string, unknown>;
   if (isMessageKey(issue.message)) return fill(words[issue.message], props);
   switch (issue.code) {
-    case 'invalid_type':
-      return words.invalid_type;
+    case 'invalid_type': {
+      // Zod's own message is the one place that says the field was absent.
+      if (/received undefined$/.test(issue.message)) return words.required;
+      const expected = expectedWords[locale][issue.expected];
+      return expected ? fill(words.expected, { expected }) : words.invalid_type;
+    }
     case 'invalid_value':
-      return words.invalid_value;
+      return issue.values.length <= NAMED_VALUES_MAX
+        ? fill(words.one_of, { values: issue.values.map(String) })
+        : words.invalid_value;
     case 'unrecognized_keys':
       return fill(words.unrecognized_keys, props);
     case 'too_small':
-      return fill(issue.origin === 'string' ? words.too_short : words.too_small, props);
+      if (issue.origin === 'string') return fill(words.too_short, props);
+      return fill(issue.inclusive === false ? words.greater_than : words.too_small, props);
     case 'too_big':
-      return fill(issue.origin === 'string' ? words.too_long : words.too_big, props);
+      if (issue.origin === 'string') return fill(words.too_long, props);
+      return fill(issue.inclusive === false ? words.less_than : words.too_big, props);
     default:
       return issue.message;
   }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -162,5 +163,36 @@ describe('small helpers', () => {
     expect(cutText(long, 256)).toBe('я'.repeat(255));
     expect(isWellFormedText(cutText(long, 256))).toBe(true);
     expect(isWellFormedText(long.slice(0, 256))).toBe(false);
+  });
+});
+
+describe('validation messages say what to fix', () => {
+  const Body = z.strictObject({
+    version: z.number().int().positive(),
+    status: z.enum(['IN_PROGRESS', 'COMPLETED', 'CANCELLED']),
+    days: z.number().int().max(365),
+    share: z.number().lt(1),
+    comment: z.string(),
+  });
+  const messages = (input: unknown, locale: 'ru' | 'en') =>
+    localizeIssues(Body.safeParse(input).error!.issues, locale).map(
+      ({ path, message }) => `${path}: ${message}`,
+    );
+
+  it('names the type expected, an absent field, the values of a short list and a strict bound', () => {
+    expect(messages({ version: '3', status: 'in_progress', days: 400, share: 1 }, 'en')).toEqual([
+      'version: Expected a number',
+      'status: One of: IN_PROGRESS, COMPLETED, CANCELLED',
+      'days: Must be at most 365',
+      'share: Must be less than 1',
+      'comment: This field is required',
+    ]);
+    expect(
+      messages({ version: 0, status: 'COMPLETED', days: 1.5, share: 0, comment: 1 }, 'ru'),
+    ).toEqual([
+      'version: Должно быть больше 0',
+      'days: Ожидается целое число',
+      'comment: Ожидается текст',
+    ]);
   });
 });
