@@ -1,4 +1,5 @@
 import type {
+  OfferTerms,
   OnecOfferBody,
   OnecOfferResult,
   OnecRequestView,
@@ -77,15 +78,7 @@ function sameTerms(
     Offer,
     'rate' | 'feePercent' | 'fixedFee' | 'totalToPay' | 'settlementDays' | 'validUntil' | 'comment'
   >,
-  terms: {
-    rate: string;
-    feePercent: string;
-    fixedFee: string;
-    totalToPay: string;
-    settlementDays: number;
-    validUntil: string | null;
-    comment: string | null;
-  },
+  terms: OfferTerms,
 ): boolean {
   return (
     offer.rate.equals(terms.rate) &&
@@ -93,8 +86,8 @@ function sameTerms(
     offer.fixedFee.equals(terms.fixedFee) &&
     offer.totalToPay.equals(terms.totalToPay) &&
     offer.settlementDays === terms.settlementDays &&
-    (offer.validUntil?.toISOString() ?? null) === terms.validUntil &&
-    offer.comment === terms.comment
+    (offer.validUntil?.toISOString() ?? null) === (terms.validUntil ?? null) &&
+    offer.comment === (terms.comment ?? null)
   );
 }
 
