@@ -68,6 +68,9 @@ export async function signInThroughTelegram(
   return { page, errors };
 }
 
+/** A text as read: runs of white space (the browser's no-break ones too) as one space. */
+export const spaces = (text: string | null) => (text ?? '').replace(/\s+/g, ' ').trim();
+
 /**
  * The portal's confirmation dialog asking `question` (its accessible name) is answered with its
  * button `button`, and goes.

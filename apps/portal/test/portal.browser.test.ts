@@ -27,6 +27,7 @@ import {
   answerConfirm,
   closeBrowser,
   signInThroughTelegram,
+  spaces,
   startPortalWorld,
 } from './portal-world';
 import { screenshot } from './screenshots';
@@ -40,8 +41,6 @@ import { screenshot } from './screenshots';
  * agents (a signed-in one is out at once) and requeues a dead message; a plain agent has no
  * administration; English by choice.
  */
-
-const spaces = (text: string | null) => (text ?? '').replace(/\s+/g, ' ').trim();
 
 describe('the portal (Chromium, 1280 px)', () => {
   let api: TestApi;

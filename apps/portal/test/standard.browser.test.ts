@@ -10,6 +10,7 @@ import {
   answerConfirm,
   closeBrowser,
   signInThroughTelegram,
+  spaces,
   startPortalWorld,
 } from './portal-world';
 import { screenshot } from './screenshots';
@@ -22,7 +23,6 @@ import { screenshot } from './screenshots';
  * deadline and the request expires after it.
  */
 
-const spaces = (text: string | null) => (text ?? '').replace(/\s+/g, ' ').trim();
 const hours = (n: number) => n * 3600_000;
 
 describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
