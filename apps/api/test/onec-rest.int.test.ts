@@ -604,10 +604,20 @@ describe.skipIf(skipDb)(`the REST shim for 1C (${dbKind})`, () => {
     );
     expect(await api.files.has(keyFor(big.sha256))).toBe(false);
     const huge = fileOf(DOCUMENT_MAX_BYTES * 4, 'h');
+    // Refused before it is read whole, and said with the same limit.
     await expectError(
       callOnec(api, 'POST', `${base()}/documents`, { body: documentBody(huge.base64) }),
       413,
       'PAYLOAD_TOO_LARGE',
+      new RegExp(`^The file is larger than the allowed ${DOCUMENT_MAX_BYTES} bytes$`),
+    );
+    await expectError(
+      callOnec(api, 'POST', `${base()}/offer`, {
+        body: { ...offerBody(), comment: 'x'.repeat(300_000) },
+      }),
+      413,
+      'PAYLOAD_TOO_LARGE',
+      /^The body is larger than the allowed 262144 bytes$/,
     );
     await expectError(
       callOnec(api, 'POST', `${base()}/documents`, { body: documentBody('not base64!') }),

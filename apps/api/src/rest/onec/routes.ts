@@ -43,6 +43,23 @@ export function documentBodyLimit(documentMaxBytes: number): number {
 
 const JSON_BODY_LIMIT = 256 * 1024;
 
+function isBodyTooLarge(error: unknown): boolean {
+  return (error as { code?: unknown }).code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+}
+
+/** A body over its route's limit, said with the limit (the file's, for a document). */
+function tooLarge(req: FastifyRequest, options: OnecRestOptions): AppError {
+  if (req.routeOptions.url?.endsWith('/documents'))
+    return new AppError('PAYLOAD_TOO_LARGE', {
+      ru: `Файл больше допустимых ${options.documentMaxBytes} байт`,
+      en: `The file is larger than the allowed ${options.documentMaxBytes} bytes`,
+    });
+  return new AppError('PAYLOAD_TOO_LARGE', {
+    ru: `Тело запроса больше допустимых ${JSON_BODY_LIMIT} байт`,
+    en: `The body is larger than the allowed ${JSON_BODY_LIMIT} bytes`,
+  });
+}
+
 interface CallContext {
   req: FastifyRequest;
   actor: OnecActor;
@@ -201,7 +218,9 @@ export async function registerOnecRest(
       scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) =>
         done(null, body),
       );
-      scope.setErrorHandler((error, req, reply) => sendError(req, reply, error));
+      scope.setErrorHandler((error, req, reply) =>
+        sendError(req, reply, isBodyTooLarge(error) ? tooLarge(req, options) : error),
+      );
       const noSuchRoute = (req: FastifyRequest, reply: FastifyReply) =>
         sendError(
           req,
