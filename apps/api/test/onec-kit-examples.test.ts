@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,8 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 
 import { buildOnecOpenApiDocument, onecOperations, onecRestPrefix } from '../src/rest/onec/spec';
+import { mimeMatchesContent } from '../src/services/mime';
+import type { DeclaredMimeType } from '../src/services/mime';
 
 /**
  * The 1C developer kit (onec-kit/) and the guide for 1C (apps/api/docs/onec-guide.md) against
@@ -152,6 +155,40 @@ describe('JSON examples of the 1C kit and the guide', () => {
       if (platformContracts[block.contract!]) {
         const validate = ajv.getSchema(`openapi#/components/schemas/${block.contract}`)!;
         expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
+      }
+    },
+  );
+
+  // A developer who posts the example as it stands gets a file the group can open, and the
+  // answer beside it is the one the platform gives for those bytes.
+  it.each(markdownFiles)(
+    '%s: the example document is a whole PDF, its answer its size and hash',
+    (file) => {
+      const fileBlocks = jsonBlocksOf(file);
+      const body = OnecDocumentBody.parse(
+        JSON.parse(fileBlocks.find((block) => block.contract === 'OnecDocumentBody')!.text),
+      );
+      const bytes = Buffer.from(body.contentBase64.replace(/\s/g, ''), 'base64');
+    const openApiExample = onecOperations.find((op) => op.id === 'postDocument')!.bodyExample;
+    expect((openApiExample as OnecDocumentBody).contentBase64).toBe(bytes.toString('base64'));
+      expect(mimeMatchesContent(body.mime as DeclaredMimeType, bytes)).toBe(true);
+      const text = bytes.toString('latin1');
+      expect(text).toMatch(/^%PDF-1\.\d\n/);
+      expect(text).toMatch(/\/Type\/Page\b/);
+      expect(text).toMatch(/startxref\n\d+\n%%EOF\n$/);
+      const xrefAt = Number(/startxref\n(\d+)/.exec(text)![1]);
+      expect(text.slice(xrefAt, xrefAt + 4)).toBe('xref');
+      const answers = fileBlocks
+        .filter(
+          (block) =>
+            block.contract === 'OnecDocumentResult' || block.contract === 'OnecRequestState',
+        )
+        .map((block) => block.text);
+      expect(answers.length).toBeGreaterThan(0);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      for (const answer of answers) {
+        expect(answer).toContain(`"size": ${bytes.length},`);
+        expect(answer).toContain(`"sha256": "${sha256}"`);
       }
     },
   );

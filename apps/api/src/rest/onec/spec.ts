@@ -206,7 +206,7 @@ export const onecOperations: readonly OnecOperationSpec[] = [
       fileName: 'Счёт на оплату СЧ-000001.pdf',
       mime: 'application/pdf',
       contentBase64:
-        'JVBERi0xLjcKJeLjz9MKMSAwIG9iago8PC9UeXBlL0NhdGFsb2cvUGFnZXMgMiAwIFI+PgplbmRvYmoK',
+        'JVBERi0xLjQKMSAwIG9iago8PC9UeXBlL0NhdGFsb2cvUGFnZXMgMiAwIFI+PgplbmRvYmoKMiAwIG9iago8PC9UeXBlL1BhZ2VzL0tpZHNbMyAwIFJdL0NvdW50IDE+PgplbmRvYmoKMyAwIG9iago8PC9UeXBlL1BhZ2UvUGFyZW50IDIgMCBSL01lZGlhQm94WzAgMCA1OTUgODQyXS9Db250ZW50cyA0IDAgUi9SZXNvdXJjZXM8PC9Gb250PDwvRjEgNSAwIFI+Pj4+Pj4KZW5kb2JqCjQgMCBvYmoKPDwvTGVuZ3RoIDQ5Pj5zdHJlYW0KQlQgL0YxIDE4IFRmIDU2IDc4MCBUZCAoSW52b2ljZSBTQ2gtMDAwMDAxKSBUaiBFVAplbmRzdHJlYW0KZW5kb2JqCjUgMCBvYmoKPDwvVHlwZS9Gb250L1N1YnR5cGUvVHlwZTEvQmFzZUZvbnQvSGVsdmV0aWNhPj4KZW5kb2JqCnhyZWYKMCA2CjAwMDAwMDAwMDAgNjU1MzUgZiAKMDAwMDAwMDAwOSAwMDAwMCBuIAowMDAwMDAwMDU0IDAwMDAwIG4gCjAwMDAwMDAxMDUgMDAwMDAgbiAKMDAwMDAwMDIxNyAwMDAwMCBuIAowMDAwMDAwMzEzIDAwMDAwIG4gCnRyYWlsZXIKPDwvU2l6ZSA2L1Jvb3QgMSAwIFI+PgpzdGFydHhyZWYKMzc2CiUlRU9GCg==',
       documentRequestId: '0b7e3d0c-5f7a-4b8e-9c61-2a1d3e4f5a6b',
       number: 'СЧ-000001',
       date: '2025-03-15T11:25:00',
@@ -214,8 +214,8 @@ export const onecOperations: readonly OnecOperationSpec[] = [
     responseExample: {
       documentId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
       requestId: exampleRequestId,
-      sha256: '3b0c1b2f9d0e6a4c5d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c',
-      size: 26248,
+      sha256: 'e13fa36aa9d8e0819b43ce73c78734d22503a095035e5ad020b6cc26edcbd6d5',
+      size: 556,
       documentRequest: 'FULFILLED',
     },
   },
