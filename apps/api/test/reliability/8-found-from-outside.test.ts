@@ -10,7 +10,7 @@ import { callOnec } from '../../testing/onec';
 import type { TelegramUser } from '../../testing/telegram';
 import { miniAppClient, signLaunch, tma } from '../../testing/telegram';
 import { recordFigure } from '@payreq/testing/reliability';
-import { people, rowCounts, rowsChanged, skipSuite, useDealRoom } from './support';
+import { people, snapshotRows, rowsChanged, skipSuite, useDealRoom } from './support';
 
 /**
  * The holes found when the platform was tried from outside (a document that ran script, 1C
@@ -177,7 +177,7 @@ describe.skipIf(skipSuite)(`found from outside (${dbKind})`, () => {
     for (const mime of onecDocumentMimeTypes) {
       for (const [sample, bytes] of Object.entries(samples)) {
         tried += 1;
-        const before = await rowCounts(api.prisma);
+        const before = await snapshotRows(api.prisma);
         const posted = await callOnec(api, 'POST', `/onec/v1/requests/${requestId}/documents`, {
           body: {
             Ref_Key: randomUUID(),
@@ -192,7 +192,7 @@ describe.skipIf(skipSuite)(`found from outside (${dbKind})`, () => {
         if (posted.status !== expected) wrong.push(`${mime} × ${sample}: ${posted.status}`);
         if (posted.status === 415) {
           refused += 1;
-          written += rowsChanged(before, await rowCounts(api.prisma));
+          written += rowsChanged(before, await snapshotRows(api.prisma));
         } else if (posted.status === 201) accepted += 1;
       }
     }
@@ -300,7 +300,7 @@ describe.skipIf(skipSuite)(`found from outside (${dbKind})`, () => {
       () => denis.miniApp.requestDocument.mutate({ kind: 'INVOICE' }),
     ];
     const statuses = [session];
-    const before = await rowCounts(api.prisma);
+    const before = await snapshotRows(api.prisma);
     for (const call of calls) {
       statuses.push(
         await call().then(
@@ -318,7 +318,7 @@ describe.skipIf(skipSuite)(`found from outside (${dbKind})`, () => {
       body: samples.pdf,
     });
     statuses.push(download.status);
-    const written = rowsChanged(before, await rowCounts(api.prisma));
+    const written = rowsChanged(before, await snapshotRows(api.prisma));
     const refused = statuses.filter((status) => status === 403).length;
     const figure = recordFigure({
       name: 'former agents in their deal rooms',
@@ -408,7 +408,7 @@ describe.skipIf(skipSuite)(`found from outside (${dbKind})`, () => {
     let tried = 0;
     let refused = 0;
     let serverErrors = 0;
-    const before = await rowCounts(api.prisma);
+    const before = await snapshotRows(api.prisma);
     for (const field of textFields) {
       for (const value of broken) {
         tried += 1;
@@ -428,7 +428,7 @@ describe.skipIf(skipSuite)(`found from outside (${dbKind})`, () => {
         if (answer.status >= 500) serverErrors += 1;
       }
     }
-    const written = rowsChanged(before, await rowCounts(api.prisma));
+    const written = rowsChanged(before, await snapshotRows(api.prisma));
     const figure = recordFigure({
       name: 'broken characters in form fields',
       tried,

@@ -117,34 +117,87 @@ export function useDealRoom(options: { onec?: boolean } = {}): {
 }
 
 /** Every table a write can touch, and how to count it. */
-const tableCounts: Record<string, (prisma: PrismaClient) => Promise<number>> = {
-  requests: (prisma) => prisma.paymentRequest.count(),
-  offers: (prisma) => prisma.offer.count(),
-  history: (prisma) => prisma.requestHistory.count(),
-  outbox: (prisma) => prisma.outboxMessage.count(),
-  documents: (prisma) => prisma.document.count(),
-  documentRequests: (prisma) => prisma.documentRequest.count(),
-  assets: (prisma) => prisma.asset.count(),
-  keys: (prisma) => prisma.idempotencyKey.count(),
-  messages: (prisma) => prisma.chatMessage.count(),
-  users: (prisma) => prisma.user.count(),
-  chats: (prisma) => prisma.telegramChat.count(),
-};
+/** Each table's rows, as a digest of each row (any column) and how often it stands there. */
+export type RowSnapshot = Record<string, Map<string, number>>;
 
-/** Every table a write can touch, counted. */
-export async function rowCounts(prisma: PrismaClient): Promise<Record<string, number>> {
-  const counted = await Promise.all(
-    Object.entries(tableCounts).map(
-      async ([table, count]) => [table, await count(prisma)] as const,
+/**
+ * Every table of the schema (a table added later is watched too), row by row: so that a write
+ * shows up whether it inserted, deleted or changed a row in place.
+ */
+export async function snapshotRows(prisma: PrismaClient): Promise<RowSnapshot> {
+  const rows = await prisma.$queryRaw<{ name: string; digest: string }[]>`
+    SELECT tablename AS name FROM pg_tables
+    WHERE schemaname = current_schema() AND tablename <> '_prisma_migrations'`.then((tables) =>
+    prisma.$queryRawUnsafe<{ name: string; digest: string }[]>(
+      tables
+        .map(({ name }) => `SELECT '${name}' AS name, md5(t::text) AS digest FROM "${name}" t`)
+        .join(' UNION ALL '),
     ),
   );
-  return Object.fromEntries(counted);
+  const snapshot: RowSnapshot = {};
+  for (const { name, digest } of rows) {
+    const table = (snapshot[name] ??= new Map());
+    table.set(digest, (table.get(digest) ?? 0) + 1);
+  }
+  return snapshot;
 }
 
-/** How many rows appeared or vanished between two counts. */
-export function rowsChanged(before: Record<string, number>, after: Record<string, number>): number {
-  return Object.keys(before).reduce(
-    (sum, key) => sum + Math.abs((after[key] ?? 0) - before[key]!),
-    0,
-  );
+/** Per table, the rows that appeared and the rows that vanished between two snapshots. */
+export function rowChanges(
+  before: RowSnapshot,
+  after: RowSnapshot,
+): Record<string, { appeared: number; vanished: number }> {
+  const changes: Record<string, { appeared: number; vanished: number }> = {};
+  for (const table of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const was = before[table] ?? new Map<string, number>();
+    const is = after[table] ?? new Map<string, number>();
+    let appeared = 0;
+    let vanished = 0;
+    for (const [digest, count] of is) appeared += Math.max(0, count - (was.get(digest) ?? 0));
+    for (const [digest, count] of was) vanished += Math.max(0, count - (is.get(digest) ?? 0));
+    if (appeared || vanished) changes[table] = { appeared, vanished };
+  }
+  return changes;
+}
+
+/**
+ * How many rows were written between two snapshots: per table, the rows that appeared or the
+ * rows that vanished, whichever are more (an insert or a delete is one, a row changed in place
+ * is one: its old digest vanished and its new one appeared). `ignore`: tables left out.
+ */
+export function rowsChanged(
+  before: RowSnapshot,
+  after: RowSnapshot,
+  ignore: readonly string[] = [],
+): number {
+  return Object.entries(rowChanges(before, after))
+    .filter(([table]) => !ignore.includes(table))
+    .reduce((sum, [, { appeared, vanished }]) => sum + Math.max(appeared, vanished), 0);
+}
+
+/** How many rows a table holds in a snapshot. */
+export function rowsIn(snapshot: RowSnapshot, table: string): number {
+  return [...(snapshot[table]?.values() ?? [])].reduce((sum, count) => sum + count, 0);
+}
+
+/**
+ * How many rows appeared or vanished, table by table, leaving rows changed in place out: for a
+ * run of calls that may be accepted and insert (its expected rows), where in-place changes of
+ * the accepted calls could not be told apart from a refused call's. `ignore`: tables left out.
+ */
+export function rowCountChange(
+  before: RowSnapshot,
+  after: RowSnapshot,
+  ignore: readonly string[] = [],
+): number {
+  return Object.entries(rowChanges(before, after))
+    .filter(([table]) => !ignore.includes(table))
+    .reduce((sum, [, { appeared, vanished }]) => sum + Math.abs(appeared - vanished), 0);
+}
+
+/** The changes as a line: `ChatMessage +2 −1, Asset +1`. */
+export function describeRowChanges(before: RowSnapshot, after: RowSnapshot): string {
+  return Object.entries(rowChanges(before, after))
+    .map(([table, { appeared, vanished }]) => `${table} +${appeared} −${vanished}`)
+    .join(', ');
 }
