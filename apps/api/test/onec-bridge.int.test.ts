@@ -376,6 +376,68 @@ describe.skipIf(skipDb)(`the 1C bridge against the emulator (${dbKind})`, () => 
     );
   });
 
+  it('says from the first failure that sending to 1C is delayed, and requeues a given-up request from its page', async () => {
+    await api.prisma.agent.update({ where: { id: world.anna.id }, data: { isAdmin: true } });
+    emulator.setFault({ mode: 'error500', count: 1_000, body: 'text' });
+    worker({ maxAttempts: 3, retry: { baseDelayMs: 300, maxDelayMs: 300 } });
+    const { id: requestId } = await submitted();
+
+    // Failing and tried again: the administrators see it before the attempts run out.
+    const delayed = await until(async () => {
+      const list = await asAnna.admin.delayedMessages.query();
+      return list.length > 0 ? list : null;
+    }, 'a delayed message');
+    expect(delayed).toEqual([
+      expect.objectContaining({
+        target: 'ONEC',
+        kind: 'onec.createRequest',
+        about: expect.stringMatching(/^№ \d{6}$/),
+        request: { id: requestId, pipeline: 'TELEGRAM' },
+        failure: expect.objectContaining({ reason: 'unavailable', status: 500 }),
+        nextAttemptAt: expect.any(String),
+      }),
+    ]);
+    expect(delayed[0]!.attempts).toBeGreaterThanOrEqual(1);
+    const whileDelayed = (await asAnna.portal.request.query({ requestId })).onecSync;
+    expect(whileDelayed).toMatchObject({ pending: 1, dead: 0, failure: null });
+    expect(whileDelayed.delayed?.failure).toMatchObject({ reason: 'unavailable', status: 500 });
+
+    // Given up: no longer delayed, dead on the request's page.
+    await until(
+      async () =>
+        api.prisma.outboxMessage.findFirst({
+          where: { kind: 'onec.createRequest', state: 'DEAD' },
+        }),
+      'the message to die',
+    );
+    expect(await asAnna.admin.delayedMessages.query()).toEqual([]);
+    expect((await asAnna.portal.request.query({ requestId })).onecSync).toMatchObject({
+      pending: 0,
+      dead: 1,
+      failure: { reason: 'unavailable', status: 500 },
+      delayed: null,
+    });
+
+    // Sending again is the administrators'.
+    const asBoris = api.client(api.tokenFor({ kind: 'agent', id: world.boris.id }));
+    expect(await failureOf(asBoris.admin.requeueRequest.mutate({ requestId }))).toMatchObject({
+      httpStatus: 403,
+    });
+    emulator.setFault({ mode: 'off' });
+    expect(await asAnna.admin.requeueRequest.mutate({ requestId })).toEqual({ requeued: 1 });
+    await onecRefOf(requestId);
+    expect((await asAnna.portal.request.query({ requestId })).onecSync).toEqual({
+      pending: 0,
+      dead: 0,
+      failure: null,
+      delayed: null,
+    });
+    expect(await failureOf(asAnna.admin.requeueRequest.mutate({ requestId }))).toMatchObject({
+      httpStatus: 404,
+      appCode: 'NOT_FOUND',
+    });
+  });
+
   it('parks a call 1C refuses (4xx) at once and marks the document request FAILED', async () => {
     worker();
     const { id: requestId } = await submitted();

@@ -102,7 +102,7 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
     expect(page.request.id).toBe(requestId);
     expect(page.hasChat).toBe(true);
     expect(page.permissions).toContain('application.submit');
-    expect(page.onecSync).toEqual({ pending: 0, dead: 0, failure: null });
+    expect(page.onecSync).toEqual({ pending: 0, dead: 0, failure: null, delayed: null });
     // Another tenant's agent does not see a bank draft.
     const zoe = await signIn(world.zoe.telegramId);
     expect((await failureOf(portal(zoe).portal.request.query({ requestId }))).httpStatus).toBe(403);

@@ -488,7 +488,7 @@ describe('the portal (Chromium, 1280 px)', () => {
     await answerConfirm(page, 'Подтвердить заявку?', 'Подтвердить заявку');
     await page
       .getByTestId('action-outcome')
-      .getByText('Заявка подтверждена и отправлена в 1С')
+      .getByText('Заявка подтверждена. Платформа отправляет её в 1С')
       .waitFor();
     await until(
       async () =>
@@ -742,13 +742,26 @@ describe('the portal (Chromium, 1280 px)', () => {
     const vera = page.getByTestId('agent').filter({ hasText: 'Вера Новикова' });
     await vera.waitFor();
     expect(spaces(await vera.getByTestId('audit').textContent())).toMatch(
-      /^добавлен: Анна Смирнова, /,
+      /^добавление в список: Анна Смирнова, /,
     );
+    // Switching off ends the agent's sessions at once: asked first; «Назад» changes nothing.
+    const veraQuestion = 'Отключить агента Вера Новикова?';
     await vera.getByTestId('deactivate').click();
+    await answerConfirm(page, veraQuestion, 'Назад');
+    await page.waitForLoadState('networkidle');
+    expect(spaces(await vera.getByTestId('agent-state').textContent())).toBe('доступ открыт');
+    expect(
+      (await api.prisma.agent.findUniqueOrThrow({ where: { telegramId: 7000000077n } })).active,
+    ).toBe(true);
+    await vera.getByTestId('deactivate').click();
+    await answerConfirm(page, veraQuestion, 'Отключить');
     await until(
-      async () => spaces(await vera.getByTestId('agent-state').textContent()) === 'отключён',
+      async () => spaces(await vera.getByTestId('agent-state').textContent()) === 'доступ отключён',
       'the deactivation',
     );
+    // The notice says what was done last, not the earlier «Агент добавлен».
+    await page.getByText('Агент Вера Новикова отключён').waitFor();
+    expect(await page.getByText('Агент добавлен').count()).toBe(0);
     expect(
       await api.prisma.agent.findUniqueOrThrow({ where: { telegramId: 7000000077n } }),
     ).toMatchObject({
@@ -761,6 +774,7 @@ describe('the portal (Chromium, 1280 px)', () => {
       .filter({ hasText: 'Борис Орлов' })
       .getByTestId('deactivate')
       .click();
+    await answerConfirm(page, 'Отключить агента Борис Орлов?', 'Отключить');
     await until(
       async () =>
         spaces(
@@ -769,7 +783,7 @@ describe('the portal (Chromium, 1280 px)', () => {
             .filter({ hasText: 'Борис Орлов' })
             .getByTestId('agent-state')
             .textContent(),
-        ) === 'отключён',
+        ) === 'доступ отключён',
       'Борис’s deactivation',
     );
     await plain.page.reload();
@@ -779,6 +793,10 @@ describe('the portal (Chromium, 1280 px)', () => {
     const dead = page.getByTestId('dead-message').filter({ hasText: '1C answered 503' });
     await dead.waitFor();
     expect(spaces(await dead.textContent())).toContain('Новая заявка в 1С · № ');
+    // Its request's number leads to the request's page.
+    expect(await dead.getByRole('link', { name: /^№ \d{6}$/ }).getAttribute('href')).toBe(
+      `/portal/requests/${request.id}`,
+    );
     // Why, in the operator's words; the logged line below it, for the engineers.
     expect(spaces(await dead.locator('.dead-reason').textContent())).toBe(
       '1С ответил ошибкой сервера (ответ 503)',
@@ -817,16 +835,51 @@ describe('the portal (Chromium, 1280 px)', () => {
     const sync = page.getByTestId('onec-sync');
     await sync.getByText('Не доставлено в 1С: 1.').waitFor();
     expect(spaces(await sync.textContent())).toBe(
-      'Не доставлено в 1С: 1. Последнее из них:' +
+      'Не доставлено в 1С: 1. Платформа больше не пытается. Причина:' +
         '1С ответил ошибкой сервера (ответ 503)' +
-        'Для инженеров: 1C answered 503 Service Unavailable',
+        'Для инженеров: 1C answered 503 Service Unavailable' +
+        'Отправить в 1С снова',
     );
-    await page.goBack();
-    await dead.getByTestId('requeue').click();
-    await page.getByText('Сообщение снова в очереди').waitFor();
+    // An administrator sends it again from here too.
+    await sync.getByTestId('onec-requeue').click();
+    await sync.getByText('Снова в очереди на отправку в 1С').waitFor();
     expect(
-      (await api.prisma.outboxMessage.findUniqueOrThrow({ where: { id: deadRow.id } })).state,
-    ).toBe('PENDING');
+      await api.prisma.outboxMessage.findUniqueOrThrow({ where: { id: deadRow.id } }),
+    ).toMatchObject({ state: 'PENDING', attempts: 0 });
+    // 1C does not answer again: the worker records the failed attempt and tries later. Both
+    // pages say so from this first failure, not only once the attempts run out.
+    const nextAttemptAt = new Date(Date.now() + 5 * 60_000);
+    await api.prisma.outboxMessage.update({
+      where: { id: deadRow.id },
+      data: {
+        attempts: 1,
+        nextAttemptAt,
+        lastError: '1C did not answer POST /hs/payreq/v1/requests within 10000 ms',
+        failureReason: 'timeout',
+        failureStatus: null,
+      },
+    });
+    await page.reload();
+    const delayed = page.getByTestId('onec-delayed');
+    await delayed.waitFor();
+    expect(spaces(await delayed.textContent())).toMatch(
+      /^Отправка в 1С задерживается \(попыток: 1\), следующая — \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}.*\. Платформа повторяет сама\./,
+    );
+    expect(spaces(await delayed.locator('.dead-reason').textContent())).toBe(
+      '1С не ответил вовремя',
+    );
+    await delayed.scrollIntoViewIfNeeded();
+    await screenshot(page, 'onec-delayed', { fullPage: false });
+    await page.goBack();
+    const delayedItem = page.getByTestId('delayed-message');
+    await delayedItem.waitFor();
+    expect(spaces(await delayedItem.textContent())).toContain('попыток: 1 · следующая попытка: ');
+    expect(spaces(await delayedItem.locator('.dead-reason').textContent())).toBe(
+      '1С не ответил вовремя',
+    );
+    expect(spaces(await page.getByTestId('admin-dead').textContent())).toContain(
+      'Недоставленных сообщений нет.',
+    );
     expect(errors).toEqual([]);
     expect(plain.errors).toEqual([]);
   });

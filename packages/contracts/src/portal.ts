@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { ChatMessageButtons } from './chat';
-import { DocumentKind, PaymentStatus, RequestStatus } from './enums';
+import { DocumentKind, PaymentStatus, PipelineKind, RequestStatus } from './enums';
 import { telegramId } from './fields';
 import { DeliveryFailure } from './outbox';
 
@@ -233,7 +233,10 @@ export const PortalRequestDocumentInput = z.strictObject({
   kind: DocumentKind,
 });
 
-/** A dead outbox message as an administrator reads it. */
+/**
+ * An outbox message that is not delivered, as an administrator reads it: given up (dead) or
+ * still being tried after failures (delayed).
+ */
 export const PortalDeadMessage = z.object({
   /** For the requeue button; never shown. */
   key: z.string(),
@@ -241,8 +244,34 @@ export const PortalDeadMessage = z.object({
   kind: z.string(),
   /** The request it is about (its number), or the deal room's title. */
   about: z.string().nullable(),
+  /** That request, for a link to its page; never shown. */
+  request: z.object({ id: z.uuid(), pipeline: PipelineKind }).nullable(),
   attempts: z.number().int(),
   failure: DeliveryFailure.nullable(),
   createdAt: z.string(),
+  /** A delayed message's next attempt; null for a dead one. */
+  nextAttemptAt: z.string().nullable(),
 });
 export type PortalDeadMessage = z.infer<typeof PortalDeadMessage>;
+
+/** How a request's sending to 1C stands, on its portal page. */
+export const PortalOnecSync = z.object({
+  /** Messages still queued (the delayed one among them). */
+  pending: z.number().int(),
+  /** Messages that gave up. */
+  dead: z.number().int(),
+  /** Why the latest of the messages that gave up failed. */
+  failure: DeliveryFailure.nullable(),
+  /** The first queued message that has failed and is tried again: why, how often, when next. */
+  delayed: z
+    .object({
+      attempts: z.number().int(),
+      failure: DeliveryFailure.nullable(),
+      nextAttemptAt: z.string(),
+    })
+    .nullable(),
+});
+export type PortalOnecSync = z.infer<typeof PortalOnecSync>;
+
+/** Sends a request's dead messages to 1C again, from its page. */
+export const RequeueRequestInput = z.strictObject({ requestId: z.uuid() });

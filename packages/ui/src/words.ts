@@ -40,7 +40,7 @@ const ru = {
   submitConfirmTitle: 'Подтвердить заявку?',
   submitConfirm:
     'Заявка станет новой in-house заявкой и уйдёт в 1С. Поля можно будет менять до принятия предложения.',
-  submitted: 'Заявка подтверждена и отправлена в 1С',
+  submitted: 'Заявка подтверждена. Платформа отправляет её в 1С',
   submitNeedsFields: 'Чтобы подтвердить заявку, заполните обязательные поля:',
   readOnlyAccepted: 'Предложение принято: поля заявки больше не меняются.',
   readOnlyCompleted: 'Заявка исполнена: поля заявки больше не меняются.',
@@ -165,7 +165,7 @@ const en: Translation<typeof ru> = {
   submitConfirmTitle: 'Confirm the request?',
   submitConfirm:
     'The request becomes a new in-house request and goes to 1C. Fields stay editable until an offer is accepted.',
-  submitted: 'The request is confirmed and sent to 1C',
+  submitted: 'The request is confirmed. The platform is sending it to 1C',
   submitNeedsFields: 'To confirm the request, fill in the required fields:',
   readOnlyAccepted: 'The offer is accepted: the request’s fields no longer change.',
   readOnlyCompleted: 'The request is completed: its fields no longer change.',

@@ -304,8 +304,9 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 }
 
 /**
- * Sends a DEAD message again: PENDING, attempts from zero, due now. Returns the row, or
- * null when there is no DEAD message with that id.
+ * Sends a DEAD message again: PENDING, attempts from zero, due now, its failure cleared (it is
+ * in the log's dead line; a new failure is recorded anew). Returns the row, or null when there
+ * is no DEAD message with that id.
  */
 export async function requeueDead(
   db: OutboxDb,
@@ -316,10 +317,55 @@ export async function requeueDead(
   const [row] = await db.$queryRaw<OutboxMessage[]>`
     UPDATE "OutboxMessage"
     SET "state" = 'PENDING', "attempts" = 0, "nextAttemptAt" = ${options.now ?? new Date()},
-        "lockedBy" = NULL, "lockedUntil" = NULL
+        "lockedBy" = NULL, "lockedUntil" = NULL,
+        "lastError" = NULL, "failureReason" = NULL, "failureStatus" = NULL
     WHERE "id" = ${toId(id)} AND "state" = 'DEAD'
     RETURNING *`;
   return row ?? null;
+}
+
+/**
+ * Sends every DEAD message of one aggregate to one target again, oldest first (they are
+ * delivered in order). Returns how many.
+ */
+export async function requeueDeadOf(
+  db: OutboxDb,
+  aggregateKey: string,
+  target: OutboxTargetName,
+  options: { now?: Date } = {},
+): Promise<number> {
+  const { count } = await db.outboxMessage.updateMany({
+    where: { aggregateKey, target, state: 'DEAD' },
+    data: {
+      state: 'PENDING',
+      attempts: 0,
+      nextAttemptAt: options.now ?? new Date(),
+      lockedBy: null,
+      lockedUntil: null,
+      lastError: null,
+      failureReason: null,
+      failureStatus: null,
+    },
+  });
+  return count;
+}
+
+/**
+ * Failing and tried again: PENDING with the failure of an attempt recorded (a first attempt
+ * still running has none; a requeue clears it), oldest first.
+ */
+export const delayedOutboxWhere = { state: 'PENDING', lastError: { not: null } } as const;
+
+/** PENDING messages that have failed at least once and are tried again, oldest first. */
+export async function listDelayedOutbox(
+  db: OutboxDb,
+  options: { limit?: number } = {},
+): Promise<OutboxMessage[]> {
+  return db.outboxMessage.findMany({
+    where: delayedOutboxWhere,
+    orderBy: { id: 'asc' },
+    take: Math.min(Math.max(options.limit ?? 50, 1), 500),
+  });
 }
 
 export interface ListDeadOptions {

@@ -46,6 +46,8 @@ interface Setup {
   documentId: string | null;
   /** A dead outbox message (for admin.requeue). */
   deadOutboxId: string;
+  /** The request that message is about (for admin.requeueRequest). */
+  deadRequestId: string;
   /** A file sent in the deal room, as the archive keys it (for portal.chat.attach). */
   chatFileKey: string;
 }
@@ -310,6 +312,20 @@ const table: Row[] = [
     allowed: ['linkedAgent'],
     portal: true,
     call: (s) => trpcMutation('admin.requeue', { key: s.deadOutboxId }),
+  },
+  {
+    name: 'admin.delayedMessages',
+    state: 'draft',
+    allowed: ['linkedAgent'],
+    portal: true,
+    call: () => trpcQuery('admin.delayedMessages', undefined),
+  },
+  {
+    name: 'admin.requeueRequest',
+    state: 'draft',
+    allowed: ['linkedAgent'],
+    portal: true,
+    call: (s) => trpcMutation('admin.requeueRequest', { requestId: s.deadRequestId }),
   },
   {
     name: 'admin.setInHouseVisibility',
@@ -712,6 +728,7 @@ describe.skipIf(skipSuite)(`access matrix (${dbKind})`, () => {
       companyId: room.world.clientTenant.id,
       documentId: null,
       deadOutboxId: '0',
+      deadRequestId: '00000000-0000-4000-8000-000000000000',
       chatFileKey: '',
     };
     // A file Иван sent in the deal room, kept by the bot.
@@ -762,6 +779,7 @@ describe.skipIf(skipSuite)(`access matrix (${dbKind})`, () => {
       },
     });
     setup.deadOutboxId = dead.id.toString();
+    setup.deadRequestId = open.id;
     if (state === 'none') return setup;
     const anna = miniAppClient(api.url, tma(signLaunch(people.linkedAgent, room.token)));
     const draft = await anna.miniApp.save.mutate({ fields: completeForm });

@@ -1,11 +1,15 @@
 import { onecKinds, telegramKinds } from '@payreq/contracts';
+import type { PortalDeadMessage } from '@payreq/contracts';
 import { deliveryFailureText } from '@payreq/i18n';
 import { Banner, Button, Form, InlineInput, Section, TextField } from '@payreq/ui';
 import { useState } from 'react';
+import type { ReactNode } from 'react';
 
 import type { RequestListItem } from '../api';
 import { failureText, trpc } from '../api';
+import { useConfirm } from '../confirm';
 import { Failure, FailureLines } from '../parts';
+import { AppLink } from '../route';
 import type { PortalI18n, PortalWordKey } from '../words';
 import { HistoryExport } from './HistoryExport';
 
@@ -77,8 +81,13 @@ function AgentsSection(props: { i18n: PortalI18n }) {
     },
   });
   const setActive = trpc.admin.setAgentActive.useMutation({
-    onSuccess: () => utils.admin.agents.invalidate(),
+    onSuccess: async (_done, input) => {
+      const name = agents.data?.find((agent) => agent.agentId === input.agentId)?.name ?? '';
+      setNotice(i18n.p(input.active ? 'adminReactivated' : 'adminDeactivated', { name }));
+      await utils.admin.agents.invalidate();
+    },
   });
+  const { confirmThen, dialog } = useConfirm(i18n);
   const issue = (field: string) =>
     (add.error?.data as { issues?: { path: string; message: string }[] } | undefined)?.issues?.find(
       (candidate) => candidate.path === field,
@@ -152,9 +161,22 @@ function AgentsSection(props: { i18n: PortalI18n }) {
                 <Button
                   kind={agent.active ? 'destructive' : 'plain'}
                   busy={setActive.isPending && setActive.variables?.agentId === agent.agentId}
-                  onClick={() =>
-                    setActive.mutate({ agentId: agent.agentId, active: !agent.active })
-                  }
+                  onClick={() => {
+                    setNotice(null);
+                    const change = { agentId: agent.agentId, active: !agent.active };
+                    // Switching off ends the agent's sessions at once: asked first; on again is not.
+                    if (!agent.active) setActive.mutate(change);
+                    else
+                      confirmThen(
+                        {
+                          question: i18n.p('adminDeactivateQuestion', { name: agent.name }),
+                          detail: i18n.p('adminDeactivateDetail'),
+                          action: i18n.p('adminDeactivate'),
+                          destructive: true,
+                        },
+                        () => setActive.mutate(change),
+                      );
+                  }}
                   testId={agent.active ? 'deactivate' : 'reactivate'}
                 >
                   {agent.active ? i18n.p('adminDeactivate') : i18n.p('adminReactivate')}
@@ -164,6 +186,7 @@ function AgentsSection(props: { i18n: PortalI18n }) {
           </li>
         ))}
       </ul>
+      {dialog}
     </Section>
   );
 }
@@ -189,6 +212,73 @@ const kindKey = (kind: string): PortalWordKey =>
   // A row written by an older release may carry a kind this one no longer names.
   (kindWords as Record<string, PortalWordKey | undefined>)[kind] ?? 'kind_other';
 
+/** An undelivered message: what it is, about which request (a link to its page), why. */
+function UndeliveredItem(props: {
+  i18n: PortalI18n;
+  message: PortalDeadMessage;
+  testId: string;
+  action?: ReactNode;
+}) {
+  const { i18n, message } = props;
+  const { request } = message;
+  return (
+    <li className="list-item" data-testid={props.testId}>
+      <div className="list-main">
+        <div className="list-title">
+          {i18n.p(kindKey(message.kind))} {i18n.p(`target_${message.target}`)}
+          {message.about ? (
+            <>
+              {' · '}
+              {request ? (
+                <AppLink
+                  href={`/portal/${request.pipeline === 'STANDARD' ? 'standard' : 'requests'}/${request.id}`}
+                >
+                  {message.about}
+                </AppLink>
+              ) : (
+                message.about
+              )}
+            </>
+          ) : null}
+        </div>
+        <div className="list-meta">
+          {i18n.dateTime(message.createdAt)} · {i18n.p('adminAttempts', { n: message.attempts })}
+          {message.nextAttemptAt
+            ? ` · ${i18n.p('adminNextAttempt', { when: i18n.dateTime(message.nextAttemptAt) })}`
+            : ''}
+        </div>
+        {message.failure ? (
+          <FailureLines text={deliveryFailureText(message.failure, message.target, i18n.locale)} />
+        ) : null}
+      </div>
+      {props.action ? <div className="list-actions">{props.action}</div> : null}
+    </li>
+  );
+}
+
+/** Failing and still tried: seen from the first failure, not only once the attempts run out. */
+function DelayedSection(props: { i18n: PortalI18n }) {
+  const { i18n } = props;
+  const delayed = trpc.admin.delayedMessages.useQuery(undefined, { refetchInterval: 15_000 });
+  return (
+    <Section title={i18n.p('adminDelayed')} testId="admin-delayed">
+      <p className="muted">
+        {delayed.data?.length === 0 ? i18n.p('adminDelayedNone') : i18n.p('adminDelayedHint')}
+      </p>
+      <ul className="list">
+        {(delayed.data ?? []).map((message) => (
+          <UndeliveredItem
+            key={message.key}
+            i18n={i18n}
+            message={message}
+            testId="delayed-message"
+          />
+        ))}
+      </ul>
+    </Section>
+  );
+}
+
 function DeadSection(props: { i18n: PortalI18n }) {
   const { i18n } = props;
   const utils = trpc.useUtils();
@@ -197,33 +287,29 @@ function DeadSection(props: { i18n: PortalI18n }) {
   const requeue = trpc.admin.requeue.useMutation({
     onSuccess: async () => {
       setNotice(i18n.p('adminRequeued'));
-      await utils.admin.deadMessages.invalidate();
+      await Promise.all([
+        utils.admin.deadMessages.invalidate(),
+        utils.admin.delayedMessages.invalidate(),
+      ]);
     },
   });
   return (
     <Section title={i18n.p('adminDead')} testId="admin-dead">
       {notice ? <Banner tone="success">{notice}</Banner> : null}
       <Failure i18n={i18n} error={requeue.error} />
-      {dead.data?.length === 0 ? <p className="muted">{i18n.p('adminDeadNone')}</p> : null}
+      {dead.data?.length === 0 ? (
+        <p className="muted">{i18n.p('adminDeadNone')}</p>
+      ) : dead.data ? (
+        <p className="muted">{i18n.p('adminDeadHint')}</p>
+      ) : null}
       <ul className="list">
         {(dead.data ?? []).map((message) => (
-          <li className="list-item" key={message.key} data-testid="dead-message">
-            <div className="list-main">
-              <div className="list-title">
-                {i18n.p(kindKey(message.kind))} {i18n.p(`target_${message.target}`)}
-                {message.about ? ` · ${message.about}` : ''}
-              </div>
-              <div className="list-meta">
-                {i18n.dateTime(message.createdAt)} ·{' '}
-                {i18n.p('adminAttempts', { n: message.attempts })}
-              </div>
-              {message.failure ? (
-                <FailureLines
-                  text={deliveryFailureText(message.failure, message.target, i18n.locale)}
-                />
-              ) : null}
-            </div>
-            <div className="list-actions">
+          <UndeliveredItem
+            key={message.key}
+            i18n={i18n}
+            message={message}
+            testId="dead-message"
+            action={
               <Button
                 busy={requeue.isPending && requeue.variables?.key === message.key}
                 onClick={() => requeue.mutate({ key: message.key })}
@@ -231,8 +317,8 @@ function DeadSection(props: { i18n: PortalI18n }) {
               >
                 {i18n.p('adminRequeue')}
               </Button>
-            </div>
-          </li>
+            }
+          />
         ))}
       </ul>
     </Section>
@@ -272,6 +358,7 @@ export function Admin(props: { i18n: PortalI18n }) {
       <AgentsSection i18n={props.i18n} />
       <div>
         <DeadSection i18n={props.i18n} />
+        <DelayedSection i18n={props.i18n} />
         <VisibilitySection i18n={props.i18n} />
         <ExportSection i18n={props.i18n} />
       </div>

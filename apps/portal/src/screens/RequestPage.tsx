@@ -222,10 +222,18 @@ function PaymentSteps(props: {
   );
 }
 
-function Onec(props: { i18n: PortalI18n; data: RequestPageData }) {
+function Onec(props: { i18n: PortalI18n; data: RequestPageData; isAdmin: boolean }) {
   const { i18n } = props;
   const { request, onecSync } = props.data;
   const url = request.onecUrl && /^https?:\/\//i.test(request.onecUrl) ? request.onecUrl : null;
+  const utils = trpc.useUtils();
+  const [requeued, setRequeued] = useState(false);
+  const requeue = trpc.admin.requeueRequest.useMutation({
+    onSuccess: async () => {
+      setRequeued(true);
+      await utils.portal.request.invalidate({ requestId: request.id });
+    },
+  });
   return (
     <Section title={i18n.p('onecTitle')} testId="onec">
       {url ? (
@@ -244,12 +252,40 @@ function Onec(props: { i18n: PortalI18n; data: RequestPageData }) {
             {onecSync.failure ? (
               <FailureLines text={deliveryFailureText(onecSync.failure, 'ONEC', i18n.locale)} />
             ) : null}
+            {/* Sending again is the administrators' (as on their page). */}
+            {props.isAdmin ? (
+              <div className="banner-actions">
+                <Button
+                  busy={requeue.isPending}
+                  onClick={() => requeue.mutate({ requestId: request.id })}
+                  testId="onec-requeue"
+                >
+                  {i18n.p('onecRequeue')}
+                </Button>
+              </div>
+            ) : null}
+          </Banner>
+        ) : onecSync.delayed ? (
+          // Failing and tried again: say so from the first failure, with why, not only "queued".
+          <Banner tone="warning" testId="onec-delayed">
+            {i18n.p('onecDelayed', {
+              n: onecSync.delayed.attempts,
+              when: i18n.dateTime(onecSync.delayed.nextAttemptAt),
+            })}
+            {onecSync.delayed.failure ? (
+              <FailureLines
+                text={deliveryFailureText(onecSync.delayed.failure, 'ONEC', i18n.locale)}
+              />
+            ) : null}
           </Banner>
         ) : onecSync.pending > 0 ? (
-          <span className="muted">{i18n.p('onecPending', { n: onecSync.pending })}</span>
+          <span className="muted">
+            {requeued ? i18n.p('onecRequeued') : i18n.p('onecPending', { n: onecSync.pending })}
+          </span>
         ) : request.onecRef ? (
           <span className="muted">{i18n.p('onecInSync')}</span>
         ) : null}
+        <Failure i18n={i18n} error={requeue.error} />
       </div>
     </Section>
   );
@@ -426,7 +462,7 @@ export function RequestPage(props: { i18n: PortalI18n; requestId: string; isAdmi
               busy={actions.busy}
               onSet={(status, confirm) => void actions.payment(status, confirm)}
             />
-            <Onec i18n={i18n} data={page.data} />
+            <Onec i18n={i18n} data={page.data} isAdmin={props.isAdmin} />
             <DocumentsSection
               i18n={i18n}
               request={request}

@@ -1,5 +1,6 @@
 import {
   PortalDeadMessage,
+  RequeueRequestInput,
   displayRequestNumber,
   AddAgentInput,
   HistoryExport,
@@ -9,11 +10,48 @@ import {
 } from '@payreq/contracts';
 import { z } from 'zod';
 
-import { deliveryFailureOf, listDeadOutbox, requeueDead } from '../../outbox/store';
+import {
+  deliveryFailureOf,
+  listDeadOutbox,
+  listDelayedOutbox,
+  requeueDead,
+  requeueDeadOf,
+} from '../../outbox/store';
+import type { OutboxMessage } from '@payreq/db';
+import type { Db } from '../../db';
 import { AppError } from '../../errors';
 import { exportHistory, viewWithFullHistory } from '../../services/history-export';
 import { addAgent, listWhitelist, setAgentActive } from '../../services/whitelist';
 import { adminProcedure, answerDone, Done, router } from '../trpc';
+
+/** Outbox rows in words: what each was about (the request's number, a link to its page). */
+async function undeliveredViews(db: Db, rows: OutboxMessage[]): Promise<PortalDeadMessage[]> {
+  const requestIdOf = (row: OutboxMessage) => {
+    const id = (row.payload as { requestId?: unknown } | null)?.requestId;
+    return typeof id === 'string' ? id : null;
+  };
+  const requests = await db.paymentRequest.findMany({
+    where: { id: { in: rows.flatMap((row) => requestIdOf(row) ?? []) } },
+    select: { id: true, number: true, telegramChatId: true },
+  });
+  const byId = new Map(requests.map((request) => [request.id, request]));
+  return rows.map((row) => {
+    const request = byId.get(requestIdOf(row) ?? '');
+    return {
+      key: row.id.toString(),
+      target: row.target,
+      kind: row.kind,
+      about: request ? displayRequestNumber(request.number) : null,
+      request: request
+        ? { id: request.id, pipeline: request.telegramChatId === null ? 'STANDARD' : 'TELEGRAM' }
+        : null,
+      attempts: row.attempts,
+      failure: deliveryFailureOf(row),
+      createdAt: row.createdAt.toISOString(),
+      nextAttemptAt: row.state === 'PENDING' ? row.nextAttemptAt.toISOString() : null,
+    };
+  });
+}
 
 /** The portal's administration: master-tenant administrators only (`mayAdminister`). */
 export const adminRouter = router({
@@ -32,31 +70,38 @@ export const adminRouter = router({
     .mutation(answerDone(({ ctx, input }) => setAgentActive(ctx.db, ctx.actor, input, ctx.now()))),
 
   /** The outbox's dead messages, newest first, with what they were about in words. */
-  deadMessages: adminProcedure.output(z.array(PortalDeadMessage)).query(async ({ ctx }) => {
-    const rows = (await listDeadOutbox(ctx.db, { limit: 200 })).reverse();
-    const requestIds = rows.flatMap((row) => {
-      const id = (row.payload as { requestId?: unknown } | null)?.requestId;
-      return typeof id === 'string' ? [id] : [];
-    });
-    const requests = await ctx.db.paymentRequest.findMany({
-      where: { id: { in: requestIds } },
-      select: { id: true, number: true },
-    });
-    const numbers = new Map(requests.map((request) => [request.id, request.number]));
-    return rows.map((row) => {
-      const requestId = (row.payload as { requestId?: unknown } | null)?.requestId;
-      const number = typeof requestId === 'string' ? numbers.get(requestId) : undefined;
-      return {
-        key: row.id.toString(),
-        target: row.target,
-        kind: row.kind,
-        about: number === undefined ? null : displayRequestNumber(number),
-        attempts: row.attempts,
-        failure: deliveryFailureOf(row),
-        createdAt: row.createdAt.toISOString(),
-      };
-    });
-  }),
+  deadMessages: adminProcedure
+    .output(z.array(PortalDeadMessage))
+    .query(async ({ ctx }) =>
+      undeliveredViews(ctx.db, (await listDeadOutbox(ctx.db, { limit: 200 })).reverse()),
+    ),
+
+  /** Messages still tried after failures (the receiver down, slow, refusing): oldest first. */
+  delayedMessages: adminProcedure
+    .output(z.array(PortalDeadMessage))
+    .query(async ({ ctx }) =>
+      undeliveredViews(ctx.db, await listDelayedOutbox(ctx.db, { limit: 200 })),
+    ),
+
+  /** A request's dead messages to 1C, sent again from its page (oldest first, in order). */
+  requeueRequest: adminProcedure
+    .input(RequeueRequestInput)
+    .output(z.object({ requeued: z.number().int() }))
+    .mutation(async ({ ctx, input }) => {
+      const requeued = await requeueDeadOf(ctx.db, `request:${input.requestId}`, 'ONEC', {
+        now: ctx.now(),
+      });
+      if (requeued === 0)
+        throw new AppError('NOT_FOUND', {
+          ru: 'У этой заявки нет недоставленных в 1С сообщений',
+          en: 'This request has no undelivered messages to 1C',
+        });
+      ctx.logger.info(
+        { requestId: input.requestId, requeued, by: ctx.actor.name },
+        'outbox messages of a request requeued (portal)',
+      );
+      return { requeued };
+    }),
 
   requeue: adminProcedure
     .input(z.strictObject({ key: z.string().regex(/^\d{1,19}$/) }))

@@ -4,7 +4,7 @@ import {
   ChatArchiveMessage,
   ChatArchivePage,
   ChatArchivePollInput,
-  DeliveryFailure,
+  PortalOnecSync,
   DocumentRequestView,
   DocumentView,
   ListRequestsOutput,
@@ -22,7 +22,7 @@ import { isFormerAgent } from '@payreq/domain';
 import { z } from 'zod';
 
 import { forbidden, notFound, unauthenticated } from '../../errors';
-import { deliveryFailureOf } from '../../outbox/store';
+import { delayedOutboxWhere, deliveryFailureOf } from '../../outbox/store';
 import { requirePermission } from '../../services/access';
 import {
   attachChatFile,
@@ -34,14 +34,6 @@ import { requestDocumentGeneration } from '../../services/documents';
 import { portalFilters } from '../../services/portal-list';
 import { fullDetailWhere, listRequests, loadRequestView, viewOf } from '../../services/requests';
 import { agentProcedure, authedProcedure, publicProcedure, router } from '../trpc';
-
-/** How the request's sending to 1C stands: what is still queued, what gave up. */
-const OnecSync = z.object({
-  pending: z.number().int(),
-  dead: z.number().int(),
-  /** Why the latest of the messages that gave up failed. */
-  failure: DeliveryFailure.nullable(),
-});
 
 /** The bot's Telegram id: its token's part before the colon is the bot's public id (getMe's). */
 const botTelegramIdOf = (ctx: { deps: { telegram: { botToken: string } } }): bigint | null => {
@@ -125,7 +117,7 @@ export const portalRouter = router({
       z.object({
         request: PaymentRequestView,
         permissions: z.array(Permission),
-        onecSync: OnecSync,
+        onecSync: PortalOnecSync,
         hasChat: z.boolean(),
       }),
     )
@@ -134,14 +126,21 @@ export const portalRouter = router({
       if (!loaded) throw notFound();
       requirePermission(loaded.access, 'application.view');
       const key = `request:${input.requestId}`;
-      const [pending, dead] = await Promise.all([
+      const failureColumns = { lastError: true, failureReason: true, failureStatus: true };
+      const [pending, delayed, dead] = await Promise.all([
         ctx.db.outboxMessage.count({
           where: { aggregateKey: key, target: 'ONEC', state: 'PENDING' },
+        }),
+        // The first in line is the one the others wait behind (one request's are sent in order).
+        ctx.db.outboxMessage.findFirst({
+          where: { aggregateKey: key, target: 'ONEC', ...delayedOutboxWhere },
+          orderBy: { id: 'asc' },
+          select: { attempts: true, nextAttemptAt: true, ...failureColumns },
         }),
         ctx.db.outboxMessage.findMany({
           where: { aggregateKey: key, target: 'ONEC', state: 'DEAD' },
           orderBy: { id: 'desc' },
-          select: { lastError: true, failureReason: true, failureStatus: true },
+          select: failureColumns,
         }),
       ]);
       const view = viewOf(ctx.actor, loaded.access, loaded.row);
@@ -152,6 +151,13 @@ export const portalRouter = router({
           pending,
           dead: dead.length,
           failure: dead[0] ? deliveryFailureOf(dead[0]) : null,
+          delayed: delayed
+            ? {
+                attempts: delayed.attempts,
+                failure: deliveryFailureOf(delayed),
+                nextAttemptAt: delayed.nextAttemptAt.toISOString(),
+              }
+            : null,
         },
         hasChat: view.telegramChatId !== null,
       };
