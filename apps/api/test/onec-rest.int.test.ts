@@ -342,6 +342,21 @@ describe.skipIf(skipDb)(`the REST shim for 1C (${dbKind})`, () => {
       idempotencyKey: randomUUID(),
     });
     expectNotAllowed(refused, 'A request can be completed only after the payout is done');
+    // Asked for in Russian (the kit and the emulator do, to show the operator), in Russian.
+    for (const acceptLanguage of ['ru', 'ru-RU,ru;q=0.9,en;q=0.8']) {
+      const inRussian = await callOnec(api, 'POST', `${base()}/status`, {
+        body: { version: 1, status: 'COMPLETED' },
+        idempotencyKey: randomUUID(),
+        acceptLanguage,
+      });
+      expectNotAllowed(inRussian, 'Заявку можно завершить только после выплаты');
+    }
+    const inEnglish = await callOnec(api, 'POST', `${base()}/status`, {
+      body: { version: 1, status: 'COMPLETED' },
+      idempotencyKey: randomUUID(),
+      acceptLanguage: 'en-US,ru;q=0.5',
+    });
+    expectNotAllowed(inEnglish, 'A request can be completed only after the payout is done');
     // Both in one call: the payment step is rolled back with the refused status.
     const half = await callOnec(api, 'POST', `${base()}/status`, {
       body: { version: 1, paymentStatus: 'PAYMENT_RECEIVED', status: 'COMPLETED' },

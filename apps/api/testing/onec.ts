@@ -156,6 +156,7 @@ export async function callOnec(
     signature?: string;
     idempotencyKey?: string;
     contentType?: string;
+    acceptLanguage?: string;
   } = {},
 ): Promise<OnecCall> {
   const raw =
@@ -169,6 +170,7 @@ export async function callOnec(
   if (options.signature !== undefined) headers['x-signature'] = options.signature;
   else if (secret) headers['x-signature'] = signOnecBody(raw ?? '', secret);
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+  if (options.acceptLanguage) headers['accept-language'] = options.acceptLanguage;
   const response = await fetch(`${api.url}${path}`, { method, headers, body: raw });
   const text = await response.text();
   let json: Record<string, unknown>;

@@ -38,7 +38,12 @@ const consoleWords = {
   directions: wordsOf(PaymentDirection.options, (direction) => directionLabel(direction, 'ru')),
   jobStates: { QUEUED: 'в очереди', GENERATED: 'сформирован', SENT: 'отправлен', FAILED: 'ошибка' },
   deliveryStates: { PENDING: 'ждёт отправки', DELIVERED: 'доставлено', FAILED: 'не доставлено' },
-  operations: { offer: 'Расчёт условий', status: 'Статус', document: 'Документ' },
+  operations: {
+    offer: 'Расчёт условий',
+    status: 'Статус',
+    payment: 'Статус оплаты',
+    document: 'Документ',
+  },
 };
 
 /** The operator console: one page, plain JS, talking to `{base}/operator/api`. */
@@ -147,6 +152,8 @@ async function api(path, body) {
   return data;
 }
 let selected = null;
+/** The operator chose or typed something in a form not yet sent (see the refresh below). */
+let edited = false;
 function say(text, cls) { const m = $('message'); if (m) { m.textContent = text; m.className = cls || ''; } }
 function guidFromHash() {
   const match = /ref=([0-9a-fA-F]{32})/.exec(location.hash);
@@ -213,6 +220,7 @@ function changeText(c) {
 }
 function stateClass(state) { return state === 'DELIVERED' || state === 'SENT' ? 'ok' : state === 'FAILED' ? 'bad' : 'wait'; }
 async function act(label, fn) {
+  edited = false;
   say(label + '…', 'wait');
   try {
     const result = await fn();
@@ -239,7 +247,9 @@ function answerOf(d) {
   if (d.response === null || d.response === undefined) return line;
   return h('details', {}, h('summary', {}, line), h('pre', {}, JSON.stringify(d.response, null, 2)));
 }
-async function select(ref) { selected = ref; await refresh(); }
+/** A status call that moves only the payment reads as what it is. */
+function operationOf(d) { return d.operation === 'status' && d.body && d.body.paymentStatus && !d.body.status ? 'payment' : d.operation; }
+async function select(ref) { edited = false; selected = ref; await refresh(); }
 async function refresh() {
   await loadList().catch((e) => say(e.message, 'bad'));
   if (!selected) return;
@@ -266,6 +276,7 @@ async function refresh() {
   const documentForm = h('form', { onsubmit: (e) => { e.preventDefault(); const v = formValues(e.target);
       act('Документ', () => api(base + '/documents', { kind: v.kind })); } },
     h('label', {}, 'Вид документа', h('select', { name: 'kind' }, options(SETTINGS.kinds, W.kinds))), h('button', { type: 'submit' }, 'Сформировать и отправить'));
+  const kept = edited ? formState() : null;
   $('details').replaceChildren(
     h('section', {}, h('h3', {}, 'Заявка ' + r.number + ' (' + r.displayNumber + ')'),
       r.status === 'CANCELLED' ? h('p', { class: 'bad cancelled' }, 'Заявка отменена в платформе' + (r.cancelledBy ? ': ' + actorText(r.cancelledBy) : '') + '. Расчёт и статусы по ней не отправляются.') : null,
@@ -303,14 +314,29 @@ async function refresh() {
     h('section', {}, h('h3', {}, 'Обмен с платформой'),
       h('p', {}, h('button', { onclick: () => act('Повтор', () => api('/deliveries/retry', {})) }, 'Повторить неотправленные')),
       r.deliveries.length ? scroll(h('table', { class: 'deliveries' }, h('tr', {}, h('th', {}, 'Операция'), h('th', {}, 'Состояние'), h('th', {}, 'Попыток'), h('th', {}, 'Ответ платформы')),
-        r.deliveries.slice().reverse().map((d) => h('tr', {}, h('td', {}, word(W.operations, d.operation)), h('td', { class: stateClass(d.state) }, word(W.deliveryStates, d.state)),
+        r.deliveries.slice().reverse().map((d) => h('tr', {}, h('td', {}, word(W.operations, operationOf(d))), h('td', { class: stateClass(d.state) }, word(W.deliveryStates, d.state)),
           h('td', {}, d.attempts), h('td', {}, answerOf(d)))))) : h('p', { class: 'muted' }, 'Вызовов ещё не было')),
   );
+  if (kept) restoreFormState(kept);
+}
+/** The values of the request's forms, by form and field name. */
+function formState() {
+  return [...$('details').querySelectorAll('form')].map((form) =>
+    [...form.elements].filter((el) => el.name).map((el) => [el.name, el.value]));
+}
+function restoreFormState(state) {
+  [...$('details').querySelectorAll('form')].forEach((form, i) => {
+    for (const [name, value] of state[i] || []) if (form.elements[name]) form.elements[name].value = value;
+  });
 }
 $('platform').textContent = SETTINGS.platform || 'не настроена';
 window.addEventListener('hashchange', () => { const g = guidFromHash(); if (g) select(g); });
 selected = guidFromHash();
 refresh();
+// The forms are built anew on each refresh: what the operator chose or typed and has not sent yet
+// (even with the focus elsewhere) is put back into them (while typing, the page waits).
+document.addEventListener('input', (e) => { if (e.target.closest && e.target.closest('form')) edited = true; });
+document.addEventListener('change', (e) => { if (e.target.closest && e.target.closest('form')) edited = true; });
 setInterval(() => { if (!document.querySelector('form:focus-within')) refresh(); }, 4000);
 </script>
 </body>

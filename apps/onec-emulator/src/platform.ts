@@ -34,6 +34,20 @@ function errorText(error: unknown): string {
  * every attempt, retried like a 1C scheduled job: exponential pauses on network errors, 5xx
  * and 429; a 4xx other than 429 is a refusal and is not retried.
  */
+/**
+ * A failed answer as the operator reads it: the platform's own message (in Russian, asked for
+ * with Accept-Language) and the status, not the JSON body; a body of another shape, cut short.
+ */
+function answerError(status: number | null, text: string | null): string {
+  try {
+    const message = (JSON.parse(text ?? '') as { error?: { message?: unknown } }).error?.message;
+    if (typeof message === 'string' && message) return `${message} (HTTP ${status})`;
+  } catch {
+    // not JSON: shown as it came
+  }
+  return `HTTP ${status}: ${(text ?? '').slice(0, 500)}`;
+}
+
 export class PlatformLink {
   private readonly running = new Map<string, Promise<Delivery>>();
   private controller = new AbortController();
@@ -138,6 +152,8 @@ export class PlatformLink {
     const headers: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
       accept: 'application/json',
+      // A refusal's message in Russian: the console shows it to the operator (as the kit does).
+      'accept-language': 'ru',
       'user-agent': USER_AGENT,
       [onecHeaders.apiKey]: config.apiKey,
       [onecHeaders.idempotencyKey]: delivery.idempotencyKey,
@@ -247,7 +263,7 @@ export class PlatformLink {
         return delivery;
       }
       const retryable = status === null || status >= 500 || status === 429 || status === 408;
-      const lastError = error ?? `HTTP ${status}: ${(text ?? '').slice(0, 500)}`;
+      const lastError = error ?? answerError(status, text);
       if (!retryable || attempt >= attempts) {
         this.store.update(delivery, {
           state: 'FAILED',
@@ -278,6 +294,7 @@ export class PlatformLink {
     const url = `${config.url}${path}`;
     const headers: Record<string, string> = {
       accept: 'application/json',
+      'accept-language': 'ru',
       'user-agent': USER_AGENT,
       [onecHeaders.apiKey]: config.apiKey,
     };

@@ -228,6 +228,10 @@ describe('the 1C operator console (Chromium, 1280 px)', { timeout: 60_000 }, () 
         'status',
       ]);
 
+      // A choice not yet sent survives the page's refresh, even with the focus elsewhere.
+      await page.locator('select[name=paymentStatus]').selectOption('TEST_PAYMENT_SENT');
+      await page.locator('h3', { hasText: 'Документы' }).click();
+
       // The platform asks for an invoice; 1C generates and posts it (on its own, by default).
       emulator.operator.receiveDocumentRequest(request.ref, {
         kind: 'INVOICE',
@@ -240,6 +244,9 @@ describe('the 1C operator console (Chromium, 1280 px)', { timeout: 60_000 }, () 
         .toMatch(
           /^Запрошен платформой Вид Состояние \d{2}\.\d{2}\.\d{4} \d{2}:\d{2}:\d{2} Счёт на оплату отправлен$/,
         );
+      expect(await page.locator('select[name=paymentStatus]').inputValue()).toBe(
+        'TEST_PAYMENT_SENT',
+      );
       expect(spaces(await page.locator('table.documents').innerText())).toMatch(
         /^Номер Вид Файл Размер СЧ-000001 Счёт на оплату Счёт на оплату СЧ-000001\.pdf [\d,]+ КБ$/,
       );

@@ -228,7 +228,9 @@ describe('calls to the platform', () => {
     await received(platformId);
     const refused = await emulator.operator.setStatus(platformId, 'IN_PROGRESS');
     expect(refused.delivery).toMatchObject({ state: 'FAILED', attempts: 1, lastStatus: 409 });
-    expect(refused.delivery.lastError).toContain('TRANSITION_NOT_ALLOWED');
+    // The operator reads the platform's message (asked for in Russian), not its JSON.
+    expect(refused.delivery.lastError).toBe('COMPLETED → IN_PROGRESS (HTTP 409)');
+    expect(receiver.received.at(-1)!.headers['accept-language']).toBe('ru');
 
     receiver.setResponder((_request, _index, res) =>
       json(res, 502, { error: { code: 'INTERNAL', message: 'x' } }),

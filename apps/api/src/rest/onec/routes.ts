@@ -177,15 +177,22 @@ function handlers(deps: AppDeps, options: OnecRestOptions): Record<OnecOperation
   };
 }
 
+/**
+ * The language of an error's `message`: English unless the call asks for Russian
+ * (`Accept-Language: ru`), as 1C does to show its operator why a post was refused.
+ */
+const messageLocaleOf = (req: FastifyRequest): 'ru' | 'en' =>
+  /^\s*ru\b/i.test(String(req.headers['accept-language'] ?? '')) ? 'ru' : 'en';
+
 function sendError(req: FastifyRequest, reply: FastifyReply, error: unknown, operation?: string) {
-  const { status, body } = restError(error, 'en');
+  const { status, body } = restError(error, messageLocaleOf(req));
   if (status >= 500) {
     req.log.error({ err: error, operation }, '1C call failed');
   } else {
-    // 1C's operators read these lines when a call is refused.
+    // 1C's operators read these lines when a call is refused; the log stays in English.
     req.log.warn(
       { operation, status, code: body.error.code },
-      `1C call refused: ${body.error.message}`,
+      `1C call refused: ${restError(error, 'en').body.error.message}`,
     );
   }
   return reply.code(status).type('application/json; charset=utf-8').send(body);
