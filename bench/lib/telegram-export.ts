@@ -43,6 +43,7 @@ export const csvColumns = [
   'mediaGroupId',
   'kind',
   'assetId',
+  'fileName',
   'fileTooBig',
   'createdAt',
   'updatedAt',
@@ -323,6 +324,8 @@ export async function writeTelegramExport(
           null,
           row.kind,
           null,
+          // The importer keeps an export's `file_name` as the message's own.
+          typeof message.file_name === 'string' ? message.file_name : null,
           'false',
           now,
           now,

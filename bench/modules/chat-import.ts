@@ -339,6 +339,7 @@ function upsertLikeTheImporter(
           media_group: value(row, 'mediaGroupId'),
           kind: value(row, 'kind'),
           asset_id: value(row, 'assetId'),
+          file_name: value(row, 'fileName'),
           too_big: value(row, 'fileTooBig') === 'true' || value(row, 'fileTooBig') === 't',
         })),
       );

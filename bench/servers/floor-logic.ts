@@ -473,6 +473,7 @@ export async function saveMessage(db: FloorDb, authorization: string | undefined
           media_group: m.mediaGroupId ?? null,
           kind,
           asset_id: m.assetId ?? null,
+          file_name: m.fileName ?? null,
           too_big: m.fileTooBig ?? false,
           forwarded_from: null,
           buttons: null,

@@ -483,6 +483,69 @@ describe.skipIf(skipDb)(`portal: requests and deal rooms (${dbKind})`, () => {
     expect(Buffer.from(await downloaded.arrayBuffer())).toEqual(pdf);
   });
 
+  it('names a chat file as its own message did, though its bytes came first under another name', async () => {
+    const first = await uploadInvoice();
+    const second = await saveChatFile(api.url, CHAT, {
+      bytes: pdf,
+      fileName: 'Платёжное поручение 1245.pdf',
+    });
+    // One stored file per content: the asset keeps the first name.
+    expect(second).toBe(first);
+    await bot().bot.saveMessages.mutate({
+      chatId: CHAT,
+      messages: [
+        {
+          messageId: 30,
+          authorName: 'Банк',
+          kind: 'document',
+          assetId: first,
+          fileName: 'Счёт 17.pdf',
+          date: at(3),
+        },
+        {
+          messageId: 31,
+          authorName: 'Иван',
+          kind: 'document',
+          assetId: second,
+          fileName: 'Платёжное поручение 1245.pdf',
+          date: at(4),
+        },
+        {
+          messageId: 32,
+          authorName: 'Иван',
+          kind: 'document',
+          assetId: second,
+          fileName: 'П-п 1246.pdf',
+          text: 'вот платёжка',
+          date: at(5),
+        },
+      ],
+    });
+    const { messages } = await portal().portal.chat.page.query({ requestId });
+    const shown = (messageId: number) => {
+      const message = messages.find((m) => m.messageId === messageId)!;
+      return [message.file?.fileName, message.text];
+    };
+    expect(shown(30)).toEqual(['Счёт 17.pdf', null]);
+    expect(shown(31)).toEqual(['Платёжное поручение 1245.pdf', null]);
+    expect(shown(32)).toEqual(['П-п 1246.pdf', 'вот платёжка']);
+
+    const key = messages.find((m) => m.messageId === 31)!.key;
+    const document = await portal().portal.chat.attach.mutate({
+      requestId,
+      messageKey: key,
+      kind: 'OTHER',
+    });
+    expect(document.fileName).toBe('Платёжное поручение 1245.pdf');
+    const downloaded = await fetch(`${api.url}/portal/files/chat/${key}`, {
+      headers: { cookie: `${PORTAL_COOKIE}=${annaToken}` },
+    });
+    expect(downloaded.status).toBe(200);
+    expect(decodeURIComponent(downloaded.headers.get('content-disposition') ?? '')).toContain(
+      'Платёжное поручение 1245.pdf',
+    );
+  });
+
   it('does not add a file the platform’s bot posted: it is 1C’s document, the request’s already', async () => {
     const assetId = await uploadInvoice();
     await bot().bot.savePostedMessage.mutate({

@@ -118,6 +118,19 @@ function decodeCursor(cursor: string): { date: Date; messageId: number; id: stri
   return { date, messageId: Number(messageId), id: id! };
 }
 
+/**
+ * A chat file's name: the message's own first. Its asset is stored once per content and keeps
+ * the name of the first message that brought those bytes (a client's «Платёжное поручение.pdf»
+ * of the same bytes as the bank's invoice is not the invoice).
+ */
+function fileNameOf(message: {
+  fileName: string | null;
+  kind: string;
+  asset: { fileName: string | null } | null;
+}): string {
+  return message.fileName ?? message.asset?.fileName ?? defaultFileName[message.kind] ?? 'file';
+}
+
 const messageInclude = {
   asset: { select: { id: true, fileName: true, mime: true, size: true } },
   edits: { orderBy: { id: 'asc' }, select: { text: true, editedFrom: true } },
@@ -176,9 +189,10 @@ function toArchiveMessage(
   // A file message is one even when its file was not kept (too big, or refused): the archive
   // says so rather than show the file's name as if it were the message.
   const hasFile = fileKinds.has(row.kind);
-  // The mirror writes a file's name as the text of a file sent without a caption.
+  // The mirror also writes a file's name as the text of a file sent without a caption: a file
+  // not kept has only that.
   const fileName =
-    row.asset?.fileName ?? (hasFile ? row.text : null) ?? defaultFileName[row.kind] ?? 'file';
+    row.fileName ?? row.asset?.fileName ?? (hasFile ? row.text : null) ?? fileNameOf(row);
   const captionIsName = hasFile && row.text === fileName;
   return {
     key: row.id,
@@ -413,7 +427,7 @@ export async function attachChatFile(
       where: { requestId: input.requestId, assetId: asset.id, kind: input.kind, source: 'CHAT' },
     });
     if (existing) return toDocumentView(existing);
-    const fileName = asset.fileName ?? defaultFileName[message.kind] ?? 'file';
+    const fileName = fileNameOf(message);
     const document = await tx.document.create({
       data: {
         requestId: input.requestId,
@@ -474,7 +488,7 @@ export async function chatFileFor(db: Db, actor: Actor, messageKey: string) {
   await archiveOf(db, actor, { chatId: chatIdToWire(message.chatId) });
   return {
     mime: message.asset.mime,
-    fileName: message.asset.fileName ?? defaultFileName[message.kind] ?? 'file',
+    fileName: fileNameOf(message),
     size: message.asset.size,
     storageKey: message.asset.storageKey,
   };

@@ -96,6 +96,7 @@ const merged: Array<[string, Prisma.Sql]> = [
     Prisma.sql`CASE WHEN ${incomingWins} THEN ${incoming('editDate')} ELSE ${old('editDate')} END`,
   ],
   ['assetId', Prisma.sql`COALESCE(${incoming('assetId')}, ${old('assetId')})`],
+  ['fileName', Prisma.sql`COALESCE(${incoming('fileName')}, ${old('fileName')})`],
   [
     'fileTooBig',
     Prisma.sql`CASE WHEN ${incoming('source')} = 'bot' THEN ${incoming('fileTooBig')}
@@ -159,6 +160,7 @@ function upsertSql(
       media_group: r.mediaGroupId ?? null,
       kind: r.kind,
       asset_id: r.assetId ?? null,
+      file_name: r.fileName ?? null,
       too_big: r.fileTooBig,
       forwarded_from: r.forwardedFrom ?? null,
       buttons: r.buttons ?? null,
@@ -178,12 +180,12 @@ function upsertSql(
   );
   return Prisma.sql`
     INSERT INTO "ChatMessage" (id, "chatId", "messageId", "authorTelegramId", "authorName", text, date, "editDate",
-      "replyToMessageId", "mediaGroupId", kind, "assetId", "fileTooBig", "forwardedFrom", buttons, source, "createdAt", "updatedAt")
+      "replyToMessageId", "mediaGroupId", kind, "assetId", "fileName", "fileTooBig", "forwardedFrom", buttons, source, "createdAt", "updatedAt")
     SELECT gen_random_uuid(), ${chatId}, m.message_id, m.author_id, m.author_name, m.text, m.date, m.edit_date,
-      m.reply_to, m.media_group, m.kind, m.asset_id, m.too_big, m.forwarded_from, m.buttons, ${source}, now(), now()
+      m.reply_to, m.media_group, m.kind, m.asset_id, m.file_name, m.too_big, m.forwarded_from, m.buttons, ${source}, now(), now()
     FROM json_to_recordset(${batch}::json) AS m(message_id int, author_id bigint, author_name text,
       text text, date timestamptz, edit_date timestamptz, reply_to int, media_group text, kind text,
-      asset_id uuid, too_big boolean, forwarded_from jsonb, buttons jsonb)${guard}
+      asset_id uuid, file_name text, too_big boolean, forwarded_from jsonb, buttons jsonb)${guard}
     ON CONFLICT ("chatId", "messageId") DO UPDATE SET (${columns}, "updatedAt") = (${after}, now())
     WHERE (${before}) IS DISTINCT FROM (${after})
     RETURNING (xmax = 0) AS inserted`;
