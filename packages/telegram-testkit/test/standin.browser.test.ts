@@ -464,18 +464,37 @@ describe('the web stand-in in Chromium', () => {
     // A tap beside the menu closes it.
     await small.mouse.click(300, 600);
     await expect.poll(() => small.getByTestId('menu-new-group').count()).toBe(0);
+    // A chat long enough to scroll, its newest message the one that opens the Mini App.
+    for (let n = 1; n <= 20; n += 1)
+      server.sendText({ from: ivan.id, chat: groupId, text: `Строка ${n}` });
+    await botSends(groupId, 'Подтвердить условия?', {
+      inline_keyboard: [
+        [{ text: 'Открыть заявку', url: 'https://t.me/payreq_deal_bot/app?startapp=tok' }],
+      ],
+    });
     await small.getByTestId(`chat-${groupId}`).click();
     expect(await small.getByTestId('chat-list').isVisible()).toBe(false);
     await small.getByTestId('chat-title').filter({ hasText: 'Сделка: проверка' }).waitFor();
     await small
       .getByTestId('message')
       .filter({ hasText: 'Подтвердить условия?' })
+      .last()
       .getByTestId('inline-button')
       .filter({ hasText: 'Открыть заявку' })
       .click();
     await small.getByTestId('miniapp').waitFor();
     expect(await small.getByTestId('chat').isVisible()).toBe(false);
     await small.getByTestId('miniapp-close').click();
+    // Back in the chat where it was: at its newest message, not at its top.
+    const chatScroll = () =>
+      small.evaluate<{ below: number; scrollable: boolean }>(`(() => {
+        const list = document.querySelector('[data-testid="messages"]');
+        return {
+          below: Math.round(list.scrollHeight - list.scrollTop - list.clientHeight),
+          scrollable: list.scrollHeight > list.clientHeight + 100,
+        };
+      })()`);
+    await expect.poll(chatScroll).toEqual({ below: 0, scrollable: true });
     await small.getByTestId('chat-back').click();
     expect(await small.getByTestId('chat-list').isVisible()).toBe(true);
     // The private chat with the bot starts with START, which sends /start.

@@ -1,5 +1,5 @@
 import type { ChangeEvent, KeyboardEvent } from 'react';
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 
 import type { InlineKeyboardButton, Message } from '../../src/bot-api-types';
 import type { UserChat } from '../../src/world-types';
@@ -56,9 +56,29 @@ export function ChatView(props: ChatViewProps) {
   const atBottom = useRef(true);
   const onScroll = () => {
     const element = list.current;
-    if (element)
+    // A hidden list (the Mini App has the phone's one pane) says nothing of where the reader was.
+    if (element && element.clientHeight > 0)
       atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 48;
   };
+  // On a phone the Mini App takes the one pane and the list is hidden, which loses its scroll
+  // position: shown again, it goes back to the bottom if that is where the reader was.
+  useEffect(() => {
+    const element = list.current;
+    if (!element || typeof ResizeObserver === 'undefined') return;
+    let hidden = element.clientHeight === 0;
+    let bottomWhenHidden = atBottom.current;
+    const observer = new ResizeObserver(() => {
+      const nowHidden = element.clientHeight === 0;
+      if (nowHidden && !hidden) bottomWhenHidden = atBottom.current;
+      if (!nowHidden && hidden && bottomWhenHidden) {
+        element.scrollTop = element.scrollHeight;
+        atBottom.current = true;
+      }
+      hidden = nowHidden;
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
   const onMediaLoad = () => {
     const element = list.current;
     if (element && atBottom.current) element.scrollTop = element.scrollHeight;
