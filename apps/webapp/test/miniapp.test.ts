@@ -291,6 +291,21 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
     expect(await reopened.getByTestId('field-comment').inputValue()).toBe('');
     await expect.poll(() => client.closingConfirmation()).toBe(false);
     expect((await requestIn(CHAT_A)).comment).toBeNull();
+
+    // A required field saved empty: the client is told what the agent will need, as the agent is.
+    await reopened.getByTestId('field-beneficiaryBankName').fill('');
+    await client.pressMainButton('Сохранить');
+    await reopened.getByTestId('fields-needed').waitFor();
+    expect(spaces(await reopened.getByTestId('fields-needed').textContent())).toBe(
+      'Чтобы агент мог подтвердить заявку, заполните обязательные поля: Банк получателя',
+    );
+    expect((await requestIn(CHAT_A)).beneficiaryBankName).toBeNull();
+    await reopened.getByTestId('field-beneficiaryBankName').fill(form.beneficiaryBankName);
+    await client.pressMainButton('Сохранить');
+    await reopened.getByTestId('fields-needed').waitFor({ state: 'detached' });
+    await expect
+      .poll(async () => (await requestIn(CHAT_A)).beneficiaryBankName)
+      .toBe(form.beneficiaryBankName);
     await close(client);
 
     await screenshotDark(ivan, 'status-badge', 'client-form');

@@ -418,6 +418,16 @@ export function RequestScreen(props: Props) {
           {i18n.t('submitNeedsFields')} {missing.map((name) => i18n.field(name)).join(', ')}
         </Banner>
       ) : null}
+      {/* The client fills the form the agent confirms: told what is still missing, as the agent is. */}
+      {request?.status === 'DRAFT' &&
+      !has('application.submit') &&
+      canEdit &&
+      missing.length > 0 &&
+      !dirty ? (
+        <Banner tone="info" testId="fields-needed">
+          {i18n.t('agentNeedsFields')} {missing.map((name) => i18n.field(name)).join(', ')}
+        </Banner>
+      ) : null}
 
       {notice ? (
         <div className="toast" onClick={() => setNotice(null)}>
