@@ -163,16 +163,10 @@ export function rowChanges(
 /**
  * How many rows were written between two snapshots: per table, the rows that appeared or the
  * rows that vanished, whichever are more (an insert or a delete is one, a row changed in place
- * is one: its old digest vanished and its new one appeared). `ignore`: tables left out.
+ * is one: its old digest vanished and its new one appeared).
  */
-export function rowsChanged(
-  before: RowSnapshot,
-  after: RowSnapshot,
-  ignore: readonly string[] = [],
-): number {
-  return Object.entries(rowChanges(before, after))
-    .filter(([table]) => !ignore.includes(table))
-    .reduce((sum, [, { appeared, vanished }]) => sum + Math.max(appeared, vanished), 0);
+export function rowsChanged(before: RowSnapshot, after: RowSnapshot): number {
+  return sumOverTables(before, after, [], ({ appeared, vanished }) => Math.max(appeared, vanished));
 }
 
 /** How many rows a table holds in a snapshot. */
@@ -190,9 +184,20 @@ export function rowCountChange(
   after: RowSnapshot,
   ignore: readonly string[] = [],
 ): number {
+  return sumOverTables(before, after, ignore, ({ appeared, vanished }) =>
+    Math.abs(appeared - vanished),
+  );
+}
+
+function sumOverTables(
+  before: RowSnapshot,
+  after: RowSnapshot,
+  ignore: readonly string[],
+  count: (change: { appeared: number; vanished: number }) => number,
+): number {
   return Object.entries(rowChanges(before, after))
     .filter(([table]) => !ignore.includes(table))
-    .reduce((sum, [, { appeared, vanished }]) => sum + Math.abs(appeared - vanished), 0);
+    .reduce((sum, [, change]) => sum + count(change), 0);
 }
 
 /** The changes as a line: `ChatMessage +2 −1, Asset +1`. */
