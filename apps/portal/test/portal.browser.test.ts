@@ -736,6 +736,15 @@ describe('the portal (Chromium, 1280 px)', () => {
     const herself = page.getByTestId('agent').filter({ hasText: 'Анна Смирнова' });
     await herself.waitFor();
     expect(await herself.getByTestId('deactivate').count()).toBe(0);
+    // A username instead of the number, and no name: each field says what it needs.
+    await page.getByTestId('field-telegramId').fill('@vera_bank');
+    await page.getByTestId('add-agent').click();
+    await page.getByTestId('error-telegramId').waitFor();
+    expect(spaces(await page.getByTestId('error-telegramId').textContent())).toBe(
+      'Telegram ID — это число, например 7000000001, а не @имя пользователя',
+    );
+    expect(spaces(await page.getByTestId('error-name').textContent())).toBe('Заполните это поле');
+    await screenshot(page, 'admin-add-errors', { fullPage: false });
     await page.getByTestId('field-telegramId').fill('7000000077');
     await page.getByTestId('field-name').fill('Вера Новикова');
     await page.getByTestId('add-agent').click();

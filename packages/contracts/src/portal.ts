@@ -34,14 +34,15 @@ export type PortalMe = z.infer<typeof PortalMe>;
 export const TelegramUserIdInput = z
   .string()
   .trim()
-  .regex(/^\d{1,16}$/, { error: 'invalid_type' })
+  .min(1, { error: 'required' })
+  .regex(/^\d{1,16}$/, { error: 'telegram_user_id' })
   .refine((value) => Number.isSafeInteger(Number(value)) && Number(value) > 0, {
-    error: 'invalid_type',
+    error: 'telegram_user_id',
   });
 
 export const AddAgentInput = z.strictObject({
   telegramId: TelegramUserIdInput,
-  name: z.string().trim().min(1).max(120),
+  name: z.string().trim().min(1, { error: 'required' }).max(120),
 });
 
 export const SetAgentActiveInput = z.strictObject({
