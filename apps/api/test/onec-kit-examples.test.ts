@@ -169,8 +169,8 @@ describe('JSON examples of the 1C kit and the guide', () => {
         JSON.parse(fileBlocks.find((block) => block.contract === 'OnecDocumentBody')!.text),
       );
       const bytes = Buffer.from(body.contentBase64.replace(/\s/g, ''), 'base64');
-    const openApiExample = onecOperations.find((op) => op.id === 'postDocument')!.bodyExample;
-    expect((openApiExample as OnecDocumentBody).contentBase64).toBe(bytes.toString('base64'));
+      const openApiExample = onecOperations.find((op) => op.id === 'postDocument')!.bodyExample;
+      expect((openApiExample as OnecDocumentBody).contentBase64).toBe(bytes.toString('base64'));
       expect(mimeMatchesContent(body.mime as DeclaredMimeType, bytes)).toBe(true);
       const text = bytes.toString('latin1');
       expect(text).toMatch(/^%PDF-1\.\d\n/);
