@@ -415,6 +415,13 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
     expect(terms).toContain('Итого к оплате');
     expect((await client.mainButton())?.is_visible ?? false).toBe(false);
 
+    // The step is named by its status; its button says it as the client's own.
+    expect(
+      await page.getByTestId('step-TEST_PAYMENT_SENT').locator('.step-title').textContent(),
+    ).toBe('Тестовый платёж отправлен');
+    expect(spaces(await page.getByTestId('mark-TEST_PAYMENT_SENT').textContent())).toBe(
+      'Я отправил тестовый платёж',
+    );
     await page.getByTestId('mark-TEST_PAYMENT_SENT').click();
     const done = page.getByTestId('step-done-TEST_PAYMENT_SENT');
     await done.waitFor();

@@ -194,8 +194,8 @@ export function PaymentSection(props: {
     )
     .map((status) => ({
       status,
-      // Done, or read by the bank's side, a step is named by its status; the client's own step
-      // still to take says it as theirs.
+      // A step is named by its status; the button of the client's own step to take says it as
+      // theirs (the title said the button's words again).
       title: i18n.paymentStatus(status),
       label: clientSteps[status]?.label ?? i18n.paymentStatus(status),
       confirm: clientSteps[status]?.confirm ?? '',
@@ -215,7 +215,7 @@ export function PaymentSection(props: {
               {done ? '✓' : ''}
             </div>
             <div className="step-body">
-              <div className="step-title">{done || !markSent ? step.title : step.label}</div>
+              <div className="step-title">{step.title}</div>
               {done ? (
                 <div className="step-meta" data-testid={`step-done-${step.status}`}>
                   {i18n.t('stepDone', {
