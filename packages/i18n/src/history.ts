@@ -10,6 +10,7 @@ import type {
 import type { Formatter } from './format';
 import {
   countryName,
+  currencyName,
   directionLabel,
   documentKindLabel,
   fieldLabel,
@@ -50,6 +51,9 @@ export function fieldValueText(
       return format.date(value);
     case 'beneficiaryCountry':
       return countryText(value, format.locale);
+    case 'currency':
+    case 'clientCurrency':
+      return currencyText(value, format.locale);
     default:
       return value;
   }
@@ -59,6 +63,12 @@ export function fieldValueText(
 export function countryText(code: string, locale: Locale): string {
   const name = countryName(code, locale);
   return name ? `${name} (${code})` : code;
+}
+
+/** An ISO currency code as people read it, "Китайский юань (CNY)"; the code alone where it names none. */
+export function currencyText(code: string, locale: Locale): string {
+  const name = currencyName(code, locale);
+  return name ? `${name.charAt(0).toUpperCase()}${name.slice(1)} (${code})` : code;
 }
 
 /** An offer placed (`accepted`: chosen by the client) and its terms, in words. */

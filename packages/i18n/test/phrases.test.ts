@@ -18,6 +18,7 @@ import {
   createFormatter,
   currencyName,
   documentCaption,
+  fieldValueText,
   historyText,
   offerAcceptedText,
   statusChangedText,
@@ -365,6 +366,13 @@ describe('the names of the codes the form takes', () => {
     // Not the form's shape (the form upper-cases before asking), or no such code.
     for (const text of ['cn', 'CHN', 'C', 'XQ']) expect(countryName(text, 'ru')).toBeNull();
     for (const text of ['cny', 'CN', 'XQQ']) expect(currencyName(text, 'en')).toBeNull();
+  });
+
+  it('shows a currency in a field or the history by its name and code, as a country', () => {
+    expect(fieldValueText('currency', 'USD', ru)).toBe('Доллар США (USD)');
+    expect(fieldValueText('clientCurrency', 'RUB', en)).toBe('Russian Ruble (RUB)');
+    expect(fieldValueText('beneficiaryCountry', 'CN', ru)).toBe('Китай (CN)');
+    expect(fieldValueText('currency', 'XQQ', ru)).toBe('XQQ');
   });
 
   it('finds a country typed by its name in either language, and nothing else', () => {
