@@ -294,7 +294,9 @@ async function refresh() {
       r.offers.length ? scroll(h('table', { class: 'offers' }, h('tr', {}, h('th', {}, 'Дата'), h('th', {}, 'Курс'), h('th', {}, '%'), h('th', {}, 'Фикс.'), h('th', {}, 'Итого'), h('th', {}, 'Дн.'), h('th', {}, 'Действует до'), h('th', {}, 'Версия'), h('th', {}, 'Ответ')),
         r.offers.flatMap((o) => [h('tr', {}, h('td', {}, dateTime(o.date)), h('td', {}, number(o.rate)), h('td', {}, number(o.feePercent)), h('td', { class: 'amount' }, money(o.fixedFee)), h('td', { class: 'amount' }, money(o.totalToPay)), h('td', {}, o.settlementDays), h('td', {}, dateTime(o.validUntil)), h('td', {}, o.basedOnVersion || '—'),
           h('td', { class: o.refusal ? 'bad' : o.platformOfferId ? 'ok' : 'wait' }, o.platformOfferId ? 'принят' : o.refusal ? 'отказ' : 'ждёт ответа')),
-          // Why the platform refused it, in its words, across the table (it is long).
+          // The operator's comment (the bot says it in the group) and why the platform refused it,
+          // in its words, across the table (they are long).
+          o.comment ? h('tr', { class: 'offer-comment' }, h('td', { colspan: 9, class: 'muted' }, 'Комментарий: ' + o.comment)) : null,
           o.refusal ? h('tr', { class: 'refusal' }, h('td', { colspan: 9, class: 'bad' }, 'Платформа не приняла расчёт: ' + o.refusal)) : null]))) : null),
     h('section', {}, h('h3', {}, 'Статусы'), statusForm, paymentForm,
       r.statusRefusal ? h('p', { class: 'bad refusal' }, 'Платформа не приняла статус: ' + r.statusRefusal) : null),

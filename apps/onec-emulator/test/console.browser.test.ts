@@ -173,6 +173,12 @@ describe('the 1C operator console (Chromium, 1280 px)', { timeout: 60_000 }, () 
       await page.locator('table.offers td.ok').waitFor();
       expect(spaces(await page.locator('#message').textContent())).toBe('Расчёт: доставлено');
       await page.locator('input[name="rate"]').fill('12.9');
+      // The operator's comment (the bot says it in the group) stands under its calculation.
+      await page
+        .locator('form')
+        .filter({ has: page.locator('input[name="rate"]') })
+        .locator('input[name="comment"]')
+        .fill('Курс на 14:00');
       await page.getByRole('button', { name: 'Рассчитать и отправить' }).click();
       await expect.poll(() => page.locator('table.offers td.ok').count()).toBe(2);
       const offers = page.locator('table.offers tr');
@@ -183,6 +189,7 @@ describe('the 1C operator console (Chromium, 1280 px)', { timeout: 60_000 }, () 
         /^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}:\d{2} 12,85 1,5 0,00 \S.* 2 10\.12\.2026 23:59:59 3 принят$/,
       );
       expect(spaces(await offers.nth(2).innerText())).toMatch(/ 12,9 .* 2 — 3 принят$/);
+      expect(spaces(await offers.nth(3).innerText())).toBe('Комментарий: Курс на 14:00');
       // All nine columns in view at 1280 px, the answer too (no scrolling sideways to it).
       expect(
         await page
@@ -247,6 +254,7 @@ describe('the 1C operator console (Chromium, 1280 px)', { timeout: 60_000 }, () 
       expect(await page.locator('select[name=paymentStatus]').inputValue()).toBe(
         'TEST_PAYMENT_SENT',
       );
+      await page.locator('select[name=paymentStatus]').selectOption('PAYMENT_RECEIVED');
       expect(spaces(await page.locator('table.documents').innerText())).toMatch(
         /^Номер Вид Файл Размер СЧ-000001 Счёт на оплату Счёт на оплату СЧ-000001\.pdf [\d,]+ КБ$/,
       );
