@@ -51,6 +51,8 @@ export interface DocumentData {
     fixedFee: string;
     totalToPay: string;
     settlementDays: number;
+    /** 1C local date-time the terms hold until; null: no deadline. */
+    validUntil?: string | null;
   } | null;
 }
 
@@ -145,7 +147,13 @@ export function buildDocumentLayout(data: DocumentData): DocumentLayout {
             text: `Договор: ${or(f.contractNumber)} от ${printedDate(f.contractDate)}; инвойс: ${or(f.invoiceNumber)}`,
           },
           ...terms.map((line, index) => (index === 0 ? { ...line, gap: 12 } : line)),
-          { text: 'Оплатить не позднее срока действия расчёта. НДС не облагается.', gap: 12 },
+          {
+            // The date itself: «не позднее срока действия расчёта» left the reader to find it.
+            text: offer?.validUntil
+              ? `Оплатить не позднее ${russianDate(offer.validUntil)}. НДС не облагается.`
+              : 'НДС не облагается.',
+            gap: 12,
+          },
           ...signatures,
         ],
       };

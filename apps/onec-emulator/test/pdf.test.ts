@@ -31,6 +31,7 @@ const data = (kind: DocumentData['kind'], withOffer = true): DocumentData => ({
         fixedFee: '1500.00',
         totalToPay: '117360875.00',
         settlementDays: 3,
+        validUntil: '2025-03-20T23:59:59',
       }
     : null,
 });
@@ -94,6 +95,14 @@ describe('document layouts', () => {
     expect(all).toContain('Комиссия банка: 1,5 %');
     expect(all).toContain('Договор: 15/2026 от 01.10.2026;');
     expect(all).toMatch(/Итого к оплате: 117 360 875,00 RUB/);
+    // The terms' deadline by its date; terms without one set none.
+    expect(all).toContain('Оплатить не позднее 20.03.2025. НДС не облагается.');
+    const open = data('INVOICE');
+    const noDeadline = text(
+      buildDocumentLayout({ ...open, offer: { ...open.offer!, validUntil: null } }),
+    );
+    expect(noDeadline).not.toContain('Оплатить не позднее');
+    expect(noDeadline).toContain('НДС не облагается.');
     expect(all).toContain(defaultBank.name);
   });
 
