@@ -183,6 +183,14 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
     expect(spaces(await hintOf('beneficiaryCountry').textContent())).toBe('Китай');
     expect(spaces(await hintOf('currency').textContent())).toBe('Китайский юань');
     expect(spaces(await hintOf('clientCurrency').textContent())).toBe('Российский рубль');
+    // Where the beneficiary's bank is, by its SWIFT; asked to be checked when not the
+    // beneficiary's country (a Russian bank's code for a Chinese beneficiary).
+    expect(spaces(await hintOf('beneficiarySwift').textContent())).toBe('Банк в стране: Китай');
+    await page.getByTestId('field-beneficiarySwift').fill('SABRRUMM');
+    expect(spaces(await hintOf('beneficiarySwift').textContent())).toBe(
+      'Банк в стране «Россия», а получатель — «Китай»: проверьте SWIFT',
+    );
+    await page.getByTestId('field-beneficiarySwift').fill(form.beneficiarySwift);
     await page.getByTestId('field-beneficiaryCountry').fill('QQ');
     expect(await hintOf('beneficiaryCountry').count()).toBe(0);
     expect(await errorOf(page, 'beneficiaryCountry')).toMatch(/ISO 3166/);

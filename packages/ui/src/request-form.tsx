@@ -118,6 +118,28 @@ export function RequestFormFields(props: {
     maxLength: 60,
     placeholder,
   });
+  /**
+   * Where the beneficiary's bank is, by its SWIFT code (its 5th and 6th letters): said under the
+   * field, and asked to be checked when it is not the beneficiary's country (allowed: a
+   * beneficiary may bank abroad, but a wrong code sends the money elsewhere).
+   */
+  const swiftHint = (() => {
+    const swift = values.beneficiarySwift.trim().toUpperCase();
+    if (readOnly || !swift || !validation) return null;
+    if (validation.validateField('beneficiarySwift', swift, locale)) return null;
+    const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+    const bankCountry = swift.slice(4, 6);
+    const bank = countryName(bankCountry, locale);
+    if (!bank) return null;
+    const beneficiary = values.beneficiaryCountry.trim().toUpperCase();
+    const beneficiaryName =
+      beneficiary && !validation.validateField('beneficiaryCountry', beneficiary, locale)
+        ? countryName(beneficiary, locale)
+        : null;
+    return beneficiaryName && beneficiary !== bankCountry
+      ? i18n.t('swiftOtherCountry', { bank: capital(bank), beneficiary: capital(beneficiaryName) })
+      : i18n.t('swiftCountry', { bank: capital(bank) });
+  })();
   const amountPreview = (() => {
     const amount = values.amount;
     const currency = values.currency.trim().toUpperCase();
@@ -182,7 +204,7 @@ export function RequestFormFields(props: {
         />
         <TextField {...fieldProps('beneficiaryAddress')} multiline />
         <TextField {...fieldProps('beneficiaryBankName')} />
-        <TextField {...code('beneficiarySwift', 14)} />
+        <TextField {...code('beneficiarySwift', 14)} hint={swiftHint} />
         <TextField {...code('beneficiaryAccount', 42)} />
       </Section>
 
