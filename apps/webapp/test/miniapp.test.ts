@@ -403,8 +403,9 @@ describe('the Mini App in Telegram (Chromium, 360 px)', () => {
     expect(spaces(await page.getByTestId('status-badge').textContent())).toBe(
       'Предложение принято',
     );
-    expect(spaces(await page.getByTestId('read-only').textContent())).toContain(
-      'Предложение принято',
+    // The banner says why the fields are read-only without saying the badge's words again.
+    expect(spaces(await page.getByTestId('read-only').textContent())).toBe(
+      'Условия приняты: поля заявки больше не меняются.',
     );
     const fields = page.locator('form input, form textarea, form select');
     expect(await fields.count()).toBeGreaterThan(15);

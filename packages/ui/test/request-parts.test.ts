@@ -11,8 +11,8 @@ describe('the request parts both apps show', () => {
     const offer = {} as NonNullable<Parameters<typeof readOnlyText>[1]['acceptedOffer']>;
     const cases: Array<[RequestStatus, boolean, string]> = [
       ['COLLECTING_OFFERS', false, 'Заявка открыта только для просмотра.'],
-      ['OFFER_ACCEPTED', true, 'Предложение принято: поля заявки больше не меняются.'],
-      ['IN_PROGRESS', true, 'Предложение принято: поля заявки больше не меняются.'],
+      ['OFFER_ACCEPTED', true, 'Условия приняты: поля заявки больше не меняются.'],
+      ['IN_PROGRESS', true, 'Условия приняты: поля заявки больше не меняются.'],
       ['COMPLETED', true, 'Заявка исполнена: поля заявки больше не меняются.'],
       ['CANCELLED', true, 'Заявка отменена: поля заявки больше не меняются.'],
       ['CANCELLED', false, 'Заявка отменена: поля заявки больше не меняются.'],
