@@ -42,3 +42,9 @@ export function useQueryParam(name: string): string | null {
   const search = useSyncExternalStore(subscribe, () => window.location.search);
   return new URLSearchParams(search).get(name);
 }
+
+/** A deal room's request opens the bank's page; a standard one, the market's page of it. */
+export const requestPagePath = (request: { id: string; pipeline: 'STANDARD' | 'TELEGRAM' }) =>
+  request.pipeline === 'STANDARD'
+    ? `/portal/standard/${request.id}`
+    : `/portal/requests/${request.id}`;

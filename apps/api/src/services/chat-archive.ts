@@ -123,12 +123,18 @@ function decodeCursor(cursor: string): { date: Date; messageId: number; id: stri
  * the name of the first message that brought those bytes (a client's «Платёжное поручение.pdf»
  * of the same bytes as the bank's invoice is not the invoice).
  */
-function fileNameOf(message: {
-  fileName: string | null;
-  kind: string;
-  asset: { fileName: string | null } | null;
-}): string {
-  return message.fileName ?? message.asset?.fileName ?? defaultFileName[message.kind] ?? 'file';
+function fileNameOf(
+  message: { fileName: string | null; kind: string; asset: { fileName: string | null } | null },
+  /** A file message's text, which the mirror sets to the file's name when it has no caption. */
+  textAsName: string | null = null,
+): string {
+  return (
+    message.fileName ??
+    message.asset?.fileName ??
+    textAsName ??
+    defaultFileName[message.kind] ??
+    'file'
+  );
 }
 
 const messageInclude = {
@@ -189,10 +195,8 @@ function toArchiveMessage(
   // A file message is one even when its file was not kept (too big, or refused): the archive
   // says so rather than show the file's name as if it were the message.
   const hasFile = fileKinds.has(row.kind);
-  // The mirror also writes a file's name as the text of a file sent without a caption: a file
-  // not kept has only that.
-  const fileName =
-    row.fileName ?? row.asset?.fileName ?? (hasFile ? row.text : null) ?? fileNameOf(row);
+  // A file not kept has only its text for a name.
+  const fileName = fileNameOf(row, hasFile ? row.text : null);
   const captionIsName = hasFile && row.text === fileName;
   return {
     key: row.id,

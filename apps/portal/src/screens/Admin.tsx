@@ -9,7 +9,7 @@ import type { RequestListItem } from '../api';
 import { failureText, trpc } from '../api';
 import { useConfirm } from '../confirm';
 import { Failure, FailureLines } from '../parts';
-import { AppLink } from '../route';
+import { AppLink, requestPagePath } from '../route';
 import type { PortalI18n, PortalWordKey } from '../words';
 import { HistoryExport } from './HistoryExport';
 
@@ -230,11 +230,7 @@ function UndeliveredItem(props: {
             <>
               {' · '}
               {request ? (
-                <AppLink
-                  href={`/portal/${request.pipeline === 'STANDARD' ? 'standard' : 'requests'}/${request.id}`}
-                >
-                  {message.about}
-                </AppLink>
+                <AppLink href={requestPagePath(request)}>{message.about}</AppLink>
               ) : (
                 message.about
               )}

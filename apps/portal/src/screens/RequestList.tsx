@@ -3,17 +3,12 @@ import { paymentStatuses, requestStatuses } from '@payreq/contracts';
 import { InlineInput, PaymentBadge, Select, StatusBadge, clientText } from '@payreq/ui';
 import { useDeferredValue, useState } from 'react';
 
-import type { RequestListItem } from '../api';
 import { trpc } from '../api';
 import { PagedList, pagedListOptions } from '../parts';
-import { AppLink, navigate } from '../route';
+import { AppLink, navigate, requestPagePath } from '../route';
 import type { PortalI18n } from '../words';
 
 const pageSize = 25;
-
-/** A deal room's request opens the bank's page; a standard one, the market's page of it. */
-const pageOf = (item: RequestListItem) =>
-  item.pipeline === 'STANDARD' ? `/portal/standard/${item.id}` : `/portal/requests/${item.id}`;
 
 /** The list's filters: each is "all" (empty) or one value; the server applies them. */
 type Filters = {
@@ -161,12 +156,12 @@ export function RequestList(props: { i18n: PortalI18n }) {
                 <tr
                   key={item.id}
                   className="clickable"
-                  onClick={() => navigate(pageOf(item))}
+                  onClick={() => navigate(requestPagePath(item))}
                   data-testid="request-row"
                 >
                   {/* Each cell's column name, its label on a phone's card (styles.css). */}
                   <td className="keep card-head" data-label={i18n.p('columnNumber')}>
-                    <AppLink href={pageOf(item)}>{item.displayNumber}</AppLink>
+                    <AppLink href={requestPagePath(item)}>{item.displayNumber}</AppLink>
                   </td>
                   <td data-label={i18n.p('columnRoom')}>
                     {item.chatTitle ?? <span className="muted">{i18n.p('noRoom')}</span>}

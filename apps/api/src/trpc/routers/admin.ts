@@ -8,6 +8,7 @@ import {
   SetAgentActiveInput,
   WhitelistAgent,
 } from '@payreq/contracts';
+import { pipelineFor } from '@payreq/domain';
 import { z } from 'zod';
 
 import {
@@ -32,7 +33,13 @@ async function undeliveredViews(db: Db, rows: OutboxMessage[]): Promise<PortalDe
   };
   const requests = await db.paymentRequest.findMany({
     where: { id: { in: rows.flatMap((row) => requestIdOf(row) ?? []) } },
-    select: { id: true, number: true, telegramChatId: true },
+    select: {
+      id: true,
+      number: true,
+      telegramChatId: true,
+      source: true,
+      tenant: { select: { isMaster: true } },
+    },
   });
   const byId = new Map(requests.map((request) => [request.id, request]));
   return rows.map((row) => {
@@ -42,9 +49,7 @@ async function undeliveredViews(db: Db, rows: OutboxMessage[]): Promise<PortalDe
       target: row.target,
       kind: row.kind,
       about: request ? displayRequestNumber(request.number) : null,
-      request: request
-        ? { id: request.id, pipeline: request.telegramChatId === null ? 'STANDARD' : 'TELEGRAM' }
-        : null,
+      request: request ? { id: request.id, pipeline: pipelineFor(request).kind } : null,
       attempts: row.attempts,
       failure: deliveryFailureOf(row),
       createdAt: row.createdAt.toISOString(),
