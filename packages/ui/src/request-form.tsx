@@ -5,7 +5,7 @@ import type { Locale } from '@payreq/contracts';
 import { countryName, countryText, currencyName } from '@payreq/i18n';
 
 import type { FieldName, FormValues } from './form';
-import { requiredFields } from './form';
+import { plainAmount, requiredFields } from './form';
 import { useFormValidation } from './use-form-validation';
 import { Section, SelectField, TextField } from './ui';
 import type { I18n } from './words';
@@ -46,11 +46,6 @@ const countries = [
  * comment): one component for the Mini App and the portal, so both ask the same things in the
  * same words and check them with the same contracts. The caller keeps the values and the save.
  */
-/** An amount as typed (`1 250 000,00`) or stored (`1250000.00`), in the stored form. */
-function plainAmount(amount: string): string {
-  return amount.replace(/[\s\u00a0]/g, '').replace(',', '.');
-}
-
 export function RequestFormFields(props: {
   i18n: I18n;
   values: FormValues;
@@ -146,7 +141,11 @@ export function RequestFormFields(props: {
     if (!validation) return null;
     if (!amount.trim() || validation.validateField('amount', amount, locale)) return null;
     if (!currency || validation.validateField('currency', currency, locale)) return null;
-    return i18n.money(plainAmount(amount), currency);
+    const preview = i18n.money(plainAmount(amount), currency);
+    // Nothing to foresee when the field already reads as the preview does (a saved amount).
+    const spaced = (text: string) => text.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
+    if (spaced(preview.replace(currency, '')) === spaced(amount)) return null;
+    return preview;
   })();
   return (
     <>

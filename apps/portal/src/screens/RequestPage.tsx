@@ -50,7 +50,7 @@ function FieldsForm(props: {
   const { request } = props.data;
   // The request as it was when editing began: the page refreshes beneath, the form does not.
   const [{ saved, baseVersion }] = useState(() => ({
-    saved: valuesOf(request.fields),
+    saved: valuesOf(request.fields, i18n.locale),
     baseVersion: request.version,
   }));
   const [values, setValues] = useState<FormValues>(saved);

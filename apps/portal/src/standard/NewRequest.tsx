@@ -111,7 +111,7 @@ function CompanyPicker(props: {
 export function NewRequest(props: { i18n: PortalI18n; forClient: boolean }) {
   const { i18n } = props;
   const s = standardWords(i18n.locale);
-  const [base] = useState(() => valuesOf(null));
+  const [base] = useState(() => valuesOf(null, i18n.locale));
   const [values, setValues] = useState<FormValues>(base);
   const [deadline, setDeadline] = useState(() =>
     localDateTime(new Date(Date.now() + 48 * 3600_000)),

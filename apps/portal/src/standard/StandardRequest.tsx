@@ -357,7 +357,7 @@ function ClientForm(props: {
 }) {
   const { i18n, request, permissions } = props;
   const s = standardWords(i18n.locale);
-  const saved = valuesOf(request.fields);
+  const saved = valuesOf(request.fields, i18n.locale);
   const [values, setValues] = useState<FormValues>(saved);
   const [errors, setErrors] = useState<FieldErrors>({});
   const editable = permissions.includes('application.edit');

@@ -21,6 +21,7 @@ import {
   RequestFormFields,
   Section,
   StatusSection,
+  changedFields,
   fieldErrorsOf,
   loadFormValidation,
   missingRequired,
@@ -32,7 +33,7 @@ import type { FieldName, FormValues, I18n } from '@payreq/ui';
 import { confirmAction, haptic, setBackButton, setMainButton } from '../telegram';
 import type { Conflict } from './ConflictPanel';
 import { HistorySection, OfferSection, PaymentSection, RequestHeader } from './sections';
-import { afterSave, differing, rebase, useRequestForm } from './useRequestForm';
+import { afterSave, rebase, useRequestForm } from './useRequestForm';
 
 const loadConflictPanel = () => import('./ConflictPanel');
 const ConflictPanel = lazy(loadConflictPanel);
@@ -77,7 +78,7 @@ type Notice = { tone: 'success' | 'error' | 'info'; text: string; at?: string } 
 export function RequestScreen(props: Props) {
   const { i18n, request, permissions, actions } = props;
   const locale = i18n.locale;
-  const { state, setState, changed, dirty } = useRequestForm(request, props.draftKey);
+  const { state, setState, changed, dirty } = useRequestForm(request, props.draftKey, locale);
   // A conflict can only follow a save of edits: fetch its panel once there are any, so it is
   // at hand before the save that needs it returns.
   useEffect(() => {
@@ -152,11 +153,11 @@ export function RequestScreen(props: Props) {
       setNotice({ tone: 'error', text: i18n.t('unknownError') });
       return;
     }
-    const theirsValues = rebase(state, theirs, null).saved;
+    const theirsValues = rebase(state, theirs, null, locale).saved;
     setConflict({
       theirs,
       mine,
-      alsoChanged: differing(saved, theirsValues).filter((name) => !(name in mine)),
+      alsoChanged: changedFields(saved, theirsValues).filter((name) => !(name in mine)),
     });
     haptic('warning');
   }
@@ -195,7 +196,7 @@ export function RequestScreen(props: Props) {
       'save',
       async () => {
         const view = await actions.save({ version: version ?? undefined, fields: patch });
-        setState((current) => afterSave(current, view, values));
+        setState((current) => afterSave(current, view, values, locale));
         setNotice({ tone: 'success', text: i18n.t('saved') });
         actions.changed(view);
       },
@@ -216,7 +217,7 @@ export function RequestScreen(props: Props) {
 
   const keepTheirs = () => {
     if (!conflict) return;
-    setState((current) => rebase(current, conflict.theirs, null));
+    setState((current) => rebase(current, conflict.theirs, null, locale));
     setConflict(null);
     setNotice(null);
     actions.changed(conflict.theirs);
@@ -224,10 +225,10 @@ export function RequestScreen(props: Props) {
 
   const applyMine = () => {
     if (!conflict) return;
-    const next = rebase(state, conflict.theirs, conflict.mine);
+    const next = rebase(state, conflict.theirs, conflict.mine, locale);
     setState(next);
     setConflict(null);
-    const names = differing(next.values, next.saved);
+    const names = changedFields(next.values, next.saved);
     if (names.length === 0) return;
     void save(next.values, names, next.baseVersion, next.saved);
   };
@@ -393,7 +394,7 @@ export function RequestScreen(props: Props) {
             onClick={() =>
               setState((current) =>
                 request
-                  ? rebase(current, request, null)
+                  ? rebase(current, request, null, locale)
                   : { ...current, values: current.saved, restoredAt: null },
               )
             }

@@ -1,3 +1,4 @@
+import type { Locale } from '@payreq/contracts';
 import type { RequestView } from '../api';
 import { useEffect, useState } from 'react';
 
@@ -27,8 +28,12 @@ export interface FormState {
   changedElsewhere: boolean;
 }
 
-function initialState(request: RequestView | null, draftKey: string | null): FormState {
-  const saved = valuesOf(request?.fields ?? null);
+function initialState(
+  request: RequestView | null,
+  draftKey: string | null,
+  locale: Locale,
+): FormState {
+  const saved = valuesOf(request?.fields ?? null, locale);
   const state: FormState = {
     requestId: request?.id ?? null,
     seenVersion: request?.version ?? null,
@@ -56,8 +61,12 @@ function initialState(request: RequestView | null, draftKey: string | null): For
   };
 }
 
-export function useRequestForm(request: RequestView | null, draftKey: string | null) {
-  const [state, setState] = useState<FormState>(() => initialState(request, draftKey));
+export function useRequestForm(
+  request: RequestView | null,
+  draftKey: string | null,
+  locale: Locale,
+) {
+  const [state, setState] = useState<FormState>(() => initialState(request, draftKey, locale));
 
   // A newer version from the server (a refetch, someone else's save): take it when there is
   // nothing unsaved; otherwise keep the edits and their base version (the save will conflict).
@@ -66,7 +75,7 @@ export function useRequestForm(request: RequestView | null, draftKey: string | n
     const dirty = changedFields(state.values, state.saved).length > 0;
     const switched = state.requestId !== null && request.id !== state.requestId;
     if (!dirty || switched) {
-      const saved = valuesOf(request.fields);
+      const saved = valuesOf(request.fields, locale);
       setState({
         ...state,
         requestId: request.id,
@@ -116,8 +125,13 @@ export function useRequestForm(request: RequestView | null, draftKey: string | n
 }
 
 /** The state after a successful save: the server's values, keeping what was typed meanwhile. */
-export function afterSave(state: FormState, view: RequestView, submitted: FormValues): FormState {
-  const saved = valuesOf(view.fields);
+export function afterSave(
+  state: FormState,
+  view: RequestView,
+  submitted: FormValues,
+  locale: Locale,
+): FormState {
+  const saved = valuesOf(view.fields, locale);
   const values = { ...saved };
   for (const name of fieldNames) {
     if (state.values[name] !== submitted[name]) values[name] = state.values[name];
@@ -140,8 +154,9 @@ export function rebase(
   state: FormState,
   fresh: RequestView,
   mine: Partial<Record<FieldName, string>> | null,
+  locale: Locale,
 ): FormState {
-  const saved = valuesOf(fresh.fields);
+  const saved = valuesOf(fresh.fields, locale);
   return {
     ...state,
     requestId: fresh.id,
@@ -153,9 +168,4 @@ export function rebase(
     restoredAt: null,
     changedElsewhere: false,
   };
-}
-
-/** Fields whose value differs between two snapshots. */
-export function differing(a: FormValues, b: FormValues): FieldName[] {
-  return fieldNames.filter((name) => a[name] !== b[name]);
 }
