@@ -247,9 +247,11 @@ export function productionChecks(env: ApiEnv) {
     notLoopback('ONEC_BASE_URL', env.ONEC_BASE_URL),
     {
       name: 'DATABASE_URL',
-      problem: env.DATABASE_URL
-        ? null
-        : 'unset, so the embedded PGlite database would be used: set a PostgreSQL URL',
+      problem: !env.DATABASE_URL
+        ? 'unset, so the embedded PGlite database would be used: set a PostgreSQL URL'
+        : env.DATABASE_URL.startsWith('memory://')
+          ? 'memory:// keeps every request in this process only, lost at the next restart: set a PostgreSQL URL'
+          : null,
     },
     {
       name: 'FILE_STORE',

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@payreq/db';
-import { parseSeedAgents, seed } from '@payreq/db';
+import { parseSeedAgents, redactUrl, seed } from '@payreq/db';
 import { startTracing } from '@payreq/telemetry';
 import type { Logger } from 'pino';
 
@@ -20,15 +20,26 @@ async function main(): Promise<void> {
   const env = loadEnv();
   const tracing = startTracing('payreq-api', env);
   const logger = createLogger(env.LOG_LEVEL);
-  const database = env.DATABASE_URL ?? `pglite:${env.PGLITE_DATA_DIR}`;
-  logger.info({ database: database.replace(/\/\/[^@]*@/, '//***@') }, 'opening the database');
-  const db = await openDatabase(env, logger);
+  const database = env.DATABASE_URL ? redactUrl(env.DATABASE_URL) : `pglite:${env.PGLITE_DATA_DIR}`;
+  logger.info({ database }, 'opening the database');
+  const db = await startupStep(`the database (DATABASE_URL ${database})`, () =>
+    openDatabase(env, logger),
+  );
   await seed(db.prisma, {
     masterTenantName: env.SEED_MASTER_TENANT_NAME,
     agents: parseSeedAgents(env.SEED_AGENTS),
   });
   if (env.NODE_ENV === 'development') await logDevelopmentTokens(db.prisma, env, logger);
-  const files = await createFileStore(env);
+  const files = await startupStep(
+    env.FILE_STORE === 's3'
+      ? 'the file store (FILE_STORE=s3, S3_*)'
+      : 'the file store (FILE_STORAGE_DIR)',
+    () => createFileStore(env),
+  );
+  if (env.NODE_ENV === 'production' && !env.ONEC_INBOUND_HMAC_SECRET)
+    logger.warn(
+      'ONEC_INBOUND_HMAC_SECRET is unset: 1C calls are checked by their API key only, not signed (apps/api/docs/onec-guide.md)',
+    );
   logger.info(
     env.FILE_STORE === 's3'
       ? {
@@ -88,6 +99,10 @@ async function main(): Promise<void> {
       },
     },
   });
+  // Listening first: a port in use stops the api before any worker has started.
+  await startupStep(`listening on ${env.HOST}:${env.PORT} (HOST, PORT)`, () =>
+    app.listen({ host: env.HOST, port: env.PORT }),
+  );
   const onecBridge = await startOnecBridge({ env, db: db.prisma, logger });
   const jobs = env.JOBS_ENABLED
     ? startJobs({
@@ -100,7 +115,6 @@ async function main(): Promise<void> {
         },
       })
     : null;
-  await app.listen({ host: env.HOST, port: env.PORT });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -137,6 +151,22 @@ async function logDevelopmentTokens(
   for (const agent of agents) {
     const token = issuePlatformToken({ kind: 'agent', id: agent.id }, env.PLATFORM_TOKEN_SECRET);
     logger.info({ agent: agent.name }, `development token: Authorization: Bearer ${token}`);
+  }
+}
+
+/**
+ * One step of the start that depends on an outside system or a setting. Its failure is told as
+ * the operator's next step, naming what failed and the settings behind it, not as a stack trace.
+ */
+async function startupStep<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof MigrationsBehindError || error instanceof ConfigurationError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigurationError(`The api cannot start: ${what} failed: ${reason}`, {
+      cause: error,
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -196,6 +196,23 @@ describe('S3 store: what the operator gets wrong', () => {
     expect(await createFileStore(loadEnv({ FILE_STORAGE_DIR: tmpdir() }))).toBeInstanceOf(
       LocalFileStore,
     );
+  });
+
+  it('a folder that cannot take files stops the api at start, named, and is left as it was', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'payreq-files-'));
+    try {
+      // A file where the folder should be: nothing can be written below it, even as root.
+      const notAFolder = path.join(dir, 'not-a-folder');
+      await writeFile(notAFolder, 'a file');
+      await expect(
+        createFileStore(loadEnv({ FILE_STORAGE_DIR: path.join(notAFolder, 'files') })),
+      ).rejects.toThrow(/the folder ".*not-a-folder\/files" cannot take files \(ENOTDIR\)/);
+      // The check leaves nothing behind where it could write.
+      await createFileStore(loadEnv({ FILE_STORAGE_DIR: path.join(dir, 'new') }));
+      expect(await readdir(path.join(dir, 'new'))).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('the settings are validated: a bucket is required, keys come in pairs, secrets are not echoed', () => {

@@ -81,6 +81,30 @@ describe.skipIf(skipDb)('the api on a database that is behind', () => {
     expect(tables).toHaveLength(0);
   });
 
+  it('a database it cannot reach, or a URL it would misread: one line naming DATABASE_URL, no password', async () => {
+    const password = 'gate-password-1234';
+    const closed = new URL(admin);
+    closed.username = 'payreq';
+    closed.password = password;
+    // A port nothing listens on (1 is privileged and unused here).
+    closed.port = '1';
+    const unreachable = await runApi({ ...productionEnv(), DATABASE_URL: closed.toString() });
+    expect(unreachable.code, unreachable.output).toBe(1);
+    expect(unreachable.output).toMatch(
+      /The api cannot start: the database \(DATABASE_URL postgresql:\/\/payreq:\*\*\*@[^)]+:1\/[^)]+\) failed: (.*ECONNREFUSED|Can't reach database server at)/,
+    );
+    expect(unreachable.output).not.toMatch(/^\s+at /m);
+    expect(unreachable.output).not.toContain(password);
+
+    // A password with an unencoded "@" and "/" would be read as part of the host.
+    const misread = `postgresql://payreq:${password}@x/y@127.0.0.1:5432/payreq`;
+    const refused = await runApi({ ...productionEnv(), DATABASE_URL: misread });
+    expect(refused.code, refused.output).toBe(1);
+    expect(refused.output).toContain('must percent-encode (@ as %40, / as %2F');
+    expect(refused.output).not.toContain(password);
+    expect(refused.output).not.toContain('x/y');
+  });
+
   it('opens once the migration step has run; development migrates by itself', async () => {
     const production = loadEnv(productionEnv());
     expect(production.MIGRATE_ON_START).toBe(false);

@@ -13,6 +13,7 @@ import {
   completeOutbox,
   deliveryFailureOf,
   failOutbox,
+  failedPollPauseMs,
   listDeadOutbox,
   outboxBackoffMs,
   requeueDead,
@@ -45,6 +46,43 @@ describe('outbox backoff', () => {
     expect(outboxBackoffMs(4, policy, () => 1)).toBe(8000);
     expect(outboxBackoffMs(30, policy, () => 1)).toBe(60_000);
     expect(outboxBackoffMs(30, policy, () => 0)).toBe(30_000);
+  });
+});
+
+describe('a worker whose database is away', () => {
+  it('spaces its polls out, doubling to at most 10 s, and logs the 1st, 2nd, 4th, 8th… failure only', async () => {
+    expect([1, 2, 3, 5, 6, 40].map((n) => failedPollPauseMs(500, n))).toEqual([
+      500, 1000, 2000, 8000, 10_000, 10_000,
+    ]);
+    expect(failedPollPauseMs(20_000, 3)).toBe(20_000);
+
+    // Nothing listens on port 1: every claim fails, as while PostgreSQL restarts.
+    const away = await createDb({ url: 'postgresql://payreq:payreq@127.0.0.1:1/payreq' });
+    const logger = spyLogger();
+    const worker = new OutboxWorker({
+      db: away.prisma,
+      target: 'ONEC',
+      handlers: new OutboxHandlerRegistry(),
+      logger,
+      pollMs: 1,
+    }).start();
+    try {
+      await until(async () => logger.error.mock.calls.length >= 4);
+    } finally {
+      await worker.stop();
+      await away.close();
+    }
+    const logged = logger.error.mock.calls.map(([fields, message]) => ({
+      failures: (fields as { failures: number }).failures,
+      pauseMs: (fields as { pauseMs: number }).pauseMs,
+      message,
+    }));
+    expect(logged.slice(0, 4)).toEqual([
+      { failures: 1, pauseMs: 1, message: 'outbox poll failed' },
+      { failures: 2, pauseMs: 2, message: 'outbox poll still failing' },
+      { failures: 4, pauseMs: 8, message: 'outbox poll still failing' },
+      { failures: 8, pauseMs: 128, message: 'outbox poll still failing' },
+    ]);
   });
 });
 

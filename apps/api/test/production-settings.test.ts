@@ -51,6 +51,7 @@ describe('production settings', () => {
     ['TELEGRAM_API_ROOT', 'http://127.0.0.1:8081', /points at this machine \(127\.0\.0\.1:8081\)/],
     ['ONEC_BASE_URL', 'http://localhost:4020/bank', /points at this machine/],
     ['DATABASE_URL', undefined, /PGlite/],
+    ['DATABASE_URL', 'memory://', /memory:\/\/ keeps every request in this process only/],
     ['FILE_STORE', 'disk', /ALLOW_LOCAL_STORAGE_IN_PRODUCTION/],
   ])('refuses %s = %s', (name, value, why) => {
     const message = refusal({ ...production, [name]: value });

@@ -45,22 +45,45 @@ export function resolveDatabaseTarget(options: ResolveTargetOptions = {}): Datab
     return { kind: 'pglite', dataDir };
   }
   if (url.startsWith('memory://')) return { kind: 'pglite', dataDir: MEMORY_URL };
-  if (url.startsWith('postgresql://') || url.startsWith('postgres://'))
+  if (url.startsWith('postgresql://') || url.startsWith('postgres://')) {
+    const problem = credentialsProblem(url);
+    if (problem) throw new Error(`DATABASE_URL "${redactUrl(url)}": ${problem}`);
     return { kind: 'postgres', url };
+  }
   throw new Error(
     `Unsupported database URL "${redactUrl(url)}": use postgresql://…, memory://, or leave it unset for the embedded PGlite`,
   );
 }
 
-/** The URL without its password, for messages. */
+/**
+ * The URL without its user and password, for messages and logs: everything between `//` and the
+ * last `@`, so a password with an unencoded `@` or `/` in it is hidden whole too.
+ */
 export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url.replace(/:[^:@/]*@/, ':***@');
-  }
+  const start = url.indexOf('//');
+  const at = url.lastIndexOf('@');
+  if (start < 0 || at < start) return url;
+  const credentials = url.slice(start + 2, at);
+  const user = credentials.split(':')[0] ?? '';
+  // Only a plain user name survives; anything that may hold a password is masked.
+  const shown = credentials.includes(':') || /[/?#@]/.test(user) ? `${safeUser(user)}:***` : user;
+  return `${url.slice(0, start + 2)}${shown}@${url.slice(at + 1)}`;
+}
+
+const safeUser = (user: string) => (/^[\w.-]*$/.test(user) ? user : '***');
+
+/**
+ * Why a PostgreSQL URL's user or password would be read wrongly: an unencoded `@`, `/`, `?` or
+ * `#` ends them early (the rest is taken for the host), and a `%` must start an escape.
+ */
+function credentialsProblem(url: string): string | null {
+  const rest = url.slice(url.indexOf('//') + 2);
+  const at = rest.lastIndexOf('@');
+  if (at < 0) return null;
+  const credentials = rest.slice(0, at);
+  if (/[@/?#]/.test(credentials) || /%(?![0-9a-fA-F]{2})/.test(credentials))
+    return 'the user name or password holds a character a URL must percent-encode (@ as %40, / as %2F, ? as %3F, # as %23, % as %25); or use a password of letters and digits (openssl rand -hex 32)';
+  return null;
 }
 
 /**

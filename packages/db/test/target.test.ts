@@ -37,6 +37,22 @@ describe('resolveDatabaseTarget', () => {
   it('rejects other URLs', () => {
     expect(() => resolveDatabaseTarget({ url: 'mysql://x' })).toThrow(/Unsupported/);
   });
+
+  it('refuses credentials a URL would misread, without showing them', () => {
+    for (const url of [
+      'postgresql://u:Pg@walk@h/db',
+      'postgresql://u:a/b@h/db',
+      'postgresql://u:a#b@h/db',
+      'postgresql://u:100%@h/db',
+    ]) {
+      expect(() => resolveDatabaseTarget({ url })).toThrow(/must percent-encode/);
+      expect(() => resolveDatabaseTarget({ url })).not.toThrow(/Pg|a\/b|a#b|100%/);
+    }
+    // Encoded, the same passwords are fine.
+    expect(resolveDatabaseTarget({ url: 'postgresql://u:Pg%40walk%2F%25@h/db' }).kind).toBe(
+      'postgres',
+    );
+  });
 });
 
 describe('pgConfigFromUrl', () => {
@@ -65,6 +81,12 @@ describe('pgConfigFromUrl', () => {
 
   it('helps with messages and other databases', () => {
     expect(redactUrl('postgresql://u:secret@h/db')).toBe('postgresql://u:***@h/db');
+    expect(redactUrl('postgresql://u@h/db')).toBe('postgresql://u@h/db');
+    // A password with an unencoded "@" or "/" is hidden whole, not cut at its first "@".
+    expect(redactUrl('postgresql://u:Pg@walk/S3cret@h:5432/db')).toBe(
+      'postgresql://u:***@h:5432/db',
+    );
+    expect(redactUrl('memory://')).toBe('memory://');
     expect(withDatabase('postgresql://u@h:1/postgres?sslmode=disable', 'x')).toBe(
       'postgresql://u@h:1/x?sslmode=disable',
     );

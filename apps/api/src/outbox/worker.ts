@@ -151,6 +151,11 @@ export interface OutboxWorkerOptions {
   now?: () => Date;
 }
 
+/** The pause after the n-th failed poll in a row: doubling from the poll interval, at most 10 s. */
+export function failedPollPauseMs(pollMs: number, failures: number): number {
+  return Math.min(pollMs * 2 ** Math.min(failures - 1, 20), Math.max(pollMs, 10_000));
+}
+
 export function defaultWorkerId(): string {
   return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 }
@@ -250,15 +255,29 @@ export class OutboxWorker {
   }
 
   private async run(): Promise<void> {
+    /** Polls that failed in a row (the database away): they space out and are logged sparsely. */
+    let failures = 0;
     while (!this.stopping) {
-      let claimed = 0;
+      let claimed: number;
       try {
         claimed = await this.runOnce();
+        if (failures > 0)
+          this.options.logger.info(
+            { target: this.options.target, workerId: this.workerId, failures },
+            'outbox poll works again',
+          );
+        failures = 0;
       } catch (error) {
-        this.options.logger.error(
-          { err: error, target: this.options.target, workerId: this.workerId },
-          'outbox poll failed',
-        );
+        failures += 1;
+        const pauseMs = failedPollPauseMs(this.pollMs, failures);
+        // The first failure, then the 2nd, 4th, 8th…: an outage of an hour is a dozen lines.
+        if ((failures & (failures - 1)) === 0)
+          this.options.logger.error(
+            { err: error, target: this.options.target, workerId: this.workerId, failures, pauseMs },
+            failures === 1 ? 'outbox poll failed' : 'outbox poll still failing',
+          );
+        if (!this.stopping) await this.pause(pauseMs);
+        continue;
       }
       if (claimed === 0 && !this.stopping) await this.pause(this.pollMs);
     }

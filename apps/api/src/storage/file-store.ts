@@ -50,6 +50,22 @@ const isNotFound = (error: unknown) => (error as { code?: unknown }).code === 'E
 export class LocalFileStore implements FileStore {
   constructor(private readonly root: string) {}
 
+  /** The folder exists (or is made) and takes a file: a wrong folder stops the api at start. */
+  async check(): Promise<void> {
+    const probe = path.join(this.root, `.write-check-${randomUUID()}`);
+    try {
+      await mkdir(this.root, { recursive: true });
+      await writeFile(probe, '');
+      await rm(probe, { force: true });
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      throw new Error(
+        `the folder "${this.root}" cannot take files (${typeof code === 'string' ? code : (error as Error).message})`,
+        { cause: error },
+      );
+    }
+  }
+
   private pathOf(key: string): string {
     assertStorageKey(key);
     return path.join(this.root, key);
@@ -119,12 +135,16 @@ export interface FileStoreSettings {
 }
 
 /**
- * The store the settings name. An S3 store is checked (bucket there, credentials accepted)
- * before it is returned, so a wrong setting stops the api at start rather than at the first
+ * The store the settings name, checked before it is returned (a folder that takes a file; an S3
+ * bucket that is there and accepts the credentials), so a wrong setting stops the api at start rather than at the first
  * upload. The S3 client is loaded only when it is used.
  */
 export async function createFileStore(settings: FileStoreSettings): Promise<FileStore> {
-  if (settings.FILE_STORE === 'disk') return new LocalFileStore(settings.FILE_STORAGE_DIR);
+  if (settings.FILE_STORE === 'disk') {
+    const store = new LocalFileStore(settings.FILE_STORAGE_DIR);
+    await store.check();
+    return store;
+  }
   if (!settings.S3_BUCKET) throw new Error('S3_BUCKET is required when FILE_STORE=s3');
   const { S3FileStore } = await import('./s3-file-store');
   const store = new S3FileStore({
