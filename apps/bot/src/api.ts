@@ -107,6 +107,8 @@ export class PlatformApi {
   private readonly timeoutMs: number;
   private readonly logger: Logger;
   private readonly observer: BotObserver;
+  /** The api's last answer refused the service token (logged once per refusal). */
+  private tokenRefused = false;
 
   constructor(options: PlatformApiOptions) {
     this.url = options.url.replace(/\/+$/, '');
@@ -144,9 +146,21 @@ export class PlatformApi {
       throw error;
     }
     const { status } = response;
-    if (status >= 500 || status === 401 || status === 403)
+    if (status === 401 || status === 403) {
+      // Not an outage: the two sides hold different tokens. Said once, until the api takes it.
+      const refusal = new Error(
+        `the api refused BOT_SERVICE_TOKEN (${status}): the bot's and the api's BOT_SERVICE_TOKEN must be the same; updates wait in the journal until they are`,
+      );
+      if (!this.tokenRefused) this.logger.error(refusal.message);
+      this.tokenRefused = true;
+      this.observer.apiFailed(refusal, { refused: true });
+    } else if (status >= 500) {
       this.observer.apiFailed(new Error(`the api answered ${status}`));
-    else this.observer.apiAnswered();
+    } else {
+      if (this.tokenRefused) this.logger.info('the api takes BOT_SERVICE_TOKEN again');
+      this.tokenRefused = false;
+      this.observer.apiAnswered();
+    }
     return response;
   }
 

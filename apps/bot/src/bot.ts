@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 
-import { Telegraf } from 'telegraf';
+import { Telegraf, TelegramError } from 'telegraf';
 import type { Update } from 'telegraf/types';
 
 import { PlatformApi } from './api';
@@ -321,6 +321,14 @@ export function createBot(config: BotConfig, options: CreateBotOptions = {}): Bo
         ops.telegramFailed(error);
         logger.warn({ err: error, attempt, delayMs }, 'Telegram unreachable (getMe); retrying');
       },
+    }).catch((error: unknown) => {
+      // Telegram answers 401 (404 at some Bot API servers) for a token it does not know.
+      if (error instanceof TelegramError && (error.code === 401 || error.code === 404))
+        throw new Error(
+          `Telegram refused TELEGRAM_BOT_TOKEN (${error.code} ${error.description}): set the token BotFather gave this bot`,
+          { cause: error },
+        );
+      throw error;
     });
     ops.telegramAnswered();
     bot.botInfo = me;

@@ -50,7 +50,10 @@ async function main(): Promise<void> {
     await app.start();
   } catch (error) {
     if (stopping) return;
-    logger.fatal({ err: error }, 'the bot could not start');
+    logger.fatal(
+      { err: error },
+      `the bot could not start: ${error instanceof Error ? error.message : String(error)}`,
+    );
     process.exitCode = 1;
     await app.stop('start failed').catch(() => undefined);
   }

@@ -22,8 +22,11 @@ export interface BotObserver {
   telegramFailed(error: unknown): void;
   /** The api answered (anything but 5xx, 401 and 403). */
   apiAnswered(): void;
-  /** The api did not answer, answered 5xx, or refused the service token (401/403). */
-  apiFailed(error: unknown): void;
+  /**
+   * The api did not answer, answered 5xx, or refused the service token (401/403: `refused`, a
+   * setting to fix, unhealthy at once rather than after HEALTH_STALE_MS).
+   */
+  apiFailed(error: unknown, how?: { refused: boolean }): void;
   /** A group message (or its edit) is held by the platform. */
   messageMirrored(kind: string, edited: boolean): void;
   /** A message that will not be mirrored (`rejected`: the api refused it), or a handler that failed. */
@@ -53,16 +56,20 @@ class Contact {
   /** Set on the first failure after a success; cleared by the next success. */
   failingSince: number | null = null;
   lastError: string | null = null;
+  /** The last failure was a refusal of our credentials: no wait will mend it. */
+  refused = false;
 
   ok(now: number): void {
     this.lastOkAt = now;
     this.failingSince = null;
+    this.refused = false;
   }
 
-  failed(now: number, message: string): void {
+  failed(now: number, message: string, refused = false): void {
     this.lastFailureAt = now;
     this.failingSince ??= now;
     this.lastError = message;
+    this.refused = refused;
   }
 
   view(now: number) {
@@ -235,9 +242,9 @@ export class BotOps implements BotObserver {
     this.api.ok(this.now());
   }
 
-  apiFailed(error: unknown): void {
+  apiFailed(error: unknown, how?: { refused: boolean }): void {
     this.dependencyErrors.inc({ dependency: 'api' });
-    this.api.failed(this.now(), this.options.redact(describe(error)));
+    this.api.failed(this.now(), this.options.redact(describe(error)), how?.refused ?? false);
   }
 
   messageMirrored(kind: string, edited: boolean): void {
@@ -301,7 +308,9 @@ export class BotOps implements BotObserver {
         `Telegram failing for ${seconds(now - this.telegram.failingSince)} s (${this.telegram.lastError})`,
       );
     }
-    if (this.api.failingSince !== null && now - this.api.failingSince > staleMs)
+    if (this.api.failingSince !== null && this.api.refused)
+      problems.push(`the api refuses the bot (${this.api.lastError})`);
+    else if (this.api.failingSince !== null && now - this.api.failingSince > staleMs)
       problems.push(
         `the api failing for ${seconds(now - this.api.failingSince)} s (${this.api.lastError})`,
       );

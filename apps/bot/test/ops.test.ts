@@ -1,8 +1,16 @@
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import { miniAppClient, signLaunch, tma } from '@payreq/api/testing/telegram';
 import type { TelegramUser } from '@payreq/api/testing/telegram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { TEST_BOT_SERVICE_TOKEN } from '@payreq/api/testing';
+
+import { PlatformApi } from '../src/api';
 import { createBot } from '../src/bot';
+import { createLogger } from '../src/logger';
+import { BotOps } from '../src/ops';
 import { loadConfig } from '../src/env';
 import { completeForm, metricSample, readMetrics } from '@payreq/testing';
 import type { Stack } from './stack';
@@ -252,6 +260,90 @@ describe('polling mode: the ops listener (OPS_PORT)', () => {
     }
     const up = await healthOnce(200, '/healthz to recover');
     expect(up.body).toMatchObject({ status: 'ok', api: { failingSince: null }, problems: [] });
+  });
+});
+
+describe('a service token the api does not take', () => {
+  it('is said once, naming BOT_SERVICE_TOKEN, and makes /healthz unhealthy at once; the right one mends it', async () => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    const logger = createLogger({
+      level: 'info',
+      secrets: [],
+      destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
+    });
+    // A stale-after of ten minutes: an outage would not be unhealthy yet, a refusal is.
+    const observer = new BotOps({
+      mode: 'polling',
+      deliveryEnabled: true,
+      staleMs: 600_000,
+      redact: (text) => text,
+    });
+    // In front of the real api: passes the bot's token on, until the api is "given" the bot's
+    // token (its own is put in its place), as when an operator fixes the api's setting.
+    let apiFixed = false;
+    const target = new URL(stack.proxy.url);
+    const front = createServer((req, res) => {
+      const headers = { ...req.headers };
+      if (apiFixed) headers.authorization = `Bearer ${TEST_BOT_SERVICE_TOKEN}`;
+      const forward = request(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(forward);
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const { port } = front.address() as AddressInfo;
+    const wrong = new PlatformApi({
+      url: `http://127.0.0.1:${port}`,
+      serviceToken: 'a-service-token-the-api-never-issued-0123',
+      timeoutMs: 5000,
+      logger,
+      observer,
+    });
+    const summary = () => wrong.trpc.bot.chatSummary.query({ chatId: -1 }).catch(() => null);
+    for (let attempt = 0; attempt < 2; attempt += 1)
+      await expect(wrong.trpc.bot.chatSummary.query({ chatId: -1 })).rejects.toThrow();
+    const refusals = lines.filter((line) => line.msg.includes('BOT_SERVICE_TOKEN'));
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatchObject({ level: 50 });
+    expect(refusals[0]!.msg).toMatch(/^the api refused BOT_SERVICE_TOKEN \(401\)/);
+    const refused = observer.health();
+    expect(refused.healthy).toBe(false);
+    expect(refused.body.problems).toContainEqual(
+      expect.stringMatching(/^the api refuses the bot \(Error: the api refused BOT_SERVICE_TOKEN/),
+    );
+
+    apiFixed = true;
+    try {
+      await summary();
+    } finally {
+      front.close();
+    }
+    expect(observer.health().body.problems.join('\n')).not.toMatch(/api/);
+    expect(lines.at(-1)?.msg).toBe('the api takes BOT_SERVICE_TOKEN again');
+  });
+});
+
+describe('a bot token Telegram does not know', () => {
+  it('stops the start, naming TELEGRAM_BOT_TOKEN, without showing the token', async () => {
+    const unknown = '7000000099:AAFnot-a-token-the-test-server-knows-01';
+    const app = createBot(
+      loadConfig(stack.botEnv({ TELEGRAM_BOT_TOKEN: unknown, JOURNAL_DIR: stack.journalDir() })),
+    );
+    try {
+      const refusal = await app.start().then(
+        () => null,
+        (error: unknown) => error as Error,
+      );
+      expect(refusal?.message).toMatch(
+        /^Telegram refused TELEGRAM_BOT_TOKEN \(401 Unauthorized\): set the token BotFather gave this bot$/,
+      );
+    } finally {
+      await app.stop('test end');
+    }
   });
 });
 
