@@ -44,6 +44,10 @@ interface Image {
   env: Record<string, string>;
   command: string[];
   healthcheck: string[];
+  /** The runtime stage's VOLUME folders. */
+  volumes: string[];
+  /** The runtime stage's RUN lines before its USER (as root). */
+  rootRuns: string[];
   /** The build stage's RUN lines. */
   runs: string[];
 }
@@ -63,12 +67,24 @@ function readImage(dockerfile: string): Image {
       for (const property of instruction.getProperties())
         env[property.getName()] = property.getValue() ?? '';
   const health = final.find((i) => i.getKeyword() === 'HEALTHCHECK')?.getArgumentsContent() ?? '';
+  const userAt = final.findIndex((i) => i.getKeyword() === 'USER');
+  const volumes = final
+    .filter((i) => i.getKeyword() === 'VOLUME')
+    .flatMap((i) => {
+      const args = (i.getArgumentsContent() ?? '').trim();
+      return args.startsWith('[') ? (JSON.parse(args) as string[]) : args.split(/\s+/);
+    });
   return {
     from: final[0]!.getArgumentsContent() ?? '',
     user: final.find((i) => i.getKeyword() === 'USER')?.getArgumentsContent() ?? undefined,
     env,
     command: [...json('ENTRYPOINT'), ...json('CMD')],
     healthcheck: JSON.parse(health.slice(health.indexOf('CMD') + 3)) as string[],
+    volumes,
+    rootRuns: final
+      .slice(0, userAt === -1 ? undefined : userAt)
+      .filter((i) => i.getKeyword() === 'RUN')
+      .map((i) => (i.getArgumentsContent() ?? '').replace(/\s+/g, ' ')),
     runs: instructions
       .slice(0, lastFrom)
       .filter((i) => i.getKeyword() === 'RUN')
@@ -113,7 +129,7 @@ function interpolate(value: unknown, vars: Record<string, string>): unknown {
 describe('deploy/compose.yaml', () => {
   const compose = parseYaml(readFileSync(path.join(repoRoot, 'deploy/compose.yaml'), 'utf8'), {
     merge: true,
-  }) as { services: Record<string, Service> };
+  }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
   interface Service {
     image?: string;
     build?: { dockerfile: string };
@@ -122,6 +138,7 @@ describe('deploy/compose.yaml', () => {
     environment?: Record<string, string>;
     depends_on?: Record<string, { condition: string }>;
     volumes?: string[];
+    ports?: string[];
   }
   const staging = Object.fromEntries(
     readFileSync(path.join(repoRoot, 'deploy/staging.env'), 'utf8')
@@ -129,11 +146,17 @@ describe('deploy/compose.yaml', () => {
       .filter((line) => /^\w+=/.test(line))
       .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
   );
-  const envOf = (service: Service) =>
+  /** Production's env file: staging's names, without the settings only staging sets. */
+  const production = Object.fromEntries(
+    Object.entries(staging).filter(
+      ([key]) => !['PORTAL_LOGIN', 'PORTAL_LOGIN_TEST_SERVER_URL', 'FRAME_ANCESTORS'].includes(key),
+    ),
+  );
+  const envOf = (service: Service, vars: Record<string, string> = staging) =>
     Object.fromEntries(
       Object.entries(service.environment ?? {}).map(([key, value]) => [
         key,
-        String(interpolate(value, staging)),
+        String(interpolate(value, vars)),
       ]),
     );
   const { services } = compose;
@@ -190,6 +213,65 @@ describe('deploy/compose.yaml', () => {
     const bot = loadBotConfig(envOf(services.bot!));
     expect(bot.mode).toBe('webhook');
     expect(bot.webhook?.url).toBe('http://proxy:8080');
+  });
+
+  it('runs the apis behind the proxy: the caller from X-Forwarded-For', () => {
+    for (const name of ['api-1', 'api-2'])
+      expect(loadApiEnv(envOf(services[name]!, production)).TRUST_PROXY).toBe(true);
+  });
+
+  it("signs in to the portal with Telegram's widget in production, on the test server in staging", () => {
+    const live = loadApiEnv(envOf(services['api-1']!, production));
+    expect(live).toMatchObject({
+      PORTAL_LOGIN: 'telegram',
+      TELEGRAM_BOT_USERNAME: staging.BOT_USERNAME,
+    });
+    const stage = loadApiEnv(envOf(services['api-1']!));
+    expect(stage.PORTAL_LOGIN).toBe('test-server');
+    // The test server as the browser reaches it: its published port, on the Mini App's host.
+    const published = (services['telegram-test-server']!.ports ?? [])
+      .map((port) => String(interpolate(port, staging)).split(':'))
+      .find((parts) => parts.at(-1) === '8081');
+    expect(published, 'the test server publishes 8081').toBeDefined();
+    const login = new URL(stage.PORTAL_LOGIN_TEST_SERVER_URL);
+    expect(login.hostname).toBe(new URL(staging.PUBLIC_URL!).hostname);
+    expect(login.port).toBe(published!.at(-2));
+  });
+
+  it("keeps the bot's update journal on a named volume the node user owns", () => {
+    const image = readImage('apps/bot/Dockerfile');
+    const journal = loadBotConfig({ ...image.env, ...envOf(services.bot!) }).journal.dir;
+    expect(path.posix.isAbsolute(journal)).toBe(true);
+    const mount = (services.bot!.volumes ?? []).find((volume) => volume.endsWith(`:${journal}`));
+    expect(mount, `a volume at ${journal}`).toBeDefined();
+    expect(Object.keys(compose.volumes ?? {})).toContain(mount!.split(':')[0]);
+    // A new named volume takes the owner of the image's folder.
+    expect(image.volumes).toContain(journal);
+    expect(image.rootRuns.some((line) => line.includes(journal) && line.includes('chown'))).toBe(
+      true,
+    );
+  });
+
+  it('pins the images it does not build, and nginx to one that re-resolves its upstreams', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (service.build) continue;
+      expect(service.image, name).toMatch(/^[\w./-]+:[\w.-]*\d[\w.-]*$/);
+      expect(service.image, name).not.toMatch(/:latest$/);
+    }
+    const nginx = /^nginx:(\d+)\.(\d+)\.(\d+)-/.exec(services.proxy!.image!);
+    expect(nginx, services.proxy!.image).not.toBeNull();
+    const [major, minor, patch] = nginx!.slice(1).map(Number) as [number, number, number];
+    // `resolve` on an upstream's servers: open-source nginx 1.27.3 and later.
+    expect(major * 1_000_000 + minor * 1000 + patch).toBeGreaterThanOrEqual(1_027_003);
+    const conf = readFileSync(path.join(repoRoot, 'deploy/nginx.conf'), 'utf8');
+    expect(conf).toMatch(/^resolver 127\.0\.0\.11\b/m);
+    const upstreams = [...conf.matchAll(/^upstream \w+ \{([^}]*)\}/gm)].map((m) => m[1]!);
+    expect(upstreams.length).toBeGreaterThan(0);
+    for (const upstream of upstreams) {
+      expect(upstream).toMatch(/^\s*zone \w+ \w+;/m);
+      for (const server of upstream.match(/^\s*server .*$/gm) ?? [])
+        expect(server).toMatch(/ resolve\b/);
+    }
   });
 });
 
@@ -261,6 +343,9 @@ describe('the images, built here as their Dockerfiles build them', () => {
       const out = path.join(work, 'api');
       const image = await install('apps/api/Dockerfile', out);
       expect(existsSync(path.join(out, 'webapp/index.html'))).toBe(true);
+      // The portal beside it (/portal/: the outbox's dead messages are resent from there).
+      expect(image.env.PORTAL_DIST_DIR).toBe('/app/portal');
+      expect(existsSync(path.join(out, 'portal/index.html'))).toBe(true);
       expect(existsSync(path.join(out, 'node_modules/prisma'))).toBe(false); // pruned
 
       const admin = new URL(process.env.TEST_POSTGRES_URL!);
@@ -289,6 +374,14 @@ describe('the images, built here as their Dockerfiles build them', () => {
         expect(api.output()).toContain('migrations checked: up to date');
         const page = await fetch(`http://127.0.0.1:${port}/`);
         expect(page.headers.get('content-type')).toContain('text/html');
+        // The portal's own page and script, from the image's copy (PORTAL_DIST_DIR).
+        const portal = await fetch(`http://127.0.0.1:${port}/portal/`);
+        expect(portal.status).toBe(200);
+        const portalPage = await portal.text();
+        expect(portalPage).toBe(readFileSync(path.join(out, 'portal/index.html'), 'utf8'));
+        const script = /src="(\/portal\/assets\/[^"]+\.js)"/.exec(portalPage)?.[1];
+        expect(script, portalPage).toBeDefined();
+        expect((await fetch(`http://127.0.0.1:${port}${script!}`)).status).toBe(200);
         api.child.kill('SIGTERM');
         expect(await api.exited, api.output()).toBe(0);
       } finally {
