@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       `  api and Mini App   ${stack.apiUrls.join(', ')}   (health /healthz, metrics /metrics, 1C REST reference /onec/docs)`,
       `  portal             ${stack.apiUrls[0]}/portal/   ${
         stack.localTelegram
-          ? `"Войти через Telegram", then pick ${fullName(people.anna)} (agent, administrator) or ${fullName(people.boris)} (agent) on the test server's login page`
+          ? `"Войти через Telegram", then pick ${fullName(people.anna)} (agent, administrator), ${fullName(people.boris)} (agent), or ${fullName(people.ivan)} (registers his company and files a request for agents' offers) on the test server's login page`
           : `Telegram's Login Widget (set the bot's domain with BotFather's /setdomain)`
       }`,
       ...(stack.botOpsUrl
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
       stack.localOnec
         ? `  1C emulator        ${stack.onecUrl}/operator   (login payreq / payreq; ${new URL(stack.onecUrl).origin}/healthz, /metrics)`
         : `  1C                 ${stack.onecUrl}`,
-      `  database           ${env.DATABASE_URL ? env.DATABASE_URL.replace(/\/\/[^@]*@/, '//***@') : `embedded PGlite in ${shown(base.PGLITE_DATA_DIR)}`}`,
+      `  database           ${env.DATABASE_URL ? env.DATABASE_URL.replace(/\/\/.*@/, '//***@') : `embedded PGlite in ${shown(base.PGLITE_DATA_DIR)}`}`,
       `  logs               ${shown(env.STACK_LOG_DIR)}/*.log`,
     ];
     if (stack.localTelegram) lines.push('', ...(await demoDealRoom(stack)));
