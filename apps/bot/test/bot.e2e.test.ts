@@ -593,6 +593,39 @@ describe('delivery of the outbox', () => {
     ]);
   });
 
+  it('the client filling the last required field is told to the group once; the agent’s own filling is not', async () => {
+    const { tg, token } = stack;
+    const chat = await openDealRoom('Сделка Астра');
+    const before = tg.botMessages(chat.chatId, { bot: token }).length;
+    const client = asUser(ivan, chat.launchToken);
+    const { purpose, ...allButPurpose } = completeForm;
+    const draft = await client.miniApp.save.mutate({ fields: allButPurpose });
+    const filled = await client.miniApp.save.mutate({
+      version: draft.version,
+      fields: { purpose },
+    });
+    // A later edit of the filled draft tells nobody again.
+    await client.miniApp.save.mutate({ version: filled.version, fields: { comment: 'Срочно' } });
+    await outboxSettled(chat.chatId);
+    expect(
+      tg
+        .botMessages(chat.chatId, { bot: token })
+        .slice(before)
+        .map((r) => r.text),
+    ).toEqual([
+      `Заявка ${draft.displayNumber} создана. Её заполняют и проверяют в приложении: кнопка «Открыть заявку» выше.`,
+      `Заявка ${draft.displayNumber}: Иван Петров заполнил(а) все обязательные поля. Агент может проверить заявку и отправить её в 1С: кнопка «Открыть заявку» выше.`,
+    ]);
+
+    // The agent filling it themselves: only the creation is said.
+    const own = await openDealRoom('Сделка Гербера');
+    const ownBefore = tg.botMessages(own.chatId, { bot: token }).length;
+    await asUser(anna, own.launchToken).miniApp.save.mutate({ fields: completeForm });
+    const rows = await outboxSettled(own.chatId);
+    expect(rows.map((row) => row.kind)).toEqual(['telegram.requestCreated']);
+    expect(tg.botMessages(own.chatId, { bot: token }).slice(ownBefore)).toHaveLength(1);
+  });
+
   it('status changes, the accepted offer and payment steps appear in the chat once each, in order', async () => {
     const { tg, token } = stack;
     const chat = await openDealRoom('Сделка Ирис', { agent: boris });

@@ -87,6 +87,7 @@ export type DeadlineReminderKind = z.infer<typeof DeadlineReminderKind>;
 
 export const telegramKinds = {
   requestCreated: 'telegram.requestCreated',
+  requestFilled: 'telegram.requestFilled',
   statusChanged: 'telegram.statusChanged',
   paymentStatusChanged: 'telegram.paymentStatusChanged',
   offerAccepted: 'telegram.offerAccepted',
@@ -135,6 +136,12 @@ export const TelegramOutboxMessage = z.discriminatedUnion('kind', [
     target: z.literal('TELEGRAM'),
     kind: z.literal(telegramKinds.requestCreated),
     payload: z.object({ ...InChat, by: AnnouncedBy }),
+  }),
+  /** The client filled every required field of the draft: the agent may check and submit it. */
+  z.object({
+    target: z.literal('TELEGRAM'),
+    kind: z.literal(telegramKinds.requestFilled),
+    payload: z.object({ ...InChat, by: HistoryActor }),
   }),
   z.object({
     target: z.literal('TELEGRAM'),

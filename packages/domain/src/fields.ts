@@ -54,9 +54,31 @@ function labelsOf(names: readonly string[]): Record<Locale, string> {
   return { ru: words('ru'), en: words('en') };
 }
 
+/** The required fields still empty: what submit still needs. */
+export function missingRequiredFields(fields: PaymentRequestFields): PaymentRequestFieldName[] {
+  return requiredFieldNames.filter((name) => fields[name] === null || fields[name] === '');
+}
+
+/**
+ * Whether a save hands the draft to its agent: the client's save that leaves every required
+ * field filled where some were empty before (or that creates the request so). The deal room is
+ * told, so the agent knows the request is theirs to check and submit without opening it to look.
+ * The agent's own saves, and the client's later edits of a filled draft, tell nobody.
+ */
+export function filledByClient(save: {
+  actor: { kind: string };
+  status: string;
+  before: PaymentRequestFields | null;
+  after: PaymentRequestFields;
+}): boolean {
+  if (save.actor.kind !== 'user' || save.status !== 'DRAFT') return false;
+  if (missingRequiredFields(save.after).length > 0) return false;
+  return save.before === null || missingRequiredFields(save.before).length > 0;
+}
+
 /** Throws INCOMPLETE_REQUEST naming the fields that submit still needs. */
 export function assertComplete(fields: PaymentRequestFields): void {
-  const missing = requiredFieldNames.filter((name) => fields[name] === null || fields[name] === '');
+  const missing = missingRequiredFields(fields);
   if (missing.length > 0) {
     throw new DomainError('INCOMPLETE_REQUEST', 'INCOMPLETE_REQUEST', {
       fields: labelsOf(missing),

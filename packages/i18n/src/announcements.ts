@@ -45,6 +45,15 @@ export function requestCreatedText(card: RequestCard, format: Formatter): string
     : `${title} has been created. It is filled in and checked in the app: the “Open the request” button above.`;
 }
 
+/** The client filled every required field: the request is the agent's to check and submit. */
+export function requestFilledText(card: RequestCard, by: HistoryActor, format: Formatter): string {
+  const title = requestTitle(card.displayNumber, format.locale);
+  const who = actorLabel(by, format.locale);
+  return format.locale === 'ru'
+    ? `${title}: ${who} заполнил(а) все обязательные поля. Агент может проверить заявку и отправить её в 1С: кнопка «Открыть заявку» выше.`
+    : `${title}: ${who} filled in every required field. The agent can check the request and send it to 1C: the “Open the request” button above.`;
+}
+
 export function statusChangedText(
   card: RequestCard,
   change: Change<RequestCard['status']>,
@@ -164,6 +173,8 @@ export function announcementText(
   switch (message.kind) {
     case 'telegram.requestCreated':
       return requestCreatedText(card, format);
+    case 'telegram.requestFilled':
+      return requestFilledText(card, message.payload.by, format);
     case 'telegram.statusChanged':
       return statusChangedText(card, message.payload, format);
     case 'telegram.paymentStatusChanged':

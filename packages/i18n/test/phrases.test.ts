@@ -281,6 +281,21 @@ describe('the bot’s messages in the group', () => {
     expect(announcementText(created, card, en)).toBe(
       'Payment request № 000123 has been created. It is filled in and checked in the app: the “Open the request” button above.',
     );
+    const filled = {
+      target: 'TELEGRAM',
+      kind: 'telegram.requestFilled',
+      payload: {
+        requestId: card.requestId,
+        chatId: -1,
+        by: { kind: 'client', name: 'Иван Петров' },
+      },
+    } as const;
+    expect(announcementText(filled, card, ru)).toBe(
+      'Заявка № 000123: Иван Петров заполнил(а) все обязательные поля. Агент может проверить заявку и отправить её в 1С: кнопка «Открыть заявку» выше.',
+    );
+    expect(announcementText(filled, card, en)).toBe(
+      'Payment request № 000123: Иван Петров filled in every required field. The agent can check the request and send it to 1C: the “Open the request” button above.',
+    );
     const added = {
       target: 'TELEGRAM',
       kind: 'telegram.chatFileAdded',

@@ -8,7 +8,7 @@ import type {
   UserInfo,
 } from '@payreq/contracts';
 import { chatIdToWire, telegramKinds } from '@payreq/contracts';
-import { agentForChatRequest, permissionsWithoutRequest } from '@payreq/domain';
+import { agentForChatRequest, filledByClient, permissionsWithoutRequest } from '@payreq/domain';
 
 import type { TelegramLaunch } from '../auth/telegram';
 import { AppError, forbidden } from '../errors';
@@ -25,7 +25,17 @@ import {
   updateLoadedFields,
   viewOf,
 } from './requests';
+import { fieldsOf } from './views';
 import { isUniqueViolation, transaction } from '../db';
+
+/** The bot's word to the deal room that the client filled the request (`filledByClient`). */
+function requestFilledMessage(requestId: string, chat: BoundChat, actor: ServiceContext['actor']) {
+  return {
+    target: 'TELEGRAM' as const,
+    kind: telegramKinds.requestFilled,
+    payload: { requestId, chatId: chatIdToWire(chat.chatId), by: historyActorOf(actor) },
+  };
+}
 
 async function chatRequestId(ctx: ServiceContext, chat: BoundChat): Promise<string | null> {
   const request = await ctx.db.paymentRequest.findUnique({
@@ -120,10 +130,19 @@ export async function saveChatRequest(
     }
     const loaded = await loadRequestView(tx, ctx.actor, { id: locked.id }, chat);
     if (!loaded) throw noRequestYet();
-    return updateLoadedFields(tx, ctx.actor, ctx.now(), loaded, {
+    const saved = await updateLoadedFields(tx, ctx.actor, ctx.now(), loaded, {
       version: input.version,
       fields: input.fields,
     });
+    const filled = filledByClient({
+      actor: ctx.actor,
+      status: loaded.access.request.status,
+      before: fieldsOf(loaded.access.request),
+      after: saved.fields,
+    });
+    if (filled && loaded.access.pipeline.syncsChat)
+      await enqueueOutbox(tx, [requestFilledMessage(saved.id, chat, ctx.actor)]);
+    return saved;
   });
   if (updated) return updated;
   const { actor } = ctx;
@@ -147,8 +166,16 @@ export async function saveChatRequest(
       });
       const loaded = await loadRequestView(tx, actor, { id: created.id }, chat);
       if (!loaded) throw noRequestYet();
-      // The group hears that its request exists (the bot posts it in the chat's language).
+      const view = viewOf(actor, loaded.access, loaded.row);
+      // The group hears that its request exists (the bot posts it in the chat's language), and
+      // that the client filled it, when the first save did.
       if (loaded.access.pipeline.syncsChat) {
+        const filled = filledByClient({
+          actor,
+          status: view.status,
+          before: null,
+          after: view.fields,
+        });
         await enqueueOutbox(tx, [
           {
             target: 'TELEGRAM',
@@ -159,9 +186,10 @@ export async function saveChatRequest(
               by: historyActorOf(actor),
             },
           },
+          ...(filled ? [requestFilledMessage(created.id, chat, actor)] : []),
         ]);
       }
-      return viewOf(actor, loaded.access, loaded.row);
+      return view;
     });
   } catch (error) {
     // Two people pressed "save" on an empty chat at once: the second sees the first's request.

@@ -200,6 +200,7 @@ const kindWords: Record<OutboxKind, PortalWordKey> = {
   [onecKinds.requestDocument]: 'kind_onec_requestDocument',
   [onecKinds.updateRequest]: 'kind_onec_updateRequest',
   [telegramKinds.requestCreated]: 'kind_telegram_requestCreated',
+  [telegramKinds.requestFilled]: 'kind_telegram_requestFilled',
   [telegramKinds.statusChanged]: 'kind_telegram_statusChanged',
   [telegramKinds.paymentStatusChanged]: 'kind_telegram_paymentStatusChanged',
   [telegramKinds.offerAccepted]: 'kind_telegram_offerAccepted',

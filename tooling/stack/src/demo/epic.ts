@@ -134,6 +134,10 @@ export function expectedAnnouncements(displayNumber: string): { what: Words; mat
       match: new RegExp(`^${escape(title)} создана`),
     },
     {
+      what: t('клиент заполнил заявку', 'the client filled the request'),
+      match: head('Иван Петров заполнил\\(а\\) все обязательные поля'),
+    },
+    {
       what: t('заявка подтверждена', 'request submitted'),
       match: head('статус «Новая in-house заявка»'),
     },
@@ -392,6 +396,7 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
           ),
         );
         await announced(0);
+        await announced(1);
         await app.byTestId('status-badge').waitFor();
         narrator.ok(
           t(
@@ -442,7 +447,7 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
             'api: status COLLECTING_OFFERS, in-house (the bank is the master tenant) → goes to 1C',
           ),
         );
-        await announced(1);
+        await announced(2);
         return app;
       },
     );
@@ -566,7 +571,7 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
             `Иван's Mini App: “${await client.text('read-only')}” — all ${fields} fields read-only`,
           ),
         );
-        await announced(2);
+        await announced(3);
       },
     );
 
@@ -578,7 +583,7 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
         const request = await requestNow();
         expect(request.status === 'IN_PROGRESS', `api: status ${request.status}`);
         narrator.ok(t('api: статус IN_PROGRESS', 'api: status IN_PROGRESS'));
-        await announced(3);
+        await announced(4);
       },
     );
 
@@ -718,8 +723,8 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
         await confirm('TEST_PAYMENT_CONFIRMED');
         await mark('PAYMENT_SENT');
         await confirm('PAYMENT_RECEIVED');
-        const messages = await botMessagesUntil(9);
-        const payment = expectedAnnouncements(result.displayNumber!).slice(4, 8);
+        const messages = await botMessagesUntil(10);
+        const payment = expectedAnnouncements(result.displayNumber!).slice(5, 9);
         for (const expected of payment)
           expect(
             messages.some((message) => expected.match.test(textOf(message))),
@@ -841,7 +846,7 @@ export async function playEpic(env: EpicEnv): Promise<EpicResult> {
             `Иван's Mini App: “${await client.text('status-badge')}”, “${await client.text('payment-badge')}”`,
           ),
         );
-        await announced(11);
+        await announced(12);
       },
     );
 
