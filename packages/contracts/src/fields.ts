@@ -97,14 +97,19 @@ export const accountNumber = z
     }
   });
 
-export const innCode = z.string({ error: typeError }).trim().refine(isValidInn, { error: 'inn' });
+/** Spaces people type in a code to read it («7736 01 001») are not part of it. */
+const withoutSpaces = (value: string) => value.replace(/[\s\u00a0]/g, '');
+
+export const innCode = z
+  .string({ error: typeError })
+  .transform(withoutSpaces)
+  .pipe(z.string().refine(isValidInn, { error: 'inn' }));
 
 /** КПП of a Russian organisation: 4 digits, 2 digits or capital letters, 3 digits. */
 export const kppCode = z
   .string({ error: typeError })
-  .trim()
-  .toUpperCase()
-  .regex(/^\d{4}[\dA-Z]{2}\d{3}$/, { error: 'kpp' });
+  .transform((value) => withoutSpaces(value).toUpperCase())
+  .pipe(z.string().regex(/^\d{4}[\dA-Z]{2}\d{3}$/, { error: 'kpp' }));
 
 export const isoDate = z.iso.date({ error: 'date' });
 

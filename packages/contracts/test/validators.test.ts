@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { isValidIban, isValidInn, isValidSwift } from '../src';
+import { innCode, isValidIban, isValidInn, isValidSwift, kppCode } from '../src';
 
 describe('IBAN', () => {
   it.each([
@@ -33,4 +33,16 @@ describe('INN', () => {
   it.each(['7707083894', '500100732258', '123', 'abcdefghij'])('refuses %s', (inn) =>
     expect(isValidInn(inn)).toBe(false),
   );
+});
+
+describe('INN and KPP as people type them', () => {
+  it('takes the spaces people put in to read a code, and stores the code without them', () => {
+    expect(innCode.parse(' 7707 083 893 ')).toBe('7707083893');
+    expect(kppCode.parse('7736 01\u00a0001')).toBe('773601001');
+    expect(kppCode.parse('7736ab001')).toBe('7736AB001');
+  });
+  it('still refuses a wrong code, spaced or not', () => {
+    expect(innCode.safeParse('7707 083 894').success).toBe(false);
+    expect(kppCode.safeParse('7736 01 00').success).toBe(false);
+  });
 });
