@@ -112,7 +112,7 @@ export function describeError(error: TRPCError, locale: Locale): ErrorShapeData 
       issues: localizeIssues(cause.issues, locale),
     };
   }
-  if (cause instanceof DomainError) return { appCode: cause.code, message: cause.describe(locale) };
+  if (cause instanceof DomainError) return { appCode: cause.code, ...domainAnswer(cause, locale) };
   if (cause instanceof AppError)
     return { appCode: cause.code, message: cause.messages[locale], details: cause.details };
   if (error.code === 'INTERNAL_SERVER_ERROR') {
@@ -122,6 +122,15 @@ export function describeError(error: TRPCError, locale: Locale): ErrorShapeData 
     };
   }
   return { appCode: trpcToAppCode[error.code] ?? 'INTERNAL', message: error.message };
+}
+
+/** A broken rule's words, and the field it is about as an issue there (a form shows it so). */
+function domainAnswer(
+  error: DomainError,
+  locale: Locale,
+): { message: string; issues?: { path: string; message: string }[] } {
+  const message = error.describe(locale);
+  return error.field ? { message, issues: [{ path: error.field, message }] } : { message };
 }
 
 /** HTTP status of each stable code, for the plain REST routes (uploads, 1C). */
@@ -170,12 +179,13 @@ export function restError(error: unknown, locale: Locale): RestErrorAnswer {
       issues: localizeIssues(error.issues, locale),
     });
   }
-  if (error instanceof DomainError)
-    return answer(
-      error.code,
-      error.describe(locale),
-      currentVersionOf(error.code, error.params.current),
-    );
+  if (error instanceof DomainError) {
+    const { message, issues } = domainAnswer(error, locale);
+    return answer(error.code, message, {
+      ...(issues ? { issues } : {}),
+      ...currentVersionOf(error.code, error.params.current),
+    });
+  }
   if (error instanceof AppError)
     return answer(
       error.code,

@@ -53,7 +53,8 @@ describe.skipIf(skipDb)(`deadline reminders (${dbKind})`, () => {
 
     suite.api.clock.advance(dayBefore.getTime() - suite.api.clock.now().getTime());
     const ivanSees = await as('user', suite.world.client.id).notifications.list.query({});
-    expect(ivanSees.unread).toBe(1);
+    // The reminder, and the word of Zoe's offer before it.
+    expect(ivanSees.unread).toBe(2);
     expect(ivanSees.items[0]!.text).toMatch(
       new RegExp(
         `^Заявка ${draft.displayNumber}: приём предложений закрывается через сутки \\(\\d\\d\\.\\d\\d\\.\\d{4}, \\d\\d:\\d\\d МСК\\)\\.$`,
@@ -96,16 +97,16 @@ describe.skipIf(skipDb)(`deadline reminders (${dbKind})`, () => {
     ]);
     suite.api.clock.advance(hourBefore.getTime() - suite.api.clock.now().getTime());
     const later = await as('user', suite.world.client.id).notifications.list.query({});
-    expect(later.unread).toBe(2);
+    expect(later.unread).toBe(3);
     expect(later.items[0]!.text).toMatch(/закрывается через час/);
 
     // Marking read touches only the caller's own.
     const marked = await as('user', suite.world.client.id).notifications.markRead.mutate({
       upTo: later.items[0]!.id,
     });
-    expect(marked.marked).toBe(2);
+    expect(marked.marked).toBe(3);
     expect((await as('user', suite.world.otherClient.id).notifications.list.query({})).unread).toBe(
-      2,
+      3,
     );
 
     // After the deadline nothing more is sent.

@@ -630,7 +630,7 @@ describe('delivery of the outbox', () => {
     const { tg, token } = stack;
     const chat = await openDealRoom('Сделка Ирис', { agent: boris });
     const { request } = await requestInChat(chat, boris);
-    await acceptOffer(request.id, '2026-12-31T12:00:00Z');
+    await acceptOffer(request.id, '2030-12-31T12:00:00Z');
     const offer = await tg.waitForBotMessage(chat.chatId, {
       bot: token,
       predicate: (r) => r.text?.includes('предложение принято') === true,
@@ -644,7 +644,7 @@ describe('delivery of the outbox', () => {
         'Фикс. комиссия: 50,00 RUB',
         'Итого к оплате: 16 107 050,00 RUB',
         'Срок (дней): 3',
-        'Действует до: 31.12.2026, 15:00 МСК',
+        'Действует до: 31.12.2030, 15:00 МСК',
       ].join('\n'),
     );
 

@@ -190,11 +190,14 @@ export type HistoryActor = z.infer<typeof HistoryActor>;
 export const HistoryOffer = z.object({
   source: OfferSource,
   agentName: z.string(),
-  /** The request's amount and currency when the offer was read. */
+  /**
+   * What the offer priced: the request's amount and currency as they were when the offer was
+   * sent (the request may have changed since).
+   */
   amount: z.string().nullable(),
   currency: z.string().nullable(),
   totalToPay: z.string(),
-  /** The currency the total is paid in (the client's). */
+  /** The currency the total is paid in (the client's), as when the offer was sent. */
   totalCurrency: z.string().nullable(),
 });
 export type HistoryOffer = z.infer<typeof HistoryOffer>;

@@ -100,6 +100,7 @@ export function causeOf(from: RequestStatus, to: RequestStatus): TransitionCause
  * the minimum window ahead, the same rule as when the request was created.
  */
 export function assertSubmitDeadline(deadline: Date | null, now: Date): void {
-  if (!deadline) throw new DomainError('VALIDATION_FAILED', 'DEADLINE_MISSING');
+  if (!deadline)
+    throw new DomainError('VALIDATION_FAILED', 'DEADLINE_MISSING', {}, 'offersDeadline');
   assertOffersDeadline(deadline, now);
 }

@@ -64,6 +64,22 @@ const texts: Record<string, { ru: string; en: string }> = {
     ru: 'Это предложение уже не действует',
     en: 'This offer is no longer open',
   },
+  OFFER_VALID_UNTIL_PAST: {
+    ru: 'Срок «Действует до» уже прошёл: укажите время в будущем или оставьте поле пустым',
+    en: '“Valid until” has already passed: give a time in the future or leave it empty',
+  },
+  OFFER_EXPIRED: {
+    ru: 'Срок действия этого предложения истёк: попросите агента прислать новое',
+    en: 'This offer has expired: ask the agent for a new one',
+  },
+  OFFER_PRICED_FOR_OTHER_AMOUNT: {
+    ru: 'Предложение рассчитано на {priced}, а в заявке теперь {current}: агенту нужно обновить предложение',
+    en: 'The offer was priced for {priced}, but the request is now for {current}: the agent needs to update the offer',
+  },
+  OFFER_PRICED_FOR_OTHER_TERMS: {
+    ru: 'Предложение рассчитано до изменения заявки (изменены поля: {fields}): агенту нужно обновить предложение',
+    en: 'The offer was priced before the request changed (fields changed since: {fields}): the agent needs to update the offer',
+  },
   DEADLINE_TOO_SOON: {
     ru: 'Срок приёма предложений должен быть не раньше чем через час',
     en: 'The offers deadline must be at least an hour ahead',
@@ -95,6 +111,8 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     readonly reason: keyof typeof texts | string,
     readonly params: Params = {},
+    /** The input field the rule is about (`offersDeadline`), so a form can show it there. */
+    readonly field?: string,
   ) {
     super(describe(reason, params, 'en'));
     this.name = 'DomainError';

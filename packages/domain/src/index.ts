@@ -10,3 +10,4 @@ export * from './companies';
 export * from './reminders';
 export * from './onec-sync';
 export * from './portal';
+export * from './notices';

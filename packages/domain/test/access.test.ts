@@ -276,18 +276,22 @@ describe('board visibility', () => {
 
 describe('offers', () => {
   const now = new Date('2026-11-24T12:00:00Z');
+  /** An offer with no «Действует до». */
+  const noLimit = { validUntil: null };
 
   it('accepts the linked agent’s or 1C’s offer on a Telegram request at once', () => {
     const request = { ...telegramRequest('COLLECTING_OFFERS'), offersDeadline: null };
-    expect(decideOffer(request, { kind: 'onec' }, now)).toEqual({
+    expect(decideOffer(request, { kind: 'onec' }, now, noLimit)).toEqual({
       outcome: 'AUTO_ACCEPT',
       agentId: 'a-1',
     });
-    expect(decideOffer(request, { kind: 'agent', agentId: 'a-1' }, now)).toEqual({
+    expect(decideOffer(request, { kind: 'agent', agentId: 'a-1' }, now, noLimit)).toEqual({
       outcome: 'AUTO_ACCEPT',
       agentId: 'a-1',
     });
-    expect(() => decideOffer(request, { kind: 'agent', agentId: 'a-2' }, now)).toThrow(DomainError);
+    expect(() => decideOffer(request, { kind: 'agent', agentId: 'a-2' }, now, noLimit)).toThrow(
+      DomainError,
+    );
   });
 
   it('keeps standard offers pending until the deadline, then refuses', () => {
@@ -295,21 +299,31 @@ describe('offers', () => {
       ...standardRequest('COLLECTING_OFFERS'),
       offersDeadline: new Date('2026-11-25T00:00:00Z'),
     };
-    expect(decideOffer(request, { kind: 'agent', agentId: 'a-9' }, now)).toEqual({
+    expect(decideOffer(request, { kind: 'agent', agentId: 'a-9' }, now, noLimit)).toEqual({
       outcome: 'PENDING',
       agentId: 'a-9',
       withdrawsOwnOpenOffer: true,
     });
     expect(() =>
-      decideOffer(request, { kind: 'agent', agentId: 'a-9' }, new Date('2026-11-25T00:00:00Z')),
+      decideOffer(
+        request,
+        { kind: 'agent', agentId: 'a-9' },
+        new Date('2026-11-25T00:00:00Z'),
+        noLimit,
+      ),
     ).toThrowError(/deadline/);
-    expect(() => decideOffer(request, { kind: 'onec' }, now)).toThrow(DomainError);
+    expect(() => decideOffer(request, { kind: 'onec' }, now, noLimit)).toThrow(DomainError);
   });
 
   it('refuses offers outside collecting offers', () => {
     for (const status of ['DRAFT', 'OFFER_ACCEPTED', 'IN_PROGRESS', 'CANCELLED'] as const) {
       expect(() =>
-        decideOffer({ ...telegramRequest(status), offersDeadline: null }, { kind: 'onec' }, now),
+        decideOffer(
+          { ...telegramRequest(status), offersDeadline: null },
+          { kind: 'onec' },
+          now,
+          noLimit,
+        ),
       ).toThrowError(/collecting offers/);
     }
   });

@@ -132,24 +132,33 @@ describe('offers', () => {
       { pipeline: standard, status: 'COLLECTING_OFFERS', agentId: null, offersDeadline: null },
       { kind: 'agent', agentId: 'a-9' },
       now,
+      { validUntil: null },
     );
     expect(decision).toEqual({ outcome: 'PENDING', agentId: 'a-9', withdrawsOwnOpenOffer: true });
   });
 
   it('lets the client accept only an open offer, before the deadline, while collecting', () => {
+    const priced = {
+      amount: '1250000.00',
+      currency: 'CNY',
+      direction: 'OUTGOING' as const,
+      totalCurrency: 'RUB',
+    };
     const open = {
       status: 'COLLECTING_OFFERS' as const,
       offersDeadline: new Date(now.getTime() + 1),
+      priced,
     };
-    expect(() => assertOfferAcceptable(open, { status: 'PENDING' }, now)).not.toThrow();
-    expect(() => assertOfferAcceptable(open, { status: 'WITHDRAWN' }, now)).toThrowError(
-      /no longer open/,
-    );
+    const pending = { status: 'PENDING' as const, validUntil: null, priced };
+    expect(() => assertOfferAcceptable(open, pending, now)).not.toThrow();
     expect(() =>
-      assertOfferAcceptable({ ...open, offersDeadline: now }, { status: 'PENDING' }, now),
+      assertOfferAcceptable(open, { ...pending, status: 'WITHDRAWN' }, now),
+    ).toThrowError(/no longer open/);
+    expect(() =>
+      assertOfferAcceptable({ ...open, offersDeadline: now }, pending, now),
     ).toThrowError(/deadline/);
     expect(() =>
-      assertOfferAcceptable({ ...open, status: 'OFFER_ACCEPTED' }, { status: 'PENDING' }, now),
+      assertOfferAcceptable({ ...open, status: 'OFFER_ACCEPTED' }, pending, now),
     ).toThrowError(/collecting offers/);
   });
 });

@@ -190,3 +190,32 @@ export function announcementText(
       );
   }
 }
+
+/** What the portal's notifications say of a standard request's offers (`@payreq/domain` notices). */
+export type OfferNotice =
+  | { kind: 'offerReceived'; displayNumber: string; agentName: string; changed: boolean }
+  | { kind: 'offerChosen'; displayNumber: string }
+  | { kind: 'offerNotChosen'; displayNumber: string };
+
+export function offerNoticeText(notice: OfferNotice, format: Formatter): string {
+  const ru = format.locale === 'ru';
+  const title = requestTitle(notice.displayNumber, format.locale);
+  switch (notice.kind) {
+    case 'offerReceived':
+      if (notice.changed)
+        return ru
+          ? `${title}: ${notice.agentName} изменил(а) своё предложение.`
+          : `${title}: ${notice.agentName} changed their offer.`;
+      return ru
+        ? `${title}: новое предложение от агента ${notice.agentName}.`
+        : `${title}: a new offer from ${notice.agentName}.`;
+    case 'offerChosen':
+      return ru
+        ? `${title}: клиент принял ваше предложение.`
+        : `${title}: the client accepted your offer.`;
+    case 'offerNotChosen':
+      return ru
+        ? `${title}: клиент выбрал другое предложение; ваше отклонено.`
+        : `${title}: the client chose another offer; yours was declined.`;
+  }
+}

@@ -1,10 +1,10 @@
 import type { Locale, NotificationView } from '@payreq/contracts';
 import { DeadlineReminderKind } from '@payreq/contracts';
 import type { Actor } from '@payreq/domain';
-import { createFormatter, deadlineReminderText } from '@payreq/i18n';
+import { createFormatter, deadlineReminderText, offerNoticeText } from '@payreq/i18n';
 import { z } from 'zod';
 
-import type { Db } from '../db';
+import type { Db, Tx } from '../db';
 import { forbidden } from '../errors';
 
 /** What the portal tells a person: stored as a kind with its params, worded when read. */
@@ -21,10 +21,53 @@ function ownerOf(actor: Actor): { userId: string } | { agentId: string } {
   throw forbidden();
 }
 
+const OfferNoticeParams = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('offerReceived'),
+    displayNumber: z.string(),
+    agentName: z.string(),
+    changed: z.boolean(),
+  }),
+  z.object({ kind: z.literal('offerChosen'), displayNumber: z.string() }),
+  z.object({ kind: z.literal('offerNotChosen'), displayNumber: z.string() }),
+]);
+type OfferNoticeParams = z.infer<typeof OfferNoticeParams>;
+
 function textOf(kind: string, params: unknown, locale: Locale): string | null {
-  if (kind !== 'deadlineReminder') return null;
-  const parsed = ReminderParams.safeParse(params);
-  return parsed.success ? deadlineReminderText(parsed.data, createFormatter(locale)) : null;
+  const format = createFormatter(locale);
+  if (kind === 'deadlineReminder') {
+    const parsed = ReminderParams.safeParse(params);
+    return parsed.success ? deadlineReminderText(parsed.data, format) : null;
+  }
+  const parsed = OfferNoticeParams.safeParse({ ...(params as object), kind });
+  return parsed.success ? offerNoticeText(parsed.data, format) : null;
+}
+
+/**
+ * Writes one notice of a standard request's offers for each recipient key (`user:<id>`,
+ * `agent:<id>`, from `@payreq/domain`'s notices), in the caller's transaction: the change and
+ * its word to people are one.
+ */
+export async function notifyOffer(
+  tx: Tx,
+  requestId: string,
+  recipients: readonly string[],
+  notice: OfferNoticeParams,
+): Promise<void> {
+  if (recipients.length === 0) return;
+  const { kind, ...params } = notice;
+  await tx.notification.createMany({
+    data: recipients.map((key) => {
+      const [side, id] = key.split(':') as ['user' | 'agent', string];
+      return {
+        userId: side === 'user' ? id : null,
+        agentId: side === 'agent' ? id : null,
+        requestId,
+        kind,
+        params,
+      };
+    }),
+  });
 }
 
 export async function listNotifications(

@@ -1,7 +1,14 @@
 import type { OfferTerms, PaymentRequestView } from '@payreq/contracts';
-import { chatIdToWire, telegramKinds } from '@payreq/contracts';
-import type { Actor, OfferOrigin } from '@payreq/domain';
-import { assertOfferAcceptable, assertOfferWithdrawable, decideOffer } from '@payreq/domain';
+import { chatIdToWire, displayRequestNumber, telegramKinds } from '@payreq/contracts';
+import type { Actor, OfferOrigin, PricedTerms } from '@payreq/domain';
+import {
+  assertOfferAcceptable,
+  assertOfferWithdrawable,
+  decideOffer,
+  offerChoiceRecipients,
+  offerNewsRecipients,
+  pricedTermsOf,
+} from '@payreq/domain';
 import type { Prisma } from '@payreq/db';
 
 import type { Tx } from '../db';
@@ -10,6 +17,7 @@ import { forbidden, notFound } from '../errors';
 import type { RequestAccess } from './access';
 import { loadAccess, requirePermission } from './access';
 import { recordHistory } from './history';
+import { notifyOffer } from './notifications';
 import { enqueueOutbox } from './outbox';
 import type { ServiceContext } from './requests';
 import { currentView } from './requests';
@@ -22,14 +30,53 @@ export interface NewOffer {
   onecRef?: string | null;
 }
 
+/** What a request's offers are priced on now: its amount, currency, direction, payment currency. */
+export function currentPricedTerms(
+  request: Pick<RequestAccess['request'], 'amount' | 'currency' | 'direction' | 'clientCurrency'>,
+): PricedTerms {
+  return pricedTermsOf({
+    amount: request.amount === null ? null : request.amount.toFixed(2),
+    currency: request.currency,
+    direction: request.direction,
+    clientCurrency: request.clientCurrency,
+  });
+}
+
+/** What a stored offer was priced on (null: an offer from before offers kept it). */
+function pricedTermsOfOffer(
+  offer: Pick<
+    Prisma.OfferGetPayload<object>,
+    'pricedAmount' | 'pricedCurrency' | 'pricedDirection' | 'pricedTotalCurrency'
+  >,
+): PricedTerms | null {
+  if (
+    offer.pricedAmount === null &&
+    offer.pricedCurrency === null &&
+    offer.pricedDirection === null &&
+    offer.pricedTotalCurrency === null
+  )
+    return null;
+  return {
+    amount: offer.pricedAmount === null ? null : offer.pricedAmount.toFixed(2),
+    currency: offer.pricedCurrency,
+    direction: offer.pricedDirection,
+    totalCurrency: offer.pricedTotalCurrency,
+  };
+}
+
+/**
+ * The offer's row: its terms, and what it priced (the request's amount, currency, direction and
+ * payment currency as they are now), so a later change of the request leaves it as it was made.
+ */
 function offerData(
-  requestId: string,
+  request: RequestAccess['request'],
   agentId: string,
   offer: NewOffer,
   status: 'PENDING' | 'ACCEPTED',
 ): Prisma.OfferUncheckedCreateInput {
+  const priced = currentPricedTerms(request);
   return {
-    requestId,
+    requestId: request.id,
     agentId,
     rate: offer.terms.rate,
     feePercent: offer.terms.feePercent,
@@ -41,6 +88,10 @@ function offerData(
     source: offer.source,
     onecRef: offer.onecRef ?? null,
     status,
+    pricedAmount: priced.amount,
+    pricedCurrency: priced.currency,
+    pricedDirection: priced.direction,
+    pricedTotalCurrency: priced.totalCurrency,
   };
 }
 
@@ -101,15 +152,17 @@ export async function placeOfferInTx(
     { ...access.facts, offersDeadline: access.request.offersDeadline },
     origin,
     now,
+    { validUntil: offer.terms.validUntil ? new Date(offer.terms.validUntil) : null },
   );
+  let replaced = 0;
   if (decision.outcome === 'PENDING' && decision.withdrawsOwnOpenOffer) {
-    await tx.offer.updateMany({
+    ({ count: replaced } = await tx.offer.updateMany({
       where: { requestId: access.request.id, agentId: decision.agentId, status: 'PENDING' },
       data: { status: 'WITHDRAWN' },
-    });
+    }));
   }
   const created = await tx.offer.create({
-    data: offerData(access.request.id, decision.agentId, offer, 'PENDING'),
+    data: offerData(access.request, decision.agentId, offer, 'PENDING'),
   });
   await recordHistory(
     tx,
@@ -122,8 +175,46 @@ export async function placeOfferInTx(
     await acceptInTx(tx, access, created.id, actor, now);
   } else {
     await tx.paymentRequest.update({ where: { id: access.request.id }, data: { updatedAt: now } });
+    await tellClientOfOffer(tx, access, decision.agentId, replaced > 0);
   }
   return created.id;
+}
+
+/** The client side hears of an offer sent or changed on its standard request. */
+async function tellClientOfOffer(
+  tx: Tx,
+  access: RequestAccess,
+  agentId: string,
+  changed: boolean,
+): Promise<void> {
+  const [members, agent] = await Promise.all([
+    tx.user.findMany({ where: { tenantId: access.request.tenantId }, select: { id: true } }),
+    tx.agent.findUniqueOrThrow({ where: { id: agentId }, select: { name: true } }),
+  ]);
+  const recipients = offerNewsRecipients({
+    memberUserIds: members.map((member) => member.id),
+    filedByAgentId: access.request.filedByAgentId,
+    offeringAgentId: agentId,
+  });
+  await notifyOffer(tx, access.request.id, recipients, {
+    kind: 'offerReceived',
+    displayNumber: displayRequestNumber(access.request.number),
+    agentName: agent.name,
+    changed,
+  });
+}
+
+/** The agents hear the client's choice: the chosen one, and those whose open offers it closes. */
+async function tellAgentsOfChoice(tx: Tx, access: RequestAccess, offerId: string): Promise<void> {
+  const offers = await tx.offer.findMany({
+    where: { requestId: access.request.id },
+    select: { id: true, agentId: true, status: true },
+  });
+  const { chosen, notChosen } = offerChoiceRecipients(offers, offerId);
+  const displayNumber = displayRequestNumber(access.request.number);
+  if (chosen)
+    await notifyOffer(tx, access.request.id, [chosen], { kind: 'offerChosen', displayNumber });
+  await notifyOffer(tx, access.request.id, notChosen, { kind: 'offerNotChosen', displayNumber });
 }
 
 /** Offers are made and withdrawn by agents only: `work` runs as the agent, in one transaction. */
@@ -190,8 +281,12 @@ export async function acceptOffer(
   return transaction(ctx.db, async (tx) => {
     const { access, offer } = await lockOffer(tx, ctx.actor, input, 'offer.accept');
     assertOfferAcceptable(
-      { status: access.request.status, offersDeadline: access.request.offersDeadline },
-      offer,
+      {
+        status: access.request.status,
+        offersDeadline: access.request.offersDeadline,
+        priced: currentPricedTerms(access.request),
+      },
+      { status: offer.status, validUntil: offer.validUntil, priced: pricedTermsOfOffer(offer) },
       ctx.now(),
     );
     await recordHistory(
@@ -201,6 +296,8 @@ export async function acceptOffer(
       [{ field: 'offerAccepted', from: null, to: offer.id }],
       ctx.now(),
     );
+    // Read before the acceptance closes the other open offers.
+    await tellAgentsOfChoice(tx, access, offer.id);
     await acceptInTx(tx, access, offer.id, ctx.actor, ctx.now());
     return currentView(tx, ctx.actor, input.requestId);
   });

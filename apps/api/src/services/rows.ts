@@ -86,6 +86,7 @@ const offerColumns = columnsOf<Offer>(Prisma.OfferScalarFieldEnum, {
   fixedFee: 'decimal',
   totalToPay: 'decimal',
   validUntil: 'date',
+  pricedAmount: 'decimal',
   createdAt: 'date',
   updatedAt: 'date',
 });

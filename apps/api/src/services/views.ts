@@ -167,6 +167,34 @@ export function visibleFields(
 const totalCurrencyOf = (row: Pick<RequestViewRow, 'clientCurrency' | 'currency'>) =>
   row.clientCurrency ?? row.currency;
 
+type OfferRow = RequestViewRow['offers'][number];
+
+/**
+ * What an offer priced, as it was when the agent sent it: its own snapshot of the request's
+ * amount and currencies, or the request's current ones for an offer from before offers kept it.
+ */
+function pricedOf(
+  offer: OfferRow,
+  row: RequestViewRow,
+): { amount: string | null; currency: string | null; totalCurrency: string | null } {
+  const snapshot =
+    offer.pricedAmount !== null ||
+    offer.pricedCurrency !== null ||
+    offer.pricedDirection !== null ||
+    offer.pricedTotalCurrency !== null;
+  if (!snapshot)
+    return {
+      amount: money(row.amount),
+      currency: row.currency,
+      totalCurrency: totalCurrencyOf(row),
+    };
+  return {
+    amount: money(offer.pricedAmount),
+    currency: offer.pricedCurrency,
+    totalCurrency: offer.pricedTotalCurrency,
+  };
+}
+
 export function toOfferView(
   offer: RequestViewRow['offers'][number],
   totalCurrency: string | null,
@@ -267,16 +295,15 @@ function historyChange(
     case 'offer':
     case 'offerAccepted': {
       const offer = row.offers.find((candidate) => candidate.id === to);
+      // The offer as it was priced, never the request's amount since.
       return {
         type: entry.field,
         offer: offer
           ? {
               source: offer.source,
               agentName: offer.agent.name,
-              amount: money(row.amount),
-              currency: row.currency,
+              ...pricedOf(offer, row),
               totalToPay: offer.totalToPay.toFixed(2),
-              totalCurrency: totalCurrencyOf(row),
             }
           : null,
       };
@@ -394,7 +421,7 @@ export function toRequestView(
 ): PaymentRequestView {
   const offers = row.offers
     .filter((offer) => scope.offers === 'all' || offer.agentId === visible.ownAgentId)
-    .map((offer) => toOfferView(offer, totalCurrencyOf(row)));
+    .map((offer) => toOfferView(offer, pricedOf(offer, row).totalCurrency));
   const page = historyPageOf(row.history, HISTORY_PAGE_SIZE);
   return {
     ...toSummary(row, pipeline, scope),
