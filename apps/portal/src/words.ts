@@ -104,6 +104,7 @@ const ru = {
   // stand beside «Отменить заявку»).
   confirmCancel: 'Назад',
   actionDone: 'Готово: {what}',
+  markPayment: 'Отметить: {label}',
   documentAsked: 'Запрос документа отправлен в 1С',
   photo: 'Фото',
   adminAgents: 'Агенты банка',
@@ -260,6 +261,7 @@ const en: Translation<typeof ru> = {
   cancelEdit: 'Discard',
   confirmCancel: 'Go back',
   actionDone: 'Done: {what}',
+  markPayment: 'Mark: {label}',
   documentAsked: 'The document was requested from 1C',
   photo: 'Photo',
   adminAgents: 'The bank’s agents',

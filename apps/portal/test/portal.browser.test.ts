@@ -627,6 +627,23 @@ describe('the portal (Chromium, 1280 px)', () => {
       '"Агент"',
       '"Обновлена"',
     ]);
+    // Every tab of the top bar is on screen (an administrator's four wrap), none cut off.
+    for (const tab of ['nav-requests', 'nav-market', 'nav-notifications', 'nav-admin']) {
+      const where = await page.getByTestId(tab).boundingBox();
+      expect(where, tab).not.toBeNull();
+      expect(where!.x, tab).toBeGreaterThanOrEqual(0);
+      expect(where!.x + where!.width, tab).toBeLessThanOrEqual(390);
+    }
+    expect(spaces(await page.getByTestId('nav-notifications').textContent())).toBe('Уведомления');
+    expect(spaces(await page.getByTestId('nav-admin').textContent())).toBe('Администрирование');
+    // The status filter names a status as the list's badges do: the one status the two roads
+    // name differently says both.
+    expect(
+      await page
+        .getByTestId('filter-status')
+        .locator('option[value="COLLECTING_OFFERS"]')
+        .textContent(),
+    ).toBe('Сбор предложений / новая in-house заявка');
     await screenshot(page, 'requests-phone');
     // Its row still opens the request.
     await row.click();

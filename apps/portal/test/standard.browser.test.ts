@@ -188,6 +188,14 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
       totalToPay: '16100000.00',
       settlementDays: '2',
     });
+    // Re-opened, his offer reads as he would type it in Russian, not in its stored form.
+    await bankAgent.page.reload();
+    const typed = async (name: string) =>
+      spaces(await bankAgent.page.getByTestId(`field-offer-${name}`).inputValue());
+    await expect.poll(() => typed('rate')).toBe('12,85');
+    expect(await typed('feePercent')).toBe('0,5');
+    expect(await typed('fixedFee')).toBe('1 500,00');
+    expect(await typed('totalToPay')).toBe('16 100 000,00');
     await agencyAgent.page.getByTestId('nav-market').click();
     await agencyAgent.page.getByTestId('standard-row').first().waitFor();
     // The market withholds the client, and says so as the deals list does.
@@ -208,8 +216,11 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
         await api.prisma.offer.findFirstOrThrow({ where: { totalToPay: '16060000' } })
       ).feePercent.toString(),
     ).toBe('0');
-    // Revised before the deadline: still one offer of hers.
-    await offer(agencyAgent.page, { totalToPay: '16040000.00' });
+    // Revised before the deadline: still one offer of hers, now with a word for the client.
+    await offer(agencyAgent.page, {
+      totalToPay: '16040000.00',
+      comment: 'Курс держим до конца дня',
+    });
     await screenshot(agencyAgent.page, 'offer');
     expect(await api.prisma.offer.count({ where: { status: 'PENDING' } })).toBe(2);
 
@@ -221,10 +232,55 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     expect(table).toMatch(/Банк/);
     expect(table).toMatch(/Агентство «Восток»/);
     expect(table).toMatch(/16\s?040\s?000,00/);
+    // The agent's comment reaches the client.
+    const agencyRow = rows.filter({ hasText: 'Агентство «Восток»' });
+    expect(spaces(await agencyRow.getByTestId('offer-comment').textContent())).toBe(
+      'Курс держим до конца дня',
+    );
     await screenshot(page, 'offers');
-    await rows.filter({ hasText: 'Агентство «Восток»' }).getByTestId('accept-offer').click();
-    // Accepting asks first; the question names whose offer it is: the agent and the agency.
-    const acceptQuestion = /^Принять предложение — \S.*, Агентство «Восток»\?$/;
+    // The table, its comment column too, fits the screen: nothing in a sideways-scrolling box.
+    const fits = () =>
+      page.evaluate<boolean>(
+        `(() => { const wrap = document.querySelector('[data-testid="offer-table"]').parentElement;
+          return wrap.scrollWidth <= wrap.clientWidth; })()`,
+      );
+    expect(await fits()).toBe(true);
+    // On a 390 px phone each offer is a card: its total and «Принять» on screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.getByTestId('offer-table').locator('thead').isVisible()).toBe(false);
+    expect(await fits()).toBe(true);
+    for (const row of await rows.all()) {
+      const button = await row.getByTestId('accept-offer').boundingBox();
+      expect(button).not.toBeNull();
+      expect(button!.x).toBeGreaterThanOrEqual(0);
+      expect(button!.x + button!.width).toBeLessThanOrEqual(390);
+    }
+    // Each term a labelled line of the card (the label drawn before its value).
+    const labels = await page.evaluate<string[]>(
+      `Array.from(document.querySelector('[data-testid="offer-row"][data-agency="Агентство «Восток»"]').cells,
+        (cell) => getComputedStyle(cell, '::before').content)`,
+    );
+    for (const term of [
+      'Курс',
+      'Комиссия, %',
+      'Фикс. комиссия',
+      'Итого к оплате',
+      'Срок (дней)',
+      'Действует до',
+      'Комментарий',
+    ])
+      expect(labels).toContain(`"${term}"`);
+    // Its head: whose offer it is, the agency and its agent.
+    expect(spaces(await agencyRow.locator('.card-head').innerText())).toBe(
+      'Агентство «Восток» Вера Зайцева',
+    );
+    await screenshot(page, 'offers-phone');
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await agencyRow.getByTestId('accept-offer').click();
+    // Accepting asks first; the question names whose offer it is (the agent and the agency) and
+    // what it comes to.
+    const acceptQuestion =
+      /^Принять предложение — Вера Зайцева, Агентство «Восток»: итого к оплате 16\s040\s000,00\sRUB\?$/;
     const asked = page.getByRole('alertdialog', { name: acceptQuestion });
     await asked.waitFor();
     expect(spaces(await asked.textContent())).toContain(
@@ -248,6 +304,54 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     expect(spaces(await listed.textContent())).toMatch(/Клиент не раскрывается.*Вера Зайцева/);
     await agencyAgent.page.reload();
     await agencyAgent.page.getByTestId('offer-status-ACCEPTED').waitFor();
+
+    // The client marks the test payment sent, asked first; the steps say who marked it.
+    await page.getByTestId('mark-TEST_PAYMENT_SENT').click();
+    await answerConfirm(page, 'Подтвердить шаг «Тестовый платёж отправлен»?', 'Подтвердить');
+    await page.getByTestId('step-done-TEST_PAYMENT_SENT').waitFor();
+    expect(spaces(await page.getByTestId('step-done-TEST_PAYMENT_SENT').textContent())).toMatch(
+      /Мария Котова/,
+    );
+    // Вера, whose offer was accepted, carries it out from the page the market opens: the status
+    // moves on, the payment steps, the documents.
+    const winner = agencyAgent.page;
+    await openFromMarket(winner, requestNumber);
+    await winner.getByTestId('status-next-IN_PROGRESS').waitFor();
+    await winner.getByTestId('payment-steps').waitFor();
+    await winner.getByTestId('documents-section').waitFor();
+    // And from her list of deals and requests, the same page.
+    await winner.getByTestId('nav-requests').click();
+    await winner.getByTestId('request-row').filter({ hasText: requestNumber }).click();
+    await winner.getByTestId('standard-request').waitFor();
+    expect(winner.url()).toContain('/portal/standard/');
+    // The client's step as she sees it (the page keeps itself fresh).
+    await winner.getByTestId('step-done-TEST_PAYMENT_SENT').waitFor();
+    await winner.getByTestId('status-next-IN_PROGRESS').click();
+    await answerConfirm(winner, 'Подтвердить шаг «В работе»?', 'Перевести в «В работе»');
+    await winner.locator('[data-status="IN_PROGRESS"]').waitFor();
+    await winner.getByTestId('payment-next-TEST_PAYMENT_CONFIRMED').click();
+    await answerConfirm(winner, 'Подтвердить шаг «Тестовый платёж получен»?', 'Подтвердить');
+    await winner.getByTestId('step-done-TEST_PAYMENT_CONFIRMED').waitFor();
+    expect(
+      await api.prisma.paymentRequest.findFirstOrThrow({ where: { id: stored.id } }),
+    ).toMatchObject({ status: 'IN_PROGRESS', paymentStatus: 'TEST_PAYMENT_CONFIRMED' });
+    // Only the client's own step is the client's: no bank step, no status move on their page.
+    await page.reload();
+    await page.getByTestId('step-done-TEST_PAYMENT_CONFIRMED').waitFor();
+    expect(await page.locator('[data-testid^="payment-next-"]').count()).toBe(0);
+    expect(await page.locator('[data-testid^="status-next-"]').count()).toBe(0);
+    await page.getByTestId('mark-PAYMENT_SENT').waitFor();
+    await screenshot(winner, 'accepted-agent');
+    await winner.setViewportSize({ width: 390, height: 844 });
+    expect(
+      await winner.evaluate<number>('document.documentElement.scrollWidth'),
+    ).toBeLessThanOrEqual(390);
+    // On one column her steps come before the fields, read-only by now.
+    const steps = await winner.getByTestId('payment-steps').boundingBox();
+    const fields = await winner.getByTestId('read-only').boundingBox();
+    expect(steps!.y).toBeLessThan(fields!.y);
+    await screenshot(winner, 'accepted-agent-phone');
+    await winner.setViewportSize({ width: 1280, height: 860 });
     // English by choice.
     await agencyAgent.page.getByTestId('language').click();
     await expect
@@ -316,6 +420,42 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     const { page, errors } = await signIn(maria);
     await page.getByTestId('new-request').click();
     await fillForm(page);
+    const before = await api.prisma.paymentRequest.count();
+    const deadlineNote = page.getByTestId('error-offers-deadline');
+    const tooSoon = 'Срок приёма предложений должен быть не раньше чем через час';
+    // A deadline less than an hour ahead is refused before anything is sent, under its field
+    // (at the top of the form: brought into view).
+    const inMinutes = (minutes: number) =>
+      page.evaluate<string>(`(() => {
+        const at = new Date(Date.now() + ${minutes} * 60000);
+        return new Date(at.getTime() - at.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+      })()`);
+    await page.getByTestId('offers-deadline').fill(await inMinutes(30));
+    await page.getByTestId('save-draft').click();
+    expect(spaces(await deadlineNote.textContent())).toBe(tooSoon);
+    expect(await deadlineNote.isVisible()).toBe(true);
+    const note = await deadlineNote.boundingBox();
+    expect(note!.y).toBeGreaterThanOrEqual(0);
+    expect(note!.y + note!.height).toBeLessThanOrEqual(860);
+    await screenshot(page, 'new-request-deadline', { fullPage: false });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await deadlineNote.scrollIntoViewIfNeeded();
+    await screenshot(page, 'new-request-deadline-phone', { fullPage: false });
+    await page.setViewportSize({ width: 1280, height: 860 });
+    expect(await api.prisma.paymentRequest.count()).toBe(before);
+    // Changed, the note goes; the api's own refusal (its clock ahead of the browser's: a deadline
+    // two hours ahead here is under an hour there) is said under the field too.
+    await page.getByTestId('offers-deadline').fill(await inMinutes(120));
+    expect(await deadlineNote.count()).toBe(0);
+    api.clock.advance(hours(1.5));
+    await page.getByTestId('save-draft').click();
+    await page.getByTestId('create-error').waitFor();
+    expect(spaces(await deadlineNote.textContent())).toBe(tooSoon);
+    expect(await api.prisma.paymentRequest.count()).toBe(before);
+    api.clock.reset();
+    await page.getByTestId('offers-deadline').fill(await inMinutes(48 * 60));
+    expect(await deadlineNote.count()).toBe(0);
+    expect(await page.getByTestId('create-error').count()).toBe(0);
     await page.getByTestId('save-draft').click();
     await page.locator('[data-status="DRAFT"]').waitFor();
     await page.getByTestId('submit').click();

@@ -22,6 +22,17 @@ const filterNames = Object.keys(noFilters) as (keyof Filters)[];
 /** The "created within" filter's choices, in days. */
 const ageDays = [1, 7, 30, 90];
 
+/**
+ * A status as the filter names it: as the list's badges do. The list holds both roads, so the
+ * one status the two name differently says both: «Сбор предложений / новая in-house заявка».
+ */
+function statusFilterLabel(i18n: PortalI18n, status: RequestStatus): string {
+  const standard = i18n.status(status, false);
+  const inHouse = i18n.status(status, true);
+  if (standard === inHouse) return standard;
+  return `${standard} / ${inHouse.charAt(0).toLocaleLowerCase(i18n.locale)}${inHouse.slice(1)}`;
+}
+
 /** A filter's name, its "all" option and its values, in the user's words. */
 interface FilterChoices {
   label: string;
@@ -87,7 +98,7 @@ export function RequestList(props: { i18n: PortalI18n }) {
     status: {
       label: i18n.p('columnStatus'),
       all: i18n.p('allStatuses'),
-      options: requestStatuses.map((value) => ({ value, label: i18n.status(value, true) })),
+      options: requestStatuses.map((value) => ({ value, label: statusFilterLabel(i18n, value) })),
     },
     payment: {
       label: i18n.t('sectionPayment2'),

@@ -1,10 +1,5 @@
-import type {
-  DocumentKind,
-  PaymentRequestFieldName,
-  PaymentStatus,
-  RequestStatus,
-} from '@payreq/contracts';
-import { paymentRequestFieldNames, paymentStatuses } from '@payreq/contracts';
+import type { PaymentRequestFieldName } from '@payreq/contracts';
+import { paymentRequestFieldNames } from '@payreq/contracts';
 import { createFormatter, deliveryFailureText, fieldValueText } from '@payreq/i18n';
 import {
   Banner,
@@ -12,17 +7,14 @@ import {
   DocumentsSection,
   HistoryList,
   PaymentBadge,
-  PaymentNextAction,
   Row,
   Section,
   SelectField,
   StatusBadge,
-  StatusSection,
   TextField,
   changedFields,
   fieldErrorsOf,
   fieldNames,
-  nextBankPaymentStep,
   requiredFields,
   valuesOf,
 } from '@payreq/ui';
@@ -32,13 +24,12 @@ import { useState } from 'react';
 
 import type { RequestPage as RequestPageData } from '../api';
 import { failureText, trpc } from '../api';
-import type { ConfirmQuestion } from '../confirm';
-import { useConfirm } from '../confirm';
 import { Failure, FailureLines, openDocument } from '../parts';
 import { navigate, useQueryParam } from '../route';
 import type { PortalI18n, PortalWordKey } from '../words';
 import { ChatArchive } from './ChatArchive';
 import { HistoryExport } from './HistoryExport';
+import { PaymentSteps, RequestStatusSection, useRequestActions } from './RequestSteps';
 
 /** The fields of the request, edited in place where the permission list and the status allow. */
 function FieldsForm(props: {
@@ -180,48 +171,6 @@ function Offer(props: { i18n: PortalI18n; data: RequestPageData }) {
   );
 }
 
-/** The payment steps with who marked each; the bank's next step for those who may confirm it. */
-function PaymentSteps(props: {
-  i18n: PortalI18n;
-  data: RequestPageData;
-  busy: string | null;
-  onSet: (status: PaymentStatus, confirm: string) => void;
-}) {
-  const { i18n } = props;
-  const { request, permissions } = props.data;
-  const reached = paymentStatuses.indexOf(request.paymentStatus);
-  const next = permissions.includes('payment.setStatus') ? nextBankPaymentStep(request) : undefined;
-  return (
-    <Section title={i18n.t('sectionPayment2')} testId="payment-steps">
-      {paymentStatuses.slice(1).map((step, index) => {
-        const mark = request.paymentMarks.find((candidate) => candidate.status === step);
-        const done = index + 1 <= reached;
-        return (
-          <div className="step" key={step} data-testid={`step-${step}`}>
-            <div className={`step-mark${done ? ' step-done' : ''}`} aria-hidden="true">
-              {done ? '✓' : ''}
-            </div>
-            <div className="step-body">
-              <div className="step-title">{i18n.paymentStatus(step)}</div>
-              {mark ? (
-                <div className="step-meta" data-testid={`step-done-${step}`}>
-                  {i18n.t('stepDone', {
-                    who: i18n.actor(mark.actor),
-                    when: i18n.dateTime(mark.at),
-                  })}
-                </div>
-              ) : null}
-            </div>
-          </div>
-        );
-      })}
-      {next ? (
-        <PaymentNextAction i18n={i18n} next={next} busy={props.busy} onSet={props.onSet} />
-      ) : null}
-    </Section>
-  );
-}
-
 function Onec(props: { i18n: PortalI18n; data: RequestPageData; isAdmin: boolean }) {
   const { i18n } = props;
   const { request, onecSync } = props.data;
@@ -291,66 +240,6 @@ function Onec(props: { i18n: PortalI18n; data: RequestPageData; isAdmin: boolean
   );
 }
 
-/**
- * What the request's page may do, through the procedures the Mini App's actions use
- * (`requests.setStatus` / `requests.setPaymentStatus` run the same domain transitions as
- * `miniApp.setStatus` / `miniApp.setPaymentStatus`); the server checks each again.
- */
-function useRequestActions(i18n: PortalI18n, requestId: string) {
-  const utils = trpc.useUtils();
-  const [busy, setBusy] = useState<string | null>(null);
-  const [outcome, setOutcome] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
-  const setStatus = trpc.requests.setStatus.useMutation();
-  const setPaymentStatus = trpc.requests.setPaymentStatus.useMutation();
-  const requestDocument = trpc.portal.requestDocument.useMutation();
-  const { confirm: ask, dialog } = useConfirm(i18n);
-  const run = async (
-    key: string,
-    confirm: ConfirmQuestion | null,
-    action: () => Promise<string>,
-  ) => {
-    if (confirm !== null && !(await ask(confirm))) return;
-    setBusy(key);
-    setOutcome(null);
-    try {
-      setOutcome({ tone: 'success', text: await action() });
-    } catch (error) {
-      setOutcome({ tone: 'error', text: failureText(error, i18n) });
-    } finally {
-      setBusy(null);
-      // Whether it went through or not, show the request as it stands now.
-      await utils.portal.request.invalidate({ requestId });
-    }
-  };
-  return {
-    busy,
-    outcome,
-    dialog,
-    status: (
-      status: RequestStatus,
-      version: number,
-      inHouse: boolean,
-      confirm: ConfirmQuestion | null,
-    ) =>
-      run(status, confirm, async () => {
-        await setStatus.mutateAsync({ requestId, status, version });
-        return status === 'COLLECTING_OFFERS' && inHouse
-          ? i18n.t('submitted')
-          : i18n.p('actionDone', { what: i18n.status(status, inHouse) });
-      }),
-    payment: (status: PaymentStatus, question: string) =>
-      run(status, { question, action: i18n.t('confirm') }, async () => {
-        await setPaymentStatus.mutateAsync({ requestId, paymentStatus: status });
-        return i18n.p('actionDone', { what: i18n.paymentStatus(status) });
-      }),
-    document: (kind: DocumentKind) =>
-      run('requestDocument', null, async () => {
-        await requestDocument.mutateAsync({ requestId, kind });
-        return i18n.p('documentAsked');
-      }),
-  };
-}
-
 /** Whether a draft's "confirm the request" is the caller's (DRAFT → collecting offers). */
 function maySubmit(data: RequestPageData): boolean {
   const { request, permissions } = data;
@@ -415,22 +304,10 @@ export function RequestPage(props: { i18n: PortalI18n; requestId: string; isAdmi
                 {actions.outcome.text}
               </Banner>
             ) : null}
-            <StatusSection
+            <RequestStatusSection
               i18n={i18n}
-              request={request}
-              permissions={permissions}
-              busy={actions.busy}
-              onSet={(status, question, destructive) =>
-                void actions.status(status, request.version, request.inHouse, {
-                  question,
-                  // The action's own words: «Отменить заявку», «Перевести в «…»».
-                  action:
-                    status === 'CANCELLED'
-                      ? i18n.t('cancelRequest')
-                      : i18n.t('moveTo', { label: i18n.status(status, request.inHouse) }),
-                  destructive,
-                })
-              }
+              data={page.data}
+              actions={actions}
               first={
                 // A draft's confirmation (in-house: sent to 1C), beside its cancelling.
                 maySubmit(page.data) ? (
@@ -456,12 +333,7 @@ export function RequestPage(props: { i18n: PortalI18n; requestId: string; isAdmi
           </div>
           <div>
             <Offer i18n={i18n} data={page.data} />
-            <PaymentSteps
-              i18n={i18n}
-              data={page.data}
-              busy={actions.busy}
-              onSet={(status, confirm) => void actions.payment(status, confirm)}
-            />
+            <PaymentSteps i18n={i18n} data={page.data} actions={actions} />
             <Onec i18n={i18n} data={page.data} isAdmin={props.isAdmin} />
             <DocumentsSection
               i18n={i18n}

@@ -1,4 +1,5 @@
 import type { CompanyView } from '@payreq/contracts';
+import { minimumOffersWindowMs } from '@payreq/domain';
 import type { FieldErrors, FieldName, FormValues } from '@payreq/ui';
 import { buildPatch, validateField } from '@payreq/ui/form-validation';
 import {
@@ -11,7 +12,7 @@ import {
   fieldNames,
   valuesOf,
 } from '@payreq/ui';
-import { useDeferredValue, useState } from 'react';
+import { useDeferredValue, useRef, useState } from 'react';
 
 import { failureText, trpc } from '../api';
 import { Failure } from '../parts';
@@ -26,6 +27,20 @@ import { standardWords } from './words';
 export function localDateTime(date: Date): string {
   const shifted = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
   return shifted.toISOString().slice(0, 16);
+}
+
+type StandardWords = ReturnType<typeof standardWords>;
+
+/** What is wrong with a typed deadline (`YYYY-MM-DDTHH:mm`) at `now`, in words; null when nothing. */
+export function deadlineProblem(value: string, now: Date, s: StandardWords): string | null {
+  const at = value ? new Date(value) : null;
+  if (!at || Number.isNaN(at.getTime())) return s('deadlineMissing');
+  return at.getTime() - now.getTime() < minimumOffersWindowMs ? s('deadlineTooSoon') : null;
+}
+
+/** The api's refusal of the deadline (its issue at `offersDeadline`), to show under its field. */
+function deadlineRefusal(error: unknown): string | null {
+  return issuesOf(error).find((issue) => issue.path.startsWith('offersDeadline'))?.message ?? null;
 }
 
 /** The form's changed fields, checked as the user types (the shared contracts' words). */
@@ -58,6 +73,8 @@ function withPayer(values: FormValues, company: Pick<CompanyView, 'name' | 'taxI
 function CompanyPicker(props: {
   i18n: PortalI18n;
   companyId: string | null;
+  /** Said when saving with no company chosen. */
+  error: string | null;
   onChoose: (company: CompanyView) => void;
 }) {
   const { i18n } = props;
@@ -98,6 +115,11 @@ function CompanyPicker(props: {
           ))}
         </div>
       )}
+      {props.error ? (
+        <div className="field-error" role="alert" data-testid="error-company">
+          {props.error}
+        </div>
+      ) : null}
       {props.companyId ? <InviteButton i18n={i18n} companyId={props.companyId} /> : null}
     </Section>
   );
@@ -132,19 +154,31 @@ export function NewRequest(props: { i18n: PortalI18n; forClient: boolean }) {
   });
   const live = liveErrors(values, base, i18n.locale);
   const errorOf = (name: FieldName) => live[name] ?? errors[name] ?? null;
-  const deadlineError = issuesOf(create.error).find((issue) =>
-    issue.path.startsWith('offersDeadline'),
-  )?.message;
+  // The deadline checked here before anything is sent, and the api's refusal of it, both
+  // under its field (at the top of a long form: it is brought into view).
+  const [deadlineChecked, setDeadlineChecked] = useState<string | null>(null);
+  const deadlineInput = useRef<HTMLInputElement>(null);
+  const refused = deadlineRefusal(create.error);
+  const deadlineError = deadlineChecked ?? refused;
+  const noCompany = props.forClient && !companyId;
+  const [companyAsked, setCompanyAsked] = useState(false);
 
   function save() {
     const filled = fieldNames.filter((name) => values[name].trim() !== '');
     const { patch, errors: found } = buildPatch(values, filled, i18n.locale);
     setErrors(found);
-    if (Object.keys(found).length > 0) return;
-    const at = new Date(deadline);
+    const problem = deadlineProblem(deadline, new Date(), s);
+    setDeadlineChecked(problem);
+    setCompanyAsked(noCompany);
+    if (problem) {
+      create.reset();
+      deadlineInput.current?.focus();
+      deadlineInput.current?.scrollIntoView({ block: 'center' });
+    }
+    if (problem || noCompany || Object.keys(found).length > 0) return;
     create.mutate({
       fields: patch,
-      offersDeadline: Number.isNaN(at.getTime()) ? deadline : at.toISOString(),
+      offersDeadline: new Date(deadline).toISOString(),
       ...(props.forClient && companyId ? { companyId } : {}),
     });
   }
@@ -157,6 +191,7 @@ export function NewRequest(props: { i18n: PortalI18n; forClient: boolean }) {
         <CompanyPicker
           i18n={i18n}
           companyId={companyId}
+          error={companyAsked && noCompany ? s('companyMissing') : null}
           onChoose={(company) => {
             setCompanyId(company.id);
             setValues((current) => withPayer(current, company));
@@ -174,10 +209,21 @@ export function NewRequest(props: { i18n: PortalI18n; forClient: boolean }) {
               className="input"
               type="datetime-local"
               value={deadline}
-              onChange={(event) => setDeadline(event.target.value)}
+              onChange={(event) => {
+                setDeadline(event.target.value);
+                setDeadlineChecked(null);
+                if (refused) create.reset();
+              }}
+              ref={deadlineInput}
+              aria-invalid={deadlineError ? true : undefined}
+              aria-describedby="offers-deadline-note"
               data-testid="offers-deadline"
             />
-            <div className={deadlineError ? 'field-error' : 'field-hint'}>
+            <div
+              id="offers-deadline-note"
+              className={deadlineError ? 'field-error' : 'field-hint'}
+              data-testid={deadlineError ? 'error-offers-deadline' : undefined}
+            >
               {deadlineError ?? s('deadlineHint')}
             </div>
           </div>
@@ -192,7 +238,8 @@ export function NewRequest(props: { i18n: PortalI18n; forClient: boolean }) {
             setErrors((current) => withoutError(current, name));
           }}
         />
-        {!deadlineError && Object.keys(errors).length === 0 ? (
+        {/* The api's refusal said here too, where «Сохранить черновик» was pressed. */}
+        {Object.keys(errors).length === 0 ? (
           <Failure i18n={i18n} error={create.error} testId="create-error" />
         ) : null}
         <div className="section-actions">

@@ -1,4 +1,4 @@
-import type { PaymentStatus, Permission } from '@payreq/contracts';
+import type { Locale, Permission } from '@payreq/contracts';
 import { countryText, offerStatusLabel } from '@payreq/i18n';
 import type { FieldErrors, FieldName, FormValues } from '@payreq/ui';
 import { buildPatch } from '@payreq/ui/form-validation';
@@ -6,7 +6,7 @@ import {
   Badge,
   Banner,
   Button,
-  DocumentList,
+  DocumentsSection,
   Form,
   HistoryList,
   PaymentBadge,
@@ -16,6 +16,7 @@ import {
   StatusBadge,
   TextField,
   changedFields,
+  editableAmount,
   fieldErrorsOf,
   fieldNames,
   missingRequired,
@@ -28,6 +29,7 @@ import { failureText, trpc } from '../api';
 import { useConfirm } from '../confirm';
 import { Failure, openDocument } from '../parts';
 import { navigate } from '../route';
+import { PaymentSteps, RequestStatusSection, useRequestActions } from '../screens/RequestSteps';
 import type { PortalI18n } from '../words';
 import type { OfferItem, StandardView } from './api';
 import { issuesOf } from './api';
@@ -35,9 +37,6 @@ import { liveErrors, localDateTime, withoutError } from './NewRequest';
 import { standardWords } from './words';
 
 type Notice = { tone: 'success' | 'error'; text: string } | null;
-
-/** The client's steps of the payment; every other one is the bank's to confirm. */
-const clientPaymentSteps: readonly PaymentStatus[] = ['TEST_PAYMENT_SENT', 'PAYMENT_SENT'];
 
 function offerTone(status: OfferItem['status']) {
   return status === 'ACCEPTED'
@@ -82,18 +81,19 @@ function OfferComparison(props: {
       ) : (
         <>
           {props.mayAccept ? <p className="muted">{s('offersCompare')}</p> : null}
+          {/* On a phone each offer is a card of "term: value" lines (styles.css, .table-cards). */}
           <div className="table-wrap">
-            <table className="table" data-testid="offer-table">
+            <table className="table table-cards offer-table" data-testid="offer-table">
               <thead>
                 <tr>
-                  <th>{s('offerAgency')}</th>
-                  <th>{s('offerAgent')}</th>
+                  <th>{s('offerWho')}</th>
                   <th className="num">{i18n.t('rate')}</th>
                   <th className="num">{i18n.t('feePercent')}</th>
                   <th className="num">{i18n.t('fixedFee')}</th>
                   <th className="num">{i18n.t('totalToPay')}</th>
                   <th className="num">{i18n.t('settlementDays')}</th>
                   <th>{i18n.t('validUntil')}</th>
+                  <th>{s('offerComment')}</th>
                   <th>{s('offerStatus')}</th>
                   {props.mayAccept ? <th /> : null}
                 </tr>
@@ -101,24 +101,48 @@ function OfferComparison(props: {
               <tbody>
                 {offers.map((offer) => (
                   <tr key={offer.id} data-testid="offer-row" data-agency={offer.agentTenantName}>
-                    <td>{offer.agentTenantName}</td>
-                    <td>{offer.agentName}</td>
-                    <td className="num">{i18n.number(offer.rate)}</td>
-                    <td className="num">{i18n.number(offer.feePercent)}</td>
-                    <td className="num">{i18n.money(offer.fixedFee, offer.totalCurrency)}</td>
-                    <td className="num">
-                      <strong>{i18n.money(offer.totalToPay, offer.totalCurrency)}</strong>
-                      {best?.id === offer.id && pending.length > 1 ? (
-                        <div className="muted small">{s('best')}</div>
-                      ) : null}
+                    {/* Whose offer: the agency, its agent under it (a phone's card's head). */}
+                    <td className="card-head offer-who">
+                      <div>{offer.agentTenantName}</div>
+                      <div className="muted small" data-testid="offer-agent">
+                        {offer.agentName}
+                      </div>
                     </td>
-                    <td className="num">{offer.settlementDays}</td>
-                    <td>{offer.validUntil ? i18n.dateTime(offer.validUntil) : i18n.t('empty')}</td>
-                    <td>
+                    <td className="num" data-label={i18n.t('rate')}>
+                      {i18n.number(offer.rate)}
+                    </td>
+                    <td className="num" data-label={i18n.t('feePercent')}>
+                      {i18n.number(offer.feePercent)}
+                    </td>
+                    <td className="num" data-label={i18n.t('fixedFee')}>
+                      {i18n.money(offer.fixedFee, offer.totalCurrency)}
+                    </td>
+                    <td className="num" data-label={i18n.t('totalToPay')}>
+                      <div>
+                        <strong>{i18n.money(offer.totalToPay, offer.totalCurrency)}</strong>
+                        {best?.id === offer.id && pending.length > 1 ? (
+                          <div className="muted small">{s('best')}</div>
+                        ) : null}
+                      </div>
+                    </td>
+                    <td className="num" data-label={i18n.t('settlementDays')}>
+                      {offer.settlementDays}
+                    </td>
+                    <td data-label={i18n.t('validUntil')}>
+                      {offer.validUntil ? i18n.dateTime(offer.validUntil) : i18n.t('empty')}
+                    </td>
+                    <td
+                      className="offer-comment"
+                      data-label={s('offerComment')}
+                      data-testid="offer-comment"
+                    >
+                      {offer.comment ?? i18n.t('empty')}
+                    </td>
+                    <td data-label={s('offerStatus')}>
                       <OfferStatusBadge i18n={i18n} status={offer.status} />
                     </td>
                     {props.mayAccept ? (
-                      <td>
+                      <td className="offer-accept">
                         {offer.status === 'PENDING' ? (
                           <Button
                             kind="primary"
@@ -155,11 +179,16 @@ interface OfferDraft {
 /** Without these an offer is no offer; the fees may stay empty (none). */
 const offerRequired = ['rate', 'totalToPay', 'settlementDays'] as const;
 
-const draftOf = (offer: OfferItem | null): OfferDraft => ({
-  rate: offer?.rate ?? '',
-  feePercent: offer?.feePercent ?? '',
-  fixedFee: offer?.fixedFee ?? '',
-  totalToPay: offer?.totalToPay ?? '',
+/** A stored rate or percent (`92.35`) as the locale writes it (`92,35`): no grouping. */
+const editableDecimal = (stored: string, locale: Locale) =>
+  locale === 'ru' ? stored.replace('.', ',') : stored;
+
+/** An offer's stored terms as people type them in their language (`1 500,00`, `92,35`). */
+const draftOf = (offer: OfferItem | null, locale: Locale): OfferDraft => ({
+  rate: offer ? editableDecimal(offer.rate, locale) : '',
+  feePercent: offer ? editableDecimal(offer.feePercent, locale) : '',
+  fixedFee: offer ? editableAmount(offer.fixedFee, locale) : '',
+  totalToPay: offer ? editableAmount(offer.totalToPay, locale) : '',
   settlementDays: offer ? String(offer.settlementDays) : '',
   validUntil: offer?.validUntil ? localDateTime(new Date(offer.validUntil)) : '',
   comment: offer?.comment ?? '',
@@ -178,13 +207,13 @@ function OfferDesk(props: {
     request.offers.find((offer) => offer.status !== 'WITHDRAWN') ?? request.offers.at(-1) ?? null;
   const open = own?.status === 'PENDING' ? own : null;
   const mayOffer = props.permissions.includes('offer.create');
-  const [draft, setDraft] = useState<OfferDraft>(() => draftOf(open));
+  const [draft, setDraft] = useState<OfferDraft>(() => draftOf(open, i18n.locale));
   const submit = trpc.offers.submit.useMutation({
     onSuccess: () => props.onChanged(s('offerSent')),
   });
   const withdraw = trpc.offers.withdraw.useMutation({
     onSuccess: () => {
-      setDraft(draftOf(null));
+      setDraft(draftOf(null, i18n.locale));
       props.onChanged(s('offerWithdrawn'));
     },
   });
@@ -461,8 +490,10 @@ function SubmitButton(props: {
 
 /**
  * A standard request's page, as the caller's permissions shape it: the client (a company's
- * person, or the bank's agent who filed it) edits, sends, cancels, compares the offers and
- * accepts one; an offering agent sees what pricing needs and works on their one offer.
+ * person, or the bank's agent who filed it) edits, sends, cancels, compares the offers, accepts
+ * one and marks their payment steps; the agent whose offer was accepted carries it out here (the
+ * status moves, the payment steps, the documents: the bank's page's own sections); an offering
+ * agent sees what pricing needs and works on their one offer.
  */
 export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) {
   const { i18n } = props;
@@ -482,23 +513,16 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
     onSuccess: () => refresh(s('accepted')),
     onError: (error) => setNotice({ tone: 'error', text: failureText(error, i18n) }),
   });
-  const setStatus = trpc.requests.setStatus.useMutation({
-    onSuccess: () => refresh(s('cancelled')),
-    onError: (error) => setNotice({ tone: 'error', text: failureText(error, i18n) }),
-  });
-  const setPayment = trpc.requests.setPaymentStatus.useMutation({
-    onSuccess: () => refresh(s('marked')),
-    onError: (error) => setNotice({ tone: 'error', text: failureText(error, i18n) }),
-  });
+  const actions = useRequestActions(i18n, props.requestId);
   const { confirmThen, dialog } = useConfirm(i18n);
   if (page.isPending) return <p className="muted">{i18n.t('loading')}</p>;
   if (page.error) return <Failure i18n={i18n} error={page.error} />;
   const { request, permissions } = page.data;
   const has = (permission: Permission) => permissions.includes(permission);
-  const clientSide = has('application.viewDetails');
-  const paymentSteps = request.next.paymentStatuses.filter((status) =>
-    clientPaymentSteps.includes(status),
-  );
+  // The request's own side (its client, the accepted agent) sees it whole; an offering agent, the market's part.
+  const ownSide = has('application.viewDetails');
+  // Once an offer is accepted the request is carried out: its payment steps and documents.
+  const carriedOut = request.acceptedOffer !== null;
   return (
     <section data-testid="standard-request" data-status={request.status}>
       <a
@@ -539,14 +563,18 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
           {notice.text}
         </Banner>
       ) : null}
-      {clientSide && request.status !== 'DRAFT' ? (
+      {ownSide && request.status !== 'DRAFT' ? (
         <OfferComparison
           i18n={i18n}
           request={request}
           mayAccept={has('offer.accept')}
           busy={accept.isPending}
           onAccept={(offer) => {
-            const words = { agent: offer.agentName, agency: offer.agentTenantName };
+            const words = {
+              agent: offer.agentName,
+              agency: offer.agentTenantName,
+              total: i18n.money(offer.totalToPay, offer.totalCurrency),
+            };
             confirmThen(
               {
                 question: s('acceptConfirm', words),
@@ -558,8 +586,9 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
           }}
         />
       ) : null}
-      {clientSide ? (
-        <div className="columns">
+      {ownSide ? (
+        // Carried out, the fields are read-only: on a narrow screen the steps come first.
+        <div className={carriedOut ? 'columns steps-first' : 'columns'}>
           <div>
             {/* A new version (a save, an accepted offer) starts the form from the saved values. */}
             <ClientForm
@@ -571,53 +600,25 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
             />
           </div>
           <div>
-            {paymentSteps.length > 0 && has('payment.markSent') ? (
-              <Section title={s('paymentTitle')} testId="payment">
-                {paymentSteps.map((status) => (
-                  <Button
-                    key={status}
-                    busy={setPayment.isPending}
-                    onClick={() =>
-                      setPayment.mutate({ requestId: request.id, paymentStatus: status })
-                    }
-                    testId={`mark-${status}`}
-                  >
-                    {s('markPayment', { label: i18n.paymentStatus(status) })}
-                  </Button>
-                ))}
-              </Section>
+            {actions.outcome ? (
+              <Banner tone={actions.outcome.tone} testId="action-outcome">
+                {actions.outcome.text}
+              </Banner>
             ) : null}
-            {has('application.cancel') ? (
-              <Section title={i18n.t('sectionStatus')} testId="status">
-                <Button
-                  kind="destructive"
-                  busy={setStatus.isPending}
-                  onClick={() =>
-                    confirmThen(
-                      { question: s('cancelConfirm'), action: s('cancel'), destructive: true },
-                      () =>
-                        setStatus.mutate({
-                          requestId: request.id,
-                          status: 'CANCELLED',
-                          version: request.version,
-                        }),
-                    )
-                  }
-                  testId="cancel-request"
-                >
-                  {s('cancel')}
-                </Button>
-              </Section>
-            ) : null}
-            {has('documents.view') && request.documents.length > 0 ? (
-              <Section title={i18n.t('sectionDocuments')} testId="documents-section">
-                <DocumentList
-                  i18n={i18n}
-                  documents={request.documents}
-                  onOpen={openDocument}
-                  opening={null}
-                />
-              </Section>
+            {/* The same steps as the bank's page of a request, as the permission list allows:
+                the accepted agent moves it on and confirms the payment; the client marks theirs. */}
+            <RequestStatusSection i18n={i18n} data={page.data} actions={actions} />
+            {carriedOut ? <PaymentSteps i18n={i18n} data={page.data} actions={actions} /> : null}
+            {carriedOut || request.documents.length > 0 ? (
+              <DocumentsSection
+                i18n={i18n}
+                request={request}
+                permissions={permissions}
+                opening={null}
+                busy={actions.busy}
+                onOpen={openDocument}
+                onRequest={(kind) => void actions.document(kind)}
+              />
             ) : null}
             {has('history.view') ? (
               <Section title={i18n.t('sectionHistory')} testId="history">
@@ -636,6 +637,7 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
         />
       )}
       {dialog}
+      {actions.dialog}
     </section>
   );
 }
