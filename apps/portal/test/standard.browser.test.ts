@@ -180,6 +180,12 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     );
     expect(await bankAgent.page.getByTestId('error-offer-rate').count()).toBe(0);
     expect(await bankAgent.page.getByTestId('error-offer-fixedFee').count()).toBe(0);
+    // Days are whole: «2,5» is said so, and nothing is sent.
+    await bankAgent.page.getByTestId('field-offer-settlementDays').fill('2,5');
+    await bankAgent.page.getByTestId('send-offer').click();
+    expect(
+      spaces(await bankAgent.page.getByTestId('error-offer-settlementDays').textContent()),
+    ).toBe('Срок — целое число дней, например 2');
     expect(await api.prisma.offer.count()).toBe(0);
     await offer(bankAgent.page, {
       rate: '12.85',
@@ -287,9 +293,13 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
       'Остальные будут отклонены, поля заявки станут только для чтения.',
     );
     await screenshot(page, 'confirm-accept', { fullPage: false });
+    const meta = async () => spaces(await page.getByTestId('request-meta').textContent());
+    expect(await meta()).toMatch(/Предложения — до \d\d\.\d\d\.\d{4}/);
     await answerConfirm(page, acceptQuestion, 'Принять');
     await page.locator('[data-status="OFFER_ACCEPTED"]').waitFor();
     await page.getByTestId('read-only').waitFor();
+    // Chosen, the offers deadline is history: the page no longer heads with it.
+    expect(await meta()).toBe('ООО «Вектор»');
     expect(await page.getByTestId('field-amount').getAttribute('readonly')).not.toBeNull();
     await expect.poll(() => page.getByTestId('offer-status-REJECTED').count()).toBe(1);
     await screenshot(page, 'accepted');

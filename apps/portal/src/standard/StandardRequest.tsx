@@ -221,8 +221,11 @@ function OfferDesk(props: {
   const issues = issuesOf(submit.error);
   // The terms an offer cannot go without, asked for before anything is sent.
   const [missing, setMissing] = useState<ReadonlyArray<keyof OfferDraft>>([]);
+  // Days are whole: «2,5» is said so here rather than as the contract's "a number expected".
+  const [partDays, setPartDays] = useState(false);
   const errorOf = (name: keyof OfferDraft) =>
     (missing.includes(name) ? s('fillIn') : null) ??
+    (name === 'settlementDays' && partDays ? s('wholeDays') : null) ??
     issues.find((issue) => issue.path.replace(/^terms\./, '').split('.')[0] === name)?.message ??
     null;
   const field = (name: keyof OfferDraft, label: string) => ({
@@ -232,6 +235,7 @@ function OfferDesk(props: {
     onChange: (value: string) => {
       setDraft((current) => ({ ...current, [name]: value }));
       setMissing((current) => current.filter((other) => other !== name));
+      if (name === 'settlementDays') setPartDays(false);
     },
     readOnly: !mayOffer,
     error: errorOf(name),
@@ -276,7 +280,9 @@ function OfferDesk(props: {
             onSubmit={() => {
               const empty = offerRequired.filter((name) => draft[name].trim() === '');
               setMissing(empty);
-              if (empty.length > 0) return;
+              const days = draft.settlementDays.trim();
+              setPartDays(days !== '' && !/^\d+$/.test(days));
+              if (empty.length > 0 || (days !== '' && !/^\d+$/.test(days))) return;
               const validUntil = draft.validUntil ? new Date(draft.validUntil) : null;
               submit.mutate({
                 requestId: request.id,
@@ -546,11 +552,13 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
             <PaymentBadge i18n={i18n} status={request.paymentStatus} />
           ) : null}
         </div>
-        <p className="muted">
+        <p className="muted" data-testid="request-meta">
           {[
             // A deal room's request belongs to the bank's tenant: its chat names it instead.
             request.pipeline === 'TELEGRAM' ? request.chatTitle : request.tenantName,
-            request.offersDeadline
+            // The deadline matters while offers are collected; after the choice it is history.
+            request.offersDeadline &&
+            (request.status === 'DRAFT' || request.status === 'COLLECTING_OFFERS')
               ? s('deadlineAt', { when: i18n.dateTime(request.offersDeadline) })
               : null,
           ]
