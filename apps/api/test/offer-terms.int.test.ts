@@ -50,13 +50,13 @@ describe.skipIf(skipDb)(`an offer’s validity and what it priced (${dbKind})`, 
 
   it('refuses an offer sent, or changed, to be valid until a time already past, and writes nothing', async () => {
     const request = await collecting();
-    const before = await footprint(suite.api.prisma);
-    const sent = await failureOf(
+    const zoeOffers = (total: string, validUntil: string) =>
       asZoe.offers.submit.mutate({
         requestId: request.id,
-        terms: { ...offerTerms('1151296.05'), validUntil: inHours(-2) },
-      }),
-    );
+        terms: { ...offerTerms(total), validUntil },
+      });
+    const before = await footprint(suite.api.prisma);
+    const sent = await failureOf(zoeOffers('1151296.05', inHours(-2)));
     expect(sent).toMatchObject({ httpStatus: 400, appCode: 'VALIDATION_FAILED' });
     expect(sent.message).toBe(
       'Срок «Действует до» уже прошёл: укажите время в будущем или оставьте поле пустым',
@@ -64,18 +64,10 @@ describe.skipIf(skipDb)(`an offer’s validity and what it priced (${dbKind})`, 
     expect(await footprint(suite.api.prisma)).toEqual(before);
 
     // An open offer changed to a time already past: refused, and the open one stays as it was.
-    await asZoe.offers.submit.mutate({
-      requestId: request.id,
-      terms: { ...offerTerms('1151296.05'), validUntil: inHours(2) },
-    });
+    await zoeOffers('1151296.05', inHours(2));
     const open = await offerOf(suite.world.zoe.id);
     const withOpen = await footprint(suite.api.prisma);
-    const changed = await failureOf(
-      asZoe.offers.submit.mutate({
-        requestId: request.id,
-        terms: { ...offerTerms('1151000.00'), validUntil: inHours(-1) },
-      }),
-    );
+    const changed = await failureOf(zoeOffers('1151000.00', inHours(-1)));
     expect(changed).toMatchObject({ httpStatus: 400, appCode: 'VALIDATION_FAILED' });
     expect(await footprint(suite.api.prisma)).toEqual(withOpen);
     expect((await offerOf(suite.world.zoe.id)).id).toBe(open.id);

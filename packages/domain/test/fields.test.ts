@@ -31,51 +31,24 @@ describe('field rules', () => {
   });
 
   it('tells the deal room when the client, not the agent, fills the last required field of a draft', () => {
-    const client = { kind: 'user' };
-    const agent = { kind: 'agent' };
     const partial = { ...completeFields, purpose: null };
     expect(missingRequiredFields(partial)).toEqual(['purpose']);
-    const cases: Array<[string, Parameters<typeof filledByClient>[0], boolean]> = [
-      [
-        'the client fills the last field',
-        { actor: client, status: 'DRAFT', before: partial, after: completeFields },
-        true,
-      ],
-      [
-        'the client creates it filled',
-        { actor: client, status: 'DRAFT', before: null, after: completeFields },
-        true,
-      ],
-      [
-        'the client edits a filled draft',
-        {
-          actor: client,
-          status: 'DRAFT',
-          before: completeFields,
-          after: { ...completeFields, comment: 'x' },
-        },
-        false,
-      ],
-      [
-        'the client leaves a field empty',
-        { actor: client, status: 'DRAFT', before: emptyFields, after: partial },
-        false,
-      ],
-      [
-        'the client empties a field',
-        { actor: client, status: 'DRAFT', before: completeFields, after: partial },
-        false,
-      ],
-      [
-        'the agent fills the last field',
-        { actor: agent, status: 'DRAFT', before: partial, after: completeFields },
-        false,
-      ],
-      [
-        'after the submit',
-        { actor: client, status: 'COLLECTING_OFFERS', before: partial, after: completeFields },
-        false,
-      ],
+    type Fields = typeof completeFields;
+    const save = (kind: string, before: Fields | null, after: Fields, status = 'DRAFT') => ({
+      actor: { kind },
+      status,
+      before,
+      after,
+    });
+    const edited = { ...completeFields, comment: 'x' };
+    const cases: Array<[string, ReturnType<typeof save>, boolean]> = [
+      ['the client fills the last field', save('user', partial, completeFields), true],
+      ['the client creates it filled', save('user', null, completeFields), true],
+      ['the client edits a filled draft', save('user', completeFields, edited), false],
+      ['the client leaves a field empty', save('user', emptyFields, partial), false],
+      ['the client empties a field', save('user', completeFields, partial), false],
+      ['the agent fills the last field', save('agent', partial, completeFields), false],
+      ['after the submit', save('user', partial, completeFields, 'COLLECTING_OFFERS'), false],
     ];
     for (const [what, save, told] of cases) expect(filledByClient(save), what).toBe(told);
   });

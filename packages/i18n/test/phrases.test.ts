@@ -270,32 +270,32 @@ describe('the bot’s messages in the group', () => {
       'Valid until: 10/12/2026, 15:00 Moscow time',
     );
     expect(documentCaption(card, ru)).toBe('Счёт на оплату СЧ-000001 — заявка № 000123');
-    const created = {
-      target: 'TELEGRAM',
-      kind: 'telegram.requestCreated',
-      payload: { requestId: card.requestId, chatId: -1, by: { kind: 'client', name: 'Иван' } },
-    } as const;
-    expect(announcementText(created, card, ru)).toBe(
-      'Заявка № 000123 создана. Её заполняют и проверяют в приложении: кнопка «Открыть заявку» выше.',
-    );
-    expect(announcementText(created, card, en)).toBe(
-      'Payment request № 000123 has been created. It is filled in and checked in the app: the “Open the request” button above.',
-    );
-    const filled = {
-      target: 'TELEGRAM',
-      kind: 'telegram.requestFilled',
-      payload: {
-        requestId: card.requestId,
-        chatId: -1,
-        by: { kind: 'client', name: 'Иван Петров' },
-      },
-    } as const;
-    expect(announcementText(filled, card, ru)).toBe(
-      'Заявка № 000123: Иван Петров заполнил(а) все обязательные поля. Агент может проверить заявку и отправить её в 1С: кнопка «Открыть заявку» выше.',
-    );
-    expect(announcementText(filled, card, en)).toBe(
-      'Payment request № 000123: Иван Петров filled in every required field. The agent can check the request and send it to 1C: the “Open the request” button above.',
-    );
+    // The first save, and the client filling the last required field.
+    const inChat = { requestId: card.requestId, chatId: -1 };
+    const saves = [
+      [
+        {
+          target: 'TELEGRAM',
+          kind: 'telegram.requestCreated',
+          payload: { ...inChat, by: { kind: 'client', name: 'Иван' } },
+        },
+        'Заявка № 000123 создана. Её заполняют и проверяют в приложении: кнопка «Открыть заявку» выше.',
+        'Payment request № 000123 has been created. It is filled in and checked in the app: the “Open the request” button above.',
+      ],
+      [
+        {
+          target: 'TELEGRAM',
+          kind: 'telegram.requestFilled',
+          payload: { ...inChat, by: { kind: 'client', name: 'Иван Петров' } },
+        },
+        'Заявка № 000123: Иван Петров заполнил(а) все обязательные поля. Агент может проверить заявку и отправить её в 1С: кнопка «Открыть заявку» выше.',
+        'Payment request № 000123: Иван Петров filled in every required field. The agent can check the request and send it to 1C: the “Open the request” button above.',
+      ],
+    ] as const;
+    for (const [message, inRussian, inEnglish] of saves) {
+      expect(announcementText(message, card, ru)).toBe(inRussian);
+      expect(announcementText(message, card, en)).toBe(inEnglish);
+    }
     const added = {
       target: 'TELEGRAM',
       kind: 'telegram.chatFileAdded',

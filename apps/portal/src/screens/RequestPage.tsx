@@ -4,7 +4,6 @@ import { createFormatter, deliveryFailureText, fieldValueText } from '@payreq/i1
 import {
   Banner,
   Button,
-  DocumentsSection,
   HistoryList,
   PaymentBadge,
   Row,
@@ -24,12 +23,17 @@ import { useState } from 'react';
 
 import type { RequestPage as RequestPageData } from '../api';
 import { failureText, trpc } from '../api';
-import { Failure, FailureLines, openDocument } from '../parts';
+import { Failure, FailureLines } from '../parts';
 import { navigate, useQueryParam } from '../route';
 import type { PortalI18n, PortalWordKey } from '../words';
 import { ChatArchive } from './ChatArchive';
 import { HistoryExport } from './HistoryExport';
-import { PaymentSteps, RequestStatusSection, useRequestActions } from './RequestSteps';
+import {
+  PaymentSteps,
+  RequestDocuments,
+  RequestStatusSection,
+  useRequestActions,
+} from './RequestSteps';
 
 /** The fields of the request, edited in place where the permission list and the status allow. */
 function FieldsForm(props: {
@@ -335,15 +339,7 @@ export function RequestPage(props: { i18n: PortalI18n; requestId: string; isAdmi
             <Offer i18n={i18n} data={page.data} />
             <PaymentSteps i18n={i18n} data={page.data} actions={actions} />
             <Onec i18n={i18n} data={page.data} isAdmin={props.isAdmin} />
-            <DocumentsSection
-              i18n={i18n}
-              request={request}
-              permissions={permissions}
-              opening={null}
-              busy={actions.busy}
-              onOpen={openDocument}
-              onRequest={(kind) => void actions.document(kind)}
-            />
+            <RequestDocuments i18n={i18n} data={page.data} actions={actions} />
             {permissions.includes('history.view') ? (
               <Section title={i18n.t('sectionHistory')} testId="history-section">
                 {props.isAdmin ? <HistoryExport i18n={i18n} requestId={requestId} /> : null}

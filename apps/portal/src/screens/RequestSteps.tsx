@@ -8,6 +8,7 @@ import type {
 import { paymentStatuses } from '@payreq/contracts';
 import {
   Button,
+  DocumentsSection,
   PaymentNextAction,
   Section,
   StatusSection,
@@ -20,6 +21,7 @@ import { useState } from 'react';
 import { failureText, trpc } from '../api';
 import type { ConfirmQuestion } from '../confirm';
 import { useConfirm } from '../confirm';
+import { openDocument } from '../parts';
 import type { PortalI18n } from '../words';
 
 /**
@@ -125,6 +127,26 @@ export function RequestStatusSection(props: {
         })
       }
       first={props.first}
+    />
+  );
+}
+
+/** The request's documents: opened or downloaded, and asked of 1C where the permissions allow. */
+export function RequestDocuments(props: {
+  i18n: PortalI18n;
+  data: StepsData;
+  actions: RequestActions;
+}) {
+  const { request, permissions } = props.data;
+  return (
+    <DocumentsSection
+      i18n={props.i18n}
+      request={request}
+      permissions={permissions}
+      opening={null}
+      busy={props.actions.busy}
+      onOpen={openDocument}
+      onRequest={(kind) => void props.actions.document(kind)}
     />
   );
 }

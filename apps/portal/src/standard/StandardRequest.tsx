@@ -6,7 +6,6 @@ import {
   Badge,
   Banner,
   Button,
-  DocumentsSection,
   Form,
   HistoryList,
   PaymentBadge,
@@ -27,9 +26,14 @@ import { useState } from 'react';
 
 import { failureText, trpc } from '../api';
 import { useConfirm } from '../confirm';
-import { Failure, openDocument } from '../parts';
+import { Failure } from '../parts';
 import { navigate } from '../route';
-import { PaymentSteps, RequestStatusSection, useRequestActions } from '../screens/RequestSteps';
+import {
+  PaymentSteps,
+  RequestDocuments,
+  RequestStatusSection,
+  useRequestActions,
+} from '../screens/RequestSteps';
 import type { PortalI18n } from '../words';
 import type { OfferItem, StandardView } from './api';
 import { issuesOf } from './api';
@@ -618,15 +622,7 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
             <RequestStatusSection i18n={i18n} data={page.data} actions={actions} />
             {carriedOut ? <PaymentSteps i18n={i18n} data={page.data} actions={actions} /> : null}
             {carriedOut || request.documents.length > 0 ? (
-              <DocumentsSection
-                i18n={i18n}
-                request={request}
-                permissions={permissions}
-                opening={null}
-                busy={actions.busy}
-                onOpen={openDocument}
-                onRequest={(kind) => void actions.document(kind)}
-              />
+              <RequestDocuments i18n={i18n} data={page.data} actions={actions} />
             ) : null}
             {has('history.view') ? (
               <Section title={i18n.t('sectionHistory')} testId="history">
