@@ -62,4 +62,48 @@ describe.skipIf(skipDb)(`notices of offers (${dbKind})`, () => {
     expect(await texts('agent', suite.world.anna.id)).toEqual([]);
     expect(await texts('user', suite.world.client.id)).toEqual(offered);
   });
+
+  it('tells the agents whose open offer an edit of the amount left outdated, once, and shows it so', async () => {
+    const client = as('user', suite.world.client.id);
+    const draft = await client.requests.create.mutate({
+      fields: { ...completeForm, amount: '12500.50', currency: 'USD' },
+      offersDeadline: new Date(suite.api.clock.now().getTime() + hours(24)).toISOString(),
+    });
+    const sent = await client.requests.submit.mutate({
+      requestId: draft.id,
+      version: draft.version,
+    });
+    const zoe = as('agent', suite.world.zoe.id);
+    await zoe.offers.submit.mutate({ requestId: draft.id, terms: offerTerms('1151296.05') });
+    const before = await client.requests.get.query({ requestId: draft.id });
+    expect(before.offers.map((offer) => offer.outdated)).toEqual([false]);
+
+    const changed = await client.requests.update.mutate({
+      requestId: draft.id,
+      version: sent.version,
+      fields: { amount: '25000' },
+    });
+    // Another edit afterwards (the comment) tells nobody again.
+    await client.requests.update.mutate({
+      requestId: draft.id,
+      version: changed.version,
+      fields: { comment: 'Срочно' },
+    });
+    const outdated = `Заявка ${draft.displayNumber}: клиент изменил сумму или валюту заявки. Ваше предложение рассчитано на прежние, его нельзя принять: отправьте его заново.`;
+    expect(
+      (await texts('agent', suite.world.zoe.id)).filter((text) => text === outdated),
+    ).toHaveLength(1);
+    // The client sees the offer as priced on the old amount, and Zoe sees hers so.
+    const [seen] = (await client.requests.get.query({ requestId: draft.id })).offers;
+    expect(seen).toMatchObject({ outdated: true, pricedAmount: '12500.50', pricedCurrency: 'USD' });
+    const [hers] = (await zoe.requests.get.query({ requestId: draft.id })).offers;
+    expect(hers?.outdated).toBe(true);
+
+    // Sent again on the request as it is now, it is current.
+    await zoe.offers.submit.mutate({ requestId: draft.id, terms: offerTerms('2302592.10') });
+    const open = (await client.requests.get.query({ requestId: draft.id })).offers.filter(
+      (offer) => offer.status === 'PENDING',
+    );
+    expect(open).toMatchObject([{ outdated: false, pricedAmount: '25000.00' }]);
+  });
 });

@@ -392,6 +392,35 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
       where: { filedByAgentId: { not: null } },
     });
     expect(filed).toMatchObject({ source: 'PLATFORM_UI', telegramChatId: null, agentId: null });
+    // An agency's offer, then the filing agent changes the amount: the offer is shown as priced
+    // on the old amount, with no «Принять», and its agent is told to send it again.
+    const veraAgent = await api.prisma.agent.findFirstOrThrow({ where: { name: 'Вера Зайцева' } });
+    await api.client(api.tokenFor({ kind: 'agent', id: veraAgent.id })).offers.submit.mutate({
+      requestId: filed.id,
+      terms: {
+        rate: '12.8',
+        feePercent: '0',
+        fixedFee: '0',
+        totalToPay: '16040000.00',
+        settlementDays: 3,
+      },
+    });
+    await page.reload();
+    await page.getByTestId('accept-offer').waitFor();
+    await page.getByTestId('field-amount').fill('2 500 000,00');
+    await page.getByTestId('save').click();
+    await page.getByTestId('offer-outdated').waitFor();
+    expect(spaces(await page.getByTestId('offer-outdated').textContent())).toBe(
+      'Рассчитано на 1 250 000,00 CNY: ждёт нового расчёта агента',
+    );
+    expect(await page.getByTestId('accept-offer').count()).toBe(0);
+    await page.getByTestId('request-number').scrollIntoViewIfNeeded();
+    await screenshot(page, 'offer-outdated', { fullPage: false });
+    expect(
+      await api.prisma.notification.count({
+        where: { agentId: veraAgent.id, kind: 'offerOutdated' },
+      }),
+    ).toBe(1);
     // The client company sees it among its requests.
     const client = await signIn(maria);
     await expect.poll(() => client.page.getByTestId('standard-row').count()).toBe(2);

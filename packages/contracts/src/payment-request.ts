@@ -148,6 +148,14 @@ export const OfferView = OfferTermsView.extend({
    * as its agent sees it even where the request's own fields are no longer shown to them.
    */
   totalCurrency: z.string().nullable(),
+  /** The request's amount and currency the offer was priced on. */
+  pricedAmount: z.string().nullable(),
+  pricedCurrency: z.string().nullable(),
+  /**
+   * The request's amount, currency, direction or payment currency changed since the offer was
+   * priced: it cannot be accepted until its agent sends it again on the request as it is now.
+   */
+  outdated: z.boolean(),
   source: OfferSource,
   status: OfferStatus,
   createdAt: z.string(),

@@ -1,3 +1,6 @@
+import type { PricedTerms } from './offers';
+import { pricedTermsChanged } from './offers';
+
 /**
  * Who the portal tells of what happens to a standard request's offers, as `user:<id>` /
  * `agent:<id>` keys (each once), the way `deadlineReminderRecipients` names a reminder's. The
@@ -36,4 +39,24 @@ export function offerChoiceRecipients(
     )
       notChosen.add(`agent:${offer.agentId}`);
   return { chosen: accepted ? `agent:${accepted.agentId}` : null, notChosen: [...notChosen] };
+}
+
+/**
+ * The client changed the request: the agents whose open offer it left priced on an amount,
+ * currency, direction or payment currency the request no longer has (it cannot be accepted until
+ * they send it again). Each agent once, and only for offers this change made outdated.
+ */
+export function outdatedOfferRecipients(
+  offers: readonly { agentId: string; status: string; priced: PricedTerms | null }[],
+  before: PricedTerms,
+  after: PricedTerms,
+): string[] {
+  const recipients = new Set<string>();
+  for (const offer of offers) {
+    if (offer.status !== 'PENDING' || offer.priced === null) continue;
+    const wasCurrent = pricedTermsChanged(offer.priced, before).length === 0;
+    if (wasCurrent && pricedTermsChanged(offer.priced, after).length > 0)
+      recipients.add(`agent:${offer.agentId}`);
+  }
+  return [...recipients];
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { offerChoiceRecipients, offerNewsRecipients } from '../src';
+import { offerChoiceRecipients, offerNewsRecipients, outdatedOfferRecipients } from '../src';
 
 describe('who hears of offers', () => {
   it('an offer sent or changed: the client company’s people and the agent who filed for them', () => {
@@ -46,5 +46,34 @@ describe('who hears of offers', () => {
       chosen: null,
       notChosen: ['agent:a1', 'agent:a2'],
     });
+  });
+
+  it('an edit of the request: the agents whose open offer it just made outdated, once each', () => {
+    const terms = (amount: string, currency = 'USD') => ({
+      amount,
+      currency,
+      direction: 'OUTGOING' as const,
+      totalCurrency: 'RUB',
+    });
+    const before = terms('12500.50');
+    const offers = [
+      { agentId: 'a1', status: 'PENDING', priced: terms('12500.5') },
+      { agentId: 'a2', status: 'PENDING', priced: terms('12500.50') },
+      // Already outdated by an earlier edit: told then, not again.
+      { agentId: 'a3', status: 'PENDING', priced: terms('9000.00') },
+      { agentId: 'a4', status: 'WITHDRAWN', priced: terms('12500.50') },
+      // From before offers kept their terms: not judged.
+      { agentId: 'a5', status: 'PENDING', priced: null },
+    ];
+    expect(outdatedOfferRecipients(offers, before, terms('25000.00'))).toEqual([
+      'agent:a1',
+      'agent:a2',
+    ]);
+    expect(outdatedOfferRecipients(offers, before, terms('12500.50', 'EUR'))).toEqual([
+      'agent:a1',
+      'agent:a2',
+    ]);
+    // The same amount written otherwise, or another field changed: nobody.
+    expect(outdatedOfferRecipients(offers, before, terms('12500.500'))).toEqual([]);
   });
 });

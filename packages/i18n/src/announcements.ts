@@ -195,7 +195,8 @@ export function announcementText(
 export type OfferNotice =
   | { kind: 'offerReceived'; displayNumber: string; agentName: string; changed: boolean }
   | { kind: 'offerChosen'; displayNumber: string }
-  | { kind: 'offerNotChosen'; displayNumber: string };
+  | { kind: 'offerNotChosen'; displayNumber: string }
+  | { kind: 'offerOutdated'; displayNumber: string };
 
 export function offerNoticeText(notice: OfferNotice, format: Formatter): string {
   const ru = format.locale === 'ru';
@@ -213,6 +214,10 @@ export function offerNoticeText(notice: OfferNotice, format: Formatter): string 
       return ru
         ? `${title}: клиент принял ваше предложение.`
         : `${title}: the client accepted your offer.`;
+    case 'offerOutdated':
+      return ru
+        ? `${title}: клиент изменил сумму или валюту заявки. Ваше предложение рассчитано на прежние, его нельзя принять: отправьте его заново.`
+        : `${title}: the client changed the request’s amount or currency. Your offer was priced on the old ones and cannot be accepted: send it again.`;
     case 'offerNotChosen':
       return ru
         ? `${title}: клиент выбрал другое предложение; ваше отклонено.`

@@ -30,6 +30,7 @@ const OfferNoticeParams = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('offerChosen'), displayNumber: z.string() }),
   z.object({ kind: z.literal('offerNotChosen'), displayNumber: z.string() }),
+  z.object({ kind: z.literal('offerOutdated'), displayNumber: z.string() }),
 ]);
 type OfferNoticeParams = z.infer<typeof OfferNoticeParams>;
 

@@ -7,7 +7,7 @@ import type {
 } from '@payreq/contracts';
 import type { CreateStandardRequestInput } from '@payreq/contracts';
 import type { HistoryPage } from '@payreq/contracts';
-import { HistoryPageInput, ListRequestsInput } from '@payreq/contracts';
+import { HistoryPageInput, ListRequestsInput, displayRequestNumber } from '@payreq/contracts';
 import type { Actor } from '@payreq/domain';
 import {
   DomainError,
@@ -17,6 +17,7 @@ import {
   diffFields,
   mayFileStandardRequest,
   offeredStatuses,
+  outdatedOfferRecipients,
   settablePaymentStatuses,
   tellsOnec,
   viewScopeFor,
@@ -38,7 +39,16 @@ import type { TransitionOptions } from './transitions';
 import { applyTransition, assertVersion } from './transitions';
 import { findRequestViewRow, historyRowsBefore, updateFieldsWithHistory } from './rows';
 import type { RequestViewRow } from './views';
-import { fieldsOf, requestSummaryInclude, toHistoryPage, toRequestView, toSummary } from './views';
+import {
+  fieldsOf,
+  offerPricedTerms,
+  requestPricedTerms,
+  requestSummaryInclude,
+  toHistoryPage,
+  toRequestView,
+  toSummary,
+} from './views';
+import { notifyOffer } from './notifications';
 
 export interface ServiceContext {
   db: Db;
@@ -319,6 +329,17 @@ export async function updateLoadedFields(
     // The view keeps the newest page of these (`historyPageOf` orders them).
     history: [...written.history, ...row.history],
   };
+  // Agents whose open offer this edit left priced on an amount or currency the request no
+  // longer has are told to send it again (their offer cannot be accepted as it is).
+  const outdated = outdatedOfferRecipients(
+    row.offers.map((offer) => ({ ...offer, priced: offerPricedTerms(offer) })),
+    requestPricedTerms(row),
+    requestPricedTerms(after),
+  );
+  await notifyOffer(tx, access.request.id, outdated, {
+    kind: 'offerOutdated',
+    displayNumber: displayRequestNumber(row.number),
+  });
   return viewOf(actor, accessOf(actor, withAccess(after), access.isChatMember), after);
 }
 

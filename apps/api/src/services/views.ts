@@ -20,8 +20,13 @@ import {
   displayRequestNumber,
   paymentRequestFieldNames,
 } from '@payreq/contracts';
-import type { Pipeline, ViewScope } from '@payreq/domain';
-import { areFieldsEditable, responsibleAgentOf } from '@payreq/domain';
+import type { Pipeline, PricedTerms, ViewScope } from '@payreq/domain';
+import {
+  areFieldsEditable,
+  pricedTermsChanged,
+  pricedTermsOf,
+  responsibleAgentOf,
+} from '@payreq/domain';
 import type { Prisma } from '@payreq/db';
 import type { z } from 'zod';
 
@@ -195,16 +200,49 @@ function pricedOf(
   };
 }
 
-export function toOfferView(
-  offer: RequestViewRow['offers'][number],
-  totalCurrency: string | null,
-): OfferView {
+/** What a request's offers are priced on now (`@payreq/domain`'s `PricedTerms`). */
+export function requestPricedTerms(
+  row: Pick<RequestViewRow, 'amount' | 'currency' | 'direction' | 'clientCurrency'>,
+): PricedTerms {
+  return pricedTermsOf({
+    amount: money(row.amount),
+    currency: row.currency,
+    direction: row.direction,
+    clientCurrency: row.clientCurrency,
+  });
+}
+
+/** What an offer was priced on; null for one from before offers kept it. */
+export function offerPricedTerms(offer: OfferRow): PricedTerms | null {
+  if (
+    offer.pricedAmount === null &&
+    offer.pricedCurrency === null &&
+    offer.pricedDirection === null &&
+    offer.pricedTotalCurrency === null
+  )
+    return null;
+  return {
+    amount: money(offer.pricedAmount),
+    currency: offer.pricedCurrency,
+    direction: offer.pricedDirection,
+    totalCurrency: offer.pricedTotalCurrency,
+  };
+}
+
+export function toOfferView(offer: OfferRow, row: RequestViewRow): OfferView {
+  const priced = pricedOf(offer, row);
+  const snapshot = offerPricedTerms(offer);
+  const current = requestPricedTerms(row);
   return {
     id: offer.id,
     agentId: offer.agentId,
     agentName: offer.agent.name,
     agentTenantName: offer.agent.tenant.name,
-    totalCurrency,
+    totalCurrency: priced.totalCurrency,
+    pricedAmount: priced.amount,
+    pricedCurrency: priced.currency,
+    // As the client's acceptance judges it: an offer from before offers kept their terms is not.
+    outdated: snapshot !== null && pricedTermsChanged(snapshot, current).length > 0,
     rate: offer.rate.toFixed(6).replace(/0+$/, '').replace(/\.$/, ''),
     feePercent: offer.feePercent.toFixed(4).replace(/0+$/, '').replace(/\.$/, ''),
     fixedFee: offer.fixedFee.toFixed(2),
@@ -421,7 +459,7 @@ export function toRequestView(
 ): PaymentRequestView {
   const offers = row.offers
     .filter((offer) => scope.offers === 'all' || offer.agentId === visible.ownAgentId)
-    .map((offer) => toOfferView(offer, pricedOf(offer, row).totalCurrency));
+    .map((offer) => toOfferView(offer, row));
   const page = historyPageOf(row.history, HISTORY_PAGE_SIZE);
   return {
     ...toSummary(row, pipeline, scope),

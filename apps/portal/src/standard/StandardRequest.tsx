@@ -73,7 +73,8 @@ function OfferComparison(props: {
   const { i18n, request } = props;
   const s = standardWords(i18n.locale);
   const offers = request.offers.filter((offer) => offer.status !== 'WITHDRAWN');
-  const pending = offers.filter((offer) => offer.status === 'PENDING');
+  // An offer priced on an amount or currency the request no longer has is not compared.
+  const pending = offers.filter((offer) => offer.status === 'PENDING' && !offer.outdated);
   const best = pending.reduce<OfferItem | null>(
     (low, offer) => (!low || Number(offer.totalToPay) < Number(low.totalToPay) ? offer : low),
     null,
@@ -144,10 +145,18 @@ function OfferComparison(props: {
                     </td>
                     <td data-label={s('offerStatus')}>
                       <OfferStatusBadge i18n={i18n} status={offer.status} />
+                      {offer.status === 'PENDING' && offer.outdated ? (
+                        <div className="muted small offer-outdated" data-testid="offer-outdated">
+                          {s('offerOutdated', {
+                            priced: i18n.money(offer.pricedAmount, offer.pricedCurrency),
+                          })}
+                        </div>
+                      ) : null}
                     </td>
                     {props.mayAccept ? (
                       <td className="offer-accept">
-                        {offer.status === 'PENDING' ? (
+                        {/* One priced on the request's old amount or currency waits for new terms. */}
+                        {offer.status === 'PENDING' && !offer.outdated ? (
                           <Button
                             kind="primary"
                             busy={props.busy}
@@ -279,6 +288,13 @@ function OfferDesk(props: {
             <Row label={s('offerStatus')}>
               <OfferStatusBadge i18n={i18n} status={open.status} />
             </Row>
+          ) : null}
+          {open?.outdated ? (
+            <Banner tone="warning" testId="own-offer-outdated">
+              {s('ownOfferOutdated', {
+                priced: i18n.money(open.pricedAmount, open.pricedCurrency),
+              })}
+            </Banner>
           ) : null}
           <Form
             onSubmit={() => {

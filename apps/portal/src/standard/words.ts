@@ -72,6 +72,9 @@ const ru = {
   offerWho: 'Агентство, агент',
   offerStatus: 'Состояние',
   best: 'меньше всего к оплате',
+  offerOutdated: 'Рассчитано на {priced}: ждёт нового расчёта агента',
+  ownOfferOutdated:
+    'Клиент изменил сумму или валюту: ваше предложение рассчитано на {priced}, его нельзя принять. Отправьте его заново.',
   accept: 'Принять',
   acceptConfirm: 'Принять предложение — {agent}, {agency}: итого к оплате {total}?',
   acceptConfirmDetail: 'Остальные будут отклонены, поля заявки станут только для чтения.',
@@ -162,6 +165,9 @@ const en: Translation<typeof ru> = {
   offerWho: 'Agency, agent',
   offerStatus: 'State',
   best: 'lowest total',
+  offerOutdated: 'Priced on {priced}: awaiting the agent’s new terms',
+  ownOfferOutdated:
+    'The client changed the amount or currency: your offer was priced on {priced} and cannot be accepted. Send it again.',
   accept: 'Accept',
   acceptConfirm: 'Accept the offer by {agent} ({agency}): {total} to pay in total?',
   acceptConfirmDetail: 'The others will be rejected and the request’s fields become read-only.',
