@@ -114,9 +114,18 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     await page.getByTestId('error-company-taxId').waitFor();
     expect(spaces(await page.getByTestId('error-company-taxId').textContent())).toMatch(/ИНН/);
     expect(await api.prisma.tenant.count({ where: { taxId: { not: null } } })).toBe(0);
-    await page.getByTestId('field-company-taxId').fill('7707083893');
+    // Typed key by key as people read them, spaces and all: the field takes them, the codes are
+    // stored without.
+    await page.getByTestId('field-company-taxId').fill('');
+    await page.getByTestId('field-company-taxId').pressSequentially('7707 083 893');
+    await page.getByTestId('field-company-kpp').fill('');
+    await page.getByTestId('field-company-kpp').pressSequentially('7736 01 001');
+    expect(await page.getByTestId('field-company-kpp').inputValue()).toBe('7736 01 001');
     await page.getByTestId('register').click();
     await page.getByTestId('company-card').waitFor();
+    expect(
+      await api.prisma.tenant.findFirstOrThrow({ where: { name: 'ООО «Вектор»' } }),
+    ).toMatchObject({ taxId: '7707083893', kpp: '773601001' });
     await page.getByTestId('invite-create').click();
     const link = await page.getByTestId('invite-link').inputValue();
     expect(link).toMatch(new RegExp(`^${api.url}/portal/join/[A-Za-z0-9_-]{43}$`));
@@ -180,6 +189,16 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
     );
     expect(await bankAgent.page.getByTestId('error-offer-rate').count()).toBe(0);
     expect(await bankAgent.page.getByTestId('error-offer-fixedFee').count()).toBe(0);
+    // Valid until a time already past: the api's refusal is said under that field.
+    await bankAgent.page.getByTestId('field-offer-totalToPay').fill('16100000.00');
+    await bankAgent.page.getByTestId('field-offer-settlementDays').fill('2');
+    await bankAgent.page.locator('#offer-valid-until').fill('2026-01-01T10:00');
+    await bankAgent.page.getByTestId('send-offer').click();
+    await bankAgent.page.getByTestId('error-offer-validUntil').waitFor();
+    expect(spaces(await bankAgent.page.getByTestId('error-offer-validUntil').textContent())).toBe(
+      'Срок «Действует до» уже прошёл: укажите время в будущем или оставьте поле пустым',
+    );
+    await bankAgent.page.locator('#offer-valid-until').fill('');
     // Days are whole: «2,5» is said so, and nothing is sent.
     await bankAgent.page.getByTestId('field-offer-settlementDays').fill('2,5');
     await bankAgent.page.getByTestId('send-offer').click();

@@ -151,7 +151,8 @@ export function RequestFormFields(props: {
     <>
       <Section title={i18n.t('sectionPayer')} testId="section-payer">
         <TextField {...fieldProps('payerName')} />
-        <TextField {...fieldProps('payerTaxId')} inputMode="numeric" maxLength={12} />
+        {/* Room for the spaces people type to read an INN («7707 083 893»); they are dropped. */}
+        <TextField {...fieldProps('payerTaxId')} inputMode="numeric" maxLength={16} />
       </Section>
 
       <Section title={i18n.t('sectionPayment')} testId="section-payment">

@@ -275,7 +275,7 @@ export function RequestPage(props: { i18n: PortalI18n; requestId: string; isAdmi
       <header className="request-head">
         <div className="muted">{request.chatTitle ?? i18n.p('noRoom')}</div>
         <h1 className="page-title" data-testid="request-number">
-          {i18n.t('appTitle')} {request.displayNumber}
+          {i18n.t('appTitle')} <span className="nowrap">{request.displayNumber}</span>
         </h1>
         <div className="badges">
           <StatusBadge i18n={i18n} status={request.status} inHouse={request.inHouse} />

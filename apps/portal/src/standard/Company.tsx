@@ -91,13 +91,14 @@ function RegisterCompany(props: { i18n: PortalI18n; onDone: () => void }) {
         <TextField
           {...field('taxId', s('companyTaxId'))}
           inputMode="numeric"
-          maxLength={12}
+          // Room for the spaces people type to read it («7707 083 893»); they are dropped.
+          maxLength={16}
           required
         />
         <TextField
           {...field('kpp', s('companyKpp'))}
           inputMode="numeric"
-          maxLength={9}
+          maxLength={13}
           hint={s('companyKppHint')}
         />
         {issues.length === 0 ? (

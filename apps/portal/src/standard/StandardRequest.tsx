@@ -22,7 +22,7 @@ import {
   readOnlyText,
   valuesOf,
 } from '@payreq/ui';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 import { failureText, trpc } from '../api';
 import { useConfirm } from '../confirm';
@@ -72,7 +72,11 @@ function OfferComparison(props: {
 }) {
   const { i18n, request } = props;
   const s = standardWords(i18n.locale);
-  const offers = request.offers.filter((offer) => offer.status !== 'WITHDRAWN');
+  // The accepted one first, then those still open, then the rejected.
+  const order = { ACCEPTED: 0, PENDING: 1, REJECTED: 2, WITHDRAWN: 3 } as const;
+  const offers = request.offers
+    .filter((offer) => offer.status !== 'WITHDRAWN')
+    .sort((a, b) => order[a.status] - order[b.status]);
   // An offer priced on an amount or currency the request no longer has is not compared.
   const pending = offers.filter((offer) => offer.status === 'PENDING' && !offer.outdated);
   const best = pending.reduce<OfferItem | null>(
@@ -192,6 +196,22 @@ interface OfferDraft {
 /** Without these an offer is no offer; the fees may stay empty (none). */
 const offerRequired = ['rate', 'totalToPay', 'settlementDays'] as const;
 
+const offerFields: ReadonlyArray<keyof OfferDraft> = [
+  'rate',
+  'feePercent',
+  'fixedFee',
+  'totalToPay',
+  'settlementDays',
+  'validUntil',
+  'comment',
+];
+
+/** The offer form's field an api issue is about (`terms.validUntil` → validUntil), if any. */
+const offerFieldOf = (path: string): keyof OfferDraft | null => {
+  const name = path.replace(/^terms\./, '').split('.')[0] as keyof OfferDraft;
+  return offerFields.includes(name) ? name : null;
+};
+
 /** A stored rate or percent (`92.35`) as the locale writes it (`92,35`): no grouping. */
 const editableDecimal = (stored: string, locale: Locale) =>
   locale === 'ru' ? stored.replace('.', ',') : stored;
@@ -239,7 +259,7 @@ function OfferDesk(props: {
   const errorOf = (name: keyof OfferDraft) =>
     (missing.includes(name) ? s('fillIn') : null) ??
     (name === 'settlementDays' && partDays ? s('wholeDays') : null) ??
-    issues.find((issue) => issue.path.replace(/^terms\./, '').split('.')[0] === name)?.message ??
+    issues.find((issue) => offerFieldOf(issue.path) === name)?.message ??
     null;
   const field = (name: keyof OfferDraft, label: string) => ({
     name: `offer-${name}`,
@@ -345,7 +365,10 @@ function OfferDesk(props: {
                 {...required}
                 inputMode="numeric"
               />
-              <div className="field wide" data-field="offer-validUntil">
+              <div
+                className={`field wide${errorOf('validUntil') ? ' field-invalid' : ''}`}
+                data-field="offer-validUntil"
+              >
                 <label className="field-label" htmlFor="offer-valid-until">
                   {i18n.t('validUntil')}
                 </label>
@@ -354,14 +377,28 @@ function OfferDesk(props: {
                   className="input"
                   type="datetime-local"
                   value={draft.validUntil}
+                  aria-invalid={errorOf('validUntil') ? true : undefined}
+                  aria-describedby={errorOf('validUntil') ? 'offer-valid-until-error' : undefined}
                   onChange={(event) =>
                     setDraft((current) => ({ ...current, validUntil: event.target.value }))
                   }
                 />
+                {/* The api's refusal of a time already past («Срок «Действует до» уже прошёл…»). */}
+                {errorOf('validUntil') ? (
+                  <div
+                    className="field-error"
+                    id="offer-valid-until-error"
+                    data-testid="error-offer-validUntil"
+                  >
+                    {errorOf('validUntil')}
+                  </div>
+                ) : null}
               </div>
             </div>
             <TextField {...field('comment', s('offerComment'))} multiline />
-            {(submit.error && issues.length === 0) || withdraw.error ? (
+            {/* A refusal no field shows is said here, so a sent offer never fails silently. */}
+            {(submit.error && !issues.some((issue) => offerFieldOf(issue.path))) ||
+            withdraw.error ? (
               <Banner tone="error" testId="offer-error">
                 {failureText(submit.error ?? withdraw.error, i18n)}
               </Banner>
@@ -530,6 +567,12 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
     { refetchInterval: 10_000 },
   );
   const [notice, setNotice] = useState<Notice>(null);
+  // A notice (an accepted offer, a refusal) is brought into view: on a phone the button pressed
+  // may be a screen below it.
+  const noticeRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (notice) noticeRef.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, [notice]);
   const refresh = (text: string) => {
     setNotice({ tone: 'success', text });
     void utils.standard.request.invalidate({ requestId: props.requestId });
@@ -564,7 +607,7 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
       </a>
       <div className="request-head">
         <h1 className="page-title" data-testid="request-number">
-          {i18n.t('appTitle')} {request.displayNumber}
+          {i18n.t('appTitle')} <span className="nowrap">{request.displayNumber}</span>
         </h1>
         <div className="badges">
           <StatusBadge i18n={i18n} status={request.status} inHouse={false} />
@@ -586,11 +629,13 @@ export function StandardRequest(props: { i18n: PortalI18n; requestId: string }) 
             .join(' · ')}
         </p>
       </div>
-      {notice ? (
-        <Banner tone={notice.tone} testId={`notice-${notice.tone}`}>
-          {notice.text}
-        </Banner>
-      ) : null}
+      <div ref={noticeRef}>
+        {notice ? (
+          <Banner tone={notice.tone} testId={`notice-${notice.tone}`}>
+            {notice.text}
+          </Banner>
+        ) : null}
+      </div>
       {ownSide && request.status !== 'DRAFT' ? (
         <OfferComparison
           i18n={i18n}

@@ -42,7 +42,13 @@ export function RequestHeader(props: {
     <header className="header" data-testid="request-header">
       <div className="header-kicker">{props.chatTitle ?? i18n.t('appTitle')}</div>
       <h1 className="header-title" data-testid="request-number">
-        {request ? `${i18n.t('appTitle')} ${request.displayNumber}` : i18n.t('newRequest')}
+        {request ? (
+          <>
+            {i18n.t('appTitle')} <span className="nowrap">{request.displayNumber}</span>
+          </>
+        ) : (
+          i18n.t('newRequest')
+        )}
       </h1>
       {request ? (
         <div className="header-badges">
