@@ -1,13 +1,12 @@
 import type { OfferTerms, PaymentRequestView } from '@payreq/contracts';
 import { chatIdToWire, displayRequestNumber, telegramKinds } from '@payreq/contracts';
-import type { Actor, OfferOrigin, PricedTerms } from '@payreq/domain';
+import type { Actor, OfferOrigin } from '@payreq/domain';
 import {
   assertOfferAcceptable,
   assertOfferWithdrawable,
   decideOffer,
   offerChoiceRecipients,
   offerNewsRecipients,
-  pricedTermsOf,
 } from '@payreq/domain';
 import type { Prisma } from '@payreq/db';
 
@@ -22,46 +21,13 @@ import { enqueueOutbox } from './outbox';
 import type { ServiceContext } from './requests';
 import { currentView } from './requests';
 import { applyTransition } from './transitions';
+import { offerPricedTerms, requestPricedTerms } from './views';
 
 export interface NewOffer {
   terms: OfferTerms;
   source: 'AGENT' | 'ONEC';
   /** 1C's calculation document, when the offer comes from 1C. */
   onecRef?: string | null;
-}
-
-/** What a request's offers are priced on now: its amount, currency, direction, payment currency. */
-export function currentPricedTerms(
-  request: Pick<RequestAccess['request'], 'amount' | 'currency' | 'direction' | 'clientCurrency'>,
-): PricedTerms {
-  return pricedTermsOf({
-    amount: request.amount === null ? null : request.amount.toFixed(2),
-    currency: request.currency,
-    direction: request.direction,
-    clientCurrency: request.clientCurrency,
-  });
-}
-
-/** What a stored offer was priced on (null: an offer from before offers kept it). */
-function pricedTermsOfOffer(
-  offer: Pick<
-    Prisma.OfferGetPayload<object>,
-    'pricedAmount' | 'pricedCurrency' | 'pricedDirection' | 'pricedTotalCurrency'
-  >,
-): PricedTerms | null {
-  if (
-    offer.pricedAmount === null &&
-    offer.pricedCurrency === null &&
-    offer.pricedDirection === null &&
-    offer.pricedTotalCurrency === null
-  )
-    return null;
-  return {
-    amount: offer.pricedAmount === null ? null : offer.pricedAmount.toFixed(2),
-    currency: offer.pricedCurrency,
-    direction: offer.pricedDirection,
-    totalCurrency: offer.pricedTotalCurrency,
-  };
 }
 
 /**
@@ -74,7 +40,7 @@ function offerData(
   offer: NewOffer,
   status: 'PENDING' | 'ACCEPTED',
 ): Prisma.OfferUncheckedCreateInput {
-  const priced = currentPricedTerms(request);
+  const priced = requestPricedTerms(request);
   return {
     requestId: request.id,
     agentId,
@@ -284,9 +250,9 @@ export async function acceptOffer(
       {
         status: access.request.status,
         offersDeadline: access.request.offersDeadline,
-        priced: currentPricedTerms(access.request),
+        priced: requestPricedTerms(access.request),
       },
-      { status: offer.status, validUntil: offer.validUntil, priced: pricedTermsOfOffer(offer) },
+      { status: offer.status, validUntil: offer.validUntil, priced: offerPricedTerms(offer) },
       ctx.now(),
     );
     await recordHistory(

@@ -202,7 +202,10 @@ function pricedOf(
 
 /** What a request's offers are priced on now (`@payreq/domain`'s `PricedTerms`). */
 export function requestPricedTerms(
-  row: Pick<RequestViewRow, 'amount' | 'currency' | 'direction' | 'clientCurrency'>,
+  row: Pick<
+    Prisma.PaymentRequestGetPayload<object>,
+    'amount' | 'currency' | 'direction' | 'clientCurrency'
+  >,
 ): PricedTerms {
   return pricedTermsOf({
     amount: money(row.amount),
@@ -213,7 +216,12 @@ export function requestPricedTerms(
 }
 
 /** What an offer was priced on; null for one from before offers kept it. */
-export function offerPricedTerms(offer: OfferRow): PricedTerms | null {
+export function offerPricedTerms(
+  offer: Pick<
+    Prisma.OfferGetPayload<object>,
+    'pricedAmount' | 'pricedCurrency' | 'pricedDirection' | 'pricedTotalCurrency'
+  >,
+): PricedTerms | null {
   if (
     offer.pricedAmount === null &&
     offer.pricedCurrency === null &&
