@@ -199,12 +199,13 @@ describe('the standard pipeline in the portal (Chromium, 1280 px)', () => {
       'Срок «Действует до» уже прошёл: укажите время в будущем или оставьте поле пустым',
     );
     await bankAgent.page.locator('#offer-valid-until').fill('');
-    // Days are whole: «2,5» is said so, and nothing is sent.
+    // Days are whole: «2,5» is refused in the contract's words of days, and nothing is written.
     await bankAgent.page.getByTestId('field-offer-settlementDays').fill('2,5');
     await bankAgent.page.getByTestId('send-offer').click();
+    await bankAgent.page.getByTestId('error-offer-settlementDays').waitFor();
     expect(
       spaces(await bankAgent.page.getByTestId('error-offer-settlementDays').textContent()),
-    ).toBe('Срок — целое число дней, например 2');
+    ).toBe('Срок — целое число дней от 0 до 365, например 2');
     expect(await api.prisma.offer.count()).toBe(0);
     await offer(bankAgent.page, {
       rate: '12.85',

@@ -118,7 +118,12 @@ export const OfferTerms = z.strictObject({
   feePercent: emptyAsZero(percent),
   fixedFee: emptyAsZero(moneyAmount),
   totalToPay: moneyAmount,
-  settlementDays: z.number().int().min(0).max(365),
+  // «2,5» or nothing a number reads as is one refusal, in the words of days (not "a number expected").
+  settlementDays: z
+    .number({ error: 'days' })
+    .int({ error: 'days' })
+    .min(0, { error: 'days' })
+    .max(365, { error: 'days' }),
   validUntil: z.iso.datetime({ offset: true }).nullish(),
   comment: text(2000).nullish(),
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ChatMessageInput,
   OnecDocumentBody,
+  OfferTerms,
   OnecStatusBody,
   PaymentRequestPatch,
   cutText,
@@ -194,5 +195,21 @@ describe('validation messages say what to fix', () => {
       'days: Ожидается целое число',
       'comment: Ожидается текст',
     ]);
+  });
+});
+
+describe('an offer’s settlement days', () => {
+  it('are whole days from 0 to 365, refused in those words whatever else came', () => {
+    const terms = { rate: '12.8', feePercent: '', fixedFee: '', totalToPay: '100.00' };
+    for (const days of [2.5, null, -1, 366, '2'])
+      expect(
+        localizeIssues(
+          OfferTerms.safeParse({ ...terms, settlementDays: days }).error!.issues,
+          'ru',
+        ),
+      ).toEqual([
+        { path: 'settlementDays', message: 'Срок — целое число дней от 0 до 365, например 2' },
+      ]);
+    expect(OfferTerms.parse({ ...terms, settlementDays: 0 }).settlementDays).toBe(0);
   });
 });

@@ -210,8 +210,13 @@ export function assertOfferWithdrawable(
 /** The standard pipeline needs time to collect offers. */
 export const minimumOffersWindowMs = 60 * 60 * 1000;
 
+/** Whether an offers deadline leaves less than the minimum window (the portal checks it as typed). */
+export function isOffersDeadlineTooSoon(deadline: Date, now: Date): boolean {
+  return deadline.getTime() - now.getTime() < minimumOffersWindowMs;
+}
+
 export function assertOffersDeadline(deadline: Date, now: Date): void {
-  if (deadline.getTime() - now.getTime() < minimumOffersWindowMs) {
+  if (isOffersDeadlineTooSoon(deadline, now)) {
     throw new DomainError('VALIDATION_FAILED', 'DEADLINE_TOO_SOON', {}, 'offersDeadline');
   }
 }

@@ -113,6 +113,7 @@ async function main(): Promise<void> {
       stack.localOnec
         ? `  1C emulator        ${stack.onecUrl}/operator   (login payreq / payreq; ${new URL(stack.onecUrl).origin}/healthz, /metrics)`
         : `  1C                 ${stack.onecUrl}`,
+      // Masked up to the last @, as @payreq/db's redactUrl (not imported: it loads Prisma).
       `  database           ${env.DATABASE_URL ? env.DATABASE_URL.replace(/\/\/.*@/, '//***@') : `embedded PGlite in ${shown(base.PGLITE_DATA_DIR)}`}`,
       `  logs               ${shown(env.STACK_LOG_DIR)}/*.log`,
     ];

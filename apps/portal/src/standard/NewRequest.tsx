@@ -1,5 +1,5 @@
 import type { CompanyView } from '@payreq/contracts';
-import { minimumOffersWindowMs } from '@payreq/domain';
+import { isOffersDeadlineTooSoon } from '@payreq/domain';
 import type { FieldErrors, FieldName, FormValues } from '@payreq/ui';
 import { buildPatch, validateField } from '@payreq/ui/form-validation';
 import {
@@ -35,7 +35,7 @@ type StandardWords = ReturnType<typeof standardWords>;
 export function deadlineProblem(value: string, now: Date, s: StandardWords): string | null {
   const at = value ? new Date(value) : null;
   if (!at || Number.isNaN(at.getTime())) return s('deadlineMissing');
-  return at.getTime() - now.getTime() < minimumOffersWindowMs ? s('deadlineTooSoon') : null;
+  return isOffersDeadlineTooSoon(at, now) ? s('deadlineTooSoon') : null;
 }
 
 /** The api's refusal of the deadline (its issue at `offersDeadline`), to show under its field. */

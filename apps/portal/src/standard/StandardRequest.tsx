@@ -196,20 +196,10 @@ interface OfferDraft {
 /** Without these an offer is no offer; the fees may stay empty (none). */
 const offerRequired = ['rate', 'totalToPay', 'settlementDays'] as const;
 
-const offerFields: ReadonlyArray<keyof OfferDraft> = [
-  'rate',
-  'feePercent',
-  'fixedFee',
-  'totalToPay',
-  'settlementDays',
-  'validUntil',
-  'comment',
-];
-
 /** The offer form's field an api issue is about (`terms.validUntil` → validUntil), if any. */
 const offerFieldOf = (path: string): keyof OfferDraft | null => {
-  const name = path.replace(/^terms\./, '').split('.')[0] as keyof OfferDraft;
-  return offerFields.includes(name) ? name : null;
+  const name = path.replace(/^terms\./, '').split('.')[0] ?? '';
+  return name in draftOf(null, 'ru') ? (name as keyof OfferDraft) : null;
 };
 
 /** A stored rate or percent (`92.35`) as the locale writes it (`92,35`): no grouping. */
@@ -254,11 +244,8 @@ function OfferDesk(props: {
   const issues = issuesOf(submit.error);
   // The terms an offer cannot go without, asked for before anything is sent.
   const [missing, setMissing] = useState<ReadonlyArray<keyof OfferDraft>>([]);
-  // Days are whole: «2,5» is said so here rather than as the contract's "a number expected".
-  const [partDays, setPartDays] = useState(false);
   const errorOf = (name: keyof OfferDraft) =>
     (missing.includes(name) ? s('fillIn') : null) ??
-    (name === 'settlementDays' && partDays ? s('wholeDays') : null) ??
     issues.find((issue) => offerFieldOf(issue.path) === name)?.message ??
     null;
   const field = (name: keyof OfferDraft, label: string) => ({
@@ -268,7 +255,6 @@ function OfferDesk(props: {
     onChange: (value: string) => {
       setDraft((current) => ({ ...current, [name]: value }));
       setMissing((current) => current.filter((other) => other !== name));
-      if (name === 'settlementDays') setPartDays(false);
     },
     readOnly: !mayOffer,
     error: errorOf(name),
@@ -320,9 +306,7 @@ function OfferDesk(props: {
             onSubmit={() => {
               const empty = offerRequired.filter((name) => draft[name].trim() === '');
               setMissing(empty);
-              const days = draft.settlementDays.trim();
-              setPartDays(days !== '' && !/^\d+$/.test(days));
-              if (empty.length > 0 || (days !== '' && !/^\d+$/.test(days))) return;
+              if (empty.length > 0) return;
               const validUntil = draft.validUntil ? new Date(draft.validUntil) : null;
               submit.mutate({
                 requestId: request.id,
@@ -332,7 +316,8 @@ function OfferDesk(props: {
                   feePercent: draft.feePercent.trim(),
                   fixedFee: draft.fixedFee.trim(),
                   totalToPay: draft.totalToPay.trim(),
-                  settlementDays: Number(draft.settlementDays),
+                  // «2,5» reads as no number: the contract refuses it in the words of days.
+                  settlementDays: Number(draft.settlementDays.trim()),
                   validUntil:
                     validUntil && !Number.isNaN(validUntil.getTime())
                       ? validUntil.toISOString()
